@@ -1,0 +1,375 @@
+//! 抽查计划 (plans) and 抽查任务 (tasks): what is drawn, from whom, by which rule, when.
+
+use serde::{Deserialize, Serialize};
+
+use super::vocab::TargetType;
+
+/// 部门联合 (joint) or 内部 (internal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanKind {
+    Joint,
+    Internal,
+}
+
+impl PlanKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanKind::Joint => "部门联合",
+            PlanKind::Internal => "内部",
+        }
+    }
+}
+
+/// A year's plan: the seed has a joint plan (LH) and an internal plan (NB).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub code: String,
+    #[serde(default)]
+    pub year: i32,
+    pub name: String,
+    pub kind: PlanKind,
+    pub source: String,
+    #[serde(default)]
+    pub tier_multipliers: TierMultipliers,
+    #[serde(rename = "task")]
+    pub tasks: Vec<Task>,
+}
+
+/// One task of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    /// Plan code + 序号, e.g. `NB-1`.
+    pub code: String,
+    pub seq: u32,
+    /// 抽查任务名称
+    pub name: String,
+    /// 抽查类型 (定向 …)
+    #[serde(default)]
+    pub inspection_type: String,
+    /// 检查对象
+    pub target_types: Vec<TargetType>,
+    /// 抽查对象范围, as the plan words it.
+    pub scope: String,
+    /// Rivers the outfalls must be on (入河排污口 tasks); empty = any.
+    #[serde(default)]
+    pub rivers: Vec<String>,
+    /// 智慧监管（信用风险）分类要求
+    #[serde(default)]
+    pub credit_requirement: String,
+    /// 发起部门 / 发起主体
+    pub initiating_unit: String,
+    /// 抽查检查主体
+    #[serde(default)]
+    pub inspecting_body: String,
+    /// 配合部门 (joint tasks): each seats its own officer on every team.
+    #[serde(default)]
+    pub cooperating_departments: Vec<String>,
+    /// Sampling lines: items with their rule and window.
+    #[serde(rename = "line")]
+    pub lines: Vec<SamplingLine>,
+}
+
+/// Some of a task's check items, sampled by one rule within one window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamplingLine {
+    /// Check-item codes (`1-3`).
+    pub items: Vec<String>,
+    pub window: Window,
+    pub rule: SamplingRule,
+    /// The plan's own wording of the rule.
+    #[serde(default)]
+    pub rule_text: String,
+}
+
+/// 抽查起止时间: months of the year, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub start_month: u32,
+    pub end_month: u32,
+}
+
+impl Window {
+    pub fn label(self) -> String {
+        format!("{}月-{}月", self.start_month, self.end_month)
+    }
+
+    /// The quarters (1–4) the window touches.
+    pub fn quarters(self) -> std::ops::RangeInclusive<u32> {
+        (self.start_month + 2) / 3..=(self.end_month + 2) / 3
+    }
+}
+
+/// 抽查比例: how many of a population are drawn. Ratios in basis points (2500 = 25 %).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SamplingRule {
+    /// A fixed share per quarter of the window.
+    FixedRatio { ratio_bp: u32 },
+    /// Everyone (100 %).
+    Full,
+    /// 重点 / 特殊 / 一般 per quarter.
+    ByClass {
+        key_bp: u32,
+        special_bp: u32,
+        general_bp: u32,
+    },
+    /// 报告书 / 报告表 / 登记表 per quarter.
+    ByEiaClass {
+        report_book_bp: u32,
+        report_form_bp: u32,
+        registration_bp: u32,
+    },
+    /// Key ≥ ratio per quarter; general units by the 1 : N rule (annual count = N × on-duty
+    /// inspectors, spread over the quarters left in the window).
+    KeyAndOneInThree {
+        key_bp: u32,
+        units_per_inspector: u32,
+    },
+}
+
+impl SamplingRule {
+    /// A short Chinese description, e.g. "重点25%/特殊30%/一般5%".
+    pub fn describe(&self) -> String {
+        fn pct(bp: u32) -> String {
+            if bp % 100 == 0 {
+                format!("{}%", bp / 100)
+            } else {
+                format!("{}.{:02}%", bp / 100, bp % 100)
+            }
+        }
+        match *self {
+            SamplingRule::FixedRatio { ratio_bp } => format!("固定比例{}", pct(ratio_bp)),
+            SamplingRule::Full => "全覆盖100%".to_string(),
+            SamplingRule::ByClass {
+                key_bp,
+                special_bp,
+                general_bp,
+            } => format!(
+                "重点{}/特殊{}/一般{}",
+                pct(key_bp),
+                pct(special_bp),
+                pct(general_bp)
+            ),
+            SamplingRule::ByEiaClass {
+                report_book_bp,
+                report_form_bp,
+                registration_bp,
+            } => format!(
+                "报告书{}/报告表{}/登记表{}",
+                pct(report_book_bp),
+                pct(report_form_bp),
+                pct(registration_bp)
+            ),
+            SamplingRule::KeyAndOneInThree {
+                key_bp,
+                units_per_inspector,
+            } => format!(
+                "重点{}，一般按1:{}（在岗执法人员:年度抽查单位）",
+                pct(key_bp),
+                units_per_inspector
+            ),
+        }
+    }
+
+    fn ratios(&self) -> Vec<u32> {
+        match *self {
+            SamplingRule::FixedRatio { ratio_bp } => vec![ratio_bp],
+            SamplingRule::Full => vec![],
+            SamplingRule::ByClass {
+                key_bp,
+                special_bp,
+                general_bp,
+            } => vec![key_bp, special_bp, general_bp],
+            SamplingRule::ByEiaClass {
+                report_book_bp,
+                report_form_bp,
+                registration_bp,
+            } => vec![report_book_bp, report_form_bp, registration_bp],
+            SamplingRule::KeyAndOneInThree { key_bp, .. } => vec![key_bp],
+        }
+    }
+}
+
+/// 信用风险递加比例: multipliers on a stratum's base ratio, in percent (150 = ×1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierMultipliers {
+    pub low_pct: u32,
+    pub normal_pct: u32,
+    pub elevated_pct: u32,
+    pub high_pct: u32,
+}
+
+impl Default for TierMultipliers {
+    fn default() -> Self {
+        TierMultipliers {
+            low_pct: 100,
+            normal_pct: 150,
+            elevated_pct: 200,
+            high_pct: 300,
+        }
+    }
+}
+
+impl Plan {
+    /// Checks a plan for mistakes a person could make editing it; returns readable problems.
+    pub fn problems(&self, known_items: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.tasks.is_empty() {
+            out.push(format!("计划{}没有任务", self.code));
+        }
+        let m = self.tier_multipliers;
+        if !(m.low_pct <= m.normal_pct
+            && m.normal_pct <= m.elevated_pct
+            && m.elevated_pct <= m.high_pct)
+            || m.low_pct == 0
+        {
+            out.push("信用风险倍数应随风险等级递增且大于0".to_string());
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        for t in &self.tasks {
+            out.extend(t.problems(known_items));
+            if !codes.insert(t.code.as_str()) {
+                out.push(format!("任务编号{}重复", t.code));
+            }
+        }
+        out
+    }
+}
+
+impl Task {
+    /// Checks a task; returns readable problems.
+    pub fn problems(&self, known_items: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        let who = format!("任务{}（{}）", self.code, self.name);
+        if self.name.trim().is_empty() {
+            out.push(format!("{who}缺少任务名称"));
+        }
+        if self.target_types.is_empty() {
+            out.push(format!("{who}缺少检查对象"));
+        }
+        if self.lines.is_empty() {
+            out.push(format!("{who}没有抽查事项"));
+        }
+        for line in &self.lines {
+            let w = line.window;
+            if !(1..=12).contains(&w.start_month) || !(w.start_month..=12).contains(&w.end_month) {
+                out.push(format!("{who}的检查时间{}不合理", w.label()));
+            }
+            if line.rule.ratios().iter().any(|&bp| bp == 0 || bp > 10_000) {
+                out.push(format!("{who}的抽查比例应在0.01%至100%之间"));
+            }
+            if let SamplingRule::KeyAndOneInThree {
+                units_per_inspector: 0,
+                ..
+            } = line.rule
+            {
+                out.push(format!("{who}的1:N比例中N不能为0"));
+            }
+            for item in &line.items {
+                if !known_items.iter().any(|k| k == item) {
+                    out.push(format!("{who}引用了不存在的抽查事项{item}"));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every check-item code of the task, in line order.
+    pub fn item_codes(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .flat_map(|l| l.items.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task() -> Task {
+        Task {
+            code: "LH-1".into(),
+            seq: 1,
+            name: "入河排污口监督检查".into(),
+            inspection_type: String::new(),
+            target_types: vec![TargetType::RiverOutfall],
+            scope: "在沁河、芦苇河有排污口的排污单位".into(),
+            rivers: vec!["沁河".into(), "芦苇河".into()],
+            credit_requirement: String::new(),
+            initiating_unit: "晋城市生态环境局阳城分局".into(),
+            inspecting_body: String::new(),
+            cooperating_departments: vec!["水利局".into()],
+            lines: vec![SamplingLine {
+                items: vec!["5-1".into()],
+                window: Window {
+                    start_month: 3,
+                    end_month: 10,
+                },
+                rule: SamplingRule::FixedRatio { ratio_bp: 2000 },
+                rule_text: "20%".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn window_quarters() {
+        let w = Window {
+            start_month: 3,
+            end_month: 10,
+        };
+        assert_eq!(w.quarters(), 1..=4);
+        let w = Window {
+            start_month: 4,
+            end_month: 6,
+        };
+        assert_eq!(w.quarters(), 2..=2);
+    }
+
+    #[test]
+    fn a_good_task_has_no_problems_and_a_bad_one_says_why() {
+        let known = vec!["5-1".to_string()];
+        assert!(task().problems(&known).is_empty());
+        let mut t = task();
+        t.lines[0].items.push("9-9".into());
+        t.lines[0].window.end_month = 2;
+        t.lines[0].rule = SamplingRule::FixedRatio { ratio_bp: 0 };
+        let p = t.problems(&known);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p.iter().any(|s| s.contains("9-9")));
+    }
+
+    #[test]
+    fn rules_describe_themselves() {
+        let r = SamplingRule::ByClass {
+            key_bp: 2500,
+            special_bp: 3000,
+            general_bp: 500,
+        };
+        assert_eq!(r.describe(), "重点25%/特殊30%/一般5%");
+        assert_eq!(
+            SamplingRule::FixedRatio { ratio_bp: 1250 }.describe(),
+            "固定比例12.50%"
+        );
+    }
+
+    #[test]
+    fn rules_read_from_toml() {
+        let line: SamplingLine = toml::from_str(
+            r#"items = ["1-1"]
+window = { start_month = 3, end_month = 10 }
+rule = { kind = "by_eia_class", report_book_bp = 1000, report_form_bp = 500, registration_bp = 1000 }
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            line.rule,
+            SamplingRule::ByEiaClass {
+                report_book_bp: 1000,
+                report_form_bp: 500,
+                registration_bp: 1000
+            }
+        );
+    }
+}
