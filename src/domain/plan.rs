@@ -96,7 +96,7 @@ impl Window {
 
     /// The quarters (1–4) the window touches.
     pub fn quarters(self) -> std::ops::RangeInclusive<u32> {
-        (self.start_month + 2) / 3..=(self.end_month + 2) / 3
+        self.start_month.div_ceil(3)..=self.end_month.div_ceil(3)
     }
 }
 
@@ -371,5 +371,49 @@ rule = { kind = "by_eia_class", report_book_bp = 1000, report_form_bp = 500, reg
                 registration_bp: 1000
             }
         );
+    }
+}
+
+/// The plans shipped with the project (`data/plans.toml`, transcribed from 阳分环发〔2024〕6号),
+/// set to a year.
+pub fn seed_plans(year: i32) -> Vec<Plan> {
+    #[derive(Deserialize)]
+    struct File {
+        plan: Vec<Plan>,
+    }
+    let file: File = toml::from_str(include_str!("../../data/plans.toml"))
+        .expect("data/plans.toml is checked by the tests");
+    file.plan
+        .into_iter()
+        .map(|mut p| {
+            p.year = year;
+            p
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod seed_tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_has_a_joint_plan_of_two_tasks_and_an_internal_plan_of_seven() {
+        let plans = seed_plans(2026);
+        assert_eq!(plans.len(), 2);
+        assert_eq!(plans[0].kind, PlanKind::Joint);
+        assert_eq!(plans[0].tasks.len(), 2);
+        assert_eq!(plans[1].kind, PlanKind::Internal);
+        assert_eq!(plans[1].tasks.len(), 7);
+        assert!(plans.iter().all(|p| p.year == 2026));
+        let joint = &plans[0].tasks;
+        assert_eq!(joint[0].cooperating_departments, vec!["水利局"]);
+        assert_eq!(joint[1].cooperating_departments, vec!["住建局"]);
+        assert_eq!(
+            joint[0].lines[0].rule,
+            SamplingRule::FixedRatio { ratio_bp: 2000 }
+        );
+        let nb1 = &plans[1].tasks[0];
+        assert_eq!(nb1.lines.len(), 3);
+        assert!(nb1.lines.iter().any(|l| l.window.end_month == 12));
     }
 }

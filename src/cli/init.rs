@@ -1,0 +1,62 @@
+//! `init` and the first run without a subcommand.
+
+use clap::CommandFactory;
+
+use super::{Cli, CliResult, Failure, output};
+use shuangsuiji::services::{identity, init};
+
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct InitArgs {
+    /// 示例县（示例数据）：约600个监管对象、约30名执法人员、当年抽查计划
+    #[arg(long)]
+    pub demo: bool,
+    /// 正式库：只含抽查事项清单，运行者成为系统管理员
+    #[arg(long)]
+    pub empty: bool,
+}
+
+fn today(cli: &Cli) -> chrono::NaiveDate {
+    cli.today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+pub fn run(cli: &Cli, args: &InitArgs) -> CliResult {
+    let me = identity::os_login()?;
+    let report = if args.demo {
+        init::init_demo(&cli.db, &me, today(cli))?
+    } else {
+        if cli.today.is_some() {
+            return Err(Failure("正式数据库不允许指定 --today".into()));
+        }
+        init::init_empty(&cli.db, &me, today(cli))?
+    };
+    print_report(&report);
+    Ok(())
+}
+
+fn print_report(r: &init::InitReport) {
+    let kind = match r.mode {
+        shuangsuiji::services::Mode::Demo => "示例数据库（示例数据）",
+        shuangsuiji::services::Mode::Production => "正式数据库",
+    };
+    output::say(&format!("已创建{kind}：{}", r.path));
+    output::say(&format!(
+        "抽查事项 {} 条，监管对象 {} 个，执法人员 {} 名，用户 {} 个，{}年抽查计划 {} 个；管理员：{}",
+        r.check_items, r.entities, r.inspectors, r.users, r.year, r.plans, r.admin
+    ));
+}
+
+/// No subcommand: create the demo county on first run, then show what there is to do.
+pub fn first_run(cli: &Cli) -> CliResult {
+    if !cli.db.exists() {
+        let me = identity::os_login()?;
+        let report = init::init_demo(&cli.db, &me, today(cli))?;
+        print_report(&report);
+        output::say("");
+    }
+    Cli::command()
+        .print_help()
+        .map_err(|e| Failure(e.to_string()))?;
+    Ok(())
+}

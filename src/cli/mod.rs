@@ -1,0 +1,140 @@
+//! The command line: parse, call a service, print. Nothing here decides anything.
+
+mod audit;
+mod init;
+mod output;
+mod plans;
+mod registry;
+mod users;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use shuangsuiji::services::{OpenOptions, ServiceError, Session};
+
+/// 双随机、一公开 抽查管理 — shuangsuiji
+#[derive(Debug, Parser)]
+#[command(name = "shuangsuiji", version, about = "双随机、一公开 随机抽查：名录库、公平抽取、结果录入与公示", long_about = None)]
+pub struct Cli {
+    /// 数据库文件（默认 ./shuangsuiji.db）
+    #[arg(
+        long,
+        global = true,
+        env = "SHUANGSUIJI_DB",
+        default_value = "shuangsuiji.db"
+    )]
+    pub db: PathBuf,
+    /// 以指定用户身份操作（仅服务账户或示例数据库有效）
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    pub act_as: Option<String>,
+    /// 指定“今天”的日期（仅示例和测试数据库）
+    #[arg(
+        long,
+        global = true,
+        env = "SHUANGSUIJI_TODAY",
+        value_name = "YYYY-MM-DD"
+    )]
+    pub today: Option<NaiveDate>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 创建数据库：--demo 示例县，--empty 正式库
+    Init(init::InitArgs),
+    /// 导入名录（.xlsx/.csv，UTF-8 或 GBK），全部成功或全部不导入
+    Import(registry::ImportArgs),
+    /// 导出名录（.xlsx/.csv/.json，按扩展名）
+    Export(registry::ExportArgs),
+    /// 生成导入模板（.xlsx）
+    Template(registry::TemplateArgs),
+    /// 监管对象库
+    #[command(subcommand)]
+    Entities(registry::EntitiesCommand),
+    /// 执法人员库
+    #[command(subcommand)]
+    Inspectors(registry::InspectorsCommand),
+    /// 抽查事项清单
+    #[command(subcommand)]
+    Items(registry::ItemsCommand),
+    /// 名录统计
+    Stats(output::JsonFlag),
+    /// 抽查计划与任务
+    #[command(subcommand)]
+    Plan(plans::PlanCommand),
+    /// 用户与角色
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// 系统设置（服务账户、省级年度抽查上限）
+    #[command(subcommand)]
+    Settings(users::SettingsCommand),
+    /// 审计日志：核验、检查点、查看
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// 显示当前用户与角色
+    Whoami(output::JsonFlag),
+}
+
+/// A failure, already in words for the user.
+pub struct Failure(pub String);
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Rejected(problems) => {
+                let mut s = format!("导入被拒绝：{}处问题，未导入任何数据。", problems.len());
+                for p in &problems {
+                    s.push('\n');
+                    s.push_str(&output::clean(&p.to_string()));
+                }
+                Failure(s)
+            }
+            other => Failure(output::clean(&other.to_string())),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure(format!("输出失败：{e}"))
+    }
+}
+
+pub type CliResult = Result<(), Failure>;
+
+impl Cli {
+    fn open(&self) -> Result<Session, Failure> {
+        Ok(Session::open(
+            &self.db,
+            &OpenOptions {
+                act_as: self.act_as.clone(),
+                today: self.today,
+            },
+        )?)
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> CliResult {
+    let Some(command) = &cli.command else {
+        return init::first_run(&cli);
+    };
+    match command {
+        Command::Init(a) => init::run(&cli, a),
+        Command::Import(a) => registry::import(&mut cli.open()?, a),
+        Command::Export(a) => registry::export(&cli.open()?, a),
+        Command::Template(a) => registry::template(a),
+        Command::Entities(c) => registry::entities(&cli.open()?, c),
+        Command::Inspectors(c) => registry::inspectors(&cli.open()?, c),
+        Command::Items(c) => registry::items(&cli.open()?, c),
+        Command::Stats(j) => registry::stats(&cli.open()?, j.json),
+        Command::Plan(c) => plans::run(&mut cli.open()?, c),
+        Command::User(c) => users::run(&mut cli.open()?, c),
+        Command::Settings(c) => users::settings(&mut cli.open()?, c),
+        Command::Audit(c) => audit::run(&cli.open()?, c),
+        Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
+    }
+}

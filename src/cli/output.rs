@@ -1,0 +1,103 @@
+//! Printing: aligned tables by display width, JSON, and neutralising control characters so
+//! nothing stored can drive the terminal.
+
+use std::io::Write;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+#[derive(Debug, clap::Args)]
+pub struct JsonFlag {
+    /// 以 JSON 输出
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Replaces control characters (escape sequences included) with U+FFFD, keeping newlines.
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// One line for a table cell: control characters and newlines neutralised.
+fn cell(text: &str) -> String {
+    clean(text).replace('\n', " ")
+}
+
+/// Prints rows as a table whose columns are aligned by display width (CJK = 2 columns).
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| cell(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(c.width());
+            }
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let line = |cells: Vec<&str>| -> String {
+        let last = cells.len().saturating_sub(1);
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == last {
+                    c.to_string()
+                } else {
+                    format!("{c}{}", " ".repeat(widths[i] - c.width()))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", line(headers.to_vec()))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+    }
+    out.flush()
+}
+
+/// Prints a value as pretty JSON (strings in JSON are already escaped).
+pub fn json<T: Serialize>(value: &T) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// Prints `label：value` lines, labels padded by display width.
+pub fn fields(pairs: &[(&str, String)]) -> std::io::Result<()> {
+    let w = pairs.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (k, v) in pairs {
+        writeln!(out, "{k}{}  {}", " ".repeat(w - k.width()), clean(v))?;
+    }
+    out.flush()
+}
+
+/// Prints one line of plain text, neutralised.
+pub fn say(text: &str) {
+    println!("{}", clean(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_neutralised() {
+        assert_eq!(clean("甲\u{1b}[2J乙\r"), "甲\u{FFFD}[2J乙\u{FFFD}");
+        assert_eq!(cell("a\nb"), "a b");
+    }
+}

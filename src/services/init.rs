@@ -1,0 +1,233 @@
+//! Creating a database: `init --demo` (the synthetic county) and `init --empty` (production).
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::json;
+
+use super::{Actor, Result, ServiceError};
+use crate::demo::{self, DemoCounty};
+use crate::domain::inspector::BUREAU;
+use crate::domain::plan::seed_plans;
+use crate::domain::role::Role;
+use crate::domain::user::User;
+use crate::store::{self, Store, settings};
+
+/// What `init` made.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InitReport {
+    pub path: String,
+    pub mode: super::Mode,
+    pub admin: String,
+    pub check_items: usize,
+    pub entities: usize,
+    pub inspectors: usize,
+    pub users: usize,
+    pub plans: usize,
+    pub year: i32,
+}
+
+/// Creates a demo database for `today` at `path`; `creator` becomes admin and lead.
+pub fn init_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
+    let county = demo::demo_county(today);
+    create(path, |store| {
+        let actor = Actor {
+            login: creator.to_string(),
+        };
+        store.write(|tx| {
+            begin(tx, &actor, "demo", today)?;
+            settings::set(tx, settings::DEMO_DATE, &today.to_string())?;
+            let items = load_check_items(tx, &actor)?;
+            let report = load_county(tx, &actor, &county, creator)?;
+            let plans = load_plans(tx, &actor, today.year())?;
+            Ok(InitReport {
+                path: path.display().to_string(),
+                mode: super::Mode::Demo,
+                admin: creator.to_string(),
+                check_items: items,
+                plans,
+                year: today.year(),
+                ..report
+            })
+        })
+    })
+}
+
+/// Creates a production database at `path` with the check-item list and the seed's plans for
+/// the year; `creator` becomes its admin.
+pub fn init_empty(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
+    create(path, |store| {
+        let actor = Actor {
+            login: creator.to_string(),
+        };
+        store.write(|tx| {
+            begin(tx, &actor, "production", today)?;
+            store::inspectors::ensure_department(tx, BUREAU)?;
+            let items = load_check_items(tx, &actor)?;
+            let admin = User {
+                login: creator.to_string(),
+                name: creator.to_string(),
+                roles: [Role::Admin].into(),
+                inspector: None,
+                active: true,
+            };
+            store::users::put(tx, &admin)?;
+            actor.log(
+                tx,
+                "users.add",
+                creator,
+                &json!({ "roles": ["admin"], "name": creator }),
+            )?;
+            Ok(InitReport {
+                path: path.display().to_string(),
+                mode: super::Mode::Production,
+                admin: creator.to_string(),
+                check_items: items,
+                entities: 0,
+                inspectors: 0,
+                users: 1,
+                plans: 0,
+                year: today.year(),
+            })
+        })
+    })
+}
+
+/// Creates the file, runs `fill`, and removes the file again if anything failed, so a failed
+/// `init` leaves nothing behind.
+fn create(path: &Path, fill: impl FnOnce(&mut Store) -> Result<InitReport>) -> Result<InitReport> {
+    if path.exists() {
+        return Err(ServiceError::Invalid(format!(
+            "数据库文件 {} 已存在，init 不会覆盖它",
+            path.display()
+        )));
+    }
+    let outcome = Store::create(path)
+        .map_err(ServiceError::from)
+        .and_then(|mut store| fill(&mut store));
+    if outcome.is_err() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    outcome
+}
+
+fn begin(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    mode: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    let at = super::now_rfc3339();
+    settings::set(tx, settings::MODE, mode)?;
+    settings::set(tx, settings::CREATED_BY, &actor.login)?;
+    settings::set(tx, settings::CREATED_AT, &at)?;
+    actor.log(
+        tx,
+        "system.init",
+        mode,
+        &json!({ "mode": mode, "date": today.to_string(), "version": env!("CARGO_PKG_VERSION") }),
+    )?;
+    Ok(())
+}
+
+fn load_check_items(tx: &rusqlite::Transaction<'_>, actor: &Actor) -> Result<usize> {
+    let items = crate::sheets::builtin_check_items();
+    for item in &items {
+        store::items::put(tx, item)?;
+    }
+    let codes: Vec<&str> = items.iter().map(|i| i.code.as_str()).collect();
+    actor.log(
+        tx,
+        "items.import",
+        "data/check_items.csv",
+        &json!({ "source": "阳分环发〔2024〕6号 附件1", "added": codes }),
+    )?;
+    Ok(items.len())
+}
+
+fn load_county(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    county: &DemoCounty,
+    creator: &str,
+) -> Result<InitReport> {
+    for d in &county.departments {
+        store::inspectors::ensure_department(tx, d)?;
+    }
+    let ev = actor.log(
+        tx,
+        "inspectors.import",
+        demo::DEMO_LABEL,
+        &json!({ "added": county.inspectors.iter().map(|i| &i.code).collect::<Vec<_>>(),
+                 "departments": county.departments }),
+    )?;
+    for i in &county.inspectors {
+        store::inspectors::put(tx, i, ev.seq)?;
+    }
+    let ev = actor.log(
+        tx,
+        "entities.import",
+        demo::DEMO_LABEL,
+        &json!({ "added": county.entities.iter().map(|e| e.id()).collect::<Vec<_>>() }),
+    )?;
+    for e in &county.entities {
+        store::entities::put(tx, e, ev.seq)?;
+    }
+    let mut users = county.users.clone();
+    match users.iter_mut().find(|u| u.login == creator) {
+        Some(u) => {
+            u.roles.insert(Role::Admin);
+            u.roles.insert(Role::Lead);
+        }
+        None => users.push(User {
+            login: creator.to_string(),
+            name: format!("{creator}（创建者）"),
+            roles: [Role::Admin, Role::Lead].into(),
+            inspector: None,
+            active: true,
+        }),
+    }
+    for u in &users {
+        store::users::put(tx, u)?;
+        actor.log(
+            tx,
+            "users.add",
+            &u.login,
+            &json!({ "name": u.name, "roles": u.roles, "inspector": u.inspector }),
+        )?;
+    }
+    Ok(InitReport {
+        path: String::new(),
+        mode: super::Mode::Demo,
+        admin: creator.to_string(),
+        check_items: 0,
+        entities: county.entities.len(),
+        inspectors: county.inspectors.len(),
+        users: users.len(),
+        plans: 0,
+        year: 0,
+    })
+}
+
+/// Instantiates the seed's plans for a year; returns how many plans were created.
+pub(crate) fn load_plans(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    year: i32,
+) -> Result<usize> {
+    let plans = seed_plans(year);
+    for plan in &plans {
+        actor.log(
+            tx,
+            "plans.create",
+            &format!("{year}/{}", plan.code),
+            &json!({ "source": plan.source, "tasks": plan.tasks.iter().map(|t| &t.code).collect::<Vec<_>>() }),
+        )?;
+        store::plans::insert(tx, plan)?;
+    }
+    Ok(plans.len())
+}

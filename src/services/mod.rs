@@ -1,0 +1,181 @@
+//! Use cases. Each one checks who may act, then runs in one transaction and logs what it
+//! changed to the audit chain. The command line and the dashboard call only these.
+
+pub mod audit;
+mod error;
+pub mod identity;
+pub mod init;
+pub mod plans;
+pub mod registry;
+pub mod users;
+
+use chrono::NaiveDate;
+use rusqlite::Transaction;
+
+pub use error::{Result, ServiceError};
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::role::{Action, allowed};
+use crate::domain::user::User;
+use crate::store::{self, Store, settings};
+
+/// What kind of database this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// 示例数据: synthetic; `--as` may act as any demo user and `--today` is allowed.
+    Demo,
+    /// A bureau's real database.
+    Production,
+}
+
+impl Mode {
+    fn read(conn: &rusqlite::Connection) -> Result<Mode> {
+        match settings::get(conn, settings::MODE)?.as_deref() {
+            Some("demo") => Ok(Mode::Demo),
+            Some("production") => Ok(Mode::Production),
+            other => Err(ServiceError::Invalid(format!(
+                "数据库未初始化或模式未知（{}），请先运行 shuangsuiji init",
+                other.unwrap_or("无")
+            ))),
+        }
+    }
+}
+
+/// One user working on one database.
+pub struct Session {
+    store: Store,
+    user: User,
+    mode: Mode,
+    today: NaiveDate,
+}
+
+/// How to open a session.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// `--as LOGIN`
+    pub act_as: Option<String>,
+    /// `--today` / `SHUANGSUIJI_TODAY` (demo databases only).
+    pub today: Option<NaiveDate>,
+}
+
+impl Session {
+    /// Opens the database at `path` as the operating-system account running this process.
+    pub fn open(path: &std::path::Path, options: &OpenOptions) -> Result<Session> {
+        let os_login = identity::os_login()?;
+        Self::open_as_os_user(path, &os_login, options)
+    }
+
+    /// Opens with an explicit operating-system login (the caller vouches for it: tests and
+    /// `open` only).
+    pub(crate) fn open_as_os_user(
+        path: &std::path::Path,
+        os_login: &str,
+        options: &OpenOptions,
+    ) -> Result<Session> {
+        let store = Store::open(path)?;
+        Self::from_store(store, os_login, options)
+    }
+
+    pub(crate) fn from_store(
+        store: Store,
+        os_login: &str,
+        options: &OpenOptions,
+    ) -> Result<Session> {
+        let mode = Mode::read(store.conn())?;
+        let today = match (options.today, mode) {
+            (None, _) => chrono::Local::now().date_naive(),
+            (Some(d), Mode::Demo) => d,
+            (Some(_), Mode::Production) => {
+                return Err(ServiceError::Invalid(
+                    "正式数据库不允许指定 --today（只用于示例和测试数据库）".to_string(),
+                ));
+            }
+        };
+        let user = identity::resolve(store.conn(), mode, os_login, options.act_as.as_deref())?;
+        Ok(Session {
+            store,
+            user,
+            mode,
+            today,
+        })
+    }
+
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    pub fn db_path(&self) -> &std::path::Path {
+        self.store.path()
+    }
+
+    /// Refuses the action unless the user's roles allow it.
+    pub fn require(&self, action: Action) -> Result<()> {
+        if allowed(&self.user.roles, action) {
+            Ok(())
+        } else {
+            Err(ServiceError::Denied {
+                login: self.user.login.clone(),
+                roles: if self.user.roles.is_empty() {
+                    "无角色".to_string()
+                } else {
+                    self.user.role_labels()
+                },
+                action: action.label(),
+            })
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs a write in one transaction.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &Actor) -> Result<T>,
+    ) -> Result<T> {
+        let actor = Actor {
+            login: self.user.login.clone(),
+        };
+        self.store.write(|tx| f(tx, &actor))
+    }
+}
+
+/// Who is writing, for audit events.
+pub(crate) struct Actor {
+    pub login: String,
+}
+
+impl Actor {
+    /// Appends an audit event; `detail` is serialised as canonical JSON.
+    pub fn log(
+        &self,
+        tx: &Transaction<'_>,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<AuditEvent> {
+        Ok(store::audit::append(
+            tx,
+            &now_rfc3339(),
+            &self.login,
+            action,
+            subject,
+            &store::to_json(detail),
+        )?)
+    }
+}
+
+/// The current time as RFC 3339 with the local offset, to the second.
+pub fn now_rfc3339() -> String {
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}

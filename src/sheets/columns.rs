@@ -1,0 +1,317 @@
+//! Column layouts (列) and the header matching and row checking shared by the three sheets.
+
+use std::collections::HashMap;
+
+use super::{Problem, Row, Table};
+
+/// The values a column accepts, for the template's 填写说明 and drop-down lists.
+#[derive(Clone, Copy)]
+pub(crate) enum Values {
+    /// Free text.
+    Text,
+    /// Exactly one of the listed values.
+    One(fn() -> Vec<&'static str>),
+    /// Several of the listed values, joined with `、`.
+    Many(fn() -> Vec<&'static str>),
+    /// Free text; the listed values are the usual ones.
+    Suggest(fn() -> Vec<&'static str>),
+}
+
+/// One column of a layout (列).
+pub(crate) struct Column {
+    /// The canonical header (表头), without the `*` of required columns.
+    pub header: &'static str,
+    /// Whether the column must be present and every row must fill it (必填).
+    pub required: bool,
+    /// Other headers bureaus use for the same column.
+    pub aliases: &'static [&'static str],
+    /// The values it accepts.
+    pub values: Values,
+    /// How to fill it in, for the template's 填写说明 sheet.
+    pub hint: &'static str,
+}
+
+impl Column {
+    pub const fn new(header: &'static str, required: bool, hint: &'static str) -> Column {
+        Column {
+            header,
+            required,
+            aliases: &[],
+            values: Values::Text,
+            hint,
+        }
+    }
+
+    pub const fn aliases(mut self, aliases: &'static [&'static str]) -> Column {
+        self.aliases = aliases;
+        self
+    }
+
+    pub const fn values(mut self, values: Values) -> Column {
+        self.values = values;
+        self
+    }
+}
+
+/// The headers of a layout as exported (no `*`).
+pub(crate) fn headers(columns: &[Column]) -> Vec<String> {
+    columns.iter().map(|c| c.header.to_string()).collect()
+}
+
+/// Normalises a header for matching: drops all white space and leading or trailing `*`, and
+/// writes full-width parentheses as half-width ones.
+pub(crate) fn normalize_header(text: &str) -> String {
+    let s: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '＊' => '*',
+            _ => c,
+        })
+        .collect();
+    s.trim_matches('*').to_string()
+}
+
+fn matches(column: &Column, normalized: &str) -> bool {
+    normalize_header(column.header) == normalized
+        || column
+            .aliases
+            .iter()
+            .any(|a| normalize_header(a) == normalized)
+}
+
+fn find(columns: &[Column], header: &str) -> Option<usize> {
+    let h = normalize_header(header);
+    if h.is_empty() {
+        return None;
+    }
+    if let Some(i) = columns.iter().position(|c| matches(c, &h)) {
+        return Some(i);
+    }
+    // “生产月份(1-12)”: a trailing remark in parentheses.
+    let bare = match h
+        .strip_suffix(')')
+        .and_then(|s| s.rfind('(').map(|at| &s[..at]))
+    {
+        Some(b) if !b.is_empty() => b,
+        _ => return None,
+    };
+    columns.iter().position(|c| matches(c, bare))
+}
+
+/// Finds each column of the layout in the file's header: for every layout column, the index
+/// of the file column holding it. Unknown file columns are ignored; a missing required column
+/// or two file columns for one layout column are problems on the header row.
+pub(crate) fn locate(
+    headers: &[String],
+    columns: &[Column],
+    header_row: usize,
+) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+    let mut index: Vec<Option<usize>> = vec![None; columns.len()];
+    let mut problems = Vec::new();
+    for (at, header) in headers.iter().enumerate() {
+        let Some(col) = find(columns, header) else {
+            continue;
+        };
+        match index[col] {
+            Some(first) => problems.push(Problem::new(
+                header_row,
+                "表头",
+                format!(
+                    "“{}”与“{}”是同一列（{}），只能保留一列",
+                    header.trim(),
+                    headers[first].trim(),
+                    columns[col].header
+                ),
+            )),
+            None => index[col] = Some(at),
+        }
+    }
+    for (col, column) in columns.iter().enumerate() {
+        if column.required && index[col].is_none() {
+            problems.push(Problem::new(
+                header_row,
+                "表头",
+                format!("缺少必填列“{}”", column.header),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(index)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads the cells of one row by layout column and collects its problems.
+pub(crate) struct RowCheck<'a> {
+    row: &'a Row,
+    index: &'a [Option<usize>],
+    columns: &'a [Column],
+    problems: Vec<(usize, Problem)>,
+}
+
+impl<'a> RowCheck<'a> {
+    pub fn new(row: &'a Row, index: &'a [Option<usize>], columns: &'a [Column]) -> Self {
+        RowCheck {
+            row,
+            index,
+            columns,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The row number.
+    pub fn number(&self) -> usize {
+        self.row.number
+    }
+
+    /// The trimmed text of a layout column; empty when the file lacks the column.
+    pub fn text(&self, col: usize) -> &'a str {
+        self.index
+            .get(col)
+            .copied()
+            .flatten()
+            .and_then(|at| self.row.cells.get(at))
+            .map_or("", |s| s.trim())
+    }
+
+    /// Records a problem with a layout column.
+    pub fn fail(&mut self, col: usize, reason: impl Into<String>) {
+        let header = self.columns.get(col).map_or("", |c| c.header);
+        self.problems
+            .push((col, Problem::new(self.row.number, header, reason)));
+    }
+
+    /// The text of a column that must not be empty.
+    pub fn required(&mut self, col: usize) -> String {
+        let t = self.text(col);
+        if t.is_empty() {
+            self.fail(col, "不能为空");
+        }
+        t.to_string()
+    }
+
+    /// Parses a column's text, recording the reason when it fails.
+    pub fn parse<T>(&mut self, col: usize, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        match f(self.text(col)) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                self.fail(col, reason);
+                None
+            }
+        }
+    }
+
+    /// Whether a problem was recorded for a column.
+    pub fn failed(&self, col: usize) -> bool {
+        self.problems.iter().any(|(c, _)| *c == col)
+    }
+
+    /// The problems, in column order.
+    pub fn finish(mut self) -> Vec<Problem> {
+        self.problems.sort_by_key(|(col, _)| *col);
+        self.problems.into_iter().map(|(_, p)| p).collect()
+    }
+}
+
+/// Remembers the row of each id, to report a repeated id on the later row.
+#[derive(Default)]
+pub(crate) struct Seen(HashMap<String, usize>);
+
+impl Seen {
+    /// The earlier row with the same id, or `None` (and the id is remembered).
+    pub fn earlier(&mut self, id: &str, row: usize) -> Option<usize> {
+        if id.is_empty() {
+            return None;
+        }
+        match self.0.get(id) {
+            Some(&first) => Some(first),
+            None => {
+                self.0.insert(id.to_string(), row);
+                None
+            }
+        }
+    }
+}
+
+/// Runs a row parser over every row of a table: all records, or every problem of every row.
+pub(crate) fn parse_all<T>(
+    table: &Table,
+    columns: &[Column],
+    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+) -> Result<Vec<(usize, T)>, Vec<Problem>> {
+    let index = locate(&table.headers, columns, table.header_row.max(1))?;
+    let mut seen = Seen::default();
+    let mut records = Vec::with_capacity(table.rows.len());
+    let mut problems = Vec::new();
+    for row in &table.rows {
+        let mut check = RowCheck::new(row, &index, columns);
+        let record = parse_row(&mut check, &mut seen);
+        let found = check.finish();
+        if found.is_empty() {
+            records.push((row.number, record));
+        } else {
+            problems.extend(found);
+        }
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: &[Column] = &[
+        Column::new("名称", true, "").aliases(&["企业名称", "单位名称"]),
+        Column::new("生产月份", false, ""),
+        Column::new("股室/大队", false, ""),
+    ];
+
+    fn heads(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_match_with_stars_spaces_parentheses_and_aliases() {
+        let idx = locate(
+            &heads(&["备注", " 企业名称* ", "生产月份（1-12）"]),
+            COLUMNS,
+            1,
+        )
+        .unwrap();
+        assert_eq!(idx, vec![Some(1), Some(2), None]);
+        let idx = locate(&heads(&["股室/大队", "*名 称"]), COLUMNS, 1).unwrap();
+        assert_eq!(idx, vec![Some(1), None, Some(0)]);
+    }
+
+    #[test]
+    fn missing_and_doubled_columns_are_header_problems() {
+        let err = locate(&heads(&["生产月份"]), COLUMNS, 1).unwrap_err();
+        assert_eq!(err[0].to_string(), "第1行 表头 缺少必填列“名称”");
+        let err = locate(&heads(&["名称", "单位名称"]), COLUMNS, 3).unwrap_err();
+        assert_eq!(err[0].row, 3);
+        assert_eq!(err.len(), 1);
+        assert!(
+            err[0].reason.contains("“单位名称”与“名称”是同一列"),
+            "{}",
+            err[0]
+        );
+    }
+
+    #[test]
+    fn seen_reports_the_earlier_row() {
+        let mut seen = Seen::default();
+        assert_eq!(seen.earlier("A", 2), None);
+        assert_eq!(seen.earlier("B", 3), None);
+        assert_eq!(seen.earlier("A", 4), Some(2));
+        assert_eq!(seen.earlier("", 5), None);
+        assert_eq!(seen.earlier("", 6), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! The audit log table: append and read. The chain rules live in `domain::audit`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Result;
+use crate::domain::audit::{AuditEvent, ChainBreak, ChainVerifier, Checkpoint, GENESIS};
+
+/// Appends an event on top of the current head, inside the caller's transaction.
+pub fn append(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<AuditEvent> {
+    let last: Option<(u64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((seq, hash)) => {
+            let bytes = hex::decode(&hash)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok());
+            let prev = bytes.ok_or_else(|| {
+                super::StoreError::Corrupt(format!("审计日志第{seq}条的哈希不是64位十六进制"))
+            })?;
+            (seq + 1, prev)
+        }
+        None => (1, GENESIS),
+    };
+    let mut event = AuditEvent {
+        seq,
+        at: at.to_string(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        subject: subject.to_string(),
+        detail: detail.to_string(),
+        hash: String::new(),
+    };
+    event.hash = hex::encode(event.compute_hash(&prev));
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, subject, detail, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            event.seq,
+            event.at,
+            event.actor,
+            event.action,
+            event.subject,
+            event.detail,
+            event.hash
+        ],
+    )?;
+    Ok(event)
+}
+
+/// The current head of the log.
+pub fn head(conn: &Connection) -> Result<Checkpoint> {
+    let last: Option<(u64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match last {
+        Some((size, head)) => Checkpoint { size, head },
+        None => Checkpoint {
+            size: 0,
+            head: hex::encode(GENESIS),
+        },
+    })
+}
+
+fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
+    Ok(AuditEvent {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        subject: r.get(4)?,
+        detail: r.get(5)?,
+        hash: r.get(6)?,
+    })
+}
+
+/// Verifies the whole chain, streaming rows; `Ok(Err(break))` when the chain is broken.
+pub fn verify(
+    conn: &Connection,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<std::result::Result<Checkpoint, ChainBreak>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, subject, detail, hash FROM audit_log ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut verifier = ChainVerifier::new(checkpoint);
+    while let Some(row) = rows.next()? {
+        let event = row_to_event(row)?;
+        if let Err(e) = verifier.push(&event) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(verifier.finish())
+}
+
+/// Filter for listing events.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub action_prefix: Option<String>,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    /// Newest first, at most this many.
+    pub limit: Option<u64>,
+}
+
+/// Lists events, newest first.
+pub fn list(conn: &Connection, filter: &EventFilter) -> Result<Vec<AuditEvent>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, subject, detail, hash FROM audit_log
+         WHERE (?1 IS NULL OR action LIKE ?1 || '%')
+           AND (?2 IS NULL OR actor = ?2)
+           AND (?3 IS NULL OR subject = ?3)
+         ORDER BY seq DESC LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            filter.action_prefix,
+            filter.actor,
+            filter.subject,
+            filter.limit.map(|l| l as i64).unwrap_or(-1)
+        ],
+        row_to_event,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn append_chains_and_verifies() {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .write(|tx| {
+                append(tx, "2026-03-01T09:00:00+08:00", "li", "a", "s", "{}")?;
+                append(tx, "2026-03-01T09:00:01+08:00", "li", "b", "s", "{}")?;
+                Ok::<_, crate::store::StoreError>(())
+            })
+            .unwrap();
+        let head = head(store.conn()).unwrap();
+        assert_eq!(head.size, 2);
+        assert_eq!(verify(store.conn(), Some(&head)).unwrap(), Ok(head.clone()));
+        let listed = list(store.conn(), &EventFilter::default()).unwrap();
+        assert_eq!(listed.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 1]);
+    }
+
+    #[test]
+    fn triggers_refuse_update_and_delete() {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .write(|tx| append(tx, "t", "li", "a", "s", "{}").map(|_| ()))
+            .unwrap();
+        let err = store
+            .conn()
+            .execute("UPDATE audit_log SET actor = 'x'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("不能修改"), "{err}");
+        let err = store
+            .conn()
+            .execute("DELETE FROM audit_log", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("不能删除"), "{err}");
+    }
+}

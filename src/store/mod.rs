@@ -1,0 +1,153 @@
+//! Storage: SQLite through rusqlite, and nothing else touches it.
+//!
+//! Opening sets WAL, foreign keys and a busy timeout, then runs the migrations. Every write
+//! goes through [`Store::write`], one `BEGIN IMMEDIATE` transaction, so two processes never
+//! interleave half-written changes.
+
+pub mod audit;
+pub mod entities;
+pub mod inspectors;
+pub mod items;
+mod migrations;
+pub mod plans;
+pub mod settings;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use rusqlite::Error as SqlError;
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库文件 {0} 不存在（先运行 shuangsuiji init --demo 或 init --empty）")]
+    Missing(PathBuf),
+    #[error("数据库文件 {0} 已存在")]
+    Exists(PathBuf),
+    #[error("数据库版本 {found} 比本程序支持的 {supported} 更新，请升级 shuangsuiji")]
+    TooNew { found: i64, supported: i64 },
+    #[error("数据库错误：{0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("数据库中的记录无法解析：{0}")]
+    Corrupt(String),
+    #[error("无法创建数据库文件：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl Store {
+    /// Opens an existing database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::prepare(conn, path)
+    }
+
+    /// Creates a new database file (refusing to overwrite one), readable and writable by its
+    /// owner and group only.
+    pub fn create(path: &Path) -> Result<Store> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o660)
+                .open(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::prepare(conn, path)
+    }
+
+    /// An in-memory database, for tests.
+    pub fn in_memory() -> Result<Store> {
+        Self::prepare(Connection::open_in_memory()?, Path::new(":memory:"))
+    }
+
+    fn prepare(conn: Connection, path: &Path) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        migrations::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read access.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction; commits if it returns `Ok`.
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// SQLite's `PRAGMA data_version`: changes when another connection commits.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the problems found.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+/// Decodes a JSON column, mapping errors to [`StoreError::Corrupt`].
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Encodes a value as canonical JSON (sorted keys, compact, UTF-8 unescaped).
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let v = serde_json::to_value(value).expect("domain values always serialise");
+    serde_json::to_string(&v).expect("a JSON value always serialises")
+}

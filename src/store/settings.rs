@@ -1,0 +1,40 @@
+//! Settings: a key–value table for the database's own facts.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Result;
+
+/// `demo` or `production`.
+pub const MODE: &str = "mode";
+/// The login that created the database.
+pub const CREATED_BY: &str = "created_by";
+/// When it was created (RFC 3339).
+pub const CREATED_AT: &str = "created_at";
+/// The operating-system account SSH forced commands run as (`--as` is honoured only for it).
+pub const SERVICE_ACCOUNT: &str = "service_account";
+/// A province's annual cap of random inspections per enterprise (环办执法〔2025〕4号), if any.
+pub const PROVINCE_CAP: &str = "province_annual_cap";
+/// The date the demo county was generated for.
+pub const DEMO_DATE: &str = "demo_date";
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub fn unset(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}

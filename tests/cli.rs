@@ -1,0 +1,169 @@
+//! The real binary: exit codes, Chinese messages, JSON output, the first run.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("SHUANGSUIJI_DB")
+        .env("SHUANGSUIJI_TODAY", "2026-05-20")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let db = dir.path().join("cli.db");
+    let o = run(&db, &["init", "--demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("示例数据"), "{}", stdout(&o));
+    db
+}
+
+#[test]
+fn first_run_without_a_subcommand_creates_the_demo_and_prints_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("first.db");
+    let o = run(&db, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("已创建示例数据库"), "{out}");
+    assert!(out.contains("Usage"), "{out}");
+    assert!(db.exists());
+    // Second run: no new database, help only.
+    let o = run(&db, &[]);
+    assert!(!stdout(&o).contains("已创建"));
+}
+
+#[test]
+fn entities_list_and_show_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let o = run(&db, &["entities", "list", "--class", "special", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let list = list.as_array().unwrap();
+    assert!(!list.is_empty());
+    assert!(
+        list.iter()
+            .all(|e| e["classification"]["class"] == "special")
+    );
+    let id = list[0]["id"].as_str().unwrap();
+    let o = run(&db, &["entities", "show", id, "--json"]);
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(shown["id"], id);
+    assert!(
+        !shown["classification"]["reasons"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let o = run(&db, &["entities", "show", "NOPE"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("未找到监管对象 NOPE"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_gbk_file_with_a_bad_row_is_rejected_with_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let text = "名称,统一社会信用代码,乡镇,检查对象类型\n甲公司,91140522MA0K00001P,凤城镇,排污单位\n乙公司,91140522MA0K00002A,北留镇,排污单位\n";
+    let (bytes, _, _) = encoding_rs::GBK.encode(text);
+    let file = dir.path().join("gbk.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let o = run(&db, &["import", "entities", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("第3行 统一社会信用代码 校验位错误"), "{err}");
+    assert!(err.contains("未导入任何数据"), "{err}");
+    // Fixed, it imports.
+    let fixed = text.replace("00002A", "00002T");
+    let (bytes, _, _) = encoding_rs::GBK.encode(&fixed);
+    std::fs::write(&file, &bytes).unwrap();
+    let o = run(&db, &["import", "entities", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("新增 2"), "{}", stdout(&o));
+}
+
+#[test]
+fn audit_verify_and_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let o = run(&db, &["audit", "checkpoint"]);
+    let cp = stdout(&o).trim().to_string();
+    assert!(cp.contains(':'), "{cp}");
+    let o = run(&db, &["audit", "verify", "--checkpoint", &cp]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("审计日志完整"));
+    let bad = format!("{}:{}", cp.split(':').next().unwrap(), "0".repeat(64));
+    let o = run(&db, &["audit", "verify", "--checkpoint", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("与检查点不一致"), "{}", stderr(&o));
+}
+
+#[test]
+fn roles_hold_on_the_command_line_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let users = run(&db, &["user", "list", "--json"]);
+    let users: serde_json::Value = serde_json::from_str(&stdout(&users)).unwrap();
+    let observer = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["roles"] == serde_json::json!(["observer"]))
+        .expect("a demo observer")["login"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = run(&db, &["--as", &observer, "plan", "init", "--year", "2031"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("无权制定和调整抽查计划"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&db, &["--as", &observer, "whoami"]);
+    assert!(stdout(&o).contains(&observer));
+}
+
+#[test]
+fn a_production_database_refuses_today_and_as() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("prod.db");
+    let o = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--empty"])
+        .env_remove("SHUANGSUIJI_TODAY")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & 0o007, 0, "no access for others: {mode:o}");
+    let o = run(&db, &["stats"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--today"), "{}", stderr(&o));
+    let o = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["--as", "someone", "stats"])
+        .env_remove("SHUANGSUIJI_TODAY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("服务账户"), "{}", stderr(&o));
+}
