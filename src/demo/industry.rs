@@ -1,11 +1,8 @@
-//! The 排污单位 of the demo county, trade by trade.
+//! The industrial 排污单位 of the demo county: mining, energy, building materials, manufacturing.
 
 use crate::domain::vocab::TargetType::*;
 
-use super::kinds::{
-    ASPHALT_MONTHS, BASE, BRICK_MONTHS, Eia, FARM, HARVEST_MONTHS, HEALTH, HEATING_MONTHS, Kind,
-    SMALL,
-};
+use super::kinds::{ASPHALT_MONTHS, BASE, BRICK_MONTHS, Eia, HEATING_MONTHS, Kind, SMALL};
 
 pub const INDUSTRY: &[Kind] = &[
     Kind {
@@ -16,8 +13,8 @@ pub const INDUSTRY: &[Kind] = &[
             ("阳城县{T}煤业有限公司", "烟煤和无烟煤开采洗选"),
         ],
         extra: &[(SolidWaste, 0.2), (RiverOutfall, 0.25), (Radiation, 0.1)],
-        permit: [0.7, 0.3, 0.0],
-        key_list: 0.5,
+        permit: [0.6, 0.4, 0.0],
+        key_list: 0.4,
         eia: Eia::Book,
         violation: 0.15,
         ..BASE
@@ -154,8 +151,8 @@ pub const INDUSTRY: &[Kind] = &[
             ("阳城县{T}化肥有限公司", "氮肥制造"),
         ],
         extra: &[(SolidWaste, 0.5), (RiverOutfall, 0.3)],
-        permit: [0.5, 0.5, 0.0],
-        key_list: 0.4,
+        permit: [0.4, 0.6, 0.0],
+        key_list: 0.3,
         graded: true,
         eia: Eia::Book,
         violation: 0.12,
@@ -171,38 +168,6 @@ pub const INDUSTRY: &[Kind] = &[
         ..BASE
     },
     Kind {
-        tag: "hospital",
-        count: 16,
-        names: &[
-            ("阳城县{Z}{V}卫生院", "乡镇卫生院"),
-            ("阳城{T}医院", "综合医院"),
-            ("阳城县{T}中医医院", "中医医院"),
-            ("阳城县{T}骨科医院", "专科医院"),
-        ],
-        extra: &[(SolidWaste, 0.4), (Radiation, 0.6)],
-        registrants: HEALTH,
-        permit: [0.1, 0.4, 0.5],
-        eia: Eia::Form,
-        violation: 0.05,
-        urban: true,
-        ..BASE
-    },
-    Kind {
-        tag: "repair",
-        count: 55,
-        names: &[
-            ("阳城县{T}汽车维修有限公司", "汽车修理与维护"),
-            ("阳城县{P}汽车修理部", "汽车修理与维护"),
-        ],
-        extra: &[(SolidWaste, 0.08)],
-        registrants: SMALL,
-        permit: [0.0, 0.1, 0.9],
-        eia: Eia::Registration,
-        violation: 0.08,
-        urban: true,
-        ..BASE
-    },
-    Kind {
         tag: "quarry",
         count: 30,
         names: &[
@@ -213,92 +178,6 @@ pub const INDUSTRY: &[Kind] = &[
         permit: [0.0, 0.3, 0.7],
         violation: 0.12,
         seasonal: Some((BRICK_MONTHS, 0.3)),
-        ..BASE
-    },
-    Kind {
-        tag: "liquor",
-        count: 8,
-        names: &[("阳城县{T}酒业有限公司", "白酒制造")],
-        extra: &[(RiverOutfall, 0.15)],
-        permit: [0.0, 0.4, 0.6],
-        violation: 0.04,
-        ..BASE
-    },
-    Kind {
-        tag: "vinegar",
-        count: 8,
-        names: &[
-            ("阳城县{T}醋业有限公司", "酱油、食醋及类似制品制造"),
-            ("阳城县{Z}{T}老陈醋厂", "酱油、食醋及类似制品制造"),
-        ],
-        registrants: SMALL,
-        permit: [0.0, 0.2, 0.8],
-        violation: 0.04,
-        ..BASE
-    },
-    Kind {
-        tag: "tofu",
-        count: 10,
-        names: &[
-            ("阳城县{T}食品有限公司", "豆制品制造"),
-            ("阳城县{P}豆制品加工坊", "豆制品制造"),
-        ],
-        registrants: SMALL,
-        permit: [0.0, 0.1, 0.9],
-        violation: 0.04,
-        ..BASE
-    },
-    Kind {
-        tag: "orchard",
-        count: 10,
-        names: &[
-            ("阳城县{T}农产品加工有限公司", "果品、蔬菜加工"),
-            ("阳城县{Z}{T}山楂制品厂", "果品、蔬菜加工"),
-        ],
-        extra: &[(RiverOutfall, 0.1)],
-        registrants: SMALL,
-        permit: [0.0, 0.3, 0.7],
-        violation: 0.04,
-        seasonal: Some((HARVEST_MONTHS, 0.6)),
-        ..BASE
-    },
-    Kind {
-        tag: "farm",
-        count: 60,
-        names: &[
-            ("阳城县{T}养殖有限公司", "猪的饲养"),
-            ("阳城县{Z}{T}生态养殖专业合作社", "鸡的饲养"),
-            ("阳城县{T}牧业有限公司", "牛的饲养"),
-            ("阳城县{P}养猪场", "猪的饲养"),
-        ],
-        registrants: FARM,
-        permit: [0.1, 0.3, 0.6],
-        key_list: 0.05,
-        ..BASE
-    },
-    Kind {
-        tag: "fuel",
-        count: 36,
-        names: &[
-            ("阳城县{T}加油站有限公司", "机动车燃油零售"),
-            ("阳城县{Z}{T}加油站", "机动车燃油零售"),
-        ],
-        permit: [0.0, 0.0, 1.0],
-        eia: Eia::Form,
-        violation: 0.03,
-        urban: true,
-        ..BASE
-    },
-    Kind {
-        tag: "slaughter",
-        count: 4,
-        names: &[
-            ("阳城县{T}肉类食品有限公司", "牲畜屠宰"),
-            ("阳城县{Z}{T}屠宰场", "牲畜屠宰"),
-        ],
-        extra: &[(RiverOutfall, 0.4)],
-        permit: [0.0, 0.8, 0.2],
-        eia: Eia::Form,
         ..BASE
     },
     Kind {
@@ -386,12 +265,6 @@ pub const INDUSTRY: &[Kind] = &[
         permit: [0.0, 0.6, 0.4],
         graded: true,
         eia: Eia::Form,
-        ..BASE
-    },
-    Kind {
-        tag: "feed",
-        count: 3,
-        names: &[("阳城县{T}饲料有限公司", "饲料加工")],
         ..BASE
     },
     Kind {

@@ -1,13 +1,14 @@
 //! The kinds of units in the demo county: how many, how they are named, what they are.
 //!
 //! Name patterns: `{T}` a trade name, `{Z}` the town without 镇/乡, `{V}` a village stem,
-//! `{P}` a person's name (individual businesses). Industrial polluters are in `industry.rs`;
-//! the units that are not 排污单位 are here.
+//! `{P}` a person's name (individual businesses). Polluters are in `industry.rs` and
+//! `trades.rs`; the units that are not 排污单位 are here.
 
 use crate::domain::vocab::TargetType::{self, *};
 
 use super::codes::Registrant;
 use super::industry::INDUSTRY;
+use super::trades::TRADES;
 
 /// Which EIA classes a kind's projects usually have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +174,7 @@ pub const MACHINE_COUNT: usize = 62;
 
 /// Every kind of unit, in generation order.
 pub fn all() -> impl Iterator<Item = &'static Kind> {
-    INDUSTRY.iter().chain(OTHERS)
+    INDUSTRY.iter().chain(TRADES).chain(OTHERS)
 }
 
 /// The kind at a position of [`all`].

@@ -16,10 +16,12 @@ mod industry;
 mod kinds;
 mod people;
 mod summary;
+mod trades;
 mod variety;
 mod words;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::domain::entity::Entity;
 use crate::domain::inspector::Inspector;
@@ -34,7 +36,7 @@ pub use words::TOWNS;
 pub const DEMO_LABEL: &str = "示例数据";
 
 /// The demo county's libraries and users.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DemoCounty {
     pub entities: Vec<Entity>,
     pub inspectors: Vec<Inspector>,
