@@ -430,3 +430,73 @@ fn the_four_tamperings_are_detected() {
     // The untouched original still verifies against its checkpoint.
     assert_eq!(verify(Some(&checkpoint)).unwrap(), checkpoint);
 }
+
+#[test]
+fn single_edits_are_checked_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    let entity = s
+        .list_entities(&EntityFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.entity.exclusion.is_none())
+        .unwrap()
+        .id;
+    let before = s.audit_checkpoint().unwrap().size;
+    assert!(
+        s.set_exclusion(&entity, Some("搬迁"), "  ").is_err(),
+        "a reason is required"
+    );
+    s.set_exclusion(&entity, Some("搬迁"), "企业已迁出本县")
+        .unwrap();
+    let shown = s.show_entity(&entity).unwrap();
+    assert_eq!(shown.entity.entity.exclusion.as_deref(), Some("搬迁"));
+    assert_eq!(shown.changed_seq, before + 1);
+    assert!(
+        s.set_exclusion(&entity, Some("搬迁"), "再次").is_err(),
+        "no change, no event"
+    );
+    s.set_exclusion(&entity, None, "迁回").unwrap();
+    let events = s.audit_events(&Default::default()).unwrap();
+    assert_eq!(events[0].action, "entities.include");
+    assert_eq!(events[1].action, "entities.exclude");
+    assert!(events[1].detail.contains("企业已迁出本县"));
+
+    let officer = s.list_inspectors().unwrap()[0].code.clone();
+    let d = |t: &str| t.parse::<NaiveDate>().unwrap();
+    assert!(
+        s.add_leave(&officer, d("2026-06-10"), d("2026-06-01"), "病假")
+            .is_err()
+    );
+    let i = s
+        .add_leave(&officer, d("2026-06-01"), d("2026-06-10"), "病假")
+        .unwrap();
+    assert!(i.on_leave(d("2026-06-05")));
+    assert!(s.declare_conflict(&officer, "NOSUCHCODE", "亲属").is_err());
+    let i = s
+        .declare_conflict(&officer, &entity, "配偶在该单位任职")
+        .unwrap();
+    assert!(i.conflicts_with(&entity));
+    assert!(
+        s.show_entity(&entity)
+            .unwrap()
+            .conflicted_inspectors
+            .iter()
+            .any(|x| x.starts_with(&officer))
+    );
+    let i = s.set_on_duty(&officer, false, "借调").unwrap();
+    assert!(!i.on_duty);
+    assert!(s.verify_audit(None).unwrap().is_ok());
+
+    let observer = login_with(&s, Role::Observer);
+    let mut o = open_as(&path, Some(&observer)).unwrap();
+    assert!(matches!(
+        o.set_exclusion(&entity, Some("注销"), "x"),
+        Err(ServiceError::Denied { .. })
+    ));
+    assert!(matches!(
+        o.set_on_duty(&officer, true, "x"),
+        Err(ServiceError::Denied { .. })
+    ));
+}

@@ -138,6 +138,22 @@ pub enum EntitiesCommand {
         #[command(flatten)]
         json: output::JsonFlag,
     },
+    /// 设为不参与双随机（搬迁、长期停产、破产、注销……）
+    Exclude {
+        code: String,
+        /// 不参与的原因，如 搬迁
+        #[arg(long = "as-reason", value_name = "原因")]
+        exclusion: String,
+        /// 变更理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
+    /// 恢复参与双随机
+    Include {
+        code: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn parse_class(s: &str) -> Result<SupervisionClass, String> {
@@ -152,8 +168,22 @@ fn parse_type(s: &str) -> Result<TargetType, String> {
     TargetType::parse(s).ok_or_else(|| format!("应为 {}", TargetType::choices()))
 }
 
-pub fn entities(s: &Session, c: &EntitiesCommand) -> CliResult {
+pub fn entities(s: &mut Session, c: &EntitiesCommand) -> CliResult {
     match c {
+        EntitiesCommand::Exclude {
+            code,
+            exclusion,
+            reason,
+        } => {
+            s.set_exclusion(code, Some(exclusion), reason)?;
+            output::say(&format!("{code} 已设为不参与双随机：{exclusion}"));
+            Ok(())
+        }
+        EntitiesCommand::Include { code, reason } => {
+            s.set_exclusion(code, None, reason)?;
+            output::say(&format!("{code} 已恢复参与双随机"));
+            Ok(())
+        }
         EntitiesCommand::List {
             class,
             tier,
@@ -283,10 +313,72 @@ pub fn entities(s: &Session, c: &EntitiesCommand) -> CliResult {
 pub enum InspectorsCommand {
     /// 列出执法人员
     List(output::JsonFlag),
+    /// 设置在岗或不在岗
+    Duty {
+        code: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 登记请假/离岗时段
+    Leave {
+        code: String,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 登记回避（利害关系）
+    Conflict {
+        code: String,
+        /// 监管对象代码
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
-pub fn inspectors(s: &Session, c: &InspectorsCommand) -> CliResult {
-    let InspectorsCommand::List(json) = c;
+pub fn inspectors(s: &mut Session, c: &InspectorsCommand) -> CliResult {
+    let json = match c {
+        InspectorsCommand::List(json) => json,
+        InspectorsCommand::Duty {
+            code,
+            state,
+            reason,
+        } => {
+            let i = s.set_on_duty(code, state == "on", reason)?;
+            output::say(&format!(
+                "{} {}：{}",
+                i.code,
+                i.name,
+                if i.on_duty { "在岗" } else { "不在岗" }
+            ));
+            return Ok(());
+        }
+        InspectorsCommand::Leave {
+            code,
+            from,
+            to,
+            reason,
+        } => {
+            let i = s.add_leave(code, *from, *to, reason)?;
+            output::say(&format!("{} {}：已登记 {from}~{to} 请假", i.code, i.name));
+            return Ok(());
+        }
+        InspectorsCommand::Conflict {
+            code,
+            entity,
+            reason,
+        } => {
+            let i = s.declare_conflict(code, entity, reason)?;
+            output::say(&format!("{} {}：已登记对 {entity} 的回避", i.code, i.name));
+            return Ok(());
+        }
+    };
     let list = s.list_inspectors()?;
     if json.json {
         return Ok(output::json(&list)?);

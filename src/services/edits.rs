@@ -1,0 +1,143 @@
+//! Single-record edits between imports: excluding an entity from draws, an officer's duty,
+//! leave and declared conflicts. Each is logged with before and after.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::{Result, ServiceError, Session};
+use crate::domain::inspector::{Conflict, Inspector, Leave};
+use crate::domain::role::Action;
+use crate::store;
+
+fn need_reason(reason: &str) -> Result<String> {
+    let r = reason.trim();
+    if r.is_empty() {
+        Err(ServiceError::Invalid("须写明理由".to_string()))
+    } else {
+        Ok(r.to_string())
+    }
+}
+
+impl Session {
+    /// `entities exclude CODE --reason R` (不参与双随机) or, with `None`, take it back in.
+    pub fn set_exclusion(
+        &mut self,
+        code: &str,
+        exclusion: Option<&str>,
+        reason: &str,
+    ) -> Result<()> {
+        self.require(Action::EditEntities)?;
+        let reason = need_reason(reason)?;
+        let code = code.trim().to_ascii_uppercase();
+        self.write(|tx, actor| {
+            let mut e = store::entities::get(tx, &code)?
+                .ok_or_else(|| ServiceError::NotFound(format!("监管对象 {code}")))?;
+            let before = e.exclusion.clone();
+            e.exclusion = exclusion
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+            if e.exclusion == before {
+                return Err(ServiceError::Invalid("没有变化".to_string()));
+            }
+            let action = if e.exclusion.is_some() {
+                "entities.exclude"
+            } else {
+                "entities.include"
+            };
+            let ev = actor.log(
+                tx,
+                action,
+                &code,
+                &json!({ "before": before, "after": e.exclusion, "reason": reason }),
+            )?;
+            store::entities::put(tx, &e, ev.seq)?;
+            Ok(())
+        })
+    }
+
+    fn edit_inspector(
+        &mut self,
+        code: &str,
+        action: &str,
+        reason: &str,
+        change: impl FnOnce(&mut Inspector) -> Result<()>,
+    ) -> Result<Inspector> {
+        self.require(Action::EditInspectors)?;
+        let reason = need_reason(reason)?;
+        let code = code.trim().to_ascii_uppercase();
+        self.write(|tx, actor| {
+            let mut i = store::inspectors::get(tx, &code)?
+                .ok_or_else(|| ServiceError::NotFound(format!("执法人员 {code}")))?;
+            let before = i.clone();
+            change(&mut i)?;
+            if i == before {
+                return Err(ServiceError::Invalid("没有变化".to_string()));
+            }
+            let ev = actor.log(
+                tx,
+                action,
+                &code,
+                &json!({ "before": before, "after": i, "reason": reason }),
+            )?;
+            store::inspectors::put(tx, &i, ev.seq)?;
+            Ok(i)
+        })
+    }
+
+    /// `inspectors duty CODE on|off --reason R`.
+    pub fn set_on_duty(&mut self, code: &str, on_duty: bool, reason: &str) -> Result<Inspector> {
+        self.edit_inspector(code, "inspectors.duty", reason, |i| {
+            i.on_duty = on_duty;
+            Ok(())
+        })
+    }
+
+    /// `inspectors leave CODE --from D --to D --reason R`.
+    pub fn add_leave(
+        &mut self,
+        code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        reason: &str,
+    ) -> Result<Inspector> {
+        if to < from {
+            return Err(ServiceError::Invalid("结束日期早于起始日期".to_string()));
+        }
+        let why = reason.trim().to_string();
+        self.edit_inspector(code, "inspectors.leave", reason, |i| {
+            i.leaves.push(Leave {
+                from,
+                to,
+                reason: why,
+            });
+            i.leaves.sort();
+            i.leaves.dedup();
+            Ok(())
+        })
+    }
+
+    /// `inspectors conflict CODE --entity ID --reason R` (declared conflict, 回避).
+    pub fn declare_conflict(
+        &mut self,
+        code: &str,
+        entity: &str,
+        reason: &str,
+    ) -> Result<Inspector> {
+        let entity = entity.trim().to_ascii_uppercase();
+        if store::entities::get(self.store().conn(), &entity)?.is_none() {
+            return Err(ServiceError::NotFound(format!("监管对象 {entity}")));
+        }
+        let why = reason.trim().to_string();
+        self.edit_inspector(code, "inspectors.conflict", reason, |i| {
+            if i.conflicts_with(&entity) {
+                return Err(ServiceError::Invalid(format!("已登记对 {entity} 的回避")));
+            }
+            i.conflicts.push(Conflict {
+                entity,
+                reason: why,
+            });
+            i.conflicts.sort();
+            Ok(())
+        })
+    }
+}
