@@ -19,54 +19,87 @@ pub const EXCLUSION_REASONS: &[&str] = &["搬迁", "长期停产", "破产", "�
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entity {
     /// 统一社会信用代码, validated; `None` for units that have none (machines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uscc: Option<String>,
     /// 登记编码: a stable registry code for units without a USCC (e.g. a machine's
     /// registration code). ASCII upper case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_code: Option<String>,
     /// 名称
     pub name: String,
     /// 乡镇
     pub town: String,
     /// 地址
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub address: String,
     /// 行业
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub industry: String,
     /// 联系人
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub contact: String,
     /// 联系电话
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub phone: String,
     /// 检查对象类型: one unit can be several.
     pub target_types: BTreeSet<TargetType>,
     /// 排污许可管理类别
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permit_class: Option<PermitClass>,
     /// 列入重点排污单位名录
+    #[serde(default, skip_serializing_if = "is_false")]
     pub key_polluter_list: bool,
     /// 重污染天气绩效分级
+    #[serde(default = "ungraded", skip_serializing_if = "PerfGrade::is_ungraded")]
     pub perf_grade: PerfGrade,
     /// 挂牌督办 (by the province or the city)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervised_listing: Option<Level>,
     /// 因超标排放被通报 (by the province or the city)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exceedance_notice: Option<Level>,
     /// 行政处罚/举报查实: date of the latest penalty or verified report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violation_date: Option<NaiveDate>,
     /// 监督执法正面清单
+    #[serde(default, skip_serializing_if = "is_false")]
     pub positive_list: bool,
     /// 环评类别 of the unit's projects
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub eia_classes: BTreeSet<EiaClass>,
     /// 信用风险等级; `None` when not yet classified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_tier: Option<CreditTier>,
     /// 生产状态
+    #[serde(default = "producing", skip_serializing_if = "ProductionStatus::is_normal")]
     pub production: ProductionStatus,
     /// 生产月份 for seasonal producers (1–12).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub production_months: BTreeSet<u8>,
     /// 入河排污口所在河流
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub outfall_rivers: BTreeSet<String>,
     /// 所有人: the owner of a non-road machine.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub owner: String,
     /// 不参与双随机: the reason, when the unit is excluded from draws.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<String>,
     /// 备注
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn ungraded() -> PerfGrade {
+    PerfGrade::Ungraded
+}
+
+fn producing() -> ProductionStatus {
+    ProductionStatus::Normal
 }
 
 impl Entity {

@@ -138,6 +138,18 @@ vocabulary! {
     }
 }
 
+impl PerfGrade {
+    pub fn is_ungraded(&self) -> bool {
+        *self == PerfGrade::Ungraded
+    }
+}
+
+impl ProductionStatus {
+    pub fn is_normal(&self) -> bool {
+        *self == ProductionStatus::Normal
+    }
+}
+
 impl CreditTier {
     /// The name used on the command line (`--tier low|normal|elevated|high`).
     pub fn key(self) -> &'static str {

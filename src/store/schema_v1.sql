@@ -51,8 +51,6 @@ CREATE TABLE entities (
     data          TEXT NOT NULL,
     changed_seq   INTEGER NOT NULL REFERENCES audit_log(seq)
 ) STRICT;
-CREATE INDEX entities_town ON entities(town);
-CREATE INDEX entities_name ON entities(name);
 
 -- 执法人员库
 CREATE TABLE inspectors (
