@@ -167,3 +167,25 @@ fn a_production_database_refuses_today_and_as() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("服务账户"), "{}", stderr(&o));
 }
+
+#[test]
+fn identity_comes_from_the_process_not_from_user_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let real = shuangsuiji::services::identity::os_login().unwrap();
+    let o = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("whoami")
+        .env("USER", "principal.wang")
+        .env("LOGNAME", "principal.wang")
+        .env("SHUANGSUIJI_TODAY", "2026-05-20")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(&format!("{real}（")),
+        "{}",
+        stdout(&o)
+    );
+}

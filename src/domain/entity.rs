@@ -71,7 +71,10 @@ pub struct Entity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_tier: Option<CreditTier>,
     /// 生产状态
-    #[serde(default = "producing", skip_serializing_if = "ProductionStatus::is_normal")]
+    #[serde(
+        default = "producing",
+        skip_serializing_if = "ProductionStatus::is_normal"
+    )]
     pub production: ProductionStatus,
     /// 生产月份 for seasonal producers (1–12).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
