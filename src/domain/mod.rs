@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check_item;
 pub mod classification;
+pub mod draw;
 pub mod entity;
 pub mod inspector;
 pub mod plan;

@@ -1,0 +1,203 @@
+//! 签号 (tickets): Rivest's consistent-sampler tickets, the one random primitive of every draw.
+//!
+//! 1. `S` = lowercase hex SHA-256 of the seed text.
+//! 2. For an id, `d` = SHA-256 of the text `S + id`, read as a big-endian 256-bit integer.
+//! 3. `d` in decimal, left-padded with zeros to at least 64 digits, **reversed**, prefixed `0.`.
+//! 4. Order by ticket as strings, then by id.
+//!
+//! Comparing tickets as strings compares `d`'s decimal digits from the least significant one,
+//! so [`TicketKey`] orders by the 19 least significant digits (one `u64`) first and falls back
+//! to the full strings only on a tie: exact, and fast enough to rank a million entities.
+
+use std::cmp::Ordering;
+
+use sha2::{Digest, Sha256};
+
+/// `S`: lowercase hex SHA-256 of a seed text.
+pub fn seed_hash(seed: &str) -> String {
+    hex::encode(Sha256::digest(seed.as_bytes()))
+}
+
+fn digest(s: &str, id: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(s.as_bytes());
+    h.update(id.as_bytes());
+    h.finalize().into()
+}
+
+/// Divides a big-endian 256-bit number (as four u64 limbs, most significant first) by `div`,
+/// in place; returns the remainder.
+fn div_rem(limbs: &mut [u64; 4], div: u64) -> u64 {
+    let mut rem: u128 = 0;
+    for limb in limbs.iter_mut() {
+        let cur = (rem << 64) | u128::from(*limb);
+        *limb = (cur / u128::from(div)) as u64;
+        rem = cur % u128::from(div);
+    }
+    rem as u64
+}
+
+fn limbs(d: &[u8; 32]) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    for (i, chunk) in d.chunks_exact(8).enumerate() {
+        out[i] = u64::from_be_bytes(chunk.try_into().expect("8 bytes"));
+    }
+    out
+}
+
+const TEN_19: u64 = 10_000_000_000_000_000_000;
+
+/// The ticket text of a digest.
+fn ticket_text(d: &[u8; 32]) -> String {
+    let mut n = limbs(d);
+    // Up to 78 decimal digits, least significant first, 19 at a time.
+    let mut digits = Vec::with_capacity(80);
+    loop {
+        let mut chunk = div_rem(&mut n, TEN_19);
+        for _ in 0..19 {
+            digits.push(b'0' + (chunk % 10) as u8);
+            chunk /= 10;
+        }
+        if n == [0; 4] {
+            break;
+        }
+    }
+    // `digits` is least-significant first, i.e. already reversed. Pad to 64 digits, and strip
+    // the zeros beyond that which stand for leading zeros of the number.
+    digits.resize(digits.len().max(64), b'0');
+    while digits.len() > 64 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    let mut s = String::with_capacity(digits.len() + 2);
+    s.push_str("0.");
+    s.extend(digits.iter().map(|&b| b as char));
+    s
+}
+
+/// The ticket of `id` under the seed hash `s`.
+pub fn ticket(s: &str, id: &str) -> String {
+    ticket_text(&digest(s, id))
+}
+
+/// A ticket in a form that sorts exactly like the ticket string, cheaply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketKey {
+    /// The first 19 digits of the ticket (d's 19 least significant digits, reversed).
+    head: u64,
+    digest: [u8; 32],
+}
+
+impl TicketKey {
+    pub fn new(s: &str, id: &str) -> TicketKey {
+        let digest = digest(s, id);
+        let mut n = limbs(&digest);
+        let mut low = div_rem(&mut n, TEN_19);
+        let mut head = 0u64;
+        for _ in 0..19 {
+            head = head * 10 + low % 10;
+            low /= 10;
+        }
+        TicketKey { head, digest }
+    }
+
+    /// The full ticket string.
+    pub fn text(&self) -> String {
+        ticket_text(&self.digest)
+    }
+}
+
+impl Ord for TicketKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.head
+            .cmp(&other.head)
+            .then_with(|| self.text().cmp(&other.text()))
+    }
+}
+
+impl PartialOrd for TicketKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The `take` ids with the smallest `(ticket, id)`, in that order, with their tickets.
+pub fn smallest<'a>(s: &str, ids: &[&'a str], take: usize) -> Vec<(String, &'a str)> {
+    let mut keyed: Vec<(TicketKey, &str)> =
+        ids.iter().map(|id| (TicketKey::new(s, id), *id)).collect();
+    let take = take.min(keyed.len());
+    if take < keyed.len() && take > 0 {
+        keyed.select_nth_unstable(take - 1);
+    }
+    keyed.truncate(take);
+    keyed.sort();
+    keyed.into_iter().map(|(k, id)| (k.text(), id)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_hash_is_hex_sha256() {
+        assert_eq!(
+            seed_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn ticket_keys_sort_like_ticket_strings() {
+        let s = seed_hash("314159265358979323846");
+        let ids: Vec<String> = (0..2000).map(|i| format!("ID-{i}")).collect();
+        let mut by_key: Vec<(TicketKey, &str)> = ids
+            .iter()
+            .map(|i| (TicketKey::new(&s, i), i.as_str()))
+            .collect();
+        by_key.sort();
+        let mut by_text: Vec<(String, &str)> =
+            ids.iter().map(|i| (ticket(&s, i), i.as_str())).collect();
+        by_text.sort();
+        let a: Vec<&str> = by_key.iter().map(|x| x.1).collect();
+        let b: Vec<&str> = by_text.iter().map(|x| x.1).collect();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn tickets_have_at_least_64_digits() {
+        let s = seed_hash("1");
+        for i in 0..500 {
+            let t = ticket(&s, &i.to_string());
+            assert!(t.len() >= 66 && t.starts_with("0."), "{t}");
+            assert!(t[2..].bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn a_ticket_is_the_reversed_decimal_digest() {
+        // d = 1 (if a digest were 1) → "0.1000…0" (64 digits). Check the arithmetic directly.
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        assert_eq!(ticket_text(&one), format!("0.1{}", "0".repeat(63)));
+        let max = [0xffu8; 32];
+        // 2^256 - 1 = 115792089237316195423570985008687907853269984665640564039457584007913129639935
+        let rev: String =
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+                .chars()
+                .rev()
+                .collect();
+        assert_eq!(ticket_text(&max), format!("0.{rev}"));
+    }
+
+    #[test]
+    fn smallest_takes_the_lowest_in_order() {
+        let s = seed_hash("42");
+        let ids: Vec<String> = (0..300).map(|i| format!("E{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let top = smallest(&s, &refs, 10);
+        let mut all: Vec<(String, &str)> = refs.iter().map(|i| (ticket(&s, i), *i)).collect();
+        all.sort();
+        assert_eq!(top, all[..10].to_vec());
+        assert_eq!(smallest(&s, &refs, 1000).len(), 300);
+        assert!(smallest(&s, &refs, 0).is_empty());
+    }
+}
