@@ -1,6 +1,7 @@
 //! The command line: parse, call a service, print. Nothing here decides anything.
 
 mod audit;
+mod draws;
 mod init;
 mod output;
 mod plans;
@@ -71,6 +72,9 @@ pub enum Command {
     /// 系统设置（服务账户、省级年度抽查上限）
     #[command(subcommand)]
     Settings(users::SettingsCommand),
+    /// 抽取：准备、运行（一次）、作废、核验、替换
+    #[command(subcommand)]
+    Draw(draws::DrawCommand),
     /// 审计日志：核验、检查点、查看
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -99,21 +103,27 @@ impl From<ServiceError> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure(format!("输出失败：{e}"))
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader went away (`| head`): nothing to report.
+            Failure(String::new())
+        } else {
+            Failure(format!("输出失败：{e}"))
+        }
     }
 }
 
 pub type CliResult = Result<(), Failure>;
 
 impl Cli {
+    fn options(&self) -> OpenOptions {
+        OpenOptions {
+            act_as: self.act_as.clone(),
+            today: self.today,
+        }
+    }
+
     fn open(&self) -> Result<Session, Failure> {
-        Ok(Session::open(
-            &self.db,
-            &OpenOptions {
-                act_as: self.act_as.clone(),
-                today: self.today,
-            },
-        )?)
+        Ok(Session::open(&self.db, &self.options())?)
     }
 }
 
@@ -135,6 +145,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::User(c) => users::run(&mut cli.open()?, c),
         Command::Settings(c) => users::settings(&mut cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
+        Command::Draw(c) => draws::run(&cli.db, &cli.options(), c),
         Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
     }
 }

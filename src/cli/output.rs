@@ -86,9 +86,9 @@ pub fn fields(pairs: &[(&str, String)]) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Prints one line of plain text, neutralised.
+/// Prints one line of plain text, neutralised. A closed pipe (`| head`) is not an error.
 pub fn say(text: &str) {
-    println!("{}", clean(text));
+    let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
 }
 
 #[cfg(test)]

@@ -42,6 +42,15 @@ impl SupervisionClass {
         }
     }
 
+    /// The short label: 特殊, 重点, 一般.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            SupervisionClass::Special => "特殊",
+            SupervisionClass::Key => "重点",
+            SupervisionClass::General => "一般",
+        }
+    }
+
     /// The name used on the command line (`--class key|special|general`).
     pub fn key(self) -> &'static str {
         match self {

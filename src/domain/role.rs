@@ -79,10 +79,20 @@ pub enum Action {
     ViewAudit,
     /// Change system settings (service account, province cap).
     ConfigureSystem,
+    /// Prepare a draw (freeze population and quotas, commit).
+    PrepareDraw,
+    /// Run a prepared draw, and substitute an officer on a visit.
+    RunDraw,
+    /// Ask for a draw to be voided.
+    RequestVoid,
+    /// Approve a void (the principal; never the one who asked).
+    ApproveVoid,
+    /// See every drawn list before the visits start.
+    ViewDrawResults,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -92,6 +102,11 @@ impl Action {
         Action::ManageUsers,
         Action::ViewAudit,
         Action::ConfigureSystem,
+        Action::PrepareDraw,
+        Action::RunDraw,
+        Action::RequestVoid,
+        Action::ApproveVoid,
+        Action::ViewDrawResults,
     ];
 
     pub fn label(self) -> &'static str {
@@ -105,6 +120,11 @@ impl Action {
             Action::ManageUsers => "管理用户和角色",
             Action::ViewAudit => "查看和核验审计日志",
             Action::ConfigureSystem => "修改系统设置",
+            Action::PrepareDraw => "准备抽取",
+            Action::RunDraw => "运行抽取和替换检查人员",
+            Action::RequestVoid => "申请作废抽取",
+            Action::ApproveVoid => "批准作废抽取",
+            Action::ViewDrawResults => "在检查开始前查看抽取名单",
         }
     }
 
@@ -118,6 +138,9 @@ impl Action {
             Action::ExportRegistry => &[Admin, Lead, Principal],
             Action::EditEntities | Action::EditInspectors | Action::EditPlans => &[Admin, Lead],
             Action::EditCheckItems | Action::ManageUsers | Action::ConfigureSystem => &[Admin],
+            Action::PrepareDraw | Action::RunDraw | Action::RequestVoid => &[Lead],
+            Action::ApproveVoid => &[Principal],
+            Action::ViewDrawResults => &[Lead, Principal],
         }
     }
 }

@@ -1,0 +1,168 @@
+//! 抽取记录 (the printable record) as Markdown: commitment, seed parts, strata and quotas,
+//! the selected entities with their tickets, the teams, witnesses, checkpoint, signature lines.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use super::record::DrawRecord;
+use super::team::current_team;
+
+pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
+    let names: HashMap<&str, &str> = r
+        .prepared
+        .entities
+        .iter()
+        .map(|e| (e.id.as_str(), e.name.as_str()))
+        .collect();
+    let officers: HashMap<&str, &str> = r
+        .prepared
+        .inspectors
+        .iter()
+        .map(|i| (i.id.as_str(), i.name.as_str()))
+        .collect();
+    let mut s = String::new();
+    let _ = writeln!(s, "# 双随机抽查抽取记录 {}\n", r.draw_id);
+    let _ = writeln!(s, "- 抽查期间：{}", r.period);
+    let _ = writeln!(s, "- 算法：{}（记录格式 {}）", r.algorithm, r.format);
+    let _ = writeln!(
+        s,
+        "- 准备日期：{}；准备人：{prepared_by}；运行人：{run_by}",
+        r.prepared.prepared_on
+    );
+    let tasks: Vec<String> = r
+        .prepared
+        .tasks
+        .iter()
+        .map(|t| format!("{} {}", t.code, t.name))
+        .collect();
+    let _ = writeln!(s, "- 抽查任务：{}", tasks.join("；"));
+    let _ = writeln!(s, "- 承诺值（运行前公布）：`{}`", r.commitment);
+    let _ = writeln!(s, "- 声明的随机来源：{}", r.prepared.sources.join("；"));
+    let _ = writeln!(s, "\n## 种子\n");
+    for (p, src) in r.seed_parts.iter().zip(&r.seed_sources) {
+        let _ = writeln!(s, "- {src}：`{p}`");
+    }
+    let _ = writeln!(s, "- 种子 = SHA-256(承诺值|各部分)：`{}`", r.seed);
+    let _ = writeln!(s, "\n## 分层、名额与抽中对象\n");
+    for (spec, res) in r.prepared.strata.iter().zip(&r.strata) {
+        let _ = writeln!(s, "### {} {}\n", spec.task, spec.label);
+        let _ = writeln!(
+            s,
+            "总体 {} 个，优先 {} 个，名额 {}。规则：{}\n",
+            spec.population.len(),
+            spec.priority.len(),
+            spec.quota,
+            spec.rule
+        );
+        if !res.selected.is_empty() {
+            let _ = writeln!(
+                s,
+                "| 序号 | 统一社会信用代码/登记编码 | 名称 | 签号 |\n|---|---|---|---|"
+            );
+            for (i, sel) in res.selected.iter().enumerate() {
+                let ticket: String = sel.ticket.chars().take(22).collect();
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {ticket}… |",
+                    i + 1,
+                    sel.id,
+                    names.get(sel.id.as_str()).unwrap_or(&"")
+                );
+            }
+            let _ = writeln!(s);
+        }
+    }
+    if !r.prepared.excluded.is_empty() {
+        let _ = writeln!(
+            s,
+            "## 未纳入总体的对象（{} 个）\n",
+            r.prepared.excluded.len()
+        );
+        let _ = writeln!(s, "| 任务 | 代码 | 原因 |\n|---|---|---|");
+        for x in &r.prepared.excluded {
+            let _ = writeln!(s, "| {} | {} | {} |", x.task, x.id, x.reason);
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "## 检查任务与检查组（{} 项）\n", r.visits.len());
+    let _ = writeln!(
+        s,
+        "| 序号 | 对象 | 任务 | 检查组（★组长） |\n|---|---|---|---|"
+    );
+    for (i, v) in r.visits.iter().enumerate() {
+        let team = current_team(v, &r.substitutions);
+        let members: Vec<String> = team
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}{} {}（{}）",
+                    if m.lead { "★" } else { "" },
+                    m.inspector,
+                    officers.get(m.inspector.as_str()).unwrap_or(&""),
+                    m.department
+                )
+            })
+            .collect();
+        let cell = match &v.problem {
+            Some(p) => format!("未能组成：{p}"),
+            None => members.join("、"),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} {} | {} | {cell} |",
+            i + 1,
+            v.entity,
+            names.get(v.entity.as_str()).unwrap_or(&""),
+            v.tasks.join("、")
+        );
+    }
+    if !r.substitutions.is_empty() {
+        let _ = writeln!(s, "\n## 人员替换\n");
+        for sub in &r.substitutions {
+            let _ = writeln!(
+                s,
+                "- {} {}：{} 由 {} 接替，理由：{}（{}，{}）",
+                sub.at,
+                sub.entity,
+                sub.out,
+                sub.replacement,
+                sub.reason,
+                sub.by,
+                if sub.skipped.is_empty() {
+                    "无跳过".to_string()
+                } else {
+                    format!(
+                        "跳过 {}",
+                        sub.skipped
+                            .iter()
+                            .map(|x| format!("{} {}", x.id, x.reason))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                }
+            );
+        }
+    }
+    let _ = writeln!(s, "\n## 见证与检查点\n");
+    let _ = writeln!(
+        s,
+        "- 见证人：{}",
+        if r.witnesses.is_empty() {
+            "（无）".to_string()
+        } else {
+            r.witnesses.join("、")
+        }
+    );
+    if let Some(c) = &r.checkpoint {
+        let _ = writeln!(s, "- 运行后审计检查点：`{}:{}`", c.size, c.head);
+    }
+    let _ = writeln!(
+        s,
+        "\n任何人可用 `shuangsuiji draw verify --file 记录.json` 或按 docs/draw.md 的步骤复算本记录。\n"
+    );
+    let _ = writeln!(
+        s,
+        "抽取人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
+    );
+    s
+}

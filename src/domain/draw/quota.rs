@@ -1,0 +1,603 @@
+//! 名额 (quotas): from a period, the chosen tasks and the libraries, the frozen population of
+//! every stratum, its quota and the reasons for every exclusion. Pure: the caller passes the
+//! year's history of earlier draws.
+//!
+//! Rules (domain-rules §2–5, plan sections 三 and the annexes):
+//! * by class (重点/特殊/一般) and by EIA class (报告书/报告表/登记表): a share **per quarter**
+//!   of the window; key entities not yet inspected this year first; in the window's last quarter
+//!   the key strata take every key entity still uncovered.
+//! * fixed ratio and 100 %: a share **of the year**, spread over the quarters left in the
+//!   window, among units this task has not drawn yet this year.
+//! * 1:N: general units, N × on-duty bureau officers a year (at most the population), spread
+//!   over the quarters left; key and special units of such a task by class (25 % / 30 %).
+//! * credit tiers multiply every ratio (低 ×1, 一般 ×1.5, 较高 ×2, 高 ×3 by default; unrated
+//!   ×1), capped at 100 %; quotas round up and never exceed the population.
+//! * general units randomly inspected twice this year, and non-special units at the province
+//!   cap, are out; special units are exempt from both caps.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::period::Period;
+use super::record::{
+    ALGORITHM, EntityFacts, Exclusion, Ineligible, InspectorFacts, Prepared, StratumSpec, TaskSpec,
+};
+use crate::domain::classification::{Classification, SupervisionClass, classify};
+use crate::domain::entity::Entity;
+use crate::domain::inspector::Inspector;
+use crate::domain::plan::{Plan, SamplingLine, SamplingRule, Task, TierMultipliers};
+use crate::domain::vocab::{CreditTier, EiaClass, ProductionStatus, TargetType};
+
+/// The annual cap of random inspections of a general unit (plan section 三).
+pub const GENERAL_ANNUAL_CAP: u32 = 2;
+/// Special units' share in tasks whose rule names only key and general units.
+pub const SPECIAL_DEFAULT_BP: u32 = 3000;
+/// Leave of this many days or more within the quarter makes an officer ineligible.
+pub const LEAVE_DAYS_INELIGIBLE: i64 = 30;
+
+/// What earlier (not voided) draws of the year did.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Random visits per entity this year.
+    pub random_visits: HashMap<String, u32>,
+    /// Entities each task has drawn this year.
+    pub drawn_by_task: HashMap<String, HashSet<String>>,
+    /// The inspectors of each entity's latest random-inspection team.
+    pub last_team: HashMap<String, Vec<String>>,
+}
+
+pub struct PrepareInput<'a> {
+    pub period: Period,
+    pub prepared_on: NaiveDate,
+    pub tasks: Vec<(&'a Plan, &'a Task)>,
+    pub entities: &'a [Entity],
+    pub inspectors: &'a [Inspector],
+    pub history: &'a History,
+    pub lead_department: &'a str,
+    pub province_cap: Option<u32>,
+    pub sources: Vec<String>,
+}
+
+/// The expertise a target type asks of the bureau officers on a team (any one of them).
+pub fn expertise_for(t: TargetType) -> &'static [&'static str] {
+    match t {
+        TargetType::Polluter => &["大气", "水", "固废", "综合"],
+        TargetType::Radiation => &["辐射"],
+        TargetType::VehicleTesting => &["机动车"],
+        TargetType::NonRoadMachine => &["机动车", "大气"],
+        TargetType::RiverOutfall | TargetType::SewagePlant => &["水"],
+        TargetType::SolidWaste => &["固废"],
+    }
+}
+
+/// ⌈n × bp / 10000⌉, never more than n.
+pub fn ceil_share(n: usize, bp: u32) -> u32 {
+    let q = (n as u64 * u64::from(bp)).div_ceil(10_000);
+    q.min(n as u64) as u32
+}
+
+fn effective_bp(base: u32, tier: Option<CreditTier>, m: &TierMultipliers) -> u32 {
+    let mult = match tier {
+        None | Some(CreditTier::Low) => m.low_pct,
+        Some(CreditTier::Normal) => m.normal_pct,
+        Some(CreditTier::Elevated) => m.elevated_pct,
+        Some(CreditTier::High) => m.high_pct,
+    };
+    (u64::from(base) * u64::from(mult) / 100).min(10_000) as u32
+}
+
+fn pct(bp: u32) -> String {
+    if bp % 100 == 0 {
+        format!("{}%", bp / 100)
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
+fn tier_label(t: Option<CreditTier>) -> &'static str {
+    t.map(|t| t.label()).unwrap_or("未评级")
+}
+
+const TIERS: [Option<CreditTier>; 5] = [
+    Some(CreditTier::High),
+    Some(CreditTier::Elevated),
+    Some(CreditTier::Normal),
+    Some(CreditTier::Low),
+    None,
+];
+
+/// Why an entity in a task's scope is not in its population this quarter, if it is not.
+fn exclusion_reason(
+    e: &Entity,
+    c: &Classification,
+    task: &Task,
+    period: Period,
+    h: &History,
+    cap: Option<u32>,
+) -> Option<String> {
+    if let Some(r) = &e.exclusion {
+        return Some(format!("不参与双随机：{r}"));
+    }
+    match e.production {
+        ProductionStatus::Closed => return Some("已关闭".to_string()),
+        ProductionStatus::Suspended => return Some("停产".to_string()),
+        _ => {}
+    }
+    if !period.months().any(|m| e.producing_in(m as u8)) {
+        return Some(format!("季节性生产，{}不生产", period));
+    }
+    if !task.rivers.is_empty()
+        && e.target_types.contains(&TargetType::RiverOutfall)
+        && !task.rivers.iter().any(|r| e.outfall_rivers.contains(r))
+    {
+        return Some(format!("排污口不在{}", task.rivers.join("、")));
+    }
+    let visits = h.random_visits.get(e.id()).copied().unwrap_or(0);
+    if c.class != SupervisionClass::Special {
+        if c.class == SupervisionClass::General && visits >= GENERAL_ANNUAL_CAP {
+            return Some(format!(
+                "一般监管对象本年度已随机抽查{visits}次（上限{GENERAL_ANNUAL_CAP}次）"
+            ));
+        }
+        if let Some(cap) = cap
+            && visits >= cap
+        {
+            return Some(format!("本年度已随机抽查{visits}次，达到省级上限{cap}次"));
+        }
+    }
+    None
+}
+
+struct Pool<'a> {
+    members: Vec<(&'a Entity, Classification)>,
+}
+
+impl<'a> Pool<'a> {
+    fn ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .members
+            .iter()
+            .filter(|(e, c)| keep(e, c))
+            .map(|(e, _)| e.id().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+struct Ctx<'a> {
+    period: Period,
+    history: &'a History,
+    on_duty_lead: usize,
+}
+
+impl Ctx<'_> {
+    fn uncovered(&self, id: &str) -> bool {
+        self.history.random_visits.get(id).copied().unwrap_or(0) == 0
+    }
+    fn drawn(&self, task: &str, id: &str) -> bool {
+        self.history
+            .drawn_by_task
+            .get(task)
+            .is_some_and(|s| s.contains(id))
+    }
+}
+
+/// A stratum before its rule is applied: task, label, population and priority.
+fn draft(task: &str, label: String, population: Vec<String>, priority: Vec<String>) -> StratumSpec {
+    StratumSpec {
+        task: task.to_string(),
+        label,
+        rule: String::new(),
+        ratio_bp: 0,
+        population,
+        priority,
+        quota: 0,
+    }
+}
+
+/// A stratum per quarter: ratio of the population, key coverage first where it applies.
+fn per_quarter(
+    mut st: StratumSpec,
+    base: u32,
+    tier: Option<CreditTier>,
+    m: &TierMultipliers,
+    last_quarter_takes_priority: bool,
+) -> StratumSpec {
+    let bp = effective_bp(base, tier, m);
+    let n = st.population.len();
+    let by_ratio = ceil_share(n, bp);
+    st.rule = format!(
+        "每季度{}（信用风险{}，基准{}），{n}个向上取整为{by_ratio}",
+        pct(bp),
+        tier_label(tier),
+        pct(base),
+    );
+    st.quota = by_ratio;
+    if last_quarter_takes_priority && st.priority.len() as u32 > st.quota {
+        st.quota = st.priority.len() as u32;
+        st.rule.push_str(&format!(
+            "；窗口最后一季度，本年尚未检查的重点对象{}个全部抽取",
+            st.quota
+        ));
+    }
+    st.ratio_bp = bp;
+    st
+}
+
+/// A stratum of an annual share spread over the quarters left.
+fn spread(
+    mut st: StratumSpec,
+    rule_head: String,
+    bp: u32,
+    annual: u32,
+    drawn: usize,
+    quarters_left: u32,
+) -> StratumSpec {
+    let remaining = (annual as usize).saturating_sub(drawn) as u32;
+    let quota = remaining
+        .div_ceil(quarters_left.max(1))
+        .min(st.population.len() as u32);
+    st.rule = format!(
+        "{rule_head}；全年{annual}个，已抽{drawn}个，剩余{quarters_left}个季度，本季度{quota}个"
+    );
+    st.ratio_bp = bp;
+    st.quota = quota;
+    st
+}
+
+fn line_strata(
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+    task: &Task,
+    line: &SamplingLine,
+    prefix: &str,
+    pool: &Pool<'_>,
+) -> Vec<StratumSpec> {
+    let m = &plan.tier_multipliers;
+    let code = task.code.as_str();
+    let last = ctx.period.is_last_of(line.window);
+    let left = ctx.period.quarters_left(line.window);
+    let class_is = |k: SupervisionClass| move |_: &Entity, c: &Classification| c.class == k;
+    let mut out = Vec::new();
+    let by_class = |class: SupervisionClass, base: u32, out: &mut Vec<StratumSpec>| {
+        for tier in TIERS {
+            let pop = pool.ids(|e, c| class_is(class)(e, c) && e.credit_tier == tier);
+            if pop.is_empty() {
+                continue;
+            }
+            let coverage = matches!(class, SupervisionClass::Key | SupervisionClass::Special);
+            let priority: Vec<String> = if coverage {
+                pool.ids(|e, c| {
+                    c.class == class && e.credit_tier == tier && c.also_key && ctx.uncovered(e.id())
+                })
+            } else {
+                vec![]
+            };
+            let label = format!("{prefix}{}/{}", class.short_label(), tier_label(tier));
+            out.push(per_quarter(
+                draft(code, label, pop, priority),
+                base,
+                tier,
+                m,
+                coverage && last,
+            ));
+        }
+    };
+    match line.rule {
+        SamplingRule::ByClass {
+            key_bp,
+            special_bp,
+            general_bp,
+        } => {
+            by_class(SupervisionClass::Key, key_bp, &mut out);
+            by_class(SupervisionClass::Special, special_bp, &mut out);
+            by_class(SupervisionClass::General, general_bp, &mut out);
+        }
+        SamplingRule::KeyAndOneInThree {
+            key_bp,
+            units_per_inspector,
+        } => {
+            by_class(SupervisionClass::Key, key_bp, &mut out);
+            by_class(SupervisionClass::Special, SPECIAL_DEFAULT_BP, &mut out);
+            let general = pool.ids(|_, c| c.class == SupervisionClass::General);
+            let drawn = general.iter().filter(|id| ctx.drawn(code, id)).count();
+            let annual =
+                ((units_per_inspector as usize) * ctx.on_duty_lead).min(general.len()) as u32;
+            let pop: Vec<String> = general
+                .into_iter()
+                .filter(|id| !ctx.drawn(code, id))
+                .collect();
+            if !pop.is_empty() {
+                let head = format!(
+                    "一般监管对象按1:{units_per_inspector}：在岗执法人员{}名",
+                    ctx.on_duty_lead
+                );
+                let label = format!("{prefix}一般/1:{units_per_inspector}");
+                out.push(spread(
+                    draft(code, label, pop, vec![]),
+                    head,
+                    0,
+                    annual,
+                    drawn,
+                    left,
+                ));
+            }
+        }
+        SamplingRule::ByEiaClass {
+            report_book_bp,
+            report_form_bp,
+            registration_bp,
+        } => {
+            for (eia, base) in [
+                (EiaClass::ReportBook, report_book_bp),
+                (EiaClass::ReportForm, report_form_bp),
+                (EiaClass::Registration, registration_bp),
+            ] {
+                for tier in TIERS {
+                    let pop =
+                        pool.ids(|e, _| e.eia_classes.contains(&eia) && e.credit_tier == tier);
+                    if !pop.is_empty() {
+                        let label = format!("{prefix}{}/{}", eia.label(), tier_label(tier));
+                        out.push(per_quarter(
+                            draft(code, label, pop, vec![]),
+                            base,
+                            tier,
+                            m,
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+        SamplingRule::FixedRatio { ratio_bp } => {
+            for tier in TIERS {
+                let all = pool.ids(|e, _| e.credit_tier == tier);
+                if all.is_empty() {
+                    continue;
+                }
+                let bp = effective_bp(ratio_bp, tier, m);
+                let annual = ceil_share(all.len(), bp);
+                let drawn = all.iter().filter(|id| ctx.drawn(code, id)).count();
+                let pop: Vec<String> = all
+                    .iter()
+                    .filter(|id| !ctx.drawn(code, id))
+                    .cloned()
+                    .collect();
+                if pop.is_empty() {
+                    continue;
+                }
+                let head = format!(
+                    "全年{}（信用风险{}，基准{}），{}个向上取整",
+                    pct(bp),
+                    tier_label(tier),
+                    pct(ratio_bp),
+                    all.len()
+                );
+                let label = format!("{prefix}{}", tier_label(tier));
+                out.push(spread(
+                    draft(code, label, pop, vec![]),
+                    head,
+                    bp,
+                    annual,
+                    drawn,
+                    left,
+                ));
+            }
+        }
+        SamplingRule::Full => {
+            let all = pool.ids(|_, _| true);
+            let drawn = all.iter().filter(|id| ctx.drawn(code, id)).count();
+            let pop: Vec<String> = all
+                .iter()
+                .filter(|id| !ctx.drawn(code, id))
+                .cloned()
+                .collect();
+            if !pop.is_empty() {
+                out.push(spread(
+                    draft(code, format!("{prefix}全部"), pop, vec![]),
+                    "全年100%".to_string(),
+                    10_000,
+                    all.len() as u32,
+                    drawn,
+                    left,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn inspector_eligibility(i: &Inspector, period: Period) -> Option<String> {
+    if !i.on_duty {
+        return Some("不在岗".to_string());
+    }
+    if !i.certified_on(period.last_day()) {
+        return Some(match i.cert_expiry {
+            Some(d) if !i.cert_no.trim().is_empty() => format!("执法证有效期至{d}，不足本季度"),
+            _ => "无有效执法证".to_string(),
+        });
+    }
+    let leave_days: i64 = i
+        .leaves
+        .iter()
+        .map(|l| {
+            let from = l.from.max(period.first_day());
+            let to = l.to.min(period.last_day());
+            if to < from {
+                0
+            } else {
+                (to - from).num_days() + 1
+            }
+        })
+        .sum();
+    if leave_days >= LEAVE_DAYS_INELIGIBLE {
+        return Some(format!("本季度请假{leave_days}天"));
+    }
+    None
+}
+
+/// Freezes everything a draw needs before its seed exists.
+pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
+    let period = input.period;
+    let mut inspectors = Vec::new();
+    let mut ineligible = Vec::new();
+    for i in input.inspectors {
+        match inspector_eligibility(i, period) {
+            Some(reason) => ineligible.push(Ineligible {
+                id: i.code.clone(),
+                reason,
+            }),
+            None => inspectors.push(InspectorFacts {
+                id: i.code.clone(),
+                name: i.name.clone(),
+                department: i.department.clone(),
+                areas: i.areas.iter().cloned().collect(),
+                expertise: i.expertise.iter().map(|x| x.label().to_string()).collect(),
+                conflicts: i.conflicts.iter().map(|c| c.entity.clone()).collect(),
+            }),
+        }
+    }
+    let on_duty_lead = input
+        .inspectors
+        .iter()
+        .filter(|i| i.on_duty && i.department == input.lead_department)
+        .count();
+    let ctx = Ctx {
+        period,
+        history: input.history,
+        on_duty_lead,
+    };
+    let classes: Vec<Classification> = input
+        .entities
+        .iter()
+        .map(|e| classify(e, input.prepared_on))
+        .collect();
+
+    let mut tasks = Vec::new();
+    let mut strata = Vec::new();
+    let mut excluded = Vec::new();
+    let mut in_population: BTreeSet<&str> = BTreeSet::new();
+    for (plan, task) in &input.tasks {
+        let lines: Vec<&SamplingLine> = task
+            .lines
+            .iter()
+            .filter(|l| period.in_window(l.window))
+            .collect();
+        if lines.is_empty() {
+            return Err(format!(
+                "任务{}（{}）的检查时间不含{period}",
+                task.code, task.name
+            ));
+        }
+        let mut pool = Pool {
+            members: Vec::new(),
+        };
+        for (e, c) in input.entities.iter().zip(&classes) {
+            if !task.target_types.iter().any(|t| e.target_types.contains(t)) {
+                continue;
+            }
+            match exclusion_reason(e, c, task, period, input.history, input.province_cap) {
+                Some(reason) => excluded.push(Exclusion {
+                    id: e.id().to_string(),
+                    task: task.code.clone(),
+                    reason,
+                }),
+                None => pool.members.push((e, c.clone())),
+            }
+        }
+        let several = lines.len() > 1;
+        for (i, line) in lines.iter().enumerate() {
+            let prefix = if several {
+                format!("第{}组({})/", i + 1, line.items.join(","))
+            } else {
+                String::new()
+            };
+            strata.extend(line_strata(&ctx, plan, task, line, &prefix, &pool));
+        }
+        let mut expertise: Vec<String> = task
+            .target_types
+            .iter()
+            .flat_map(|t| expertise_for(*t))
+            .map(|s| s.to_string())
+            .collect();
+        expertise.sort();
+        expertise.dedup();
+        tasks.push(TaskSpec {
+            code: task.code.clone(),
+            name: task.name.clone(),
+            plan: format!("{}/{}", plan.year, plan.code),
+            departments: task.cooperating_departments.clone(),
+            expertise,
+            items: task.item_codes().iter().map(|s| s.to_string()).collect(),
+        });
+    }
+    for s in &strata {
+        in_population.extend(s.population.iter().map(String::as_str));
+    }
+    let entities: Vec<EntityFacts> = input
+        .entities
+        .iter()
+        .filter(|e| in_population.contains(e.id()))
+        .map(|e| EntityFacts {
+            id: e.id().to_string(),
+            name: e.name.clone(),
+            town: e.town.clone(),
+            last_team: input
+                .history
+                .last_team
+                .get(e.id())
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mut entities = entities;
+    entities.sort_by(|a, b| a.id.cmp(&b.id));
+    excluded.sort_by(|a, b| (&a.task, &a.id).cmp(&(&b.task, &b.id)));
+    let seats: u64 = strata.iter().map(|s| u64::from(s.quota)).sum::<u64>() * 2;
+    let leads = inspectors
+        .iter()
+        .filter(|i| i.department == input.lead_department)
+        .count()
+        .max(1) as u64;
+    let workload_cap = (seats.div_ceil(leads) + 1).max(3) as u32;
+    Ok(Prepared {
+        period: period.to_string(),
+        algorithm: ALGORITHM.to_string(),
+        prepared_on: input.prepared_on.to_string(),
+        sources: input.sources.clone(),
+        tasks,
+        strata,
+        excluded,
+        entities,
+        inspectors,
+        ineligible,
+        lead_department: input.lead_department.to_string(),
+        workload_cap,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_round_up_and_never_exceed_the_population() {
+        assert_eq!(ceil_share(12, 2500), 3);
+        assert_eq!(ceil_share(13, 2500), 4);
+        assert_eq!(ceil_share(1, 500), 1);
+        assert_eq!(ceil_share(0, 2500), 0);
+        assert_eq!(ceil_share(3, 10_000), 3);
+    }
+
+    #[test]
+    fn tier_multipliers_raise_the_ratio_up_to_all() {
+        let m = TierMultipliers::default();
+        assert_eq!(effective_bp(500, Some(CreditTier::Low), &m), 500);
+        assert_eq!(effective_bp(500, Some(CreditTier::Normal), &m), 750);
+        assert_eq!(effective_bp(500, None, &m), 500);
+        assert_eq!(effective_bp(3000, Some(CreditTier::High), &m), 9000);
+        assert_eq!(effective_bp(5000, Some(CreditTier::High), &m), 10_000);
+    }
+}

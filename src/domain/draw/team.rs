@@ -1,0 +1,241 @@
+//! 随机匹配执法人员 (matching teams), exactly as `docs/draw.md` describes:
+//!
+//! For each visit, in ticket order, the eligible officers of a department are ranked under the
+//! seed text `seed + "|team|" + entity_id`: first those whose areas include the entity's town,
+//! then the rest, each group by ticket then id. Left out: declared conflicts with the entity,
+//! the entity's previous random-inspection team, and anyone already at the workload cap.
+//!
+//! * Bureau seats: the lead is the first ranked officer holding an expertise one of the visit's
+//!   tasks asks for; then, for each task whose expertise no seated officer holds yet, the first
+//!   ranked officer who holds it; then the next ranked officers until the bureau has
+//!   `max(1, 2 − cooperating departments)` seats.
+//! * Each cooperating department of the visit's tasks (in name order) seats its first ranked
+//!   officer.
+//! * No rule is relaxed: if a seat cannot be filled the visit says which and why.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::record::{Ineligible, InspectorFacts, Prepared, Seat, Substitution, VisitResult};
+use super::select::PlannedVisit;
+use super::ticket::{TicketKey, seed_hash};
+
+/// The seed text for ranking the officers of one visit.
+pub fn team_seed(seed: &str, entity: &str) -> String {
+    format!("{seed}|team|{entity}")
+}
+
+struct Ranked<'a> {
+    officer: &'a InspectorFacts,
+    ticket: TicketKey,
+    far: bool,
+}
+
+/// Officers of `department` eligible for the entity, in ranking order (workload not applied).
+fn ranking<'a>(
+    prepared: &'a Prepared,
+    seed: &str,
+    entity: &str,
+    department: &str,
+) -> Vec<Ranked<'a>> {
+    let facts = prepared.entities.iter().find(|e| e.id == entity);
+    let town = facts.map(|f| f.town.as_str()).unwrap_or("");
+    let last: &[String] = facts.map(|f| f.last_team.as_slice()).unwrap_or(&[]);
+    let s = seed_hash(&team_seed(seed, entity));
+    let mut out: Vec<Ranked<'a>> = prepared
+        .inspectors
+        .iter()
+        .filter(|i| i.department == department)
+        .filter(|i| !i.conflicts.iter().any(|c| c == entity))
+        .filter(|i| !last.contains(&i.id))
+        .map(|i| Ranked {
+            officer: i,
+            ticket: TicketKey::new(&s, &i.id),
+            far: !i.areas.iter().any(|a| a == town),
+        })
+        .collect();
+    out.sort_by(|a, b| (a.far, &a.ticket, &a.officer.id).cmp(&(b.far, &b.ticket, &b.officer.id)));
+    out
+}
+
+fn needs(prepared: &Prepared, tasks: &[String]) -> (Vec<Vec<String>>, Vec<String>) {
+    let mut expertise = Vec::new();
+    let mut departments = BTreeSet::new();
+    for code in tasks {
+        if let Some(t) = prepared.tasks.iter().find(|t| &t.code == code) {
+            if !t.expertise.is_empty() && !expertise.contains(&t.expertise) {
+                expertise.push(t.expertise.clone());
+            }
+            departments.extend(t.departments.iter().cloned());
+        }
+    }
+    (expertise, departments.into_iter().collect())
+}
+
+fn holds(o: &InspectorFacts, any_of: &[String]) -> bool {
+    o.expertise.iter().any(|x| any_of.contains(x))
+}
+
+/// Forms every team; a visit whose team cannot be completed carries the reason.
+pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> Vec<VisitResult> {
+    let mut load: HashMap<&str, u32> = HashMap::new();
+    let cap = prepared.workload_cap;
+    let mut out = Vec::new();
+    for v in visits {
+        let (expertise, departments) = needs(prepared, &v.tasks);
+        let mut seats: Vec<Seat> = Vec::new();
+        let mut problem = None;
+        let bureau = ranking(prepared, seed, &v.entity, &prepared.lead_department);
+        let free = |r: &&Ranked<'_>, seats: &Vec<Seat>, load: &HashMap<&str, u32>| {
+            !seats.iter().any(|s| s.inspector == r.officer.id)
+                && load.get(r.officer.id.as_str()).copied().unwrap_or(0) < cap
+        };
+        let seat = |r: &Ranked<'_>, lead: bool| Seat {
+            inspector: r.officer.id.clone(),
+            department: r.officer.department.clone(),
+            lead,
+            ticket: r.ticket.text(),
+        };
+        let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
+        match bureau.iter().find(|r| {
+            free(r, &seats, &load) && (all_expertise.is_empty() || holds(r.officer, &all_expertise))
+        }) {
+            Some(r) => seats.push(seat(r, true)),
+            None => {
+                problem = Some(format!(
+                    "{}没有可担任组长的执法人员（需专业：{}）",
+                    prepared.lead_department,
+                    all_expertise.join("、")
+                ))
+            }
+        }
+        for any_of in &expertise {
+            if problem.is_some() {
+                break;
+            }
+            let covered = seats.iter().any(|s| {
+                prepared
+                    .inspectors
+                    .iter()
+                    .any(|o| o.id == s.inspector && holds(o, any_of))
+            });
+            if covered {
+                continue;
+            }
+            match bureau
+                .iter()
+                .find(|r| free(r, &seats, &load) && holds(r.officer, any_of))
+            {
+                Some(r) => seats.push(seat(r, false)),
+                None => {
+                    problem = Some(format!(
+                        "{}没有符合专业（{}）的执法人员",
+                        prepared.lead_department,
+                        any_of.join("、")
+                    ))
+                }
+            }
+        }
+        let bureau_seats = 2usize.saturating_sub(departments.len()).max(1);
+        while problem.is_none() && seats.len() < bureau_seats {
+            match bureau.iter().find(|r| free(r, &seats, &load)) {
+                Some(r) => seats.push(seat(r, false)),
+                None => {
+                    problem = Some(format!(
+                        "{}可派执法人员不足{bureau_seats}名",
+                        prepared.lead_department
+                    ))
+                }
+            }
+        }
+        for d in &departments {
+            if problem.is_some() {
+                break;
+            }
+            let ranked = ranking(prepared, seed, &v.entity, d);
+            match ranked.iter().find(|r| free(r, &seats, &load)) {
+                Some(r) => seats.push(seat(r, false)),
+                None => problem = Some(format!("{d}没有可派的执法人员")),
+            }
+        }
+        if problem.is_none() {
+            for s in &seats {
+                if let Some(o) = prepared.inspectors.iter().find(|o| o.id == s.inspector) {
+                    *load.entry(o.id.as_str()).or_insert(0) += 1;
+                }
+            }
+        } else {
+            seats.clear();
+        }
+        out.push(VisitResult {
+            entity: v.entity.clone(),
+            tasks: v.tasks.clone(),
+            ticket: v.ticket.clone(),
+            team: seats,
+            problem,
+        });
+    }
+    out
+}
+
+/// The team of a visit after its substitutions.
+pub fn current_team(visit: &VisitResult, substitutions: &[Substitution]) -> Vec<Seat> {
+    let mut team = visit.team.clone();
+    for s in substitutions.iter().filter(|s| s.entity == visit.entity) {
+        if let Some(seat) = team.iter_mut().find(|seat| seat.inspector == s.out) {
+            seat.inspector = s.replacement.clone();
+        }
+    }
+    team
+}
+
+/// Who replaces `out` on a visit: the next officer of the same department in the visit's
+/// ranking who is not on the team and has not been substituted out of it, holding the visit's
+/// expertise if `out` was the lead. `unavailable` says why a candidate must be passed over now
+/// (leave, a newly declared conflict), or `None`.
+pub fn next_substitute(
+    prepared: &Prepared,
+    seed: &str,
+    visit: &VisitResult,
+    earlier: &[Substitution],
+    out: &str,
+    unavailable: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Seat, Vec<Ineligible>), String> {
+    let team = current_team(visit, earlier);
+    let leaving = team
+        .iter()
+        .find(|s| s.inspector == out)
+        .ok_or_else(|| format!("{out}不在该检查组中"))?;
+    let gone: Vec<&str> = earlier
+        .iter()
+        .filter(|s| s.entity == visit.entity)
+        .map(|s| s.out.as_str())
+        .chain([out])
+        .collect();
+    let (expertise, _) = needs(prepared, &visit.tasks);
+    let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
+    let mut skipped = Vec::new();
+    for r in ranking(prepared, seed, &visit.entity, &leaving.department) {
+        let id = r.officer.id.as_str();
+        if team.iter().any(|s| s.inspector == id) || gone.contains(&id) {
+            continue;
+        }
+        if leaving.lead && !all_expertise.is_empty() && !holds(r.officer, &all_expertise) {
+            continue;
+        }
+        if let Some(reason) = unavailable(id) {
+            skipped.push(Ineligible {
+                id: id.to_string(),
+                reason,
+            });
+            continue;
+        }
+        let seat = Seat {
+            inspector: id.to_string(),
+            department: leaving.department.clone(),
+            lead: leaving.lead,
+            ticket: r.ticket.text(),
+        };
+        return Ok((seat, skipped));
+    }
+    Err(format!("{}已没有可替换的执法人员", leaving.department))
+}

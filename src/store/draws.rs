@@ -1,0 +1,337 @@
+//! Draws, runs, voids, visits, teams and substitutions: insert and read, never update.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, from_json, to_json};
+use crate::domain::draw::record::{DrawRecord, Ineligible, Prepared, Seat, Substitution};
+
+/// A draw as stored, with its state.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredDraw {
+    pub id: String,
+    pub period: String,
+    pub tasks: Vec<String>,
+    pub commitment: String,
+    pub prepared_seq: u64,
+    pub prepared_by: String,
+    pub prepared_at: String,
+    pub run: Option<RunInfo>,
+    pub void_request: Option<VoidInfo>,
+    pub void_approved: Option<VoidInfo>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunInfo {
+    pub seq: u64,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VoidInfo {
+    pub seq: u64,
+    pub by: String,
+    pub at: String,
+    pub reason: String,
+}
+
+impl StoredDraw {
+    pub fn is_void(&self) -> bool {
+        self.void_approved.is_some()
+    }
+}
+
+pub fn insert(
+    conn: &Connection,
+    id: &str,
+    period: &str,
+    tasks: &[String],
+    prepared: &Prepared,
+    commitment: &str,
+    seq: u64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draws (id, period, tasks, prepared, commitment, prepared_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, period, to_json(&tasks), to_json(prepared), commitment, seq],
+    )?;
+    Ok(())
+}
+
+/// The next free id for a period: `2026Q2-01`, `2026Q2-02` …
+pub fn next_id(conn: &Connection, period: &str) -> Result<String> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM draws WHERE period = ?1",
+        [period],
+        |r| r.get(0),
+    )?;
+    Ok(format!("{period}-{:02}", n + 1))
+}
+
+const SELECT_DRAW: &str = "
+    SELECT d.id, d.period, d.tasks, d.commitment, d.prepared_seq, pa.actor, pa.at,
+           r.run_seq, ra.actor, ra.at,
+           v.seq, va.actor, va.at, v.reason,
+           ap.seq, apa.actor, apa.at
+    FROM draws d
+    JOIN audit_log pa ON pa.seq = d.prepared_seq
+    LEFT JOIN draw_runs r ON r.draw_id = d.id
+    LEFT JOIN audit_log ra ON ra.seq = r.run_seq
+    LEFT JOIN draw_void_requests v ON v.draw_id = d.id
+    LEFT JOIN audit_log va ON va.seq = v.seq
+    LEFT JOIN draw_void_approvals ap ON ap.draw_id = d.id
+    LEFT JOIN audit_log apa ON apa.seq = ap.seq";
+
+fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredDraw, String)> {
+    let run = match r.get::<_, Option<u64>>(7)? {
+        Some(seq) => Some(RunInfo {
+            seq,
+            by: r.get(8)?,
+            at: r.get(9)?,
+        }),
+        None => None,
+    };
+    let reason: Option<String> = r.get(13)?;
+    let void_request = match r.get::<_, Option<u64>>(10)? {
+        Some(seq) => Some(VoidInfo {
+            seq,
+            by: r.get(11)?,
+            at: r.get(12)?,
+            reason: reason.clone().unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let void_approved = match r.get::<_, Option<u64>>(14)? {
+        Some(seq) => Some(VoidInfo {
+            seq,
+            by: r.get(15)?,
+            at: r.get(16)?,
+            reason: reason.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok((
+        StoredDraw {
+            id: r.get(0)?,
+            period: r.get(1)?,
+            tasks: vec![],
+            commitment: r.get(3)?,
+            prepared_seq: r.get(4)?,
+            prepared_by: r.get(5)?,
+            prepared_at: r.get(6)?,
+            run,
+            void_request,
+            void_approved,
+        },
+        r.get(2)?,
+    ))
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredDraw>> {
+    let row = conn
+        .query_row(&format!("{SELECT_DRAW} WHERE d.id = ?1"), [id], row_to_draw)
+        .optional()?;
+    row.map(|(mut d, tasks)| {
+        d.tasks = from_json(id, &tasks)?;
+        Ok(d)
+    })
+    .transpose()
+}
+
+/// Every draw, oldest first.
+pub fn all(conn: &Connection) -> Result<Vec<StoredDraw>> {
+    let mut stmt = conn.prepare(&format!("{SELECT_DRAW} ORDER BY d.prepared_seq"))?;
+    let rows = stmt.query_map([], row_to_draw)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut d, tasks) = row?;
+        d.tasks = from_json(&d.id, &tasks)?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+pub fn prepared(conn: &Connection, id: &str) -> Result<Prepared> {
+    let text: String = conn.query_row("SELECT prepared FROM draws WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    from_json(id, &text)
+}
+
+/// Stores a run: the record, and a visit with its team for every visit of it.
+pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draw_runs (draw_id, seed, record, run_seq) VALUES (?1, ?2, ?3, ?4)",
+        params![record.draw_id, record.seed, to_json(record), seq],
+    )?;
+    for v in &record.visits {
+        conn.execute(
+            "INSERT INTO visits (draw_id, entity, tasks, ticket, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![record.draw_id, v.entity, to_json(&v.tasks), v.ticket, v.problem],
+        )?;
+        let visit_id = conn.last_insert_rowid();
+        for s in &v.team {
+            conn.execute(
+                "INSERT INTO visit_team (visit_id, inspector, department, lead, ticket) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![visit_id, s.inspector, s.department, s.lead, s.ticket],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The record as run (without later substitutions).
+pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT record FROM draw_runs WHERE draw_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    text.map(|t| from_json(id, &t)).transpose()
+}
+
+pub fn request_void(conn: &Connection, id: &str, reason: &str, seq: u64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draw_void_requests (draw_id, reason, seq) VALUES (?1, ?2, ?3)",
+        params![id, reason, seq],
+    )?;
+    Ok(())
+}
+
+pub fn approve_void(conn: &Connection, id: &str, seq: u64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draw_void_approvals (draw_id, seq) VALUES (?1, ?2)",
+        params![id, seq],
+    )?;
+    Ok(())
+}
+
+pub fn visit_id(conn: &Connection, draw: &str, entity: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM visits WHERE draw_id = ?1 AND entity = ?2",
+            params![draw, entity],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn insert_substitution(
+    conn: &Connection,
+    visit_id: i64,
+    s: &Substitution,
+    seq: u64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO substitutions (visit_id, out, replacement, reason, skipped, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![visit_id, s.out, s.replacement, s.reason, to_json(&s.skipped), seq],
+    )?;
+    Ok(())
+}
+
+/// The substitutions of a draw, in order.
+pub fn substitutions(conn: &Connection, draw: &str) -> Result<Vec<Substitution>> {
+    let mut stmt = conn.prepare(
+        "SELECT v.entity, s.out, s.replacement, s.reason, s.skipped, a.at, a.actor
+         FROM substitutions s JOIN visits v ON v.id = s.visit_id JOIN audit_log a ON a.seq = s.seq
+         WHERE v.draw_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = stmt.query_map([draw], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (entity, o, replacement, reason, skipped, at, by) = row?;
+        let skipped: Vec<Ineligible> = from_json("substitutions.skipped", &skipped)?;
+        out.push(Substitution {
+            entity,
+            out: o,
+            replacement,
+            reason,
+            skipped,
+            at,
+            by,
+        });
+    }
+    Ok(out)
+}
+
+/// One visit of a run draw, with its current team (substitutions applied).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VisitRow {
+    pub id: i64,
+    pub draw_id: String,
+    pub period: String,
+    pub entity: String,
+    pub tasks: Vec<String>,
+    pub ticket: String,
+    pub problem: Option<String>,
+    pub team: Vec<Seat>,
+}
+
+/// Every visit of every run, not voided draw (optionally of one year), oldest draw first.
+pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT v.id, v.draw_id, d.period, v.entity, v.tasks, v.ticket, v.problem
+         FROM visits v JOIN draws d ON d.id = v.draw_id
+         WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
+           AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))
+         ORDER BY d.prepared_seq, v.ticket",
+    )?;
+    let rows = stmt.query_map([year], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    let mut team_stmt = conn.prepare("SELECT inspector, department, lead, ticket FROM visit_team WHERE visit_id = ?1 ORDER BY lead DESC, rowid")?;
+    let mut sub_stmt =
+        conn.prepare("SELECT out, replacement FROM substitutions WHERE visit_id = ?1 ORDER BY id")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, draw_id, period, entity, tasks, ticket, problem) = row?;
+        let mut team: Vec<Seat> = team_stmt
+            .query_map([id], |r| {
+                Ok(Seat {
+                    inspector: r.get(0)?,
+                    department: r.get(1)?,
+                    lead: r.get(2)?,
+                    ticket: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let subs: Vec<(String, String)> = sub_stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (o, n) in subs {
+            if let Some(seat) = team.iter_mut().find(|s| s.inspector == o) {
+                seat.inspector = n;
+            }
+        }
+        out.push(VisitRow {
+            id,
+            draw_id,
+            period,
+            entity,
+            tasks: from_json("visits.tasks", &tasks)?,
+            ticket,
+            problem,
+            team,
+        });
+    }
+    Ok(out)
+}
