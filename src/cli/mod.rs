@@ -1,6 +1,7 @@
 //! The command line: parse, call a service, print. Nothing here decides anything.
 
 mod audit;
+mod calendar;
 mod draws;
 mod init;
 mod output;
@@ -75,6 +76,9 @@ pub enum Command {
     /// 抽取：准备、运行（一次）、作废、核验、替换
     #[command(subcommand)]
     Draw(draws::DrawCommand),
+    /// 工作日历：节假日安排、20个工作日期限
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
     /// 审计日志：核验、检查点、查看
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -146,6 +150,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Settings(c) => users::settings(&mut cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
         Command::Draw(c) => draws::run(&cli.db, &cli.options(), c),
+        Command::Calendar(c) => calendar::run(&mut cli.open()?, c),
         Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
     }
 }

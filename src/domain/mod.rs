@@ -1,6 +1,7 @@
 //! Pure domain rules: no storage, no terminal. Everything here is tested directly.
 
 pub mod audit;
+pub mod calendar;
 pub mod check_item;
 pub mod classification;
 pub mod draw;

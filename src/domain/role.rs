@@ -89,10 +89,12 @@ pub enum Action {
     ApproveVoid,
     /// See every drawn list before the visits start.
     ViewDrawResults,
+    /// Load or edit a year's holiday notice (节假日安排).
+    EditCalendar,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -107,6 +109,7 @@ impl Action {
         Action::RequestVoid,
         Action::ApproveVoid,
         Action::ViewDrawResults,
+        Action::EditCalendar,
     ];
 
     pub fn label(self) -> &'static str {
@@ -125,6 +128,7 @@ impl Action {
             Action::RequestVoid => "申请作废抽取",
             Action::ApproveVoid => "批准作废抽取",
             Action::ViewDrawResults => "在检查开始前查看抽取名单",
+            Action::EditCalendar => "维护节假日安排",
         }
     }
 
@@ -137,7 +141,10 @@ impl Action {
             }
             Action::ExportRegistry => &[Admin, Lead, Principal],
             Action::EditEntities | Action::EditInspectors | Action::EditPlans => &[Admin, Lead],
-            Action::EditCheckItems | Action::ManageUsers | Action::ConfigureSystem => &[Admin],
+            Action::EditCheckItems
+            | Action::ManageUsers
+            | Action::ConfigureSystem
+            | Action::EditCalendar => &[Admin],
             Action::PrepareDraw | Action::RunDraw | Action::RequestVoid => &[Lead],
             Action::ApproveVoid => &[Principal],
             Action::ViewDrawResults => &[Lead, Principal],

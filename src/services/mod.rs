@@ -2,6 +2,7 @@
 //! changed to the audit chain. The command line and the dashboard call only these.
 
 pub mod audit;
+pub mod calendar;
 pub mod draws;
 pub mod edits;
 mod error;

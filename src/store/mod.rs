@@ -5,6 +5,7 @@
 //! interleave half-written changes.
 
 pub mod audit;
+pub mod calendar;
 pub mod draws;
 pub mod entities;
 pub mod inspectors;

@@ -1,0 +1,1 @@
+//! 工作日历 (working-day calendar).

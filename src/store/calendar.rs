@@ -1,0 +1,1 @@
+//! Holiday notices table.
