@@ -8,6 +8,7 @@ mod output;
 mod plans;
 mod registry;
 mod users;
+mod visits;
 
 use std::path::PathBuf;
 
@@ -79,6 +80,15 @@ pub enum Command {
     /// 工作日历：节假日安排、20个工作日期限
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// 检查任务：列表、开始、完成
+    #[command(subcommand)]
+    Visit(visits::VisitCommand),
+    /// 检查结果：录入、更正、审批
+    #[command(subcommand)]
+    Result(visits::ResultCommand),
+    /// 后续处理
+    #[command(subcommand)]
+    Followup(visits::FollowUpCommand),
     /// 审计日志：核验、检查点、查看
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -151,6 +161,9 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Audit(c) => audit::run(&cli.open()?, c),
         Command::Draw(c) => draws::run(&cli.db, &cli.options(), c),
         Command::Calendar(c) => calendar::run(&mut cli.open()?, c),
+        Command::Visit(c) => visits::run(&mut cli.open()?, c),
+        Command::Result(c) => visits::result(&mut cli.open()?, c),
+        Command::Followup(c) => visits::followup(&mut cli.open()?, c),
         Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
     }
 }

@@ -8,9 +8,11 @@ pub mod draw;
 pub mod entity;
 pub mod inspector;
 pub mod plan;
+pub mod result;
 pub mod role;
 pub mod uscc;
 pub mod user;
+pub mod visit;
 pub mod vocab;
 
 use chrono::NaiveDate;

@@ -91,10 +91,20 @@ pub enum Action {
     ViewDrawResults,
     /// Load or edit a year's holiday notice (节假日安排).
     EditCalendar,
+    /// Record a visit's progress and enter its result (only on one's own team: 谁检查、谁录入).
+    EnterResult,
+    /// Approve or reject a correction of a result (not one's own).
+    ApproveCorrection,
+    /// Record follow-up of violations (on one's own team, or as a lead).
+    ManageFollowUp,
+    /// Export the publicity list and mark it published.
+    Publish,
+    /// Produce the quarterly and annual reports.
+    ViewReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 20] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -110,6 +120,11 @@ impl Action {
         Action::ApproveVoid,
         Action::ViewDrawResults,
         Action::EditCalendar,
+        Action::EnterResult,
+        Action::ApproveCorrection,
+        Action::ManageFollowUp,
+        Action::Publish,
+        Action::ViewReports,
     ];
 
     pub fn label(self) -> &'static str {
@@ -129,6 +144,11 @@ impl Action {
             Action::ApproveVoid => "批准作废抽取",
             Action::ViewDrawResults => "在检查开始前查看抽取名单",
             Action::EditCalendar => "维护节假日安排",
+            Action::EnterResult => "记录检查进度和录入检查结果",
+            Action::ApproveCorrection => "审批检查结果更正",
+            Action::ManageFollowUp => "记录后续处理",
+            Action::Publish => "导出公示并标记已公示",
+            Action::ViewReports => "生成季度和年度报告",
         }
     }
 
@@ -148,6 +168,10 @@ impl Action {
             Action::PrepareDraw | Action::RunDraw | Action::RequestVoid => &[Lead],
             Action::ApproveVoid => &[Principal],
             Action::ViewDrawResults => &[Lead, Principal],
+            Action::EnterResult | Action::ManageFollowUp => &[Lead, Inspector],
+            Action::ApproveCorrection => &[Principal],
+            Action::Publish => &[Lead, Principal],
+            Action::ViewReports => &[Admin, Lead, Inspector, Principal, Observer],
         }
     }
 }
@@ -172,7 +196,10 @@ mod tests {
             .into_iter()
             .filter(|a| allowed(&obs, *a))
             .collect();
-        assert_eq!(may, vec![Action::ViewRegistry, Action::ViewAudit]);
+        assert_eq!(
+            may,
+            vec![Action::ViewRegistry, Action::ViewAudit, Action::ViewReports]
+        );
     }
 
     #[test]

@@ -194,6 +194,7 @@ impl Session {
             .collect();
         seed_parts.push(system);
         seed_sources.push(SYSTEM_SOURCE.to_string());
+        let today = self.today();
         let witnesses: Vec<String> = witnesses
             .iter()
             .map(|w| w.trim().to_string())
@@ -227,6 +228,7 @@ impl Session {
                 seed_parts: seed_parts.clone(),
                 seed_sources: seed_sources.clone(),
                 seed: s,
+                run_on: today.to_string(),
                 witnesses: witnesses.clone(),
                 strata,
                 visits: teams,

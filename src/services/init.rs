@@ -100,6 +100,7 @@ fn create_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRepor
             begin(tx, &actor, "demo", today)?;
             settings::set(tx, settings::DEMO_DATE, &today.to_string())?;
             let items = load_check_items(tx, &actor)?;
+            super::calendar::load_shipped(tx, &actor)?;
             let report = load_county(tx, &actor, &county, creator)?;
             let plans = load_plans(tx, &actor, today.year())?;
             Ok(InitReport {
@@ -126,6 +127,7 @@ pub fn init_empty(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRe
             begin(tx, &actor, "production", today)?;
             store::inspectors::ensure_department(tx, BUREAU)?;
             let items = load_check_items(tx, &actor)?;
+            super::calendar::load_shipped(tx, &actor)?;
             let admin = User {
                 login: creator.to_string(),
                 name: creator.to_string(),

@@ -10,7 +10,9 @@ pub mod identity;
 pub mod init;
 pub mod plans;
 pub mod registry;
+pub mod results;
 pub mod users;
+pub mod visits;
 
 use chrono::NaiveDate;
 use rusqlite::Transaction;

@@ -160,8 +160,8 @@ pub fn prepared(conn: &Connection, id: &str) -> Result<Prepared> {
 /// Stores a run: the record, and a visit with its team for every visit of it.
 pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()> {
     conn.execute(
-        "INSERT INTO draw_runs (draw_id, seed, record, run_seq) VALUES (?1, ?2, ?3, ?4)",
-        params![record.draw_id, record.seed, to_json(record), seq],
+        "INSERT INTO draw_runs (draw_id, seed, run_on, record, run_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![record.draw_id, record.seed, record.run_on, to_json(record), seq],
     )?;
     for v in &record.visits {
         conn.execute(
@@ -276,13 +276,15 @@ pub struct VisitRow {
     pub ticket: String,
     pub problem: Option<String>,
     pub team: Vec<Seat>,
+    /// The day the draw was run.
+    pub drawn_on: String,
 }
 
 /// Every visit of every run, not voided draw (optionally of one year), oldest draw first.
 pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>> {
     let mut stmt = conn.prepare(
-        "SELECT v.id, v.draw_id, d.period, v.entity, v.tasks, v.ticket, v.problem
-         FROM visits v JOIN draws d ON d.id = v.draw_id
+        "SELECT v.id, v.draw_id, d.period, v.entity, v.tasks, v.ticket, v.problem, r.run_on
+         FROM visits v JOIN draws d ON d.id = v.draw_id JOIN draw_runs r ON r.draw_id = v.draw_id
          WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
            AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))
          ORDER BY d.prepared_seq, v.ticket",
@@ -296,6 +298,7 @@ pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>
             r.get::<_, String>(4)?,
             r.get::<_, String>(5)?,
             r.get::<_, Option<String>>(6)?,
+            r.get::<_, String>(7)?,
         ))
     })?;
     let mut team_stmt = conn.prepare("SELECT inspector, department, lead, ticket FROM visit_team WHERE visit_id = ?1 ORDER BY lead DESC, rowid")?;
@@ -303,7 +306,7 @@ pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>
         conn.prepare("SELECT out, replacement FROM substitutions WHERE visit_id = ?1 ORDER BY id")?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, draw_id, period, entity, tasks, ticket, problem) = row?;
+        let (id, draw_id, period, entity, tasks, ticket, problem, drawn_on) = row?;
         let mut team: Vec<Seat> = team_stmt
             .query_map([id], |r| {
                 Ok(Seat {
@@ -331,6 +334,7 @@ pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>
             ticket,
             problem,
             team,
+            drawn_on,
         });
     }
     Ok(out)

@@ -12,6 +12,7 @@ pub mod inspectors;
 pub mod items;
 mod migrations;
 pub mod plans;
+pub mod results;
 pub mod settings;
 pub mod users;
 

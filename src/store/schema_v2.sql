@@ -13,6 +13,7 @@ CREATE TABLE draws (
 CREATE TABLE draw_runs (
     draw_id TEXT PRIMARY KEY REFERENCES draws(id),
     seed    TEXT NOT NULL,
+    run_on  TEXT NOT NULL,
     record  TEXT NOT NULL,
     run_seq INTEGER NOT NULL REFERENCES audit_log(seq)
 ) STRICT;

@@ -154,6 +154,9 @@ pub struct DrawRecord {
     /// Who or what gave each seed part, in the same order.
     pub seed_sources: Vec<String>,
     pub seed: String,
+    /// The day the draw was run (YYYY-MM-DD).
+    #[serde(default)]
+    pub run_on: String,
     pub witnesses: Vec<String>,
     pub strata: Vec<StratumResult>,
     pub visits: Vec<VisitResult>,

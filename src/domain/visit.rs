@@ -1,0 +1,198 @@
+//! 检查任务的进度 (the life of a visit): 待检查 → 检查中 → 已完成 → 已录入 → 已公示.
+//! Dates never lie in the future nor before the draw, and each step follows the one before.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Where a visit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VisitState {
+    /// 待检查
+    Assigned,
+    /// 检查中
+    Started,
+    /// 已完成 (inspection done, result not yet entered)
+    Completed,
+    /// 已录入
+    Entered,
+    /// 已公示
+    Published,
+}
+
+impl VisitState {
+    pub const ALL: [VisitState; 5] = [
+        VisitState::Assigned,
+        VisitState::Started,
+        VisitState::Completed,
+        VisitState::Entered,
+        VisitState::Published,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            VisitState::Assigned => "待检查",
+            VisitState::Started => "检查中",
+            VisitState::Completed => "已完成",
+            VisitState::Entered => "已录入",
+            VisitState::Published => "已公示",
+        }
+    }
+}
+
+/// The dates a visit has collected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitDates {
+    /// The day the draw was run.
+    pub drawn: Option<NaiveDate>,
+    pub started: Option<NaiveDate>,
+    pub completed: Option<NaiveDate>,
+    /// The day the result was submitted.
+    pub entered: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+}
+
+impl VisitDates {
+    pub fn state(&self) -> VisitState {
+        if self.published.is_some() {
+            VisitState::Published
+        } else if self.entered.is_some() {
+            VisitState::Entered
+        } else if self.completed.is_some() {
+            VisitState::Completed
+        } else if self.started.is_some() {
+            VisitState::Started
+        } else {
+            VisitState::Assigned
+        }
+    }
+}
+
+/// A step of the life of a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Start,
+    Complete,
+    Enter,
+    Publish,
+}
+
+impl Step {
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Start => "开始检查",
+            Step::Complete => "完成检查",
+            Step::Enter => "录入结果",
+            Step::Publish => "公示",
+        }
+    }
+
+    fn needs(self) -> VisitState {
+        match self {
+            Step::Start => VisitState::Assigned,
+            Step::Complete => VisitState::Started,
+            Step::Enter => VisitState::Completed,
+            Step::Publish => VisitState::Entered,
+        }
+    }
+}
+
+/// Checks that `step` may happen on `day`, given the visit's dates and today.
+pub fn check_step(
+    dates: &VisitDates,
+    step: Step,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), String> {
+    let state = dates.state();
+    if state != step.needs() {
+        return Err(format!(
+            "检查任务当前为“{}”，不能{}",
+            state.label(),
+            step.label()
+        ));
+    }
+    if day > today {
+        return Err(format!("{}日期 {day} 不能晚于今天 {today}", step.label()));
+    }
+    let earlier = [
+        (dates.drawn, "抽取"),
+        (dates.started, "开始检查"),
+        (dates.completed, "完成检查"),
+        (dates.entered, "录入结果"),
+    ];
+    for (d, what) in earlier {
+        if let Some(d) = d
+            && day < d
+        {
+            return Err(format!("{}日期 {day} 不能早于{what}日期 {d}", step.label()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn steps_follow_in_order() {
+        let mut v = VisitDates {
+            drawn: Some(d("2026-04-01")),
+            ..Default::default()
+        };
+        let today = d("2026-05-20");
+        assert_eq!(v.state(), VisitState::Assigned);
+        assert!(
+            check_step(&v, Step::Complete, d("2026-04-10"), today)
+                .unwrap_err()
+                .contains("待检查")
+        );
+        check_step(&v, Step::Start, d("2026-04-10"), today).unwrap();
+        v.started = Some(d("2026-04-10"));
+        assert_eq!(v.state(), VisitState::Started);
+        assert!(
+            check_step(&v, Step::Start, d("2026-04-11"), today).is_err(),
+            "started once"
+        );
+        check_step(&v, Step::Complete, d("2026-04-10"), today).unwrap();
+        v.completed = Some(d("2026-04-10"));
+        check_step(&v, Step::Enter, d("2026-05-01"), today).unwrap();
+        v.entered = Some(d("2026-05-01"));
+        check_step(&v, Step::Publish, d("2026-05-02"), today).unwrap();
+        v.published = Some(d("2026-05-02"));
+        assert_eq!(v.state(), VisitState::Published);
+    }
+
+    #[test]
+    fn dates_cannot_be_in_the_future_or_before_the_draw_or_the_previous_step() {
+        let v = VisitDates {
+            drawn: Some(d("2026-04-01")),
+            ..Default::default()
+        };
+        let today = d("2026-05-20");
+        assert!(
+            check_step(&v, Step::Start, d("2026-05-21"), today)
+                .unwrap_err()
+                .contains("不能晚于今天")
+        );
+        assert!(
+            check_step(&v, Step::Start, d("2026-03-31"), today)
+                .unwrap_err()
+                .contains("不能早于抽取日期")
+        );
+        let started = VisitDates {
+            started: Some(d("2026-04-10")),
+            ..v
+        };
+        assert!(
+            check_step(&started, Step::Complete, d("2026-04-09"), today)
+                .unwrap_err()
+                .contains("不能早于开始检查日期")
+        );
+    }
+}

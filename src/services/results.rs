@@ -1,0 +1,338 @@
+//! 结果录入 (results): drafts saved as typed, one submission that locks the result,
+//! corrections approved by a principal who did not file them, and follow-up of violations.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::visits::{RESULT_WORKING_DAYS, VisitSummary};
+use super::{Result, ServiceError, Session};
+use crate::domain::result::{FollowUpKind, InspectionResult};
+use crate::domain::role::{Action, Role};
+use crate::domain::visit::{Step, check_step};
+use crate::store::{
+    self,
+    results::{Correction, Draft, FollowUp, NewResult, Submitted},
+};
+
+/// Everything about one visit's result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ResultView {
+    pub visit: VisitSummary,
+    /// The check items of the visit's tasks, with their text.
+    pub items: Vec<(String, String)>,
+    pub draft: Option<Draft>,
+    pub submitted: Option<Submitted>,
+    pub corrections: Vec<Correction>,
+    /// The result in force: the latest approved correction, else the submitted one.
+    pub effective: Option<InspectionResult>,
+    pub followups: Vec<FollowUp>,
+}
+
+/// The statuses a follow-up can be given.
+pub const FOLLOWUP_STATUSES: &[&str] = &["办理中", "已办结", "已移送", "已撤销"];
+
+impl Session {
+    /// The check-item codes of a visit's tasks.
+    fn visit_items(&self, v: &VisitSummary) -> Result<Vec<(String, String)>> {
+        let conn = self.store().conn();
+        let prepared = store::draws::prepared(conn, &v.row.draw_id)?;
+        let texts: std::collections::HashMap<String, String> = store::items::all(conn)?
+            .into_iter()
+            .map(|i| (i.code, i.item))
+            .collect();
+        let mut out: Vec<(String, String)> = Vec::new();
+        for t in prepared
+            .tasks
+            .iter()
+            .filter(|t| v.row.tasks.contains(&t.code))
+        {
+            for code in &t.items {
+                if !out.iter().any(|(c, _)| c == code) {
+                    out.push((code.clone(), texts.get(code).cloned().unwrap_or_default()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `result show ID`
+    pub fn result_view(&self, id: i64) -> Result<ResultView> {
+        let visit = self.visit(id)?;
+        let conn = self.store().conn();
+        let corrections = store::results::corrections(conn, Some(id))?;
+        let submitted = store::results::result(conn, id)?;
+        let effective = corrections
+            .iter()
+            .rev()
+            .find(|c| c.decision.as_ref().is_some_and(|d| d.approved))
+            .map(|c| c.result.clone())
+            .or_else(|| submitted.as_ref().map(|s| s.result.clone()));
+        Ok(ResultView {
+            items: self.visit_items(&visit)?,
+            draft: if self.on_team(&visit.row) {
+                store::results::draft(conn, id)?
+            } else {
+                None
+            },
+            submitted,
+            corrections,
+            effective,
+            followups: store::results::followups(conn, Some(id))?,
+            visit,
+        })
+    }
+
+    fn require_on_team(&self, v: &VisitSummary) -> Result<()> {
+        self.require(Action::EnterResult)?;
+        if self.on_team(&v.row) {
+            Ok(())
+        } else {
+            Err(ServiceError::Denied {
+                login: self.user().login.clone(),
+                roles: self.user().role_labels(),
+                action: "录入不属于自己检查组的检查结果（谁检查、谁录入）",
+            })
+        }
+    }
+
+    /// Saves a draft as it is typed; it survives a dropped connection. Not an audit event:
+    /// nothing is decided until the result is submitted.
+    pub fn save_draft(&mut self, id: i64, result: &InspectionResult) -> Result<()> {
+        let v = self.visit(id)?;
+        self.require_on_team(&v)?;
+        let login = self.user().login.clone();
+        self.write(|tx, _| {
+            if store::results::result(tx, id)?.is_some() {
+                return Err(ServiceError::Invalid(format!("检查任务 {id} 的结果已提交")));
+            }
+            store::results::put_draft(tx, id, &login, result, &super::now_rfc3339())?;
+            Ok(())
+        })
+    }
+
+    /// `result submit ID --file RESULT.toml`: validates, locks, and logs the result.
+    pub fn submit_result(&mut self, id: i64, result: &InspectionResult) -> Result<Submitted> {
+        let v = self.visit(id)?;
+        self.require_on_team(&v)?;
+        let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
+        let problems = result.problems(&codes);
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(format!(
+                "检查结果不完整：{}",
+                problems.join("；")
+            )));
+        }
+        let today = self.today();
+        let cal = self.calendar()?;
+        let login = self.user().login.clone();
+        self.write(|tx, actor| {
+            let mut dates = store::results::events(tx)?.remove(&id).unwrap_or_default();
+            dates.drawn = v.dates.drawn;
+            if let Some(s) = store::results::result(tx, id)? {
+                return Err(ServiceError::Invalid(format!("检查任务 {id} 的结果已于 {} 由 {} 提交，如需修改请提交更正", s.submitted_on, s.submitted_by)));
+            }
+            check_step(&dates, Step::Enter, today, today).map_err(ServiceError::Invalid)?;
+            let completed = dates.completed.ok_or_else(|| ServiceError::Invalid("检查尚未完成".into()))?;
+            let due = cal.add_working_days(completed, RESULT_WORKING_DAYS);
+            let late = today > due.date;
+            let ev = actor.log(tx, "result.submit", &id.to_string(), &json!({
+                "entity": v.row.entity, "draw": v.row.draw_id, "result": result,
+                "completed": completed.to_string(), "due": due.date.to_string(), "provisional_due": due.provisional, "late": late,
+            }))?;
+            store::results::insert_result(tx, &NewResult { visit_id: id, result, by: &login, on: today, due: due.date, late, seq: ev.seq })?;
+            store::results::drop_draft(tx, id)?;
+            Ok(store::results::result(tx, id)?.expect("just inserted"))
+        })
+    }
+
+    /// `result correct ID --file F --reason R`: files a correction (a team officer).
+    pub fn file_correction(
+        &mut self,
+        id: i64,
+        result: &InspectionResult,
+        reason: &str,
+    ) -> Result<i64> {
+        let v = self.visit(id)?;
+        self.require_on_team(&v)?;
+        let reason = reason.trim().to_string();
+        if reason.chars().count() < 4 {
+            return Err(ServiceError::Invalid("更正须写明理由（至少4个字）".into()));
+        }
+        let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
+        let problems = result.problems(&codes);
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(format!(
+                "更正后的结果不完整：{}",
+                problems.join("；")
+            )));
+        }
+        let login = self.user().login.clone();
+        self.write(|tx, actor| {
+            let original = store::results::result(tx, id)?
+                .ok_or_else(|| ServiceError::Invalid(format!("检查任务 {id} 还没有提交结果")))?;
+            if let Some(p) = store::results::corrections(tx, Some(id))?
+                .into_iter()
+                .find(|c| c.decision.is_none())
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "检查任务 {id} 已有待审批的更正（第{}号，{} 提交）",
+                    p.id, p.filed_by
+                )));
+            }
+            let ev = actor.log(
+                tx,
+                "result.correct",
+                &id.to_string(),
+                &json!({ "reason": reason, "before": original.result, "after": result }),
+            )?;
+            Ok(store::results::insert_correction(
+                tx, id, result, &reason, &login, ev.seq,
+            )?)
+        })
+    }
+
+    /// `result approve-correction CID` / `reject-correction`: a principal, never the filer.
+    pub fn decide_correction(
+        &mut self,
+        correction_id: i64,
+        approve: bool,
+        note: &str,
+    ) -> Result<()> {
+        self.require(Action::ApproveCorrection)?;
+        let me = self.user().login.clone();
+        self.write(|tx, actor| {
+            let c = store::results::corrections(tx, None)?
+                .into_iter()
+                .find(|c| c.id == correction_id)
+                .ok_or_else(|| ServiceError::NotFound(format!("更正 {correction_id}")))?;
+            if let Some(d) = &c.decision {
+                return Err(ServiceError::Invalid(format!(
+                    "更正 {correction_id} 已于 {} 由 {} {}",
+                    d.at,
+                    d.by,
+                    if d.approved { "批准" } else { "驳回" }
+                )));
+            }
+            if c.filed_by == me {
+                return Err(ServiceError::Invalid(
+                    "更正须由提交人以外的主要负责人审批".into(),
+                ));
+            }
+            let action = if approve {
+                "result.correction_approve"
+            } else {
+                "result.correction_reject"
+            };
+            let ev = actor.log(
+                tx,
+                action,
+                &c.visit_id.to_string(),
+                &json!({ "correction": correction_id, "note": note }),
+            )?;
+            store::results::decide(tx, correction_id, approve, &me, note.trim(), ev.seq)?;
+            Ok(())
+        })
+    }
+
+    /// Corrections waiting for a principal.
+    pub fn pending_corrections(&self) -> Result<Vec<Correction>> {
+        self.require(Action::ViewRegistry)?;
+        Ok(store::results::corrections(self.store().conn(), None)?
+            .into_iter()
+            .filter(|c| c.decision.is_none())
+            .collect())
+    }
+
+    /// `followup add ID --kind K [--case-no N] [--note T]`
+    pub fn add_followup(
+        &mut self,
+        id: i64,
+        kind: FollowUpKind,
+        case_no: &str,
+        note: &str,
+    ) -> Result<i64> {
+        self.require(Action::ManageFollowUp)?;
+        let v = self.visit(id)?;
+        if !(self.on_team(&v.row) || self.user().roles.contains(&Role::Lead)) {
+            return Err(ServiceError::Denied {
+                login: self.user().login.clone(),
+                roles: self.user().role_labels(),
+                action: "为不属于自己检查组的检查任务登记后续处理",
+            });
+        }
+        if kind == FollowUpKind::Penalty && case_no.trim().is_empty() {
+            return Err(ServiceError::Invalid("立案处罚须填写案号".into()));
+        }
+        self.write(|tx, actor| {
+            let r = store::results::result(tx, id)?
+                .ok_or_else(|| ServiceError::Invalid(format!("检查任务 {id} 还没有提交结果")))?;
+            if !r.result.found_problems() {
+                return Err(ServiceError::Invalid(
+                    "检查结果未发现问题，无需后续处理".into(),
+                ));
+            }
+            let ev = actor.log(
+                tx,
+                "followup.add",
+                &id.to_string(),
+                &json!({ "kind": kind.label(), "case_no": case_no.trim(), "note": note.trim() }),
+            )?;
+            Ok(store::results::insert_followup(
+                tx,
+                id,
+                kind.label(),
+                case_no.trim(),
+                note.trim(),
+                ev.seq,
+            )?)
+        })
+    }
+
+    /// `followup update FID --status S [--closed D] [--note T]`
+    pub fn update_followup(
+        &mut self,
+        followup_id: i64,
+        status: &str,
+        closed_on: Option<NaiveDate>,
+        note: &str,
+    ) -> Result<()> {
+        self.require(Action::ManageFollowUp)?;
+        if !FOLLOWUP_STATUSES.contains(&status) {
+            return Err(ServiceError::Invalid(format!(
+                "状态应为 {}",
+                FOLLOWUP_STATUSES.join("/")
+            )));
+        }
+        if status == "已办结" && closed_on.is_none() {
+            return Err(ServiceError::Invalid("已办结须填写办结日期".into()));
+        }
+        if closed_on.is_some_and(|d| d > self.today()) {
+            return Err(ServiceError::Invalid("办结日期不能晚于今天".into()));
+        }
+        let f = store::results::followups(self.store().conn(), None)?
+            .into_iter()
+            .find(|f| f.id == followup_id)
+            .ok_or_else(|| ServiceError::NotFound(format!("后续处理 {followup_id}")))?;
+        let v = self.visit(f.visit_id)?;
+        if !(self.on_team(&v.row) || self.user().roles.contains(&Role::Lead)) {
+            return Err(ServiceError::Denied {
+                login: self.user().login.clone(),
+                roles: self.user().role_labels(),
+                action: "更新不属于自己检查组的后续处理",
+            });
+        }
+        self.write(|tx, actor| {
+            let ev = actor.log(tx, "followup.update", &f.visit_id.to_string(), &json!({ "followup": followup_id, "status": status, "closed_on": closed_on.map(|d| d.to_string()), "note": note.trim() }))?;
+            store::results::update_followup(tx, followup_id, status, closed_on, note.trim(), ev.seq)?;
+            Ok(())
+        })
+    }
+}
+
+/// The date a result was due for a visit completed on `completed` (for reports).
+pub fn due_after(
+    cal: &crate::domain::calendar::WorkingCalendar,
+    completed: NaiveDate,
+) -> NaiveDate {
+    cal.add_working_days(completed, RESULT_WORKING_DAYS).date
+}

@@ -1,0 +1,213 @@
+//! 检查任务 (visits): listing with countdowns, and the steps start and complete.
+//! Who may act on a visit: an officer of its team (谁检查、谁录入), or a lead for progress.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::{Result, ServiceError, Session};
+use crate::domain::calendar::{Countdown, Deadline, WorkingCalendar};
+use crate::domain::role::{Action, Role};
+use crate::domain::visit::{Step, VisitDates, VisitState, check_step};
+use crate::store::{self, draws::VisitRow};
+
+/// Working days to enter a result after the inspection (政府信息公开条例 Art. 26; plan 六).
+pub use crate::domain::calendar::RESULT_DEADLINE_DAYS as RESULT_WORKING_DAYS;
+
+/// A visit as lists show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VisitSummary {
+    #[serde(flatten)]
+    pub row: VisitRow,
+    pub entity_name: String,
+    pub town: String,
+    pub dates: VisitDates,
+    pub state: VisitState,
+    /// Completion + 20 working days, once completed.
+    pub due: Option<Deadline>,
+    /// Working days left until `due` (negative: overdue), while the result is not entered.
+    pub days_left: Option<i64>,
+    pub countdown: Option<Countdown>,
+    /// The result was (or, not yet entered, already is) later than the due date.
+    pub late: bool,
+    pub pending_correction: bool,
+}
+
+/// Filters for `visit list`.
+#[derive(Debug, Clone, Default)]
+pub struct VisitFilter {
+    /// Only visits whose team includes my inspector record.
+    pub mine: bool,
+    /// Only visits due within this many working days (overdue included).
+    pub due_within: Option<i64>,
+    pub state: Option<VisitState>,
+    pub year: Option<i32>,
+}
+
+pub(crate) fn summarise(
+    rows: Vec<VisitRow>,
+    events: &HashMap<i64, VisitDates>,
+    results: &HashMap<i64, store::results::Submitted>,
+    pending: &[i64],
+    names: &HashMap<String, (String, String)>,
+    cal: &WorkingCalendar,
+    today: NaiveDate,
+) -> Vec<VisitSummary> {
+    rows.into_iter()
+        .map(|row| {
+            let mut dates = events.get(&row.id).cloned().unwrap_or_default();
+            dates.drawn = row.drawn_on.parse().ok();
+            let state = dates.state();
+            let due = dates
+                .completed
+                .map(|c| cal.add_working_days(c, RESULT_WORKING_DAYS));
+            let (days_left, cd) = match (&due, state) {
+                (Some(d), VisitState::Completed) => {
+                    let (left, c) = cal.countdown(today, d.date);
+                    (Some(left), Some(c))
+                }
+                _ => (None, None),
+            };
+            let late = match (results.get(&row.id), &due) {
+                (Some(r), _) => r.late,
+                (None, Some(d)) => today > d.date,
+                _ => false,
+            };
+            let (entity_name, town) = names.get(&row.entity).cloned().unwrap_or_default();
+            VisitSummary {
+                pending_correction: pending.contains(&row.id),
+                entity_name,
+                town,
+                dates,
+                state,
+                due,
+                days_left,
+                countdown: cd,
+                late,
+                row,
+            }
+        })
+        .collect()
+}
+
+impl Session {
+    /// Whether my inspector record sits on the visit's current team.
+    pub(crate) fn on_team(&self, row: &VisitRow) -> bool {
+        self.user()
+            .inspector
+            .as_ref()
+            .is_some_and(|me| row.team.iter().any(|s| &s.inspector == me))
+    }
+
+    fn may_see(&self, v: &VisitSummary) -> bool {
+        self.require(Action::ViewDrawResults).is_ok()
+            || self.on_team(&v.row)
+            || v.state != VisitState::Assigned
+    }
+
+    /// `visit list`: visits the user may see (a visit not yet started is confidential to leads,
+    /// principals and its team), most urgent first.
+    pub fn list_visits(&self, filter: &VisitFilter) -> Result<Vec<VisitSummary>> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let cal = self.calendar()?;
+        let rows = store::draws::live_visits(conn, filter.year)?;
+        let events = store::results::events(conn)?;
+        let results = store::results::all_results(conn)?;
+        let pending: Vec<i64> = store::results::corrections(conn, None)?
+            .into_iter()
+            .filter(|c| c.decision.is_none())
+            .map(|c| c.visit_id)
+            .collect();
+        let names: HashMap<String, (String, String)> = store::entities::all(conn)?
+            .into_iter()
+            .map(|e| (e.id().to_string(), (e.name.clone(), e.town.clone())))
+            .collect();
+        let mut out: Vec<VisitSummary> = summarise(
+            rows,
+            &events,
+            &results,
+            &pending,
+            &names,
+            &cal,
+            self.today(),
+        )
+        .into_iter()
+        .filter(|v| self.may_see(v))
+        .filter(|v| !filter.mine || self.on_team(&v.row))
+        .filter(|v| filter.state.is_none_or(|s| v.state == s))
+        .filter(|v| {
+            filter
+                .due_within
+                .is_none_or(|n| v.days_left.is_some_and(|left| left <= n))
+        })
+        .collect();
+        out.sort_by_key(|v| (v.days_left.unwrap_or(i64::MAX), v.state, v.row.id));
+        Ok(out)
+    }
+
+    /// One visit, if the user may see it.
+    pub fn visit(&self, id: i64) -> Result<VisitSummary> {
+        let all = self.list_visits(&VisitFilter::default())?;
+        all.into_iter()
+            .find(|v| v.row.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("检查任务 {id}")))
+    }
+
+    /// Checks that the user may record this visit's progress: on its team, or a lead.
+    pub(crate) fn require_team_or_lead(&self, row: &VisitRow) -> Result<()> {
+        self.require(Action::EnterResult)?;
+        if self.on_team(row) || self.user().roles.contains(&Role::Lead) {
+            Ok(())
+        } else {
+            Err(ServiceError::Denied {
+                login: self.user().login.clone(),
+                roles: self.user().role_labels(),
+                action: "记录不属于自己检查组的检查任务",
+            })
+        }
+    }
+
+    fn step(&mut self, id: i64, step: Step, day: NaiveDate) -> Result<()> {
+        let v = self.visit(id)?;
+        self.require_team_or_lead(&v.row)?;
+        if v.row.problem.is_some() {
+            return Err(ServiceError::Invalid(format!(
+                "检查任务 {id} 尚未组成检查组"
+            )));
+        }
+        let today = self.today();
+        let (kind, action) = match step {
+            Step::Start => ("start", "visit.start"),
+            Step::Complete => ("complete", "visit.complete"),
+            Step::Enter | Step::Publish => {
+                return Err(ServiceError::Invalid(format!("{}不在此办理", step.label())));
+            }
+        };
+        self.write(|tx, actor| {
+            // Re-read inside the transaction: another user may have moved first.
+            let mut dates = store::results::events(tx)?.remove(&id).unwrap_or_default();
+            dates.drawn = v.dates.drawn;
+            check_step(&dates, step, day, today).map_err(ServiceError::Invalid)?;
+            let ev = actor.log(
+                tx,
+                action,
+                &id.to_string(),
+                &json!({ "entity": v.row.entity, "draw": v.row.draw_id, "day": day.to_string() }),
+            )?;
+            store::results::add_event(tx, id, kind, day, ev.seq)?;
+            Ok(())
+        })
+    }
+
+    /// `visit start ID --date D`
+    pub fn start_visit(&mut self, id: i64, day: NaiveDate) -> Result<()> {
+        self.step(id, Step::Start, day)
+    }
+
+    /// `visit complete ID --date D` (检查完成日期: the 20 working days run from here).
+    pub fn complete_visit(&mut self, id: i64, day: NaiveDate) -> Result<()> {
+        self.step(id, Step::Complete, day)
+    }
+}

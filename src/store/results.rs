@@ -1,0 +1,342 @@
+//! Visit events, result drafts, submitted results, corrections and follow-ups.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Result, StoreError, from_json, to_json};
+use crate::domain::result::InspectionResult;
+use crate::domain::visit::VisitDates;
+
+fn date(s: &str) -> Result<NaiveDate> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("日期“{s}”")))
+}
+
+/// The events of every visit: (visit id → kind → day).
+pub fn events(conn: &Connection) -> Result<HashMap<i64, VisitDates>> {
+    let mut stmt = conn.prepare("SELECT visit_id, kind, day FROM visit_events")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out: HashMap<i64, VisitDates> = HashMap::new();
+    for row in rows {
+        let (id, kind, day) = row?;
+        let d = date(&day)?;
+        let v = out.entry(id).or_default();
+        match kind.as_str() {
+            "start" => v.started = Some(d),
+            "complete" => v.completed = Some(d),
+            "publish" => v.published = Some(d),
+            _ => {}
+        }
+    }
+    let mut stmt = conn.prepare("SELECT visit_id, submitted_on FROM results")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, day) = row?;
+        out.entry(id).or_default().entered = Some(date(&day)?);
+    }
+    Ok(out)
+}
+
+pub fn add_event(
+    conn: &Connection,
+    visit_id: i64,
+    kind: &str,
+    day: NaiveDate,
+    seq: u64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO visit_events (visit_id, kind, day, seq) VALUES (?1, ?2, ?3, ?4)",
+        params![visit_id, kind, day.to_string(), seq],
+    )?;
+    Ok(())
+}
+
+/// A saved draft.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Draft {
+    pub author: String,
+    pub result: InspectionResult,
+    pub updated_at: String,
+}
+
+pub fn draft(conn: &Connection, visit_id: i64) -> Result<Option<Draft>> {
+    let row: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT author, data, updated_at FROM result_drafts WHERE visit_id = ?1",
+            [visit_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(author, data, updated_at)| {
+        Ok(Draft {
+            author,
+            result: from_json("result_drafts", &data)?,
+            updated_at,
+        })
+    })
+    .transpose()
+}
+
+pub fn put_draft(
+    conn: &Connection,
+    visit_id: i64,
+    author: &str,
+    result: &InspectionResult,
+    at: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO result_drafts (visit_id, author, data, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (visit_id) DO UPDATE SET author = excluded.author, data = excluded.data, updated_at = excluded.updated_at",
+        params![visit_id, author, to_json(result), at],
+    )?;
+    Ok(())
+}
+
+pub fn drop_draft(conn: &Connection, visit_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM result_drafts WHERE visit_id = ?1", [visit_id])?;
+    Ok(())
+}
+
+/// A submitted result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Submitted {
+    pub visit_id: i64,
+    pub result: InspectionResult,
+    pub submitted_by: String,
+    pub submitted_on: String,
+    pub due: String,
+    pub late: bool,
+    pub seq: u64,
+}
+
+pub struct NewResult<'a> {
+    pub visit_id: i64,
+    pub result: &'a InspectionResult,
+    pub by: &'a str,
+    pub on: NaiveDate,
+    pub due: NaiveDate,
+    pub late: bool,
+    pub seq: u64,
+}
+
+pub fn insert_result(conn: &Connection, r: &NewResult<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO results (visit_id, data, submitted_by, submitted_on, due, late, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![r.visit_id, to_json(r.result), r.by, r.on.to_string(), r.due.to_string(), r.late, r.seq],
+    )?;
+    Ok(())
+}
+
+fn row_to_submitted(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Submitted, String)> {
+    Ok((
+        Submitted {
+            visit_id: r.get(0)?,
+            result: InspectionResult::default(),
+            submitted_by: r.get(2)?,
+            submitted_on: r.get(3)?,
+            due: r.get(4)?,
+            late: r.get(5)?,
+            seq: r.get(6)?,
+        },
+        r.get(1)?,
+    ))
+}
+
+pub fn result(conn: &Connection, visit_id: i64) -> Result<Option<Submitted>> {
+    let row = conn
+        .query_row("SELECT visit_id, data, submitted_by, submitted_on, due, late, seq FROM results WHERE visit_id = ?1", [visit_id], row_to_submitted)
+        .optional()?;
+    row.map(|(mut s, data)| {
+        s.result = from_json("results", &data)?;
+        Ok(s)
+    })
+    .transpose()
+}
+
+pub fn all_results(conn: &Connection) -> Result<HashMap<i64, Submitted>> {
+    let mut stmt = conn.prepare(
+        "SELECT visit_id, data, submitted_by, submitted_on, due, late, seq FROM results",
+    )?;
+    let rows = stmt.query_map([], row_to_submitted)?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (mut s, data) = row?;
+        s.result = from_json("results", &data)?;
+        out.insert(s.visit_id, s);
+    }
+    Ok(out)
+}
+
+/// A correction with its decision, if decided.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Correction {
+    pub id: i64,
+    pub visit_id: i64,
+    pub result: InspectionResult,
+    pub reason: String,
+    pub filed_by: String,
+    pub filed_at: String,
+    pub seq: u64,
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Decision {
+    pub approved: bool,
+    pub by: String,
+    pub at: String,
+    pub note: String,
+    pub seq: u64,
+}
+
+pub fn insert_correction(
+    conn: &Connection,
+    visit_id: i64,
+    result: &InspectionResult,
+    reason: &str,
+    by: &str,
+    seq: u64,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO corrections (visit_id, data, reason, filed_by, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![visit_id, to_json(result), reason, by, seq],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn decide(
+    conn: &Connection,
+    correction_id: i64,
+    approved: bool,
+    by: &str,
+    note: &str,
+    seq: u64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO correction_decisions (correction_id, approved, decided_by, note, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![correction_id, approved, by, note, seq],
+    )?;
+    Ok(())
+}
+
+/// Corrections, oldest first; of one visit, or all.
+pub fn corrections(conn: &Connection, visit_id: Option<i64>) -> Result<Vec<Correction>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.visit_id, c.data, c.reason, c.filed_by, a.at, c.seq,
+                d.approved, d.decided_by, da.at, d.note, d.seq
+         FROM corrections c JOIN audit_log a ON a.seq = c.seq
+         LEFT JOIN correction_decisions d ON d.correction_id = c.id
+         LEFT JOIN audit_log da ON da.seq = d.seq
+         WHERE ?1 IS NULL OR c.visit_id = ?1 ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([visit_id], |r| {
+        let decision = match r.get::<_, Option<bool>>(7)? {
+            Some(approved) => Some(Decision {
+                approved,
+                by: r.get(8)?,
+                at: r.get(9)?,
+                note: r.get(10)?,
+                seq: r.get(11)?,
+            }),
+            None => None,
+        };
+        Ok((
+            Correction {
+                id: r.get(0)?,
+                visit_id: r.get(1)?,
+                result: InspectionResult::default(),
+                reason: r.get(3)?,
+                filed_by: r.get(4)?,
+                filed_at: r.get(5)?,
+                seq: r.get(6)?,
+                decision,
+            },
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (mut c, data) = row?;
+        c.result = from_json("corrections", &data)?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// A follow-up with its latest status.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FollowUp {
+    pub id: i64,
+    pub visit_id: i64,
+    pub kind: String,
+    pub case_no: String,
+    pub note: String,
+    pub opened_by: String,
+    pub opened_at: String,
+    pub status: String,
+    pub closed_on: Option<String>,
+}
+
+pub fn insert_followup(
+    conn: &Connection,
+    visit_id: i64,
+    kind: &str,
+    case_no: &str,
+    note: &str,
+    seq: u64,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO followups (visit_id, kind, case_no, note, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![visit_id, kind, case_no, note, seq],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn update_followup(
+    conn: &Connection,
+    id: i64,
+    status: &str,
+    closed_on: Option<NaiveDate>,
+    note: &str,
+    seq: u64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO followup_updates (followup_id, status, closed_on, note, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, status, closed_on.map(|d| d.to_string()), note, seq],
+    )?;
+    Ok(())
+}
+
+pub fn followups(conn: &Connection, visit_id: Option<i64>) -> Result<Vec<FollowUp>> {
+    let mut stmt = conn.prepare(
+        "SELECT f.id, f.visit_id, f.kind, f.case_no, f.note, a.actor, a.at,
+                (SELECT u.status FROM followup_updates u WHERE u.followup_id = f.id ORDER BY u.id DESC LIMIT 1),
+                (SELECT u.closed_on FROM followup_updates u WHERE u.followup_id = f.id ORDER BY u.id DESC LIMIT 1)
+         FROM followups f JOIN audit_log a ON a.seq = f.seq
+         WHERE ?1 IS NULL OR f.visit_id = ?1 ORDER BY f.id",
+    )?;
+    let rows = stmt.query_map([visit_id], |r| {
+        Ok(FollowUp {
+            id: r.get(0)?,
+            visit_id: r.get(1)?,
+            kind: r.get(2)?,
+            case_no: r.get(3)?,
+            note: r.get(4)?,
+            opened_by: r.get(5)?,
+            opened_at: r.get(6)?,
+            status: r
+                .get::<_, Option<String>>(7)?
+                .unwrap_or_else(|| "办理中".to_string()),
+            closed_on: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
