@@ -79,7 +79,8 @@ pub fn ceil_share(n: usize, bp: u32) -> u32 {
 
 fn effective_bp(base: u32, tier: Option<CreditTier>, m: &TierMultipliers) -> u32 {
     let mult = match tier {
-        None | Some(CreditTier::Low) => m.low_pct,
+        None => 100,
+        Some(CreditTier::Low) => m.low_pct,
         Some(CreditTier::Normal) => m.normal_pct,
         Some(CreditTier::Elevated) => m.elevated_pct,
         Some(CreditTier::High) => m.high_pct,
@@ -151,6 +152,11 @@ fn exclusion_reason(
 
 struct Pool<'a> {
     members: Vec<(&'a Entity, Classification)>,
+    /// General units of the task's scope drawn by the task earlier this year, eligible now or
+    /// not (the 1:N annual number counts them all).
+    drawn_general: usize,
+    /// General units drawn earlier that are out of the population now.
+    drawn_general_out: usize,
 }
 
 impl<'a> Pool<'a> {
@@ -302,9 +308,9 @@ fn line_strata(
             by_class(SupervisionClass::Key, key_bp, &mut out);
             by_class(SupervisionClass::Special, SPECIAL_DEFAULT_BP, &mut out);
             let general = pool.ids(|_, c| c.class == SupervisionClass::General);
-            let drawn = general.iter().filter(|id| ctx.drawn(code, id)).count();
-            let annual =
-                ((units_per_inspector as usize) * ctx.on_duty_lead).min(general.len()) as u32;
+            let drawn = pool.drawn_general;
+            let annual = ((units_per_inspector as usize) * ctx.on_duty_lead)
+                .min(general.len() + pool.drawn_general_out) as u32;
             let pop: Vec<String> = general
                 .into_iter()
                 .filter(|id| !ctx.drawn(code, id))
@@ -419,19 +425,13 @@ fn inspector_eligibility(i: &Inspector, period: Period) -> Option<String> {
             _ => "无有效执法证".to_string(),
         });
     }
-    let leave_days: i64 = i
-        .leaves
-        .iter()
-        .map(|l| {
-            let from = l.from.max(period.first_day());
-            let to = l.to.min(period.last_day());
-            if to < from {
-                0
-            } else {
-                (to - from).num_days() + 1
-            }
-        })
-        .sum();
+    // Each day of the quarter counts once, however many leave records cover it.
+    let leave_days = period
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= period.last_day())
+        .filter(|d| i.on_leave(*d))
+        .count() as i64;
     if leave_days >= LEAVE_DAYS_INELIGIBLE {
         return Some(format!("本季度请假{leave_days}天"));
     }
@@ -493,17 +493,25 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
         }
         let mut pool = Pool {
             members: Vec::new(),
+            drawn_general: 0,
+            drawn_general_out: 0,
         };
         for (e, c) in input.entities.iter().zip(&classes) {
             if !task.target_types.iter().any(|t| e.target_types.contains(t)) {
                 continue;
             }
+            let drawn_general =
+                c.class == SupervisionClass::General && ctx.drawn(&task.code, e.id());
+            pool.drawn_general += usize::from(drawn_general);
             match exclusion_reason(e, c, task, period, input.history, input.province_cap) {
-                Some(reason) => excluded.push(Exclusion {
-                    id: e.id().to_string(),
-                    task: task.code.clone(),
-                    reason,
-                }),
+                Some(reason) => {
+                    pool.drawn_general_out += usize::from(drawn_general);
+                    excluded.push(Exclusion {
+                        id: e.id().to_string(),
+                        task: task.code.clone(),
+                        reason,
+                    });
+                }
                 None => pool.members.push((e, c.clone())),
             }
         }
