@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::record::{ALGORITHM, Prepared, StratumSpec, TaskSpec};
-use shuangsuiji::domain::draw::select::select;
+use shuangsuiji::domain::draw::select::{select, visits};
+use shuangsuiji::domain::draw::team::match_teams;
+use shuangsuiji::domain::draw::verify::verify;
 use shuangsuiji::domain::inspector::BUREAU;
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::uscc;
@@ -289,6 +291,35 @@ fn whole_draw(c: &mut Criterion) {
             r.prepared.workload_cap,
             t_prepare.as_secs_f64(),
             t_run.as_secs_f64(),
+        );
+        // Where the run's time goes: the pure steps again, on the record's own prepared.
+        let t = Instant::now();
+        let strata = select(&r.prepared, &r.seed);
+        let t_select = t.elapsed();
+        let t = Instant::now();
+        let planned = visits(&r.prepared, &strata);
+        let t_visits = t.elapsed();
+        let t = Instant::now();
+        let teams = match_teams(&r.prepared, &r.seed, &planned);
+        let t_teams = t.elapsed();
+        assert_eq!(teams, r.visits);
+        let t = Instant::now();
+        let diffs = verify(&r);
+        let t_verify = t.elapsed();
+        assert!(diffs.is_empty(), "{diffs:?}");
+        eprintln!(
+            "  of which select {:.3} s, visits {:.3} s, match_teams {:.2} s; verify {:.2} s; \
+             prepared {} entity facts, {} population ids",
+            t_select.as_secs_f64(),
+            t_visits.as_secs_f64(),
+            t_teams.as_secs_f64(),
+            t_verify.as_secs_f64(),
+            r.prepared.entities.len(),
+            r.prepared
+                .strata
+                .iter()
+                .map(|s| s.population.len())
+                .sum::<usize>(),
         );
     }
     remove_database(&probe);

@@ -269,10 +269,11 @@ fn conflicts_and_user_links_point_at_real_records() {
             .iter()
             .filter_map(|u| u.inspector.as_deref())
             .collect();
-        assert!(
-            (5..=8).contains(&linked.len()),
-            "{d}: {} linked logins",
-            linked.len()
+        let distinct: BTreeSet<&str> = linked.iter().copied().collect();
+        assert_eq!(
+            (linked.len(), distinct.len()),
+            (c.inspectors.len(), c.inspectors.len()),
+            "{d}: every officer has exactly one login"
         );
         for code in linked {
             assert!(codes.contains(code), "{d}: {code}");

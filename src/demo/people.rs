@@ -74,8 +74,8 @@ const CONFLICTS: &[(&str, TargetType)] = &[
     ("YC-010", TargetType::Polluter),
     ("SL-001", TargetType::RiverOutfall),
 ];
-/// Inspectors with a login; the first is also a lead (执法队队长).
-const INSPECTOR_LOGINS: &[&str] = &["YC-001", "YC-003", "YC-011", "YC-016", "YC-019", "SL-001"];
+/// The officer who is also a lead (执法队队长).
+const LEAD_OFFICER: &str = "YC-001";
 
 /// Certificate number prefix by department.
 fn cert_prefix(department: &str) -> &'static str {
@@ -222,14 +222,13 @@ pub fn users(ctx: &mut Ctx, inspectors: &[Inspector], people: &[Person]) -> Vec<
         };
         add(login.to_string(), name, &[role], None);
     }
-    for (k, code) in INSPECTOR_LOGINS.iter().enumerate() {
-        let Some(i) = inspectors.iter().position(|o| o.code == *code) else {
-            continue;
-        };
+    // Every officer has a login (谁检查、谁录入: results are entered by the team itself).
+    for (i, officer) in inspectors.iter().enumerate() {
+        let code = officer.code.as_str();
         let Some(p) = people.get(i) else {
             continue;
         };
-        let roles: &[Role] = if k == 0 {
+        let roles: &[Role] = if code == LEAD_OFFICER {
             &[Role::Inspector, Role::Lead]
         } else {
             &[Role::Inspector]

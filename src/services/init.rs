@@ -32,62 +32,11 @@ pub struct InitReport {
 /// waits for its seed.
 pub fn init_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
     let report = create_demo(path, creator, today)?;
-    if let Err(e) = demo_history(path, creator, today) {
+    if let Err(e) = super::demo_history::build(path, creator, today) {
         remove_database(path);
         return Err(e);
     }
     Ok(report)
-}
-
-/// Seed digits for the demo's history, derived from the date so the demo is reproducible.
-fn demo_digits(label: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let h = Sha256::digest(label.as_bytes());
-    h.iter()
-        .take(20)
-        .map(|b| char::from(b'0' + b % 10))
-        .collect()
-}
-
-fn demo_history(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
-    use crate::domain::draw::period::Period;
-    let current = Period::of(today);
-    for quarter in 1..=current.quarter {
-        let period = Period {
-            year: today.year(),
-            quarter,
-        };
-        // Each draw is prepared (and run) on the first working day of its quarter.
-        let day = if quarter == current.quarter {
-            today
-        } else {
-            period.first_day()
-        };
-        let options = super::OpenOptions {
-            act_as: None,
-            today: Some(day),
-        };
-        let mut s = super::Session::open_as_os_user(path, creator, &options)?;
-        let prepared = match s.prepare_draw(period, &[], &[]) {
-            Ok(p) => p,
-            Err(ServiceError::Invalid(m)) if m.contains("没有检查时间覆盖") => continue,
-            Err(e) => return Err(e),
-        };
-        if quarter < current.quarter {
-            let tag = format!("{}|{period}", demo::DEMO_LABEL);
-            let parts = [
-                demo_digits(&format!("{tag}|1")),
-                demo_digits(&format!("{tag}|2")),
-            ];
-            s.run_draw_with(
-                &prepared.id,
-                &parts,
-                &["示例见证人甲".to_string(), "示例见证人乙".to_string()],
-                demo_digits(&format!("{tag}|system")),
-            )?;
-        }
-    }
-    Ok(())
 }
 
 fn create_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {

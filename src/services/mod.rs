@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod demo_history;
 pub mod draws;
 pub mod edits;
 mod error;

@@ -109,10 +109,17 @@ impl Session {
     /// `visit list`: visits the user may see (a visit not yet started is confidential to leads,
     /// principals and its team), most urgent first.
     pub fn list_visits(&self, filter: &VisitFilter) -> Result<Vec<VisitSummary>> {
+        self.visits_where(filter, None)
+    }
+
+    fn visits_where(&self, filter: &VisitFilter, only: Option<i64>) -> Result<Vec<VisitSummary>> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
         let cal = self.calendar()?;
-        let rows = store::draws::live_visits(conn, filter.year)?;
+        let mut rows = store::draws::live_visits(conn, filter.year)?;
+        if let Some(id) = only {
+            rows.retain(|r| r.id == id);
+        }
         let events = store::results::events(conn)?;
         let results = store::results::all_results(conn)?;
         let pending: Vec<i64> = store::results::corrections(conn, None)?
@@ -149,7 +156,7 @@ impl Session {
 
     /// One visit, if the user may see it.
     pub fn visit(&self, id: i64) -> Result<VisitSummary> {
-        let all = self.list_visits(&VisitFilter::default())?;
+        let all = self.visits_where(&VisitFilter::default(), Some(id))?;
         all.into_iter()
             .find(|v| v.row.id == id)
             .ok_or_else(|| ServiceError::NotFound(format!("检查任务 {id}")))

@@ -1,0 +1,251 @@
+//! The demo county's year so far (示例数据): earlier quarters drawn and worked through, so
+//! every screen has real content — visits in every state, results with several categories, a
+//! late entry, a correction waiting for the principal, an open case, published results, and
+//! countdowns running out in the next days. This quarter's draw is prepared, waiting for its
+//! seed. Everything goes through the same use cases as a person would, so the audit log tells
+//! the story. Deterministic for a date.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{OpenOptions, Result, ServiceError, Session};
+use crate::demo;
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::draw::period::Period;
+use crate::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
+use crate::domain::visit::VisitState;
+use crate::services::visits::{RESULT_WORKING_DAYS, VisitFilter, VisitSummary};
+
+/// Seed digits derived from a label, so the demo is the same for the same date.
+fn digits(label: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(label.as_bytes())
+        .iter()
+        .take(20)
+        .map(|b| char::from(b'0' + b % 10))
+        .collect()
+}
+
+fn session(path: &Path, creator: &str, as_login: Option<&str>, day: NaiveDate) -> Result<Session> {
+    let options = OpenOptions {
+        act_as: as_login.map(str::to_string),
+        today: Some(day),
+    };
+    Session::open_as_os_user(path, creator, &options)
+}
+
+pub(crate) fn build(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
+    let current = Period::of(today);
+    for quarter in 1..=current.quarter {
+        let period = Period {
+            year: today.year(),
+            quarter,
+        };
+        let day = if quarter == current.quarter {
+            today
+        } else {
+            period.first_day()
+        };
+        let mut s = session(path, creator, None, day)?;
+        let prepared = match s.prepare_draw(period, &[], &[]) {
+            Ok(p) => p,
+            Err(ServiceError::Invalid(m)) if m.contains("没有检查时间覆盖") => continue,
+            Err(e) => return Err(e),
+        };
+        if quarter < current.quarter {
+            let tag = format!("{}|{period}", demo::DEMO_LABEL);
+            let parts = [digits(&format!("{tag}|1")), digits(&format!("{tag}|2"))];
+            let witnesses = ["示例见证人甲".to_string(), "示例见证人乙".to_string()];
+            s.run_draw_with(
+                &prepared.id,
+                &parts,
+                &witnesses,
+                digits(&format!("{tag}|system")),
+            )?;
+        }
+    }
+    work_the_visits(path, creator, today)
+}
+
+/// What the demo does with one visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    Published,
+    PublishedSeveralCategories,
+    LateWithClosedCase,
+    OpenCase,
+    CorrectionWaiting,
+    DueSoon,
+    DueInFive,
+    Overdue,
+    Started,
+}
+
+/// How many visits besides the special cases get an ordinary, timely result.
+const ORDINARY: usize = 24;
+
+const PLANS: [Plan; 9] = [
+    Plan::Published,
+    Plan::PublishedSeveralCategories,
+    Plan::LateWithClosedCase,
+    Plan::OpenCase,
+    Plan::CorrectionWaiting,
+    Plan::DueSoon,
+    Plan::DueInFive,
+    Plan::Overdue,
+    Plan::Started,
+];
+
+/// The latest working day before today whose 20-working-day due date is `left` working days
+/// away from today (negative: overdue).
+fn completed_for(cal: &WorkingCalendar, today: NaiveDate, left: i64) -> Option<NaiveDate> {
+    (1..120)
+        .map(|back| today - chrono::Days::new(back))
+        .filter(|d| cal.is_working_day(*d))
+        .find(|d| {
+            cal.countdown(today, cal.add_working_days(*d, RESULT_WORKING_DAYS).date)
+                .0
+                == left
+        })
+}
+
+fn result_for(items: &[String], plan: Plan) -> InspectionResult {
+    let mut r = InspectionResult {
+        items: items
+            .iter()
+            .map(|c| ItemOutcome {
+                item: c.clone(),
+                outcome: Outcome::Compliant,
+                note: String::new(),
+            })
+            .collect(),
+        categories: [Category::NoProblem].into(),
+        ..Default::default()
+    };
+    match plan {
+        Plan::PublishedSeveralCategories => {
+            r.categories = [Category::NoActivity, Category::Other].into();
+            r.other = "季节性停产，已核实停产台账".to_string();
+            r.findings = "检查时企业处于季节性停产期".to_string();
+        }
+        Plan::LateWithClosedCase | Plan::OpenCase => {
+            r.items[0].outcome = Outcome::Problem;
+            r.items[0].note = "污染防治设施未正常运行".to_string();
+            r.categories = if plan == Plan::OpenCase {
+                [Category::Pending].into()
+            } else {
+                [Category::Corrected].into()
+            };
+            r.findings = "脱硫设施循环泵停运，未如实记录运行台账".to_string();
+            r.legal_basis = "《中华人民共和国大气污染防治法》第二十条".to_string();
+            r.measure = if plan == Plan::OpenCase {
+                "立案调查".to_string()
+            } else {
+                "责令改正".to_string()
+            };
+        }
+        _ => {}
+    }
+    r
+}
+
+fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
+    let lead = session(path, creator, None, today)?;
+    let cal = lead.calendar()?;
+    let users = lead.list_users()?;
+    // Visits of earlier quarters whose team includes an officer with a login.
+    let visits: Vec<(VisitSummary, String)> = lead
+        .list_visits(&VisitFilter::default())?
+        .into_iter()
+        .filter(|v| v.state == VisitState::Assigned && v.row.problem.is_none())
+        .filter_map(|v| {
+            let login = v
+                .row
+                .team
+                .iter()
+                .find_map(|seat| {
+                    users
+                        .iter()
+                        .find(|u| u.inspector.as_deref() == Some(&seat.inspector))
+                })?
+                .login
+                .clone();
+            Some((v, login))
+        })
+        .collect();
+    drop(lead);
+    // One visit for each special case, then ordinary timely results for visits drawn long
+    // enough ago; the rest stay 待检查.
+    for (i, (v, login)) in visits.iter().enumerate().take(PLANS.len() + ORDINARY) {
+        let plan = PLANS.get(i).copied().unwrap_or(Plan::Published);
+        let id = v.row.id;
+        let Some(drawn) = v.dates.drawn else { continue };
+        let start = cal.add_working_days(drawn, 8 + (i as u32 % 5)).date;
+        let completed = match plan {
+            Plan::DueSoon => completed_for(&cal, today, 2),
+            Plan::DueInFive => completed_for(&cal, today, 5),
+            Plan::Overdue => completed_for(&cal, today, -3),
+            _ => Some(cal.add_working_days(start, 1).date),
+        };
+        let Some(completed) = completed.filter(|c| *c >= start && *c <= today) else {
+            continue;
+        };
+        if start > today {
+            continue;
+        }
+        session(path, creator, Some(login), start)?.start_visit(id, start)?;
+        if plan == Plan::Started {
+            continue;
+        }
+        session(path, creator, Some(login), completed)?.complete_visit(id, completed)?;
+        if matches!(plan, Plan::DueSoon | Plan::DueInFive | Plan::Overdue) {
+            continue;
+        }
+        let entered = if plan == Plan::LateWithClosedCase {
+            cal.add_working_days(completed, RESULT_WORKING_DAYS + 3)
+                .date
+        } else {
+            cal.add_working_days(completed, 4).date
+        };
+        if entered > today {
+            continue;
+        }
+        let mut s = session(path, creator, Some(login), entered)?;
+        let items: Vec<String> = s
+            .result_view(id)?
+            .items
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        s.submit_result(id, &result_for(&items, plan))?;
+        match plan {
+            Plan::LateWithClosedCase => {
+                let fid =
+                    s.add_followup(id, FollowUpKind::Rectify, "", "限期十五日内恢复设施运行")?;
+                let closed = cal.add_working_days(entered, 10).date.min(today);
+                session(path, creator, Some(login), closed)?.update_followup(
+                    fid,
+                    "已办结",
+                    Some(closed),
+                    "复查已整改到位",
+                )?;
+            }
+            Plan::OpenCase => {
+                s.add_followup(
+                    id,
+                    FollowUpKind::Penalty,
+                    &format!("阳环罚〔{}〕{}号", today.year(), 10 + i),
+                    "已立案调查",
+                )?;
+            }
+            Plan::CorrectionWaiting => {
+                let mut corrected = result_for(&items, plan);
+                corrected.remark = "补充：企业提供了整改前后的监测报告".to_string();
+                s.file_correction(id, &corrected, "录入时漏填备注信息，予以补正")?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,440 @@
+//! 结果公示 (publicity): the results in the layout of the national enterprise credit
+//! publicity system's 双随机抽查结果信息 (gsxt), written to a file; whatever is exported for the
+//! first time is marked 已公示 in the same transaction. See `docs/results.md`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{Result, ServiceError, Session};
+use crate::domain::audit::Checkpoint;
+use crate::domain::draw::period::Period;
+use crate::domain::draw::record::{Prepared, TaskSpec};
+use crate::domain::inspector::BUREAU;
+use crate::domain::plan::{PlanKind, Task};
+use crate::domain::result::InspectionResult;
+use crate::domain::role::Action;
+use crate::domain::visit::{Step, VisitDates, check_step};
+use crate::sheets::SheetError;
+use crate::sheets::publicity::{PublicityFormat, PublicityRecord, publicity_bytes};
+use crate::store::{
+    self,
+    draws::VisitRow,
+    plans::StoredPlan,
+    results::{Correction, FollowUp, Submitted},
+};
+
+/// What `export publicity` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicityReport {
+    /// The file written.
+    pub path: String,
+    pub format: PublicityFormat,
+    /// `2026Q2`, or `None` for every period.
+    pub period: Option<String>,
+    /// The rows written, in file order.
+    pub rows: Vec<PublishedRow>,
+    /// Visits marked 已公示 by this export (exported for the first time).
+    pub newly_published: Vec<i64>,
+    /// Visits left out because a correction of their result awaits the principal.
+    pub held_back: Vec<HeldBack>,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The audit log's head right after the `publicity.export` event.
+    pub checkpoint: Checkpoint,
+}
+
+/// One row of the file and the visit it comes from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublishedRow {
+    pub visit_id: i64,
+    pub record: PublicityRecord,
+}
+
+/// A visit not exported because a correction is pending (filed, not yet decided).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldBack {
+    pub visit_id: i64,
+    pub draw_id: String,
+    pub entity: String,
+    pub entity_name: String,
+    /// The pending correction's number.
+    pub correction: i64,
+}
+
+/// One visit with everything recorded about it (shared with the reports).
+#[derive(Debug, Clone)]
+pub(crate) struct VisitRecord {
+    pub row: VisitRow,
+    pub dates: VisitDates,
+    pub submitted: Option<Submitted>,
+    /// Oldest first.
+    pub corrections: Vec<Correction>,
+    pub followups: Vec<FollowUp>,
+}
+
+impl VisitRecord {
+    /// The latest approved correction.
+    pub fn approved_correction(&self) -> Option<&Correction> {
+        self.corrections
+            .iter()
+            .rev()
+            .find(|c| c.decision.as_ref().is_some_and(|d| d.approved))
+    }
+
+    /// A correction filed and not yet decided.
+    pub fn pending_correction(&self) -> Option<&Correction> {
+        self.corrections.iter().find(|c| c.decision.is_none())
+    }
+
+    /// The result in force: the latest approved correction, else the submitted result.
+    pub fn effective(&self) -> Option<&InspectionResult> {
+        self.approved_correction()
+            .map(|c| &c.result)
+            .or(self.submitted.as_ref().map(|s| &s.result))
+    }
+}
+
+/// Every visit of every run, not voided draw (of one year, or all), with its dates, result,
+/// corrections and follow-ups; oldest draw first, by ticket.
+pub(crate) fn visit_records(
+    conn: &rusqlite::Connection,
+    year: Option<i32>,
+) -> Result<Vec<VisitRecord>> {
+    let rows = store::draws::live_visits(conn, year)?;
+    let mut events = store::results::events(conn)?;
+    let mut results = store::results::all_results(conn)?;
+    let mut corrections: HashMap<i64, Vec<Correction>> = HashMap::new();
+    for c in store::results::corrections(conn, None)? {
+        corrections.entry(c.visit_id).or_default().push(c);
+    }
+    let mut followups: HashMap<i64, Vec<FollowUp>> = HashMap::new();
+    for f in store::results::followups(conn, None)? {
+        followups.entry(f.visit_id).or_default().push(f);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut dates = events.remove(&row.id).unwrap_or_default();
+            dates.drawn = row.drawn_on.parse().ok();
+            VisitRecord {
+                dates,
+                submitted: results.remove(&row.id),
+                corrections: corrections.remove(&row.id).unwrap_or_default(),
+                followups: followups.remove(&row.id).unwrap_or_default(),
+                row,
+            }
+        })
+        .collect())
+}
+
+/// What the publicity list says about one task of one draw.
+#[derive(Debug, Clone)]
+pub(crate) struct TaskInfo {
+    pub spec: TaskSpec,
+    /// The plan's year and code (`TaskSpec::plan` is `2026/NB`).
+    pub year: i32,
+    pub plan_code: String,
+    /// The plan's name without the year, e.g. `内部双随机抽查工作计划`.
+    pub plan_name: String,
+    pub joint: bool,
+    /// 抽查检查主体, from the plan's task (still there when removed later in the year).
+    pub inspecting_body: String,
+}
+
+impl TaskInfo {
+    fn new(spec: &TaskSpec, plans: &[StoredPlan]) -> TaskInfo {
+        let (year, code) = spec
+            .plan
+            .split_once('/')
+            .map(|(y, c)| (y.parse().unwrap_or(0), c.to_string()))
+            .unwrap_or((0, spec.plan.clone()));
+        let plan = plans
+            .iter()
+            .find(|p| p.plan.year == year && p.plan.code == code);
+        let task: Option<&Task> = plan.and_then(|p| {
+            p.plan
+                .tasks
+                .iter()
+                .chain(&p.removed)
+                .find(|t| t.code == spec.code)
+        });
+        let inspecting_body = task
+            .map(|t| {
+                if t.inspecting_body.trim().is_empty() {
+                    t.initiating_unit.clone()
+                } else {
+                    t.inspecting_body.clone()
+                }
+            })
+            .filter(|b| !b.trim().is_empty())
+            .unwrap_or_else(|| BUREAU.to_string());
+        TaskInfo {
+            joint: plan.map_or(!spec.departments.is_empty(), |p| {
+                p.plan.kind == PlanKind::Joint
+            }),
+            plan_name: plan.map_or_else(String::new, |p| p.plan.name.clone()),
+            spec: spec.clone(),
+            year,
+            plan_code: code,
+            inspecting_body,
+        }
+    }
+
+    /// 抽查计划编号: `2026-NB`.
+    pub fn plan_number(&self) -> String {
+        format!("{}-{}", self.year, self.plan_code)
+    }
+
+    /// 抽查计划名称: `2026年内部双随机抽查工作计划` (the year is not repeated when the name
+    /// already starts with it).
+    pub fn plan_title(&self) -> String {
+        let year = format!("{}年", self.year);
+        if self.plan_name.starts_with(&year) {
+            self.plan_name.clone()
+        } else {
+            format!("{year}{}", self.plan_name)
+        }
+    }
+
+    /// 抽查类型
+    pub fn inspection_type(&self) -> &'static str {
+        if self.joint {
+            "部门联合抽查"
+        } else {
+            "定向抽查"
+        }
+    }
+
+    /// 检查机关: the inspecting body, and for joint tasks `、` the cooperating departments.
+    pub fn authority(&self) -> String {
+        let mut parts = vec![self.inspecting_body.clone()];
+        if self.joint {
+            for d in &self.spec.departments {
+                if !parts.contains(d) {
+                    parts.push(d.clone());
+                }
+            }
+        }
+        parts.join("、")
+    }
+}
+
+/// The tasks of every draw, by (draw id, task code), and each draw's prepared record.
+pub(crate) fn task_infos(
+    conn: &rusqlite::Connection,
+    draw_ids: impl IntoIterator<Item = String>,
+) -> Result<(HashMap<(String, String), TaskInfo>, HashMap<String, Prepared>)> {
+    let plans = store::plans::list(conn, None)?;
+    let mut tasks = HashMap::new();
+    let mut prepared = HashMap::new();
+    for id in draw_ids {
+        if prepared.contains_key(&id) {
+            continue;
+        }
+        let p = store::draws::prepared(conn, &id)?;
+        for spec in &p.tasks {
+            tasks.insert((id.clone(), spec.code.clone()), TaskInfo::new(spec, &plans));
+        }
+        prepared.insert(id, p);
+    }
+    Ok((tasks, prepared))
+}
+
+/// 备注 of a row: the result's remark; `已更正（原结果：…；更正理由：…）` after an approved
+/// correction; each follow-up and its outcome; the registry code of a unit without a USCC.
+fn remark(v: &VisitRecord, registry_code: Option<&str>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(r) = v.effective()
+        && !r.remark.trim().is_empty()
+    {
+        parts.push(r.remark.trim().to_string());
+    }
+    if let (Some(c), Some(original)) = (v.approved_correction(), &v.submitted) {
+        parts.push(format!(
+            "已更正（原结果：{}；更正理由：{}）",
+            original.result.summary(),
+            c.reason
+        ));
+    }
+    for f in &v.followups {
+        let case = if f.case_no.is_empty() {
+            String::new()
+        } else {
+            format!("（案号{}）", f.case_no)
+        };
+        let closed = f.closed_on.as_deref().unwrap_or("");
+        parts.push(format!("后续处理：{}{case}{}{closed}", f.kind, f.status));
+    }
+    if let Some(code) = registry_code {
+        parts.push(format!("登记编码：{code}"));
+    }
+    parts.join("；")
+}
+
+/// The rows to export and the visits held back, from records of one period (or all).
+pub(crate) fn publicity_rows(
+    conn: &rusqlite::Connection,
+    period: Option<Period>,
+) -> Result<(Vec<PublishedRow>, Vec<HeldBack>, Vec<VisitRecord>)> {
+    let period_text = period.map(|p| p.to_string());
+    let records: Vec<VisitRecord> = visit_records(conn, period.map(|p| p.year))?
+        .into_iter()
+        .filter(|v| period_text.as_ref().is_none_or(|p| &v.row.period == p))
+        .filter(|v| v.submitted.is_some())
+        .collect();
+    let (tasks, prepared) = task_infos(conn, records.iter().map(|v| v.row.draw_id.clone()))?;
+    let library: HashMap<String, (String, Option<String>)> = store::entities::all(conn)?
+        .into_iter()
+        .map(|e| (e.id().to_string(), (e.name.clone(), e.uscc.clone())))
+        .collect();
+    let mut rows = Vec::new();
+    let mut held_back = Vec::new();
+    let mut exported = Vec::new();
+    for v in records {
+        let (name, uscc) = match library.get(&v.row.entity) {
+            Some((name, uscc)) => (name.clone(), uscc.clone()),
+            None => {
+                let name = prepared
+                    .get(&v.row.draw_id)
+                    .and_then(|p| p.entities.iter().find(|e| e.id == v.row.entity))
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default();
+                let uscc = crate::domain::uscc::parse(&v.row.entity).ok();
+                (name, uscc)
+            }
+        };
+        if let Some(c) = v.pending_correction() {
+            held_back.push(HeldBack {
+                visit_id: v.row.id,
+                draw_id: v.row.draw_id.clone(),
+                entity: v.row.entity.clone(),
+                entity_name: name,
+                correction: c.id,
+            });
+            continue;
+        }
+        let uscc = uscc.filter(|u| u == &v.row.entity);
+        let registry_code = if uscc.is_none() {
+            Some(v.row.entity.as_str())
+        } else {
+            None
+        };
+        let effective = v.effective().map(InspectionResult::summary);
+        let remark = remark(&v, registry_code);
+        for code in &v.row.tasks {
+            let info = tasks
+                .get(&(v.row.draw_id.clone(), code.clone()))
+                .ok_or_else(|| {
+                    ServiceError::Invalid(format!("抽取 {} 中没有任务 {code}", v.row.draw_id))
+                })?;
+            rows.push(PublishedRow {
+                visit_id: v.row.id,
+                record: PublicityRecord {
+                    plan_code: info.plan_number(),
+                    plan_name: info.plan_title(),
+                    task_code: format!("{}/{}", v.row.draw_id, code),
+                    task_name: info.spec.name.clone(),
+                    inspection_type: info.inspection_type().to_string(),
+                    authority: info.authority(),
+                    completed: v.dates.completed.map(|d| d.to_string()).unwrap_or_default(),
+                    result: effective.clone().unwrap_or_default(),
+                    remark: remark.clone(),
+                    uscc: uscc.clone().unwrap_or_default(),
+                    entity_name: name.clone(),
+                },
+            });
+        }
+        exported.push(v);
+    }
+    Ok((rows, held_back, exported))
+}
+
+/// A hidden temporary file beside `path`, unique to this process.
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+impl Session {
+    /// `export publicity FILE [--period P]`: writes the publicity list (.xlsx, .csv with BOM,
+    /// .json) and marks every visit exported for the first time 已公示 today, in one
+    /// transaction logged as `publicity.export`. The file appears only once that
+    /// transaction has committed; if anything fails, nothing is published and no file is left.
+    pub fn export_publicity(
+        &mut self,
+        path: &Path,
+        period: Option<Period>,
+    ) -> Result<PublicityReport> {
+        self.require(Action::Publish)?;
+        let format = PublicityFormat::of(path)?;
+        let today = self.today();
+        let tmp = temp_beside(path);
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let outcome = self.write(|tx, actor| {
+            let (rows, held_back, exported) = publicity_rows(tx, period)?;
+            let records: Vec<PublicityRecord> = rows.iter().map(|r| r.record.clone()).collect();
+            let bytes = publicity_bytes(format, &records)?;
+            std::fs::write(&tmp, &bytes).map_err(|e| SheetError::io(path, e))?;
+            let sha256 = hex::encode(Sha256::digest(&bytes));
+            let mut newly_published = Vec::new();
+            for v in exported.iter().filter(|v| v.dates.published.is_none()) {
+                check_step(&v.dates, Step::Publish, today, today)
+                    .map_err(|m| ServiceError::Invalid(format!("检查任务 {}：{m}", v.row.id)))?;
+                newly_published.push(v.row.id);
+            }
+            let ev = actor.log(
+                tx,
+                "publicity.export",
+                &file_name,
+                &json!({
+                    "file": file_name,
+                    "format": format,
+                    "period": period.map(|p| p.to_string()),
+                    "rows": rows.len(),
+                    "published": newly_published,
+                    "held_back": held_back.iter().map(|h| h.visit_id).collect::<Vec<_>>(),
+                    "sha256": sha256,
+                }),
+            )?;
+            for id in &newly_published {
+                store::results::add_event(tx, *id, "publish", today, ev.seq)?;
+            }
+            Ok(PublicityReport {
+                path: path.display().to_string(),
+                format,
+                period: period.map(|p| p.to_string()),
+                rows,
+                newly_published,
+                held_back,
+                sha256,
+                checkpoint: store::audit::head(tx)?,
+            })
+        });
+        match outcome {
+            Ok(report) => {
+                std::fs::rename(&tmp, path).map_err(|e| {
+                    ServiceError::Invalid(format!(
+                        "公示已登记（审计检查点 {}），但无法将临时文件 {} 改名为 {}：{e}",
+                        report.checkpoint,
+                        tmp.display(),
+                        path.display()
+                    ))
+                })?;
+                Ok(report)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+}
