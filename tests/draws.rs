@@ -1,6 +1,8 @@
 //! The draw protocol through the services and the binary: prepare → seed → run once, voids
 //! with four eyes, substitutions, confidentiality, verification, and two processes racing.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -9,7 +11,7 @@ use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::record::DrawRecord;
 use shuangsuiji::domain::draw::verify::verify;
 use shuangsuiji::domain::role::Role;
-use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, init};
+use shuangsuiji::services::{OpenOptions, ServiceError, Session};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
 const DAY: &str = "2026-05-20";
@@ -19,9 +21,7 @@ fn today() -> NaiveDate {
 }
 
 fn demo(dir: &tempfile::TempDir, name: &str) -> PathBuf {
-    let path = dir.path().join(name);
-    init::init_demo(&path, &identity::os_login().unwrap(), today()).unwrap();
-    path
+    support::demo_copy(dir, name)
 }
 
 fn open(path: &Path, login: Option<&str>) -> Session {

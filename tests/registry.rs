@@ -1,6 +1,8 @@
 //! The registry's use cases through the service layer: init, imports, permissions, identity,
 //! plans, and the audit chain on a real database file.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -16,9 +18,7 @@ fn today() -> NaiveDate {
 }
 
 fn demo_db(dir: &tempfile::TempDir) -> PathBuf {
-    let path = dir.path().join("demo.db");
-    init::init_demo(&path, &identity::os_login().unwrap(), today()).unwrap();
-    path
+    support::demo_copy(dir, "demo.db")
 }
 
 fn open_as(path: &Path, login: Option<&str>) -> Result<Session, ServiceError> {

@@ -1,6 +1,8 @@
 //! The life of a visit and its result through the services: order and dates, who may enter,
 //! locked results, corrections with four eyes, follow-up, drafts, deadlines and lateness.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -8,7 +10,7 @@ use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, Item
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
-use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, init};
+use shuangsuiji::services::{OpenOptions, ServiceError, Session};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -16,8 +18,7 @@ fn d(s: &str) -> NaiveDate {
 
 /// A demo database as of 2026-05-20 with its second quarter drawn that day.
 fn drawn(dir: &tempfile::TempDir) -> PathBuf {
-    let path = dir.path().join("r.db");
-    init::init_demo(&path, &identity::os_login().unwrap(), d("2026-05-20")).unwrap();
+    let path = support::demo_copy(dir, "r.db");
     let mut s = open(&path, None, "2026-05-20");
     s.run_draw(
         "2026Q2-01",
@@ -285,7 +286,13 @@ fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
         "the original stays visible"
     );
     assert!(view.corrections[0].decision.as_ref().unwrap().approved);
-    assert!(!principal.pending_corrections().unwrap().iter().any(|c| c.id == cid));
+    assert!(
+        !principal
+            .pending_corrections()
+            .unwrap()
+            .iter()
+            .any(|c| c.id == cid)
+    );
 }
 
 #[test]

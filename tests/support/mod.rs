@@ -1,0 +1,34 @@
+//! Shared by the integration tests: one demo database per test binary, copied for each test,
+//! so the demo county (and its year of draws and results) is built once.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use shuangsuiji::services::{identity, init};
+
+/// The date the shared demo is built for.
+pub const DEMO_DAY: &str = "2026-05-20";
+
+pub fn demo_day() -> NaiveDate {
+    DEMO_DAY.parse().unwrap()
+}
+
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let path = dir.join("template.db");
+        init::init_demo(&path, &identity::os_login().unwrap(), demo_day()).unwrap();
+        path
+    })
+}
+
+/// A fresh copy of the demo database (as of [`DEMO_DAY`]) in `dir`.
+pub fn demo_copy(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::copy(template(), &path).unwrap();
+    path
+}
