@@ -8,3 +8,4 @@ pub mod domain;
 pub mod services;
 pub mod sheets;
 pub mod store;
+pub mod tui;

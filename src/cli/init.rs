@@ -47,13 +47,21 @@ fn print_report(r: &init::InitReport) {
     ));
 }
 
-/// No subcommand: create the demo county on first run, then show what there is to do.
+/// No subcommand: create the demo county on first run, then open the dashboard — or, when
+/// not on a terminal, show what there is to do.
 pub fn first_run(cli: &Cli) -> CliResult {
+    use std::io::IsTerminal;
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if !cli.db.exists() {
         let me = identity::os_login()?;
         let report = init::init_demo(&cli.db, &me, today(cli))?;
-        print_report(&report);
-        output::say("");
+        if !interactive {
+            print_report(&report);
+            output::say("");
+        }
+    }
+    if interactive {
+        return super::dashboard(cli);
     }
     Cli::command()
         .print_help()

@@ -7,6 +7,7 @@ mod init;
 mod output;
 mod plans;
 mod registry;
+mod reports;
 mod users;
 mod visits;
 
@@ -40,6 +41,9 @@ pub struct Cli {
         value_name = "YYYY-MM-DD"
     )]
     pub today: Option<NaiveDate>,
+    /// 仪表盘使用 ASCII 边框（终端把制表符画成双宽时）
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -50,7 +54,7 @@ pub enum Command {
     Init(init::InitArgs),
     /// 导入名录（.xlsx/.csv，UTF-8 或 GBK），全部成功或全部不导入
     Import(registry::ImportArgs),
-    /// 导出名录（.xlsx/.csv/.json，按扩展名）
+    /// 导出名录或公示清单（.xlsx/.csv/.json，按扩展名）
     Export(registry::ExportArgs),
     /// 生成导入模板（.xlsx）
     Template(registry::TemplateArgs),
@@ -89,11 +93,17 @@ pub enum Command {
     /// 后续处理
     #[command(subcommand)]
     Followup(visits::FollowUpCommand),
+    /// 报告：年度、季度“双随机、一公开”工作情况（.md/.xlsx）
+    #[command(subcommand)]
+    Report(reports::ReportCommand),
     /// 审计日志：核验、检查点、查看
     #[command(subcommand)]
     Audit(audit::AuditCommand),
     /// 显示当前用户与角色
     Whoami(output::JsonFlag),
+    /// 打开仪表盘（无子命令时在终端中默认打开）
+    #[command(alias = "tui")]
+    Dashboard,
 }
 
 /// A failure, already in words for the user.
@@ -149,7 +159,7 @@ pub fn run(cli: Cli) -> CliResult {
     match command {
         Command::Init(a) => init::run(&cli, a),
         Command::Import(a) => registry::import(&mut cli.open()?, a),
-        Command::Export(a) => registry::export(&cli.open()?, a),
+        Command::Export(a) => registry::export(&mut cli.open()?, a),
         Command::Template(a) => registry::template(a),
         Command::Entities(c) => registry::entities(&mut cli.open()?, c),
         Command::Inspectors(c) => registry::inspectors(&mut cli.open()?, c),
@@ -158,6 +168,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Plan(c) => plans::run(&mut cli.open()?, c),
         Command::User(c) => users::run(&mut cli.open()?, c),
         Command::Settings(c) => users::settings(&mut cli.open()?, c),
+        Command::Report(c) => reports::run(&cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
         Command::Draw(c) => draws::run(&cli.db, &cli.options(), c),
         Command::Calendar(c) => calendar::run(&mut cli.open()?, c),
@@ -165,5 +176,12 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Result(c) => visits::result(&mut cli.open()?, c),
         Command::Followup(c) => visits::followup(&mut cli.open()?, c),
         Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
+        Command::Dashboard => dashboard(&cli),
     }
+}
+
+/// Opens the dashboard on the database.
+pub fn dashboard(cli: &Cli) -> CliResult {
+    let session = cli.open()?;
+    shuangsuiji::tui::run(session, cli.ascii).map_err(|e| Failure(format!("终端出错：{e}")))
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::classification::SupervisionClass;
+use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::vocab::{CreditTier, TargetType, join_list};
 use shuangsuiji::services::Session;
 use shuangsuiji::services::registry::{EntityFilter, ImportReport};
@@ -15,14 +16,19 @@ pub enum Kind {
     Entities,
     Inspectors,
     Items,
+    /// 公示清单（只能导出）
+    Publicity,
 }
 
 impl Kind {
-    fn sheet(self) -> SheetKind {
+    fn sheet(self) -> Result<SheetKind, Failure> {
         match self {
-            Kind::Entities => SheetKind::Entities,
-            Kind::Inspectors => SheetKind::Inspectors,
-            Kind::Items => SheetKind::Items,
+            Kind::Entities => Ok(SheetKind::Entities),
+            Kind::Inspectors => Ok(SheetKind::Inspectors),
+            Kind::Items => Ok(SheetKind::Items),
+            Kind::Publicity => Err(Failure(
+                "公示清单只能导出（export publicity），不能导入或生成模板".to_string(),
+            )),
         }
     }
 }
@@ -40,6 +46,9 @@ pub struct ImportArgs {
 pub struct ExportArgs {
     pub kind: Kind,
     pub file: PathBuf,
+    /// 只导出该期间的公示（如 2026Q2；仅用于 publicity）
+    #[arg(long)]
+    pub period: Option<Period>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +83,7 @@ pub fn import(s: &mut Session, a: &ImportArgs) -> CliResult {
         }
         Kind::Inspectors => s.import_inspectors(&a.file, a.dry_run)?,
         Kind::Items => s.import_check_items(&a.file, a.dry_run)?,
+        Kind::Publicity => return a.kind.sheet().map(|_| ()),
     };
     print_import(&report);
     Ok(())
@@ -94,18 +104,22 @@ fn print_import(r: &ImportReport) {
     }
 }
 
-pub fn export(s: &Session, a: &ExportArgs) -> CliResult {
+pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
+    if a.period.is_some() && !matches!(a.kind, Kind::Publicity) {
+        return Err(Failure("--period 只用于 export publicity".to_string()));
+    }
     let n = match a.kind {
         Kind::Entities => s.export_entities(&a.file)?,
         Kind::Inspectors => s.export_inspectors(&a.file)?,
         Kind::Items => s.export_check_items(&a.file)?,
+        Kind::Publicity => return super::reports::export_publicity(s, &a.file, a.period),
     };
     output::say(&format!("已导出 {n} 条到 {}", a.file.display()));
     Ok(())
 }
 
 pub fn template(a: &TemplateArgs) -> CliResult {
-    sheets::write_template(a.kind.sheet(), &a.file).map_err(|e| Failure(e.to_string()))?;
+    sheets::write_template(a.kind.sheet()?, &a.file).map_err(|e| Failure(e.to_string()))?;
     output::say(&format!("已生成模板 {}", a.file.display()));
     Ok(())
 }

@@ -10,7 +10,9 @@ mod error;
 pub mod identity;
 pub mod init;
 pub mod plans;
+pub mod publicity;
 pub mod registry;
+pub mod reports;
 pub mod results;
 pub mod users;
 pub mod visits;
@@ -54,6 +56,8 @@ pub struct Session {
     user: User,
     mode: Mode,
     today: NaiveDate,
+    /// `--today` was given: the date does not follow the clock.
+    today_fixed: bool,
 }
 
 /// How to open a session.
@@ -104,6 +108,7 @@ impl Session {
             user,
             mode,
             today,
+            today_fixed: options.today.is_some(),
         })
     }
 
@@ -117,6 +122,18 @@ impl Session {
 
     pub fn today(&self) -> NaiveDate {
         self.today
+    }
+
+    /// Follows the clock to a new day (unless the date was fixed with `--today`).
+    pub fn refresh_today(&mut self) {
+        if !self.today_fixed {
+            self.today = chrono::Local::now().date_naive();
+        }
+    }
+
+    /// Changes when another connection commits (`PRAGMA data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.store.data_version()?)
     }
 
     pub fn db_path(&self) -> &std::path::Path {

@@ -1,0 +1,90 @@
+//! `export publicity FILE [--period P]` and `report annual | quarter`.
+
+use std::path::{Path, PathBuf};
+
+use super::{CliResult, output};
+use shuangsuiji::domain::draw::period::Period;
+use shuangsuiji::services::Session;
+use shuangsuiji::services::reports::{Report, write_report};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// 年度报告（.md 或 .xlsx，按扩展名）
+    Annual {
+        #[arg(long)]
+        year: i32,
+        /// 报告文件（.md/.xlsx）
+        file: PathBuf,
+        #[command(flatten)]
+        json: output::JsonFlag,
+    },
+    /// 季度报告（.md 或 .xlsx，按扩展名）
+    Quarter {
+        /// 期间，如 2026Q2
+        #[arg(long)]
+        period: Period,
+        /// 报告文件（.md/.xlsx）
+        file: PathBuf,
+        #[command(flatten)]
+        json: output::JsonFlag,
+    },
+}
+
+pub fn run(s: &Session, c: &ReportCommand) -> CliResult {
+    let (report, file, json) = match c {
+        ReportCommand::Annual { year, file, json } => (s.annual_report(*year)?, file, json.json),
+        ReportCommand::Quarter { period, file, json } => {
+            (s.quarter_report(*period)?, file, json.json)
+        }
+    };
+    write_report(&report, file)?;
+    if json {
+        return Ok(output::json(&report)?);
+    }
+    print_summary(&report, file);
+    Ok(())
+}
+
+fn print_summary(r: &Report, file: &Path) {
+    let t = &r.total;
+    output::say(&format!("已生成 {}：{}", r.title, file.display()));
+    output::say(&format!(
+        "抽取 {} 项，已检查 {}，已录入 {}，发现问题 {}，已公示 {}（公示率 {}），逾期录入 {}，当前逾期未录入 {}，作废抽取 {} 次",
+        t.drawn,
+        t.inspected,
+        t.entered,
+        t.problems,
+        t.published,
+        t.publication_rate,
+        t.late,
+        r.overdue_now,
+        r.voided_draws
+    ));
+}
+
+/// `export publicity FILE [--period P]`
+pub fn export_publicity(s: &mut Session, file: &Path, period: Option<Period>) -> CliResult {
+    let r = s.export_publicity(file, period)?;
+    output::say(&format!(
+        "已导出公示 {} 条（{}）到 {}；本次新标记已公示 {} 项",
+        r.rows.len(),
+        r.period.as_deref().unwrap_or("全部期间"),
+        file.display(),
+        r.newly_published.len()
+    ));
+    if !r.held_back.is_empty() {
+        output::say(&format!(
+            "以下 {} 项检查任务的结果有待审批的更正，本次未导出：",
+            r.held_back.len()
+        ));
+        for h in &r.held_back {
+            output::say(&format!(
+                "  {} {} {} {}（更正 {}）",
+                h.visit_id, h.draw_id, h.entity, h.entity_name, h.correction
+            ));
+        }
+    }
+    output::say(&format!("文件 SHA-256：{}", r.sha256));
+    output::say(&format!("审计检查点：{}", r.checkpoint));
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! The dashboard's state: plain data the views read and `update` changes. No I/O here.
+
+use chrono::NaiveDate;
+use ratatui_textarea::TextArea;
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::result::InspectionResult;
+use crate::domain::vocab::CreditTier;
+use crate::services::registry::ClassifiedEntity;
+use crate::services::visits::VisitSummary;
+use crate::store::draws::StoredDraw;
+use crate::store::results::Correction;
+
+use super::theme::Theme;
+
+/// The screens, in the order of their number keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreenId {
+    Overview,
+    Entities,
+    Draws,
+    Visits,
+    Approvals,
+    Audit,
+}
+
+impl ScreenId {
+    pub const ALL: [ScreenId; 6] = [
+        ScreenId::Overview,
+        ScreenId::Entities,
+        ScreenId::Draws,
+        ScreenId::Visits,
+        ScreenId::Approvals,
+        ScreenId::Audit,
+    ];
+
+    pub fn index(self) -> usize {
+        ScreenId::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// Who is using the dashboard, and what they may do (the services check again).
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub login: String,
+    pub name: String,
+    pub roles: String,
+    pub inspector: Option<String>,
+    pub lead: bool,
+    pub principal: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskProgress {
+    pub code: String,
+    pub name: String,
+    pub drawn: usize,
+    pub inspected: usize,
+    pub entered: usize,
+    pub published: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub tasks: Vec<TaskProgress>,
+    /// Completed visits waiting for their result, most urgent first.
+    pub deadlines: Vec<VisitSummary>,
+    pub mine: Vec<VisitSummary>,
+    pub alerts: Vec<(bool, String)>,
+    /// (covered, all) key entities this year, once computed.
+    pub key_coverage: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Default)]
+pub struct EntitiesState {
+    pub all: Vec<ClassifiedEntity>,
+    /// Indices into `all` that pass the filters.
+    pub shown: Vec<usize>,
+    pub tab: usize,
+    pub tier: Option<Option<CreditTier>>,
+    pub search: String,
+    pub searching: bool,
+    pub selected: usize,
+    pub detail: bool,
+    /// Random visits this year per entity id.
+    pub visits_this_year: std::collections::HashMap<String, Vec<String>>,
+    pub loaded: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct DrawsState {
+    pub list: Vec<StoredDraw>,
+    pub selected: usize,
+    /// The lines of the opened draw's record, and the scroll offset.
+    pub detail: Option<(String, Vec<String>)>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct VisitsState {
+    pub list: Vec<VisitSummary>,
+    pub selected: usize,
+    pub mine: bool,
+}
+
+/// Which part of the result form has the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormFocus {
+    Items,
+    Categories,
+    Findings,
+    LegalBasis,
+    Measure,
+    Other,
+    Remark,
+    Submit,
+}
+
+impl FormFocus {
+    pub const ORDER: [FormFocus; 8] = [
+        FormFocus::Items,
+        FormFocus::Categories,
+        FormFocus::Findings,
+        FormFocus::LegalBasis,
+        FormFocus::Measure,
+        FormFocus::Other,
+        FormFocus::Remark,
+        FormFocus::Submit,
+    ];
+}
+
+/// 结果录入: the form of one visit's result.
+pub struct ResultForm {
+    pub visit: VisitSummary,
+    /// (code, text) of the check items.
+    pub items: Vec<(String, String)>,
+    pub result: InspectionResult,
+    pub focus: FormFocus,
+    pub item_cursor: usize,
+    pub category_cursor: usize,
+    pub findings: TextArea<'static>,
+    pub legal_basis: TextArea<'static>,
+    pub measure: TextArea<'static>,
+    pub other: TextArea<'static>,
+    pub remark: TextArea<'static>,
+    /// Submitted already: the form only shows.
+    pub read_only: bool,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct ApprovalsState {
+    pub corrections: Vec<Correction>,
+    /// The submitted result each correction would replace, by visit id.
+    pub originals: std::collections::HashMap<i64, InspectionResult>,
+    pub voids: Vec<StoredDraw>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct AuditState {
+    pub events: Vec<AuditEvent>,
+    pub selected: usize,
+    pub checkpoint: String,
+    pub verified: Option<Result<String, String>>,
+}
+
+/// Something the user asked for that needs a service (and so the database).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Reload,
+    PrepareDraw,
+    RunDraw {
+        id: String,
+        seeds: Vec<String>,
+        witnesses: Vec<String>,
+    },
+    VerifyDraw(String),
+    RequestVoid {
+        id: String,
+        reason: String,
+    },
+    ApproveVoid(String),
+    OpenDraw(String),
+    StartVisit(i64),
+    CompleteVisit(i64),
+    OpenForm(i64),
+    SaveDraft,
+    SubmitResult,
+    DecideCorrection {
+        id: i64,
+        approve: bool,
+        note: String,
+    },
+    VerifyAudit,
+    LoadEntities,
+}
+
+/// What an input dialog is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    RunDraw(String),
+    VoidDraw(String),
+    RejectCorrection(i64),
+}
+
+pub enum Popup {
+    Confirm {
+        text: String,
+        effect: Effect,
+    },
+    Message {
+        title: String,
+        lines: Vec<String>,
+        error: bool,
+    },
+    Input {
+        title: String,
+        labels: Vec<&'static str>,
+        fields: Vec<TextArea<'static>>,
+        focus: usize,
+        purpose: InputPurpose,
+    },
+    Help(Vec<(&'static str, &'static str)>),
+}
+
+/// The whole dashboard.
+pub struct Model {
+    pub screen: ScreenId,
+    pub theme: Theme,
+    pub viewer: Viewer,
+    pub db: String,
+    pub demo: bool,
+    pub today: NaiveDate,
+    pub overview: Option<Overview>,
+    pub entities: EntitiesState,
+    pub draws: DrawsState,
+    pub visits: VisitsState,
+    pub form: Option<ResultForm>,
+    pub approvals: ApprovalsState,
+    pub audit: AuditState,
+    pub popup: Option<Popup>,
+    pub status: Option<(String, bool)>,
+    /// `g` was pressed: the next letter picks a screen.
+    pub go_prefix: bool,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(theme: Theme, viewer: Viewer, db: String, demo: bool, today: NaiveDate) -> Model {
+        Model {
+            screen: ScreenId::Overview,
+            theme,
+            viewer,
+            db,
+            demo,
+            today,
+            overview: None,
+            entities: EntitiesState::default(),
+            draws: DrawsState::default(),
+            visits: VisitsState::default(),
+            form: None,
+            approvals: ApprovalsState::default(),
+            audit: AuditState::default(),
+            popup: None,
+            status: None,
+            go_prefix: false,
+            quit: false,
+        }
+    }
+}
+
+/// A one-line text field.
+pub fn field(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+/// The text of a field.
+pub fn text_of(t: &TextArea<'_>) -> String {
+    t.lines().join("\n")
+}

@@ -1,0 +1,151 @@
+//! Every word the dashboard shows, in one place. No ambiguous-width characters (no `…`, `·`,
+//! `→`, `①`, curly quotes): they break layouts in Chinese-locale terminals.
+
+pub const APP: &str = "双随机抽查";
+pub const DEMO: &str = "示例数据";
+pub const TOO_SMALL: &str = "终端窗口太小：至少需要 80 列 x 24 行";
+pub const LOADING: &str = "正在载入";
+pub const NONE: &str = "（无）";
+
+pub const SCREENS: [&str; 6] = ["总览", "监管对象", "抽查", "检查任务", "更正审批", "日志"];
+
+pub const STATUS_KEYS: &str = "1-6/g切换 ?帮助 q退出";
+
+// Overview
+pub const TASK_PROGRESS: &str = "本年各任务进度";
+pub const TASK_HEADERS: [&str; 6] = ["任务", "名称", "已抽", "已检查", "已录入", "已公示"];
+pub const DEADLINES: &str = "录入期限（按紧急程度）";
+pub const MY_VISITS: &str = "我的检查任务";
+pub const ALERTS: &str = "提醒";
+pub const KEY_COVERAGE: &str = "重点监管对象本年覆盖";
+pub const ALERT_DRAW_WAITING: &str = "抽取已准备，等待现场种子";
+pub const ALERT_VOID_WAITING: &str = "作废申请待主要负责人批准";
+pub const ALERT_CORRECTION_WAITING: &str = "更正待主要负责人批准";
+pub const ALERT_CERT_EXPIRING: &str = "执法证60日内到期";
+pub const ALERT_CERT_EXPIRED: &str = "执法证已过期";
+pub const ALERT_NEXT_YEAR: &str = "年节假日安排未载入，期限按周末计算（临时）";
+pub const ALERT_OVERDUE: &str = "检查结果逾期未录入";
+
+// Entities
+pub const CLASS_TABS: [&str; 4] = ["全部", "特殊", "重点", "一般"];
+pub const ENTITY_HEADERS: [&str; 5] = ["名称", "乡镇", "类别", "信用风险", "代码"];
+pub const SEARCH: &str = "查找";
+pub const TIER_ALL: &str = "全部风险";
+pub const DETAIL: &str = "详情";
+pub const REASONS: &str = "分类理由";
+pub const INSPECTED_THIS_YEAR: &str = "本年随机抽查";
+pub const CAP: &str = "上限";
+pub const HISTORY: &str = "抽查记录";
+pub const EXCLUDED: &str = "不参与双随机";
+
+// Draws
+pub const DRAW_HEADERS: [&str; 5] = ["编号", "期间", "状态", "任务", "承诺值"];
+pub const DRAW_WAITING: &str = "待运行";
+pub const DRAW_RUN: &str = "已运行";
+pub const DRAW_VOID_ASKED: &str = "作废待批";
+pub const DRAW_VOID: &str = "已作废";
+pub const PREPARE_CONFIRM: &str = "冻结本季度的总体、排除和名额，计算并登记承诺值？";
+pub const RUN_TITLE: &str = "运行抽取（只能一次）";
+pub const SEED_1: &str = "现场种子1（数字）";
+pub const SEED_2: &str = "现场种子2（数字）";
+pub const WITNESSES: &str = "见证人（用、分隔）";
+pub const VOID_TITLE: &str = "申请作废：书面理由";
+pub const CONFIDENTIAL: &str = "名单在检查开始前保密";
+pub const COMMITMENT: &str = "承诺值";
+pub const SEED: &str = "种子";
+pub const STRATA: &str = "分层与名额";
+pub const VISITS: &str = "检查任务";
+
+// Visits
+pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "检查组", "录入期限"];
+pub const ONLY_MINE: &str = "只看我的";
+pub const START_CONFIRM: &str = "今天开始检查？";
+pub const COMPLETE_CONFIRM: &str = "今天完成检查？20个工作日的录入期限从今天起算。";
+pub const PROVISIONAL: &str = "临时";
+pub const OVERDUE: &str = "逾期";
+pub const LATE: &str = "逾期录入";
+pub const LEFT: &str = "剩";
+pub const WORKING_DAYS: &str = "个工作日";
+
+// Result form
+pub const FORM_TITLE: &str = "结果录入";
+pub const ITEMS: &str = "抽查事项结论";
+pub const CATEGORIES: &str = "检查结果（可多选）";
+pub const FINDINGS: &str = "检查发现";
+pub const LEGAL_BASIS: &str = "违法依据";
+pub const MEASURE: &str = "处理措施";
+pub const REMARK: &str = "备注（公示）";
+pub const OTHER: &str = "其他说明";
+pub const SUBMIT: &str = "[ 提交 ]";
+pub const SUBMIT_CONFIRM: &str = "提交后结果锁定，不能修改（只能提交更正）。确认提交？";
+pub const DRAFT_SAVED: &str = "草稿已保存";
+pub const READ_ONLY: &str = "只读：结果已提交";
+
+// Approvals
+pub const CORRECTIONS: &str = "待审批的更正";
+pub const VOIDS: &str = "待批准的作废申请";
+pub const ORIGINAL: &str = "原结果";
+pub const CORRECTED: &str = "更正后";
+pub const APPROVE_CONFIRM: &str = "批准？";
+pub const REJECT_TITLE: &str = "驳回理由";
+
+// Audit
+pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作", "对象"];
+pub const CHECKPOINT: &str = "当前检查点";
+pub const VERIFY_OK: &str = "审计日志完整";
+
+// Dialogs
+pub const CONFIRM_KEYS: &str = "Enter 确认  Esc 取消";
+pub const INPUT_KEYS: &str = "Tab 下一栏  Enter 确认  Esc 取消";
+pub const DONE: &str = "完成";
+pub const ERROR: &str = "错误";
+
+/// The keys of each screen, for `?`.
+pub fn help(screen: usize) -> Vec<(&'static str, &'static str)> {
+    let mut keys = vec![
+        ("1-6", "切换画面（或 g 再按 o/e/d/v/a/l）"),
+        ("上下键 j k", "上下移动"),
+        ("PgUp PgDn", "翻页"),
+        ("?", "帮助"),
+        ("q", "退出（草稿随时已保存）"),
+    ];
+    let more: &[(&str, &str)] = match screen {
+        1 => &[
+            ("Tab", "类别页签"),
+            ("t", "切换信用风险"),
+            ("/", "按名称或代码查找"),
+            ("Enter", "详情"),
+            ("Esc", "关闭详情或清除查找"),
+        ],
+        2 => &[
+            ("Enter", "查看抽取记录"),
+            ("p", "准备本季度抽取"),
+            ("r", "输入种子并运行"),
+            ("v", "复算核验"),
+            ("x", "申请作废"),
+            ("a", "批准作废（主要负责人）"),
+            ("Esc", "返回列表"),
+        ],
+        3 => &[
+            ("Enter", "录入结果 / 查看"),
+            ("s", "开始检查"),
+            ("c", "完成检查"),
+            ("m", "只看我的"),
+            ("Esc", "返回"),
+        ],
+        4 => &[("a", "批准"), ("r", "驳回（须写理由）")],
+        5 => &[("v", "核验审计日志")],
+        _ => &[("Enter", "打开期限对应的检查任务")],
+    };
+    keys.extend_from_slice(more);
+    keys
+}
+
+/// The keys of the result form.
+pub const FORM_HELP: &[(&str, &str)] = &[
+    ("Tab / Shift-Tab", "在栏目间移动"),
+    ("上下键", "选择事项或结果类别"),
+    ("空格 左右键", "切换事项结论、勾选类别"),
+    ("Enter", "在“提交”上确认提交"),
+    ("Esc", "返回（草稿已自动保存）"),
+];

@@ -1,0 +1,74 @@
+//! The terminal: raw mode, alternate screen, a large buffered writer, synchronized updates,
+//! and restoring everything on exit, on error and on panic.
+
+use std::io::{BufWriter, Stdout, Write};
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::{
+    cursor, execute, queue,
+    terminal::{
+        self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+        LeaveAlternateScreen,
+    },
+};
+
+pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+/// Restores the terminal. Safe to call more than once.
+pub fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let mut out = std::io::stdout();
+    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = out.flush();
+}
+
+/// Restores the terminal first when the program panics, then reports the panic as before.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// The terminal, restored when dropped.
+pub struct Screen {
+    pub terminal: Terminal<Backend>,
+}
+
+impl Screen {
+    pub fn enter() -> std::io::Result<Screen> {
+        install_panic_hook();
+        terminal::enable_raw_mode()?;
+        let mut out = std::io::stdout();
+        if let Err(e) = execute!(out, EnterAlternateScreen) {
+            restore();
+            return Err(e);
+        }
+        // std would otherwise split a frame into 1 KiB writes.
+        let backend =
+            CrosstermBackend::new(BufWriter::with_capacity(256 * 1024, std::io::stdout()));
+        match Terminal::new(backend) {
+            Ok(terminal) => Ok(Screen { terminal }),
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
+    }
+
+    /// Draws one frame inside a synchronized update, then flushes once.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> std::io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        self.terminal.draw(render)?;
+        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.terminal.backend_mut().flush()
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        restore();
+    }
+}

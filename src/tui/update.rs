@@ -1,0 +1,515 @@
+//! Keys to state changes and effects. Pure: the loop runs the effects with the services.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::load::filter_entities;
+use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
+use super::strings as s;
+use crate::domain::result::{Category, Outcome};
+use crate::domain::visit::VisitState;
+use crate::domain::vocab::CreditTier;
+
+const PAGE: usize = 10;
+
+/// Handles one key; returns what needs the services.
+pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+        m.quit = true;
+        return vec![];
+    }
+    if m.popup.is_some() {
+        return popup_key(m, k);
+    }
+    if m.form.is_some() {
+        return form_key(m, k);
+    }
+    if m.screen == ScreenId::Entities && m.entities.searching {
+        return search_key(m, k);
+    }
+    if m.go_prefix {
+        m.go_prefix = false;
+        let to = match k.code {
+            KeyCode::Char('o') => Some(ScreenId::Overview),
+            KeyCode::Char('e') => Some(ScreenId::Entities),
+            KeyCode::Char('d') => Some(ScreenId::Draws),
+            KeyCode::Char('v') => Some(ScreenId::Visits),
+            KeyCode::Char('a') => Some(ScreenId::Approvals),
+            KeyCode::Char('l') => Some(ScreenId::Audit),
+            _ => None,
+        };
+        return to.map(|s| switch(m, s)).unwrap_or_default();
+    }
+    match k.code {
+        KeyCode::Char('q') => {
+            m.quit = true;
+            vec![]
+        }
+        KeyCode::Char('?') => {
+            m.popup = Some(Popup::Help(s::help(m.screen.index())));
+            vec![]
+        }
+        KeyCode::Char('g') => {
+            m.go_prefix = true;
+            vec![]
+        }
+        KeyCode::Char(c @ '1'..='6') => switch(m, ScreenId::ALL[(c as u8 - b'1') as usize]),
+        _ => screen_key(m, k),
+    }
+}
+
+fn switch(m: &mut Model, to: ScreenId) -> Vec<Effect> {
+    m.screen = to;
+    m.status = None;
+    if to == ScreenId::Entities && !m.entities.loaded {
+        vec![Effect::LoadEntities]
+    } else {
+        vec![Effect::Reload]
+    }
+}
+
+/// Moves a cursor within `len` rows.
+fn step(sel: &mut usize, len: usize, k: KeyCode) -> bool {
+    let last = len.saturating_sub(1);
+    let new = match k {
+        KeyCode::Down | KeyCode::Char('j') => (*sel + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => sel.saturating_sub(1),
+        KeyCode::PageDown => (*sel + PAGE).min(last),
+        KeyCode::PageUp => sel.saturating_sub(PAGE),
+        KeyCode::Home => 0,
+        KeyCode::End => last,
+        _ => return false,
+    };
+    *sel = new;
+    true
+}
+
+fn confirm(m: &mut Model, text: &str, effect: Effect) {
+    m.popup = Some(Popup::Confirm {
+        text: text.to_string(),
+        effect,
+    });
+}
+
+fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    match m.screen {
+        ScreenId::Overview => {
+            if k.code == KeyCode::Enter
+                && m.overview.as_ref().is_some_and(|o| !o.deadlines.is_empty())
+            {
+                let id = m
+                    .overview
+                    .as_ref()
+                    .map(|o| o.deadlines[0].row.id)
+                    .unwrap_or_default();
+                m.screen = ScreenId::Visits;
+                return vec![Effect::Reload, Effect::OpenForm(id)];
+            }
+            vec![]
+        }
+        ScreenId::Entities => {
+            let e = &mut m.entities;
+            if step(&mut e.selected, e.shown.len(), k.code) {
+                return vec![];
+            }
+            match k.code {
+                KeyCode::Tab => {
+                    e.tab = (e.tab + 1) % s::CLASS_TABS.len();
+                    filter_entities(m);
+                }
+                KeyCode::BackTab => {
+                    e.tab = (e.tab + s::CLASS_TABS.len() - 1) % s::CLASS_TABS.len();
+                    filter_entities(m);
+                }
+                KeyCode::Char('t') => {
+                    let order = [
+                        None,
+                        Some(Some(CreditTier::High)),
+                        Some(Some(CreditTier::Elevated)),
+                        Some(Some(CreditTier::Normal)),
+                        Some(Some(CreditTier::Low)),
+                        Some(None),
+                    ];
+                    let pos = order.iter().position(|t| *t == e.tier).unwrap_or(0);
+                    e.tier = order[(pos + 1) % order.len()];
+                    filter_entities(m);
+                }
+                KeyCode::Char('/') => e.searching = true,
+                KeyCode::Enter => e.detail = true,
+                KeyCode::Esc if e.detail => e.detail = false,
+                KeyCode::Esc => {
+                    e.search.clear();
+                    filter_entities(m);
+                }
+                _ => {}
+            }
+            vec![]
+        }
+        ScreenId::Draws => draws_key(m, k),
+        ScreenId::Visits => visits_key(m, k),
+        ScreenId::Approvals => approvals_key(m, k),
+        ScreenId::Audit => {
+            if step(&mut m.audit.selected, m.audit.events.len(), k.code) {
+                return vec![];
+            }
+            if k.code == KeyCode::Char('v') {
+                vec![Effect::VerifyAudit]
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let e = &mut m.entities;
+    match k.code {
+        KeyCode::Enter | KeyCode::Down => e.searching = false,
+        KeyCode::Esc => {
+            e.searching = false;
+            e.search.clear();
+        }
+        KeyCode::Backspace => {
+            e.search.pop();
+        }
+        KeyCode::Char(c) if !c.is_control() => e.search.push(c),
+        _ => return vec![],
+    }
+    e.selected = 0;
+    filter_entities(m);
+    vec![]
+}
+
+fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let d = &mut m.draws;
+    if let Some((_, lines)) = &d.detail {
+        let len = lines.len();
+        if step(&mut d.scroll, len, k.code) {
+            return vec![];
+        }
+        if k.code == KeyCode::Esc {
+            d.detail = None;
+            d.scroll = 0;
+            return vec![];
+        }
+    } else if step(&mut d.selected, d.list.len(), k.code) {
+        return vec![];
+    }
+    let current = d.list.get(d.selected).map(|x| x.id.clone());
+    match (k.code, current) {
+        (KeyCode::Enter, Some(id)) => vec![Effect::OpenDraw(id)],
+        (KeyCode::Char('p'), _) if m.viewer.lead => {
+            confirm(m, s::PREPARE_CONFIRM, Effect::PrepareDraw);
+            vec![]
+        }
+        (KeyCode::Char('r'), Some(id)) if m.viewer.lead => {
+            m.popup = Some(Popup::Input {
+                title: format!("{} {id}", s::RUN_TITLE),
+                labels: vec![s::SEED_1, s::SEED_2, s::WITNESSES],
+                fields: vec![
+                    TextArea::default(),
+                    TextArea::default(),
+                    TextArea::default(),
+                ],
+                focus: 0,
+                purpose: InputPurpose::RunDraw(id),
+            });
+            vec![]
+        }
+        (KeyCode::Char('v'), Some(id)) => vec![Effect::VerifyDraw(id)],
+        (KeyCode::Char('x'), Some(id)) if m.viewer.lead => {
+            m.popup = Some(Popup::Input {
+                title: format!("{} {id}", s::VOID_TITLE),
+                labels: vec![s::VOID_TITLE],
+                fields: vec![TextArea::default()],
+                focus: 0,
+                purpose: InputPurpose::VoidDraw(id),
+            });
+            vec![]
+        }
+        (KeyCode::Char('a'), Some(id)) if m.viewer.principal => {
+            confirm(
+                m,
+                &format!("{} {id}：{}", s::APPROVE_CONFIRM, s::DRAW_VOID),
+                Effect::ApproveVoid(id),
+            );
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let v = &mut m.visits;
+    if step(&mut v.selected, v.list.len(), k.code) {
+        return vec![];
+    }
+    let current = v.list.get(v.selected).map(|x| (x.row.id, x.state));
+    match (k.code, current) {
+        (KeyCode::Char('m'), _) => {
+            v.mine = !v.mine;
+            vec![Effect::Reload]
+        }
+        (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
+        (KeyCode::Char('s'), Some((id, VisitState::Assigned))) => {
+            confirm(m, s::START_CONFIRM, Effect::StartVisit(id));
+            vec![]
+        }
+        (KeyCode::Char('c'), Some((id, VisitState::Started))) => {
+            confirm(m, s::COMPLETE_CONFIRM, Effect::CompleteVisit(id));
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let a = &mut m.approvals;
+    let n = a.corrections.len() + a.voids.len();
+    if step(&mut a.selected, n, k.code) {
+        return vec![];
+    }
+    let sel = a.selected;
+    let correction = a.corrections.get(sel).map(|c| c.id);
+    let void = if sel >= a.corrections.len() {
+        a.voids.get(sel - a.corrections.len()).map(|d| d.id.clone())
+    } else {
+        None
+    };
+    match (k.code, correction, void) {
+        (KeyCode::Char('a'), Some(id), _) => {
+            confirm(
+                m,
+                &format!("{} 更正 {id}", s::APPROVE_CONFIRM),
+                Effect::DecideCorrection {
+                    id,
+                    approve: true,
+                    note: String::new(),
+                },
+            );
+            vec![]
+        }
+        (KeyCode::Char('r'), Some(id), _) => {
+            m.popup = Some(Popup::Input {
+                title: s::REJECT_TITLE.to_string(),
+                labels: vec![s::REJECT_TITLE],
+                fields: vec![TextArea::default()],
+                focus: 0,
+                purpose: InputPurpose::RejectCorrection(id),
+            });
+            vec![]
+        }
+        (KeyCode::Char('a'), None, Some(id)) => {
+            confirm(
+                m,
+                &format!("{} {id}：{}", s::APPROVE_CONFIRM, s::DRAW_VOID),
+                Effect::ApproveVoid(id),
+            );
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = m.popup.as_mut() else {
+        return vec![];
+    };
+    match popup {
+        Popup::Confirm { effect, .. } => match k.code {
+            KeyCode::Enter | KeyCode::Char('y') => {
+                let e = effect.clone();
+                m.popup = None;
+                vec![e]
+            }
+            KeyCode::Esc | KeyCode::Char('n') => {
+                m.popup = None;
+                vec![]
+            }
+            _ => vec![],
+        },
+        Popup::Message { .. } | Popup::Help(_) => {
+            if matches!(
+                k.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
+            ) {
+                m.popup = None;
+            }
+            vec![]
+        }
+        Popup::Input {
+            fields,
+            focus,
+            purpose,
+            ..
+        } => match k.code {
+            KeyCode::Esc => {
+                m.popup = None;
+                vec![]
+            }
+            KeyCode::Tab | KeyCode::Down => {
+                *focus = (*focus + 1) % fields.len();
+                vec![]
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                *focus = (*focus + fields.len() - 1) % fields.len();
+                vec![]
+            }
+            KeyCode::Enter => {
+                let texts: Vec<String> = fields
+                    .iter()
+                    .map(|f| text_of(f).trim().to_string())
+                    .collect();
+                let effect = match purpose.clone() {
+                    InputPurpose::RunDraw(id) => Effect::RunDraw {
+                        id,
+                        seeds: texts[..2]
+                            .iter()
+                            .filter(|t| !t.is_empty())
+                            .cloned()
+                            .collect(),
+                        witnesses: texts[2]
+                            .split(['、', ',', '，'])
+                            .map(|w| w.trim().to_string())
+                            .filter(|w| !w.is_empty())
+                            .collect(),
+                    },
+                    InputPurpose::VoidDraw(id) => Effect::RequestVoid {
+                        id,
+                        reason: texts[0].clone(),
+                    },
+                    InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
+                        id,
+                        approve: false,
+                        note: texts[0].clone(),
+                    },
+                };
+                m.popup = None;
+                vec![effect]
+            }
+            _ => {
+                fields[*focus].input(k);
+                vec![]
+            }
+        },
+    }
+}
+
+fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let Some(f) = m.form.as_mut() else {
+        return vec![];
+    };
+    let order = FormFocus::ORDER;
+    let at = order.iter().position(|x| *x == f.focus).unwrap_or(0);
+    match k.code {
+        KeyCode::Esc => {
+            // Esc never discards: the draft is already saved.
+            m.form = None;
+            return vec![Effect::Reload];
+        }
+        KeyCode::Char('?')
+            if !matches!(
+                f.focus,
+                FormFocus::Findings
+                    | FormFocus::LegalBasis
+                    | FormFocus::Measure
+                    | FormFocus::Other
+                    | FormFocus::Remark
+            ) =>
+        {
+            m.popup = Some(Popup::Help(s::FORM_HELP.to_vec()));
+            return vec![];
+        }
+        KeyCode::Tab => {
+            f.focus = order[(at + 1) % order.len()];
+            return vec![];
+        }
+        KeyCode::BackTab => {
+            f.focus = order[(at + order.len() - 1) % order.len()];
+            return vec![];
+        }
+        _ => {}
+    }
+    if f.read_only {
+        return vec![];
+    }
+    let mut changed = false;
+    match f.focus {
+        FormFocus::Items => match k.code {
+            KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
+                step(&mut f.item_cursor, f.result.items.len(), k.code);
+            }
+            KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left => {
+                if let Some(item) = f.result.items.get_mut(f.item_cursor) {
+                    let all = Outcome::ALL;
+                    let pos = all.iter().position(|o| *o == item.outcome).unwrap_or(0);
+                    let next = if k.code == KeyCode::Left {
+                        pos + all.len() - 1
+                    } else {
+                        pos + 1
+                    };
+                    item.outcome = all[next % all.len()];
+                    changed = true;
+                }
+            }
+            _ => {}
+        },
+        FormFocus::Categories => match k.code {
+            KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
+                step(&mut f.category_cursor, Category::ALL.len(), k.code);
+            }
+            KeyCode::Char(' ') | KeyCode::Enter => {
+                let c = Category::ALL[f.category_cursor];
+                if !f.result.categories.remove(&c) {
+                    f.result.categories.insert(c);
+                }
+                changed = true;
+            }
+            _ => {}
+        },
+        FormFocus::Submit => {
+            if k.code == KeyCode::Enter {
+                m.popup = Some(Popup::Confirm {
+                    text: s::SUBMIT_CONFIRM.to_string(),
+                    effect: Effect::SubmitResult,
+                });
+            }
+        }
+        text => {
+            let area = match text {
+                FormFocus::Findings => &mut f.findings,
+                FormFocus::LegalBasis => &mut f.legal_basis,
+                FormFocus::Measure => &mut f.measure,
+                FormFocus::Other => &mut f.other,
+                _ => &mut f.remark,
+            };
+            // One-line fields take Enter as "next field".
+            if k.code == KeyCode::Enter && text != FormFocus::Findings {
+                f.focus = order[(at + 1) % order.len()];
+                return vec![];
+            }
+            changed = area.input(k);
+        }
+    }
+    if changed {
+        f.result.findings = text_of(&f.findings);
+        f.result.legal_basis = text_of(&f.legal_basis);
+        f.result.measure = text_of(&f.measure);
+        f.result.other = text_of(&f.other);
+        f.result.remark = text_of(&f.remark);
+        vec![Effect::SaveDraft]
+    } else {
+        vec![]
+    }
+}
+
+/// Builds the form's text fields from a result.
+pub fn fields_of(r: &crate::domain::result::InspectionResult) -> [TextArea<'static>; 5] {
+    [
+        field(&r.findings),
+        field(&r.legal_basis),
+        field(&r.measure),
+        field(&r.other),
+        field(&r.remark),
+    ]
+}

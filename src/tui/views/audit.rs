@@ -1,0 +1,63 @@
+//! 日志: the audit chain, newest first, with verification and the current checkpoint.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::{block, header, row, scroll_start};
+use crate::tui::model::Model;
+use crate::tui::strings as s;
+use crate::tui::text::truncate;
+
+pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
+    let a = &m.audit;
+    let [top, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let w = top.width as usize;
+    let mut head = vec![Line::from(truncate(
+        &format!("{}：{}", s::CHECKPOINT, a.checkpoint),
+        w,
+    ))];
+    head.push(match &a.verified {
+        Some(Ok(t)) => Line::styled(truncate(t, w), m.theme.ok()),
+        Some(Err(t)) => Line::styled(truncate(t, w), m.theme.danger()),
+        None => Line::styled("[v] 核验", m.theme.dim()),
+    });
+    f.render_widget(Paragraph::new(head), top);
+    let lw = list.width.saturating_sub(4) as usize;
+    let subject_w = lw.saturating_sub(2 + 6 + 19 + 12 + 18 + 4);
+    let h = s::AUDIT_HEADERS;
+    let mut lines = vec![header(
+        &m.theme,
+        &[
+            (h[0], 6),
+            (h[1], 19),
+            (h[2], 12),
+            (h[3], 18),
+            (h[4], subject_w),
+        ],
+    )];
+    let height = list.height.saturating_sub(3) as usize;
+    let start = scroll_start(a.selected, height);
+    for (i, e) in a.events.iter().enumerate().skip(start).take(height) {
+        let seq = e.seq.to_string();
+        let at: String = e.at.chars().take(19).collect();
+        lines.push(row(
+            &m.theme,
+            i == a.selected,
+            &[
+                (&seq, 6),
+                (&at, 19),
+                (&e.actor, 12),
+                (&e.action, 18),
+                (&e.subject, subject_w),
+            ],
+            Style::new(),
+        ));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block(&m.theme, s::SCREENS[5])),
+        list,
+    );
+}

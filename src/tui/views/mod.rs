@@ -1,0 +1,147 @@
+//! Drawing: read the model, never change it. Every cell of text is cut and padded by display
+//! width first, so nothing is cut silently and wide characters are never split.
+
+mod approvals;
+mod audit;
+mod draws;
+mod entities;
+mod form;
+mod overview;
+mod popup;
+mod visits;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::model::{Model, ScreenId};
+use super::strings as s;
+use super::text::{fit, truncate, width};
+use super::theme::Theme;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(f: &mut Frame<'_>, m: &Model) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let lines: Vec<Line<'_>> = super::text::wrap(s::TOO_SMALL, area.width.max(2) as usize)
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_tabs(f, m, tabs);
+    if let Some(form) = &m.form {
+        form::render(f, m, form, body);
+    } else {
+        match m.screen {
+            ScreenId::Overview => overview::render(f, m, body),
+            ScreenId::Entities => entities::render(f, m, body),
+            ScreenId::Draws => draws::render(f, m, body),
+            ScreenId::Visits => visits::render(f, m, body),
+            ScreenId::Approvals => approvals::render(f, m, body),
+            ScreenId::Audit => audit::render(f, m, body),
+        }
+    }
+    render_status(f, m, status);
+    if let Some(p) = &m.popup {
+        popup::render(f, m, p, body);
+    }
+}
+
+fn render_tabs(f: &mut Frame<'_>, m: &Model, area: Rect) {
+    let mut spans = vec![Span::styled(format!(" {} ", s::APP), m.theme.title())];
+    for (i, name) in s::SCREENS.iter().enumerate() {
+        let style = if m.screen.index() == i {
+            m.theme.tab_active()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!(" {}{} ", i + 1, name), style));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
+    let right = format!(
+        "{}（{}） {}{}",
+        m.viewer.login,
+        m.viewer.roles,
+        m.db,
+        if m.demo {
+            format!(" [{}]", s::DEMO)
+        } else {
+            String::new()
+        }
+    );
+    let left = match &m.status {
+        Some((msg, _)) => msg.clone(),
+        None => s::STATUS_KEYS.to_string(),
+    };
+    let cols = area.width as usize;
+    let right = truncate(&right, cols.saturating_sub(20));
+    let left = fit(&left, cols.saturating_sub(width(&right) + 1));
+    let style = match &m.status {
+        Some((_, true)) => m.theme.danger(),
+        _ => m.theme.status(),
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(left, style),
+            Span::raw(" "),
+            Span::styled(right, m.theme.status()),
+        ])),
+        area,
+    );
+}
+
+/// A bordered block with a title.
+pub fn block<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
+    let border = theme.border();
+    let style = theme.title();
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(border)
+        .title(Span::styled(format!(" {title} "), style))
+}
+
+/// One row of a list: a `>` marker for the selection, then cells fitted to their widths.
+pub fn row<'a>(theme: &Theme, selected: bool, cells: &[(&str, usize)], style: Style) -> Line<'a> {
+    let mut text = String::from(if selected { "> " } else { "  " });
+    for (i, (cell, w)) in cells.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(&fit(cell, *w));
+    }
+    let style = if selected { theme.selected() } else { style };
+    Line::from(Span::styled(text.trim_end().to_string(), style))
+}
+
+/// A header line fitted to the same widths as `row`.
+pub fn header<'a>(theme: &Theme, cells: &[(&str, usize)]) -> Line<'a> {
+    let mut text = String::from("  ");
+    for (i, (cell, w)) in cells.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(&fit(cell, *w));
+    }
+    Line::from(Span::styled(text.trim_end().to_string(), theme.dim()))
+}
+
+/// The first visible index: lists scroll a page at a time, so moving the selection within a
+/// page rewrites two rows, not the whole list.
+pub fn scroll_start(selected: usize, height: usize) -> usize {
+    selected.checked_div(height).map_or(0, |page| page * height)
+}

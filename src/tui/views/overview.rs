@@ -1,0 +1,194 @@
+//! 总览: this year's progress per task, deadlines by urgency, my visits, alerts.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{block, header, row};
+use crate::services::visits::VisitSummary;
+use crate::tui::model::Model;
+use crate::tui::strings as s;
+
+/// The countdown of a visit in words ("剩3个工作日", "逾期2个工作日", with 临时).
+pub fn countdown_text(v: &VisitSummary) -> String {
+    match (&v.due, v.days_left) {
+        (Some(d), Some(left)) => {
+            let prov = if d.provisional {
+                format!("({})", s::PROVISIONAL)
+            } else {
+                String::new()
+            };
+            if left < 0 {
+                format!(
+                    "{} {}{}{}{prov}",
+                    d.date.format("%m-%d"),
+                    s::OVERDUE,
+                    -left,
+                    s::WORKING_DAYS
+                )
+            } else {
+                format!(
+                    "{} {}{}{}{prov}",
+                    d.date.format("%m-%d"),
+                    s::LEFT,
+                    left,
+                    s::WORKING_DAYS
+                )
+            }
+        }
+        (Some(d), None) if v.late => format!("{} {}", d.date.format("%m-%d"), s::LATE),
+        (Some(d), None) => d.date.format("%m-%d").to_string(),
+        _ => String::new(),
+    }
+}
+
+pub fn urgency_style(m: &Model, v: &VisitSummary) -> ratatui::style::Style {
+    match v.days_left {
+        Some(l) if l < 0 => m.theme.danger(),
+        Some(l) if l <= 2 => m.theme.danger(),
+        Some(l) if l <= 5 => m.theme.warn(),
+        _ => ratatui::style::Style::new(),
+    }
+}
+
+pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
+    let Some(o) = &m.overview else {
+        f.render_widget(Paragraph::new(s::LOADING), area);
+        return;
+    };
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let [tasks, alerts] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+    let [deadlines, mine] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+
+    let w = tasks.width.saturating_sub(4) as usize;
+    let name_w = w.saturating_sub(2 + 7 + 4 * 7).max(6);
+    let h = s::TASK_HEADERS;
+    let mut lines = vec![header(
+        &m.theme,
+        &[
+            (h[0], 6),
+            (h[1], name_w),
+            (h[2], 6),
+            (h[3], 6),
+            (h[4], 6),
+            (h[5], 6),
+        ],
+    )];
+    for t in &o.tasks {
+        let (a, b, c, d) = (
+            t.drawn.to_string(),
+            t.inspected.to_string(),
+            t.entered.to_string(),
+            t.published.to_string(),
+        );
+        lines.push(row(
+            &m.theme,
+            false,
+            &[
+                (&t.code, 6),
+                (&t.name, name_w),
+                (&a, 6),
+                (&b, 6),
+                (&c, 6),
+                (&d, 6),
+            ],
+            ratatui::style::Style::new(),
+        ));
+    }
+    if let Some((n, all)) = o.key_coverage {
+        lines.push(Line::from(format!("  {}：{n}/{all}", s::KEY_COVERAGE)));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block(&m.theme, s::TASK_PROGRESS)),
+        tasks,
+    );
+
+    let aw = alerts.width.saturating_sub(4) as usize;
+    let alert_lines: Vec<Line<'_>> = if o.alerts.is_empty() {
+        vec![Line::from(s::NONE)]
+    } else {
+        o.alerts
+            .iter()
+            .map(|(urgent, text)| {
+                Line::from(Span::styled(
+                    format!(
+                        "! {}",
+                        crate::tui::text::truncate(text, aw.saturating_sub(2))
+                    ),
+                    if *urgent {
+                        m.theme.danger()
+                    } else {
+                        m.theme.warn()
+                    },
+                ))
+            })
+            .collect()
+    };
+    f.render_widget(
+        Paragraph::new(alert_lines).block(block(&m.theme, s::ALERTS)),
+        alerts,
+    );
+
+    let dw = deadlines.width.saturating_sub(4) as usize;
+    let height = deadlines.height.saturating_sub(2) as usize;
+    let dl: Vec<Line<'_>> = o
+        .deadlines
+        .iter()
+        .take(height)
+        .map(|v| {
+            let due = countdown_text(v);
+            let name_w = dw.saturating_sub(26);
+            row(
+                &m.theme,
+                false,
+                &[
+                    (&v.row.id.to_string(), 4),
+                    (&v.entity_name, name_w),
+                    (&due, 20),
+                ],
+                urgency_style(m, v),
+            )
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(if dl.is_empty() {
+            vec![Line::from(s::NONE)]
+        } else {
+            dl
+        })
+        .block(block(&m.theme, s::DEADLINES)),
+        deadlines,
+    );
+
+    let mw = mine.width.saturating_sub(4) as usize;
+    let ml: Vec<Line<'_>> = o
+        .mine
+        .iter()
+        .take(height)
+        .map(|v| {
+            row(
+                &m.theme,
+                false,
+                &[
+                    (&v.row.id.to_string(), 4),
+                    (&v.entity_name, mw.saturating_sub(14)),
+                    (v.state.label(), 6),
+                ],
+                urgency_style(m, v),
+            )
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(if ml.is_empty() {
+            vec![Line::from(s::NONE)]
+        } else {
+            ml
+        })
+        .block(block(&m.theme, s::MY_VISITS)),
+        mine,
+    );
+}

@@ -1,0 +1,134 @@
+//! Dialogs over the screen, cleared in a way that never leaves half a wide character behind.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::block;
+use crate::tui::model::{Model, Popup, text_of};
+use crate::tui::strings as s;
+use crate::tui::text::{truncate, wrap};
+
+/// Clears `area`, and blanks the wide characters cut by its left and right edges.
+pub fn clear_cjk(f: &mut Frame<'_>, area: Rect) {
+    let buf = f.buffer_mut();
+    let bounds = buf.area;
+    for y in area.top()..area.bottom() {
+        if area.left() > bounds.left()
+            && let Some(cell) = buf.cell_mut(Position::new(area.left() - 1, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+        if area.right() < bounds.right()
+            && let Some(cell) = buf.cell_mut(Position::new(area.right(), y))
+            && cell.symbol().is_empty()
+        {
+            cell.set_symbol(" ");
+        }
+    }
+    f.render_widget(Clear, area);
+}
+
+fn centered(outer: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(outer.width);
+    let h = h.min(outer.height);
+    Rect::new(
+        outer.x + (outer.width - w) / 2,
+        outer.y + (outer.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
+    let width = body.width.saturating_sub(8).min(72);
+    let inner = width.saturating_sub(4) as usize;
+    let (title, mut lines): (String, Vec<Line<'_>>) = match p {
+        Popup::Confirm { text, .. } => {
+            let mut l: Vec<Line<'_>> = wrap(text, inner).into_iter().map(Line::from).collect();
+            l.push(Line::from(""));
+            l.push(Line::from(Span::styled(s::CONFIRM_KEYS, m.theme.dim())));
+            ("".to_string(), l)
+        }
+        Popup::Message {
+            title,
+            lines,
+            error,
+        } => {
+            let style = if *error {
+                m.theme.danger()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let l = lines
+                .iter()
+                .flat_map(|x| wrap(x, inner))
+                .map(|x| Line::from(Span::styled(x, style)))
+                .collect();
+            (title.clone(), l)
+        }
+        Popup::Help(keys) => {
+            let l = keys
+                .iter()
+                .map(|(k, what)| {
+                    Line::from(format!(
+                        "{}  {}",
+                        crate::tui::text::fit(k, 16),
+                        truncate(what, inner.saturating_sub(18))
+                    ))
+                })
+                .collect();
+            ("?".to_string(), l)
+        }
+        Popup::Input {
+            title,
+            labels,
+            fields,
+            focus,
+            ..
+        } => {
+            let mut l = Vec::new();
+            for (i, (label, field)) in labels.iter().zip(fields).enumerate() {
+                let marker = if i == *focus { "> " } else { "  " };
+                l.push(Line::from(Span::styled(
+                    format!("{marker}{label}"),
+                    if i == *focus {
+                        m.theme.selected()
+                    } else {
+                        m.theme.dim()
+                    },
+                )));
+                l.push(Line::from(format!(
+                    "  {}",
+                    truncate(&text_of(field), inner.saturating_sub(2))
+                )));
+            }
+            l.push(Line::from(""));
+            l.push(Line::from(Span::styled(s::INPUT_KEYS, m.theme.dim())));
+            (title.clone(), l)
+        }
+    };
+    let max_lines = body.height.saturating_sub(4) as usize;
+    lines.truncate(max_lines);
+    let area = centered(body, width, lines.len() as u16 + 2);
+    clear_cjk(f, area);
+    f.render_widget(Paragraph::new(lines).block(block(&m.theme, &title)), area);
+    if let Popup::Input { fields, focus, .. } = p {
+        // Put the real cursor where the input method expects it: after the text, by width.
+        let field = &fields[*focus];
+        let ratatui_textarea::DataCursor(row, col) = field.cursor();
+        let before: String = field
+            .lines()
+            .get(row)
+            .map(|l| l.chars().take(col).collect())
+            .unwrap_or_default();
+        let col = (before.width() as u16).min(area.width.saturating_sub(5));
+        f.set_cursor_position(Position::new(
+            area.x + 3 + col,
+            area.y + 2 + (*focus as u16) * 2,
+        ));
+    }
+}
