@@ -222,25 +222,37 @@ impl TaskInfo {
     }
 }
 
-/// The tasks of every draw, by (draw id, task code), and each draw's prepared record.
-pub(crate) fn task_infos(
-    conn: &rusqlite::Connection,
-    draw_ids: impl IntoIterator<Item = String>,
-) -> Result<(HashMap<(String, String), TaskInfo>, HashMap<String, Prepared>)> {
-    let plans = store::plans::list(conn, None)?;
-    let mut tasks = HashMap::new();
-    let mut prepared = HashMap::new();
-    for id in draw_ids {
-        if prepared.contains_key(&id) {
-            continue;
+/// The tasks of some draws, by (draw id, task code), and each draw's prepared record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DrawTasks {
+    pub tasks: HashMap<(String, String), TaskInfo>,
+    pub prepared: HashMap<String, Prepared>,
+}
+
+impl DrawTasks {
+    pub fn load(
+        conn: &rusqlite::Connection,
+        draw_ids: impl IntoIterator<Item = String>,
+    ) -> Result<DrawTasks> {
+        let plans = store::plans::list(conn, None)?;
+        let mut out = DrawTasks::default();
+        for id in draw_ids {
+            if out.prepared.contains_key(&id) {
+                continue;
+            }
+            let p = store::draws::prepared(conn, &id)?;
+            for spec in &p.tasks {
+                out.tasks
+                    .insert((id.clone(), spec.code.clone()), TaskInfo::new(spec, &plans));
+            }
+            out.prepared.insert(id, p);
         }
-        let p = store::draws::prepared(conn, &id)?;
-        for spec in &p.tasks {
-            tasks.insert((id.clone(), spec.code.clone()), TaskInfo::new(spec, &plans));
-        }
-        prepared.insert(id, p);
+        Ok(out)
     }
-    Ok((tasks, prepared))
+
+    pub fn get(&self, draw: &str, task: &str) -> Option<&TaskInfo> {
+        self.tasks.get(&(draw.to_string(), task.to_string()))
+    }
 }
 
 /// 备注 of a row: the result's remark; `已更正（原结果：…；更正理由：…）` after an approved
@@ -285,7 +297,7 @@ pub(crate) fn publicity_rows(
         .filter(|v| period_text.as_ref().is_none_or(|p| &v.row.period == p))
         .filter(|v| v.submitted.is_some())
         .collect();
-    let (tasks, prepared) = task_infos(conn, records.iter().map(|v| v.row.draw_id.clone()))?;
+    let draws = DrawTasks::load(conn, records.iter().map(|v| v.row.draw_id.clone()))?;
     let library: HashMap<String, (String, Option<String>)> = store::entities::all(conn)?
         .into_iter()
         .map(|e| (e.id().to_string(), (e.name.clone(), e.uscc.clone())))
@@ -297,7 +309,8 @@ pub(crate) fn publicity_rows(
         let (name, uscc) = match library.get(&v.row.entity) {
             Some((name, uscc)) => (name.clone(), uscc.clone()),
             None => {
-                let name = prepared
+                let name = draws
+                    .prepared
                     .get(&v.row.draw_id)
                     .and_then(|p| p.entities.iter().find(|e| e.id == v.row.entity))
                     .map(|e| e.name.clone())
@@ -325,11 +338,9 @@ pub(crate) fn publicity_rows(
         let effective = v.effective().map(InspectionResult::summary);
         let remark = remark(&v, registry_code);
         for code in &v.row.tasks {
-            let info = tasks
-                .get(&(v.row.draw_id.clone(), code.clone()))
-                .ok_or_else(|| {
-                    ServiceError::Invalid(format!("抽取 {} 中没有任务 {code}", v.row.draw_id))
-                })?;
+            let info = draws.get(&v.row.draw_id, code).ok_or_else(|| {
+                ServiceError::Invalid(format!("抽取 {} 中没有任务 {code}", v.row.draw_id))
+            })?;
             rows.push(PublishedRow {
                 visit_id: v.row.id,
                 record: PublicityRecord {

@@ -20,6 +20,7 @@ mod columns;
 mod entities;
 mod inspectors;
 mod items;
+pub mod publicity;
 mod read;
 mod template;
 mod write;

@@ -4,12 +4,14 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
 use super::SheetError;
 use super::read::{extension, unknown_extension};
-use super::write::{csv_bytes, write_sheet, xlsx_error};
+use super::write::{
+    column_number, csv_bytes, display_width, header_format, write_sheet, xlsx_error,
+};
 
 /// The columns of gsxt's 双随机抽查结果信息, in order.
 pub const PUBLICITY_COLUMNS: [&str; 11] = [
@@ -111,6 +113,7 @@ pub fn publicity_bytes(
             name: PUBLICITY_SHEET.to_string(),
             headers,
             rows,
+            numbers: false,
         }]),
         PublicityFormat::Csv => csv_bytes(&headers, &rows),
         PublicityFormat::Json => {
@@ -122,12 +125,56 @@ pub fn publicity_bytes(
     }
 }
 
-/// One worksheet to write: its name, header row and data rows (all text).
+/// One worksheet to write: its name, header row and data rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub name: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Write cells that are plain whole numbers as numbers (reports); otherwise every cell
+    /// is text, so codes keep their leading zeros (the publicity list).
+    pub numbers: bool,
+}
+
+/// A plain whole number that Excel can hold exactly and that has no leading zero.
+fn as_number(cell: &str) -> Option<f64> {
+    let plain = !cell.is_empty()
+        && cell.len() <= 15
+        && cell.bytes().all(|b| b.is_ascii_digit())
+        && (cell == "0" || !cell.starts_with('0'));
+    if plain { cell.parse().ok() } else { None }
+}
+
+/// Writes a table whose whole-number cells become numbers.
+fn write_numeric_sheet(sheet: &mut Worksheet, t: &Table) -> Result<(), XlsxError> {
+    let bold = header_format();
+    for (col, header) in t.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, column_number(col)?, header, &bold)?;
+    }
+    for (i, cells) in t.rows.iter().enumerate() {
+        let row = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (col, cell) in cells.iter().enumerate() {
+            let col = column_number(col)?;
+            match as_number(cell) {
+                Some(n) => sheet.write_number(row, col, n)?,
+                None if cell.is_empty() => continue,
+                None => sheet.write_string(row, col, cell)?,
+            };
+        }
+    }
+    for (col, header) in t.headers.iter().enumerate() {
+        let widest = t
+            .rows
+            .iter()
+            .filter_map(|r| r.get(col))
+            .map(|c| display_width(c))
+            .chain([display_width(header) + 2])
+            .max()
+            .unwrap_or(8);
+        sheet.set_column_width(column_number(col)?, (widest + 2).clamp(8, 60) as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
 }
 
 /// A workbook of several sheets, each with a bold frozen header and fitted widths, as bytes.
@@ -136,7 +183,11 @@ pub fn workbook_bytes(tables: &[Table]) -> Result<Vec<u8>, SheetError> {
     for t in tables {
         let sheet = book.add_worksheet();
         sheet.set_name(&t.name).map_err(xlsx_error)?;
-        write_sheet(sheet, &t.headers, &t.rows).map_err(xlsx_error)?;
+        if t.numbers {
+            write_numeric_sheet(sheet, t).map_err(xlsx_error)?;
+        } else {
+            write_sheet(sheet, &t.headers, &t.rows).map_err(xlsx_error)?;
+        }
     }
     book.save_to_buffer()
         .map_err(|e| SheetError::Xlsx(format!("无法生成（{e}）")))
@@ -180,6 +231,16 @@ mod tests {
         let text = std::str::from_utf8(&bytes[3..]).unwrap();
         assert!(text.starts_with(&PUBLICITY_COLUMNS.join(",")));
         assert!(text.contains("\"甲,乙\""));
+    }
+
+    #[test]
+    fn only_plain_whole_numbers_become_numbers() {
+        assert_eq!(as_number("42"), Some(42.0));
+        assert_eq!(as_number("0"), Some(0.0));
+        assert_eq!(as_number("007"), None);
+        assert_eq!(as_number("66.7%"), None);
+        assert_eq!(as_number("NB-1"), None);
+        assert_eq!(as_number(""), None);
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn fit(s: &str, cols: usize) -> String {
 /// Wraps text to lines of at most `cols` columns, breaking anywhere (Chinese has no spaces).
 pub fn wrap(s: &str, cols: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    for para in clean(&s.replace('\n', "\u{1}")).split('\u{1}') {
+    for para in s.split('\n').map(clean) {
         let mut line = String::new();
         let mut used = 0;
         for c in para.chars() {
