@@ -686,7 +686,7 @@ fn a_simulated_quarter_with_the_seed_plans_verifies() {
 // Bugs found (un-ignore after the fix)
 
 #[test]
-#[ignore = "bug: unrated units get the plan's 低风险 multiplier, docs/draw.md says unrated ×1"]
+
 fn unrated_units_keep_the_base_ratio_when_low_risk_is_edited() {
     // A plan that raises 低风险 to ×1.2: docs/draw.md §1.3 and quota.rs say unrated ×1, so
     // unrated key units stay at 25 % (12 → 3) while 低风险 ones get 30 % (12 → 4).
@@ -713,7 +713,7 @@ fn unrated_units_keep_the_base_ratio_when_low_risk_is_edited() {
 }
 
 #[test]
-#[ignore = "bug: leave days of overlapping leave records are counted twice"]
+
 fn overlapping_leaves_count_each_day_once() {
     // The same 20 days recorded twice (病假 and 年假; `inspectors leave` keeps both): 20 days
     // away in Q2, under the 30-day limit, so the officer stays eligible.
@@ -742,7 +742,7 @@ fn overlapping_leaves_count_each_day_once() {
 }
 
 #[test]
-#[ignore = "bug: 1:N counts only still-eligible units as drawn, so a task exceeds its annual number"]
+
 fn one_in_n_counts_units_drawn_earlier_even_if_now_capped() {
     // 2 on-duty officers → annual 6 general units. 4 were drawn by this task earlier this year
     // and have since been randomly inspected twice (general cap), so they are out of the
