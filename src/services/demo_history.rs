@@ -247,5 +247,29 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
             _ => {}
         }
     }
+    publish_earlier_quarters(path, creator, today)
+}
+
+/// Publishes the results of the earlier quarters (all but the latest one, or the first when
+/// it is the only one), as the lead would with `export publicity`.
+fn publish_earlier_quarters(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
+    let current = Period::of(today);
+    let last = current.quarter.saturating_sub(1);
+    let upto = if last <= 1 { last } else { last - 1 };
+    let dir = std::env::temp_dir();
+    for quarter in 1..=upto {
+        let period = Period {
+            year: today.year(),
+            quarter,
+        };
+        let file = dir.join(format!(
+            "shuangsuiji-示例公示-{period}-{}.csv",
+            std::process::id()
+        ));
+        let mut s = session(path, creator, None, today)?;
+        let outcome = s.export_publicity(&file, Some(period));
+        let _ = std::fs::remove_file(&file);
+        outcome?;
+    }
     Ok(())
 }

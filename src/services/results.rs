@@ -264,9 +264,9 @@ impl Session {
             return Err(ServiceError::Invalid("立案处罚须填写案号".into()));
         }
         self.write(|tx, actor| {
-            let r = store::results::result(tx, id)?
+            let r = effective_result(tx, id)?
                 .ok_or_else(|| ServiceError::Invalid(format!("检查任务 {id} 还没有提交结果")))?;
-            if !r.result.found_problems() {
+            if !r.found_problems() {
                 return Err(ServiceError::Invalid(
                     "检查结果未发现问题，无需后续处理".into(),
                 ));
@@ -335,4 +335,20 @@ pub fn due_after(
     completed: NaiveDate,
 ) -> NaiveDate {
     cal.add_working_days(completed, RESULT_WORKING_DAYS).date
+}
+
+/// The result in force for a visit: its latest approved correction, else the submitted one.
+pub(crate) fn effective_result(
+    conn: &rusqlite::Connection,
+    id: i64,
+) -> Result<Option<InspectionResult>> {
+    let corrected = store::results::corrections(conn, Some(id))?
+        .into_iter()
+        .rev()
+        .find(|c| c.decision.as_ref().is_some_and(|d| d.approved))
+        .map(|c| c.result);
+    Ok(match corrected {
+        Some(r) => Some(r),
+        None => store::results::result(conn, id)?.map(|s| s.result),
+    })
 }

@@ -109,14 +109,21 @@ const TIERS: [Option<CreditTier>; 5] = [
 ];
 
 /// Why an entity in a task's scope is not in its population this quarter, if it is not.
+/// The months of the quarter inside some active window of the task.
+struct Scope<'a> {
+    task: &'a Task,
+    period: Period,
+    months: Vec<u32>,
+}
+
 fn exclusion_reason(
     e: &Entity,
     c: &Classification,
-    task: &Task,
-    period: Period,
+    scope: &Scope<'_>,
     h: &History,
     cap: Option<u32>,
 ) -> Option<String> {
+    let (task, period) = (scope.task, scope.period);
     if let Some(r) = &e.exclusion {
         return Some(format!("不参与双随机：{r}"));
     }
@@ -125,8 +132,8 @@ fn exclusion_reason(
         ProductionStatus::Suspended => return Some("停产".to_string()),
         _ => {}
     }
-    if !period.months().any(|m| e.producing_in(m as u8)) {
-        return Some(format!("季节性生产，{}不生产", period));
+    if !scope.months.iter().any(|m| e.producing_in(*m as u8)) {
+        return Some(format!("季节性生产，{period}的检查月份内不生产"));
     }
     if !task.rivers.is_empty()
         && e.target_types.contains(&TargetType::RiverOutfall)
@@ -491,6 +498,18 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
                 task.code, task.name
             ));
         }
+        let scope = Scope {
+            task,
+            period,
+            months: period
+                .months()
+                .filter(|m| {
+                    lines
+                        .iter()
+                        .any(|l| l.window.start_month <= *m && *m <= l.window.end_month)
+                })
+                .collect(),
+        };
         let mut pool = Pool {
             members: Vec::new(),
             drawn_general: 0,
@@ -503,7 +522,7 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
             let drawn_general =
                 c.class == SupervisionClass::General && ctx.drawn(&task.code, e.id());
             pool.drawn_general += usize::from(drawn_general);
-            match exclusion_reason(e, c, task, period, input.history, input.province_cap) {
+            match exclusion_reason(e, c, &scope, input.history, input.province_cap) {
                 Some(reason) => {
                     pool.drawn_general_out += usize::from(drawn_general);
                     excluded.push(Exclusion {

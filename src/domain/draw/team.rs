@@ -15,7 +15,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::record::{Ineligible, InspectorFacts, Prepared, Seat, Substitution, VisitResult};
+use super::record::{
+    EntityFacts, Ineligible, InspectorFacts, Prepared, Seat, Substitution, VisitResult,
+};
 use super::select::PlannedVisit;
 use super::ticket::{TicketKey, seed_hash};
 
@@ -33,11 +35,11 @@ struct Ranked<'a> {
 /// Officers of `department` eligible for the entity, in ranking order (workload not applied).
 fn ranking<'a>(
     prepared: &'a Prepared,
+    facts: Option<&EntityFacts>,
     seed: &str,
     entity: &str,
     department: &str,
 ) -> Vec<Ranked<'a>> {
-    let facts = prepared.entities.iter().find(|e| e.id == entity);
     let town = facts.map(|f| f.town.as_str()).unwrap_or("");
     let last: &[String] = facts.map(|f| f.last_team.as_slice()).unwrap_or(&[]);
     let s = seed_hash(&team_seed(seed, entity));
@@ -79,12 +81,18 @@ fn holds(o: &InspectorFacts, any_of: &[String]) -> bool {
 pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> Vec<VisitResult> {
     let mut load: HashMap<&str, u32> = HashMap::new();
     let cap = prepared.workload_cap;
+    let facts: HashMap<&str, &EntityFacts> = prepared
+        .entities
+        .iter()
+        .map(|e| (e.id.as_str(), e))
+        .collect();
     let mut out = Vec::new();
     for v in visits {
         let (expertise, departments) = needs(prepared, &v.tasks);
         let mut seats: Vec<Seat> = Vec::new();
         let mut problem = None;
-        let bureau = ranking(prepared, seed, &v.entity, &prepared.lead_department);
+        let entity = facts.get(v.entity.as_str()).copied();
+        let bureau = ranking(prepared, entity, seed, &v.entity, &prepared.lead_department);
         let free = |r: &&Ranked<'_>, seats: &Vec<Seat>, load: &HashMap<&str, u32>| {
             !seats.iter().any(|s| s.inspector == r.officer.id)
                 && load.get(r.officer.id.as_str()).copied().unwrap_or(0) < cap
@@ -151,7 +159,7 @@ pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> 
             if problem.is_some() {
                 break;
             }
-            let ranked = ranking(prepared, seed, &v.entity, d);
+            let ranked = ranking(prepared, entity, seed, &v.entity, d);
             match ranked.iter().find(|r| free(r, &seats, &load)) {
                 Some(r) => seats.push(seat(r, false)),
                 None => problem = Some(format!("{d}没有可派的执法人员")),
@@ -214,7 +222,8 @@ pub fn next_substitute(
     let (expertise, _) = needs(prepared, &visit.tasks);
     let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
     let mut skipped = Vec::new();
-    for r in ranking(prepared, seed, &visit.entity, &leaving.department) {
+    let facts = prepared.entities.iter().find(|e| e.id == visit.entity);
+    for r in ranking(prepared, facts, seed, &visit.entity, &leaving.department) {
         let id = r.officer.id.as_str();
         if team.iter().any(|s| s.inspector == id) || gone.contains(&id) {
             continue;
