@@ -4,6 +4,7 @@ mod audit;
 mod calendar;
 mod draws;
 mod init;
+mod maintenance;
 mod output;
 mod plans;
 mod registry;
@@ -101,6 +102,12 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// 显示当前用户与角色
     Whoami(output::JsonFlag),
+    /// 在线备份数据库（他人可继续使用）
+    Backup(maintenance::BackupArgs),
+    /// 从备份恢复（先核验完整性和审计日志）
+    Restore(maintenance::RestoreArgs),
+    /// 体检：完整性、审计日志、文件权限、节假日安排、执法证、未运行的抽取、逾期结果
+    Doctor(output::JsonFlag),
     /// 打开仪表盘（无子命令时在终端中默认打开）
     #[command(alias = "tui")]
     Dashboard,
@@ -177,6 +184,9 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Followup(c) => visits::followup(&mut cli.open()?, c),
         Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
         Command::Dashboard => dashboard(&cli),
+        Command::Backup(a) => maintenance::backup(&cli, a),
+        Command::Restore(a) => maintenance::restore(&cli, a),
+        Command::Doctor(j) => maintenance::doctor(&cli, j.json),
     }
 }
 

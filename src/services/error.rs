@@ -27,7 +27,7 @@ pub enum ServiceError {
 
 impl From<rusqlite::Error> for ServiceError {
     fn from(e: rusqlite::Error) -> Self {
-        ServiceError::Store(StoreError::Sql(e))
+        ServiceError::Store(StoreError::from(e))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod edits;
 mod error;
 pub mod identity;
 pub mod init;
+pub mod maintenance;
 pub mod plans;
 pub mod publicity;
 pub mod registry;

@@ -41,8 +41,14 @@ pub enum StoreError {
     Exists(PathBuf),
     #[error("数据库版本 {found} 比本程序支持的 {supported} 更新，请升级 shuangsuiji")]
     TooNew { found: i64, supported: i64 },
+    #[error("数据库正忙（其他用户正在写入），请稍后再试")]
+    Busy,
+    #[error("数据库文件是只读的，无法写入：{0}")]
+    ReadOnly(String),
+    #[error("磁盘已满，未写入任何内容")]
+    DiskFull,
     #[error("数据库错误：{0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("数据库中的记录无法解析：{0}")]
     Corrupt(String),
     #[error("无法创建数据库文件：{0}")]
@@ -50,6 +56,20 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<rusqlite::Error> for StoreError {
+    /// Turns SQLite's conditions a person can act on into plain words; nobody should read
+    /// "database is locked".
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sql(e),
+        }
+    }
+}
 
 impl Store {
     /// Opens an existing database and brings its schema up to date.
@@ -83,6 +103,22 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Self::prepare(conn, path)
+    }
+
+    /// Opens a database file read-only, without migrating it (to check a backup).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// An in-memory database, for tests.
