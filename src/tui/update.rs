@@ -264,6 +264,8 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    // Only a principal decides; others see the list but are not offered the keys.
+    let principal = m.viewer.principal;
     let a = &mut m.approvals;
     let n = a.corrections.len() + a.voids.len();
     if step(&mut a.selected, n, k.code) {
@@ -276,6 +278,9 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     } else {
         None
     };
+    if !principal {
+        return vec![];
+    }
     match (k.code, correction, void) {
         (KeyCode::Char('a'), Some(id), _) => {
             confirm(
