@@ -139,7 +139,10 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
             session.complete_visit(id, m.today)?;
             load::visits(session, m)?;
         }
-        Effect::OpenForm(id) => open_form(session, m, id)?,
+        Effect::OpenForm(id) => {
+            m.status = None;
+            open_form(session, m, id)?
+        }
         Effect::SaveDraft => {
             if let Some(f) = &mut m.form {
                 f.problems = f

@@ -79,7 +79,10 @@ pub const OTHER: &str = "其他说明";
 pub const SUBMIT: &str = "[ 提交 ]";
 pub const SUBMIT_CONFIRM: &str = "提交后结果锁定，不能修改（只能提交更正）。确认提交？";
 pub const DRAFT_SAVED: &str = "草稿已保存";
-pub const READ_ONLY: &str = "只读：结果已提交";
+pub const READ_ONLY: &str = "只读";
+pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草稿已保存）  ? 帮助";
+pub const FORM_FOOT_READ_ONLY: &str =
+    "只读：结果已提交，或你不在本检查组，或检查尚未完成  Esc 返回";
 
 // Approvals
 pub const CORRECTIONS: &str = "待审批的更正";
@@ -87,7 +90,8 @@ pub const VOIDS: &str = "待批准的作废申请";
 pub const ORIGINAL: &str = "原结果";
 pub const CORRECTED: &str = "更正后";
 pub const APPROVE_CONFIRM: &str = "批准？";
-pub const REJECT_TITLE: &str = "驳回理由";
+pub const REJECT_TITLE: &str = "驳回更正";
+pub const REJECT_LABEL: &str = "驳回理由";
 
 // Audit
 pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作", "对象"];
@@ -146,6 +150,6 @@ pub const FORM_HELP: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "在栏目间移动"),
     ("上下键", "选择事项或结果类别"),
     ("空格 左右键", "切换事项结论、勾选类别"),
-    ("Enter", "在“提交”上确认提交"),
+    ("Enter", "在 [提交] 上确认提交"),
     ("Esc", "返回（草稿已自动保存）"),
 ];

@@ -42,6 +42,22 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// The end of `s` that fits in `max` columns (for a field whose cursor is at its end).
+pub fn tail(s: &str, max: usize) -> String {
+    let s = clean(s);
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.into_iter().rev().collect()
+}
+
 /// Truncates, then pads with spaces to exactly `cols` columns.
 pub fn fit(s: &str, cols: usize) -> String {
     let mut t = truncate(s, cols);
@@ -91,6 +107,13 @@ mod tests {
             );
         }
         assert_eq!(fit("甲", 4), "甲  ");
+    }
+
+    #[test]
+    fn tail_keeps_the_end() {
+        assert_eq!(tail("阳城县焦化", 6), "县焦化");
+        assert_eq!(tail("阳城县焦化", 5), "焦化");
+        assert_eq!(tail("ab", 5), "ab");
     }
 
     #[test]

@@ -52,9 +52,11 @@ impl Theme {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
 
-    /// The selected row: bold only (with a `>` marker), so moving it rewrites few cells.
+    /// The selected row: a `>` marker, bold and underlined (cyan in colour), so it stands
+    /// apart from warning rows and moving it rewrites few cells.
     pub fn selected(&self) -> Style {
-        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        self.fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
 
     pub fn dim(&self) -> Style {

@@ -63,7 +63,7 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
                 let ticket: String = sel.ticket.chars().take(22).collect();
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {ticket}… |",
+                    "| {} | {} | {} | {ticket}.. |",
                     i + 1,
                     sel.id,
                     names.get(sel.id.as_str()).unwrap_or(&"")

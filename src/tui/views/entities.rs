@@ -37,12 +37,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         Some(t) => t.map(|t| t.label()).unwrap_or("未评级").to_string(),
     };
     spans.push(Span::raw(format!("  [t] {tier}  ")));
+    let shown_search = crate::tui::text::tail(&e.search, 24);
     let search = if e.searching {
-        format!("/{}", e.search)
+        format!("/{shown_search}")
     } else if e.search.is_empty() {
         format!("[/] {}", s::SEARCH)
     } else {
-        format!("/{}", e.search)
+        format!("/{shown_search}")
     };
     spans.push(Span::styled(
         search,
@@ -60,7 +61,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             .take(spans.len() - 2)
             .map(|s| s.content.width())
             .sum();
-        let col = before + 1 + e.search.width();
+        let col = (before + 1 + shown_search.width()).min(bar.width.saturating_sub(1) as usize);
         f.set_cursor_position(ratatui::layout::Position::new(bar.x + col as u16, bar.y));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), bar);

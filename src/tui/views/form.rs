@@ -125,18 +125,9 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     for (i, (focus, label, area)) in texts.iter().enumerate() {
         let sel = focused(*focus);
         let value = text_of(area).replace('\n', " / ");
-        l.push(Line::from(vec![
-            Span::styled(
-                format!("{}{}", if sel { "> " } else { "  " }, fit(label, label_w)),
-                if sel {
-                    m.theme.selected()
-                } else {
-                    m.theme.dim()
-                },
-            ),
-            Span::raw(format!(" {}", truncate(&value, value_w))),
-        ]));
-        if sel && !form.read_only {
+        let editing = sel && !form.read_only;
+        let shown = if editing {
+            // Keep the cursor in view: show the text up to the cursor, scrolled to its end.
             let ratatui_textarea::DataCursor(row, col) = area.cursor();
             let before: String = area
                 .lines()
@@ -149,9 +140,31 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
                     .get(row)
                     .map(|x| x.chars().take(col).collect::<String>())
                     .unwrap_or_default();
-            let x = (2 + label_w + 1 + before.width()).min(fields.width as usize - 1);
-            cursor = Some(Position::new(fields.x + x as u16, fields.y + i as u16));
-        }
+            let after: String = value.chars().skip(before.chars().count()).collect();
+            let head = crate::tui::text::tail(&before, value_w.saturating_sub(1));
+            let x = 2 + label_w + 1 + head.width();
+            cursor = Some(Position::new(
+                fields.x + x.min(fields.width as usize - 1) as u16,
+                fields.y + i as u16,
+            ));
+            format!(
+                "{head}{}",
+                truncate(&after, value_w.saturating_sub(head.width()))
+            )
+        } else {
+            truncate(&value, value_w)
+        };
+        l.push(Line::from(vec![
+            Span::styled(
+                format!("{}{}", if sel { "> " } else { "  " }, fit(label, label_w)),
+                if sel {
+                    m.theme.selected()
+                } else {
+                    m.theme.dim()
+                },
+            ),
+            Span::raw(format!(" {shown}")),
+        ]));
     }
     let submit_style = if focused(FormFocus::Submit) {
         m.theme.tab_active()
@@ -167,8 +180,9 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
         f.set_cursor_position(p);
     }
     let foot_text = match form.problems.first() {
-        Some(p) if !form.read_only => format!("! {p}"),
-        _ => "Tab 切换栏目  空格 选择  Esc 返回（草稿已保存）  ? 帮助".to_string(),
+        _ if form.read_only => s::FORM_FOOT_READ_ONLY.to_string(),
+        Some(p) => format!("! {p}"),
+        None => s::FORM_FOOT.to_string(),
     };
     let style = if form.problems.is_empty() || form.read_only {
         m.theme.dim()

@@ -57,15 +57,20 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         f.render_widget(Paragraph::new(s::LOADING), area);
         return;
     };
+    // The task table gets the rows it needs (tasks, header, coverage, borders); the deadlines
+    // get the rest, at least six rows.
+    let wanted = o.tasks.len() as u16 + 4;
+    let top_h = wanted.min(area.height.saturating_sub(6));
     let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+        Layout::vertical([Constraint::Length(top_h), Constraint::Min(6)]).areas(area);
     let [tasks, alerts] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(top);
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
     let [deadlines, mine] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
 
     let w = tasks.width.saturating_sub(4) as usize;
-    let name_w = w.saturating_sub(2 + 7 + 4 * 7).max(6);
+    // marker 2, code 6, then name and four figure columns (4, 6, 6, 6), one space between each.
+    let name_w = w.saturating_sub(2 + 6 + 1 + 5 + 3 * 7).max(4);
     let h = s::TASK_HEADERS;
     let mut lines = vec![header(
         &m.theme,

@@ -11,7 +11,8 @@ use crate::tui::model::{Model, Popup, text_of};
 use crate::tui::strings as s;
 use crate::tui::text::{truncate, wrap};
 
-/// Clears `area`, and blanks the wide characters cut by its left and right edges.
+/// Clears `area`, and blanks a wide character cut by its left edge (ratatui's `Clear` would
+/// leave its first half standing, issue #2526).
 pub fn clear_cjk(f: &mut Frame<'_>, area: Rect) {
     let buf = f.buffer_mut();
     let bounds = buf.area;
@@ -19,12 +20,6 @@ pub fn clear_cjk(f: &mut Frame<'_>, area: Rect) {
         if area.left() > bounds.left()
             && let Some(cell) = buf.cell_mut(Position::new(area.left() - 1, y))
             && cell.symbol().width() > 1
-        {
-            cell.set_symbol(" ");
-        }
-        if area.right() < bounds.right()
-            && let Some(cell) = buf.cell_mut(Position::new(area.right(), y))
-            && cell.symbol().is_empty()
         {
             cell.set_symbol(" ");
         }
