@@ -2,6 +2,7 @@
 //! changed to the audit chain. The command line and the dashboard call only these.
 
 pub mod audit;
+pub mod browse;
 pub mod calendar;
 pub mod demo_history;
 pub mod draws;

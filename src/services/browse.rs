@@ -1,0 +1,185 @@
+//! Browsing the libraries: entities with their class, one entity in full, inspectors, check
+//! items, and the figures of `stats`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Result, ServiceError, Session};
+use crate::domain::classification::{Classification, SupervisionClass, classify};
+use crate::domain::entity::Entity;
+use crate::domain::inspector::Inspector;
+use crate::domain::role::Action;
+use crate::domain::vocab::{CreditTier, TargetType};
+use crate::store;
+
+/// Filters for `entities list`.
+#[derive(Debug, Clone, Default)]
+pub struct EntityFilter {
+    pub class: Option<SupervisionClass>,
+    pub tier: Option<CreditTier>,
+    pub town: Option<String>,
+    pub target_type: Option<TargetType>,
+    /// Matches name or id (case-insensitive substring).
+    pub search: Option<String>,
+}
+
+/// An entity with its derived class.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassifiedEntity {
+    #[serde(flatten)]
+    pub entity: Entity,
+    pub id: String,
+    pub classification: Classification,
+}
+
+/// Everything `entities show` tells about one entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityDetail {
+    #[serde(flatten)]
+    pub entity: ClassifiedEntity,
+    /// Inspectors who declared a conflict with it (回避).
+    pub conflicted_inspectors: Vec<String>,
+    /// The audit event that last changed it.
+    pub changed_seq: u64,
+}
+
+impl Session {
+    pub fn list_entities(&self, filter: &EntityFilter) -> Result<Vec<ClassifiedEntity>> {
+        self.require(Action::ViewRegistry)?;
+        let today = self.today();
+        let needle = filter.search.as_ref().map(|s| s.to_lowercase());
+        Ok(store::entities::all(self.store().conn())?
+            .into_iter()
+            .filter(|e| filter.tier.is_none_or(|t| e.credit_tier == Some(t)))
+            .filter(|e| filter.town.as_ref().is_none_or(|t| &e.town == t))
+            .filter(|e| {
+                filter
+                    .target_type
+                    .is_none_or(|t| e.target_types.contains(&t))
+            })
+            .filter(|e| {
+                needle.as_ref().is_none_or(|n| {
+                    e.name.to_lowercase().contains(n) || e.id().to_lowercase().contains(n)
+                })
+            })
+            .map(|e| ClassifiedEntity {
+                id: e.id().to_string(),
+                classification: classify(&e, today),
+                entity: e,
+            })
+            .filter(|c| filter.class.is_none_or(|k| c.classification.class == k))
+            .collect())
+    }
+
+    pub fn show_entity(&self, code: &str) -> Result<EntityDetail> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let code = code.trim().to_ascii_uppercase();
+        let entity = store::entities::get(conn, &code)?
+            .ok_or_else(|| ServiceError::NotFound(format!("监管对象 {code}")))?;
+        let changed_seq: u64 = conn.query_row(
+            "SELECT changed_seq FROM entities WHERE code = ?1",
+            [&code],
+            |r| r.get(0),
+        )?;
+        let conflicted_inspectors = store::inspectors::all(conn)?
+            .into_iter()
+            .filter(|i| i.conflicts_with(&code))
+            .map(|i| format!("{} {}", i.code, i.name))
+            .collect();
+        Ok(EntityDetail {
+            entity: ClassifiedEntity {
+                id: code.clone(),
+                classification: classify(&entity, self.today()),
+                entity,
+            },
+            conflicted_inspectors,
+            changed_seq,
+        })
+    }
+
+    pub fn list_inspectors(&self) -> Result<Vec<Inspector>> {
+        self.require(Action::ViewRegistry)?;
+        Ok(store::inspectors::all(self.store().conn())?)
+    }
+
+    pub fn list_check_items(&self) -> Result<Vec<crate::domain::check_item::CheckItem>> {
+        self.require(Action::ViewRegistry)?;
+        Ok(store::items::all(self.store().conn())?)
+    }
+}
+
+/// `stats`: the libraries in figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub mode: super::Mode,
+    pub today: String,
+    pub entities: usize,
+    pub excluded: usize,
+    pub by_class: BTreeMap<String, usize>,
+    pub key_coverage_pool: usize,
+    pub by_tier: BTreeMap<String, usize>,
+    pub by_target_type: BTreeMap<String, usize>,
+    pub by_town: BTreeMap<String, usize>,
+    pub inspectors: usize,
+    pub inspectors_on_duty: usize,
+    pub inspectors_certified: usize,
+    pub by_department: BTreeMap<String, usize>,
+    pub check_items: usize,
+    pub plans_this_year: usize,
+    pub tasks_this_year: usize,
+    pub users: usize,
+    pub audit_size: u64,
+    pub audit_head: String,
+}
+
+impl Session {
+    pub fn stats(&self) -> Result<Stats> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let today = self.today();
+        let entities = store::entities::all(conn)?;
+        let inspectors = store::inspectors::all(conn)?;
+        let plans = store::plans::list(conn, Some(chrono::Datelike::year(&today)))?;
+        let head = store::audit::head(conn)?;
+        let mut s = Stats {
+            mode: self.mode(),
+            today: today.to_string(),
+            entities: entities.len(),
+            excluded: entities.iter().filter(|e| e.exclusion.is_some()).count(),
+            by_class: BTreeMap::new(),
+            key_coverage_pool: 0,
+            by_tier: BTreeMap::new(),
+            by_target_type: BTreeMap::new(),
+            by_town: BTreeMap::new(),
+            inspectors: inspectors.len(),
+            inspectors_on_duty: inspectors.iter().filter(|i| i.on_duty).count(),
+            inspectors_certified: inspectors.iter().filter(|i| i.certified_on(today)).count(),
+            by_department: BTreeMap::new(),
+            check_items: store::items::all(conn)?.len(),
+            plans_this_year: plans.len(),
+            tasks_this_year: plans.iter().map(|p| p.plan.tasks.len()).sum(),
+            users: store::users::all(conn)?.len(),
+            audit_size: head.size,
+            audit_head: head.head,
+        };
+        for e in &entities {
+            let c = classify(e, today);
+            *s.by_class.entry(c.class.label().to_string()).or_default() += 1;
+            if c.also_key {
+                s.key_coverage_pool += 1;
+            }
+            let tier = e.credit_tier.map(|t| t.label()).unwrap_or("未评级");
+            *s.by_tier.entry(tier.to_string()).or_default() += 1;
+            for t in &e.target_types {
+                *s.by_target_type.entry(t.label().to_string()).or_default() += 1;
+            }
+            *s.by_town.entry(e.town.clone()).or_default() += 1;
+        }
+        for i in &inspectors {
+            *s.by_department.entry(i.department.clone()).or_default() += 1;
+        }
+        Ok(s)
+    }
+}
