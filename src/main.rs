@@ -10,7 +10,8 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(cli::Failure(message)) if message.is_empty() => std::process::ExitCode::SUCCESS,
         Err(cli::Failure(message)) => {
-            eprintln!("错误：{message}");
+            // Messages can quote file contents: nothing in them may drive the terminal.
+            eprintln!("错误：{}", cli::clean(&message));
             std::process::ExitCode::FAILURE
         }
     }

@@ -113,6 +113,8 @@ pub enum Command {
     Dashboard,
 }
 
+pub use output::clean;
+
 /// A failure, already in words for the user.
 pub struct Failure(pub String);
 

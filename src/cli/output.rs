@@ -68,11 +68,20 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Prints a value as pretty JSON (strings in JSON are already escaped).
+/// Prints a value as pretty JSON. serde_json escapes C0 controls; DEL and the C1 controls
+/// (U+0080–U+009F, which some terminals obey) are escaped here too.
 pub fn json<T: Serialize>(value: &T) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) {
+            safe.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            safe.push(c);
+        }
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
-    writeln!(out)?;
+    writeln!(out, "{safe}")?;
     out.flush()
 }
 
@@ -81,7 +90,7 @@ pub fn fields(pairs: &[(&str, String)]) -> std::io::Result<()> {
     let w = pairs.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (k, v) in pairs {
-        writeln!(out, "{k}{}  {}", " ".repeat(w - k.width()), clean(v))?;
+        writeln!(out, "{k}{}  {}", " ".repeat(w - k.width()), cell(v))?;
     }
     out.flush()
 }

@@ -5,6 +5,9 @@ use crate::domain::audit::{AuditEvent, ChainBreak, Checkpoint};
 use crate::domain::role::Action;
 use crate::store::{self, audit::EventFilter};
 
+/// What the held-back particulars of a draw event read as.
+pub const CONFIDENTIAL_DETAIL: &str = "{\"保密\":\"抽取名单与种子在检查开始前不公开\"}";
+
 impl Session {
     /// `audit verify [--checkpoint SIZE:HASH]`: `Ok(Ok(head))` when the chain is whole (and
     /// extends the checkpoint), `Ok(Err(break))` naming the first problem.
@@ -22,9 +25,20 @@ impl Session {
         Ok(store::audit::head(self.store().conn())?)
     }
 
-    /// `audit log`: events, newest first.
+    /// `audit log`: events, newest first. For those who may not see drawn lists before the
+    /// visits start, the particulars of draw runs and substitutions (the drawn entities, the
+    /// seed that would let one recompute them) are held back; the chain itself is verified on
+    /// the full events.
     pub fn audit_events(&self, filter: &EventFilter) -> Result<Vec<AuditEvent>> {
         self.require(Action::ViewAudit)?;
-        Ok(store::audit::list(self.store().conn(), filter)?)
+        let mut events = store::audit::list(self.store().conn(), filter)?;
+        if self.require(Action::ViewDrawResults).is_err() {
+            for e in &mut events {
+                if e.action == "draw.run" || e.action == "draw.substitute" {
+                    e.detail = CONFIDENTIAL_DETAIL.to_string();
+                }
+            }
+        }
+        Ok(events)
     }
 }

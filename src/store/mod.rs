@@ -49,6 +49,8 @@ pub enum StoreError {
     DiskFull,
     #[error("无法打开数据库文件（没有读写权限，或目录不存在）：{0}")]
     CantOpen(String),
+    #[error("磁盘已满或无法读写，未写入任何内容：{0}")]
+    IoFailure(String),
     #[error("数据库错误：{0}")]
     Sql(rusqlite::Error),
     #[error("数据库中的记录无法解析：{0}")]
@@ -68,7 +70,11 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => StoreError::CantOpen(e.to_string()),
+            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                StoreError::CantOpen(e.to_string())
+            }
+            // A disk with no room left cannot even grow the WAL index (SQLITE_IOERR_SHMSIZE).
+            Some(ErrorCode::SystemIoFailure) => StoreError::IoFailure(e.to_string()),
             _ => StoreError::Sql(e),
         }
     }

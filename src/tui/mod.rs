@@ -12,8 +12,11 @@ pub mod theme;
 pub mod update;
 pub mod views;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use crate::services::{Mode, Session};
@@ -67,35 +70,95 @@ pub fn refresh(session: &mut Session, m: &mut Model) {
     }
 }
 
+/// Renders off screen first and says whether the frame differs from the last one drawn, so a
+/// key that changes nothing writes nothing to the terminal.
+struct Shadow {
+    terminal: Terminal<TestBackend>,
+    last: Option<(Buffer, Option<ratatui::layout::Position>)>,
+}
+
+/// The in-memory backend cannot fail.
+fn sure<T>(r: Result<T, std::convert::Infallible>) -> T {
+    match r {
+        Ok(t) => t,
+        Err(never) => match never {},
+    }
+}
+
+impl Shadow {
+    fn new() -> std::io::Result<Shadow> {
+        Ok(Shadow {
+            terminal: sure(Terminal::new(TestBackend::new(1, 1))),
+            last: None,
+        })
+    }
+
+    fn changed(&mut self, size: ratatui::layout::Size, m: &Model) -> std::io::Result<bool> {
+        if sure(self.terminal.size()) != size {
+            sure(
+                self.terminal
+                    .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)),
+            );
+            self.last = None;
+        }
+        sure(self.terminal.draw(|f| views::render(f, m)));
+        let cursor = {
+            use ratatui::backend::Backend;
+            let b = self.terminal.backend_mut();
+            b.get_cursor_position().ok()
+        };
+        let frame = (self.terminal.backend().buffer().clone(), cursor);
+        let changed = self.last.as_ref() != Some(&frame);
+        self.last = Some(frame);
+        Ok(changed)
+    }
+}
+
 /// Runs the dashboard until the user quits. The terminal is restored however it ends.
 pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut m = model_for(&session, ascii);
     let mut screen = terminal::Screen::enter()?;
+    let mut shadow = Shadow::new()?;
+    let mut draw = |screen: &mut terminal::Screen, m: &Model, force: bool| -> std::io::Result<()> {
+        let size = screen.terminal.size()?;
+        if shadow.changed(size, m)? || force {
+            screen.draw(|f| views::render(f, m))?;
+        }
+        Ok(())
+    };
     // The first frame comes before anything heavy is loaded.
-    screen.draw(|f| views::render(f, &m))?;
+    draw(&mut screen, &m, true)?;
     if let Err(e) = load::overview(&session, &mut m) {
         m.status = Some((e.to_string(), true));
     }
-    screen.draw(|f| views::render(f, &m))?;
+    draw(&mut screen, &m, false)?;
     if load::key_coverage(&session, &mut m).is_ok() {
-        screen.draw(|f| views::render(f, &m))?;
+        draw(&mut screen, &m, false)?;
     }
     let mut version = session.data_version().unwrap_or(0);
     let mut day = session.today();
+    let mut looked = Instant::now();
     loop {
         if m.quit {
             return Ok(());
         }
         let mut dirty = false;
-        if event::poll(POLL)? {
+        let mut resized = false;
+        let wait = POLL.saturating_sub(looked.elapsed());
+        if event::poll(wait)? {
             // Handle everything queued, then draw once.
             loop {
-                dirty |= handle(&mut session, &mut m, event::read()?);
+                let ev = event::read()?;
+                resized |= matches!(ev, Event::Resize(..));
+                dirty |= handle(&mut session, &mut m, ev);
                 if m.quit || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }
-        } else {
+        }
+        // About once a second, busy or not: other users' commits and the day turning.
+        if looked.elapsed() >= POLL {
+            looked = Instant::now();
             session.refresh_today();
             let v = session.data_version().unwrap_or(version);
             if v != version || session.today() != day {
@@ -106,7 +169,7 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
             }
         }
         if dirty && !m.quit {
-            screen.draw(|f| views::render(f, &m))?;
+            draw(&mut screen, &m, resized)?;
         }
     }
 }

@@ -116,16 +116,26 @@ pub fn block<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
 }
 
 /// One row of a list: a `>` marker for the selection, then cells fitted to their widths.
+/// Only the marker carries the selection style, so moving the selection rewrites a few cells
+/// instead of two whole rows (cheap over a slow link).
 pub fn row<'a>(theme: &Theme, selected: bool, cells: &[(&str, usize)], style: Style) -> Line<'a> {
-    let mut text = String::from(if selected { "> " } else { "  " });
+    let mut text = String::new();
     for (i, (cell, w)) in cells.iter().enumerate() {
         if i > 0 {
             text.push(' ');
         }
         text.push_str(&fit(cell, *w));
     }
-    let style = if selected { theme.selected() } else { style };
-    Line::from(Span::styled(text.trim_end().to_string(), style))
+    let marker = if selected {
+        Span::styled(">", theme.selected())
+    } else {
+        Span::raw(" ")
+    };
+    Line::from(vec![
+        marker,
+        Span::raw(" "),
+        Span::styled(text.trim_end().to_string(), style),
+    ])
 }
 
 /// A header line fitted to the same widths as `row`.
