@@ -95,6 +95,8 @@ impl Shadow {
 
     fn changed(&mut self, size: ratatui::layout::Size, m: &Model) -> std::io::Result<bool> {
         if sure(self.terminal.size()) != size {
+            // The test backend keeps its own size; resize it as well as the terminal.
+            self.terminal.backend_mut().resize(size.width, size.height);
             sure(
                 self.terminal
                     .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height)),
