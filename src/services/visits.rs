@@ -127,10 +127,7 @@ impl Session {
             .filter(|c| c.decision.is_none())
             .map(|c| c.visit_id)
             .collect();
-        let names: HashMap<String, (String, String)> = store::entities::all(conn)?
-            .into_iter()
-            .map(|e| (e.id().to_string(), (e.name.clone(), e.town.clone())))
-            .collect();
+        let names = store::entities::names(conn)?;
         let mut out: Vec<VisitSummary> = summarise(
             rows,
             &events,

@@ -63,3 +63,10 @@ pub fn all(conn: &Connection) -> Result<Vec<Entity>> {
 pub fn count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT count(*) FROM entities", [], |r| r.get(0))?)
 }
+
+/// Name and town of every entity, by id (what lists of visits show), without reading records.
+pub fn names(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
+    let mut stmt = conn.prepare("SELECT code, name, town FROM entities")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -157,6 +157,7 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
                 let id = f.visit.row.id;
                 let r = session.submit_result(id, &f.result)?;
                 m.form = None;
+                m.status = None;
                 load::visits(session, m)?;
                 message(
                     m,
