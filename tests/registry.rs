@@ -500,3 +500,29 @@ fn single_edits_are_checked_and_logged() {
         Err(ServiceError::Denied { .. })
     ));
 }
+
+#[test]
+fn the_second_of_two_people_doing_the_same_edit_learns_who_was_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut first = open_as(&path, Some("lead.liu")).unwrap();
+    let entity = first
+        .list_entities(&EntityFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.entity.exclusion.is_none())
+        .unwrap()
+        .id;
+    let mut second = open_as(&path, None).unwrap();
+    first
+        .set_exclusion(&entity, Some("注销"), "已注销登记")
+        .unwrap();
+    let err = second
+        .set_exclusion(&entity, Some("注销"), "已注销登记")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("lead.liu") && err.contains("entities.exclude"),
+        "{err}"
+    );
+}

@@ -9,6 +9,27 @@ use crate::domain::inspector::{Conflict, Inspector, Leave};
 use crate::domain::role::Action;
 use crate::store;
 
+/// "No change" that names who made the record so, when it was someone: two people doing the
+/// same thing at once learn that the other was first.
+fn no_change(conn: &rusqlite::Connection, subject: &str, prefix: &str) -> ServiceError {
+    let last = store::audit::list(
+        conn,
+        &store::audit::EventFilter {
+            action_prefix: Some(prefix.to_string()),
+            subject: Some(subject.to_string()),
+            limit: Some(1),
+            ..Default::default()
+        },
+    );
+    match last.ok().and_then(|v| v.into_iter().next()) {
+        Some(e) => ServiceError::Invalid(format!(
+            "没有变化：{} 已于 {} 做了同样的修改（{}）",
+            e.actor, e.at, e.action
+        )),
+        None => ServiceError::Invalid("没有变化".to_string()),
+    }
+}
+
 fn need_reason(reason: &str) -> Result<String> {
     let r = reason.trim();
     if r.is_empty() {
@@ -37,7 +58,7 @@ impl Session {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());
             if e.exclusion == before {
-                return Err(ServiceError::Invalid("没有变化".to_string()));
+                return Err(no_change(tx, &code, "entities."));
             }
             let action = if e.exclusion.is_some() {
                 "entities.exclude"
@@ -71,7 +92,7 @@ impl Session {
             let before = i.clone();
             change(&mut i)?;
             if i == before {
-                return Err(ServiceError::Invalid("没有变化".to_string()));
+                return Err(no_change(tx, &code, "inspectors."));
             }
             let ev = actor.log(
                 tx,
