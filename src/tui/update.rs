@@ -245,17 +245,25 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     let current = v.list.get(v.selected).map(|x| (x.row.id, x.state));
+    // Progress is recorded by the visit's team or a lead; others are not offered the keys.
+    let may_record = v.list.get(v.selected).is_some_and(|x| {
+        m.viewer.lead
+            || m.viewer
+                .inspector
+                .as_ref()
+                .is_some_and(|me| x.row.team.iter().any(|t| &t.inspector == me))
+    });
     match (k.code, current) {
         (KeyCode::Char('m'), _) => {
             v.mine = !v.mine;
             vec![Effect::Reload]
         }
         (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
-        (KeyCode::Char('s'), Some((id, VisitState::Assigned))) => {
+        (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {
             confirm(m, s::START_CONFIRM, Effect::StartVisit(id));
             vec![]
         }
-        (KeyCode::Char('c'), Some((id, VisitState::Started))) => {
+        (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
             confirm(m, s::COMPLETE_CONFIRM, Effect::CompleteVisit(id));
             vec![]
         }
