@@ -1,0 +1,232 @@
+//! Writing a report: Markdown and .xlsx.
+
+use super::*;
+
+/// The formats a report is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Xlsx,
+}
+
+impl ReportFormat {
+    pub fn of(path: &Path) -> Result<ReportFormat> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            "md" => Ok(ReportFormat::Markdown),
+            "xlsx" => Ok(ReportFormat::Xlsx),
+            other => Err(ServiceError::Invalid(format!(
+                "报告只能保存为 .md 或 .xlsx 文件，不能保存为“{}”",
+                if other.is_empty() {
+                    "（无扩展名）".to_string()
+                } else {
+                    format!(".{other}")
+                }
+            ))),
+        }
+    }
+}
+
+/// The headers of the 汇总 sheet (and the Markdown tables, split in two).
+const MAIN_HEADERS: [&str; 15] = [
+    "抽查计划编号",
+    "抽查任务编号",
+    "抽查任务名称",
+    "抽查类型",
+    "抽查对象总数",
+    "应抽数",
+    "抽取数",
+    "已检查",
+    "已录入",
+    "发现问题",
+    "后续处理",
+    "后续处理已办结",
+    "已公示",
+    "公示率",
+    "逾期录入",
+];
+
+fn main_cells(f: &Figures) -> Vec<String> {
+    vec![
+        f.plan.clone(),
+        f.code.clone(),
+        f.name.clone(),
+        f.inspection_type.clone(),
+        f.population.to_string(),
+        f.quota.to_string(),
+        f.drawn.to_string(),
+        f.inspected.to_string(),
+        f.entered.to_string(),
+        f.problems.to_string(),
+        f.followups.to_string(),
+        f.followups_closed.to_string(),
+        f.published.to_string(),
+        f.publication_rate.clone(),
+        f.late.to_string(),
+    ]
+}
+
+fn category_cells(f: &Figures) -> Vec<String> {
+    Category::ALL
+        .iter()
+        .map(|c| f.category(*c).to_string())
+        .collect()
+}
+
+/// The 汇总 and 抽取 sheets.
+pub fn report_tables(r: &Report) -> Vec<Table> {
+    let mut headers: Vec<String> = MAIN_HEADERS.iter().map(|s| s.to_string()).collect();
+    headers.extend(Category::ALL.iter().map(|c| c.label().to_string()));
+    headers.extend(["逾期未录入", "联合抽查检查任务", "部门联合抽查占比"].map(String::from));
+    let row = |f: &Figures, share: &str| {
+        let mut cells = main_cells(f);
+        cells.extend(category_cells(f));
+        cells.push(f.overdue.to_string());
+        cells.push(f.joint_visits.to_string());
+        cells.push(share.to_string());
+        cells
+    };
+    let mut rows: Vec<Vec<String>> = r.tasks.iter().map(|f| row(f, "")).collect();
+    rows.push(row(&r.total, &r.joint_share));
+    let summary = Table {
+        name: "汇总".to_string(),
+        headers,
+        rows,
+        numbers: true,
+    };
+    let draws = Table {
+        name: "抽取".to_string(),
+        headers: [
+            "抽取编号",
+            "期间",
+            "任务",
+            "状态",
+            "准备人",
+            "运行时间",
+            "检查任务数",
+            "作废理由",
+            "作废申请人",
+            "作废批准人",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .draws
+            .iter()
+            .map(|d| {
+                vec![
+                    d.id.clone(),
+                    d.period.clone(),
+                    d.tasks.join("、"),
+                    d.state.clone(),
+                    d.prepared_by.clone(),
+                    d.run_at.clone().unwrap_or_default(),
+                    d.visits.to_string(),
+                    d.void_reason.clone().unwrap_or_default(),
+                    d.void_requested_by.clone().unwrap_or_default(),
+                    d.void_approved_by.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        numbers: true,
+    };
+    vec![summary, draws]
+}
+
+/// A Markdown table cell: no pipes, no line breaks.
+fn md(text: &str) -> String {
+    text.replace('|', "｜").replace(['\n', '\r'], " ")
+}
+
+fn md_table(out: &mut String, headers: &[String], rows: &[Vec<String>]) {
+    out.push_str(&format!("| {} |\n", headers.join(" | ")));
+    out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| md(c)).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+}
+
+/// The report as a readable Chinese Markdown document.
+pub fn report_markdown(r: &Report) -> String {
+    let mut out = format!("# {}\n\n", r.title);
+    out.push_str(&format!(
+        "统计范围：{}已运行且未作废的抽取；统计日期：{}；生成人：{}。\n\n",
+        r.scope.label(),
+        r.as_of,
+        md(&r.generated_by)
+    ));
+    out.push_str("## 一、分任务情况\n\n");
+    let headers: Vec<String> = MAIN_HEADERS[1..].iter().map(|s| s.to_string()).collect();
+    let mut rows: Vec<Vec<String>> = r
+        .tasks
+        .iter()
+        .map(|f| main_cells(f)[1..].to_vec())
+        .collect();
+    rows.push(main_cells(&r.total)[1..].to_vec());
+    md_table(&mut out, &headers, &rows);
+    out.push_str("\n## 二、检查结果分类\n\n");
+    let mut headers = vec!["抽查任务编号".to_string()];
+    headers.extend(Category::ALL.iter().map(|c| c.label().to_string()));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for f in r.tasks.iter().chain([&r.total]) {
+        let mut cells = vec![f.code.clone()];
+        cells.extend(category_cells(f));
+        rows.push(cells);
+    }
+    md_table(&mut out, &headers, &rows);
+    out.push_str("\n## 三、其他情况\n\n");
+    out.push_str(&format!(
+        "- 部门联合抽查占比：{}（{} / {} 项检查任务）\n",
+        r.joint_share, r.total.joint_visits, r.total.drawn
+    ));
+    out.push_str(&format!(
+        "- 逾期录入：{} 项；当前逾期未录入：{} 项\n",
+        r.total.late, r.overdue_now
+    ));
+    out.push_str(&format!(
+        "- 待审批的更正：{} 项（更正待批的结果暂不公示）\n",
+        r.pending_corrections
+    ));
+    out.push_str(&format!("- 作废的抽取：{} 次\n", r.voided_draws));
+    for d in r.draws.iter().filter(|d| d.state == "已作废") {
+        out.push_str(&format!(
+            "  - {}（{}，检查任务{}项）：{}；申请人 {}，批准人 {}\n",
+            d.id,
+            d.tasks.join("、"),
+            d.visits,
+            md(d.void_reason.as_deref().unwrap_or("")),
+            md(d.void_requested_by.as_deref().unwrap_or("")),
+            md(d.void_approved_by.as_deref().unwrap_or("")),
+        ));
+    }
+    out.push_str("\n## 四、口径说明\n\n");
+    for line in [
+        "抽查对象总数：本期已运行且未作废的抽取中，该任务各抽取层（strata）对象的去重数；年度报告按全年去重。",
+        "应抽数：各抽取层应抽数之和；抽取数：被抽中的检查任务数（同一对象每次抽取计一次）。",
+        "已检查：状态为已完成、已录入或已公示的检查任务；已录入：已提交检查结果的检查任务。",
+        "检查结果分类与发现问题：按现行有效结果（已批准的更正优先于原结果）统计，一个结果可选多个分类。",
+        "后续处理已办结：状态为“已办结”的后续处理记录。",
+        "公示率 = 已公示 / 已录入；逾期录入：完成检查后超过20个工作日才录入的结果。",
+        "合计行中每个检查任务只计一次，一个检查任务涉及多个抽查任务时，合计可能小于各任务之和。",
+        "已作废的抽取及其检查任务不计入统计，仅在作废抽取中列出。",
+    ] {
+        out.push_str(&format!("- {line}\n"));
+    }
+    out
+}
+
+/// Writes a report as .md or .xlsx, by the path's extension.
+pub fn write_report(r: &Report, path: &Path) -> Result<ReportFormat> {
+    let format = ReportFormat::of(path)?;
+    let bytes = match format {
+        ReportFormat::Markdown => report_markdown(r).into_bytes(),
+        ReportFormat::Xlsx => workbook_bytes(&report_tables(r))?,
+    };
+    std::fs::write(path, bytes).map_err(|e| SheetError::io(path, e))?;
+    Ok(format)
+}
