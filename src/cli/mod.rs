@@ -3,7 +3,9 @@
 mod audit;
 mod calendar;
 mod draws;
+mod entities;
 mod init;
+mod library;
 mod maintenance;
 mod output;
 mod plans;
@@ -61,13 +63,13 @@ pub enum Command {
     Template(registry::TemplateArgs),
     /// 监管对象库
     #[command(subcommand)]
-    Entities(registry::EntitiesCommand),
+    Entities(entities::EntitiesCommand),
     /// 执法人员库
     #[command(subcommand)]
-    Inspectors(registry::InspectorsCommand),
+    Inspectors(library::InspectorsCommand),
     /// 抽查事项清单
     #[command(subcommand)]
-    Items(registry::ItemsCommand),
+    Items(library::ItemsCommand),
     /// 名录统计
     Stats(output::JsonFlag),
     /// 抽查计划与任务
@@ -170,10 +172,10 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Import(a) => registry::import(&mut cli.open()?, a),
         Command::Export(a) => registry::export(&mut cli.open()?, a),
         Command::Template(a) => registry::template(a),
-        Command::Entities(c) => registry::entities(&mut cli.open()?, c),
-        Command::Inspectors(c) => registry::inspectors(&mut cli.open()?, c),
-        Command::Items(c) => registry::items(&cli.open()?, c),
-        Command::Stats(j) => registry::stats(&cli.open()?, j.json),
+        Command::Entities(c) => entities::entities(&mut cli.open()?, c),
+        Command::Inspectors(c) => library::inspectors(&mut cli.open()?, c),
+        Command::Items(c) => library::items(&cli.open()?, c),
+        Command::Stats(j) => library::stats(&cli.open()?, j.json),
         Command::Plan(c) => plans::run(&mut cli.open()?, c),
         Command::User(c) => users::run(&mut cli.open()?, c),
         Command::Settings(c) => users::settings(&mut cli.open()?, c),
