@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use super::{Result, from_json, to_json};
+use super::{Result, to_json};
 use crate::domain::entity::Entity;
 
 /// Stores an entity (insert or replace by id), marking the audit event that changed it.
@@ -33,31 +33,20 @@ pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
 
 /// The stored JSON of every entity, by id (for comparing an import against the library).
 pub fn stored_json(conn: &Connection) -> Result<HashMap<String, String>> {
-    let mut stmt = conn.prepare("SELECT code, data FROM entities")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    super::records::json_by_code(conn, "SELECT code, data FROM entities")
 }
 
 /// One entity by id (USCC or registry code).
 pub fn get(conn: &Connection, code: &str) -> Result<Option<Entity>> {
-    let data: Option<String> = conn
-        .query_row("SELECT data FROM entities WHERE code = ?1", [code], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    data.map(|d| from_json(code, &d)).transpose()
+    super::records::one(conn, "SELECT data FROM entities WHERE code = ?1", code)
 }
 
 /// Every entity, ordered by town then name.
 pub fn all(conn: &Connection) -> Result<Vec<Entity>> {
-    let mut stmt = conn.prepare("SELECT code, data FROM entities ORDER BY town, name, code")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (code, data) = row?;
-        out.push(from_json(&code, &data)?);
-    }
-    Ok(out)
+    super::records::all(
+        conn,
+        "SELECT code, data FROM entities ORDER BY town, name, code",
+    )
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
-use super::{Result, from_json, to_json};
+use super::{Result, to_json};
 use crate::domain::inspector::Inspector;
 
 /// Stores an inspector (insert or replace by code); its department must exist.
@@ -28,30 +28,16 @@ pub fn put(conn: &Connection, inspector: &Inspector, changed_seq: u64) -> Result
 }
 
 pub fn stored_json(conn: &Connection) -> Result<HashMap<String, String>> {
-    let mut stmt = conn.prepare("SELECT code, data FROM inspectors")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    super::records::json_by_code(conn, "SELECT code, data FROM inspectors")
 }
 
 pub fn get(conn: &Connection, code: &str) -> Result<Option<Inspector>> {
-    let data: Option<String> = conn
-        .query_row("SELECT data FROM inspectors WHERE code = ?1", [code], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    data.map(|d| from_json(code, &d)).transpose()
+    super::records::one(conn, "SELECT data FROM inspectors WHERE code = ?1", code)
 }
 
 /// Every inspector, ordered by code.
 pub fn all(conn: &Connection) -> Result<Vec<Inspector>> {
-    let mut stmt = conn.prepare("SELECT code, data FROM inspectors ORDER BY code")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (code, data) = row?;
-        out.push(from_json(&code, &data)?);
-    }
-    Ok(out)
+    super::records::all(conn, "SELECT code, data FROM inspectors ORDER BY code")
 }
 
 /// Adds a department if it is not there yet; true when it was added.

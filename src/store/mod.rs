@@ -189,6 +189,48 @@ impl Store {
     }
 }
 
+/// Tables that keep each record as JSON in `data` beside its `code`. The SQL comes from the
+/// callers as literals (never assembled from strings).
+pub(crate) mod records {
+    use std::collections::HashMap;
+
+    use rusqlite::{Connection, OptionalExtension};
+
+    use super::{Result, from_json};
+
+    /// `code → data` of every row (to compare an import against what is stored).
+    pub fn json_by_code(conn: &Connection, sql: &'static str) -> Result<HashMap<String, String>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One record by code.
+    pub fn one<T: serde::de::DeserializeOwned>(
+        conn: &Connection,
+        sql: &'static str,
+        code: &str,
+    ) -> Result<Option<T>> {
+        let data: Option<String> = conn.query_row(sql, [code], |r| r.get(0)).optional()?;
+        data.map(|d| from_json(code, &d)).transpose()
+    }
+
+    /// Every record, in the given order.
+    pub fn all<T: serde::de::DeserializeOwned>(
+        conn: &Connection,
+        sql: &'static str,
+    ) -> Result<Vec<T>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (code, data) = row?;
+            out.push(from_json(&code, &data)?);
+        }
+        Ok(out)
+    }
+}
+
 /// Decodes a JSON column, mapping errors to [`StoreError::Corrupt`].
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
