@@ -67,7 +67,10 @@ pub fn next_id(conn: &Connection, period: &str) -> Result<String> {
     Ok(format!("{period}-{:02}", n + 1))
 }
 
-const SELECT_DRAW: &str = "
+/// The columns of a draw with its run and void, as a literal for `concat!`.
+macro_rules! select_draw {
+    () => {
+        "
     SELECT d.id, d.period, d.tasks, d.commitment, d.prepared_seq, pa.actor, pa.at,
            r.run_seq, ra.actor, ra.at,
            v.seq, va.actor, va.at, v.reason,
@@ -79,7 +82,9 @@ const SELECT_DRAW: &str = "
     LEFT JOIN draw_void_requests v ON v.draw_id = d.id
     LEFT JOIN audit_log va ON va.seq = v.seq
     LEFT JOIN draw_void_approvals ap ON ap.draw_id = d.id
-    LEFT JOIN audit_log apa ON apa.seq = ap.seq";
+    LEFT JOIN audit_log apa ON apa.seq = ap.seq"
+    };
+}
 
 fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredDraw, String)> {
     let run = match r.get::<_, Option<u64>>(7)? {
@@ -128,7 +133,11 @@ fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredDraw, String)> 
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredDraw>> {
     let row = conn
-        .query_row(&format!("{SELECT_DRAW} WHERE d.id = ?1"), [id], row_to_draw)
+        .query_row(
+            concat!(select_draw!(), " WHERE d.id = ?1"),
+            [id],
+            row_to_draw,
+        )
         .optional()?;
     row.map(|(mut d, tasks)| {
         d.tasks = from_json(id, &tasks)?;
@@ -139,7 +148,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredDraw>> {
 
 /// Every draw, oldest first.
 pub fn all(conn: &Connection) -> Result<Vec<StoredDraw>> {
-    let mut stmt = conn.prepare(&format!("{SELECT_DRAW} ORDER BY d.prepared_seq"))?;
+    let mut stmt = conn.prepare(concat!(select_draw!(), " ORDER BY d.prepared_seq"))?;
     let rows = stmt.query_map([], row_to_draw)?;
     let mut out = Vec::new();
     for row in rows {
