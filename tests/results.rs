@@ -63,6 +63,17 @@ fn fresh_visit(path: &Path) -> (VisitSummary, String) {
     (v, login)
 }
 
+/// A Q2 visit started on 05-21 and completed on 05-22, with a session of an officer of its
+/// team as of 05-22.
+fn completed_visit(dir: &tempfile::TempDir) -> (PathBuf, VisitSummary, String, Session) {
+    let path = drawn(dir);
+    let (v, login) = fresh_visit(&path);
+    let mut s = open(&path, Some(&login), "2026-05-22");
+    s.start_visit(v.row.id, d("2026-05-21")).unwrap();
+    s.complete_visit(v.row.id, d("2026-05-22")).unwrap();
+    (path, v, login, s)
+}
+
 fn clean_result(s: &Session, id: i64) -> InspectionResult {
     let items = s.result_view(id).unwrap().items;
     InspectionResult {
@@ -134,12 +145,8 @@ fn steps_keep_their_order_and_dates_stay_honest() {
 #[test]
 fn only_the_team_enters_and_a_result_is_locked() {
     let dir = tempfile::tempdir().unwrap();
-    let path = drawn(&dir);
-    let (v, login) = fresh_visit(&path);
+    let (path, v, login, mut s) = completed_visit(&dir);
     let id = v.row.id;
-    let mut s = open(&path, Some(&login), "2026-05-22");
-    s.start_visit(id, d("2026-05-21")).unwrap();
-    s.complete_visit(id, d("2026-05-22")).unwrap();
     // An officer of another team may not enter it.
     let users = s.list_users().unwrap();
     let outsider = users
@@ -226,12 +233,8 @@ fn a_late_entry_stays_late() {
 #[test]
 fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
     let dir = tempfile::tempdir().unwrap();
-    let path = drawn(&dir);
-    let (v, login) = fresh_visit(&path);
+    let (path, v, login, mut s) = completed_visit(&dir);
     let id = v.row.id;
-    let mut s = open(&path, Some(&login), "2026-05-22");
-    s.start_visit(id, d("2026-05-21")).unwrap();
-    s.complete_visit(id, d("2026-05-22")).unwrap();
     let original = clean_result(&s, id);
     s.submit_result(id, &original).unwrap();
     let corrected = problem_result(&s, id);
@@ -298,12 +301,8 @@ fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
 #[test]
 fn follow_up_of_a_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let path = drawn(&dir);
-    let (v, login) = fresh_visit(&path);
+    let (path, v, login, mut s) = completed_visit(&dir);
     let id = v.row.id;
-    let mut s = open(&path, Some(&login), "2026-05-22");
-    s.start_visit(id, d("2026-05-21")).unwrap();
-    s.complete_visit(id, d("2026-05-22")).unwrap();
     let r = problem_result(&s, id);
     s.submit_result(id, &r).unwrap();
     assert!(
