@@ -54,6 +54,23 @@ impl Column {
 }
 
 /// The headers of a layout as exported (no `*`).
+/// A table with the layout's headers and the given rows (numbered from 2), for tests.
+#[cfg(test)]
+pub(crate) fn table_of(columns: &[Column], rows: &[&[&str]]) -> super::Table {
+    super::Table {
+        header_row: 1,
+        headers: headers(columns),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| super::Row {
+                number: i + 2,
+                cells: r.iter().map(|s| s.to_string()).collect(),
+            })
+            .collect(),
+    }
+}
+
 pub(crate) fn headers(columns: &[Column]) -> Vec<String> {
     columns.iter().map(|c| c.header.to_string()).collect()
 }

@@ -274,18 +274,7 @@ mod tests {
     }
 
     fn table(rows: &[&[&str]]) -> Table {
-        Table {
-            header_row: 1,
-            headers: headers(COLUMNS),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| Row {
-                    number: i + 2,
-                    cells: r.iter().map(|s| s.to_string()).collect(),
-                })
-                .collect(),
-        }
+        crate::sheets::columns::table_of(COLUMNS, rows)
     }
 
     #[test]

@@ -132,22 +132,10 @@ pub fn builtin_check_items() -> Vec<CheckItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheets::Row;
     use crate::sheets::columns::headers;
 
     fn table(rows: &[&[&str]]) -> Table {
-        Table {
-            header_row: 1,
-            headers: headers(COLUMNS),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| Row {
-                    number: i + 2,
-                    cells: r.iter().map(|s| s.to_string()).collect(),
-                })
-                .collect(),
-        }
+        crate::sheets::columns::table_of(COLUMNS, rows)
     }
 
     #[test]
