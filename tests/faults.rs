@@ -24,8 +24,6 @@ use std::time::{Duration, Instant};
 
 use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::uscc;
-use shuangsuiji::domain::visit::VisitState;
-use shuangsuiji::services::visits::VisitFilter;
 use shuangsuiji::services::{OpenOptions, Session};
 use shuangsuiji::store::audit::EventFilter;
 
@@ -137,16 +135,7 @@ fn inputs() -> &'static Inputs {
             .run_draw("2026Q2-01", &seeds, &[])
             .unwrap();
         let lead = open(&completed, Some("lead.liu"));
-        let v = lead
-            .list_visits(&VisitFilter::default())
-            .unwrap()
-            .into_iter()
-            .find(|v| {
-                v.row.draw_id == "2026Q2-01"
-                    && v.state == VisitState::Assigned
-                    && v.row.problem.is_none()
-            })
-            .unwrap();
+        let v = support::assigned_q2_visit(&lead, |_| true);
         let officer = lead
             .list_users()
             .unwrap()

@@ -26,8 +26,6 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use sha2::{Digest, Sha256};
 use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::uscc;
-use shuangsuiji::domain::visit::VisitState;
-use shuangsuiji::services::visits::VisitFilter;
 use shuangsuiji::services::{OpenOptions, Session};
 use shuangsuiji::sheets::{self, read_table};
 use shuangsuiji::tui::model::ScreenId;
@@ -448,17 +446,7 @@ fn completed_visit(dir: &tempfile::TempDir, name: &str) -> (PathBuf, i64, String
         )
         .unwrap();
     let lead = open(&db, Some("lead.liu"));
-    let v = lead
-        .list_visits(&VisitFilter::default())
-        .unwrap()
-        .into_iter()
-        .find(|v| {
-            v.row.draw_id == "2026Q2-01"
-                && v.state == VisitState::Assigned
-                && v.row.problem.is_none()
-                && v.row.entity.starts_with('9')
-        })
-        .unwrap();
+    let v = support::assigned_q2_visit(&lead, |v| v.row.entity.starts_with('9'));
     let officer = lead
         .list_users()
         .unwrap()
@@ -827,17 +815,7 @@ fn evil_db() -> &'static Evil {
             )
             .unwrap();
         let lead = open(&db, Some("lead.liu"));
-        let v = lead
-            .list_visits(&VisitFilter::default())
-            .unwrap()
-            .into_iter()
-            .find(|v| {
-                v.row.draw_id == "2026Q2-01"
-                    && v.state == VisitState::Assigned
-                    && v.row.problem.is_none()
-                    && v.row.entity.starts_with('9')
-            })
-            .unwrap();
+        let v = support::assigned_q2_visit(&lead, |v| v.row.entity.starts_with('9'));
         let users = lead.list_users().unwrap();
         let officer = users
             .iter()

@@ -44,16 +44,7 @@ fn open(path: &Path, login: Option<&str>, day: &str) -> Session {
 fn fresh_visit(path: &Path) -> (VisitSummary, String) {
     let s = open(path, None, "2026-05-20");
     let users = s.list_users().unwrap();
-    let v = s
-        .list_visits(&VisitFilter::default())
-        .unwrap()
-        .into_iter()
-        .find(|v| {
-            v.row.draw_id == "2026Q2-01"
-                && v.state == VisitState::Assigned
-                && v.row.problem.is_none()
-        })
-        .unwrap();
+    let v = support::assigned_q2_visit(&s, |_| true);
     let login = users
         .iter()
         .find(|u| u.inspector.as_deref() == Some(&v.row.team[0].inspector))

@@ -26,6 +26,26 @@ fn template() -> &'static Path {
     })
 }
 
+/// A visit of the demo's second-quarter draw (once run) that has a team and has not started,
+/// and that meets `also`.
+pub fn assigned_q2_visit(
+    session: &shuangsuiji::services::Session,
+    also: impl Fn(&shuangsuiji::services::visits::VisitSummary) -> bool,
+) -> shuangsuiji::services::visits::VisitSummary {
+    use shuangsuiji::domain::visit::VisitState;
+    session
+        .list_visits(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| {
+            v.row.draw_id == "2026Q2-01"
+                && v.state == VisitState::Assigned
+                && v.row.problem.is_none()
+                && also(v)
+        })
+        .expect("the run second-quarter draw has an assigned visit with a team")
+}
+
 /// A fresh copy of the demo database (as of [`DEMO_DAY`]) in `dir`.
 pub fn demo_copy(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     let path = dir.path().join(name);
