@@ -351,3 +351,51 @@ fn empty_and_unknown_files_are_clear_errors() {
         "文件编码无法识别（应为 UTF-8 或 GBK）"
     );
 }
+
+/// A copy of the workbook at `from` with `edit` applied to the text of its first worksheet.
+fn with_sheet_xml(from: &Path, to: &Path, edit: impl Fn(&str) -> String) {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        let name = entry.name().unwrap().to_string();
+        if name == "xl/worksheets/sheet1.xml" {
+            bytes = edit(std::str::from_utf8(&bytes).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn a_workbook_pointing_past_its_shared_strings_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "名称").unwrap();
+    sheet.write_string(1, 0, "阳城县污水处理厂").unwrap();
+    book.save(&good).unwrap();
+    assert_eq!(
+        read_table(&good).unwrap().rows[0].cells[0],
+        "阳城县污水处理厂"
+    );
+
+    // The second string cell now names string 2903 of a table of two: the damage a flipped
+    // byte did to an exported library (found by tests/hostile.rs), which once crashed the reader.
+    let bad = dir.path().join("bad.xlsx");
+    with_sheet_xml(&good, &bad, |xml| {
+        let damaged = xml.replacen("<v>1</v>", "<v>2903</v>", 1);
+        assert_ne!(damaged, xml, "the sheet refers to its second string");
+        damaged
+    });
+    match read_table(&bad) {
+        Err(SheetError::Xlsx(message)) => assert!(message.contains("shared strings"), "{message}"),
+        other => panic!("expected a damaged-workbook error, got {other:?}"),
+    }
+}

@@ -100,6 +100,18 @@ pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
 
 fn read_workbook(path: &Path) -> Result<Table, SheetError> {
     std::fs::metadata(path).map_err(|e| SheetError::io(path, e))?;
+    // A damaged workbook must give a message, never a crash: should the parser panic on a
+    // case it does not check, that is reported as a damaged file like any other.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_workbook(path))).unwrap_or_else(
+        |_| {
+            Err(SheetError::Xlsx(
+                "工作簿已损坏，无法读取（请用 Excel 打开后另存为 .xlsx 再导入）".to_string(),
+            ))
+        },
+    )
+}
+
+fn parse_workbook(path: &Path) -> Result<Table, SheetError> {
     let mut book = calamine::open_workbook_auto(path)
         .map_err(|e| SheetError::Xlsx(format!("无法打开工作簿（{e}）")))?;
     let range = match book.worksheet_range_at(0) {
