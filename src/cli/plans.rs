@@ -285,7 +285,7 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
 }
 
 fn pct(p: u32) -> String {
-    if p % 100 == 0 {
+    if p.is_multiple_of(100) {
         format!("{}", p / 100)
     } else {
         format!("{}", p as f64 / 100.0)

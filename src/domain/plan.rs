@@ -128,16 +128,18 @@ pub enum SamplingRule {
     },
 }
 
+/// Basis points as a percentage for people: 2500 → "25%", 1250 → "12.50%".
+pub fn pct(bp: u32) -> String {
+    if bp.is_multiple_of(100) {
+        format!("{}%", bp / 100)
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
 impl SamplingRule {
     /// A short Chinese description, e.g. "重点25%/特殊30%/一般5%".
     pub fn describe(&self) -> String {
-        fn pct(bp: u32) -> String {
-            if bp % 100 == 0 {
-                format!("{}%", bp / 100)
-            } else {
-                format!("{}.{:02}%", bp / 100, bp % 100)
-            }
-        }
         match *self {
             SamplingRule::FixedRatio { ratio_bp } => format!("固定比例{}", pct(ratio_bp)),
             SamplingRule::Full => "全覆盖100%".to_string(),

@@ -26,7 +26,7 @@ use super::record::{
 use crate::domain::classification::{Classification, SupervisionClass, classify};
 use crate::domain::entity::Entity;
 use crate::domain::inspector::Inspector;
-use crate::domain::plan::{Plan, SamplingLine, SamplingRule, Task, TierMultipliers};
+use crate::domain::plan::{Plan, SamplingLine, SamplingRule, Task, TierMultipliers, pct};
 use crate::domain::vocab::{CreditTier, EiaClass, ProductionStatus, TargetType};
 
 mod strata;
@@ -89,14 +89,6 @@ fn effective_bp(base: u32, tier: Option<CreditTier>, m: &TierMultipliers) -> u32
         Some(CreditTier::High) => m.high_pct,
     };
     (u64::from(base) * u64::from(mult) / 100).min(10_000) as u32
-}
-
-fn pct(bp: u32) -> String {
-    if bp % 100 == 0 {
-        format!("{}%", bp / 100)
-    } else {
-        format!("{}.{:02}%", bp / 100, bp % 100)
-    }
 }
 
 fn tier_label(t: Option<CreditTier>) -> &'static str {
