@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::printable::markdown;
 use shuangsuiji::domain::draw::record::DrawRecord;
 use shuangsuiji::domain::draw::team::current_team;
 use shuangsuiji::domain::draw::verify::verify;
@@ -197,18 +196,7 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
                 return Ok(output::json(&s.draw_record(id)?)?);
             }
             if *md {
-                let v = s.show_draw(id)?;
-                let r = s.draw_record(id)?;
-                let run_by = v
-                    .draw
-                    .run
-                    .as_ref()
-                    .map(|x| x.by.clone())
-                    .unwrap_or_default();
-                print!(
-                    "{}",
-                    output::clean(&markdown(&r, &v.draw.prepared_by, &run_by))
-                );
+                print!("{}", output::clean(&s.printable_record(id)?));
                 return Ok(());
             }
             let v = s.show_draw(id)?;

@@ -383,6 +383,20 @@ impl Session {
         Ok(diffs)
     }
 
+    /// The printable record (抽取记录) of a run draw as Markdown (`draw show --markdown`, the
+    /// dashboard's record view and export), if the user may see it all.
+    pub fn printable_record(&self, id: &str) -> Result<String> {
+        let record = self.draw_record(id)?;
+        let draw = store::draws::get(self.store().conn(), id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+        let run_by = draw.run.as_ref().map(|x| x.by.as_str()).unwrap_or_default();
+        Ok(crate::domain::draw::printable::markdown(
+            &record,
+            &draw.prepared_by,
+            run_by,
+        ))
+    }
+
     /// The record of a run draw for export (`draw show --json`), if the user may see it all.
     pub fn draw_record(&self, id: &str) -> Result<DrawRecord> {
         self.require(Action::ViewDrawResults)?;

@@ -5,7 +5,6 @@ use super::model::{Effect, FormFocus, Model, Popup, ResultForm};
 use super::strings as s;
 use super::update::fields_of;
 use crate::domain::draw::period::Period;
-use crate::domain::draw::printable::markdown;
 use crate::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
 use crate::services::{ServiceError, Session};
 
@@ -44,16 +43,43 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
     match effect {
         Effect::Reload => load::current(session, m)?,
         Effect::LoadEntities => load::entities(session, m)?,
-        Effect::PrepareDraw => {
-            let p = session.prepare_draw(Period::of(m.today), &[], &[])?;
+        Effect::PrepareDraw { period, tasks } => {
+            let period: Period = period.parse().map_err(ServiceError::Invalid)?;
+            let p = session.prepare_draw(period, &tasks, &[])?;
             load::draws(session, m)?;
+            open_draw(session, m, &p.id)?;
             message(
                 m,
                 s::DONE,
                 vec![
-                    format!("{} {}", p.id, p.period),
+                    format!("{} {}：{}", p.id, p.period, p.tasks.join("、")),
                     format!("{}：{}", s::COMMITMENT, p.commitment),
                 ],
+                false,
+            );
+        }
+        Effect::WriteRecord(id) => {
+            let text = session.printable_record(&id)?;
+            let path = m.export_dir.join(format!("抽取记录-{id}.md"));
+            // The drawn list is confidential until the visits start: owner-only, like the database.
+            let written = {
+                use std::io::Write;
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(text.as_bytes()))
+            };
+            written
+                .map_err(|e| ServiceError::Invalid(format!("无法写入 {}：{e}", path.display())))?;
+            let shown = std::fs::canonicalize(&path).unwrap_or(path);
+            message(
+                m,
+                s::DONE,
+                vec![s::RECORD_WRITTEN.to_string(), shown.display().to_string()],
                 false,
             );
         }
@@ -64,6 +90,7 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
         } => {
             let r = session.run_draw(&id, &seeds, &witnesses)?;
             load::draws(session, m)?;
+            open_draw(session, m, &id)?;
             let problems = r.visits.iter().filter(|v| v.problem.is_some()).count();
             let mut lines = vec![
                 format!("{}：{}", s::SEED, r.seed),
@@ -92,44 +119,24 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
             load::current(session, m)?;
             m.status = Some((format!("{id} {}", s::DRAW_VOID), false));
         }
-        Effect::OpenDraw(id) => {
-            let view = session.show_draw(&id)?;
-            let mut lines = vec![format!("{}：{}", s::COMMITMENT, view.draw.commitment)];
-            match (&view.record, view.confidential) {
-                (Some(r), false) => {
-                    let run_by = view
-                        .draw
-                        .run
-                        .as_ref()
-                        .map(|x| x.by.clone())
-                        .unwrap_or_default();
-                    lines = markdown(r, &view.draw.prepared_by, &run_by)
-                        .lines()
-                        .map(str::to_string)
-                        .collect();
-                }
-                (Some(r), true) => {
-                    lines.push(s::CONFIDENTIAL.to_string());
-                    for v in &r.visits {
-                        lines.push(format!("{} {}", v.entity, v.tasks.join("、")));
-                    }
-                }
-                (None, _) => {
-                    lines.push(format!("{}：", s::STRATA));
-                    for st in &view.prepared.strata {
-                        lines.push(format!(
-                            "{} {}  {}/{}  {}",
-                            st.task,
-                            st.label,
-                            st.quota,
-                            st.population.len(),
-                            st.rule
-                        ));
-                    }
-                }
-            }
-            m.draws.detail = Some((id, lines));
-            m.draws.scroll = 0;
+        Effect::OpenDraw(id) => open_draw(session, m, &id)?,
+        Effect::Substitute {
+            draw,
+            entity,
+            out,
+            reason,
+        } => {
+            let sub = session.substitute(&draw, &entity, &out, &reason)?;
+            load::visits(session, m)?;
+            message(
+                m,
+                s::DONE,
+                vec![format!(
+                    "{} 由 {} 接替，理由：{}",
+                    sub.out, sub.replacement, sub.reason
+                )],
+                false,
+            );
         }
         Effect::StartVisit(id) => {
             session.start_visit(id, m.today)?;
@@ -186,6 +193,52 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
             Err(b) => m.audit.verified = Some(Err(b.to_string())),
         },
     }
+    Ok(())
+}
+
+/// Shows a draw: its printable record once run (or the user's own visits, while the list is
+/// confidential), else the prepared strata, quotas and exclusions.
+fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<(), ServiceError> {
+    let view = session.show_draw(id)?;
+    let mut lines = vec![format!("{}：{}", s::COMMITMENT, view.draw.commitment)];
+    match (&view.record, view.confidential) {
+        (Some(_), false) => {
+            lines = session
+                .printable_record(id)?
+                .lines()
+                .map(str::to_string)
+                .collect();
+        }
+        (Some(r), true) => {
+            lines.push(s::CONFIDENTIAL.to_string());
+            for v in &r.visits {
+                lines.push(format!("{} {}", v.entity, v.tasks.join("、")));
+            }
+        }
+        (None, _) => {
+            lines.push(format!("{}：", s::STRATA));
+            for st in &view.prepared.strata {
+                lines.push(format!(
+                    "{} {}  {}/{}  {}",
+                    st.task,
+                    st.label,
+                    st.quota,
+                    st.population.len(),
+                    st.rule
+                ));
+            }
+            let excluded = &view.prepared.excluded;
+            if !excluded.is_empty() {
+                lines.push(String::new());
+                lines.push(format!("{}（{}）：", s::NOT_IN_POPULATION, excluded.len()));
+                for x in excluded {
+                    lines.push(format!("{} {}  {}", x.task, x.id, x.reason));
+                }
+            }
+        }
+    }
+    m.draws.detail = Some((id.to_string(), lines));
+    m.draws.scroll = 0;
     Ok(())
 }
 

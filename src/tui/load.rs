@@ -162,6 +162,20 @@ pub fn entities(session: &Session, m: &mut Model) -> Result<()> {
 }
 
 /// Recomputes which entities pass the tab, tier and search filters.
+/// The towns of the loaded entities, in sorted order, for the town filter.
+pub fn towns(m: &Model) -> Vec<String> {
+    let set: std::collections::BTreeSet<&str> = m
+        .entities
+        .all
+        .iter()
+        .map(|c| c.entity.town.as_str())
+        .collect();
+    set.into_iter()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 pub fn filter_entities(m: &mut Model) {
     let e = &mut m.entities;
     let class = match e.tab {
@@ -177,6 +191,8 @@ pub fn filter_entities(m: &mut Model) {
         .enumerate()
         .filter(|(_, c)| class.is_none_or(|k| c.classification.class == k))
         .filter(|(_, c)| e.tier.is_none_or(|t| c.entity.credit_tier == t))
+        .filter(|(_, c)| e.town.as_ref().is_none_or(|t| &c.entity.town == t))
+        .filter(|(_, c)| e.target.is_none_or(|t| c.entity.target_types.contains(&t)))
         .filter(|(_, c)| {
             needle.is_empty()
                 || c.entity.name.to_lowercase().contains(&needle)

@@ -5,7 +5,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::result::InspectionResult;
-use crate::domain::vocab::CreditTier;
+use crate::domain::vocab::{CreditTier, TargetType};
 use crate::services::registry::ClassifiedEntity;
 use crate::services::visits::VisitSummary;
 use crate::store::draws::StoredDraw;
@@ -78,6 +78,10 @@ pub struct EntitiesState {
     pub shown: Vec<usize>,
     pub tab: usize,
     pub tier: Option<Option<CreditTier>>,
+    /// The town filter: `None` for every town.
+    pub town: Option<String>,
+    /// The target-type filter: `None` for every type.
+    pub target: Option<TargetType>,
     pub search: String,
     pub searching: bool,
     pub selected: usize,
@@ -169,7 +173,12 @@ pub struct AuditState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     Reload,
-    PrepareDraw,
+    PrepareDraw {
+        period: String,
+        tasks: Vec<String>,
+    },
+    /// Write the printable record of a run draw to a Markdown file.
+    WriteRecord(String),
     RunDraw {
         id: String,
         seeds: Vec<String>,
@@ -182,6 +191,13 @@ pub enum Effect {
     },
     ApproveVoid(String),
     OpenDraw(String),
+    /// Replace one officer of a visit's team by the next eligible in the draw's ranking.
+    Substitute {
+        draw: String,
+        entity: String,
+        out: String,
+        reason: String,
+    },
     StartVisit(i64),
     CompleteVisit(i64),
     OpenForm(i64),
@@ -199,8 +215,14 @@ pub enum Effect {
 /// What an input dialog is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {
+    PrepareDraw,
     RunDraw(String),
     VoidDraw(String),
+    /// The draw and entity of the visit whose officer is replaced.
+    Substitute {
+        draw: String,
+        entity: String,
+    },
     RejectCorrection(i64),
 }
 
@@ -241,6 +263,8 @@ pub struct Model {
     pub audit: AuditState,
     pub popup: Option<Popup>,
     pub status: Option<(String, bool)>,
+    /// Where files the dashboard writes (a draw's printable record) go: the working directory.
+    pub export_dir: std::path::PathBuf,
     /// `g` was pressed: the next letter picks a screen.
     pub go_prefix: bool,
     pub quit: bool,
@@ -264,6 +288,7 @@ impl Model {
             audit: AuditState::default(),
             popup: None,
             status: None,
+            export_dir: std::path::PathBuf::from("."),
             go_prefix: false,
             quit: false,
         }

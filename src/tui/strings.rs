@@ -31,6 +31,8 @@ pub const CLASS_TABS: [&str; 4] = ["全部", "特殊", "重点", "一般"];
 pub const ENTITY_HEADERS: [&str; 5] = ["名称", "乡镇", "类别", "信用风险", "代码"];
 pub const SEARCH: &str = "查找";
 pub const TIER_ALL: &str = "全部风险";
+pub const TOWN_ALL: &str = "全部乡镇";
+pub const TARGET_ALL: &str = "全部类型";
 pub const DETAIL: &str = "详情";
 pub const REASONS: &str = "分类理由";
 pub const INSPECTED_THIS_YEAR: &str = "本年随机抽查";
@@ -44,7 +46,14 @@ pub const DRAW_WAITING: &str = "待运行";
 pub const DRAW_RUN: &str = "已运行";
 pub const DRAW_VOID_ASKED: &str = "作废待批";
 pub const DRAW_VOID: &str = "已作废";
-pub const PREPARE_CONFIRM: &str = "冻结本季度的总体、排除和名额，计算并登记承诺值？";
+pub const PREPARE_TITLE: &str = "准备抽取：冻结总体、排除和名额，登记承诺值";
+pub const PREPARE_PERIOD: &str = "抽查期间（如 2026Q4）";
+pub const PREPARE_TASKS: &str = "任务编号（用、分隔；留空为该期间的全部任务）";
+pub const NOT_IN_POPULATION: &str = "未纳入总体的对象";
+pub const SUBSTITUTE_TITLE: &str = "替换检查组成员";
+pub const SUBSTITUTE_OUT: &str = "被替换的执法人员编号";
+pub const SUBSTITUTE_REASON: &str = "替换理由（如病假、回避）";
+pub const RECORD_WRITTEN: &str = "抽取记录已写入";
 pub const RUN_TITLE: &str = "运行抽取（只能一次）";
 pub const SEED_1: &str = "现场种子1（数字）";
 pub const SEED_2: &str = "现场种子2（数字）";
@@ -117,15 +126,18 @@ pub fn help(screen: usize) -> Vec<(&'static str, &'static str)> {
         1 => &[
             ("Tab", "类别页签"),
             ("t", "切换信用风险"),
+            ("z", "切换乡镇"),
+            ("y", "切换检查对象类型"),
             ("/", "按名称或代码查找"),
             ("Enter", "详情"),
             ("Esc", "关闭详情或清除查找"),
         ],
         2 => &[
             ("Enter", "查看抽取记录"),
-            ("p", "准备本季度抽取"),
+            ("p", "准备抽取（选择期间和任务）"),
             ("r", "输入种子并运行"),
             ("v", "复算核验"),
+            ("w", "把抽取记录写成 Markdown 文件（可打印）"),
             ("x", "申请作废"),
             ("a", "批准作废（主要负责人）"),
             ("Esc", "返回列表"),
@@ -134,6 +146,7 @@ pub fn help(screen: usize) -> Vec<(&'static str, &'static str)> {
             ("Enter", "录入结果 / 查看"),
             ("s", "开始检查"),
             ("c", "完成检查"),
+            ("u", "替换检查组成员（队长，须写理由）"),
             ("m", "只看我的"),
             ("Esc", "返回"),
         ],

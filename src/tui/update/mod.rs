@@ -3,12 +3,13 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::load::filter_entities;
+use super::load::{filter_entities, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
+use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, Outcome};
 use crate::domain::visit::VisitState;
-use crate::domain::vocab::CreditTier;
+use crate::domain::vocab::{CreditTier, TargetType};
 
 mod form;
 
@@ -139,6 +140,31 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     e.tier = order[(pos + 1) % order.len()];
                     filter_entities(m);
                 }
+                KeyCode::Char('z') => {
+                    // Every town, then each town of the library in turn.
+                    let towns = towns(m);
+                    let e = &mut m.entities;
+                    let next = match &e.town {
+                        None => towns.first().cloned(),
+                        Some(t) => towns
+                            .iter()
+                            .position(|x| x == t)
+                            .and_then(|i| towns.get(i + 1).cloned()),
+                    };
+                    e.town = next;
+                    filter_entities(m);
+                }
+                KeyCode::Char('y') => {
+                    let next = match e.target {
+                        None => TargetType::ALL.first().copied(),
+                        Some(t) => TargetType::ALL
+                            .iter()
+                            .position(|x| *x == t)
+                            .and_then(|i| TargetType::ALL.get(i + 1).copied()),
+                    };
+                    e.target = next;
+                    filter_entities(m);
+                }
                 KeyCode::Char('/') => e.searching = true,
                 KeyCode::Enter => e.detail = true,
                 KeyCode::Esc if e.detail => e.detail = false,
@@ -204,9 +230,18 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     match (k.code, current) {
         (KeyCode::Enter, Some(id)) => vec![Effect::OpenDraw(id)],
         (KeyCode::Char('p'), _) if m.viewer.lead => {
-            confirm(m, s::PREPARE_CONFIRM, Effect::PrepareDraw);
+            let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
+            period.move_cursor(ratatui_textarea::CursorMove::End);
+            m.popup = Some(Popup::Input {
+                title: s::PREPARE_TITLE.to_string(),
+                labels: vec![s::PREPARE_PERIOD, s::PREPARE_TASKS],
+                fields: vec![period, TextArea::default()],
+                focus: 0,
+                purpose: InputPurpose::PrepareDraw,
+            });
             vec![]
         }
+        (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
         (KeyCode::Char('r'), Some(id)) if m.viewer.lead => {
             m.popup = Some(Popup::Input {
                 title: format!("{} {id}", s::RUN_TITLE),
@@ -266,6 +301,27 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
         (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {
             confirm(m, s::START_CONFIRM, Effect::StartVisit(id));
+            vec![]
+        }
+        (KeyCode::Char('u'), Some((_, VisitState::Assigned))) if m.viewer.lead => {
+            if let Some(x) = m.visits.list.get(m.visits.selected) {
+                let team: Vec<&str> = x.row.team.iter().map(|t| t.inspector.as_str()).collect();
+                m.popup = Some(Popup::Input {
+                    title: format!(
+                        "{} {}（{}）",
+                        s::SUBSTITUTE_TITLE,
+                        x.row.id,
+                        team.join("、")
+                    ),
+                    labels: vec![s::SUBSTITUTE_OUT, s::SUBSTITUTE_REASON],
+                    fields: vec![TextArea::default(), TextArea::default()],
+                    focus: 0,
+                    purpose: InputPurpose::Substitute {
+                        draw: x.row.draw_id.clone(),
+                        entity: x.row.entity.clone(),
+                    },
+                });
+            }
             vec![]
         }
         (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
@@ -329,6 +385,14 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// The names or codes typed into one field, separated by 、 , or ，.
+fn list_of(text: &str) -> Vec<String> {
+    text.split(['、', ',', '，'])
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(popup) = m.popup.as_mut() else {
         return vec![];
@@ -379,6 +443,10 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     .map(|f| text_of(f).trim().to_string())
                     .collect();
                 let effect = match purpose.clone() {
+                    InputPurpose::PrepareDraw => Effect::PrepareDraw {
+                        period: texts[0].clone(),
+                        tasks: list_of(&texts[1].replace(' ', ",")),
+                    },
                     InputPurpose::RunDraw(id) => Effect::RunDraw {
                         id,
                         seeds: texts[..2]
@@ -386,11 +454,13 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                             .filter(|t| !t.is_empty())
                             .cloned()
                             .collect(),
-                        witnesses: texts[2]
-                            .split(['、', ',', '，'])
-                            .map(|w| w.trim().to_string())
-                            .filter(|w| !w.is_empty())
-                            .collect(),
+                        witnesses: list_of(&texts[2]),
+                    },
+                    InputPurpose::Substitute { draw, entity } => Effect::Substitute {
+                        draw,
+                        entity,
+                        out: texts[0].clone(),
+                        reason: texts[1].clone(),
                     },
                     InputPurpose::VoidDraw(id) => Effect::RequestVoid {
                         id,

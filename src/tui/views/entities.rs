@@ -36,7 +36,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         None => s::TIER_ALL.to_string(),
         Some(t) => t.map(|t| t.label()).unwrap_or("未评级").to_string(),
     };
-    spans.push(Span::raw(format!("  [t] {tier}  ")));
+    let town = e.town.as_deref().unwrap_or(s::TOWN_ALL);
+    let target = e.target.map(|t| t.label()).unwrap_or(s::TARGET_ALL);
+    spans.push(Span::raw(format!(
+        " [t]{tier} [z]{} [y]{} ",
+        truncate(town, 8),
+        truncate(target, 8)
+    )));
     let shown_search = crate::tui::text::tail(&e.search, 24);
     let search = if e.searching {
         format!("/{shown_search}")

@@ -72,24 +72,23 @@ fn render_tabs(f: &mut Frame<'_>, m: &Model, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The status line: the main keys (or a message) on the left; who, in which database, and the
+/// demo mark on the right. The keys and the demo mark are never cut; who and where give way.
 fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
-    let right = format!(
-        "{}（{}） {}{}",
-        m.viewer.login,
-        m.viewer.roles,
-        m.db,
-        if m.demo {
-            format!(" [{}]", s::DEMO)
-        } else {
-            String::new()
-        }
-    );
+    let demo = if m.demo {
+        format!(" [{}]", s::DEMO)
+    } else {
+        String::new()
+    };
+    let who = format!("{}（{}） {}", m.viewer.login, m.viewer.roles, m.db);
     let left = match &m.status {
         Some((msg, _)) => msg.clone(),
         None => s::STATUS_KEYS.to_string(),
     };
     let cols = area.width as usize;
-    let right = truncate(&right, cols.saturating_sub(20));
+    let keep = width(&left).min(cols / 2);
+    let who = truncate(&who, cols.saturating_sub(keep + 1 + width(&demo)));
+    let right = format!("{who}{demo}");
     let left = fit(&left, cols.saturating_sub(width(&right) + 1));
     let style = match &m.status {
         Some((_, true)) => m.theme.danger(),
