@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::record::DrawRecord;
+use shuangsuiji::domain::draw::record::parse_record;
 use shuangsuiji::domain::draw::team::current_team;
-use shuangsuiji::domain::draw::verify::verify;
+use shuangsuiji::domain::draw::verify::{RECOMPUTED, UNCONFIRMED, verify};
+use shuangsuiji::services::draws::DrawCheck;
 use shuangsuiji::services::{OpenOptions, Session};
 
 #[derive(Debug, clap::Subcommand)]
@@ -71,33 +72,69 @@ pub enum DrawCommand {
     },
 }
 
-pub fn verify_file(path: &PathBuf) -> CliResult {
+/// `draw verify --file F`: the record re-computed from itself; with a database (`--db`, or
+/// ./shuangsuiji.db when it exists) also compared with the stored record and its audit events.
+pub fn verify_file(path: &PathBuf, db: &std::path::Path, options: &OpenOptions) -> CliResult {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure(format!("无法读取 {}：{e}", path.display())))?;
-    let record: DrawRecord = serde_json::from_str(&text)
+    let record = parse_record(&text)
         .map_err(|e| Failure(format!("{} 不是有效的抽取记录：{e}", path.display())))?;
-    report(&record.draw_id, verify(&record))
+    if db.exists() {
+        let s = Session::open(db, options)?;
+        let check = s.check_record(&record)?;
+        return report(&record.draw_id, check, Some(db));
+    }
+    report(
+        &record.draw_id,
+        DrawCheck {
+            diffs: verify(&record),
+            notes: vec![],
+        },
+        None,
+    )
 }
 
-fn report(id: &str, diffs: Vec<String>) -> CliResult {
-    if diffs.is_empty() {
-        output::say(&format!(
-            "抽取 {id} 核验通过：承诺值、种子、每一层的抽中对象和每个检查组均与复算一致"
-        ));
-        Ok(())
-    } else {
-        let mut msg = format!("抽取 {id} 核验不通过，{}处不一致：", diffs.len());
-        for d in diffs {
+/// Prints the outcome; with `db` the record was also checked against the database.
+fn report(id: &str, check: DrawCheck, db: Option<&std::path::Path>) -> CliResult {
+    if !check.diffs.is_empty() {
+        let mut msg = format!("抽取 {id} 核验不通过，{}处不一致：", check.diffs.len());
+        for d in check.diffs {
             msg.push('\n');
             msg.push_str(&d);
         }
-        Err(Failure(msg))
+        for n in check.notes {
+            msg.push_str("\n注：");
+            msg.push_str(&n);
+        }
+        return Err(Failure(msg));
     }
+    match db {
+        Some(db) => output::say(&format!(
+            "抽取 {id} 核验通过：记录复算一致，并与数据库 {} 中的记录、准备时冻结的内容、检查任务表、运行与替换的审计事件及审计链（检查点）逐项一致",
+            db.display()
+        )),
+        None => {
+            output::say(&format!("抽取 {id} 的记录自身复算一致。已复算："));
+            for r in RECOMPUTED {
+                output::say(&format!("  - {r}"));
+            }
+            output::say(
+                "仅凭记录无法确认，须与局方审计日志或公布的检查点核对（shuangsuiji --db 数据库 draw verify --file 记录.json）：",
+            );
+            for u in UNCONFIRMED {
+                output::say(&format!("  - {u}"));
+            }
+        }
+    }
+    for n in check.notes {
+        output::say(&format!("注：{n}"));
+    }
+    Ok(())
 }
 
 pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> CliResult {
     if let DrawCommand::Verify { file: Some(f), .. } = c {
-        return verify_file(f);
+        return verify_file(f, cli_db, options);
     }
     let mut s = Session::open(cli_db, options)?;
     match c {
@@ -192,11 +229,20 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
             json,
             markdown: md,
         } => {
+            let v = s.show_draw(id)?;
             if *json {
+                if v.record.is_none() {
+                    return Ok(output::json(&s.prepared_record(id)?)?);
+                }
                 return Ok(output::json(&s.draw_record(id)?)?);
             }
             if *md {
-                print!("{}", output::clean(&s.printable_record(id)?));
+                let text = if v.record.is_none() {
+                    s.printable_prepared(id)?
+                } else {
+                    s.printable_record(id)?
+                };
+                print!("{}", output::clean(&text));
                 return Ok(());
             }
             let v = s.show_draw(id)?;
@@ -242,6 +288,26 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
                 v.prepared.ineligible.len(),
                 v.prepared.workload_cap
             ));
+            if !v.prepared.excluded.is_empty() {
+                output::say("未纳入总体的对象：");
+                let rows: Vec<Vec<String>> = v
+                    .prepared
+                    .excluded
+                    .iter()
+                    .map(|x| vec![x.task.clone(), x.id.clone(), x.reason.clone()])
+                    .collect();
+                output::table(&["任务", "代码", "原因"], &rows)?;
+            }
+            if !v.prepared.ineligible.is_empty() {
+                output::say("不可派的执法人员：");
+                let rows: Vec<Vec<String>> = v
+                    .prepared
+                    .ineligible
+                    .iter()
+                    .map(|x| vec![x.id.clone(), x.reason.clone()])
+                    .collect();
+                output::table(&["编号", "原因"], &rows)?;
+            }
             match &v.record {
                 None => output::say("尚未运行：等待现场种子。"),
                 Some(r) => {
@@ -278,7 +344,7 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
             }
             Ok(())
         }
-        DrawCommand::Verify { id: Some(id), .. } => report(id, s.verify_draw(id)?),
+        DrawCommand::Verify { id: Some(id), .. } => report(id, s.check_draw(id)?, Some(cli_db)),
         DrawCommand::Verify { .. } => Err(Failure("请给出抽取编号或 --file".into())),
         DrawCommand::Substitute {
             id,

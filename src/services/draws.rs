@@ -11,12 +11,15 @@ use crate::domain::audit::Checkpoint;
 use crate::domain::draw::commit::{commitment, normalise_part, seed};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
-use crate::domain::draw::record::{ALGORITHM, DrawRecord, FORMAT, Prepared, Substitution};
+use crate::domain::draw::record::{
+    ALGORITHM, DrawRecord, FORMAT, Prepared, Substitution, person_source, record_digest,
+};
 use crate::domain::draw::select::{select, visits};
 use crate::domain::draw::team::{match_teams, next_substitute};
-use crate::domain::draw::verify::verify;
+use crate::domain::draw::verify::{field_diffs, verify};
 use crate::domain::inspector::BUREAU;
 use crate::domain::role::Action;
+use crate::domain::visit::VisitState;
 use crate::store::{self, draws::StoredDraw, settings};
 
 /// The least number of digits people must contribute to a seed.
@@ -28,7 +31,7 @@ pub fn default_sources() -> Vec<String> {
 }
 
 /// The source the system always adds.
-pub const SYSTEM_SOURCE: &str = "系统随机数：操作系统熵源（OsRng）20位";
+pub use crate::domain::draw::record::SYSTEM_SOURCE;
 
 /// What `draw prepare` made.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -52,6 +55,29 @@ pub struct DrawView {
     pub record: Option<DrawRecord>,
     /// True when the drawn list was held back from this user (保密).
     pub confidential: bool,
+}
+
+/// What checking a record against the database found: differences (the record does not
+/// verify) and notes (said, but no failure).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DrawCheck {
+    pub diffs: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// The format name of a prepared draw's export.
+pub const PREPARED_FORMAT: &str = "ssj-draw-prepared-v1";
+
+/// A prepared draw as `draw show --json` prints it before the run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PreparedRecord {
+    pub format: String,
+    pub draw_id: String,
+    pub period: String,
+    pub commitment: String,
+    pub prepared_by: String,
+    pub prepared_at: String,
+    pub prepared: Prepared,
 }
 
 /// Earlier draws of the year, as the quota rules need them.
@@ -189,9 +215,7 @@ impl Session {
                 "现场种子合计至少{MIN_SEED_DIGITS}位数字，现为{digits}位"
             )));
         }
-        let mut seed_sources: Vec<String> = (1..=seed_parts.len())
-            .map(|i| format!("现场种子{i}"))
-            .collect();
+        let mut seed_sources: Vec<String> = (1..=seed_parts.len()).map(person_source).collect();
         seed_parts.push(system);
         seed_sources.push(SYSTEM_SOURCE.to_string());
         let today = self.today();
@@ -213,12 +237,7 @@ impl Session {
             let strata = select(&prepared, &s);
             let planned = visits(&prepared, &strata);
             let teams = match_teams(&prepared, &s, &planned);
-            let ev = actor.log(tx, "draw.run", id, &json!({
-                "commitment": draw.commitment, "seed_parts": seed_parts, "seed_sources": seed_sources, "seed": s,
-                "witnesses": witnesses, "visits": teams.iter().map(|v| &v.entity).collect::<Vec<_>>(),
-                "team_problems": teams.iter().filter(|v| v.problem.is_some()).count(),
-            }))?;
-            let record = DrawRecord {
+            let mut record = DrawRecord {
                 format: FORMAT.to_string(),
                 draw_id: id.to_string(),
                 period: draw.period.clone(),
@@ -227,14 +246,22 @@ impl Session {
                 commitment: draw.commitment.clone(),
                 seed_parts: seed_parts.clone(),
                 seed_sources: seed_sources.clone(),
-                seed: s,
+                seed: s.clone(),
                 run_on: today.to_string(),
                 witnesses: witnesses.clone(),
                 strata,
                 visits: teams,
                 substitutions: vec![],
-                checkpoint: Some(Checkpoint { size: ev.seq, head: ev.hash.clone() }),
+                checkpoint: None,
             };
+            let ev = actor.log(tx, "draw.run", id, &json!({
+                "commitment": draw.commitment, "seed_parts": seed_parts, "seed_sources": seed_sources, "seed": s,
+                "witnesses": witnesses, "run_on": record.run_on,
+                "visits": record.visits.iter().map(|v| &v.entity).collect::<Vec<_>>(),
+                "team_problems": record.visits.iter().filter(|v| v.problem.is_some()).count(),
+                "record_digest": record_digest(&record),
+            }))?;
+            record.checkpoint = Some(Checkpoint { size: ev.seq, head: ev.hash.clone() });
             store::draws::insert_run(tx, &record, ev.seq).map_err(|e| match e {
                 store::StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     ServiceError::Invalid(format!("抽取 {id} 已被运行，每次抽取只能运行一次"))
@@ -339,10 +366,19 @@ impl Session {
             confidential = true;
             let mine = self.user().inspector.clone();
             let subs = r.substitutions.clone();
+            // Visits that have started are no longer confidential (as in `visit list`).
+            let started: HashSet<String> = self
+                .list_visits(&Default::default())?
+                .into_iter()
+                .filter(|v| v.row.draw_id == id && v.state != VisitState::Assigned)
+                .map(|v| v.row.entity)
+                .collect();
             r.visits.retain(|v| {
                 let team = crate::domain::draw::team::current_team(v, &subs);
-                mine.as_ref()
-                    .is_some_and(|m| team.iter().any(|s| &s.inspector == m))
+                started.contains(&v.entity)
+                    || mine
+                        .as_ref()
+                        .is_some_and(|m| team.iter().any(|s| &s.inspector == m))
             });
             let keep: HashSet<String> = r.visits.iter().map(|v| v.entity.clone()).collect();
             for st in &mut r.strata {
@@ -360,9 +396,15 @@ impl Session {
         })
     }
 
-    /// `draw verify ID`: the stored record re-computed from itself, and checked against the
-    /// stored commitment.
+    /// `draw verify ID`: the differences found (see [`Session::check_draw`]).
     pub fn verify_draw(&self, id: &str) -> Result<Vec<String>> {
+        Ok(self.check_draw(id)?.diffs)
+    }
+
+    /// `draw verify ID`: the stored record re-computed from itself, then checked against what
+    /// the database holds of it: the commitment and `prepared` frozen at preparation, the
+    /// visit tables, the `draw.run` and `draw.substitute` audit events and the chain.
+    pub fn check_draw(&self, id: &str) -> Result<DrawCheck> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
         let draw = store::draws::get(conn, id)?
@@ -370,17 +412,213 @@ impl Session {
         let record = self
             .full_record(id)?
             .ok_or_else(|| ServiceError::Invalid(format!("抽取 {id} 尚未运行")))?;
-        let mut diffs = verify(&record);
+        let mut check = DrawCheck {
+            diffs: verify(&record),
+            notes: vec![],
+        };
+        self.against_store(&draw, &record, &mut check)?;
+        Ok(check)
+    }
+
+    /// `draw verify --file F` with a database: the record re-computed from itself, compared
+    /// field by field with the stored record, and checked as [`Session::check_draw`] does.
+    pub fn check_record(&self, record: &DrawRecord) -> Result<DrawCheck> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let mut check = DrawCheck {
+            diffs: verify(record),
+            notes: vec![],
+        };
+        let id = &record.draw_id;
+        let Some(draw) = store::draws::get(conn, id)? else {
+            check.diffs.push(format!("数据库中没有抽取 {id}"));
+            return Ok(check);
+        };
+        match self.full_record(id)? {
+            None => check.diffs.push(format!("数据库中的抽取 {id} 尚未运行")),
+            Some(stored) => field_diffs(
+                "",
+                &serde_json::to_value(record).expect("records serialise"),
+                &serde_json::to_value(&stored).expect("records serialise"),
+                ("文件", "数据库中的记录"),
+                &mut check.diffs,
+            ),
+        }
+        self.against_store(&draw, record, &mut check)?;
+        Ok(check)
+    }
+
+    fn against_store(
+        &self,
+        draw: &StoredDraw,
+        record: &DrawRecord,
+        check: &mut DrawCheck,
+    ) -> Result<()> {
+        let conn = self.store().conn();
+        let id = draw.id.as_str();
+        let diffs = &mut check.diffs;
         if record.commitment != draw.commitment {
-            diffs.insert(
-                0,
-                format!("记录的承诺值与准备时登记的 {} 不同", draw.commitment),
+            diffs.push(format!(
+                "记录的承诺值 {} 与准备时登记的 {} 不同",
+                record.commitment, draw.commitment
+            ));
+        }
+        let frozen = store::draws::prepared(conn, id)?;
+        if frozen != record.prepared {
+            diffs.push("记录的承诺内容与准备时冻结的内容不同：".to_string());
+            field_diffs(
+                "prepared",
+                &serde_json::to_value(&record.prepared).expect("records serialise"),
+                &serde_json::to_value(&frozen).expect("records serialise"),
+                ("记录", "准备时冻结的内容"),
+                diffs,
             );
         }
-        if store::draws::prepared(conn, id)? != record.prepared {
-            diffs.insert(0, "记录的承诺内容与准备时冻结的内容不同".to_string());
+        let tables = store::draws::visit_results(conn, id)?;
+        field_diffs(
+            "visits",
+            &serde_json::to_value(&record.visits).expect("records serialise"),
+            &serde_json::to_value(&tables).expect("records serialise"),
+            ("记录", "检查任务表"),
+            diffs,
+        );
+        let mut events = store::audit::list(
+            conn,
+            &store::audit::EventFilter {
+                action_prefix: Some("draw.".to_string()),
+                subject: Some(id.to_string()),
+                ..Default::default()
+            },
+        )?;
+        events.reverse();
+        let run_seq = draw.run.as_ref().map(|r| r.seq);
+        let Some(ev) = events
+            .iter()
+            .find(|e| e.action == "draw.run" && Some(e.seq) == run_seq)
+        else {
+            diffs.push(format!("审计日志中没有抽取 {id} 的运行事件（draw.run）"));
+            return Ok(());
+        };
+        let n = ev.seq;
+        let detail: serde_json::Value = serde_json::from_str(&ev.detail).unwrap_or_default();
+        let entities: Vec<&str> = record.visits.iter().map(|v| v.entity.as_str()).collect();
+        let expected = [
+            ("commitment", json!(record.commitment)),
+            ("seed_parts", json!(record.seed_parts)),
+            ("seed_sources", json!(record.seed_sources)),
+            ("seed", json!(record.seed)),
+            ("witnesses", json!(record.witnesses)),
+            ("run_on", json!(record.run_on)),
+            ("visits", json!(entities)),
+        ];
+        for (key, want) in expected {
+            // Older events do not carry every key (run_on); what they carry must agree.
+            if let Some(logged) = detail.get(key)
+                && *logged != want
+            {
+                diffs.push(format!(
+                    "字段 {key} 与审计事件 draw.run（第{n}条）不符：记录为 {}，审计日志为 {}",
+                    want, logged
+                ));
+            }
         }
-        Ok(diffs)
+        match detail.get("record_digest").and_then(|d| d.as_str()) {
+            Some(d) => {
+                let mine = record_digest(record);
+                if d != mine {
+                    diffs.push(format!(
+                        "记录（除检查点和替换外）的摘要 {mine} 与审计事件 draw.run（第{n}条）登记的 {d} 不符：记录在运行后被改动"
+                    ));
+                }
+            }
+            None => check.notes.push(format!(
+                "审计事件无摘要（旧记录）：draw.run（第{n}条）写于摘要功能之前，已逐项核对其登记的种子、见证人和检查对象"
+            )),
+        }
+        let diffs = &mut check.diffs;
+        match &record.checkpoint {
+            None => diffs.push("记录没有检查点（checkpoint）".to_string()),
+            Some(cp) => {
+                if cp.size != n {
+                    diffs.push(format!(
+                        "检查点 size 不符：记录为 {}，运行事件为审计日志第{n}条",
+                        cp.size
+                    ));
+                }
+                if cp.head != ev.hash {
+                    diffs.push(format!(
+                        "检查点 head 不符：记录为 {}，审计日志第{n}条的哈希为 {}",
+                        cp.head, ev.hash
+                    ));
+                }
+                if let Err(b) = store::audit::verify(conn, Some(cp))? {
+                    diffs.push(format!("审计日志与记录的检查点 {cp} 不一致：{b}"));
+                }
+            }
+        }
+        let subs: Vec<&crate::domain::audit::AuditEvent> = events
+            .iter()
+            .filter(|e| e.action == "draw.substitute")
+            .collect();
+        if subs.len() != record.substitutions.len() {
+            diffs.push(format!(
+                "记录有{}次人员替换，审计日志有{}次（draw.substitute）",
+                record.substitutions.len(),
+                subs.len()
+            ));
+        }
+        for (i, (sub, ev)) in record.substitutions.iter().zip(&subs).enumerate() {
+            let d: serde_json::Value = serde_json::from_str(&ev.detail).unwrap_or_default();
+            let pairs = [
+                ("entity", json!(sub.entity), d.get("entity").cloned()),
+                ("out", json!(sub.out), d.get("out").cloned()),
+                ("in", json!(sub.replacement), d.get("in").cloned()),
+                ("reason", json!(sub.reason), d.get("reason").cloned()),
+                ("skipped", json!(sub.skipped), d.get("skipped").cloned()),
+                ("at", json!(sub.at), Some(json!(ev.at))),
+                ("by", json!(sub.by), Some(json!(ev.actor))),
+            ];
+            for (key, got, logged) in pairs {
+                let logged = logged.unwrap_or_default();
+                if got != logged {
+                    diffs.push(format!(
+                        "字段 substitutions[{i}].{key} 与审计事件 draw.substitute（第{}条）不符：记录为 {got}，审计日志为 {logged}",
+                        ev.seq
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The prepared draw for export before it is run (`draw show --json` on a prepared draw):
+    /// anyone who may see the registry may recompute the commitment before the dice are rolled.
+    pub fn prepared_record(&self, id: &str) -> Result<PreparedRecord> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let draw = store::draws::get(conn, id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+        Ok(PreparedRecord {
+            format: PREPARED_FORMAT.to_string(),
+            draw_id: draw.id.clone(),
+            period: draw.period.clone(),
+            commitment: draw.commitment.clone(),
+            prepared_by: draw.prepared_by.clone(),
+            prepared_at: draw.prepared_at.clone(),
+            prepared: store::draws::prepared(conn, id)?,
+        })
+    }
+
+    /// The printable record of a prepared draw (strata, quotas, rules, exclusions, commitment,
+    /// signature lines), for anyone who may see the registry.
+    pub fn printable_prepared(&self, id: &str) -> Result<String> {
+        let p = self.prepared_record(id)?;
+        Ok(crate::domain::draw::printable::prepared_markdown(
+            &p.draw_id,
+            &p.commitment,
+            &p.prepared,
+            &p.prepared_by,
+        ))
     }
 
     /// The printable record (抽取记录) of a run draw as Markdown (`draw show --markdown`, the

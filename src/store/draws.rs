@@ -3,7 +3,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, from_json, to_json};
-use crate::domain::draw::record::{DrawRecord, Ineligible, Prepared, Seat, Substitution};
+use crate::domain::draw::record::{
+    DrawRecord, Ineligible, Prepared, Seat, Substitution, VisitResult,
+};
 
 /// A draw as stored, with its state.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -344,6 +346,48 @@ pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>
             problem,
             team,
             drawn_on,
+        });
+    }
+    Ok(out)
+}
+
+/// The visits of a draw as the visit tables hold them (teams as drawn, before substitutions),
+/// in the order they were stored.
+pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, entity, tasks, ticket, problem FROM visits WHERE draw_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([draw], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut team_stmt = conn.prepare(
+        "SELECT inspector, department, lead, ticket FROM visit_team WHERE visit_id = ?1 ORDER BY rowid",
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, entity, tasks, ticket, problem) = row?;
+        let team: Vec<Seat> = team_stmt
+            .query_map([id], |r| {
+                Ok(Seat {
+                    inspector: r.get(0)?,
+                    department: r.get(1)?,
+                    lead: r.get(2)?,
+                    ticket: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        out.push(VisitResult {
+            entity,
+            tasks: from_json("visits.tasks", &tasks)?,
+            ticket,
+            team,
+            problem,
         });
     }
     Ok(out)

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::record::DrawRecord;
+use super::record::{DrawRecord, Prepared};
 use super::team::current_team;
 
 pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
@@ -60,13 +60,13 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
                 "| 序号 | 统一社会信用代码/登记编码 | 名称 | 签号 |\n|---|---|---|---|"
             );
             for (i, sel) in res.selected.iter().enumerate() {
-                let ticket: String = sel.ticket.chars().take(22).collect();
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {ticket}.. |",
+                    "| {} | {} | {} | {} |",
                     i + 1,
                     sel.id,
-                    names.get(sel.id.as_str()).unwrap_or(&"")
+                    names.get(sel.id.as_str()).unwrap_or(&""),
+                    sel.ticket
                 );
             }
             let _ = writeln!(s);
@@ -163,6 +163,87 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
     let _ = writeln!(
         s,
         "抽取人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
+    );
+    s
+}
+
+/// 抽取准备记录 (the printable record of a prepared draw, before the run): tasks, strata with
+/// quotas and rules, exclusions, the eligible and ineligible inspectors, the commitment to be
+/// announced, and signature lines.
+pub fn prepared_markdown(
+    draw_id: &str,
+    commitment: &str,
+    p: &Prepared,
+    prepared_by: &str,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# 双随机抽查抽取准备记录 {draw_id}\n");
+    let _ = writeln!(s, "- 抽查期间：{}", p.period);
+    let _ = writeln!(s, "- 算法：{}", p.algorithm);
+    let _ = writeln!(s, "- 准备日期：{}；准备人：{prepared_by}", p.prepared_on);
+    let tasks: Vec<String> = p
+        .tasks
+        .iter()
+        .map(|t| format!("{} {}", t.code, t.name))
+        .collect();
+    let _ = writeln!(s, "- 抽查任务：{}", tasks.join("；"));
+    let _ = writeln!(s, "- 承诺值（运行前公布）：`{commitment}`");
+    let _ = writeln!(s, "- 声明的随机来源：{}", p.sources.join("；"));
+    let _ = writeln!(s, "- 每名执法人员本次最多 {} 项检查任务", p.workload_cap);
+    let _ = writeln!(s, "\n## 分层、名额与规则\n");
+    let _ = writeln!(
+        s,
+        "| 序号 | 任务 | 分层 | 总体 | 优先 | 比例 | 名额 | 规则 |\n|---|---|---|---|---|---|---|---|"
+    );
+    for (i, st) in p.strata.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            st.task,
+            st.label,
+            st.population.len(),
+            st.priority.len(),
+            crate::domain::plan::pct(st.ratio_bp),
+            st.quota,
+            st.rule
+        );
+    }
+    let _ = writeln!(s, "\n## 未纳入总体的对象（{} 个）\n", p.excluded.len());
+    if !p.excluded.is_empty() {
+        let _ = writeln!(s, "| 任务 | 代码 | 原因 |\n|---|---|---|");
+        for x in &p.excluded {
+            let _ = writeln!(s, "| {} | {} | {} |", x.task, x.id, x.reason);
+        }
+    }
+    let _ = writeln!(s, "\n## 可派执法人员（{} 名）\n", p.inspectors.len());
+    if !p.inspectors.is_empty() {
+        let _ = writeln!(s, "| 编号 | 姓名 | 部门 | 专业 |\n|---|---|---|---|");
+        for i in &p.inspectors {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                i.id,
+                i.name,
+                i.department,
+                i.expertise.join("、")
+            );
+        }
+    }
+    let _ = writeln!(s, "\n## 不可派执法人员（{} 名）\n", p.ineligible.len());
+    if !p.ineligible.is_empty() {
+        let _ = writeln!(s, "| 编号 | 原因 |\n|---|---|");
+        for i in &p.ineligible {
+            let _ = writeln!(s, "| {} | {} |", i.id, i.reason);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n承诺值 = SHA-256(prepared 的规范 JSON)，任何人可用 `shuangsuiji draw show {draw_id} --json` 的 prepared 按 docs/draw.md 复算。\n"
+    );
+    let _ = writeln!(
+        s,
+        "准备人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
     );
     s
 }

@@ -7,9 +7,17 @@ use crate::domain::audit::Checkpoint;
 
 pub const FORMAT: &str = "ssj-draw-record-v1";
 pub const ALGORITHM: &str = "ssj-draw-v1";
+/// The seed source the system always adds, last in `prepared.sources` and `seed_sources`.
+pub const SYSTEM_SOURCE: &str = "系统随机数：操作系统熵源（OsRng）20位";
+
+/// The source of the `n`-th (1-based) seed part people gave.
+pub fn person_source(n: usize) -> String {
+    format!("现场种子{n}")
+}
 
 /// Everything frozen and hashed before the randomness exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Prepared {
     pub period: String,
     pub algorithm: String,
@@ -33,6 +41,7 @@ pub struct Prepared {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskSpec {
     pub code: String,
     pub name: String,
@@ -45,6 +54,7 @@ pub struct TaskSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StratumSpec {
     pub task: String,
     pub label: String,
@@ -59,6 +69,7 @@ pub struct StratumSpec {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exclusion {
     pub id: String,
     pub task: String,
@@ -66,6 +77,7 @@ pub struct Exclusion {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntityFacts {
     pub id: String,
     pub name: String,
@@ -75,6 +87,7 @@ pub struct EntityFacts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InspectorFacts {
     pub id: String,
     pub name: String,
@@ -86,6 +99,7 @@ pub struct InspectorFacts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ineligible {
     pub id: String,
     pub reason: String,
@@ -93,12 +107,14 @@ pub struct Ineligible {
 
 /// A selected entity with its ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Selected {
     pub id: String,
     pub ticket: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StratumResult {
     pub task: String,
     pub label: String,
@@ -108,6 +124,7 @@ pub struct StratumResult {
 
 /// One seat of a team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Seat {
     pub inspector: String,
     pub department: String,
@@ -117,6 +134,7 @@ pub struct Seat {
 
 /// 检查任务 (a visit): one entity, all the tasks that drew it, one team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VisitResult {
     pub entity: String,
     pub tasks: Vec<String>,
@@ -129,6 +147,7 @@ pub struct VisitResult {
 
 /// A later change of one officer on one visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Substitution {
     pub entity: String,
     pub out: String,
@@ -143,6 +162,7 @@ pub struct Substitution {
 
 /// The whole record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DrawRecord {
     pub format: String,
     pub draw_id: String,
@@ -162,6 +182,58 @@ pub struct DrawRecord {
     pub visits: Vec<VisitResult>,
     #[serde(default)]
     pub substitutions: Vec<Substitution>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "strict_checkpoint"
+    )]
     pub checkpoint: Option<Checkpoint>,
+}
+
+/// The checkpoint as a record carries it, refusing unknown keys like the rest of the record.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictCheckpoint {
+    size: u64,
+    head: String,
+}
+
+fn strict_checkpoint<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Checkpoint>, D::Error> {
+    Ok(
+        Option::<StrictCheckpoint>::deserialize(d)?.map(|c| Checkpoint {
+            size: c.size,
+            head: c.head,
+        }),
+    )
+}
+
+/// Parses a record (`draw show --json`), refusing unknown keys with a message naming the key.
+pub fn parse_record(text: &str) -> Result<DrawRecord, String> {
+    serde_json::from_str(text).map_err(|e| {
+        let m = e.to_string();
+        let at = format!("（第{}行第{}列）", e.line(), e.column());
+        if let Some(rest) = m.strip_prefix("unknown field `")
+            && let Some((key, _)) = rest.split_once('`')
+        {
+            format!("记录含有本格式没有的字段“{key}”{at}，可能被改动过")
+        } else if let Some(rest) = m.strip_prefix("missing field `")
+            && let Some((key, _)) = rest.split_once('`')
+        {
+            format!("记录缺少字段“{key}”{at}")
+        } else {
+            format!("{m}{at}")
+        }
+    })
+}
+
+/// The digest the `draw.run` audit event carries: hex SHA-256 of the canonical JSON of the
+/// record as run, that is without `checkpoint` (the checkpoint is that very event) and without
+/// the later `substitutions` (each has its own `draw.substitute` event).
+pub fn record_digest(record: &DrawRecord) -> String {
+    let mut r = record.clone();
+    r.checkpoint = None;
+    r.substitutions.clear();
+    super::commit::commitment(&r)
 }
