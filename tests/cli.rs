@@ -189,3 +189,40 @@ fn identity_comes_from_the_process_not_from_user_variables() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_corrected_result_shows_both_versions_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let o = run(
+        &db,
+        &["--as", "principal.wang", "result", "pending", "--json"],
+    );
+    let pending: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let c = &pending[0];
+    let (cid, visit) = (c["id"].to_string(), c["visit_id"].to_string());
+    let remark = c["result"]["remark"].as_str().unwrap().to_string();
+    assert!(
+        !remark.is_empty(),
+        "the demo's waiting correction adds a remark"
+    );
+    let o = run(
+        &db,
+        &[
+            "--as",
+            "principal.wang",
+            "result",
+            "approve-correction",
+            &cid,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&db, &["--as", "principal.wang", "result", "show", &visit]);
+    let out = stdout(&o);
+    let now = out.find("现行结果（已更正）").expect(&out);
+    let before = out.find("原提交结果").expect(&out);
+    assert!(now < before, "{out}");
+    // The remark the correction added is in the version in force, not in the original.
+    let remark_at = out.find(&format!("备注：{remark}")).expect(&out);
+    assert!(now < remark_at && remark_at < before, "{out}");
+}

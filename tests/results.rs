@@ -197,6 +197,78 @@ fn only_the_team_enters_and_a_result_is_locked() {
         .execute("DELETE FROM results WHERE visit_id = ?1", [id])
         .unwrap_err();
     assert!(err.to_string().contains("不能删除"), "{err}");
+    // Nor replace it: REPLACE deletes the old row without firing DELETE triggers.
+    let before: String = raw
+        .query_row("SELECT data FROM results WHERE visit_id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let err = raw
+        .execute(
+            "INSERT OR REPLACE INTO results SELECT * FROM results WHERE visit_id = ?1",
+            [id],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("不能改写"), "{err}");
+    let after: String = raw
+        .query_row("SELECT data FROM results WHERE visit_id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+/// Every table that refuses UPDATE also refuses INSERT OR REPLACE of a row it holds: the
+/// demo has rows in each, and a replace of each one's first row is refused, leaving it there.
+#[test]
+fn no_append_only_row_can_be_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = support::demo_copy(&dir, "replace.db");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let tables: Vec<String> = raw
+        .prepare(
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_no_update'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 15, "{tables:?}");
+    let mut tried = vec![];
+    for t in &tables {
+        let count = |c: &rusqlite::Connection| -> i64 {
+            c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let n = count(&raw);
+        if n == 0 {
+            continue;
+        }
+        tried.push(t.as_str());
+        let err = raw
+            .execute(
+                &format!("INSERT OR REPLACE INTO {t} SELECT * FROM {t} LIMIT 1"),
+                [],
+            )
+            .expect_err(t);
+        assert!(err.to_string().contains("不能改写"), "{t}: {err}");
+        let err = raw
+            .execute(&format!("REPLACE INTO {t} SELECT * FROM {t} LIMIT 1"), [])
+            .expect_err(t);
+        assert!(err.to_string().contains("不能改写"), "{t}: {err}");
+        assert_eq!(count(&raw), n, "{t}");
+    }
+    for t in [
+        "audit_log",
+        "draws",
+        "draw_runs",
+        "visits",
+        "visit_team",
+        "results",
+    ] {
+        assert!(tried.contains(&t), "the demo has rows in {t}: {tried:?}");
+    }
 }
 
 #[test]
@@ -313,6 +385,13 @@ fn follow_up_of_a_problem() {
     );
     assert!(s.update_followup(fid, "结束", None, "").is_err());
     let mut later = open(&path, Some(&login), "2026-06-30");
+    // Not closed before the inspection that found the problem was completed.
+    let done = later.visit(id).unwrap().dates.completed.unwrap();
+    let err = later
+        .update_followup(fid, "已办结", done.pred_opt(), "")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("不能早于检查完成日期"), "{err}");
     later
         .update_followup(fid, "已办结", Some(d("2026-06-29")), "已缴纳罚款")
         .unwrap();

@@ -96,6 +96,19 @@ pub fn fields(pairs: &[(&str, String)]) -> std::io::Result<()> {
 }
 
 /// Prints one line of plain text, neutralised. A closed pipe (`| head`) is not an error.
+/// Why a file could not be read, in words: missing, a directory, no permission, or the
+/// system's own text for anything rarer.
+pub fn io_problem(path: &std::path::Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::NotFound => "文件不存在".to_string(),
+        ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+        ErrorKind::IsADirectory => "这是一个目录，不是文件".to_string(),
+        _ => format!("读取失败（{e}）"),
+    };
+    format!("无法读取 {}：{why}", path.display())
+}
+
 pub fn say(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
 }

@@ -180,9 +180,78 @@ pub enum ResultCommand {
 }
 
 fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("无法读取 {}：{e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| Failure(format!("检查结果文件 {} 有误：{e}", path.display())))
+    let bytes = std::fs::read(path).map_err(|e| Failure(output::io_problem(path, &e)))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure(format!(
+            "检查结果文件 {} 不是 UTF-8 编码的文本",
+            path.display()
+        ))
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map_or(0, |s| {
+            text[..s.start.min(text.len())].matches('\n').count() + 1
+        });
+        Failure(format!(
+            "检查结果文件 {} 第{line}行有误：{}",
+            path.display(),
+            toml_problem(e.message())
+        ))
+    })
+}
+
+/// The TOML parser's message in words a user reads: unknown keys and wrong values named.
+fn toml_problem(message: &str) -> String {
+    let message = message.trim();
+    let quoted = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();
+    if message.starts_with("unknown field") {
+        let allowed: Vec<String> = message
+            .split("expected")
+            .nth(1)
+            .unwrap_or("")
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        format!(
+            "未知的字段“{}”（可用的字段：{}）",
+            quoted(message),
+            allowed.join("、")
+        )
+    } else if message.starts_with("missing field") {
+        format!("缺少字段“{}”", quoted(message))
+    } else if message.starts_with("unknown variant") {
+        format!("“{}”不是可选的值", quoted(message))
+    } else {
+        format!("格式错误（{message}）")
+    }
+}
+
+/// One version of a result: its categories, every item, and each text field that is filled.
+fn say_result(title: &str, r: &InspectionResult) {
+    output::say(&format!("{title}：{}", r.summary()));
+    for i in &r.items {
+        output::say(&format!(
+            "  {} {}{}",
+            i.item,
+            i.outcome.label(),
+            if i.note.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", i.note)
+            }
+        ));
+    }
+    for (label, text) in [
+        ("检查发现", &r.findings),
+        ("违法依据", &r.legal_basis),
+        ("处理措施", &r.measure),
+        ("备注", &r.remark),
+    ] {
+        if !text.is_empty() {
+            output::say(&format!("  {label}：{text}"));
+        }
+    }
 }
 
 pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
@@ -200,22 +269,15 @@ pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
                 v.visit.state.label()
             ));
             output::say(&format!("录入期限：{}", due_text(&v.visit)));
+            let original = v.submitted.as_ref().map(|s| &s.result);
             if let Some(r) = &v.effective {
-                output::say(&format!("检查结果：{}", r.summary()));
-                for i in &r.items {
-                    output::say(&format!(
-                        "  {} {}{}",
-                        i.item,
-                        i.outcome.label(),
-                        if i.note.is_empty() {
-                            String::new()
-                        } else {
-                            format!("：{}", i.note)
-                        }
-                    ));
-                }
-                if !r.findings.is_empty() {
-                    output::say(&format!("检查发现：{}", r.findings));
+                if original.is_some_and(|o| o != r) {
+                    say_result("现行结果（已更正）", r);
+                    if let Some(o) = original {
+                        say_result("原提交结果", o);
+                    }
+                } else {
+                    say_result("检查结果", r);
                 }
             } else if let Some(d) = &v.draft {
                 output::say(&format!(
@@ -256,7 +318,7 @@ pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
             }
             for f in &v.followups {
                 output::say(&format!(
-                    "后续处理 {}：{} {} {}{}",
+                    "后续处理 {}：{} {} {}{}{}",
                     f.id,
                     f.kind,
                     f.case_no,
@@ -264,7 +326,12 @@ pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
                     f.closed_on
                         .as_ref()
                         .map(|d| format!("（{d}办结）"))
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    if f.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；{}", f.note)
+                    }
                 ));
             }
             Ok(())
@@ -377,4 +444,31 @@ pub fn followup(s: &mut Session, c: &FollowUpCommand) -> CliResult {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_file_problems_are_told_in_chinese_with_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.toml");
+        std::fs::write(&path, "categories = [\"未发现问题\"]\nremak = \"已签收\"\n").unwrap();
+        let err = read_result(&path).unwrap_err().0;
+        assert!(err.contains("第2行"), "{err}");
+        assert!(err.contains("未知的字段“remak”"), "{err}");
+        assert!(
+            err.contains("remark"),
+            "the allowed fields are listed: {err}"
+        );
+        let missing = dir.path().join("none.toml");
+        let err = read_result(&missing).unwrap_err().0;
+        assert!(err.ends_with("文件不存在"), "{err}");
+        let err = read_result(&dir.path().to_path_buf()).unwrap_err().0;
+        assert!(err.contains("目录"), "{err}");
+        std::fs::write(&path, b"findings = \"\xB2\xE2\"\n").unwrap();
+        let err = read_result(&path).unwrap_err().0;
+        assert!(err.contains("UTF-8"), "{err}");
+    }
 }

@@ -68,6 +68,7 @@ impl Category {
 
 /// The outcome of one check item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ItemOutcome {
     /// 抽查事项编号
     #[serde(rename = "code")]
@@ -78,7 +79,9 @@ pub struct ItemOutcome {
 }
 
 /// A result, as drafted, submitted or corrected.
+/// Unknown keys are refused, so a misspelt field (`remak`) is an error, not a silent blank.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InspectionResult {
     #[serde(default, rename = "item")]
     pub items: Vec<ItemOutcome>,
@@ -255,5 +258,13 @@ outcome = "发现问题"
         .unwrap();
         assert!(r.problems(&items(&["1-3"])).is_empty());
         assert!(toml::from_str::<InspectionResult>("categories = [\"很好\"]").is_err());
+        // A misspelt key is refused, not dropped.
+        let err = toml::from_str::<InspectionResult>("remak = \"已签收\"").unwrap_err();
+        assert!(err.message().contains("remak"), "{err}");
+        let err = toml::from_str::<InspectionResult>(
+            "[[item]]\ncode = \"1-3\"\noutcome = \"符合要求\"\nnotes = \"x\"\n",
+        )
+        .unwrap_err();
+        assert!(err.message().contains("notes"), "{err}");
     }
 }

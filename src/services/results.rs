@@ -321,6 +321,14 @@ impl Session {
                 action: "更新不属于自己检查组的后续处理",
             });
         }
+        // The problem was found at the inspection: it cannot have been dealt with before.
+        if let (Some(closed), Some(done)) = (closed_on, v.dates.completed)
+            && closed < done
+        {
+            return Err(ServiceError::Invalid(format!(
+                "办结日期 {closed} 不能早于检查完成日期 {done}"
+            )));
+        }
         self.write(|tx, actor| {
             let ev = actor.log(tx, "followup.update", &f.visit_id.to_string(), &json!({ "followup": followup_id, "status": status, "closed_on": closed_on.map(|d| d.to_string()), "note": note.trim() }))?;
             store::results::update_followup(tx, followup_id, status, closed_on, note.trim(), ev.seq)?;
