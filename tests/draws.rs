@@ -11,6 +11,7 @@ use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::record::DrawRecord;
 use shuangsuiji::domain::draw::verify::verify;
 use shuangsuiji::domain::role::Role;
+use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::{OpenOptions, ServiceError, Session};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
@@ -252,9 +253,31 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
     let path = demo(&dir, "d.db");
     let lead = open(&path, None);
     let observer = only(&lead, Role::Observer);
-    let r = lead.draw_record("2026Q1-01").unwrap();
     let o = open(&path, Some(&observer));
+    // The first quarter's visits have all started or finished: they are no longer secret
+    // (as in `visit list`), but the seed stays held back.
     let view = o.show_draw("2026Q1-01").unwrap();
+    assert!(view.confidential);
+    let rec = view.record.unwrap();
+    let started: Vec<String> = o
+        .list_visits(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.row.draw_id == "2026Q1-01" && v.state != VisitState::Assigned)
+        .map(|v| v.row.entity)
+        .collect();
+    assert!(!started.is_empty());
+    let mut seen: Vec<String> = rec.visits.iter().map(|v| v.entity.clone()).collect();
+    seen.sort();
+    let mut want = started.clone();
+    want.sort();
+    assert_eq!(seen, want);
+    assert!(rec.seed.is_empty() && rec.seed_parts.is_empty());
+    // A freshly run draw's visits have not started: the observer sees none of them.
+    let mut l = open(&path, None);
+    l.run_draw("2026Q2-01", &seeds(), &[]).unwrap();
+    let r = l.draw_record("2026Q2-01").unwrap();
+    let view = o.show_draw("2026Q2-01").unwrap();
     assert!(view.confidential);
     let rec = view.record.unwrap();
     assert!(
@@ -263,14 +286,21 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
             && rec.strata.iter().all(|s| s.selected.is_empty())
     );
     assert!(matches!(
-        o.draw_record("2026Q1-01"),
+        o.draw_record("2026Q2-01"),
         Err(ServiceError::Denied { .. })
     ));
     // An inspector sees the visits of their own teams only.
     let users = lead.list_users().unwrap();
     let inspector = users
         .iter()
-        .find(|u| u.roles == [Role::Inspector].into() && u.inspector.is_some())
+        .find(|u| {
+            u.roles == [Role::Inspector].into()
+                && u.inspector.as_ref().is_some_and(|c| {
+                    r.visits
+                        .iter()
+                        .any(|v| v.team.iter().any(|m| &m.inspector == c))
+                })
+        })
         .unwrap();
     let code = inspector.inspector.clone().unwrap();
     let mine: Vec<&str> = r
@@ -280,7 +310,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
         .map(|v| v.entity.as_str())
         .collect();
     let view = open(&path, Some(&inspector.login))
-        .show_draw("2026Q1-01")
+        .show_draw("2026Q2-01")
         .unwrap();
     let seen: Vec<&str> = view
         .record
@@ -291,6 +321,18 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
         .map(|v| v.entity.as_str())
         .collect();
     assert_eq!(seen, mine);
+    // Once one of those visits starts, the observer sees it too.
+    let started = support::assigned_q2_visit(&l, |_| true);
+    l.start_visit(started.row.id, today()).unwrap();
+    let view = o.show_draw("2026Q2-01").unwrap();
+    let seen: Vec<String> = view
+        .record
+        .unwrap()
+        .visits
+        .into_iter()
+        .map(|v| v.entity)
+        .collect();
+    assert_eq!(seen, vec![started.row.entity.clone()]);
     // Observers and inspectors cannot prepare or run.
     let mut o = open(&path, Some(&observer));
     assert!(matches!(
@@ -340,6 +382,22 @@ fn the_cli_prints_json_markdown_and_verifies_a_file_without_a_database() {
         .current_dir(dir.path())
         .output()
         .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Without a database the verifier says what it re-computed and what it cannot confirm.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("核验通过"), "{out}");
+    for needle in [
+        "记录自身复算一致",
+        "已复算",
+        "仅凭记录无法确认",
+        "见证人",
+        "运行日期",
+        "替换的理由",
+    ] {
+        assert!(out.contains(needle), "{needle}: {out}");
+    }
+    // With the bureau's database it is compared with the stored record and its audit events.
+    let o = cli(&["draw", "verify", "--file", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("核验通过"));
     let text = std::fs::read_to_string(&file).unwrap();
