@@ -27,6 +27,8 @@ fn a_backup_is_owner_only_checked_and_restorable() {
     let backup = dir.path().join("backup.db");
     let r = s.backup(&backup).unwrap();
     assert_eq!(r.checkpoint, head);
+    drop(s);
+    let s = open(&db, None);
     assert_eq!(
         std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777,
         0o600
@@ -38,11 +40,27 @@ fn a_backup_is_owner_only_checked_and_restorable() {
             .contains("不会覆盖")
     );
     // The live database moves on; restoring brings back the backup and keeps the old file.
+    drop(s);
     let mut s = open(&db, None);
     s.set_province_cap(Some(3)).unwrap();
     drop(s);
-    let restored = maintenance::restore(&backup, &db, &identity::os_login().unwrap()).unwrap();
-    assert_eq!(restored, head);
+    let me = identity::os_login().unwrap();
+    let err = maintenance::restore(&backup, &db, &me).unwrap_err();
+    assert!(
+        err.to_string().contains("将丢失 1 条审计事件"),
+        "an older backup is a rollback: {err}"
+    );
+    let restored = maintenance::restore_with(
+        &backup,
+        &db,
+        &me,
+        &maintenance::RestoreOptions {
+            allow_rollback: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(restored.checkpoint, head);
+    assert_eq!(restored.dropped.len(), 1);
     assert_eq!(open(&db, None).audit_checkpoint().unwrap(), head);
     let kept = std::fs::read_dir(dir.path())
         .unwrap()
@@ -71,6 +89,14 @@ fn a_tampered_backup_is_refused_and_only_admins_restore() {
     }
     let err = maintenance::restore(&backup, &db, &identity::os_login().unwrap()).unwrap_err();
     assert!(err.to_string().contains("审计日志核验未通过"), "{err}");
+    assert!(
+        !std::fs::read_dir(dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("restoring")),
+        "the checked copy is cleaned up"
+    );
     assert!(
         open(&db, None).verify_audit(None).unwrap().is_ok(),
         "the live database is untouched"
@@ -138,4 +164,245 @@ fn a_writer_waiting_on_another_gets_words_not_database_is_locked() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     holder.execute_batch("COMMIT").unwrap();
     s.set_province_cap(Some(2)).unwrap();
+}
+
+fn open_prod(path: &Path) -> Session {
+    Session::open(path, &OpenOptions::default()).unwrap()
+}
+
+fn me() -> String {
+    identity::os_login().unwrap()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        // The live database's own -wal and -shm come and go with its connections.
+        .filter(|n| !n.starts_with("live.db-"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn restore_refuses_while_the_database_is_open_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let backup = dir.path().join("backup.db");
+    open(&db, None).backup(&backup).unwrap();
+    // An idle connection that has read (a dashboard between key presses).
+    let idle = rusqlite::Connection::open(&db).unwrap();
+    idle.query_row("SELECT count(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let err = maintenance::restore(&backup, &db, &me()).unwrap_err();
+    assert!(err.to_string().contains("请先关闭所有仪表盘"), "{err}");
+    drop(idle);
+    // A connection in the middle of a read transaction.
+    let reader = rusqlite::Connection::open(&db).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    reader
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let err = maintenance::restore(&backup, &db, &me()).unwrap_err();
+    assert!(err.to_string().contains("请先关闭所有仪表盘"), "{err}");
+    // An open session (the dashboard and every command hold one).
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    let s = open(&db, None);
+    assert!(maintenance::restore(&backup, &db, &me()).is_err());
+    drop(s);
+    assert!(open(&db, None).verify_audit(None).unwrap().is_ok());
+    maintenance::restore(&backup, &db, &me()).unwrap();
+    assert!(open(&db, None).verify_audit(None).unwrap().is_ok());
+}
+
+#[test]
+fn restore_refuses_another_database_or_the_other_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = dir.path().join("prod.db");
+    shuangsuiji::services::init::init_empty(&prod, &me(), support::demo_day()).unwrap();
+    let demo = support::demo_copy(&dir, "demo.db");
+    let err = maintenance::restore(&demo, &prod, &me()).unwrap_err();
+    assert!(err.to_string().contains("备份是示例数据库"), "{err}");
+    let other = dir.path().join("other.db");
+    shuangsuiji::services::init::init_empty(&other, &me(), support::demo_day()).unwrap();
+    let err = maintenance::restore_with(
+        &other,
+        &prod,
+        &me(),
+        &maintenance::RestoreOptions {
+            allow_rollback: true,
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("是另一个数据库的备份"), "{err}");
+    // Its own backup restores.
+    let backup = dir.path().join("prod-backup.db");
+    open_prod(&prod).backup(&backup).unwrap();
+    maintenance::restore(&backup, &prod, &me()).unwrap();
+}
+
+#[test]
+fn restore_refuses_to_drop_audit_events_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let before = dir.path().join("before.db");
+    open(&db, None).backup(&before).unwrap();
+    open(&db, None)
+        .run_draw("2026Q2-01", &["31415926535897932384".into()], &[])
+        .unwrap();
+    let after = dir.path().join("after.db");
+    open(&db, None).backup(&after).unwrap();
+    let err = maintenance::restore(&before, &db, &me()).unwrap_err();
+    let words = err.to_string();
+    assert!(words.contains("将丢失"), "{words}");
+    assert!(words.contains("draw.run 2026Q2-01"), "{words}");
+    assert!(words.contains("--allow-rollback"), "{words}");
+    // The same copy and one that extends the live log restore without the flag.
+    maintenance::restore(&after, &db, &me()).unwrap();
+    let r = maintenance::restore_with(
+        &before,
+        &db,
+        &me(),
+        &maintenance::RestoreOptions {
+            allow_rollback: true,
+        },
+    )
+    .unwrap();
+    assert!(r.dropped.iter().any(|e| e == "draw.run 2026Q2-01"));
+    let r = maintenance::restore(&after, &db, &me()).unwrap();
+    assert!(r.dropped.is_empty());
+    assert!(
+        open(&db, None)
+            .run_draw("2026Q2-01", &["31415926535897932384".into()], &[])
+            .is_err(),
+        "the draw stays run"
+    );
+}
+
+#[test]
+fn restore_refuses_a_changed_schema_and_names_a_damaged_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let backup = dir.path().join("backup.db");
+    open(&db, None).backup(&backup).unwrap();
+    let tampered = dir.path().join("tampered.db");
+    std::fs::copy(&backup, &tampered).unwrap();
+    {
+        let raw = rusqlite::Connection::open(&tampered).unwrap();
+        raw.execute_batch("DROP TRIGGER audit_log_no_update")
+            .unwrap();
+    }
+    let err = maintenance::restore(&tampered, &db, &me()).unwrap_err();
+    assert!(err.to_string().contains("数据库结构被改动过"), "{err}");
+    assert!(err.to_string().contains("audit_log_no_update"), "{err}");
+    // Not a database at all, and a database with pages overwritten.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![0x5a; 8192]).unwrap();
+    let err = maintenance::restore(&junk, &db, &me()).unwrap_err();
+    assert!(err.to_string().contains("已损坏"), "{err}");
+    let broken = dir.path().join("broken.db");
+    let mut bytes = std::fs::read(&backup).unwrap();
+    let len = bytes.len();
+    for b in &mut bytes[4096..len.min(4096 * 40)] {
+        *b = 0xff;
+    }
+    std::fs::write(&broken, bytes).unwrap();
+    let err = maintenance::restore(&broken, &db, &me()).unwrap_err();
+    assert!(err.to_string().contains("已损坏"), "{err}");
+    assert!(!err.to_string().contains("malformed") || err.to_string().contains("已损坏"));
+    // doctor runs the same schema check on the live database.
+    {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch("DROP TRIGGER audit_log_no_delete")
+            .unwrap();
+    }
+    let findings = open(&db, None).doctor().unwrap();
+    assert!(
+        findings.iter().any(|f| f.check == "数据库结构"
+            && f.level == "fail"
+            && f.detail.contains("audit_log_no_delete")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn backup_leaves_only_the_backup_and_never_removes_others_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let s = open(&db, None);
+    std::fs::write(dir.path().join("bkz.partial"), "mine").unwrap();
+    std::fs::write(dir.path().join("bkz.db.partial"), "mine").unwrap();
+    let before = names(dir.path());
+    s.backup(&dir.path().join("bkz.db")).unwrap();
+    let mut want = before.clone();
+    want.push("bkz.db".to_string());
+    want.sort();
+    assert_eq!(names(dir.path()), want);
+    maintenance::check_file(&dir.path().join("bkz.db")).unwrap();
+    assert_eq!(
+        names(dir.path()),
+        want,
+        "a check leaves nothing beside the file"
+    );
+    // A plain copy of a WAL database is checked without side files too.
+    drop(s);
+    std::fs::copy(&db, dir.path().join("plain.db")).unwrap();
+    want.push("plain.db".to_string());
+    want.sort();
+    maintenance::check_file(&dir.path().join("plain.db")).unwrap();
+    assert_eq!(names(dir.path()), want);
+    let err = open(&db, None)
+        .backup(&dir.path().join("bkz.partial"))
+        .unwrap_err();
+    assert!(err.to_string().contains("已存在，不会覆盖"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bkz.partial")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn doctor_says_what_it_checked_and_exits_by_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = dir.path().join("prod.db");
+    shuangsuiji::services::init::init_empty(&prod, &me(), support::demo_day()).unwrap();
+    let findings = open_prod(&prod).doctor().unwrap();
+    for check in ["执法证", "抽取", "数据库结构", "目录权限"] {
+        assert!(
+            findings.iter().any(|f| f.check == check && f.level == "ok"),
+            "{check}: {findings:?}"
+        );
+    }
+    let sub = dir.path().join("open");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let db = sub.join("live.db");
+    std::fs::copy(support::demo_copy(&dir, "t.db"), &db).unwrap();
+    let findings = open(&db, None).doctor().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.check == "目录权限" && f.level == "warn")
+    );
+    let doctor = |db: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_shuangsuiji"))
+            .arg("--db")
+            .arg(db)
+            .arg("doctor")
+            .env_remove("SHUANGSUIJI_DB")
+            .env("SHUANGSUIJI_TODAY", support::DEMO_DAY)
+            .output()
+            .unwrap()
+    };
+    let o = doctor(&db);
+    assert_eq!(o.status.code(), Some(2), "warnings only");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("正常"));
+    {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch("DROP TRIGGER audit_log_no_update")
+            .unwrap();
+    }
+    assert_eq!(doctor(&db).status.code(), Some(1), "an error");
 }

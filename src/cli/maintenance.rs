@@ -15,6 +15,9 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// 要恢复的备份文件；--db 指定的数据库被替换（原文件改名保留）
     pub backup: PathBuf,
+    /// 允许恢复较旧的备份（现有数据库中备份没有的审计事件将丢失，原文件改名保留）
+    #[arg(long)]
+    pub allow_rollback: bool,
 }
 
 pub fn backup(cli: &Cli, a: &BackupArgs) -> CliResult {
@@ -28,20 +31,49 @@ pub fn backup(cli: &Cli, a: &BackupArgs) -> CliResult {
 
 pub fn restore(cli: &Cli, a: &RestoreArgs) -> CliResult {
     let me = identity::os_login()?;
-    let head = maintenance::restore(&a.backup, &cli.db, &me)?;
+    let options = maintenance::RestoreOptions {
+        allow_rollback: a.allow_rollback,
+    };
+    let r = maintenance::restore_with(&a.backup, &cli.db, &me, &options)?;
     output::say(&format!(
-        "已从 {} 恢复到 {}；审计日志检查点 {head}",
+        "已从 {} 恢复到 {}；审计日志检查点 {}",
         a.backup.display(),
-        cli.db.display()
+        cli.db.display(),
+        r.checkpoint
     ));
+    if let Some(kept) = &r.kept {
+        output::say(&format!("原数据库已改名保留为 {kept}"));
+    }
+    if !r.dropped.is_empty() {
+        output::say(&format!(
+            "已回滚：原数据库中的 {} 条审计事件不在备份中（仍保留在原文件里）",
+            r.dropped.len()
+        ));
+    }
     Ok(())
 }
 
 pub fn doctor(cli: &Cli, json: bool) -> CliResult {
     let findings = cli.open()?.doctor()?;
     if json {
-        return Ok(output::json(&findings)?);
+        output::json(&findings)?;
+    } else {
+        table(&findings)?;
     }
+    if findings.iter().any(|f| f.level == "fail") {
+        // Exit code 1.
+        return Err(Failure("体检发现错误".into()));
+    }
+    if findings.iter().any(|f| f.level == "warn") {
+        // Exit code 2: warnings only (0 when everything is in order).
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
+fn table(findings: &[maintenance::Finding]) -> CliResult {
     let rows: Vec<Vec<String>> = findings
         .iter()
         .map(|f| {
@@ -58,8 +90,5 @@ pub fn doctor(cli: &Cli, json: bool) -> CliResult {
         })
         .collect();
     output::table(&["结果", "检查", "说明"], &rows)?;
-    if findings.iter().any(|f| f.level == "fail") {
-        return Err(Failure("体检发现错误".into()));
-    }
     Ok(())
 }

@@ -142,6 +142,7 @@ fn begin(
     settings::set(tx, settings::MODE, mode)?;
     settings::set(tx, settings::CREATED_BY, &actor.login)?;
     settings::set(tx, settings::CREATED_AT, &at)?;
+    settings::set(tx, settings::DATABASE_ID, &new_database_id())?;
     actor.log(
         tx,
         "system.init",
@@ -149,6 +150,11 @@ fn begin(
         &json!({ "mode": mode, "date": today.to_string(), "version": env!("CARGO_PKG_VERSION") }),
     )?;
     Ok(())
+}
+
+/// 128 random bits in hex: the identity of a database (see [`settings::DATABASE_ID`]).
+pub fn new_database_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 fn load_check_items(tx: &rusqlite::Transaction<'_>, actor: &Actor) -> Result<usize> {

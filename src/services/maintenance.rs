@@ -2,7 +2,7 @@
 //! a copy that passes its integrity and audit checks), and `doctor` (what needs attention).
 
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Datelike;
 use serde::Serialize;
@@ -22,28 +22,251 @@ pub struct BackupReport {
     pub checkpoint: Checkpoint,
 }
 
-/// Checks a database file on its own: SQLite's integrity check and the audit chain.
-pub fn check_file(path: &Path) -> Result<Checkpoint> {
-    let store = Store::open_read_only(path)?;
-    let problems = store.integrity_check()?;
+/// A file this module created under a unique name; removed (with any SQLite side files) when
+/// dropped unless it was put in place. Nothing else is ever removed.
+struct Temp {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Temp {
+    /// Creates `<target>.<random>.<tag>` beside `target`, owner-only, refusing any name that
+    /// already exists.
+    fn beside(target: &Path, tag: &str) -> Result<Temp> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "shuangsuiji.db".to_string());
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut last = None;
+        for _ in 0..8 {
+            let path = dir.join(format!("{name}.{:012x}.{tag}", rand::random::<u64>() >> 16));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(_) => return Ok(Temp { path, keep: false }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => {
+                    return Err(ServiceError::Invalid(format!(
+                        "无法在 {} 中创建临时文件：{e}",
+                        dir.display()
+                    )));
+                }
+            }
+        }
+        Err(ServiceError::Invalid(format!(
+            "无法在 {} 中创建临时文件：{}",
+            dir.display(),
+            last.map(|e| e.to_string()).unwrap_or_default()
+        )))
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let mut paths = vec![self.path.clone()];
+        if self.keep {
+            paths.clear();
+        }
+        for suffix in ["-wal", "-shm", "-journal"] {
+            paths.push(with_suffix(&self.path, suffix));
+        }
+        for p in paths {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// "the file is damaged" in words, for SQLite's corruption errors.
+fn damaged(path: &Path, e: ServiceError) -> ServiceError {
+    use rusqlite::ErrorCode;
+    let corrupt = match &e {
+        ServiceError::Store(store::StoreError::Sql(s)) => matches!(
+            s.sqlite_error_code(),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+        ),
+        ServiceError::Store(store::StoreError::Corrupt(_)) => true,
+        _ => false,
+    };
+    if corrupt {
+        ServiceError::Invalid(format!(
+            "{} 已损坏（不是完整的 shuangsuiji 数据库文件），不能使用：{e}",
+            path.display()
+        ))
+    } else {
+        e
+    }
+}
+
+/// Opens a file to check it without leaving anything beside it: a file with no `-wal` is
+/// read as it is on disk (SQLite's `immutable`), so no `-wal` or `-shm` is created.
+fn open_for_check(path: &Path) -> Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    if !path.exists() {
+        return Err(store::StoreError::Missing(path.to_path_buf()).into());
+    }
+    if with_suffix(path, "-wal").exists() {
+        // A live file with its WAL: read it with the WAL (the side files are there already).
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(store::StoreError::from)?;
+        conn.busy_timeout(store::BUSY_TIMEOUT)
+            .map_err(store::StoreError::from)?;
+        return Ok(conn);
+    }
+    let abs = std::fs::canonicalize(path).map_err(store::StoreError::from)?;
+    let mut uri = String::from("file:");
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' => {
+                uri.push(*b as char)
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    let conn = rusqlite::Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(store::StoreError::from)?;
+    Ok(conn)
+}
+
+/// Rewrites a copy to a self-contained file (rollback journal, no `-wal`), so reading it
+/// later creates no side files.
+fn make_self_contained(path: &Path) -> Result<()> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(store::StoreError::from)?;
+    conn.busy_timeout(store::BUSY_TIMEOUT)
+        .map_err(store::StoreError::from)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(store::StoreError::from)?;
+    conn.close().map_err(|(_, e)| store::StoreError::from(e))?;
+    Ok(())
+}
+
+/// Differences between a database's schema (tables, indexes, triggers, views) and the one
+/// this build creates; empty when they agree. A dropped append-only trigger shows here.
+pub fn schema_differences(conn: &rusqlite::Connection) -> Result<Vec<String>> {
+    let fresh = Store::in_memory()?;
+    let want = schema_objects(fresh.conn())?;
+    let have = schema_objects(conn)?;
+    let label = |kind: &str| match kind {
+        "table" => "表",
+        "index" => "索引",
+        "trigger" => "触发器",
+        "view" => "视图",
+        _ => "对象",
+    };
+    let mut out = Vec::new();
+    for ((kind, name), sql) in &want {
+        match have.get(&(kind.clone(), name.clone())) {
+            None => out.push(format!("缺少{} {name}", label(kind))),
+            Some(s) if s != sql => out.push(format!("{} {name} 与本程序的定义不同", label(kind))),
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in have.keys() {
+        if !want.contains_key(&(kind.clone(), name.clone())) {
+            out.push(format!("多出{} {name}", label(kind)));
+        }
+    }
+    Ok(out)
+}
+
+type SchemaObjects = std::collections::BTreeMap<(String, String), String>;
+
+fn schema_objects(conn: &rusqlite::Connection) -> Result<SchemaObjects> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_master
+             WHERE sql IS NOT NULL AND substr(name, 1, 7) <> 'sqlite_'",
+        )
+        .map_err(store::StoreError::from)?;
+    let rows = stmt
+        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+        .map_err(store::StoreError::from)?;
+    Ok(rows
+        .collect::<rusqlite::Result<_>>()
+        .map_err(store::StoreError::from)?)
+}
+
+fn schema_version(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(store::StoreError::from)?)
+}
+
+/// Integrity, audit chain and (for a file of this build's schema version) the schema.
+fn check_conn(conn: &rusqlite::Connection, path: &Path) -> Result<Checkpoint> {
+    let mut stmt = conn
+        .prepare("PRAGMA integrity_check")
+        .map_err(store::StoreError::from)?;
+    let problems: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(store::StoreError::from)?;
     if problems != ["ok"] {
         return Err(ServiceError::Invalid(format!(
-            "{} 的完整性检查未通过：{}",
+            "{} 已损坏，完整性检查未通过：{}",
             path.display(),
             problems.join("；")
         )));
     }
-    match store::audit::verify(store.conn(), None)? {
-        Ok(head) => Ok(head),
-        Err(b) => Err(ServiceError::Invalid(format!(
-            "{} 的审计日志核验未通过：{b}",
-            path.display()
-        ))),
+    let head = match store::audit::verify(conn, None)? {
+        Ok(head) => head,
+        Err(b) => {
+            return Err(ServiceError::Invalid(format!(
+                "{} 的审计日志核验未通过：{b}",
+                path.display()
+            )));
+        }
+    };
+    let latest = schema_version(Store::in_memory()?.conn())?;
+    if schema_version(conn)? == latest {
+        let diff = schema_differences(conn)?;
+        if !diff.is_empty() {
+            return Err(ServiceError::Invalid(format!(
+                "{} 的数据库结构被改动过（{}），不能使用",
+                path.display(),
+                diff.join("；")
+            )));
+        }
     }
+    Ok(head)
+}
+
+/// Checks a database file on its own: SQLite's integrity check, the audit chain and the
+/// schema (triggers and indexes as this build makes them). Leaves no file beside it.
+pub fn check_file(path: &Path) -> Result<Checkpoint> {
+    let conn = open_for_check(path).map_err(|e| damaged(path, e))?;
+    check_conn(&conn, path).map_err(|e| damaged(path, e))
 }
 
 impl Session {
-    /// `backup FILE`: SQLite's online backup, consistent while others keep working.
+    /// `backup FILE`: SQLite's online backup, consistent while others keep working. The copy
+    /// is written under a unique temporary name beside `FILE`, made self-contained (no
+    /// `-wal`), checked, and only then linked to `FILE`; an existing file is never touched.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
         if !(self.user().roles.contains(&Role::Admin) || self.user().roles.contains(&Role::Lead)) {
             return Err(ServiceError::Denied {
@@ -52,39 +275,29 @@ impl Session {
                 action: "备份数据库",
             });
         }
-        if dest.exists() {
-            return Err(ServiceError::Invalid(format!(
-                "{} 已存在，不会覆盖",
-                dest.display()
-            )));
+        let exists = || ServiceError::Invalid(format!("{} 已存在，不会覆盖", dest.display()));
+        if dest.symlink_metadata().is_ok() {
+            return Err(exists());
         }
-        let tmp = dest.with_extension("partial");
-        let outcome = (|| -> Result<()> {
-            // Created owner-only before a byte is written into it.
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)
-                .map_err(store::StoreError::from)?;
-            self.store()
-                .conn()
-                .backup(rusqlite::MAIN_DB, &tmp, None)
-                .map_err(store::StoreError::from)?;
-            Ok(())
-        })();
-        if let Err(e) = outcome {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        let checkpoint = match check_file(&tmp) {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
+        let tmp = Temp::beside(dest, "partial")?;
+        self.store()
+            .conn()
+            .backup(rusqlite::MAIN_DB, &tmp.path, None)
+            .map_err(store::StoreError::from)?;
+        make_self_contained(&tmp.path)?;
+        let checkpoint = check_file(&tmp.path)?;
+        match std::fs::hard_link(&tmp.path, dest) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
+            // A file system without hard links: rename, having checked again just before.
+            Err(_) if dest.symlink_metadata().is_err() => {
+                std::fs::rename(&tmp.path, dest).map_err(|e| {
+                    ServiceError::Invalid(format!("无法写入 {}：{e}", dest.display()))
+                })?;
             }
-        };
-        std::fs::rename(&tmp, dest).map_err(store::StoreError::from)?;
+            Err(_) => return Err(exists()),
+        }
+        drop(tmp);
         let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
         Ok(BackupReport {
             path: dest.display().to_string(),
@@ -94,14 +307,128 @@ impl Session {
     }
 }
 
-/// `restore BACKUP`: checks the copy, then puts it in place of `db`, keeping the database it
-/// replaces beside it as `<db>.before-restore-<time>`. The one restoring must be an admin in
-/// the copy being restored.
-pub fn restore(backup: &Path, db: &Path, os_login: &str) -> Result<Checkpoint> {
-    let head = check_file(backup)?;
-    {
-        let store = Store::open_read_only(backup)?;
-        let user = store::users::get(store.conn(), os_login)?;
+/// How `restore` may proceed.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreOptions {
+    /// Restore even if audit events of the live database are not in the copy (they stay in
+    /// the kept `.before-restore-` file).
+    pub allow_rollback: bool,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestoreReport {
+    pub checkpoint: Checkpoint,
+    /// Where the replaced database was kept.
+    pub kept: Option<String>,
+    /// Audit events of the replaced database that the copy does not have.
+    pub dropped: Vec<String>,
+}
+
+/// A database's facts restore compares.
+struct Facts {
+    mode: Option<String>,
+    id: Option<String>,
+    /// `(hash, "action subject")` in order.
+    events: Vec<(String, String)>,
+}
+
+fn facts(conn: &rusqlite::Connection) -> Result<Facts> {
+    let mut stmt = conn
+        .prepare("SELECT hash, action, subject FROM audit_log ORDER BY seq")
+        .map_err(store::StoreError::from)?;
+    let events = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                format!("{} {}", r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+            ))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(store::StoreError::from)?;
+    Ok(Facts {
+        mode: store::settings::get(conn, store::settings::MODE)?,
+        id: store::settings::get(conn, store::settings::DATABASE_ID)?,
+        events,
+    })
+}
+
+fn mode_label(mode: Option<&str>) -> &'static str {
+    match mode {
+        Some("demo") => "示例",
+        Some("production") => "正式",
+        _ => "未知模式的",
+    }
+}
+
+/// The refusal when another process has the database open.
+fn in_use(db: &Path) -> ServiceError {
+    ServiceError::Invalid(format!(
+        "数据库 {} 正被其他进程使用（仪表盘或命令），现在恢复会让它们写入的内容丢失。请先关闭所有仪表盘和正在运行的 shuangsuiji 命令，再恢复",
+        db.display()
+    ))
+}
+
+/// Opens the live database and takes SQLite's exclusive lock on it, held until the
+/// connection closes. Every other connection (even an idle dashboard: in WAL mode an open
+/// connection keeps a shared lock) makes this fail.
+fn lock_live(db: &Path) -> Result<rusqlite::Connection> {
+    let busy = |e: rusqlite::Error| match store::StoreError::from(e) {
+        store::StoreError::Busy => in_use(db),
+        other => damaged(db, other.into()),
+    };
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(busy)?;
+    conn.busy_timeout(std::time::Duration::from_secs(2))
+        .map_err(busy)?;
+    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+        .map_err(busy)?;
+    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+        .map_err(busy)?;
+    // Everything in the WAL goes into the file; busy means a reader is still there.
+    let (blocked, _, _): (i64, i64, i64) = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .map_err(busy)?;
+    if blocked != 0 {
+        return Err(in_use(db));
+    }
+    Ok(conn)
+}
+
+/// `restore BACKUP` with no rollback allowed.
+pub fn restore(backup: &Path, db: &Path, os_login: &str) -> Result<RestoreReport> {
+    restore_with(backup, db, os_login, &RestoreOptions::default())
+}
+
+/// `restore BACKUP`: copies the backup beside `db`, checks the copy (integrity, audit chain,
+/// schema, the one restoring is its admin), takes the live database's exclusive lock (so no
+/// dashboard or command has it open), refuses a copy of another database or of the other mode,
+/// and one that would drop audit events unless `allow_rollback`; then puts the copy in place,
+/// keeping the database it replaces as `<db>.before-restore-<time>`.
+pub fn restore_with(
+    backup: &Path,
+    db: &Path,
+    os_login: &str,
+    options: &RestoreOptions,
+) -> Result<RestoreReport> {
+    if !backup.exists() {
+        return Err(store::StoreError::Missing(backup.to_path_buf()).into());
+    }
+    let tmp = Temp::beside(db, "restoring")?;
+    std::fs::copy(backup, &tmp.path)
+        .map_err(|e| ServiceError::Invalid(format!("无法读取备份 {}：{e}", backup.display())))?;
+    // Bring an older copy's schema up to date, then make it one self-contained file.
+    Store::open(&tmp.path).map_err(|e| damaged(backup, e.into()))?;
+    make_self_contained(&tmp.path).map_err(|e| damaged(backup, e))?;
+    let (head, copy) = {
+        let conn = open_for_check(&tmp.path).map_err(|e| damaged(backup, e))?;
+        let head = check_conn(&conn, backup).map_err(|e| damaged(backup, e))?;
+        let user = store::users::get(&conn, os_login)?;
         if !user.is_some_and(|u| u.active && u.roles.contains(&Role::Admin)) {
             return Err(ServiceError::Denied {
                 login: os_login.to_string(),
@@ -109,30 +436,86 @@ pub fn restore(backup: &Path, db: &Path, os_login: &str) -> Result<Checkpoint> {
                 action: "恢复数据库",
             });
         }
-    }
+        (head, facts(&conn)?)
+    };
+    let mut report = RestoreReport {
+        checkpoint: head,
+        kept: None,
+        dropped: Vec::new(),
+    };
+    let mut mode = 0o660;
+    let mut lock = None;
     if db.exists() {
-        let keep = db.with_file_name(format!(
-            "{}.before-restore-{}",
-            db.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            chrono::Local::now().format("%Y%m%d%H%M%S")
-        ));
-        // Checkpoint the WAL into the old file before moving it.
-        if let Ok(old) = Store::open(db) {
-            let _ = old.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        let conn = lock_live(db)?;
+        let live = facts(&conn).map_err(|e| damaged(db, e))?;
+        if live.mode != copy.mode {
+            return Err(ServiceError::Invalid(format!(
+                "备份是{}数据库，{} 是{}数据库：不能用一个替换另一个",
+                mode_label(copy.mode.as_deref()),
+                db.display(),
+                mode_label(live.mode.as_deref())
+            )));
+        }
+        let other_id = matches!((&live.id, &copy.id), (Some(a), Some(b)) if a != b);
+        let other_start = matches!((live.events.first(), copy.events.first()),
+            (Some(a), Some(b)) if a.0 != b.0);
+        if other_id || other_start {
+            return Err(ServiceError::Invalid(format!(
+                "{} 是另一个数据库的备份，不是 {} 的：不能恢复到这里",
+                backup.display(),
+                db.display()
+            )));
+        }
+        let common = live
+            .events
+            .iter()
+            .zip(&copy.events)
+            .take_while(|(a, b)| a.0 == b.0)
+            .count();
+        report.dropped = live.events[common..].iter().map(|e| e.1.clone()).collect();
+        if !report.dropped.is_empty() && !options.allow_rollback {
+            const SHOWN: usize = 10;
+            let mut list = report.dropped[..report.dropped.len().min(SHOWN)].join("、");
+            if report.dropped.len() > SHOWN {
+                list.push_str("……");
+            }
+            return Err(ServiceError::Invalid(format!(
+                "备份比 {} 旧：恢复将丢失 {} 条审计事件：{list}。确需回到备份时的状态，请加 --allow-rollback（原数据库会改名保留）",
+                db.display(),
+                report.dropped.len()
+            )));
+        }
+        // The old file becomes self-contained too, so it can be kept on its own.
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(store::StoreError::from)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = with_suffix(db, suffix);
+            if side.exists() {
+                std::fs::remove_file(&side).map_err(store::StoreError::from)?;
+            }
+        }
+        mode = std::fs::metadata(db)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(mode);
+        let stamp = chrono::Local::now().format("%Y%m%d%H%M%S").to_string();
+        let mut keep = with_suffix(db, &format!(".before-restore-{stamp}"));
+        let mut n = 1;
+        while keep.symlink_metadata().is_ok() {
+            n += 1;
+            keep = with_suffix(db, &format!(".before-restore-{stamp}-{n}"));
         }
         std::fs::rename(db, &keep).map_err(store::StoreError::from)?;
-        for suffix in ["-wal", "-shm"] {
-            let mut p = db.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
+        report.kept = Some(keep.display().to_string());
+        lock = Some(conn);
     }
-    std::fs::copy(backup, db).map_err(store::StoreError::from)?;
-    std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o660))
+    std::fs::set_permissions(&tmp.path, std::fs::Permissions::from_mode(mode))
         .map_err(store::StoreError::from)?;
-    Ok(head)
+    std::fs::rename(&tmp.path, db).map_err(store::StoreError::from)?;
+    let mut tmp = tmp;
+    tmp.keep = true;
+    drop(tmp);
+    drop(lock);
+    Ok(report)
 }
 
 /// One finding of `doctor`.
@@ -145,8 +528,9 @@ pub struct Finding {
 }
 
 impl Session {
-    /// `doctor`: integrity, audit chain, file permissions, next year's holiday notice,
-    /// certificates, draws left unrun, overdue results.
+    /// `doctor`: integrity, audit chain, schema (triggers and indexes as this build makes
+    /// them), file and directory permissions, next year's holiday notice, certificates, draws
+    /// left unrun, overdue results. Every check gives at least one line.
     pub fn doctor(&self) -> Result<Vec<Finding>> {
         self.require(Action::ViewAudit)?;
         let mut out = Vec::new();
@@ -167,6 +551,20 @@ impl Session {
             Ok(head) => put("ok", "审计日志", format!("完整，检查点 {head}")),
             Err(b) => put("fail", "审计日志", b.to_string()),
         }
+        let diff = schema_differences(self.store().conn())?;
+        if diff.is_empty() {
+            put(
+                "ok",
+                "数据库结构",
+                "表、索引、触发器与本程序一致".to_string(),
+            );
+        } else {
+            put(
+                "fail",
+                "数据库结构",
+                format!("被改动过：{}", diff.join("；")),
+            );
+        }
         match std::fs::metadata(self.db_path()) {
             Ok(m) if m.permissions().mode() & 0o007 != 0 => put(
                 "warn",
@@ -183,6 +581,27 @@ impl Session {
             ),
             Err(e) => put("warn", "文件权限", e.to_string()),
         }
+        let dir = match self.db_path().parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        match std::fs::metadata(&dir) {
+            Ok(m) if m.permissions().mode() & 0o002 != 0 => put(
+                "warn",
+                "目录权限",
+                format!(
+                    "{} 为 {:o}：任何用户都可在其中创建、改名文件（包括数据库的 -wal、-shm），应为 770 或 700",
+                    dir.display(),
+                    m.permissions().mode() & 0o7777
+                ),
+            ),
+            Ok(m) => put(
+                "ok",
+                "目录权限",
+                format!("{} 为 {:o}", dir.display(), m.permissions().mode() & 0o777),
+            ),
+            Err(e) => put("warn", "目录权限", format!("{}：{e}", dir.display())),
+        }
         let next = self.today().year() + 1;
         if self.calendar()?.known(next) {
             put("ok", "节假日安排", format!("{next}年已载入"));
@@ -194,23 +613,43 @@ impl Session {
             );
         }
         let today = self.today();
+        let mut certs = 0;
+        let mut on_duty = 0;
         for i in self.list_inspectors()? {
+            on_duty += usize::from(i.on_duty);
             match i.cert_expiry {
-                Some(d) if i.on_duty && d < today => put(
-                    "warn",
-                    "执法证",
-                    format!("{} {} 已于 {d} 过期", i.code, i.name),
-                ),
-                Some(d) if i.on_duty && (d - today).num_days() <= 60 => put(
-                    "warn",
-                    "执法证",
-                    format!("{} {} 将于 {d} 到期", i.code, i.name),
-                ),
+                Some(d) if i.on_duty && d < today => {
+                    certs += 1;
+                    put(
+                        "warn",
+                        "执法证",
+                        format!("{} {} 已于 {d} 过期", i.code, i.name),
+                    )
+                }
+                Some(d) if i.on_duty && (d - today).num_days() <= 60 => {
+                    certs += 1;
+                    put(
+                        "warn",
+                        "执法证",
+                        format!("{} {} 将于 {d} 到期", i.code, i.name),
+                    )
+                }
                 _ => {}
             }
         }
+        if certs == 0 {
+            put(
+                "ok",
+                "执法证",
+                format!("在岗执法人员 {on_duty} 名，60 天内无到期或过期的执法证"),
+            );
+        }
+        let mut waiting = 0;
+        let mut draws = 0;
         for d in self.list_draws()? {
+            draws += 1;
             if d.run.is_none() && d.void_request.is_none() {
+                waiting += 1;
                 put(
                     "warn",
                     "抽取",
@@ -220,6 +659,13 @@ impl Session {
                     ),
                 );
             }
+        }
+        if waiting == 0 {
+            put(
+                "ok",
+                "抽取",
+                format!("共 {draws} 次抽取，没有已准备而未运行的"),
+            );
         }
         let overdue: Vec<String> = self
             .list_visits(&VisitFilter::default())?

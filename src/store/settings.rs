@@ -16,6 +16,9 @@ pub const SERVICE_ACCOUNT: &str = "service_account";
 pub const PROVINCE_CAP: &str = "province_annual_cap";
 /// The date the demo county was generated for.
 pub const DEMO_DATE: &str = "demo_date";
+/// A random value set when the database is created: `restore` refuses a copy of another
+/// database (a copy keeps the value of the database it was taken from).
+pub const DATABASE_ID: &str = "database_id";
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
