@@ -487,3 +487,21 @@ fn a_prepared_draw_can_be_inspected_and_its_commitment_recomputed() {
         assert!(md.contains(needle), "{needle}");
     }
 }
+
+#[test]
+fn the_printed_record_carries_every_ticket_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = run_demo(&dir);
+    let md = open(&path, None).printable_record("2026Q2-01").unwrap();
+    let tickets: Vec<&str> = r
+        .strata
+        .iter()
+        .flat_map(|s| s.selected.iter().map(|x| x.ticket.as_str()))
+        .collect();
+    assert!(!tickets.is_empty());
+    for t in tickets {
+        assert!(t.len() >= 66);
+        assert!(md.contains(&format!("| {t} |")), "{t}");
+    }
+    assert!(!md.contains(".. |"));
+}
