@@ -1,11 +1,38 @@
-//! shuangsuiji: the command line (and, later, the dashboard).
+//! shuangsuiji: the dashboard and the command line.
 
 mod cli;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let args = cli::Cli::parse();
+    // A variable set but empty (`SHUANGSUIJI_DB=`) means "not set", not "an empty value".
+    for var in ["SHUANGSUIJI_DB", "SHUANGSUIJI_TODAY"] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            // SAFETY: the process has one thread here; nothing else reads the environment.
+            unsafe { std::env::remove_var(var) };
+        }
+    }
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => match cli::explain_arguments(&e) {
+            None => e.exit(),
+            Some(message) => {
+                eprintln!("错误：{message}");
+                return std::process::ExitCode::from(2);
+            }
+        },
+    };
+    if !matches!(args.command, None | Some(cli::Command::Dashboard)) {
+        // Output piped into `head` ends the command quietly, as for any Unix tool, instead of
+        // a panic on the closed pipe. (The dashboard keeps Rust's default: it owns a terminal.)
+        // SAFETY: restoring the default disposition of a signal before any thread starts.
+        let _ = unsafe {
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGPIPE,
+                nix::sys::signal::SigHandler::SigDfl,
+            )
+        };
+    }
     match cli::run(args) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(cli::Failure(message)) if message.is_empty() => std::process::ExitCode::SUCCESS,

@@ -226,3 +226,64 @@ fn a_corrected_result_shows_both_versions_in_words() {
     let remark_at = out.find(&format!("备注：{remark}")).expect(&out);
     assert!(now < remark_at && remark_at < before, "{out}");
 }
+
+#[test]
+fn argument_mistakes_are_told_in_chinese_with_exit_code_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let o = run(&db, &["visit", "start", "35", "--date", "2026-02-30"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("错误：参数 --date"), "{err}");
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+}
+
+#[test]
+fn an_empty_database_variable_does_not_hide_the_db_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let o = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("stats")
+        .env("SHUANGSUIJI_DB", "")
+        .env("SHUANGSUIJI_TODAY", "")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("监管对象"), "{}", stdout(&o));
+}
+
+#[test]
+fn output_cut_short_by_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .args(["entities", "list", "--json"])
+        .env("SHUANGSUIJI_TODAY", "2026-05-20")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        o.status.success() || o.status.signal() == Some(13),
+        "ended by SIGPIPE or done before it: {:?} {err}",
+        o.status
+    );
+}

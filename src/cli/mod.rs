@@ -1,5 +1,6 @@
 //! The command line: parse, call a service, print. Nothing here decides anything.
 
+mod args_error;
 mod audit;
 mod calendar;
 mod draws;
@@ -115,6 +116,7 @@ pub enum Command {
     Dashboard,
 }
 
+pub use args_error::explain as explain_arguments;
 pub use output::clean;
 
 /// A failure, already in words for the user.
