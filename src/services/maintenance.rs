@@ -89,25 +89,36 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// SQLite's error, with corruption kept apart so [`damaged`] can name it.
+fn sql(e: rusqlite::Error) -> store::StoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            store::StoreError::Corrupt(e.to_string())
+        }
+        _ => store::StoreError::from(e),
+    }
+}
+
 /// "the file is damaged" in words, for SQLite's corruption errors.
 fn damaged(path: &Path, e: ServiceError) -> ServiceError {
     use rusqlite::ErrorCode;
-    let corrupt = match &e {
-        ServiceError::Store(store::StoreError::Sql(s)) => matches!(
-            s.sqlite_error_code(),
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
-        ),
-        ServiceError::Store(store::StoreError::Corrupt(_)) => true,
-        _ => false,
+    let detail = match &e {
+        ServiceError::Store(store::StoreError::Sql(s))
+            if matches!(
+                s.sqlite_error_code(),
+                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+            ) =>
+        {
+            s.to_string()
+        }
+        ServiceError::Store(store::StoreError::Corrupt(s)) => s.clone(),
+        _ => return e,
     };
-    if corrupt {
-        ServiceError::Invalid(format!(
-            "{} 已损坏（不是完整的 shuangsuiji 数据库文件），不能使用：{e}",
-            path.display()
-        ))
-    } else {
-        e
-    }
+    ServiceError::Invalid(format!(
+        "{} 已损坏（不是完整的 shuangsuiji 数据库文件），不能使用（SQLite：{detail}）",
+        path.display()
+    ))
 }
 
 /// Opens a file to check it without leaving anything beside it: a file with no `-wal` is
@@ -123,9 +134,8 @@ fn open_for_check(path: &Path) -> Result<rusqlite::Connection> {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(store::StoreError::from)?;
-        conn.busy_timeout(store::BUSY_TIMEOUT)
-            .map_err(store::StoreError::from)?;
+        .map_err(sql)?;
+        conn.busy_timeout(store::BUSY_TIMEOUT).map_err(sql)?;
         return Ok(conn);
     }
     let abs = std::fs::canonicalize(path).map_err(store::StoreError::from)?;
@@ -145,7 +155,7 @@ fn open_for_check(path: &Path) -> Result<rusqlite::Connection> {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(store::StoreError::from)?;
+    .map_err(sql)?;
     Ok(conn)
 }
 
@@ -156,11 +166,10 @@ fn make_self_contained(path: &Path) -> Result<()> {
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(store::StoreError::from)?;
-    conn.busy_timeout(store::BUSY_TIMEOUT)
-        .map_err(store::StoreError::from)?;
+    .map_err(sql)?;
+    conn.busy_timeout(store::BUSY_TIMEOUT).map_err(sql)?;
     conn.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(store::StoreError::from)?;
+        .map_err(sql)?;
     conn.close().map_err(|(_, e)| store::StoreError::from(e))?;
     Ok(())
 }
@@ -202,30 +211,26 @@ fn schema_objects(conn: &rusqlite::Connection) -> Result<SchemaObjects> {
             "SELECT type, name, sql FROM sqlite_master
              WHERE sql IS NOT NULL AND substr(name, 1, 7) <> 'sqlite_'",
         )
-        .map_err(store::StoreError::from)?;
+        .map_err(sql)?;
     let rows = stmt
         .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
-        .map_err(store::StoreError::from)?;
-    Ok(rows
-        .collect::<rusqlite::Result<_>>()
-        .map_err(store::StoreError::from)?)
+        .map_err(sql)?;
+    Ok(rows.collect::<rusqlite::Result<_>>().map_err(sql)?)
 }
 
 fn schema_version(conn: &rusqlite::Connection) -> Result<i64> {
     Ok(conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(store::StoreError::from)?)
+        .map_err(sql)?)
 }
 
 /// Integrity, audit chain and (for a file of this build's schema version) the schema.
 fn check_conn(conn: &rusqlite::Connection, path: &Path) -> Result<Checkpoint> {
-    let mut stmt = conn
-        .prepare("PRAGMA integrity_check")
-        .map_err(store::StoreError::from)?;
+    let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql)?;
     let problems: Vec<String> = stmt
         .query_map([], |r| r.get::<_, String>(0))
         .and_then(|rows| rows.collect())
-        .map_err(store::StoreError::from)?;
+        .map_err(sql)?;
     if problems != ["ok"] {
         return Err(ServiceError::Invalid(format!(
             "{} 已损坏，完整性检查未通过：{}",
@@ -283,7 +288,7 @@ impl Session {
         self.store()
             .conn()
             .backup(rusqlite::MAIN_DB, &tmp.path, None)
-            .map_err(store::StoreError::from)?;
+            .map_err(sql)?;
         make_self_contained(&tmp.path)?;
         let checkpoint = check_file(&tmp.path)?;
         match std::fs::hard_link(&tmp.path, dest) {
@@ -336,7 +341,7 @@ struct Facts {
 fn facts(conn: &rusqlite::Connection) -> Result<Facts> {
     let mut stmt = conn
         .prepare("SELECT hash, action, subject FROM audit_log ORDER BY seq")
-        .map_err(store::StoreError::from)?;
+        .map_err(sql)?;
     let events = stmt
         .query_map([], |r| {
             Ok((
@@ -345,7 +350,7 @@ fn facts(conn: &rusqlite::Connection) -> Result<Facts> {
             ))
         })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(store::StoreError::from)?;
+        .map_err(sql)?;
     Ok(Facts {
         mode: store::settings::get(conn, store::settings::MODE)?,
         id: store::settings::get(conn, store::settings::DATABASE_ID)?,
@@ -373,7 +378,7 @@ fn in_use(db: &Path) -> ServiceError {
 /// connection closes. Every other connection (even an idle dashboard: in WAL mode an open
 /// connection keeps a shared lock) makes this fail.
 fn lock_live(db: &Path) -> Result<rusqlite::Connection> {
-    let busy = |e: rusqlite::Error| match store::StoreError::from(e) {
+    let busy = |e: rusqlite::Error| match sql(e) {
         store::StoreError::Busy => in_use(db),
         other => damaged(db, other.into()),
     };
@@ -419,12 +424,25 @@ pub fn restore_with(
     if !backup.exists() {
         return Err(store::StoreError::Missing(backup.to_path_buf()).into());
     }
+    // The file as given first (read-only, nothing left beside it), then the copy put in place.
+    check_file(backup)?;
     let tmp = Temp::beside(db, "restoring")?;
     std::fs::copy(backup, &tmp.path)
         .map_err(|e| ServiceError::Invalid(format!("无法读取备份 {}：{e}", backup.display())))?;
     // Bring an older copy's schema up to date, then make it one self-contained file.
-    Store::open(&tmp.path).map_err(|e| damaged(backup, e.into()))?;
-    make_self_contained(&tmp.path).map_err(|e| damaged(backup, e))?;
+    let name_backup = |e: ServiceError| match damaged(backup, e) {
+        ServiceError::Invalid(m) => ServiceError::Invalid(m),
+        other => ServiceError::Invalid(format!(
+            "备份 {} 无法使用：{}",
+            backup.display(),
+            other.to_string().replace(
+                &tmp.path.display().to_string(),
+                &backup.display().to_string()
+            )
+        )),
+    };
+    Store::open(&tmp.path).map_err(|e| name_backup(e.into()))?;
+    make_self_contained(&tmp.path).map_err(name_backup)?;
     let (head, copy) = {
         let conn = open_for_check(&tmp.path).map_err(|e| damaged(backup, e))?;
         let head = check_conn(&conn, backup).map_err(|e| damaged(backup, e))?;
@@ -487,7 +505,7 @@ pub fn restore_with(
         }
         // The old file becomes self-contained too, so it can be kept on its own.
         conn.pragma_update(None, "journal_mode", "DELETE")
-            .map_err(store::StoreError::from)?;
+            .map_err(sql)?;
         for suffix in ["-wal", "-shm"] {
             let side = with_suffix(db, suffix);
             if side.exists() {
