@@ -110,6 +110,28 @@ impl<'a, T> Sorted<'a, T> {
     }
 }
 
+/// Fills the fields of columns the file lacks from the stored records (a re-import changes
+/// only what the file has), so the records compare and store as they will stand. Rows that
+/// are new keep the defaults of absent columns.
+fn merge_stored<T: serde::de::DeserializeOwned>(
+    rows: &mut [(usize, T)],
+    present: &sheets::Present,
+    stored: &HashMap<String, String>,
+    id: impl Fn(&T) -> &str,
+    keep: impl Fn(&sheets::Present, &mut T, &T),
+) -> Result<()> {
+    if present.is_all() {
+        return Ok(());
+    }
+    for (_, r) in rows.iter_mut() {
+        if let Some(old) = stored.get(id(r)) {
+            let old: T = store::from_json(id(r), old)?;
+            keep(present, r, &old);
+        }
+    }
+    Ok(())
+}
+
 /// Rows of a JSON export, numbered from 1 like a sheet's records.
 fn numbered<T>(records: Vec<T>) -> Vec<(usize, T)> {
     records
@@ -129,15 +151,32 @@ impl Session {
     ) -> Result<ImportReport> {
         self.require(Action::EditEntities)?;
         let sha256 = file_digest(path)?;
-        let rows: Vec<(usize, Entity)> = if is_json(path) {
-            numbered(sheets::read_entities_json(path)?)
+        // A JSON export is whole records (it leaves empty fields out), so it replaces them.
+        let (mut rows, present): (Vec<(usize, Entity)>, _) = if is_json(path) {
+            let rows = numbered(sheets::read_entities_json(path)?);
+            (rows, sheets::Present::all())
         } else {
             let table = sheets::read_table(path)?;
-            sheets::parse_entities(&table).map_err(ServiceError::Rejected)?
+            let parsed = sheets::parse_entity_sheet(&table).map_err(ServiceError::Rejected)?;
+            (parsed.rows, parsed.present)
         };
         let file = path.display().to_string();
         self.write(|tx, actor| {
             let stored = store::entities::stored_json(tx)?;
+            merge_stored(
+                &mut rows,
+                &present,
+                &stored,
+                |e| e.id(),
+                sheets::keep_absent_entity_fields,
+            )?;
+            let problems: Vec<Problem> = rows
+                .iter()
+                .flat_map(|(row, e)| sheets::merged_entity_problems(*row, e))
+                .collect();
+            if !problems.is_empty() {
+                return Err(ServiceError::Rejected(problems));
+            }
             let sorted = Sorted::of(&rows, |e| diff(&stored, e.id(), e));
             let mut report = sorted.report(&file, &sha256, rows.len(), dry_run);
             if dry_run || sorted.nothing_to_write() {
@@ -161,11 +200,13 @@ impl Session {
     pub fn import_inspectors(&mut self, path: &Path, dry_run: bool) -> Result<ImportReport> {
         self.require(Action::EditInspectors)?;
         let sha256 = file_digest(path)?;
-        let rows: Vec<(usize, Inspector)> = if is_json(path) {
-            numbered(sheets::read_inspectors_json(path)?)
+        let (mut rows, present): (Vec<(usize, Inspector)>, _) = if is_json(path) {
+            let rows = numbered(sheets::read_inspectors_json(path)?);
+            (rows, sheets::Present::all())
         } else {
             let table = sheets::read_table(path)?;
-            sheets::parse_inspectors(&table).map_err(ServiceError::Rejected)?
+            let parsed = sheets::parse_inspector_sheet(&table).map_err(ServiceError::Rejected)?;
+            (parsed.rows, parsed.present)
         };
         let file = path.display().to_string();
         self.write(|tx, actor| {
@@ -186,6 +227,13 @@ impl Session {
                 return Err(ServiceError::Rejected(problems));
             }
             let stored = store::inspectors::stored_json(tx)?;
+            merge_stored(
+                &mut rows,
+                &present,
+                &stored,
+                |i| i.code.as_str(),
+                sheets::keep_absent_inspector_fields,
+            )?;
             let known = store::inspectors::departments(tx)?;
             let sorted = Sorted::of(&rows, |i| diff(&stored, &i.code, i));
             let mut report = sorted.report(&file, &sha256, rows.len(), dry_run);
@@ -213,12 +261,17 @@ impl Session {
         })
     }
 
-    /// `import items FILE`: the check-item list; all or nothing, upserts by 编号.
+    /// `import items FILE`: the check-item list (a sheet, or the .json `export items` writes);
+    /// all or nothing, upserts by 编号.
     pub fn import_check_items(&mut self, path: &Path, dry_run: bool) -> Result<ImportReport> {
         self.require(Action::EditCheckItems)?;
         let sha256 = file_digest(path)?;
-        let table = sheets::read_table(path)?;
-        let rows = sheets::parse_check_items(&table).map_err(ServiceError::Rejected)?;
+        let rows = if is_json(path) {
+            numbered(sheets::read_check_items_json(path)?)
+        } else {
+            let table = sheets::read_table(path)?;
+            sheets::parse_check_items(&table).map_err(ServiceError::Rejected)?
+        };
         let file = path.display().to_string();
         self.write(|tx, actor| {
             let before: HashMap<String, _> = store::items::all(tx)?

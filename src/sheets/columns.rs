@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Problem, Row, Table};
+use super::{Parsed, Present, Problem, Row, Table};
 
 /// The values a column accepts, for the template's 填写说明 and drop-down lists.
 #[derive(Clone, Copy)]
@@ -185,6 +185,11 @@ impl<'a> RowCheck<'a> {
         self.row.number
     }
 
+    /// Whether the file has a layout column.
+    pub fn has(&self, col: usize) -> bool {
+        self.index.get(col).copied().flatten().is_some()
+    }
+
     /// The trimmed text of a layout column; empty when the file lacks the column.
     pub fn text(&self, col: usize) -> &'a str {
         self.index
@@ -258,8 +263,17 @@ impl Seen {
 pub(crate) fn parse_all<T>(
     table: &Table,
     columns: &[Column],
-    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+    parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
 ) -> Result<Vec<(usize, T)>, Vec<Problem>> {
+    parse_sheet(table, columns, parse_row).map(|p| p.rows)
+}
+
+/// Like [`parse_all`], also telling which columns the file has.
+pub(crate) fn parse_sheet<T>(
+    table: &Table,
+    columns: &[Column],
+    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+) -> Result<Parsed<T>, Vec<Problem>> {
     let index = locate(&table.headers, columns, table.header_row.max(1))?;
     let mut seen = Seen::default();
     let mut records = Vec::with_capacity(table.rows.len());
@@ -275,7 +289,10 @@ pub(crate) fn parse_all<T>(
         }
     }
     if problems.is_empty() {
-        Ok(records)
+        Ok(Parsed {
+            rows: records,
+            present: Present::of(&index),
+        })
     } else {
         Err(problems)
     }

@@ -9,9 +9,9 @@ use crate::domain::vocab::{
 };
 
 use super::cells::{self, MANGLED, labels, month_labels, yes_no_labels};
-use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all};
+use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all, parse_sheet};
 use super::write::write_records;
-use super::{Problem, Row, SheetError, SheetKind, Table};
+use super::{Parsed, Present, Problem, Row, SheetError, SheetKind, Table};
 
 const NAME: usize = 0;
 const USCC: usize = 1;
@@ -134,6 +134,8 @@ fn optional_text(text: &str) -> Option<String> {
     (!cells::is_blank(text)).then(|| text.to_string())
 }
 
+const SEASONAL_NEEDS_MONTHS: &str = "生产状态为季节性时必须填写生产月份";
+
 fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Entity {
     let name = c.required(NAME);
     let uscc = code(c, USCC, |t| uscc::parse(t).map_err(|e| e.to_string()));
@@ -152,11 +154,15 @@ fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Entity {
     }
     let production = c.parse(PRODUCTION, cells::one).flatten();
     let production_months = c.parse(MONTHS, cells::months).unwrap_or_default();
+    // With either column absent, a re-import takes that field from the stored record, so
+    // the rule is checked on the merged record ([`merged_entity_problems`]).
     if production == Some(ProductionStatus::Seasonal)
         && production_months.is_empty()
         && !c.failed(MONTHS)
+        && c.has(PRODUCTION)
+        && c.has(MONTHS)
     {
-        c.fail(MONTHS, "生产状态为季节性时必须填写生产月份");
+        c.fail(MONTHS, SEASONAL_NEEDS_MONTHS);
     }
     let entity = Entity {
         uscc,
@@ -206,6 +212,64 @@ fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Entity {
 /// problem of every row (a repeated 统一社会信用代码/登记编码 is reported on the later row).
 pub fn parse_entities(table: &Table) -> Result<Vec<(usize, Entity)>, Vec<Problem>> {
     parse_all(table, COLUMNS, parse_row)
+}
+
+/// Like [`parse_entities`], also telling which columns the file has (for a re-import that
+/// leaves the fields of absent columns unchanged).
+pub fn parse_entity_sheet(table: &Table) -> Result<Parsed<Entity>, Vec<Problem>> {
+    parse_sheet(table, COLUMNS, parse_row)
+}
+
+/// Re-importing over a stored entity: every field whose column the file lacks keeps its
+/// stored value. A column that is present, even with an empty cell, is taken as written.
+pub fn keep_absent_entity_fields(present: &Present, incoming: &mut Entity, stored: &Entity) {
+    macro_rules! keep {
+        ($($col:expr => $field:ident),+ $(,)?) => {$(
+            if !present.has($col) {
+                incoming.$field = stored.$field.clone();
+            }
+        )+};
+    }
+    keep!(
+        NAME => name,
+        USCC => uscc,
+        REGISTRY => registry_code,
+        TOWN => town,
+        ADDRESS => address,
+        INDUSTRY => industry,
+        CONTACT => contact,
+        PHONE => phone,
+        TARGETS => target_types,
+        PERMIT => permit_class,
+        KEY_LIST => key_polluter_list,
+        GRADE => perf_grade,
+        SUPERVISED => supervised_listing,
+        EXCEEDANCE => exceedance_notice,
+        VIOLATION => violation_date,
+        POSITIVE => positive_list,
+        EIA => eia_classes,
+        CREDIT => credit_tier,
+        PRODUCTION => production,
+        MONTHS => production_months,
+        RIVERS_COL => outfall_rivers,
+        OWNER => owner,
+        EXCLUSION => exclusion,
+        NOTE => note,
+    );
+}
+
+/// The rules across columns that a row alone could not check because a column was absent,
+/// checked on the record as it will be stored (row `row`).
+pub fn merged_entity_problems(row: usize, e: &Entity) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if e.production == ProductionStatus::Seasonal && e.production_months.is_empty() {
+        out.push(Problem::new(
+            row,
+            COLUMNS[MONTHS].header,
+            SEASONAL_NEEDS_MONTHS,
+        ));
+    }
+    out
 }
 
 /// The cells of an entity, in column order (the inverse of the import).
@@ -369,5 +433,84 @@ mod tests {
         let got = parse_entities(&t).unwrap_err();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].to_string(), "第1行 表头 缺少必填列“检查对象类型”");
+    }
+
+    #[test]
+    fn absent_columns_keep_stored_fields_and_empty_cells_clear_them() {
+        let id = code("91140522MA0K12345");
+        let mut stored = Entity::named("旧名", &id);
+        stored.town = "町店镇".into();
+        stored.address = "旧地址".into();
+        stored.industry = "煤炭开采".into();
+        stored.permit_class = Some(PermitClass::Key);
+        stored.perf_grade = PerfGrade::B;
+        let t = Table {
+            header_row: 1,
+            headers: vec![
+                "名称".into(),
+                "统一社会信用代码".into(),
+                "乡镇".into(),
+                "检查对象类型".into(),
+                "行业".into(),
+            ],
+            rows: vec![Row {
+                number: 2,
+                cells: vec![
+                    "新名".into(),
+                    id.clone(),
+                    "北留镇".into(),
+                    "排污单位".into(),
+                    "".into(),
+                ],
+            }],
+        };
+        let parsed = parse_entity_sheet(&t).unwrap();
+        assert!(!parsed.present.is_all());
+        let mut e = parsed.rows[0].1.clone();
+        keep_absent_entity_fields(&parsed.present, &mut e, &stored);
+        assert_eq!((e.name.as_str(), e.town.as_str()), ("新名", "北留镇"));
+        assert_eq!(e.address, "旧地址", "absent: kept");
+        assert_eq!(e.industry, "", "present but empty: cleared");
+        assert_eq!(e.permit_class, Some(PermitClass::Key));
+        assert_eq!(e.perf_grade, PerfGrade::B);
+        let mut whole = parsed.rows[0].1.clone();
+        keep_absent_entity_fields(&Present::all(), &mut whole, &stored);
+        assert_eq!(whole.address, "", "a whole record replaces");
+    }
+
+    #[test]
+    fn seasonal_without_a_months_column_is_checked_after_merging() {
+        let id = code("91140522MA0K12345");
+        let t = Table {
+            header_row: 1,
+            headers: vec![
+                "名称".into(),
+                "统一社会信用代码".into(),
+                "乡镇".into(),
+                "检查对象类型".into(),
+                "生产状态".into(),
+            ],
+            rows: vec![Row {
+                number: 2,
+                cells: vec![
+                    "甲".into(),
+                    id,
+                    "町店镇".into(),
+                    "排污单位".into(),
+                    "季节性".into(),
+                ],
+            }],
+        };
+        let parsed = parse_entity_sheet(&t).unwrap();
+        let e = &parsed.rows[0].1;
+        assert_eq!(e.production, ProductionStatus::Seasonal);
+        let got = merged_entity_problems(2, e);
+        assert_eq!(
+            got[0].to_string(),
+            "第2行 生产月份 生产状态为季节性时必须填写生产月份"
+        );
+        let mut with_months = e.clone();
+        with_months.production_months = [11, 12].into();
+        assert!(merged_entity_problems(2, &with_months).is_empty());
     }
 }

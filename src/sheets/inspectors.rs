@@ -11,9 +11,9 @@ use crate::domain::uscc;
 use crate::domain::vocab::Expertise;
 
 use super::cells::{self, MANGLED, labels, yes_no_labels};
-use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all};
+use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all, parse_sheet};
 use super::write::write_records;
-use super::{Problem, Row, SheetError, SheetKind, Table};
+use super::{Parsed, Present, Problem, Row, SheetError, SheetKind, Table};
 
 const CODE: usize = 0;
 const NAME: usize = 1;
@@ -116,6 +116,42 @@ fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Inspector {
 /// problem of every row (a repeated 人员编号 is reported on the later row).
 pub fn parse_inspectors(table: &Table) -> Result<Vec<(usize, Inspector)>, Vec<Problem>> {
     parse_all(table, COLUMNS, parse_row)
+}
+
+/// Like [`parse_inspectors`], also telling which columns the file has (for a re-import that
+/// leaves the fields of absent columns unchanged).
+pub fn parse_inspector_sheet(table: &Table) -> Result<Parsed<Inspector>, Vec<Problem>> {
+    parse_sheet(table, COLUMNS, parse_row)
+}
+
+/// Re-importing over a stored inspector: every field whose column the file lacks keeps its
+/// stored value. A column that is present, even with an empty cell, is taken as written.
+pub fn keep_absent_inspector_fields(
+    present: &Present,
+    incoming: &mut Inspector,
+    stored: &Inspector,
+) {
+    macro_rules! keep {
+        ($($col:expr => $field:ident),+ $(,)?) => {$(
+            if !present.has($col) {
+                incoming.$field = stored.$field.clone();
+            }
+        )+};
+    }
+    keep!(
+        CODE => code,
+        NAME => name,
+        CERT_NO => cert_no,
+        CERT_EXPIRY => cert_expiry,
+        DEPARTMENT => department,
+        UNIT => unit,
+        EXPERTISE => expertise,
+        AREAS => areas,
+        ON_DUTY => on_duty,
+        PHONE => phone,
+        LEAVES => leaves,
+        CONFLICTS => conflicts,
+    );
 }
 
 /// The cells of an inspector, in column order (the inverse of the import).
@@ -267,5 +303,46 @@ mod tests {
                 "第4行 回避对象 回避对象代码“晋E”无效：登记编码含有不允许的字符“晋”（只允许字母、数字和-）",
             ]
         );
+    }
+
+    #[test]
+    fn absent_columns_keep_stored_fields() {
+        let mut stored = Inspector {
+            code: "YC-001".into(),
+            name: "张三".into(),
+            cert_no: "14052200001".into(),
+            cert_expiry: None,
+            department: BUREAU.into(),
+            unit: "执法大队".into(),
+            expertise: [Expertise::Air].into(),
+            areas: ["町店镇".to_string()].into(),
+            on_duty: false,
+            phone: "13800000000".into(),
+            leaves: vec![],
+            conflicts: vec![],
+        };
+        stored.conflicts.push(Conflict {
+            entity: uscc::complete("91140522MA0K12345").unwrap(),
+            reason: "亲属任职".into(),
+        });
+        let t = Table {
+            header_row: 1,
+            headers: vec![
+                "人员编号".into(),
+                "姓名".into(),
+                "所属部门".into(),
+                "联系电话".into(),
+            ],
+            rows: vec![Row {
+                number: 2,
+                cells: vec!["YC-001".into(), "张三".into(), BUREAU.into(), "".into()],
+            }],
+        };
+        let parsed = parse_inspector_sheet(&t).unwrap();
+        let mut i = parsed.rows[0].1.clone();
+        keep_absent_inspector_fields(&parsed.present, &mut i, &stored);
+        let mut expected = stored.clone();
+        expected.phone = String::new();
+        assert_eq!(i, expected, "only the present 联系电话 (empty) changes");
     }
 }

@@ -117,6 +117,24 @@ pub fn write_check_items(path: &Path, items: &[CheckItem]) -> Result<(), SheetEr
     write_records(path, SheetKind::Items, COLUMNS, items, item_cells)
 }
 
+/// Reads a .json export of check items back, checking each record like a sheet row.
+pub fn read_check_items_json(path: &Path) -> Result<Vec<CheckItem>, SheetError> {
+    let items: Vec<CheckItem> = super::write::read_json(path)?;
+    let table = Table {
+        header_row: 1,
+        headers: super::columns::headers(COLUMNS),
+        rows: items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| super::Row {
+                number: n + 2,
+                cells: item_cells(i),
+            })
+            .collect(),
+    };
+    super::write::recheck(parse_check_items(&table))
+}
+
 /// The 19 check items of the bureau's published list, shipped in `data/check_items.csv`.
 ///
 /// # Panics
@@ -147,6 +165,15 @@ mod tests {
         assert_eq!(items[18].code, "7-1");
         assert_eq!(items[18].target_type, TargetType::SolidWaste);
         assert!(items.iter().all(|i| i.problems().is_empty()));
+    }
+
+    #[test]
+    fn a_json_export_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("it.json");
+        let items = builtin_check_items();
+        write_check_items(&path, &items).unwrap();
+        assert_eq!(read_check_items_json(&path).unwrap(), items);
     }
 
     #[test]

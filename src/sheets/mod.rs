@@ -29,9 +29,15 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-pub use entities::{parse_entities, read_entities_json, write_entities};
-pub use inspectors::{parse_inspectors, read_inspectors_json, write_inspectors};
-pub use items::{builtin_check_items, parse_check_items, write_check_items};
+pub use entities::{
+    keep_absent_entity_fields, merged_entity_problems, parse_entities, parse_entity_sheet,
+    read_entities_json, write_entities,
+};
+pub use inspectors::{
+    keep_absent_inspector_fields, parse_inspector_sheet, parse_inspectors, read_inspectors_json,
+    write_inspectors,
+};
+pub use items::{builtin_check_items, parse_check_items, read_check_items_json, write_check_items};
 pub use read::{decode_text, read_table};
 pub use template::write_template;
 
@@ -54,6 +60,41 @@ pub struct Row {
     pub number: usize,
     /// The cells, in header order; may be shorter or longer than the header.
     pub cells: Vec<String>,
+}
+
+/// Which columns of a layout a file's header has (表头中的列), so a re-import can leave the
+/// fields of absent columns as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Present(Vec<bool>);
+
+impl Present {
+    /// Every column present (a whole record, such as a JSON export's).
+    pub fn all() -> Present {
+        Present(Vec::new())
+    }
+
+    pub(crate) fn of(index: &[Option<usize>]) -> Present {
+        Present(index.iter().map(Option::is_some).collect())
+    }
+
+    /// Whether the file has a layout column (every column, for [`Present::all`]).
+    pub(crate) fn has(&self, col: usize) -> bool {
+        self.0.is_empty() || self.0.get(col).copied().unwrap_or(false)
+    }
+
+    /// Whether the file has every column of the layout.
+    pub fn is_all(&self) -> bool {
+        self.0.iter().all(|p| *p)
+    }
+}
+
+/// The records of a sheet with the columns its header has.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    /// The records with their row numbers.
+    pub rows: Vec<(usize, T)>,
+    /// The columns present in the file.
+    pub present: Present,
 }
 
 /// The text encoding a CSV file was decoded from (文件编码).
@@ -104,9 +145,7 @@ pub enum SheetError {
     #[error("文件读写失败：{0}")]
     Io(String),
     /// The file name's extension is not one we read or write (the extension, with its dot).
-    #[error(
-        "不支持的文件类型“{0}”：表格请使用 .xlsx 或 .csv（读取还支持 .xls），导出还可使用 .json"
-    )]
+    #[error("不支持的文件类型“{0}”：请使用 .xlsx、.csv 或 .json（导入还支持 .xls 和 .xlsm）")]
     UnknownExtension(String),
     /// A template can only be written as .xlsx (the extension given).
     #[error("导入模板只能保存为 .xlsx 文件，不能保存为“{0}”")]

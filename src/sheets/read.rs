@@ -113,7 +113,11 @@ fn read_workbook(path: &Path) -> Result<Table, SheetError> {
 
 fn parse_workbook(path: &Path) -> Result<Table, SheetError> {
     let mut book = calamine::open_workbook_auto(path)
-        .map_err(|e| SheetError::Xlsx(format!("无法打开工作簿（{e}）")))?;
+        .map_err(|e| {
+            SheetError::Xlsx(format!(
+                "无法打开工作簿：文件已损坏，或不是 Excel 格式（请用 Excel 打开后另存为 .xlsx 再导入；技术信息：{e}）"
+            ))
+        })?;
     let range = match book.worksheet_range_at(0) {
         None => return Err(SheetError::Empty),
         Some(r) => r.map_err(|e| SheetError::Xlsx(format!("无法读取第一个工作表（{e}）")))?,
