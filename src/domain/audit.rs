@@ -51,6 +51,13 @@ impl std::str::FromStr for Checkpoint {
         if head.len() != 64 || !head.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err("检查点的 HASH 应为64位十六进制".to_string());
         }
+        // Before the first event the head is the genesis hash, and nothing else.
+        if size == 0 && head != hex::encode(GENESIS) {
+            return Err(format!(
+                "条数为0的检查点（空日志）的 HASH 只能是起始值 {}",
+                hex::encode(GENESIS)
+            ));
+        }
         Ok(Checkpoint { size, head })
     }
 }
@@ -311,5 +318,18 @@ mod tests {
             .parse::<Checkpoint>()
             .unwrap();
         assert_eq!(ok.head, "a".repeat(64));
+    }
+
+    #[test]
+    fn an_empty_checkpoint_is_only_the_genesis_hash() {
+        let err = format!("0:{}", "f".repeat(64))
+            .parse::<Checkpoint>()
+            .unwrap_err();
+        assert!(
+            err.contains("起始值") && err.contains(&"0".repeat(64)),
+            "{err}"
+        );
+        let genesis: Checkpoint = format!("0:{}", "0".repeat(64)).parse().unwrap();
+        assert_eq!(verify(&[], Some(&genesis)).unwrap(), genesis);
     }
 }
