@@ -9,6 +9,7 @@ use shuangsuiji::domain::plan::{Task, TierMultipliers};
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::plans::PlanEdit;
+use shuangsuiji::store::plans::StoredPlan;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PlanCommand {
@@ -106,12 +107,18 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
         PlanCommand::List { year, json } => {
             let plans = s.list_plans(Some(year.unwrap_or(this_year)))?;
             if json.json {
-                let v: Vec<_> = plans.iter().map(|p| &p.plan).collect();
+                let v: Vec<_> = plans.iter().map(plan_json).collect();
                 return Ok(output::json(&v)?);
             }
             let mut rows = Vec::new();
             for sp in &plans {
-                for t in &sp.plan.tasks {
+                for (t, removed) in sp
+                    .plan
+                    .tasks
+                    .iter()
+                    .map(|t| (t, false))
+                    .chain(sp.removed.iter().map(|t| (t, true)))
+                {
                     let rules = t
                         .lines
                         .iter()
@@ -119,10 +126,15 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
                         .collect::<Vec<_>>()
                         .join("；");
                     let windows = t.lines.iter().map(|l| l.window.label()).collect::<Vec<_>>();
+                    let name = if removed {
+                        format!("{}（{}）", t.name, removal_text(sp, &t.code))
+                    } else {
+                        t.name.clone()
+                    };
                     rows.push(vec![
                         format!("{}年{}", sp.plan.year, sp.plan.kind.label()),
                         t.code.clone(),
-                        t.name.clone(),
+                        name,
                         join_list(t.target_types.iter().map(|x| x.label())),
                         rules,
                         join_list(dedup(windows)),
@@ -152,7 +164,7 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
                 .find(|p| p.plan.code.eq_ignore_ascii_case(code))
                 .ok_or_else(|| Failure(format!("未找到{year}年的计划 {code}")))?;
             if json.json {
-                return Ok(output::json(&sp.plan)?);
+                return Ok(output::json(&plan_json(sp))?);
             }
             let m = sp.plan.tier_multipliers;
             output::say(&format!(
@@ -191,7 +203,12 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
                 }
             }
             for t in &sp.removed {
-                output::say(&format!("已删除任务：{} {}", t.code, t.name));
+                output::say(&format!(
+                    "{} {}（{}）",
+                    t.code,
+                    t.name,
+                    removal_text(sp, &t.code)
+                ));
             }
             Ok(())
         }
@@ -282,6 +299,36 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// “已删除：时间 操作人，理由…” for a removed task.
+fn removal_text(sp: &StoredPlan, code: &str) -> String {
+    match sp.removal(code) {
+        Some(r) => format!(
+            "已删除：{} {}，理由：{}，审计第{}条",
+            r.at, r.actor, r.reason, r.audit_seq
+        ),
+        None => "已删除".to_string(),
+    }
+}
+
+/// A plan as JSON: its active tasks, then its removed tasks each with a `removed` object
+/// (`at`, `actor`, `reason`, `audit_seq`), so removed tasks are shown, never dropped.
+fn plan_json(sp: &StoredPlan) -> serde_json::Value {
+    let mut v = serde_json::to_value(&sp.plan).unwrap_or_default();
+    if let Some(tasks) = v.get_mut("task").and_then(|t| t.as_array_mut()) {
+        for t in &sp.removed {
+            let mut task = serde_json::to_value(t).unwrap_or_default();
+            task["removed"] = match sp.removal(&t.code) {
+                Some(r) => serde_json::json!({
+                    "at": r.at, "actor": r.actor, "reason": r.reason, "audit_seq": r.audit_seq,
+                }),
+                None => serde_json::json!({}),
+            };
+            tasks.push(task);
+        }
+    }
+    v
 }
 
 fn pct(p: u32) -> String {

@@ -31,6 +31,21 @@ fn require_reason(reason: &str) -> Result<String> {
     Ok(r.to_string())
 }
 
+/// The years a plan may be for: the range periods accept (`2026Q2`).
+pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+fn check_year(year: i32) -> Result<()> {
+    if PLAN_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(format!(
+            "年份 {year} 不在{}年至{}年之间，不能建立抽查计划",
+            PLAN_YEARS.start(),
+            PLAN_YEARS.end()
+        )))
+    }
+}
+
 impl Session {
     pub fn list_plans(&self, year: Option<i32>) -> Result<Vec<StoredPlan>> {
         self.require(Action::ViewRegistry)?;
@@ -45,6 +60,7 @@ impl Session {
     /// `plan init --year Y`: the seed's joint and internal plans for a year.
     pub fn create_seed_plans(&mut self, year: i32) -> Result<usize> {
         self.require(Action::EditPlans)?;
+        check_year(year)?;
         self.write(|tx, actor| {
             if !store::plans::list(tx, Some(year))?.is_empty() {
                 return Err(ServiceError::Invalid(format!("{year}年已有抽查计划")));
@@ -57,6 +73,7 @@ impl Session {
     /// multipliers, to another year that has none.
     pub fn copy_plans(&mut self, from: i32, to: i32) -> Result<usize> {
         self.require(Action::EditPlans)?;
+        check_year(to)?;
         self.write(|tx, actor| {
             let source = store::plans::list(tx, Some(from))?;
             if source.is_empty() {
@@ -117,6 +134,12 @@ impl Session {
                     (Some(task.code.clone()), "edit_task", Some(to_json(old)), Some(to_json(task)))
                 }
                 PlanEdit::RemoveTask(code) => {
+                    if find(code).is_none() && let Some(gone) = sp.removed.iter().find(|t| &t.code == code) {
+                        let when = sp.removal(code).map_or_else(String::new, |r| {
+                            format!("：{} 由 {} 删除，理由“{}”（审计第{}条）", r.at, r.actor, r.reason, r.audit_seq)
+                        });
+                        return Err(ServiceError::Invalid(format!("任务 {code}（{}）已被删除{when}", gone.name)));
+                    }
                     let old = find(code).ok_or_else(|| ServiceError::NotFound(format!("任务 {code}")))?;
                     (Some(code.clone()), "remove_task", Some(to_json(old)), None)
                 }

@@ -12,6 +12,45 @@ pub struct StoredPlan {
     pub plan: Plan,
     /// Tasks removed during the year (kept, never deleted).
     pub removed: Vec<Task>,
+    /// When, by whom and why each removed task was removed, by task code.
+    pub removals: Vec<Removal>,
+}
+
+/// The removal of a task: when, by whom and why (from the record of plan changes).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Removal {
+    pub task: String,
+    pub at: String,
+    pub actor: String,
+    pub reason: String,
+    pub audit_seq: u64,
+}
+
+impl StoredPlan {
+    /// The removal of a removed task, if recorded.
+    pub fn removal(&self, task: &str) -> Option<&Removal> {
+        self.removals.iter().rev().find(|r| r.task == task)
+    }
+}
+
+/// The recorded removals of a plan's tasks, oldest first.
+fn removals(conn: &Connection, plan_id: i64) -> Result<Vec<Removal>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.task_code, a.at, a.actor, c.reason, c.audit_seq
+         FROM plan_changes c JOIN audit_log a ON a.seq = c.audit_seq
+         WHERE c.plan_id = ?1 AND c.change = 'remove_task' AND c.task_code IS NOT NULL
+         ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([plan_id], |r| {
+        Ok(Removal {
+            task: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            reason: r.get(3)?,
+            audit_seq: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A recorded change to a plan.
@@ -163,6 +202,11 @@ fn load(conn: &Connection, id: i64) -> Result<StoredPlan> {
             source,
             tier_multipliers: from_json("tier_multipliers", &mult)?,
             tasks,
+        },
+        removals: if removed.is_empty() {
+            Vec::new()
+        } else {
+            removals(conn, id)?
         },
         removed,
     })
