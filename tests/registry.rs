@@ -526,3 +526,224 @@ fn the_second_of_two_people_doing_the_same_edit_learns_who_was_first() {
         "{err}"
     );
 }
+
+#[test]
+fn reimporting_some_columns_leaves_the_others_as_they_were() {
+    use shuangsuiji::domain::vocab::join_list;
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    let all = s.list_entities(&EntityFilter::default()).unwrap();
+    let before = all
+        .iter()
+        .find(|c| {
+            let e = &c.entity;
+            c.classification.class.key() == "special"
+                && e.uscc.is_some()
+                && !e.address.is_empty()
+                && !e.industry.is_empty()
+                && e.permit_class.is_some()
+        })
+        .expect("the demo has a special entity with an address, industry and permit")
+        .clone();
+    let e = &before.entity;
+    let targets = join_list(e.target_types.iter().map(|t| t.label()));
+    let uscc = e.uscc.as_deref().unwrap();
+    // The same name, town and targets and nothing else: nothing changes.
+    let partial = dir.path().join("partial.csv");
+    write(
+        &partial,
+        &format!(
+            "名称,统一社会信用代码,乡镇,检查对象类型\n{},{uscc},{},{targets}\n",
+            e.name, e.town
+        ),
+    );
+    let dry = s.import_entities(&partial, true, &mut |_, _| {}).unwrap();
+    let real = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
+    for r in [&dry, &real] {
+        assert_eq!((r.added, r.updated, r.unchanged), (0, 0, 1));
+    }
+    let after = s.show_entity(uscc).unwrap().entity;
+    assert_eq!(after.entity, before.entity);
+    assert_eq!(after.classification.class.key(), "special");
+    // A new name and an empty 行业 column: the name changes, 行业 is cleared (an explicit
+    // edit), every absent column keeps its value.
+    write(
+        &partial,
+        &format!(
+            "名称,统一社会信用代码,乡镇,检查对象类型,行业\n{}（更名）,{uscc},{},{targets},\n",
+            e.name, e.town
+        ),
+    );
+    let dry = s.import_entities(&partial, true, &mut |_, _| {}).unwrap();
+    let real = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
+    for r in [&dry, &real] {
+        assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 0));
+    }
+    let after = s.show_entity(uscc).unwrap().entity;
+    let mut expected = before.entity.clone();
+    expected.name = format!("{}（更名）", e.name);
+    expected.industry = String::new();
+    assert_eq!(after.entity, expected);
+    assert_eq!(after.classification.class.key(), "special");
+    // A new record gets the defaults of absent columns.
+    write(
+        &partial,
+        "名称,统一社会信用代码,乡镇,检查对象类型\n新公司,91140522MA0K00001P,凤城镇,排污单位\n",
+    );
+    let r = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
+    assert_eq!((r.added, r.updated, r.unchanged), (1, 0, 0));
+    assert_eq!(
+        s.show_entity("91140522MA0K00001P")
+            .unwrap()
+            .entity
+            .entity
+            .address,
+        ""
+    );
+}
+
+#[test]
+fn seasonal_production_is_checked_against_the_stored_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    let f = dir.path().join("season.csv");
+    let head = "名称,统一社会信用代码,乡镇,检查对象类型";
+    write(
+        &f,
+        &format!("{head},生产状态,生产月份\n甲,91140522MA0K00001P,凤城镇,排污单位,季节性,11-3\n"),
+    );
+    s.import_entities(&f, false, &mut |_, _| {}).unwrap();
+    // Without a 生产月份 column the stored months stand, so 季节性 is fine.
+    write(
+        &f,
+        &format!("{head},生产状态\n甲,91140522MA0K00001P,凤城镇,排污单位,季节性\n"),
+    );
+    let r = s.import_entities(&f, false, &mut |_, _| {}).unwrap();
+    assert_eq!(r.unchanged, 1);
+    // A new seasonal record without months is refused, naming the row.
+    write(
+        &f,
+        &format!("{head},生产状态\n乙,91140522MA0K00002T,凤城镇,排污单位,季节性\n"),
+    );
+    let err = s.import_entities(&f, true, &mut |_, _| {}).unwrap_err();
+    let ServiceError::Rejected(problems) = err else {
+        panic!("a refused row, not {err}");
+    };
+    assert_eq!(
+        problems[0].to_string(),
+        "第2行 生产月份 生产状态为季节性时必须填写生产月份"
+    );
+}
+
+#[test]
+fn reimporting_inspectors_with_three_columns_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    let before = s
+        .list_inspectors()
+        .unwrap()
+        .into_iter()
+        .find(|i| !i.cert_no.is_empty() && !i.expertise.is_empty() && !i.areas.is_empty())
+        .expect("the demo has a certified inspector with expertise and areas");
+    let f = dir.path().join("people.csv");
+    let sheet = |name: &str| {
+        format!(
+            "人员编号,姓名,所属部门\n{},{name},{}\n",
+            before.code, before.department
+        )
+    };
+    write(&f, &sheet(&before.name));
+    for dry_run in [true, false] {
+        let r = s.import_inspectors(&f, dry_run).unwrap();
+        assert_eq!((r.added, r.updated, r.unchanged), (0, 0, 1));
+    }
+    write(&f, &sheet("改名"));
+    for dry_run in [true, false] {
+        let r = s.import_inspectors(&f, dry_run).unwrap();
+        assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 0));
+    }
+    let after = s
+        .list_inspectors()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.code == before.code)
+        .unwrap();
+    let mut expected = before.clone();
+    expected.name = "改名".into();
+    assert_eq!(after, expected);
+}
+
+#[test]
+fn check_items_exported_as_json_import_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    let f = dir.path().join("it.json");
+    let n = s.export_check_items(&f).unwrap();
+    let r = s.import_check_items(&f, false).unwrap();
+    assert_eq!((r.added, r.updated, r.unchanged), (0, 0, n));
+    let text = std::fs::read_to_string(&f).unwrap();
+    write(&f, &text.replacen("\"1-1\"", "\"1-1x\"", 1));
+    let err = s.import_check_items(&f, true).unwrap_err().to_string();
+    assert!(err.contains("第1条 编号"), "{err}");
+}
+
+#[test]
+fn plan_years_outside_2000_to_2100_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    for to in [99999, 0, 1999, 2101] {
+        let err = s.copy_plans(2026, to).unwrap_err().to_string();
+        assert!(err.contains("2000年至2100年"), "{to}: {err}");
+    }
+    let err = s.create_seed_plans(1).unwrap_err().to_string();
+    assert!(err.contains("2000年至2100年"), "{err}");
+    assert!(s.list_plans(Some(1)).unwrap().is_empty());
+    assert_eq!(s.copy_plans(2026, 2100).unwrap(), 2);
+}
+
+#[test]
+fn a_removed_task_is_listed_and_a_second_removal_says_when_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open_as(&path, None).unwrap();
+    let why = "本年度辖区无非道路移动机械备案";
+    s.edit_plan(2026, "NB", PlanEdit::RemoveTask("NB-4".into()), why)
+        .unwrap();
+    let plans = s.list_plans(Some(2026)).unwrap();
+    let nb = plans.iter().find(|p| p.plan.code == "NB").unwrap();
+    let removal = nb.removal("NB-4").expect("the removal is recorded");
+    assert_eq!(removal.reason, why);
+    let err = s
+        .edit_plan(
+            2026,
+            "NB",
+            PlanEdit::RemoveTask("NB-4".into()),
+            "再次删除该任务",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("已被删除") && err.contains(why), "{err}");
+    assert!(
+        err.contains(&removal.actor) && err.contains(&removal.at),
+        "{err}"
+    );
+    assert!(!err.contains("未找到"), "{err}");
+}
+
+#[test]
+fn an_empty_checkpoint_has_only_the_genesis_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let s = open_as(&path, None).unwrap();
+    let err = format!("0:{}", "f".repeat(64))
+        .parse::<Checkpoint>()
+        .unwrap_err();
+    assert!(err.contains("起始值"), "{err}");
+    let genesis: Checkpoint = format!("0:{}", "0".repeat(64)).parse().unwrap();
+    assert!(s.verify_audit(Some(&genesis)).unwrap().is_ok());
+}

@@ -37,6 +37,22 @@ pub struct Store {
 pub enum StoreError {
     #[error("数据库文件 {0} 不存在（先运行 shuangsuiji init --demo 或 init --empty）")]
     Missing(PathBuf),
+    #[error(
+        "没有权限访问数据库文件 {0}（当前账户无法进入其所在目录或读取该文件；请管理员检查目录和文件的权限与用户组）"
+    )]
+    NoPermission(PathBuf),
+    #[error(
+        "数据库文件 {0} 是空文件（0 字节），不是 shuangsuiji 数据库；如要在此新建数据库，请先删除它再运行 shuangsuiji init --demo 或 init --empty"
+    )]
+    EmptyFile(PathBuf),
+    #[error(
+        "文件 {0} 不是 shuangsuiji 数据库（其中没有本程序的数据表），未做任何改动；请检查 --db 参数"
+    )]
+    NotOurs(PathBuf),
+    #[error("文件 {0} 不是数据库文件，或已损坏，未做任何改动；请检查 --db 参数")]
+    NotADatabase(PathBuf),
+    #[error("文件不是数据库文件，或已损坏")]
+    NotADatabaseFile,
     #[error("数据库文件 {0} 已存在")]
     Exists(PathBuf),
     #[error("数据库版本 {found} 比本程序支持的 {supported} 更新，请升级 shuangsuiji")]
@@ -70,6 +86,7 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e.to_string()),
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabaseFile,
             Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
                 StoreError::CantOpen(e.to_string())
             }
@@ -81,15 +98,18 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl Store {
-    /// Opens an existing database and brings its schema up to date.
+    /// Opens an existing database and brings its schema up to date. A file that is not
+    /// already a shuangsuiji database (empty, another program's SQLite file, not SQLite at
+    /// all) is refused and left exactly as it was.
     pub fn open(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        if existing(path)?.len() == 0 {
+            return Err(StoreError::EmptyFile(path.to_path_buf()));
         }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        ensure_ours(&conn, path)?;
         Self::prepare(conn, path)
     }
 
@@ -106,6 +126,11 @@ impl Store {
                 .create_new(true)
                 .mode(0o660)
                 .open(path)?;
+            // The umask (022 on most systems) strips the group's write bit from the mode
+            // above; the group of inspectors must write, so the mode is set outright.
+            // SQLite creates -wal and -shm with the database file's mode.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
         }
         let conn = Connection::open_with_flags(
             path,
@@ -116,9 +141,7 @@ impl Store {
 
     /// Opens a database file read-only, without migrating it (to check a backup).
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
-        }
+        existing(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -187,6 +210,49 @@ impl Store {
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// The metadata of a file that must exist: a missing file and one the account may not reach
+/// (a directory it cannot enter makes `exists()` false too) are told apart.
+fn existing(path: &Path) -> Result<std::fs::Metadata> {
+    use std::io::ErrorKind;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(StoreError::NotADatabase(path.to_path_buf())),
+        Ok(m) => Ok(m),
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(StoreError::Missing(path.to_path_buf())),
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+            Err(StoreError::NoPermission(path.to_path_buf()))
+        }
+        Err(e) => Err(StoreError::Io(e)),
+    }
+}
+
+/// How many of the tables every shuangsuiji database has had since the first schema exist.
+const COUNT_OUR_TABLES: &str = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN \
+    ('settings', 'audit_log', 'check_items', 'departments', 'entities', 'inspectors', 'users', \
+    'plans', 'tasks', 'plan_changes')";
+
+/// Refuses, before anything is written, a file that is not a shuangsuiji database: one with
+/// no schema version and none of our tables (migrating it would write our tables into
+/// another program's file), or one that is not SQLite at all.
+fn ensure_ours(conn: &Connection, path: &Path) -> Result<()> {
+    let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(path.to_path_buf()),
+        _ => StoreError::from(e),
+    };
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(not_db)?;
+    if version != 0 {
+        return Ok(());
+    }
+    let ours: i64 = conn
+        .query_row(COUNT_OUR_TABLES, [], |r| r.get(0))
+        .map_err(not_db)?;
+    if ours == 0 {
+        return Err(StoreError::NotOurs(path.to_path_buf()));
+    }
+    Ok(())
 }
 
 /// Tables that keep each record as JSON in `data` beside its `code`. The SQL comes from the
