@@ -499,6 +499,16 @@ fn overview_as_admin_and_lead() {
     let lines = screen(&d.m, 80, 24);
     assert!(lines[0].contains("双随机抽查") && lines[0].contains("1总览"));
     assert!(lines[23].contains("creator") && lines[23].contains("demo.db"));
+    // The longest roles still leave the keys and the demo mark whole at 80 columns.
+    d.m.viewer.login = "shangguan.xiaoming".to_string();
+    let lines = screen(&d.m, 80, 24);
+    assert!(lines[23].contains("q退出"), "{}", lines[23]);
+    assert!(
+        lines[23].trim_end().ends_with("[示例数据]"),
+        "{}",
+        lines[23]
+    );
+    d.m.viewer.login = CREATOR.to_string();
 
     // 帮助 over the overview.
     d.keys("?");
@@ -558,6 +568,44 @@ fn entities_tabs_filter_search_detail() {
     snap_all("entities_key_tab", &mut d.m);
     let (key_shown, _) = entity_count(&screen(&d.m, 80, 24));
     assert!(key_shown < all);
+
+    // By town (z) and by target type (y), on top of the tab; back to every town and type.
+    let e = &d.m.entities;
+    let towns: std::collections::BTreeSet<String> =
+        e.all.iter().map(|c| c.entity.town.clone()).collect();
+    let first_town = towns.iter().next().unwrap().clone();
+    d.keys("z");
+    let e = &d.m.entities;
+    assert_eq!(e.town.as_deref(), Some(first_town.as_str()));
+    assert!(!e.shown.is_empty() && e.shown.len() < key_shown);
+    assert!(e.shown.iter().all(|i| e.all[*i].entity.town == first_town
+        && e.all[*i].classification.class == SupervisionClass::Key));
+    assert!(screen(&d.m, 80, 24)[1].contains(&format!("[z]{first_town}")));
+    d.press(KeyCode::Tab);
+    d.press(KeyCode::Tab);
+    assert_eq!(d.m.entities.tab, 0);
+    d.keys("y");
+    let e = &d.m.entities;
+    let kind = e.target.expect("a target type");
+    assert!(!e.shown.is_empty());
+    assert!(
+        e.shown
+            .iter()
+            .all(|i| e.all[*i].entity.target_types.contains(&kind)
+                && e.all[*i].entity.town == first_town)
+    );
+    let distinct_towns = towns.len();
+    d.times(KeyCode::Char('z'), distinct_towns);
+    assert_eq!(
+        d.m.entities.town, None,
+        "past the last town: every town again"
+    );
+    while d.m.entities.target.is_some() {
+        d.keys("y");
+    }
+    d.press(KeyCode::Tab);
+    d.press(KeyCode::Tab);
+    assert_eq!(entity_count(&screen(&d.m, 80, 24)).0, key_shown);
     d.press(KeyCode::BackTab);
     d.press(KeyCode::BackTab);
     assert_eq!(d.m.entities.tab, 0);
@@ -698,6 +746,81 @@ fn draws_list_run_dialog_and_records() {
         Some(Popup::Message { error: false, .. })
     ));
     snap_all("draws_verify_message", &mut d.m);
+    d.press(KeyCode::Esc);
+
+    // 准备: the dialog asks for the period (this quarter, ready) and the tasks. The quarter is
+    // prepared already, so preparing it again is refused with the draw named.
+    d.press(KeyCode::Home);
+    d.keys("p");
+    snap_all("draws_prepare_dialog", &mut d.m);
+    match &d.m.popup {
+        Some(Popup::Input { fields, .. }) => assert_eq!(fields[0].lines(), ["2026Q2"]),
+        _ => panic!("the prepare dialog"),
+    }
+    // (Not `press`: that treats an error popup as a failure of the test.)
+    tui::handle(
+        &mut d.session,
+        &mut d.m,
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    match &d.m.popup {
+        Some(Popup::Message {
+            error: true, lines, ..
+        }) => {
+            assert!(lines.join("").contains("2026Q2-01"), "{lines:?}")
+        }
+        _ => panic!("a refusal naming the draw"),
+    }
+    d.press(KeyCode::Esc);
+    assert_eq!(d.session.list_draws().unwrap().len(), 2, "nothing prepared");
+
+    // 运行 from the dialog: the record of the run is shown at once, and w writes it to a file.
+    d.keys("r");
+    d.keys("31415926535897932384");
+    d.press(KeyCode::Tab);
+    d.keys("27182818284590452353");
+    d.press(KeyCode::Enter);
+    assert!(matches!(
+        d.m.popup,
+        Some(Popup::Message { error: false, .. })
+    ));
+    d.press(KeyCode::Esc);
+    let (id, lines) = d.m.draws.detail.as_ref().expect("the record of the run");
+    assert_eq!(id, "2026Q2-01");
+    assert_eq!(lines[0], "# 双随机抽查抽取记录 2026Q2-01");
+    let out = tempfile::tempdir().unwrap();
+    d.m.export_dir = out.path().to_path_buf();
+    d.keys("w");
+    let file = out.path().join("抽取记录-2026Q2-01.md");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        d.session.printable_record("2026Q2-01").unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the drawn list is confidential");
+    match &d.m.popup {
+        Some(Popup::Message { lines, .. }) => {
+            assert!(
+                lines.iter().any(|l| l.ends_with("抽取记录-2026Q2-01.md")),
+                "{lines:?}"
+            )
+        }
+        _ => panic!("where the record went"),
+    }
+}
+
+// An inspector sees no prepare, run or substitute keys; the keys do nothing for them.
+#[test]
+fn draw_and_team_keys_are_not_offered_to_an_inspector() {
+    let (_, officer) = completed_visit_and_officer();
+    let mut d = Demo::open(Some(&officer));
+    d.keys("3p");
+    assert!(d.m.popup.is_none(), "no prepare dialog");
+    d.keys("r");
+    assert!(d.m.popup.is_none(), "no run dialog");
+    d.keys("4u");
+    assert!(d.m.popup.is_none(), "no substitution dialog");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -725,6 +848,9 @@ fn visits_list_result_form_and_confirmations() {
     snap_all("visits_start_confirm", &mut d.m);
     d.keys("n");
     assert!(d.m.popup.is_none());
+    // Only a lead is offered a substitution.
+    d.keys("u");
+    assert!(d.m.popup.is_none(), "no substitution for an officer");
 
     // The result form of a completed visit, as an officer of its team.
     d.press(KeyCode::Home);
@@ -792,6 +918,60 @@ fn visits_list_result_form_and_confirmations() {
     d.press(KeyCode::Enter);
     assert!(d.m.form.as_ref().unwrap().read_only);
     snap_all("result_form_read_only", &mut d.m);
+}
+
+/// 替换: a lead replaces an officer of an assigned visit by the next eligible in the ranking.
+#[test]
+fn a_lead_substitutes_an_officer_from_the_visits_screen() {
+    let mut d = Demo::open(Some("lead.liu"));
+    d.keys("4");
+    let at =
+        d.m.visits
+            .list
+            .iter()
+            .position(|v| v.state == VisitState::Assigned)
+            .expect("an assigned visit");
+    d.times(KeyCode::Char('j'), at);
+    let visit = d.m.visits.list[at].row.clone();
+    let out = visit.team[1].inspector.clone();
+    d.keys("u");
+    assert!(matches!(d.m.popup, Some(Popup::Input { .. })));
+    d.keys(&out);
+    d.press(KeyCode::Tab);
+    d.keys("病假，医院证明已交");
+    snap_all("visits_substitute_dialog", &mut d.m);
+    d.press(KeyCode::Enter);
+    let said = match &d.m.popup {
+        Some(Popup::Message {
+            error: false,
+            lines,
+            ..
+        }) => lines.join(""),
+        _ => panic!("the substitution is reported"),
+    };
+    assert!(said.starts_with(&format!("{out} 由 ")), "{said}");
+    let now =
+        d.m.visits
+            .list
+            .iter()
+            .find(|v| v.row.id == visit.id)
+            .unwrap();
+    assert!(
+        !now.row.team.iter().any(|t| t.inspector == out),
+        "{:?}",
+        now.row.team
+    );
+    assert_eq!(now.row.team.len(), visit.team.len());
+    let record = d.session.draw_record(&visit.draw_id).unwrap();
+    let sub = record
+        .substitutions
+        .iter()
+        .find(|s| s.entity == visit.entity)
+        .unwrap();
+    assert_eq!(
+        (sub.out.as_str(), sub.reason.as_str()),
+        (out.as_str(), "病假，医院证明已交")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
