@@ -92,6 +92,59 @@ proptest! {
         }
     }
 
+    /// One changed letter or digit in a field outside `prepared`, `seed_parts`, `selected` and
+    /// `visits` that the record alone re-computes (format, algorithm, period, the draw id's
+    /// period, commitment, seed, seed sources, each stratum's task, label and quota) is noticed
+    /// without a database. (Witnesses, run date, checkpoint and substitution reasons need the
+    /// database: tests/draw_verify.rs changes each of them with the database available.)
+    #[test]
+    fn a_changed_byte_elsewhere_is_noticed(
+        sc in scenario(),
+        changes in proptest::collection::vec(
+            (any::<proptest::sample::Index>(), any::<proptest::sample::Index>(), 0usize..61),
+            6,
+        ),
+    ) {
+        let (_, record) = run_scenario(&sc);
+        let json = serde_json::to_value(&record).unwrap();
+        let mut leaves: Vec<String> = ["/format", "/algorithm", "/period", "/draw_id", "/commitment", "/seed"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        leaves.extend((0..record.seed_sources.len()).map(|i| format!("/seed_sources/{i}")));
+        for i in 0..record.strata.len() {
+            leaves.extend(["task", "label", "quota"].map(|f| format!("/strata/{i}/{f}")));
+        }
+        let alnum: Vec<char> = ('0'..='9').chain('a'..='z').chain('A'..='Z').collect();
+        for (leaf, at, pick) in changes {
+            let path = at.get(&leaves);
+            let mut v = json.clone();
+            let slot = v.pointer_mut(path).unwrap();
+            match slot.clone() {
+                serde_json::Value::Number(n) => {
+                    *slot = serde_json::Value::from(n.as_u64().unwrap() + 1 + pick as u64);
+                }
+                serde_json::Value::String(text) => {
+                    let mut chars: Vec<char> = text.chars().collect();
+                    // In the draw id only the period part is fixed by the record.
+                    let end = if path == "/draw_id" { record.period.chars().count() } else { chars.len() };
+                    let spots: Vec<usize> = (0..end).filter(|&i| chars[i].is_ascii_alphanumeric()).collect();
+                    if spots.is_empty() {
+                        continue;
+                    }
+                    let i = *leaf.get(&spots);
+                    let others: Vec<char> = alnum.iter().copied().filter(|&c| c != chars[i]).collect();
+                    chars[i] = others[pick % others.len()];
+                    *slot = serde_json::Value::from(chars.into_iter().collect::<String>());
+                }
+                _ => continue,
+            }
+            let tampered: DrawRecord = serde_json::from_value(v).unwrap();
+            prop_assert_ne!(&tampered, &record);
+            prop_assert!(!verify(&tampered).is_empty(), "{} changed and not noticed", path);
+        }
+    }
+
     /// A task is refused for a quarter its windows do not touch; otherwise it prepares.
     #[test]
     fn tasks_prepare_exactly_in_their_windows(

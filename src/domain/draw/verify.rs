@@ -265,13 +265,6 @@ fn check_sources(record: &DrawRecord, diffs: &mut Vec<String>) {
         diffs.push("没有种子部分".to_string());
         return;
     }
-    let system = &record.seed_parts[parts - 1];
-    if system.len() != 20 {
-        diffs.push(format!(
-            "系统随机数部分应为20位数字，记录为{}位",
-            system.len()
-        ));
-    }
     let people: usize = record.seed_parts[..parts - 1].iter().map(String::len).sum();
     if people < 20 {
         diffs.push(format!("现场种子合计应至少20位数字，记录为{people}位"));
