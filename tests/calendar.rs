@@ -320,6 +320,74 @@ fn only_an_admin_imports_and_everyone_reads() {
     );
 }
 
+/// An administrator corrects one day of a loaded notice, with a reason; the deadline follows,
+/// the audit log has the reason and both versions, and nobody else may.
+#[test]
+fn an_admin_changes_one_day_with_a_reason() {
+    use shuangsuiji::services::calendar::DayKind;
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo(&dir);
+    let mut admin = open(&path, None);
+    // Friday 2026-11-13: the next working day is Monday 11-16 until Saturday 11-14 is worked.
+    assert_eq!(
+        admin.deadline(d("2026-11-13"), 1).unwrap().date,
+        d("2026-11-16")
+    );
+    let size = audit_size(&admin);
+    let short = admin.set_calendar_day(d("2026-11-14"), DayKind::Workday, "补");
+    assert!(short.unwrap_err().to_string().contains("理由"));
+    admin
+        .set_calendar_day(d("2026-11-14"), DayKind::Workday, "县政府通知调休上班")
+        .unwrap();
+    assert_eq!(
+        admin.deadline(d("2026-11-13"), 1).unwrap().date,
+        d("2026-11-14")
+    );
+    let events = admin
+        .audit_events(&shuangsuiji::store::audit::EventFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .unwrap();
+    let ev = &events[0];
+    assert_eq!((ev.seq, ev.action.as_str()), (size + 1, "calendar.edit"));
+    let detail: serde_json::Value = serde_json::from_str(&ev.detail).unwrap();
+    assert_eq!(detail["reason"], "县政府通知调休上班");
+    assert!(
+        !detail["before"]["workdays"]
+            .to_string()
+            .contains("2026-11-14")
+    );
+    assert!(
+        detail["after"]["workdays"]
+            .to_string()
+            .contains("2026-11-14")
+    );
+    // The same again changes nothing; a weekday cannot be a 调休 working day; a year with no
+    // notice has nothing to correct.
+    let again = admin.set_calendar_day(d("2026-11-14"), DayKind::Workday, "县政府通知调休上班");
+    assert!(again.unwrap_err().to_string().contains("未作更改"));
+    let weekday = admin.set_calendar_day(d("2026-11-12"), DayKind::Workday, "写错的日期");
+    assert!(weekday.unwrap_err().to_string().contains("星期四"));
+    let unknown = admin.set_calendar_day(d("2027-01-04"), DayKind::Off, "提前安排假期");
+    assert!(unknown.unwrap_err().to_string().contains("尚未载入"));
+    // Back to ordinary: the notice as it was.
+    admin
+        .set_calendar_day(d("2026-11-14"), DayKind::Ordinary, "撤回：通知已取消")
+        .unwrap();
+    assert_eq!(
+        admin.deadline(d("2026-11-13"), 1).unwrap().date,
+        d("2026-11-16")
+    );
+    let size = audit_size(&admin);
+    let mut lead = open(&path, Some("lead.liu"));
+    assert!(matches!(
+        lead.set_calendar_day(d("2026-11-14"), DayKind::Workday, "队长想调休上班"),
+        Err(ServiceError::Denied { .. })
+    ));
+    assert_eq!(audit_size(&lead), size);
+}
+
 fn run(db: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--db")

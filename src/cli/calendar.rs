@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{CliResult, output};
 use shuangsuiji::domain::calendar::{RESULT_DEADLINE_DAYS, runs, weekday_label};
 use shuangsuiji::services::Session;
+use shuangsuiji::services::calendar::DayKind;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CalendarCommand {
@@ -32,6 +33,19 @@ pub enum CalendarCommand {
     },
     /// 载入节假日安排文件（.toml 或 .csv），全部成功或全部不载入（系统管理员）
     Import { file: PathBuf },
+    /// 修改已载入通知中的某一天（系统管理员，须写理由，记入审计日志）
+    Set {
+        date: NaiveDate,
+        /// 放假、调休上班，或 平常（从通知中去掉这一天）
+        #[arg(long, value_parser = parse_kind)]
+        kind: DayKind,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+fn parse_kind(text: &str) -> Result<DayKind, String> {
+    DayKind::parse(text).ok_or_else(|| "应为 放假、调休上班 或 平常".to_string())
 }
 
 fn years_text(years: &[i32]) -> String {
@@ -54,6 +68,15 @@ pub fn run(s: &mut Session, c: &CalendarCommand) -> CliResult {
     match c {
         CalendarCommand::Show { year, json } => show(s, *year, *json),
         CalendarCommand::Deadline { from, days, json } => deadline(s, *from, *days, *json),
+        CalendarCommand::Set { date, kind, reason } => {
+            s.set_calendar_day(*date, *kind, reason)?;
+            output::say(&format!(
+                "{date}（{}）已改为“{}”，已记入审计日志",
+                weekday_label(*date),
+                kind.label()
+            ));
+            Ok(())
+        }
         CalendarCommand::Import { file } => {
             let years = s.import_calendar(file)?;
             for y in years {

@@ -76,6 +76,95 @@ impl Session {
     }
 }
 
+/// What a day is made by `calendar set`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayKind {
+    /// 放假
+    Off,
+    /// 调休上班 (a weekend day worked)
+    Workday,
+    /// 按平常：neither in the notice (weekdays work, weekends rest)
+    Ordinary,
+}
+
+impl DayKind {
+    pub fn parse(text: &str) -> Option<DayKind> {
+        match text.trim() {
+            "放假" | "off" => Some(DayKind::Off),
+            "调休上班" | "work" => Some(DayKind::Workday),
+            "平常" | "ordinary" => Some(DayKind::Ordinary),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DayKind::Off => "放假",
+            DayKind::Workday => "调休上班",
+            DayKind::Ordinary => "平常",
+        }
+    }
+}
+
+impl Session {
+    /// `calendar set DATE --kind K --reason R`: an administrator corrects one day of a loaded
+    /// notice (a late 调休 change, a typo in the imported file). Logged as `calendar.edit`
+    /// with the reason and the notice before and after.
+    pub fn set_calendar_day(
+        &mut self,
+        date: chrono::NaiveDate,
+        kind: DayKind,
+        reason: &str,
+    ) -> Result<HolidayNotice> {
+        use chrono::Datelike;
+        self.require(Action::EditCalendar)?;
+        let reason = reason.trim().to_string();
+        if reason.chars().count() < 4 {
+            return Err(ServiceError::Invalid(
+                "修改节假日安排须写明理由（至少4个字）".to_string(),
+            ));
+        }
+        let year = date.year();
+        self.write(|tx, actor| {
+            let before = store::calendar::get(tx, year)?.ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "{year}年节假日安排尚未载入：请先用 calendar import 载入该年的通知"
+                ))
+            })?;
+            let mut after = before.clone();
+            after.days_off.retain(|d| *d != date);
+            after.workdays.retain(|d| *d != date);
+            match kind {
+                DayKind::Off => after.days_off.push(date),
+                DayKind::Workday => after.workdays.push(date),
+                DayKind::Ordinary => {}
+            }
+            after.days_off.sort();
+            after.workdays.sort();
+            if after == before {
+                return Err(ServiceError::Invalid(format!(
+                    "{date} 已经是“{}”，未作更改",
+                    kind.label()
+                )));
+            }
+            let problems = after.problems();
+            if !problems.is_empty() {
+                let why: Vec<String> = problems.into_iter().map(|p| p.reason).collect();
+                return Err(ServiceError::Invalid(why.join("；")));
+            }
+            let ev = actor.log(
+                tx,
+                "calendar.edit",
+                &date.to_string(),
+                &json!({ "year": year, "date": date.to_string(), "kind": kind.label(),
+                         "reason": reason, "before": before, "after": after }),
+            )?;
+            store::calendar::put(tx, &after, ev.seq)?;
+            Ok(after)
+        })
+    }
+}
+
 fn rejected(problems: Vec<NoticeProblem>) -> ServiceError {
     ServiceError::Rejected(
         problems
