@@ -20,7 +20,8 @@ pub enum VisitCommand {
         /// 只列 N 个工作日内到期（含逾期）的任务
         #[arg(long, value_name = "N")]
         due_within: Option<i64>,
-        #[arg(long)]
+        /// 只列该年抽取的任务（默认全部）
+        #[arg(long, value_name = "YYYY")]
         year: Option<i32>,
         #[command(flatten)]
         json: output::JsonFlag,
