@@ -2,16 +2,18 @@
 //! day of the notices table, provisional dates for a year without a notice, imports (all or
 //! nothing, admin only) and the `calendar` commands.
 
+mod support;
+
+use support::{run, stderr, stdout};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use shuangsuiji::domain::calendar::{WorkingCalendar, shipped};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, init};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
-const DAY: &str = "2026-05-20";
+const DAY: &str = support::DEMO_DAY;
 
 fn d(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -386,25 +388,6 @@ fn an_admin_changes_one_day_with_a_reason() {
         Err(ServiceError::Denied { .. })
     ));
     assert_eq!(audit_size(&lead), size);
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SHUANGSUIJI_DB")
-        .env("SHUANGSUIJI_TODAY", DAY)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -1,28 +1,12 @@
 //! The real binary: exit codes, Chinese messages, JSON output, the first run.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
+use support::{run, stderr, stdout};
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SHUANGSUIJI_DB")
-        .env("SHUANGSUIJI_TODAY", "2026-05-20")
-        .output()
-        .expect("the binary runs")
-}
+use std::process::Command;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::BIN;
 
 fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let db = dir.path().join("cli.db");

@@ -223,14 +223,10 @@ pub fn parse_entity_sheet(table: &Table) -> Result<Parsed<Entity>, Vec<Problem>>
 /// Re-importing over a stored entity: every field whose column the file lacks keeps its
 /// stored value. A column that is present, even with an empty cell, is taken as written.
 pub fn keep_absent_entity_fields(present: &Present, incoming: &mut Entity, stored: &Entity) {
-    macro_rules! keep {
-        ($($col:expr => $field:ident),+ $(,)?) => {$(
-            if !present.has($col) {
-                incoming.$field = stored.$field.clone();
-            }
-        )+};
-    }
-    keep!(
+    keep_absent!(
+        present,
+        incoming,
+        stored,
         NAME => name,
         USCC => uscc,
         REGISTRY => registry_code,

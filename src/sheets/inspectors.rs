@@ -131,14 +131,10 @@ pub fn keep_absent_inspector_fields(
     incoming: &mut Inspector,
     stored: &Inspector,
 ) {
-    macro_rules! keep {
-        ($($col:expr => $field:ident),+ $(,)?) => {$(
-            if !present.has($col) {
-                incoming.$field = stored.$field.clone();
-            }
-        )+};
-    }
-    keep!(
+    keep_absent!(
+        present,
+        incoming,
+        stored,
         CODE => code,
         NAME => name,
         CERT_NO => cert_no,

@@ -15,6 +15,16 @@
 //! rows, and `parse_*` of it gives `Ok(vec![])` (so an untouched template imports nothing,
 //! without error); only a file with no header row at all is [`SheetError::Empty`].
 
+/// For a re-import: each listed field of `$incoming` whose column `$present` lacks takes the
+/// value `$stored` has (a column that is there, even with an empty cell, is taken as written).
+macro_rules! keep_absent {
+    ($present:expr, $incoming:expr, $stored:expr, $($col:expr => $field:ident),+ $(,)?) => {$(
+        if !$present.has($col) {
+            $incoming.$field = $stored.$field.clone();
+        }
+    )+};
+}
+
 mod cells;
 mod columns;
 mod entities;

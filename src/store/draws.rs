@@ -319,14 +319,7 @@ pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>
     for row in rows {
         let (id, draw_id, period, entity, tasks, ticket, problem, drawn_on) = row?;
         let mut team: Vec<Seat> = team_stmt
-            .query_map([id], |r| {
-                Ok(Seat {
-                    inspector: r.get(0)?,
-                    department: r.get(1)?,
-                    lead: r.get(2)?,
-                    ticket: r.get(3)?,
-                })
-            })?
+            .query_map([id], seat)?
             .collect::<rusqlite::Result<_>>()?;
         let subs: Vec<(String, String)> = sub_stmt
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -373,14 +366,7 @@ pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> 
     for row in rows {
         let (id, entity, tasks, ticket, problem) = row?;
         let team: Vec<Seat> = team_stmt
-            .query_map([id], |r| {
-                Ok(Seat {
-                    inspector: r.get(0)?,
-                    department: r.get(1)?,
-                    lead: r.get(2)?,
-                    ticket: r.get(3)?,
-                })
-            })?
+            .query_map([id], seat)?
             .collect::<rusqlite::Result<_>>()?;
         out.push(VisitResult {
             entity,
@@ -391,4 +377,14 @@ pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> 
         });
     }
     Ok(out)
+}
+
+/// A seat of a team from a row of (inspector, department, lead, ticket).
+fn seat(r: &rusqlite::Row<'_>) -> rusqlite::Result<Seat> {
+    Ok(Seat {
+        inspector: r.get(0)?,
+        department: r.get(1)?,
+        lead: r.get(2)?,
+        ticket: r.get(3)?,
+    })
 }

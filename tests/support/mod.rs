@@ -52,3 +52,26 @@ pub fn demo_copy(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     std::fs::copy(template(), &path).unwrap();
     path
 }
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
+
+/// Runs the binary on `db` with `args`, on the demo day, with no database from the environment.
+pub fn run(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("SHUANGSUIJI_DB")
+        .env("SHUANGSUIJI_TODAY", DEMO_DAY)
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
