@@ -54,6 +54,12 @@ pub fn first_run(cli: &Cli) -> CliResult {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if !cli.db.exists() {
         let me = identity::os_login()?;
+        if interactive {
+            eprintln!(
+                "正在创建示例数据库 {}（示例数据，约需数秒）……",
+                cli.db.display()
+            );
+        }
         let report = init::init_demo(&cli.db, &me, today(cli))?;
         if !interactive {
             print_report(&report);

@@ -126,6 +126,14 @@ impl Session {
         self.today
     }
 
+    /// Moves a demo session's date (the demo's history is written day by day by one session
+    /// per person). Production sessions keep the clock's date.
+    pub(crate) fn move_demo_day(&mut self, day: NaiveDate) {
+        if self.mode == Mode::Demo && self.today_fixed {
+            self.today = day;
+        }
+    }
+
     /// Follows the clock to a new day (unless the date was fixed with `--today`).
     pub fn refresh_today(&mut self) {
         if !self.today_fixed {

@@ -126,7 +126,9 @@ impl Session {
         let cal = self.calendar()?;
         let login = self.user().login.clone();
         self.write(|tx, actor| {
-            let mut dates = store::results::events(tx)?.remove(&id).unwrap_or_default();
+            let mut dates = store::results::events_of(tx, Some(id))?
+                .remove(&id)
+                .unwrap_or_default();
             dates.drawn = v.dates.drawn;
             if let Some(s) = store::results::result(tx, id)? {
                 return Err(ServiceError::Invalid(format!("检查任务 {id} 的结果已于 {} 由 {} 提交，如需修改请提交更正", s.submitted_on, s.submitted_by)));

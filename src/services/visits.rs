@@ -116,12 +116,12 @@ impl Session {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
         let cal = self.calendar()?;
-        let mut rows = store::draws::live_visits(conn, filter.year)?;
-        if let Some(id) = only {
-            rows.retain(|r| r.id == id);
-        }
-        let events = store::results::events(conn)?;
-        let results = store::results::all_results(conn)?;
+        let rows = match only {
+            None => store::draws::live_visits(conn, filter.year)?,
+            Some(id) => store::draws::live_visit(conn, id)?.into_iter().collect(),
+        };
+        let events = store::results::events_of(conn, only)?;
+        let results = store::results::results_of(conn, only)?;
         let pending: Vec<i64> = store::results::corrections(conn, None)?
             .into_iter()
             .filter(|c| c.decision.is_none())
@@ -191,7 +191,9 @@ impl Session {
         };
         self.write(|tx, actor| {
             // Re-read inside the transaction: another user may have moved first.
-            let mut dates = store::results::events(tx)?.remove(&id).unwrap_or_default();
+            let mut dates = store::results::events_of(tx, Some(id))?
+                .remove(&id)
+                .unwrap_or_default();
             dates.drawn = v.dates.drawn;
             check_step(&dates, step, day, today).map_err(ServiceError::Invalid)?;
             let ev = actor.log(

@@ -293,14 +293,28 @@ pub struct VisitRow {
 
 /// Every visit of every run, not voided draw (optionally of one year), oldest draw first.
 pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>> {
+    live_visits_where(conn, year, None)
+}
+
+/// One visit, if its draw was run and not voided.
+pub fn live_visit(conn: &Connection, id: i64) -> Result<Option<VisitRow>> {
+    Ok(live_visits_where(conn, None, Some(id))?.pop())
+}
+
+fn live_visits_where(
+    conn: &Connection,
+    year: Option<i32>,
+    only: Option<i64>,
+) -> Result<Vec<VisitRow>> {
     let mut stmt = conn.prepare(
         "SELECT v.id, v.draw_id, d.period, v.entity, v.tasks, v.ticket, v.problem, r.run_on
          FROM visits v JOIN draws d ON d.id = v.draw_id JOIN draw_runs r ON r.draw_id = v.draw_id
          WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
            AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))
+           AND (?2 IS NULL OR v.id = ?2)
          ORDER BY d.prepared_seq, v.ticket",
     )?;
-    let rows = stmt.query_map([year], |r| {
+    let rows = stmt.query_map(rusqlite::params![year, only], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,

@@ -16,8 +16,15 @@ fn date(s: &str) -> Result<NaiveDate> {
 
 /// The events of every visit: (visit id → kind → day).
 pub fn events(conn: &Connection) -> Result<HashMap<i64, VisitDates>> {
-    let mut stmt = conn.prepare("SELECT visit_id, kind, day FROM visit_events")?;
-    let rows = stmt.query_map([], |r| {
+    events_of(conn, None)
+}
+
+/// The events of one visit (`Some(id)`) or of every visit (`None`).
+pub fn events_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, VisitDates>> {
+    let mut stmt = conn.prepare(
+        "SELECT visit_id, kind, day FROM visit_events WHERE ?1 IS NULL OR visit_id = ?1",
+    )?;
+    let rows = stmt.query_map([only], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -36,8 +43,11 @@ pub fn events(conn: &Connection) -> Result<HashMap<i64, VisitDates>> {
             _ => {}
         }
     }
-    let mut stmt = conn.prepare("SELECT visit_id, submitted_on FROM results")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut stmt = conn
+        .prepare("SELECT visit_id, submitted_on FROM results WHERE ?1 IS NULL OR visit_id = ?1")?;
+    let rows = stmt.query_map([only], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
     for row in rows {
         let (id, day) = row?;
         out.entry(id).or_default().entered = Some(date(&day)?);
@@ -162,10 +172,16 @@ pub fn result(conn: &Connection, visit_id: i64) -> Result<Option<Submitted>> {
 }
 
 pub fn all_results(conn: &Connection) -> Result<HashMap<i64, Submitted>> {
+    results_of(conn, None)
+}
+
+/// The submitted result of one visit (`Some(id)`) or of every visit (`None`).
+pub fn results_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, Submitted>> {
     let mut stmt = conn.prepare(
-        "SELECT visit_id, data, submitted_by, submitted_on, due, late, seq FROM results",
+        "SELECT visit_id, data, submitted_by, submitted_on, due, late, seq FROM results
+         WHERE ?1 IS NULL OR visit_id = ?1",
     )?;
-    let rows = stmt.query_map([], row_to_submitted)?;
+    let rows = stmt.query_map([only], row_to_submitted)?;
     let mut out = HashMap::new();
     for row in rows {
         let (mut s, data) = row?;
