@@ -527,6 +527,32 @@ fn overview_as_an_inspector_with_visits() {
     snap_all("overview_inspector", &mut d.m);
     let lines = screen(&d.m, 120, 40);
     assert!(lines.iter().any(|l| l.contains("我的检查任务")));
+
+    // The cursor starts on the most urgent deadline; Tab takes it to my visits, j moves it,
+    // Enter opens the visit under it.
+    let o = d.m.overview.as_ref().unwrap();
+    let mine: Vec<i64> = o.mine.iter().map(|v| v.row.id).collect();
+    assert!(mine.len() >= 2, "{mine:?}");
+    // Rows with the marker, in either pane (the right pane's rows follow its own border).
+    let marked = |m: &Model| -> Vec<String> {
+        screen(m, 120, 40)
+            .iter()
+            .flat_map(|l| {
+                l.match_indices("│> ")
+                    .map(|(i, _)| l[i + "│> ".len()..].to_string())
+            })
+            .collect()
+    };
+    assert_eq!(marked(&d.m).len(), 1, "one cursor on the overview");
+    d.press(KeyCode::Tab);
+    d.keys("j");
+    assert_eq!((d.m.overview_pane, d.m.overview_selected), (1, 1));
+    let sel = marked(&d.m);
+    assert_eq!(sel.len(), 1, "one cursor on the overview");
+    assert!(sel[0].starts_with(&mine[1].to_string()), "{sel:?}");
+    d.press(KeyCode::Enter);
+    assert_eq!(d.m.screen, ScreenId::Visits);
+    assert_eq!(d.m.form.as_ref().expect("the form").visit.row.id, mine[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,7 +580,9 @@ fn entities_tabs_filter_search_detail() {
     let (all_shown, all) = entity_count(&lines);
     assert_eq!(all_shown, all);
 
-    // 重点 tab.
+    // 重点 tab (l and h move between tabs too).
+    d.keys("lh");
+    assert_eq!(d.m.entities.tab, 0);
     d.press(KeyCode::Tab);
     d.press(KeyCode::Tab);
     assert_eq!(d.m.entities.tab, 2);

@@ -104,6 +104,13 @@ pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
         alerts.push((false, format!("{}{}", year + 1, s::ALERT_NEXT_YEAR)));
     }
     let key_coverage = m.overview.as_ref().and_then(|o| o.key_coverage);
+    // The cursor stays on the list it was on, within its new length.
+    let len = if m.overview_pane == 0 {
+        deadlines.len()
+    } else {
+        mine.len()
+    };
+    m.overview_selected = m.overview_selected.min(len.saturating_sub(1));
     m.overview = Some(Overview {
         tasks,
         deadlines,

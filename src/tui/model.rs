@@ -255,6 +255,9 @@ pub struct Model {
     pub demo: bool,
     pub today: NaiveDate,
     pub overview: Option<Overview>,
+    /// Which overview list has the cursor (0: deadlines, 1: my visits), and the cursor in it.
+    pub overview_pane: usize,
+    pub overview_selected: usize,
     pub entities: EntitiesState,
     pub draws: DrawsState,
     pub visits: VisitsState,
@@ -280,6 +283,8 @@ impl Model {
             demo,
             today,
             overview: None,
+            overview_pane: 0,
+            overview_selected: 0,
             entities: EntitiesState::default(),
             draws: DrawsState::default(),
             visits: VisitsState::default(),

@@ -124,7 +124,7 @@ pub fn help(screen: usize) -> Vec<(&'static str, &'static str)> {
     ];
     let more: &[(&str, &str)] = match screen {
         1 => &[
-            ("Tab", "类别页签"),
+            ("Tab 左右键 h l", "类别页签"),
             ("t", "切换信用风险"),
             ("z", "切换乡镇"),
             ("y", "切换检查对象类型"),
@@ -152,7 +152,10 @@ pub fn help(screen: usize) -> Vec<(&'static str, &'static str)> {
         ],
         4 => &[("a", "批准"), ("r", "驳回（须写理由）")],
         5 => &[("v", "核验审计日志")],
-        _ => &[("Enter", "打开期限对应的检查任务")],
+        _ => &[
+            ("Tab", "在录入期限和我的检查任务之间切换"),
+            ("Enter", "打开所选的检查任务"),
+        ],
     };
     keys.extend_from_slice(more);
     keys

@@ -99,31 +99,18 @@ fn confirm(m: &mut Model, text: &str, effect: Effect) {
 
 fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     match m.screen {
-        ScreenId::Overview => {
-            if k.code == KeyCode::Enter
-                && m.overview.as_ref().is_some_and(|o| !o.deadlines.is_empty())
-            {
-                let id = m
-                    .overview
-                    .as_ref()
-                    .map(|o| o.deadlines[0].row.id)
-                    .unwrap_or_default();
-                m.screen = ScreenId::Visits;
-                return vec![Effect::Reload, Effect::OpenForm(id)];
-            }
-            vec![]
-        }
+        ScreenId::Overview => overview_key(m, k),
         ScreenId::Entities => {
             let e = &mut m.entities;
             if step(&mut e.selected, e.shown.len(), k.code) {
                 return vec![];
             }
             match k.code {
-                KeyCode::Tab => {
+                KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
                     e.tab = (e.tab + 1) % s::CLASS_TABS.len();
                     filter_entities(m);
                 }
-                KeyCode::BackTab => {
+                KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
                     e.tab = (e.tab + s::CLASS_TABS.len() - 1) % s::CLASS_TABS.len();
                     filter_entities(m);
                 }
@@ -209,6 +196,34 @@ fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     e.selected = 0;
     filter_entities(m);
     vec![]
+}
+
+/// 总览: Tab moves between the deadlines and my visits, the arrows within, Enter opens one.
+fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let Some(o) = m.overview.as_ref() else {
+        return vec![];
+    };
+    let lists = [&o.deadlines, &o.mine];
+    match k.code {
+        KeyCode::Tab | KeyCode::BackTab => {
+            m.overview_pane = 1 - m.overview_pane.min(1);
+            m.overview_selected = 0;
+            vec![]
+        }
+        KeyCode::Enter => {
+            let Some(v) = lists[m.overview_pane.min(1)].get(m.overview_selected) else {
+                return vec![];
+            };
+            let id = v.row.id;
+            m.screen = ScreenId::Visits;
+            vec![Effect::Reload, Effect::OpenForm(id)]
+        }
+        code => {
+            let len = lists[m.overview_pane.min(1)].len();
+            step(&mut m.overview_selected, len, code);
+            vec![]
+        }
+    }
 }
 
 fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{block, header, row};
+use super::{block, header, row, scroll_start};
 use crate::services::visits::VisitSummary;
 use crate::tui::model::Model;
 use crate::tui::strings as s;
@@ -140,16 +140,26 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
 
     let dw = deadlines.width.saturating_sub(4) as usize;
     let height = deadlines.height.saturating_sub(2) as usize;
+    let cursor = |pane: usize, i: usize| m.overview_pane == pane && m.overview_selected == i;
+    let start = |pane: usize| {
+        if m.overview_pane == pane {
+            scroll_start(m.overview_selected, height)
+        } else {
+            0
+        }
+    };
     let dl: Vec<Line<'_>> = o
         .deadlines
         .iter()
+        .enumerate()
+        .skip(start(0))
         .take(height)
-        .map(|v| {
+        .map(|(i, v)| {
             let due = countdown_text(v);
             let name_w = dw.saturating_sub(26);
             row(
                 &m.theme,
-                false,
+                cursor(0, i),
                 &[
                     (&v.row.id.to_string(), 4),
                     (&v.entity_name, name_w),
@@ -173,11 +183,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let ml: Vec<Line<'_>> = o
         .mine
         .iter()
+        .enumerate()
+        .skip(start(1))
         .take(height)
-        .map(|v| {
+        .map(|(i, v)| {
             row(
                 &m.theme,
-                false,
+                cursor(1, i),
                 &[
                     (&v.row.id.to_string(), 4),
                     (&v.entity_name, mw.saturating_sub(14)),
