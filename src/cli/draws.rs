@@ -245,7 +245,6 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
                 print!("{}", output::clean(&text));
                 return Ok(());
             }
-            let v = s.show_draw(id)?;
             output::say(&format!(
                 "抽取 {}（{}），任务 {}",
                 v.draw.id,

@@ -56,7 +56,7 @@ pub fn first_run(cli: &Cli) -> CliResult {
         let me = identity::os_login()?;
         if interactive {
             eprintln!(
-                "正在创建示例数据库 {}（示例数据，约需数秒）……",
+                "正在创建示例数据库 {}（示例数据，约需数秒）",
                 cli.db.display()
             );
         }

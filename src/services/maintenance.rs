@@ -37,10 +37,7 @@ impl Temp {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "shuangsuiji.db".to_string());
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = dir_of(target);
         let mut last = None;
         for _ in 0..8 {
             let path = dir.join(format!("{name}.{:012x}.{tag}", rand::random::<u64>() >> 16));
@@ -83,6 +80,14 @@ impl Drop for Temp {
     }
 }
 
+/// The directory a file is in (`.` for a bare file name).
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(suffix);
@@ -113,6 +118,7 @@ fn damaged(path: &Path, e: ServiceError) -> ServiceError {
             s.to_string()
         }
         ServiceError::Store(store::StoreError::Corrupt(s)) => s.clone(),
+        ServiceError::Store(e @ store::StoreError::NotADatabaseFile) => e.to_string(),
         _ => return e,
     };
     ServiceError::Invalid(format!(
@@ -247,8 +253,7 @@ fn check_conn(conn: &rusqlite::Connection, path: &Path) -> Result<Checkpoint> {
             )));
         }
     };
-    let latest = schema_version(Store::in_memory()?.conn())?;
-    if schema_version(conn)? == latest {
+    if schema_version(conn)? == store::SCHEMA_VERSION {
         let diff = schema_differences(conn)?;
         if !diff.is_empty() {
             return Err(ServiceError::Invalid(format!(
@@ -495,7 +500,7 @@ pub fn restore_with(
             const SHOWN: usize = 10;
             let mut list = report.dropped[..report.dropped.len().min(SHOWN)].join("、");
             if report.dropped.len() > SHOWN {
-                list.push_str("……");
+                list.push_str(" 等");
             }
             return Err(ServiceError::Invalid(format!(
                 "备份比 {} 旧：恢复将丢失 {} 条审计事件：{list}。确需回到备份时的状态，请加 --allow-rollback（原数据库会改名保留）",
@@ -599,10 +604,7 @@ impl Session {
             ),
             Err(e) => put("warn", "文件权限", e.to_string()),
         }
-        let dir = match self.db_path().parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
-        };
+        let dir = dir_of(self.db_path());
         match std::fs::metadata(&dir) {
             Ok(m) if m.permissions().mode() & 0o002 != 0 => put(
                 "warn",

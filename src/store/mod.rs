@@ -11,6 +11,8 @@ pub mod entities;
 pub mod inspectors;
 pub mod items;
 mod migrations;
+
+pub use migrations::LATEST as SCHEMA_VERSION;
 pub mod plans;
 pub mod results;
 pub mod settings;

@@ -197,7 +197,7 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
 }
 
 /// Shows a draw: its printable record once run (or the user's own visits, while the list is
-/// confidential), else the prepared strata, quotas and exclusions.
+/// confidential), else its preparation record (strata, quotas, exclusions, officers).
 fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<(), ServiceError> {
     let view = session.show_draw(id)?;
     let mut lines = vec![format!("{}：{}", s::COMMITMENT, view.draw.commitment)];
@@ -216,25 +216,11 @@ fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<(), ServiceEr
             }
         }
         (None, _) => {
-            lines.push(format!("{}：", s::STRATA));
-            for st in &view.prepared.strata {
-                lines.push(format!(
-                    "{} {}  {}/{}  {}",
-                    st.task,
-                    st.label,
-                    st.quota,
-                    st.population.len(),
-                    st.rule
-                ));
-            }
-            let excluded = &view.prepared.excluded;
-            if !excluded.is_empty() {
-                lines.push(String::new());
-                lines.push(format!("{}（{}）：", s::NOT_IN_POPULATION, excluded.len()));
-                for x in excluded {
-                    lines.push(format!("{} {}  {}", x.task, x.id, x.reason));
-                }
-            }
+            lines = session
+                .printable_prepared(id)?
+                .lines()
+                .map(str::to_string)
+                .collect();
         }
     }
     m.draws.detail = Some((id.to_string(), lines));

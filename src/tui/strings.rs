@@ -49,7 +49,6 @@ pub const DRAW_VOID: &str = "已作废";
 pub const PREPARE_TITLE: &str = "准备抽取：冻结总体、排除和名额，登记承诺值";
 pub const PREPARE_PERIOD: &str = "抽查期间（如 2026Q4）";
 pub const PREPARE_TASKS: &str = "任务编号（用、分隔；留空为该期间的全部任务）";
-pub const NOT_IN_POPULATION: &str = "未纳入总体的对象";
 pub const SUBSTITUTE_TITLE: &str = "替换检查组成员";
 pub const SUBSTITUTE_OUT: &str = "被替换的执法人员编号";
 pub const SUBSTITUTE_REASON: &str = "替换理由（如病假、回避）";
@@ -62,7 +61,6 @@ pub const VOID_TITLE: &str = "申请作废：书面理由";
 pub const CONFIDENTIAL: &str = "名单在检查开始前保密";
 pub const COMMITMENT: &str = "承诺值";
 pub const SEED: &str = "种子";
-pub const STRATA: &str = "分层与名额";
 pub const VISITS: &str = "检查任务";
 
 // Visits

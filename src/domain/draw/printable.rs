@@ -29,15 +29,7 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
         "- 准备日期：{}；准备人：{prepared_by}；运行人：{run_by}",
         r.prepared.prepared_on
     );
-    let tasks: Vec<String> = r
-        .prepared
-        .tasks
-        .iter()
-        .map(|t| format!("{} {}", t.code, t.name))
-        .collect();
-    let _ = writeln!(s, "- 抽查任务：{}", tasks.join("；"));
-    let _ = writeln!(s, "- 承诺值（运行前公布）：`{}`", r.commitment);
-    let _ = writeln!(s, "- 声明的随机来源：{}", r.prepared.sources.join("；"));
+    tasks_commitment_sources(&mut s, &r.prepared, &r.commitment);
     let _ = writeln!(s, "\n## 种子\n");
     for (p, src) in r.seed_parts.iter().zip(&r.seed_sources) {
         let _ = writeln!(s, "- {src}：`{p}`");
@@ -73,15 +65,7 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
         }
     }
     if !r.prepared.excluded.is_empty() {
-        let _ = writeln!(
-            s,
-            "## 未纳入总体的对象（{} 个）\n",
-            r.prepared.excluded.len()
-        );
-        let _ = writeln!(s, "| 任务 | 代码 | 原因 |\n|---|---|---|");
-        for x in &r.prepared.excluded {
-            let _ = writeln!(s, "| {} | {} | {} |", x.task, x.id, x.reason);
-        }
+        excluded_table(&mut s, &r.prepared);
         let _ = writeln!(s);
     }
     let _ = writeln!(s, "## 检查任务与检查组（{} 项）\n", r.visits.len());
@@ -181,14 +165,7 @@ pub fn prepared_markdown(
     let _ = writeln!(s, "- 抽查期间：{}", p.period);
     let _ = writeln!(s, "- 算法：{}", p.algorithm);
     let _ = writeln!(s, "- 准备日期：{}；准备人：{prepared_by}", p.prepared_on);
-    let tasks: Vec<String> = p
-        .tasks
-        .iter()
-        .map(|t| format!("{} {}", t.code, t.name))
-        .collect();
-    let _ = writeln!(s, "- 抽查任务：{}", tasks.join("；"));
-    let _ = writeln!(s, "- 承诺值（运行前公布）：`{commitment}`");
-    let _ = writeln!(s, "- 声明的随机来源：{}", p.sources.join("；"));
+    tasks_commitment_sources(&mut s, p, commitment);
     let _ = writeln!(s, "- 每名执法人员本次最多 {} 项检查任务", p.workload_cap);
     let _ = writeln!(s, "\n## 分层、名额与规则\n");
     let _ = writeln!(
@@ -209,13 +186,8 @@ pub fn prepared_markdown(
             st.rule
         );
     }
-    let _ = writeln!(s, "\n## 未纳入总体的对象（{} 个）\n", p.excluded.len());
-    if !p.excluded.is_empty() {
-        let _ = writeln!(s, "| 任务 | 代码 | 原因 |\n|---|---|---|");
-        for x in &p.excluded {
-            let _ = writeln!(s, "| {} | {} | {} |", x.task, x.id, x.reason);
-        }
-    }
+    let _ = writeln!(s);
+    excluded_table(&mut s, p);
     let _ = writeln!(s, "\n## 可派执法人员（{} 名）\n", p.inspectors.len());
     if !p.inspectors.is_empty() {
         let _ = writeln!(s, "| 编号 | 姓名 | 部门 | 专业 |\n|---|---|---|---|");
@@ -246,4 +218,29 @@ pub fn prepared_markdown(
         "准备人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
     );
     s
+}
+
+/// The tasks, the commitment and the declared randomness sources: the header lines both
+/// records share.
+fn tasks_commitment_sources(s: &mut String, p: &Prepared, commitment: &str) {
+    let tasks: Vec<String> = p
+        .tasks
+        .iter()
+        .map(|t| format!("{} {}", t.code, t.name))
+        .collect();
+    let _ = writeln!(s, "- 抽查任务：{}", tasks.join("；"));
+    let _ = writeln!(s, "- 承诺值（运行前公布）：`{commitment}`");
+    let _ = writeln!(s, "- 声明的随机来源：{}", p.sources.join("；"));
+}
+
+/// The units left out of the population, with task and reason (the heading always, the table
+/// when there are any).
+fn excluded_table(s: &mut String, p: &Prepared) {
+    let _ = writeln!(s, "## 未纳入总体的对象（{} 个）\n", p.excluded.len());
+    if !p.excluded.is_empty() {
+        let _ = writeln!(s, "| 任务 | 代码 | 原因 |\n|---|---|---|");
+        for x in &p.excluded {
+            let _ = writeln!(s, "| {} | {} | {} |", x.task, x.id, x.reason);
+        }
+    }
 }

@@ -365,7 +365,7 @@ fn short(v: &Value) -> String {
     };
     if t.chars().count() > 120 {
         format!(
-            "{}…（共{}字符）",
+            "{}..（共{}字符）",
             t.chars().take(117).collect::<String>(),
             t.chars().count()
         )
