@@ -110,6 +110,9 @@ struct Fixture {
     ids: HashMap<Visit, i64>,
     entities: HashMap<Visit, String>,
     teams: HashMap<Visit, Vec<String>>,
+    /// For each visit, a login on its team that holds only the inspector role (the teams are
+    /// drawn with a system random part, so who that is differs from run to run).
+    officers: HashMap<Visit, String>,
     /// Each login's inspector code.
     codes: HashMap<String, Option<String>>,
     b_result: InspectionResult,
@@ -166,30 +169,41 @@ fn build_fixture() -> Fixture {
             .login
             .clone()
     };
-    let fresh: Vec<_> = lead
-        .list_visits(&VisitFilter::default())
-        .unwrap()
-        .into_iter()
+    let all = lead.list_visits(&VisitFilter::default()).unwrap();
+    // Entities visited once only: an earlier, published visit of the same entity is public
+    // and would show its name to anyone.
+    let mut visits_of: HashMap<&str, usize> = HashMap::new();
+    for v in &all {
+        *visits_of.entry(v.row.entity.as_str()).or_default() += 1;
+    }
+    let fresh: Vec<_> = all
+        .iter()
         .filter(|v| {
             v.row.draw_id == "2026Q2-01"
+                && visits_of[v.row.entity.as_str()] == 1
                 && v.state == VisitState::Assigned
                 && v.row.problem.is_none()
                 && v.row.entity.starts_with('9')
         })
         .collect();
-    // An inspector-only login and four visits whose teams it is not on.
+    let inspector_only = |code: &str| {
+        users.iter().any(|u| {
+            u.inspector.as_deref() == Some(code) && u.roles == BTreeSet::from([Role::Inspector])
+        })
+    };
+    // An inspector-only login and four visits whose teams it is not on, each team with an
+    // inspector-only officer of its own.
     let (inspector, chosen) = users
         .iter()
         .filter(|u| u.roles == BTreeSet::from([Role::Inspector]) && u.inspector.is_some())
         .find_map(|u| {
             let code = u.inspector.as_ref().unwrap();
-            let mut seen_entities = BTreeSet::new();
             let mine: Vec<_> = fresh
                 .iter()
                 .filter(|v| !v.row.team.iter().any(|s| &s.inspector == code))
-                .filter(|v| seen_entities.insert(v.row.entity.clone()))
+                .filter(|v| v.row.team.iter().any(|s| inspector_only(&s.inspector)))
                 .take(4)
-                .cloned()
+                .copied()
                 .collect();
             (mine.len() == 4).then(|| (u.login.clone(), mine))
         })
@@ -210,8 +224,15 @@ fn build_fixture() -> Fixture {
         .zip(&chosen)
         .map(|(k, v)| (*k, v.row.team.iter().map(|s| s.inspector.clone()).collect()))
         .collect();
+    let officers: HashMap<Visit, String> = visits
+        .iter()
+        .map(|v| {
+            let code = teams[v].iter().find(|c| inspector_only(c)).unwrap();
+            (*v, login_of(code))
+        })
+        .collect();
     drop(lead);
-    let member = |v: Visit| login_of(&teams[&v][0]);
+    let member = |v: Visit| officers[&v].clone();
 
     // B: completed, waiting for its result.
     let mut s = open(&db, &member(Visit::B));
@@ -274,6 +295,7 @@ fn build_fixture() -> Fixture {
         ids,
         entities,
         teams,
+        officers,
         codes,
         b_result,
         c_result,
@@ -655,17 +677,9 @@ fn a_team_officer_acts_on_the_own_visit_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("team.db");
     std::fs::copy(&f.db, &db).unwrap();
-    let users = open(&db, "lead.liu").list_users().unwrap();
-    let member_of = |v: Visit| {
-        users
-            .iter()
-            .find(|u| u.inspector.as_deref() == Some(f.teams[&v][0].as_str()))
-            .unwrap()
-            .login
-            .clone()
-    };
-    let b_officer = member_of(Visit::B);
+    let b_officer = f.officers[&Visit::B].clone();
     let mut s = open(&db, &b_officer);
+    assert_eq!(s.user().roles, BTreeSet::from([Role::Inspector]));
     s.save_draft(f.id(Visit::B), &f.b_result).unwrap();
     s.submit_result(f.id(Visit::B), &f.b_result).unwrap();
     if !f.on_team(&b_officer, Visit::D) {
@@ -674,8 +688,9 @@ fn a_team_officer_acts_on_the_own_visit_only() {
             Err(ServiceError::Denied { .. })
         ));
     }
-    let a_officer = member_of(Visit::A);
+    let a_officer = f.officers[&Visit::A].clone();
     let mut s = open(&db, &a_officer);
+    assert_eq!(s.user().roles, BTreeSet::from([Role::Inspector]));
     s.start_visit(f.id(Visit::A), day()).unwrap();
     if !f.on_team(&a_officer, Visit::B) {
         let mut other = f.b_result.clone();
