@@ -34,7 +34,8 @@ fn main() -> std::process::ExitCode {
         };
     }
     match cli::run(args) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(cli::Finished::Cleanly) => std::process::ExitCode::SUCCESS,
+        Ok(cli::Finished::WithWarnings) => std::process::ExitCode::from(2),
         Err(cli::Failure(message)) if message.is_empty() => std::process::ExitCode::SUCCESS,
         Err(cli::Failure(message)) => {
             // Messages can quote file contents: nothing in them may drive the terminal.

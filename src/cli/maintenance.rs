@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Cli, CliResult, Failure, output};
+use super::{Cli, CliResult, Failure, Finished, output};
 use shuangsuiji::services::{identity, maintenance};
 
 #[derive(Debug, clap::Args)]
@@ -53,7 +53,7 @@ pub fn restore(cli: &Cli, a: &RestoreArgs) -> CliResult {
     Ok(())
 }
 
-pub fn doctor(cli: &Cli, json: bool) -> CliResult {
+pub fn doctor(cli: &Cli, json: bool) -> Result<Finished, Failure> {
     let findings = cli.open()?.doctor()?;
     if json {
         output::json(&findings)?;
@@ -66,11 +66,9 @@ pub fn doctor(cli: &Cli, json: bool) -> CliResult {
     }
     if findings.iter().any(|f| f.level == "warn") {
         // Exit code 2: warnings only (0 when everything is in order).
-        use std::io::Write;
-        std::io::stdout().flush()?;
-        std::process::exit(2);
+        return Ok(Finished::WithWarnings);
     }
-    Ok(())
+    Ok(Finished::Cleanly)
 }
 
 fn table(findings: &[maintenance::Finding]) -> CliResult {

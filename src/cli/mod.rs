@@ -151,6 +151,12 @@ impl From<std::io::Error> for Failure {
 
 pub type CliResult = Result<(), Failure>;
 
+/// How a command that did not fail ended: `doctor` exits 2 when it found warnings only.
+pub enum Finished {
+    Cleanly,
+    WithWarnings,
+}
+
 impl Cli {
     fn options(&self) -> OpenOptions {
         OpenOptions {
@@ -165,9 +171,9 @@ impl Cli {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> CliResult {
+pub fn run(cli: Cli) -> Result<Finished, Failure> {
     let Some(command) = &cli.command else {
-        return init::first_run(&cli);
+        return init::first_run(&cli).map(|()| Finished::Cleanly);
     };
     match command {
         Command::Init(a) => init::run(&cli, a),
@@ -192,8 +198,9 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Dashboard => dashboard(&cli),
         Command::Backup(a) => maintenance::backup(&cli, a),
         Command::Restore(a) => maintenance::restore(&cli, a),
-        Command::Doctor(j) => maintenance::doctor(&cli, j.json),
+        Command::Doctor(j) => return maintenance::doctor(&cli, j.json),
     }
+    .map(|()| Finished::Cleanly)
 }
 
 /// Opens the dashboard on the database.
