@@ -446,6 +446,7 @@ fn the_cli_prints_json_markdown_and_verifies_a_file_without_a_database() {
         .args(["draw", "verify", "--file"])
         .arg(&file)
         .current_dir(dir.path())
+        .env_remove("SHUANGSUIJI_DB")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -472,6 +473,8 @@ fn the_cli_prints_json_markdown_and_verifies_a_file_without_a_database() {
     let o = Command::new(BIN)
         .args(["draw", "verify", "--file"])
         .arg(&file)
+        .current_dir(dir.path())
+        .env_remove("SHUANGSUIJI_DB")
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));

@@ -738,6 +738,8 @@ fn a_tampered_draw_record_cannot_drive_the_terminal() {
     std::fs::write(&file, serde_json::to_vec(&record).unwrap()).unwrap();
     let o = Command::new(BIN)
         .args(["draw", "verify", "--file", file.to_str().unwrap()])
+        .current_dir(dir.path())
+        .env_remove("SHUANGSUIJI_DB")
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
