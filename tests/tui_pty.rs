@@ -255,10 +255,11 @@ fn another_process_change_appears_without_a_key() {
     t.send("3");
     t.wait_for("待运行", SLOW);
     void_in_another_process(&db);
-    // The dashboard looks at PRAGMA data_version once a second: about 3 s is plenty (one
-    // more second of slack for a loaded machine).
+    // The dashboard looks at PRAGMA data_version once a second, so the change shows without
+    // a key; how soon is measured by `cargo bench --bench tui`, not here, where a loaded CI
+    // machine only gets a generous bound.
     let asked = Instant::now();
-    t.wait_for("作废待批", Duration::from_secs(4));
+    t.wait_for("作废待批", SLOW);
     eprintln!(
         "作废待批 shown {} ms after the other process committed",
         asked.elapsed().as_millis()
@@ -278,8 +279,9 @@ fn another_process_change_appears_while_keys_are_pressed() {
     let asked = Instant::now();
     while !t.contents().contains("作废待批") {
         assert!(
-            asked.elapsed() < Duration::from_secs(4),
-            "no 作废待批 after 4 s of steady key presses:\n{}",
+            asked.elapsed() < SLOW,
+            "no 作废待批 after {} s of steady key presses:\n{}",
+            SLOW.as_secs(),
             t.contents()
         );
         // `k` on the top row: a key press that changes nothing.
