@@ -55,9 +55,44 @@ fn an_empty_file_is_refused_and_stays_empty() {
     let err = stderr(&o);
     assert!(err.contains("空文件") && err.contains("init"), "{err}");
     assert_eq!(std::fs::metadata(&zero).unwrap().len(), 0);
-    // Once deleted, init can make it.
-    std::fs::remove_file(&zero).unwrap();
-    assert!(run(&zero, &["init", "--demo"]).status.success());
+    assert!(!dir.path().join("zero.db-wal").exists());
+}
+
+/// An administrator may prepare the file with the owner, group and mode the deployment needs
+/// (`install -m 660 -g GROUP /dev/null FILE`); `init` fills it and keeps them.
+#[test]
+fn init_fills_a_prepared_empty_file_and_keeps_its_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let prepared = dir.path().join("prepared.db");
+    std::fs::write(&prepared, b"").unwrap();
+    std::fs::set_permissions(&prepared, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run(&prepared, &["init", "--demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mode = std::fs::metadata(&prepared).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the prepared mode stays");
+    let o = run(&prepared, &["stats", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stats: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(stats.to_string().contains("entities"), "{stats}");
+    assert!(run(&prepared, &["audit", "verify"]).status.success());
+    // Now it holds a database: a second init is refused and changes nothing.
+    let before = std::fs::read(&prepared).unwrap();
+    let o = run(&prepared, &["init", "--demo"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("已存在"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&prepared).unwrap(), before);
+
+    // An empty file with a write-ahead log beside it is what is left of a database, not a
+    // prepared file: refused, both left as they were.
+    let leftover = dir.path().join("leftover.db");
+    std::fs::write(&leftover, b"").unwrap();
+    let wal = dir.path().join("leftover.db-wal");
+    std::fs::write(&wal, b"not empty").unwrap();
+    let o = run(&leftover, &["init", "--demo"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("已存在"), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&leftover).unwrap().len(), 0);
+    assert_eq!(std::fs::read(&wal).unwrap(), b"not empty");
 }
 
 #[test]

@@ -31,9 +31,10 @@ pub struct InitReport {
 /// earlier quarters of the year are drawn, and the current quarter's draw is prepared and
 /// waits for its seed.
 pub fn init_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
+    let prepared = prepared_file(path);
     let report = create_demo(path, creator, today)?;
     if let Err(e) = super::demo_history::build(path, creator, today) {
-        remove_database(path);
+        remove_database(path, prepared);
         return Err(e);
     }
     Ok(report)
@@ -106,29 +107,50 @@ pub fn init_empty(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRe
     })
 }
 
-/// Creates the file, runs `fill`, and removes the file again if anything failed, so a failed
-/// `init` leaves nothing behind.
+/// Creates the file (or fills a 0-byte one an administrator prepared), runs `fill`, and
+/// undoes it if anything failed: a file `init` created is removed, a prepared one is left
+/// empty again, so a failed `init` leaves things as they were.
 fn create(path: &Path, fill: impl FnOnce(&mut Store) -> Result<InitReport>) -> Result<InitReport> {
-    if path.exists() {
+    let prepared = prepared_file(path);
+    if !prepared && std::fs::symlink_metadata(path).is_ok() {
         return Err(ServiceError::Invalid(format!(
             "数据库文件 {} 已存在，init 不会覆盖它",
             path.display()
         )));
     }
-    let outcome = Store::create(path)
-        .map_err(ServiceError::from)
-        .and_then(|mut store| fill(&mut store));
+    let outcome = if prepared {
+        Store::create_in_empty(path)
+    } else {
+        Store::create(path)
+    }
+    .map_err(ServiceError::from)
+    .and_then(|mut store| fill(&mut store));
     if outcome.is_err() {
-        remove_database(path);
+        remove_database(path, prepared);
     }
     outcome
 }
 
-fn remove_database(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
+/// A 0-byte regular file with no write-ahead log beside it (an empty file with a log is what
+/// is left of a database, not a prepared file).
+fn prepared_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+        && std::fs::symlink_metadata(store::side_file(path, "-wal")).is_err()
+}
+
+/// Removes what a failed `init` wrote; a file the administrator prepared is emptied, not
+/// removed, so its owner, group and mode stay.
+fn remove_database(path: &Path, prepared: bool) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(store::side_file(path, suffix));
+    }
+    if prepared {
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path);
+    } else {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -253,4 +275,41 @@ pub(crate) fn load_plans(
         store::plans::insert(tx, plan)?;
     }
     Ok(plans.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn failing(store: &mut Store) -> Result<InitReport> {
+        store
+            .conn()
+            .execute_batch("CREATE TABLE half_written (x)")?;
+        Err(ServiceError::Invalid("fails halfway".into()))
+    }
+
+    #[test]
+    fn a_failed_init_leaves_a_prepared_file_empty_with_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prepared.db");
+        std::fs::write(&path, b"").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(create(&path, failing).is_err());
+        let m = std::fs::metadata(&path).unwrap();
+        assert_eq!(m.len(), 0);
+        assert_eq!(m.permissions().mode() & 0o777, 0o640);
+        assert!(!store::side_file(&path, "-wal").exists());
+        assert!(!store::side_file(&path, "-shm").exists());
+    }
+
+    #[test]
+    fn a_failed_init_removes_the_file_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        assert!(create(&path, failing).is_err());
+        assert!(!path.exists());
+        assert!(!store::side_file(&path, "-wal").exists());
+    }
 }

@@ -72,7 +72,7 @@ impl Drop for Temp {
             paths.clear();
         }
         for suffix in ["-wal", "-shm", "-journal"] {
-            paths.push(with_suffix(&self.path, suffix));
+            paths.push(store::side_file(&self.path, suffix));
         }
         for p in paths {
             let _ = std::fs::remove_file(p);
@@ -86,12 +86,6 @@ fn dir_of(path: &Path) -> PathBuf {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     }
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut p = path.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
 }
 
 /// SQLite's error, with corruption kept apart so [`damaged`] can name it.
@@ -134,7 +128,7 @@ fn open_for_check(path: &Path) -> Result<rusqlite::Connection> {
     if !path.exists() {
         return Err(store::StoreError::Missing(path.to_path_buf()).into());
     }
-    if with_suffix(path, "-wal").exists() {
+    if store::side_file(path, "-wal").exists() {
         // A live file with its WAL: read it with the WAL (the side files are there already).
         let conn = rusqlite::Connection::open_with_flags(
             path,
@@ -512,7 +506,7 @@ pub fn restore_with(
         conn.pragma_update(None, "journal_mode", "DELETE")
             .map_err(sql)?;
         for suffix in ["-wal", "-shm"] {
-            let side = with_suffix(db, suffix);
+            let side = store::side_file(db, suffix);
             if side.exists() {
                 std::fs::remove_file(&side).map_err(store::StoreError::from)?;
             }
@@ -521,11 +515,11 @@ pub fn restore_with(
             .map(|m| m.permissions().mode() & 0o777)
             .unwrap_or(mode);
         let stamp = chrono::Local::now().format("%Y%m%d%H%M%S").to_string();
-        let mut keep = with_suffix(db, &format!(".before-restore-{stamp}"));
+        let mut keep = store::side_file(db, &format!(".before-restore-{stamp}"));
         let mut n = 1;
         while keep.symlink_metadata().is_ok() {
             n += 1;
-            keep = with_suffix(db, &format!(".before-restore-{stamp}-{n}"));
+            keep = store::side_file(db, &format!(".before-restore-{stamp}-{n}"));
         }
         std::fs::rename(db, &keep).map_err(store::StoreError::from)?;
         report.kept = Some(keep.display().to_string());

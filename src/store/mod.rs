@@ -44,7 +44,7 @@ pub enum StoreError {
     )]
     NoPermission(PathBuf),
     #[error(
-        "数据库文件 {0} 是空文件（0 字节），不是 shuangsuiji 数据库；如要在此新建数据库，请先删除它再运行 shuangsuiji init --demo 或 init --empty"
+        "数据库文件 {0} 是空文件（0 字节），还不是 shuangsuiji 数据库；运行 shuangsuiji init --empty（或 init --demo）即在此文件中新建数据库"
     )]
     EmptyFile(PathBuf),
     #[error(
@@ -141,6 +141,20 @@ impl Store {
         Self::prepare(conn, path)
     }
 
+    /// Creates a database in an existing 0-byte file, one an administrator prepared with the
+    /// owner, group and mode the deployment needs (`install -m 660 -g GROUP /dev/null FILE`);
+    /// those are kept. Any other existing file is refused.
+    pub fn create_in_empty(path: &Path) -> Result<Store> {
+        if existing(path)?.len() != 0 || side_file(path, "-wal").exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::prepare(conn, path)
+    }
+
     /// Opens a database file read-only, without migrating it (to check a backup).
     pub fn open_read_only(path: &Path) -> Result<Store> {
         existing(path)?;
@@ -216,6 +230,13 @@ impl Store {
 
 /// The metadata of a file that must exist: a missing file and one the account may not reach
 /// (a directory it cannot enter makes `exists()` false too) are told apart.
+/// `path` with `suffix` appended (`-wal`, `-shm`).
+pub fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 fn existing(path: &Path) -> Result<std::fs::Metadata> {
     use std::io::ErrorKind;
     match std::fs::metadata(path) {
