@@ -217,6 +217,81 @@ fn restore_refuses_while_the_database_is_open_elsewhere() {
     assert!(open(&db, None).verify_audit(None).unwrap().is_ok());
 }
 
+/// A process that starts just as a restore puts its file in place: its connection is on the
+/// old file, and its first read waits for the restore's lock. When the restore is done it
+/// must land on the restored file, not on the one kept aside (which it would otherwise turn
+/// back to WAL mode, with a `-wal` beside the restored file).
+#[test]
+fn a_process_opening_during_a_restore_lands_on_the_restored_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let restored = support::demo_copy(&dir, "restored.db");
+    let mut r = open(&restored, None);
+    r.set_province_cap(Some(7)).unwrap();
+    let want = r.audit_checkpoint().unwrap();
+    drop(r);
+    let old = open(&db, None).audit_checkpoint().unwrap();
+    assert_ne!(want, old);
+    // The restore's lock on the live file, as `restore` takes it.
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch(
+        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = DELETE; BEGIN EXCLUSIVE; COMMIT;",
+    )
+    .unwrap();
+    let (started, waiting) = std::sync::mpsc::channel();
+    let late = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            started.send(()).unwrap();
+            let s = open(&db, None);
+            (s.audit_checkpoint().unwrap(), s.database_replaced())
+        })
+    };
+    waiting.recv().unwrap();
+    // Long enough for the late process to be waiting on the lock (if it is not yet, it
+    // opens the restored file directly, which is what is checked too).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let kept = dir.path().join("live.db.before-restore");
+    std::fs::rename(&db, &kept).unwrap();
+    std::fs::rename(&restored, &db).unwrap();
+    drop(lock);
+    let (seen, replaced) = late.join().unwrap();
+    assert_eq!(seen, want, "the late process reads the restored file");
+    assert!(!replaced);
+    let header = std::fs::read(&kept).unwrap();
+    assert_eq!(header[18], 1, "the file kept aside stays in rollback mode");
+    assert!(!store_side(&kept, "-wal").exists());
+}
+
+/// A session still on a file someone replaced by hand (restore refuses while it is open):
+/// its writes are refused, with words that say to reopen, and nothing is written.
+#[test]
+fn a_session_on_a_replaced_file_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let other = support::demo_copy(&dir, "other.db");
+    let mut s = open(&db, None);
+    assert!(!s.database_replaced());
+    s.set_province_cap(Some(3)).unwrap();
+    let kept = dir.path().join("live.db.kept");
+    std::fs::rename(&db, &kept).unwrap();
+    std::fs::rename(&other, &db).unwrap();
+    assert!(s.database_replaced());
+    let bytes = |p: &Path| std::fs::read(p).unwrap_or_default();
+    let before = (bytes(&kept), bytes(&store_side(&db, "-wal")), bytes(&db));
+    let err = s.set_province_cap(Some(4)).unwrap_err().to_string();
+    assert!(
+        err.contains("已被替换") && err.contains("重新打开"),
+        "{err}"
+    );
+    let after = (bytes(&kept), bytes(&store_side(&db, "-wal")), bytes(&db));
+    assert!(before == after, "the refused write changed a file");
+}
+
+fn store_side(path: &Path, suffix: &str) -> std::path::PathBuf {
+    shuangsuiji::store::side_file(path, suffix)
+}
+
 #[test]
 fn restore_refuses_another_database_or_the_other_mode() {
     let dir = tempfile::tempdir().unwrap();

@@ -291,6 +291,21 @@ fn another_process_change_appears_while_keys_are_pressed() {
     t.quit();
 }
 
+/// A database file replaced under an open dashboard (by hand: restore refuses while one is
+/// open) is noticed at the next look, and the user is told to reopen.
+#[test]
+fn a_dashboard_says_when_its_database_file_was_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "replaced.db");
+    let other = support::demo_copy(&dir, "other.db");
+    let mut t = dashboard(&db, None, 100, 30);
+    t.wait_for("重点监管对象本年覆盖", SLOW);
+    std::fs::rename(&db, dir.path().join("replaced.db.kept")).unwrap();
+    std::fs::rename(&other, &db).unwrap();
+    t.wait_for("数据库文件已被替换", SLOW);
+    t.quit();
+}
+
 #[test]
 fn quitting_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();

@@ -146,6 +146,12 @@ impl Session {
         Ok(self.store.data_version()?)
     }
 
+    /// Whether another file has been put in place of the database this session opened (a
+    /// restore); its writes are refused then.
+    pub fn database_replaced(&self) -> bool {
+        self.store.replaced()
+    }
+
     pub fn db_path(&self) -> &std::path::Path {
         self.store.path()
     }

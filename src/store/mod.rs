@@ -32,6 +32,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The file opened (device and inode), to notice when another file has been put in its
+    /// place (a restore) while this connection still holds the old one.
+    file: Option<(u64, u64)>,
 }
 
 /// Errors from the store.
@@ -57,6 +60,8 @@ pub enum StoreError {
     NotADatabaseFile,
     #[error("数据库文件 {0} 已存在")]
     Exists(PathBuf),
+    #[error("数据库文件 {0} 已被替换（例如刚从备份恢复），本次未写入任何内容；请退出后重新打开")]
+    Replaced(PathBuf),
     #[error("数据库版本 {found} 比本程序支持的 {supported} 更新，请升级 shuangsuiji")]
     TooNew { found: i64, supported: i64 },
     #[error("数据库正忙（其他用户正在写入），请稍后再试")]
@@ -107,12 +112,22 @@ impl Store {
         if existing(path)?.len() == 0 {
             return Err(StoreError::EmptyFile(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        ensure_ours(&conn, path)?;
-        Self::prepare(conn, path)
+        // A restore renames its file into place while it holds the old file's lock, so the
+        // first read of a process that opened the old file just then waits, and afterwards
+        // reads the file kept aside: such a connection is dropped and the path opened again.
+        for _ in 0..3 {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            let file = file_id(path);
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            ensure_ours(&conn, path)?;
+            if file.is_some() && file_id(path) == file {
+                return Self::prepare(conn, path, file);
+            }
+        }
+        Err(StoreError::Replaced(path.to_path_buf()))
     }
 
     /// Creates a new database file (refusing to overwrite one), readable and writable by its
@@ -138,7 +153,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Self::prepare(conn, path)
+        Self::prepare(conn, path, file_id(path))
     }
 
     /// Creates a database in an existing 0-byte file, one an administrator prepared with the
@@ -152,7 +167,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Self::prepare(conn, path)
+        Self::prepare(conn, path, file_id(path))
     }
 
     /// Opens a database file read-only, without migrating it (to check a backup).
@@ -166,15 +181,16 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            file: file_id(path),
         })
     }
 
     /// An in-memory database, for tests.
     pub fn in_memory() -> Result<Store> {
-        Self::prepare(Connection::open_in_memory()?, Path::new(":memory:"))
+        Self::prepare(Connection::open_in_memory()?, Path::new(":memory:"), None)
     }
 
-    fn prepare(conn: Connection, path: &Path) -> Result<Store> {
+    fn prepare(conn: Connection, path: &Path, file: Option<(u64, u64)>) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -182,6 +198,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            file,
         };
         migrations::migrate(&mut store.conn)?;
         Ok(store)
@@ -189,6 +206,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the file at the path is no longer the one this store opened (another has been
+    /// put in its place, or it is gone). Writes are then refused with [`StoreError::Replaced`].
+    pub fn replaced(&self) -> bool {
+        self.file.is_some() && file_id(&self.path) != self.file
     }
 
     /// Read access.
@@ -208,6 +231,11 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
+        // Checked once the write lock is held: a restore puts its file in place under the
+        // old file's lock, so nobody can slip in between.
+        if self.file.is_some() && file_id(&self.path) != self.file {
+            return Err(StoreError::Replaced(self.path.clone()).into());
+        }
         let out = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
@@ -230,6 +258,12 @@ impl Store {
 
 /// The metadata of a file that must exist: a missing file and one the account may not reach
 /// (a directory it cannot enter makes `exists()` false too) are told apart.
+/// The device and inode of the file at `path`, if there is one.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
 /// `path` with `suffix` appended (`-wal`, `-shm`).
 pub fn side_file(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();

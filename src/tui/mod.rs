@@ -162,6 +162,12 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
         if looked.elapsed() >= POLL {
             looked = Instant::now();
             session.refresh_today();
+            // Said again whenever another message has taken its place.
+            let said = |(s, _): &(String, bool)| s == strings::DB_REPLACED;
+            if session.database_replaced() && !m.status.as_ref().is_some_and(said) {
+                m.status = Some((strings::DB_REPLACED.to_string(), true));
+                dirty = true;
+            }
             let v = session.data_version().unwrap_or(version);
             if v != version || session.today() != day {
                 version = v;

@@ -5,6 +5,8 @@ pub const APP: &str = "双随机抽查";
 pub const DEMO: &str = "示例数据";
 pub const TOO_SMALL: &str = "终端窗口太小：至少需要 80 列 x 24 行";
 pub const LOADING: &str = "正在载入";
+pub const DB_REPLACED: &str =
+    "数据库文件已被替换（如刚恢复备份），改动不会保存：请按 q 退出后重新打开";
 pub const NONE: &str = "（无）";
 
 pub const SCREENS: [&str; 6] = ["总览", "监管对象", "抽查", "检查任务", "更正审批", "日志"];
