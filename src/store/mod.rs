@@ -116,11 +116,16 @@ impl Store {
         // first read of a process that opened the old file just then waits, and afterwards
         // reads the file kept aside: such a connection is dropped and the path opened again.
         for _ in 0..3 {
+            // The same file at the path before and after the open is the file opened.
+            let before = file_id(path);
             let conn = Connection::open_with_flags(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             let file = file_id(path);
+            if file != before {
+                continue;
+            }
             conn.busy_timeout(BUSY_TIMEOUT)?;
             ensure_ours(&conn, path)?;
             if file.is_some() && file_id(path) == file {
