@@ -126,9 +126,7 @@ impl Session {
         let cal = self.calendar()?;
         let login = self.user().login.clone();
         self.write(|tx, actor| {
-            let mut dates = store::results::events_of(tx, Some(id))?
-                .remove(&id)
-                .unwrap_or_default();
+            let mut dates = store::results::dates_of(tx, id)?;
             dates.drawn = v.dates.drawn;
             if let Some(s) = store::results::result(tx, id)? {
                 return Err(ServiceError::Invalid(format!("检查任务 {id} 的结果已于 {} 由 {} 提交，如需修改请提交更正", s.submitted_on, s.submitted_by)));

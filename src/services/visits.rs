@@ -191,9 +191,7 @@ impl Session {
         };
         self.write(|tx, actor| {
             // Re-read inside the transaction: another user may have moved first.
-            let mut dates = store::results::events_of(tx, Some(id))?
-                .remove(&id)
-                .unwrap_or_default();
+            let mut dates = store::results::dates_of(tx, id)?;
             dates.drawn = v.dates.drawn;
             check_step(&dates, step, day, today).map_err(ServiceError::Invalid)?;
             let ev = actor.log(

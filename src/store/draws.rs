@@ -324,10 +324,11 @@ fn live_visits_where(
          FROM visits v JOIN draws d ON d.id = v.draw_id JOIN draw_runs r ON r.draw_id = v.draw_id
          WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
            AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))
-           AND (?2 IS NULL OR v.id = ?2)
+           AND v.id BETWEEN ?2 AND ?3
          ORDER BY d.prepared_seq, v.ticket",
     )?;
-    let rows = stmt.query_map(rusqlite::params![year, only], |r| {
+    let [low, high] = super::id_range(only);
+    let rows = stmt.query_map(rusqlite::params![year, low, high], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,

@@ -128,7 +128,7 @@ impl Store {
             }
             conn.busy_timeout(BUSY_TIMEOUT)?;
             ensure_ours(&conn, path)?;
-            if file.is_some() && file_id(path) == file {
+            if file.is_some() && !replaced(path, file) {
                 return Self::prepare(conn, path, file);
             }
         }
@@ -219,7 +219,7 @@ impl Store {
     /// Whether the file at the path is no longer the one this store opened (another has been
     /// put in its place, or it is gone). Writes are then refused with [`StoreError::Replaced`].
     pub fn replaced(&self) -> bool {
-        self.file.is_some() && file_id(&self.path) != self.file
+        replaced(&self.path, self.file)
     }
 
     /// Read access.
@@ -241,7 +241,7 @@ impl Store {
             .map_err(StoreError::from)?;
         // Checked once the write lock is held: a restore puts its file in place under the
         // old file's lock, so nobody can slip in between.
-        if self.file.is_some() && file_id(&self.path) != self.file {
+        if replaced(&self.path, self.file) {
             return Err(StoreError::Replaced(self.path.clone()).into());
         }
         let out = f(&tx)?;
@@ -264,12 +264,21 @@ impl Store {
     }
 }
 
-/// The metadata of a file that must exist: a missing file and one the account may not reach
-/// (a directory it cannot enter makes `exists()` false too) are told apart.
+/// The id range `BETWEEN ?a AND ?b` selects: just `only`, or every id. (A range rather than
+/// `?a IS NULL OR id = ?a`, which SQLite can only answer by scanning the table.)
+pub(crate) fn id_range(only: Option<i64>) -> [i64; 2] {
+    only.map_or([i64::MIN, i64::MAX], |id| [id, id])
+}
+
 /// The device and inode of the file at `path`, if there is one.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Whether the file at `path` is no longer `opened` (another is in its place, or none).
+fn replaced(path: &Path, opened: Option<(u64, u64)>) -> bool {
+    opened.is_some() && file_id(path) != opened
 }
 
 /// `path` with `suffix` appended (`-wal`, `-shm`).
@@ -279,6 +288,8 @@ pub fn side_file(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The metadata of a file that must exist: a missing file and one the account may not reach
+/// (a directory it cannot enter makes `exists()` false too) are told apart.
 fn existing(path: &Path) -> Result<std::fs::Metadata> {
     use std::io::ErrorKind;
     match std::fs::metadata(path) {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, StoreError, from_json, to_json};
+use super::{Result, StoreError, from_json, id_range, to_json};
 use crate::domain::result::InspectionResult;
 use crate::domain::visit::VisitDates;
 
@@ -19,12 +19,16 @@ pub fn events(conn: &Connection) -> Result<HashMap<i64, VisitDates>> {
     events_of(conn, None)
 }
 
+/// The dates of one visit (none yet for a visit just drawn).
+pub fn dates_of(conn: &Connection, id: i64) -> Result<VisitDates> {
+    Ok(events_of(conn, Some(id))?.remove(&id).unwrap_or_default())
+}
+
 /// The events of one visit (`Some(id)`) or of every visit (`None`).
 pub fn events_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, VisitDates>> {
-    let mut stmt = conn.prepare(
-        "SELECT visit_id, kind, day FROM visit_events WHERE ?1 IS NULL OR visit_id = ?1",
-    )?;
-    let rows = stmt.query_map([only], |r| {
+    let mut stmt = conn
+        .prepare("SELECT visit_id, kind, day FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let rows = stmt.query_map(id_range(only), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -44,8 +48,8 @@ pub fn events_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, Vi
         }
     }
     let mut stmt = conn
-        .prepare("SELECT visit_id, submitted_on FROM results WHERE ?1 IS NULL OR visit_id = ?1")?;
-    let rows = stmt.query_map([only], |r| {
+        .prepare("SELECT visit_id, submitted_on FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let rows = stmt.query_map(id_range(only), |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     for row in rows {
@@ -179,9 +183,9 @@ pub fn all_results(conn: &Connection) -> Result<HashMap<i64, Submitted>> {
 pub fn results_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, Submitted>> {
     let mut stmt = conn.prepare(
         "SELECT visit_id, data, submitted_by, submitted_on, due, late, seq FROM results
-         WHERE ?1 IS NULL OR visit_id = ?1",
+         WHERE visit_id BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map([only], row_to_submitted)?;
+    let rows = stmt.query_map(id_range(only), row_to_submitted)?;
     let mut out = HashMap::new();
     for row in rows {
         let (mut s, data) = row?;
