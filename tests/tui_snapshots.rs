@@ -546,7 +546,10 @@ fn overview_as_an_inspector_with_visits() {
     assert_eq!(marked(&d.m).len(), 1, "one cursor on the overview");
     d.press(KeyCode::Tab);
     d.keys("j");
-    assert_eq!((d.m.overview_pane, d.m.overview_selected), (1, 1));
+    assert_eq!(
+        (d.m.overview_pane, d.m.overview_selected),
+        (shuangsuiji::tui::model::OverviewPane::Mine, 1)
+    );
     let sel = marked(&d.m);
     assert_eq!(sel.len(), 1, "one cursor on the overview");
     assert!(sel[0].starts_with(&mine[1].to_string()), "{sel:?}");

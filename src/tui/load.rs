@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 
-use super::model::{Model, Overview, ScreenId, TaskProgress};
+use super::model::{Model, Overview, OverviewPane, ScreenId, TaskProgress};
 use super::strings as s;
 use crate::domain::classification::SupervisionClass;
 use crate::domain::role::Role;
@@ -105,10 +105,9 @@ pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
     }
     let key_coverage = m.overview.as_ref().and_then(|o| o.key_coverage);
     // The cursor stays on the list it was on, within its new length.
-    let len = if m.overview_pane == 0 {
-        deadlines.len()
-    } else {
-        mine.len()
+    let len = match m.overview_pane {
+        OverviewPane::Deadlines => deadlines.len(),
+        OverviewPane::Mine => mine.len(),
     };
     m.overview_selected = m.overview_selected.min(len.saturating_sub(1));
     m.overview = Some(Overview {

@@ -71,6 +71,31 @@ pub struct Overview {
     pub key_coverage: Option<(usize, usize)>,
 }
 
+/// Which overview list has the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OverviewPane {
+    #[default]
+    Deadlines,
+    Mine,
+}
+
+impl OverviewPane {
+    pub fn other(self) -> Self {
+        match self {
+            OverviewPane::Deadlines => OverviewPane::Mine,
+            OverviewPane::Mine => OverviewPane::Deadlines,
+        }
+    }
+
+    /// The visits of this list.
+    pub fn list(self, o: &Overview) -> &[VisitSummary] {
+        match self {
+            OverviewPane::Deadlines => &o.deadlines,
+            OverviewPane::Mine => &o.mine,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct EntitiesState {
     pub all: Vec<ClassifiedEntity>,
@@ -255,8 +280,8 @@ pub struct Model {
     pub demo: bool,
     pub today: NaiveDate,
     pub overview: Option<Overview>,
-    /// Which overview list has the cursor (0: deadlines, 1: my visits), and the cursor in it.
-    pub overview_pane: usize,
+    /// Which overview list has the cursor, and the cursor in it.
+    pub overview_pane: OverviewPane,
     pub overview_selected: usize,
     pub entities: EntitiesState,
     pub draws: DrawsState,
@@ -283,7 +308,7 @@ impl Model {
             demo,
             today,
             overview: None,
-            overview_pane: 0,
+            overview_pane: OverviewPane::Deadlines,
             overview_selected: 0,
             entities: EntitiesState::default(),
             draws: DrawsState::default(),

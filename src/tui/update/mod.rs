@@ -203,15 +203,15 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(o) = m.overview.as_ref() else {
         return vec![];
     };
-    let lists = [&o.deadlines, &o.mine];
+    let list = m.overview_pane.list(o);
     match k.code {
         KeyCode::Tab | KeyCode::BackTab => {
-            m.overview_pane = 1 - m.overview_pane.min(1);
+            m.overview_pane = m.overview_pane.other();
             m.overview_selected = 0;
             vec![]
         }
         KeyCode::Enter => {
-            let Some(v) = lists[m.overview_pane.min(1)].get(m.overview_selected) else {
+            let Some(v) = list.get(m.overview_selected) else {
                 return vec![];
             };
             let id = v.row.id;
@@ -219,7 +219,7 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![Effect::Reload, Effect::OpenForm(id)]
         }
         code => {
-            let len = lists[m.overview_pane.min(1)].len();
+            let len = list.len();
             step(&mut m.overview_selected, len, code);
             vec![]
         }

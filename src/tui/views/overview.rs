@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{block, header, row, scroll_start};
 use crate::services::visits::VisitSummary;
-use crate::tui::model::Model;
+use crate::tui::model::{Model, OverviewPane};
 use crate::tui::strings as s;
 
 /// The countdown of a visit in words ("剩3个工作日", "逾期2个工作日", with 临时).
@@ -140,8 +140,8 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
 
     let dw = deadlines.width.saturating_sub(4) as usize;
     let height = deadlines.height.saturating_sub(2) as usize;
-    let cursor = |pane: usize, i: usize| m.overview_pane == pane && m.overview_selected == i;
-    let start = |pane: usize| {
+    let cursor = |pane: OverviewPane, i: usize| m.overview_pane == pane && m.overview_selected == i;
+    let start = |pane: OverviewPane| {
         if m.overview_pane == pane {
             scroll_start(m.overview_selected, height)
         } else {
@@ -152,14 +152,14 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         .deadlines
         .iter()
         .enumerate()
-        .skip(start(0))
+        .skip(start(OverviewPane::Deadlines))
         .take(height)
         .map(|(i, v)| {
             let due = countdown_text(v);
             let name_w = dw.saturating_sub(26);
             row(
                 &m.theme,
-                cursor(0, i),
+                cursor(OverviewPane::Deadlines, i),
                 &[
                     (&v.row.id.to_string(), 4),
                     (&v.entity_name, name_w),
@@ -184,12 +184,12 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         .mine
         .iter()
         .enumerate()
-        .skip(start(1))
+        .skip(start(OverviewPane::Mine))
         .take(height)
         .map(|(i, v)| {
             row(
                 &m.theme,
-                cursor(1, i),
+                cursor(OverviewPane::Mine, i),
                 &[
                     (&v.row.id.to_string(), 4),
                     (&v.entity_name, mw.saturating_sub(14)),
