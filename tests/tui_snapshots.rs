@@ -584,7 +584,9 @@ fn entities_tabs_filter_search_detail() {
     assert_eq!(all_shown, all);
 
     // 重点 tab (l and h move between tabs too).
-    d.keys("lh");
+    d.keys("l");
+    assert_eq!(d.m.entities.tab, 1, "l: the next tab");
+    d.keys("h");
     assert_eq!(d.m.entities.tab, 0);
     d.press(KeyCode::Tab);
     d.press(KeyCode::Tab);
