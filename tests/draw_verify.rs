@@ -38,8 +38,8 @@ fn run_demo(dir: &tempfile::TempDir) -> (PathBuf, DrawRecord) {
     s.run_draw("2026Q2-01", &seeds(), &["张三".to_string()])
         .unwrap();
     let visit = support::assigned_q2_visit(&s, |_| true);
-    let out = visit.row.team[1].inspector.clone();
-    s.substitute("2026Q2-01", &visit.row.entity, &out, "病假")
+    let out = visit.team[1].inspector.clone();
+    s.substitute("2026Q2-01", &visit.entity, &out, "病假")
         .unwrap();
     let r = s.draw_record("2026Q2-01").unwrap();
     assert!(s.verify_draw("2026Q2-01").unwrap().is_empty());

@@ -101,10 +101,10 @@ fn a_demo_made_in_december_has_worked_through_its_year() {
         .list_visits(&shuangsuiji::services::visits::VisitFilter::default())
         .unwrap();
     fn of<'a>(
-        visits: &'a [shuangsuiji::services::visits::VisitSummary],
+        visits: &'a [shuangsuiji::services::visits::VisitView],
         p: &'a str,
-    ) -> impl Iterator<Item = &'a shuangsuiji::services::visits::VisitSummary> {
-        visits.iter().filter(move |v| v.row.period == p)
+    ) -> impl Iterator<Item = &'a shuangsuiji::services::visits::VisitView> {
+        visits.iter().filter(move |v| v.period == p)
     }
     for p in ["2026Q1", "2026Q2"] {
         let n = of(&visits, p).count();
@@ -329,8 +329,8 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
         .list_visits(&Default::default())
         .unwrap()
         .into_iter()
-        .filter(|v| v.row.draw_id == "2026Q1-01" && v.state != VisitState::Assigned)
-        .map(|v| v.row.entity)
+        .filter(|v| v.draw_id == "2026Q1-01" && v.state != VisitState::Assigned)
+        .map(|v| v.entity)
         .collect();
     assert!(!started.is_empty());
     let mut seen: Vec<String> = rec.visits.iter().map(|v| v.entity.clone()).collect();
@@ -389,7 +389,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
     assert_eq!(seen, mine);
     // Once one of those visits starts, the observer sees it too.
     let started = support::assigned_q2_visit(&l, |_| true);
-    l.start_visit(started.row.id, today()).unwrap();
+    l.start_visit(started.id, today()).unwrap();
     let view = o.show_draw("2026Q2-01").unwrap();
     let seen: Vec<String> = view
         .record
@@ -398,7 +398,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
         .into_iter()
         .map(|v| v.entity)
         .collect();
-    assert_eq!(seen, vec![started.row.entity.clone()]);
+    assert_eq!(seen, vec![started.entity.clone()]);
     // Observers and inspectors cannot prepare or run.
     let mut o = open(&path, Some(&observer));
     assert!(matches!(

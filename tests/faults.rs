@@ -140,11 +140,11 @@ fn inputs() -> &'static Inputs {
             .list_users()
             .unwrap()
             .into_iter()
-            .find(|u| u.inspector.as_deref() == Some(v.row.team[0].inspector.as_str()))
+            .find(|u| u.inspector.as_deref() == Some(v.team[0].inspector.as_str()))
             .unwrap()
             .login;
         drop(lead);
-        let visit = v.row.id;
+        let visit = v.id;
         let mut s = open(&completed, Some(&officer));
         s.start_visit(visit, support::demo_day()).unwrap();
         s.complete_visit(visit, support::demo_day()).unwrap();

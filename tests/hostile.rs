@@ -446,19 +446,19 @@ fn completed_visit(dir: &tempfile::TempDir, name: &str) -> (PathBuf, i64, String
         )
         .unwrap();
     let lead = open(&db, Some("lead.liu"));
-    let v = support::assigned_q2_visit(&lead, |v| v.row.entity.starts_with('9'));
+    let v = support::assigned_q2_visit(&lead, |v| v.entity.starts_with('9'));
     let officer = lead
         .list_users()
         .unwrap()
         .into_iter()
-        .find(|u| u.inspector.as_deref() == Some(v.row.team[0].inspector.as_str()))
+        .find(|u| u.inspector.as_deref() == Some(v.team[0].inspector.as_str()))
         .unwrap()
         .login;
     drop(lead);
     let mut s = open(&db, Some(&officer));
-    s.start_visit(v.row.id, support::demo_day()).unwrap();
-    s.complete_visit(v.row.id, support::demo_day()).unwrap();
-    (db, v.row.id, officer)
+    s.start_visit(v.id, support::demo_day()).unwrap();
+    s.complete_visit(v.id, support::demo_day()).unwrap();
+    (db, v.id, officer)
 }
 
 fn result_target() -> &'static ResultTarget {
@@ -817,11 +817,11 @@ fn evil_db() -> &'static Evil {
             )
             .unwrap();
         let lead = open(&db, Some("lead.liu"));
-        let v = support::assigned_q2_visit(&lead, |v| v.row.entity.starts_with('9'));
+        let v = support::assigned_q2_visit(&lead, |v| v.entity.starts_with('9'));
         let users = lead.list_users().unwrap();
         let officer = users
             .iter()
-            .find(|u| u.inspector.as_deref() == Some(v.row.team[0].inspector.as_str()))
+            .find(|u| u.inspector.as_deref() == Some(v.team[0].inspector.as_str()))
             .unwrap()
             .login
             .clone();
@@ -834,7 +834,7 @@ fn evil_db() -> &'static Evil {
                 HEADER.trim_end().split(',').map(str::to_string).collect(),
                 vec![
                     evil("恶意名称"),
-                    v.row.entity.clone(),
+                    v.entity.clone(),
                     "凤城镇".into(),
                     "排污单位".into(),
                 ],
@@ -848,7 +848,7 @@ fn evil_db() -> &'static Evil {
         // A result with hostile findings, notes and remark; a correction with a hostile
         // reason; a follow-up with a hostile note.
         let mut s = open(&db, Some(&officer));
-        let id = v.row.id;
+        let id = v.id;
         s.start_visit(id, support::demo_day()).unwrap();
         s.complete_visit(id, support::demo_day()).unwrap();
         let mut r = InspectionResult {
@@ -898,7 +898,7 @@ fn evil_db() -> &'static Evil {
         Evil {
             _dir: dir,
             db,
-            entity: v.row.entity,
+            entity: v.entity,
             visit: id,
         }
     })
@@ -1043,12 +1043,7 @@ fn hostile_stored_text_is_neutralised_in_the_dashboard() {
         m.draws.detail = None;
         m.screen = ScreenId::Visits;
         load::visits(&s, &mut m).unwrap();
-        m.visits.selected = m
-            .visits
-            .list
-            .iter()
-            .position(|v| v.row.id == e.visit)
-            .unwrap();
+        m.visits.selected = m.visits.list.iter().position(|v| v.id == e.visit).unwrap();
         check("visits", &m);
         tui::handle(&mut s, &mut m, enter());
         assert!(m.form.is_some(), "the result form opens");

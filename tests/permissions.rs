@@ -174,16 +174,16 @@ fn build_fixture() -> Fixture {
     // and would show its name to anyone.
     let mut visits_of: HashMap<&str, usize> = HashMap::new();
     for v in &all {
-        *visits_of.entry(v.row.entity.as_str()).or_default() += 1;
+        *visits_of.entry(v.entity.as_str()).or_default() += 1;
     }
     let fresh: Vec<_> = all
         .iter()
         .filter(|v| {
-            v.row.draw_id == "2026Q2-01"
-                && visits_of[v.row.entity.as_str()] == 1
+            v.draw_id == "2026Q2-01"
+                && visits_of[v.entity.as_str()] == 1
                 && v.state == VisitState::Assigned
-                && v.row.problem.is_none()
-                && v.row.entity.starts_with('9')
+                && v.problem.is_none()
+                && v.entity.starts_with('9')
         })
         .collect();
     let inspector_only = |code: &str| {
@@ -200,8 +200,8 @@ fn build_fixture() -> Fixture {
             let code = u.inspector.as_ref().unwrap();
             let mine: Vec<_> = fresh
                 .iter()
-                .filter(|v| !v.row.team.iter().any(|s| &s.inspector == code))
-                .filter(|v| v.row.team.iter().any(|s| inspector_only(&s.inspector)))
+                .filter(|v| !v.team.iter().any(|s| &s.inspector == code))
+                .filter(|v| v.team.iter().any(|s| inspector_only(&s.inspector)))
                 .take(4)
                 .copied()
                 .collect();
@@ -212,17 +212,17 @@ fn build_fixture() -> Fixture {
     let ids: HashMap<Visit, i64> = visits
         .iter()
         .zip(&chosen)
-        .map(|(k, v)| (*k, v.row.id))
+        .map(|(k, v)| (*k, v.id))
         .collect();
     let entities: HashMap<Visit, String> = visits
         .iter()
         .zip(&chosen)
-        .map(|(k, v)| (*k, v.row.entity.clone()))
+        .map(|(k, v)| (*k, v.entity.clone()))
         .collect();
     let teams: HashMap<Visit, Vec<String>> = visits
         .iter()
         .zip(&chosen)
-        .map(|(k, v)| (*k, v.row.team.iter().map(|s| s.inspector.clone()).collect()))
+        .map(|(k, v)| (*k, v.team.iter().map(|s| s.inspector.clone()).collect()))
         .collect();
     let officers: HashMap<Visit, String> = visits
         .iter()
@@ -842,7 +842,7 @@ fn dashboard_visits(db: &Path, login: &str) -> (String, Vec<i64>) {
     let mut m = tui::model_for(&s, false);
     m.screen = ScreenId::Visits;
     load::visits(&s, &mut m).unwrap();
-    let ids = m.visits.list.iter().map(|v| v.row.id).collect();
+    let ids = m.visits.list.iter().map(|v| v.id).collect();
     let height = (m.visits.list.len() as u16 + 10).max(40);
     let mut terminal = Terminal::new(TestBackend::new(220, height)).unwrap();
     terminal.draw(|f| views::render(f, &m)).unwrap();
@@ -872,8 +872,8 @@ fn dashboard_draw(db: &Path, login: &str, id: &str) -> (String, usize) {
         })
         .unwrap()
         .iter()
-        .filter(|v| v.row.draw_id == id)
-        .filter(|v| lines.iter().any(|l| l.contains(&v.row.entity)))
+        .filter(|v| v.draw_id == id)
+        .filter(|v| lines.iter().any(|l| l.contains(&v.entity)))
         .count();
     (buffer_text(terminal.backend().buffer()), mine)
 }

@@ -15,7 +15,7 @@ use shuangsuiji::domain::plan::PlanKind;
 use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
-use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
+use shuangsuiji::services::visits::{VisitFilter, VisitView};
 use shuangsuiji::services::{OpenOptions, ServiceError, Session};
 use shuangsuiji::store::audit::EventFilter;
 
@@ -100,24 +100,24 @@ fn problem_result(s: &Session, id: i64) -> InspectionResult {
 struct Scenario {
     path: PathBuf,
     /// Problem found, a penalty case closed on 2026-06-01.
-    problem: (VisitSummary, String),
+    problem: (VisitView, String),
     /// Corrected: 未发现问题 → 未发现开展本次抽查涉及的经营活动, approved.
-    corrected: (VisitSummary, String),
+    corrected: (VisitView, String),
     /// A correction filed and not decided.
-    pending: (VisitSummary, String),
+    pending: (VisitView, String),
 }
 
 /// Picks Q2 visits with a team, preferring a joint task and a unit without a USCC, so both
 /// show up in the rows.
-fn pick(s: &Session) -> Vec<(VisitSummary, String)> {
+fn pick(s: &Session) -> Vec<(VisitView, String)> {
     let users = s.list_users().unwrap();
-    let mut candidates: Vec<(VisitSummary, String)> = s
+    let mut candidates: Vec<(VisitView, String)> = s
         .list_visits(&VisitFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|v| v.row.draw_id == "2026Q2-01" && v.row.problem.is_none())
+        .filter(|v| v.draw_id == "2026Q2-01" && v.problem.is_none())
         .filter_map(|v| {
-            let login = v.row.team.iter().find_map(|seat| {
+            let login = v.team.iter().find_map(|seat| {
                 users
                     .iter()
                     .find(|u| u.inspector.as_deref() == Some(&seat.inspector))
@@ -127,9 +127,9 @@ fn pick(s: &Session) -> Vec<(VisitSummary, String)> {
         })
         .collect();
     let mut chosen = Vec::new();
-    let joint = |v: &VisitSummary| v.row.tasks.iter().any(|t| t.starts_with("LH-"));
-    let machine = |v: &VisitSummary| shuangsuiji::domain::uscc::parse(&v.row.entity).is_err();
-    for want in [&joint as &dyn Fn(&VisitSummary) -> bool, &machine] {
+    let joint = |v: &VisitView| v.tasks.iter().any(|t| t.starts_with("LH-"));
+    let machine = |v: &VisitView| shuangsuiji::domain::uscc::parse(&v.entity).is_err();
+    for want in [&joint as &dyn Fn(&VisitView) -> bool, &machine] {
         if let Some(i) = candidates.iter().position(|(v, _)| want(v)) {
             chosen.push(candidates.remove(i));
         }
@@ -157,22 +157,22 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
     );
     for (v, login) in [&problem, &corrected, &pending] {
         let mut s = open(&path, Some(login), DAY);
-        s.start_visit(v.row.id, d(DAY)).unwrap();
-        s.complete_visit(v.row.id, d(DAY)).unwrap();
+        s.start_visit(v.id, d(DAY)).unwrap();
+        s.complete_visit(v.id, d(DAY)).unwrap();
     }
     // Problem + a penalty case, closed on the export day.
     let mut s = open(&path, Some(&problem.1), DAY);
-    let r = problem_result(&s, problem.0.row.id);
-    s.submit_result(problem.0.row.id, &r).unwrap();
+    let r = problem_result(&s, problem.0.id);
+    s.submit_result(problem.0.id, &r).unwrap();
     let fid = s
-        .add_followup(problem.0.row.id, FollowUpKind::Penalty, CASE_NO, "已立案")
+        .add_followup(problem.0.id, FollowUpKind::Penalty, CASE_NO, "已立案")
         .unwrap();
     open(&path, Some(&problem.1), EXPORT_DAY)
         .update_followup(fid, "已办结", Some(d(EXPORT_DAY)), "已缴纳罚款")
         .unwrap();
     // Corrected, approved by the principal.
     let mut s = open(&path, Some(&corrected.1), DAY);
-    let id = corrected.0.row.id;
+    let id = corrected.0.id;
     let r = result(&s, id, &[Category::NoProblem]);
     s.submit_result(id, &r).unwrap();
     let fixed = result(&s, id, &[Category::NoActivity]);
@@ -183,7 +183,7 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
         .unwrap();
     // Pending correction.
     let mut s = open(&path, Some(&pending.1), DAY);
-    let id = pending.0.row.id;
+    let id = pending.0.id;
     let r = result(&s, id, &[Category::NoProblem]);
     s.submit_result(id, &r).unwrap();
     let fixed = result(&s, id, &[Category::Closed]);
@@ -198,18 +198,17 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
 }
 
 /// The rows the test expects for a visit, from the plans and the visit, in column order.
-fn expected_rows(s: &Session, v: &VisitSummary, result: &str, remark: &str) -> Vec<Vec<String>> {
+fn expected_rows(s: &Session, v: &VisitView, result: &str, remark: &str) -> Vec<Vec<String>> {
     let plans = s.list_plans(Some(2026)).unwrap();
-    let is_uscc = shuangsuiji::domain::uscc::parse(&v.row.entity).is_ok();
+    let is_uscc = shuangsuiji::domain::uscc::parse(&v.entity).is_ok();
     let remark = if is_uscc {
         remark.to_string()
     } else if remark.is_empty() {
-        format!("登记编码：{}", v.row.entity)
+        format!("登记编码：{}", v.entity)
     } else {
-        format!("{remark}；登记编码：{}", v.row.entity)
+        format!("{remark}；登记编码：{}", v.entity)
     };
-    v.row
-        .tasks
+    v.tasks
         .iter()
         .map(|code| {
             let plan = plans
@@ -241,7 +240,7 @@ fn expected_rows(s: &Session, v: &VisitSummary, result: &str, remark: &str) -> V
                 result.to_string(),
                 remark.clone(),
                 if is_uscc {
-                    v.row.entity.clone()
+                    v.entity.clone()
                 } else {
                     String::new()
                 },
@@ -312,11 +311,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
     let dir = tempfile::tempdir().unwrap();
     let sc = scenario(&dir);
     let expected = all_expected(&sc);
-    let (a, b, c) = (
-        sc.problem.0.row.id,
-        sc.corrected.0.row.id,
-        sc.pending.0.row.id,
-    );
+    let (a, b, c) = (sc.problem.0.id, sc.corrected.0.id, sc.pending.0.id);
 
     // A file that cannot be written publishes nothing.
     let mut lead = open(&sc.path, None, EXPORT_DAY);
@@ -361,7 +356,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
     );
     assert_eq!(report.held_back.len(), 1);
     assert_eq!(report.held_back[0].visit_id, c);
-    assert_eq!(report.held_back[0].entity, sc.pending.0.row.entity);
+    assert_eq!(report.held_back[0].entity, sc.pending.0.entity);
     assert_eq!(report.held_back[0].entity_name, sc.pending.0.entity_name);
     for id in [a, b] {
         let v = lead.visit(id).unwrap();
@@ -434,7 +429,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
         .iter()
         .filter(|r| r["企业名称"] == sc.pending.0.entity_name.as_str())
         .collect();
-    assert_eq!(c_rows.len(), sc.pending.0.row.tasks.len());
+    assert_eq!(c_rows.len(), sc.pending.0.tasks.len());
     assert_eq!(c_rows[0]["检查结果"], "已关闭停业或正在组织清算");
 }
 
@@ -445,22 +440,22 @@ fn without_a_period_every_quarter_is_exported() {
     let mut lead = open(&sc.path, None, EXPORT_DAY);
     // What the test expects of Q1, from the visit list: every entered visit without a pending
     // correction, once per task.
-    let q1: Vec<VisitSummary> = lead
+    let q1: Vec<VisitView> = lead
         .list_visits(&VisitFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|v| v.row.draw_id.starts_with("2026Q1"))
+        .filter(|v| v.draw_id.starts_with("2026Q1"))
         .filter(|v| v.state >= VisitState::Entered)
         .collect();
     let q1_rows: usize = q1
         .iter()
         .filter(|v| !v.pending_correction)
-        .map(|v| v.row.tasks.len())
+        .map(|v| v.tasks.len())
         .sum();
     let q1_held: BTreeSet<i64> = q1
         .iter()
         .filter(|v| v.pending_correction)
-        .map(|v| v.row.id)
+        .map(|v| v.id)
         .collect();
     let path = dir.path().join("all.json");
     let r = lead.export_publicity(&path, None).unwrap();
@@ -476,7 +471,7 @@ fn without_a_period_every_quarter_is_exported() {
     assert_eq!(of("2026Q1-"), q1_rows);
     assert_eq!(of("2026Q2-"), all_expected(&sc).len());
     let mut held: BTreeSet<i64> = q1_held;
-    held.insert(sc.pending.0.row.id);
+    held.insert(sc.pending.0.id);
     assert_eq!(
         r.held_back
             .iter()
@@ -494,7 +489,7 @@ fn without_a_period_every_quarter_is_exported() {
         }
     }
     for v in q1.iter().filter(|v| !v.pending_correction) {
-        assert_eq!(lead.visit(v.row.id).unwrap().state, VisitState::Published);
+        assert_eq!(lead.visit(v.id).unwrap().state, VisitState::Published);
     }
 }
 
@@ -513,10 +508,7 @@ fn only_leads_and_principals_export() {
         assert!(matches!(e, ServiceError::Denied { .. }), "{login}: {e}");
         assert!(!path.exists());
     }
-    assert_eq!(
-        s.visit(sc.problem.0.row.id).unwrap().state,
-        VisitState::Entered
-    );
+    assert_eq!(s.visit(sc.problem.0.id).unwrap().state, VisitState::Entered);
     let mut p = open(&sc.path, Some(&principal), EXPORT_DAY);
     let r = p
         .export_publicity(&dir.path().join("p.xlsx"), Some(q2()))

@@ -15,7 +15,7 @@ use shuangsuiji::domain::plan::PlanKind;
 use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::services::reports::{Report, write_report};
-use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
+use shuangsuiji::services::visits::{VisitFilter, VisitView};
 use shuangsuiji::services::{OpenOptions, Session};
 
 const DAY: &str = "2026-05-20";
@@ -172,23 +172,23 @@ fn work(dir: &tempfile::TempDir) -> Worked {
 
     // The re-draw's visits and a login on each team.
     let users = lead.list_users().unwrap();
-    let visits: Vec<VisitSummary> = lead
+    let visits: Vec<VisitView> = lead
         .list_visits(&VisitFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|v| v.row.draw_id == "2026Q2-02")
+        .filter(|v| v.draw_id == "2026Q2-02")
         .collect();
-    let login_of = |v: &VisitSummary| {
-        v.row.team.iter().find_map(|seat| {
+    let login_of = |v: &VisitView| {
+        v.team.iter().find_map(|seat| {
             users
                 .iter()
                 .find(|u| u.inspector.as_deref() == Some(&seat.inspector))
                 .map(|u| u.login.clone())
         })
     };
-    let workable: Vec<(&VisitSummary, String)> = visits
+    let workable: Vec<(&VisitView, String)> = visits
         .iter()
-        .filter(|v| v.row.problem.is_none())
+        .filter(|v| v.problem.is_none())
         .filter_map(|v| login_of(v).map(|l| (v, l)))
         .take(5)
         .collect();
@@ -199,7 +199,7 @@ fn work(dir: &tempfile::TempDir) -> Worked {
     let mut done: BTreeMap<i64, Done> = BTreeMap::new();
 
     for (i, (v, login)) in workable.iter().enumerate() {
-        let id = v.row.id;
+        let id = v.id;
         let mut s = open(&path, Some(login), day);
         s.start_visit(id, day).unwrap();
         let mut it = Done::default();
@@ -247,17 +247,14 @@ fn work(dir: &tempfile::TempDir) -> Worked {
         .export_publicity(&dir.path().join("pub.csv"), Some(q2()))
         .unwrap();
     let published: BTreeSet<i64> = exported.newly_published.iter().copied().collect();
-    assert_eq!(
-        published,
-        [workable[0].0.row.id, workable[1].0.row.id].into()
-    );
+    assert_eq!(published, [workable[0].0.id, workable[1].0.id].into());
     for id in &published {
         done.get_mut(id).unwrap().published = true;
     }
     let (late_visit, late_login) = &workable[2];
     let mut s = open(&path, Some(late_login), late_day);
-    let r = result(&s, late_visit.row.id, &[Category::NoActivity]);
-    assert!(s.submit_result(late_visit.row.id, &r).unwrap().late);
+    let r = result(&s, late_visit.id, &[Category::NoActivity]);
+    assert!(s.submit_result(late_visit.id, &r).unwrap().late);
     assert_eq!(done.values().filter(|x| x.entered).count(), 3);
 
     // Expected figures from the re-draw's record and what was done.
@@ -290,11 +287,11 @@ fn work(dir: &tempfile::TempDir) -> Worked {
     total.population = everyone.len();
     let mut joint_visits = 0;
     for v in &visits {
-        let it = done.get(&v.row.id).cloned().unwrap_or_default();
-        let joint = v.row.tasks.iter().any(|t| joint_task(t));
+        let it = done.get(&v.id).cloned().unwrap_or_default();
+        let joint = v.tasks.iter().any(|t| joint_task(t));
         joint_visits += usize::from(joint);
         total.add(&it, joint);
-        for t in &v.row.tasks {
+        for t in &v.tasks {
             tasks.get_mut(t).unwrap().add(&it, joint_task(t));
         }
     }
@@ -478,7 +475,7 @@ fn annual_report_adds_the_first_quarter_and_counts_every_live_visit() {
         year.total.drawn - quarter.total.drawn,
         visits
             .iter()
-            .filter(|v| v.row.draw_id.starts_with("2026Q1"))
+            .filter(|v| v.draw_id.starts_with("2026Q1"))
             .count()
     );
     let md_path = dir.path().join("2026.md");

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
-use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
+use shuangsuiji::services::visits::{VisitFilter, VisitView};
 use shuangsuiji::services::{OpenOptions, ServiceError, Session};
 
 fn d(s: &str) -> NaiveDate {
@@ -41,13 +41,13 @@ fn open(path: &Path, login: Option<&str>, day: &str) -> Session {
 }
 
 /// A fresh Q2 visit and the login of an officer on its team.
-fn fresh_visit(path: &Path) -> (VisitSummary, String) {
+fn fresh_visit(path: &Path) -> (VisitView, String) {
     let s = open(path, None, "2026-05-20");
     let users = s.list_users().unwrap();
     let v = support::assigned_q2_visit(&s, |_| true);
     let login = users
         .iter()
-        .find(|u| u.inspector.as_deref() == Some(&v.row.team[0].inspector))
+        .find(|u| u.inspector.as_deref() == Some(&v.team[0].inspector))
         .unwrap()
         .login
         .clone();
@@ -56,12 +56,12 @@ fn fresh_visit(path: &Path) -> (VisitSummary, String) {
 
 /// A Q2 visit started on 05-21 and completed on 05-22, with a session of an officer of its
 /// team as of 05-22.
-fn completed_visit(dir: &tempfile::TempDir) -> (PathBuf, VisitSummary, String, Session) {
+fn completed_visit(dir: &tempfile::TempDir) -> (PathBuf, VisitView, String, Session) {
     let path = drawn(dir);
     let (v, login) = fresh_visit(&path);
     let mut s = open(&path, Some(&login), "2026-05-22");
-    s.start_visit(v.row.id, d("2026-05-21")).unwrap();
-    s.complete_visit(v.row.id, d("2026-05-22")).unwrap();
+    s.start_visit(v.id, d("2026-05-21")).unwrap();
+    s.complete_visit(v.id, d("2026-05-22")).unwrap();
     (path, v, login, s)
 }
 
@@ -96,7 +96,7 @@ fn steps_keep_their_order_and_dates_stay_honest() {
     let dir = tempfile::tempdir().unwrap();
     let path = drawn(&dir);
     let (v, login) = fresh_visit(&path);
-    let id = v.row.id;
+    let id = v.id;
     let mut s = open(&path, Some(&login), "2026-05-25");
     assert!(
         s.complete_visit(id, d("2026-05-22"))
@@ -137,7 +137,7 @@ fn steps_keep_their_order_and_dates_stay_honest() {
 fn only_the_team_enters_and_a_result_is_locked() {
     let dir = tempfile::tempdir().unwrap();
     let (path, v, login, mut s) = completed_visit(&dir);
-    let id = v.row.id;
+    let id = v.id;
     // An officer of another team may not enter it.
     let users = s.list_users().unwrap();
     let outsider = users
@@ -146,7 +146,7 @@ fn only_the_team_enters_and_a_result_is_locked() {
             u.roles == [Role::Inspector].into()
                 && u.inspector
                     .as_ref()
-                    .is_some_and(|c| !v.row.team.iter().any(|m| &m.inspector == c))
+                    .is_some_and(|c| !v.team.iter().any(|m| &m.inspector == c))
         })
         .unwrap()
         .login
@@ -276,7 +276,7 @@ fn a_late_entry_stays_late() {
     let dir = tempfile::tempdir().unwrap();
     let path = drawn(&dir);
     let (v, login) = fresh_visit(&path);
-    let id = v.row.id;
+    let id = v.id;
     let mut s = open(&path, Some(&login), "2026-05-21");
     s.start_visit(id, d("2026-05-21")).unwrap();
     s.complete_visit(id, d("2026-05-21")).unwrap();
@@ -297,7 +297,7 @@ fn a_late_entry_stays_late() {
 fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
     let dir = tempfile::tempdir().unwrap();
     let (path, v, login, mut s) = completed_visit(&dir);
-    let id = v.row.id;
+    let id = v.id;
     let original = clean_result(&s, id);
     s.submit_result(id, &original).unwrap();
     let corrected = problem_result(&s, id);
@@ -365,7 +365,7 @@ fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
 fn follow_up_of_a_problem() {
     let dir = tempfile::tempdir().unwrap();
     let (path, v, login, mut s) = completed_visit(&dir);
-    let id = v.row.id;
+    let id = v.id;
     let r = problem_result(&s, id);
     s.submit_result(id, &r).unwrap();
     assert!(
@@ -407,7 +407,7 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
     let dir = tempfile::tempdir().unwrap();
     let path = drawn(&dir);
     let (v, login) = fresh_visit(&path);
-    let id = v.row.id;
+    let id = v.id;
     let s = open(&path, None, "2026-05-20");
     let users = s.list_users().unwrap();
     let outsider = users
@@ -416,7 +416,7 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
             u.roles == [Role::Inspector].into()
                 && u.inspector
                     .as_ref()
-                    .is_some_and(|c| !v.row.team.iter().any(|m| &m.inspector == c))
+                    .is_some_and(|c| !v.team.iter().any(|m| &m.inspector == c))
         })
         .unwrap()
         .login
@@ -437,7 +437,7 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
             })
             .unwrap()
             .iter()
-            .any(|x| x.row.id == id)
+            .any(|x| x.id == id)
     );
     member.start_visit(id, d("2026-05-21")).unwrap();
     assert_eq!(

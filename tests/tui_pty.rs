@@ -201,11 +201,11 @@ fn an_officer_enters_and_submits_a_result() {
     assert!(
         screen.contains(&format!(
             "结果录入 {} {}",
-            visit.row.id,
+            visit.id,
             head(&visit.entity_name, 6)
         )),
         "the form is visit {}'s:\n{screen}",
-        visit.row.id
+        visit.id
     );
     assert!(!screen.contains("只读"), "the form is editable:\n{screen}");
     t.send(TAB);
@@ -219,13 +219,13 @@ fn an_officer_enters_and_submits_a_result() {
     t.send(ENTER);
     t.wait_for("确认提交", SLOW);
     t.send(ENTER);
-    t.wait_for(&format!("检查任务 {} 已提交", visit.row.id), SLOW);
+    t.wait_for(&format!("检查任务 {} 已提交", visit.id), SLOW);
     t.send(ENTER);
     t.wait_gone("已提交", SLOW);
     t.quit();
 
     let s = open(&db, &officer);
-    let view = s.result_view(visit.row.id).unwrap();
+    let view = s.result_view(visit.id).unwrap();
     let submitted = view.submitted.expect("the result is submitted");
     assert_eq!(submitted.result.findings, findings);
     assert_eq!(view.visit.state, VisitState::Entered);

@@ -161,9 +161,9 @@ fn completed_visit() -> (i64, String, String) {
         .unwrap()
         .into_iter()
         .filter(|v| v.state == VisitState::Completed)
-        .min_by_key(|v| v.row.id)
+        .min_by_key(|v| v.id)
         .expect("the demo has completed visits awaiting results");
-    let lead = &visit.row.team[0].inspector;
+    let lead = &visit.team[0].inspector;
     let login = d
         .session
         .list_users()
@@ -172,7 +172,7 @@ fn completed_visit() -> (i64, String, String) {
         .find(|u| u.inspector.as_ref() == Some(lead))
         .expect("the lead officer has a login")
         .login;
-    (visit.row.id, login, visit.entity_name)
+    (visit.id, login, visit.entity_name)
 }
 
 /// Replaces `word` in `s` where it stands alone (not inside a longer login or word).
@@ -490,7 +490,11 @@ fn entity_count(lines: &[String]) -> (usize, usize) {
 #[test]
 fn overview_as_admin_and_lead() {
     let mut d = Demo::open(None);
-    assert!(d.m.viewer.lead);
+    assert!(
+        d.m.viewer
+            .roles
+            .contains(&shuangsuiji::domain::role::Role::Lead)
+    );
     let o = d.m.overview.as_ref().unwrap();
     assert!(o.key_coverage.is_some());
     assert!(!o.deadlines.is_empty());
@@ -531,7 +535,7 @@ fn overview_as_an_inspector_with_visits() {
     // The cursor starts on the most urgent deadline; Tab takes it to my visits, j moves it,
     // Enter opens the visit under it.
     let o = d.m.overview.as_ref().unwrap();
-    let mine: Vec<i64> = o.mine.iter().map(|v| v.row.id).collect();
+    let mine: Vec<i64> = o.mine.iter().map(|v| v.id).collect();
     assert!(mine.len() >= 2, "{mine:?}");
     // Rows with the marker, in either pane (the right pane's rows follow its own border).
     let marked = |m: &Model| -> Vec<String> {
@@ -555,7 +559,7 @@ fn overview_as_an_inspector_with_visits() {
     assert!(sel[0].starts_with(&mine[1].to_string()), "{sel:?}");
     d.press(KeyCode::Enter);
     assert_eq!(d.m.screen, ScreenId::Visits);
-    assert_eq!(d.m.form.as_ref().expect("the form").visit.row.id, mine[1]);
+    assert_eq!(d.m.form.as_ref().expect("the form").visit.id, mine[1]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -887,12 +891,7 @@ fn visits_list_result_form_and_confirmations() {
 
     // The result form of a completed visit, as an officer of its team.
     d.press(KeyCode::Home);
-    let at =
-        d.m.visits
-            .list
-            .iter()
-            .position(|v| v.row.id == visit)
-            .unwrap();
+    let at = d.m.visits.list.iter().position(|v| v.id == visit).unwrap();
     d.times(KeyCode::Char('j'), at);
     d.press(KeyCode::Enter);
     let form = d.m.form.as_ref().expect("the result form");
@@ -965,7 +964,7 @@ fn a_lead_substitutes_an_officer_from_the_visits_screen() {
             .position(|v| v.state == VisitState::Assigned)
             .expect("an assigned visit");
     d.times(KeyCode::Char('j'), at);
-    let visit = d.m.visits.list[at].row.clone();
+    let visit = d.m.visits.list[at].clone();
     let out = visit.team[1].inspector.clone();
     d.keys("u");
     assert!(matches!(d.m.popup, Some(Popup::Input { .. })));
@@ -983,18 +982,13 @@ fn a_lead_substitutes_an_officer_from_the_visits_screen() {
         _ => panic!("the substitution is reported"),
     };
     assert!(said.starts_with(&format!("{out} 由 ")), "{said}");
-    let now =
-        d.m.visits
-            .list
-            .iter()
-            .find(|v| v.row.id == visit.id)
-            .unwrap();
+    let now = d.m.visits.list.iter().find(|v| v.id == visit.id).unwrap();
     assert!(
-        !now.row.team.iter().any(|t| t.inspector == out),
+        !now.team.iter().any(|t| t.inspector == out),
         "{:?}",
-        now.row.team
+        now.team
     );
-    assert_eq!(now.row.team.len(), visit.team.len());
+    assert_eq!(now.team.len(), visit.team.len());
     let record = d.session.draw_record(&visit.draw_id).unwrap();
     let sub = record
         .substitutions
@@ -1013,7 +1007,11 @@ fn a_lead_substitutes_an_officer_from_the_visits_screen() {
 #[test]
 fn approvals_as_principal() {
     let mut d = Demo::open(Some("principal.wang"));
-    assert!(d.m.viewer.principal);
+    assert!(
+        d.m.viewer
+            .roles
+            .contains(&shuangsuiji::domain::role::Role::Principal)
+    );
     d.keys("5");
     assert_eq!(d.m.screen, ScreenId::Approvals);
     assert_eq!(d.m.approvals.corrections.len(), 1);

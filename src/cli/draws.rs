@@ -200,15 +200,7 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
             let rows: Vec<Vec<String>> = draws
                 .iter()
                 .map(|d| {
-                    let state = if d.void_approved.is_some() {
-                        "已作废"
-                    } else if d.void_request.is_some() {
-                        "作废待批"
-                    } else if d.run.is_some() {
-                        "已运行"
-                    } else {
-                        "待运行"
-                    };
+                    let state = d.status().label();
                     vec![
                         d.id.clone(),
                         d.period.clone(),

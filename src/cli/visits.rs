@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
 use shuangsuiji::services::Session;
-use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
+use shuangsuiji::services::visits::{VisitFilter, VisitView};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum VisitCommand {
@@ -40,7 +40,7 @@ pub enum VisitCommand {
     },
 }
 
-fn due_text(v: &VisitSummary) -> String {
+fn due_text(v: &VisitView) -> String {
     match (&v.due, v.days_left, v.countdown) {
         (Some(d), Some(left), Some(c)) => {
             let prov = if d.provisional { "（临时）" } else { "" };
@@ -80,18 +80,12 @@ pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
             let rows: Vec<Vec<String>> = list
                 .iter()
                 .map(|v| {
-                    let team = v
-                        .row
-                        .team
-                        .iter()
-                        .map(|m| format!("{}{}", if m.lead { "*" } else { "" }, m.inspector))
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let team = v.team.codes();
                     vec![
-                        v.row.id.to_string(),
-                        v.row.draw_id.clone(),
+                        v.id.to_string(),
+                        v.draw_id.clone(),
                         v.entity_name.clone(),
-                        v.row.tasks.join("、"),
+                        v.tasks.join("、"),
                         v.state.label().to_string(),
                         team,
                         due_text(v),
@@ -266,7 +260,7 @@ pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
                 "检查任务 {}：{}（{}），{}",
                 id,
                 v.visit.entity_name,
-                v.visit.row.entity,
+                v.visit.entity,
                 v.visit.state.label()
             ));
             output::say(&format!("录入期限：{}", due_text(&v.visit)));

@@ -54,7 +54,32 @@ pub struct Conflict {
     pub reason: String,
 }
 
+/// An on-duty officer's certificate is flagged this many days before it expires.
+pub const CERT_WARNING_DAYS: i64 = 60;
+
+/// What needs doing about an officer's certificate (执法证).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertAlert {
+    /// Expired on this date.
+    Expired(NaiveDate),
+    /// Expires on this date, within [`CERT_WARNING_DAYS`].
+    Expiring(NaiveDate),
+}
+
 impl Inspector {
+    /// The certificate alert for an officer on duty on `today`, if any. Officers off duty are
+    /// not drawn, so their certificates wait until they return.
+    pub fn cert_alert(&self, today: NaiveDate) -> Option<CertAlert> {
+        let expiry = self.cert_expiry.filter(|_| self.on_duty)?;
+        if expiry < today {
+            Some(CertAlert::Expired(expiry))
+        } else if (expiry - today).num_days() <= CERT_WARNING_DAYS {
+            Some(CertAlert::Expiring(expiry))
+        } else {
+            None
+        }
+    }
+
     /// Certified on a date: has a certificate number and it has not expired.
     pub fn certified_on(&self, day: NaiveDate) -> bool {
         !self.cert_no.trim().is_empty() && self.cert_expiry.is_some_and(|e| e >= day)
@@ -196,6 +221,30 @@ mod tests {
         assert!(!o.certified_on(day("2027-01-01")));
         o.cert_no.clear();
         assert!(!o.certified_on(day("2026-01-01")));
+    }
+
+    #[test]
+    fn certificates_of_officers_on_duty_are_flagged_sixty_days_ahead() {
+        let mut o = officer();
+        assert_eq!(o.cert_alert(day("2026-11-01")), None, "61 days ahead");
+        assert_eq!(
+            o.cert_alert(day("2026-11-02")),
+            Some(CertAlert::Expiring(day("2026-12-31")))
+        );
+        assert_eq!(
+            o.cert_alert(day("2026-12-31")),
+            Some(CertAlert::Expiring(day("2026-12-31"))),
+            "valid through its last day"
+        );
+        assert_eq!(
+            o.cert_alert(day("2027-01-01")),
+            Some(CertAlert::Expired(day("2026-12-31")))
+        );
+        o.on_duty = false;
+        assert_eq!(o.cert_alert(day("2027-01-01")), None, "off duty");
+        o.on_duty = true;
+        o.cert_expiry = None;
+        assert_eq!(o.cert_alert(day("2027-01-01")), None, "no date recorded");
     }
 
     #[test]

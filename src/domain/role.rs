@@ -5,6 +5,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::draw::record::Team;
+use super::user::User;
+
 /// A user's role. One login can hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -101,10 +104,12 @@ pub enum Action {
     Publish,
     /// Produce the quarterly and annual reports.
     ViewReports,
+    /// Copy the database with `backup`.
+    BackupDatabase,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -125,6 +130,7 @@ impl Action {
         Action::ManageFollowUp,
         Action::Publish,
         Action::ViewReports,
+        Action::BackupDatabase,
     ];
 
     pub fn label(self) -> &'static str {
@@ -149,6 +155,7 @@ impl Action {
             Action::ManageFollowUp => "记录后续处理",
             Action::Publish => "导出公示并标记已公示",
             Action::ViewReports => "生成季度和年度报告",
+            Action::BackupDatabase => "备份数据库",
         }
     }
 
@@ -172,6 +179,7 @@ impl Action {
             Action::ApproveCorrection => &[Principal],
             Action::Publish => &[Lead, Principal],
             Action::ViewReports => &[Admin, Lead, Inspector, Principal, Observer],
+            Action::BackupDatabase => &[Admin, Lead],
         }
     }
 }
@@ -179,6 +187,56 @@ impl Action {
 /// Whether any of the roles may perform the action.
 pub fn allowed(roles: &BTreeSet<Role>, action: Action) -> bool {
     action.roles().iter().any(|r| roles.contains(r))
+}
+
+/// What an action is done to, where the answer depends on it and not on roles alone.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// Nothing in particular: the role table decides.
+    Any,
+    /// A visit's progress or its follow-up: an officer of its team, or any lead.
+    VisitWork(&'a Team),
+    /// A visit's result (谁检查、谁录入): an officer of its team only.
+    VisitResult(&'a Team),
+    /// Seeing a drawn visit before its inspection: a started visit is no longer confidential,
+    /// and a team sees its own visit; otherwise those who see every drawn list.
+    DrawnVisit { team: &'a Team, started: bool },
+    /// Deciding on what someone asked for (a correction, a void): anyone but the one who asked.
+    RequestOf(&'a str),
+}
+
+/// Why [`may`] says no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// None of the person's roles allows the action.
+    Role,
+    /// The person is not an officer of the visit's team.
+    NotOnTeam,
+    /// The person asked for what is being decided.
+    OwnRequest,
+}
+
+/// May `who` do `action` to `subject`? Every "may this person do this to this thing" question
+/// is answered here: services before acting, front ends before offering a key.
+pub fn may(who: &User, action: Action, subject: Subject<'_>) -> Result<(), Refusal> {
+    let by_role = allowed(&who.roles, action);
+    let on = |team: &Team| who.inspector.as_deref().is_some_and(|me| team.includes(me));
+    match subject {
+        Subject::DrawnVisit { team, started } => {
+            if by_role || started || on(team) {
+                Ok(())
+            } else {
+                Err(Refusal::Role)
+            }
+        }
+        _ if !by_role => Err(Refusal::Role),
+        Subject::Any => Ok(()),
+        Subject::VisitWork(team) if on(team) || who.roles.contains(&Role::Lead) => Ok(()),
+        Subject::VisitResult(team) if on(team) => Ok(()),
+        Subject::VisitWork(_) | Subject::VisitResult(_) => Err(Refusal::NotOnTeam),
+        Subject::RequestOf(login) if login == who.login => Err(Refusal::OwnRequest),
+        Subject::RequestOf(_) => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +272,110 @@ mod tests {
     #[test]
     fn no_roles_no_actions() {
         assert!(Action::ALL.iter().all(|a| !allowed(&BTreeSet::new(), *a)));
+    }
+
+    fn person(login: &str, roles: &[Role], inspector: Option<&str>) -> User {
+        User {
+            login: login.to_string(),
+            name: login.to_string(),
+            roles: set(roles),
+            inspector: inspector.map(str::to_string),
+            active: true,
+        }
+    }
+
+    fn team(codes: &[&str]) -> Team {
+        Team(
+            codes
+                .iter()
+                .map(|c| crate::domain::draw::record::Seat {
+                    inspector: c.to_string(),
+                    department: "生态环境局".to_string(),
+                    lead: false,
+                    ticket: String::new(),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn results_are_entered_by_the_team_and_progress_also_by_leads() {
+        let t = team(&["YC-001", "YC-002"]);
+        let member = person("a", &[Role::Inspector], Some("YC-002"));
+        let other = person("b", &[Role::Inspector], Some("YC-009"));
+        let lead = person("c", &[Role::Lead], None);
+        let observer = person("d", &[Role::Observer], Some("YC-001"));
+        let result = Subject::VisitResult(&t);
+        let work = Subject::VisitWork(&t);
+        assert_eq!(may(&member, Action::EnterResult, result), Ok(()));
+        assert_eq!(may(&member, Action::EnterResult, work), Ok(()));
+        assert_eq!(
+            may(&other, Action::EnterResult, result),
+            Err(Refusal::NotOnTeam)
+        );
+        assert_eq!(
+            may(&other, Action::EnterResult, work),
+            Err(Refusal::NotOnTeam)
+        );
+        assert_eq!(may(&lead, Action::EnterResult, work), Ok(()));
+        assert_eq!(
+            may(&lead, Action::EnterResult, result),
+            Err(Refusal::NotOnTeam)
+        );
+        // A role that may not enter results is refused for its role, even on the team.
+        assert_eq!(
+            may(&observer, Action::EnterResult, result),
+            Err(Refusal::Role)
+        );
+    }
+
+    #[test]
+    fn nobody_decides_their_own_request() {
+        let principal = person("p", &[Role::Principal], None);
+        assert_eq!(
+            may(
+                &principal,
+                Action::ApproveCorrection,
+                Subject::RequestOf("p")
+            ),
+            Err(Refusal::OwnRequest)
+        );
+        assert_eq!(
+            may(
+                &principal,
+                Action::ApproveCorrection,
+                Subject::RequestOf("q")
+            ),
+            Ok(())
+        );
+        let lead = person("q", &[Role::Lead], None);
+        assert_eq!(
+            may(&lead, Action::ApproveVoid, Subject::RequestOf("p")),
+            Err(Refusal::Role)
+        );
+    }
+
+    #[test]
+    fn a_drawn_visit_is_seen_by_its_team_once_started_by_all() {
+        let t = team(&["YC-001"]);
+        let member = person("a", &[Role::Inspector], Some("YC-001"));
+        let other = person("b", &[Role::Inspector], Some("YC-002"));
+        let principal = person("p", &[Role::Principal], None);
+        let unstarted = Subject::DrawnVisit {
+            team: &t,
+            started: false,
+        };
+        let started = Subject::DrawnVisit {
+            team: &t,
+            started: true,
+        };
+        assert_eq!(may(&member, Action::ViewDrawResults, unstarted), Ok(()));
+        assert_eq!(may(&principal, Action::ViewDrawResults, unstarted), Ok(()));
+        assert_eq!(
+            may(&other, Action::ViewDrawResults, unstarted),
+            Err(Refusal::Role)
+        );
+        assert_eq!(may(&other, Action::ViewDrawResults, started), Ok(()));
     }
 
     #[test]

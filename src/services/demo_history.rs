@@ -15,7 +15,7 @@ use crate::domain::calendar::WorkingCalendar;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
 use crate::domain::visit::VisitState;
-use crate::services::visits::{RESULT_WORKING_DAYS, VisitFilter, VisitSummary};
+use crate::services::visits::{RESULT_WORKING_DAYS, VisitFilter, VisitView};
 
 /// Seed digits derived from a label, so the demo is the same for the same date.
 fn digits(label: &str) -> String {
@@ -178,19 +178,17 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
     // quarter's first (they carry the special cases), then the older ones.
     let current = Period::of(today);
     let latest = current.quarter.saturating_sub(1);
-    let quarter_of = |v: &VisitSummary| {
-        v.row
-            .period
+    let quarter_of = |v: &VisitView| {
+        v.period
             .parse::<Period>()
             .map_or(0, |p| if p.year == today.year() { p.quarter } else { 0 })
     };
-    let mut visits: Vec<(VisitSummary, String)> = lead
+    let mut visits: Vec<(VisitView, String)> = lead
         .list_visits(&VisitFilter::default())?
         .into_iter()
-        .filter(|v| v.state == VisitState::Assigned && v.row.problem.is_none())
+        .filter(|v| v.state == VisitState::Assigned && v.problem.is_none())
         .filter_map(|v| {
             let login = v
-                .row
                 .team
                 .iter()
                 .find_map(|seat| {
@@ -222,7 +220,7 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
         } else {
             PLANS.get(i).copied().unwrap_or(Plan::Published)
         };
-        let id = v.row.id;
+        let id = v.id;
         let Some(drawn) = v.dates.drawn else { continue };
         let start = cal.add_working_days(drawn, 8 + (i as u32 % 5)).date;
         let completed = match plan {

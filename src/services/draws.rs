@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
+use crate::domain::draw::Draw;
 use crate::domain::draw::commit::{commitment, normalise_part, seed};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
@@ -18,9 +19,9 @@ use crate::domain::draw::select::{select, visits};
 use crate::domain::draw::team::{match_teams, next_substitute};
 use crate::domain::draw::verify::{field_diffs, verify};
 use crate::domain::inspector::BUREAU;
-use crate::domain::role::Action;
+use crate::domain::role::{Action, Subject};
 use crate::domain::visit::VisitState;
-use crate::store::{self, draws::StoredDraw, settings};
+use crate::store::{self, settings};
 
 /// The least number of digits people must contribute to a seed.
 pub const MIN_SEED_DIGITS: usize = 20;
@@ -49,7 +50,7 @@ pub struct PreparedDraw {
 /// What a user may see of a draw.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DrawView {
-    pub draw: StoredDraw,
+    pub draw: Draw,
     pub prepared: Prepared,
     /// The record as run, with substitutions, if run — trimmed to what the user may see.
     pub record: Option<DrawRecord>,
@@ -304,7 +305,6 @@ impl Session {
     /// `draw approve-void ID`: the principal, never the one who asked.
     pub fn approve_void(&mut self, id: &str) -> Result<()> {
         self.require(Action::ApproveVoid)?;
-        let me = self.user().login.clone();
         self.write(|tx, actor| {
             let draw = store::draws::get(tx, id)?
                 .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
@@ -318,11 +318,11 @@ impl Session {
                     a.at, a.by
                 )));
             }
-            if request.by == me {
-                return Err(ServiceError::Invalid(
-                    "作废申请须由申请人以外的主要负责人批准".to_string(),
-                ));
-            }
+            actor.require_on(
+                Action::ApproveVoid,
+                Subject::RequestOf(&request.by),
+                "作废申请须由申请人以外的主要负责人批准",
+            )?;
             let ev = actor.log(
                 tx,
                 "draw.void_approve",
@@ -334,7 +334,7 @@ impl Session {
         })
     }
 
-    pub fn list_draws(&self) -> Result<Vec<StoredDraw>> {
+    pub fn list_draws(&self) -> Result<Vec<Draw>> {
         self.require(Action::ViewRegistry)?;
         Ok(store::draws::all(self.store().conn())?)
     }
@@ -364,21 +364,24 @@ impl Session {
             && self.require(Action::ViewDrawResults).is_err()
         {
             confidential = true;
-            let mine = self.user().inspector.clone();
             let subs = r.substitutions.clone();
             // Visits that have started are no longer confidential (as in `visit list`).
             let started: HashSet<String> = self
                 .list_visits(&Default::default())?
                 .into_iter()
-                .filter(|v| v.row.draw_id == id && v.state != VisitState::Assigned)
-                .map(|v| v.row.entity)
+                .filter(|v| v.draw_id == id && v.state != VisitState::Assigned)
+                .map(|v| v.entity)
                 .collect();
             r.visits.retain(|v| {
                 let team = crate::domain::draw::team::current_team(v, &subs);
-                started.contains(&v.entity)
-                    || mine
-                        .as_ref()
-                        .is_some_and(|m| team.iter().any(|s| &s.inspector == m))
+                let started = started.contains(&v.entity);
+                self.may(
+                    Action::ViewDrawResults,
+                    Subject::DrawnVisit {
+                        team: &team,
+                        started,
+                    },
+                )
             });
             let keep: HashSet<String> = r.visits.iter().map(|v| v.entity.clone()).collect();
             for st in &mut r.strata {
@@ -448,12 +451,7 @@ impl Session {
         Ok(check)
     }
 
-    fn against_store(
-        &self,
-        draw: &StoredDraw,
-        record: &DrawRecord,
-        check: &mut DrawCheck,
-    ) -> Result<()> {
+    fn against_store(&self, draw: &Draw, record: &DrawRecord, check: &mut DrawCheck) -> Result<()> {
         let conn = self.store().conn();
         let id = draw.id.as_str();
         let diffs = &mut check.diffs;

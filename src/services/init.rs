@@ -43,9 +43,7 @@ pub fn init_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRep
 fn create_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
     let county = demo::demo_county(today);
     create(path, |store| {
-        let actor = Actor {
-            login: creator.to_string(),
-        };
+        let actor = Actor::creator(creator);
         store.write(|tx| {
             begin(tx, &actor, "demo", today)?;
             settings::set(tx, settings::DEMO_DATE, &today.to_string())?;
@@ -70,9 +68,7 @@ fn create_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRepor
 /// the year; `creator` becomes its admin.
 pub fn init_empty(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
     create(path, |store| {
-        let actor = Actor {
-            login: creator.to_string(),
-        };
+        let actor = Actor::creator(creator);
         store.write(|tx| {
             begin(tx, &actor, "production", today)?;
             store::inspectors::ensure_department(tx, BUREAU)?;

@@ -4,14 +4,13 @@
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
 use serde::Serialize;
 
 use super::{Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
+use crate::domain::inspector::{CERT_WARNING_DAYS, CertAlert};
 use crate::domain::role::{Action, Role};
-use crate::domain::visit::VisitState;
-use crate::services::visits::VisitFilter;
+use crate::services::dashboard::{Alert, Overview};
 use crate::store::{self, Store};
 
 /// What a backup wrote.
@@ -272,13 +271,7 @@ impl Session {
     /// is written under a unique temporary name beside `FILE`, made self-contained (no
     /// `-wal`), checked, and only then linked to `FILE`; an existing file is never touched.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
-        if !(self.user().roles.contains(&Role::Admin) || self.user().roles.contains(&Role::Lead)) {
-            return Err(ServiceError::Denied {
-                login: self.user().login.clone(),
-                roles: self.user().role_labels(),
-                action: "备份数据库",
-            });
-        }
+        self.require(Action::BackupDatabase)?;
         let exists = || ServiceError::Invalid(format!("{} 已存在，不会覆盖", dest.display()));
         if dest.symlink_metadata().is_ok() {
             return Err(exists());
@@ -616,86 +609,91 @@ impl Session {
             ),
             Err(e) => put("warn", "目录权限", format!("{}：{e}", dir.display())),
         }
-        let next = self.today().year() + 1;
-        if self.calendar()?.known(next) {
-            put("ok", "节假日安排", format!("{next}年已载入"));
-        } else {
-            put(
-                "warn",
-                "节假日安排",
-                format!("{next}年未载入：跨年的录入期限按周末计算（临时）"),
-            );
-        }
-        let today = self.today();
-        let mut certs = 0;
-        let mut on_duty = 0;
-        for i in self.list_inspectors()? {
-            on_duty += usize::from(i.on_duty);
-            match i.cert_expiry {
-                Some(d) if i.on_duty && d < today => {
-                    certs += 1;
-                    put(
-                        "warn",
-                        "执法证",
-                        format!("{} {} 已于 {d} 过期", i.code, i.name),
-                    )
-                }
-                Some(d) if i.on_duty && (d - today).num_days() <= 60 => {
-                    certs += 1;
-                    put(
-                        "warn",
-                        "执法证",
-                        format!("{} {} 将于 {d} 到期", i.code, i.name),
-                    )
-                }
-                _ => {}
-            }
-        }
-        if certs == 0 {
-            put(
-                "ok",
-                "执法证",
-                format!("在岗执法人员 {on_duty} 名，60 天内无到期或过期的执法证"),
-            );
-        }
-        let mut waiting = 0;
-        let mut draws = 0;
-        for d in self.list_draws()? {
-            draws += 1;
-            if d.run.is_none() && d.void_request.is_none() {
-                waiting += 1;
-                put(
-                    "warn",
-                    "抽取",
-                    format!(
-                        "{} 已准备，尚未运行（{} {}）",
-                        d.id, d.prepared_by, d.prepared_at
-                    ),
-                );
-            }
-        }
-        if waiting == 0 {
-            put(
-                "ok",
-                "抽取",
-                format!("共 {draws} 次抽取，没有已准备而未运行的"),
-            );
-        }
-        let overdue: Vec<String> = self
-            .list_visits(&VisitFilter::default())?
-            .into_iter()
-            .filter(|v| v.state == VisitState::Completed && v.days_left.is_some_and(|l| l < 0))
-            .map(|v| format!("{} {}", v.row.id, v.entity_name))
-            .collect();
-        if overdue.is_empty() {
-            put("ok", "录入期限", "没有逾期未录入的结果".to_string());
-        } else {
-            put(
-                "warn",
-                "录入期限",
-                format!("{} 项逾期未录入：{}", overdue.len(), overdue.join("、")),
-            );
+        for f in overview_findings(&self.overview()?) {
+            put(f.level, f.check, f.detail);
         }
         Ok(out)
     }
+}
+
+/// The overview's alerts as `doctor` reports them, with an "ok" line for each check that
+/// found nothing: the dashboard's first screen and `doctor` read the same overview.
+fn overview_findings(o: &Overview) -> Vec<Finding> {
+    let finding = |level, check, detail: String| Finding {
+        level,
+        check,
+        detail,
+    };
+    let mut out = Vec::new();
+    let next = o.year + 1;
+    let calendar = |a: &Alert| matches!(a, Alert::NextYearCalendar(_));
+    if o.alerts.iter().any(calendar) {
+        out.push(finding(
+            "warn",
+            "节假日安排",
+            format!("{next}年未载入：跨年的录入期限按周末计算（临时）"),
+        ));
+    } else {
+        out.push(finding("ok", "节假日安排", format!("{next}年已载入")));
+    }
+    let (mut certs, mut draws, mut corrections) = (Vec::new(), Vec::new(), Vec::new());
+    for a in &o.alerts {
+        match a {
+            Alert::Certificate { code, name, alert } => certs.push(match alert {
+                CertAlert::Expired(d) => format!("{code} {name} 已于 {d} 过期"),
+                CertAlert::Expiring(d) => format!("{code} {name} 将于 {d} 到期"),
+            }),
+            Alert::DrawWaiting {
+                draw,
+                prepared_by,
+                prepared_at,
+            } => draws.push(format!(
+                "{draw} 已准备，尚未运行（{prepared_by} {prepared_at}）"
+            )),
+            Alert::VoidWaiting { draw } => {
+                draws.push(format!("{draw} 已申请作废，待主要负责人批准"))
+            }
+            Alert::CorrectionsWaiting(n) => corrections.push(format!("{n} 项更正待主要负责人审批")),
+            Alert::Overdue(_) | Alert::NextYearCalendar(_) => {}
+        }
+    }
+    let mut group = |check, lines: Vec<String>, none: String| {
+        if lines.is_empty() {
+            out.push(finding("ok", check, none));
+        }
+        out.extend(lines.into_iter().map(|l| finding("warn", check, l)));
+    };
+    group(
+        "执法证",
+        certs,
+        format!(
+            "在岗执法人员 {} 名，{CERT_WARNING_DAYS} 天内无到期或过期的执法证",
+            o.on_duty
+        ),
+    );
+    group(
+        "抽取",
+        draws,
+        format!("共 {} 次抽取，没有已准备而未运行或待批作废的", o.draws),
+    );
+    group("更正审批", corrections, "没有待审批的更正".to_string());
+    let overdue = o.overdue();
+    if overdue.is_empty() {
+        out.push(finding(
+            "ok",
+            "录入期限",
+            "没有逾期未录入的结果".to_string(),
+        ));
+    } else {
+        let names: Vec<String> = overdue
+            .iter()
+            .map(|(id, name)| format!("{id} {name}"))
+            .collect();
+        out.push(finding(
+            "warn",
+            "录入期限",
+            format!("{} 项逾期未录入：{}", names.len(), names.join("、")),
+        ));
+    }
+    out
 }

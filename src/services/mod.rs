@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod browse;
 pub mod calendar;
+pub mod dashboard;
 pub mod demo_history;
 pub mod draws;
 pub mod edits;
@@ -25,7 +26,7 @@ use rusqlite::Transaction;
 pub use error::{Result, ServiceError};
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::role::{Action, allowed};
+use crate::domain::role::{self, Action, Refusal, Subject};
 use crate::domain::user::User;
 use crate::store::{self, Store, settings};
 
@@ -158,19 +159,23 @@ impl Session {
 
     /// Refuses the action unless the user's roles allow it.
     pub fn require(&self, action: Action) -> Result<()> {
-        if allowed(&self.user.roles, action) {
-            Ok(())
-        } else {
-            Err(ServiceError::Denied {
-                login: self.user.login.clone(),
-                roles: if self.user.roles.is_empty() {
-                    "无角色".to_string()
-                } else {
-                    self.user.role_labels()
-                },
-                action: action.label(),
-            })
-        }
+        self.require_on(action, Subject::Any, action.label())
+    }
+
+    /// Whether the user may do `action` to `subject` ([`role::may`]).
+    pub fn may(&self, action: Action, subject: Subject<'_>) -> bool {
+        role::may(&self.user, action, subject).is_ok()
+    }
+
+    /// Refuses unless the user may do `action` to `subject`; `what` names the refused act
+    /// when the subject, not the role, is why ("录入不属于自己检查组的检查结果").
+    pub(crate) fn require_on(
+        &self,
+        action: Action,
+        subject: Subject<'_>,
+        what: &'static str,
+    ) -> Result<()> {
+        require_on(&self.user, action, subject, what)
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -184,17 +189,62 @@ impl Session {
     ) -> Result<T> {
         let actor = Actor {
             login: self.user.login.clone(),
+            user: self.user.clone(),
         };
         self.store.write(|tx| f(tx, &actor))
     }
 }
 
-/// Who is writing, for audit events.
+/// Refuses unless `user` may do `action` to `subject` (see [`Session::require_on`]).
+fn require_on(user: &User, action: Action, subject: Subject<'_>, what: &'static str) -> Result<()> {
+    let denied = |action| ServiceError::Denied {
+        login: user.login.clone(),
+        roles: if user.roles.is_empty() {
+            "无角色".to_string()
+        } else {
+            user.role_labels()
+        },
+        action,
+    };
+    match role::may(user, action, subject) {
+        Ok(()) => Ok(()),
+        Err(Refusal::Role) => Err(denied(action.label())),
+        Err(Refusal::NotOnTeam) => Err(denied(what)),
+        Err(Refusal::OwnRequest) => Err(ServiceError::Invalid(what.to_string())),
+    }
+}
+
+/// Who is writing, for audit events and for the checks that need what the transaction reads.
 pub(crate) struct Actor {
     pub login: String,
+    user: User,
 }
 
 impl Actor {
+    /// The person who creates a database: logged by name, with no roles to check yet.
+    pub fn creator(login: &str) -> Actor {
+        Actor {
+            login: login.to_string(),
+            user: User {
+                login: login.to_string(),
+                name: login.to_string(),
+                roles: Default::default(),
+                inspector: None,
+                active: true,
+            },
+        }
+    }
+
+    /// [`Session::require_on`], inside a write.
+    pub fn require_on(
+        &self,
+        action: Action,
+        subject: Subject<'_>,
+        what: &'static str,
+    ) -> Result<()> {
+        require_on(&self.user, action, subject, what)
+    }
+
     /// Appends an audit event; `detail` is serialised as canonical JSON.
     pub fn log(
         &self,

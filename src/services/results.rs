@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::visits::{RESULT_WORKING_DAYS, VisitSummary};
+use super::visits::{RESULT_WORKING_DAYS, VisitView};
 use super::{Result, ServiceError, Session};
 use crate::domain::result::{FollowUpKind, InspectionResult};
-use crate::domain::role::{Action, Role};
+use crate::domain::role::{Action, Subject};
 use crate::domain::visit::{Step, check_step};
 use crate::store::{
     self,
@@ -17,7 +17,7 @@ use crate::store::{
 /// Everything about one visit's result.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ResultView {
-    pub visit: VisitSummary,
+    pub visit: VisitView,
     /// The check items of the visit's tasks, with their text.
     pub items: Vec<(String, String)>,
     pub draft: Option<Draft>,
@@ -33,19 +33,15 @@ pub const FOLLOWUP_STATUSES: &[&str] = &["办理中", "已办结", "已移送", 
 
 impl Session {
     /// The check-item codes of a visit's tasks.
-    fn visit_items(&self, v: &VisitSummary) -> Result<Vec<(String, String)>> {
+    fn visit_items(&self, v: &VisitView) -> Result<Vec<(String, String)>> {
         let conn = self.store().conn();
-        let prepared = store::draws::prepared(conn, &v.row.draw_id)?;
+        let prepared = store::draws::prepared(conn, &v.draw_id)?;
         let texts: std::collections::HashMap<String, String> = store::items::all(conn)?
             .into_iter()
             .map(|i| (i.code, i.item))
             .collect();
         let mut out: Vec<(String, String)> = Vec::new();
-        for t in prepared
-            .tasks
-            .iter()
-            .filter(|t| v.row.tasks.contains(&t.code))
-        {
+        for t in prepared.tasks.iter().filter(|t| v.tasks.contains(&t.code)) {
             for code in &t.items {
                 if !out.iter().any(|(c, _)| c == code) {
                     out.push((code.clone(), texts.get(code).cloned().unwrap_or_default()));
@@ -69,7 +65,7 @@ impl Session {
             .or_else(|| submitted.as_ref().map(|s| s.result.clone()));
         Ok(ResultView {
             items: self.visit_items(&visit)?,
-            draft: if self.on_team(&visit.row) {
+            draft: if self.may(Action::EnterResult, Subject::VisitResult(&visit.team)) {
                 store::results::draft(conn, id)?
             } else {
                 None
@@ -82,17 +78,12 @@ impl Session {
         })
     }
 
-    fn require_on_team(&self, v: &VisitSummary) -> Result<()> {
-        self.require(Action::EnterResult)?;
-        if self.on_team(&v.row) {
-            Ok(())
-        } else {
-            Err(ServiceError::Denied {
-                login: self.user().login.clone(),
-                roles: self.user().role_labels(),
-                action: "录入不属于自己检查组的检查结果（谁检查、谁录入）",
-            })
-        }
+    fn require_on_team(&self, v: &VisitView) -> Result<()> {
+        self.require_on(
+            Action::EnterResult,
+            Subject::VisitResult(&v.team),
+            "录入不属于自己检查组的检查结果（谁检查、谁录入）",
+        )
     }
 
     /// Saves a draft as it is typed; it survives a dropped connection. Not an audit event:
@@ -136,7 +127,7 @@ impl Session {
             let due = cal.add_working_days(completed, RESULT_WORKING_DAYS);
             let late = today > due.date;
             let ev = actor.log(tx, "result.submit", &id.to_string(), &json!({
-                "entity": v.row.entity, "draw": v.row.draw_id, "result": result,
+                "entity": v.entity, "draw": v.draw_id, "result": result,
                 "completed": completed.to_string(), "due": due.date.to_string(), "provisional_due": due.provisional, "late": late,
             }))?;
             store::results::insert_result(tx, &NewResult { visit_id: id, result, by: &login, on: today, due: due.date, late, seq: ev.seq })?;
@@ -213,11 +204,11 @@ impl Session {
                     if d.approved { "批准" } else { "驳回" }
                 )));
             }
-            if c.filed_by == me {
-                return Err(ServiceError::Invalid(
-                    "更正须由提交人以外的主要负责人审批".into(),
-                ));
-            }
+            actor.require_on(
+                Action::ApproveCorrection,
+                Subject::RequestOf(&c.filed_by),
+                "更正须由提交人以外的主要负责人审批",
+            )?;
             let action = if approve {
                 "result.correction_approve"
             } else {
@@ -253,13 +244,11 @@ impl Session {
     ) -> Result<i64> {
         self.require(Action::ManageFollowUp)?;
         let v = self.visit(id)?;
-        if !(self.on_team(&v.row) || self.user().roles.contains(&Role::Lead)) {
-            return Err(ServiceError::Denied {
-                login: self.user().login.clone(),
-                roles: self.user().role_labels(),
-                action: "为不属于自己检查组的检查任务登记后续处理",
-            });
-        }
+        self.require_on(
+            Action::ManageFollowUp,
+            Subject::VisitWork(&v.team),
+            "为不属于自己检查组的检查任务登记后续处理",
+        )?;
         if kind == FollowUpKind::Penalty && case_no.trim().is_empty() {
             return Err(ServiceError::Invalid("立案处罚须填写案号".into()));
         }
@@ -314,13 +303,11 @@ impl Session {
             .find(|f| f.id == followup_id)
             .ok_or_else(|| ServiceError::NotFound(format!("后续处理 {followup_id}")))?;
         let v = self.visit(f.visit_id)?;
-        if !(self.on_team(&v.row) || self.user().roles.contains(&Role::Lead)) {
-            return Err(ServiceError::Denied {
-                login: self.user().login.clone(),
-                roles: self.user().role_labels(),
-                action: "更新不属于自己检查组的后续处理",
-            });
-        }
+        self.require_on(
+            Action::ManageFollowUp,
+            Subject::VisitWork(&v.team),
+            "更新不属于自己检查组的后续处理",
+        )?;
         // The problem was found at the inspection: it cannot have been dealt with before.
         if let (Some(closed), Some(done)) = (closed_on, v.dates.completed)
             && closed < done

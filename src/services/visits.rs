@@ -8,18 +8,30 @@ use serde_json::json;
 
 use super::{Result, ServiceError, Session};
 use crate::domain::calendar::{Countdown, Deadline, WorkingCalendar};
-use crate::domain::role::{Action, Role};
+use crate::domain::draw::record::Team;
+use crate::domain::role::{Action, Subject};
 use crate::domain::visit::{Step, VisitDates, VisitState, check_step};
 use crate::store::{self, draws::VisitRow};
 
 /// Working days to enter a result after the inspection (政府信息公开条例 Art. 26; plan 六).
 pub use crate::domain::calendar::RESULT_DEADLINE_DAYS as RESULT_WORKING_DAYS;
 
-/// A visit as lists show it.
+/// A visit as lists show it: the drawn visit with its current team, its dates and the state
+/// and countdown derived from them.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct VisitSummary {
-    #[serde(flatten)]
-    pub row: VisitRow,
+pub struct VisitView {
+    pub id: i64,
+    pub draw_id: String,
+    pub period: String,
+    pub entity: String,
+    pub tasks: Vec<String>,
+    pub ticket: String,
+    /// Why the visit has no team, if it has none.
+    pub problem: Option<String>,
+    /// The current team (substitutions applied).
+    pub team: Team,
+    /// The day the draw was run.
+    pub drawn_on: String,
     pub entity_name: String,
     pub town: String,
     pub dates: VisitDates,
@@ -53,7 +65,7 @@ pub(crate) fn summarise(
     names: &HashMap<String, (String, String)>,
     cal: &WorkingCalendar,
     today: NaiveDate,
-) -> Vec<VisitSummary> {
+) -> Vec<VisitView> {
     rows.into_iter()
         .map(|row| {
             let mut dates = events.get(&row.id).cloned().unwrap_or_default();
@@ -75,7 +87,7 @@ pub(crate) fn summarise(
                 _ => false,
             };
             let (entity_name, town) = names.get(&row.entity).cloned().unwrap_or_default();
-            VisitSummary {
+            VisitView {
                 pending_correction: pending.contains(&row.id),
                 entity_name,
                 town,
@@ -85,7 +97,15 @@ pub(crate) fn summarise(
                 days_left,
                 countdown: cd,
                 late,
-                row,
+                id: row.id,
+                draw_id: row.draw_id,
+                period: row.period,
+                entity: row.entity,
+                tasks: row.tasks,
+                ticket: row.ticket,
+                problem: row.problem,
+                team: row.team,
+                drawn_on: row.drawn_on,
             }
         })
         .collect()
@@ -93,26 +113,30 @@ pub(crate) fn summarise(
 
 impl Session {
     /// Whether my inspector record sits on the visit's current team.
-    pub(crate) fn on_team(&self, row: &VisitRow) -> bool {
+    pub(crate) fn on_team(&self, team: &Team) -> bool {
         self.user()
             .inspector
             .as_ref()
-            .is_some_and(|me| row.team.iter().any(|s| &s.inspector == me))
+            .is_some_and(|me| team.includes(me))
     }
 
-    fn may_see(&self, v: &VisitSummary) -> bool {
-        self.require(Action::ViewDrawResults).is_ok()
-            || self.on_team(&v.row)
-            || v.state != VisitState::Assigned
+    fn may_see(&self, v: &VisitView) -> bool {
+        self.may(
+            Action::ViewDrawResults,
+            Subject::DrawnVisit {
+                team: &v.team,
+                started: v.state != VisitState::Assigned,
+            },
+        )
     }
 
     /// `visit list`: visits the user may see (a visit not yet started is confidential to leads,
     /// principals and its team), most urgent first.
-    pub fn list_visits(&self, filter: &VisitFilter) -> Result<Vec<VisitSummary>> {
+    pub fn list_visits(&self, filter: &VisitFilter) -> Result<Vec<VisitView>> {
         self.visits_where(filter, None)
     }
 
-    fn visits_where(&self, filter: &VisitFilter, only: Option<i64>) -> Result<Vec<VisitSummary>> {
+    fn visits_where(&self, filter: &VisitFilter, only: Option<i64>) -> Result<Vec<VisitView>> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
         let cal = self.calendar()?;
@@ -128,7 +152,7 @@ impl Session {
             .map(|c| c.visit_id)
             .collect();
         let names = store::entities::names(conn)?;
-        let mut out: Vec<VisitSummary> = summarise(
+        let mut out: Vec<VisitView> = summarise(
             rows,
             &events,
             &results,
@@ -139,7 +163,7 @@ impl Session {
         )
         .into_iter()
         .filter(|v| self.may_see(v))
-        .filter(|v| !filter.mine || self.on_team(&v.row))
+        .filter(|v| !filter.mine || self.on_team(&v.team))
         .filter(|v| filter.state.is_none_or(|s| v.state == s))
         .filter(|v| {
             filter
@@ -147,36 +171,31 @@ impl Session {
                 .is_none_or(|n| v.days_left.is_some_and(|left| left <= n))
         })
         .collect();
-        out.sort_by_key(|v| (v.days_left.unwrap_or(i64::MAX), v.state, v.row.id));
+        out.sort_by_key(|v| (v.days_left.unwrap_or(i64::MAX), v.state, v.id));
         Ok(out)
     }
 
     /// One visit, if the user may see it.
-    pub fn visit(&self, id: i64) -> Result<VisitSummary> {
+    pub fn visit(&self, id: i64) -> Result<VisitView> {
         let all = self.visits_where(&VisitFilter::default(), Some(id))?;
         all.into_iter()
-            .find(|v| v.row.id == id)
+            .find(|v| v.id == id)
             .ok_or_else(|| ServiceError::NotFound(format!("检查任务 {id}")))
     }
 
     /// Checks that the user may record this visit's progress: on its team, or a lead.
-    pub(crate) fn require_team_or_lead(&self, row: &VisitRow) -> Result<()> {
-        self.require(Action::EnterResult)?;
-        if self.on_team(row) || self.user().roles.contains(&Role::Lead) {
-            Ok(())
-        } else {
-            Err(ServiceError::Denied {
-                login: self.user().login.clone(),
-                roles: self.user().role_labels(),
-                action: "记录不属于自己检查组的检查任务",
-            })
-        }
+    pub(crate) fn require_team_or_lead(&self, team: &Team) -> Result<()> {
+        self.require_on(
+            Action::EnterResult,
+            Subject::VisitWork(team),
+            "记录不属于自己检查组的检查任务",
+        )
     }
 
     fn step(&mut self, id: i64, step: Step, day: NaiveDate) -> Result<()> {
         let v = self.visit(id)?;
-        self.require_team_or_lead(&v.row)?;
-        if v.row.problem.is_some() {
+        self.require_team_or_lead(&v.team)?;
+        if v.problem.is_some() {
             return Err(ServiceError::Invalid(format!(
                 "检查任务 {id} 尚未组成检查组"
             )));
@@ -198,7 +217,7 @@ impl Session {
                 tx,
                 action,
                 &id.to_string(),
-                &json!({ "entity": v.row.entity, "draw": v.row.draw_id, "day": day.to_string() }),
+                &json!({ "entity": v.entity, "draw": v.draw_id, "day": day.to_string() }),
             )?;
             store::results::add_event(tx, id, kind, day, ev.seq)?;
             Ok(())

@@ -4,44 +4,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, from_json, to_json};
 use crate::domain::draw::record::{
-    DrawRecord, Ineligible, Prepared, Seat, Substitution, VisitResult,
+    DrawRecord, Ineligible, Prepared, Seat, Substitution, Team, VisitResult,
 };
-
-/// A draw as stored, with its state.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct StoredDraw {
-    pub id: String,
-    pub period: String,
-    pub tasks: Vec<String>,
-    pub commitment: String,
-    pub prepared_seq: u64,
-    pub prepared_by: String,
-    pub prepared_at: String,
-    pub run: Option<RunInfo>,
-    pub void_request: Option<VoidInfo>,
-    pub void_approved: Option<VoidInfo>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RunInfo {
-    pub seq: u64,
-    pub by: String,
-    pub at: String,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct VoidInfo {
-    pub seq: u64,
-    pub by: String,
-    pub at: String,
-    pub reason: String,
-}
-
-impl StoredDraw {
-    pub fn is_void(&self) -> bool {
-        self.void_approved.is_some()
-    }
-}
+use crate::domain::draw::{Draw, RunInfo, VoidInfo};
 
 pub fn insert(
     conn: &Connection,
@@ -88,7 +53,7 @@ macro_rules! select_draw {
     };
 }
 
-fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredDraw, String)> {
+fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Draw, String)> {
     let run = match r.get::<_, Option<u64>>(7)? {
         Some(seq) => Some(RunInfo {
             seq,
@@ -117,7 +82,7 @@ fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredDraw, String)> 
         None => None,
     };
     Ok((
-        StoredDraw {
+        Draw {
             id: r.get(0)?,
             period: r.get(1)?,
             tasks: vec![],
@@ -133,7 +98,7 @@ fn row_to_draw(r: &rusqlite::Row<'_>) -> rusqlite::Result<(StoredDraw, String)> 
     ))
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredDraw>> {
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Draw>> {
     let row = conn
         .query_row(
             concat!(select_draw!(), " WHERE d.id = ?1"),
@@ -149,7 +114,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredDraw>> {
 }
 
 /// Every draw, oldest first.
-pub fn all(conn: &Connection) -> Result<Vec<StoredDraw>> {
+pub fn all(conn: &Connection) -> Result<Vec<Draw>> {
     let mut stmt = conn.prepare(concat!(select_draw!(), " ORDER BY d.prepared_seq"))?;
     let rows = stmt.query_map([], row_to_draw)?;
     let mut out = Vec::new();
@@ -299,7 +264,7 @@ pub struct VisitRow {
     pub tasks: Vec<String>,
     pub ticket: String,
     pub problem: Option<String>,
-    pub team: Vec<Seat>,
+    pub team: Team,
     /// The day the draw was run.
     pub drawn_on: String,
 }
@@ -346,16 +311,16 @@ fn live_visits_where(
     let mut out = Vec::new();
     for row in rows {
         let (id, draw_id, period, entity, tasks, ticket, problem, drawn_on) = row?;
-        let mut team: Vec<Seat> = team_stmt
-            .query_map([id], seat)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut team = Team(
+            team_stmt
+                .query_map([id], seat)?
+                .collect::<rusqlite::Result<_>>()?,
+        );
         let subs: Vec<(String, String)> = sub_stmt
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (o, n) in subs {
-            if let Some(seat) = team.iter_mut().find(|s| s.inspector == o) {
-                seat.inspector = n;
-            }
+            team.replace(&o, &n);
         }
         out.push(VisitRow {
             id,

@@ -4,8 +4,10 @@ use super::load;
 use super::model::{Effect, FormFocus, Model, Popup, ResultForm};
 use super::strings as s;
 use super::update::fields_of;
+use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
+use crate::domain::role::{Action, Subject};
 use crate::services::{ServiceError, Session};
 
 fn message(m: &mut Model, title: &str, lines: Vec<String>, error: bool) {
@@ -99,7 +101,12 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
             if problems > 0 {
                 lines.push(format!("{problems} 项未能组成检查组"));
             }
-            message(m, &format!("{id} {}", s::DRAW_RUN), lines, false);
+            message(
+                m,
+                &format!("{id} {}", DrawStatus::Run.label()),
+                lines,
+                false,
+            );
         }
         Effect::VerifyDraw(id) => {
             let diffs = session.verify_draw(&id)?;
@@ -112,12 +119,12 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
         Effect::RequestVoid { id, reason } => {
             session.request_void(&id, &reason)?;
             load::draws(session, m)?;
-            m.status = Some((format!("{id} {}", s::DRAW_VOID_ASKED), false));
+            m.status = Some((format!("{id} {}", DrawStatus::VoidRequested.label()), false));
         }
         Effect::ApproveVoid(id) => {
             session.approve_void(&id)?;
             load::current(session, m)?;
-            m.status = Some((format!("{id} {}", s::DRAW_VOID), false));
+            m.status = Some((format!("{id} {}", DrawStatus::Void.label()), false));
         }
         Effect::OpenDraw(id) => open_draw(session, m, &id)?,
         Effect::Substitute {
@@ -155,13 +162,13 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), Servi
                 f.problems = f
                     .result
                     .problems(&f.items.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
-                session.save_draft(f.visit.row.id, &f.result)?;
+                session.save_draft(f.visit.id, &f.result)?;
                 m.status = Some((s::DRAFT_SAVED.to_string(), false));
             }
         }
         Effect::SubmitResult => {
             if let Some(f) = &m.form {
-                let id = f.visit.row.id;
+                let id = f.visit.id;
                 let r = session.submit_result(id, &f.result)?;
                 m.form = None;
                 m.status = None;
@@ -230,11 +237,7 @@ fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<(), ServiceEr
 
 fn open_form(session: &mut Session, m: &mut Model, id: i64) -> Result<(), ServiceError> {
     let view = session.result_view(id)?;
-    let on_team = m
-        .viewer
-        .inspector
-        .as_ref()
-        .is_some_and(|me| view.visit.row.team.iter().any(|t| &t.inspector == me));
+    let on_team = m.may(Action::EnterResult, Subject::VisitResult(&view.visit.team));
     let read_only = view.submitted.is_some()
         || !on_team
         || view.visit.state != crate::domain::visit::VisitState::Completed;

@@ -4,143 +4,29 @@ use std::collections::HashMap;
 
 use chrono::Datelike;
 
-use super::model::{Model, Overview, OverviewPane, ScreenId, TaskProgress};
-use super::strings as s;
+use super::model::{Model, ScreenId};
 use crate::domain::classification::SupervisionClass;
-use crate::domain::role::Role;
-use crate::domain::visit::VisitState;
 use crate::services::registry::EntityFilter;
 use crate::services::visits::VisitFilter;
 use crate::services::{Result, Session};
 use crate::store::audit::EventFilter;
 
 pub fn viewer(session: &Session) -> super::model::Viewer {
-    let u = session.user();
-    super::model::Viewer {
-        login: u.login.clone(),
-        name: u.name.clone(),
-        roles: u.role_labels(),
-        inspector: u.inspector.clone(),
-        lead: u.roles.contains(&Role::Lead),
-        principal: u.roles.contains(&Role::Principal),
-    }
+    session.user().clone()
 }
 
 pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
-    let year = m.today.year();
-    let visits = session.list_visits(&VisitFilter {
-        year: Some(year),
-        ..Default::default()
-    })?;
-    let mut tasks: Vec<TaskProgress> = Vec::new();
-    for p in session.list_plans(Some(year))? {
-        for t in &p.plan.tasks {
-            tasks.push(TaskProgress {
-                code: t.code.clone(),
-                name: t.name.clone(),
-                ..Default::default()
-            });
-        }
-    }
-    for v in &visits {
-        for code in &v.row.tasks {
-            if let Some(t) = tasks.iter_mut().find(|t| &t.code == code) {
-                t.drawn += 1;
-                t.inspected += usize::from(v.state >= VisitState::Completed);
-                t.entered += usize::from(v.state >= VisitState::Entered);
-                t.published += usize::from(v.state == VisitState::Published);
-            }
-        }
-    }
-    let mut deadlines: Vec<_> = visits
-        .iter()
-        .filter(|v| v.days_left.is_some())
-        .cloned()
-        .collect();
-    deadlines.sort_by_key(|v| (v.days_left, v.row.id));
-    let mine: Vec<_> = match &m.viewer.inspector {
-        Some(code) => visits
-            .iter()
-            .filter(|v| {
-                v.state < VisitState::Entered && v.row.team.iter().any(|t| &t.inspector == code)
-            })
-            .cloned()
-            .collect(),
-        None => vec![],
-    };
-    let mut alerts = Vec::new();
-    for d in session.list_draws()? {
-        if d.void_approved.is_none() && d.void_request.is_some() {
-            alerts.push((true, format!("{} {}", d.id, s::ALERT_VOID_WAITING)));
-        } else if d.run.is_none() && d.void_request.is_none() {
-            alerts.push((false, format!("{} {}", d.id, s::ALERT_DRAW_WAITING)));
-        }
-    }
-    let pending = session.pending_corrections()?.len();
-    if pending > 0 {
-        alerts.push((true, format!("{pending} 项{}", s::ALERT_CORRECTION_WAITING)));
-    }
-    let overdue = deadlines
-        .iter()
-        .filter(|v| v.days_left.is_some_and(|d| d < 0))
-        .count();
-    if overdue > 0 {
-        alerts.push((true, format!("{overdue} 项{}", s::ALERT_OVERDUE)));
-    }
-    for i in session.list_inspectors()? {
-        match i.cert_expiry {
-            Some(e) if e < m.today => alerts.push((
-                true,
-                format!("{} {} {}（{e}）", i.code, i.name, s::ALERT_CERT_EXPIRED),
-            )),
-            Some(e) if (e - m.today).num_days() <= 60 => alerts.push((
-                false,
-                format!("{} {} {}（{e}）", i.code, i.name, s::ALERT_CERT_EXPIRING),
-            )),
-            _ => {}
-        }
-    }
-    if !session.calendar()?.known(year + 1) {
-        alerts.push((false, format!("{}{}", year + 1, s::ALERT_NEXT_YEAR)));
-    }
-    let key_coverage = m.overview.as_ref().and_then(|o| o.key_coverage);
+    let o = session.overview()?;
     // The cursor stays on the list it was on, within its new length.
-    let len = match m.overview_pane {
-        OverviewPane::Deadlines => deadlines.len(),
-        OverviewPane::Mine => mine.len(),
-    };
+    let len = m.overview_pane.list(&o).len();
     m.overview_selected = m.overview_selected.min(len.saturating_sub(1));
-    m.overview = Some(Overview {
-        tasks,
-        deadlines,
-        mine,
-        alerts,
-        key_coverage,
-    });
+    m.overview = Some(o);
     Ok(())
 }
 
 /// Key-entity coverage needs every entity classified: done after the first frame.
 pub fn key_coverage(session: &Session, m: &mut Model) -> Result<()> {
-    let year = m.today.year();
-    let covered: std::collections::HashSet<String> = session
-        .list_visits(&VisitFilter {
-            year: Some(year),
-            ..Default::default()
-        })?
-        .into_iter()
-        .map(|v| v.row.entity)
-        .collect();
-    let keys: Vec<String> = session
-        .list_entities(&EntityFilter::default())?
-        .into_iter()
-        .filter(|c| c.classification.also_key && c.entity.exclusion.is_none())
-        .map(|c| c.id)
-        .collect();
-    let n = keys.iter().filter(|k| covered.contains(*k)).count();
-    if let Some(o) = m.overview.as_mut() {
-        o.key_coverage = Some((n, keys.len()));
-    }
+    m.key_coverage = Some(session.key_coverage(m.today.year())?);
     Ok(())
 }
 
@@ -151,15 +37,12 @@ pub fn entities(session: &Session, m: &mut Model) -> Result<()> {
         year: Some(m.today.year()),
         ..Default::default()
     })? {
-        by_entity
-            .entry(v.row.entity.clone())
-            .or_default()
-            .push(format!(
-                "{} {} {}",
-                v.row.draw_id,
-                v.row.tasks.join("、"),
-                v.state.label()
-            ));
+        by_entity.entry(v.entity.clone()).or_default().push(format!(
+            "{} {} {}",
+            v.draw_id,
+            v.tasks.join("、"),
+            v.state.label()
+        ));
     }
     m.entities.visits_this_year = by_entity;
     m.entities.loaded = true;

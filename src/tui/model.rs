@@ -4,11 +4,14 @@ use chrono::NaiveDate;
 use ratatui_textarea::TextArea;
 
 use crate::domain::audit::AuditEvent;
+use crate::domain::draw::Draw;
 use crate::domain::result::InspectionResult;
+use crate::domain::role::{self, Action, Subject};
+use crate::domain::user::User;
 use crate::domain::vocab::{CreditTier, TargetType};
+use crate::services::dashboard::{KeyCoverage, Overview};
 use crate::services::registry::ClassifiedEntity;
-use crate::services::visits::VisitSummary;
-use crate::store::draws::StoredDraw;
+use crate::services::visits::VisitView;
 use crate::store::results::Correction;
 
 use super::theme::Theme;
@@ -39,37 +42,9 @@ impl ScreenId {
     }
 }
 
-/// Who is using the dashboard, and what they may do (the services check again).
-#[derive(Debug, Clone, Default)]
-pub struct Viewer {
-    pub login: String,
-    pub name: String,
-    pub roles: String,
-    pub inspector: Option<String>,
-    pub lead: bool,
-    pub principal: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct TaskProgress {
-    pub code: String,
-    pub name: String,
-    pub drawn: usize,
-    pub inspected: usize,
-    pub entered: usize,
-    pub published: usize,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Overview {
-    pub tasks: Vec<TaskProgress>,
-    /// Completed visits waiting for their result, most urgent first.
-    pub deadlines: Vec<VisitSummary>,
-    pub mine: Vec<VisitSummary>,
-    pub alerts: Vec<(bool, String)>,
-    /// (covered, all) key entities this year, once computed.
-    pub key_coverage: Option<(usize, usize)>,
-}
+/// Who is using the dashboard. What they may do is asked of the role table
+/// ([`Model::may`]); the services check again.
+pub type Viewer = User;
 
 /// Which overview list has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +63,7 @@ impl OverviewPane {
     }
 
     /// The visits of this list.
-    pub fn list(self, o: &Overview) -> &[VisitSummary] {
+    pub fn list(self, o: &Overview) -> &[VisitView] {
         match self {
             OverviewPane::Deadlines => &o.deadlines,
             OverviewPane::Mine => &o.mine,
@@ -118,7 +93,7 @@ pub struct EntitiesState {
 
 #[derive(Debug, Default)]
 pub struct DrawsState {
-    pub list: Vec<StoredDraw>,
+    pub list: Vec<Draw>,
     pub selected: usize,
     /// The lines of the opened draw's record, and the scroll offset.
     pub detail: Option<(String, Vec<String>)>,
@@ -127,7 +102,7 @@ pub struct DrawsState {
 
 #[derive(Debug, Default)]
 pub struct VisitsState {
-    pub list: Vec<VisitSummary>,
+    pub list: Vec<VisitView>,
     pub selected: usize,
     pub mine: bool,
 }
@@ -160,7 +135,7 @@ impl FormFocus {
 
 /// 结果录入: the form of one visit's result.
 pub struct ResultForm {
-    pub visit: VisitSummary,
+    pub visit: VisitView,
     /// (code, text) of the check items.
     pub items: Vec<(String, String)>,
     pub result: InspectionResult,
@@ -182,7 +157,7 @@ pub struct ApprovalsState {
     pub corrections: Vec<Correction>,
     /// The submitted result each correction would replace, by visit id.
     pub originals: std::collections::HashMap<i64, InspectionResult>,
-    pub voids: Vec<StoredDraw>,
+    pub voids: Vec<Draw>,
     pub selected: usize,
 }
 
@@ -280,6 +255,8 @@ pub struct Model {
     pub demo: bool,
     pub today: NaiveDate,
     pub overview: Option<Overview>,
+    /// Key-entity coverage this year, once computed (after the first frame).
+    pub key_coverage: Option<KeyCoverage>,
     /// Which overview list has the cursor, and the cursor in it.
     pub overview_pane: OverviewPane,
     pub overview_selected: usize,
@@ -308,6 +285,7 @@ impl Model {
             demo,
             today,
             overview: None,
+            key_coverage: None,
             overview_pane: OverviewPane::Deadlines,
             overview_selected: 0,
             entities: EntitiesState::default(),
@@ -322,6 +300,13 @@ impl Model {
             go_prefix: false,
             quit: false,
         }
+    }
+}
+
+impl Model {
+    /// Whether the viewer may do `action` to `subject`: the keys offered follow this.
+    pub fn may(&self, action: Action, subject: Subject<'_>) -> bool {
+        role::may(&self.viewer, action, subject).is_ok()
     }
 }
 

@@ -44,10 +44,6 @@ pub const EXCLUDED: &str = "不参与双随机";
 
 // Draws
 pub const DRAW_HEADERS: [&str; 5] = ["编号", "期间", "状态", "任务", "承诺值"];
-pub const DRAW_WAITING: &str = "待运行";
-pub const DRAW_RUN: &str = "已运行";
-pub const DRAW_VOID_ASKED: &str = "作废待批";
-pub const DRAW_VOID: &str = "已作废";
 pub const PREPARE_TITLE: &str = "准备抽取：冻结总体、排除和名额，登记承诺值";
 pub const PREPARE_PERIOD: &str = "抽查期间（如 2026Q4）";
 pub const PREPARE_TASKS: &str = "任务编号（用、分隔；留空为该期间的全部任务）";
@@ -169,3 +165,30 @@ pub const FORM_HELP: &[(&str, &str)] = &[
     ("Enter", "在 [提交] 上确认提交"),
     ("Esc", "返回（草稿已自动保存）"),
 ];
+
+/// An overview alert in words.
+pub fn alert(a: &crate::services::dashboard::Alert) -> String {
+    use crate::domain::inspector::CertAlert;
+    use crate::services::dashboard::Alert;
+    match a {
+        Alert::DrawWaiting { draw, .. } => format!("{draw} {ALERT_DRAW_WAITING}"),
+        Alert::VoidWaiting { draw } => format!("{draw} {ALERT_VOID_WAITING}"),
+        Alert::CorrectionsWaiting(n) => format!("{n} 项{ALERT_CORRECTION_WAITING}"),
+        Alert::Overdue(v) => format!("{} 项{ALERT_OVERDUE}", v.len()),
+        Alert::Certificate {
+            code,
+            name,
+            alert: CertAlert::Expired(d),
+        } => {
+            format!("{code} {name} {ALERT_CERT_EXPIRED}（{d}）")
+        }
+        Alert::Certificate {
+            code,
+            name,
+            alert: CertAlert::Expiring(d),
+        } => {
+            format!("{code} {name} {ALERT_CERT_EXPIRING}（{d}）")
+        }
+        Alert::NextYearCalendar(y) => format!("{y}{ALERT_NEXT_YEAR}"),
+    }
+}

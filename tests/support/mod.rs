@@ -30,17 +30,17 @@ fn template() -> &'static Path {
 /// and that meets `also`.
 pub fn assigned_q2_visit(
     session: &shuangsuiji::services::Session,
-    also: impl Fn(&shuangsuiji::services::visits::VisitSummary) -> bool,
-) -> shuangsuiji::services::visits::VisitSummary {
+    also: impl Fn(&shuangsuiji::services::visits::VisitView) -> bool,
+) -> shuangsuiji::services::visits::VisitView {
     use shuangsuiji::domain::visit::VisitState;
     session
         .list_visits(&Default::default())
         .unwrap()
         .into_iter()
         .find(|v| {
-            v.row.draw_id == "2026Q2-01"
+            v.draw_id == "2026Q2-01"
                 && v.state == VisitState::Assigned
-                && v.row.problem.is_none()
+                && v.problem.is_none()
                 && also(v)
         })
         .expect("the run second-quarter draw has an assigned visit with a team")

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use shuangsuiji::domain::visit::VisitState;
-use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
+use shuangsuiji::services::visits::{VisitFilter, VisitView};
 use shuangsuiji::services::{OpenOptions, Session};
 
 /// A session on a demo database as `login`, on the harness's day.
@@ -23,7 +23,7 @@ pub fn open(path: &Path, login: &str) -> Session {
 
 /// The most urgent completed visit (waiting for its result) and the login of its team's
 /// lead officer: the rule `demo.tape` uses to pick `$OFFICER` (with `visit list` and `jq`).
-pub fn urgent_visit_and_officer(path: &Path) -> (VisitSummary, String) {
+pub fn urgent_visit_and_officer(path: &Path) -> (VisitView, String) {
     let s = open(path, "lead.liu");
     let visit = s
         .list_visits(&VisitFilter {
@@ -36,7 +36,6 @@ pub fn urgent_visit_and_officer(path: &Path) -> (VisitSummary, String) {
         .expect("the demo has completed visits waiting for their result");
     assert_eq!(visit.state, VisitState::Completed);
     let code = &visit
-        .row
         .team
         .iter()
         .find(|t| t.lead)

@@ -7,6 +7,9 @@ pub mod printable;
 pub mod quota;
 pub mod record;
 pub mod select;
+pub mod status;
 pub mod team;
 pub mod ticket;
 pub mod verify;
+
+pub use status::{Draw, DrawStatus, RunInfo, VoidInfo};

@@ -132,6 +132,54 @@ pub struct Seat {
     pub ticket: String,
 }
 
+/// 检查组 (a team): the seats of one visit, in the order drawn (the lead first), with any
+/// substitutions applied where the holder says so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Team(pub Vec<Seat>);
+
+impl Team {
+    /// Whether the officer with this inspector code sits on the team.
+    pub fn includes(&self, inspector: &str) -> bool {
+        self.0.iter().any(|s| s.inspector == inspector)
+    }
+
+    /// The seat the officer holds, if any.
+    pub fn seat_of(&self, inspector: &str) -> Option<&Seat> {
+        self.0.iter().find(|s| s.inspector == inspector)
+    }
+
+    /// The inspector codes, the lead marked with `*`: "*YC-001 YC-004 SL-002".
+    pub fn codes(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| format!("{}{}", if s.lead { "*" } else { "" }, s.inspector))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Puts `replacement` in the seat `out` holds; no change if `out` holds none.
+    pub fn replace(&mut self, out: &str, replacement: &str) {
+        if let Some(seat) = self.0.iter_mut().find(|s| s.inspector == out) {
+            seat.inspector = replacement.to_string();
+        }
+    }
+}
+
+impl std::ops::Deref for Team {
+    type Target = [Seat];
+
+    fn deref(&self) -> &[Seat] {
+        &self.0
+    }
+}
+
+impl From<Vec<Seat>> for Team {
+    fn from(seats: Vec<Seat>) -> Team {
+        Team(seats)
+    }
+}
+
 /// 检查任务 (a visit): one entity, all the tasks that drew it, one team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -16,7 +16,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::record::{
-    EntityFacts, Ineligible, InspectorFacts, Prepared, Seat, Substitution, VisitResult,
+    EntityFacts, Ineligible, InspectorFacts, Prepared, Seat, Substitution, Team, VisitResult,
 };
 use super::select::PlannedVisit;
 use super::ticket::{TicketKey, seed_hash};
@@ -186,12 +186,10 @@ pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> 
 }
 
 /// The team of a visit after its substitutions.
-pub fn current_team(visit: &VisitResult, substitutions: &[Substitution]) -> Vec<Seat> {
-    let mut team = visit.team.clone();
+pub fn current_team(visit: &VisitResult, substitutions: &[Substitution]) -> Team {
+    let mut team = Team::from(visit.team.clone());
     for s in substitutions.iter().filter(|s| s.entity == visit.entity) {
-        if let Some(seat) = team.iter_mut().find(|seat| seat.inspector == s.out) {
-            seat.inspector = s.replacement.clone();
-        }
+        team.replace(&s.out, &s.replacement);
     }
     team
 }
@@ -210,8 +208,7 @@ pub fn next_substitute(
 ) -> Result<(Seat, Vec<Ineligible>), String> {
     let team = current_team(visit, earlier);
     let leaving = team
-        .iter()
-        .find(|s| s.inspector == out)
+        .seat_of(out)
         .ok_or_else(|| format!("{out}不在该检查组中"))?;
     let gone: Vec<&str> = earlier
         .iter()
@@ -225,7 +222,7 @@ pub fn next_substitute(
     let facts = prepared.entities.iter().find(|e| e.id == visit.entity);
     for r in ranking(prepared, facts, seed, &visit.entity, &leaving.department) {
         let id = r.officer.id.as_str();
-        if team.iter().any(|s| s.inspector == id) || gone.contains(&id) {
+        if team.includes(id) || gone.contains(&id) {
             continue;
         }
         if leaving.lead && !all_expertise.is_empty() && !holds(r.officer, &all_expertise) {

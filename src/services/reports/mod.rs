@@ -10,13 +10,14 @@ use chrono::NaiveDate;
 
 use super::publicity::{DrawTasks, TaskInfo, VisitRecord, visit_records};
 use super::{Result, ServiceError, Session};
+use crate::domain::draw::Draw;
 use crate::domain::draw::period::Period;
 use crate::domain::result::Category;
 use crate::domain::role::Action;
 use crate::domain::visit::VisitState;
 use crate::sheets::SheetError;
 use crate::sheets::publicity::{Table, workbook_bytes};
-use crate::store::{self, draws::StoredDraw};
+use crate::store;
 
 /// What a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -177,7 +178,7 @@ pub struct DrawLine {
     pub id: String,
     pub period: String,
     pub tasks: Vec<String>,
-    /// 待运行 / 已运行 / 已申请作废 / 已作废
+    /// 待运行 / 已运行 / 作废待批 / 已作废 ([`crate::domain::draw::DrawStatus::label`])
     pub state: String,
     pub prepared_by: String,
     pub run_at: Option<String>,
@@ -189,16 +190,8 @@ pub struct DrawLine {
 }
 
 impl DrawLine {
-    fn of(d: &StoredDraw, visits: usize) -> DrawLine {
-        let state = if d.is_void() {
-            "已作废"
-        } else if d.void_request.is_some() {
-            "已申请作废"
-        } else if d.run.is_some() {
-            "已运行"
-        } else {
-            "待运行"
-        };
+    fn of(d: &Draw, visits: usize) -> DrawLine {
+        let state = d.status().label();
         DrawLine {
             id: d.id.clone(),
             period: d.period.clone(),
@@ -264,11 +257,11 @@ impl Session {
         let conn = self.store().conn();
         let cal = self.calendar()?;
         let today = self.today();
-        let draws: Vec<StoredDraw> = store::draws::all(conn)?
+        let draws: Vec<Draw> = store::draws::all(conn)?
             .into_iter()
             .filter(|d| scope.covers(&d.period))
             .collect();
-        let live: Vec<&StoredDraw> = draws
+        let live: Vec<&Draw> = draws
             .iter()
             .filter(|d| d.run.is_some() && !d.is_void())
             .collect();

@@ -6,8 +6,10 @@ use ratatui_textarea::TextArea;
 use super::load::{filter_entities, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
+use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, Outcome};
+use crate::domain::role::{Action, Subject};
 use crate::domain::visit::VisitState;
 use crate::domain::vocab::{CreditTier, TargetType};
 
@@ -214,7 +216,7 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             let Some(v) = list.get(m.overview_selected) else {
                 return vec![];
             };
-            let id = v.row.id;
+            let id = v.id;
             m.screen = ScreenId::Visits;
             vec![Effect::Reload, Effect::OpenForm(id)]
         }
@@ -244,7 +246,7 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let current = d.list.get(d.selected).map(|x| x.id.clone());
     match (k.code, current) {
         (KeyCode::Enter, Some(id)) => vec![Effect::OpenDraw(id)],
-        (KeyCode::Char('p'), _) if m.viewer.lead => {
+        (KeyCode::Char('p'), _) if m.may(Action::PrepareDraw, Subject::Any) => {
             let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
             period.move_cursor(ratatui_textarea::CursorMove::End);
             m.popup = Some(Popup::Input {
@@ -257,7 +259,7 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
-        (KeyCode::Char('r'), Some(id)) if m.viewer.lead => {
+        (KeyCode::Char('r'), Some(id)) if m.may(Action::RunDraw, Subject::Any) => {
             m.popup = Some(Popup::Input {
                 title: format!("{} {id}", s::RUN_TITLE),
                 labels: vec![s::SEED_1, s::SEED_2, s::WITNESSES],
@@ -272,7 +274,7 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (KeyCode::Char('v'), Some(id)) => vec![Effect::VerifyDraw(id)],
-        (KeyCode::Char('x'), Some(id)) if m.viewer.lead => {
+        (KeyCode::Char('x'), Some(id)) if m.may(Action::RequestVoid, Subject::Any) => {
             m.popup = Some(Popup::Input {
                 title: format!("{} {id}", s::VOID_TITLE),
                 labels: vec![s::VOID_TITLE],
@@ -282,10 +284,10 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             });
             vec![]
         }
-        (KeyCode::Char('a'), Some(id)) if m.viewer.principal => {
+        (KeyCode::Char('a'), Some(id)) if m.may(Action::ApproveVoid, Subject::Any) => {
             confirm(
                 m,
-                &format!("{} {id}：{}", s::APPROVE_CONFIRM, s::DRAW_VOID),
+                &format!("{} {id}：{}", s::APPROVE_CONFIRM, DrawStatus::Void.label()),
                 Effect::ApproveVoid(id),
             );
             vec![]
@@ -299,15 +301,14 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     if step(&mut v.selected, v.list.len(), k.code) {
         return vec![];
     }
-    let current = v.list.get(v.selected).map(|x| (x.row.id, x.state));
+    let current = v.list.get(v.selected).map(|x| (x.id, x.state));
     // Progress is recorded by the visit's team or a lead; others are not offered the keys.
-    let may_record = v.list.get(v.selected).is_some_and(|x| {
-        m.viewer.lead
-            || m.viewer
-                .inspector
-                .as_ref()
-                .is_some_and(|me| x.row.team.iter().any(|t| &t.inspector == me))
-    });
+    let may_record = m
+        .visits
+        .list
+        .get(m.visits.selected)
+        .is_some_and(|x| m.may(Action::EnterResult, Subject::VisitWork(&x.team)));
+    let v = &mut m.visits;
     match (k.code, current) {
         (KeyCode::Char('m'), _) => {
             v.mine = !v.mine;
@@ -318,22 +319,19 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             confirm(m, s::START_CONFIRM, Effect::StartVisit(id));
             vec![]
         }
-        (KeyCode::Char('u'), Some((_, VisitState::Assigned))) if m.viewer.lead => {
+        (KeyCode::Char('u'), Some((_, VisitState::Assigned)))
+            if m.may(Action::RunDraw, Subject::Any) =>
+        {
             if let Some(x) = m.visits.list.get(m.visits.selected) {
-                let team: Vec<&str> = x.row.team.iter().map(|t| t.inspector.as_str()).collect();
+                let team: Vec<&str> = x.team.iter().map(|t| t.inspector.as_str()).collect();
                 m.popup = Some(Popup::Input {
-                    title: format!(
-                        "{} {}（{}）",
-                        s::SUBSTITUTE_TITLE,
-                        x.row.id,
-                        team.join("、")
-                    ),
+                    title: format!("{} {}（{}）", s::SUBSTITUTE_TITLE, x.id, team.join("、")),
                     labels: vec![s::SUBSTITUTE_OUT, s::SUBSTITUTE_REASON],
                     fields: vec![TextArea::default(), TextArea::default()],
                     focus: 0,
                     purpose: InputPurpose::Substitute {
-                        draw: x.row.draw_id.clone(),
-                        entity: x.row.entity.clone(),
+                        draw: x.draw_id.clone(),
+                        entity: x.entity.clone(),
                     },
                 });
             }
@@ -348,23 +346,29 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
-    // Only a principal decides; others see the list but are not offered the keys.
-    let principal = m.viewer.principal;
     let a = &mut m.approvals;
     let n = a.corrections.len() + a.voids.len();
     if step(&mut a.selected, n, k.code) {
         return vec![];
     }
+    // Only those who may decide (a principal, never on their own request) are offered the
+    // keys; others see the list.
     let sel = a.selected;
-    let correction = a.corrections.get(sel).map(|c| c.id);
-    let void = if sel >= a.corrections.len() {
-        a.voids.get(sel - a.corrections.len()).map(|d| d.id.clone())
-    } else {
-        None
-    };
-    if !principal {
-        return vec![];
-    }
+    let a = &m.approvals;
+    let correction = a
+        .corrections
+        .get(sel)
+        .filter(|c| m.may(Action::ApproveCorrection, Subject::RequestOf(&c.filed_by)));
+    let correction = correction.map(|c| c.id);
+    let void = sel
+        .checked_sub(a.corrections.len())
+        .and_then(|i| a.voids.get(i))
+        .filter(|d| {
+            d.void_request
+                .as_ref()
+                .is_some_and(|r| m.may(Action::ApproveVoid, Subject::RequestOf(&r.by)))
+        })
+        .map(|d| d.id.clone());
     match (k.code, correction, void) {
         (KeyCode::Char('a'), Some(id), _) => {
             confirm(
@@ -391,7 +395,7 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         (KeyCode::Char('a'), None, Some(id)) => {
             confirm(
                 m,
-                &format!("{} {id}：{}", s::APPROVE_CONFIRM, s::DRAW_VOID),
+                &format!("{} {id}：{}", s::APPROVE_CONFIRM, DrawStatus::Void.label()),
                 Effect::ApproveVoid(id),
             );
             vec![]

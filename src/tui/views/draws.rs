@@ -7,6 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::{block, header, row, scroll_start};
+use crate::domain::draw::DrawStatus;
 use crate::tui::model::Model;
 use crate::tui::strings as s;
 use crate::tui::text::truncate;
@@ -33,15 +34,14 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     )];
     let start = scroll_start(d.selected, height);
     for (i, x) in d.list.iter().enumerate().skip(start).take(height) {
-        let (state, style) = if x.void_approved.is_some() {
-            (s::DRAW_VOID, m.theme.dim())
-        } else if x.void_request.is_some() {
-            (s::DRAW_VOID_ASKED, m.theme.danger())
-        } else if x.run.is_some() {
-            (s::DRAW_RUN, Style::new())
-        } else {
-            (s::DRAW_WAITING, m.theme.warn())
+        let status = x.status();
+        let style = match status {
+            DrawStatus::Void => m.theme.dim(),
+            DrawStatus::VoidRequested => m.theme.danger(),
+            DrawStatus::Run => Style::new(),
+            DrawStatus::Prepared => m.theme.warn(),
         };
+        let state = status.label();
         let tasks = x.tasks.join(",");
         lines.push(row(
             &m.theme,

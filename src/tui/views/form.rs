@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let title = format!(
         "{} {} {}",
         s::FORM_TITLE,
-        form.visit.row.id,
+        form.visit.id,
         form.visit.entity_name
     );
     let outer = block(&m.theme, &title);
@@ -34,7 +34,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     .areas(inner);
     let info_text = format!(
         "{}  {}  {}",
-        form.visit.row.tasks.join(","),
+        form.visit.tasks.join(","),
         countdown_text(&form.visit),
         if form.read_only { s::READ_ONLY } else { "" }
     );

@@ -6,12 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{block, header, row, scroll_start};
-use crate::services::visits::VisitSummary;
+use crate::services::visits::VisitView;
 use crate::tui::model::{Model, OverviewPane};
 use crate::tui::strings as s;
 
 /// The countdown of a visit in words ("剩3个工作日", "逾期2个工作日", with 临时).
-pub fn countdown_text(v: &VisitSummary) -> String {
+pub fn countdown_text(v: &VisitView) -> String {
     match (&v.due, v.days_left) {
         (Some(d), Some(left)) => {
             let prov = if d.provisional {
@@ -43,7 +43,7 @@ pub fn countdown_text(v: &VisitSummary) -> String {
     }
 }
 
-pub fn urgency_style(m: &Model, v: &VisitSummary) -> ratatui::style::Style {
+pub fn urgency_style(m: &Model, v: &VisitView) -> ratatui::style::Style {
     match v.days_left {
         Some(l) if l < 0 => m.theme.danger(),
         Some(l) if l <= 2 => m.theme.danger(),
@@ -104,8 +104,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             ratatui::style::Style::new(),
         ));
     }
-    if let Some((n, all)) = o.key_coverage {
-        lines.push(Line::from(format!("  {}：{n}/{all}", s::KEY_COVERAGE)));
+    if let Some(k) = m.key_coverage {
+        lines.push(Line::from(format!(
+            "  {}：{}/{}",
+            s::KEY_COVERAGE,
+            k.covered,
+            k.all
+        )));
     }
     f.render_widget(
         Paragraph::new(lines).block(block(&m.theme, s::TASK_PROGRESS)),
@@ -118,13 +123,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     } else {
         o.alerts
             .iter()
-            .map(|(urgent, text)| {
+            .map(|alert| {
                 Line::from(Span::styled(
                     format!(
                         "! {}",
-                        crate::tui::text::truncate(text, aw.saturating_sub(2))
+                        crate::tui::text::truncate(&s::alert(alert), aw.saturating_sub(2))
                     ),
-                    if *urgent {
+                    if alert.urgent() {
                         m.theme.danger()
                     } else {
                         m.theme.warn()
@@ -160,11 +165,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             row(
                 &m.theme,
                 cursor(OverviewPane::Deadlines, i),
-                &[
-                    (&v.row.id.to_string(), 4),
-                    (&v.entity_name, name_w),
-                    (&due, 20),
-                ],
+                &[(&v.id.to_string(), 4), (&v.entity_name, name_w), (&due, 20)],
                 urgency_style(m, v),
             )
         })
@@ -191,7 +192,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
                 &m.theme,
                 cursor(OverviewPane::Mine, i),
                 &[
-                    (&v.row.id.to_string(), 4),
+                    (&v.id.to_string(), 4),
                     (&v.entity_name, mw.saturating_sub(14)),
                     (v.state.label(), 6),
                 ],

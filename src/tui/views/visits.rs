@@ -30,15 +30,9 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     )];
     let start = scroll_start(v.selected, height);
     for (i, x) in v.list.iter().enumerate().skip(start).take(height) {
-        let id = x.row.id.to_string();
-        let tasks = x.row.tasks.join(",");
-        let team = x
-            .row
-            .team
-            .iter()
-            .map(|t| format!("{}{}", if t.lead { "*" } else { "" }, t.inspector))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let id = x.id.to_string();
+        let tasks = x.tasks.join(",");
+        let team = x.team.codes();
         let due = countdown_text(x);
         lines.push(row(
             &m.theme,

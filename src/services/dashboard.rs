@@ -1,0 +1,220 @@
+//! 总览 (the overview): this year's progress per task, the deadlines, my visits and what needs
+//! attention. The dashboard's first screen and `doctor` both read it, so they cannot disagree.
+
+use std::collections::HashSet;
+
+use chrono::Datelike;
+
+use super::visits::{VisitFilter, VisitView};
+use super::{Result, Session};
+use crate::domain::draw::DrawStatus;
+use crate::domain::draw::period::Period;
+use crate::domain::inspector::CertAlert;
+use crate::domain::role::Action;
+use crate::domain::visit::VisitState;
+use crate::services::registry::EntityFilter;
+
+/// One task's visits this year, by how far they have come.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskProgress {
+    pub code: String,
+    pub name: String,
+    pub drawn: usize,
+    pub inspected: usize,
+    pub entered: usize,
+    pub published: usize,
+}
+
+/// Something that needs someone's attention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alert {
+    /// A draw is prepared and waits for its seed.
+    DrawWaiting {
+        draw: String,
+        prepared_by: String,
+        prepared_at: String,
+    },
+    /// A void was asked for and waits for the principal.
+    VoidWaiting { draw: String },
+    /// Corrections wait for the principal.
+    CorrectionsWaiting(usize),
+    /// Completed visits whose result is past its deadline: (visit, entity name).
+    Overdue(Vec<(i64, String)>),
+    /// An on-duty officer's certificate.
+    Certificate {
+        code: String,
+        name: String,
+        alert: CertAlert,
+    },
+    /// Next year's holiday notice is not loaded: deadlines across the year end are provisional.
+    NextYearCalendar(i32),
+}
+
+impl Alert {
+    /// Urgent: overdue, expired, or waiting for a decision.
+    pub fn urgent(&self) -> bool {
+        match self {
+            Alert::VoidWaiting { .. } | Alert::CorrectionsWaiting(_) | Alert::Overdue(_) => true,
+            Alert::Certificate { alert, .. } => matches!(alert, CertAlert::Expired(_)),
+            Alert::DrawWaiting { .. } | Alert::NextYearCalendar(_) => false,
+        }
+    }
+}
+
+/// Key entities (重点排污单位) covered this year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyCoverage {
+    pub covered: usize,
+    pub all: usize,
+}
+
+/// The overview on one day.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub year: i32,
+    pub tasks: Vec<TaskProgress>,
+    /// Completed visits waiting for their result, of any year, most urgent first.
+    pub deadlines: Vec<VisitView>,
+    /// The viewer's own visits not yet entered, of any year.
+    pub mine: Vec<VisitView>,
+    pub alerts: Vec<Alert>,
+    /// Officers on duty (for "none of N expiring").
+    pub on_duty: usize,
+    /// Draws of all years.
+    pub draws: usize,
+}
+
+impl Overview {
+    /// The overdue results, if any.
+    pub fn overdue(&self) -> &[(i64, String)] {
+        self.alerts
+            .iter()
+            .find_map(|a| match a {
+                Alert::Overdue(v) => Some(v.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+}
+
+fn in_year(v: &VisitView, year: i32) -> bool {
+    v.period.parse::<Period>().is_ok_and(|p| p.year == year)
+}
+
+impl Session {
+    /// The overview for today, as the user may see it.
+    pub fn overview(&self) -> Result<Overview> {
+        self.require(Action::ViewRegistry)?;
+        let year = self.today().year();
+        let visits = self.list_visits(&VisitFilter::default())?;
+        let tasks = self.task_progress(year, &visits)?;
+        let mut deadlines: Vec<VisitView> = visits
+            .iter()
+            .filter(|v| v.days_left.is_some())
+            .cloned()
+            .collect();
+        deadlines.sort_by_key(|v| (v.days_left, v.id));
+        let mine: Vec<VisitView> = match &self.user().inspector {
+            Some(code) => visits
+                .iter()
+                .filter(|v| v.state < VisitState::Entered && v.team.includes(code))
+                .cloned()
+                .collect(),
+            None => vec![],
+        };
+        let draws = self.list_draws()?;
+        let mut alerts = Vec::new();
+        for d in &draws {
+            match d.status() {
+                DrawStatus::VoidRequested => alerts.push(Alert::VoidWaiting { draw: d.id.clone() }),
+                DrawStatus::Prepared => alerts.push(Alert::DrawWaiting {
+                    draw: d.id.clone(),
+                    prepared_by: d.prepared_by.clone(),
+                    prepared_at: d.prepared_at.clone(),
+                }),
+                DrawStatus::Run | DrawStatus::Void => {}
+            }
+        }
+        let pending = self.pending_corrections()?.len();
+        if pending > 0 {
+            alerts.push(Alert::CorrectionsWaiting(pending));
+        }
+        let overdue: Vec<(i64, String)> = deadlines
+            .iter()
+            .filter(|v| v.days_left.is_some_and(|d| d < 0))
+            .map(|v| (v.id, v.entity_name.clone()))
+            .collect();
+        if !overdue.is_empty() {
+            alerts.push(Alert::Overdue(overdue));
+        }
+        let inspectors = self.list_inspectors()?;
+        for i in &inspectors {
+            if let Some(alert) = i.cert_alert(self.today()) {
+                alerts.push(Alert::Certificate {
+                    code: i.code.clone(),
+                    name: i.name.clone(),
+                    alert,
+                });
+            }
+        }
+        if !self.calendar()?.known(year + 1) {
+            alerts.push(Alert::NextYearCalendar(year + 1));
+        }
+        Ok(Overview {
+            year,
+            tasks,
+            deadlines,
+            mine,
+            alerts,
+            on_duty: inspectors.iter().filter(|i| i.on_duty).count(),
+            draws: draws.len(),
+        })
+    }
+
+    fn task_progress(&self, year: i32, visits: &[VisitView]) -> Result<Vec<TaskProgress>> {
+        let mut tasks: Vec<TaskProgress> = Vec::new();
+        for p in self.list_plans(Some(year))? {
+            for t in &p.plan.tasks {
+                tasks.push(TaskProgress {
+                    code: t.code.clone(),
+                    name: t.name.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        for v in visits.iter().filter(|v| in_year(v, year)) {
+            for code in &v.tasks {
+                if let Some(t) = tasks.iter_mut().find(|t| &t.code == code) {
+                    t.drawn += 1;
+                    t.inspected += usize::from(v.state >= VisitState::Completed);
+                    t.entered += usize::from(v.state >= VisitState::Entered);
+                    t.published += usize::from(v.state == VisitState::Published);
+                }
+            }
+        }
+        Ok(tasks)
+    }
+
+    /// Key entities (not excluded) with a visit drawn this year, of all key entities. Needs
+    /// every entity classified, so the dashboard asks for it after its first frame.
+    pub fn key_coverage(&self, year: i32) -> Result<KeyCoverage> {
+        let covered: HashSet<String> = self
+            .list_visits(&VisitFilter {
+                year: Some(year),
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|v| v.entity)
+            .collect();
+        let keys: Vec<String> = self
+            .list_entities(&EntityFilter::default())?
+            .into_iter()
+            .filter(|c| c.classification.also_key && c.entity.exclusion.is_none())
+            .map(|c| c.id)
+            .collect();
+        Ok(KeyCoverage {
+            covered: keys.iter().filter(|k| covered.contains(*k)).count(),
+            all: keys.len(),
+        })
+    }
+}
