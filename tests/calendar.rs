@@ -346,7 +346,7 @@ fn an_admin_changes_one_day_with_a_reason() {
         d("2026-11-14")
     );
     let events = admin
-        .audit_events(&shuangsuiji::store::audit::EventFilter {
+        .audit_events(&shuangsuiji::domain::audit::EventFilter {
             limit: Some(1),
             ..Default::default()
         })

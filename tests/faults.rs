@@ -22,10 +22,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::uscc;
 use shuangsuiji::services::{OpenOptions, Session};
-use shuangsuiji::store::audit::EventFilter;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
 const ROWS: usize = 20_000;

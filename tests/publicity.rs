@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use calamine::Reader;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
+use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::plan::PlanKind;
 use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
@@ -17,7 +18,6 @@ use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
 use shuangsuiji::services::{OpenOptions, ServiceError, Session};
-use shuangsuiji::store::audit::EventFilter;
 
 const HEADERS: [&str; 11] = [
     "抽查计划编号",

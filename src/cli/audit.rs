@@ -2,8 +2,8 @@
 
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::audit::Checkpoint;
+use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::services::Session;
-use shuangsuiji::store::audit::EventFilter;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {

@@ -6,10 +6,10 @@ use chrono::Datelike;
 
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::plan::{Task, TierMultipliers};
+use shuangsuiji::domain::plan_records::PlanRecord;
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::plans::PlanEdit;
-use shuangsuiji::store::plans::StoredPlan;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PlanCommand {
@@ -302,7 +302,7 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
 }
 
 /// “已删除：时间 操作人，理由…” for a removed task.
-fn removal_text(sp: &StoredPlan, code: &str) -> String {
+fn removal_text(sp: &PlanRecord, code: &str) -> String {
     match sp.removal(code) {
         Some(r) => format!(
             "已删除：{} {}，理由：{}，审计第{}条",
@@ -314,7 +314,7 @@ fn removal_text(sp: &StoredPlan, code: &str) -> String {
 
 /// A plan as JSON: its active tasks, then its removed tasks each with a `removed` object
 /// (`at`, `actor`, `reason`, `audit_seq`), so removed tasks are shown, never dropped.
-fn plan_json(sp: &StoredPlan) -> serde_json::Value {
+fn plan_json(sp: &PlanRecord) -> serde_json::Value {
     let mut v = serde_json::to_value(&sp.plan).unwrap_or_default();
     if let Some(tasks) = v.get_mut("task").and_then(|t| t.as_array_mut()) {
         for t in &sp.removed {

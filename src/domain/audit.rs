@@ -207,6 +207,16 @@ pub fn verify(
     v.finish()
 }
 
+/// Filter for listing events.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub action_prefix: Option<String>,
+    pub actor: Option<String>,
+    pub subject: Option<String>,
+    /// Newest first, at most this many.
+    pub limit: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,22 @@ pub struct InspectionResult {
 }
 
 impl InspectionResult {
+    /// The form a result starts from: every check item compliant, 未发现问题, no text.
+    pub fn blank<S: AsRef<str>>(items: &[S]) -> InspectionResult {
+        InspectionResult {
+            items: items
+                .iter()
+                .map(|c| ItemOutcome {
+                    item: c.as_ref().to_string(),
+                    outcome: Outcome::Compliant,
+                    note: String::new(),
+                })
+                .collect(),
+            categories: [Category::NoProblem].into(),
+            ..Default::default()
+        }
+    }
+
     /// Every reason the result cannot be submitted for a visit with these check items.
     pub fn problems(&self, visit_items: &[String]) -> Vec<String> {
         let mut out = Vec::new();
@@ -197,6 +213,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_blank_result_has_every_item_compliant_and_no_problem_found() {
+        let r = InspectionResult::blank(&["1-1", "2-3"]);
+        let codes: Vec<&str> = r.items.iter().map(|i| i.item.as_str()).collect();
+        assert_eq!(codes, ["1-1", "2-3"]);
+        assert!(r.items.iter().all(|i| i.outcome == Outcome::Compliant));
+        assert_eq!(r.categories, [Category::NoProblem].into());
+        assert!(!r.found_problems());
+        assert!(
+            r.problems(&["1-1".to_string(), "2-3".to_string()])
+                .is_empty()
+        );
+    }
     #[test]
     fn a_clean_result_passes() {
         assert!(clean().problems(&items(&["1-3"])).is_empty());

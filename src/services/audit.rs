@@ -1,9 +1,10 @@
 //! Reading and verifying the audit chain.
 
 use super::{Result, Session};
+use crate::domain::audit::EventFilter;
 use crate::domain::audit::{AuditEvent, ChainBreak, Checkpoint};
 use crate::domain::role::Action;
-use crate::store::{self, audit::EventFilter};
+use crate::store;
 
 /// What the held-back particulars of a draw event read as.
 pub const CONFIDENTIAL_DETAIL: &str = "{\"保密\":\"抽取名单与种子在检查开始前不公开\"}";

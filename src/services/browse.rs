@@ -78,11 +78,7 @@ impl Session {
         let code = code.trim().to_ascii_uppercase();
         let entity = store::entities::get(conn, &code)?
             .ok_or_else(|| ServiceError::NotFound(format!("监管对象 {code}")))?;
-        let changed_seq: u64 = conn.query_row(
-            "SELECT changed_seq FROM entities WHERE code = ?1",
-            [&code],
-            |r| r.get(0),
-        )?;
+        let changed_seq = store::entities::changed_seq(conn, &code)?;
         let conflicted_inspectors = store::inspectors::all(conn)?
             .into_iter()
             .filter(|i| i.conflicts_with(&code))

@@ -13,7 +13,7 @@ use super::{OpenOptions, Result, ServiceError, Session};
 use crate::demo;
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::draw::period::Period;
-use crate::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
+use crate::domain::result::{Category, FollowUpKind, InspectionResult, Outcome};
 use crate::domain::visit::VisitState;
 use crate::services::visits::{RESULT_WORKING_DAYS, VisitFilter, VisitView};
 
@@ -131,18 +131,7 @@ fn completed_for(cal: &WorkingCalendar, today: NaiveDate, left: i64) -> Option<N
 }
 
 fn result_for(items: &[String], plan: Plan) -> InspectionResult {
-    let mut r = InspectionResult {
-        items: items
-            .iter()
-            .map(|c| ItemOutcome {
-                item: c.clone(),
-                outcome: Outcome::Compliant,
-                note: String::new(),
-            })
-            .collect(),
-        categories: [Category::NoProblem].into(),
-        ..Default::default()
-    };
+    let mut r = InspectionResult::blank(items);
     match plan {
         Plan::PublishedSeveralCategories => {
             r.categories = [Category::NoActivity, Category::Other].into();

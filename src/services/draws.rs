@@ -482,7 +482,7 @@ impl Session {
         );
         let mut events = store::audit::list(
             conn,
-            &store::audit::EventFilter {
+            &crate::domain::audit::EventFilter {
                 action_prefix: Some("draw.".to_string()),
                 subject: Some(id.to_string()),
                 ..Default::default()

@@ -14,7 +14,7 @@ use crate::store;
 fn no_change(conn: &rusqlite::Connection, subject: &str, prefix: &str) -> ServiceError {
     let last = store::audit::list(
         conn,
-        &store::audit::EventFilter {
+        &crate::domain::audit::EventFilter {
             action_prefix: Some(prefix.to_string()),
             subject: Some(subject.to_string()),
             limit: Some(1),

@@ -11,6 +11,7 @@ use crate::domain::audit::Checkpoint;
 use crate::domain::inspector::{CERT_WARNING_DAYS, CertAlert};
 use crate::domain::role::{Action, Role};
 use crate::services::dashboard::{Alert, Overview};
+use crate::store::files::{self, sql};
 use crate::store::{self, Store};
 
 /// What a backup wrote.
@@ -87,15 +88,14 @@ fn dir_of(path: &Path) -> PathBuf {
     }
 }
 
-/// SQLite's error, with corruption kept apart so [`damaged`] can name it.
-fn sql(e: rusqlite::Error) -> store::StoreError {
-    use rusqlite::ErrorCode;
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-            store::StoreError::Corrupt(e.to_string())
-        }
-        _ => store::StoreError::from(e),
-    }
+/// [`files::open_for_check`], as a use case's result.
+fn open_for_check(path: &Path) -> Result<rusqlite::Connection> {
+    Ok(files::open_for_check(path)?)
+}
+
+/// [`files::make_self_contained`], as a use case's result.
+fn make_self_contained(path: &Path) -> Result<()> {
+    Ok(files::make_self_contained(path)?)
 }
 
 /// "the file is damaged" in words, for SQLite's corruption errors.
@@ -120,65 +120,12 @@ fn damaged(path: &Path, e: ServiceError) -> ServiceError {
     ))
 }
 
-/// Opens a file to check it without leaving anything beside it: a file with no `-wal` is
-/// read as it is on disk (SQLite's `immutable`), so no `-wal` or `-shm` is created.
-fn open_for_check(path: &Path) -> Result<rusqlite::Connection> {
-    use rusqlite::OpenFlags;
-    if !path.exists() {
-        return Err(store::StoreError::Missing(path.to_path_buf()).into());
-    }
-    if store::side_file(path, "-wal").exists() {
-        // A live file with its WAL: read it with the WAL (the side files are there already).
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sql)?;
-        conn.busy_timeout(store::BUSY_TIMEOUT).map_err(sql)?;
-        return Ok(conn);
-    }
-    let abs = std::fs::canonicalize(path).map_err(store::StoreError::from)?;
-    let mut uri = String::from("file:");
-    for b in abs.as_os_str().as_encoded_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' => {
-                uri.push(*b as char)
-            }
-            _ => uri.push_str(&format!("%{b:02X}")),
-        }
-    }
-    uri.push_str("?mode=ro&immutable=1");
-    let conn = rusqlite::Connection::open_with_flags(
-        &uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql)?;
-    Ok(conn)
-}
-
-/// Rewrites a copy to a self-contained file (rollback journal, no `-wal`), so reading it
-/// later creates no side files.
-fn make_self_contained(path: &Path) -> Result<()> {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql)?;
-    conn.busy_timeout(store::BUSY_TIMEOUT).map_err(sql)?;
-    conn.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(sql)?;
-    conn.close().map_err(|(_, e)| store::StoreError::from(e))?;
-    Ok(())
-}
-
 /// Differences between a database's schema (tables, indexes, triggers, views) and the one
 /// this build creates; empty when they agree. A dropped append-only trigger shows here.
 pub fn schema_differences(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     let fresh = Store::in_memory()?;
-    let want = schema_objects(fresh.conn())?;
-    let have = schema_objects(conn)?;
+    let want = files::schema_objects(fresh.conn())?;
+    let have = files::schema_objects(conn)?;
     let label = |kind: &str| match kind {
         "table" => "表",
         "index" => "索引",
@@ -202,34 +149,9 @@ pub fn schema_differences(conn: &rusqlite::Connection) -> Result<Vec<String>> {
     Ok(out)
 }
 
-type SchemaObjects = std::collections::BTreeMap<(String, String), String>;
-
-fn schema_objects(conn: &rusqlite::Connection) -> Result<SchemaObjects> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT type, name, sql FROM sqlite_master
-             WHERE sql IS NOT NULL AND substr(name, 1, 7) <> 'sqlite_'",
-        )
-        .map_err(sql)?;
-    let rows = stmt
-        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
-        .map_err(sql)?;
-    Ok(rows.collect::<rusqlite::Result<_>>().map_err(sql)?)
-}
-
-fn schema_version(conn: &rusqlite::Connection) -> Result<i64> {
-    Ok(conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sql)?)
-}
-
 /// Integrity, audit chain and (for a file of this build's schema version) the schema.
 fn check_conn(conn: &rusqlite::Connection, path: &Path) -> Result<Checkpoint> {
-    let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(sql)?;
-    let problems: Vec<String> = stmt
-        .query_map([], |r| r.get::<_, String>(0))
-        .and_then(|rows| rows.collect())
-        .map_err(sql)?;
+    let problems = files::integrity_problems(conn)?;
     if problems != ["ok"] {
         return Err(ServiceError::Invalid(format!(
             "{} 已损坏，完整性检查未通过：{}",
@@ -246,7 +168,7 @@ fn check_conn(conn: &rusqlite::Connection, path: &Path) -> Result<Checkpoint> {
             )));
         }
     };
-    if schema_version(conn)? == store::SCHEMA_VERSION {
+    if files::schema_version(conn)? == store::SCHEMA_VERSION {
         let diff = schema_differences(conn)?;
         if !diff.is_empty() {
             return Err(ServiceError::Invalid(format!(
@@ -331,18 +253,7 @@ struct Facts {
 }
 
 fn facts(conn: &rusqlite::Connection) -> Result<Facts> {
-    let mut stmt = conn
-        .prepare("SELECT hash, action, subject FROM audit_log ORDER BY seq")
-        .map_err(sql)?;
-    let events = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                format!("{} {}", r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-            ))
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .map_err(sql)?;
+    let events = files::audit_hashes(conn)?;
     Ok(Facts {
         mode: store::settings::get(conn, store::settings::MODE)?,
         id: store::settings::get(conn, store::settings::DATABASE_ID)?,
@@ -367,34 +278,13 @@ fn in_use(db: &Path) -> ServiceError {
 }
 
 /// Opens the live database and takes SQLite's exclusive lock on it, held until the
-/// connection closes. Every other connection (even an idle dashboard: in WAL mode an open
-/// connection keeps a shared lock) makes this fail.
+/// connection closes ([`files::lock_exclusive`]); anyone else still in it is refused.
 fn lock_live(db: &Path) -> Result<rusqlite::Connection> {
-    let busy = |e: rusqlite::Error| match sql(e) {
-        store::StoreError::Busy => in_use(db),
-        other => damaged(db, other.into()),
-    };
-    let conn = rusqlite::Connection::open_with_flags(
-        db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(busy)?;
-    conn.busy_timeout(std::time::Duration::from_secs(2))
-        .map_err(busy)?;
-    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
-        .map_err(busy)?;
-    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
-        .map_err(busy)?;
-    // Everything in the WAL goes into the file; busy means a reader is still there.
-    let (blocked, _, _): (i64, i64, i64) = conn
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .map_err(busy)?;
-    if blocked != 0 {
-        return Err(in_use(db));
+    match files::lock_exclusive(db) {
+        Ok(Some(conn)) => Ok(conn),
+        Ok(None) | Err(store::StoreError::Busy) => Err(in_use(db)),
+        Err(other) => Err(damaged(db, other.into())),
     }
-    Ok(conn)
 }
 
 /// `restore BACKUP` with no rollback allowed.

@@ -5,8 +5,9 @@ use serde_json::json;
 
 use super::{Result, ServiceError, Session};
 use crate::domain::plan::{Plan, Task, TierMultipliers};
+use crate::domain::plan_records::{PlanChange, PlanRecord};
 use crate::domain::role::Action;
-use crate::store::{self, plans::PlanChange, plans::StoredPlan, to_json};
+use crate::store::{self, to_json};
 
 /// A change to one plan during the year.
 #[derive(Debug, Clone)]
@@ -47,7 +48,7 @@ fn check_year(year: i32) -> Result<()> {
 }
 
 impl Session {
-    pub fn list_plans(&self, year: Option<i32>) -> Result<Vec<StoredPlan>> {
+    pub fn list_plans(&self, year: Option<i32>) -> Result<Vec<PlanRecord>> {
         self.require(Action::ViewRegistry)?;
         Ok(store::plans::list(self.store().conn(), year)?)
     }

@@ -14,17 +14,14 @@ use crate::domain::draw::period::Period;
 use crate::domain::draw::record::{Prepared, TaskSpec};
 use crate::domain::inspector::BUREAU;
 use crate::domain::plan::{PlanKind, Task};
+use crate::domain::plan_records::PlanRecord;
 use crate::domain::result::InspectionResult;
+use crate::domain::result_records::{Correction, FollowUp, Submitted};
 use crate::domain::role::Action;
 use crate::domain::visit::{Step, VisitDates, check_step};
 use crate::sheets::SheetError;
 use crate::sheets::publicity::{PublicityFormat, PublicityRecord, publicity_bytes};
-use crate::store::{
-    self,
-    draws::VisitRow,
-    plans::StoredPlan,
-    results::{Correction, FollowUp, Submitted},
-};
+use crate::store::{self, draws::VisitRow};
 
 /// What `export publicity` did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -145,7 +142,7 @@ pub(crate) struct TaskInfo {
 }
 
 impl TaskInfo {
-    fn new(spec: &TaskSpec, plans: &[StoredPlan]) -> TaskInfo {
+    fn new(spec: &TaskSpec, plans: &[PlanRecord]) -> TaskInfo {
         let (year, code) = spec
             .plan
             .split_once('/')

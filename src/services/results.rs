@@ -7,12 +7,10 @@ use serde_json::json;
 use super::visits::{RESULT_WORKING_DAYS, VisitView};
 use super::{Result, ServiceError, Session};
 use crate::domain::result::{FollowUpKind, InspectionResult};
+use crate::domain::result_records::{Correction, Draft, FollowUp, Submitted};
 use crate::domain::role::{Action, Subject};
 use crate::domain::visit::{Step, check_step};
-use crate::store::{
-    self,
-    results::{Correction, Draft, FollowUp, NewResult, Submitted},
-};
+use crate::store::{self, results::NewResult};
 
 /// Everything about one visit's result.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -60,7 +60,7 @@ pub struct VisitFilter {
 pub(crate) fn summarise(
     rows: Vec<VisitRow>,
     events: &HashMap<i64, VisitDates>,
-    results: &HashMap<i64, store::results::Submitted>,
+    results: &HashMap<i64, crate::domain::result_records::Submitted>,
     pending: &[i64],
     names: &HashMap<String, (String, String)>,
     cal: &WorkingCalendar,

@@ -3,7 +3,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
-use crate::domain::audit::{AuditEvent, ChainBreak, ChainVerifier, Checkpoint, GENESIS};
+use crate::domain::audit::{
+    AuditEvent, ChainBreak, ChainVerifier, Checkpoint, EventFilter, GENESIS,
+};
 
 /// Appends an event on top of the current head, inside the caller's transaction.
 pub fn append(
@@ -106,16 +108,6 @@ pub fn verify(
         }
     }
     Ok(verifier.finish())
-}
-
-/// Filter for listing events.
-#[derive(Debug, Default, Clone)]
-pub struct EventFilter {
-    pub action_prefix: Option<String>,
-    pub actor: Option<String>,
-    pub subject: Option<String>,
-    /// Newest first, at most this many.
-    pub limit: Option<u64>,
 }
 
 /// Lists events, newest first.

@@ -59,3 +59,12 @@ pub fn names(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// The audit event that last changed an entity.
+pub fn changed_seq(conn: &Connection, code: &str) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT changed_seq FROM entities WHERE code = ?1",
+        [code],
+        |r| r.get(0),
+    )?)
+}

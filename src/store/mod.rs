@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod draws;
 pub mod entities;
+pub mod files;
 pub mod inspectors;
 pub mod items;
 mod migrations;

@@ -4,34 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError, from_json, to_json};
 use crate::domain::plan::{Plan, PlanKind, Task, TierMultipliers};
-
-/// A stored plan with its database id.
-#[derive(Debug, Clone)]
-pub struct StoredPlan {
-    pub id: i64,
-    pub plan: Plan,
-    /// Tasks removed during the year (kept, never deleted).
-    pub removed: Vec<Task>,
-    /// When, by whom and why each removed task was removed, by task code.
-    pub removals: Vec<Removal>,
-}
-
-/// The removal of a task: when, by whom and why (from the record of plan changes).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Removal {
-    pub task: String,
-    pub at: String,
-    pub actor: String,
-    pub reason: String,
-    pub audit_seq: u64,
-}
-
-impl StoredPlan {
-    /// The removal of a removed task, if recorded.
-    pub fn removal(&self, task: &str) -> Option<&Removal> {
-        self.removals.iter().rev().find(|r| r.task == task)
-    }
-}
+use crate::domain::plan_records::{PlanChange, PlanRecord, Removal};
 
 /// The recorded removals of a plan's tasks, oldest first.
 fn removals(conn: &Connection, plan_id: i64) -> Result<Vec<Removal>> {
@@ -51,21 +24,6 @@ fn removals(conn: &Connection, plan_id: i64) -> Result<Vec<Removal>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// A recorded change to a plan.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct PlanChange {
-    pub plan: String,
-    pub year: i32,
-    pub task: Option<String>,
-    pub change: String,
-    pub reason: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub audit_seq: u64,
-    pub actor: String,
-    pub at: String,
 }
 
 fn kind_key(kind: PlanKind) -> &'static str {
@@ -130,7 +88,7 @@ pub fn set_multipliers(conn: &Connection, plan_id: i64, m: &TierMultipliers) -> 
 }
 
 /// One plan of a year by code.
-pub fn get(conn: &Connection, year: i32, code: &str) -> Result<Option<StoredPlan>> {
+pub fn get(conn: &Connection, year: i32, code: &str) -> Result<Option<PlanRecord>> {
     let id: Option<i64> = conn
         .query_row(
             "SELECT id FROM plans WHERE year = ?1 AND code = ?2",
@@ -142,7 +100,7 @@ pub fn get(conn: &Connection, year: i32, code: &str) -> Result<Option<StoredPlan
 }
 
 /// Every plan of a year (all years when `None`), by year then code.
-pub fn list(conn: &Connection, year: Option<i32>) -> Result<Vec<StoredPlan>> {
+pub fn list(conn: &Connection, year: Option<i32>) -> Result<Vec<PlanRecord>> {
     let mut stmt =
         conn.prepare("SELECT id FROM plans WHERE ?1 IS NULL OR year = ?1 ORDER BY year, code")?;
     let ids = stmt
@@ -151,7 +109,7 @@ pub fn list(conn: &Connection, year: Option<i32>) -> Result<Vec<StoredPlan>> {
     ids.into_iter().map(|id| load(conn, id)).collect()
 }
 
-fn load(conn: &Connection, id: i64) -> Result<StoredPlan> {
+fn load(conn: &Connection, id: i64) -> Result<PlanRecord> {
     let (year, code, name, kind, source, mult): (i32, String, String, String, String, String) =
         conn.query_row(
             "SELECT year, code, name, kind, source, tier_multipliers FROM plans WHERE id = ?1",
@@ -192,7 +150,7 @@ fn load(conn: &Connection, id: i64) -> Result<StoredPlan> {
             removed.push(task);
         }
     }
-    Ok(StoredPlan {
+    Ok(PlanRecord {
         id,
         plan: Plan {
             code,

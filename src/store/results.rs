@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError, from_json, id_range, to_json};
 use crate::domain::result::InspectionResult;
+use crate::domain::result_records::{Correction, Decision, Draft, FollowUp, Submitted};
 use crate::domain::visit::VisitDates;
 
 fn date(s: &str) -> Result<NaiveDate> {
@@ -73,14 +74,6 @@ pub fn add_event(
     Ok(())
 }
 
-/// A saved draft.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Draft {
-    pub author: String,
-    pub result: InspectionResult,
-    pub updated_at: String,
-}
-
 pub fn draft(conn: &Connection, visit_id: i64) -> Result<Option<Draft>> {
     let row: Option<(String, String, String)> = conn
         .query_row(
@@ -117,18 +110,6 @@ pub fn put_draft(
 pub fn drop_draft(conn: &Connection, visit_id: i64) -> Result<()> {
     conn.execute("DELETE FROM result_drafts WHERE visit_id = ?1", [visit_id])?;
     Ok(())
-}
-
-/// A submitted result.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Submitted {
-    pub visit_id: i64,
-    pub result: InspectionResult,
-    pub submitted_by: String,
-    pub submitted_on: String,
-    pub due: String,
-    pub late: bool,
-    pub seq: u64,
 }
 
 pub struct NewResult<'a> {
@@ -193,28 +174,6 @@ pub fn results_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, S
         out.insert(s.visit_id, s);
     }
     Ok(out)
-}
-
-/// A correction with its decision, if decided.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Correction {
-    pub id: i64,
-    pub visit_id: i64,
-    pub result: InspectionResult,
-    pub reason: String,
-    pub filed_by: String,
-    pub filed_at: String,
-    pub seq: u64,
-    pub decision: Option<Decision>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Decision {
-    pub approved: bool,
-    pub by: String,
-    pub at: String,
-    pub note: String,
-    pub seq: u64,
 }
 
 pub fn insert_correction(
@@ -289,20 +248,6 @@ pub fn corrections(conn: &Connection, visit_id: Option<i64>) -> Result<Vec<Corre
         out.push(c);
     }
     Ok(out)
-}
-
-/// A follow-up with its latest status.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FollowUp {
-    pub id: i64,
-    pub visit_id: i64,
-    pub kind: String,
-    pub case_no: String,
-    pub note: String,
-    pub opened_by: String,
-    pub opened_at: String,
-    pub status: String,
-    pub closed_on: Option<String>,
 }
 
 pub fn insert_followup(

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use chrono::Datelike;
 
 use super::model::{Model, ScreenId};
+use crate::domain::audit::EventFilter;
 use crate::domain::classification::SupervisionClass;
 use crate::services::registry::EntityFilter;
 use crate::services::visits::VisitFilter;
 use crate::services::{Result, Session};
-use crate::store::audit::EventFilter;
 
 pub fn viewer(session: &Session) -> super::model::Viewer {
     session.user().clone()

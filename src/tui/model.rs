@@ -6,13 +6,13 @@ use ratatui_textarea::TextArea;
 use crate::domain::audit::AuditEvent;
 use crate::domain::draw::Draw;
 use crate::domain::result::InspectionResult;
+use crate::domain::result_records::Correction;
 use crate::domain::role::{self, Action, Subject};
 use crate::domain::user::User;
 use crate::domain::vocab::{CreditTier, TargetType};
 use crate::services::dashboard::{KeyCoverage, Overview};
 use crate::services::registry::ClassifiedEntity;
 use crate::services::visits::VisitView;
-use crate::store::results::Correction;
 
 use super::theme::Theme;
 
