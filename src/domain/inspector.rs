@@ -111,14 +111,25 @@ pub fn parse_inspector_code(text: &str) -> Result<String, String> {
     Ok(code)
 }
 
-/// Parses leave periods written in one cell: `2026-03-01~2026-03-10 病假；2026-07-01~2026-07-05`.
-pub fn parse_leaves(cell: &str) -> Result<Vec<Leave>, String> {
-    let mut out = Vec::new();
-    for part in cell
+/// Parses the entries of one cell, separated by `；`, `;` or a line break (blank ones
+/// skipped), each with `entry`; sorted. The first entry that does not parse is the error.
+fn parse_entries<T: Ord>(
+    cell: &str,
+    entry: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let mut out = cell
         .split(['；', ';', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
+        .map(entry)
+        .collect::<Result<Vec<T>, String>>()?;
+    out.sort();
+    Ok(out)
+}
+
+/// Parses leave periods written in one cell: `2026-03-01~2026-03-10 病假；2026-07-01~2026-07-05`.
+pub fn parse_leaves(cell: &str) -> Result<Vec<Leave>, String> {
+    parse_entries(cell, |part| {
         let (range, reason) = match part.split_once([' ', '　']) {
             Some((r, why)) => (r.trim(), why.trim()),
             None => (part, ""),
@@ -131,14 +142,12 @@ pub fn parse_leaves(cell: &str) -> Result<Vec<Leave>, String> {
         if to < from {
             return Err(format!("请假时段“{part}”结束日期早于起始日期"));
         }
-        out.push(Leave {
+        Ok(Leave {
             from,
             to,
             reason: reason.to_string(),
-        });
-    }
-    out.sort();
-    Ok(out)
+        })
+    })
 }
 
 /// Formats leave periods for one cell (the inverse of [`parse_leaves`]).
@@ -158,12 +167,7 @@ pub fn format_leaves(leaves: &[Leave]) -> String {
 
 /// Parses conflicts written in one cell: `CODE:原因；CODE:原因`.
 pub fn parse_conflicts(cell: &str) -> Result<Vec<Conflict>, String> {
-    let mut out = Vec::new();
-    for part in cell
-        .split(['；', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    parse_entries(cell, |part| {
         let (code, reason) = part
             .split_once([':', '：'])
             .ok_or_else(|| format!("回避“{part}”应写作 对象代码:原因"))?;
@@ -171,13 +175,11 @@ pub fn parse_conflicts(cell: &str) -> Result<Vec<Conflict>, String> {
         if reason.is_empty() {
             return Err(format!("回避“{part}”缺少原因"));
         }
-        out.push(Conflict {
+        Ok(Conflict {
             entity: code.trim().to_ascii_uppercase(),
             reason: reason.to_string(),
-        });
-    }
-    out.sort();
-    Ok(out)
+        })
+    })
 }
 
 /// Formats conflicts for one cell (the inverse of [`parse_conflicts`]).

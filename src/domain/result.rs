@@ -5,28 +5,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! labelled {
-    ($(#[$m:meta])* $name:ident { $($v:ident => $l:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub enum $name { $($v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn label(self) -> &'static str { match self { $($name::$v => $l),+ } }
-            pub fn parse(s: &str) -> Option<Self> { let t = s.trim(); $(if t == $l { return Some($name::$v); })+ None }
-        }
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(s: String) -> Result<Self, String> {
-                Self::parse(&s).ok_or_else(|| format!("“{s}”不是有效取值（{}）", Self::ALL.iter().map(|v| v.label()).collect::<Vec<_>>().join("/")))
-            }
-        }
-        impl From<$name> for String { fn from(v: $name) -> String { v.label().to_string() } }
-    };
-}
+use super::vocab::vocabulary;
 
-labelled! {
+vocabulary! {
     /// 单项检查结论
     Outcome {
         Compliant => "符合要求",
@@ -35,7 +16,7 @@ labelled! {
     }
 }
 
-labelled! {
+vocabulary! {
     /// 检查结果 categories of the national publicity system (multi-select).
     Category {
         NoProblem => "未发现问题",
@@ -49,7 +30,7 @@ labelled! {
     }
 }
 
-labelled! {
+vocabulary! {
     /// 后续处理方式
     FollowUpKind {
         Rectify => "责令改正",

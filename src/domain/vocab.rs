@@ -53,6 +53,9 @@ macro_rules! vocabulary {
     };
 }
 
+/// The result vocabularies (`domain::result`) are made the same way.
+pub(crate) use vocabulary;
+
 vocabulary! {
     /// 检查对象: the seven target types of the check-item list.
     TargetType {

@@ -159,19 +159,56 @@ fn result_for(items: &[String], plan: Plan) -> InspectionResult {
     r
 }
 
+/// Works through the visits of the earlier quarters as their officers would: the latest run
+/// quarter's visits carry the special cases, the older quarters' are worked through and
+/// published.
 fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
     let lead = session(path, creator, None, today)?;
     let cal = lead.calendar()?;
-    let users = lead.list_users()?;
-    // Visits of earlier quarters whose team includes an officer with a login: the latest run
-    // quarter's first (they carry the special cases), then the older ones.
-    let current = Period::of(today);
-    let latest = current.quarter.saturating_sub(1);
-    let quarter_of = |v: &VisitView| {
-        v.period
-            .parse::<Period>()
-            .map_or(0, |p| if p.year == today.year() { p.quarter } else { 0 })
+    let latest = Period::of(today).quarter.saturating_sub(1);
+    let visits = visits_with_a_login(&lead, today, latest)?;
+    drop(lead);
+    let mut work = Work {
+        people: People {
+            path,
+            creator,
+            open: Default::default(),
+        },
+        cal,
+        today,
     };
+    // One visit of the latest quarter for each special case, then ordinary timely results for
+    // some more of it; the rest of it stays 待检查. The quarters before it were worked through.
+    for (i, (v, login)) in visits.iter().enumerate() {
+        let older = quarter_of(v, today) < latest;
+        if i >= PLANS.len() + ORDINARY && !older {
+            continue;
+        }
+        let plan = if older {
+            Plan::Published
+        } else {
+            PLANS.get(i).copied().unwrap_or(Plan::Published)
+        };
+        work.visit(i, v, login, plan)?;
+    }
+    publish_earlier_quarters(path, creator, today)
+}
+
+/// The quarter of this year a visit belongs to; 0 for another year's.
+fn quarter_of(v: &VisitView, today: NaiveDate) -> u32 {
+    v.period
+        .parse::<Period>()
+        .map_or(0, |p| if p.year == today.year() { p.quarter } else { 0 })
+}
+
+/// Visits of earlier quarters still 待检查 with a team, each with the login of the first
+/// officer on its team who has one: the `latest` quarter's first, then the older ones.
+fn visits_with_a_login(
+    lead: &Session,
+    today: NaiveDate,
+    latest: u32,
+) -> Result<Vec<(VisitView, String)>> {
+    let users = lead.list_users()?;
     let mut visits: Vec<(VisitView, String)> = lead
         .list_visits(&VisitFilter::default())?
         .into_iter()
@@ -190,47 +227,49 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
             Some((v, login))
         })
         .collect();
-    visits.sort_by_key(|(v, _)| quarter_of(v) != latest);
-    drop(lead);
-    let mut people = People {
-        path,
-        creator,
-        open: Default::default(),
-    };
-    // One visit of the latest quarter for each special case, then ordinary timely results for
-    // some more of it; the rest of it stays 待检查. The quarters before it were worked through.
-    for (i, (v, login)) in visits.iter().enumerate() {
-        let older = quarter_of(v) < latest;
-        if i >= PLANS.len() + ORDINARY && !older {
-            continue;
-        }
-        let plan = if older {
-            Plan::Published
-        } else {
-            PLANS.get(i).copied().unwrap_or(Plan::Published)
-        };
+    visits.sort_by_key(|(v, _)| quarter_of(v, today) != latest);
+    Ok(visits)
+}
+
+/// The demo's officers at work: their sessions, the working calendar, and today (no step is
+/// taken after it).
+struct Work<'a> {
+    people: People<'a>,
+    cal: WorkingCalendar,
+    today: NaiveDate,
+}
+
+impl Work<'_> {
+    /// Starts and completes the `i`-th visit as `plan` says, some working days after its
+    /// draw, then enters its result; stops at the first step that would fall after today.
+    fn visit(&mut self, i: usize, v: &VisitView, login: &str, plan: Plan) -> Result<()> {
+        let (cal, today) = (&self.cal, self.today);
         let id = v.id;
-        let Some(drawn) = v.dates.drawn else { continue };
+        let Some(drawn) = v.dates.drawn else {
+            return Ok(());
+        };
         let start = cal.add_working_days(drawn, 8 + (i as u32 % 5)).date;
         let completed = match plan {
-            Plan::DueSoon => completed_for(&cal, today, 2),
-            Plan::DueInFive => completed_for(&cal, today, 5),
-            Plan::Overdue => completed_for(&cal, today, -3),
+            Plan::DueSoon => completed_for(cal, today, 2),
+            Plan::DueInFive => completed_for(cal, today, 5),
+            Plan::Overdue => completed_for(cal, today, -3),
             _ => Some(cal.add_working_days(start, 1).date),
         };
         let Some(completed) = completed.filter(|c| *c >= start && *c <= today) else {
-            continue;
+            return Ok(());
         };
         if start > today {
-            continue;
+            return Ok(());
         }
-        people.on(login, start)?.start_visit(id, start)?;
+        self.people.on(login, start)?.start_visit(id, start)?;
         if plan == Plan::Started {
-            continue;
+            return Ok(());
         }
-        people.on(login, completed)?.complete_visit(id, completed)?;
+        self.people
+            .on(login, completed)?
+            .complete_visit(id, completed)?;
         if matches!(plan, Plan::DueSoon | Plan::DueInFive | Plan::Overdue) {
-            continue;
+            return Ok(());
         }
         let entered = if plan == Plan::LateWithClosedCase {
             cal.add_working_days(completed, RESULT_WORKING_DAYS + 3)
@@ -239,9 +278,22 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
             cal.add_working_days(completed, 4).date
         };
         if entered > today {
-            continue;
+            return Ok(());
         }
-        let s = people.on(login, entered)?;
+        self.enter_result(i, id, login, plan, entered)
+    }
+
+    /// Enters a visit's result on `entered`, then what its plan adds: a rectification closed
+    /// later, an open case, or a correction waiting for the principal.
+    fn enter_result(
+        &mut self,
+        i: usize,
+        id: i64,
+        login: &str,
+        plan: Plan,
+        entered: NaiveDate,
+    ) -> Result<()> {
+        let s = self.people.on(login, entered)?;
         let items: Vec<String> = s
             .result_view(id)?
             .items
@@ -253,8 +305,8 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
             Plan::LateWithClosedCase => {
                 let fid =
                     s.add_followup(id, FollowUpKind::Rectify, "", "限期十五日内恢复设施运行")?;
-                let closed = cal.add_working_days(entered, 10).date.min(today);
-                people.on(login, closed)?.update_followup(
+                let closed = self.cal.add_working_days(entered, 10).date.min(self.today);
+                self.people.on(login, closed)?.update_followup(
                     fid,
                     "已办结",
                     Some(closed),
@@ -265,7 +317,7 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
                 s.add_followup(
                     id,
                     FollowUpKind::Penalty,
-                    &format!("阳环罚〔{}〕{}号", today.year(), 10 + i),
+                    &format!("阳环罚〔{}〕{}号", self.today.year(), 10 + i),
                     "已立案调查",
                 )?;
             }
@@ -276,8 +328,8 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
             }
             _ => {}
         }
+        Ok(())
     }
-    publish_earlier_quarters(path, creator, today)
 }
 
 /// Publishes the results of the earlier quarters (all but the latest one, or the first when

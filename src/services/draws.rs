@@ -451,10 +451,48 @@ impl Session {
         Ok(check)
     }
 
+    /// The record checked against what the database holds of the draw: what was frozen at
+    /// preparation, the visit tables, the `draw.run` event and its checkpoint, and the
+    /// `draw.substitute` events.
     fn against_store(&self, draw: &Draw, record: &DrawRecord, check: &mut DrawCheck) -> Result<()> {
         let conn = self.store().conn();
         let id = draw.id.as_str();
-        let diffs = &mut check.diffs;
+        self.against_preparation(draw, record, &mut check.diffs)?;
+        let mut events = store::audit::list(
+            conn,
+            &crate::domain::audit::EventFilter {
+                action_prefix: Some("draw.".to_string()),
+                subject: Some(id.to_string()),
+                ..Default::default()
+            },
+        )?;
+        events.reverse();
+        let run_seq = draw.run.as_ref().map(|r| r.seq);
+        let Some(ev) = events
+            .iter()
+            .find(|e| e.action == "draw.run" && Some(e.seq) == run_seq)
+        else {
+            check
+                .diffs
+                .push(format!("审计日志中没有抽取 {id} 的运行事件（draw.run）"));
+            return Ok(());
+        };
+        Self::against_run_event(record, ev, check);
+        self.against_checkpoint(record, ev, &mut check.diffs)?;
+        Self::against_substitution_events(record, &events, &mut check.diffs);
+        Ok(())
+    }
+
+    /// The record's commitment and `prepared` against those registered at preparation, and
+    /// its visits against the visit tables.
+    fn against_preparation(
+        &self,
+        draw: &Draw,
+        record: &DrawRecord,
+        diffs: &mut Vec<String>,
+    ) -> Result<()> {
+        let conn = self.store().conn();
+        let id = draw.id.as_str();
         if record.commitment != draw.commitment {
             diffs.push(format!(
                 "记录的承诺值 {} 与准备时登记的 {} 不同",
@@ -480,23 +518,17 @@ impl Session {
             ("记录", "检查任务表"),
             diffs,
         );
-        let mut events = store::audit::list(
-            conn,
-            &crate::domain::audit::EventFilter {
-                action_prefix: Some("draw.".to_string()),
-                subject: Some(id.to_string()),
-                ..Default::default()
-            },
-        )?;
-        events.reverse();
-        let run_seq = draw.run.as_ref().map(|r| r.seq);
-        let Some(ev) = events
-            .iter()
-            .find(|e| e.action == "draw.run" && Some(e.seq) == run_seq)
-        else {
-            diffs.push(format!("审计日志中没有抽取 {id} 的运行事件（draw.run）"));
-            return Ok(());
-        };
+        Ok(())
+    }
+
+    /// What the `draw.run` event logged (seed parts and sources, seed, witnesses, run date,
+    /// visits, the record's digest) against the record; a note when the event is older than
+    /// digests.
+    fn against_run_event(
+        record: &DrawRecord,
+        ev: &crate::domain::audit::AuditEvent,
+        check: &mut DrawCheck,
+    ) {
         let n = ev.seq;
         let detail: serde_json::Value = serde_json::from_str(&ev.detail).unwrap_or_default();
         let entities: Vec<&str> = record.visits.iter().map(|v| v.entity.as_str()).collect();
@@ -514,7 +546,7 @@ impl Session {
             if let Some(logged) = detail.get(key)
                 && *logged != want
             {
-                diffs.push(format!(
+                check.diffs.push(format!(
                     "字段 {key} 与审计事件 draw.run（第{n}条）不符：记录为 {}，审计日志为 {}",
                     want, logged
                 ));
@@ -524,7 +556,7 @@ impl Session {
             Some(d) => {
                 let mine = record_digest(record);
                 if d != mine {
-                    diffs.push(format!(
+                    check.diffs.push(format!(
                         "记录（除检查点和替换外）的摘要 {mine} 与审计事件 draw.run（第{n}条）登记的 {d} 不符：记录在运行后被改动"
                     ));
                 }
@@ -533,27 +565,46 @@ impl Session {
                 "审计事件无摘要（旧记录）：draw.run（第{n}条）写于摘要功能之前，已逐项核对其登记的种子、见证人和检查对象"
             )),
         }
-        let diffs = &mut check.diffs;
-        match &record.checkpoint {
-            None => diffs.push("记录没有检查点（checkpoint）".to_string()),
-            Some(cp) => {
-                if cp.size != n {
-                    diffs.push(format!(
-                        "检查点 size 不符：记录为 {}，运行事件为审计日志第{n}条",
-                        cp.size
-                    ));
-                }
-                if cp.head != ev.hash {
-                    diffs.push(format!(
-                        "检查点 head 不符：记录为 {}，审计日志第{n}条的哈希为 {}",
-                        cp.head, ev.hash
-                    ));
-                }
-                if let Err(b) = store::audit::verify(conn, Some(cp))? {
-                    diffs.push(format!("审计日志与记录的检查点 {cp} 不一致：{b}"));
-                }
-            }
+    }
+
+    /// The record's checkpoint: the `draw.run` event's place and hash, and the audit chain
+    /// verified up to it.
+    fn against_checkpoint(
+        &self,
+        record: &DrawRecord,
+        ev: &crate::domain::audit::AuditEvent,
+        diffs: &mut Vec<String>,
+    ) -> Result<()> {
+        let n = ev.seq;
+        let Some(cp) = &record.checkpoint else {
+            diffs.push("记录没有检查点（checkpoint）".to_string());
+            return Ok(());
+        };
+        if cp.size != n {
+            diffs.push(format!(
+                "检查点 size 不符：记录为 {}，运行事件为审计日志第{n}条",
+                cp.size
+            ));
         }
+        if cp.head != ev.hash {
+            diffs.push(format!(
+                "检查点 head 不符：记录为 {}，审计日志第{n}条的哈希为 {}",
+                cp.head, ev.hash
+            ));
+        }
+        if let Err(b) = store::audit::verify(self.store().conn(), Some(cp))? {
+            diffs.push(format!("审计日志与记录的检查点 {cp} 不一致：{b}"));
+        }
+        Ok(())
+    }
+
+    /// The record's substitutions against the `draw.substitute` events, one by one and field
+    /// by field.
+    fn against_substitution_events(
+        record: &DrawRecord,
+        events: &[crate::domain::audit::AuditEvent],
+        diffs: &mut Vec<String>,
+    ) {
         let subs: Vec<&crate::domain::audit::AuditEvent> = events
             .iter()
             .filter(|e| e.action == "draw.substitute")
@@ -586,7 +637,6 @@ impl Session {
                 }
             }
         }
-        Ok(())
     }
 
     /// The prepared draw for export before it is run (`draw show --json` on a prepared draw):

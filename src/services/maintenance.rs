@@ -309,35 +309,7 @@ pub fn restore_with(
     // The file as given first (read-only, nothing left beside it), then the copy put in place.
     check_file(backup)?;
     let tmp = Temp::beside(db, "restoring")?;
-    std::fs::copy(backup, &tmp.path)
-        .map_err(|e| ServiceError::Invalid(format!("无法读取备份 {}：{e}", backup.display())))?;
-    // Bring an older copy's schema up to date, then make it one self-contained file.
-    let name_backup = |e: ServiceError| match damaged(backup, e) {
-        ServiceError::Invalid(m) => ServiceError::Invalid(m),
-        other => ServiceError::Invalid(format!(
-            "备份 {} 无法使用：{}",
-            backup.display(),
-            other.to_string().replace(
-                &tmp.path.display().to_string(),
-                &backup.display().to_string()
-            )
-        )),
-    };
-    Store::open(&tmp.path).map_err(|e| name_backup(e.into()))?;
-    make_self_contained(&tmp.path).map_err(name_backup)?;
-    let (head, copy) = {
-        let conn = open_for_check(&tmp.path).map_err(|e| damaged(backup, e))?;
-        let head = check_conn(&conn, backup).map_err(|e| damaged(backup, e))?;
-        let user = store::users::get(&conn, os_login)?;
-        if !user.is_some_and(|u| u.active && u.roles.contains(&Role::Admin)) {
-            return Err(ServiceError::Denied {
-                login: os_login.to_string(),
-                roles: "备份中非系统管理员".to_string(),
-                action: "恢复数据库",
-            });
-        }
-        (head, facts(&conn)?)
-    };
+    let (head, copy) = checked_copy(backup, &tmp.path, os_login)?;
     let mut report = RestoreReport {
         checkpoint: head,
         kept: None,
@@ -347,65 +319,10 @@ pub fn restore_with(
     let mut lock = None;
     if db.exists() {
         let conn = lock_live(db)?;
-        let live = facts(&conn).map_err(|e| damaged(db, e))?;
-        if live.mode != copy.mode {
-            return Err(ServiceError::Invalid(format!(
-                "备份是{}数据库，{} 是{}数据库：不能用一个替换另一个",
-                mode_label(copy.mode.as_deref()),
-                db.display(),
-                mode_label(live.mode.as_deref())
-            )));
-        }
-        let other_id = matches!((&live.id, &copy.id), (Some(a), Some(b)) if a != b);
-        let other_start = matches!((live.events.first(), copy.events.first()),
-            (Some(a), Some(b)) if a.0 != b.0);
-        if other_id || other_start {
-            return Err(ServiceError::Invalid(format!(
-                "{} 是另一个数据库的备份，不是 {} 的：不能恢复到这里",
-                backup.display(),
-                db.display()
-            )));
-        }
-        let common = live
-            .events
-            .iter()
-            .zip(&copy.events)
-            .take_while(|(a, b)| a.0 == b.0)
-            .count();
-        report.dropped = live.events[common..].iter().map(|e| e.1.clone()).collect();
-        if !report.dropped.is_empty() && !options.allow_rollback {
-            const SHOWN: usize = 10;
-            let mut list = report.dropped[..report.dropped.len().min(SHOWN)].join("、");
-            if report.dropped.len() > SHOWN {
-                list.push_str(" 等");
-            }
-            return Err(ServiceError::Invalid(format!(
-                "备份比 {} 旧：恢复将丢失 {} 条审计事件：{list}。确需回到备份时的状态，请加 --allow-rollback（原数据库会改名保留）",
-                db.display(),
-                report.dropped.len()
-            )));
-        }
-        // The old file becomes self-contained too, so it can be kept on its own.
-        conn.pragma_update(None, "journal_mode", "DELETE")
-            .map_err(sql)?;
-        for suffix in ["-wal", "-shm"] {
-            let side = store::side_file(db, suffix);
-            if side.exists() {
-                std::fs::remove_file(&side).map_err(store::StoreError::from)?;
-            }
-        }
-        mode = std::fs::metadata(db)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(mode);
-        let stamp = chrono::Local::now().format("%Y%m%d%H%M%S").to_string();
-        let mut keep = store::side_file(db, &format!(".before-restore-{stamp}"));
-        let mut n = 1;
-        while keep.symlink_metadata().is_ok() {
-            n += 1;
-            keep = store::side_file(db, &format!(".before-restore-{stamp}-{n}"));
-        }
-        std::fs::rename(db, &keep).map_err(store::StoreError::from)?;
-        report.kept = Some(keep.display().to_string());
+        report.dropped = compare_with_live(&conn, backup, db, &copy, options)?;
+        let (kept, live_mode) = set_aside_live(&conn, db, mode)?;
+        mode = live_mode;
+        report.kept = Some(kept);
         lock = Some(conn);
     }
     std::fs::set_permissions(&tmp.path, std::fs::Permissions::from_mode(mode))
@@ -416,6 +333,115 @@ pub fn restore_with(
     drop(tmp);
     drop(lock);
     Ok(report)
+}
+
+/// Copies the backup to `tmp`, brings its schema up to date, makes it one self-contained
+/// file and checks it; refuses it unless `os_login` is an active admin in it. The copy's
+/// audit head and the facts restore compares.
+fn checked_copy(backup: &Path, tmp: &Path, os_login: &str) -> Result<(Checkpoint, Facts)> {
+    std::fs::copy(backup, tmp)
+        .map_err(|e| ServiceError::Invalid(format!("无法读取备份 {}：{e}", backup.display())))?;
+    // Bring an older copy's schema up to date, then make it one self-contained file.
+    let name_backup = |e: ServiceError| match damaged(backup, e) {
+        ServiceError::Invalid(m) => ServiceError::Invalid(m),
+        other => ServiceError::Invalid(format!(
+            "备份 {} 无法使用：{}",
+            backup.display(),
+            other
+                .to_string()
+                .replace(&tmp.display().to_string(), &backup.display().to_string())
+        )),
+    };
+    Store::open(tmp).map_err(|e| name_backup(e.into()))?;
+    make_self_contained(tmp).map_err(name_backup)?;
+    let conn = open_for_check(tmp).map_err(|e| damaged(backup, e))?;
+    let head = check_conn(&conn, backup).map_err(|e| damaged(backup, e))?;
+    let user = store::users::get(&conn, os_login)?;
+    if !user.is_some_and(|u| u.active && u.roles.contains(&Role::Admin)) {
+        return Err(ServiceError::Denied {
+            login: os_login.to_string(),
+            roles: "备份中非系统管理员".to_string(),
+            action: "恢复数据库",
+        });
+    }
+    Ok((head, facts(&conn)?))
+}
+
+/// The live database's audit events the copy does not have. Refuses a copy of the other
+/// mode, a copy of another database, and one that drops events unless `allow_rollback`.
+fn compare_with_live(
+    conn: &rusqlite::Connection,
+    backup: &Path,
+    db: &Path,
+    copy: &Facts,
+    options: &RestoreOptions,
+) -> Result<Vec<String>> {
+    let live = facts(conn).map_err(|e| damaged(db, e))?;
+    if live.mode != copy.mode {
+        return Err(ServiceError::Invalid(format!(
+            "备份是{}数据库，{} 是{}数据库：不能用一个替换另一个",
+            mode_label(copy.mode.as_deref()),
+            db.display(),
+            mode_label(live.mode.as_deref())
+        )));
+    }
+    let other_id = matches!((&live.id, &copy.id), (Some(a), Some(b)) if a != b);
+    let other_start = matches!((live.events.first(), copy.events.first()),
+        (Some(a), Some(b)) if a.0 != b.0);
+    if other_id || other_start {
+        return Err(ServiceError::Invalid(format!(
+            "{} 是另一个数据库的备份，不是 {} 的：不能恢复到这里",
+            backup.display(),
+            db.display()
+        )));
+    }
+    let common = live
+        .events
+        .iter()
+        .zip(&copy.events)
+        .take_while(|(a, b)| a.0 == b.0)
+        .count();
+    let dropped: Vec<String> = live.events[common..].iter().map(|e| e.1.clone()).collect();
+    if !dropped.is_empty() && !options.allow_rollback {
+        const SHOWN: usize = 10;
+        let mut list = dropped[..dropped.len().min(SHOWN)].join("、");
+        if dropped.len() > SHOWN {
+            list.push_str(" 等");
+        }
+        return Err(ServiceError::Invalid(format!(
+            "备份比 {} 旧：恢复将丢失 {} 条审计事件：{list}。确需回到备份时的状态，请加 --allow-rollback（原数据库会改名保留）",
+            db.display(),
+            dropped.len()
+        )));
+    }
+    Ok(dropped)
+}
+
+/// Makes the live database self-contained and renames it to `<db>.before-restore-<time>`
+/// (numbered when taken): where it was kept, and its permission bits (`mode` when they
+/// cannot be read).
+fn set_aside_live(conn: &rusqlite::Connection, db: &Path, mode: u32) -> Result<(String, u32)> {
+    // The old file becomes self-contained too, so it can be kept on its own.
+    conn.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(sql)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = store::side_file(db, suffix);
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(store::StoreError::from)?;
+        }
+    }
+    let mode = std::fs::metadata(db)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or(mode);
+    let stamp = chrono::Local::now().format("%Y%m%d%H%M%S").to_string();
+    let mut keep = store::side_file(db, &format!(".before-restore-{stamp}"));
+    let mut n = 1;
+    while keep.symlink_metadata().is_ok() {
+        n += 1;
+        keep = store::side_file(db, &format!(".before-restore-{stamp}-{n}"));
+    }
+    std::fs::rename(db, &keep).map_err(store::StoreError::from)?;
+    Ok((keep.display().to_string(), mode))
 }
 
 /// One finding of `doctor`.

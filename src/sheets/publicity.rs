@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::SheetError;
 use super::read::{extension, unknown_extension};
 use super::write::{
-    column_number, csv_bytes, display_width, header_format, write_sheet, xlsx_error,
+    column_number, csv_bytes, fit_column_widths, header_format, write_sheet, xlsx_error,
 };
 
 /// The columns of gsxt's 双随机抽查结果信息, in order.
@@ -162,17 +162,7 @@ fn write_numeric_sheet(sheet: &mut Worksheet, t: &Table) -> Result<(), XlsxError
             };
         }
     }
-    for (col, header) in t.headers.iter().enumerate() {
-        let widest = t
-            .rows
-            .iter()
-            .filter_map(|r| r.get(col))
-            .map(|c| display_width(c))
-            .chain([display_width(header) + 2])
-            .max()
-            .unwrap_or(8);
-        sheet.set_column_width(column_number(col)?, (widest + 2).clamp(8, 60) as f64)?;
-    }
+    fit_column_widths(sheet, &t.headers, t.rows.iter())?;
     sheet.set_freeze_panes(1, 0)?;
     Ok(())
 }

@@ -88,10 +88,21 @@ pub(crate) fn write_sheet(
             }
         }
     }
+    fit_column_widths(sheet, headers, rows.iter().take(MEASURED_ROWS))?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Sets each column's width to fit its header and its cells in `rows` (the widest line, a
+/// Chinese character counting two), 8 to 60 columns.
+pub(crate) fn fit_column_widths<'a>(
+    sheet: &mut Worksheet,
+    headers: &[String],
+    rows: impl Iterator<Item = &'a Vec<String>> + Clone,
+) -> Result<(), XlsxError> {
     for (col, header) in headers.iter().enumerate() {
         let widest = rows
-            .iter()
-            .take(MEASURED_ROWS)
+            .clone()
             .filter_map(|r| r.get(col))
             .map(|c| display_width(c))
             .chain([display_width(header) + 2])
@@ -99,7 +110,6 @@ pub(crate) fn write_sheet(
             .unwrap_or(8);
         sheet.set_column_width(column_number(col)?, (widest + 2).clamp(8, 60) as f64)?;
     }
-    sheet.set_freeze_panes(1, 0)?;
     Ok(())
 }
 

@@ -7,18 +7,14 @@ use std::fmt::Write;
 use super::record::{DrawRecord, Prepared};
 use super::team::current_team;
 
+/// 抽取记录 (the printable record of a run draw): header, seed, strata with the selected
+/// entities, exclusions, visits and teams, substitutions, witnesses and signature lines.
 pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
     let names: HashMap<&str, &str> = r
         .prepared
         .entities
         .iter()
         .map(|e| (e.id.as_str(), e.name.as_str()))
-        .collect();
-    let officers: HashMap<&str, &str> = r
-        .prepared
-        .inspectors
-        .iter()
-        .map(|i| (i.id.as_str(), i.name.as_str()))
         .collect();
     let mut s = String::new();
     let _ = writeln!(s, "# 双随机抽查抽取记录 {}\n", r.draw_id);
@@ -35,6 +31,40 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
         let _ = writeln!(s, "- {src}：`{p}`");
     }
     let _ = writeln!(s, "- 种子 = SHA-256(承诺值|各部分)：`{}`", r.seed);
+    strata_section(&mut s, r, &names);
+    if !r.prepared.excluded.is_empty() {
+        excluded_table(&mut s, &r.prepared);
+        let _ = writeln!(s);
+    }
+    visits_section(&mut s, r, &names);
+    substitutions_section(&mut s, r);
+    let _ = writeln!(s, "\n## 见证与检查点\n");
+    let _ = writeln!(
+        s,
+        "- 见证人：{}",
+        if r.witnesses.is_empty() {
+            "（无）".to_string()
+        } else {
+            r.witnesses.join("、")
+        }
+    );
+    if let Some(c) = &r.checkpoint {
+        let _ = writeln!(s, "- 运行后审计检查点：`{}:{}`", c.size, c.head);
+    }
+    let _ = writeln!(
+        s,
+        "\n任何人可用 `shuangsuiji draw verify --file 记录.json` 或按 docs/draw.md 的步骤复算本记录。\n"
+    );
+    let _ = writeln!(
+        s,
+        "抽取人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
+    );
+    s
+}
+
+/// Each stratum with its population, priority, quota and rule, and a table of the entities
+/// it selected with their tickets.
+fn strata_section(s: &mut String, r: &DrawRecord, names: &HashMap<&str, &str>) {
     let _ = writeln!(s, "\n## 分层、名额与抽中对象\n");
     for (spec, res) in r.prepared.strata.iter().zip(&r.strata) {
         let _ = writeln!(s, "### {} {}\n", spec.task, spec.label);
@@ -64,10 +94,17 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
             let _ = writeln!(s);
         }
     }
-    if !r.prepared.excluded.is_empty() {
-        excluded_table(&mut s, &r.prepared);
-        let _ = writeln!(s);
-    }
+}
+
+/// The visits with their tasks and current teams (★ the lead), or why a team could not be
+/// formed.
+fn visits_section(s: &mut String, r: &DrawRecord, names: &HashMap<&str, &str>) {
+    let officers: HashMap<&str, &str> = r
+        .prepared
+        .inspectors
+        .iter()
+        .map(|i| (i.id.as_str(), i.name.as_str()))
+        .collect();
     let _ = writeln!(s, "## 检查任务与检查组（{} 项）\n", r.visits.len());
     let _ = writeln!(
         s,
@@ -100,55 +137,39 @@ pub fn markdown(r: &DrawRecord, prepared_by: &str, run_by: &str) -> String {
             v.tasks.join("、")
         );
     }
-    if !r.substitutions.is_empty() {
-        let _ = writeln!(s, "\n## 人员替换\n");
-        for sub in &r.substitutions {
-            let _ = writeln!(
-                s,
-                "- {} {}：{} 由 {} 接替，理由：{}（{}，{}）",
-                sub.at,
-                sub.entity,
-                sub.out,
-                sub.replacement,
-                sub.reason,
-                sub.by,
-                if sub.skipped.is_empty() {
-                    "无跳过".to_string()
-                } else {
-                    format!(
-                        "跳过 {}",
-                        sub.skipped
-                            .iter()
-                            .map(|x| format!("{} {}", x.id, x.reason))
-                            .collect::<Vec<_>>()
-                            .join("、")
-                    )
-                }
-            );
-        }
+}
+
+/// Each substitution: when, which visit, who left and who replaced them, why, by whom, and
+/// whom the ranking passed over (nothing when there were none).
+fn substitutions_section(s: &mut String, r: &DrawRecord) {
+    if r.substitutions.is_empty() {
+        return;
     }
-    let _ = writeln!(s, "\n## 见证与检查点\n");
-    let _ = writeln!(
-        s,
-        "- 见证人：{}",
-        if r.witnesses.is_empty() {
-            "（无）".to_string()
-        } else {
-            r.witnesses.join("、")
-        }
-    );
-    if let Some(c) = &r.checkpoint {
-        let _ = writeln!(s, "- 运行后审计检查点：`{}:{}`", c.size, c.head);
+    let _ = writeln!(s, "\n## 人员替换\n");
+    for sub in &r.substitutions {
+        let _ = writeln!(
+            s,
+            "- {} {}：{} 由 {} 接替，理由：{}（{}，{}）",
+            sub.at,
+            sub.entity,
+            sub.out,
+            sub.replacement,
+            sub.reason,
+            sub.by,
+            if sub.skipped.is_empty() {
+                "无跳过".to_string()
+            } else {
+                format!(
+                    "跳过 {}",
+                    sub.skipped
+                        .iter()
+                        .map(|x| format!("{} {}", x.id, x.reason))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
+            }
+        );
     }
-    let _ = writeln!(
-        s,
-        "\n任何人可用 `shuangsuiji draw verify --file 记录.json` 或按 docs/draw.md 的步骤复算本记录。\n"
-    );
-    let _ = writeln!(
-        s,
-        "抽取人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
-    );
-    s
 }
 
 /// 抽取准备记录 (the printable record of a prepared draw, before the run): tasks, strata with

@@ -80,7 +80,6 @@ fn holds(o: &InspectorFacts, any_of: &[String]) -> bool {
 /// Forms every team; a visit whose team cannot be completed carries the reason.
 pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> Vec<VisitResult> {
     let mut load: HashMap<&str, u32> = HashMap::new();
-    let cap = prepared.workload_cap;
     let facts: HashMap<&str, &EntityFacts> = prepared
         .entities
         .iter()
@@ -88,101 +87,116 @@ pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> 
         .collect();
     let mut out = Vec::new();
     for v in visits {
-        let (expertise, departments) = needs(prepared, &v.tasks);
-        let mut seats: Vec<Seat> = Vec::new();
-        let mut problem = None;
         let entity = facts.get(v.entity.as_str()).copied();
-        let bureau = ranking(prepared, entity, seed, &v.entity, &prepared.lead_department);
-        let free = |r: &&Ranked<'_>, seats: &Vec<Seat>, load: &HashMap<&str, u32>| {
-            !seats.iter().any(|s| s.inspector == r.officer.id)
-                && load.get(r.officer.id.as_str()).copied().unwrap_or(0) < cap
+        let (team, problem) = match form_team(prepared, seed, v, entity, &load) {
+            Ok(seats) => {
+                for s in &seats {
+                    if let Some(o) = prepared.inspectors.iter().find(|o| o.id == s.inspector) {
+                        *load.entry(o.id.as_str()).or_insert(0) += 1;
+                    }
+                }
+                (seats, None)
+            }
+            Err(problem) => (Vec::new(), Some(problem)),
         };
-        let seat = |r: &Ranked<'_>, lead: bool| Seat {
-            inspector: r.officer.id.clone(),
-            department: r.officer.department.clone(),
-            lead,
-            ticket: r.ticket.text(),
-        };
-        let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
-        match bureau.iter().find(|r| {
-            free(r, &seats, &load) && (all_expertise.is_empty() || holds(r.officer, &all_expertise))
-        }) {
-            Some(r) => seats.push(seat(r, true)),
-            None => {
-                problem = Some(format!(
-                    "{}没有可担任组长的执法人员（需专业：{}）",
-                    prepared.lead_department,
-                    all_expertise.join("、")
-                ))
-            }
-        }
-        for any_of in &expertise {
-            if problem.is_some() {
-                break;
-            }
-            let covered = seats.iter().any(|s| {
-                prepared
-                    .inspectors
-                    .iter()
-                    .any(|o| o.id == s.inspector && holds(o, any_of))
-            });
-            if covered {
-                continue;
-            }
-            match bureau
-                .iter()
-                .find(|r| free(r, &seats, &load) && holds(r.officer, any_of))
-            {
-                Some(r) => seats.push(seat(r, false)),
-                None => {
-                    problem = Some(format!(
-                        "{}没有符合专业（{}）的执法人员",
-                        prepared.lead_department,
-                        any_of.join("、")
-                    ))
-                }
-            }
-        }
-        let bureau_seats = 2usize.saturating_sub(departments.len()).max(1);
-        while problem.is_none() && seats.len() < bureau_seats {
-            match bureau.iter().find(|r| free(r, &seats, &load)) {
-                Some(r) => seats.push(seat(r, false)),
-                None => {
-                    problem = Some(format!(
-                        "{}可派执法人员不足{bureau_seats}名",
-                        prepared.lead_department
-                    ))
-                }
-            }
-        }
-        for d in &departments {
-            if problem.is_some() {
-                break;
-            }
-            let ranked = ranking(prepared, entity, seed, &v.entity, d);
-            match ranked.iter().find(|r| free(r, &seats, &load)) {
-                Some(r) => seats.push(seat(r, false)),
-                None => problem = Some(format!("{d}没有可派的执法人员")),
-            }
-        }
-        if problem.is_none() {
-            for s in &seats {
-                if let Some(o) = prepared.inspectors.iter().find(|o| o.id == s.inspector) {
-                    *load.entry(o.id.as_str()).or_insert(0) += 1;
-                }
-            }
-        } else {
-            seats.clear();
-        }
         out.push(VisitResult {
             entity: v.entity.clone(),
             tasks: v.tasks.clone(),
             ticket: v.ticket.clone(),
-            team: seats,
+            team,
             problem,
         });
     }
     out
+}
+
+/// One visit's team, seat by seat as `docs/draw.md` orders them: the bureau's lead, an officer
+/// for each expertise not yet covered, more bureau officers up to the bureau's seats, one
+/// officer per cooperating department. `Err` says which seat could not be filled and why.
+fn form_team(
+    prepared: &Prepared,
+    seed: &str,
+    v: &PlannedVisit,
+    entity: Option<&EntityFacts>,
+    load: &HashMap<&str, u32>,
+) -> Result<Vec<Seat>, String> {
+    let (expertise, departments) = needs(prepared, &v.tasks);
+    let lead_department = &prepared.lead_department;
+    let bureau = ranking(prepared, entity, seed, &v.entity, lead_department);
+    let mut team = Seating {
+        cap: prepared.workload_cap,
+        load,
+        seats: Vec::new(),
+    };
+    let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
+    if !team.take(&bureau, true, |o| {
+        all_expertise.is_empty() || holds(o, &all_expertise)
+    }) {
+        return Err(format!(
+            "{lead_department}没有可担任组长的执法人员（需专业：{}）",
+            all_expertise.join("、")
+        ));
+    }
+    for any_of in &expertise {
+        let covered = team.seats.iter().any(|s| {
+            prepared
+                .inspectors
+                .iter()
+                .any(|o| o.id == s.inspector && holds(o, any_of))
+        });
+        if !covered && !team.take(&bureau, false, |o| holds(o, any_of)) {
+            return Err(format!(
+                "{lead_department}没有符合专业（{}）的执法人员",
+                any_of.join("、")
+            ));
+        }
+    }
+    let bureau_seats = 2usize.saturating_sub(departments.len()).max(1);
+    while team.seats.len() < bureau_seats {
+        if !team.take(&bureau, false, |_| true) {
+            return Err(format!("{lead_department}可派执法人员不足{bureau_seats}名"));
+        }
+    }
+    for d in &departments {
+        let ranked = ranking(prepared, entity, seed, &v.entity, d);
+        if !team.take(&ranked, false, |_| true) {
+            return Err(format!("{d}没有可派的执法人员"));
+        }
+    }
+    Ok(team.seats)
+}
+
+/// The seats of one visit's team so far, and each officer's visits before this one.
+struct Seating<'a> {
+    cap: u32,
+    load: &'a HashMap<&'a str, u32>,
+    seats: Vec<Seat>,
+}
+
+impl Seating<'_> {
+    /// Seats the first officer in `ranked` who is not on the team yet, is under the workload
+    /// cap and `fits`; false when there is none.
+    fn take(
+        &mut self,
+        ranked: &[Ranked<'_>],
+        lead: bool,
+        fits: impl Fn(&InspectorFacts) -> bool,
+    ) -> bool {
+        let free = |r: &Ranked<'_>| {
+            !self.seats.iter().any(|s| s.inspector == r.officer.id)
+                && self.load.get(r.officer.id.as_str()).copied().unwrap_or(0) < self.cap
+        };
+        let Some(r) = ranked.iter().find(|r| free(r) && fits(r.officer)) else {
+            return false;
+        };
+        self.seats.push(Seat {
+            inspector: r.officer.id.clone(),
+            department: r.officer.department.clone(),
+            lead,
+            ticket: r.ticket.text(),
+        });
+        true
+    }
 }
 
 /// The team of a visit after its substitutions.

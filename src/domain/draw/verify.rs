@@ -44,6 +44,35 @@ fn is_date(s: &str) -> bool {
 /// Every difference found; empty when the record is sound.
 pub fn verify(record: &DrawRecord) -> Vec<String> {
     let mut diffs = Vec::new();
+    if !check_identity(record, &mut diffs) {
+        return diffs;
+    }
+    check_prepared(record, &mut diffs);
+    let s = check_seed(record, &mut diffs);
+    // Recompute from the recorded commitment's own seed, so one mistake is reported once.
+    let results = select(&record.prepared, &s);
+    check_strata(&record.strata, &results, &mut diffs);
+    let planned = visits(&record.prepared, &results);
+    let teams = match_teams(&record.prepared, &s, &planned);
+    if teams.len() != record.visits.len() {
+        diffs.push(format!(
+            "检查任务数为{}，应为{}",
+            record.visits.len(),
+            teams.len()
+        ));
+    }
+    for (i, (got, want)) in record.visits.iter().zip(&teams).enumerate() {
+        visit_diffs(i, got, want, &mut diffs);
+    }
+    for i in 0..record.substitutions.len() {
+        check_substitution(record, &s, &teams, i, &mut diffs);
+    }
+    diffs
+}
+
+/// The record's format, algorithm, period, draw id and run date; false when the algorithm is
+/// not one this program can replay (nothing further is checked then).
+fn check_identity(record: &DrawRecord, diffs: &mut Vec<String>) -> bool {
     if record.format != FORMAT {
         diffs.push(format!("记录格式为“{}”，应为“{FORMAT}”", record.format));
     }
@@ -52,7 +81,7 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
             "算法为“{}”，本程序只能核验“{ALGORITHM}”",
             record.algorithm
         ));
-        return diffs;
+        return false;
     }
     if record.period != record.prepared.period {
         diffs.push(format!(
@@ -77,6 +106,12 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
             record.run_on
         ));
     }
+    true
+}
+
+/// The commitment re-computed from `prepared`, and each frozen stratum's quota and priority
+/// within its population.
+fn check_prepared(record: &DrawRecord, diffs: &mut Vec<String>) {
     let c = commitment(&record.prepared);
     if c != record.commitment {
         diffs.push(format!(
@@ -104,12 +139,17 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
             ));
         }
     }
+}
+
+/// The seed parts, their sources and the seed re-computed from the recorded commitment; the
+/// re-computed seed, which the rest of the replay uses.
+fn check_seed(record: &DrawRecord, diffs: &mut Vec<String>) -> String {
     for p in &record.seed_parts {
         if normalise_part(p).as_deref() != Ok(p.as_str()) {
             diffs.push(format!("种子部分“{p}”不是纯数字"));
         }
     }
-    check_sources(record, &mut diffs);
+    check_sources(record, diffs);
     let s = seed(&record.commitment, &record.seed_parts);
     if s != record.seed {
         diffs.push(format!(
@@ -117,16 +157,20 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
             record.seed
         ));
     }
-    // Recompute from the recorded commitment's own seed, so one mistake is reported once.
-    let results = select(&record.prepared, &s);
-    if results.len() != record.strata.len() {
-        diffs.push(format!(
-            "分层数为{}，应为{}",
-            record.strata.len(),
-            results.len()
-        ));
+    s
+}
+
+/// The recorded strata against the re-drawn ones: task, label and quota, then the selected
+/// entities, then their tickets.
+fn check_strata(
+    got: &[super::record::StratumResult],
+    want: &[super::record::StratumResult],
+    diffs: &mut Vec<String>,
+) {
+    if want.len() != got.len() {
+        diffs.push(format!("分层数为{}，应为{}", got.len(), want.len()));
     }
-    for (i, (got, want)) in record.strata.iter().zip(&results).enumerate() {
+    for (i, (got, want)) in got.iter().zip(want).enumerate() {
         if (got.task.as_str(), got.label.as_str(), got.quota)
             != (want.task.as_str(), want.label.as_str(), want.quota)
         {
@@ -161,75 +205,80 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
             }
         }
     }
-    let planned = visits(&record.prepared, &results);
-    let teams = match_teams(&record.prepared, &s, &planned);
-    if teams.len() != record.visits.len() {
+}
+
+/// The `i`-th substitution replayed on the re-computed teams: its visit, reason, time and
+/// operator, then who the ranking says replaces the officer and whom it passes over.
+fn check_substitution(
+    record: &DrawRecord,
+    seed: &str,
+    teams: &[VisitResult],
+    i: usize,
+    diffs: &mut Vec<String>,
+) {
+    let sub = &record.substitutions[i];
+    let n = i + 1;
+    let Some(visit) = teams.iter().find(|v| v.entity == sub.entity) else {
+        diffs.push(format!("第{n}次替换的对象 {} 不在本次抽取中", sub.entity));
+        return;
+    };
+    if sub.reason.trim().is_empty() {
+        diffs.push(format!("第{n}次替换（对象 {}）没有理由", sub.entity));
+    }
+    if sub.by.trim().is_empty() || sub.at.trim().is_empty() {
         diffs.push(format!(
-            "检查任务数为{}，应为{}",
-            record.visits.len(),
-            teams.len()
+            "第{n}次替换（对象 {}）缺少时间或操作人",
+            sub.entity
         ));
     }
-    for (i, (got, want)) in record.visits.iter().zip(&teams).enumerate() {
-        visit_diffs(i, got, want, &mut diffs);
+    let unavailable = |id: &str| {
+        sub.skipped
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.reason.clone())
+    };
+    let replayed = next_substitute(
+        &record.prepared,
+        seed,
+        visit,
+        &record.substitutions[..i],
+        &sub.out,
+        &unavailable,
+    );
+    diffs.extend(replay_diff(n, sub, replayed));
+}
+
+/// What differs between the `n`-th substitution as recorded and as the ranking replays it:
+/// the replacement, else whom it passed over; or why it cannot be replayed.
+fn replay_diff(
+    n: usize,
+    sub: &super::record::Substitution,
+    replayed: Result<(Seat, Vec<super::record::Ineligible>), String>,
+) -> Option<String> {
+    match replayed {
+        Ok((seat, _)) if seat.inspector != sub.replacement => Some(format!(
+            "第{n}次替换（对象 {}）应由 {} 接替 {}，记录为 {}",
+            sub.entity, seat.inspector, sub.out, sub.replacement
+        )),
+        Ok((_, passed)) if passed != sub.skipped => {
+            let list = |v: &[super::record::Ineligible]| {
+                v.iter()
+                    .map(|x| format!("{}（{}）", x.id, x.reason))
+                    .collect::<Vec<_>>()
+            };
+            Some(format!(
+                "第{n}次替换（对象 {}）跳过的人员（skipped）不符：记录为 {}，按排序重放为 {}",
+                sub.entity,
+                join(&list(&sub.skipped)),
+                join(&list(&passed))
+            ))
+        }
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "第{n}次替换（对象 {}，替换 {}）无法复现：{e}",
+            sub.entity, sub.out
+        )),
     }
-    for (i, sub) in record.substitutions.iter().enumerate() {
-        let n = i + 1;
-        let Some(visit) = teams.iter().find(|v| v.entity == sub.entity) else {
-            diffs.push(format!("第{n}次替换的对象 {} 不在本次抽取中", sub.entity));
-            continue;
-        };
-        if sub.reason.trim().is_empty() {
-            diffs.push(format!("第{n}次替换（对象 {}）没有理由", sub.entity));
-        }
-        if sub.by.trim().is_empty() || sub.at.trim().is_empty() {
-            diffs.push(format!(
-                "第{n}次替换（对象 {}）缺少时间或操作人",
-                sub.entity
-            ));
-        }
-        let skipped = sub.skipped.clone();
-        let unavailable = |id: &str| {
-            skipped
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| s.reason.clone())
-        };
-        match next_substitute(
-            &record.prepared,
-            &s,
-            visit,
-            &record.substitutions[..i],
-            &sub.out,
-            &unavailable,
-        ) {
-            Ok((seat, passed)) => {
-                if seat.inspector != sub.replacement {
-                    diffs.push(format!(
-                        "第{n}次替换（对象 {}）应由 {} 接替 {}，记录为 {}",
-                        sub.entity, seat.inspector, sub.out, sub.replacement
-                    ));
-                } else if passed != sub.skipped {
-                    let list = |v: &[super::record::Ineligible]| {
-                        v.iter()
-                            .map(|x| format!("{}（{}）", x.id, x.reason))
-                            .collect::<Vec<_>>()
-                    };
-                    diffs.push(format!(
-                        "第{n}次替换（对象 {}）跳过的人员（skipped）不符：记录为 {}，按排序重放为 {}",
-                        sub.entity,
-                        join(&list(&sub.skipped)),
-                        join(&list(&passed))
-                    ));
-                }
-            }
-            Err(e) => diffs.push(format!(
-                "第{n}次替换（对象 {}，替换 {}）无法复现：{e}",
-                sub.entity, sub.out
-            )),
-        }
-    }
-    diffs
 }
 
 /// The seed sources: one per part, the people's parts first (`现场种子1` …), the system's

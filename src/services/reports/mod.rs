@@ -252,6 +252,8 @@ impl Session {
         self.report(Scope::Quarter(period))
     }
 
+    /// The report of a scope: the figures per task and in total, as of today, and every
+    /// draw of the scope.
     fn report(&self, scope: Scope) -> Result<Report> {
         self.require(Action::ViewReports)?;
         let conn = self.store().conn();
@@ -270,12 +272,46 @@ impl Session {
             .filter(|v| scope.covers(&v.row.period))
             .collect();
         let known = DrawTasks::load(conn, live.iter().map(|d| d.id.clone()))?;
+        let mut tally = Tally::planned(&live, &known);
+        tally.count_visits(&visits, &known, |c| {
+            super::results::due_after(&cal, c) < today
+        });
+        let pending_corrections = tally.pending_corrections;
+        let (tasks, total) = tally.figures();
+        Ok(Report {
+            title: format!(
+                "{}“双随机、一公开”抽查工作情况（截至{today}）",
+                scope.label()
+            ),
+            scope,
+            as_of: today,
+            generated_by: self.user().login.clone(),
+            joint_share: percent(total.joint_visits, total.drawn),
+            voided_draws: draws.iter().filter(|d| d.is_void()).count(),
+            overdue_now: total.overdue,
+            pending_corrections,
+            draws: draw_lines(conn, &draws)?,
+            tasks,
+            total,
+        })
+    }
+}
 
-        // Tasks, population and quota from the frozen strata of the live draws.
+/// The figures of a report being counted: per task code with the task's population so far,
+/// the total, and the corrections waiting for a decision.
+struct Tally {
+    by_code: HashMap<String, (Figures, BTreeSet<String>)>,
+    total: Figures,
+    pending_corrections: usize,
+}
+
+impl Tally {
+    /// Tasks, population and quota from the frozen strata of the live draws.
+    fn planned(live: &[&Draw], known: &DrawTasks) -> Tally {
         let mut by_code: HashMap<String, (Figures, BTreeSet<String>)> = HashMap::new();
         let mut everyone: BTreeSet<String> = BTreeSet::new();
         let mut total = Figures::new("合计", "", "", "");
-        for d in &live {
+        for d in live {
             let p = &known.prepared[&d.id];
             for spec in &p.tasks {
                 let info: &TaskInfo = &known.tasks[&(d.id.clone(), spec.code.clone())];
@@ -299,26 +335,42 @@ impl Session {
             }
         }
         total.population = everyone.len();
+        Tally {
+            by_code,
+            total,
+            pending_corrections: 0,
+        }
+    }
 
-        // Visits: each counts once per task it carries, and once in the total.
+    /// Visits: each counts once per task it carries, and once in the total; `late_by_now`
+    /// says whether the result of a visit completed on a day is overdue by now.
+    fn count_visits(
+        &mut self,
+        visits: &[VisitRecord],
+        known: &DrawTasks,
+        late_by_now: impl Fn(NaiveDate) -> bool,
+    ) {
         let joint_of =
             |v: &VisitRecord, code: &str| known.get(&v.row.draw_id, code).is_some_and(|i| i.joint);
-        let mut pending_corrections = 0;
-        for v in &visits {
+        for v in visits {
             let overdue = v.dates.state() == VisitState::Completed
-                && v.dates
-                    .completed
-                    .is_some_and(|c| super::results::due_after(&cal, c) < today);
+                && v.dates.completed.is_some_and(&late_by_now);
             let joint = v.row.tasks.iter().any(|t| joint_of(v, t));
-            total.add_visit(v, joint, overdue);
-            pending_corrections += usize::from(v.pending_correction().is_some());
+            self.total.add_visit(v, joint, overdue);
+            self.pending_corrections += usize::from(v.pending_correction().is_some());
             for t in &v.row.tasks {
-                if let Some((f, _)) = by_code.get_mut(t) {
+                if let Some((f, _)) = self.by_code.get_mut(t) {
                     f.add_visit(v, joint_of(v, t), overdue);
                 }
             }
         }
-        let mut tasks: Vec<Figures> = by_code
+    }
+
+    /// The per-task figures in task order, with population and publication rate, and the
+    /// total with its publication rate.
+    fn figures(self) -> (Vec<Figures>, Figures) {
+        let mut tasks: Vec<Figures> = self
+            .by_code
             .into_values()
             .map(|(mut f, pop)| {
                 f.population = pop.len();
@@ -327,33 +379,23 @@ impl Session {
             })
             .collect();
         tasks.sort_by_key(|f| task_order(&f.code));
+        let mut total = self.total;
         total.publication_rate = percent(total.published, total.entered);
-
-        let mut lines = Vec::new();
-        for d in &draws {
-            let n = match &d.run {
-                Some(_) => store::draws::run_record(conn, &d.id)?.map_or(0, |r| r.visits.len()),
-                None => 0,
-            };
-            lines.push(DrawLine::of(d, n));
-        }
-        Ok(Report {
-            title: format!(
-                "{}“双随机、一公开”抽查工作情况（截至{today}）",
-                scope.label()
-            ),
-            scope,
-            as_of: today,
-            generated_by: self.user().login.clone(),
-            joint_share: percent(total.joint_visits, total.drawn),
-            voided_draws: draws.iter().filter(|d| d.is_void()).count(),
-            overdue_now: total.overdue,
-            pending_corrections,
-            draws: lines,
-            tasks,
-            total,
-        })
+        (tasks, total)
     }
+}
+
+/// One line per draw of the scope, with the number of visits of its run.
+fn draw_lines(conn: &rusqlite::Connection, draws: &[Draw]) -> Result<Vec<DrawLine>> {
+    let mut lines = Vec::new();
+    for d in draws {
+        let n = match &d.run {
+            Some(_) => store::draws::run_record(conn, &d.id)?.map_or(0, |r| r.visits.len()),
+            None => 0,
+        };
+        lines.push(DrawLine::of(d, n));
+    }
+    Ok(lines)
 }
 
 mod write;

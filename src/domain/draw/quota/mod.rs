@@ -29,7 +29,12 @@ use crate::domain::inspector::Inspector;
 use crate::domain::plan::{Plan, SamplingLine, SamplingRule, Task, TierMultipliers, pct};
 use crate::domain::vocab::{CreditTier, EiaClass, ProductionStatus, TargetType};
 
+mod freeze;
 mod strata;
+use freeze::{
+    entity_facts, lines_in_period, on_duty_lead, sendable_inspectors, task_pool, task_spec,
+    task_strata, workload_cap,
+};
 use strata::line_strata;
 
 /// The annual cap of random inspections of a general unit (plan section 三).
@@ -218,33 +223,11 @@ fn inspector_eligibility(i: &Inspector, period: Period) -> Option<String> {
 /// Freezes everything a draw needs before its seed exists.
 pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
     let period = input.period;
-    let mut inspectors = Vec::new();
-    let mut ineligible = Vec::new();
-    for i in input.inspectors {
-        match inspector_eligibility(i, period) {
-            Some(reason) => ineligible.push(Ineligible {
-                id: i.code.clone(),
-                reason,
-            }),
-            None => inspectors.push(InspectorFacts {
-                id: i.code.clone(),
-                name: i.name.clone(),
-                department: i.department.clone(),
-                areas: i.areas.iter().cloned().collect(),
-                expertise: i.expertise.iter().map(|x| x.label().to_string()).collect(),
-                conflicts: i.conflicts.iter().map(|c| c.entity.clone()).collect(),
-            }),
-        }
-    }
-    let on_duty_lead = input
-        .inspectors
-        .iter()
-        .filter(|i| i.on_duty && i.department == input.lead_department)
-        .count();
+    let (inspectors, ineligible) = sendable_inspectors(input.inspectors, period);
     let ctx = Ctx {
         period,
         history: input.history,
-        on_duty_lead,
+        on_duty_lead: on_duty_lead(input),
     };
     let classes: Vec<Classification> = input
         .entities
@@ -255,110 +238,15 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
     let mut tasks = Vec::new();
     let mut strata = Vec::new();
     let mut excluded = Vec::new();
-    let mut in_population: BTreeSet<&str> = BTreeSet::new();
     for (plan, task) in &input.tasks {
-        let lines: Vec<&SamplingLine> = task
-            .lines
-            .iter()
-            .filter(|l| period.in_window(l.window))
-            .collect();
-        if lines.is_empty() {
-            return Err(format!(
-                "任务{}（{}）的检查时间不含{period}",
-                task.code, task.name
-            ));
-        }
-        let scope = Scope {
-            task,
-            period,
-            months: period
-                .months()
-                .filter(|m| {
-                    lines
-                        .iter()
-                        .any(|l| l.window.start_month <= *m && *m <= l.window.end_month)
-                })
-                .collect(),
-        };
-        let mut pool = Pool {
-            members: Vec::new(),
-            drawn_general: 0,
-            drawn_general_out: 0,
-        };
-        for (e, c) in input.entities.iter().zip(&classes) {
-            if !task.target_types.iter().any(|t| e.target_types.contains(t)) {
-                continue;
-            }
-            let drawn_general =
-                c.class == SupervisionClass::General && ctx.drawn(&task.code, e.id());
-            pool.drawn_general += usize::from(drawn_general);
-            match exclusion_reason(e, c, &scope, input.history, input.province_cap) {
-                Some(reason) => {
-                    pool.drawn_general_out += usize::from(drawn_general);
-                    excluded.push(Exclusion {
-                        id: e.id().to_string(),
-                        task: task.code.clone(),
-                        reason,
-                    });
-                }
-                None => pool.members.push((e, c.clone())),
-            }
-        }
-        let several = lines.len() > 1;
-        for (i, line) in lines.iter().enumerate() {
-            let prefix = if several {
-                format!("第{}组({})/", i + 1, line.items.join(","))
-            } else {
-                String::new()
-            };
-            strata.extend(line_strata(&ctx, plan, task, line, &prefix, &pool));
-        }
-        let mut expertise: Vec<String> = task
-            .target_types
-            .iter()
-            .flat_map(|t| expertise_for(*t))
-            .map(|s| s.to_string())
-            .collect();
-        expertise.sort();
-        expertise.dedup();
-        tasks.push(TaskSpec {
-            code: task.code.clone(),
-            name: task.name.clone(),
-            plan: format!("{}/{}", plan.year, plan.code),
-            departments: task.cooperating_departments.clone(),
-            expertise,
-            items: task.item_codes().iter().map(|s| s.to_string()).collect(),
-        });
+        let lines = lines_in_period(task, period)?;
+        let pool = task_pool(input, &ctx, &classes, task, &lines, &mut excluded);
+        strata.extend(task_strata(&ctx, plan, task, &lines, &pool));
+        tasks.push(task_spec(plan, task));
     }
-    for s in &strata {
-        in_population.extend(s.population.iter().map(String::as_str));
-    }
-    let entities: Vec<EntityFacts> = input
-        .entities
-        .iter()
-        .filter(|e| in_population.contains(e.id()))
-        .map(|e| EntityFacts {
-            id: e.id().to_string(),
-            name: e.name.clone(),
-            town: e.town.clone(),
-            last_team: input
-                .history
-                .last_team
-                .get(e.id())
-                .cloned()
-                .unwrap_or_default(),
-        })
-        .collect();
-    let mut entities = entities;
-    entities.sort_by(|a, b| a.id.cmp(&b.id));
+    let entities = entity_facts(input, &strata);
     excluded.sort_by(|a, b| (&a.task, &a.id).cmp(&(&b.task, &b.id)));
-    let seats: u64 = strata.iter().map(|s| u64::from(s.quota)).sum::<u64>() * 2;
-    let leads = inspectors
-        .iter()
-        .filter(|i| i.department == input.lead_department)
-        .count()
-        .max(1) as u64;
-    let workload_cap = (seats.div_ceil(leads) + 1).max(3) as u32;
+    let workload_cap = workload_cap(&strata, &inspectors, input.lead_department);
     Ok(Prepared {
         period: period.to_string(),
         algorithm: ALGORITHM.to_string(),

@@ -73,75 +73,33 @@ pub(super) fn line_strata(
     prefix: &str,
     pool: &Pool<'_>,
 ) -> Vec<StratumSpec> {
-    let m = &plan.tier_multipliers;
-    let code = task.code.as_str();
-    let last = ctx.period.is_last_of(line.window);
-    let left = ctx.period.quarters_left(line.window);
-    let class_is = |k: SupervisionClass| move |_: &Entity, c: &Classification| c.class == k;
-    let mut out = Vec::new();
-    let by_class = |class: SupervisionClass, base: u32, out: &mut Vec<StratumSpec>| {
-        for tier in TIERS {
-            let pop = pool.ids(|e, c| class_is(class)(e, c) && e.credit_tier == tier);
-            if pop.is_empty() {
-                continue;
-            }
-            let coverage = matches!(class, SupervisionClass::Key | SupervisionClass::Special);
-            let priority: Vec<String> = if coverage {
-                pool.ids(|e, c| {
-                    c.class == class && e.credit_tier == tier && c.also_key && ctx.uncovered(e.id())
-                })
-            } else {
-                vec![]
-            };
-            let label = format!("{prefix}{}/{}", class.short_label(), tier_label(tier));
-            out.push(per_quarter(
-                draft(code, label, pop, priority),
-                base,
-                tier,
-                m,
-                coverage && last,
-            ));
-        }
+    let l = Line {
+        ctx,
+        m: &plan.tier_multipliers,
+        code: task.code.as_str(),
+        last: ctx.period.is_last_of(line.window),
+        left: ctx.period.quarters_left(line.window),
+        prefix,
+        pool,
     };
+    let mut out = Vec::new();
     match line.rule {
         SamplingRule::ByClass {
             key_bp,
             special_bp,
             general_bp,
         } => {
-            by_class(SupervisionClass::Key, key_bp, &mut out);
-            by_class(SupervisionClass::Special, special_bp, &mut out);
-            by_class(SupervisionClass::General, general_bp, &mut out);
+            l.by_class(SupervisionClass::Key, key_bp, &mut out);
+            l.by_class(SupervisionClass::Special, special_bp, &mut out);
+            l.by_class(SupervisionClass::General, general_bp, &mut out);
         }
         SamplingRule::KeyAndOneInThree {
             key_bp,
             units_per_inspector,
         } => {
-            by_class(SupervisionClass::Key, key_bp, &mut out);
-            by_class(SupervisionClass::Special, SPECIAL_DEFAULT_BP, &mut out);
-            let general = pool.ids(|_, c| c.class == SupervisionClass::General);
-            let drawn = pool.drawn_general;
-            let annual = ((units_per_inspector as usize) * ctx.on_duty_lead)
-                .min(general.len() + pool.drawn_general_out) as u32;
-            let pop: Vec<String> = general
-                .into_iter()
-                .filter(|id| !ctx.drawn(code, id))
-                .collect();
-            if !pop.is_empty() {
-                let head = format!(
-                    "一般监管对象按1:{units_per_inspector}：在岗执法人员{}名",
-                    ctx.on_duty_lead
-                );
-                let label = format!("{prefix}一般/1:{units_per_inspector}");
-                out.push(spread(
-                    draft(code, label, pop, vec![]),
-                    head,
-                    0,
-                    annual,
-                    drawn,
-                    left,
-                ));
-            }
+            l.by_class(SupervisionClass::Key, key_bp, &mut out);
+            l.by_class(SupervisionClass::Special, SPECIAL_DEFAULT_BP, &mut out);
+            l.general_per_inspector(units_per_inspector, &mut out);
         }
         SamplingRule::ByEiaClass {
             report_book_bp,
@@ -153,76 +111,164 @@ pub(super) fn line_strata(
                 (EiaClass::ReportForm, report_form_bp),
                 (EiaClass::Registration, registration_bp),
             ] {
-                for tier in TIERS {
-                    let pop =
-                        pool.ids(|e, _| e.eia_classes.contains(&eia) && e.credit_tier == tier);
-                    if !pop.is_empty() {
-                        let label = format!("{prefix}{}/{}", eia.label(), tier_label(tier));
-                        out.push(per_quarter(
-                            draft(code, label, pop, vec![]),
-                            base,
-                            tier,
-                            m,
-                            false,
-                        ));
-                    }
-                }
+                l.by_eia_class(eia, base, &mut out);
             }
         }
-        SamplingRule::FixedRatio { ratio_bp } => {
-            for tier in TIERS {
-                let all = pool.ids(|e, _| e.credit_tier == tier);
-                if all.is_empty() {
-                    continue;
-                }
-                let bp = effective_bp(ratio_bp, tier, m);
-                let annual = ceil_share(all.len(), bp);
-                let drawn = all.iter().filter(|id| ctx.drawn(code, id)).count();
-                let pop: Vec<String> = all
-                    .iter()
-                    .filter(|id| !ctx.drawn(code, id))
-                    .cloned()
-                    .collect();
-                if pop.is_empty() {
-                    continue;
-                }
-                let head = format!(
-                    "全年{}（信用风险{}，基准{}），{}个向上取整",
-                    pct(bp),
-                    tier_label(tier),
-                    pct(ratio_bp),
-                    all.len()
-                );
-                let label = format!("{prefix}{}", tier_label(tier));
-                out.push(spread(
-                    draft(code, label, pop, vec![]),
-                    head,
-                    bp,
-                    annual,
-                    drawn,
-                    left,
-                ));
+        SamplingRule::FixedRatio { ratio_bp } => l.fixed_ratio(ratio_bp, &mut out),
+        SamplingRule::Full => l.full(&mut out),
+    }
+    out
+}
+
+/// What the strata of one sampling line share: the task, where the period stands in the
+/// line's window, the label prefix and the pool of eligible entities.
+struct Line<'a> {
+    ctx: &'a Ctx<'a>,
+    m: &'a TierMultipliers,
+    code: &'a str,
+    /// The period is the window's last quarter.
+    last: bool,
+    /// Quarters left in the window, this one included.
+    left: u32,
+    prefix: &'a str,
+    pool: &'a Pool<'a>,
+}
+
+impl Line<'_> {
+    /// The entities of `all` this task has not drawn yet this year.
+    fn undrawn(&self, all: &[String]) -> Vec<String> {
+        all.iter()
+            .filter(|id| !self.ctx.drawn(self.code, id))
+            .cloned()
+            .collect()
+    }
+
+    /// One stratum per credit tier of a supervision class, a share per quarter; key and special
+    /// strata put the key entities not yet inspected this year first.
+    fn by_class(&self, class: SupervisionClass, base: u32, out: &mut Vec<StratumSpec>) {
+        let (ctx, pool) = (self.ctx, self.pool);
+        for tier in TIERS {
+            let pop = pool.ids(|e, c| c.class == class && e.credit_tier == tier);
+            if pop.is_empty() {
+                continue;
             }
+            let coverage = matches!(class, SupervisionClass::Key | SupervisionClass::Special);
+            let priority: Vec<String> = if coverage {
+                pool.ids(|e, c| {
+                    c.class == class && e.credit_tier == tier && c.also_key && ctx.uncovered(e.id())
+                })
+            } else {
+                vec![]
+            };
+            let label = format!(
+                "{}{}/{}",
+                self.prefix,
+                class.short_label(),
+                tier_label(tier)
+            );
+            out.push(per_quarter(
+                draft(self.code, label, pop, priority),
+                base,
+                tier,
+                self.m,
+                coverage && self.last,
+            ));
         }
-        SamplingRule::Full => {
-            let all = pool.ids(|_, _| true);
-            let drawn = all.iter().filter(|id| ctx.drawn(code, id)).count();
-            let pop: Vec<String> = all
-                .iter()
-                .filter(|id| !ctx.drawn(code, id))
-                .cloned()
-                .collect();
+    }
+
+    /// General units at 1:N: N per on-duty bureau officer a year (at most the general units of
+    /// the scope), spread over the quarters left among those not drawn yet.
+    fn general_per_inspector(&self, units_per_inspector: u32, out: &mut Vec<StratumSpec>) {
+        let (ctx, pool) = (self.ctx, self.pool);
+        let general = pool.ids(|_, c| c.class == SupervisionClass::General);
+        let drawn = pool.drawn_general;
+        let annual = ((units_per_inspector as usize) * ctx.on_duty_lead)
+            .min(general.len() + pool.drawn_general_out) as u32;
+        let pop = self.undrawn(&general);
+        if !pop.is_empty() {
+            let head = format!(
+                "一般监管对象按1:{units_per_inspector}：在岗执法人员{}名",
+                ctx.on_duty_lead
+            );
+            let label = format!("{}一般/1:{units_per_inspector}", self.prefix);
+            out.push(spread(
+                draft(self.code, label, pop, vec![]),
+                head,
+                0,
+                annual,
+                drawn,
+                self.left,
+            ));
+        }
+    }
+
+    /// One stratum per credit tier of the units holding an EIA class, a share per quarter.
+    fn by_eia_class(&self, eia: EiaClass, base: u32, out: &mut Vec<StratumSpec>) {
+        for tier in TIERS {
+            let pop = self
+                .pool
+                .ids(|e, _| e.eia_classes.contains(&eia) && e.credit_tier == tier);
             if !pop.is_empty() {
-                out.push(spread(
-                    draft(code, format!("{prefix}全部"), pop, vec![]),
-                    "全年100%".to_string(),
-                    10_000,
-                    all.len() as u32,
-                    drawn,
-                    left,
+                let label = format!("{}{}/{}", self.prefix, eia.label(), tier_label(tier));
+                out.push(per_quarter(
+                    draft(self.code, label, pop, vec![]),
+                    base,
+                    tier,
+                    self.m,
+                    false,
                 ));
             }
         }
     }
-    out
+
+    /// One stratum per credit tier, a share of the year spread over the quarters left among
+    /// the units not drawn yet.
+    fn fixed_ratio(&self, ratio_bp: u32, out: &mut Vec<StratumSpec>) {
+        for tier in TIERS {
+            let all = self.pool.ids(|e, _| e.credit_tier == tier);
+            if all.is_empty() {
+                continue;
+            }
+            let bp = effective_bp(ratio_bp, tier, self.m);
+            let annual = ceil_share(all.len(), bp);
+            let pop = self.undrawn(&all);
+            if pop.is_empty() {
+                continue;
+            }
+            let head = format!(
+                "全年{}（信用风险{}，基准{}），{}个向上取整",
+                pct(bp),
+                tier_label(tier),
+                pct(ratio_bp),
+                all.len()
+            );
+            let label = format!("{}{}", self.prefix, tier_label(tier));
+            let drawn = all.len() - pop.len();
+            out.push(spread(
+                draft(self.code, label, pop, vec![]),
+                head,
+                bp,
+                annual,
+                drawn,
+                self.left,
+            ));
+        }
+    }
+
+    /// Every unit once a year, spread over the quarters left among those not drawn yet.
+    fn full(&self, out: &mut Vec<StratumSpec>) {
+        let all = self.pool.ids(|_, _| true);
+        let pop = self.undrawn(&all);
+        if !pop.is_empty() {
+            let drawn = all.len() - pop.len();
+            out.push(spread(
+                draft(self.code, format!("{}全部", self.prefix), pop, vec![]),
+                "全年100%".to_string(),
+                10_000,
+                all.len() as u32,
+                drawn,
+                self.left,
+            ));
+        }
+    }
 }
