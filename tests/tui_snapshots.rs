@@ -496,7 +496,7 @@ fn overview_as_admin_and_lead() {
             .contains(&shuangsuiji::domain::role::Role::Lead)
     );
     let o = d.m.overview.as_ref().unwrap();
-    assert!(o.key_coverage.is_some());
+    assert!(d.m.key_coverage.is_some());
     assert!(!o.deadlines.is_empty());
     snap_all("overview_admin", &mut d.m);
 

@@ -228,9 +228,9 @@ mod tests {
     #[test]
     fn certificates_of_officers_on_duty_are_flagged_sixty_days_ahead() {
         let mut o = officer();
-        assert_eq!(o.cert_alert(day("2026-11-01")), None, "61 days ahead");
+        assert_eq!(o.cert_alert(day("2026-10-31")), None, "61 days ahead");
         assert_eq!(
-            o.cert_alert(day("2026-11-02")),
+            o.cert_alert(day("2026-11-01")),
             Some(CertAlert::Expiring(day("2026-12-31")))
         );
         assert_eq!(

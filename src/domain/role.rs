@@ -270,6 +270,15 @@ mod tests {
     }
 
     #[test]
+    fn admins_and_leads_back_up_and_no_one_else() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| allowed(&set(&[*r]), Action::BackupDatabase))
+            .collect();
+        assert_eq!(may, vec![Role::Admin, Role::Lead]);
+    }
+
+    #[test]
     fn no_roles_no_actions() {
         assert!(Action::ALL.iter().all(|a| !allowed(&BTreeSet::new(), *a)));
     }

@@ -1,6 +1,8 @@
 //! Every word the dashboard shows, in one place. No ambiguous-width characters (no `…`, `·`,
 //! `→`, `①`, curly quotes): they break layouts in Chinese-locale terminals.
 
+use crate::domain::role::Action;
+
 pub const APP: &str = "双随机抽查";
 pub const DEMO: &str = "示例数据";
 pub const TOO_SMALL: &str = "终端窗口太小：至少需要 80 列 x 24 行";
@@ -109,52 +111,67 @@ pub const INPUT_KEYS: &str = "Tab 下一栏  Enter 确认  Esc 取消";
 pub const DONE: &str = "完成";
 pub const ERROR: &str = "错误";
 
-/// The keys of each screen, for `?`.
-pub fn help(screen: usize) -> Vec<(&'static str, &'static str)> {
-    let mut keys = vec![
-        ("1-6", "切换画面（或 g 再按 o/e/d/v/a/l）"),
-        ("上下键 j k", "上下移动"),
-        ("PgUp PgDn", "翻页"),
-        ("?", "帮助"),
-        ("q", "退出（草稿随时已保存）"),
+/// A key, what it does, and the action it needs, if any: the help shows a key only to those
+/// who may take its action ([`crate::domain::role::may`]).
+type KeyHelp = (&'static str, &'static str, Option<Action>);
+
+/// The keys of each screen, for `?`, without those the viewer may not use (`may`).
+pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &'static str)> {
+    let common: &[KeyHelp] = &[
+        ("1-6", "切换画面（或 g 再按 o/e/d/v/a/l）", None),
+        ("上下键 j k", "上下移动", None),
+        ("PgUp PgDn", "翻页", None),
+        ("?", "帮助", None),
+        ("q", "退出（草稿随时已保存）", None),
     ];
-    let more: &[(&str, &str)] = match screen {
+    let more: &[KeyHelp] = match screen {
         1 => &[
-            ("Tab 左右键 h l", "类别页签"),
-            ("t", "切换信用风险"),
-            ("z", "切换乡镇"),
-            ("y", "切换检查对象类型"),
-            ("/", "按名称或代码查找"),
-            ("Enter", "详情"),
-            ("Esc", "关闭详情或清除查找"),
+            ("Tab 左右键 h l", "类别页签", None),
+            ("t", "切换信用风险", None),
+            ("z", "切换乡镇", None),
+            ("y", "切换检查对象类型", None),
+            ("/", "按名称或代码查找", None),
+            ("Enter", "详情", None),
+            ("Esc", "关闭详情或清除查找", None),
         ],
         2 => &[
-            ("Enter", "查看抽取记录"),
-            ("p", "准备抽取（选择期间和任务）"),
-            ("r", "输入种子并运行"),
-            ("v", "复算核验"),
-            ("w", "把抽取记录写成 Markdown 文件（可打印）"),
-            ("x", "申请作废"),
-            ("a", "批准作废（主要负责人）"),
-            ("Esc", "返回列表"),
+            ("Enter", "查看抽取记录", None),
+            ("p", "准备抽取（选择期间和任务）", Some(Action::PrepareDraw)),
+            ("r", "输入种子并运行", Some(Action::RunDraw)),
+            ("v", "复算核验", None),
+            ("w", "把抽取记录写成 Markdown 文件（可打印）", None),
+            ("x", "申请作废", Some(Action::RequestVoid)),
+            ("a", "批准作废（主要负责人）", Some(Action::ApproveVoid)),
+            ("Esc", "返回列表", None),
         ],
         3 => &[
-            ("Enter", "录入结果 / 查看"),
-            ("s", "开始检查"),
-            ("c", "完成检查"),
-            ("u", "替换检查组成员（队长，须写理由）"),
-            ("m", "只看我的"),
-            ("Esc", "返回"),
+            ("Enter", "录入结果 / 查看", None),
+            ("s", "开始检查", Some(Action::EnterResult)),
+            ("c", "完成检查", Some(Action::EnterResult)),
+            (
+                "u",
+                "替换检查组成员（队长，须写理由）",
+                Some(Action::RunDraw),
+            ),
+            ("m", "只看我的", None),
+            ("Esc", "返回", None),
         ],
-        4 => &[("a", "批准"), ("r", "驳回（须写理由）")],
-        5 => &[("v", "核验审计日志")],
+        4 => &[
+            ("a", "批准", Some(Action::ApproveCorrection)),
+            ("r", "驳回（须写理由）", Some(Action::ApproveCorrection)),
+        ],
+        5 => &[("v", "核验审计日志", None)],
         _ => &[
-            ("Tab", "在录入期限和我的检查任务之间切换"),
-            ("Enter", "打开所选的检查任务"),
+            ("Tab", "在录入期限和我的检查任务之间切换", None),
+            ("Enter", "打开所选的检查任务", None),
         ],
     };
-    keys.extend_from_slice(more);
-    keys
+    common
+        .iter()
+        .chain(more)
+        .filter(|(_, _, action)| action.is_none_or(&may))
+        .map(|(key, what, _)| (*key, *what))
+        .collect()
 }
 
 /// The keys of the result form.
@@ -190,5 +207,44 @@ pub fn alert(a: &crate::services::dashboard::Alert) -> String {
             format!("{code} {name} {ALERT_CERT_EXPIRING}（{d}）")
         }
         Alert::NextYearCalendar(y) => format!("{y}{ALERT_NEXT_YEAR}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::role::{Role, allowed};
+
+    fn keys_for(screen: usize, role: Role) -> Vec<&'static str> {
+        let roles = [role].into();
+        help(screen, |a| allowed(&roles, a))
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    #[test]
+    fn the_help_offers_only_the_keys_the_role_table_allows() {
+        let lead = keys_for(2, Role::Lead);
+        for k in ["p", "r", "x"] {
+            assert!(
+                lead.contains(&k),
+                "a lead prepares, runs and asks for voids: {k}"
+            );
+        }
+        assert!(!lead.contains(&"a"), "a lead does not approve voids");
+        let principal = keys_for(2, Role::Principal);
+        assert!(principal.contains(&"a"));
+        assert!(!principal.contains(&"p") && !principal.contains(&"r"));
+        let observer = keys_for(3, Role::Observer);
+        for k in ["s", "c", "u"] {
+            assert!(!observer.contains(&k), "an observer only watches: {k}");
+        }
+        assert!(observer.contains(&"m") && observer.contains(&"?"));
+        assert!(
+            keys_for(4, Role::Inspector)
+                .iter()
+                .all(|k| *k != "a" && *k != "r")
+        );
     }
 }

@@ -54,7 +54,9 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         KeyCode::Char('?') => {
-            m.popup = Some(Popup::Help(s::help(m.screen.index())));
+            let screen = m.screen.index();
+            let keys = s::help(screen, |action| m.may(action, Subject::Any));
+            m.popup = Some(Popup::Help(keys));
             vec![]
         }
         KeyCode::Char('g') => {
