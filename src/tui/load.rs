@@ -40,7 +40,7 @@ pub fn entities(session: &Session, m: &mut Model) -> Result<()> {
         by_entity.entry(v.entity.clone()).or_default().push(format!(
             "{} {} {}",
             v.draw_id,
-            v.tasks.join("、"),
+            super::strings::list(&v.tasks),
             v.state.label()
         ));
     }

@@ -9,6 +9,9 @@ pub const DB_REPLACED: &str =
     "数据库文件已被替换（如刚恢复备份），改动不会保存：请按 q 退出后重新打开";
 pub const NONE: &str = "（无）";
 
+/// What may separate the names or codes typed into one field.
+pub const LIST_SEPARATORS: [char; 3] = ['、', ',', '，'];
+
 /// A list in one line: "1-1、2-3".
 pub fn list<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
     items

@@ -396,7 +396,7 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 
 /// The names or codes typed into one field, separated by 、 , or ，.
 fn list_of(text: &str) -> Vec<String> {
-    text.split(['、', ',', '，'])
+    text.split(s::LIST_SEPARATORS)
         .map(|w| w.trim().to_string())
         .filter(|w| !w.is_empty())
         .collect()
