@@ -13,6 +13,7 @@ use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
 use crate::domain::draw::record::DrawRecord;
 use crate::domain::role::{Action, Subject};
+use crate::domain::vocab::join_list;
 use crate::services::{ServiceError, Session};
 
 type Result<T> = std::result::Result<T, ServiceError>;
@@ -251,7 +252,7 @@ fn confidential_lines(commitment: &str, r: &DrawRecord) -> Vec<String> {
     out.extend(
         r.visits
             .iter()
-            .map(|v| format!("{} {}", v.entity, s::list(&v.tasks))),
+            .map(|v| format!("{} {}", v.entity, join_list(&v.tasks))),
     );
     out
 }

@@ -1,6 +1,8 @@
 //! Every word the dashboard shows, in one place. No ambiguous-width characters (no `…`, `·`,
 //! `→`, `①`, curly quotes): they break layouts in Chinese-locale terminals.
 
+use crate::domain::vocab::join_list;
+
 pub const APP: &str = "双随机抽查";
 pub const DEMO: &str = "示例数据";
 pub const TOO_SMALL: &str = "终端窗口太小：至少需要 80 列 x 24 行";
@@ -11,15 +13,6 @@ pub const NONE: &str = "（无）";
 
 /// What may separate the names or codes typed into one field.
 pub const LIST_SEPARATORS: [char; 3] = ['、', ',', '，'];
-
-/// A list in one line: "1-1、2-3".
-pub fn list<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
-    items
-        .into_iter()
-        .map(|x| x.as_ref().to_string())
-        .collect::<Vec<_>>()
-        .join("、")
-}
 
 /// `label：value`, the way a labelled value is written everywhere on screen.
 pub fn labelled(label: &str, value: impl std::fmt::Display) -> String {
@@ -117,7 +110,7 @@ pub fn draw_in_state(id: &str, state: crate::domain::draw::DrawStatus) -> String
 /// What preparing a draw registered.
 pub fn draw_prepared(id: &str, period: &str, tasks: &[String], commitment: &str) -> Vec<String> {
     vec![
-        labelled(&format!("{id} {period}"), list(tasks)),
+        labelled(&format!("{id} {period}"), join_list(tasks)),
         labelled(COMMITMENT, commitment),
     ]
 }
@@ -152,7 +145,7 @@ pub const WORKING_DAYS: &str = "个工作日";
 
 /// The title of the substitution dialog: the visit and its team.
 pub fn substitute_title(visit: i64, team: &[&str]) -> String {
-    format!("{SUBSTITUTE_TITLE} {visit}（{}）", list(team))
+    format!("{SUBSTITUTE_TITLE} {visit}（{}）", join_list(team))
 }
 
 // Result form

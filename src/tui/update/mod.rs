@@ -256,17 +256,16 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     match (k.code, current) {
         (KeyCode::Enter, Some(id)) => vec![Effect::OpenDraw(id)],
         (KeyCode::Char('p'), _) if m.may(Action::PrepareDraw, Subject::Any) => {
-            let labels = [s::PREPARE_PERIOD, s::PREPARE_TASKS];
-            ask(
-                m,
-                s::PREPARE_TITLE.to_string(),
-                &labels,
-                InputPurpose::PrepareDraw,
-            );
             // The period field starts with this quarter.
-            if let Some(Popup::Input { fields, .. }) = &mut m.popup {
-                fields[0] = field(&Period::of(m.today).to_string());
-            }
+            let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
+            period.move_cursor(ratatui_textarea::CursorMove::End);
+            m.popup = Some(Popup::Input {
+                title: s::PREPARE_TITLE.to_string(),
+                labels: vec![s::PREPARE_PERIOD, s::PREPARE_TASKS],
+                fields: vec![period, TextArea::default()],
+                focus: 0,
+                purpose: InputPurpose::PrepareDraw,
+            });
             vec![]
         }
         (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
