@@ -1,279 +1,337 @@
-//! Runs what `update` asked for, through the same services as the command line.
+//! Runs what `update` asked for, through the same services as the command line: one small
+//! function per effect. Each does the I/O (the service call, then reloading the lists it
+//! changed) and returns what the user is to be told, an [`Outcome`]; [`apply`] puts that on
+//! screen, in one place.
+
+use std::path::Path;
 
 use super::load;
-use super::model::{Effect, FormFocus, Model, Popup, ResultForm};
+use super::model::{Effect, Model, Popup};
 use super::strings as s;
-use super::update::fields_of;
+use super::update::form_of;
 use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
-use crate::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
+use crate::domain::draw::record::DrawRecord;
 use crate::domain::role::{Action, Subject};
+use crate::domain::vocab::join_list;
 use crate::services::{ServiceError, Session};
 
-fn message(m: &mut Model, title: &str, lines: Vec<String>, error: bool) {
-    m.popup = Some(Popup::Message {
-        title: title.to_string(),
-        lines,
-        error,
-    });
+type Result<T> = std::result::Result<T, ServiceError>;
+
+/// What an effect tells the user, besides the lists it reloaded.
+#[derive(Debug)]
+enum Outcome {
+    /// Nothing: the screen shows the change.
+    Quiet,
+    /// A dialog, of an error or not.
+    Message {
+        title: String,
+        lines: Vec<String>,
+        error: bool,
+    },
+    /// A line in the status bar.
+    Status(String),
+    /// The audit chain checked: what the audit screen says of it, good or broken.
+    AuditVerified(std::result::Result<String, String>),
 }
 
-fn fail(m: &mut Model, e: ServiceError) {
-    let text = match e {
-        ServiceError::Rejected(p) => p
-            .iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => other.to_string(),
-    };
-    message(
-        m,
-        s::ERROR,
-        text.lines().map(str::to_string).collect(),
-        true,
-    );
-}
+impl Outcome {
+    fn done(lines: Vec<String>) -> Outcome {
+        Outcome::Message {
+            title: s::DONE.to_string(),
+            lines,
+            error: false,
+        }
+    }
 
-pub fn apply(session: &mut Session, m: &mut Model, effect: Effect) {
-    if let Err(e) = run(session, m, effect) {
-        fail(m, e);
+    fn error(lines: Vec<String>) -> Outcome {
+        Outcome::Message {
+            title: s::ERROR.to_string(),
+            lines,
+            error: true,
+        }
+    }
+
+    /// A failed effect: each problem of a rejection on its own line.
+    fn failure(e: ServiceError) -> Outcome {
+        let text = match e {
+            ServiceError::Rejected(p) => p
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.to_string(),
+        };
+        Outcome::error(lines(&text))
     }
 }
 
-fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<(), ServiceError> {
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_string).collect()
+}
+
+/// Runs one effect and shows its outcome, or what went wrong.
+pub fn apply(session: &mut Session, m: &mut Model, effect: Effect) {
+    let outcome = run(session, m, effect).unwrap_or_else(Outcome::failure);
+    show(m, outcome);
+}
+
+/// Puts an outcome on screen.
+fn show(m: &mut Model, outcome: Outcome) {
+    match outcome {
+        Outcome::Quiet => {}
+        Outcome::Message {
+            title,
+            lines,
+            error,
+        } => {
+            m.popup = Some(Popup::Message {
+                title,
+                lines,
+                error,
+            })
+        }
+        Outcome::Status(text) => m.status = Some((text, false)),
+        Outcome::AuditVerified(v) => m.audit.verified = Some(v),
+    }
+}
+
+fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> {
     match effect {
-        Effect::Reload => load::current(session, m)?,
-        Effect::LoadEntities => load::entities(session, m)?,
-        Effect::PrepareDraw { period, tasks } => {
-            let period: Period = period.parse().map_err(ServiceError::Invalid)?;
-            let p = session.prepare_draw(period, &tasks, &[])?;
-            load::draws(session, m)?;
-            open_draw(session, m, &p.id)?;
-            message(
-                m,
-                s::DONE,
-                vec![
-                    format!("{} {}：{}", p.id, p.period, p.tasks.join("、")),
-                    format!("{}：{}", s::COMMITMENT, p.commitment),
-                ],
-                false,
-            );
-        }
-        Effect::WriteRecord(id) => {
-            let text = session.printable_record(&id)?;
-            let path = m.export_dir.join(format!("抽取记录-{id}.md"));
-            // The drawn list is confidential until the visits start: owner-only, like the database.
-            let written = {
-                use std::io::Write;
-                use std::os::unix::fs::OpenOptionsExt;
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .and_then(|mut f| f.write_all(text.as_bytes()))
-            };
-            written
-                .map_err(|e| ServiceError::Invalid(format!("无法写入 {}：{e}", path.display())))?;
-            let shown = std::fs::canonicalize(&path).unwrap_or(path);
-            message(
-                m,
-                s::DONE,
-                vec![s::RECORD_WRITTEN.to_string(), shown.display().to_string()],
-                false,
-            );
-        }
+        Effect::Reload => reload(session, m),
+        Effect::LoadEntities => load_entities(session, m),
+        Effect::PrepareDraw { period, tasks } => prepare_draw(session, m, &period, &tasks),
+        Effect::WriteRecord(id) => write_record(session, m, &id),
         Effect::RunDraw {
             id,
             seeds,
             witnesses,
-        } => {
-            let r = session.run_draw(&id, &seeds, &witnesses)?;
-            load::draws(session, m)?;
-            open_draw(session, m, &id)?;
-            let problems = r.visits.iter().filter(|v| v.problem.is_some()).count();
-            let mut lines = vec![
-                format!("{}：{}", s::SEED, r.seed),
-                format!("{} {}", s::VISITS, r.visits.len()),
-            ];
-            if problems > 0 {
-                lines.push(format!("{problems} 项未能组成检查组"));
-            }
-            message(
-                m,
-                &format!("{id} {}", DrawStatus::Run.label()),
-                lines,
-                false,
-            );
-        }
-        Effect::VerifyDraw(id) => {
-            let diffs = session.verify_draw(&id)?;
-            if diffs.is_empty() {
-                message(m, s::DONE, vec![format!("{id} 核验通过")], false);
-            } else {
-                message(m, s::ERROR, diffs, true);
-            }
-        }
-        Effect::RequestVoid { id, reason } => {
-            session.request_void(&id, &reason)?;
-            load::draws(session, m)?;
-            m.status = Some((format!("{id} {}", DrawStatus::VoidRequested.label()), false));
-        }
-        Effect::ApproveVoid(id) => {
-            session.approve_void(&id)?;
-            load::current(session, m)?;
-            m.status = Some((format!("{id} {}", DrawStatus::Void.label()), false));
-        }
-        Effect::OpenDraw(id) => open_draw(session, m, &id)?,
+        } => run_draw(session, m, &id, &seeds, &witnesses),
+        Effect::VerifyDraw(id) => verify_draw(session, &id),
+        Effect::RequestVoid { id, reason } => request_void(session, m, &id, &reason),
+        Effect::ApproveVoid(id) => approve_void(session, m, &id),
+        Effect::OpenDraw(id) => open_draw(session, m, &id),
         Effect::Substitute {
             draw,
             entity,
             out,
             reason,
-        } => {
-            let sub = session.substitute(&draw, &entity, &out, &reason)?;
-            load::visits(session, m)?;
-            message(
-                m,
-                s::DONE,
-                vec![format!(
-                    "{} 由 {} 接替，理由：{}",
-                    sub.out, sub.replacement, sub.reason
-                )],
-                false,
-            );
-        }
-        Effect::StartVisit(id) => {
-            session.start_visit(id, m.today)?;
-            load::visits(session, m)?;
-        }
-        Effect::CompleteVisit(id) => {
-            session.complete_visit(id, m.today)?;
-            load::visits(session, m)?;
-        }
-        Effect::OpenForm(id) => {
-            m.status = None;
-            open_form(session, m, id)?
-        }
-        Effect::SaveDraft => {
-            if let Some(f) = &mut m.form {
-                f.problems = f
-                    .result
-                    .problems(&f.items.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
-                session.save_draft(f.visit.id, &f.result)?;
-                m.status = Some((s::DRAFT_SAVED.to_string(), false));
-            }
-        }
-        Effect::SubmitResult => {
-            if let Some(f) = &m.form {
-                let id = f.visit.id;
-                let r = session.submit_result(id, &f.result)?;
-                m.form = None;
-                m.status = None;
-                load::visits(session, m)?;
-                message(
-                    m,
-                    s::DONE,
-                    vec![format!(
-                        "检查任务 {id} 已提交，期限 {}{}",
-                        r.due,
-                        if r.late {
-                            format!("，{}", s::LATE)
-                        } else {
-                            String::new()
-                        }
-                    )],
-                    false,
-                );
-            }
-        }
+        } => substitute(session, m, &draw, &entity, &out, &reason),
+        Effect::StartVisit(id) => start_visit(session, m, id),
+        Effect::CompleteVisit(id) => complete_visit(session, m, id),
+        Effect::OpenForm(id) => open_form(session, m, id),
+        Effect::SaveDraft => save_draft(session, m),
+        Effect::SubmitResult => submit_result(session, m),
         Effect::DecideCorrection { id, approve, note } => {
-            session.decide_correction(id, approve, &note)?;
-            load::approvals(session, m)?;
+            decide_correction(session, m, id, approve, &note)
         }
-        Effect::VerifyAudit => match session.verify_audit(None)? {
-            Ok(head) => {
-                m.audit.verified = Some(Ok(format!("{}：{} 条，{}", s::VERIFY_OK, head.size, head)))
-            }
-            Err(b) => m.audit.verified = Some(Err(b.to_string())),
-        },
+        Effect::VerifyAudit => verify_audit(session),
     }
-    Ok(())
 }
 
-/// Shows a draw: its printable record once run (or the user's own visits, while the list is
-/// confidential), else its preparation record (strata, quotas, exclusions, officers).
-fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<(), ServiceError> {
-    let view = session.show_draw(id)?;
-    let mut lines = vec![format!("{}：{}", s::COMMITMENT, view.draw.commitment)];
-    match (&view.record, view.confidential) {
-        (Some(_), false) => {
-            lines = session
-                .printable_record(id)?
-                .lines()
-                .map(str::to_string)
-                .collect();
-        }
-        (Some(r), true) => {
-            lines.push(s::CONFIDENTIAL.to_string());
-            for v in &r.visits {
-                lines.push(format!("{} {}", v.entity, v.tasks.join("、")));
-            }
-        }
-        (None, _) => {
-            lines = session
-                .printable_prepared(id)?
-                .lines()
-                .map(str::to_string)
-                .collect();
-        }
-    }
-    m.draws.detail = Some((id.to_string(), lines));
+fn reload(session: &Session, m: &mut Model) -> Result<Outcome> {
+    load::current(session, m)?;
+    Ok(Outcome::Quiet)
+}
+
+fn load_entities(session: &Session, m: &mut Model) -> Result<Outcome> {
+    load::entities(session, m)?;
+    Ok(Outcome::Quiet)
+}
+
+fn prepare_draw(
+    session: &mut Session,
+    m: &mut Model,
+    period: &str,
+    tasks: &[String],
+) -> Result<Outcome> {
+    let period: Period = period.parse().map_err(ServiceError::Invalid)?;
+    let p = session.prepare_draw(period, tasks, &[])?;
+    load::draws(session, m)?;
+    open_draw(session, m, &p.id)?;
+    Ok(Outcome::done(s::draw_prepared(
+        &p.id,
+        &p.period,
+        &p.tasks,
+        &p.commitment,
+    )))
+}
+
+/// Writes a run draw's printable record to a Markdown file in the export folder.
+fn write_record(session: &Session, m: &Model, id: &str) -> Result<Outcome> {
+    let text = session.printable_record(id)?;
+    let path = m.export_dir.join(s::record_file(id));
+    write_private(&path, &text).map_err(|e| ServiceError::Invalid(s::cannot_write(&path, &e)))?;
+    let shown = std::fs::canonicalize(&path).unwrap_or(path);
+    Ok(Outcome::done(vec![
+        s::RECORD_WRITTEN.to_string(),
+        shown.display().to_string(),
+    ]))
+}
+
+/// Writes `text` to `path`, for its owner only: the drawn list is confidential until the
+/// visits start, like the database.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+}
+
+fn run_draw(
+    session: &mut Session,
+    m: &mut Model,
+    id: &str,
+    seeds: &[String],
+    witnesses: &[String],
+) -> Result<Outcome> {
+    let r = session.run_draw(id, seeds, witnesses)?;
+    load::draws(session, m)?;
+    open_draw(session, m, id)?;
+    let without_team = r.visits.iter().filter(|v| v.problem.is_some()).count();
+    Ok(Outcome::Message {
+        title: s::draw_in_state(id, DrawStatus::Run),
+        lines: s::draw_run(&r.seed, r.visits.len(), without_team),
+        error: false,
+    })
+}
+
+fn verify_draw(session: &Session, id: &str) -> Result<Outcome> {
+    let diffs = session.verify_draw(id)?;
+    Ok(if diffs.is_empty() {
+        Outcome::done(vec![s::draw_verified(id)])
+    } else {
+        Outcome::error(diffs)
+    })
+}
+
+fn request_void(session: &mut Session, m: &mut Model, id: &str, reason: &str) -> Result<Outcome> {
+    session.request_void(id, reason)?;
+    load::draws(session, m)?;
+    Ok(Outcome::Status(s::draw_in_state(
+        id,
+        DrawStatus::VoidRequested,
+    )))
+}
+
+fn approve_void(session: &mut Session, m: &mut Model, id: &str) -> Result<Outcome> {
+    session.approve_void(id)?;
+    load::current(session, m)?;
+    Ok(Outcome::Status(s::draw_in_state(id, DrawStatus::Void)))
+}
+
+/// Shows a draw's record in the draws screen.
+fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<Outcome> {
+    m.draws.detail = Some((id.to_string(), draw_lines(session, id)?));
     m.draws.scroll = 0;
-    Ok(())
+    Ok(Outcome::Quiet)
 }
 
-fn open_form(session: &mut Session, m: &mut Model, id: i64) -> Result<(), ServiceError> {
+/// A draw's printable record once run (or the user's own visits, while the list is
+/// confidential), else its preparation record (strata, quotas, exclusions, officers).
+fn draw_lines(session: &Session, id: &str) -> Result<Vec<String>> {
+    let view = session.show_draw(id)?;
+    Ok(match (&view.record, view.confidential) {
+        (Some(r), true) => confidential_lines(&view.draw.commitment, r),
+        (Some(_), false) => lines(&session.printable_record(id)?),
+        (None, _) => lines(&session.printable_prepared(id)?),
+    })
+}
+
+/// What a user not on every team sees of a run draw: the commitment and their own visits.
+fn confidential_lines(commitment: &str, r: &DrawRecord) -> Vec<String> {
+    let mut out = vec![
+        s::labelled(s::COMMITMENT, commitment),
+        s::CONFIDENTIAL.to_string(),
+    ];
+    out.extend(
+        r.visits
+            .iter()
+            .map(|v| format!("{} {}", v.entity, join_list(&v.tasks))),
+    );
+    out
+}
+
+fn substitute(
+    session: &mut Session,
+    m: &mut Model,
+    draw: &str,
+    entity: &str,
+    out: &str,
+    reason: &str,
+) -> Result<Outcome> {
+    let sub = session.substitute(draw, entity, out, reason)?;
+    load::visits(session, m)?;
+    Ok(Outcome::done(vec![s::substituted(
+        &sub.out,
+        &sub.replacement,
+        &sub.reason,
+    )]))
+}
+
+fn start_visit(session: &mut Session, m: &mut Model, id: i64) -> Result<Outcome> {
+    session.start_visit(id, m.today)?;
+    load::visits(session, m)?;
+    Ok(Outcome::Quiet)
+}
+
+fn complete_visit(session: &mut Session, m: &mut Model, id: i64) -> Result<Outcome> {
+    session.complete_visit(id, m.today)?;
+    load::visits(session, m)?;
+    Ok(Outcome::Quiet)
+}
+
+/// Opens a visit's result form; editable only for its team, once completed, until submitted.
+fn open_form(session: &Session, m: &mut Model, id: i64) -> Result<Outcome> {
+    m.status = None;
     let view = session.result_view(id)?;
     let on_team = m.may(Action::EnterResult, Subject::VisitResult(&view.visit.team));
-    let read_only = view.submitted.is_some()
-        || !on_team
-        || view.visit.state != crate::domain::visit::VisitState::Completed;
-    let result = view
-        .effective
-        .clone()
-        .or_else(|| view.draft.as_ref().map(|d| d.result.clone()))
-        .unwrap_or_else(|| InspectionResult {
-            items: view
-                .items
-                .iter()
-                .map(|(c, _)| ItemOutcome {
-                    item: c.clone(),
-                    outcome: Outcome::Compliant,
-                    note: String::new(),
-                })
-                .collect(),
-            categories: [Category::NoProblem].into(),
-            ..Default::default()
-        });
-    let [findings, legal_basis, measure, other, remark] = fields_of(&result);
-    let codes: Vec<String> = view.items.iter().map(|(c, _)| c.clone()).collect();
-    m.form = Some(ResultForm {
-        problems: result.problems(&codes),
-        visit: view.visit,
-        items: view.items,
-        result,
-        focus: FormFocus::Items,
-        item_cursor: 0,
-        category_cursor: 0,
-        findings,
-        legal_basis,
-        measure,
-        other,
-        remark,
-        read_only,
-    });
-    Ok(())
+    m.form = Some(form_of(view, on_team));
+    Ok(Outcome::Quiet)
+}
+
+fn save_draft(session: &mut Session, m: &Model) -> Result<Outcome> {
+    let Some(f) = &m.form else {
+        return Ok(Outcome::Quiet);
+    };
+    session.save_draft(f.visit.id, &f.result)?;
+    Ok(Outcome::Status(s::DRAFT_SAVED.to_string()))
+}
+
+fn submit_result(session: &mut Session, m: &mut Model) -> Result<Outcome> {
+    let Some(f) = &m.form else {
+        return Ok(Outcome::Quiet);
+    };
+    let id = f.visit.id;
+    let r = session.submit_result(id, &f.result)?;
+    m.form = None;
+    m.status = None;
+    load::visits(session, m)?;
+    Ok(Outcome::done(vec![s::submitted(id, r.due, r.late)]))
+}
+
+fn decide_correction(
+    session: &mut Session,
+    m: &mut Model,
+    id: i64,
+    approve: bool,
+    note: &str,
+) -> Result<Outcome> {
+    session.decide_correction(id, approve, note)?;
+    load::approvals(session, m)?;
+    Ok(Outcome::Quiet)
+}
+
+fn verify_audit(session: &Session) -> Result<Outcome> {
+    Ok(Outcome::AuditVerified(
+        match session.verify_audit(None)? {
+            Ok(head) => Ok(s::audit_verified(head.size, &head)),
+            Err(broken) => Err(broken.to_string()),
+        },
+    ))
 }

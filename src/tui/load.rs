@@ -7,6 +7,7 @@ use chrono::Datelike;
 use super::model::{Model, ScreenId};
 use crate::domain::audit::EventFilter;
 use crate::domain::classification::SupervisionClass;
+use crate::domain::vocab::join_list;
 use crate::services::registry::EntityFilter;
 use crate::services::visits::VisitFilter;
 use crate::services::{Result, Session};
@@ -40,7 +41,7 @@ pub fn entities(session: &Session, m: &mut Model) -> Result<()> {
         by_entity.entry(v.entity.clone()).or_default().push(format!(
             "{} {} {}",
             v.draw_id,
-            v.tasks.join("、"),
+            join_list(&v.tasks),
             v.state.label()
         ));
     }

@@ -2,6 +2,7 @@
 //! `→`, `①`, curly quotes): they break layouts in Chinese-locale terminals.
 
 use crate::domain::role::Action;
+use crate::domain::vocab::join_list;
 
 pub const APP: &str = "双随机抽查";
 pub const DEMO: &str = "示例数据";
@@ -10,6 +11,14 @@ pub const LOADING: &str = "正在载入";
 pub const DB_REPLACED: &str =
     "数据库文件已被替换（如刚恢复备份），改动不会保存：请按 q 退出后重新打开";
 pub const NONE: &str = "（无）";
+
+/// What may separate the names or codes typed into one field.
+pub const LIST_SEPARATORS: [char; 3] = ['、', ',', '，'];
+
+/// `label：value`, the way a labelled value is written everywhere on screen.
+pub fn labelled(label: &str, value: impl std::fmt::Display) -> String {
+    format!("{label}：{value}")
+}
 
 pub const SCREENS: [&str; 6] = ["总览", "监管对象", "抽查", "检查任务", "更正审批", "日志"];
 
@@ -32,17 +41,38 @@ pub const ALERT_OVERDUE: &str = "检查结果逾期未录入";
 
 // Entities
 pub const CLASS_TABS: [&str; 4] = ["全部", "特殊", "重点", "一般"];
-pub const ENTITY_HEADERS: [&str; 5] = ["名称", "乡镇", "类别", "信用风险", "代码"];
+pub const NAME: &str = "名称";
+pub const TOWN: &str = "乡镇";
+pub const CLASS: &str = "类别";
+pub const CREDIT_TIER: &str = "信用风险";
+pub const CODE: &str = "代码";
+pub const TARGET_TYPES: &str = "检查对象";
+pub const ENTITY_HEADERS: [&str; 5] = [NAME, TOWN, CLASS, CREDIT_TIER, CODE];
+pub const UNRATED: &str = "未评级";
 pub const SEARCH: &str = "查找";
 pub const TIER_ALL: &str = "全部风险";
 pub const TOWN_ALL: &str = "全部乡镇";
 pub const TARGET_ALL: &str = "全部类型";
 pub const DETAIL: &str = "详情";
 pub const REASONS: &str = "分类理由";
+
+/// The reasons of a classification, in one line.
+pub fn reasons(list: &[String]) -> String {
+    list.join("；")
+}
 pub const INSPECTED_THIS_YEAR: &str = "本年随机抽查";
 pub const CAP: &str = "上限";
+pub const NO_CAP: &str = "不受限";
 pub const HISTORY: &str = "抽查记录";
 pub const EXCLUDED: &str = "不参与双随机";
+/// Random visits this year against the yearly cap: "1 次（上限2）".
+pub fn times_of_cap(times: usize, cap: &str) -> String {
+    format!("{times} 次（{CAP}{cap}）")
+}
+/// A list entry and its filter in brackets: "检查任务（只看我的）".
+pub fn qualified(what: &str, by: &str) -> String {
+    format!("{what}（{by}）")
+}
 
 // Draws
 pub const DRAW_HEADERS: [&str; 5] = ["编号", "期间", "状态", "任务", "承诺值"];
@@ -62,6 +92,46 @@ pub const CONFIDENTIAL: &str = "名单在检查开始前保密";
 pub const COMMITMENT: &str = "承诺值";
 pub const SEED: &str = "种子";
 pub const VISITS: &str = "检查任务";
+pub const RECORD_FILE: &str = "抽取记录";
+
+/// The file a draw's printable record is written to.
+pub fn record_file(id: &str) -> String {
+    format!("{RECORD_FILE}-{id}.md")
+}
+
+pub fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> String {
+    format!("无法写入 {}：{e}", path.display())
+}
+
+/// A draw and its state: "D2026-003 已运行".
+pub fn draw_in_state(id: &str, state: crate::domain::draw::DrawStatus) -> String {
+    format!("{id} {}", state.label())
+}
+
+/// What preparing a draw registered.
+pub fn draw_prepared(id: &str, period: &str, tasks: &[String], commitment: &str) -> Vec<String> {
+    vec![
+        labelled(&format!("{id} {period}"), join_list(tasks)),
+        labelled(COMMITMENT, commitment),
+    ]
+}
+
+/// What running a draw gave: the seed, the visits, and how many have no full team.
+pub fn draw_run(seed: &str, visits: usize, without_team: usize) -> Vec<String> {
+    let mut lines = vec![labelled(SEED, seed), format!("{VISITS} {visits}")];
+    if without_team > 0 {
+        lines.push(format!("{without_team} 项未能组成检查组"));
+    }
+    lines
+}
+
+pub fn draw_verified(id: &str) -> String {
+    format!("{id} 核验通过")
+}
+
+pub fn substituted(out: &str, replacement: &str, reason: &str) -> String {
+    format!("{out} 由 {replacement} 接替，理由：{reason}")
+}
 
 // Visits
 pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "检查组", "录入期限"];
@@ -73,6 +143,11 @@ pub const OVERDUE: &str = "逾期";
 pub const LATE: &str = "逾期录入";
 pub const LEFT: &str = "剩";
 pub const WORKING_DAYS: &str = "个工作日";
+
+/// The title of the substitution dialog: the visit and its team.
+pub fn substitute_title(visit: i64, team: &[&str]) -> String {
+    format!("{SUBSTITUTE_TITLE} {visit}（{}）", join_list(team))
+}
 
 // Result form
 pub const FORM_TITLE: &str = "结果录入";
@@ -86,6 +161,16 @@ pub const OTHER: &str = "其他说明";
 pub const SUBMIT: &str = "[ 提交 ]";
 pub const SUBMIT_CONFIRM: &str = "提交后结果锁定，不能修改（只能提交更正）。确认提交？";
 pub const DRAFT_SAVED: &str = "草稿已保存";
+
+/// A visit's result submitted: its deadline, and whether it came late.
+pub fn submitted(visit: i64, due: impl std::fmt::Display, late: bool) -> String {
+    let late = if late {
+        format!("，{LATE}")
+    } else {
+        String::new()
+    };
+    format!("检查任务 {visit} 已提交，期限 {due}{late}")
+}
 pub const READ_ONLY: &str = "只读";
 pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草稿已保存）  ? 帮助";
 pub const FORM_FOOT_READ_ONLY: &str =
@@ -100,10 +185,32 @@ pub const APPROVE_CONFIRM: &str = "批准？";
 pub const REJECT_TITLE: &str = "驳回更正";
 pub const REJECT_LABEL: &str = "驳回理由";
 
+/// A correction in the list: its number, visit, who filed it and why.
+pub fn correction_row(id: i64, visit: i64, by: &str, reason: &str) -> String {
+    format!("更正{id} 任务{visit} {by} {reason}")
+}
+
+pub fn approve_correction(id: i64) -> String {
+    format!("{APPROVE_CONFIRM} 更正 {id}")
+}
+
+pub fn approve_void(draw: &str) -> String {
+    labelled(
+        &format!("{APPROVE_CONFIRM} {draw}"),
+        crate::domain::draw::DrawStatus::Void.label(),
+    )
+}
+
 // Audit
 pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作", "对象"];
 pub const CHECKPOINT: &str = "当前检查点";
 pub const VERIFY_OK: &str = "审计日志完整";
+pub const VERIFY_KEY: &str = "[v] 核验";
+
+/// The audit chain verified: how many events, up to which checkpoint.
+pub fn audit_verified(events: u64, head: impl std::fmt::Display) -> String {
+    labelled(VERIFY_OK, format!("{events} 条，{head}"))
+}
 
 // Dialogs
 pub const CONFIRM_KEYS: &str = "Enter 确认  Esc 取消";

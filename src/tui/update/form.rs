@@ -2,38 +2,30 @@
 //! the submit button. Every change saves the draft.
 
 use super::*;
+use crate::domain::result::InspectionResult;
+use crate::services::results::ResultView;
+use crate::tui::model::ResultForm;
 
 pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(f) = m.form.as_mut() else {
         return vec![];
     };
-    let order = FormFocus::ORDER;
-    let at = order.iter().position(|x| *x == f.focus).unwrap_or(0);
     match k.code {
         KeyCode::Esc => {
             // Esc never discards: the draft is already saved.
             m.form = None;
             return vec![Effect::Reload];
         }
-        KeyCode::Char('?')
-            if !matches!(
-                f.focus,
-                FormFocus::Findings
-                    | FormFocus::LegalBasis
-                    | FormFocus::Measure
-                    | FormFocus::Other
-                    | FormFocus::Remark
-            ) =>
-        {
+        KeyCode::Char('?') if !is_text(f.focus) => {
             m.popup = Some(Popup::Help(s::FORM_HELP.to_vec()));
             return vec![];
         }
         KeyCode::Tab => {
-            f.focus = order[(at + 1) % order.len()];
+            f.focus = next(f.focus, 1);
             return vec![];
         }
         KeyCode::BackTab => {
-            f.focus = order[(at + order.len() - 1) % order.len()];
+            f.focus = next(f.focus, FormFocus::ORDER.len() - 1);
             return vec![];
         }
         _ => {}
@@ -41,40 +33,9 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     if f.read_only {
         return vec![];
     }
-    let mut changed = false;
-    match f.focus {
-        FormFocus::Items => match k.code {
-            KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
-                step(&mut f.item_cursor, f.result.items.len(), k.code);
-            }
-            KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left => {
-                if let Some(item) = f.result.items.get_mut(f.item_cursor) {
-                    let all = Outcome::ALL;
-                    let pos = all.iter().position(|o| *o == item.outcome).unwrap_or(0);
-                    let next = if k.code == KeyCode::Left {
-                        pos + all.len() - 1
-                    } else {
-                        pos + 1
-                    };
-                    item.outcome = all[next % all.len()];
-                    changed = true;
-                }
-            }
-            _ => {}
-        },
-        FormFocus::Categories => match k.code {
-            KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
-                step(&mut f.category_cursor, Category::ALL.len(), k.code);
-            }
-            KeyCode::Char(' ') | KeyCode::Enter => {
-                let c = Category::ALL[f.category_cursor];
-                if !f.result.categories.remove(&c) {
-                    f.result.categories.insert(c);
-                }
-                changed = true;
-            }
-            _ => {}
-        },
+    let changed = match f.focus {
+        FormFocus::Items => item_key(f, k.code),
+        FormFocus::Categories => category_key(f, k.code),
         FormFocus::Submit => {
             if k.code == KeyCode::Enter {
                 m.popup = Some(Popup::Confirm {
@@ -82,37 +43,108 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     effect: Effect::SubmitResult,
                 });
             }
+            false
         }
-        text => {
-            let area = match text {
-                FormFocus::Findings => &mut f.findings,
-                FormFocus::LegalBasis => &mut f.legal_basis,
-                FormFocus::Measure => &mut f.measure,
-                FormFocus::Other => &mut f.other,
-                _ => &mut f.remark,
+        text => text_key(f, text, k),
+    };
+    if changed { save(f) } else { vec![] }
+}
+
+/// The text fields, where `?` is a character like any other.
+fn is_text(focus: FormFocus) -> bool {
+    matches!(
+        focus,
+        FormFocus::Findings
+            | FormFocus::LegalBasis
+            | FormFocus::Measure
+            | FormFocus::Other
+            | FormFocus::Remark
+    )
+}
+
+/// The part `by` steps after `focus`, round the form.
+fn next(focus: FormFocus, by: usize) -> FormFocus {
+    let order = FormFocus::ORDER;
+    let at = order.iter().position(|x| *x == focus).unwrap_or(0);
+    order[(at + by) % order.len()]
+}
+
+/// The check items: the arrows move, space and left/right turn the outcome. True if changed.
+fn item_key(f: &mut ResultForm, code: KeyCode) -> bool {
+    match code {
+        KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
+            step(&mut f.item_cursor, f.result.items.len(), code);
+            false
+        }
+        KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left => {
+            let Some(item) = f.result.items.get_mut(f.item_cursor) else {
+                return false;
             };
-            // One-line fields take Enter as "next field".
-            if k.code == KeyCode::Enter && text != FormFocus::Findings {
-                f.focus = order[(at + 1) % order.len()];
-                return vec![];
-            }
-            changed = area.input(k);
+            let all = Outcome::ALL;
+            let pos = all.iter().position(|o| *o == item.outcome).unwrap_or(0);
+            let next = if code == KeyCode::Left {
+                pos + all.len() - 1
+            } else {
+                pos + 1
+            };
+            item.outcome = all[next % all.len()];
+            true
         }
-    }
-    if changed {
-        f.result.findings = text_of(&f.findings);
-        f.result.legal_basis = text_of(&f.legal_basis);
-        f.result.measure = text_of(&f.measure);
-        f.result.other = text_of(&f.other);
-        f.result.remark = text_of(&f.remark);
-        vec![Effect::SaveDraft]
-    } else {
-        vec![]
+        _ => false,
     }
 }
 
+/// The result categories: the arrows move, space and Enter tick. True if changed.
+fn category_key(f: &mut ResultForm, code: KeyCode) -> bool {
+    match code {
+        KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
+            step(&mut f.category_cursor, Category::ALL.len(), code);
+            false
+        }
+        KeyCode::Char(' ') | KeyCode::Enter => {
+            let c = Category::ALL[f.category_cursor];
+            if !f.result.categories.remove(&c) {
+                f.result.categories.insert(c);
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A text field takes the key; the one-line fields take Enter as "next field". True if changed.
+fn text_key(f: &mut ResultForm, focus: FormFocus, k: KeyEvent) -> bool {
+    if k.code == KeyCode::Enter && focus != FormFocus::Findings {
+        f.focus = next(focus, 1);
+        return false;
+    }
+    let area = match focus {
+        FormFocus::Findings => &mut f.findings,
+        FormFocus::LegalBasis => &mut f.legal_basis,
+        FormFocus::Measure => &mut f.measure,
+        FormFocus::Other => &mut f.other,
+        _ => &mut f.remark,
+    };
+    area.input(k)
+}
+
+/// After a change: the fields' text into the result, its problems checked, the draft saved.
+fn save(f: &mut ResultForm) -> Vec<Effect> {
+    f.result.findings = text_of(&f.findings);
+    f.result.legal_basis = text_of(&f.legal_basis);
+    f.result.measure = text_of(&f.measure);
+    f.result.other = text_of(&f.other);
+    f.result.remark = text_of(&f.remark);
+    f.problems = f.result.problems(&codes(&f.items));
+    vec![Effect::SaveDraft]
+}
+
+fn codes(items: &[(String, String)]) -> Vec<String> {
+    items.iter().map(|(c, _)| c.clone()).collect()
+}
+
 /// Builds the form's text fields from a result.
-pub fn fields_of(r: &crate::domain::result::InspectionResult) -> [TextArea<'static>; 5] {
+pub fn fields_of(r: &InspectionResult) -> [TextArea<'static>; 5] {
     [
         field(&r.findings),
         field(&r.legal_basis),
@@ -120,4 +152,34 @@ pub fn fields_of(r: &crate::domain::result::InspectionResult) -> [TextArea<'stat
         field(&r.other),
         field(&r.remark),
     ]
+}
+
+/// The form of a visit's result: the result in force, else the draft, else every item
+/// compliant with no problem found. Read only once submitted, for those not on the team
+/// (`on_team`), and until the visit is completed.
+pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
+    let read_only =
+        view.submitted.is_some() || !on_team || view.visit.state != VisitState::Completed;
+    let codes = codes(&view.items);
+    let result = view
+        .effective
+        .clone()
+        .or_else(|| view.draft.as_ref().map(|d| d.result.clone()))
+        .unwrap_or_else(|| InspectionResult::blank(&codes));
+    let [findings, legal_basis, measure, other, remark] = fields_of(&result);
+    ResultForm {
+        problems: result.problems(&codes),
+        visit: view.visit,
+        items: view.items,
+        result,
+        focus: FormFocus::Items,
+        item_cursor: 0,
+        category_cursor: 0,
+        findings,
+        legal_basis,
+        measure,
+        other,
+        remark,
+        read_only,
+    }
 }

@@ -6,7 +6,6 @@ use ratatui_textarea::TextArea;
 use super::load::{filter_entities, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
-use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, Outcome};
 use crate::domain::role::{Action, Subject};
@@ -15,8 +14,8 @@ use crate::domain::vocab::{CreditTier, TargetType};
 
 mod form;
 
-pub use form::fields_of;
 use form::form_key;
+pub use form::{fields_of, form_of};
 
 const PAGE: usize = 10;
 
@@ -101,72 +100,21 @@ fn confirm(m: &mut Model, text: &str, effect: Effect) {
     });
 }
 
+/// Opens an input dialog with an empty field for each label.
+fn ask(m: &mut Model, title: String, labels: &[&'static str], purpose: InputPurpose) {
+    m.popup = Some(Popup::Input {
+        title,
+        labels: labels.to_vec(),
+        fields: labels.iter().map(|_| TextArea::default()).collect(),
+        focus: 0,
+        purpose,
+    });
+}
+
 fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     match m.screen {
         ScreenId::Overview => overview_key(m, k),
-        ScreenId::Entities => {
-            let e = &mut m.entities;
-            if step(&mut e.selected, e.shown.len(), k.code) {
-                return vec![];
-            }
-            match k.code {
-                KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
-                    e.tab = (e.tab + 1) % s::CLASS_TABS.len();
-                    filter_entities(m);
-                }
-                KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
-                    e.tab = (e.tab + s::CLASS_TABS.len() - 1) % s::CLASS_TABS.len();
-                    filter_entities(m);
-                }
-                KeyCode::Char('t') => {
-                    let order = [
-                        None,
-                        Some(Some(CreditTier::High)),
-                        Some(Some(CreditTier::Elevated)),
-                        Some(Some(CreditTier::Normal)),
-                        Some(Some(CreditTier::Low)),
-                        Some(None),
-                    ];
-                    let pos = order.iter().position(|t| *t == e.tier).unwrap_or(0);
-                    e.tier = order[(pos + 1) % order.len()];
-                    filter_entities(m);
-                }
-                KeyCode::Char('z') => {
-                    // Every town, then each town of the library in turn.
-                    let towns = towns(m);
-                    let e = &mut m.entities;
-                    let next = match &e.town {
-                        None => towns.first().cloned(),
-                        Some(t) => towns
-                            .iter()
-                            .position(|x| x == t)
-                            .and_then(|i| towns.get(i + 1).cloned()),
-                    };
-                    e.town = next;
-                    filter_entities(m);
-                }
-                KeyCode::Char('y') => {
-                    let next = match e.target {
-                        None => TargetType::ALL.first().copied(),
-                        Some(t) => TargetType::ALL
-                            .iter()
-                            .position(|x| *x == t)
-                            .and_then(|i| TargetType::ALL.get(i + 1).copied()),
-                    };
-                    e.target = next;
-                    filter_entities(m);
-                }
-                KeyCode::Char('/') => e.searching = true,
-                KeyCode::Enter => e.detail = true,
-                KeyCode::Esc if e.detail => e.detail = false,
-                KeyCode::Esc => {
-                    e.search.clear();
-                    filter_entities(m);
-                }
-                _ => {}
-            }
-            vec![]
-        }
+        ScreenId::Entities => entities_key(m, k),
         ScreenId::Draws => draws_key(m, k),
         ScreenId::Visits => visits_key(m, k),
         ScreenId::Approvals => approvals_key(m, k),
@@ -180,6 +128,67 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         }
+    }
+}
+
+/// 监管对象: class tabs, the tier, town and type filters, search, and the detail pane.
+fn entities_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let e = &mut m.entities;
+    if step(&mut e.selected, e.shown.len(), k.code) {
+        return vec![];
+    }
+    match k.code {
+        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+            e.tab = (e.tab + 1) % s::CLASS_TABS.len();
+            filter_entities(m);
+        }
+        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+            e.tab = (e.tab + s::CLASS_TABS.len() - 1) % s::CLASS_TABS.len();
+            filter_entities(m);
+        }
+        KeyCode::Char('t') => {
+            // Unrated last.
+            let tiers = [
+                Some(CreditTier::High),
+                Some(CreditTier::Elevated),
+                Some(CreditTier::Normal),
+                Some(CreditTier::Low),
+                None,
+            ];
+            e.tier = next_filter(e.tier.as_ref(), &tiers);
+            filter_entities(m);
+        }
+        KeyCode::Char('z') => {
+            let towns = towns(m);
+            let e = &mut m.entities;
+            e.town = next_filter(e.town.as_ref(), &towns);
+            filter_entities(m);
+        }
+        KeyCode::Char('y') => {
+            e.target = next_filter(e.target.as_ref(), TargetType::ALL);
+            filter_entities(m);
+        }
+        KeyCode::Char('/') => e.searching = true,
+        KeyCode::Enter => e.detail = true,
+        KeyCode::Esc if e.detail => e.detail = false,
+        KeyCode::Esc => {
+            e.search.clear();
+            filter_entities(m);
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// The next value of a filter, off (`None`) or one of `all`: off, then each in turn, then off.
+fn next_filter<T: Clone + PartialEq>(current: Option<&T>, all: &[T]) -> Option<T> {
+    match current {
+        None => all.first().cloned(),
+        Some(t) => all
+            .iter()
+            .position(|x| x == t)
+            .and_then(|i| all.get(i + 1))
+            .cloned(),
     }
 }
 
@@ -249,6 +258,7 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     match (k.code, current) {
         (KeyCode::Enter, Some(id)) => vec![Effect::OpenDraw(id)],
         (KeyCode::Char('p'), _) if m.may(Action::PrepareDraw, Subject::Any) => {
+            // The period field starts with this quarter.
             let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
             period.move_cursor(ratatui_textarea::CursorMove::End);
             m.popup = Some(Popup::Input {
@@ -262,36 +272,23 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         }
         (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
         (KeyCode::Char('r'), Some(id)) if m.may(Action::RunDraw, Subject::Any) => {
-            m.popup = Some(Popup::Input {
-                title: format!("{} {id}", s::RUN_TITLE),
-                labels: vec![s::SEED_1, s::SEED_2, s::WITNESSES],
-                fields: vec![
-                    TextArea::default(),
-                    TextArea::default(),
-                    TextArea::default(),
-                ],
-                focus: 0,
-                purpose: InputPurpose::RunDraw(id),
-            });
+            let labels = [s::SEED_1, s::SEED_2, s::WITNESSES];
+            ask(
+                m,
+                format!("{} {id}", s::RUN_TITLE),
+                &labels,
+                InputPurpose::RunDraw(id),
+            );
             vec![]
         }
         (KeyCode::Char('v'), Some(id)) => vec![Effect::VerifyDraw(id)],
         (KeyCode::Char('x'), Some(id)) if m.may(Action::RequestVoid, Subject::Any) => {
-            m.popup = Some(Popup::Input {
-                title: format!("{} {id}", s::VOID_TITLE),
-                labels: vec![s::VOID_TITLE],
-                fields: vec![TextArea::default()],
-                focus: 0,
-                purpose: InputPurpose::VoidDraw(id),
-            });
+            let title = format!("{} {id}", s::VOID_TITLE);
+            ask(m, title, &[s::VOID_TITLE], InputPurpose::VoidDraw(id));
             vec![]
         }
         (KeyCode::Char('a'), Some(id)) if m.may(Action::ApproveVoid, Subject::Any) => {
-            confirm(
-                m,
-                &format!("{} {id}：{}", s::APPROVE_CONFIRM, DrawStatus::Void.label()),
-                Effect::ApproveVoid(id),
-            );
+            confirm(m, &s::approve_void(&id), Effect::ApproveVoid(id));
             vec![]
         }
         _ => vec![],
@@ -326,16 +323,17 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         {
             if let Some(x) = m.visits.list.get(m.visits.selected) {
                 let team: Vec<&str> = x.team.iter().map(|t| t.inspector.as_str()).collect();
-                m.popup = Some(Popup::Input {
-                    title: format!("{} {}（{}）", s::SUBSTITUTE_TITLE, x.id, team.join("、")),
-                    labels: vec![s::SUBSTITUTE_OUT, s::SUBSTITUTE_REASON],
-                    fields: vec![TextArea::default(), TextArea::default()],
-                    focus: 0,
-                    purpose: InputPurpose::Substitute {
-                        draw: x.draw_id.clone(),
-                        entity: x.entity.clone(),
-                    },
-                });
+                let title = s::substitute_title(x.id, &team);
+                let purpose = InputPurpose::Substitute {
+                    draw: x.draw_id.clone(),
+                    entity: x.entity.clone(),
+                };
+                ask(
+                    m,
+                    title,
+                    &[s::SUBSTITUTE_OUT, s::SUBSTITUTE_REASON],
+                    purpose,
+                );
             }
             vec![]
         }
@@ -375,7 +373,7 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         (KeyCode::Char('a'), Some(id), _) => {
             confirm(
                 m,
-                &format!("{} 更正 {id}", s::APPROVE_CONFIRM),
+                &s::approve_correction(id),
                 Effect::DecideCorrection {
                     id,
                     approve: true,
@@ -385,21 +383,12 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (KeyCode::Char('r'), Some(id), _) => {
-            m.popup = Some(Popup::Input {
-                title: s::REJECT_TITLE.to_string(),
-                labels: vec![s::REJECT_TITLE],
-                fields: vec![TextArea::default()],
-                focus: 0,
-                purpose: InputPurpose::RejectCorrection(id),
-            });
+            let purpose = InputPurpose::RejectCorrection(id);
+            ask(m, s::REJECT_TITLE.to_string(), &[s::REJECT_TITLE], purpose);
             vec![]
         }
         (KeyCode::Char('a'), None, Some(id)) => {
-            confirm(
-                m,
-                &format!("{} {id}：{}", s::APPROVE_CONFIRM, DrawStatus::Void.label()),
-                Effect::ApproveVoid(id),
-            );
+            confirm(m, &s::approve_void(&id), Effect::ApproveVoid(id));
             vec![]
         }
         _ => vec![],
@@ -408,10 +397,42 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 
 /// The names or codes typed into one field, separated by 、 , or ，.
 fn list_of(text: &str) -> Vec<String> {
-    text.split(['、', ',', '，'])
+    text.split(s::LIST_SEPARATORS)
         .map(|w| w.trim().to_string())
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+/// What the fields of an input dialog ask for, once confirmed.
+fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
+    // The dialogs have one to three fields.
+    let [first, second, third] = [0, 1, 2].map(|i| texts.get(i).cloned().unwrap_or_default());
+    match purpose {
+        InputPurpose::PrepareDraw => Effect::PrepareDraw {
+            period: first,
+            tasks: list_of(&second.replace(' ', ",")),
+        },
+        InputPurpose::RunDraw(id) => Effect::RunDraw {
+            id,
+            seeds: [first, second]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect(),
+            witnesses: list_of(&third),
+        },
+        InputPurpose::Substitute { draw, entity } => Effect::Substitute {
+            draw,
+            entity,
+            out: first,
+            reason: second,
+        },
+        InputPurpose::VoidDraw(id) => Effect::RequestVoid { id, reason: first },
+        InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
+            id,
+            approve: false,
+            note: first,
+        },
+    }
 }
 
 fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
@@ -463,36 +484,7 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     .iter()
                     .map(|f| text_of(f).trim().to_string())
                     .collect();
-                let effect = match purpose.clone() {
-                    InputPurpose::PrepareDraw => Effect::PrepareDraw {
-                        period: texts[0].clone(),
-                        tasks: list_of(&texts[1].replace(' ', ",")),
-                    },
-                    InputPurpose::RunDraw(id) => Effect::RunDraw {
-                        id,
-                        seeds: texts[..2]
-                            .iter()
-                            .filter(|t| !t.is_empty())
-                            .cloned()
-                            .collect(),
-                        witnesses: list_of(&texts[2]),
-                    },
-                    InputPurpose::Substitute { draw, entity } => Effect::Substitute {
-                        draw,
-                        entity,
-                        out: texts[0].clone(),
-                        reason: texts[1].clone(),
-                    },
-                    InputPurpose::VoidDraw(id) => Effect::RequestVoid {
-                        id,
-                        reason: texts[0].clone(),
-                    },
-                    InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
-                        id,
-                        approve: false,
-                        note: texts[0].clone(),
-                    },
-                };
+                let effect = input_effect(purpose.clone(), texts);
                 m.popup = None;
                 vec![effect]
             }

@@ -8,27 +8,29 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::{block, row};
+use crate::domain::result::InspectionResult;
 use crate::tui::model::Model;
 use crate::tui::strings as s;
 use crate::tui::text::wrap;
 
 pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
-    let a = &m.approvals;
     let [list, compare] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
-    let w = list.width.saturating_sub(4) as usize;
+    f.render_widget(
+        Paragraph::new(waiting_lines(m, list.width)).block(block(&m.theme, s::SCREENS[4])),
+        list,
+    );
+    render_compare(f, m, compare);
+}
+
+/// The corrections, then the voids, waiting; one cursor runs through both.
+fn waiting_lines(m: &Model, width: u16) -> Vec<Line<'static>> {
+    let a = &m.approvals;
+    let w = (width.saturating_sub(4) as usize).saturating_sub(2);
     let mut lines = vec![Line::from(s::CORRECTIONS)];
     for (i, c) in a.corrections.iter().enumerate() {
-        let text = format!(
-            "更正{} 任务{} {} {}",
-            c.id, c.visit_id, c.filed_by, c.reason
-        );
-        lines.push(row(
-            &m.theme,
-            a.selected == i,
-            &[(&text, w.saturating_sub(2))],
-            Style::new(),
-        ));
+        let text = s::correction_row(c.id, c.visit_id, &c.filed_by, &c.reason);
+        lines.push(row(&m.theme, a.selected == i, &[(&text, w)], Style::new()));
     }
     lines.push(Line::from(s::VOIDS));
     for (j, d) in a.voids.iter().enumerate() {
@@ -38,38 +40,25 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             .map(|v| format!("{} {}", v.by, v.reason))
             .unwrap_or_default();
         let text = format!("{} {}", d.id, reason);
-        lines.push(row(
-            &m.theme,
-            a.selected == a.corrections.len() + j,
-            &[(&text, w.saturating_sub(2))],
-            m.theme.danger(),
-        ));
+        let selected = a.selected == a.corrections.len() + j;
+        lines.push(row(&m.theme, selected, &[(&text, w)], m.theme.danger()));
     }
-    f.render_widget(
-        Paragraph::new(lines).block(block(&m.theme, s::SCREENS[4])),
-        list,
-    );
+    lines
+}
 
+/// The selected correction: the original result and the corrected one side by side.
+fn render_compare(f: &mut Frame<'_>, m: &Model, area: Rect) {
+    let a = &m.approvals;
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(compare);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let cw = left.width.saturating_sub(2) as usize;
-    let describe = |r: &crate::domain::result::InspectionResult| -> Vec<Line<'static>> {
-        let mut out: Vec<Line<'static>> =
-            wrap(&r.summary(), cw).into_iter().map(Line::from).collect();
-        for x in [&r.findings, &r.measure, &r.remark] {
-            if !x.is_empty() {
-                out.extend(wrap(x, cw).into_iter().map(Line::from));
-            }
-        }
-        out
-    };
     let (orig, corr) = match a.corrections.get(a.selected) {
         Some(c) => (
             a.originals
                 .get(&c.visit_id)
-                .map(describe)
+                .map(|r| describe(r, cw))
                 .unwrap_or_default(),
-            describe(&c.result),
+            describe(&c.result, cw),
         ),
         None => (vec![], vec![]),
     };
@@ -81,4 +70,15 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         Paragraph::new(corr).block(block(&m.theme, s::CORRECTED)),
         right,
     );
+}
+
+/// A result in short, then its findings, measure and remark, wrapped to `w` columns.
+fn describe(r: &InspectionResult, w: usize) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = wrap(&r.summary(), w).into_iter().map(Line::from).collect();
+    for x in [&r.findings, &r.measure, &r.remark] {
+        if !x.is_empty() {
+            out.extend(wrap(x, w).into_iter().map(Line::from));
+        }
+    }
+    out
 }

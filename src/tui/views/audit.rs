@@ -16,13 +16,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let [top, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
     let w = top.width as usize;
     let mut head = vec![Line::from(truncate(
-        &format!("{}：{}", s::CHECKPOINT, a.checkpoint),
+        &s::labelled(s::CHECKPOINT, &a.checkpoint),
         w,
     ))];
     head.push(match &a.verified {
         Some(Ok(t)) => Line::styled(truncate(t, w), m.theme.ok()),
         Some(Err(t)) => Line::styled(truncate(t, w), m.theme.danger()),
-        None => Line::styled("[v] 核验", m.theme.dim()),
+        None => Line::styled(s::VERIFY_KEY, m.theme.dim()),
     });
     f.render_widget(Paragraph::new(head), top);
     let lw = list.width.saturating_sub(4) as usize;

@@ -8,10 +8,11 @@ use ratatui::widgets::Paragraph;
 
 use super::{block, header, row, scroll_start};
 use crate::domain::classification::SupervisionClass;
-use crate::domain::vocab::join_list;
-use crate::tui::model::Model;
+use crate::domain::vocab::{CreditTier, join_list};
+use crate::services::registry::ClassifiedEntity;
+use crate::tui::model::{EntitiesState, Model};
 use crate::tui::strings as s;
-use crate::tui::text::{truncate, wrap};
+use crate::tui::text::{tail, truncate, wrap};
 use unicode_width::UnicodeWidthStr;
 
 pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
@@ -21,65 +22,84 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         return;
     }
     let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let mut spans = Vec::new();
-    for (i, t) in s::CLASS_TABS.iter().enumerate() {
-        spans.push(Span::styled(
-            format!(" {t} "),
-            if e.tab == i {
-                m.theme.tab_active()
-            } else {
-                Style::new()
-            },
-        ));
-    }
-    let tier = match e.tier {
-        None => s::TIER_ALL.to_string(),
-        Some(t) => t.map(|t| t.label()).unwrap_or("未评级").to_string(),
-    };
-    let town = e.town.as_deref().unwrap_or(s::TOWN_ALL);
-    let target = e.target.map(|t| t.label()).unwrap_or(s::TARGET_ALL);
-    spans.push(Span::raw(format!(
-        " [t]{tier} [z]{} [y]{} ",
-        truncate(town, 8),
-        truncate(target, 8)
-    )));
-    let shown_search = crate::tui::text::tail(&e.search, 24);
-    let search = if e.searching {
-        format!("/{shown_search}")
-    } else if e.search.is_empty() {
-        format!("[/] {}", s::SEARCH)
-    } else {
-        format!("/{shown_search}")
-    };
-    spans.push(Span::styled(
-        search,
-        if e.searching {
-            m.theme.selected()
-        } else {
-            m.theme.dim()
-        },
-    ));
-    spans.push(Span::raw(format!("  {}/{}", e.shown.len(), e.all.len())));
-    if e.searching {
-        // The real cursor sits after the typed text, where the input method expects it.
-        let before: usize = spans
-            .iter()
-            .take(spans.len() - 2)
-            .map(|s| s.content.width())
-            .sum();
-        let col = (before + 1 + shown_search.width()).min(bar.width.saturating_sub(1) as usize);
-        f.set_cursor_position(ratatui::layout::Position::new(bar.x + col as u16, bar.y));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), bar);
-
-    let (list_area, detail_area) = if e.detail {
+    render_bar(f, m, bar);
+    let (list, detail) = if e.detail {
         let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .areas(body);
         (a, Some(b))
     } else {
         (body, None)
     };
-    let w = list_area.width.saturating_sub(4) as usize;
+    f.render_widget(
+        Paragraph::new(entity_lines(m, list)).block(block(&m.theme, s::SCREENS[1])),
+        list,
+    );
+    if let (Some(area), Some(c)) = (detail, e.shown.get(e.selected).map(|i| &e.all[*i])) {
+        let lines = detail_lines(e, c, area.width.saturating_sub(4) as usize);
+        f.render_widget(
+            Paragraph::new(lines).block(block(&m.theme, s::DETAIL)),
+            area,
+        );
+    }
+}
+
+/// A credit tier in words, or 未评级.
+fn tier_label(t: Option<CreditTier>) -> &'static str {
+    t.map(|t| t.label()).unwrap_or(s::UNRATED)
+}
+
+/// The bar: class tabs, the filters, the search, and how many entities pass them. While
+/// searching, the real cursor sits after the typed text, where the input method expects it.
+fn render_bar(f: &mut Frame<'_>, m: &Model, area: Rect) {
+    let e = &m.entities;
+    let mut spans = Vec::new();
+    for (i, t) in s::CLASS_TABS.iter().enumerate() {
+        let style = if e.tab == i {
+            m.theme.tab_active()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!(" {t} "), style));
+    }
+    spans.push(Span::raw(filters(e)));
+    let shown_search = tail(&e.search, 24);
+    let (search, style) = if e.searching {
+        (format!("/{shown_search}"), m.theme.selected())
+    } else if e.search.is_empty() {
+        (format!("[/] {}", s::SEARCH), m.theme.dim())
+    } else {
+        (format!("/{shown_search}"), m.theme.dim())
+    };
+    let before: usize = spans.iter().map(|s| s.content.width()).sum();
+    spans.push(Span::styled(search, style));
+    spans.push(Span::raw(format!("  {}/{}", e.shown.len(), e.all.len())));
+    if e.searching {
+        let col = (before + 1 + shown_search.width()).min(area.width.saturating_sub(1) as usize);
+        f.set_cursor_position(ratatui::layout::Position::new(area.x + col as u16, area.y));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The tier, town and type filters with their keys.
+fn filters(e: &EntitiesState) -> String {
+    let tier = match e.tier {
+        None => s::TIER_ALL,
+        Some(t) => tier_label(t),
+    };
+    let town = e.town.as_deref().unwrap_or(s::TOWN_ALL);
+    let target = e.target.map(|t| t.label()).unwrap_or(s::TARGET_ALL);
+    format!(
+        " [t]{tier} [z]{} [y]{} ",
+        truncate(town, 8),
+        truncate(target, 8)
+    )
+}
+
+/// The entities that pass the filters, a page at a time; without the code column while the
+/// detail pane takes half the width.
+fn entity_lines(m: &Model, area: Rect) -> Vec<Line<'static>> {
+    let e = &m.entities;
+    let w = area.width.saturating_sub(4) as usize;
     let (town_w, class_w, tier_w) = (6, 4, 8);
     let code_w = if e.detail { 0 } else { 18 };
     let name_w = w.saturating_sub(2 + town_w + class_w + tier_w + code_w + 5);
@@ -94,7 +114,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         cols.push((h[4], code_w));
     }
     let mut lines = vec![header(&m.theme, &cols)];
-    let height = list_area.height.saturating_sub(3) as usize;
+    let height = area.height.saturating_sub(3) as usize;
     let start = scroll_start(e.selected, height);
     for (n, idx) in e.shown.iter().enumerate().skip(start).take(height) {
         let c = &e.all[*idx];
@@ -104,74 +124,53 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             SupervisionClass::Key => m.theme.warn(),
             SupervisionClass::General => Style::new(),
         };
-        let tier = c.entity.credit_tier.map(|t| t.label()).unwrap_or("未评级");
         let mut cells = vec![
             (c.entity.name.as_str(), name_w),
             (c.entity.town.as_str(), town_w),
             (class.short_label(), class_w),
-            (tier, tier_w),
+            (tier_label(c.entity.credit_tier), tier_w),
         ];
         if code_w > 0 {
             cells.push((c.id.as_str(), code_w));
         }
         lines.push(row(&m.theme, n == e.selected, &cells, style));
     }
-    f.render_widget(
-        Paragraph::new(lines).block(block(&m.theme, s::SCREENS[1])),
-        list_area,
-    );
-
-    if let (Some(area), Some(c)) = (detail_area, e.shown.get(e.selected).map(|i| &e.all[*i])) {
-        let w = area.width.saturating_sub(4) as usize;
-        let mut l: Vec<Line<'_>> = Vec::new();
-        let mut put = |label: &str, value: String| {
-            for (i, part) in wrap(&format!("{label}：{value}"), w)
-                .into_iter()
-                .enumerate()
-            {
-                l.push(Line::from(if i == 0 { part } else { format!("  {part}") }));
-            }
-        };
-        put("名称", c.entity.name.clone());
-        put("代码", c.id.clone());
-        put("乡镇", format!("{} {}", c.entity.town, c.entity.address));
-        put("类别", c.classification.class.label().to_string());
-        put(s::REASONS, c.classification.reasons.join("；"));
-        put(
-            "检查对象",
-            join_list(c.entity.target_types.iter().map(|t| t.label())),
-        );
-        put(
-            "信用风险",
-            c.entity
-                .credit_tier
-                .map(|t| t.label())
-                .unwrap_or("未评级")
-                .to_string(),
-        );
-        if let Some(x) = &c.entity.exclusion {
-            put(s::EXCLUDED, x.clone());
-        }
-        let history = e.visits_this_year.get(&c.id).cloned().unwrap_or_default();
-        let cap = if class_is_special(c) {
-            "不受限".to_string()
-        } else {
-            "2".to_string()
-        };
-        put(
-            s::INSPECTED_THIS_YEAR,
-            format!("{} 次（{}{}）", history.len(), s::CAP, cap),
-        );
-        for h in history {
-            l.push(Line::from(format!(
-                "  {}",
-                truncate(&h, w.saturating_sub(2))
-            )));
-        }
-        f.render_widget(Paragraph::new(l).block(block(&m.theme, s::DETAIL)), area);
-    }
+    lines
 }
 
-fn class_is_special(c: &crate::services::registry::ClassifiedEntity) -> bool {
-    c.classification.class == SupervisionClass::Special
+/// One entity in full, wrapped to `w` columns, with its random visits this year.
+fn detail_lines(e: &EntitiesState, c: &ClassifiedEntity, w: usize) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut put = |label: &str, value: String| {
+        for (i, part) in wrap(&s::labelled(label, value), w).into_iter().enumerate() {
+            lines.push(Line::from(if i == 0 { part } else { format!("  {part}") }));
+        }
+    };
+    put(s::NAME, c.entity.name.clone());
+    put(s::CODE, c.id.clone());
+    put(s::TOWN, format!("{} {}", c.entity.town, c.entity.address));
+    put(s::CLASS, c.classification.class.label().to_string());
+    put(s::REASONS, s::reasons(&c.classification.reasons));
+    put(
+        s::TARGET_TYPES,
+        join_list(c.entity.target_types.iter().map(|t| t.label())),
+    );
+    put(s::CREDIT_TIER, tier_label(c.entity.credit_tier).to_string());
+    if let Some(x) = &c.entity.exclusion {
+        put(s::EXCLUDED, x.clone());
+    }
+    let history = e.visits_this_year.get(&c.id).cloned().unwrap_or_default();
+    let cap = if c.classification.class == SupervisionClass::Special {
+        s::NO_CAP
+    } else {
+        "2"
+    };
+    put(s::INSPECTED_THIS_YEAR, s::times_of_cap(history.len(), cap));
+    for h in history {
+        lines.push(Line::from(format!(
+            "  {}",
+            truncate(&h, w.saturating_sub(2))
+        )));
+    }
+    lines
 }

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use ratatui_textarea::TextArea;
 use unicode_width::UnicodeWidthStr;
 
 use super::block;
@@ -13,7 +14,10 @@ use super::overview::countdown_text;
 use crate::domain::result::Category;
 use crate::tui::model::{FormFocus, Model, ResultForm, text_of};
 use crate::tui::strings as s;
-use crate::tui::text::{fit, truncate};
+use crate::tui::text::{fit, tail, truncate};
+
+/// The width of the text fields' labels.
+const LABEL_W: usize = 14;
 
 pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let title = format!(
@@ -32,30 +36,55 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(inner);
-    let info_text = format!(
+    render_info(f, form, info);
+    let [items, categories] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
+    f.render_widget(Paragraph::new(item_lines(m, form, items)), items);
+    f.render_widget(
+        Paragraph::new(category_lines(m, form, categories.width as usize)),
+        categories,
+    );
+    render_fields(f, m, form, fields);
+    render_foot(f, m, form, foot);
+}
+
+/// The visit's tasks and countdown, and whether the form only shows.
+fn render_info(f: &mut Frame<'_>, form: &ResultForm, area: Rect) {
+    let text = format!(
         "{}  {}  {}",
         form.visit.tasks.join(","),
         countdown_text(&form.visit),
         if form.read_only { s::READ_ONLY } else { "" }
     );
-    f.render_widget(
-        Paragraph::new(truncate(&info_text, info.width as usize)),
-        info,
-    );
+    f.render_widget(Paragraph::new(truncate(&text, area.width as usize)), area);
+}
 
-    let [items_area, cats_area] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
-    let focused = |x: FormFocus| form.focus == x;
-    let w = items_area.width as usize;
-    let mut l = vec![Line::from(Span::styled(
-        s::ITEMS,
-        if focused(FormFocus::Items) {
-            m.theme.title()
-        } else {
-            m.theme.dim()
-        },
-    ))];
-    let rows = items_area.height.saturating_sub(1) as usize;
+/// A list's heading, bright while the list has the focus.
+fn heading(m: &Model, text: &'static str, focused: bool) -> Line<'static> {
+    let style = if focused {
+        m.theme.title()
+    } else {
+        m.theme.dim()
+    };
+    Line::from(Span::styled(text, style))
+}
+
+/// One choice of a list, with a `>` where the cursor is.
+fn choice(m: &Model, selected: bool, text: &str, width: usize) -> Line<'static> {
+    let line = format!("{}{text}", if selected { "> " } else { "  " });
+    let style = if selected {
+        m.theme.selected()
+    } else {
+        Style::new()
+    };
+    Line::from(Span::styled(truncate(&line, width), style))
+}
+
+/// The check items and their outcomes, scrolled to the cursor.
+fn item_lines(m: &Model, form: &ResultForm, area: Rect) -> Vec<Line<'static>> {
+    let focused = form.focus == FormFocus::Items;
+    let mut lines = vec![heading(m, s::ITEMS, focused)];
+    let rows = area.height.saturating_sub(1) as usize;
     let start = super::scroll_start(form.item_cursor, rows);
     for (i, item) in form.result.items.iter().enumerate().skip(start).take(rows) {
         let text = form
@@ -64,53 +93,37 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
             .find(|(c, _)| *c == item.item)
             .map(|(_, t)| t.as_str())
             .unwrap_or("");
-        let sel = focused(FormFocus::Items) && i == form.item_cursor;
         let line = format!(
-            "{}{} {} {}",
-            if sel { "> " } else { "  " },
+            "{} {} {}",
             fit(&item.item, 4),
             fit(item.outcome.label(), 8),
             text
         );
-        l.push(Line::from(Span::styled(
-            truncate(&line, w),
-            if sel {
-                m.theme.selected()
-            } else {
-                Style::new()
-            },
-        )));
+        let selected = focused && i == form.item_cursor;
+        lines.push(choice(m, selected, &line, area.width as usize));
     }
-    f.render_widget(Paragraph::new(l), items_area);
+    lines
+}
 
-    let w = cats_area.width as usize;
-    let mut l = vec![Line::from(Span::styled(
-        s::CATEGORIES,
-        if focused(FormFocus::Categories) {
-            m.theme.title()
-        } else {
-            m.theme.dim()
-        },
-    ))];
+/// The result categories, ticked or not.
+fn category_lines(m: &Model, form: &ResultForm, width: usize) -> Vec<Line<'static>> {
+    let focused = form.focus == FormFocus::Categories;
+    let mut lines = vec![heading(m, s::CATEGORIES, focused)];
     for (i, c) in Category::ALL.iter().enumerate() {
-        let sel = focused(FormFocus::Categories) && i == form.category_cursor;
         let mark = if form.result.categories.contains(c) {
             "[x]"
         } else {
             "[ ]"
         };
-        let line = format!("{}{mark} {}", if sel { "> " } else { "  " }, c.label());
-        l.push(Line::from(Span::styled(
-            truncate(&line, w),
-            if sel {
-                m.theme.selected()
-            } else {
-                Style::new()
-            },
-        )));
+        let selected = focused && i == form.category_cursor;
+        lines.push(choice(m, selected, &format!("{mark} {}", c.label()), width));
     }
-    f.render_widget(Paragraph::new(l), cats_area);
+    lines
+}
 
+/// The text fields, one line each, and the submit button; the real cursor in the field being
+/// edited.
+fn render_fields(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let texts = [
         (FormFocus::Findings, s::FINDINGS, &form.findings),
         (FormFocus::LegalBasis, s::LEGAL_BASIS, &form.legal_basis),
@@ -118,68 +131,87 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
         (FormFocus::Other, s::OTHER, &form.other),
         (FormFocus::Remark, s::REMARK, &form.remark),
     ];
-    let label_w = 14;
-    let value_w = (fields.width as usize).saturating_sub(label_w + 3);
-    let mut l = Vec::new();
+    let value_w = (area.width as usize).saturating_sub(LABEL_W + 3);
+    let mut lines = Vec::new();
     let mut cursor = None;
-    for (i, (focus, label, area)) in texts.iter().enumerate() {
-        let sel = focused(*focus);
-        let value = text_of(area).replace('\n', " / ");
-        let editing = sel && !form.read_only;
-        let shown = if editing {
-            // Keep the cursor in view: show the text up to the cursor, scrolled to its end.
-            let ratatui_textarea::DataCursor(row, col) = area.cursor();
-            let before: String = area
-                .lines()
-                .iter()
-                .take(row)
-                .map(|x| format!("{x} / "))
-                .collect::<String>()
-                + &area
-                    .lines()
-                    .get(row)
-                    .map(|x| x.chars().take(col).collect::<String>())
-                    .unwrap_or_default();
-            let after: String = value.chars().skip(before.chars().count()).collect();
-            let head = crate::tui::text::tail(&before, value_w.saturating_sub(1));
-            let x = 2 + label_w + 1 + head.width();
+    for (i, (focus, label, text)) in texts.into_iter().enumerate() {
+        let selected = form.focus == focus;
+        let shown = if selected && !form.read_only {
+            let (shown, col) = editing(text, value_w);
+            let x = 2 + LABEL_W + 1 + col;
             cursor = Some(Position::new(
-                fields.x + x.min(fields.width as usize - 1) as u16,
-                fields.y + i as u16,
+                area.x + x.min(area.width as usize - 1) as u16,
+                area.y + i as u16,
             ));
-            format!(
-                "{head}{}",
-                truncate(&after, value_w.saturating_sub(head.width()))
-            )
+            shown
         } else {
-            truncate(&value, value_w)
+            truncate(&text_of(text).replace('\n', " / "), value_w)
         };
-        l.push(Line::from(vec![
-            Span::styled(
-                format!("{}{}", if sel { "> " } else { "  " }, fit(label, label_w)),
-                if sel {
-                    m.theme.selected()
-                } else {
-                    m.theme.dim()
-                },
-            ),
-            Span::raw(format!(" {shown}")),
-        ]));
+        lines.push(field_line(m, selected, label, shown));
     }
-    let submit_style = if focused(FormFocus::Submit) {
+    let submit_style = if form.focus == FormFocus::Submit {
         m.theme.tab_active()
     } else {
         m.theme.dim()
     };
-    l.push(Line::from(Span::styled(
+    lines.push(Line::from(Span::styled(
         format!("  {}", s::SUBMIT),
         submit_style,
     )));
-    f.render_widget(Paragraph::new(l), fields);
+    f.render_widget(Paragraph::new(lines), area);
     if let Some(p) = cursor {
         f.set_cursor_position(p);
     }
-    let foot_text = match form.problems.first() {
+}
+
+/// A field being edited, in `width` columns: the text up to the cursor, scrolled to its end so
+/// the cursor stays in view, then what follows. Also the cursor's column in it.
+fn editing(text: &TextArea<'_>, width: usize) -> (String, usize) {
+    let value = text_of(text).replace('\n', " / ");
+    let ratatui_textarea::DataCursor(row, col) = text.cursor();
+    let before: String = text
+        .lines()
+        .iter()
+        .take(row)
+        .map(|x| format!("{x} / "))
+        .collect::<String>()
+        + &text
+            .lines()
+            .get(row)
+            .map(|x| x.chars().take(col).collect::<String>())
+            .unwrap_or_default();
+    let after: String = value.chars().skip(before.chars().count()).collect();
+    let head = tail(&before, width.saturating_sub(1));
+    let shown = format!(
+        "{head}{}",
+        truncate(&after, width.saturating_sub(head.width()))
+    );
+    (shown, head.width())
+}
+
+/// A text field's line: its label, then its text.
+fn field_line(m: &Model, selected: bool, label: &str, shown: String) -> Line<'static> {
+    let style = if selected {
+        m.theme.selected()
+    } else {
+        m.theme.dim()
+    };
+    Line::from(vec![
+        Span::styled(
+            format!(
+                "{}{}",
+                if selected { "> " } else { "  " },
+                fit(label, LABEL_W)
+            ),
+            style,
+        ),
+        Span::raw(format!(" {shown}")),
+    ])
+}
+
+/// The keys, or the first problem of the result as it stands.
+fn render_foot(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
+    let text = match form.problems.first() {
         _ if form.read_only => s::FORM_FOOT_READ_ONLY.to_string(),
         Some(p) => format!("! {p}"),
         None => s::FORM_FOOT.to_string(),
@@ -190,10 +222,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
         m.theme.warn()
     };
     f.render_widget(
-        Paragraph::new(Span::styled(
-            truncate(&foot_text, foot.width as usize),
-            style,
-        )),
-        foot,
+        Paragraph::new(Span::styled(truncate(&text, area.width as usize), style)),
+        area,
     );
 }

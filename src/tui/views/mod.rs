@@ -80,7 +80,11 @@ fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
     } else {
         String::new()
     };
-    let who = format!("{}（{}） {}", m.viewer.login, m.viewer.role_labels(), m.db);
+    let who = format!(
+        "{} {}",
+        s::qualified(&m.viewer.login, &m.viewer.role_labels()),
+        m.db
+    );
     let left = match &m.status {
         Some((msg, _)) => msg.clone(),
         None => s::STATUS_KEYS.to_string(),

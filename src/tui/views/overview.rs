@@ -2,13 +2,16 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{block, header, row, scroll_start};
+use crate::services::dashboard::Overview;
 use crate::services::visits::VisitView;
 use crate::tui::model::{Model, OverviewPane};
 use crate::tui::strings as s;
+use crate::tui::text::truncate;
 
 /// The countdown of a visit in words ("剩3个工作日", "逾期2个工作日", with 临时).
 pub fn countdown_text(v: &VisitView) -> String {
@@ -43,12 +46,12 @@ pub fn countdown_text(v: &VisitView) -> String {
     }
 }
 
-pub fn urgency_style(m: &Model, v: &VisitView) -> ratatui::style::Style {
+pub fn urgency_style(m: &Model, v: &VisitView) -> Style {
     match v.days_left {
         Some(l) if l < 0 => m.theme.danger(),
         Some(l) if l <= 2 => m.theme.danger(),
         Some(l) if l <= 5 => m.theme.warn(),
-        _ => ratatui::style::Style::new(),
+        _ => Style::new(),
     }
 }
 
@@ -67,8 +70,21 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
     let [deadlines, mine] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+    f.render_widget(
+        Paragraph::new(task_lines(m, o, tasks.width)).block(block(&m.theme, s::TASK_PROGRESS)),
+        tasks,
+    );
+    f.render_widget(
+        Paragraph::new(alert_lines(m, o, alerts.width)).block(block(&m.theme, s::ALERTS)),
+        alerts,
+    );
+    render_visits(f, m, o, OverviewPane::Deadlines, deadlines);
+    render_visits(f, m, o, OverviewPane::Mine, mine);
+}
 
-    let w = tasks.width.saturating_sub(4) as usize;
+/// This year's figures per task, and the key entities covered.
+fn task_lines(m: &Model, o: &Overview, width: u16) -> Vec<Line<'static>> {
+    let w = width.saturating_sub(4) as usize;
     // marker 2, code 6, then name and four figure columns (4, 6, 6, 6), one space between each.
     let name_w = w.saturating_sub(2 + 6 + 1 + 5 + 3 * 7).max(4);
     let h = s::TASK_HEADERS;
@@ -84,129 +100,82 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         ],
     )];
     for t in &o.tasks {
-        let (a, b, c, d) = (
-            t.drawn.to_string(),
-            t.inspected.to_string(),
-            t.entered.to_string(),
-            t.published.to_string(),
-        );
-        lines.push(row(
-            &m.theme,
-            false,
-            &[
-                (&t.code, 6),
-                (&t.name, name_w),
-                (&a, 6),
-                (&b, 6),
-                (&c, 6),
-                (&d, 6),
-            ],
-            ratatui::style::Style::new(),
-        ));
+        let figures = [t.drawn, t.inspected, t.entered, t.published].map(|n| n.to_string());
+        let mut cells = vec![(t.code.as_str(), 6), (t.name.as_str(), name_w)];
+        cells.extend(figures.iter().map(|n| (n.as_str(), 6)));
+        lines.push(row(&m.theme, false, &cells, Style::new()));
     }
     if let Some(k) = m.key_coverage {
+        let covered = format!("{}/{}", k.covered, k.all);
         lines.push(Line::from(format!(
-            "  {}：{}/{}",
-            s::KEY_COVERAGE,
-            k.covered,
-            k.all
+            "  {}",
+            s::labelled(s::KEY_COVERAGE, covered)
         )));
     }
-    f.render_widget(
-        Paragraph::new(lines).block(block(&m.theme, s::TASK_PROGRESS)),
-        tasks,
-    );
+    lines
+}
 
-    let aw = alerts.width.saturating_sub(4) as usize;
-    let alert_lines: Vec<Line<'_>> = if o.alerts.is_empty() {
-        vec![Line::from(s::NONE)]
+/// The alerts, urgent ones in red.
+fn alert_lines(m: &Model, o: &Overview, width: u16) -> Vec<Line<'static>> {
+    if o.alerts.is_empty() {
+        return vec![Line::from(s::NONE)];
+    }
+    let w = width.saturating_sub(4) as usize;
+    o.alerts
+        .iter()
+        .map(|alert| {
+            let style = if alert.urgent() {
+                m.theme.danger()
+            } else {
+                m.theme.warn()
+            };
+            let text = truncate(&s::alert(alert), w.saturating_sub(2));
+            Line::from(Span::styled(format!("! {text}"), style))
+        })
+        .collect()
+}
+
+/// One of the two visit lists, the deadlines or my visits, a page at a time around the cursor
+/// when the list has it.
+fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane, area: Rect) {
+    let w = area.width.saturating_sub(4) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+    let here = m.overview_pane == pane;
+    let start = if here {
+        scroll_start(m.overview_selected, height)
     } else {
-        o.alerts
-            .iter()
-            .map(|alert| {
-                Line::from(Span::styled(
-                    format!(
-                        "! {}",
-                        crate::tui::text::truncate(&s::alert(alert), aw.saturating_sub(2))
-                    ),
-                    if alert.urgent() {
-                        m.theme.danger()
-                    } else {
-                        m.theme.warn()
-                    },
-                ))
-            })
-            .collect()
+        0
     };
-    f.render_widget(
-        Paragraph::new(alert_lines).block(block(&m.theme, s::ALERTS)),
-        alerts,
-    );
-
-    let dw = deadlines.width.saturating_sub(4) as usize;
-    let height = deadlines.height.saturating_sub(2) as usize;
-    let cursor = |pane: OverviewPane, i: usize| m.overview_pane == pane && m.overview_selected == i;
-    let start = |pane: OverviewPane| {
-        if m.overview_pane == pane {
-            scroll_start(m.overview_selected, height)
-        } else {
-            0
-        }
-    };
-    let dl: Vec<Line<'_>> = o
-        .deadlines
+    let mut lines: Vec<Line<'_>> = pane
+        .list(o)
         .iter()
         .enumerate()
-        .skip(start(OverviewPane::Deadlines))
+        .skip(start)
         .take(height)
         .map(|(i, v)| {
-            let due = countdown_text(v);
-            let name_w = dw.saturating_sub(26);
-            row(
-                &m.theme,
-                cursor(OverviewPane::Deadlines, i),
-                &[(&v.id.to_string(), 4), (&v.entity_name, name_w), (&due, 20)],
-                urgency_style(m, v),
-            )
-        })
-        .collect();
-    f.render_widget(
-        Paragraph::new(if dl.is_empty() {
-            vec![Line::from(s::NONE)]
-        } else {
-            dl
-        })
-        .block(block(&m.theme, s::DEADLINES)),
-        deadlines,
-    );
-
-    let mw = mine.width.saturating_sub(4) as usize;
-    let ml: Vec<Line<'_>> = o
-        .mine
-        .iter()
-        .enumerate()
-        .skip(start(OverviewPane::Mine))
-        .take(height)
-        .map(|(i, v)| {
-            row(
-                &m.theme,
-                cursor(OverviewPane::Mine, i),
-                &[
-                    (&v.id.to_string(), 4),
-                    (&v.entity_name, mw.saturating_sub(14)),
+            let id = v.id.to_string();
+            let cells = match pane {
+                OverviewPane::Deadlines => [
+                    (id.as_str(), 4),
+                    (v.entity_name.as_str(), w.saturating_sub(26)),
+                    (&countdown_text(v), 20),
+                ],
+                OverviewPane::Mine => [
+                    (id.as_str(), 4),
+                    (v.entity_name.as_str(), w.saturating_sub(14)),
                     (v.state.label(), 6),
                 ],
-                urgency_style(m, v),
-            )
+            };
+            let selected = here && m.overview_selected == i;
+            row(&m.theme, selected, &cells, urgency_style(m, v))
         })
         .collect();
-    f.render_widget(
-        Paragraph::new(if ml.is_empty() {
-            vec![Line::from(s::NONE)]
-        } else {
-            ml
-        })
-        .block(block(&m.theme, s::MY_VISITS)),
-        mine,
-    );
+    if lines.is_empty() {
+        lines.push(Line::from(s::NONE));
+    }
+    let title = match pane {
+        OverviewPane::Deadlines => s::DEADLINES,
+        OverviewPane::Mine => s::MY_VISITS,
+    };
+    f.render_widget(Paragraph::new(lines).block(block(&m.theme, title)), area);
 }

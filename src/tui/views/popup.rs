@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
+use ratatui_textarea::TextArea;
 use unicode_width::UnicodeWidthStr;
 
 use super::block;
@@ -42,69 +43,20 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
     let width = body.width.saturating_sub(8).min(72);
     let inner = width.saturating_sub(4) as usize;
     let (title, mut lines): (String, Vec<Line<'_>>) = match p {
-        Popup::Confirm { text, .. } => {
-            let mut l: Vec<Line<'_>> = wrap(text, inner).into_iter().map(Line::from).collect();
-            l.push(Line::from(""));
-            l.push(Line::from(Span::styled(s::CONFIRM_KEYS, m.theme.dim())));
-            ("".to_string(), l)
-        }
+        Popup::Confirm { text, .. } => (String::new(), confirm_lines(m, text, inner)),
         Popup::Message {
             title,
             lines,
             error,
-        } => {
-            let style = if *error {
-                m.theme.danger()
-            } else {
-                ratatui::style::Style::new()
-            };
-            let l = lines
-                .iter()
-                .flat_map(|x| wrap(x, inner))
-                .map(|x| Line::from(Span::styled(x, style)))
-                .collect();
-            (title.clone(), l)
-        }
-        Popup::Help(keys) => {
-            let l = keys
-                .iter()
-                .map(|(k, what)| {
-                    Line::from(format!(
-                        "{}  {}",
-                        crate::tui::text::fit(k, 16),
-                        truncate(what, inner.saturating_sub(18))
-                    ))
-                })
-                .collect();
-            ("?".to_string(), l)
-        }
+        } => (title.clone(), message_lines(m, lines, *error, inner)),
+        Popup::Help(keys) => ("?".to_string(), help_lines(keys, inner)),
         Popup::Input {
             title,
             labels,
             fields,
             focus,
             ..
-        } => {
-            let mut l = Vec::new();
-            for (i, (label, field)) in labels.iter().zip(fields).enumerate() {
-                let marker = if i == *focus { "> " } else { "  " };
-                l.push(Line::from(Span::styled(
-                    format!("{marker}{label}"),
-                    if i == *focus {
-                        m.theme.selected()
-                    } else {
-                        m.theme.dim()
-                    },
-                )));
-                l.push(Line::from(format!(
-                    "  {}",
-                    truncate(&text_of(field), inner.saturating_sub(2))
-                )));
-            }
-            l.push(Line::from(""));
-            l.push(Line::from(Span::styled(s::INPUT_KEYS, m.theme.dim())));
-            (title.clone(), l)
-        }
+        } => (title.clone(), input_lines(m, labels, fields, *focus, inner)),
     };
     let max_lines = body.height.saturating_sub(4) as usize;
     lines.truncate(max_lines);
@@ -112,18 +64,80 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
     clear_cjk(f, area);
     f.render_widget(Paragraph::new(lines).block(block(&m.theme, &title)), area);
     if let Popup::Input { fields, focus, .. } = p {
-        // Put the real cursor where the input method expects it: after the text, by width.
-        let field = &fields[*focus];
-        let ratatui_textarea::DataCursor(row, col) = field.cursor();
-        let before: String = field
-            .lines()
-            .get(row)
-            .map(|l| l.chars().take(col).collect())
-            .unwrap_or_default();
-        let col = (before.width() as u16).min(area.width.saturating_sub(5));
-        f.set_cursor_position(Position::new(
-            area.x + 3 + col,
-            area.y + 2 + (*focus as u16) * 2,
-        ));
+        input_cursor(f, &fields[*focus], *focus, area);
     }
+}
+
+fn confirm_lines(m: &Model, text: &str, inner: usize) -> Vec<Line<'static>> {
+    let mut l: Vec<Line<'_>> = wrap(text, inner).into_iter().map(Line::from).collect();
+    l.push(Line::from(""));
+    l.push(Line::from(Span::styled(s::CONFIRM_KEYS, m.theme.dim())));
+    l
+}
+
+fn message_lines(m: &Model, lines: &[String], error: bool, inner: usize) -> Vec<Line<'static>> {
+    let style = if error {
+        m.theme.danger()
+    } else {
+        ratatui::style::Style::new()
+    };
+    lines
+        .iter()
+        .flat_map(|x| wrap(x, inner))
+        .map(|x| Line::from(Span::styled(x, style)))
+        .collect()
+}
+
+fn help_lines(keys: &[(&str, &str)], inner: usize) -> Vec<Line<'static>> {
+    keys.iter()
+        .map(|(k, what)| {
+            Line::from(format!(
+                "{}  {}",
+                crate::tui::text::fit(k, 16),
+                truncate(what, inner.saturating_sub(18))
+            ))
+        })
+        .collect()
+}
+
+/// Each field under its label, the focused one marked.
+fn input_lines(
+    m: &Model,
+    labels: &[&str],
+    fields: &[TextArea<'_>],
+    focus: usize,
+    inner: usize,
+) -> Vec<Line<'static>> {
+    let mut l = Vec::new();
+    for (i, (label, field)) in labels.iter().zip(fields).enumerate() {
+        let marker = if i == focus { "> " } else { "  " };
+        let style = if i == focus {
+            m.theme.selected()
+        } else {
+            m.theme.dim()
+        };
+        l.push(Line::from(Span::styled(format!("{marker}{label}"), style)));
+        l.push(Line::from(format!(
+            "  {}",
+            truncate(&text_of(field), inner.saturating_sub(2))
+        )));
+    }
+    l.push(Line::from(""));
+    l.push(Line::from(Span::styled(s::INPUT_KEYS, m.theme.dim())));
+    l
+}
+
+/// Puts the real cursor where the input method expects it: after the text, by width.
+fn input_cursor(f: &mut Frame<'_>, field: &TextArea<'_>, focus: usize, area: Rect) {
+    let ratatui_textarea::DataCursor(row, col) = field.cursor();
+    let before: String = field
+        .lines()
+        .get(row)
+        .map(|l| l.chars().take(col).collect())
+        .unwrap_or_default();
+    let col = (before.width() as u16).min(area.width.saturating_sub(5));
+    f.set_cursor_position(Position::new(
+        area.x + 3 + col,
+        area.y + 2 + (focus as u16) * 2,
+    ));
 }

@@ -52,7 +52,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         lines.push(Line::from(s::NONE));
     }
     let title = if v.mine {
-        format!("{}（{}）", s::SCREENS[3], s::ONLY_MINE)
+        s::qualified(s::SCREENS[3], s::ONLY_MINE)
     } else {
         s::SCREENS[3].to_string()
     };
