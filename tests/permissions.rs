@@ -595,7 +595,9 @@ fn expected(f: &Fixture, rule: Rule, role: Role, login: &str) -> Outcome2 {
 fn classify(r: &Result<(), ServiceError>) -> Outcome2 {
     match r {
         Err(ServiceError::Denied { .. }) => Outcome2::Denied,
-        Err(ServiceError::NotFound(what)) if what.starts_with("检查任务") => Outcome2::Hidden,
+        Err(ServiceError::NotFound { what, .. }) if what.starts_with("检查任务") => {
+            Outcome2::Hidden
+        }
         _ => Outcome2::Allowed,
     }
 }

@@ -62,7 +62,9 @@ fn init_demo_makes_a_county_and_refuses_to_overwrite_it() {
     // The creator is admin and lead.
     assert!(s.user().roles.contains(&Role::Admin) && s.user().roles.contains(&Role::Lead));
     let again = init::init_demo(&path, "someone", today());
-    assert!(matches!(again, Err(ServiceError::Invalid(m)) if m.contains("已存在")));
+    assert!(
+        matches!(again, Err(m @ ServiceError::Exists(shuangsuiji::services::Existing::Database { .. })) if m.to_string().contains("已存在"))
+    );
 }
 
 #[test]

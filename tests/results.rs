@@ -422,7 +422,7 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
         .login
         .clone();
     let o = open(&path, Some(&outsider), "2026-05-21");
-    assert!(matches!(o.visit(id), Err(ServiceError::NotFound(_))));
+    assert!(matches!(o.visit(id), Err(ServiceError::NotFound { .. })));
     assert!(
         open(&path, Some("observer.chen"), "2026-05-21")
             .visit(id)

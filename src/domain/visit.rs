@@ -97,23 +97,43 @@ impl Step {
     }
 }
 
+/// Why a step may not happen (on that day).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// The visit is not at the state the step follows (someone moved it already, or a step
+    /// was skipped).
+    #[error("检查任务当前为“{}”，不能{}", .state.label(), .step.label())]
+    OutOfOrder { state: VisitState, step: Step },
+    /// The day is after today.
+    #[error("{}日期 {day} 不能晚于今天 {today}", .step.label())]
+    InFuture {
+        step: Step,
+        day: NaiveDate,
+        today: NaiveDate,
+    },
+    /// The day is before an earlier step's (`earlier` names it: "抽取", "开始检查" …).
+    #[error("{}日期 {day} 不能早于{earlier}日期 {on}", .step.label())]
+    BeforeEarlier {
+        step: Step,
+        day: NaiveDate,
+        earlier: &'static str,
+        on: NaiveDate,
+    },
+}
+
 /// Checks that `step` may happen on `day`, given the visit's dates and today.
 pub fn check_step(
     dates: &VisitDates,
     step: Step,
     day: NaiveDate,
     today: NaiveDate,
-) -> Result<(), String> {
+) -> Result<(), StepError> {
     let state = dates.state();
     if state != step.needs() {
-        return Err(format!(
-            "检查任务当前为“{}”，不能{}",
-            state.label(),
-            step.label()
-        ));
+        return Err(StepError::OutOfOrder { state, step });
     }
     if day > today {
-        return Err(format!("{}日期 {day} 不能晚于今天 {today}", step.label()));
+        return Err(StepError::InFuture { step, day, today });
     }
     let earlier = [
         (dates.drawn, "抽取"),
@@ -125,7 +145,12 @@ pub fn check_step(
         if let Some(d) = d
             && day < d
         {
-            return Err(format!("{}日期 {day} 不能早于{what}日期 {d}", step.label()));
+            return Err(StepError::BeforeEarlier {
+                step,
+                day,
+                earlier: what,
+                on: d,
+            });
         }
     }
     Ok(())
@@ -150,7 +175,15 @@ mod tests {
         assert!(
             check_step(&v, Step::Complete, d("2026-04-10"), today)
                 .unwrap_err()
+                .to_string()
                 .contains("待检查")
+        );
+        assert_eq!(
+            check_step(&v, Step::Complete, d("2026-04-10"), today),
+            Err(StepError::OutOfOrder {
+                state: VisitState::Assigned,
+                step: Step::Complete
+            })
         );
         check_step(&v, Step::Start, d("2026-04-10"), today).unwrap();
         v.started = Some(d("2026-04-10"));
@@ -178,11 +211,13 @@ mod tests {
         assert!(
             check_step(&v, Step::Start, d("2026-05-21"), today)
                 .unwrap_err()
+                .to_string()
                 .contains("不能晚于今天")
         );
         assert!(
             check_step(&v, Step::Start, d("2026-03-31"), today)
                 .unwrap_err()
+                .to_string()
                 .contains("不能早于抽取日期")
         );
         let started = VisitDates {
@@ -192,6 +227,7 @@ mod tests {
         assert!(
             check_step(&started, Step::Complete, d("2026-04-09"), today)
                 .unwrap_err()
+                .to_string()
                 .contains("不能早于开始检查日期")
         );
     }

@@ -77,7 +77,7 @@ impl Session {
         let conn = self.store().conn();
         let code = code.trim().to_ascii_uppercase();
         let entity = store::entities::get(conn, &code)?
-            .ok_or_else(|| ServiceError::NotFound(format!("监管对象 {code}")))?;
+            .ok_or_else(|| ServiceError::not_found("监管对象", &code))?;
         let changed_seq = store::entities::changed_seq(conn, &code)?;
         let conflicted_inspectors = store::inspectors::all(conn)?
             .into_iter()

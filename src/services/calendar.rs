@@ -7,7 +7,7 @@ use rusqlite::Transaction;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{Actor, Result, ServiceError, Session};
+use super::{Actor, Result, ServiceError, Session, Unchanged};
 use crate::domain::calendar::{
     self, Deadline, HolidayNotice, NoticeFormat, NoticeProblem, WorkingCalendar,
 };
@@ -35,9 +35,10 @@ impl Session {
     /// The `days`th working day after `from` (`from` not counted).
     pub fn deadline(&self, from: chrono::NaiveDate, days: u32) -> Result<Deadline> {
         if !(1..=MAX_DAYS).contains(&days) {
-            return Err(ServiceError::Invalid(format!(
-                "工作日天数应在1至{MAX_DAYS}之间"
-            )));
+            return Err(ServiceError::invalid(
+                "days",
+                format!("工作日天数应在1至{MAX_DAYS}之间"),
+            ));
         }
         Ok(self.calendar()?.add_working_days(from, days))
     }
@@ -49,10 +50,13 @@ impl Session {
         self.require(Action::EditCalendar)?;
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let format = NoticeFormat::from_extension(ext).ok_or_else(|| {
-            ServiceError::Invalid(format!(
-                "不支持的文件类型“{}”：节假日安排请使用 .toml 或 .csv",
-                path.display()
-            ))
+            ServiceError::invalid(
+                "file",
+                format!(
+                    "不支持的文件类型“{}”：节假日安排请使用 .toml 或 .csv",
+                    path.display()
+                ),
+            )
         })?;
         let bytes = std::fs::read(path).map_err(|e| SheetError::io(path, e))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -67,9 +71,7 @@ impl Session {
                 }
             }
             if changed.is_empty() {
-                return Err(ServiceError::Invalid(
-                    "文件中的节假日安排与已载入的完全相同，未作任何更改".to_string(),
-                ));
+                return Err(ServiceError::Unchanged(Unchanged::Calendar));
             }
             Ok(changed)
         })
@@ -120,17 +122,15 @@ impl Session {
         self.require(Action::EditCalendar)?;
         let reason = reason.trim().to_string();
         if reason.chars().count() < 4 {
-            return Err(ServiceError::Invalid(
-                "修改节假日安排须写明理由（至少4个字）".to_string(),
+            return Err(ServiceError::invalid(
+                "reason",
+                "修改节假日安排须写明理由（至少4个字）",
             ));
         }
         let year = date.year();
         self.write(|tx, actor| {
-            let before = store::calendar::get(tx, year)?.ok_or_else(|| {
-                ServiceError::Invalid(format!(
-                    "{year}年节假日安排尚未载入：请先用 calendar import 载入该年的通知"
-                ))
-            })?;
+            let before =
+                store::calendar::get(tx, year)?.ok_or(ServiceError::CalendarNotLoaded { year })?;
             let mut after = before.clone();
             after.days_off.retain(|d| *d != date);
             after.workdays.retain(|d| *d != date);
@@ -142,15 +142,13 @@ impl Session {
             after.days_off.sort();
             after.workdays.sort();
             if after == before {
-                return Err(ServiceError::Invalid(format!(
-                    "{date} 已经是“{}”，未作更改",
-                    kind.label()
-                )));
+                return Err(ServiceError::Unchanged(Unchanged::Day { date, kind }));
             }
             let problems = after.problems();
             if !problems.is_empty() {
                 let why: Vec<String> = problems.into_iter().map(|p| p.reason).collect();
-                return Err(ServiceError::Invalid(why.join("；")));
+                // The day's new kind breaks the notice (a workday that is not a weekend …).
+                return Err(ServiceError::invalid("kind", why.join("；")));
             }
             let ev = actor.log(
                 tx,

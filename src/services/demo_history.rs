@@ -70,7 +70,7 @@ pub(crate) fn build(path: &Path, creator: &str, today: NaiveDate) -> Result<()> 
         let mut s = session(path, creator, None, day)?;
         let prepared = match s.prepare_draw(period, &[], &[]) {
             Ok(p) => p,
-            Err(ServiceError::Invalid(m)) if m.contains("没有检查时间覆盖") => continue,
+            Err(ServiceError::NothingToDraw { .. }) => continue,
             Err(e) => return Err(e),
         };
         if quarter < current.quarter {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use rand::TryRngCore;
 use serde_json::json;
 
-use super::{Result, ServiceError, Session};
+use super::{Done, Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
 use crate::domain::draw::Draw;
 use crate::domain::draw::commit::{commitment, normalise_part, seed};
@@ -102,12 +102,18 @@ fn history(conn: &rusqlite::Connection, year: i32) -> Result<History> {
     Ok(h)
 }
 
+fn not_run(id: &str) -> ServiceError {
+    ServiceError::NotRun {
+        draw: id.to_string(),
+    }
+}
+
 /// Twenty decimal digits from the operating system's entropy.
 fn system_part() -> Result<String> {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng
         .try_fill_bytes(&mut bytes)
-        .map_err(|e| ServiceError::Invalid(format!("无法读取系统随机数：{e}")))?;
+        .map_err(|e| ServiceError::io("无法读取系统随机数", std::io::Error::other(e)))?;
     Ok(format!(
         "{:020}",
         u128::from_le_bytes(bytes) % 10u128.pow(20)
@@ -140,19 +146,20 @@ impl Session {
                 }
             }
             if let Some(missing) = tasks.iter().find(|c| !chosen.iter().any(|(_, t)| t.code.eq_ignore_ascii_case(c))) {
-                return Err(ServiceError::NotFound(format!("{}年的任务 {missing}", period.year)));
+                return Err(ServiceError::NotFound { what: "任务", key: missing.clone(), year: Some(period.year) });
             }
             if chosen.is_empty() {
-                return Err(ServiceError::Invalid(format!("{period}没有检查时间覆盖本季度的任务")));
+                return Err(ServiceError::NothingToDraw { period });
             }
             let codes: Vec<String> = chosen.iter().map(|(_, t)| t.code.clone()).collect();
             for d in store::draws::all(tx)?.iter().filter(|d| d.period == period.to_string() && !d.is_void()) {
                 if let Some(t) = d.tasks.iter().find(|t| codes.contains(t)) {
-                    let state = if d.run.is_some() { "已运行" } else { "已准备、待运行" };
-                    return Err(ServiceError::Invalid(format!(
-                        "{period}的任务 {t} 已在抽取 {}（{state}）中；如需重抽，须先申请作废并经主要负责人批准",
-                        d.id
-                    )));
+                    return Err(ServiceError::TaskAlreadyDrawn {
+                        period,
+                        task: t.clone(),
+                        draw: d.id.clone(),
+                        run: d.run.is_some(),
+                    });
                 }
             }
             let entities = store::entities::all(tx)?;
@@ -172,7 +179,8 @@ impl Session {
                 province_cap,
                 sources: declared,
             })
-            .map_err(ServiceError::Invalid)?;
+            // Its only refusal is a task chosen by code whose window misses the period.
+            .map_err(|reason| ServiceError::InvalidField { field: "task", reason })?;
             let c = commitment(&prepared);
             let id = store::draws::next_id(tx, &period.to_string())?;
             let quota: u32 = prepared.strata.iter().map(|s| s.quota).sum();
@@ -208,13 +216,19 @@ impl Session {
         self.require(Action::RunDraw)?;
         let mut seed_parts = Vec::new();
         for p in parts {
-            seed_parts.push(normalise_part(p).map_err(ServiceError::Invalid)?);
+            seed_parts.push(
+                normalise_part(p).map_err(|reason| ServiceError::InvalidField {
+                    field: "seed",
+                    reason,
+                })?,
+            );
         }
         let digits: usize = seed_parts.iter().map(String::len).sum();
         if digits < MIN_SEED_DIGITS {
-            return Err(ServiceError::Invalid(format!(
-                "现场种子合计至少{MIN_SEED_DIGITS}位数字，现为{digits}位"
-            )));
+            return Err(ServiceError::invalid(
+                "seed",
+                format!("现场种子合计至少{MIN_SEED_DIGITS}位数字，现为{digits}位"),
+            ));
         }
         let mut seed_sources: Vec<String> = (1..=seed_parts.len()).map(person_source).collect();
         seed_parts.push(system);
@@ -226,12 +240,12 @@ impl Session {
             .filter(|w| !w.is_empty())
             .collect();
         self.write(|tx, actor| {
-            let draw = store::draws::get(tx, id)?.ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+            let draw = store::draws::get(tx, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
             if let Some(run) = &draw.run {
-                return Err(ServiceError::Invalid(format!("抽取 {id} 已于 {} 由 {} 运行，每次抽取只能运行一次", run.at, run.by)));
+                return Err(ServiceError::AlreadyRun { draw: id.to_string(), done: Some(Done { at: run.at.clone(), by: run.by.clone() }) });
             }
             if let Some(v) = &draw.void_request {
-                return Err(ServiceError::Invalid(format!("抽取 {id} 已由 {} 申请作废（{}），不能运行", v.by, v.reason)));
+                return Err(ServiceError::VoidPending { draw: id.to_string(), by: v.by.clone(), reason: v.reason.clone() });
             }
             let prepared = store::draws::prepared(tx, id)?;
             let s = seed(&draw.commitment, &seed_parts);
@@ -265,7 +279,7 @@ impl Session {
             record.checkpoint = Some(Checkpoint { size: ev.seq, head: ev.hash.clone() });
             store::draws::insert_run(tx, &record, ev.seq).map_err(|e| match e {
                 store::StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                    ServiceError::Invalid(format!("抽取 {id} 已被运行，每次抽取只能运行一次"))
+                    ServiceError::AlreadyRun { draw: id.to_string(), done: None }
                 }
                 other => other.into(),
             })?;
@@ -278,18 +292,22 @@ impl Session {
         self.require(Action::RequestVoid)?;
         let reason = reason.trim().to_string();
         if reason.chars().count() < 4 {
-            return Err(ServiceError::Invalid(
-                "作废须写明书面理由（至少4个字）".to_string(),
+            return Err(ServiceError::invalid(
+                "reason",
+                "作废须写明书面理由（至少4个字）",
             ));
         }
         self.write(|tx, actor| {
-            let draw = store::draws::get(tx, id)?
-                .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+            let draw =
+                store::draws::get(tx, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
             if let Some(v) = &draw.void_request {
-                return Err(ServiceError::Invalid(format!(
-                    "抽取 {id} 已于 {} 由 {} 申请作废",
-                    v.at, v.by
-                )));
+                return Err(ServiceError::AlreadyVoidRequested {
+                    draw: id.to_string(),
+                    done: Done {
+                        at: v.at.clone(),
+                        by: v.by.clone(),
+                    },
+                });
             }
             let ev = actor.log(
                 tx,
@@ -306,17 +324,22 @@ impl Session {
     pub fn approve_void(&mut self, id: &str) -> Result<()> {
         self.require(Action::ApproveVoid)?;
         self.write(|tx, actor| {
-            let draw = store::draws::get(tx, id)?
-                .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
-            let request = draw
-                .void_request
-                .as_ref()
-                .ok_or_else(|| ServiceError::Invalid(format!("抽取 {id} 没有作废申请")))?;
+            let draw =
+                store::draws::get(tx, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
+            let request =
+                draw.void_request
+                    .as_ref()
+                    .ok_or_else(|| ServiceError::NoVoidRequest {
+                        draw: id.to_string(),
+                    })?;
             if let Some(a) = &draw.void_approved {
-                return Err(ServiceError::Invalid(format!(
-                    "抽取 {id} 已于 {} 由 {} 批准作废",
-                    a.at, a.by
-                )));
+                return Err(ServiceError::AlreadyVoided {
+                    draw: id.to_string(),
+                    done: Done {
+                        at: a.at.clone(),
+                        by: a.by.clone(),
+                    },
+                });
             }
             actor.require_on(
                 Action::ApproveVoid,
@@ -355,8 +378,8 @@ impl Session {
     pub fn show_draw(&self, id: &str) -> Result<DrawView> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
-        let draw = store::draws::get(conn, id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+        let draw =
+            store::draws::get(conn, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
         let prepared = store::draws::prepared(conn, id)?;
         let mut record = self.full_record(id)?;
         let mut confidential = false;
@@ -410,11 +433,9 @@ impl Session {
     pub fn check_draw(&self, id: &str) -> Result<DrawCheck> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
-        let draw = store::draws::get(conn, id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
-        let record = self
-            .full_record(id)?
-            .ok_or_else(|| ServiceError::Invalid(format!("抽取 {id} 尚未运行")))?;
+        let draw =
+            store::draws::get(conn, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
+        let record = self.full_record(id)?.ok_or_else(|| not_run(id))?;
         let mut check = DrawCheck {
             diffs: verify(&record),
             notes: vec![],
@@ -644,8 +665,8 @@ impl Session {
     pub fn prepared_record(&self, id: &str) -> Result<PreparedRecord> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
-        let draw = store::draws::get(conn, id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+        let draw =
+            store::draws::get(conn, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
         Ok(PreparedRecord {
             format: PREPARED_FORMAT.to_string(),
             draw_id: draw.id.clone(),
@@ -674,7 +695,7 @@ impl Session {
     pub fn printable_record(&self, id: &str) -> Result<String> {
         let record = self.draw_record(id)?;
         let draw = store::draws::get(self.store().conn(), id)?
-            .ok_or_else(|| ServiceError::NotFound(format!("抽取 {id}")))?;
+            .ok_or_else(|| ServiceError::not_found("抽取", id))?;
         let run_by = draw.run.as_ref().map(|x| x.by.as_str()).unwrap_or_default();
         Ok(crate::domain::draw::printable::markdown(
             &record,
@@ -686,8 +707,7 @@ impl Session {
     /// The record of a run draw for export (`draw show --json`), if the user may see it all.
     pub fn draw_record(&self, id: &str) -> Result<DrawRecord> {
         self.require(Action::ViewDrawResults)?;
-        self.full_record(id)?
-            .ok_or_else(|| ServiceError::Invalid(format!("抽取 {id} 尚未运行")))
+        self.full_record(id)?.ok_or_else(|| not_run(id))
     }
 
     /// `draw substitute ID --visit ENTITY --inspector CODE --reason R`.
@@ -701,15 +721,15 @@ impl Session {
         self.require(Action::RunDraw)?;
         let reason = reason.trim().to_string();
         if reason.is_empty() {
-            return Err(ServiceError::Invalid("替换须写明理由".to_string()));
+            return Err(ServiceError::invalid("reason", "替换须写明理由"));
         }
         let entity = entity.trim().to_ascii_uppercase();
         let out = out.trim().to_ascii_uppercase();
         let today = self.today();
         self.write(|tx, actor| {
-            let mut record = store::draws::run_record(tx, id)?.ok_or_else(|| ServiceError::Invalid(format!("抽取 {id} 尚未运行")))?;
+            let mut record = store::draws::run_record(tx, id)?.ok_or_else(|| not_run(id))?;
             record.substitutions = store::draws::substitutions(tx, id)?;
-            let visit = record.visits.iter().find(|v| v.entity == entity).ok_or_else(|| ServiceError::NotFound(format!("抽取 {id} 中对象 {entity} 的检查任务")))?;
+            let visit = record.visits.iter().find(|v| v.entity == entity).ok_or_else(|| ServiceError::NotInDraw { draw: id.to_string(), entity: entity.clone() })?;
             let library: HashMap<String, crate::domain::inspector::Inspector> =
                 store::inspectors::all(tx)?.into_iter().map(|i| (i.code.clone(), i)).collect();
             let unavailable = |code: &str| -> Option<String> {
@@ -726,10 +746,10 @@ impl Session {
                     None
                 }
             };
-            let (seat, skipped) = next_substitute(&record.prepared, &record.seed, visit, &record.substitutions, &out, &unavailable).map_err(ServiceError::Invalid)?;
+            let (seat, skipped) = next_substitute(&record.prepared, &record.seed, visit, &record.substitutions, &out, &unavailable)?;
             let ev = actor.log(tx, "draw.substitute", id, &json!({ "entity": entity, "out": out, "in": seat.inspector, "reason": reason, "skipped": skipped }))?;
             let sub = Substitution { entity: entity.clone(), out: out.clone(), replacement: seat.inspector.clone(), reason: reason.clone(), skipped, at: ev.at.clone(), by: ev.actor.clone() };
-            let visit_id = store::draws::visit_id(tx, id, &entity)?.ok_or_else(|| ServiceError::NotFound(format!("检查任务 {entity}")))?;
+            let visit_id = store::draws::visit_id(tx, id, &entity)?.ok_or_else(|| ServiceError::not_found("检查任务", entity))?;
             store::draws::insert_substitution(tx, visit_id, &sub, ev.seq)?;
             Ok(sub)
         })

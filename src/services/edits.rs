@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{Result, ServiceError, Session};
+use super::{Existing, Result, ServiceError, Session, Unchanged};
 use crate::domain::inspector::{Conflict, Inspector, Leave};
 use crate::domain::role::Action;
 use crate::store;
@@ -21,19 +21,15 @@ fn no_change(conn: &rusqlite::Connection, subject: &str, prefix: &str) -> Servic
             ..Default::default()
         },
     );
-    match last.ok().and_then(|v| v.into_iter().next()) {
-        Some(e) => ServiceError::Invalid(format!(
-            "没有变化：{} 已于 {} 做了同样的修改（{}）",
-            e.actor, e.at, e.action
-        )),
-        None => ServiceError::Invalid("没有变化".to_string()),
-    }
+    ServiceError::Unchanged(Unchanged::Record {
+        last: last.ok().and_then(|v| v.into_iter().next()).map(Box::new),
+    })
 }
 
 fn need_reason(reason: &str) -> Result<String> {
     let r = reason.trim();
     if r.is_empty() {
-        Err(ServiceError::Invalid("须写明理由".to_string()))
+        Err(ServiceError::invalid("reason", "须写明理由"))
     } else {
         Ok(r.to_string())
     }
@@ -52,7 +48,7 @@ impl Session {
         let code = code.trim().to_ascii_uppercase();
         self.write(|tx, actor| {
             let mut e = store::entities::get(tx, &code)?
-                .ok_or_else(|| ServiceError::NotFound(format!("监管对象 {code}")))?;
+                .ok_or_else(|| ServiceError::not_found("监管对象", &code))?;
             let before = e.exclusion.clone();
             e.exclusion = exclusion
                 .map(|s| s.trim().to_string())
@@ -88,7 +84,7 @@ impl Session {
         let code = code.trim().to_ascii_uppercase();
         self.write(|tx, actor| {
             let mut i = store::inspectors::get(tx, &code)?
-                .ok_or_else(|| ServiceError::NotFound(format!("执法人员 {code}")))?;
+                .ok_or_else(|| ServiceError::not_found("执法人员", &code))?;
             let before = i.clone();
             change(&mut i)?;
             if i == before {
@@ -122,7 +118,7 @@ impl Session {
         reason: &str,
     ) -> Result<Inspector> {
         if to < from {
-            return Err(ServiceError::Invalid("结束日期早于起始日期".to_string()));
+            return Err(ServiceError::invalid("to", "结束日期早于起始日期"));
         }
         let why = reason.trim().to_string();
         self.edit_inspector(code, "inspectors.leave", reason, |i| {
@@ -146,12 +142,12 @@ impl Session {
     ) -> Result<Inspector> {
         let entity = entity.trim().to_ascii_uppercase();
         if store::entities::get(self.store().conn(), &entity)?.is_none() {
-            return Err(ServiceError::NotFound(format!("监管对象 {entity}")));
+            return Err(ServiceError::not_found("监管对象", entity));
         }
         let why = reason.trim().to_string();
         self.edit_inspector(code, "inspectors.conflict", reason, |i| {
             if i.conflicts_with(&entity) {
-                return Err(ServiceError::Invalid(format!("已登记对 {entity} 的回避")));
+                return Err(ServiceError::Exists(Existing::Conflict { entity }));
             }
             i.conflicts.push(Conflict {
                 entity,

@@ -109,10 +109,9 @@ pub fn init_empty(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRe
 fn create(path: &Path, fill: impl FnOnce(&mut Store) -> Result<InitReport>) -> Result<InitReport> {
     let prepared = prepared_file(path);
     if !prepared && std::fs::symlink_metadata(path).is_ok() {
-        return Err(ServiceError::Invalid(format!(
-            "数据库文件 {} 已存在，init 不会覆盖它",
-            path.display()
-        )));
+        return Err(ServiceError::Exists(super::Existing::Database {
+            path: path.to_path_buf(),
+        }));
     }
     let outcome = if prepared {
         Store::create_in_empty(path)

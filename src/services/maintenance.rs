@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Result, ServiceError, Session};
+use super::{Existing, Result, ServiceError, Session, Unusable};
 use crate::domain::audit::Checkpoint;
 use crate::domain::inspector::{CERT_WARNING_DAYS, CertAlert};
 use crate::domain::role::{Action, Role};
@@ -38,6 +38,7 @@ impl Temp {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "shuangsuiji.db".to_string());
         let dir = dir_of(target);
+        let creating = || format!("无法在 {} 中创建临时文件", dir.display());
         let mut last = None;
         for _ in 0..8 {
             let path = dir.join(format!("{name}.{:012x}.{tag}", rand::random::<u64>() >> 16));
@@ -49,19 +50,12 @@ impl Temp {
             {
                 Ok(_) => return Ok(Temp { path, keep: false }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-                Err(e) => {
-                    return Err(ServiceError::Invalid(format!(
-                        "无法在 {} 中创建临时文件：{e}",
-                        dir.display()
-                    )));
-                }
+                Err(e) => return Err(ServiceError::io(creating(), e)),
             }
         }
-        Err(ServiceError::Invalid(format!(
-            "无法在 {} 中创建临时文件：{}",
-            dir.display(),
-            last.map(|e| e.to_string()).unwrap_or_default()
-        )))
+        // Eight names taken in a row: the last refusal says so.
+        let e = last.unwrap_or_else(|| std::io::ErrorKind::AlreadyExists.into());
+        Err(ServiceError::io(creating(), e))
     }
 }
 
@@ -114,10 +108,10 @@ fn damaged(path: &Path, e: ServiceError) -> ServiceError {
         ServiceError::Store(e @ store::StoreError::NotADatabaseFile) => e.to_string(),
         _ => return e,
     };
-    ServiceError::Invalid(format!(
-        "{} 已损坏（不是完整的 shuangsuiji 数据库文件），不能使用（SQLite：{detail}）",
-        path.display()
-    ))
+    ServiceError::Unusable(Unusable::Damaged {
+        path: path.to_path_buf(),
+        detail,
+    })
 }
 
 /// Differences between a database's schema (tables, indexes, triggers, views) and the one
@@ -153,29 +147,27 @@ pub fn schema_differences(conn: &rusqlite::Connection) -> Result<Vec<String>> {
 fn check_conn(conn: &rusqlite::Connection, path: &Path) -> Result<Checkpoint> {
     let problems = files::integrity_problems(conn)?;
     if problems != ["ok"] {
-        return Err(ServiceError::Invalid(format!(
-            "{} 已损坏，完整性检查未通过：{}",
-            path.display(),
-            problems.join("；")
-        )));
+        return Err(ServiceError::Unusable(Unusable::Integrity {
+            path: path.to_path_buf(),
+            problems,
+        }));
     }
     let head = match store::audit::verify(conn, None)? {
         Ok(head) => head,
         Err(b) => {
-            return Err(ServiceError::Invalid(format!(
-                "{} 的审计日志核验未通过：{b}",
-                path.display()
-            )));
+            return Err(ServiceError::Unusable(Unusable::AuditChain {
+                path: path.to_path_buf(),
+                detail: b.to_string(),
+            }));
         }
     };
     if files::schema_version(conn)? == store::SCHEMA_VERSION {
         let diff = schema_differences(conn)?;
         if !diff.is_empty() {
-            return Err(ServiceError::Invalid(format!(
-                "{} 的数据库结构被改动过（{}），不能使用",
-                path.display(),
-                diff.join("；")
-            )));
+            return Err(ServiceError::Unusable(Unusable::Schema {
+                path: path.to_path_buf(),
+                differences: diff,
+            }));
         }
     }
     Ok(head)
@@ -194,7 +186,11 @@ impl Session {
     /// `-wal`), checked, and only then linked to `FILE`; an existing file is never touched.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
         self.require(Action::BackupDatabase)?;
-        let exists = || ServiceError::Invalid(format!("{} 已存在，不会覆盖", dest.display()));
+        let exists = || {
+            ServiceError::Exists(Existing::File {
+                path: dest.to_path_buf(),
+            })
+        };
         if dest.symlink_metadata().is_ok() {
             return Err(exists());
         }
@@ -210,9 +206,8 @@ impl Session {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
             // A file system without hard links: rename, having checked again just before.
             Err(_) if dest.symlink_metadata().is_err() => {
-                std::fs::rename(&tmp.path, dest).map_err(|e| {
-                    ServiceError::Invalid(format!("无法写入 {}：{e}", dest.display()))
-                })?;
+                std::fs::rename(&tmp.path, dest)
+                    .map_err(|e| ServiceError::io(format!("无法写入 {}", dest.display()), e))?;
             }
             Err(_) => return Err(exists()),
         }
@@ -261,20 +256,11 @@ fn facts(conn: &rusqlite::Connection) -> Result<Facts> {
     })
 }
 
-fn mode_label(mode: Option<&str>) -> &'static str {
-    match mode {
-        Some("demo") => "示例",
-        Some("production") => "正式",
-        _ => "未知模式的",
-    }
-}
-
 /// The refusal when another process has the database open.
 fn in_use(db: &Path) -> ServiceError {
-    ServiceError::Invalid(format!(
-        "数据库 {} 正被其他进程使用（仪表盘或命令），现在恢复会让它们写入的内容丢失。请先关闭所有仪表盘和正在运行的 shuangsuiji 命令，再恢复",
-        db.display()
-    ))
+    ServiceError::InUse {
+        path: db.to_path_buf(),
+    }
 }
 
 /// Opens the live database and takes SQLite's exclusive lock on it, held until the
@@ -340,17 +326,16 @@ pub fn restore_with(
 /// audit head and the facts restore compares.
 fn checked_copy(backup: &Path, tmp: &Path, os_login: &str) -> Result<(Checkpoint, Facts)> {
     std::fs::copy(backup, tmp)
-        .map_err(|e| ServiceError::Invalid(format!("无法读取备份 {}：{e}", backup.display())))?;
+        .map_err(|e| ServiceError::io(format!("无法读取备份 {}", backup.display()), e))?;
     // Bring an older copy's schema up to date, then make it one self-contained file.
     let name_backup = |e: ServiceError| match damaged(backup, e) {
-        ServiceError::Invalid(m) => ServiceError::Invalid(m),
-        other => ServiceError::Invalid(format!(
-            "备份 {} 无法使用：{}",
-            backup.display(),
-            other
+        damaged @ ServiceError::Unusable(_) => damaged,
+        other => ServiceError::Unusable(Unusable::Backup {
+            path: backup.to_path_buf(),
+            detail: other
                 .to_string()
-                .replace(&tmp.display().to_string(), &backup.display().to_string())
-        )),
+                .replace(&tmp.display().to_string(), &backup.display().to_string()),
+        }),
     };
     Store::open(tmp).map_err(|e| name_backup(e.into()))?;
     make_self_contained(tmp).map_err(name_backup)?;
@@ -362,6 +347,7 @@ fn checked_copy(backup: &Path, tmp: &Path, os_login: &str) -> Result<(Checkpoint
             login: os_login.to_string(),
             roles: "备份中非系统管理员".to_string(),
             action: "恢复数据库",
+            why: crate::domain::role::Refusal::Role,
         });
     }
     Ok((head, facts(&conn)?))
@@ -378,22 +364,20 @@ fn compare_with_live(
 ) -> Result<Vec<String>> {
     let live = facts(conn).map_err(|e| damaged(db, e))?;
     if live.mode != copy.mode {
-        return Err(ServiceError::Invalid(format!(
-            "备份是{}数据库，{} 是{}数据库：不能用一个替换另一个",
-            mode_label(copy.mode.as_deref()),
-            db.display(),
-            mode_label(live.mode.as_deref())
-        )));
+        return Err(ServiceError::OtherMode {
+            backup_mode: copy.mode.clone(),
+            db: db.to_path_buf(),
+            live_mode: live.mode,
+        });
     }
     let other_id = matches!((&live.id, &copy.id), (Some(a), Some(b)) if a != b);
     let other_start = matches!((live.events.first(), copy.events.first()),
         (Some(a), Some(b)) if a.0 != b.0);
     if other_id || other_start {
-        return Err(ServiceError::Invalid(format!(
-            "{} 是另一个数据库的备份，不是 {} 的：不能恢复到这里",
-            backup.display(),
-            db.display()
-        )));
+        return Err(ServiceError::OtherDatabase {
+            backup: backup.to_path_buf(),
+            db: db.to_path_buf(),
+        });
     }
     let common = live
         .events
@@ -403,16 +387,10 @@ fn compare_with_live(
         .count();
     let dropped: Vec<String> = live.events[common..].iter().map(|e| e.1.clone()).collect();
     if !dropped.is_empty() && !options.allow_rollback {
-        const SHOWN: usize = 10;
-        let mut list = dropped[..dropped.len().min(SHOWN)].join("、");
-        if dropped.len() > SHOWN {
-            list.push_str(" 等");
-        }
-        return Err(ServiceError::Invalid(format!(
-            "备份比 {} 旧：恢复将丢失 {} 条审计事件：{list}。确需回到备份时的状态，请加 --allow-rollback（原数据库会改名保留）",
-            db.display(),
-            dropped.len()
-        )));
+        return Err(ServiceError::WouldRollBack {
+            db: db.to_path_buf(),
+            dropped,
+        });
     }
     Ok(dropped)
 }

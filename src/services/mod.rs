@@ -23,7 +23,7 @@ pub mod visits;
 use chrono::NaiveDate;
 use rusqlite::Transaction;
 
-pub use error::{Result, ServiceError};
+pub use error::{Done, Existing, Result, ServiceError, Unchanged, Unusable};
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::role::{self, Action, Refusal, Subject};
@@ -45,10 +45,9 @@ impl Mode {
         match settings::get(conn, settings::MODE)?.as_deref() {
             Some("demo") => Ok(Mode::Demo),
             Some("production") => Ok(Mode::Production),
-            other => Err(ServiceError::Invalid(format!(
-                "数据库未初始化或模式未知（{}），请先运行 shuangsuiji init",
-                other.unwrap_or("无")
-            ))),
+            other => Err(ServiceError::NotInitialised {
+                mode: other.map(str::to_string),
+            }),
         }
     }
 }
@@ -100,8 +99,9 @@ impl Session {
             (None, _) => chrono::Local::now().date_naive(),
             (Some(d), Mode::Demo) => d,
             (Some(_), Mode::Production) => {
-                return Err(ServiceError::Invalid(
-                    "正式数据库不允许指定 --today（只用于示例和测试数据库）".to_string(),
+                return Err(ServiceError::invalid(
+                    "today",
+                    "正式数据库不允许指定 --today（只用于示例和测试数据库）",
                 ));
             }
         };
@@ -197,7 +197,7 @@ impl Session {
 
 /// Refuses unless `user` may do `action` to `subject` (see [`Session::require_on`]).
 fn require_on(user: &User, action: Action, subject: Subject<'_>, what: &'static str) -> Result<()> {
-    let denied = |action| ServiceError::Denied {
+    let denied = |action, why| ServiceError::Denied {
         login: user.login.clone(),
         roles: if user.roles.is_empty() {
             "无角色".to_string()
@@ -205,12 +205,13 @@ fn require_on(user: &User, action: Action, subject: Subject<'_>, what: &'static 
             user.role_labels()
         },
         action,
+        why,
     };
     match role::may(user, action, subject) {
         Ok(()) => Ok(()),
-        Err(Refusal::Role) => Err(denied(action.label())),
-        Err(Refusal::NotOnTeam) => Err(denied(what)),
-        Err(Refusal::OwnRequest) => Err(ServiceError::Invalid(what.to_string())),
+        Err(why @ Refusal::Role) => Err(denied(action.label(), why)),
+        Err(why @ Refusal::NotOnTeam) => Err(denied(what, why)),
+        Err(Refusal::OwnRequest) => Err(ServiceError::OwnRequest { what }),
     }
 }
 

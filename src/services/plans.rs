@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{Result, ServiceError, Session};
+use super::{Existing, Result, ServiceError, Session, Unchanged};
 use crate::domain::plan::{Plan, Task, TierMultipliers};
 use crate::domain::plan_records::{PlanChange, PlanRecord};
 use crate::domain::role::Action;
@@ -25,8 +25,9 @@ pub enum PlanEdit {
 fn require_reason(reason: &str) -> Result<String> {
     let r = reason.trim();
     if r.chars().count() < 4 {
-        return Err(ServiceError::Invalid(
-            "计划调整须写明书面理由（至少4个字）".to_string(),
+        return Err(ServiceError::invalid(
+            "reason",
+            "计划调整须写明书面理由（至少4个字）",
         ));
     }
     Ok(r.to_string())
@@ -39,11 +40,14 @@ fn check_year(year: i32) -> Result<()> {
     if PLAN_YEARS.contains(&year) {
         Ok(())
     } else {
-        Err(ServiceError::Invalid(format!(
-            "年份 {year} 不在{}年至{}年之间，不能建立抽查计划",
-            PLAN_YEARS.start(),
-            PLAN_YEARS.end()
-        )))
+        Err(ServiceError::invalid(
+            "year",
+            format!(
+                "年份 {year} 不在{}年至{}年之间，不能建立抽查计划",
+                PLAN_YEARS.start(),
+                PLAN_YEARS.end()
+            ),
+        ))
     }
 }
 
@@ -64,7 +68,7 @@ impl Session {
         check_year(year)?;
         self.write(|tx, actor| {
             if !store::plans::list(tx, Some(year))?.is_empty() {
-                return Err(ServiceError::Invalid(format!("{year}年已有抽查计划")));
+                return Err(ServiceError::Exists(Existing::Plans { year }));
             }
             super::init::load_plans(tx, actor, year)
         })
@@ -78,10 +82,14 @@ impl Session {
         self.write(|tx, actor| {
             let source = store::plans::list(tx, Some(from))?;
             if source.is_empty() {
-                return Err(ServiceError::NotFound(format!("{from}年的抽查计划")));
+                return Err(ServiceError::NotFound {
+                    what: "抽查计划",
+                    key: String::new(),
+                    year: Some(from),
+                });
             }
             if !store::plans::list(tx, Some(to))?.is_empty() {
-                return Err(ServiceError::Invalid(format!("{to}年已有抽查计划")));
+                return Err(ServiceError::Exists(Existing::Plans { year: to }));
             }
             for sp in &source {
                 let plan = Plan {
@@ -115,40 +123,41 @@ impl Session {
         let reason = require_reason(reason)?;
         self.write(|tx, actor| {
             let sp = store::plans::get(tx, year, plan_code)?
-                .ok_or_else(|| ServiceError::NotFound(format!("{year}年的计划 {plan_code}")))?;
+                .ok_or_else(|| ServiceError::NotFound { what: "计划", key: plan_code.to_string(), year: Some(year) })?;
             let known: Vec<String> = store::items::all(tx)?.into_iter().map(|i| i.code).collect();
             let find = |code: &str| sp.plan.tasks.iter().find(|t| t.code == code);
             let (task_code, change, before, after) = match &edit {
                 PlanEdit::AddTask(task) => {
                     if find(&task.code).is_some() || sp.removed.iter().any(|t| t.code == task.code) {
-                        return Err(ServiceError::Invalid(format!("任务编号 {} 已被使用", task.code)));
+                        return Err(ServiceError::Exists(Existing::TaskCode { code: task.code.clone() }));
                     }
                     check_task(task, &known)?;
                     (Some(task.code.clone()), "add_task", None, Some(to_json(task)))
                 }
                 PlanEdit::EditTask(task) => {
-                    let old = find(&task.code).ok_or_else(|| ServiceError::NotFound(format!("任务 {}", task.code)))?;
+                    let old = find(&task.code).ok_or_else(|| ServiceError::not_found("任务", &task.code))?;
                     check_task(task, &known)?;
                     if old == task {
-                        return Err(ServiceError::Invalid("任务内容没有变化".to_string()));
+                        return Err(ServiceError::Unchanged(Unchanged::Task));
                     }
                     (Some(task.code.clone()), "edit_task", Some(to_json(old)), Some(to_json(task)))
                 }
                 PlanEdit::RemoveTask(code) => {
                     if find(code).is_none() && let Some(gone) = sp.removed.iter().find(|t| &t.code == code) {
-                        let when = sp.removal(code).map_or_else(String::new, |r| {
-                            format!("：{} 由 {} 删除，理由“{}”（审计第{}条）", r.at, r.actor, r.reason, r.audit_seq)
+                        return Err(ServiceError::TaskRemoved {
+                            code: code.clone(),
+                            name: gone.name.clone(),
+                            removal: sp.removal(code).cloned().map(Box::new),
                         });
-                        return Err(ServiceError::Invalid(format!("任务 {code}（{}）已被删除{when}", gone.name)));
                     }
-                    let old = find(code).ok_or_else(|| ServiceError::NotFound(format!("任务 {code}")))?;
+                    let old = find(code).ok_or_else(|| ServiceError::not_found("任务", code))?;
                     (Some(code.clone()), "remove_task", Some(to_json(old)), None)
                 }
                 PlanEdit::Multipliers(m) => {
                     let mut p = sp.plan.clone();
                     p.tier_multipliers = *m;
                     if let Some(problem) = p.problems(&known).into_iter().find(|s| s.contains("倍数")) {
-                        return Err(ServiceError::Invalid(problem));
+                        return Err(ServiceError::invalid("multipliers", problem));
                     }
                     (None, "multipliers", Some(to_json(&sp.plan.tier_multipliers)), Some(to_json(m)))
                 }
@@ -183,6 +192,6 @@ fn check_task(task: &Task, known_items: &[String]) -> Result<()> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ServiceError::Invalid(problems.join("；")))
+        Err(ServiceError::invalid("task", problems.join("；")))
     }
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::visits::{RESULT_WORKING_DAYS, VisitView};
-use super::{Result, ServiceError, Session};
+use super::{Done, Result, ServiceError, Session};
 use crate::domain::result::{FollowUpKind, InspectionResult};
 use crate::domain::result_records::{Correction, Draft, FollowUp, Submitted};
 use crate::domain::role::{Action, Subject};
@@ -92,7 +92,10 @@ impl Session {
         let login = self.user().login.clone();
         self.write(|tx, _| {
             if store::results::result(tx, id)?.is_some() {
-                return Err(ServiceError::Invalid(format!("检查任务 {id} 的结果已提交")));
+                return Err(ServiceError::AlreadySubmitted {
+                    visit: id,
+                    done: None,
+                });
             }
             store::results::put_draft(tx, id, &login, result, &super::now_rfc3339())?;
             Ok(())
@@ -106,10 +109,10 @@ impl Session {
         let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
         let problems = result.problems(&codes);
         if !problems.is_empty() {
-            return Err(ServiceError::Invalid(format!(
-                "检查结果不完整：{}",
-                problems.join("；")
-            )));
+            return Err(ServiceError::IncompleteResult {
+                problems,
+                correction: false,
+            });
         }
         let today = self.today();
         let cal = self.calendar()?;
@@ -118,10 +121,10 @@ impl Session {
             let mut dates = store::results::dates_of(tx, id)?;
             dates.drawn = v.dates.drawn;
             if let Some(s) = store::results::result(tx, id)? {
-                return Err(ServiceError::Invalid(format!("检查任务 {id} 的结果已于 {} 由 {} 提交，如需修改请提交更正", s.submitted_on, s.submitted_by)));
+                return Err(ServiceError::AlreadySubmitted { visit: id, done: Some(Done { at: s.submitted_on, by: s.submitted_by }) });
             }
-            check_step(&dates, Step::Enter, today, today).map_err(ServiceError::Invalid)?;
-            let completed = dates.completed.ok_or_else(|| ServiceError::Invalid("检查尚未完成".into()))?;
+            check_step(&dates, Step::Enter, today, today).map_err(|why| ServiceError::StepOutOfOrder { visit: None, why })?;
+            let completed = dates.completed.ok_or(ServiceError::NotCompleted { visit: id })?;
             let due = cal.add_working_days(completed, RESULT_WORKING_DAYS);
             let late = today > due.date;
             let ev = actor.log(tx, "result.submit", &id.to_string(), &json!({
@@ -145,28 +148,32 @@ impl Session {
         self.require_on_team(&v)?;
         let reason = reason.trim().to_string();
         if reason.chars().count() < 4 {
-            return Err(ServiceError::Invalid("更正须写明理由（至少4个字）".into()));
+            return Err(ServiceError::invalid(
+                "reason",
+                "更正须写明理由（至少4个字）",
+            ));
         }
         let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
         let problems = result.problems(&codes);
         if !problems.is_empty() {
-            return Err(ServiceError::Invalid(format!(
-                "更正后的结果不完整：{}",
-                problems.join("；")
-            )));
+            return Err(ServiceError::IncompleteResult {
+                problems,
+                correction: true,
+            });
         }
         let login = self.user().login.clone();
         self.write(|tx, actor| {
-            let original = store::results::result(tx, id)?
-                .ok_or_else(|| ServiceError::Invalid(format!("检查任务 {id} 还没有提交结果")))?;
+            let original =
+                store::results::result(tx, id)?.ok_or(ServiceError::NotSubmitted { visit: id })?;
             if let Some(p) = store::results::corrections(tx, Some(id))?
                 .into_iter()
                 .find(|c| c.decision.is_none())
             {
-                return Err(ServiceError::Invalid(format!(
-                    "检查任务 {id} 已有待审批的更正（第{}号，{} 提交）",
-                    p.id, p.filed_by
-                )));
+                return Err(ServiceError::CorrectionPending {
+                    visit: id,
+                    correction: p.id,
+                    by: p.filed_by,
+                });
             }
             let ev = actor.log(
                 tx,
@@ -193,14 +200,16 @@ impl Session {
             let c = store::results::corrections(tx, None)?
                 .into_iter()
                 .find(|c| c.id == correction_id)
-                .ok_or_else(|| ServiceError::NotFound(format!("更正 {correction_id}")))?;
+                .ok_or_else(|| ServiceError::not_found("更正", correction_id))?;
             if let Some(d) = &c.decision {
-                return Err(ServiceError::Invalid(format!(
-                    "更正 {correction_id} 已于 {} 由 {} {}",
-                    d.at,
-                    d.by,
-                    if d.approved { "批准" } else { "驳回" }
-                )));
+                return Err(ServiceError::AlreadyDecided {
+                    correction: correction_id,
+                    done: Done {
+                        at: d.at.clone(),
+                        by: d.by.clone(),
+                    },
+                    approved: d.approved,
+                });
             }
             actor.require_on(
                 Action::ApproveCorrection,
@@ -248,15 +257,12 @@ impl Session {
             "为不属于自己检查组的检查任务登记后续处理",
         )?;
         if kind == FollowUpKind::Penalty && case_no.trim().is_empty() {
-            return Err(ServiceError::Invalid("立案处罚须填写案号".into()));
+            return Err(ServiceError::invalid("case_no", "立案处罚须填写案号"));
         }
         self.write(|tx, actor| {
-            let r = effective_result(tx, id)?
-                .ok_or_else(|| ServiceError::Invalid(format!("检查任务 {id} 还没有提交结果")))?;
+            let r = effective_result(tx, id)?.ok_or(ServiceError::NotSubmitted { visit: id })?;
             if !r.found_problems() {
-                return Err(ServiceError::Invalid(
-                    "检查结果未发现问题，无需后续处理".into(),
-                ));
+                return Err(ServiceError::NothingToFollowUp { visit: id });
             }
             let ev = actor.log(
                 tx,
@@ -285,21 +291,21 @@ impl Session {
     ) -> Result<()> {
         self.require(Action::ManageFollowUp)?;
         if !FOLLOWUP_STATUSES.contains(&status) {
-            return Err(ServiceError::Invalid(format!(
-                "状态应为 {}",
-                FOLLOWUP_STATUSES.join("/")
-            )));
+            return Err(ServiceError::invalid(
+                "status",
+                format!("状态应为 {}", FOLLOWUP_STATUSES.join("/")),
+            ));
         }
         if status == "已办结" && closed_on.is_none() {
-            return Err(ServiceError::Invalid("已办结须填写办结日期".into()));
+            return Err(ServiceError::invalid("closed_on", "已办结须填写办结日期"));
         }
         if closed_on.is_some_and(|d| d > self.today()) {
-            return Err(ServiceError::Invalid("办结日期不能晚于今天".into()));
+            return Err(ServiceError::invalid("closed_on", "办结日期不能晚于今天"));
         }
         let f = store::results::followups(self.store().conn(), None)?
             .into_iter()
             .find(|f| f.id == followup_id)
-            .ok_or_else(|| ServiceError::NotFound(format!("后续处理 {followup_id}")))?;
+            .ok_or_else(|| ServiceError::not_found("后续处理", followup_id))?;
         let v = self.visit(f.visit_id)?;
         self.require_on(
             Action::ManageFollowUp,
@@ -310,9 +316,10 @@ impl Session {
         if let (Some(closed), Some(done)) = (closed_on, v.dates.completed)
             && closed < done
         {
-            return Err(ServiceError::Invalid(format!(
-                "办结日期 {closed} 不能早于检查完成日期 {done}"
-            )));
+            return Err(ServiceError::invalid(
+                "closed_on",
+                format!("办结日期 {closed} 不能早于检查完成日期 {done}"),
+            ));
         }
         self.write(|tx, actor| {
             let ev = actor.log(tx, "followup.update", &f.visit_id.to_string(), &json!({ "followup": followup_id, "status": status, "closed_on": closed_on.map(|d| d.to_string()), "note": note.trim() }))?;

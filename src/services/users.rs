@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Result, ServiceError, Session};
+use super::{Existing, Result, ServiceError, Session};
 use crate::domain::role::{Action, Role};
 use crate::domain::user::{User, parse_login};
 use crate::store::{self, settings};
@@ -22,9 +22,9 @@ impl Session {
         inspector: Option<&str>,
     ) -> Result<User> {
         self.require(Action::ManageUsers)?;
-        let login = parse_login(login).map_err(ServiceError::Invalid)?;
+        let login = parse_login(login).map_err(|reason| ServiceError::invalid("login", reason))?;
         if name.trim().is_empty() {
-            return Err(ServiceError::Invalid("姓名不能为空".into()));
+            return Err(ServiceError::invalid("name", "姓名不能为空"));
         }
         let user = User {
             login: login.clone(),
@@ -35,7 +35,9 @@ impl Session {
         };
         self.write(|tx, actor| {
             if store::users::get(tx, &login)?.is_some() {
-                return Err(ServiceError::Invalid(format!("用户 {login} 已存在")));
+                return Err(ServiceError::Exists(Existing::User {
+                    login: login.clone(),
+                }));
             }
             check_inspector_link(tx, &user)?;
             actor.log(
@@ -55,7 +57,7 @@ impl Session {
         let me = self.user().login.clone();
         self.write(|tx, actor| {
             let mut user = store::users::get(tx, login)?
-                .ok_or_else(|| ServiceError::NotFound(format!("用户 {login}")))?;
+                .ok_or_else(|| ServiceError::not_found("用户", login))?;
             let before = user.clone();
             match &change {
                 UserChange::Grant(r) => {
@@ -79,12 +81,10 @@ impl Session {
                 .count()
                 + usize::from(user.active && user.roles.contains(&Role::Admin));
             if admins_left == 0 {
-                return Err(ServiceError::Invalid(
-                    "至少要保留一名在用的系统管理员".into(),
-                ));
+                return Err(ServiceError::LastAdmin);
             }
             if user.login == me && !user.active {
-                return Err(ServiceError::Invalid("不能停用自己的账户".into()));
+                return Err(ServiceError::OwnAccount);
             }
             actor.log(
                 tx,
@@ -103,7 +103,7 @@ impl Session {
         let login = login
             .map(parse_login)
             .transpose()
-            .map_err(ServiceError::Invalid)?;
+            .map_err(|reason| ServiceError::invalid("login", reason))?;
         self.write(|tx, actor| {
             let before = settings::get(tx, settings::SERVICE_ACCOUNT)?;
             actor.log(
@@ -124,7 +124,7 @@ impl Session {
     pub fn set_province_cap(&mut self, cap: Option<u32>) -> Result<()> {
         self.require(Action::ConfigureSystem)?;
         if cap == Some(0) {
-            return Err(ServiceError::Invalid("年度抽查上限应大于0".into()));
+            return Err(ServiceError::invalid("cap", "年度抽查上限应大于0"));
         }
         self.write(|tx, actor| {
             let before = settings::get(tx, settings::PROVINCE_CAP)?;
@@ -167,7 +167,7 @@ fn check_inspector_link(conn: &rusqlite::Connection, user: &User) -> Result<()> 
     if let Some(code) = &user.inspector
         && store::inspectors::get(conn, code)?.is_none()
     {
-        return Err(ServiceError::NotFound(format!("执法人员 {code}")));
+        return Err(ServiceError::not_found("执法人员", code));
     }
     Ok(())
 }

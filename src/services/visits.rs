@@ -180,7 +180,7 @@ impl Session {
         let all = self.visits_where(&VisitFilter::default(), Some(id))?;
         all.into_iter()
             .find(|v| v.id == id)
-            .ok_or_else(|| ServiceError::NotFound(format!("检查任务 {id}")))
+            .ok_or_else(|| ServiceError::not_found("检查任务", id))
     }
 
     /// Checks that the user may record this visit's progress: on its team, or a lead.
@@ -192,27 +192,28 @@ impl Session {
         )
     }
 
-    fn step(&mut self, id: i64, step: Step, day: NaiveDate) -> Result<()> {
+    /// Records `step` (start or complete; results and publication have their own use cases)
+    /// as the visit's event `kind`, logged as `action`.
+    fn step(
+        &mut self,
+        id: i64,
+        step: Step,
+        kind: &str,
+        action: &str,
+        day: NaiveDate,
+    ) -> Result<()> {
         let v = self.visit(id)?;
         self.require_team_or_lead(&v.team)?;
         if v.problem.is_some() {
-            return Err(ServiceError::Invalid(format!(
-                "检查任务 {id} 尚未组成检查组"
-            )));
+            return Err(ServiceError::NoTeam { visit: id });
         }
         let today = self.today();
-        let (kind, action) = match step {
-            Step::Start => ("start", "visit.start"),
-            Step::Complete => ("complete", "visit.complete"),
-            Step::Enter | Step::Publish => {
-                return Err(ServiceError::Invalid(format!("{}不在此办理", step.label())));
-            }
-        };
         self.write(|tx, actor| {
             // Re-read inside the transaction: another user may have moved first.
             let mut dates = store::results::dates_of(tx, id)?;
             dates.drawn = v.dates.drawn;
-            check_step(&dates, step, day, today).map_err(ServiceError::Invalid)?;
+            check_step(&dates, step, day, today)
+                .map_err(|why| ServiceError::StepOutOfOrder { visit: None, why })?;
             let ev = actor.log(
                 tx,
                 action,
@@ -226,11 +227,11 @@ impl Session {
 
     /// `visit start ID --date D`
     pub fn start_visit(&mut self, id: i64, day: NaiveDate) -> Result<()> {
-        self.step(id, Step::Start, day)
+        self.step(id, Step::Start, "start", "visit.start", day)
     }
 
     /// `visit complete ID --date D` (检查完成日期: the 20 working days run from here).
     pub fn complete_visit(&mut self, id: i64, day: NaiveDate) -> Result<()> {
-        self.step(id, Step::Complete, day)
+        self.step(id, Step::Complete, "complete", "visit.complete", day)
     }
 }

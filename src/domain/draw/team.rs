@@ -208,6 +208,17 @@ pub fn current_team(visit: &VisitResult, substitutions: &[Substitution]) -> Team
     team
 }
 
+/// Why nobody can replace an officer on a visit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoSubstitute {
+    /// The officer to replace is not on the visit's team.
+    #[error("{out}不在该检查组中")]
+    NotOnTeam { out: String },
+    /// Every eligible officer of the department has been tried.
+    #[error("{department}已没有可替换的执法人员")]
+    NoneLeft { department: String },
+}
+
 /// Who replaces `out` on a visit: the next officer of the same department in the visit's
 /// ranking who is not on the team and has not been substituted out of it, holding the visit's
 /// expertise if `out` was the lead. `unavailable` says why a candidate must be passed over now
@@ -219,11 +230,11 @@ pub fn next_substitute(
     earlier: &[Substitution],
     out: &str,
     unavailable: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Seat, Vec<Ineligible>), String> {
+) -> Result<(Seat, Vec<Ineligible>), NoSubstitute> {
     let team = current_team(visit, earlier);
-    let leaving = team
-        .seat_of(out)
-        .ok_or_else(|| format!("{out}不在该检查组中"))?;
+    let leaving = team.seat_of(out).ok_or_else(|| NoSubstitute::NotOnTeam {
+        out: out.to_string(),
+    })?;
     let gone: Vec<&str> = earlier
         .iter()
         .filter(|s| s.entity == visit.entity)
@@ -257,5 +268,7 @@ pub fn next_substitute(
         };
         return Ok((seat, skipped));
     }
-    Err(format!("{}已没有可替换的执法人员", leaving.department))
+    Err(NoSubstitute::NoneLeft {
+        department: leaving.department.clone(),
+    })
 }

@@ -8,7 +8,7 @@ use super::record::{
     ALGORITHM, DrawRecord, FORMAT, SYSTEM_SOURCE, Seat, Selected, VisitResult, person_source,
 };
 use super::select::{select, visits};
-use super::team::{match_teams, next_substitute};
+use super::team::{NoSubstitute, match_teams, next_substitute};
 
 /// What [`verify`] re-computes from the record alone, in words.
 pub const RECOMPUTED: &[&str] = &[
@@ -253,7 +253,7 @@ fn check_substitution(
 fn replay_diff(
     n: usize,
     sub: &super::record::Substitution,
-    replayed: Result<(Seat, Vec<super::record::Ineligible>), String>,
+    replayed: Result<(Seat, Vec<super::record::Ineligible>), NoSubstitute>,
 ) -> Option<String> {
     match replayed {
         Ok((seat, _)) if seat.inspector != sub.replacement => Some(format!(

@@ -19,14 +19,17 @@ impl ReportFormat {
         match ext.as_str() {
             "md" => Ok(ReportFormat::Markdown),
             "xlsx" => Ok(ReportFormat::Xlsx),
-            other => Err(ServiceError::Invalid(format!(
-                "报告只能保存为 .md 或 .xlsx 文件，不能保存为“{}”",
-                if other.is_empty() {
-                    "（无扩展名）".to_string()
-                } else {
-                    format!(".{other}")
-                }
-            ))),
+            other => Err(ServiceError::invalid(
+                "file",
+                format!(
+                    "报告只能保存为 .md 或 .xlsx 文件，不能保存为“{}”",
+                    if other.is_empty() {
+                        "（无扩展名）".to_string()
+                    } else {
+                        format!(".{other}")
+                    }
+                ),
+            )),
         }
     }
 }
