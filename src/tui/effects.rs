@@ -145,7 +145,9 @@ fn prepare_draw(
     period: &str,
     tasks: &[String],
 ) -> Result<Outcome> {
-    let period: Period = period.parse().map_err(ServiceError::Invalid)?;
+    let period: Period = period
+        .parse()
+        .map_err(|reason: String| ServiceError::invalid("period", reason))?;
     let p = session.prepare_draw(period, tasks, &[])?;
     load::draws(session, m)?;
     open_draw(session, m, &p.id)?;
@@ -161,7 +163,7 @@ fn prepare_draw(
 fn write_record(session: &Session, m: &Model, id: &str) -> Result<Outcome> {
     let text = session.printable_record(id)?;
     let path = m.export_dir.join(s::record_file(id));
-    write_private(&path, &text).map_err(|e| ServiceError::Invalid(s::cannot_write(&path, &e)))?;
+    write_private(&path, &text).map_err(|e| ServiceError::io(s::cannot_write(&path), e))?;
     let shown = std::fs::canonicalize(&path).unwrap_or(path);
     Ok(Outcome::done(vec![
         s::RECORD_WRITTEN.to_string(),

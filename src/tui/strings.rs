@@ -99,8 +99,8 @@ pub fn record_file(id: &str) -> String {
     format!("{RECORD_FILE}-{id}.md")
 }
 
-pub fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> String {
-    format!("无法写入 {}：{e}", path.display())
+pub fn cannot_write(path: &std::path::Path) -> String {
+    format!("无法写入 {}", path.display())
 }
 
 /// A draw and its state: "D2026-003 已运行".
