@@ -1,7 +1,7 @@
 //! The real binary in a pseudo-terminal: keys go in through the pty, every byte that comes out
 //! is fed to a `vt100` parser (and kept, and counted), and tests read the parsed screen.
 //!
-//! Shared by `tests/tui_pty.rs` and `benches/tui.rs` (both include it with `#[path]`).
+//! Shared by `tests/it/tui_pty.rs` and `benches/tui.rs` (both include it with `#[path]`).
 
 #![allow(dead_code)]
 

@@ -1,4 +1,4 @@
-//! Who does what in the demo county, found through the library (shared by `tests/tui_pty.rs`
+//! Who does what in the demo county, found through the library (shared by `tests/it/tui_pty.rs`
 //! and `benches/tui.rs`).
 
 #![allow(dead_code)]
