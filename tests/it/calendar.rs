@@ -2,38 +2,17 @@
 //! day of the notices table, provisional dates for a year without a notice, imports (all or
 //! nothing, admin only) and the `calendar` commands.
 
-use crate::support;
-
-use crate::support::{run, stderr, stdout};
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use shuangsuiji::domain::calendar::{WorkingCalendar, shipped};
 use shuangsuiji::domain::role::Role;
-use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, init};
+use shuangsuiji::services::{ServiceError, Session};
 
-const DAY: &str = support::DEMO_DAY;
-
-fn d(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
+use crate::support::{self, day as d, open, run, stderr, stdout};
 
 fn demo(dir: &tempfile::TempDir) -> PathBuf {
-    let path = dir.path().join("cal.db");
-    init::init_demo(&path, &identity::os_login().unwrap(), d(DAY)).unwrap();
-    path
-}
-
-fn open(path: &Path, login: Option<&str>) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(d(DAY)),
-        },
-    )
-    .unwrap()
+    support::demo_copy(dir, "cal.db")
 }
 
 fn audit_size(s: &Session) -> u64 {
@@ -299,15 +278,9 @@ fn only_an_admin_imports_and_everyone_reads() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo(&dir);
     let admin = open(&path, None);
-    let lead = admin
-        .list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.roles.len() == 1 && u.roles.contains(&Role::Lead))
-        .unwrap()
-        .login;
+    let lead = support::only(&admin, Role::Lead);
     let size = audit_size(&admin);
-    let mut s = open(&path, Some(&lead));
+    let mut s = open(&path, &lead);
     let file = write(&dir, "2027.toml", NOTICE_2027);
     let err = s.import_calendar(&file).unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err:?}");
@@ -382,7 +355,7 @@ fn an_admin_changes_one_day_with_a_reason() {
         d("2026-11-16")
     );
     let size = audit_size(&admin);
-    let mut lead = open(&path, Some("lead.liu"));
+    let mut lead = open(&path, "lead.liu");
     assert!(matches!(
         lead.set_calendar_day(d("2026-11-14"), DayKind::Workday, "队长想调休上班"),
         Err(ServiceError::Denied { .. })

@@ -1,10 +1,6 @@
 //! The real binary: exit codes, Chinese messages, JSON output, the first run.
 
-use crate::support::{run, stderr, stdout};
-
-use std::process::Command;
-
-use crate::support::BIN;
+use crate::support::{command, run, stderr, stdout};
 
 fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let db = dir.path().join("cli.db");
@@ -125,10 +121,7 @@ fn roles_hold_on_the_command_line_too() {
 fn a_production_database_refuses_today_and_as() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("prod.db");
-    let o = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["init", "--empty"])
+    let o = command(&db, &["init", "--empty"])
         .env_remove("SHUANGSUIJI_TODAY")
         .output()
         .unwrap();
@@ -139,10 +132,7 @@ fn a_production_database_refuses_today_and_as() {
     let o = run(&db, &["stats"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--today"), "{}", stderr(&o));
-    let o = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["--as", "someone", "stats"])
+    let o = command(&db, &["--as", "someone", "stats"])
         .env_remove("SHUANGSUIJI_TODAY")
         .output()
         .unwrap();
@@ -155,13 +145,9 @@ fn identity_comes_from_the_process_not_from_user_variables() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(&dir);
     let real = shuangsuiji::services::identity::os_login().unwrap();
-    let o = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .arg("whoami")
+    let o = command(&db, &["whoami"])
         .env("USER", "principal.wang")
         .env("LOGNAME", "principal.wang")
-        .env("SHUANGSUIJI_TODAY", "2026-05-20")
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -225,10 +211,7 @@ fn argument_mistakes_are_told_in_chinese_with_exit_code_two() {
 fn an_empty_database_variable_does_not_hide_the_db_argument() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(&dir);
-    let o = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .arg("stats")
+    let o = command(&db, &["stats"])
         .env("SHUANGSUIJI_DB", "")
         .env("SHUANGSUIJI_TODAY", "")
         .output()
@@ -243,11 +226,7 @@ fn output_cut_short_by_a_closed_pipe_ends_quietly() {
     use std::os::unix::process::ExitStatusExt;
     let dir = tempfile::tempdir().unwrap();
     let db = demo(&dir);
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["entities", "list", "--json"])
-        .env("SHUANGSUIJI_TODAY", "2026-05-20")
+    let mut child = command(&db, &["entities", "list", "--json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

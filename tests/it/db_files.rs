@@ -2,15 +2,11 @@
 //! left as it was, the permissions of a new file, an account that may not reach the file;
 //! and what the binary says about import files it cannot read and about removed plan tasks.
 
-use crate::support;
-
-use crate::support::{run, stderr, stdout};
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::BIN;
+use crate::support::{self, BIN, run, stderr, stdout};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -197,19 +193,22 @@ fn plan_list_shows_a_removed_task_in_text_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let db = support::demo_copy(&dir, "demo.db");
     let why = "本年度辖区无非道路移动机械备案";
-    let o = run(
-        &db,
-        &[
-            "plan",
-            "remove-task",
-            "--plan",
-            "NB",
-            "--task",
-            "NB-4",
-            "--reason",
-            why,
-        ],
-    );
+    let remove = || {
+        run(
+            &db,
+            &[
+                "plan",
+                "remove-task",
+                "--plan",
+                "NB",
+                "--task",
+                "NB-4",
+                "--reason",
+                why,
+            ],
+        )
+    };
+    let o = remove();
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&db, &["plan", "list"]);
     let text = stdout(&o);
@@ -220,36 +219,20 @@ fn plan_list_shows_a_removed_task_in_text_and_json() {
     assert!(line.contains("已删除") && line.contains(why), "{line}");
     let o = run(&db, &["plan", "list", "--json"]);
     let plans: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let task = plans
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["task"].as_array().unwrap())
-        .find(|t| t["code"] == "NB-4")
-        .expect("the removed task is in the JSON");
-    assert_eq!(task["removed"]["reason"], why);
-    assert!(task["removed"]["audit_seq"].as_u64().unwrap() > 0);
-    let active = plans
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["task"].as_array().unwrap())
-        .find(|t| t["code"] == "NB-1")
-        .unwrap();
-    assert!(active.get("removed").is_none());
-    let o = run(
-        &db,
-        &[
-            "plan",
-            "remove-task",
-            "--plan",
-            "NB",
-            "--task",
-            "NB-4",
-            "--reason",
-            why,
-        ],
-    );
+    let task = |code: &str| {
+        plans
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["task"].as_array().unwrap())
+            .find(|t| t["code"] == code)
+            .cloned()
+    };
+    let removed = task("NB-4").expect("the removed task is in the JSON");
+    assert_eq!(removed["removed"]["reason"], why);
+    assert!(removed["removed"]["audit_seq"].as_u64().unwrap() > 0);
+    assert!(task("NB-1").unwrap().get("removed").is_none());
+    let o = remove();
     assert!(!o.status.success());
     assert!(stderr(&o).contains("已被删除"), "{}", stderr(&o));
 }

@@ -38,7 +38,7 @@ fn run_scenario(sc: &Scenario) -> (Prepared, DrawRecord) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(crate::proptest_config(128))]
 
     /// Quotas met exactly, selections from the population with priority first (checked against
     /// an independent ticket sort), caps respected, one visit per selected entity, valid teams,
@@ -160,7 +160,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(crate::proptest_config(48))]
 
     /// A year of NB-1 draws (Q1–Q4, history carried from quarter to quarter): each quarter keeps
     /// every rule, and by the end every key entity that was eligible in the window's last
@@ -214,7 +214,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(crate::proptest_config(16))]
 
     /// A year of all nine seed tasks: each quarter keeps every rule; a 100 % or fixed-ratio task
     /// never draws a unit twice in the year, and by the end a 100 % task has drawn every unit

@@ -2,34 +2,16 @@
 //! the bureau's database, the stored record, its audit events and the checkpoint. Each
 //! difference names its field with the recorded and the recomputed (or stored) value.
 
-use crate::support;
-
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use serde_json::Value;
 use shuangsuiji::domain::audit::GENESIS;
 use shuangsuiji::domain::draw::commit::commitment;
 use shuangsuiji::domain::draw::record::{DrawRecord, parse_record};
 use shuangsuiji::domain::draw::verify::verify;
-use shuangsuiji::services::{OpenOptions, Session};
+use shuangsuiji::domain::role::Role;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
-
-fn open(path: &Path, login: Option<&str>) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(support::demo_day()),
-        },
-    )
-    .unwrap()
-}
-
-fn seeds() -> Vec<String> {
-    vec!["31415926535897932384".into(), "27182818284590452353".into()]
-}
+use crate::support::{self, open, run, seeds, stderr, stdout};
 
 /// A demo copy with the second quarter run (witness 张三) and one substitution made.
 fn run_demo(dir: &tempfile::TempDir) -> (PathBuf, DrawRecord) {
@@ -358,15 +340,9 @@ fn an_old_record_without_a_digest_verifies_with_a_note() {
         "{:?}",
         check.notes
     );
-    let o = Command::new(BIN)
-        .arg("--db")
-        .arg(&path)
-        .args(["draw", "verify", "2026Q2-01"])
-        .env("SHUANGSUIJI_TODAY", support::DEMO_DAY)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("审计事件无摘要（旧记录）"));
+    let o = run(&path, &["draw", "verify", "2026Q2-01"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("审计事件无摘要（旧记录）"));
 }
 
 /// Every scalar outside prepared / seed_parts / selected / visits, changed one at a time, is
@@ -441,29 +417,12 @@ fn a_prepared_draw_can_be_inspected_and_its_commitment_recomputed() {
     let dir = tempfile::tempdir().unwrap();
     let path = support::demo_copy(&dir, "d.db");
     let lead = open(&path, None);
-    let observer = lead
-        .list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.roles == [shuangsuiji::domain::role::Role::Observer].into())
-        .unwrap()
-        .login;
+    let observer = support::only(&lead, Role::Observer);
     let prepared = lead.show_draw("2026Q2-01").unwrap().prepared;
     assert!(!prepared.excluded.is_empty() && !prepared.ineligible.is_empty());
     let cli = |args: &[&str]| {
-        let o = Command::new(BIN)
-            .arg("--db")
-            .arg(&path)
-            .args(["--as", &observer])
-            .args(args)
-            .env("SHUANGSUIJI_TODAY", support::DEMO_DAY)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let o = run(&path, &[&["--as", observer.as_str()][..], args].concat());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
         String::from_utf8(o.stdout).unwrap()
     };
     let text = cli(&["draw", "show", "2026Q2-01"]);

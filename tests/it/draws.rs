@@ -1,52 +1,22 @@
 //! The draw protocol through the services and the binary: prepare → seed → run once, voids
 //! with four eyes, substitutions, confidentiality, verification, and two processes racing.
 
-use crate::support;
+use std::path::PathBuf;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use chrono::NaiveDate;
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::record::DrawRecord;
 use shuangsuiji::domain::draw::verify::verify;
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
-use shuangsuiji::services::{OpenOptions, ServiceError, Session};
+use shuangsuiji::services::ServiceError;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
-const DAY: &str = "2026-05-20";
-
-fn today() -> NaiveDate {
-    DAY.parse().unwrap()
-}
+use crate::support::{
+    self, SEEDS, command, day, demo_day, only, open, open_on, run, run_without_db, seeds, stderr,
+    stdout,
+};
 
 fn demo(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     support::demo_copy(dir, name)
-}
-
-fn open(path: &Path, login: Option<&str>) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(today()),
-        },
-    )
-    .unwrap()
-}
-
-fn only(s: &Session, role: Role) -> String {
-    s.list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.roles.len() == 1 && u.roles.contains(&role))
-        .unwrap()
-        .login
-}
-
-fn seeds() -> Vec<String> {
-    vec!["31415926535897932384".into(), "27182818284590452353".into()]
 }
 
 #[test]
@@ -82,17 +52,9 @@ fn the_demo_has_a_drawn_first_quarter_and_a_prepared_second() {
 #[test]
 fn a_demo_made_in_december_has_worked_through_its_year() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("december.db");
-    let day: NaiveDate = "2026-12-02".parse().unwrap();
-    shuangsuiji::services::init::init_demo(&path, "creator", day).unwrap();
-    let s = Session::open(
-        &path,
-        &OpenOptions {
-            act_as: Some("lead.liu".into()),
-            today: Some(day),
-        },
-    )
-    .unwrap();
+    let day = day("2026-12-02");
+    let path = support::demo_copy_at(&dir, "december.db", day);
+    let s = open_on(&path, "lead.liu", day);
     let draws = s.list_draws().unwrap();
     let ids: Vec<&str> = draws.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["2026Q1-01", "2026Q2-01", "2026Q3-01", "2026Q4-01"]);
@@ -168,7 +130,7 @@ fn a_draw_runs_once_and_needs_twenty_digits() {
         )
         .unwrap();
     assert_eq!(
-        r.seed_parts[0], "31415926535897932384",
+        r.seed_parts[0], SEEDS[0],
         "full-width digits and spaces normalised"
     );
     assert_eq!(r.seed_parts.len(), 3, "the system adds its own part");
@@ -222,7 +184,7 @@ fn a_void_needs_a_principal_who_did_not_ask_and_both_draws_stay_visible() {
         )
         .is_err()
     );
-    let mut p = open(&path, Some(&principal));
+    let mut p = open(&path, &principal);
     p.approve_void("2026Q2-01").unwrap();
     assert!(
         p.approve_void("2026Q2-01")
@@ -319,7 +281,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
     let path = demo(&dir, "d.db");
     let lead = open(&path, None);
     let observer = only(&lead, Role::Observer);
-    let o = open(&path, Some(&observer));
+    let o = open(&path, &observer);
     // The first quarter's visits have all started or finished: they are no longer secret
     // (as in `visit list`), but the seed stays held back.
     let view = o.show_draw("2026Q1-01").unwrap();
@@ -375,7 +337,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
         .filter(|v| v.team.iter().any(|m| m.inspector == code))
         .map(|v| v.entity.as_str())
         .collect();
-    let view = open(&path, Some(&inspector.login))
+    let view = open(&path, &inspector.login)
         .show_draw("2026Q2-01")
         .unwrap();
     let seen: Vec<&str> = view
@@ -389,7 +351,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
     assert_eq!(seen, mine);
     // Once one of those visits starts, the observer sees it too.
     let started = support::assigned_q2_visit(&l, |_| true);
-    l.start_visit(started.row.id, today()).unwrap();
+    l.start_visit(started.row.id, demo_day()).unwrap();
     let view = o.show_draw("2026Q2-01").unwrap();
     let seen: Vec<String> = view
         .record
@@ -400,7 +362,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
         .collect();
     assert_eq!(seen, vec![started.row.entity.clone()]);
     // Observers and inspectors cannot prepare or run.
-    let mut o = open(&path, Some(&observer));
+    let mut o = open(&path, &observer);
     assert!(matches!(
         o.run_draw("2026Q2-01", &seeds(), &[]),
         Err(ServiceError::Denied { .. })
@@ -429,29 +391,16 @@ fn verification_reports_a_changed_commitment_content() {
 fn the_cli_prints_json_markdown_and_verifies_a_file_without_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo(&dir, "d.db");
-    let cli = |args: &[&str]| {
-        Command::new(BIN)
-            .arg("--db")
-            .arg(&path)
-            .args(args)
-            .env("SHUANGSUIJI_TODAY", DAY)
-            .output()
-            .unwrap()
-    };
+    let cli = |args: &[&str]| run(&path, args);
     let o = cli(&["draw", "show", "2026Q1-01", "--json"]);
     assert!(o.status.success());
     let file = dir.path().join("record.json");
     std::fs::write(&file, &o.stdout).unwrap();
-    let o = Command::new(BIN)
-        .args(["draw", "verify", "--file"])
-        .arg(&file)
-        .current_dir(dir.path())
-        .env_remove("SHUANGSUIJI_DB")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file_arg = file.to_str().unwrap();
+    let o = run_without_db(dir.path(), &["draw", "verify", "--file", file_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
     // Without a database the verifier says what it re-computed and what it cannot confirm.
-    let out = String::from_utf8_lossy(&o.stdout);
+    let out = stdout(&o);
     assert!(!out.contains("核验通过"), "{out}");
     for needle in [
         "记录自身复算一致",
@@ -464,23 +413,17 @@ fn the_cli_prints_json_markdown_and_verifies_a_file_without_a_database() {
         assert!(out.contains(needle), "{needle}: {out}");
     }
     // With the bureau's database it is compared with the stored record and its audit events.
-    let o = cli(&["draw", "verify", "--file", file.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("核验通过"));
+    let o = cli(&["draw", "verify", "--file", file_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("核验通过"));
     let text = std::fs::read_to_string(&file).unwrap();
     let forged = text.replacen("\"seed\": \"", "\"seed\": \"0", 1);
     std::fs::write(&file, forged).unwrap();
-    let o = Command::new(BIN)
-        .args(["draw", "verify", "--file"])
-        .arg(&file)
-        .current_dir(dir.path())
-        .env_remove("SHUANGSUIJI_DB")
-        .output()
-        .unwrap();
+    let o = run_without_db(dir.path(), &["draw", "verify", "--file", file_arg]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("种子不符"));
+    assert!(stderr(&o).contains("种子不符"));
     let o = cli(&["draw", "show", "2026Q1-01", "--markdown"]);
-    let md = String::from_utf8_lossy(&o.stdout);
+    let md = stdout(&o);
     for needle in [
         "# 双随机抽查抽取记录 2026Q1-01",
         "承诺值",
@@ -498,11 +441,7 @@ fn two_processes_running_the_same_draw_succeed_exactly_once() {
     for round in 0..3 {
         let path = demo(&dir, &format!("race{round}.db"));
         let spawn = |seed: &str| {
-            Command::new(BIN)
-                .arg("--db")
-                .arg(&path)
-                .args(["draw", "run", "2026Q2-01", "--seed", seed])
-                .env("SHUANGSUIJI_TODAY", DAY)
+            command(&path, &["draw", "run", "2026Q2-01", "--seed", seed])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -512,15 +451,9 @@ fn two_processes_running_the_same_draw_succeed_exactly_once() {
         let b = spawn("22222222222222222222");
         let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
         let wins = [&a, &b].iter().filter(|o| o.status.success()).count();
-        assert_eq!(
-            wins,
-            1,
-            "round {round}: {} / {}",
-            String::from_utf8_lossy(&a.stderr),
-            String::from_utf8_lossy(&b.stderr)
-        );
+        assert_eq!(wins, 1, "round {round}: {} / {}", stderr(&a), stderr(&b));
         let loser = if a.status.success() { &b } else { &a };
-        let msg = String::from_utf8_lossy(&loser.stderr);
+        let msg = stderr(loser);
         assert!(msg.contains("只能运行一次"), "{msg}");
         assert!(!msg.contains("locked"), "{msg}");
         let s = open(&path, None);

@@ -14,22 +14,20 @@
 //!   lost (every successful write is one audit event, and each kind is counted in the data
 //!   too), and the write latencies are reported. 5 × 5 s here; 20 × 60 s `#[ignore]`d.
 
-use crate::support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result::InspectionResult;
 use shuangsuiji::domain::uscc;
 use shuangsuiji::services::{OpenOptions, Session};
 use shuangsuiji::store::audit::EventFilter;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
+use crate::support::{self, SEEDS, command, open, run, text};
+
 const ROWS: usize = 20_000;
-const SEEDS: [&str; 2] = ["31415926535897932384", "27182818284590452353"];
 
 /// xorshift64*: a small seeded generator, so a failing run can be repeated.
 struct Rng(u64);
@@ -49,35 +47,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-}
-
-fn open(path: &Path, login: Option<&str>) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(support::demo_day()),
-        },
-    )
-    .unwrap_or_else(|e| panic!("open {} as {login:?}: {e}", path.display()))
-}
-
-fn command(db: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SHUANGSUIJI_DB")
-        .env("SHUANGSUIJI_TODAY", support::DEMO_DAY);
-    c
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    command(db, args).output().expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// Copies a database file alone (its last connection has closed, so there is no WAL).
@@ -128,41 +97,16 @@ fn inputs() -> &'static Inputs {
         }
         std::fs::write(&csv, body).unwrap();
         let demo = support::demo_copy(&dir, "demo.db");
-
-        let completed = support::demo_copy(&dir, "completed.db");
-        let seeds: Vec<String> = SEEDS.iter().map(|s| s.to_string()).collect();
-        open(&completed, Some("lead.liu"))
-            .run_draw("2026Q2-01", &seeds, &[])
-            .unwrap();
-        let lead = open(&completed, Some("lead.liu"));
-        let v = support::assigned_q2_visit(&lead, |_| true);
-        let officer = lead
-            .list_users()
-            .unwrap()
-            .into_iter()
-            .find(|u| u.inspector.as_deref() == Some(v.row.team[0].inspector.as_str()))
-            .unwrap()
-            .login;
-        drop(lead);
-        let visit = v.row.id;
-        let mut s = open(&completed, Some(&officer));
-        s.start_visit(visit, support::demo_day()).unwrap();
-        s.complete_visit(visit, support::demo_day()).unwrap();
+        let support::CompletedVisit {
+            db: completed,
+            visit,
+            officer,
+        } = support::completed_visit(&dir, "completed.db", |_| true);
+        let visit = visit.row.id;
+        let s = open(&completed, &officer);
         let result = InspectionResult {
-            items: s
-                .result_view(visit)
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|(code, _)| ItemOutcome {
-                    item: code,
-                    outcome: Outcome::Compliant,
-                    note: String::new(),
-                })
-                .collect(),
-            categories: [Category::NoProblem].into(),
             findings: "现场检查未发现问题".into(),
-            ..Default::default()
+            ..support::clean_result(&s, visit)
         };
         drop(s);
         let result_toml = dir.path().join("result.toml");
@@ -174,7 +118,7 @@ fn inputs() -> &'static Inputs {
 
         let submitted = dir.path().join("submitted.db");
         copy_db(&completed, &submitted);
-        open(&submitted, Some(&officer))
+        open(&submitted, &officer)
             .submit_result(visit, &result)
             .unwrap();
         Inputs {
@@ -268,7 +212,7 @@ impl Op {
 /// Whether the operation's effects are in the database; panics on anything in between.
 fn presence(op: Op, db: &Path) -> bool {
     let i = inputs();
-    let s = open(db, Some("lead.liu"));
+    let s = open(db, "lead.liu");
     let conn = rusqlite::Connection::open(db).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     let events = |action: &str, subject: &str| {
@@ -625,6 +569,37 @@ fn a_completely_full_disk_is_named_as_such() {
     );
 }
 
+/// A CSV in `dir` of one new entity, its code completed from the 17 characters of `body`.
+fn one_entity_csv(dir: &Path, body: &str) -> PathBuf {
+    let code = uscc::complete(body).unwrap();
+    let csv = dir.join("one.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "名称,统一社会信用代码,乡镇,检查对象类型\n只读测试有限公司,{code},凤城镇,排污单位\n"
+        ),
+    )
+    .unwrap();
+    csv
+}
+
+/// Writes of every kind: a setting, an import of `csv`, the waiting draw run.
+fn writes(csv: &Path) -> [Vec<&str>; 3] {
+    [
+        vec!["settings", "province-cap", "3"],
+        vec!["import", "entities", csv.to_str().unwrap()],
+        vec![
+            "draw",
+            "run",
+            "2026Q2-01",
+            "--seed",
+            SEEDS[0],
+            "--seed",
+            SEEDS[1],
+        ],
+    ]
+}
+
 #[test]
 fn a_read_only_database_gives_a_clear_message_and_writes_nothing() {
     let i = inputs();
@@ -639,28 +614,8 @@ fn a_read_only_database_gives_a_clear_message_and_writes_nothing() {
         return;
     }
     let small = tempfile::tempdir().unwrap();
-    let csv = small.path().join("one.csv");
-    let code = uscc::complete("91140522MA9RQ0001").unwrap();
-    std::fs::write(
-        &csv,
-        format!(
-            "名称,统一社会信用代码,乡镇,检查对象类型\n只读测试有限公司,{code},凤城镇,排污单位\n"
-        ),
-    )
-    .unwrap();
-    for args in [
-        vec!["settings", "province-cap", "3"],
-        vec!["import", "entities", csv.to_str().unwrap()],
-        vec![
-            "draw",
-            "run",
-            "2026Q2-01",
-            "--seed",
-            SEEDS[0],
-            "--seed",
-            SEEDS[1],
-        ],
-    ] {
+    let csv = one_entity_csv(small.path(), "91140522MA9RQ0001");
+    for args in writes(&csv) {
         let o = run(&db, &args);
         assert_refused(&o, &format!("{args:?} read-only"), &[]);
         let err = text(&o.stderr);
@@ -713,28 +668,8 @@ fn a_database_file_that_may_not_be_written() {
     let Some(_guard) = Immutable::set(&db) else {
         return;
     };
-    let code = uscc::complete("91140522MA9RQ0002").unwrap();
-    let csv = dir.path().join("one.csv");
-    std::fs::write(
-        &csv,
-        format!(
-            "名称,统一社会信用代码,乡镇,检查对象类型\n只读测试有限公司,{code},凤城镇,排污单位\n"
-        ),
-    )
-    .unwrap();
-    for args in [
-        vec!["settings", "province-cap", "3"],
-        vec!["import", "entities", csv.to_str().unwrap()],
-        vec![
-            "draw",
-            "run",
-            "2026Q2-01",
-            "--seed",
-            SEEDS[0],
-            "--seed",
-            SEEDS[1],
-        ],
-    ] {
+    let csv = one_entity_csv(dir.path(), "91140522MA9RQ0002");
+    for args in writes(&csv) {
         let o = run(&db, &args);
         assert_refused(&o, &format!("{args:?} on an immutable file"), &["只读"]);
     }

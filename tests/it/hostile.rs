@@ -10,12 +10,10 @@
 //!   characters are stored as given, and neutralised wherever they are shown: on the command
 //!   line (tables, details, Markdown, errors) and in every dashboard screen.
 
-use crate::support;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::Output;
+use std::sync::{Mutex, OnceLock};
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -26,24 +24,14 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use sha2::{Digest, Sha256};
 use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::uscc;
-use shuangsuiji::services::{OpenOptions, Session};
+use shuangsuiji::services::Session;
 use shuangsuiji::sheets::{self, read_table};
 use shuangsuiji::tui::model::ScreenId;
 use shuangsuiji::tui::{self, load, views};
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
-const HEADER: &str = "名称,统一社会信用代码,乡镇,检查对象类型\n";
+use crate::support::{self, demo_day, login_of, open, run, run_without_db, seeds};
 
-fn open(path: &Path, login: Option<&str>) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(support::demo_day()),
-        },
-    )
-    .unwrap_or_else(|e| panic!("open as {login:?}: {e}"))
-}
+const HEADER: &str = "名称,统一社会信用代码,乡镇,检查对象类型\n";
 
 /// A hash of the given tables, row by row: equal hashes, nothing written.
 fn digest(db: &Path, tables: &[&str]) -> String {
@@ -436,29 +424,10 @@ struct ResultTarget {
     items: Vec<String>,
 }
 
+/// A completed second-quarter visit of a unit with a USCC: (database, visit id, officer).
 fn completed_visit(dir: &tempfile::TempDir, name: &str) -> (PathBuf, i64, String) {
-    let db = support::demo_copy(dir, name);
-    open(&db, Some("lead.liu"))
-        .run_draw(
-            "2026Q2-01",
-            &["31415926535897932384".into(), "27182818284590452353".into()],
-            &[],
-        )
-        .unwrap();
-    let lead = open(&db, Some("lead.liu"));
-    let v = support::assigned_q2_visit(&lead, |v| v.row.entity.starts_with('9'));
-    let officer = lead
-        .list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.inspector.as_deref() == Some(v.row.team[0].inspector.as_str()))
-        .unwrap()
-        .login;
-    drop(lead);
-    let mut s = open(&db, Some(&officer));
-    s.start_visit(v.row.id, support::demo_day()).unwrap();
-    s.complete_visit(v.row.id, support::demo_day()).unwrap();
-    (db, v.row.id, officer)
+    let c = support::completed_visit(dir, name, |v| v.row.entity.starts_with('9'));
+    (c.db, c.visit.row.id, c.officer)
 }
 
 fn result_target() -> &'static ResultTarget {
@@ -466,7 +435,7 @@ fn result_target() -> &'static ResultTarget {
     T.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let (pristine, visit, officer) = completed_visit(&dir, "pristine.db");
-        let items = open(&pristine, Some(&officer))
+        let items = open(&pristine, &officer)
             .result_view(visit)
             .unwrap()
             .items
@@ -508,12 +477,15 @@ const RESULT_TABLES: &[&str] = &[
 /// Parses `text` as the command line does and, when it parses, submits it: no panic; refused,
 /// nothing changes; accepted, one result and one `result.submit` event.
 fn hostile_result(text: &str) -> Result<(), TestCaseError> {
+    // The two properties below share the work database: one case at a time.
+    static WORK: Mutex<()> = Mutex::new(());
+    let _work = WORK.lock().unwrap_or_else(|e| e.into_inner());
     let t = result_target();
     let parsed = no_panic("toml", || toml::from_str::<InspectionResult>(text))?;
     let Ok(result) = parsed else { return Ok(()) };
     let before = digest(&t.work, RESULT_TABLES);
     let events = count(&t.work, "audit_log");
-    let mut s = open(&t.work, Some(&t.officer));
+    let mut s = open(&t.work, &t.officer);
     let r = no_panic("submit_result", || s.submit_result(t.visit, &result))?;
     let draft = no_panic("save_draft", || s.save_draft(t.visit, &result))?;
     drop(s);
@@ -616,6 +588,13 @@ proptest! {
     }
 }
 
+/// `result submit VISIT --file FILE` as `officer`.
+fn submit_file(db: &Path, visit: i64, officer: &str, file: &Path) -> Output {
+    let visit = visit.to_string();
+    let args = ["--as", officer, "result", "submit", &visit, "--file"];
+    run(db, &[&args[..], &[file.to_str().unwrap()]].concat())
+}
+
 /// What the binary prints for a file that is not a result: exit code 1, words, no panic.
 #[test]
 fn hostile_result_files_through_the_command_line() {
@@ -650,36 +629,14 @@ fn hostile_result_files_through_the_command_line() {
     for (name, bytes) in &cases {
         let file = dir.path().join(name);
         std::fs::write(&file, bytes).unwrap();
-        let o = cli(
-            &db,
-            &[
-                "--as",
-                &officer,
-                "result",
-                "submit",
-                &visit.to_string(),
-                "--file",
-                file.to_str().unwrap(),
-            ],
-        );
+        let o = submit_file(&db, visit, &officer, &file);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{name}: {err}");
         assert!(!err.contains("panicked"), "{name}: {err}");
         assert!(err.starts_with("错误："), "{name}: {err}");
     }
     // A directory where the file should be.
-    let o = cli(
-        &db,
-        &[
-            "--as",
-            &officer,
-            "result",
-            "submit",
-            &visit.to_string(),
-            "--file",
-            dir.path().to_str().unwrap(),
-        ],
-    );
+    let o = submit_file(&db, visit, &officer, dir.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
     assert_eq!(before, digest(&db, RESULT_TABLES), "nothing was written");
@@ -693,21 +650,10 @@ fn a_malformed_result_file_cannot_drive_the_terminal() {
     let (db, visit, officer) = completed_visit(&dir, "esc.db");
     let file = dir.path().join("evil.toml");
     std::fs::write(&file, "findings = \"a\u{1b}]0;pwn\u{7}b\" zz\n").unwrap();
-    let o = cli(
-        &db,
-        &[
-            "--as",
-            &officer,
-            "result",
-            "submit",
-            &visit.to_string(),
-            "--file",
-            file.to_str().unwrap(),
-        ],
-    );
+    let o = submit_file(&db, visit, &officer, &file);
     assert_eq!(o.status.code(), Some(1));
     assert_clean("result submit --file evil.toml", &o.stderr);
-    let o = cli(
+    let o = run(
         &db,
         &[
             "plan",
@@ -730,35 +676,22 @@ fn a_malformed_result_file_cannot_drive_the_terminal() {
 fn a_tampered_draw_record_cannot_drive_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _, _) = completed_visit(&dir, "verify.db");
-    let o = cli(&db, &["draw", "show", "2026Q2-01", "--json"]);
+    let o = run(&db, &["draw", "show", "2026Q2-01", "--json"]);
     assert!(o.status.success());
     let mut record: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     record["visits"][0]["entity"] = "X\u{1b}]0;pwn\u{7}Y".into();
     let file = dir.path().join("record.json");
     std::fs::write(&file, serde_json::to_vec(&record).unwrap()).unwrap();
-    let o = Command::new(BIN)
-        .args(["draw", "verify", "--file", file.to_str().unwrap()])
-        .current_dir(dir.path())
-        .env_remove("SHUANGSUIJI_DB")
-        .output()
-        .unwrap();
+    let o = run_without_db(
+        dir.path(),
+        &["draw", "verify", "--file", file.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_clean("draw verify --file", &o.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Stored text that tries to drive the terminal.
-
-fn cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SHUANGSUIJI_DB")
-        .env("SHUANGSUIJI_TODAY", support::DEMO_DAY)
-        .output()
-        .expect("the binary runs")
-}
 
 /// Clear the screen, set the window title, ring the bell, return the carriage, the 8-bit
 /// CSI, delete and backspace.
@@ -809,22 +742,12 @@ fn evil_db() -> &'static Evil {
     E.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let db = support::demo_copy(&dir, "evil.db");
-        open(&db, Some("lead.liu"))
-            .run_draw(
-                "2026Q2-01",
-                &["31415926535897932384".into(), "27182818284590452353".into()],
-                &[evil("恶意见证")],
-            )
+        open(&db, "lead.liu")
+            .run_draw("2026Q2-01", &seeds(), &[evil("恶意见证")])
             .unwrap();
-        let lead = open(&db, Some("lead.liu"));
+        let lead = open(&db, "lead.liu");
         let v = support::assigned_q2_visit(&lead, |v| v.row.entity.starts_with('9'));
-        let users = lead.list_users().unwrap();
-        let officer = users
-            .iter()
-            .find(|u| u.inspector.as_deref() == Some(v.row.team[0].inspector.as_str()))
-            .unwrap()
-            .login
-            .clone();
+        let officer = login_of(&lead, &v.row.team[0].inspector);
         drop(lead);
         // The entity renamed by an import whose file name is hostile too.
         let csv_path = dir.path().join("evil\u{1b}]0;pwn\u{7}.csv");
@@ -841,16 +764,16 @@ fn evil_db() -> &'static Evil {
             ]),
         )
         .unwrap();
-        let report = open(&db, Some("admin.li"))
+        let report = open(&db, "admin.li")
             .import_entities(&csv_path, false, &mut |_, _| {})
             .unwrap();
         assert_eq!(report.updated, 1);
         // A result with hostile findings, notes and remark; a correction with a hostile
         // reason; a follow-up with a hostile note.
-        let mut s = open(&db, Some(&officer));
+        let mut s = open(&db, &officer);
         let id = v.row.id;
-        s.start_visit(id, support::demo_day()).unwrap();
-        s.complete_visit(id, support::demo_day()).unwrap();
+        s.start_visit(id, demo_day()).unwrap();
+        s.complete_visit(id, demo_day()).unwrap();
         let mut r = InspectionResult {
             items: s
                 .result_view(id)
@@ -884,10 +807,10 @@ fn evil_db() -> &'static Evil {
         )
         .unwrap();
         drop(s);
-        open(&db, Some("lead.liu"))
+        open(&db, "lead.liu")
             .request_void("2026Q1-01", &evil("恶意作废"))
             .unwrap();
-        open(&db, Some("admin.li"))
+        open(&db, "admin.li")
             .add_user(
                 "evil.user",
                 &evil("恶意用户"),
@@ -924,7 +847,7 @@ fn hostile_stored_text_is_neutralised_on_the_command_line() {
         (vec!["--as", "evil.user", "whoami"], "恶意用户"),
     ];
     for (args, token) in &commands {
-        let o = cli(&e.db, args);
+        let o = run(&e.db, args);
         assert!(
             o.status.success(),
             "{args:?}: {}",
@@ -939,7 +862,7 @@ fn hostile_stored_text_is_neutralised_on_the_command_line() {
         assert_clean(&format!("{args:?} stderr"), &o.stderr);
     }
     // Errors quoting what was typed.
-    let o = cli(&e.db, &["entities", "show", "X\u{1b}[2J\u{7}"]);
+    let o = run(&e.db, &["entities", "show", "X\u{1b}[2J\u{7}"]);
     assert_eq!(o.status.code(), Some(1));
     assert_clean("entities show (error)", &o.stderr);
     // JSON escapes the C0 controls; the terminal never sees ESC, BEL, CR or BS.
@@ -949,7 +872,7 @@ fn hostile_stored_text_is_neutralised_on_the_command_line() {
         vec!["audit", "log", "--json", "--limit", "300"],
         vec!["visit", "list", "--json"],
     ] {
-        let o = cli(&e.db, &args);
+        let o = run(&e.db, &args);
         assert!(o.status.success());
         for b in [0x1b, 0x07, b'\r', 0x08] {
             assert!(!o.stdout.contains(&b), "{args:?} prints byte {b:#04x}");
@@ -1006,7 +929,7 @@ fn hostile_stored_text_is_neutralised_in_the_dashboard() {
         };
         // The lead: entities (list and detail), draws (the detail of both), visits, the
         // result form, the audit log.
-        let mut s = open(&e.db, Some("lead.liu"));
+        let mut s = open(&e.db, "lead.liu");
         let mut m = tui::model_for(&s, false);
         load::overview(&s, &mut m).unwrap();
         check("overview", &m);
@@ -1058,7 +981,7 @@ fn hostile_stored_text_is_neutralised_in_the_dashboard() {
         load::audit(&s, &mut m).unwrap();
         check("audit", &m);
         // The principal: approvals (the correction and the void request).
-        let p = open(&e.db, Some("principal.wang"));
+        let p = open(&e.db, "principal.wang");
         let mut m = tui::model_for(&p, false);
         load::overview(&p, &mut m).unwrap();
         m.screen = ScreenId::Approvals;
@@ -1066,14 +989,14 @@ fn hostile_stored_text_is_neutralised_in_the_dashboard() {
         check("approvals", &m);
         for _ in 0..3 {
             tui::handle(
-                &mut open(&e.db, Some("principal.wang")),
+                &mut open(&e.db, "principal.wang"),
                 &mut m,
                 Event::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
             );
             check("approvals, next", &m);
         }
         // The evil user's own status line.
-        let u = open(&e.db, Some("evil.user"));
+        let u = open(&e.db, "evil.user");
         let mut m = tui::model_for(&u, false);
         load::overview(&u, &mut m).unwrap();
         check("status line", &m);
@@ -1102,7 +1025,7 @@ fn json_output_escapes_every_control_character() {
         vec!["result", "show", &visit, "--json"],
         vec!["visit", "list", "--json"],
     ] {
-        let o = cli(&e.db, &args);
+        let o = run(&e.db, &args);
         assert!(o.status.success());
         assert_clean(&format!("{args:?}"), &o.stdout);
     }

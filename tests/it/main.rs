@@ -8,6 +8,20 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+/// A proptest configuration of `cases` cases that keeps failures beside the test's source
+/// file (`foo.rs` → `foo.proptest-regressions`), where they were before this crate had a
+/// `main.rs` (proptest's default would now put them in `tests/proptest-regressions/`).
+fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, FileFailurePersistence};
+    Config {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::default()
+    }
+}
+
 mod calendar;
 mod cli;
 mod db_files;
@@ -28,3 +42,4 @@ mod results;
 mod sheets;
 mod tui_pty;
 mod tui_snapshots;
+mod update_table;

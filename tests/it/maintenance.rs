@@ -1,22 +1,11 @@
 //! Backup, restore and doctor on real database files.
 
-use crate::support;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, maintenance};
 
-fn open(path: &Path, login: Option<&str>) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(support::demo_day()),
-        },
-    )
-    .unwrap()
-}
+use crate::support::{self, demo_day, open, run, seeds, stdout};
 
 #[test]
 fn a_backup_is_owner_only_checked_and_restorable() {
@@ -296,12 +285,12 @@ fn store_side(path: &Path, suffix: &str) -> std::path::PathBuf {
 fn restore_refuses_another_database_or_the_other_mode() {
     let dir = tempfile::tempdir().unwrap();
     let prod = dir.path().join("prod.db");
-    shuangsuiji::services::init::init_empty(&prod, &me(), support::demo_day()).unwrap();
+    shuangsuiji::services::init::init_empty(&prod, &me(), demo_day()).unwrap();
     let demo = support::demo_copy(&dir, "demo.db");
     let err = maintenance::restore(&demo, &prod, &me()).unwrap_err();
     assert!(err.to_string().contains("备份是示例数据库"), "{err}");
     let other = dir.path().join("other.db");
-    shuangsuiji::services::init::init_empty(&other, &me(), support::demo_day()).unwrap();
+    shuangsuiji::services::init::init_empty(&other, &me(), demo_day()).unwrap();
     let err = maintenance::restore_with(
         &other,
         &prod,
@@ -325,7 +314,7 @@ fn restore_refuses_to_drop_audit_events_unless_asked() {
     let before = dir.path().join("before.db");
     open(&db, None).backup(&before).unwrap();
     open(&db, None)
-        .run_draw("2026Q2-01", &["31415926535897932384".into()], &[])
+        .run_draw("2026Q2-01", &seeds()[..1], &[])
         .unwrap();
     let after = dir.path().join("after.db");
     open(&db, None).backup(&after).unwrap();
@@ -350,7 +339,7 @@ fn restore_refuses_to_drop_audit_events_unless_asked() {
     assert!(r.dropped.is_empty());
     assert!(
         open(&db, None)
-            .run_draw("2026Q2-01", &["31415926535897932384".into()], &[])
+            .run_draw("2026Q2-01", &seeds()[..1], &[])
             .is_err(),
         "the draw stays run"
     );
@@ -442,7 +431,7 @@ fn backup_leaves_only_the_backup_and_never_removes_others_files() {
 fn doctor_says_what_it_checked_and_exits_by_level() {
     let dir = tempfile::tempdir().unwrap();
     let prod = dir.path().join("prod.db");
-    shuangsuiji::services::init::init_empty(&prod, &me(), support::demo_day()).unwrap();
+    shuangsuiji::services::init::init_empty(&prod, &me(), demo_day()).unwrap();
     let findings = open_prod(&prod).doctor().unwrap();
     for check in ["执法证", "抽取", "数据库结构", "目录权限"] {
         assert!(
@@ -461,19 +450,10 @@ fn doctor_says_what_it_checked_and_exits_by_level() {
             .iter()
             .any(|f| f.check == "目录权限" && f.level == "warn")
     );
-    let doctor = |db: &Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_shuangsuiji"))
-            .arg("--db")
-            .arg(db)
-            .arg("doctor")
-            .env_remove("SHUANGSUIJI_DB")
-            .env("SHUANGSUIJI_TODAY", support::DEMO_DAY)
-            .output()
-            .unwrap()
-    };
+    let doctor = |db: &Path| run(db, &["doctor"]);
     let o = doctor(&db);
     assert_eq!(o.status.code(), Some(2), "warnings only");
-    assert!(String::from_utf8_lossy(&o.stdout).contains("正常"));
+    assert!(stdout(&o).contains("正常"));
     {
         let raw = rusqlite::Connection::open(&db).unwrap();
         raw.execute_batch("DROP TRIGGER audit_log_no_update")

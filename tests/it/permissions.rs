@@ -9,81 +9,30 @@
 //! * A visit not yet started is confidential to leads, principals and its team: an inspector of
 //!   another team sees it neither on the command line nor in the dashboard, until it starts.
 
-use crate::support;
-
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
 use shuangsuiji::domain::role::{Action, Role, allowed};
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::visits::VisitFilter;
-use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity};
+use shuangsuiji::services::{ServiceError, Session, identity};
 use shuangsuiji::store::audit::EventFilter;
 use shuangsuiji::tui::model::ScreenId;
 use shuangsuiji::tui::{self, load, views};
 use unicode_width::UnicodeWidthStr;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
-const SEEDS: [&str; 2] = ["31415926535897932384", "27182818284590452353"];
-
-fn day() -> NaiveDate {
-    support::demo_day()
-}
-
-fn open(path: &Path, login: &str) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: Some(login.to_string()),
-            today: Some(day()),
-        },
-    )
-    .unwrap_or_else(|e| panic!("open as {login}: {e}"))
-}
-
-fn seeds() -> Vec<String> {
-    SEEDS.iter().map(|s| s.to_string()).collect()
-}
-
-/// Every check item of a visit found compliant.
-fn clean_result(s: &Session, id: i64) -> InspectionResult {
-    InspectionResult {
-        items: s
-            .result_view(id)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|(code, _)| ItemOutcome {
-                item: code,
-                outcome: Outcome::Compliant,
-                note: String::new(),
-            })
-            .collect(),
-        categories: [Category::NoProblem].into(),
-        ..Default::default()
-    }
-}
-
-/// A problem found on the first check item, to be followed up.
-fn problem_result(s: &Session, id: i64) -> InspectionResult {
-    let mut r = clean_result(s, id);
-    r.items[0].outcome = Outcome::Problem;
-    r.categories = [Category::Pending].into();
-    r.findings = "危险废物贮存场所未设置识别标志".into();
-    r.legal_basis = "《中华人民共和国固体废物污染环境防治法》第七十七条".into();
-    r.measure = "立案调查".into();
-    r
-}
+use crate::support::{
+    self, clean_result, command, demo_day as day, login_of, open, problem_result, seeds, text,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The prepared database.
@@ -161,14 +110,6 @@ fn build_fixture() -> Fixture {
         .iter()
         .map(|u| (u.login.clone(), u.inspector.clone()))
         .collect();
-    let login_of = |code: &str| -> String {
-        users
-            .iter()
-            .find(|u| u.inspector.as_deref() == Some(code))
-            .unwrap_or_else(|| panic!("no login for inspector {code}"))
-            .login
-            .clone()
-    };
     let all = lead.list_visits(&VisitFilter::default()).unwrap();
     // Entities visited once only: an earlier, published visit of the same entity is public
     // and would show its name to anyone.
@@ -228,7 +169,7 @@ fn build_fixture() -> Fixture {
         .iter()
         .map(|v| {
             let code = teams[v].iter().find(|c| inspector_only(c)).unwrap();
-            (*v, login_of(code))
+            (*v, login_of(&lead, code))
         })
         .collect();
     drop(lead);
@@ -706,20 +647,10 @@ fn a_team_officer_acts_on_the_own_visit_only() {
 // Identity.
 
 fn run(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(BIN);
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("SHUANGSUIJI_DB")
-        .env("SHUANGSUIJI_TODAY", support::DEMO_DAY);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    command(db, args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs")
 }
 
 #[test]
@@ -755,12 +686,8 @@ fn as_is_refused_on_a_production_database_without_the_service_account() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("prod.db");
     let prod = |args: &[&str]| {
-        Command::new(BIN)
-            .arg("--db")
-            .arg(&db)
-            .args(args)
+        command(&db, args)
             .env_remove("SHUANGSUIJI_TODAY")
-            .env_remove("SHUANGSUIJI_DB")
             .output()
             .unwrap()
     };
@@ -968,13 +895,7 @@ fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
     );
 
     // Started by its team: now everyone may see it.
-    let users = open(&db, "lead.liu").list_users().unwrap();
-    let member = users
-        .iter()
-        .find(|u| u.inspector.as_deref() == Some(f.teams[&Visit::A][0].as_str()))
-        .unwrap()
-        .login
-        .clone();
+    let member = login_of(&open(&db, "lead.liu"), &f.teams[&Visit::A][0]);
     open(&db, &member).start_visit(a, day()).unwrap();
     assert!(listed(outsider).contains(&a));
     let (screen, ids) = dashboard_visits(&db, outsider);

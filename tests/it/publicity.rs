@@ -2,22 +2,21 @@
 //! results with a pending correction held back, marking 已公示 once, the audit checkpoint,
 //! nothing published when the file cannot be written, and who may export.
 
-use crate::support;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use calamine::Reader;
-use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::plan::PlanKind;
-use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, Outcome};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
-use shuangsuiji::services::{OpenOptions, ServiceError, Session};
+use shuangsuiji::services::{ServiceError, Session};
 use shuangsuiji::store::audit::EventFilter;
+
+use crate::support::{self, compliant_result as result, day as d, only, open, open_on};
 
 const HEADERS: [&str; 11] = [
     "抽查计划编号",
@@ -38,51 +37,10 @@ const EXPORT_DAY: &str = "2026-06-01";
 const CASE_NO: &str = "阳环罚〔2026〕21号";
 const REASON: &str = "企业检查当日停产，原录入有误";
 
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn open(path: &Path, login: Option<&str>, day: &str) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(d(day)),
-        },
-    )
-    .unwrap()
-}
-
-fn only(s: &Session, role: Role) -> String {
-    s.list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.roles.len() == 1 && u.roles.contains(&role))
-        .unwrap()
-        .login
-}
-
 fn q2() -> Period {
     Period {
         year: 2026,
         quarter: 2,
-    }
-}
-
-/// A result with every item of the visit compliant, in the given categories.
-fn result(s: &Session, id: i64, categories: &[Category]) -> InspectionResult {
-    let items = s.result_view(id).unwrap().items;
-    InspectionResult {
-        items: items
-            .into_iter()
-            .map(|(code, _)| ItemOutcome {
-                item: code,
-                outcome: Outcome::Compliant,
-                note: String::new(),
-            })
-            .collect(),
-        categories: categories.iter().copied().collect(),
-        ..Default::default()
     }
 }
 
@@ -142,13 +100,8 @@ fn pick(s: &Session) -> Vec<(VisitSummary, String)> {
 
 fn scenario(dir: &tempfile::TempDir) -> Scenario {
     let path = support::demo_copy(dir, "p.db");
-    let mut lead = open(&path, None, DAY);
-    lead.run_draw(
-        "2026Q2-01",
-        &["31415926535897932384".into(), "27182818284590452353".into()],
-        &[],
-    )
-    .unwrap();
+    let mut lead = open(&path, None);
+    lead.run_draw("2026Q2-01", &support::seeds(), &[]).unwrap();
     let mut chosen = pick(&lead).into_iter();
     let (problem, corrected, pending) = (
         chosen.next().unwrap(),
@@ -156,33 +109,33 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
         chosen.next().unwrap(),
     );
     for (v, login) in [&problem, &corrected, &pending] {
-        let mut s = open(&path, Some(login), DAY);
+        let mut s = open(&path, login);
         s.start_visit(v.row.id, d(DAY)).unwrap();
         s.complete_visit(v.row.id, d(DAY)).unwrap();
     }
     // Problem + a penalty case, closed on the export day.
-    let mut s = open(&path, Some(&problem.1), DAY);
+    let mut s = open(&path, &problem.1);
     let r = problem_result(&s, problem.0.row.id);
     s.submit_result(problem.0.row.id, &r).unwrap();
     let fid = s
         .add_followup(problem.0.row.id, FollowUpKind::Penalty, CASE_NO, "已立案")
         .unwrap();
-    open(&path, Some(&problem.1), EXPORT_DAY)
+    open_on(&path, &problem.1, d(EXPORT_DAY))
         .update_followup(fid, "已办结", Some(d(EXPORT_DAY)), "已缴纳罚款")
         .unwrap();
     // Corrected, approved by the principal.
-    let mut s = open(&path, Some(&corrected.1), DAY);
+    let mut s = open(&path, &corrected.1);
     let id = corrected.0.row.id;
     let r = result(&s, id, &[Category::NoProblem]);
     s.submit_result(id, &r).unwrap();
     let fixed = result(&s, id, &[Category::NoActivity]);
     let cid = s.file_correction(id, &fixed, REASON).unwrap();
     let principal = only(&s, Role::Principal);
-    open(&path, Some(&principal), DAY)
+    open(&path, &principal)
         .decide_correction(cid, true, "同意更正")
         .unwrap();
     // Pending correction.
-    let mut s = open(&path, Some(&pending.1), DAY);
+    let mut s = open(&path, &pending.1);
     let id = pending.0.row.id;
     let r = result(&s, id, &[Category::NoProblem]);
     s.submit_result(id, &r).unwrap();
@@ -252,7 +205,7 @@ fn expected_rows(s: &Session, v: &VisitSummary, result: &str, remark: &str) -> V
 }
 
 fn all_expected(sc: &Scenario) -> Vec<Vec<String>> {
-    let s = open(&sc.path, None, DAY);
+    let s = open(&sc.path, None);
     let mut rows = expected_rows(
         &s,
         &sc.problem.0,
@@ -319,7 +272,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
     );
 
     // A file that cannot be written publishes nothing.
-    let mut lead = open(&sc.path, None, EXPORT_DAY);
+    let mut lead = open_on(&sc.path, None, d(EXPORT_DAY));
     let missing = dir.path().join("no-such-dir").join("p.csv");
     assert!(lead.export_publicity(&missing, Some(q2())).is_err());
     let bad = lead
@@ -391,7 +344,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
     assert!(lead.verify_audit(Some(&report.checkpoint)).unwrap().is_ok());
 
     // Second export, a day later, as .xlsx: the same rows, nothing published again.
-    let mut lead = open(&sc.path, None, "2026-06-02");
+    let mut lead = open_on(&sc.path, None, d("2026-06-02"));
     let xlsx_path = dir.path().join("公示.xlsx");
     let again = lead.export_publicity(&xlsx_path, Some(q2())).unwrap();
     assert!(again.newly_published.is_empty());
@@ -418,7 +371,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
         .find(|p| p.visit_id == c)
         .unwrap()
         .id;
-    open(&sc.path, Some(&principal), "2026-06-02")
+    open_on(&sc.path, &principal, d("2026-06-02"))
         .decide_correction(cid, true, "同意")
         .unwrap();
     let third = lead
@@ -442,7 +395,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
 fn without_a_period_every_quarter_is_exported() {
     let dir = tempfile::tempdir().unwrap();
     let sc = scenario(&dir);
-    let mut lead = open(&sc.path, None, EXPORT_DAY);
+    let mut lead = open_on(&sc.path, None, d(EXPORT_DAY));
     // What the test expects of Q1, from the visit list: every entered visit without a pending
     // correction, once per task.
     let q1: Vec<VisitSummary> = lead
@@ -502,12 +455,12 @@ fn without_a_period_every_quarter_is_exported() {
 fn only_leads_and_principals_export() {
     let dir = tempfile::tempdir().unwrap();
     let sc = scenario(&dir);
-    let s = open(&sc.path, None, EXPORT_DAY);
+    let s = open_on(&sc.path, None, d(EXPORT_DAY));
     let observer = only(&s, Role::Observer);
     let inspector = only(&s, Role::Inspector);
     let principal = only(&s, Role::Principal);
     for login in [&observer, &inspector] {
-        let mut s = open(&sc.path, Some(login), EXPORT_DAY);
+        let mut s = open_on(&sc.path, login, d(EXPORT_DAY));
         let path = dir.path().join(format!("{login}.csv"));
         let e = s.export_publicity(&path, Some(q2())).unwrap_err();
         assert!(matches!(e, ServiceError::Denied { .. }), "{login}: {e}");
@@ -517,7 +470,7 @@ fn only_leads_and_principals_export() {
         s.visit(sc.problem.0.row.id).unwrap().state,
         VisitState::Entered
     );
-    let mut p = open(&sc.path, Some(&principal), EXPORT_DAY);
+    let mut p = open_on(&sc.path, &principal, d(EXPORT_DAY));
     let r = p
         .export_publicity(&dir.path().join("p.xlsx"), Some(q2()))
         .unwrap();

@@ -1,11 +1,8 @@
 //! The registry's use cases through the service layer: init, imports, permissions, identity,
 //! plans, and the audit chain on a real database file.
 
-use crate::support;
+use std::path::Path;
 
-use std::path::{Path, PathBuf};
-
-use chrono::NaiveDate;
 use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::services::plans::PlanEdit;
@@ -13,31 +10,10 @@ use shuangsuiji::services::registry::EntityFilter;
 use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, init};
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 5, 20).unwrap()
-}
+use crate::support::{self, demo_day as today, only as login_with, open, try_open_on};
 
-fn demo_db(dir: &tempfile::TempDir) -> PathBuf {
+fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     support::demo_copy(dir, "demo.db")
-}
-
-fn open_as(path: &Path, login: Option<&str>) -> Result<Session, ServiceError> {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(today()),
-        },
-    )
-}
-
-fn login_with(s: &Session, role: Role) -> String {
-    s.list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.roles.len() == 1 && u.roles.contains(&role))
-        .unwrap_or_else(|| panic!("the demo has a user who is only {role:?}"))
-        .login
 }
 
 fn write(path: &Path, text: &str) {
@@ -50,7 +26,7 @@ const HEADER: &str = "名称,统一社会信用代码,乡镇,检查对象类型,
 fn init_demo_makes_a_county_and_refuses_to_overwrite_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let s = open_as(&path, None).unwrap();
+    let s = open(&path, None);
     let st = s.stats().unwrap();
     assert!((550..=650).contains(&st.entities), "{}", st.entities);
     assert_eq!(st.check_items, 19);
@@ -69,7 +45,7 @@ fn init_demo_makes_a_county_and_refuses_to_overwrite_it() {
 fn demo_logins_can_be_taken_with_as_and_roles_are_enforced() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let admin = open_as(&path, None).unwrap();
+    let admin = open(&path, None);
     let observer = login_with(&admin, Role::Observer);
     let principal = login_with(&admin, Role::Principal);
     let inspector = login_with(&admin, Role::Inspector);
@@ -79,7 +55,7 @@ fn demo_logins_can_be_taken_with_as_and_roles_are_enforced() {
         &format!("{HEADER}新公司,91140522MA0K00001P,凤城镇,排污单位,,,\n"),
     );
 
-    let mut s = open_as(&path, Some(&observer)).unwrap();
+    let mut s = open(&path, &observer);
     let err = s.import_entities(&csv, false, &mut |_, _| {}).unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
     assert!(err.to_string().contains("无权维护监管对象库"), "{err}");
@@ -90,7 +66,7 @@ fn demo_logins_can_be_taken_with_as_and_roles_are_enforced() {
         "observers may look"
     );
 
-    let mut s = open_as(&path, Some(&inspector)).unwrap();
+    let mut s = open(&path, &inspector);
     assert!(matches!(
         s.add_user("x", "某", &[Role::Admin], None),
         Err(ServiceError::Denied { .. })
@@ -100,14 +76,14 @@ fn demo_logins_can_be_taken_with_as_and_roles_are_enforced() {
         Err(ServiceError::Denied { .. })
     ));
 
-    let mut s = open_as(&path, Some(&principal)).unwrap();
+    let mut s = open(&path, &principal);
     assert!(s.export_entities(&dir.path().join("p.csv")).is_ok());
     assert!(matches!(
         s.set_service_account(Some("svc")),
         Err(ServiceError::Denied { .. })
     ));
 
-    assert!(open_as(&path, Some("nobody")).is_err());
+    assert!(try_open_on(&path, "nobody", today()).is_err());
 }
 
 #[test]
@@ -198,7 +174,7 @@ fn the_last_admin_cannot_be_removed() {
 fn a_file_with_bad_rows_imports_nothing_and_names_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let before = s.stats().unwrap();
     let csv = dir.path().join("bad.csv");
     write(
@@ -228,7 +204,7 @@ fn a_file_with_bad_rows_imports_nothing_and_names_every_row() {
 fn reimport_upserts_and_reports_added_updated_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let a = dir.path().join("a.csv");
     write(
         &a,
@@ -269,7 +245,7 @@ fn reimport_upserts_and_reports_added_updated_unchanged() {
 fn export_then_import_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     for ext in ["xlsx", "csv", "json"] {
         let f = dir.path().join(format!("entities.{ext}"));
         let n = s.export_entities(&f).unwrap();
@@ -286,7 +262,7 @@ fn export_then_import_changes_nothing() {
 fn filters_select_by_class_tier_and_town() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let s = open_as(&path, None).unwrap();
+    let s = open(&path, None);
     let all = s.list_entities(&EntityFilter::default()).unwrap();
     let key = s
         .list_entities(&EntityFilter {
@@ -313,7 +289,7 @@ fn filters_select_by_class_tier_and_town() {
 fn plan_changes_need_a_reason_and_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let err = s
         .edit_plan(2026, "NB", PlanEdit::RemoveTask("NB-4".into()), "")
         .unwrap_err();
@@ -359,9 +335,9 @@ fn raw(path: &Path) -> rusqlite::Connection {
 fn the_four_tamperings_are_detected() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let checkpoint: Checkpoint = open_as(&path, None).unwrap().audit_checkpoint().unwrap();
+    let checkpoint: Checkpoint = open(&path, None).audit_checkpoint().unwrap();
     assert!(checkpoint.size >= 6, "the demo writes several events");
-    let verify = |cp: Option<&Checkpoint>| open_as(&path, None).unwrap().verify_audit(cp).unwrap();
+    let verify = |cp: Option<&Checkpoint>| open(&path, None).verify_audit(cp).unwrap();
 
     // 1. A row edited.
     let copy = dir.path().join("t1.db");
@@ -369,7 +345,7 @@ fn the_four_tamperings_are_detected() {
     raw(&copy)
         .execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3", [])
         .unwrap();
-    let r = open_as(&copy, None).unwrap().verify_audit(None).unwrap();
+    let r = open(&copy, None).verify_audit(None).unwrap();
     assert_eq!(
         r.unwrap_err().to_string(),
         "审计日志第3条的哈希不符（该记录或其前的记录被修改）"
@@ -381,7 +357,7 @@ fn the_four_tamperings_are_detected() {
     raw(&copy)
         .execute("DELETE FROM audit_log WHERE seq = 2", [])
         .unwrap();
-    let r = open_as(&copy, None).unwrap().verify_audit(None).unwrap();
+    let r = open(&copy, None).verify_audit(None).unwrap();
     assert!(r.unwrap_err().to_string().contains("应为第2条，实为第3条"));
 
     // 3. The last rows deleted: only a checkpoint can tell.
@@ -390,7 +366,7 @@ fn the_four_tamperings_are_detected() {
     raw(&copy)
         .execute("DELETE FROM audit_log WHERE seq > 2", [])
         .unwrap();
-    let s = open_as(&copy, None).unwrap();
+    let s = open(&copy, None);
     assert!(s.verify_audit(None).unwrap().is_ok());
     assert!(
         s.verify_audit(Some(&checkpoint))
@@ -419,7 +395,7 @@ fn the_four_tamperings_are_detected() {
             .unwrap();
         }
     }
-    let s = open_as(&copy, None).unwrap();
+    let s = open(&copy, None);
     assert!(
         s.verify_audit(None).unwrap().is_ok(),
         "a recomputed chain is consistent in itself"
@@ -435,7 +411,7 @@ fn the_four_tamperings_are_detected() {
 fn single_edits_are_checked_and_logged() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let entity = s
         .list_entities(&EntityFilter::default())
         .unwrap()
@@ -464,7 +440,7 @@ fn single_edits_are_checked_and_logged() {
     assert!(events[1].detail.contains("企业已迁出本县"));
 
     let officer = s.list_inspectors().unwrap()[0].code.clone();
-    let d = |t: &str| t.parse::<NaiveDate>().unwrap();
+    let d = support::day;
     assert!(
         s.add_leave(&officer, d("2026-06-10"), d("2026-06-01"), "病假")
             .is_err()
@@ -490,7 +466,7 @@ fn single_edits_are_checked_and_logged() {
     assert!(s.verify_audit(None).unwrap().is_ok());
 
     let observer = login_with(&s, Role::Observer);
-    let mut o = open_as(&path, Some(&observer)).unwrap();
+    let mut o = open(&path, &observer);
     assert!(matches!(
         o.set_exclusion(&entity, Some("注销"), "x"),
         Err(ServiceError::Denied { .. })
@@ -505,7 +481,7 @@ fn single_edits_are_checked_and_logged() {
 fn the_second_of_two_people_doing_the_same_edit_learns_who_was_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut first = open_as(&path, Some("lead.liu")).unwrap();
+    let mut first = open(&path, "lead.liu");
     let entity = first
         .list_entities(&EntityFilter::default())
         .unwrap()
@@ -513,7 +489,7 @@ fn the_second_of_two_people_doing_the_same_edit_learns_who_was_first() {
         .find(|c| c.entity.exclusion.is_none())
         .unwrap()
         .id;
-    let mut second = open_as(&path, None).unwrap();
+    let mut second = open(&path, None);
     first
         .set_exclusion(&entity, Some("注销"), "已注销登记")
         .unwrap();
@@ -532,7 +508,7 @@ fn reimporting_some_columns_leaves_the_others_as_they_were() {
     use shuangsuiji::domain::vocab::join_list;
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let all = s.list_entities(&EntityFilter::default()).unwrap();
     let before = all
         .iter()
@@ -607,7 +583,7 @@ fn reimporting_some_columns_leaves_the_others_as_they_were() {
 fn seasonal_production_is_checked_against_the_stored_months() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let f = dir.path().join("season.csv");
     let head = "名称,统一社会信用代码,乡镇,检查对象类型";
     write(
@@ -641,7 +617,7 @@ fn seasonal_production_is_checked_against_the_stored_months() {
 fn reimporting_inspectors_with_three_columns_keeps_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let before = s
         .list_inspectors()
         .unwrap()
@@ -680,7 +656,7 @@ fn reimporting_inspectors_with_three_columns_keeps_the_rest() {
 fn check_items_exported_as_json_import_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let f = dir.path().join("it.json");
     let n = s.export_check_items(&f).unwrap();
     let r = s.import_check_items(&f, false).unwrap();
@@ -695,7 +671,7 @@ fn check_items_exported_as_json_import_back() {
 fn plan_years_outside_2000_to_2100_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     for to in [99999, 0, 1999, 2101] {
         let err = s.copy_plans(2026, to).unwrap_err().to_string();
         assert!(err.contains("2000年至2100年"), "{to}: {err}");
@@ -710,7 +686,7 @@ fn plan_years_outside_2000_to_2100_are_refused() {
 fn a_removed_task_is_listed_and_a_second_removal_says_when_and_why() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let mut s = open_as(&path, None).unwrap();
+    let mut s = open(&path, None);
     let why = "本年度辖区无非道路移动机械备案";
     s.edit_plan(2026, "NB", PlanEdit::RemoveTask("NB-4".into()), why)
         .unwrap();
@@ -739,7 +715,7 @@ fn a_removed_task_is_listed_and_a_second_removal_says_when_and_why() {
 fn an_empty_checkpoint_has_only_the_genesis_hash() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_db(&dir);
-    let s = open_as(&path, None).unwrap();
+    let s = open(&path, None);
     let err = format!("0:{}", "f".repeat(64))
         .parse::<Checkpoint>()
         .unwrap_err();

@@ -3,74 +3,25 @@
 //! published, one inspection overdue, one visit only started. Every expected figure is worked
 //! out here from what the test itself did and from the draw record, not from the report code.
 
-use crate::support;
-
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use calamine::{Data, Reader};
 use chrono::NaiveDate;
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::plan::PlanKind;
-use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result::{Category, FollowUpKind, Outcome};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::services::reports::{Report, write_report};
 use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
-use shuangsuiji::services::{OpenOptions, Session};
 
-const DAY: &str = "2026-05-20";
+use crate::support::{self, compliant_result as result, demo_day, only, open, open_on, seeds};
+
 const VOID_REASON: &str = "见证人未到场，程序不合规";
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn open(path: &Path, login: Option<&str>, day: NaiveDate) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(day),
-        },
-    )
-    .unwrap()
-}
-
-fn only(s: &Session, role: Role) -> String {
-    s.list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.roles.len() == 1 && u.roles.contains(&role))
-        .unwrap()
-        .login
-}
 
 fn q2() -> Period {
     Period {
         year: 2026,
         quarter: 2,
-    }
-}
-
-fn seeds() -> Vec<String> {
-    vec!["31415926535897932384".into(), "27182818284590452353".into()]
-}
-
-fn result(s: &Session, id: i64, categories: &[Category]) -> InspectionResult {
-    InspectionResult {
-        items: s
-            .result_view(id)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|(code, _)| ItemOutcome {
-                item: code,
-                outcome: Outcome::Compliant,
-                note: String::new(),
-            })
-            .collect(),
-        categories: categories.iter().copied().collect(),
-        ..Default::default()
     }
 }
 
@@ -156,16 +107,14 @@ struct Worked {
 
 fn work(dir: &tempfile::TempDir) -> Worked {
     let path = support::demo_copy(dir, "r.db");
-    let day = d(DAY);
-    let mut lead = open(&path, None, day);
+    let day = demo_day();
+    let mut lead = open(&path, None);
     let principal = only(&lead, Role::Principal);
 
     // Run, void with the principal's approval, re-draw.
     lead.run_draw("2026Q2-01", &seeds(), &[]).unwrap();
     lead.request_void("2026Q2-01", VOID_REASON).unwrap();
-    open(&path, Some(&principal), day)
-        .approve_void("2026Q2-01")
-        .unwrap();
+    open(&path, &principal).approve_void("2026Q2-01").unwrap();
     let p = lead.prepare_draw(q2(), &[], &[]).unwrap();
     assert_eq!(p.id, "2026Q2-02");
     lead.run_draw("2026Q2-02", &seeds(), &[]).unwrap();
@@ -200,7 +149,7 @@ fn work(dir: &tempfile::TempDir) -> Worked {
 
     for (i, (v, login)) in workable.iter().enumerate() {
         let id = v.row.id;
-        let mut s = open(&path, Some(login), day);
+        let mut s = open(&path, login);
         s.start_visit(id, day).unwrap();
         let mut it = Done::default();
         if i == 4 {
@@ -255,7 +204,7 @@ fn work(dir: &tempfile::TempDir) -> Worked {
         done.get_mut(id).unwrap().published = true;
     }
     let (late_visit, late_login) = &workable[2];
-    let mut s = open(&path, Some(late_login), late_day);
+    let mut s = open_on(&path, late_login, late_day);
     let r = result(&s, late_visit.row.id, &[Category::NoActivity]);
     assert!(s.submit_result(late_visit.row.id, &r).unwrap().late);
     assert_eq!(done.values().filter(|x| x.entered).count(), 3);
@@ -364,13 +313,13 @@ fn check_quarter(w: &Worked, r: &Report) {
 fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let w = work(&dir);
-    let s = open(&w.path, None, w.report_day);
+    let s = open_on(&w.path, None, w.report_day);
     let r = s.quarter_report(q2()).unwrap();
     check_quarter(&w, &r);
 
     // An observer may read the same report.
     let observer = only(&s, Role::Observer);
-    let o = open(&w.path, Some(&observer), w.report_day)
+    let o = open_on(&w.path, &observer, w.report_day)
         .quarter_report(q2())
         .unwrap();
     assert_eq!(Expect::of(&o.total), Expect::of(&r.total));
@@ -445,7 +394,7 @@ fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
 fn annual_report_adds_the_first_quarter_and_counts_every_live_visit() {
     let dir = tempfile::tempdir().unwrap();
     let w = work(&dir);
-    let s = open(&w.path, None, w.report_day);
+    let s = open_on(&w.path, None, w.report_day);
     let year = s.annual_report(2026).unwrap();
     let quarter = s.quarter_report(q2()).unwrap();
     assert!(

@@ -1,56 +1,28 @@
 //! The life of a visit and its result through the services: order and dates, who may enter,
 //! locked results, corrections with four eyes, follow-up, drafts, deadlines and lateness.
 
-use crate::support;
-
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result::FollowUpKind;
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::visits::{VisitFilter, VisitSummary};
-use shuangsuiji::services::{OpenOptions, ServiceError, Session};
+use shuangsuiji::services::{ServiceError, Session};
 
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
+use crate::support::{
+    self, clean_result, day as d, drawn_copy, login_of, open, open_on, outsider, problem_result,
+};
 
 /// A demo database as of 2026-05-20 with its second quarter drawn that day.
 fn drawn(dir: &tempfile::TempDir) -> PathBuf {
-    let path = support::demo_copy(dir, "r.db");
-    let mut s = open(&path, None, "2026-05-20");
-    s.run_draw(
-        "2026Q2-01",
-        &["31415926535897932384".into(), "27182818284590452353".into()],
-        &[],
-    )
-    .unwrap();
-    path
-}
-
-fn open(path: &Path, login: Option<&str>, day: &str) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: login.map(str::to_string),
-            today: Some(d(day)),
-        },
-    )
-    .unwrap()
+    drawn_copy(dir, "r.db")
 }
 
 /// A fresh Q2 visit and the login of an officer on its team.
 fn fresh_visit(path: &Path) -> (VisitSummary, String) {
-    let s = open(path, None, "2026-05-20");
-    let users = s.list_users().unwrap();
+    let s = open(path, None);
     let v = support::assigned_q2_visit(&s, |_| true);
-    let login = users
-        .iter()
-        .find(|u| u.inspector.as_deref() == Some(&v.row.team[0].inspector))
-        .unwrap()
-        .login
-        .clone();
+    let login = login_of(&s, &v.row.team[0].inspector);
     (v, login)
 }
 
@@ -59,36 +31,10 @@ fn fresh_visit(path: &Path) -> (VisitSummary, String) {
 fn completed_visit(dir: &tempfile::TempDir) -> (PathBuf, VisitSummary, String, Session) {
     let path = drawn(dir);
     let (v, login) = fresh_visit(&path);
-    let mut s = open(&path, Some(&login), "2026-05-22");
+    let mut s = open_on(&path, &login, d("2026-05-22"));
     s.start_visit(v.row.id, d("2026-05-21")).unwrap();
     s.complete_visit(v.row.id, d("2026-05-22")).unwrap();
     (path, v, login, s)
-}
-
-fn clean_result(s: &Session, id: i64) -> InspectionResult {
-    let items = s.result_view(id).unwrap().items;
-    InspectionResult {
-        items: items
-            .into_iter()
-            .map(|(code, _)| ItemOutcome {
-                item: code,
-                outcome: Outcome::Compliant,
-                note: String::new(),
-            })
-            .collect(),
-        categories: [Category::NoProblem].into(),
-        ..Default::default()
-    }
-}
-
-fn problem_result(s: &Session, id: i64) -> InspectionResult {
-    let mut r = clean_result(s, id);
-    r.items[0].outcome = Outcome::Problem;
-    r.categories = [Category::Pending].into();
-    r.findings = "危险废物贮存场所未设置识别标志".into();
-    r.legal_basis = "《中华人民共和国固体废物污染环境防治法》第七十七条".into();
-    r.measure = "立案调查".into();
-    r
 }
 
 #[test]
@@ -97,7 +43,7 @@ fn steps_keep_their_order_and_dates_stay_honest() {
     let path = drawn(&dir);
     let (v, login) = fresh_visit(&path);
     let id = v.row.id;
-    let mut s = open(&path, Some(&login), "2026-05-25");
+    let mut s = open_on(&path, &login, d("2026-05-25"));
     assert!(
         s.complete_visit(id, d("2026-05-22"))
             .unwrap_err()
@@ -139,26 +85,15 @@ fn only_the_team_enters_and_a_result_is_locked() {
     let (path, v, login, mut s) = completed_visit(&dir);
     let id = v.row.id;
     // An officer of another team may not enter it.
-    let users = s.list_users().unwrap();
-    let outsider = users
-        .iter()
-        .find(|u| {
-            u.roles == [Role::Inspector].into()
-                && u.inspector
-                    .as_ref()
-                    .is_some_and(|c| !v.row.team.iter().any(|m| &m.inspector == c))
-        })
-        .unwrap()
-        .login
-        .clone();
-    let mut o = open(&path, Some(&outsider), "2026-05-22");
+    let outsider = outsider(&s, &v);
+    let mut o = open_on(&path, &outsider, d("2026-05-22"));
     let good = clean_result(&s, id);
     assert!(matches!(
         o.submit_result(id, &good),
         Err(ServiceError::Denied { .. })
     ));
     // Nor the lead, who is not on the team.
-    let mut lead = open(&path, Some("lead.liu"), "2026-05-22");
+    let mut lead = open_on(&path, "lead.liu", d("2026-05-22"));
     assert!(matches!(
         lead.submit_result(id, &good),
         Err(ServiceError::Denied { .. })
@@ -171,7 +106,7 @@ fn only_the_team_enters_and_a_result_is_locked() {
     // A draft survives and goes when the result is submitted.
     s.save_draft(id, &partial).unwrap();
     assert!(
-        open(&path, Some(&login), "2026-05-22")
+        open_on(&path, &login, d("2026-05-22"))
             .result_view(id)
             .unwrap()
             .draft
@@ -277,11 +212,11 @@ fn a_late_entry_stays_late() {
     let path = drawn(&dir);
     let (v, login) = fresh_visit(&path);
     let id = v.row.id;
-    let mut s = open(&path, Some(&login), "2026-05-21");
+    let mut s = open_on(&path, &login, d("2026-05-21"));
     s.start_visit(id, d("2026-05-21")).unwrap();
     s.complete_visit(id, d("2026-05-21")).unwrap();
     // Due 2026-06-18 (05-21 + 20 working days; 06-19 is a holiday). Entered 06-22: late.
-    let mut later = open(&path, Some(&login), "2026-06-22");
+    let mut later = open_on(&path, &login, d("2026-06-22"));
     let v = later.visit(id).unwrap();
     assert_eq!(v.due.as_ref().unwrap().date, d("2026-06-18"));
     assert!(v.late && v.days_left.unwrap() < 0);
@@ -315,14 +250,14 @@ fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
             .contains("待审批")
     );
     // The filer cannot approve it, even holding the principal's role.
-    let mut admin = open(&path, None, "2026-05-22");
+    let mut admin = open_on(&path, None, d("2026-05-22"));
     admin
         .change_user(
             &login,
             shuangsuiji::services::users::UserChange::Grant(Role::Principal),
         )
         .unwrap();
-    let mut filer = open(&path, Some(&login), "2026-05-22");
+    let mut filer = open_on(&path, &login, d("2026-05-22"));
     assert!(
         filer
             .decide_correction(cid, true, "")
@@ -331,14 +266,14 @@ fn a_correction_needs_a_principal_who_did_not_file_it_and_both_versions_stay() {
             .contains("提交人以外")
     );
     // A lead cannot approve.
-    let mut lead = open(&path, Some("lead.liu"), "2026-05-22");
+    let mut lead = open_on(&path, "lead.liu", d("2026-05-22"));
     assert!(matches!(
         lead.decide_correction(cid, true, ""),
         Err(ServiceError::Denied { .. })
     ));
     // Until approved, the original is in force.
     assert_eq!(s.result_view(id).unwrap().effective.unwrap(), original);
-    let mut principal = open(&path, Some("principal.wang"), "2026-05-23");
+    let mut principal = open_on(&path, "principal.wang", d("2026-05-23"));
     principal.decide_correction(cid, true, "同意更正").unwrap();
     assert!(
         principal.decide_correction(cid, false, "").is_err(),
@@ -384,7 +319,7 @@ fn follow_up_of_a_problem() {
             .contains("办结日期")
     );
     assert!(s.update_followup(fid, "结束", None, "").is_err());
-    let mut later = open(&path, Some(&login), "2026-06-30");
+    let mut later = open_on(&path, &login, d("2026-06-30"));
     // Not closed before the inspection that found the problem was completed.
     let done = later.visit(id).unwrap().dates.completed.unwrap();
     let err = later
@@ -408,27 +343,16 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
     let path = drawn(&dir);
     let (v, login) = fresh_visit(&path);
     let id = v.row.id;
-    let s = open(&path, None, "2026-05-20");
-    let users = s.list_users().unwrap();
-    let outsider = users
-        .iter()
-        .find(|u| {
-            u.roles == [Role::Inspector].into()
-                && u.inspector
-                    .as_ref()
-                    .is_some_and(|c| !v.row.team.iter().any(|m| &m.inspector == c))
-        })
-        .unwrap()
-        .login
-        .clone();
-    let o = open(&path, Some(&outsider), "2026-05-21");
+    let s = open(&path, None);
+    let outsider = outsider(&s, &v);
+    let o = open_on(&path, &outsider, d("2026-05-21"));
     assert!(matches!(o.visit(id), Err(ServiceError::NotFound(_))));
     assert!(
-        open(&path, Some("observer.chen"), "2026-05-21")
+        open_on(&path, "observer.chen", d("2026-05-21"))
             .visit(id)
             .is_err()
     );
-    let mut member = open(&path, Some(&login), "2026-05-21");
+    let mut member = open_on(&path, &login, d("2026-05-21"));
     assert!(
         member
             .list_visits(&VisitFilter {
@@ -451,7 +375,7 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
 fn due_within_lists_the_urgent_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = drawn(&dir);
-    let s = open(&path, None, "2026-05-20");
+    let s = open(&path, None);
     let urgent = s
         .list_visits(&VisitFilter {
             due_within: Some(5),

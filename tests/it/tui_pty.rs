@@ -5,8 +5,6 @@
 //! drawn and under way, the second prepared and waiting for seeds). Timeouts are generous: the
 //! screen is polled, so a fast machine does not wait for them.
 
-use crate::support;
-
 #[path = "../tui_pty/harness.rs"]
 mod harness;
 #[path = "../tui_pty/people.rs"]
@@ -17,8 +15,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use harness::{ENTER, ESC, LEAVE_ALT_SCREEN, SHOW_CURSOR, TAB, Term};
-use people::{open, urgent_visit_and_officer};
+use people::urgent_visit_and_officer;
 use shuangsuiji::domain::visit::VisitState;
+
+use crate::support::{self, SEEDS, open, run, stderr};
 
 /// How long a screen may take to show what a key asked for (a loaded 2-core CI machine).
 const SLOW: Duration = Duration::from_secs(15);
@@ -129,7 +129,7 @@ fn browse_to_an_entity_and_its_reasons() {
 fn run_a_draw_with_seeds_and_a_witness_then_verify_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = support::demo_copy(&dir, "draw.db");
-    let seeds = ["31415926535897932384", "27182818284590452353"];
+    let seeds = SEEDS;
     let mut t = dashboard(&db, Some("lead.liu"), 100, 30);
     t.send("3");
     // Newest first: the prepared second quarter is the selected top row.
@@ -232,18 +232,19 @@ fn an_officer_enters_and_submits_a_result() {
 
 /// The lead asks to void the waiting draw, through the command line in its own process.
 fn void_in_another_process(db: &Path) {
-    let out = std::process::Command::new(harness::BIN)
-        .args(["--db", &db.display().to_string(), "--today", harness::TODAY])
-        .args(["--as", "lead.liu", "draw", "void", "2026Q2-01"])
-        .args(["--reason", "现场种子来源不合规，重新准备"])
-        .env_remove("SHUANGSUIJI_DB")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "draw void: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run(
+        db,
+        &[
+            "--as",
+            "lead.liu",
+            "draw",
+            "void",
+            "2026Q2-01",
+            "--reason",
+            "现场种子来源不合规，重新准备",
+        ],
     );
+    assert!(out.status.success(), "draw void: {}", stderr(&out));
 }
 
 #[test]

@@ -10,8 +10,6 @@
 //!
 //! Accept new snapshots with `INSTA_UPDATE=always cargo test --test it tui_snapshots::`.
 
-use crate::support;
-
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -22,11 +20,13 @@ use shuangsuiji::domain::classification::SupervisionClass;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::domain::vocab::CreditTier;
 use shuangsuiji::services::visits::VisitFilter;
-use shuangsuiji::services::{OpenOptions, Session, identity};
+use shuangsuiji::services::{Session, identity};
 use shuangsuiji::tui::model::{FormFocus, Model, Popup, ScreenId};
 use shuangsuiji::tui::theme::Theme;
 use shuangsuiji::tui::{self, load, views};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::support::{self, SEEDS, demo_day, login_of, open};
 
 const COLOR: Theme = Theme {
     color: true,
@@ -87,16 +87,9 @@ impl Demo {
     fn open(login: Option<&str>) -> Demo {
         let dir = tempfile::tempdir().unwrap();
         let path = support::demo_copy(&dir, "demo.db");
-        let session = Session::open(
-            &path,
-            &OpenOptions {
-                act_as: login.map(str::to_string),
-                today: Some(support::demo_day()),
-            },
-        )
-        .unwrap();
+        let session = open(&path, login);
         let mut m = tui::model_for(&session, false);
-        assert_eq!(m.today, support::demo_day());
+        assert_eq!(m.today, demo_day());
         m.db = "demo.db".to_string();
         if m.viewer.login == os_login() {
             m.viewer.login = CREATOR.to_string();
@@ -163,15 +156,7 @@ fn completed_visit() -> (i64, String, String) {
         .filter(|v| v.state == VisitState::Completed)
         .min_by_key(|v| v.row.id)
         .expect("the demo has completed visits awaiting results");
-    let lead = &visit.row.team[0].inspector;
-    let login = d
-        .session
-        .list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.inspector.as_ref() == Some(lead))
-        .expect("the lead officer has a login")
-        .login;
+    let login = login_of(&d.session, &visit.row.team[0].inspector);
     (visit.row.id, login, visit.entity_name)
 }
 
@@ -809,9 +794,9 @@ fn draws_list_run_dialog_and_records() {
 
     // 运行 from the dialog: the record of the run is shown at once, and w writes it to a file.
     d.keys("r");
-    d.keys("31415926535897932384");
+    d.keys(SEEDS[0]);
     d.press(KeyCode::Tab);
-    d.keys("27182818284590452353");
+    d.keys(SEEDS[1]);
     d.press(KeyCode::Enter);
     assert!(matches!(
         d.m.popup,

@@ -16,8 +16,8 @@ use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native
 /// The binary under test (built by cargo for integration tests and benchmarks).
 pub const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
 
-/// The date the demo copies are built for (`tests/support`).
-pub const TODAY: &str = "2026-05-20";
+/// The date the demo copies are built for.
+pub const TODAY: &str = crate::support::DEMO_DAY;
 
 pub const ENTER: &str = "\r";
 pub const TAB: &str = "\t";

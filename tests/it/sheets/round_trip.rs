@@ -333,7 +333,7 @@ fn unique<T>(list: Vec<T>, id: impl Fn(&T) -> String) -> Vec<T> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(crate::proptest_config(40))]
 
     #[test]
     fn any_entities_round_trip_through_csv_and_xlsx(list in proptest::collection::vec(entity(), 0..6)) {
