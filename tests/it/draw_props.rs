@@ -29,7 +29,9 @@ use shuangsuiji::domain::vocab::{
 use check::{
     AREAS, change_byte, check_draw, positions, prepare_scenario, prepare_with, record_into, run,
 };
-use strategies::{Scenario, big_roster, day, entities, numbered, scenario, uscc_for, year_parts};
+use strategies::{
+    Scenario, big_roster, day, entities, numbered, officer, scenario, uscc_for, year_parts,
+};
 
 fn run_scenario(sc: &Scenario) -> (Prepared, DrawRecord) {
     let prepared = prepare_scenario(sc).expect("tasks in window prepare");
@@ -300,6 +302,14 @@ const Q2: Period = Period {
     year: 2026,
     quarter: 2,
 };
+const Q3: Period = Period {
+    year: 2026,
+    quarter: 3,
+};
+const Q4: Period = Period {
+    year: 2026,
+    quarter: 4,
+};
 
 fn on(p: Period) -> chrono::NaiveDate {
     p.first_day()
@@ -351,6 +361,46 @@ fn by_class() -> SamplingRule {
     }
 }
 
+/// The one task of [`one_task`] over polluters by class, in a window of March to October.
+fn polluter_plan() -> Plan {
+    one_task(
+        by_class(),
+        w(3, 10),
+        &[TargetType::Polluter],
+        TierMultipliers::default(),
+    )
+}
+
+/// The one task over radiation units: a quarter of the key ones, three general ones per
+/// officer a year, March to October.
+fn one_in_three_plan() -> Plan {
+    one_task(
+        SamplingRule::KeyAndOneInThree {
+            key_bp: 2500,
+            units_per_inspector: 3,
+        },
+        w(3, 10),
+        &[TargetType::Radiation],
+        TierMultipliers::default(),
+    )
+}
+
+fn radiation(e: &mut Entity) {
+    e.target_types = BTreeSet::from([TargetType::Radiation]);
+}
+
+/// A history in which the task drew `drawn` earlier this year, each randomly inspected
+/// `visits` times.
+fn drawn_earlier(drawn: &[Entity], visits: u32) -> History {
+    let mut h = History::default();
+    let ids: HashSet<String> = drawn.iter().map(|e| e.id().to_string()).collect();
+    for id in &ids {
+        h.random_visits.insert(id.clone(), visits);
+    }
+    h.drawn_by_task.insert("T-1".to_string(), ids);
+    h
+}
+
 /// `n` entities built by `make`, numbered from `from`.
 fn units(from: usize, n: usize, make: impl Fn(&mut Entity)) -> Vec<Entity> {
     (from..from + n)
@@ -367,23 +417,6 @@ fn key(tier: Option<CreditTier>) -> impl Fn(&mut Entity) {
     move |e| {
         e.permit_class = Some(PermitClass::Key);
         e.credit_tier = tier;
-    }
-}
-
-fn officer(n: usize, on_duty: bool, department: &str) -> Inspector {
-    Inspector {
-        code: format!("YC-{n:03}"),
-        name: format!("执法人员{n}"),
-        cert_no: "14052200001".to_string(),
-        cert_expiry: Some(day(2030, 12, 31)),
-        department: department.to_string(),
-        unit: "执法大队".to_string(),
-        expertise: BTreeSet::from([Expertise::Air, Expertise::Radiation, Expertise::Water]),
-        areas: BTreeSet::new(),
-        on_duty,
-        phone: String::new(),
-        leaves: vec![],
-        conflicts: vec![],
     }
 }
 
@@ -430,12 +463,7 @@ fn key_entities_quarter_share_by_hand() {
     es.extend(units(12, 12, key(Some(CreditTier::Elevated))));
     es.extend(units(24, 12, key(Some(CreditTier::Low))));
     es.extend(units(36, 12, key(Some(CreditTier::Normal))));
-    let plan = one_task(
-        by_class(),
-        w(3, 10),
-        &[TargetType::Polluter],
-        TierMultipliers::default(),
-    );
+    let plan = polluter_plan();
     let p = prepare_plan(&plan, Q2, &es, &officers(4), &History::default());
     for (label, bp, quota) in [
         ("重点/未评级", 2500, 3),
@@ -471,12 +499,7 @@ fn special_and_general_shares_by_hand() {
         e.credit_tier = Some(CreditTier::High);
     });
     es.extend(units(10, 41, |_| {}));
-    let plan = one_task(
-        by_class(),
-        w(3, 10),
-        &[TargetType::Polluter],
-        TierMultipliers::default(),
-    );
+    let plan = polluter_plan();
     let p = prepare_plan(&plan, Q2, &es, &officers(4), &History::default());
     let s = stratum(&p, "特殊/高风险");
     assert_eq!((s.ratio_bp, s.quota), (9000, 9));
@@ -492,21 +515,11 @@ fn special_and_general_shares_by_hand() {
 fn one_in_three_by_hand() {
     // 5 on-duty bureau officers (a sixth off duty, a 水利局 officer on duty: neither counts),
     // 40 general units, Q2 of a 3–10 window, none drawn yet → annual 15, 3 quarters left → 5.
-    let es = units(0, 40, |e| {
-        e.target_types = BTreeSet::from([TargetType::Radiation]);
-    });
+    let es = units(0, 40, radiation);
     let mut staff = officers(5);
     staff.push(officer(5, false, BUREAU));
     staff.push(officer(6, true, "水利局"));
-    let plan = one_task(
-        SamplingRule::KeyAndOneInThree {
-            key_bp: 2500,
-            units_per_inspector: 3,
-        },
-        w(3, 10),
-        &[TargetType::Radiation],
-        TierMultipliers::default(),
-    );
+    let plan = one_in_three_plan();
     let p = prepare_plan(&plan, Q2, &es, &staff, &History::default());
     let s = stratum(&p, "一般/1:3");
     assert_eq!((s.quota, s.population.len()), (5, 40), "{}", s.rule);
@@ -538,17 +551,8 @@ fn full_rule_spreads_what_is_left_by_hand() {
         &[TargetType::SewagePlant],
         TierMultipliers::default(),
     );
-    let mut h = History::default();
-    let drawn: HashSet<String> = es[..3].iter().map(|e| e.id().to_string()).collect();
-    for id in &drawn {
-        h.random_visits.insert(id.clone(), 1);
-    }
-    h.drawn_by_task.insert("T-1".to_string(), drawn.clone());
-    let q3 = Period {
-        year: 2026,
-        quarter: 3,
-    };
-    let p = prepare_plan(&plan, q3, &es, &officers(4), &h);
+    let h = drawn_earlier(&es[..3], 1);
+    let p = prepare_plan(&plan, Q3, &es, &officers(4), &h);
     let s = stratum(&p, "全部");
     assert_eq!(s.quota, 2, "{}", s.rule);
     let want: Vec<String> = es[3..].iter().map(|e| e.id().to_string()).collect();
@@ -556,11 +560,7 @@ fn full_rule_spreads_what_is_left_by_hand() {
     got.sort();
     assert_eq!(got, want);
     // In the window's last quarter, whatever is left is taken.
-    let q4 = Period {
-        year: 2026,
-        quarter: 4,
-    };
-    let p = prepare_plan(&plan, q4, &es, &officers(4), &h);
+    let p = prepare_plan(&plan, Q4, &es, &officers(4), &h);
     assert_eq!(stratum(&p, "全部").quota, 4);
 }
 
@@ -574,17 +574,8 @@ fn last_quarter_takes_every_uncovered_key_entity() {
         h.random_visits.insert(e.id().to_string(), 1);
     }
     let uncovered: HashSet<&str> = es[8..].iter().map(|e| e.id()).collect();
-    let plan = one_task(
-        by_class(),
-        w(3, 10),
-        &[TargetType::Polluter],
-        TierMultipliers::default(),
-    );
-    let q3 = Period {
-        year: 2026,
-        quarter: 3,
-    };
-    let p3 = prepare_plan(&plan, q3, &es, &officers(6), &h);
+    let plan = polluter_plan();
+    let p3 = prepare_plan(&plan, Q3, &es, &officers(6), &h);
     assert_eq!(stratum(&p3, "重点/未评级").quota, 5);
     let r3 = run(p3, &["11111111112222222222".to_string()], "3");
     assert!(
@@ -593,11 +584,7 @@ fn last_quarter_takes_every_uncovered_key_entity() {
             .iter()
             .all(|s| uncovered.contains(s.id.as_str()))
     );
-    let q4 = Period {
-        year: 2026,
-        quarter: 4,
-    };
-    let p4 = prepare_plan(&plan, q4, &es, &officers(6), &h);
+    let p4 = prepare_plan(&plan, Q4, &es, &officers(6), &h);
     let s = stratum(&p4, "重点/未评级");
     assert_eq!((s.quota, s.priority.len()), (12, 12), "{}", s.rule);
     assert!(s.rule.contains("全部抽取"), "{}", s.rule);
@@ -625,12 +612,7 @@ fn caps_by_hand() {
     for (i, n) in [(0, 2), (1, 5), (2, 3), (3, 1)] {
         h.random_visits.insert(es[i].id().to_string(), n);
     }
-    let plan = one_task(
-        by_class(),
-        w(3, 10),
-        &[TargetType::Polluter],
-        TierMultipliers::default(),
-    );
+    let plan = polluter_plan();
     let p = prepare_with(
         Q2,
         on(Q2),
@@ -672,12 +654,7 @@ fn unavailable_units_are_excluded_with_their_reason() {
     es[2].production = ProductionStatus::Suspended;
     es[3].production = ProductionStatus::Seasonal;
     es[3].production_months = BTreeSet::from([11, 12, 1]);
-    let plan = one_task(
-        by_class(),
-        w(3, 10),
-        &[TargetType::Polluter],
-        TierMultipliers::default(),
-    );
+    let plan = polluter_plan();
     let p = prepare_plan(&plan, Q2, &es, &officers(4), &History::default());
     let reasons: Vec<&str> = p.excluded.iter().map(|x| x.reason.as_str()).collect();
     assert_eq!(p.excluded.len(), 4, "{reasons:?}");
@@ -776,12 +753,7 @@ fn overlapping_leaves_count_each_day_once() {
             reason: reason.to_string(),
         });
     }
-    let plan = one_task(
-        by_class(),
-        w(3, 10),
-        &[TargetType::Polluter],
-        TierMultipliers::default(),
-    );
+    let plan = polluter_plan();
     let es = units(0, 4, |_| {});
     let p = prepare_plan(&plan, Q2, &es, &staff, &History::default());
     assert!(
@@ -800,29 +772,10 @@ fn one_in_n_counts_units_drawn_earlier_even_if_now_capped() {
     // population now. docs/draw.md: this quarter ⌈(A − drawn by this task this year) / quarters
     // left⌉ = ⌈(6 − 4) / 2⌉ = 1 in Q3; the code forgets the 4 and takes ⌈6 / 2⌉ = 3, and the task
     // ends the year with more than 6.
-    let es = units(0, 20, |e| {
-        e.target_types = BTreeSet::from([TargetType::Radiation]);
-    });
-    let plan = one_task(
-        SamplingRule::KeyAndOneInThree {
-            key_bp: 2500,
-            units_per_inspector: 3,
-        },
-        w(3, 10),
-        &[TargetType::Radiation],
-        TierMultipliers::default(),
-    );
-    let mut h = History::default();
-    let drawn: HashSet<String> = es[..4].iter().map(|e| e.id().to_string()).collect();
-    for id in &drawn {
-        h.random_visits.insert(id.clone(), 2);
-    }
-    h.drawn_by_task.insert("T-1".to_string(), drawn);
-    let q3 = Period {
-        year: 2026,
-        quarter: 3,
-    };
-    let p = prepare_plan(&plan, q3, &es, &officers(2), &h);
+    let es = units(0, 20, radiation);
+    let plan = one_in_three_plan();
+    let h = drawn_earlier(&es[..4], 2);
+    let p = prepare_plan(&plan, Q3, &es, &officers(2), &h);
     let s = stratum(&p, "一般/1:3");
     assert_eq!(s.population.len(), 16);
     assert_eq!(s.quota, 1, "{}", s.rule);

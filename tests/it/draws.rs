@@ -15,6 +15,11 @@ use crate::support::{
     stdout,
 };
 
+const Q2: Period = Period {
+    year: 2026,
+    quarter: 2,
+};
+
 fn demo(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     support::demo_copy(dir, name)
 }
@@ -139,16 +144,7 @@ fn a_draw_runs_once_and_needs_twenty_digits() {
     let again = s.run_draw("2026Q2-01", &seeds(), &[]).unwrap_err();
     assert!(again.to_string().contains("只能运行一次"), "{again}");
     // The same period cannot be prepared again while its draw stands.
-    let dup = s
-        .prepare_draw(
-            Period {
-                year: 2026,
-                quarter: 2,
-            },
-            &[],
-            &[],
-        )
-        .unwrap_err();
+    let dup = s.prepare_draw(Q2, &[], &[]).unwrap_err();
     assert!(dup.to_string().contains("2026Q2-01"), "{dup}");
 }
 
@@ -173,17 +169,7 @@ fn a_void_needs_a_principal_who_did_not_ask_and_both_draws_stay_visible() {
     );
     let principal = only(&lead, Role::Principal);
     // Still standing until approved: a new draw of the period is refused.
-    assert!(
-        lead.prepare_draw(
-            Period {
-                year: 2026,
-                quarter: 2
-            },
-            &[],
-            &[]
-        )
-        .is_err()
-    );
+    assert!(lead.prepare_draw(Q2, &[], &[]).is_err());
     let mut p = open(&path, &principal);
     p.approve_void("2026Q2-01").unwrap();
     assert!(
@@ -193,16 +179,7 @@ fn a_void_needs_a_principal_who_did_not_ask_and_both_draws_stay_visible() {
             .contains("已于")
     );
     let mut lead = open(&path, None);
-    let again = lead
-        .prepare_draw(
-            Period {
-                year: 2026,
-                quarter: 2,
-            },
-            &[],
-            &[],
-        )
-        .unwrap();
+    let again = lead.prepare_draw(Q2, &[], &[]).unwrap();
     assert_eq!(again.id, "2026Q2-02");
     let draws = lead.list_draws().unwrap();
     assert!(

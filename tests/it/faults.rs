@@ -275,28 +275,20 @@ fn presence(op: Op, db: &Path) -> bool {
                 }
             }
         }
-        Op::Submit => {
+        Op::Submit | Op::Correct => {
+            let (table, action, what) = match op {
+                Op::Submit => ("results", "result.submit", "submission"),
+                _ => ("corrections", "result.correct", "correction"),
+            };
             let rows = count(&format!(
-                "SELECT count(*) FROM results WHERE visit_id = {}",
+                "SELECT count(*) FROM {table} WHERE visit_id = {}",
                 i.visit
             ));
-            let ev = events("result.submit", &i.visit.to_string());
+            let ev = events(action, &i.visit.to_string());
             match (rows, ev.len()) {
                 (0, 0) => false,
                 (1, 1) => true,
-                other => panic!("a partial submission: (results, events) = {other:?}"),
-            }
-        }
-        Op::Correct => {
-            let rows = count(&format!(
-                "SELECT count(*) FROM corrections WHERE visit_id = {}",
-                i.visit
-            ));
-            let ev = events("result.correct", &i.visit.to_string());
-            match (rows, ev.len()) {
-                (0, 0) => false,
-                (1, 1) => true,
-                other => panic!("a partial correction: (corrections, events) = {other:?}"),
+                other => panic!("a partial {what}: ({table}, events) = {other:?}"),
             }
         }
     }

@@ -22,7 +22,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use sha2::{Digest, Sha256};
-use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result::{Category, InspectionResult, Outcome};
 use shuangsuiji::domain::uscc;
 use shuangsuiji::services::Session;
 use shuangsuiji::sheets::{self, read_table};
@@ -775,24 +775,15 @@ fn evil_db() -> &'static Evil {
         s.start_visit(id, demo_day()).unwrap();
         s.complete_visit(id, demo_day()).unwrap();
         let mut r = InspectionResult {
-            items: s
-                .result_view(id)
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|(code, _)| ItemOutcome {
-                    item: code,
-                    outcome: Outcome::Compliant,
-                    note: evil("恶意发现"),
-                })
-                .collect(),
-            categories: [Category::Pending].into(),
             findings: evil("恶意发现"),
             legal_basis: evil("恶意发现"),
             measure: evil("恶意发现"),
             remark: evil("恶意备注"),
-            ..Default::default()
+            ..support::compliant_result(&s, id, &[Category::Pending])
         };
+        for item in &mut r.items {
+            item.note = evil("恶意发现");
+        }
         r.items[0].outcome = Outcome::Problem;
         s.submit_result(id, &r).unwrap();
         let mut corrected = r.clone();

@@ -1,11 +1,20 @@
 //! Backup, restore and doctor on real database files.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, maintenance};
 
 use crate::support::{self, demo_day, open, run, seeds, stdout};
+
+/// A demo copy `live.db` and its backup `backup.db`, in a new directory.
+fn backed_up() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "live.db");
+    let backup = dir.path().join("backup.db");
+    open(&db, None).backup(&backup).unwrap();
+    (dir, db, backup)
+}
 
 #[test]
 fn a_backup_is_owner_only_checked_and_restorable() {
@@ -65,10 +74,7 @@ fn a_backup_is_owner_only_checked_and_restorable() {
 
 #[test]
 fn a_tampered_backup_is_refused_and_only_admins_restore() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = support::demo_copy(&dir, "live.db");
-    let backup = dir.path().join("backup.db");
-    open(&db, None).backup(&backup).unwrap();
+    let (dir, db, backup) = backed_up();
     // Only an admin of the backup may restore it.
     let err = maintenance::restore(&backup, &db, "observer.chen").unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
@@ -176,10 +182,7 @@ fn names(dir: &Path) -> Vec<String> {
 
 #[test]
 fn restore_refuses_while_the_database_is_open_elsewhere() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = support::demo_copy(&dir, "live.db");
-    let backup = dir.path().join("backup.db");
-    open(&db, None).backup(&backup).unwrap();
+    let (_dir, db, backup) = backed_up();
     // An idle connection that has read (a dashboard between key presses).
     let idle = rusqlite::Connection::open(&db).unwrap();
     idle.query_row("SELECT count(*) FROM audit_log", [], |r| r.get::<_, i64>(0))
@@ -347,10 +350,7 @@ fn restore_refuses_to_drop_audit_events_unless_asked() {
 
 #[test]
 fn restore_refuses_a_changed_schema_and_names_a_damaged_copy() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = support::demo_copy(&dir, "live.db");
-    let backup = dir.path().join("backup.db");
-    open(&db, None).backup(&backup).unwrap();
+    let (dir, db, backup) = backed_up();
     let tampered = dir.path().join("tampered.db");
     std::fs::copy(&backup, &tampered).unwrap();
     {

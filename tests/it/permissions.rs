@@ -79,6 +79,14 @@ struct Fixture {
 }
 
 impl Fixture {
+    /// A copy of the prepared database, `name` in a new directory.
+    fn copy(&self, name: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(name);
+        std::fs::copy(&self.db, &db).unwrap();
+        (dir, db)
+    }
+
     fn id(&self, v: Visit) -> i64 {
         self.ids[&v]
     }
@@ -570,9 +578,7 @@ fn every_role_against_every_use_case_follows_the_action_table() {
         let mut line = format!("{:<28}", c.name);
         for role in Role::ALL {
             let login = login_for(f, role);
-            let dir = tempfile::tempdir().unwrap();
-            let db = dir.path().join("case.db");
-            std::fs::copy(&f.db, &db).unwrap();
+            let (dir, db) = f.copy("case.db");
             let mut s = open(&db, &login);
             assert_eq!(
                 s.user().roles,
@@ -615,9 +621,7 @@ fn every_role_against_every_use_case_follows_the_action_table() {
 #[test]
 fn a_team_officer_acts_on_the_own_visit_only() {
     let f = fixture();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("team.db");
-    std::fs::copy(&f.db, &db).unwrap();
+    let (_dir, db) = f.copy("team.db");
     let b_officer = f.officers[&Visit::B].clone();
     let mut s = open(&db, &b_officer);
     assert_eq!(s.user().roles, BTreeSet::from([Role::Inspector]));
@@ -811,9 +815,7 @@ const SECRET_NAME: &str = "保密测试对象阳城县甲乙丙有限公司";
 #[test]
 fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
     let f = fixture();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("secret.db");
-    std::fs::copy(&f.db, &db).unwrap();
+    let (dir, db) = f.copy("secret.db");
     let a = f.id(Visit::A);
     let entity = &f.entities[&Visit::A];
     let csv = dir.path().join("rename.csv");
@@ -908,9 +910,7 @@ fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
 #[test]
 fn the_audit_log_does_not_reveal_the_drawn_list_before_the_visits_start() {
     let f = fixture();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("audit-leak.db");
-    std::fs::copy(&f.db, &db).unwrap();
+    let (_dir, db) = f.copy("audit-leak.db");
     let outsider = f.inspector.as_str();
     let entity = f.entities[&Visit::A].as_str();
     for args in [

@@ -98,6 +98,21 @@ fn pick(s: &Session) -> Vec<(VisitSummary, String)> {
     chosen
 }
 
+/// The visit entered as 未发现问题 by its officer, then a correction to `to` filed: its id.
+fn entered_then_corrected(
+    path: &Path,
+    (visit, login): &(VisitSummary, String),
+    to: Category,
+    reason: &str,
+) -> i64 {
+    let mut s = open(path, login);
+    let id = visit.row.id;
+    let r = result(&s, id, &[Category::NoProblem]);
+    s.submit_result(id, &r).unwrap();
+    let fixed = result(&s, id, &[to]);
+    s.file_correction(id, &fixed, reason).unwrap()
+}
+
 fn scenario(dir: &tempfile::TempDir) -> Scenario {
     let path = support::demo_copy(dir, "p.db");
     let mut lead = open(&path, None);
@@ -124,24 +139,13 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
         .update_followup(fid, "已办结", Some(d(EXPORT_DAY)), "已缴纳罚款")
         .unwrap();
     // Corrected, approved by the principal.
-    let mut s = open(&path, &corrected.1);
-    let id = corrected.0.row.id;
-    let r = result(&s, id, &[Category::NoProblem]);
-    s.submit_result(id, &r).unwrap();
-    let fixed = result(&s, id, &[Category::NoActivity]);
-    let cid = s.file_correction(id, &fixed, REASON).unwrap();
-    let principal = only(&s, Role::Principal);
+    let cid = entered_then_corrected(&path, &corrected, Category::NoActivity, REASON);
+    let principal = only(&open(&path, None), Role::Principal);
     open(&path, &principal)
         .decide_correction(cid, true, "同意更正")
         .unwrap();
     // Pending correction.
-    let mut s = open(&path, &pending.1);
-    let id = pending.0.row.id;
-    let r = result(&s, id, &[Category::NoProblem]);
-    s.submit_result(id, &r).unwrap();
-    let fixed = result(&s, id, &[Category::Closed]);
-    s.file_correction(id, &fixed, "企业已注销，原录入有误")
-        .unwrap();
+    entered_then_corrected(&path, &pending, Category::Closed, "企业已注销，原录入有误");
     Scenario {
         path,
         problem,

@@ -503,6 +503,15 @@ fn the_second_of_two_people_doing_the_same_edit_learns_who_was_first() {
     );
 }
 
+/// Imports the entities of `file` as a trial, then for real: both report `want` (added,
+/// updated, unchanged).
+fn import_twice(s: &mut Session, file: &Path, want: (usize, usize, usize)) {
+    for dry_run in [true, false] {
+        let r = s.import_entities(file, dry_run, &mut |_, _| {}).unwrap();
+        assert_eq!((r.added, r.updated, r.unchanged), want, "dry run {dry_run}");
+    }
+}
+
 #[test]
 fn reimporting_some_columns_leaves_the_others_as_they_were() {
     use shuangsuiji::domain::vocab::join_list;
@@ -534,11 +543,7 @@ fn reimporting_some_columns_leaves_the_others_as_they_were() {
             e.name, e.town
         ),
     );
-    let dry = s.import_entities(&partial, true, &mut |_, _| {}).unwrap();
-    let real = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
-    for r in [&dry, &real] {
-        assert_eq!((r.added, r.updated, r.unchanged), (0, 0, 1));
-    }
+    import_twice(&mut s, &partial, (0, 0, 1));
     let after = s.show_entity(uscc).unwrap().entity;
     assert_eq!(after.entity, before.entity);
     assert_eq!(after.classification.class.key(), "special");
@@ -551,11 +556,7 @@ fn reimporting_some_columns_leaves_the_others_as_they_were() {
             e.name, e.town
         ),
     );
-    let dry = s.import_entities(&partial, true, &mut |_, _| {}).unwrap();
-    let real = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
-    for r in [&dry, &real] {
-        assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 0));
-    }
+    import_twice(&mut s, &partial, (0, 1, 0));
     let after = s.show_entity(uscc).unwrap().entity;
     let mut expected = before.entity.clone();
     expected.name = format!("{}（更名）", e.name);

@@ -122,35 +122,31 @@ fn only_the_team_enters_and_a_result_is_locked() {
             .contains("已于")
     );
     assert!(s.save_draft(id, &good).is_err());
-    // The database itself refuses to change or delete it.
+    // The database itself refuses to change, delete or replace it (REPLACE deletes the old
+    // row without firing DELETE triggers).
     let raw = rusqlite::Connection::open(&path).unwrap();
-    let err = raw
-        .execute("UPDATE results SET data = '{}' WHERE visit_id = ?1", [id])
-        .unwrap_err();
-    assert!(err.to_string().contains("不能修改"), "{err}");
-    let err = raw
-        .execute("DELETE FROM results WHERE visit_id = ?1", [id])
-        .unwrap_err();
-    assert!(err.to_string().contains("不能删除"), "{err}");
-    // Nor replace it: REPLACE deletes the old row without firing DELETE triggers.
-    let before: String = raw
-        .query_row("SELECT data FROM results WHERE visit_id = ?1", [id], |r| {
+    let stored = || -> String {
+        raw.query_row("SELECT data FROM results WHERE visit_id = ?1", [id], |r| {
             r.get(0)
         })
-        .unwrap();
-    let err = raw
-        .execute(
+        .unwrap()
+    };
+    let before = stored();
+    for (sql, refused) in [
+        (
+            "UPDATE results SET data = '{}' WHERE visit_id = ?1",
+            "不能修改",
+        ),
+        ("DELETE FROM results WHERE visit_id = ?1", "不能删除"),
+        (
             "INSERT OR REPLACE INTO results SELECT * FROM results WHERE visit_id = ?1",
-            [id],
-        )
-        .unwrap_err();
-    assert!(err.to_string().contains("不能改写"), "{err}");
-    let after: String = raw
-        .query_row("SELECT data FROM results WHERE visit_id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(before, after);
+            "不能改写",
+        ),
+    ] {
+        let err = raw.execute(sql, [id]).unwrap_err();
+        assert!(err.to_string().contains(refused), "{err}");
+    }
+    assert_eq!(before, stored());
 }
 
 /// Every table that refuses UPDATE also refuses INSERT OR REPLACE of a row it holds: the

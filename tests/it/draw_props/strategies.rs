@@ -535,21 +535,31 @@ pub fn big_roster() -> impl Strategy<Value = Vec<Inspector>> {
         v.into_iter()
             .enumerate()
             .map(|(n, (expertise, areas))| Inspector {
-                code: format!("YC-{n:03}"),
-                name: format!("执法人员{n}"),
-                cert_no: "14052200001".to_string(),
-                cert_expiry: Some(day(2030, 12, 31)),
-                department: BUREAU.to_string(),
-                unit: "执法大队".to_string(),
                 expertise: expertise.into_iter().collect(),
                 areas: areas.into_iter().map(str::to_string).collect(),
-                on_duty: true,
-                phone: String::new(),
-                leaves: vec![],
-                conflicts: vec![],
+                ..officer(n, true, BUREAU)
             })
             .collect()
     })
+}
+
+/// Officer `n` of `department`, certified until 2030, in no area, expert in air, radiation
+/// and water, without leave or conflicts.
+pub fn officer(n: usize, on_duty: bool, department: &str) -> Inspector {
+    Inspector {
+        code: format!("YC-{n:03}"),
+        name: format!("执法人员{n}"),
+        cert_no: "14052200001".to_string(),
+        cert_expiry: Some(day(2030, 12, 31)),
+        department: department.to_string(),
+        unit: "执法大队".to_string(),
+        expertise: BTreeSet::from([Expertise::Air, Expertise::Radiation, Expertise::Water]),
+        areas: BTreeSet::new(),
+        on_duty,
+        phone: String::new(),
+        leaves: vec![],
+        conflicts: vec![],
+    }
 }
 
 /// Random seed digits for a quarter of a simulated year.

@@ -122,26 +122,40 @@ fn inspector_fixtures() -> Vec<Inspector> {
     vec![a, b]
 }
 
-#[test]
-fn entities_round_trip_through_xlsx_csv_and_json() {
+/// `list` written as .xlsx, .csv and .json (`name.ext`) with `write` reads back the same
+/// through `back`.
+fn round_trip<T: PartialEq + std::fmt::Debug, E: std::fmt::Debug>(
+    name: &str,
+    list: &[T],
+    write: impl Fn(&Path, &[T]) -> Result<(), E>,
+    back: impl Fn(&Path) -> Vec<T>,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let list = entity_fixtures();
     for ext in ["xlsx", "csv", "json"] {
-        let path = dir.path().join(format!("监管对象.{ext}"));
-        write_entities(&path, &list).unwrap();
-        assert_eq!(entities_back(&path), list, "{ext}");
+        let path = dir.path().join(format!("{name}.{ext}"));
+        write(&path, list).unwrap();
+        assert_eq!(back(&path), list, "{ext}");
     }
 }
 
 #[test]
+fn entities_round_trip_through_xlsx_csv_and_json() {
+    round_trip(
+        "监管对象",
+        &entity_fixtures(),
+        write_entities,
+        entities_back,
+    );
+}
+
+#[test]
 fn inspectors_round_trip_through_xlsx_csv_and_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let list = inspector_fixtures();
-    for ext in ["xlsx", "csv", "json"] {
-        let path = dir.path().join(format!("执法人员.{ext}"));
-        write_inspectors(&path, &list).unwrap();
-        assert_eq!(inspectors_back(&path), list, "{ext}");
-    }
+    round_trip(
+        "执法人员",
+        &inspector_fixtures(),
+        write_inspectors,
+        inspectors_back,
+    );
 }
 
 #[test]
