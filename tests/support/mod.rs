@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use shuangsuiji::domain::result::{Category, InspectionResult, ItemOutcome, Outcome};
@@ -45,21 +45,17 @@ pub fn seeds() -> Vec<String> {
 /// Demos are built one at a time: building one publishes its earlier quarters through a
 /// temporary file named after the process, which two builds at once in one process would share.
 pub fn demo_at(date: NaiveDate) -> &'static Path {
-    static BUILT: Mutex<BTreeMap<NaiveDate, &'static OnceLock<PathBuf>>> =
-        Mutex::new(BTreeMap::new());
-    static BUILDING: Mutex<()> = Mutex::new(());
-    let cell: &'static OnceLock<PathBuf> = *BUILT
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(date)
-        .or_insert_with(|| Box::leak(Box::default()));
-    cell.get_or_init(|| {
-        let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-        let dir = tempfile::tempdir().unwrap().keep();
-        let path = dir.join(format!("demo-{date}.db"));
-        init::init_demo(&path, &identity::os_login().unwrap(), date).unwrap();
-        path
-    })
+    // One lock for the list and the building, so that demos are built one at a time.
+    static BUILT: Mutex<BTreeMap<NaiveDate, &'static Path>> = Mutex::new(BTreeMap::new());
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(path) = built.get(&date).copied() {
+        return path;
+    }
+    let dir = tempfile::tempdir().unwrap().keep();
+    let path: &'static Path = Box::leak(dir.join(format!("demo-{date}.db")).into_boxed_path());
+    init::init_demo(path, &identity::os_login().unwrap(), date).unwrap();
+    built.insert(date, path);
+    path
 }
 
 /// A fresh copy of the demo database as of `date` in `dir`.
