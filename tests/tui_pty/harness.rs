@@ -1,7 +1,7 @@
 //! The real binary in a pseudo-terminal: keys go in through the pty, every byte that comes out
 //! is fed to a `vt100` parser (and kept, and counted), and tests read the parsed screen.
 //!
-//! Shared by `tests/tui_pty.rs` and `benches/tui.rs` (both include it with `#[path]`).
+//! Shared by `tests/it/tui_pty.rs` and `benches/tui.rs` (both include it with `#[path]`).
 
 #![allow(dead_code)]
 
@@ -16,8 +16,8 @@ use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native
 /// The binary under test (built by cargo for integration tests and benchmarks).
 pub const BIN: &str = env!("CARGO_BIN_EXE_shuangsuiji");
 
-/// The date the demo copies are built for (`tests/support`).
-pub const TODAY: &str = "2026-05-20";
+/// The date the demo copies are built for.
+pub const TODAY: &str = crate::support::DEMO_DAY;
 
 pub const ENTER: &str = "\r";
 pub const TAB: &str = "\t";

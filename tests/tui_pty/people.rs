@@ -1,4 +1,4 @@
-//! Who does what in the demo county, found through the library (shared by `tests/tui_pty.rs`
+//! Who does what in the demo county, found through the library (shared by `tests/it/tui_pty.rs`
 //! and `benches/tui.rs`).
 
 #![allow(dead_code)]
@@ -7,19 +7,8 @@ use std::path::Path;
 
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
-use shuangsuiji::services::{OpenOptions, Session};
 
-/// A session on a demo database as `login`, on the harness's day.
-pub fn open(path: &Path, login: &str) -> Session {
-    Session::open(
-        path,
-        &OpenOptions {
-            act_as: Some(login.to_string()),
-            today: Some(super::harness::TODAY.parse().unwrap()),
-        },
-    )
-    .unwrap()
-}
+use crate::support::{login_of, open};
 
 /// The most urgent completed visit (waiting for its result) and the login of its team's
 /// lead officer: the rule `demo.tape` uses to pick `$OFFICER` (with `visit list` and `jq`).
@@ -41,12 +30,6 @@ pub fn urgent_visit_and_officer(path: &Path) -> (VisitView, String) {
         .find(|t| t.lead)
         .expect("a team has a lead")
         .inspector;
-    let login = s
-        .list_users()
-        .unwrap()
-        .into_iter()
-        .find(|u| u.inspector.as_deref() == Some(code.as_str()))
-        .unwrap_or_else(|| panic!("no login for officer {code}"))
-        .login;
+    let login = login_of(&s, code);
     (visit, login)
 }

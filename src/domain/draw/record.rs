@@ -174,6 +174,12 @@ impl std::ops::Deref for Team {
     }
 }
 
+impl FromIterator<Seat> for Team {
+    fn from_iter<I: IntoIterator<Item = Seat>>(seats: I) -> Team {
+        Team(seats.into_iter().collect())
+    }
+}
+
 impl From<Vec<Seat>> for Team {
     fn from(seats: Vec<Seat>) -> Team {
         Team(seats)

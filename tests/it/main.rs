@@ -1,0 +1,45 @@
+//! The integration tests, one crate: one build and one link for all of them, and the shared
+//! demo database (`support`) built once per run instead of once per test binary.
+//!
+//! Each module is one area, run alone with a filter: `cargo test --test it calendar::`.
+//! The long fault tests are `#[ignore]`d: `cargo test --test it faults:: -- --ignored`.
+
+// Shared with `benches/tui.rs`, which includes it by path.
+#[path = "../support/mod.rs"]
+mod support;
+
+/// A proptest configuration of `cases` cases that keeps failures beside the test's source
+/// file (`foo.rs` → `foo.proptest-regressions`), where they were before this crate had a
+/// `main.rs` (proptest's default would now put them in `tests/proptest-regressions/`).
+fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, FileFailurePersistence};
+    Config {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::default()
+    }
+}
+
+mod calendar;
+mod cli;
+mod db_files;
+mod demo;
+mod draw_props;
+mod draw_verify;
+mod draws;
+mod faults;
+mod golden_codes;
+mod golden_tickets;
+mod hostile;
+mod maintenance;
+mod permissions;
+mod publicity;
+mod registry;
+mod reports;
+mod results;
+mod sheets;
+mod tui_pty;
+mod tui_snapshots;
+mod update_table;

@@ -1,0 +1,1216 @@
+//! The dashboard's key handling (`tui::update::key`, pure) table by table: a model in a given
+//! state, who is at the keyboard, the keys, and what must follow: the effects asked of the
+//! services, and the screen, popup, cursor or filter. No terminal and no database: the models
+//! are built here, the entities from the demo county's generator.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use shuangsuiji::demo::demo_county;
+use shuangsuiji::domain::classification::{SupervisionClass, classify};
+use shuangsuiji::domain::draw::record::Seat;
+use shuangsuiji::domain::result::{InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::role::{Role, allowed};
+use shuangsuiji::domain::visit::{VisitDates, VisitState};
+use shuangsuiji::domain::vocab::{CreditTier, TargetType};
+use shuangsuiji::services::registry::ClassifiedEntity;
+use shuangsuiji::services::visits::VisitView;
+use shuangsuiji::domain::draw::{Draw, RunInfo, VoidInfo};
+use shuangsuiji::domain::result_records::Correction;
+use shuangsuiji::services::dashboard::Overview;
+use shuangsuiji::tui::model::{
+    Effect, FormFocus, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId,
+    Viewer, text_of,
+};
+use shuangsuiji::tui::strings;
+use shuangsuiji::tui::theme::Theme;
+use shuangsuiji::tui::update::{fields_of, key};
+
+use crate::support::demo_day;
+
+/// Who is at the keyboard.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Lead,
+    Principal,
+    Observer,
+    /// An inspector on the team of the visits below.
+    Member,
+    /// An inspector on none of their teams.
+    Outsider,
+}
+
+const MEMBER: &str = "YC-001";
+const OUTSIDER: &str = "YC-099";
+
+/// The one place a viewer and its model are made.
+fn model(who: Who) -> Model {
+    let (roles, inspector) = match who {
+        Who::Lead => (Role::Lead, None),
+        Who::Principal => (Role::Principal, None),
+        Who::Observer => (Role::Observer, None),
+        Who::Member => (Role::Inspector, Some(MEMBER)),
+        Who::Outsider => (Role::Inspector, Some(OUTSIDER)),
+    };
+    let viewer = Viewer {
+        login: format!("{who:?}").to_lowercase(),
+        name: format!("{who:?}"),
+        roles: [roles].into(),
+        inspector: inspector.map(str::to_string),
+        active: true,
+    };
+    let theme = Theme {
+        color: false,
+        ascii: true,
+    };
+    Model::new(theme, viewer, "test.db".into(), true, demo_day())
+}
+
+fn press(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// One key per character.
+fn typed(text: &str) -> Vec<KeyEvent> {
+    text.chars().map(|c| press(KeyCode::Char(c))).collect()
+}
+
+/// One row of a table: in the state `given` makes, `who` presses `keys`; together they ask for
+/// `effects`, and `then` holds afterwards.
+struct Row {
+    what: &'static str,
+    who: Who,
+    given: fn(&mut Model),
+    keys: Vec<KeyEvent>,
+    effects: Vec<Effect>,
+    then: fn(&Model) -> bool,
+}
+
+fn row(
+    what: &'static str,
+    who: Who,
+    given: fn(&mut Model),
+    keys: Vec<KeyEvent>,
+    effects: Vec<Effect>,
+    then: fn(&Model) -> bool,
+) -> Row {
+    Row {
+        what,
+        who,
+        given,
+        keys,
+        effects,
+        then,
+    }
+}
+
+fn check(rows: Vec<Row>) {
+    for r in rows {
+        let mut m = model(r.who);
+        (r.given)(&mut m);
+        let effects: Vec<Effect> = r.keys.iter().flat_map(|k| key(&mut m, *k)).collect();
+        assert_eq!(effects, r.effects, "{} ({:?}): effects", r.what, r.who);
+        assert!((r.then)(&m), "{} ({:?}): {}", r.what, r.who, state(&m));
+    }
+}
+
+/// What a failed row shows of the model.
+fn state(m: &Model) -> String {
+    let popup = match &m.popup {
+        None => "none".to_string(),
+        Some(Popup::Confirm { effect, .. }) => format!("confirm {effect:?}"),
+        Some(Popup::Message { title, .. }) => format!("message {title}"),
+        Some(Popup::Input {
+            purpose,
+            fields,
+            focus,
+            ..
+        }) => format!(
+            "input {purpose:?} focus {focus} {:?}",
+            fields.iter().map(text_of).collect::<Vec<_>>()
+        ),
+        Some(Popup::Help(_)) => "help".to_string(),
+    };
+    format!(
+        "screen {:?}, popup {popup}, quit {}, go {}, draws {}/{} scroll {} detail {}, visits {} \
+         mine {}, approvals {}, entities {} of {} tab {} search {:?} searching {} detail {}, \
+         overview {:?} {}, form {:?}",
+        m.screen,
+        m.quit,
+        m.go_prefix,
+        m.draws.selected,
+        m.draws.list.len(),
+        m.draws.scroll,
+        m.draws.detail.is_some(),
+        m.visits.selected,
+        m.visits.mine,
+        m.approvals.selected,
+        m.entities.shown.len(),
+        m.entities.all.len(),
+        m.entities.tab,
+        m.entities.search,
+        m.entities.searching,
+        m.entities.detail,
+        m.overview_pane,
+        m.overview_selected,
+        m.form
+            .as_ref()
+            .map(|f| (f.focus, f.result.items[0].outcome)),
+    )
+}
+
+fn input_is(m: &Model, want: &InputPurpose) -> bool {
+    matches!(&m.popup, Some(Popup::Input { purpose, .. }) if purpose == want)
+}
+
+fn confirms(m: &Model, want: &Effect) -> bool {
+    matches!(&m.popup, Some(Popup::Confirm { effect, .. }) if effect == want)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the tables work on.
+
+fn draw(id: &str, run: bool, void_requested: bool) -> Draw {
+    let info = || VoidInfo {
+        seq: 9,
+        by: "lead.liu".into(),
+        at: "2026-05-20T09:00:00+08:00".into(),
+        reason: "种子录入有误".into(),
+    };
+    Draw {
+        id: id.into(),
+        period: id[..6].into(),
+        tasks: vec!["NB-1".into()],
+        commitment: "0".repeat(64),
+        prepared_seq: 1,
+        prepared_by: "lead.liu".into(),
+        prepared_at: "2026-04-01T09:00:00+08:00".into(),
+        run: run.then(|| RunInfo {
+            seq: 2,
+            by: "lead.liu".into(),
+            at: "2026-04-02T09:00:00+08:00".into(),
+        }),
+        void_request: void_requested.then(info),
+        void_approved: None,
+    }
+}
+
+fn visit(id: i64, state: VisitState, team: &[&str]) -> VisitView {
+    VisitView {
+        id,
+        draw_id: "2026Q2-01".into(),
+        period: "2026Q2".into(),
+        entity: format!("E{id}"),
+        tasks: vec!["NB-1".into()],
+        ticket: "0.5".into(),
+        problem: None,
+        team: team
+            .iter()
+            .enumerate()
+            .map(|(i, code)| Seat {
+                inspector: code.to_string(),
+                department: "县生态环境局".into(),
+                lead: i == 0,
+                ticket: "0.5".into(),
+            })
+            .collect(),
+        drawn_on: "2026-05-20".into(),
+        entity_name: format!("对象{id}"),
+        town: "凤城镇".into(),
+        dates: VisitDates::default(),
+        state,
+        due: None,
+        days_left: None,
+        countdown: None,
+        late: false,
+        pending_correction: false,
+    }
+}
+
+/// Screen 3 with the prepared second quarter on top and the run first quarter below.
+fn draws_screen(m: &mut Model) {
+    m.screen = ScreenId::Draws;
+    m.draws.list = vec![
+        draw("2026Q2-01", false, false),
+        draw("2026Q1-01", true, false),
+    ];
+}
+
+/// Screen 4: visit 7 not started (team: the member and another), 8 started (the member's),
+/// 9 not started (another team).
+fn visits_screen(m: &mut Model) {
+    m.screen = ScreenId::Visits;
+    m.visits.list = vec![
+        visit(7, VisitState::Assigned, &[MEMBER, "YC-002"]),
+        visit(8, VisitState::Started, &[MEMBER]),
+        visit(9, VisitState::Assigned, &["YC-003"]),
+    ];
+}
+
+/// Screen 5: correction 21 first, then the first quarter's void request.
+fn approvals_screen(m: &mut Model) {
+    m.screen = ScreenId::Approvals;
+    m.approvals.corrections = vec![Correction {
+        id: 21,
+        visit_id: 7,
+        result: InspectionResult::default(),
+        reason: "录入有误".into(),
+        filed_by: "officer".into(),
+        filed_at: "2026-05-21T09:00:00+08:00".into(),
+        seq: 30,
+        decision: None,
+    }];
+    m.approvals.voids = vec![draw("2026Q1-01", true, true)];
+}
+
+/// Screen 2 over the demo county's first 80 entities, none filtered out yet.
+fn entities_screen(m: &mut Model) {
+    let today = m.today;
+    m.screen = ScreenId::Entities;
+    m.entities.all = demo_county(today)
+        .entities
+        .into_iter()
+        .take(80)
+        .map(|entity| ClassifiedEntity {
+            id: entity.id().to_string(),
+            classification: classify(&entity, today),
+            entity,
+        })
+        .collect();
+    m.entities.shown = (0..m.entities.all.len()).collect();
+    m.entities.loaded = true;
+}
+
+/// The entities shown.
+fn shown(m: &Model) -> Vec<&ClassifiedEntity> {
+    m.entities
+        .shown
+        .iter()
+        .map(|&i| &m.entities.all[i])
+        .collect()
+}
+
+/// How many of all the entities meet `f`: what a filter must show.
+fn count(m: &Model, f: impl Fn(&ClassifiedEntity) -> bool) -> usize {
+    m.entities.all.iter().filter(|c| f(c)).count()
+}
+
+/// The overview with visits 7 and 8 due, and visit 9 mine.
+fn overview(m: &mut Model) {
+    m.overview = Some(Overview {
+        deadlines: vec![
+            visit(7, VisitState::Completed, &[MEMBER]),
+            visit(8, VisitState::Completed, &[MEMBER]),
+        ],
+        mine: vec![visit(9, VisitState::Assigned, &[MEMBER])],
+        ..Default::default()
+    });
+}
+
+/// Visit 8's result form on its first check item (of two, both compliant).
+fn form(m: &mut Model) {
+    m.screen = ScreenId::Visits;
+    let result = InspectionResult {
+        items: ["1-1", "1-2"]
+            .map(|code| ItemOutcome {
+                item: code.into(),
+                outcome: Outcome::Compliant,
+                note: String::new(),
+            })
+            .to_vec(),
+        ..Default::default()
+    };
+    let [findings, legal_basis, measure, other, remark] = fields_of(&result);
+    m.form = Some(ResultForm {
+        visit: visit(8, VisitState::Completed, &[MEMBER]),
+        items: vec![
+            ("1-1".into(), "环评".into()),
+            ("1-2".into(), "排污许可".into()),
+        ],
+        result,
+        focus: FormFocus::Items,
+        item_cursor: 0,
+        category_cursor: 0,
+        findings,
+        legal_basis,
+        measure,
+        other,
+        remark,
+        read_only: false,
+        problems: vec![],
+    });
+}
+
+fn nothing(_: &mut Model) {}
+
+fn outcome(m: &Model) -> Outcome {
+    m.form.as_ref().unwrap().result.items[0].outcome
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tables.
+
+#[test]
+fn keys_of_every_screen() {
+    use KeyCode::*;
+    use Who::*;
+    let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
+    check(vec![
+        row("q quits", Observer, nothing, typed("q"), vec![], |m| m.quit),
+        row(
+            "Ctrl+C quits, even from a dialog",
+            Lead,
+            |m| m.popup = Some(Popup::Help(vec![])),
+            vec![ctrl_c],
+            vec![],
+            |m| m.quit,
+        ),
+        row(
+            "? opens the help of the screen, without the keys the viewer may not use",
+            Observer,
+            draws_screen,
+            typed("?"),
+            vec![],
+            |m| {
+                let observer = [Role::Observer].into();
+                let want = strings::help(ScreenId::Draws.index(), |a| allowed(&observer, a));
+                matches!(&m.popup, Some(Popup::Help(h))
+                    if *h == want && !h.iter().any(|(k, _)| *k == "p" || *k == "r"))
+            },
+        ),
+        row(
+            "a number switches the screen, reloads and clears the status",
+            Observer,
+            |m| m.status = Some(("已保存".into(), false)),
+            typed("3"),
+            vec![Effect::Reload],
+            |m| m.screen == ScreenId::Draws && m.status.is_none(),
+        ),
+        row(
+            "2 loads the entities the first time",
+            Observer,
+            nothing,
+            typed("2"),
+            vec![Effect::LoadEntities],
+            |m| m.screen == ScreenId::Entities,
+        ),
+        row(
+            "2 reloads once they are loaded",
+            Observer,
+            |m| m.entities.loaded = true,
+            typed("2"),
+            vec![Effect::Reload],
+            |m| m.screen == ScreenId::Entities,
+        ),
+        row(
+            "7 is no screen",
+            Observer,
+            nothing,
+            typed("7"),
+            vec![],
+            |m| m.screen == ScreenId::Overview,
+        ),
+        row(
+            "g then a letter picks a screen",
+            Observer,
+            nothing,
+            typed("ga"),
+            vec![Effect::Reload],
+            |m| m.screen == ScreenId::Approvals && !m.go_prefix,
+        ),
+        row(
+            "g then l is the audit log",
+            Observer,
+            nothing,
+            typed("gl"),
+            vec![Effect::Reload],
+            |m| m.screen == ScreenId::Audit,
+        ),
+        row(
+            "g then a letter of no screen goes nowhere, and takes the letter",
+            Observer,
+            nothing,
+            typed("gq"),
+            vec![],
+            |m| m.screen == ScreenId::Overview && !m.go_prefix && !m.quit,
+        ),
+        row(
+            "v on the audit log verifies the chain",
+            Observer,
+            |m| m.screen = ScreenId::Audit,
+            typed("v"),
+            vec![Effect::VerifyAudit],
+            |m| m.audit.selected == 0,
+        ),
+        row(
+            "no overview loaded yet: Enter does nothing",
+            Member,
+            nothing,
+            vec![press(Enter)],
+            vec![],
+            |m| m.screen == ScreenId::Overview,
+        ),
+        row(
+            "the overview: Enter opens the most urgent visit",
+            Member,
+            overview,
+            vec![press(Enter)],
+            vec![Effect::Reload, Effect::OpenForm(7)],
+            |m| m.screen == ScreenId::Visits,
+        ),
+        row(
+            "the overview: j then Enter opens the next",
+            Member,
+            overview,
+            vec![press(Char('j')), press(Enter)],
+            vec![Effect::Reload, Effect::OpenForm(8)],
+            |m| m.overview_selected == 1,
+        ),
+        row(
+            "the overview: Tab moves to my visits, from their top",
+            Member,
+            |m| {
+                overview(m);
+                m.overview_selected = 1;
+            },
+            vec![press(Tab)],
+            vec![],
+            |m| m.overview_pane == OverviewPane::Mine && m.overview_selected == 0,
+        ),
+        row(
+            "the overview: in my visits, j stays on the only one and Enter opens it",
+            Member,
+            overview,
+            vec![press(Tab), press(Char('j')), press(Enter)],
+            vec![Effect::Reload, Effect::OpenForm(9)],
+            |m| m.overview_selected == 0,
+        ),
+    ]);
+}
+
+#[test]
+fn draws_keys_by_role() {
+    use KeyCode::*;
+    use Who::*;
+    let q2 = || "2026Q2-01".to_string();
+    check(vec![
+        row(
+            "j moves down",
+            Observer,
+            draws_screen,
+            typed("j"),
+            vec![],
+            |m| m.draws.selected == 1,
+        ),
+        row(
+            "j stops at the last row",
+            Observer,
+            draws_screen,
+            typed("jjj"),
+            vec![],
+            |m| m.draws.selected == 1,
+        ),
+        row(
+            "k stops at the top",
+            Observer,
+            draws_screen,
+            typed("k"),
+            vec![],
+            |m| m.draws.selected == 0,
+        ),
+        row(
+            "End then Home",
+            Observer,
+            draws_screen,
+            vec![press(End), press(Home)],
+            vec![],
+            |m| m.draws.selected == 0,
+        ),
+        row(
+            "Enter opens the selected draw",
+            Observer,
+            draws_screen,
+            vec![press(Char('j')), press(Enter)],
+            vec![Effect::OpenDraw("2026Q1-01".into())],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "v verifies the selected draw",
+            Observer,
+            draws_screen,
+            typed("v"),
+            vec![Effect::VerifyDraw(q2())],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "w writes its record",
+            Observer,
+            draws_screen,
+            typed("w"),
+            vec![Effect::WriteRecord(q2())],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "r: the lead is asked for the seeds and witnesses",
+            Lead,
+            draws_screen,
+            typed("r"),
+            vec![],
+            |m| {
+                input_is(m, &InputPurpose::RunDraw("2026Q2-01".into()))
+                    && matches!(&m.popup, Some(Popup::Input { fields, focus: 0, .. }) if fields.len() == 3)
+            },
+        ),
+        row(
+            "r: an observer is not",
+            Observer,
+            draws_screen,
+            typed("r"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "x: the lead asks for a reason to void",
+            Lead,
+            draws_screen,
+            typed("x"),
+            vec![],
+            |m| input_is(m, &InputPurpose::VoidDraw("2026Q2-01".into())),
+        ),
+        row(
+            "x: a principal does not ask",
+            Principal,
+            draws_screen,
+            typed("x"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a: the principal approves a void, once confirmed",
+            Principal,
+            draws_screen,
+            typed("a"),
+            vec![],
+            |m| confirms(m, &Effect::ApproveVoid("2026Q2-01".into())),
+        ),
+        row(
+            "a: the lead does not",
+            Lead,
+            draws_screen,
+            typed("a"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "p: the lead prepares, this quarter filled in",
+            Lead,
+            draws_screen,
+            typed("p"),
+            vec![],
+            |m| {
+                input_is(m, &InputPurpose::PrepareDraw)
+                    && matches!(&m.popup, Some(Popup::Input { fields, .. }) if text_of(&fields[0]) == "2026Q2")
+            },
+        ),
+        row(
+            "p: an inspector does not",
+            Member,
+            draws_screen,
+            typed("p"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "an empty list: Enter, v and r do nothing",
+            Lead,
+            |m| m.screen = ScreenId::Draws,
+            vec![press(Enter), press(Char('v')), press(Char('r'))],
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "in an open record, j scrolls it and the selection stays",
+            Observer,
+            |m| {
+                draws_screen(m);
+                m.draws.detail = Some(("2026Q2-01".into(), vec![String::new(); 30]));
+            },
+            typed("jj"),
+            vec![],
+            |m| m.draws.scroll == 2 && m.draws.selected == 0,
+        ),
+        row(
+            "Esc closes the record and forgets the scroll",
+            Observer,
+            |m| {
+                draws_screen(m);
+                m.draws.detail = Some(("2026Q2-01".into(), vec![String::new(); 30]));
+                m.draws.scroll = 3;
+            },
+            vec![press(Esc)],
+            vec![],
+            |m| m.draws.detail.is_none() && m.draws.scroll == 0,
+        ),
+    ]);
+}
+
+#[test]
+fn dialogs_give_back_what_was_typed() {
+    use KeyCode::*;
+    use Who::*;
+    fn confirm_start(m: &mut Model) {
+        m.popup = Some(Popup::Confirm {
+            text: strings::START_CONFIRM.into(),
+            effect: Effect::StartVisit(7),
+        });
+    }
+    check(vec![
+        row(
+            "a confirmation: Enter runs the effect",
+            Member,
+            confirm_start,
+            vec![press(Enter)],
+            vec![Effect::StartVisit(7)],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a confirmation: y runs it too",
+            Member,
+            confirm_start,
+            typed("y"),
+            vec![Effect::StartVisit(7)],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a confirmation: n drops it",
+            Member,
+            confirm_start,
+            typed("n"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a confirmation: Esc drops it",
+            Member,
+            confirm_start,
+            vec![press(Esc)],
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a confirmation: another key waits, and reaches nothing behind it",
+            Member,
+            |m| {
+                visits_screen(m);
+                confirm_start(m);
+            },
+            typed("jm"),
+            vec![],
+            |m| confirms(m, &Effect::StartVisit(7)) && m.visits.selected == 0 && !m.visits.mine,
+        ),
+        row(
+            "the help: q closes it without quitting",
+            Member,
+            |m| m.popup = Some(Popup::Help(vec![])),
+            typed("q"),
+            vec![],
+            |m| m.popup.is_none() && !m.quit,
+        ),
+        row(
+            "the help: j leaves it open",
+            Member,
+            |m| m.popup = Some(Popup::Help(vec![])),
+            typed("j"),
+            vec![],
+            |m| matches!(m.popup, Some(Popup::Help(_))),
+        ),
+        row(
+            "the seeds: an empty seed is left out, witnesses are split on 、 and ，",
+            Lead,
+            draws_screen,
+            [
+                typed("r11111111111111111111"),
+                vec![press(Tab), press(Tab)],
+                typed("张三、李四，王五"),
+                vec![press(Enter)],
+            ]
+            .concat(),
+            vec![Effect::RunDraw {
+                id: "2026Q2-01".into(),
+                seeds: vec!["11111111111111111111".into()],
+                witnesses: vec!["张三".into(), "李四".into(), "王五".into()],
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "the seeds: BackTab from the first field goes to the last",
+            Lead,
+            draws_screen,
+            vec![press(Char('r')), press(BackTab)],
+            vec![],
+            |m| matches!(m.popup, Some(Popup::Input { focus: 2, .. })),
+        ),
+        row(
+            "the seeds: Esc drops what was typed",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Esc)]].concat(),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "prepare: the tasks may be separated by spaces",
+            Lead,
+            draws_screen,
+            [
+                vec![press(Char('p')), press(Tab)],
+                typed("NB-1 NB-2"),
+                vec![press(Enter)],
+            ]
+            .concat(),
+            vec![Effect::PrepareDraw {
+                period: "2026Q2".into(),
+                tasks: vec!["NB-1".into(), "NB-2".into()],
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "void: the reason is trimmed",
+            Lead,
+            draws_screen,
+            [typed("x 种子录入有误 "), vec![press(Enter)]].concat(),
+            vec![Effect::RequestVoid {
+                id: "2026Q2-01".into(),
+                reason: "种子录入有误".into(),
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "reject a correction: the note typed goes with it",
+            Principal,
+            approvals_screen,
+            [typed("r依据不足"), vec![press(Enter)]].concat(),
+            vec![Effect::DecideCorrection {
+                id: 21,
+                approve: false,
+                note: "依据不足".into(),
+            }],
+            |m| m.popup.is_none(),
+        ),
+    ]);
+}
+
+#[test]
+fn visits_keys_by_team_and_state() {
+    use KeyCode::*;
+    use Who::*;
+    let start_7 = |m: &Model| confirms(m, &Effect::StartVisit(7));
+    check(vec![
+        row(
+            "m shows only mine, and again everyone's",
+            Observer,
+            visits_screen,
+            typed("mm"),
+            vec![Effect::Reload, Effect::Reload],
+            |m| !m.visits.mine,
+        ),
+        row(
+            "m once: only mine",
+            Member,
+            visits_screen,
+            typed("m"),
+            vec![Effect::Reload],
+            |m| m.visits.mine,
+        ),
+        row(
+            "Enter opens the result form of the selected visit",
+            Observer,
+            visits_screen,
+            vec![press(Enter)],
+            vec![Effect::OpenForm(7)],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "s: the team starts its visit",
+            Member,
+            visits_screen,
+            typed("s"),
+            vec![],
+            start_7,
+        ),
+        row(
+            "s: a lead may start any",
+            Lead,
+            visits_screen,
+            typed("s"),
+            vec![],
+            start_7,
+        ),
+        row(
+            "s: an inspector of another team may not",
+            Outsider,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "s: an observer may not",
+            Observer,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "s: not a visit already started",
+            Member,
+            visits_screen,
+            typed("js"),
+            vec![],
+            |m| m.popup.is_none() && m.visits.selected == 1,
+        ),
+        row(
+            "c: the team completes its started visit",
+            Member,
+            visits_screen,
+            typed("jc"),
+            vec![],
+            |m| confirms(m, &Effect::CompleteVisit(8)),
+        ),
+        row(
+            "c: not a visit not yet started",
+            Member,
+            visits_screen,
+            typed("c"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "u: the lead replaces an officer of a visit not started",
+            Lead,
+            visits_screen,
+            typed("u"),
+            vec![],
+            |m| {
+                input_is(
+                    m,
+                    &InputPurpose::Substitute {
+                        draw: "2026Q2-01".into(),
+                        entity: "E7".into(),
+                    },
+                )
+            },
+        ),
+        row(
+            "u: an officer of the team may not",
+            Member,
+            visits_screen,
+            typed("u"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "End goes to the last visit",
+            Observer,
+            visits_screen,
+            vec![press(End)],
+            vec![],
+            |m| m.visits.selected == 2,
+        ),
+    ]);
+}
+
+#[test]
+fn approvals_keys_are_the_principals() {
+    use Who::*;
+    check(vec![
+        row(
+            "a on a correction: approve it, once confirmed",
+            Principal,
+            approvals_screen,
+            typed("a"),
+            vec![],
+            |m| {
+                confirms(
+                    m,
+                    &Effect::DecideCorrection {
+                        id: 21,
+                        approve: true,
+                        note: String::new(),
+                    },
+                )
+            },
+        ),
+        row(
+            "r on a correction: the reason is asked for",
+            Principal,
+            approvals_screen,
+            typed("r"),
+            vec![],
+            |m| input_is(m, &InputPurpose::RejectCorrection(21)),
+        ),
+        row(
+            "a on a void request below the corrections: approve the void",
+            Principal,
+            approvals_screen,
+            typed("ja"),
+            vec![],
+            |m| confirms(m, &Effect::ApproveVoid("2026Q1-01".into())),
+        ),
+        row(
+            "r on a void request: nothing (a void is approved or left)",
+            Principal,
+            approvals_screen,
+            typed("jr"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a lead moves through the list but decides nothing",
+            Lead,
+            approvals_screen,
+            typed("ja"),
+            vec![],
+            |m| m.popup.is_none() && m.approvals.selected == 1,
+        ),
+        row(
+            "j stops at the last of both lists",
+            Principal,
+            approvals_screen,
+            typed("jjj"),
+            vec![],
+            |m| m.approvals.selected == 1,
+        ),
+    ]);
+}
+
+#[test]
+fn entities_search_and_filters() {
+    use KeyCode::*;
+    use Who::*;
+    check(vec![
+        row(
+            "/ starts a search",
+            Observer,
+            entities_screen,
+            typed("/"),
+            vec![],
+            |m| m.entities.searching,
+        ),
+        row(
+            "the search narrows as it is typed, Enter keeps it",
+            Observer,
+            entities_screen,
+            [typed("/有限"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| {
+                !m.entities.searching
+                    && m.entities.search == "有限"
+                    && shown(m).len() == count(m, |c| c.entity.name.contains("有限"))
+                    && shown(m).len() < m.entities.all.len()
+            },
+        ),
+        row(
+            "Backspace takes back a character",
+            Observer,
+            entities_screen,
+            [typed("/有限"), vec![press(Backspace)]].concat(),
+            vec![],
+            |m| m.entities.search == "有" && m.entities.searching,
+        ),
+        row(
+            "Esc in the search clears it",
+            Observer,
+            entities_screen,
+            [typed("/有限"), vec![press(Esc)]].concat(),
+            vec![],
+            |m| !m.entities.searching && m.entities.search.is_empty(),
+        ),
+        row(
+            "in the search, letters are text, not keys",
+            Observer,
+            entities_screen,
+            typed("/q2"),
+            vec![],
+            |m| !m.quit && m.screen == ScreenId::Entities && m.entities.search == "q2",
+        ),
+        row(
+            "Tab: special supervision only",
+            Observer,
+            entities_screen,
+            vec![press(Tab)],
+            vec![],
+            |m| {
+                let special =
+                    |c: &ClassifiedEntity| c.classification.class == SupervisionClass::Special;
+                m.entities.tab == 1
+                    && shown(m).iter().all(|c| special(c))
+                    && shown(m).len() == count(m, special)
+            },
+        ),
+        row(
+            "BackTab from all: general supervision",
+            Observer,
+            entities_screen,
+            vec![press(BackTab)],
+            vec![],
+            |m| {
+                let general =
+                    |c: &ClassifiedEntity| c.classification.class == SupervisionClass::General;
+                m.entities.tab == 3 && shown(m).len() == count(m, general)
+            },
+        ),
+        row(
+            "t: the highest credit risk first",
+            Observer,
+            entities_screen,
+            typed("t"),
+            vec![],
+            |m| {
+                let high = |c: &ClassifiedEntity| c.entity.credit_tier == Some(CreditTier::High);
+                m.entities.tier == Some(Some(CreditTier::High)) && shown(m).len() == count(m, high)
+            },
+        ),
+        row(
+            "z: the first town, in order",
+            Observer,
+            entities_screen,
+            typed("z"),
+            vec![],
+            |m| {
+                let first = m.entities.all.iter().map(|c| &c.entity.town).min().unwrap();
+                m.entities.town.as_ref() == Some(first)
+                    && shown(m).len() == count(m, |c| &c.entity.town == first)
+            },
+        ),
+        row(
+            "y: the first target type",
+            Observer,
+            entities_screen,
+            typed("y"),
+            vec![],
+            |m| {
+                let first = TargetType::ALL[0];
+                m.entities.target == Some(first)
+                    && shown(m).len() == count(m, |c| c.entity.target_types.contains(&first))
+            },
+        ),
+        row(
+            "Enter opens the detail, Esc closes it and keeps the search",
+            Observer,
+            |m| {
+                entities_screen(m);
+                m.entities.search = "有限".into();
+            },
+            vec![press(Enter), press(Esc)],
+            vec![],
+            |m| !m.entities.detail && m.entities.search == "有限",
+        ),
+        row(
+            "Enter opens the detail",
+            Observer,
+            entities_screen,
+            vec![press(Enter)],
+            vec![],
+            |m| m.entities.detail,
+        ),
+        row(
+            "Esc without the detail clears the search",
+            Observer,
+            |m| {
+                entities_screen(m);
+                m.entities.search = "有限".into();
+            },
+            vec![press(Esc)],
+            vec![],
+            |m| m.entities.search.is_empty() && shown(m).len() == m.entities.all.len(),
+        ),
+        row(
+            "PageDown moves ten rows",
+            Observer,
+            entities_screen,
+            vec![press(PageDown)],
+            vec![],
+            |m| m.entities.selected == 10,
+        ),
+    ]);
+}
+
+#[test]
+fn the_result_form_saves_every_change() {
+    use KeyCode::*;
+    use Who::*;
+    check(vec![
+        row(
+            "Space changes the outcome of the item and saves the draft",
+            Member,
+            form,
+            typed(" "),
+            vec![Effect::SaveDraft],
+            |m| {
+                let all = Outcome::ALL;
+                let next = all
+                    [(all.iter().position(|o| *o == Outcome::Compliant).unwrap() + 1) % all.len()];
+                outcome(m) == next
+            },
+        ),
+        row(
+            "a read-only form changes nothing",
+            Member,
+            |m| {
+                form(m);
+                m.form.as_mut().unwrap().read_only = true;
+            },
+            typed(" "),
+            vec![],
+            |m| outcome(m) == Outcome::Compliant,
+        ),
+        row(
+            "Tab moves to the next part, BackTab from the first to Submit",
+            Member,
+            form,
+            vec![press(BackTab)],
+            vec![],
+            |m| m.form.as_ref().unwrap().focus == FormFocus::Submit,
+        ),
+        row(
+            "Tab then typing fills the findings",
+            Member,
+            form,
+            [vec![press(Tab), press(Tab)], typed("未见")].concat(),
+            vec![Effect::SaveDraft, Effect::SaveDraft],
+            |m| m.form.as_ref().unwrap().result.findings == "未见",
+        ),
+        row(
+            "? in a text field is text",
+            Member,
+            form,
+            [vec![press(Tab), press(Tab)], typed("?")].concat(),
+            vec![Effect::SaveDraft],
+            |m| m.popup.is_none() && m.form.as_ref().unwrap().result.findings == "?",
+        ),
+        row(
+            "? on the items is the form's help",
+            Member,
+            form,
+            typed("?"),
+            vec![],
+            |m| matches!(&m.popup, Some(Popup::Help(h)) if *h == strings::FORM_HELP.to_vec()),
+        ),
+        row(
+            "Enter on Submit asks to confirm",
+            Member,
+            form,
+            vec![press(BackTab), press(Enter)],
+            vec![],
+            |m| confirms(m, &Effect::SubmitResult),
+        ),
+        row(
+            "Esc leaves the form (the draft is saved) and reloads",
+            Member,
+            form,
+            vec![press(Esc)],
+            vec![Effect::Reload],
+            |m| m.form.is_none(),
+        ),
+    ]);
+}
