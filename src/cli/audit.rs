@@ -40,7 +40,7 @@ pub fn run(s: &Session, c: &AuditCommand) -> CliResult {
                 output::say(&format!("当前检查点：{head}"));
                 Ok(())
             }
-            Err(broken) => Err(Failure(format!("审计日志核验失败：{broken}"))),
+            Err(broken) => Err(Failure::Message(format!("审计日志核验失败：{broken}"))),
         },
         AuditCommand::Checkpoint => {
             output::say(&s.audit_checkpoint()?.to_string());

@@ -76,9 +76,9 @@ pub enum DrawCommand {
 /// ./shuangsuiji.db when it exists) also compared with the stored record and its audit events.
 pub fn verify_file(path: &PathBuf, db: &std::path::Path, options: &OpenOptions) -> CliResult {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("无法读取 {}：{e}", path.display())))?;
+        .map_err(|e| Failure::Message(format!("无法读取 {}：{e}", path.display())))?;
     let record = parse_record(&text)
-        .map_err(|e| Failure(format!("{} 不是有效的抽取记录：{e}", path.display())))?;
+        .map_err(|e| Failure::Message(format!("{} 不是有效的抽取记录：{e}", path.display())))?;
     if db.exists() {
         let s = Session::open(db, options)?;
         let check = s.check_record(&record)?;
@@ -106,7 +106,7 @@ fn report(id: &str, check: DrawCheck, db: Option<&std::path::Path>) -> CliResult
             msg.push_str("\n注：");
             msg.push_str(&n);
         }
-        return Err(Failure(msg));
+        return Err(Failure::Message(msg));
     }
     match db {
         Some(db) => output::say(&format!(
@@ -336,7 +336,7 @@ pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> 
             Ok(())
         }
         DrawCommand::Verify { id: Some(id), .. } => report(id, s.check_draw(id)?, Some(cli_db)),
-        DrawCommand::Verify { .. } => Err(Failure("请给出抽取编号或 --file".into())),
+        DrawCommand::Verify { .. } => Err(Failure::Message("请给出抽取编号或 --file".into())),
         DrawCommand::Substitute {
             id,
             visit,

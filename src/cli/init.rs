@@ -27,7 +27,7 @@ pub fn run(cli: &Cli, args: &InitArgs) -> CliResult {
         init::init_demo(&cli.db, &me, today(cli))?
     } else {
         if cli.today.is_some() {
-            return Err(Failure("正式数据库不允许指定 --today".into()));
+            return Err(Failure::Message("正式数据库不允许指定 --today".into()));
         }
         init::init_empty(&cli.db, &me, today(cli))?
     };
@@ -71,6 +71,6 @@ pub fn first_run(cli: &Cli) -> CliResult {
     }
     Cli::command()
         .print_help()
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(|e| Failure::Message(e.to_string()))?;
     Ok(())
 }

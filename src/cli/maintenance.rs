@@ -62,7 +62,7 @@ pub fn doctor(cli: &Cli, json: bool) -> Result<Finished, Failure> {
     }
     if findings.iter().any(|f| f.level == "fail") {
         // Exit code 1.
-        return Err(Failure("体检发现错误".into()));
+        return Err(Failure::Message("体检发现错误".into()));
     }
     if findings.iter().any(|f| f.level == "warn") {
         // Exit code 2: warnings only (0 when everything is in order).

@@ -119,8 +119,14 @@ pub enum Command {
 pub use args_error::explain as explain_arguments;
 pub use output::clean;
 
-/// A failure, already in words for the user.
-pub struct Failure(pub String);
+/// How a command failed.
+pub enum Failure {
+    /// The reader of the output went away (`| head`): nothing to report, and the command ends
+    /// as if it had finished.
+    Quiet,
+    /// A failure already in words for the user, printed after “错误：”.
+    Message(String),
+}
 
 impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Self {
@@ -131,9 +137,9 @@ impl From<ServiceError> for Failure {
                     s.push('\n');
                     s.push_str(&output::clean(&p.to_string()));
                 }
-                Failure(s)
+                Failure::Message(s)
             }
-            other => Failure(output::clean(&other.to_string())),
+            other => Failure::Message(output::clean(&other.to_string())),
         }
     }
 }
@@ -142,9 +148,9 @@ impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             // The reader went away (`| head`): nothing to report.
-            Failure(String::new())
+            Failure::Quiet
         } else {
-            Failure(format!("输出失败：{e}"))
+            Failure::Message(format!("输出失败：{e}"))
         }
     }
 }
@@ -206,5 +212,5 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
 /// Opens the dashboard on the database.
 pub fn dashboard(cli: &Cli) -> CliResult {
     let session = cli.open()?;
-    shuangsuiji::tui::run(session, cli.ascii).map_err(|e| Failure(format!("终端出错：{e}")))
+    shuangsuiji::tui::run(session, cli.ascii).map_err(|e| Failure::Message(format!("终端出错：{e}")))
 }

@@ -97,8 +97,8 @@ pub struct TaskFileArgs {
 
 fn read_task(path: &PathBuf) -> Result<Task, Failure> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("无法读取 {}：{e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| Failure(format!("任务定义 {} 有误：{e}", path.display())))
+        .map_err(|e| Failure::Message(format!("无法读取 {}：{e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Failure::Message(format!("任务定义 {} 有误：{e}", path.display())))
 }
 
 pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
@@ -162,7 +162,7 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
             let sp = plans
                 .iter()
                 .find(|p| p.plan.code.eq_ignore_ascii_case(code))
-                .ok_or_else(|| Failure(format!("未找到{year}年的计划 {code}")))?;
+                .ok_or_else(|| Failure::Message(format!("未找到{year}年的计划 {code}")))?;
             if json.json {
                 return Ok(output::json(&plan_json(sp))?);
             }

@@ -24,7 +24,7 @@ impl Kind {
             Kind::Entities => Ok(SheetKind::Entities),
             Kind::Inspectors => Ok(SheetKind::Inspectors),
             Kind::Items => Ok(SheetKind::Items),
-            Kind::Publicity => Err(Failure(
+            Kind::Publicity => Err(Failure::Message(
                 "公示清单只能导出（export publicity），不能导入或生成模板".to_string(),
             )),
         }
@@ -104,7 +104,7 @@ fn print_import(r: &ImportReport) {
 
 pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
     if a.period.is_some() && !matches!(a.kind, Kind::Publicity) {
-        return Err(Failure("--period 只用于 export publicity".to_string()));
+        return Err(Failure::Message("--period 只用于 export publicity".to_string()));
     }
     let n = match a.kind {
         Kind::Entities => s.export_entities(&a.file)?,
@@ -117,7 +117,7 @@ pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
 }
 
 pub fn template(a: &TemplateArgs) -> CliResult {
-    sheets::write_template(a.kind.sheet()?, &a.file).map_err(|e| Failure(e.to_string()))?;
+    sheets::write_template(a.kind.sheet()?, &a.file).map_err(|e| Failure::Message(e.to_string()))?;
     output::say(&format!("已生成模板 {}", a.file.display()));
     Ok(())
 }

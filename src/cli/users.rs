@@ -135,7 +135,7 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
         }
         SettingsCommand::ServiceAccount { login, clear } => {
             if login.is_none() && !clear {
-                return Err(super::Failure("请给出服务账户名，或用 --clear 取消".into()));
+                return Err(super::Failure::Message("请给出服务账户名，或用 --clear 取消".into()));
             }
             s.set_service_account(login.as_deref())?;
             output::say(&match login {
@@ -146,7 +146,7 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
         }
         SettingsCommand::ProvinceCap { cap, clear } => {
             if cap.is_none() && !clear {
-                return Err(super::Failure("请给出上限次数，或用 --clear 取消".into()));
+                return Err(super::Failure::Message("请给出上限次数，或用 --clear 取消".into()));
             }
             s.set_province_cap(*cap)?;
             output::say(&match cap {

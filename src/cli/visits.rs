@@ -175,9 +175,9 @@ pub enum ResultCommand {
 }
 
 fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure(output::io_problem(path, &e)))?;
+    let bytes = std::fs::read(path).map_err(|e| Failure::Message(output::io_problem(path, &e)))?;
     let text = String::from_utf8(bytes).map_err(|_| {
-        Failure(format!(
+        Failure::Message(format!(
             "检查结果文件 {} 不是 UTF-8 编码的文本",
             path.display()
         ))
@@ -186,7 +186,7 @@ fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
         let line = e.span().map_or(0, |s| {
             text[..s.start.min(text.len())].matches('\n').count() + 1
         });
-        Failure(format!(
+        Failure::Message(format!(
             "检查结果文件 {} 第{line}行有误：{}",
             path.display(),
             toml_problem(e.message())
@@ -445,12 +445,20 @@ pub fn followup(s: &mut Session, c: &FollowUpCommand) -> CliResult {
 mod tests {
     use super::*;
 
+    fn problem(path: &std::path::Path) -> String {
+        match read_result(&path.to_path_buf()) {
+            Err(Failure::Message(m)) => m,
+            Err(Failure::Quiet) => panic!("a message, not a quiet failure"),
+            Ok(_) => panic!("{} read as a result", path.display()),
+        }
+    }
+
     #[test]
     fn result_file_problems_are_told_in_chinese_with_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.toml");
         std::fs::write(&path, "categories = [\"未发现问题\"]\nremak = \"已签收\"\n").unwrap();
-        let err = read_result(&path).unwrap_err().0;
+        let err = problem(&path);
         assert!(err.contains("第2行"), "{err}");
         assert!(err.contains("未知的字段“remak”"), "{err}");
         assert!(
@@ -458,12 +466,12 @@ mod tests {
             "the allowed fields are listed: {err}"
         );
         let missing = dir.path().join("none.toml");
-        let err = read_result(&missing).unwrap_err().0;
+        let err = problem(&missing);
         assert!(err.ends_with("文件不存在"), "{err}");
-        let err = read_result(&dir.path().to_path_buf()).unwrap_err().0;
+        let err = problem(dir.path());
         assert!(err.contains("目录"), "{err}");
         std::fs::write(&path, b"findings = \"\xB2\xE2\"\n").unwrap();
-        let err = read_result(&path).unwrap_err().0;
+        let err = problem(&path);
         assert!(err.contains("UTF-8"), "{err}");
     }
 }
