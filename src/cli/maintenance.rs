@@ -72,21 +72,20 @@ pub fn doctor(cli: &Cli, json: bool) -> Result<Finished, Failure> {
 }
 
 fn table(findings: &[maintenance::Finding]) -> CliResult {
-    let rows: Vec<Vec<String>> = findings
-        .iter()
-        .map(|f| {
-            vec![
-                match f.level {
-                    "ok" => "正常",
-                    "warn" => "注意",
-                    _ => "错误",
-                }
-                .to_string(),
-                f.check.to_string(),
-                f.detail.clone(),
-            ]
-        })
-        .collect();
-    output::table(&["结果", "检查", "说明"], &rows)?;
-    Ok(())
+    output::table_of(&["结果", "检查", "说明"], findings, |f| {
+        vec![
+            level(f.level).to_string(),
+            f.check.to_string(),
+            f.detail.clone(),
+        ]
+    })
+}
+
+/// A finding's level in words.
+fn level(level: &str) -> &'static str {
+    match level {
+        "ok" => "正常",
+        "warn" => "注意",
+        _ => "错误",
+    }
 }

@@ -8,6 +8,7 @@ mod entities;
 mod init;
 mod library;
 mod maintenance;
+mod messages;
 mod output;
 mod plans;
 mod registry;
@@ -186,7 +187,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Import(a) => registry::import(&mut cli.open()?, a),
         Command::Export(a) => registry::export(&mut cli.open()?, a),
         Command::Template(a) => registry::template(a),
-        Command::Entities(c) => entities::entities(&mut cli.open()?, c),
+        Command::Entities(c) => entities::run(&mut cli.open()?, c),
         Command::Inspectors(c) => library::inspectors(&mut cli.open()?, c),
         Command::Items(c) => library::items(&cli.open()?, c),
         Command::Stats(j) => library::stats(&cli.open()?, j.json),
@@ -212,5 +213,6 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
 /// Opens the dashboard on the database.
 pub fn dashboard(cli: &Cli) -> CliResult {
     let session = cli.open()?;
-    shuangsuiji::tui::run(session, cli.ascii).map_err(|e| Failure::Message(format!("终端出错：{e}")))
+    shuangsuiji::tui::run(session, cli.ascii)
+        .map_err(|e| Failure::Message(format!("终端出错：{e}")))
 }
