@@ -74,7 +74,7 @@ pub fn table_of<T>(
 }
 
 /// Prints rows as a table whose columns are aligned by display width (CJK = 2 columns).
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> CliResult {
+fn table(headers: &[&str], rows: &[Vec<String>]) -> CliResult {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| cell(c)).collect())

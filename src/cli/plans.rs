@@ -107,26 +107,22 @@ fn read_task(path: &Path) -> Result<Task, Failure> {
 
 pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
     let this_year = s.today().year();
-    let year = |y: &Option<i32>| y.unwrap_or(this_year);
+    let or_this_year = |y: &Option<i32>| y.unwrap_or(this_year);
     match c {
-        PlanCommand::List { year: y, json } => list(s, year(y), json.json),
-        PlanCommand::Show {
-            code,
-            year: y,
-            json,
-        } => show(s, code, year(y), json.json),
+        PlanCommand::List { year, json } => list(s, or_this_year(year), json.json),
+        PlanCommand::Show { code, year, json } => show(s, code, or_this_year(year), json.json),
         PlanCommand::Init { year } => create(s, *year),
         PlanCommand::Copy { from, to } => copy(s, *from, *to),
-        PlanCommand::AddTask(a) => edit_task(s, a, year(&a.year), PlanEdit::AddTask),
-        PlanCommand::EditTask(a) => edit_task(s, a, year(&a.year), PlanEdit::EditTask),
+        PlanCommand::AddTask(a) => edit_task(s, a, or_this_year(&a.year), PlanEdit::AddTask),
+        PlanCommand::EditTask(a) => edit_task(s, a, or_this_year(&a.year), PlanEdit::EditTask),
         PlanCommand::RemoveTask {
             plan,
             task,
             reason,
-            year: y,
-        } => remove_task(s, year(y), plan, task, reason),
-        PlanCommand::Multipliers(a) => multipliers(s, a, year(&a.year)),
-        PlanCommand::Changes { year: y, json } => changes(s, year(y), json.json),
+            year,
+        } => remove_task(s, or_this_year(year), plan, task, reason),
+        PlanCommand::Multipliers(a) => multipliers(s, a, or_this_year(&a.year)),
+        PlanCommand::Changes { year, json } => changes(s, or_this_year(year), json.json),
     }
 }
 

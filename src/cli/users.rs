@@ -148,9 +148,7 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
 }
 
 fn service_account(s: &mut Session, login: Option<&str>, clear: bool) -> CliResult {
-    if login.is_none() && !clear {
-        return Err(Failure::Message(messages::value_or_clear("服务账户名")));
-    }
+    let login = value_or_clear(login, clear, "服务账户名")?;
     s.set_service_account(login)?;
     output::say(&match login {
         Some(l) => format!("服务账户已设为 {l}"),
@@ -160,15 +158,21 @@ fn service_account(s: &mut Session, login: Option<&str>, clear: bool) -> CliResu
 }
 
 fn province_cap(s: &mut Session, cap: Option<u32>, clear: bool) -> CliResult {
-    if cap.is_none() && !clear {
-        return Err(Failure::Message(messages::value_or_clear("上限次数")));
-    }
+    let cap = value_or_clear(cap, clear, "上限次数")?;
     s.set_province_cap(cap)?;
     output::say(&match cap {
         Some(n) => format!("省级年度抽查上限已设为每家企业 {n} 次"),
         None => "已取消省级年度抽查上限".to_string(),
     });
     Ok(())
+}
+
+/// A setting is given a value, or `--clear` to take it away; neither is a mistake.
+fn value_or_clear<T>(value: Option<T>, clear: bool, what: &str) -> Result<Option<T>, Failure> {
+    if value.is_none() && !clear {
+        return Err(Failure::Message(messages::value_or_clear(what)));
+    }
+    Ok(value)
 }
 
 pub fn whoami(s: &Session, json: bool) -> CliResult {

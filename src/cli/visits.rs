@@ -16,19 +16,7 @@ use shuangsuiji::services::visits::{VisitFilter, VisitView};
 #[derive(Debug, clap::Subcommand)]
 pub enum VisitCommand {
     /// 列出检查任务（按紧急程度排序）
-    List {
-        /// 只列我所在检查组的任务
-        #[arg(long)]
-        mine: bool,
-        /// 只列 N 个工作日内到期（含逾期）的任务
-        #[arg(long, value_name = "N")]
-        due_within: Option<i64>,
-        /// 只列该年抽取的任务（默认全部）
-        #[arg(long, value_name = "YYYY")]
-        year: Option<i32>,
-        #[command(flatten)]
-        json: output::JsonFlag,
-    },
+    List(ListArgs),
     /// 开始检查
     Start {
         id: i64,
@@ -41,6 +29,32 @@ pub enum VisitCommand {
         #[arg(long)]
         date: NaiveDate,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// 只列我所在检查组的任务
+    #[arg(long)]
+    mine: bool,
+    /// 只列 N 个工作日内到期（含逾期）的任务
+    #[arg(long, value_name = "N")]
+    due_within: Option<i64>,
+    /// 只列该年抽取的任务（默认全部）
+    #[arg(long, value_name = "YYYY")]
+    year: Option<i32>,
+    #[command(flatten)]
+    json: output::JsonFlag,
+}
+
+impl ListArgs {
+    fn filter(&self) -> VisitFilter {
+        VisitFilter {
+            mine: self.mine,
+            due_within: self.due_within,
+            state: None,
+            year: self.year,
+        }
+    }
 }
 
 fn due_text(v: &VisitView) -> String {
@@ -57,11 +71,7 @@ fn due_text(v: &VisitView) -> String {
             "{}{}{}",
             d.date,
             if d.provisional { PROVISIONAL } else { "" },
-            if v.late {
-                format!(" {LATE_ENTRY}")
-            } else {
-                String::new()
-            }
+            v.late.then(|| format!(" {LATE_ENTRY}")).unwrap_or_default()
         ),
         _ => String::new(),
     }
@@ -69,26 +79,13 @@ fn due_text(v: &VisitView) -> String {
 
 pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
     match c {
-        VisitCommand::List {
-            mine,
-            due_within,
-            year,
-            json,
-        } => {
-            let filter = VisitFilter {
-                mine: *mine,
-                due_within: *due_within,
-                state: None,
-                year: *year,
-            };
-            list(s, &filter, json.json)
-        }
+        VisitCommand::List(a) => list(s, a),
         VisitCommand::Start { id, date } => start(s, *id, *date),
         VisitCommand::Complete { id, date } => complete(s, *id, *date),
     }
 }
 
-fn list(s: &Session, filter: &VisitFilter, json: bool) -> CliResult {
+fn list(s: &Session, a: &ListArgs) -> CliResult {
     let headers = [
         label::ID,
         "抽取",
@@ -99,8 +96,8 @@ fn list(s: &Session, filter: &VisitFilter, json: bool) -> CliResult {
         "录入期限",
         label::NOTE,
     ];
-    let list = s.list_visits(filter)?;
-    output::counted_listing(json, &headers, &list, "项", |v| {
+    let list = s.list_visits(&a.filter())?;
+    output::counted_listing(a.json.json, &headers, &list, "项", |v| {
         vec![
             v.id.to_string(),
             v.draw_id.clone(),
@@ -311,11 +308,9 @@ fn say_history(v: &ResultView) {
             "提交：{} {}{}",
             sub.submitted_by,
             sub.submitted_on,
-            if sub.late {
-                format!("（{LATE_ENTRY}）")
-            } else {
-                String::new()
-            }
+            sub.late
+                .then(|| format!("（{LATE_ENTRY}）"))
+                .unwrap_or_default()
         ));
     }
     for corr in &v.corrections {
@@ -368,11 +363,9 @@ fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
     output::say(&format!(
         "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
         r.due,
-        if r.late {
-            format!("，{LATE_ENTRY}")
-        } else {
-            String::new()
-        }
+        r.late
+            .then(|| format!("，{LATE_ENTRY}"))
+            .unwrap_or_default()
     ));
     Ok(())
 }
@@ -442,20 +435,37 @@ pub fn followup(s: &mut Session, c: &FollowUpCommand) -> CliResult {
             kind,
             case_no,
             note,
-        } => {
-            let fid = s.add_followup(*id, *kind, case_no, note)?;
-            output::say(&format!("已登记后续处理 {fid}：{}", kind.label()));
-        }
+        } => add_followup(s, *id, *kind, case_no, note),
         FollowUpCommand::Update {
             followup,
             status,
             closed,
             note,
-        } => {
-            s.update_followup(*followup, status, *closed, note)?;
-            output::say(&format!("后续处理 {followup}：{status}"));
-        }
+        } => update_followup(s, *followup, status, *closed, note),
     }
+}
+
+fn add_followup(
+    s: &mut Session,
+    visit: i64,
+    kind: FollowUpKind,
+    case_no: &str,
+    note: &str,
+) -> CliResult {
+    let id = s.add_followup(visit, kind, case_no, note)?;
+    output::say(&format!("已登记后续处理 {id}：{}", kind.label()));
+    Ok(())
+}
+
+fn update_followup(
+    s: &mut Session,
+    id: i64,
+    status: &str,
+    closed: Option<NaiveDate>,
+    note: &str,
+) -> CliResult {
+    s.update_followup(id, status, closed, note)?;
+    output::say(&format!("后续处理 {id}：{status}"));
     Ok(())
 }
 
