@@ -146,7 +146,6 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
 fn detail_fields(d: &EntityDetail) -> Vec<(&'static str, String)> {
     let e = &d.entity.entity;
     let c = &d.entity.classification;
-    let yes = |b: bool| if b { "是" } else { NO }.to_string();
     let months = if e.production_months.is_empty() {
         String::new()
     } else {
@@ -166,7 +165,7 @@ fn detail_fields(d: &EntityDetail) -> Vec<(&'static str, String)> {
         ),
         (label::CLASS, c.class.label().to_string()),
         ("分类理由", c.reasons.join("；")),
-        ("计入重点覆盖", yes(c.also_key)),
+        ("计入重点覆盖", messages::yes_no(c.also_key).to_string()),
         (
             "排污许可",
             e.permit_class

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Cli, CliResult, Failure, Finished, output};
+use super::{Cli, CliResult, Failure, Finished, messages, output};
 use shuangsuiji::services::{identity, maintenance};
 
 #[derive(Debug, clap::Args)]
@@ -74,18 +74,9 @@ pub fn doctor(cli: &Cli, json: bool) -> Result<Finished, Failure> {
 fn table(findings: &[maintenance::Finding]) -> CliResult {
     output::table_of(&["结果", "检查", "说明"], findings, |f| {
         vec![
-            level(f.level).to_string(),
+            messages::finding_level(f.level).to_string(),
             f.check.to_string(),
             f.detail.clone(),
         ]
     })
-}
-
-/// A finding's level in words.
-fn level(level: &str) -> &'static str {
-    match level {
-        "ok" => "正常",
-        "warn" => "注意",
-        _ => "错误",
-    }
 }

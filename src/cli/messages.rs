@@ -38,9 +38,12 @@ pub mod label {
 
 pub const NONE: &str = "无";
 pub const NO: &str = "否";
+
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "是" } else { NO }
+}
 /// A deadline counted without the year's holiday notice (weekends only).
 pub const PROVISIONAL: &str = "（临时）";
-pub const LATE_ENTRY: &str = "逾期录入";
 pub const AWAITS_PRINCIPAL: &str = "待主要负责人批准";
 /// What a demo database and its records are marked with.
 pub const DEMO: &str = shuangsuiji::demo::DEMO_LABEL;
@@ -77,6 +80,25 @@ pub fn decision(approved: Option<bool>) -> &'static str {
         None => "待审批",
         Some(true) => "已批准",
         Some(false) => "已驳回",
+    }
+}
+
+/// “逾期录入” between `before` and `after` for a result entered after its deadline; nothing
+/// for one entered in time.
+pub fn late_entry(late: bool, before: &str, after: &str) -> String {
+    if late {
+        format!("{before}逾期录入{after}")
+    } else {
+        String::new()
+    }
+}
+
+/// A `doctor` finding's level (`ok`, `warn`, `fail`) in words.
+pub fn finding_level(level: &str) -> &'static str {
+    match level {
+        "ok" => "正常",
+        "warn" => "注意",
+        _ => "错误",
     }
 }
 

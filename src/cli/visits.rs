@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::messages::{self, AWAITS_PRINCIPAL, LATE_ENTRY, PROVISIONAL, label};
+use super::messages::{self, AWAITS_PRINCIPAL, PROVISIONAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
 use shuangsuiji::domain::vocab::join_list;
@@ -71,7 +71,7 @@ fn due_text(v: &VisitView) -> String {
             "{}{}{}",
             d.date,
             if d.provisional { PROVISIONAL } else { "" },
-            v.late.then(|| format!(" {LATE_ENTRY}")).unwrap_or_default()
+            messages::late_entry(v.late, " ", "")
         ),
         _ => String::new(),
     }
@@ -308,9 +308,7 @@ fn say_history(v: &ResultView) {
             "提交：{} {}{}",
             sub.submitted_by,
             sub.submitted_on,
-            sub.late
-                .then(|| format!("（{LATE_ENTRY}）"))
-                .unwrap_or_default()
+            messages::late_entry(sub.late, "（", "）")
         ));
     }
     for corr in &v.corrections {
@@ -363,9 +361,7 @@ fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
     output::say(&format!(
         "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
         r.due,
-        r.late
-            .then(|| format!("，{LATE_ENTRY}"))
-            .unwrap_or_default()
+        messages::late_entry(r.late, "，", "")
     ));
     Ok(())
 }
