@@ -34,10 +34,9 @@ fn main() -> std::process::ExitCode {
         };
     }
     match cli::run(args) {
-        Ok(cli::Finished::Cleanly) => std::process::ExitCode::SUCCESS,
+        Ok(cli::Finished::Cleanly) | Err(cli::Failure::Quiet) => std::process::ExitCode::SUCCESS,
         Ok(cli::Finished::WithWarnings) => std::process::ExitCode::from(2),
-        Err(cli::Failure(message)) if message.is_empty() => std::process::ExitCode::SUCCESS,
-        Err(cli::Failure(message)) => {
+        Err(cli::Failure::Message(message)) => {
             // Messages can quote file contents: nothing in them may drive the terminal.
             eprintln!("错误：{}", cli::clean(&message));
             std::process::ExitCode::FAILURE

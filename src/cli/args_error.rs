@@ -2,27 +2,45 @@
 //! Help and version requests are printed as clap writes them.
 
 use clap::error::{ContextKind, ContextValue, Error, ErrorKind};
+use shuangsuiji::domain::vocab::join_list;
 
 /// How a mistake on the command line is shown and with which exit code; `None` for help and
 /// version output, which clap prints itself.
 pub fn explain(e: &Error) -> Option<String> {
-    let text = |kind: ContextKind| -> String {
-        match e.get(kind) {
-            Some(ContextValue::String(s)) => s.clone(),
-            Some(ContextValue::Strings(v)) => v.join("、"),
-            Some(ContextValue::StyledStr(s)) => s.to_string(),
-            Some(ContextValue::StyledStrs(v)) => v
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join("、"),
-            Some(ContextValue::Number(n)) => n.to_string(),
-            _ => String::new(),
-        }
-    };
+    let mut message = mistake(e)?;
+    let suggested = [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg]
+        .into_iter()
+        .map(|kind| context(e, kind))
+        .find(|s| !s.is_empty());
+    if let Some(s) = suggested {
+        message.push_str(&format!("（是否要用 {s}？）"));
+    }
+    let usage = context(e, ContextKind::Usage);
+    let usage = usage.trim().trim_start_matches("Usage:").trim();
+    if !usage.is_empty() {
+        message.push_str(&format!("\n用法：{usage}\n加 --help 查看说明"));
+    }
+    Some(message)
+}
+
+/// One piece of what clap knows about the mistake, as text; lists joined with “、”.
+fn context(e: &Error, kind: ContextKind) -> String {
+    match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => join_list(v),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => join_list(v.iter().map(|s| s.to_string())),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// What is wrong, in one sentence; `None` for help and version output.
+fn mistake(e: &Error) -> Option<String> {
+    let text = |kind: ContextKind| context(e, kind);
     let arg = text(ContextKind::InvalidArg);
     let value = text(ContextKind::InvalidValue);
-    let mut message = match e.kind() {
+    let message = match e.kind() {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return None,
@@ -56,18 +74,6 @@ pub fn explain(e: &Error) -> Option<String> {
         ErrorKind::NoEquals => format!("参数 {arg} 须写作 {arg}=值"),
         _ => "命令行参数有误".to_string(),
     };
-    let suggested = [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg]
-        .into_iter()
-        .map(text)
-        .find(|s| !s.is_empty());
-    if let Some(s) = suggested {
-        message.push_str(&format!("（是否要用 {s}？）"));
-    }
-    let usage = text(ContextKind::Usage);
-    let usage = usage.trim().trim_start_matches("Usage:").trim();
-    if !usage.is_empty() {
-        message.push_str(&format!("\n用法：{usage}\n加 --help 查看说明"));
-    }
     Some(message)
 }
 

@@ -1,5 +1,6 @@
 //! `audit verify | checkpoint | log`.
 
+use super::messages::label;
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::audit::EventFilter;
@@ -30,18 +31,7 @@ pub enum AuditCommand {
 
 pub fn run(s: &Session, c: &AuditCommand) -> CliResult {
     match c {
-        AuditCommand::Verify { checkpoint } => match s.verify_audit(checkpoint.as_ref())? {
-            Ok(head) => {
-                let extra = checkpoint
-                    .as_ref()
-                    .map(|c| format!("，且延续检查点 {c}"))
-                    .unwrap_or_default();
-                output::say(&format!("审计日志完整：{} 条{extra}", head.size));
-                output::say(&format!("当前检查点：{head}"));
-                Ok(())
-            }
-            Err(broken) => Err(Failure(format!("审计日志核验失败：{broken}"))),
-        },
+        AuditCommand::Verify { checkpoint } => verify(s, checkpoint.as_ref()),
         AuditCommand::Checkpoint => {
             output::say(&s.audit_checkpoint()?.to_string());
             Ok(())
@@ -51,34 +41,53 @@ pub fn run(s: &Session, c: &AuditCommand) -> CliResult {
             actor,
             limit,
             json,
-        } => {
-            let events = s.audit_events(&EventFilter {
-                action_prefix: action.clone(),
-                actor: actor.clone(),
-                subject: None,
-                limit: Some(*limit),
-            })?;
-            if json.json {
-                return Ok(output::json(&events)?);
-            }
-            let rows: Vec<Vec<String>> = events
-                .iter()
-                .map(|e| {
-                    let detail: String = e.detail.chars().take(60).collect();
-                    vec![
-                        e.seq.to_string(),
-                        e.at.clone(),
-                        e.actor.clone(),
-                        e.action.clone(),
-                        e.subject.clone(),
-                        detail,
-                    ]
-                })
-                .collect();
-            Ok(output::table(
-                &["序号", "时间", "操作人", "动作", "对象", "详情"],
-                &rows,
-            )?)
-        }
+        } => log(s, action.as_deref(), actor.as_deref(), *limit, json.json),
     }
+}
+
+fn verify(s: &Session, checkpoint: Option<&Checkpoint>) -> CliResult {
+    match s.verify_audit(checkpoint)? {
+        Ok(head) => {
+            let extra = checkpoint
+                .map(|c| format!("，且延续检查点 {c}"))
+                .unwrap_or_default();
+            output::say(&format!("审计日志完整：{} 条{extra}", head.size));
+            output::say(&format!("当前检查点：{head}"));
+            Ok(())
+        }
+        Err(broken) => Err(Failure::Message(format!("审计日志核验失败：{broken}"))),
+    }
+}
+
+fn log(
+    s: &Session,
+    action: Option<&str>,
+    actor: Option<&str>,
+    limit: u64,
+    json: bool,
+) -> CliResult {
+    let events = s.audit_events(&EventFilter {
+        action_prefix: action.map(str::to_string),
+        actor: actor.map(str::to_string),
+        subject: None,
+        limit: Some(limit),
+    })?;
+    let headers = [
+        "序号",
+        label::TIME,
+        label::ACTOR,
+        "动作",
+        label::SUBJECT,
+        "详情",
+    ];
+    output::listing(json, &headers, &events, |e| {
+        vec![
+            e.seq.to_string(),
+            e.at.clone(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.subject.clone(),
+            e.detail.chars().take(60).collect(),
+        ]
+    })
 }

@@ -1,10 +1,11 @@
 //! `calendar show | deadline | import`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde_json::json;
 
+use super::messages::NONE;
 use super::{CliResult, output};
 use shuangsuiji::domain::calendar::{RESULT_DEADLINE_DAYS, runs, weekday_label};
 use shuangsuiji::services::Session;
@@ -50,7 +51,7 @@ fn parse_kind(text: &str) -> Result<DayKind, String> {
 
 fn years_text(years: &[i32]) -> String {
     if years.is_empty() {
-        "无".to_string()
+        NONE.to_string()
     } else {
         years
             .iter()
@@ -68,34 +69,37 @@ pub fn run(s: &mut Session, c: &CalendarCommand) -> CliResult {
     match c {
         CalendarCommand::Show { year, json } => show(s, *year, *json),
         CalendarCommand::Deadline { from, days, json } => deadline(s, *from, *days, *json),
-        CalendarCommand::Set { date, kind, reason } => {
-            s.set_calendar_day(*date, *kind, reason)?;
-            output::say(&format!(
-                "{date}（{}）已改为“{}”，已记入审计日志",
-                weekday_label(*date),
-                kind.label()
-            ));
-            Ok(())
-        }
-        CalendarCommand::Import { file } => {
-            let years = s.import_calendar(file)?;
-            for y in years {
-                let source = s.holiday_notice(y)?.map(|n| n.source).unwrap_or_default();
-                output::say(&format!("已载入{y}年节假日安排（{source}）"));
-            }
-            Ok(())
-        }
+        CalendarCommand::Set { date, kind, reason } => set(s, *date, *kind, reason),
+        CalendarCommand::Import { file } => import(s, file),
     }
+}
+
+fn set(s: &mut Session, date: NaiveDate, kind: DayKind, reason: &str) -> CliResult {
+    s.set_calendar_day(date, kind, reason)?;
+    output::say(&format!(
+        "{date}（{}）已改为“{}”，已记入审计日志",
+        weekday_label(date),
+        kind.label()
+    ));
+    Ok(())
+}
+
+fn import(s: &mut Session, file: &Path) -> CliResult {
+    for y in s.import_calendar(file)? {
+        let source = s.holiday_notice(y)?.map(|n| n.source).unwrap_or_default();
+        output::say(&format!("已载入{y}年节假日安排（{source}）"));
+    }
+    Ok(())
 }
 
 fn show(s: &Session, year: i32, as_json: bool) -> CliResult {
     let notice = s.holiday_notice(year)?;
     if as_json {
-        return Ok(output::json(&json!({
+        return output::json(&json!({
             "year": year,
             "loaded": notice.is_some(),
             "notice": notice,
-        }))?);
+        }));
     }
     let Some(n) = notice else {
         let loaded = s.calendar()?.years();
@@ -131,13 +135,12 @@ fn show(s: &Session, year: i32, as_json: bool) -> CliResult {
         (
             "调休上班",
             if work.is_empty() {
-                "无".to_string()
+                NONE.to_string()
             } else {
                 work.join("、")
             },
         ),
-    ])?;
-    Ok(())
+    ])
 }
 
 fn deadline(s: &Session, from: NaiveDate, days: u32, as_json: bool) -> CliResult {
@@ -145,7 +148,7 @@ fn deadline(s: &Session, from: NaiveDate, days: u32, as_json: bool) -> CliResult
     let today = s.today();
     let (left, class) = s.calendar()?.countdown(today, due.date);
     if as_json {
-        return Ok(output::json(&json!({
+        return output::json(&json!({
             "from": from,
             "days": days,
             "date": due.date,
@@ -156,7 +159,7 @@ fn deadline(s: &Session, from: NaiveDate, days: u32, as_json: bool) -> CliResult
             "days_left": left,
             "countdown": class,
             "countdown_label": class.label(),
-        }))?);
+        }));
     }
     output::say(&format!("截止日期：{due}"));
     let status = if left < 0 {

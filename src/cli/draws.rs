@@ -1,12 +1,15 @@
 //! `draw prepare | run | void | approve-void | list | show | verify | substitute`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use super::messages::{self, AWAITS_PRINCIPAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::record::parse_record;
+use shuangsuiji::domain::draw::record::{DrawRecord, Prepared, parse_record};
+use shuangsuiji::domain::draw::status::Draw;
 use shuangsuiji::domain::draw::team::current_team;
 use shuangsuiji::domain::draw::verify::{RECOMPUTED, UNCONFIRMED, verify};
+use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::draws::DrawCheck;
 use shuangsuiji::services::{OpenOptions, Session};
 
@@ -72,30 +75,265 @@ pub enum DrawCommand {
     },
 }
 
+pub fn run(db: &Path, options: &OpenOptions, c: &DrawCommand) -> CliResult {
+    if let DrawCommand::Verify { file: Some(f), .. } = c {
+        return verify_file(f, db, options);
+    }
+    let s = &mut Session::open(db, options)?;
+    match c {
+        DrawCommand::Prepare {
+            period,
+            tasks,
+            sources,
+        } => prepare(s, *period, tasks, sources),
+        DrawCommand::Run {
+            id,
+            seeds,
+            witnesses,
+        } => run_draw(s, id, seeds, witnesses),
+        DrawCommand::Void { id, reason } => request_void(s, id, reason),
+        DrawCommand::ApproveVoid { id } => approve_void(s, id),
+        DrawCommand::List(json) => list(s, json.json),
+        DrawCommand::Show { id, json, markdown } => show(s, id, *json, *markdown),
+        DrawCommand::Verify { id, .. } => verify_stored(s, id.as_deref(), db),
+        DrawCommand::Substitute {
+            id,
+            visit,
+            inspector,
+            reason,
+        } => substitute(s, id, visit, inspector, reason),
+    }
+}
+
+fn prepare(s: &mut Session, period: Period, tasks: &[String], sources: &[String]) -> CliResult {
+    let p = s.prepare_draw(period, tasks, sources)?;
+    output::say(&format!(
+        "已准备抽取 {}（{}）：任务 {}，{} 层，名额合计 {}，排除 {} 项",
+        p.id,
+        p.period,
+        join_list(&p.tasks),
+        p.strata,
+        p.quota,
+        p.excluded
+    ));
+    output::say(&format!("承诺值：{}", p.commitment));
+    output::say(&format!(
+        "请在现场公布承诺值后掷骰，再运行：shuangsuiji draw run {} --seed … --seed … --witness …",
+        p.id
+    ));
+    Ok(())
+}
+
+fn run_draw(s: &mut Session, id: &str, seeds: &[String], witnesses: &[String]) -> CliResult {
+    let r = s.run_draw(id, seeds, witnesses)?;
+    let problems = r.visits.iter().filter(|v| v.problem.is_some()).count();
+    output::say(&format!(
+        "抽取 {id} 已运行：种子 {}，检查任务 {} 项",
+        r.seed,
+        r.visits.len()
+    ));
+    if problems > 0 {
+        output::say(&format!(
+            "注意：{problems} 项检查任务未能组成检查组，见 draw show {id}"
+        ));
+    }
+    if let Some(cp) = &r.checkpoint {
+        output::say(&messages::audit_checkpoint(cp));
+    }
+    Ok(())
+}
+
+fn request_void(s: &mut Session, id: &str, reason: &str) -> CliResult {
+    s.request_void(id, reason)?;
+    output::say(&format!("已申请作废抽取 {id}，{AWAITS_PRINCIPAL}"));
+    Ok(())
+}
+
+fn approve_void(s: &mut Session, id: &str) -> CliResult {
+    s.approve_void(id)?;
+    output::say(&format!("已批准作废抽取 {id}；该抽取及其记录保留可查"));
+    Ok(())
+}
+
+fn list(s: &Session, json: bool) -> CliResult {
+    let headers = [
+        label::ID,
+        "期间",
+        label::TASK,
+        label::STATE,
+        "准备人",
+        "承诺值（前16位）",
+    ];
+    output::listing(json, &headers, &s.list_draws()?, |d| {
+        vec![
+            d.id.clone(),
+            d.period.clone(),
+            join_list(&d.tasks),
+            d.status().label().to_string(),
+            d.prepared_by.clone(),
+            d.commitment[..16].to_string(),
+        ]
+    })
+}
+
+/// `draw show`: as JSON or Markdown, the record (once run) or what was frozen at preparation;
+/// otherwise a summary of both.
+fn show(s: &Session, id: &str, json: bool, markdown: bool) -> CliResult {
+    let v = s.show_draw(id)?;
+    let has_run = v.record.is_some();
+    if json && has_run {
+        return output::json(&s.draw_record(id)?);
+    }
+    if json {
+        return output::json(&s.prepared_record(id)?);
+    }
+    if markdown {
+        let text = if has_run {
+            s.printable_record(id)?
+        } else {
+            s.printable_prepared(id)?
+        };
+        print!("{}", output::clean(&text));
+        return Ok(());
+    }
+    say_draw(&v.draw);
+    say_prepared(&v.prepared)?;
+    match &v.record {
+        None => {
+            output::say("尚未运行：等待现场种子。");
+            Ok(())
+        }
+        Some(r) => say_run(r, v.confidential),
+    }
+}
+
+/// Who prepared the draw, its commitment, and any void request and approval.
+fn say_draw(d: &Draw) {
+    output::say(&format!(
+        "抽取 {}（{}），任务 {}",
+        d.id,
+        d.period,
+        join_list(&d.tasks)
+    ));
+    output::say(&format!(
+        "准备：{} {}；承诺值 {}",
+        d.prepared_by, d.prepared_at, d.commitment
+    ));
+    if let Some(vr) = &d.void_request {
+        output::say(&format!(
+            "作废申请：{} {}，理由：{}",
+            vr.by, vr.at, vr.reason
+        ));
+    }
+    if let Some(va) = &d.void_approved {
+        output::say(&format!("已批准作废：{} {}", va.by, va.at));
+    }
+}
+
+/// What was frozen at preparation: strata, exclusions, inspectors who can and cannot be sent.
+fn say_prepared(p: &Prepared) -> CliResult {
+    output::table_of(
+        &[label::TASK, "分层", "总体", "优先", "名额", "规则"],
+        &p.strata,
+        |st| {
+            vec![
+                st.task.clone(),
+                st.label.clone(),
+                st.population.len().to_string(),
+                st.priority.len().to_string(),
+                st.quota.to_string(),
+                st.rule.clone(),
+            ]
+        },
+    )?;
+    output::say(&format!(
+        "排除 {} 项；可派执法人员 {} 名，不可派 {} 名；每人本次最多 {} 项",
+        p.excluded.len(),
+        p.inspectors.len(),
+        p.ineligible.len(),
+        p.workload_cap
+    ));
+    if !p.excluded.is_empty() {
+        output::say("未纳入总体的对象：");
+        output::table_of(
+            &[label::TASK, label::CODE, label::CAUSE],
+            &p.excluded,
+            |x| vec![x.task.clone(), x.id.clone(), x.reason.clone()],
+        )?;
+    }
+    if !p.ineligible.is_empty() {
+        output::say("不可派的执法人员：");
+        output::table_of(&[label::ID, label::CAUSE], &p.ineligible, |x| {
+            vec![x.id.clone(), x.reason.clone()]
+        })?;
+    }
+    Ok(())
+}
+
+/// The run: seed and witnesses (unless the list is still confidential) and each visit's team.
+fn say_run(r: &DrawRecord, confidential: bool) -> CliResult {
+    if confidential {
+        output::say("名单在检查开始前保密；下列仅为你所在检查组的任务。");
+    } else {
+        output::say(&format!(
+            "种子 {}；见证人 {}",
+            r.seed,
+            join_list(&r.witnesses)
+        ));
+    }
+    output::table_of(
+        &[label::SUBJECT, label::TASK, "检查组（*组长）"],
+        &r.visits,
+        |vis| {
+            let members = current_team(vis, &r.substitutions)
+                .iter()
+                .map(|m| format!("{}{}", if m.lead { "*" } else { "" }, m.inspector))
+                .collect::<Vec<_>>()
+                .join(" ");
+            vec![
+                vis.entity.clone(),
+                join_list(&vis.tasks),
+                vis.problem.clone().unwrap_or(members),
+            ]
+        },
+    )
+}
+
+/// `draw verify ID`: the stored record against the database.
+fn verify_stored(s: &Session, id: Option<&str>, db: &Path) -> CliResult {
+    let id = id.ok_or_else(|| Failure::Message("请给出抽取编号或 --file".into()))?;
+    report(id, s.check_draw(id)?, Some(db))
+}
+
+fn substitute(s: &mut Session, id: &str, visit: &str, inspector: &str, reason: &str) -> CliResult {
+    let sub = s.substitute(id, visit, inspector, reason)?;
+    output::say(&format!(
+        "对象 {} 的检查组：{} 由 {} 接替",
+        sub.entity, sub.out, sub.replacement
+    ));
+    Ok(())
+}
+
 /// `draw verify --file F`: the record re-computed from itself; with a database (`--db`, or
 /// ./shuangsuiji.db when it exists) also compared with the stored record and its audit events.
-pub fn verify_file(path: &PathBuf, db: &std::path::Path, options: &OpenOptions) -> CliResult {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("无法读取 {}：{e}", path.display())))?;
+fn verify_file(path: &Path, db: &Path, options: &OpenOptions) -> CliResult {
+    let text = output::read_text(path)?;
     let record = parse_record(&text)
-        .map_err(|e| Failure(format!("{} 不是有效的抽取记录：{e}", path.display())))?;
+        .map_err(|e| Failure::Message(format!("{} 不是有效的抽取记录：{e}", path.display())))?;
     if db.exists() {
         let s = Session::open(db, options)?;
         let check = s.check_record(&record)?;
         return report(&record.draw_id, check, Some(db));
     }
-    report(
-        &record.draw_id,
-        DrawCheck {
-            diffs: verify(&record),
-            notes: vec![],
-        },
-        None,
-    )
+    let check = DrawCheck {
+        diffs: verify(&record),
+        notes: vec![],
+    };
+    report(&record.draw_id, check, None)
 }
 
 /// Prints the outcome; with `db` the record was also checked against the database.
-fn report(id: &str, check: DrawCheck, db: Option<&std::path::Path>) -> CliResult {
+fn report(id: &str, check: DrawCheck, db: Option<&Path>) -> CliResult {
     if !check.diffs.is_empty() {
         let mut msg = format!("抽取 {id} 核验不通过，{}处不一致：", check.diffs.len());
         for d in check.diffs {
@@ -106,7 +344,7 @@ fn report(id: &str, check: DrawCheck, db: Option<&std::path::Path>) -> CliResult
             msg.push_str("\n注：");
             msg.push_str(&n);
         }
-        return Err(Failure(msg));
+        return Err(Failure::Message(msg));
     }
     match db {
         Some(db) => output::say(&format!(
@@ -130,225 +368,4 @@ fn report(id: &str, check: DrawCheck, db: Option<&std::path::Path>) -> CliResult
         output::say(&format!("注：{n}"));
     }
     Ok(())
-}
-
-pub fn run(cli_db: &std::path::Path, options: &OpenOptions, c: &DrawCommand) -> CliResult {
-    if let DrawCommand::Verify { file: Some(f), .. } = c {
-        return verify_file(f, cli_db, options);
-    }
-    let mut s = Session::open(cli_db, options)?;
-    match c {
-        DrawCommand::Prepare {
-            period,
-            tasks,
-            sources,
-        } => {
-            let p = s.prepare_draw(*period, tasks, sources)?;
-            output::say(&format!(
-                "已准备抽取 {}（{}）：任务 {}，{} 层，名额合计 {}，排除 {} 项",
-                p.id,
-                p.period,
-                p.tasks.join("、"),
-                p.strata,
-                p.quota,
-                p.excluded
-            ));
-            output::say(&format!("承诺值：{}", p.commitment));
-            output::say(&format!(
-                "请在现场公布承诺值后掷骰，再运行：shuangsuiji draw run {} --seed … --seed … --witness …",
-                p.id
-            ));
-            Ok(())
-        }
-        DrawCommand::Run {
-            id,
-            seeds,
-            witnesses,
-        } => {
-            let r = s.run_draw(id, seeds, witnesses)?;
-            let problems = r.visits.iter().filter(|v| v.problem.is_some()).count();
-            output::say(&format!(
-                "抽取 {id} 已运行：种子 {}，检查任务 {} 项",
-                r.seed,
-                r.visits.len()
-            ));
-            if problems > 0 {
-                output::say(&format!(
-                    "注意：{problems} 项检查任务未能组成检查组，见 draw show {id}"
-                ));
-            }
-            if let Some(cp) = &r.checkpoint {
-                output::say(&format!("审计检查点：{cp}"));
-            }
-            Ok(())
-        }
-        DrawCommand::Void { id, reason } => {
-            s.request_void(id, reason)?;
-            output::say(&format!("已申请作废抽取 {id}，待主要负责人批准"));
-            Ok(())
-        }
-        DrawCommand::ApproveVoid { id } => {
-            s.approve_void(id)?;
-            output::say(&format!("已批准作废抽取 {id}；该抽取及其记录保留可查"));
-            Ok(())
-        }
-        DrawCommand::List(json) => {
-            let draws = s.list_draws()?;
-            if json.json {
-                return Ok(output::json(&draws)?);
-            }
-            let rows: Vec<Vec<String>> = draws
-                .iter()
-                .map(|d| {
-                    let state = d.status().label();
-                    vec![
-                        d.id.clone(),
-                        d.period.clone(),
-                        d.tasks.join("、"),
-                        state.to_string(),
-                        d.prepared_by.clone(),
-                        d.commitment[..16].to_string(),
-                    ]
-                })
-                .collect();
-            Ok(output::table(
-                &["编号", "期间", "任务", "状态", "准备人", "承诺值（前16位）"],
-                &rows,
-            )?)
-        }
-        DrawCommand::Show {
-            id,
-            json,
-            markdown: md,
-        } => {
-            let v = s.show_draw(id)?;
-            if *json {
-                if v.record.is_none() {
-                    return Ok(output::json(&s.prepared_record(id)?)?);
-                }
-                return Ok(output::json(&s.draw_record(id)?)?);
-            }
-            if *md {
-                let text = if v.record.is_none() {
-                    s.printable_prepared(id)?
-                } else {
-                    s.printable_record(id)?
-                };
-                print!("{}", output::clean(&text));
-                return Ok(());
-            }
-            output::say(&format!(
-                "抽取 {}（{}），任务 {}",
-                v.draw.id,
-                v.draw.period,
-                v.draw.tasks.join("、")
-            ));
-            output::say(&format!(
-                "准备：{} {}；承诺值 {}",
-                v.draw.prepared_by, v.draw.prepared_at, v.draw.commitment
-            ));
-            if let Some(vr) = &v.draw.void_request {
-                output::say(&format!(
-                    "作废申请：{} {}，理由：{}",
-                    vr.by, vr.at, vr.reason
-                ));
-            }
-            if let Some(va) = &v.draw.void_approved {
-                output::say(&format!("已批准作废：{} {}", va.by, va.at));
-            }
-            let rows: Vec<Vec<String>> = v
-                .prepared
-                .strata
-                .iter()
-                .map(|st| {
-                    vec![
-                        st.task.clone(),
-                        st.label.clone(),
-                        st.population.len().to_string(),
-                        st.priority.len().to_string(),
-                        st.quota.to_string(),
-                        st.rule.clone(),
-                    ]
-                })
-                .collect();
-            output::table(&["任务", "分层", "总体", "优先", "名额", "规则"], &rows)?;
-            output::say(&format!(
-                "排除 {} 项；可派执法人员 {} 名，不可派 {} 名；每人本次最多 {} 项",
-                v.prepared.excluded.len(),
-                v.prepared.inspectors.len(),
-                v.prepared.ineligible.len(),
-                v.prepared.workload_cap
-            ));
-            if !v.prepared.excluded.is_empty() {
-                output::say("未纳入总体的对象：");
-                let rows: Vec<Vec<String>> = v
-                    .prepared
-                    .excluded
-                    .iter()
-                    .map(|x| vec![x.task.clone(), x.id.clone(), x.reason.clone()])
-                    .collect();
-                output::table(&["任务", "代码", "原因"], &rows)?;
-            }
-            if !v.prepared.ineligible.is_empty() {
-                output::say("不可派的执法人员：");
-                let rows: Vec<Vec<String>> = v
-                    .prepared
-                    .ineligible
-                    .iter()
-                    .map(|x| vec![x.id.clone(), x.reason.clone()])
-                    .collect();
-                output::table(&["编号", "原因"], &rows)?;
-            }
-            match &v.record {
-                None => output::say("尚未运行：等待现场种子。"),
-                Some(r) => {
-                    if v.confidential {
-                        output::say("名单在检查开始前保密；下列仅为你所在检查组的任务。");
-                    } else {
-                        output::say(&format!(
-                            "种子 {}；见证人 {}",
-                            r.seed,
-                            r.witnesses.join("、")
-                        ));
-                    }
-                    let rows: Vec<Vec<String>> = r
-                        .visits
-                        .iter()
-                        .map(|vis| {
-                            let team = current_team(vis, &r.substitutions);
-                            let members = team
-                                .iter()
-                                .map(|m| {
-                                    format!("{}{}", if m.lead { "*" } else { "" }, m.inspector)
-                                })
-                                .collect::<Vec<_>>()
-                                .join(" ");
-                            vec![
-                                vis.entity.clone(),
-                                vis.tasks.join("、"),
-                                vis.problem.clone().unwrap_or(members),
-                            ]
-                        })
-                        .collect();
-                    output::table(&["对象", "任务", "检查组（*组长）"], &rows)?;
-                }
-            }
-            Ok(())
-        }
-        DrawCommand::Verify { id: Some(id), .. } => report(id, s.check_draw(id)?, Some(cli_db)),
-        DrawCommand::Verify { .. } => Err(Failure("请给出抽取编号或 --file".into())),
-        DrawCommand::Substitute {
-            id,
-            visit,
-            inspector,
-            reason,
-        } => {
-            let sub = s.substitute(id, visit, inspector, reason)?;
-            output::say(&format!(
-                "对象 {} 的检查组：{} 由 {} 接替",
-                sub.entity, sub.out, sub.replacement
-            ));
-            Ok(())
-        }
-    }
 }

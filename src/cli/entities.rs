@@ -1,33 +1,17 @@
 //! `entities list | show | exclude | include`.
 
+use super::messages::{self, NO, label};
 use super::{CliResult, output};
 use shuangsuiji::domain::classification::SupervisionClass;
 use shuangsuiji::domain::vocab::{CreditTier, TargetType, join_list};
 use shuangsuiji::services::Session;
+use shuangsuiji::services::browse::EntityDetail;
 use shuangsuiji::services::registry::EntityFilter;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum EntitiesCommand {
     /// 列出监管对象
-    List {
-        /// 监管类别 key|special|general
-        #[arg(long, value_parser = parse_class)]
-        class: Option<SupervisionClass>,
-        /// 信用风险等级 low|normal|elevated|high
-        #[arg(long, value_parser = parse_tier)]
-        tier: Option<CreditTier>,
-        /// 乡镇
-        #[arg(long)]
-        town: Option<String>,
-        /// 检查对象类型，如 排污单位
-        #[arg(long = "type", value_parser = parse_type)]
-        target_type: Option<TargetType>,
-        /// 按名称或代码查找
-        #[arg(long)]
-        search: Option<String>,
-        #[command(flatten)]
-        json: output::JsonFlag,
-    },
+    List(ListArgs),
     /// 显示一个监管对象的详情与分类理由
     Show {
         code: String,
@@ -52,6 +36,39 @@ pub enum EntitiesCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// 监管类别 key|special|general
+    #[arg(long, value_parser = parse_class)]
+    class: Option<SupervisionClass>,
+    /// 信用风险等级 low|normal|elevated|high
+    #[arg(long, value_parser = parse_tier)]
+    tier: Option<CreditTier>,
+    /// 乡镇
+    #[arg(long)]
+    town: Option<String>,
+    /// 检查对象类型，如 排污单位
+    #[arg(long = "type", value_parser = parse_type)]
+    target_type: Option<TargetType>,
+    /// 按名称或代码查找
+    #[arg(long)]
+    search: Option<String>,
+    #[command(flatten)]
+    json: output::JsonFlag,
+}
+
+impl ListArgs {
+    fn filter(&self) -> EntityFilter {
+        EntityFilter {
+            class: self.class,
+            tier: self.tier,
+            town: self.town.clone(),
+            target_type: self.target_type,
+            search: self.search.clone(),
+        }
+    }
+}
+
 fn parse_class(s: &str) -> Result<SupervisionClass, String> {
     SupervisionClass::parse(s).ok_or_else(|| "应为 key|special|general".to_string())
 }
@@ -64,143 +81,115 @@ fn parse_type(s: &str) -> Result<TargetType, String> {
     TargetType::parse(s).ok_or_else(|| format!("应为 {}", TargetType::choices()))
 }
 
-pub fn entities(s: &mut Session, c: &EntitiesCommand) -> CliResult {
+pub fn run(s: &mut Session, c: &EntitiesCommand) -> CliResult {
     match c {
+        EntitiesCommand::List(a) => list(s, a),
+        EntitiesCommand::Show { code, json } => show(s, code, json.json),
         EntitiesCommand::Exclude {
             code,
             exclusion,
             reason,
-        } => {
-            s.set_exclusion(code, Some(exclusion), reason)?;
-            output::say(&format!("{code} 已设为不参与双随机：{exclusion}"));
-            Ok(())
-        }
-        EntitiesCommand::Include { code, reason } => {
-            s.set_exclusion(code, None, reason)?;
-            output::say(&format!("{code} 已恢复参与双随机"));
-            Ok(())
-        }
-        EntitiesCommand::List {
-            class,
-            tier,
-            town,
-            target_type,
-            search,
-            json,
-        } => {
-            let list = s.list_entities(&EntityFilter {
-                class: *class,
-                tier: *tier,
-                town: town.clone(),
-                target_type: *target_type,
-                search: search.clone(),
-            })?;
-            if json.json {
-                return Ok(output::json(&list)?);
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.id.clone(),
-                        c.entity.name.clone(),
-                        c.entity.town.clone(),
-                        c.classification.class.label().to_string(),
-                        c.entity
-                            .credit_tier
-                            .map(|t| t.label())
-                            .unwrap_or("未评级")
-                            .to_string(),
-                        join_list(c.entity.target_types.iter().map(|t| t.label())),
-                        c.entity
-                            .exclusion
-                            .clone()
-                            .map(|r| format!("不参与：{r}"))
-                            .unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            output::table(
-                &[
-                    "代码",
-                    "名称",
-                    "乡镇",
-                    "监管类别",
-                    "信用风险",
-                    "检查对象",
-                    "备注",
-                ],
-                &rows,
-            )?;
-            output::say(&format!("共 {} 个", list.len()));
-            Ok(())
-        }
-        EntitiesCommand::Show { code, json } => {
-            let d = s.show_entity(code)?;
-            if json.json {
-                return Ok(output::json(&d)?);
-            }
-            let e = &d.entity.entity;
-            let c = &d.entity.classification;
-            let yes = |b: bool| if b { "是" } else { "否" }.to_string();
-            output::fields(&[
-                ("名称", e.name.clone()),
-                ("代码", d.entity.id.clone()),
-                ("乡镇", e.town.clone()),
-                ("地址", e.address.clone()),
-                ("行业", e.industry.clone()),
-                ("联系人", format!("{} {}", e.contact, e.phone)),
-                (
-                    "检查对象",
-                    join_list(e.target_types.iter().map(|t| t.label())),
-                ),
-                ("监管类别", c.class.label().to_string()),
-                ("分类理由", c.reasons.join("；")),
-                ("计入重点覆盖", yes(c.also_key)),
-                (
-                    "排污许可",
-                    e.permit_class
-                        .map(|p| p.label())
-                        .unwrap_or("无")
-                        .to_string(),
-                ),
-                ("绩效分级", e.perf_grade.label().to_string()),
-                (
-                    "环评类别",
-                    join_list(e.eia_classes.iter().map(|x| x.label())),
-                ),
-                (
-                    "信用风险",
-                    e.credit_tier
-                        .map(|t| t.label())
-                        .unwrap_or("未评级")
-                        .to_string(),
-                ),
-                (
-                    "生产状态",
-                    format!(
-                        "{}{}",
-                        e.production,
-                        if e.production_months.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                "（{}月）",
-                                join_list(e.production_months.iter().map(|m| m.to_string()))
-                            )
-                        }
-                    ),
-                ),
-                ("入河排污口", join_list(e.outfall_rivers.iter())),
-                (
-                    "不参与双随机",
-                    e.exclusion.clone().unwrap_or_else(|| "否".into()),
-                ),
-                ("回避人员", d.conflicted_inspectors.join("、")),
-                ("备注", e.note.clone()),
-                ("最后变更", format!("审计日志第 {} 条", d.changed_seq)),
-            ])?;
-            Ok(())
-        }
+        } => exclude(s, code, exclusion, reason),
+        EntitiesCommand::Include { code, reason } => include(s, code, reason),
     }
+}
+
+fn exclude(s: &mut Session, code: &str, exclusion: &str, reason: &str) -> CliResult {
+    s.set_exclusion(code, Some(exclusion), reason)?;
+    output::say(&format!("{code} 已设为不参与双随机：{exclusion}"));
+    Ok(())
+}
+
+fn include(s: &mut Session, code: &str, reason: &str) -> CliResult {
+    s.set_exclusion(code, None, reason)?;
+    output::say(&format!("{code} 已恢复参与双随机"));
+    Ok(())
+}
+
+fn list(s: &Session, a: &ListArgs) -> CliResult {
+    let headers = [
+        label::CODE,
+        label::NAME,
+        label::TOWN,
+        label::CLASS,
+        label::CREDIT_TIER,
+        label::TARGET_TYPE,
+        label::NOTE,
+    ];
+    let list = s.list_entities(&a.filter())?;
+    output::counted_listing(a.json.json, &headers, &list, "个", |c| {
+        vec![
+            c.id.clone(),
+            c.entity.name.clone(),
+            c.entity.town.clone(),
+            c.classification.class.label().to_string(),
+            messages::tier(c.entity.credit_tier).to_string(),
+            join_list(c.entity.target_types.iter().map(|t| t.label())),
+            c.entity
+                .exclusion
+                .clone()
+                .map(|r| format!("不参与：{r}"))
+                .unwrap_or_default(),
+        ]
+    })
+}
+
+fn show(s: &Session, code: &str, json: bool) -> CliResult {
+    let d = s.show_entity(code)?;
+    if json {
+        return output::json(&d);
+    }
+    output::fields(&detail_fields(&d))
+}
+
+/// An entity's details, its classification and the reasons for it, as `label value` lines.
+fn detail_fields(d: &EntityDetail) -> Vec<(&'static str, String)> {
+    let e = &d.entity.entity;
+    let c = &d.entity.classification;
+    let months = if e.production_months.is_empty() {
+        String::new()
+    } else {
+        let months = e.production_months.iter().map(|m| m.to_string());
+        format!("（{}月）", join_list(months))
+    };
+    vec![
+        (label::NAME, e.name.clone()),
+        (label::CODE, d.entity.id.clone()),
+        (label::TOWN, e.town.clone()),
+        ("地址", e.address.clone()),
+        ("行业", e.industry.clone()),
+        ("联系人", format!("{} {}", e.contact, e.phone)),
+        (
+            label::TARGET_TYPE,
+            join_list(e.target_types.iter().map(|t| t.label())),
+        ),
+        (label::CLASS, c.class.label().to_string()),
+        ("分类理由", c.reasons.join("；")),
+        ("计入重点覆盖", messages::yes_no(c.also_key).to_string()),
+        (
+            "排污许可",
+            e.permit_class
+                .map(|p| p.label())
+                .unwrap_or(messages::NONE)
+                .to_string(),
+        ),
+        ("绩效分级", e.perf_grade.label().to_string()),
+        (
+            "环评类别",
+            join_list(e.eia_classes.iter().map(|x| x.label())),
+        ),
+        (
+            label::CREDIT_TIER,
+            messages::tier(e.credit_tier).to_string(),
+        ),
+        ("生产状态", format!("{}{months}", e.production)),
+        ("入河排污口", join_list(e.outfall_rivers.iter())),
+        (
+            "不参与双随机",
+            e.exclusion.clone().unwrap_or_else(|| NO.into()),
+        ),
+        ("回避人员", join_list(&d.conflicted_inspectors)),
+        (label::NOTE, e.note.clone()),
+        ("最后变更", messages::audit_entry(d.changed_seq)),
+    ]
 }

@@ -2,8 +2,9 @@
 
 use clap::CommandFactory;
 
+use super::messages::DEMO;
 use super::{Cli, CliResult, Failure, output};
-use shuangsuiji::services::{identity, init};
+use shuangsuiji::services::{Mode, identity, init};
 
 #[derive(Debug, clap::Args)]
 #[group(required = true, multiple = false)]
@@ -27,7 +28,7 @@ pub fn run(cli: &Cli, args: &InitArgs) -> CliResult {
         init::init_demo(&cli.db, &me, today(cli))?
     } else {
         if cli.today.is_some() {
-            return Err(Failure("正式数据库不允许指定 --today".into()));
+            return Err(Failure::Message("正式数据库不允许指定 --today".into()));
         }
         init::init_empty(&cli.db, &me, today(cli))?
     };
@@ -37,8 +38,8 @@ pub fn run(cli: &Cli, args: &InitArgs) -> CliResult {
 
 fn print_report(r: &init::InitReport) {
     let kind = match r.mode {
-        shuangsuiji::services::Mode::Demo => "示例数据库（示例数据）",
-        shuangsuiji::services::Mode::Production => "正式数据库",
+        Mode::Demo => format!("示例数据库（{DEMO}）"),
+        Mode::Production => "正式数据库".to_string(),
     };
     output::say(&format!("已创建{kind}：{}", r.path));
     output::say(&format!(
@@ -56,7 +57,7 @@ pub fn first_run(cli: &Cli) -> CliResult {
         let me = identity::os_login()?;
         if interactive {
             eprintln!(
-                "正在创建示例数据库 {}（示例数据，约需数秒）",
+                "正在创建示例数据库 {}（{DEMO}，约需数秒）",
                 cli.db.display()
             );
         }
@@ -71,6 +72,6 @@ pub fn first_run(cli: &Cli) -> CliResult {
     }
     Cli::command()
         .print_help()
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(|e| Failure::Message(e.to_string()))?;
     Ok(())
 }

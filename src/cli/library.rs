@@ -1,5 +1,8 @@
 //! `inspectors list | duty | leave | conflict`, `items list`, `stats`.
 
+use chrono::NaiveDate;
+
+use super::messages::{self, NONE, label};
 use super::{CliResult, output};
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
@@ -20,9 +23,9 @@ pub enum InspectorsCommand {
     Leave {
         code: String,
         #[arg(long)]
-        from: chrono::NaiveDate,
+        from: NaiveDate,
         #[arg(long)]
-        to: chrono::NaiveDate,
+        to: NaiveDate,
         #[arg(long)]
         reason: String,
     },
@@ -38,88 +41,84 @@ pub enum InspectorsCommand {
 }
 
 pub fn inspectors(s: &mut Session, c: &InspectorsCommand) -> CliResult {
-    let json = match c {
-        InspectorsCommand::List(json) => json,
+    match c {
+        InspectorsCommand::List(json) => list_inspectors(s, json.json),
         InspectorsCommand::Duty {
             code,
             state,
             reason,
-        } => {
-            let i = s.set_on_duty(code, state == "on", reason)?;
-            output::say(&format!(
-                "{} {}：{}",
-                i.code,
-                i.name,
-                if i.on_duty { "在岗" } else { "不在岗" }
-            ));
-            return Ok(());
-        }
+        } => duty(s, code, state == "on", reason),
         InspectorsCommand::Leave {
             code,
             from,
             to,
             reason,
-        } => {
-            let i = s.add_leave(code, *from, *to, reason)?;
-            output::say(&format!("{} {}：已登记 {from}~{to} 请假", i.code, i.name));
-            return Ok(());
-        }
+        } => leave(s, code, *from, *to, reason),
         InspectorsCommand::Conflict {
             code,
             entity,
             reason,
-        } => {
-            let i = s.declare_conflict(code, entity, reason)?;
-            output::say(&format!("{} {}：已登记对 {entity} 的回避", i.code, i.name));
-            return Ok(());
-        }
-    };
-    let list = s.list_inspectors()?;
-    if json.json {
-        return Ok(output::json(&list)?);
+        } => conflict(s, code, entity, reason),
     }
-    let today = s.today();
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|i| {
-            vec![
-                i.code.clone(),
-                i.name.clone(),
-                i.department.clone(),
-                i.unit.clone(),
-                join_list(i.expertise.iter().map(|x| x.label())),
-                join_list(i.areas.iter()),
-                if !i.on_duty {
-                    "不在岗"
-                } else if i.on_leave(today) {
-                    "请假"
-                } else {
-                    "在岗"
-                }
-                .to_string(),
-                match i.cert_expiry {
-                    Some(d) if i.certified_on(today) => format!("至{d}"),
-                    Some(d) => format!("已过期{d}"),
-                    None => "无".to_string(),
-                },
-            ]
-        })
-        .collect();
-    output::table(
-        &[
-            "编号",
-            "姓名",
-            "部门",
-            "股室/大队",
-            "专业",
-            "片区",
-            "状态",
-            "执法证",
-        ],
-        &rows,
-    )?;
-    output::say(&format!("共 {} 名", list.len()));
+}
+
+fn duty(s: &mut Session, code: &str, on: bool, reason: &str) -> CliResult {
+    let i = s.set_on_duty(code, on, reason)?;
+    output::say(&format!(
+        "{} {}：{}",
+        i.code,
+        i.name,
+        messages::duty(i.on_duty)
+    ));
     Ok(())
+}
+
+fn leave(s: &mut Session, code: &str, from: NaiveDate, to: NaiveDate, reason: &str) -> CliResult {
+    let i = s.add_leave(code, from, to, reason)?;
+    output::say(&format!("{} {}：已登记 {from}~{to} 请假", i.code, i.name));
+    Ok(())
+}
+
+fn conflict(s: &mut Session, code: &str, entity: &str, reason: &str) -> CliResult {
+    let i = s.declare_conflict(code, entity, reason)?;
+    output::say(&format!("{} {}：已登记对 {entity} 的回避", i.code, i.name));
+    Ok(())
+}
+
+fn list_inspectors(s: &Session, json: bool) -> CliResult {
+    let headers = [
+        label::ID,
+        label::PERSON,
+        label::DEPARTMENT,
+        "股室/大队",
+        "专业",
+        "片区",
+        label::STATE,
+        "执法证",
+    ];
+    let today = s.today();
+    let list = s.list_inspectors()?;
+    output::counted_listing(json, &headers, &list, "名", |i| {
+        let state = if i.on_duty && i.on_leave(today) {
+            messages::ON_LEAVE
+        } else {
+            messages::duty(i.on_duty)
+        };
+        vec![
+            i.code.clone(),
+            i.name.clone(),
+            i.department.clone(),
+            i.unit.clone(),
+            join_list(i.expertise.iter().map(|x| x.label())),
+            join_list(i.areas.iter()),
+            state.to_string(),
+            match i.cert_expiry {
+                Some(d) if i.certified_on(today) => format!("至{d}"),
+                Some(d) => format!("已过期{d}"),
+                None => NONE.to_string(),
+            },
+        ]
+    })
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -130,34 +129,28 @@ pub enum ItemsCommand {
 
 pub fn items(s: &Session, c: &ItemsCommand) -> CliResult {
     let ItemsCommand::List(json) = c;
-    let list = s.list_check_items()?;
-    if json.json {
-        return Ok(output::json(&list)?);
-    }
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|i| {
-            let item: String = i.item.chars().take(30).collect();
-            vec![
-                i.code.clone(),
-                i.category.clone(),
-                item,
-                i.target_type.label().to_string(),
-                i.method.clone(),
-            ]
-        })
-        .collect();
-    output::table(
-        &["编号", "抽查类别", "抽查事项", "检查对象", "检查方式"],
-        &rows,
-    )?;
-    Ok(())
+    let headers = [
+        label::ID,
+        "抽查类别",
+        label::CHECK_ITEM,
+        label::TARGET_TYPE,
+        "检查方式",
+    ];
+    output::listing(json.json, &headers, &s.list_check_items()?, |i| {
+        vec![
+            i.code.clone(),
+            i.category.clone(),
+            i.item.chars().take(30).collect(),
+            i.target_type.label().to_string(),
+            i.method.clone(),
+        ]
+    })
 }
 
 pub fn stats(s: &Session, json: bool) -> CliResult {
     let st = s.stats()?;
     if json {
-        return Ok(output::json(&st)?);
+        return output::json(&st);
     }
     let map = |m: &std::collections::BTreeMap<String, usize>| {
         m.iter()
@@ -165,10 +158,7 @@ pub fn stats(s: &Session, json: bool) -> CliResult {
             .collect::<Vec<_>>()
             .join("，")
     };
-    let mode = match st.mode {
-        shuangsuiji::services::Mode::Demo => "示例数据",
-        shuangsuiji::services::Mode::Production => "正式",
-    };
+    let mode = messages::mode(st.mode);
     output::fields(&[
         (
             "数据库",
@@ -179,25 +169,25 @@ pub fn stats(s: &Session, json: bool) -> CliResult {
             format!("{} 个，其中不参与双随机 {}", st.entities, st.excluded),
         ),
         (
-            "监管类别",
+            label::CLASS,
             format!(
                 "{}；计入重点年度覆盖 {}",
                 map(&st.by_class),
                 st.key_coverage_pool
             ),
         ),
-        ("信用风险", map(&st.by_tier)),
-        ("检查对象", map(&st.by_target_type)),
-        ("乡镇", map(&st.by_town)),
+        (label::CREDIT_TIER, map(&st.by_tier)),
+        (label::TARGET_TYPE, map(&st.by_target_type)),
+        (label::TOWN, map(&st.by_town)),
         (
-            "执法人员",
+            label::INSPECTOR,
             format!(
                 "{} 名，在岗 {}，持有效执法证 {}",
                 st.inspectors, st.inspectors_on_duty, st.inspectors_certified
             ),
         ),
-        ("部门", map(&st.by_department)),
-        ("抽查事项", format!("{} 条", st.check_items)),
+        (label::DEPARTMENT, map(&st.by_department)),
+        (label::CHECK_ITEM, format!("{} 条", st.check_items)),
         (
             "本年计划",
             format!("{} 个，任务 {} 项", st.plans_this_year, st.tasks_this_year),
@@ -210,6 +200,5 @@ pub fn stats(s: &Session, json: bool) -> CliResult {
                 st.audit_size, st.audit_size, st.audit_head
             ),
         ),
-    ])?;
-    Ok(())
+    ])
 }

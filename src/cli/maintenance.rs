@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Cli, CliResult, Failure, Finished, output};
+use super::{Cli, CliResult, Failure, Finished, messages, output};
 use shuangsuiji::services::{identity, maintenance};
 
 #[derive(Debug, clap::Args)]
@@ -62,7 +62,7 @@ pub fn doctor(cli: &Cli, json: bool) -> Result<Finished, Failure> {
     }
     if findings.iter().any(|f| f.level == "fail") {
         // Exit code 1.
-        return Err(Failure("体检发现错误".into()));
+        return Err(Failure::Message("体检发现错误".into()));
     }
     if findings.iter().any(|f| f.level == "warn") {
         // Exit code 2: warnings only (0 when everything is in order).
@@ -72,21 +72,11 @@ pub fn doctor(cli: &Cli, json: bool) -> Result<Finished, Failure> {
 }
 
 fn table(findings: &[maintenance::Finding]) -> CliResult {
-    let rows: Vec<Vec<String>> = findings
-        .iter()
-        .map(|f| {
-            vec![
-                match f.level {
-                    "ok" => "正常",
-                    "warn" => "注意",
-                    _ => "错误",
-                }
-                .to_string(),
-                f.check.to_string(),
-                f.detail.clone(),
-            ]
-        })
-        .collect();
-    output::table(&["结果", "检查", "说明"], &rows)?;
-    Ok(())
+    output::table_of(&["结果", "检查", "说明"], findings, |f| {
+        vec![
+            messages::finding_level(f.level).to_string(),
+            f.check.to_string(),
+            f.detail.clone(),
+        ]
+    })
 }

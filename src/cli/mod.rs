@@ -8,6 +8,7 @@ mod entities;
 mod init;
 mod library;
 mod maintenance;
+mod messages;
 mod output;
 mod plans;
 mod registry;
@@ -119,8 +120,14 @@ pub enum Command {
 pub use args_error::explain as explain_arguments;
 pub use output::clean;
 
-/// A failure, already in words for the user.
-pub struct Failure(pub String);
+/// How a command failed.
+pub enum Failure {
+    /// The reader of the output went away (`| head`): nothing to report, and the command ends
+    /// as if it had finished.
+    Quiet,
+    /// A failure already in words for the user, printed after “错误：”.
+    Message(String),
+}
 
 impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Self {
@@ -131,9 +138,9 @@ impl From<ServiceError> for Failure {
                     s.push('\n');
                     s.push_str(&output::clean(&p.to_string()));
                 }
-                Failure(s)
+                Failure::Message(s)
             }
-            other => Failure(output::clean(&other.to_string())),
+            other => Failure::Message(output::clean(&other.to_string())),
         }
     }
 }
@@ -142,9 +149,9 @@ impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             // The reader went away (`| head`): nothing to report.
-            Failure(String::new())
+            Failure::Quiet
         } else {
-            Failure(format!("输出失败：{e}"))
+            Failure::Message(format!("输出失败：{e}"))
         }
     }
 }
@@ -180,7 +187,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Import(a) => registry::import(&mut cli.open()?, a),
         Command::Export(a) => registry::export(&mut cli.open()?, a),
         Command::Template(a) => registry::template(a),
-        Command::Entities(c) => entities::entities(&mut cli.open()?, c),
+        Command::Entities(c) => entities::run(&mut cli.open()?, c),
         Command::Inspectors(c) => library::inspectors(&mut cli.open()?, c),
         Command::Items(c) => library::items(&cli.open()?, c),
         Command::Stats(j) => library::stats(&cli.open()?, j.json),
@@ -206,5 +213,6 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
 /// Opens the dashboard on the database.
 pub fn dashboard(cli: &Cli) -> CliResult {
     let session = cli.open()?;
-    shuangsuiji::tui::run(session, cli.ascii).map_err(|e| Failure(format!("终端出错：{e}")))
+    shuangsuiji::tui::run(session, cli.ascii)
+        .map_err(|e| Failure::Message(format!("终端出错：{e}")))
 }

@@ -1,10 +1,14 @@
 //! Printing: aligned tables by display width, JSON, and neutralising control characters so
-//! nothing stored can drive the terminal.
+//! nothing stored can drive the terminal. A closed pipe (`| head`) ends a command quietly
+//! ([`Failure::Quiet`](super::Failure::Quiet)).
 
 use std::io::Write;
+use std::path::Path;
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
+
+use super::{CliResult, Failure, messages};
 
 #[derive(Debug, clap::Args)]
 pub struct JsonFlag {
@@ -31,8 +35,46 @@ fn cell(text: &str) -> String {
     clean(text).replace('\n', " ")
 }
 
+/// `--json`: the items as JSON; otherwise a table, one row an item.
+pub fn listing<T: Serialize>(
+    json: bool,
+    headers: &[&str],
+    items: &[T],
+    row: impl FnMut(&T) -> Vec<String>,
+) -> CliResult {
+    if json {
+        return self::json(&items);
+    }
+    table_of(headers, items, row)
+}
+
+/// As [`listing`], with a line under the table that counts the items: “共 N 个”.
+pub fn counted_listing<T: Serialize>(
+    json: bool,
+    headers: &[&str],
+    items: &[T],
+    unit: &str,
+    row: impl FnMut(&T) -> Vec<String>,
+) -> CliResult {
+    listing(json, headers, items, row)?;
+    if !json {
+        say(&messages::total(items.len(), unit));
+    }
+    Ok(())
+}
+
+/// Prints a table with one row for each item.
+pub fn table_of<T>(
+    headers: &[&str],
+    items: impl IntoIterator<Item = T>,
+    row: impl FnMut(T) -> Vec<String>,
+) -> CliResult {
+    let rows: Vec<Vec<String>> = items.into_iter().map(row).collect();
+    table(headers, &rows)
+}
+
 /// Prints rows as a table whose columns are aligned by display width (CJK = 2 columns).
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+fn table(headers: &[&str], rows: &[Vec<String>]) -> CliResult {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| cell(c)).collect())
@@ -65,12 +107,12 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
     for r in &rows {
         writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
     }
-    out.flush()
+    Ok(out.flush()?)
 }
 
 /// Prints a value as pretty JSON. serde_json escapes C0 controls; DEL and the C1 controls
 /// (U+0080–U+009F, which some terminals obey) are escaped here too.
-pub fn json<T: Serialize>(value: &T) -> std::io::Result<()> {
+pub fn json<T: Serialize>(value: &T) -> CliResult {
     let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     let mut safe = String::with_capacity(text.len());
     for c in text.chars() {
@@ -82,23 +124,27 @@ pub fn json<T: Serialize>(value: &T) -> std::io::Result<()> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{safe}")?;
-    out.flush()
+    Ok(out.flush()?)
 }
 
 /// Prints `label：value` lines, labels padded by display width.
-pub fn fields(pairs: &[(&str, String)]) -> std::io::Result<()> {
+pub fn fields(pairs: &[(&str, String)]) -> CliResult {
     let w = pairs.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (k, v) in pairs {
         writeln!(out, "{k}{}  {}", " ".repeat(w - k.width()), cell(v))?;
     }
-    out.flush()
+    Ok(out.flush()?)
 }
 
-/// Prints one line of plain text, neutralised. A closed pipe (`| head`) is not an error.
+/// A file named on the command line, as text.
+pub fn read_text(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| Failure::Message(messages::unreadable(path, &e)))
+}
+
 /// Why a file could not be read, in words: missing, a directory, no permission, or the
 /// system's own text for anything rarer.
-pub fn io_problem(path: &std::path::Path, e: &std::io::Error) -> String {
+pub fn io_problem(path: &Path, e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     let why = match e.kind() {
         ErrorKind::NotFound => "文件不存在".to_string(),
@@ -106,9 +152,10 @@ pub fn io_problem(path: &std::path::Path, e: &std::io::Error) -> String {
         ErrorKind::IsADirectory => "这是一个目录，不是文件".to_string(),
         _ => format!("读取失败（{e}）"),
     };
-    format!("无法读取 {}：{why}", path.display())
+    messages::unreadable(path, why)
 }
 
+/// Prints one line of plain text, neutralised. A closed pipe (`| head`) is not an error.
 pub fn say(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
 }

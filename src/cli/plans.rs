@@ -1,9 +1,10 @@
 //! `plan list | show | init | copy | add-task | edit-task | remove-task | multipliers | changes`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::Datelike;
 
+use super::messages::label;
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::plan::{Task, TierMultipliers};
 use shuangsuiji::domain::plan_records::PlanRecord;
@@ -57,22 +58,7 @@ pub enum PlanCommand {
         year: Option<i32>,
     },
     /// 修改信用风险递加倍数（百分比，150 = 1.5倍），须写明理由
-    Multipliers {
-        #[arg(long)]
-        plan: String,
-        #[arg(long)]
-        low: u32,
-        #[arg(long)]
-        normal: u32,
-        #[arg(long)]
-        elevated: u32,
-        #[arg(long)]
-        high: u32,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        year: Option<i32>,
-    },
+    Multipliers(MultipliersArgs),
     /// 列出某年的计划调整记录
     Changes {
         #[arg(long)]
@@ -95,210 +81,223 @@ pub struct TaskFileArgs {
     pub year: Option<i32>,
 }
 
-fn read_task(path: &PathBuf) -> Result<Task, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("无法读取 {}：{e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| Failure(format!("任务定义 {} 有误：{e}", path.display())))
+#[derive(Debug, clap::Args)]
+pub struct MultipliersArgs {
+    #[arg(long)]
+    pub plan: String,
+    #[arg(long)]
+    pub low: u32,
+    #[arg(long)]
+    pub normal: u32,
+    #[arg(long)]
+    pub elevated: u32,
+    #[arg(long)]
+    pub high: u32,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+fn read_task(path: &Path) -> Result<Task, Failure> {
+    let text = output::read_text(path)?;
+    toml::from_str(&text)
+        .map_err(|e| Failure::Message(format!("任务定义 {} 有误：{e}", path.display())))
 }
 
 pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
     let this_year = s.today().year();
+    let or_this_year = |y: &Option<i32>| y.unwrap_or(this_year);
     match c {
-        PlanCommand::List { year, json } => {
-            let plans = s.list_plans(Some(year.unwrap_or(this_year)))?;
-            if json.json {
-                let v: Vec<_> = plans.iter().map(plan_json).collect();
-                return Ok(output::json(&v)?);
-            }
-            let mut rows = Vec::new();
-            for sp in &plans {
-                for (t, removed) in sp
-                    .plan
-                    .tasks
-                    .iter()
-                    .map(|t| (t, false))
-                    .chain(sp.removed.iter().map(|t| (t, true)))
-                {
-                    let rules = t
-                        .lines
-                        .iter()
-                        .map(|l| l.rule.describe())
-                        .collect::<Vec<_>>()
-                        .join("；");
-                    let windows = t.lines.iter().map(|l| l.window.label()).collect::<Vec<_>>();
-                    let name = if removed {
-                        format!("{}（{}）", t.name, removal_text(sp, &t.code))
-                    } else {
-                        t.name.clone()
-                    };
-                    rows.push(vec![
-                        format!("{}年{}", sp.plan.year, sp.plan.kind.label()),
-                        t.code.clone(),
-                        name,
-                        join_list(t.target_types.iter().map(|x| x.label())),
-                        rules,
-                        join_list(dedup(windows)),
-                        join_list(t.cooperating_departments.iter()),
-                    ]);
-                }
-            }
-            output::table(
-                &[
-                    "计划",
-                    "任务",
-                    "名称",
-                    "检查对象",
-                    "抽查比例",
-                    "时间",
-                    "配合部门",
-                ],
-                &rows,
-            )?;
-            Ok(())
-        }
-        PlanCommand::Show { code, year, json } => {
-            let year = year.unwrap_or(this_year);
-            let plans = s.list_plans(Some(year))?;
-            let sp = plans
-                .iter()
-                .find(|p| p.plan.code.eq_ignore_ascii_case(code))
-                .ok_or_else(|| Failure(format!("未找到{year}年的计划 {code}")))?;
-            if json.json {
-                return Ok(output::json(&plan_json(sp))?);
-            }
-            let m = sp.plan.tier_multipliers;
-            output::say(&format!(
-                "{}年{}（{}），来源：{}",
-                year, sp.plan.name, sp.plan.code, sp.plan.source
-            ));
-            output::say(&format!(
-                "信用风险递加倍数：低风险×{}，一般风险×{}，较高风险×{}，高风险×{}",
-                pct(m.low_pct),
-                pct(m.normal_pct),
-                pct(m.elevated_pct),
-                pct(m.high_pct)
-            ));
-            for t in &sp.plan.tasks {
-                output::say("");
-                output::say(&format!(
-                    "{} {}（{}）",
-                    t.code,
-                    t.name,
-                    join_list(t.target_types.iter().map(|x| x.label()))
-                ));
-                output::say(&format!("  范围：{}", t.scope));
-                output::say(&format!(
-                    "  发起：{}  配合：{}",
-                    t.initiating_unit,
-                    join_list(t.cooperating_departments.iter())
-                ));
-                for l in &t.lines {
-                    output::say(&format!(
-                        "  事项 {}：{}，{}（{}）",
-                        join_list(l.items.iter()),
-                        l.rule.describe(),
-                        l.window.label(),
-                        l.rule_text
-                    ));
-                }
-            }
-            for t in &sp.removed {
-                output::say(&format!(
-                    "{} {}（{}）",
-                    t.code,
-                    t.name,
-                    removal_text(sp, &t.code)
-                ));
-            }
-            Ok(())
-        }
-        PlanCommand::Init { year } => {
-            let n = s.create_seed_plans(*year)?;
-            output::say(&format!("已建立{year}年抽查计划 {n} 个"));
-            Ok(())
-        }
-        PlanCommand::Copy { from, to } => {
-            let n = s.copy_plans(*from, *to)?;
-            output::say(&format!("已把{from}年的 {n} 个计划复制到{to}年"));
-            Ok(())
-        }
-        PlanCommand::AddTask(a) | PlanCommand::EditTask(a) => {
-            let task = read_task(&a.file)?;
-            let code = task.code.clone();
-            let edit = if matches!(c, PlanCommand::AddTask(_)) {
-                PlanEdit::AddTask(task)
-            } else {
-                PlanEdit::EditTask(task)
-            };
-            s.edit_plan(a.year.unwrap_or(this_year), &a.plan, edit, &a.reason)?;
-            output::say(&format!("已调整计划 {}：任务 {code}", a.plan));
-            Ok(())
-        }
+        PlanCommand::List { year, json } => list(s, or_this_year(year), json.json),
+        PlanCommand::Show { code, year, json } => show(s, code, or_this_year(year), json.json),
+        PlanCommand::Init { year } => create(s, *year),
+        PlanCommand::Copy { from, to } => copy(s, *from, *to),
+        PlanCommand::AddTask(a) => edit_task(s, a, or_this_year(&a.year), PlanEdit::AddTask),
+        PlanCommand::EditTask(a) => edit_task(s, a, or_this_year(&a.year), PlanEdit::EditTask),
         PlanCommand::RemoveTask {
             plan,
             task,
             reason,
             year,
-        } => {
-            s.edit_plan(
-                year.unwrap_or(this_year),
-                plan,
-                PlanEdit::RemoveTask(task.clone()),
-                reason,
-            )?;
-            output::say(&format!("已从计划 {plan} 删除任务 {task}（记录保留）"));
-            Ok(())
-        }
-        PlanCommand::Multipliers {
-            plan,
-            low,
-            normal,
-            elevated,
-            high,
-            reason,
-            year,
-        } => {
-            let m = TierMultipliers {
-                low_pct: *low,
-                normal_pct: *normal,
-                elevated_pct: *elevated,
-                high_pct: *high,
-            };
-            s.edit_plan(
-                year.unwrap_or(this_year),
-                plan,
-                PlanEdit::Multipliers(m),
-                reason,
-            )?;
-            output::say(&format!("已修改计划 {plan} 的信用风险递加倍数"));
-            Ok(())
-        }
-        PlanCommand::Changes { year, json } => {
-            let changes = s.plan_changes(year.unwrap_or(this_year))?;
-            if json.json {
-                return Ok(output::json(&changes)?);
-            }
-            let rows: Vec<Vec<String>> = changes
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.at.clone(),
-                        c.actor.clone(),
-                        c.plan.clone(),
-                        c.task.clone().unwrap_or_default(),
-                        c.change.clone(),
-                        c.reason.clone(),
-                        c.audit_seq.to_string(),
-                    ]
-                })
-                .collect();
-            output::table(
-                &["时间", "操作人", "计划", "任务", "调整", "理由", "审计序号"],
-                &rows,
-            )?;
-            Ok(())
-        }
+        } => remove_task(s, or_this_year(year), plan, task, reason),
+        PlanCommand::Multipliers(a) => multipliers(s, a, or_this_year(&a.year)),
+        PlanCommand::Changes { year, json } => changes(s, or_this_year(year), json.json),
     }
+}
+
+/// `plan list`: a row for every task, removed tasks marked with when, who and why.
+fn list(s: &Session, year: i32, json: bool) -> CliResult {
+    let plans = s.list_plans(Some(year))?;
+    if json {
+        let v: Vec<_> = plans.iter().map(plan_json).collect();
+        return output::json(&v);
+    }
+    let tasks = plans.iter().flat_map(|sp| {
+        let active = sp.plan.tasks.iter().map(move |t| (sp, t, false));
+        active.chain(sp.removed.iter().map(move |t| (sp, t, true)))
+    });
+    let headers = [
+        label::PLAN,
+        label::TASK,
+        label::NAME,
+        label::TARGET_TYPE,
+        "抽查比例",
+        label::TIME,
+        "配合部门",
+    ];
+    output::table_of(&headers, tasks, |(sp, t, removed)| {
+        let rules = t
+            .lines
+            .iter()
+            .map(|l| l.rule.describe())
+            .collect::<Vec<_>>()
+            .join("；");
+        let windows = t.lines.iter().map(|l| l.window.label()).collect::<Vec<_>>();
+        let name = if removed {
+            format!("{}（{}）", t.name, removal_text(sp, &t.code))
+        } else {
+            t.name.clone()
+        };
+        vec![
+            format!("{}年{}", sp.plan.year, sp.plan.kind.label()),
+            t.code.clone(),
+            name,
+            join_list(t.target_types.iter().map(|x| x.label())),
+            rules,
+            join_list(dedup(windows)),
+            join_list(t.cooperating_departments.iter()),
+        ]
+    })
+}
+
+/// `plan show CODE`: the plan's multipliers, then each task with its items, rules and windows.
+fn show(s: &Session, code: &str, year: i32, json: bool) -> CliResult {
+    let plans = s.list_plans(Some(year))?;
+    let sp = plans
+        .iter()
+        .find(|p| p.plan.code.eq_ignore_ascii_case(code))
+        .ok_or_else(|| Failure::Message(format!("未找到{year}年的计划 {code}")))?;
+    if json {
+        return output::json(&plan_json(sp));
+    }
+    let m = sp.plan.tier_multipliers;
+    output::say(&format!(
+        "{}年{}（{}），来源：{}",
+        year, sp.plan.name, sp.plan.code, sp.plan.source
+    ));
+    output::say(&format!(
+        "信用风险递加倍数：低风险×{}，一般风险×{}，较高风险×{}，高风险×{}",
+        pct(m.low_pct),
+        pct(m.normal_pct),
+        pct(m.elevated_pct),
+        pct(m.high_pct)
+    ));
+    for t in &sp.plan.tasks {
+        say_task(t);
+    }
+    for t in &sp.removed {
+        output::say(&format!(
+            "{} {}（{}）",
+            t.code,
+            t.name,
+            removal_text(sp, &t.code)
+        ));
+    }
+    Ok(())
+}
+
+fn say_task(t: &Task) {
+    output::say("");
+    output::say(&format!(
+        "{} {}（{}）",
+        t.code,
+        t.name,
+        join_list(t.target_types.iter().map(|x| x.label()))
+    ));
+    output::say(&format!("  范围：{}", t.scope));
+    output::say(&format!(
+        "  发起：{}  配合：{}",
+        t.initiating_unit,
+        join_list(t.cooperating_departments.iter())
+    ));
+    for l in &t.lines {
+        output::say(&format!(
+            "  事项 {}：{}，{}（{}）",
+            join_list(l.items.iter()),
+            l.rule.describe(),
+            l.window.label(),
+            l.rule_text
+        ));
+    }
+}
+
+fn create(s: &mut Session, year: i32) -> CliResult {
+    let n = s.create_seed_plans(year)?;
+    output::say(&format!("已建立{year}年抽查计划 {n} 个"));
+    Ok(())
+}
+
+fn copy(s: &mut Session, from: i32, to: i32) -> CliResult {
+    let n = s.copy_plans(from, to)?;
+    output::say(&format!("已把{from}年的 {n} 个计划复制到{to}年"));
+    Ok(())
+}
+
+/// `plan add-task | edit-task`: the task read from its file, added or put in place of the one
+/// with its code.
+fn edit_task(
+    s: &mut Session,
+    a: &TaskFileArgs,
+    year: i32,
+    edit: fn(Task) -> PlanEdit,
+) -> CliResult {
+    let task = read_task(&a.file)?;
+    let code = task.code.clone();
+    s.edit_plan(year, &a.plan, edit(task), &a.reason)?;
+    output::say(&format!("已调整计划 {}：任务 {code}", a.plan));
+    Ok(())
+}
+
+fn remove_task(s: &mut Session, year: i32, plan: &str, task: &str, reason: &str) -> CliResult {
+    s.edit_plan(year, plan, PlanEdit::RemoveTask(task.to_string()), reason)?;
+    output::say(&format!("已从计划 {plan} 删除任务 {task}（记录保留）"));
+    Ok(())
+}
+
+fn multipliers(s: &mut Session, a: &MultipliersArgs, year: i32) -> CliResult {
+    let m = TierMultipliers {
+        low_pct: a.low,
+        normal_pct: a.normal,
+        elevated_pct: a.elevated,
+        high_pct: a.high,
+    };
+    s.edit_plan(year, &a.plan, PlanEdit::Multipliers(m), &a.reason)?;
+    output::say(&format!("已修改计划 {} 的信用风险递加倍数", a.plan));
+    Ok(())
+}
+
+fn changes(s: &Session, year: i32, json: bool) -> CliResult {
+    let headers = [
+        label::TIME,
+        label::ACTOR,
+        label::PLAN,
+        label::TASK,
+        "调整",
+        label::REASON,
+        "审计序号",
+    ];
+    output::listing(json, &headers, &s.plan_changes(year)?, |c| {
+        vec![
+            c.at.clone(),
+            c.actor.clone(),
+            c.plan.clone(),
+            c.task.clone().unwrap_or_default(),
+            c.change.clone(),
+            c.reason.clone(),
+            c.audit_seq.to_string(),
+        ]
+    })
 }
 
 /// “已删除：时间 操作人，理由…” for a removed task.

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::{CliResult, Failure, output};
+use super::{CliResult, Failure, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::registry::ImportReport;
@@ -24,7 +24,7 @@ impl Kind {
             Kind::Entities => Ok(SheetKind::Entities),
             Kind::Inspectors => Ok(SheetKind::Inspectors),
             Kind::Items => Ok(SheetKind::Items),
-            Kind::Publicity => Err(Failure(
+            Kind::Publicity => Err(Failure::Message(
                 "公示清单只能导出（export publicity），不能导入或生成模板".to_string(),
             )),
         }
@@ -58,33 +58,36 @@ pub struct TemplateArgs {
 
 pub fn import(s: &mut Session, a: &ImportArgs) -> CliResult {
     let report = match a.kind {
-        Kind::Entities => {
-            let bar = std::io::stderr().is_terminal().then(|| {
-                let b = indicatif::ProgressBar::new(0);
-                b.set_style(
-                    indicatif::ProgressStyle::with_template("写入 {bar:40} {pos}/{len}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                b
-            });
-            let mut tick = |done: usize, total: usize| {
-                if let Some(b) = &bar {
-                    b.set_length(total as u64);
-                    b.set_position(done as u64);
-                }
-            };
-            let r = s.import_entities(&a.file, a.dry_run, &mut tick);
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            r?
-        }
+        Kind::Entities => import_entities(s, a)?,
         Kind::Inspectors => s.import_inspectors(&a.file, a.dry_run)?,
         Kind::Items => s.import_check_items(&a.file, a.dry_run)?,
         Kind::Publicity => return a.kind.sheet().map(|_| ()),
     };
     print_import(&report);
     Ok(())
+}
+
+/// The entity registry, the largest of the imports, with a progress bar on a terminal.
+fn import_entities(s: &mut Session, a: &ImportArgs) -> Result<ImportReport, Failure> {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("写入 {bar:40} {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut tick = |done: usize, total: usize| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    };
+    let r = s.import_entities(&a.file, a.dry_run, &mut tick);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(r?)
 }
 
 fn print_import(r: &ImportReport) {
@@ -98,13 +101,19 @@ fn print_import(r: &ImportReport) {
         r.file, r.rows, r.added, r.updated, r.unchanged
     ));
     if let Some(seq) = r.audit_seq {
-        output::say(&format!("审计日志第 {seq} 条；文件 SHA-256 {}", r.sha256));
+        output::say(&format!(
+            "{}；文件 SHA-256 {}",
+            messages::audit_entry(seq),
+            r.sha256
+        ));
     }
 }
 
 pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
     if a.period.is_some() && !matches!(a.kind, Kind::Publicity) {
-        return Err(Failure("--period 只用于 export publicity".to_string()));
+        return Err(Failure::Message(
+            "--period 只用于 export publicity".to_string(),
+        ));
     }
     let n = match a.kind {
         Kind::Entities => s.export_entities(&a.file)?,
@@ -117,7 +126,8 @@ pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
 }
 
 pub fn template(a: &TemplateArgs) -> CliResult {
-    sheets::write_template(a.kind.sheet()?, &a.file).map_err(|e| Failure(e.to_string()))?;
+    sheets::write_template(a.kind.sheet()?, &a.file)
+        .map_err(|e| Failure::Message(e.to_string()))?;
     output::say(&format!("已生成模板 {}", a.file.display()));
     Ok(())
 }

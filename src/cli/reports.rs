@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CliResult, output};
+use super::{CliResult, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::reports::{Report, write_report};
@@ -39,7 +39,7 @@ pub fn run(s: &Session, c: &ReportCommand) -> CliResult {
     };
     write_report(&report, file)?;
     if json {
-        return Ok(output::json(&report)?);
+        return output::json(&report);
     }
     print_summary(&report, file);
     Ok(())
@@ -85,6 +85,6 @@ pub fn export_publicity(s: &mut Session, file: &Path, period: Option<Period>) ->
         }
     }
     output::say(&format!("文件 SHA-256：{}", r.sha256));
-    output::say(&format!("审计检查点：{}", r.checkpoint));
+    output::say(&messages::audit_checkpoint(&r.checkpoint));
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! `user …`, `settings …`, `whoami`.
 
-use super::{CliResult, output};
+use super::messages::{self, label};
+use super::{CliResult, Failure, output};
 use shuangsuiji::domain::role::Role;
-use shuangsuiji::services::Session;
 use shuangsuiji::services::users::UserChange;
+use shuangsuiji::services::{Mode, Session};
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "应为 admin|lead|inspector|principal|observer".to_string())
@@ -48,48 +49,58 @@ pub enum UserCommand {
 }
 
 pub fn run(s: &mut Session, c: &UserCommand) -> CliResult {
-    let (login, change) = match c {
-        UserCommand::List(json) => {
-            let users = s.list_users()?;
-            if json.json {
-                return Ok(output::json(&users)?);
-            }
-            let rows: Vec<Vec<String>> = users
-                .iter()
-                .map(|u| {
-                    vec![
-                        u.login.clone(),
-                        u.name.clone(),
-                        u.role_labels(),
-                        u.inspector.clone().unwrap_or_default(),
-                        if u.active { "在用" } else { "停用" }.to_string(),
-                    ]
-                })
-                .collect();
-            return Ok(output::table(
-                &["登录名", "姓名", "角色", "执法人员", "状态"],
-                &rows,
-            )?);
-        }
+    match c {
+        UserCommand::List(json) => list(s, json.json),
         UserCommand::Add {
             login,
             name,
             roles,
             inspector,
-        } => {
-            let u = s.add_user(login, name, roles, inspector.as_deref())?;
-            output::say(&format!("已添加用户 {}（{}）", u.login, u.role_labels()));
-            return Ok(());
-        }
-        UserCommand::Grant { login, role } => (login, UserChange::Grant(*role)),
-        UserCommand::Revoke { login, role } => (login, UserChange::Revoke(*role)),
+        } => add(s, login, name, roles, inspector.as_deref()),
+        UserCommand::Grant { login, role } => change(s, login, UserChange::Grant(*role)),
+        UserCommand::Revoke { login, role } => change(s, login, UserChange::Revoke(*role)),
         UserCommand::Link { login, inspector } => {
-            (login, UserChange::Link(Some(inspector.clone())))
+            change(s, login, UserChange::Link(Some(inspector.clone())))
         }
-        UserCommand::Unlink { login } => (login, UserChange::Link(None)),
-        UserCommand::Deactivate { login } => (login, UserChange::Active(false)),
-        UserCommand::Activate { login } => (login, UserChange::Active(true)),
-    };
+        UserCommand::Unlink { login } => change(s, login, UserChange::Link(None)),
+        UserCommand::Deactivate { login } => change(s, login, UserChange::Active(false)),
+        UserCommand::Activate { login } => change(s, login, UserChange::Active(true)),
+    }
+}
+
+fn list(s: &Session, json: bool) -> CliResult {
+    let headers = [
+        "登录名",
+        label::PERSON,
+        "角色",
+        label::INSPECTOR,
+        label::STATE,
+    ];
+    output::listing(json, &headers, &s.list_users()?, |u| {
+        vec![
+            u.login.clone(),
+            u.name.clone(),
+            u.role_labels(),
+            u.inspector.clone().unwrap_or_default(),
+            messages::account(u.active).to_string(),
+        ]
+    })
+}
+
+fn add(
+    s: &mut Session,
+    login: &str,
+    name: &str,
+    roles: &[Role],
+    inspector: Option<&str>,
+) -> CliResult {
+    let u = s.add_user(login, name, roles, inspector)?;
+    output::say(&format!("已添加用户 {}（{}）", u.login, u.role_labels()));
+    Ok(())
+}
+
+/// Any change to an existing user; prints the user as it now is.
+fn change(s: &mut Session, login: &str, change: UserChange) -> CliResult {
     let u = s.change_user(login, change)?;
     output::say(&format!(
         "用户 {}：{}，{}{}",
@@ -99,10 +110,8 @@ pub fn run(s: &mut Session, c: &UserCommand) -> CliResult {
         } else {
             u.role_labels()
         },
-        if u.active { "在用" } else { "停用" },
-        u.inspector
-            .map(|c| format!("，执法人员 {c}"))
-            .unwrap_or_default()
+        messages::account(u.active),
+        messages::linked_inspector(u.inspector.as_deref())
     ));
     Ok(())
 }
@@ -129,54 +138,59 @@ pub enum SettingsCommand {
 pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
     match c {
         SettingsCommand::Show => {
-            let rows: Vec<Vec<String>> =
-                s.settings()?.into_iter().map(|(k, v)| vec![k, v]).collect();
-            Ok(output::table(&["设置", "值"], &rows)?)
+            output::table_of(&["设置", "值"], s.settings()?, |(k, v)| vec![k, v])
         }
         SettingsCommand::ServiceAccount { login, clear } => {
-            if login.is_none() && !clear {
-                return Err(super::Failure("请给出服务账户名，或用 --clear 取消".into()));
-            }
-            s.set_service_account(login.as_deref())?;
-            output::say(&match login {
-                Some(l) => format!("服务账户已设为 {l}"),
-                None => "已取消服务账户".to_string(),
-            });
-            Ok(())
+            service_account(s, login.as_deref(), *clear)
         }
-        SettingsCommand::ProvinceCap { cap, clear } => {
-            if cap.is_none() && !clear {
-                return Err(super::Failure("请给出上限次数，或用 --clear 取消".into()));
-            }
-            s.set_province_cap(*cap)?;
-            output::say(&match cap {
-                Some(n) => format!("省级年度抽查上限已设为每家企业 {n} 次"),
-                None => "已取消省级年度抽查上限".to_string(),
-            });
-            Ok(())
-        }
+        SettingsCommand::ProvinceCap { cap, clear } => province_cap(s, *cap, *clear),
     }
+}
+
+fn service_account(s: &mut Session, login: Option<&str>, clear: bool) -> CliResult {
+    let login = value_or_clear(login, clear, "服务账户名")?;
+    s.set_service_account(login)?;
+    output::say(&match login {
+        Some(l) => format!("服务账户已设为 {l}"),
+        None => "已取消服务账户".to_string(),
+    });
+    Ok(())
+}
+
+fn province_cap(s: &mut Session, cap: Option<u32>, clear: bool) -> CliResult {
+    let cap = value_or_clear(cap, clear, "上限次数")?;
+    s.set_province_cap(cap)?;
+    output::say(&match cap {
+        Some(n) => format!("省级年度抽查上限已设为每家企业 {n} 次"),
+        None => "已取消省级年度抽查上限".to_string(),
+    });
+    Ok(())
+}
+
+/// A setting is given a value, or `--clear` to take it away; neither is a mistake.
+fn value_or_clear<T>(value: Option<T>, clear: bool, what: &str) -> Result<Option<T>, Failure> {
+    if value.is_none() && !clear {
+        return Err(Failure::Message(messages::value_or_clear(what)));
+    }
+    Ok(value)
 }
 
 pub fn whoami(s: &Session, json: bool) -> CliResult {
     let u = s.user();
     if json {
-        return Ok(output::json(u)?);
+        return output::json(u);
     }
     output::say(&format!(
         "{}（{}），角色：{}{}；数据库 {}{}",
         u.login,
         u.name,
         u.role_labels(),
-        u.inspector
-            .as_ref()
-            .map(|c| format!("，执法人员 {c}"))
-            .unwrap_or_default(),
+        messages::linked_inspector(u.inspector.as_deref()),
         s.db_path().display(),
-        if s.mode() == shuangsuiji::services::Mode::Demo {
-            "（示例数据）"
+        if s.mode() == Mode::Demo {
+            format!("（{}）", messages::DEMO)
         } else {
-            ""
+            String::new()
         }
     ));
     Ok(())

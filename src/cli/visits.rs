@@ -5,27 +5,18 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::messages::{self, AWAITS_PRINCIPAL, PROVISIONAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
+use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
+use shuangsuiji::services::results::ResultView;
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum VisitCommand {
     /// 列出检查任务（按紧急程度排序）
-    List {
-        /// 只列我所在检查组的任务
-        #[arg(long)]
-        mine: bool,
-        /// 只列 N 个工作日内到期（含逾期）的任务
-        #[arg(long, value_name = "N")]
-        due_within: Option<i64>,
-        /// 只列该年抽取的任务（默认全部）
-        #[arg(long, value_name = "YYYY")]
-        year: Option<i32>,
-        #[command(flatten)]
-        json: output::JsonFlag,
-    },
+    List(ListArgs),
     /// 开始检查
     Start {
         id: i64,
@@ -40,10 +31,36 @@ pub enum VisitCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// 只列我所在检查组的任务
+    #[arg(long)]
+    mine: bool,
+    /// 只列 N 个工作日内到期（含逾期）的任务
+    #[arg(long, value_name = "N")]
+    due_within: Option<i64>,
+    /// 只列该年抽取的任务（默认全部）
+    #[arg(long, value_name = "YYYY")]
+    year: Option<i32>,
+    #[command(flatten)]
+    json: output::JsonFlag,
+}
+
+impl ListArgs {
+    fn filter(&self) -> VisitFilter {
+        VisitFilter {
+            mine: self.mine,
+            due_within: self.due_within,
+            state: None,
+            year: self.year,
+        }
+    }
+}
+
 fn due_text(v: &VisitView) -> String {
     match (&v.due, v.days_left, v.countdown) {
         (Some(d), Some(left), Some(c)) => {
-            let prov = if d.provisional { "（临时）" } else { "" };
+            let prov = if d.provisional { PROVISIONAL } else { "" };
             if left < 0 {
                 format!("{}{prov} 逾期{}个工作日", d.date, -left)
             } else {
@@ -53,8 +70,8 @@ fn due_text(v: &VisitView) -> String {
         (Some(d), _, _) => format!(
             "{}{}{}",
             d.date,
-            if d.provisional { "（临时）" } else { "" },
-            if v.late { " 逾期录入" } else { "" }
+            if d.provisional { PROVISIONAL } else { "" },
+            messages::late_entry(v.late, " ", "")
         ),
         _ => String::new(),
     }
@@ -62,72 +79,56 @@ fn due_text(v: &VisitView) -> String {
 
 pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
     match c {
-        VisitCommand::List {
-            mine,
-            due_within,
-            year,
-            json,
-        } => {
-            let list = s.list_visits(&VisitFilter {
-                mine: *mine,
-                due_within: *due_within,
-                state: None,
-                year: *year,
-            })?;
-            if json.json {
-                return Ok(output::json(&list)?);
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|v| {
-                    let team = v.team.codes();
-                    vec![
-                        v.id.to_string(),
-                        v.draw_id.clone(),
-                        v.entity_name.clone(),
-                        v.tasks.join("、"),
-                        v.state.label().to_string(),
-                        team,
-                        due_text(v),
-                        if v.pending_correction {
-                            "更正待批".to_string()
-                        } else {
-                            String::new()
-                        },
-                    ]
-                })
-                .collect();
-            output::table(
-                &[
-                    "编号",
-                    "抽取",
-                    "对象",
-                    "任务",
-                    "状态",
-                    "检查组",
-                    "录入期限",
-                    "备注",
-                ],
-                &rows,
-            )?;
-            output::say(&format!("共 {} 项", list.len()));
-            Ok(())
-        }
-        VisitCommand::Start { id, date } => {
-            s.start_visit(*id, *date)?;
-            output::say(&format!("检查任务 {id} 已于 {date} 开始检查"));
-            Ok(())
-        }
-        VisitCommand::Complete { id, date } => {
-            s.complete_visit(*id, *date)?;
-            let v = s.visit(*id)?;
-            output::say(&format!(
-                "检查任务 {id} 已于 {date} 完成检查；结果应于 {} 前录入",
-                due_text(&v)
-            ));
-            Ok(())
-        }
+        VisitCommand::List(a) => list(s, a),
+        VisitCommand::Start { id, date } => start(s, *id, *date),
+        VisitCommand::Complete { id, date } => complete(s, *id, *date),
     }
+}
+
+fn list(s: &Session, a: &ListArgs) -> CliResult {
+    let headers = [
+        label::ID,
+        "抽取",
+        label::SUBJECT,
+        label::TASK,
+        label::STATE,
+        "检查组",
+        "录入期限",
+        label::NOTE,
+    ];
+    let list = s.list_visits(&a.filter())?;
+    output::counted_listing(a.json.json, &headers, &list, "项", |v| {
+        vec![
+            v.id.to_string(),
+            v.draw_id.clone(),
+            v.entity_name.clone(),
+            join_list(&v.tasks),
+            v.state.label().to_string(),
+            v.team.codes(),
+            due_text(v),
+            if v.pending_correction {
+                "更正待批".to_string()
+            } else {
+                String::new()
+            },
+        ]
+    })
+}
+
+fn start(s: &mut Session, id: i64, date: NaiveDate) -> CliResult {
+    s.start_visit(id, date)?;
+    output::say(&format!("检查任务 {id} 已于 {date} 开始检查"));
+    Ok(())
+}
+
+fn complete(s: &mut Session, id: i64, date: NaiveDate) -> CliResult {
+    s.complete_visit(id, date)?;
+    let v = s.visit(id)?;
+    output::say(&format!(
+        "检查任务 {id} 已于 {date} 完成检查；结果应于 {} 前录入",
+        due_text(&v)
+    ));
+    Ok(())
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -175,9 +176,9 @@ pub enum ResultCommand {
 }
 
 fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure(output::io_problem(path, &e)))?;
+    let bytes = std::fs::read(path).map_err(|e| Failure::Message(output::io_problem(path, &e)))?;
     let text = String::from_utf8(bytes).map_err(|_| {
-        Failure(format!(
+        Failure::Message(format!(
             "检查结果文件 {} 不是 UTF-8 编码的文本",
             path.display()
         ))
@@ -186,7 +187,7 @@ fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
         let line = e.span().map_or(0, |s| {
             text[..s.start.min(text.len())].matches('\n').count() + 1
         });
-        Failure(format!(
+        Failure::Message(format!(
             "检查结果文件 {} 第{line}行有误：{}",
             path.display(),
             toml_problem(e.message())
@@ -251,138 +252,144 @@ fn say_result(title: &str, r: &InspectionResult) {
 
 pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
     match c {
-        ResultCommand::Show { id, json } => {
-            let v = s.result_view(*id)?;
-            if json.json {
-                return Ok(output::json(&v)?);
-            }
-            output::say(&format!(
-                "检查任务 {}：{}（{}），{}",
-                id,
-                v.visit.entity_name,
-                v.visit.entity,
-                v.visit.state.label()
-            ));
-            output::say(&format!("录入期限：{}", due_text(&v.visit)));
-            let original = v.submitted.as_ref().map(|s| &s.result);
-            if let Some(r) = &v.effective {
-                if original.is_some_and(|o| o != r) {
-                    say_result("现行结果（已更正）", r);
-                    if let Some(o) = original {
-                        say_result("原提交结果", o);
-                    }
-                } else {
-                    say_result("检查结果", r);
-                }
-            } else if let Some(d) = &v.draft {
-                output::say(&format!(
-                    "草稿（{} 保存于 {}）：{}",
-                    d.author,
-                    d.updated_at,
-                    d.result.summary()
-                ));
-            } else {
-                output::say("尚未录入。");
-            }
-            if let Some(sub) = &v.submitted {
-                output::say(&format!(
-                    "提交：{} {}{}",
-                    sub.submitted_by,
-                    sub.submitted_on,
-                    if sub.late { "（逾期录入）" } else { "" }
-                ));
-            }
-            for corr in &v.corrections {
-                let state = match &corr.decision {
-                    None => "待审批".to_string(),
-                    Some(d) => format!(
-                        "{}（{} {}）",
-                        if d.approved { "已批准" } else { "已驳回" },
-                        d.by,
-                        d.at
-                    ),
-                };
-                output::say(&format!(
-                    "更正 {}：{}，理由：{}，{}；更正后：{}",
-                    corr.id,
-                    corr.filed_by,
-                    corr.reason,
-                    state,
-                    corr.result.summary()
-                ));
-            }
-            for f in &v.followups {
-                output::say(&format!(
-                    "后续处理 {}：{} {} {}{}{}",
-                    f.id,
-                    f.kind,
-                    f.case_no,
-                    f.status,
-                    f.closed_on
-                        .as_ref()
-                        .map(|d| format!("（{d}办结）"))
-                        .unwrap_or_default(),
-                    if f.note.is_empty() {
-                        String::new()
-                    } else {
-                        format!("；{}", f.note)
-                    }
-                ));
-            }
-            Ok(())
-        }
-        ResultCommand::Draft { id, file } => {
-            s.save_draft(*id, &read_result(file)?)?;
-            output::say(&format!("已保存检查任务 {id} 的草稿"));
-            Ok(())
-        }
-        ResultCommand::Submit { id, file } => {
-            let r = s.submit_result(*id, &read_result(file)?)?;
-            output::say(&format!(
-                "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
-                r.due,
-                if r.late { "，逾期录入" } else { "" }
-            ));
-            Ok(())
-        }
-        ResultCommand::Correct { id, file, reason } => {
-            let cid = s.file_correction(*id, &read_result(file)?, reason)?;
-            output::say(&format!("已提交更正 {cid}，待主要负责人批准；原结果保留"));
-            Ok(())
-        }
-        ResultCommand::ApproveCorrection { correction, note } => {
-            s.decide_correction(*correction, true, note)?;
-            output::say(&format!("已批准更正 {correction}"));
-            Ok(())
-        }
-        ResultCommand::RejectCorrection { correction, note } => {
-            s.decide_correction(*correction, false, note)?;
-            output::say(&format!("已驳回更正 {correction}"));
-            Ok(())
-        }
-        ResultCommand::Pending(json) => {
-            let list = s.pending_corrections()?;
-            if json.json {
-                return Ok(output::json(&list)?);
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.id.to_string(),
-                        c.visit_id.to_string(),
-                        c.filed_by.clone(),
-                        c.filed_at.clone(),
-                        c.reason.clone(),
-                    ]
-                })
-                .collect();
-            Ok(output::table(
-                &["更正", "检查任务", "提交人", "时间", "理由"],
-                &rows,
-            )?)
-        }
+        ResultCommand::Show { id, json } => show_result(s, *id, json.json),
+        ResultCommand::Draft { id, file } => draft(s, *id, file),
+        ResultCommand::Submit { id, file } => submit(s, *id, file),
+        ResultCommand::Correct { id, file, reason } => correct(s, *id, file, reason),
+        ResultCommand::ApproveCorrection { correction, note } => decide(s, *correction, true, note),
+        ResultCommand::RejectCorrection { correction, note } => decide(s, *correction, false, note),
+        ResultCommand::Pending(json) => pending(s, json.json),
     }
+}
+
+/// `result show`: the visit, the result in force (and the original when corrected) or the
+/// draft, then its submission, corrections and follow-ups.
+fn show_result(s: &Session, id: i64, json: bool) -> CliResult {
+    let v = s.result_view(id)?;
+    if json {
+        return output::json(&v);
+    }
+    output::say(&format!(
+        "检查任务 {}：{}（{}），{}",
+        id,
+        v.visit.entity_name,
+        v.visit.entity,
+        v.visit.state.label()
+    ));
+    output::say(&format!("录入期限：{}", due_text(&v.visit)));
+    let original = v.submitted.as_ref().map(|s| &s.result);
+    if let Some(r) = &v.effective {
+        if original.is_some_and(|o| o != r) {
+            say_result("现行结果（已更正）", r);
+            if let Some(o) = original {
+                say_result("原提交结果", o);
+            }
+        } else {
+            say_result("检查结果", r);
+        }
+    } else if let Some(d) = &v.draft {
+        output::say(&format!(
+            "草稿（{} 保存于 {}）：{}",
+            d.author,
+            d.updated_at,
+            d.result.summary()
+        ));
+    } else {
+        output::say("尚未录入。");
+    }
+    say_history(&v);
+    Ok(())
+}
+
+/// What happened to a result after it was entered: submission, corrections, follow-ups.
+fn say_history(v: &ResultView) {
+    if let Some(sub) = &v.submitted {
+        output::say(&format!(
+            "提交：{} {}{}",
+            sub.submitted_by,
+            sub.submitted_on,
+            messages::late_entry(sub.late, "（", "）")
+        ));
+    }
+    for corr in &v.corrections {
+        let state = match &corr.decision {
+            None => messages::decision(None).to_string(),
+            Some(d) => format!(
+                "{}（{} {}）",
+                messages::decision(Some(d.approved)),
+                d.by,
+                d.at
+            ),
+        };
+        output::say(&format!(
+            "更正 {}：{}，理由：{}，{}；更正后：{}",
+            corr.id,
+            corr.filed_by,
+            corr.reason,
+            state,
+            corr.result.summary()
+        ));
+    }
+    for f in &v.followups {
+        output::say(&format!(
+            "后续处理 {}：{} {} {}{}{}",
+            f.id,
+            f.kind,
+            f.case_no,
+            f.status,
+            f.closed_on
+                .as_ref()
+                .map(|d| format!("（{d}办结）"))
+                .unwrap_or_default(),
+            if f.note.is_empty() {
+                String::new()
+            } else {
+                format!("；{}", f.note)
+            }
+        ));
+    }
+}
+
+fn draft(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
+    s.save_draft(id, &read_result(file)?)?;
+    output::say(&format!("已保存检查任务 {id} 的草稿"));
+    Ok(())
+}
+
+fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
+    let r = s.submit_result(id, &read_result(file)?)?;
+    output::say(&format!(
+        "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
+        r.due,
+        messages::late_entry(r.late, "，", "")
+    ));
+    Ok(())
+}
+
+fn correct(s: &mut Session, id: i64, file: &PathBuf, reason: &str) -> CliResult {
+    let cid = s.file_correction(id, &read_result(file)?, reason)?;
+    output::say(&format!("已提交更正 {cid}，{AWAITS_PRINCIPAL}；原结果保留"));
+    Ok(())
+}
+
+fn decide(s: &mut Session, correction: i64, approve: bool, note: &str) -> CliResult {
+    s.decide_correction(correction, approve, note)?;
+    let decision = messages::decision(Some(approve));
+    output::say(&format!("{decision}更正 {correction}"));
+    Ok(())
+}
+
+fn pending(s: &Session, json: bool) -> CliResult {
+    let headers = ["更正", "检查任务", "提交人", label::TIME, label::REASON];
+    output::listing(json, &headers, &s.pending_corrections()?, |c| {
+        vec![
+            c.id.to_string(),
+            c.visit_id.to_string(),
+            c.filed_by.clone(),
+            c.filed_at.clone(),
+            c.reason.clone(),
+        ]
+    })
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -424,20 +431,37 @@ pub fn followup(s: &mut Session, c: &FollowUpCommand) -> CliResult {
             kind,
             case_no,
             note,
-        } => {
-            let fid = s.add_followup(*id, *kind, case_no, note)?;
-            output::say(&format!("已登记后续处理 {fid}：{}", kind.label()));
-        }
+        } => add_followup(s, *id, *kind, case_no, note),
         FollowUpCommand::Update {
             followup,
             status,
             closed,
             note,
-        } => {
-            s.update_followup(*followup, status, *closed, note)?;
-            output::say(&format!("后续处理 {followup}：{status}"));
-        }
+        } => update_followup(s, *followup, status, *closed, note),
     }
+}
+
+fn add_followup(
+    s: &mut Session,
+    visit: i64,
+    kind: FollowUpKind,
+    case_no: &str,
+    note: &str,
+) -> CliResult {
+    let id = s.add_followup(visit, kind, case_no, note)?;
+    output::say(&format!("已登记后续处理 {id}：{}", kind.label()));
+    Ok(())
+}
+
+fn update_followup(
+    s: &mut Session,
+    id: i64,
+    status: &str,
+    closed: Option<NaiveDate>,
+    note: &str,
+) -> CliResult {
+    s.update_followup(id, status, closed, note)?;
+    output::say(&format!("后续处理 {id}：{status}"));
     Ok(())
 }
 
@@ -445,12 +469,20 @@ pub fn followup(s: &mut Session, c: &FollowUpCommand) -> CliResult {
 mod tests {
     use super::*;
 
+    fn problem(path: &std::path::Path) -> String {
+        match read_result(&path.to_path_buf()) {
+            Err(Failure::Message(m)) => m,
+            Err(Failure::Quiet) => panic!("a message, not a quiet failure"),
+            Ok(_) => panic!("{} read as a result", path.display()),
+        }
+    }
+
     #[test]
     fn result_file_problems_are_told_in_chinese_with_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.toml");
         std::fs::write(&path, "categories = [\"未发现问题\"]\nremak = \"已签收\"\n").unwrap();
-        let err = read_result(&path).unwrap_err().0;
+        let err = problem(&path);
         assert!(err.contains("第2行"), "{err}");
         assert!(err.contains("未知的字段“remak”"), "{err}");
         assert!(
@@ -458,12 +490,12 @@ mod tests {
             "the allowed fields are listed: {err}"
         );
         let missing = dir.path().join("none.toml");
-        let err = read_result(&missing).unwrap_err().0;
+        let err = problem(&missing);
         assert!(err.ends_with("文件不存在"), "{err}");
-        let err = read_result(&dir.path().to_path_buf()).unwrap_err().0;
+        let err = problem(dir.path());
         assert!(err.contains("目录"), "{err}");
         std::fs::write(&path, b"findings = \"\xB2\xE2\"\n").unwrap();
-        let err = read_result(&path).unwrap_err().0;
+        let err = problem(&path);
         assert!(err.contains("UTF-8"), "{err}");
     }
 }
