@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench tui` (release build) prints a table; the figures and goals are in
 //! docs/benchmarks.md, "The dashboard". Bytes are counted through a pseudo-terminal running
-//! the real binary (the harness of `tests/tui_pty.rs`), so they are what an SSH link carries.
+//! the real binary (the harness of `tests/it/tui_pty.rs`), so they are what an SSH link carries.
 
 #[path = "../tests/tui_pty/harness.rs"]
 mod harness;

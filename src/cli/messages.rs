@@ -129,3 +129,6 @@ pub fn unreadable(path: &Path, why: impl Display) -> String {
 pub fn value_or_clear(what: &str) -> String {
     format!("请给出{what}，或用 --clear 取消")
 }
+
+/// Before the list of what `whoami` may do.
+pub const MAY: &str = "可以：";

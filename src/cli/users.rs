@@ -3,6 +3,7 @@
 use super::messages::{self, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::role::Role;
+use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::{Mode, Session};
 
@@ -177,8 +178,15 @@ fn value_or_clear<T>(value: Option<T>, clear: bool, what: &str) -> Result<Option
 
 pub fn whoami(s: &Session, json: bool) -> CliResult {
     let u = s.user();
+    let may = s.permitted_actions();
     if json {
-        return output::json(u);
+        #[derive(serde::Serialize)]
+        struct WhoAmI<'a> {
+            #[serde(flatten)]
+            user: &'a shuangsuiji::domain::user::User,
+            may: &'a [shuangsuiji::domain::role::Action],
+        }
+        return output::json(&WhoAmI { user: u, may: &may });
     }
     output::say(&format!(
         "{}（{}），角色：{}{}；数据库 {}{}",
@@ -193,5 +201,7 @@ pub fn whoami(s: &Session, json: bool) -> CliResult {
             String::new()
         }
     ));
+    let labels: Vec<&str> = may.iter().map(|a| a.label()).collect();
+    output::say(&format!("{}{}", messages::MAY, join_list(labels)));
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! Unit tests of the generator's internals; the public promises are in `tests/demo.rs`.
+//! Unit tests of the generator's internals; the public promises are in `tests/it/demo.rs`.
 
 use std::collections::BTreeSet;
 

@@ -162,6 +162,14 @@ impl Session {
         self.require_on(action, Subject::Any, action.label())
     }
 
+    /// What the user's roles let them do, in the role table's order: `whoami` lists it.
+    pub fn permitted_actions(&self) -> Vec<Action> {
+        Action::ALL
+            .into_iter()
+            .filter(|a| self.may(*a, Subject::Any))
+            .collect()
+    }
+
     /// Whether the user may do `action` to `subject` ([`role::may`]).
     pub fn may(&self, action: Action, subject: Subject<'_>) -> bool {
         role::may(&self.user, action, subject).is_ok()

@@ -115,6 +115,28 @@ fn roles_hold_on_the_command_line_too() {
     );
     let o = run(&db, &["--as", &observer, "whoami"]);
     assert!(stdout(&o).contains(&observer));
+    // whoami says what the role table lets each one do.
+    let may = stdout(&o)
+        .lines()
+        .find(|l| l.starts_with("可以："))
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        may.contains("查看名录与计划") && !may.contains("准备抽取"),
+        "{may}"
+    );
+    let o = run(&db, &["--as", "lead.liu", "whoami", "--json"]);
+    let who: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let may: Vec<&str> = who["may"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(
+        may.contains(&"PrepareDraw") && !may.contains(&"ApproveVoid"),
+        "{may:?}"
+    );
 }
 
 #[test]

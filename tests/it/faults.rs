@@ -20,10 +20,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::result::InspectionResult;
 use shuangsuiji::domain::uscc;
 use shuangsuiji::services::{OpenOptions, Session};
-use shuangsuiji::domain::audit::EventFilter;
 
 use crate::support::{self, SEEDS, command, open, run, text};
 

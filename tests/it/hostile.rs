@@ -957,12 +957,7 @@ fn hostile_stored_text_is_neutralised_in_the_dashboard() {
         m.draws.detail = None;
         m.screen = ScreenId::Visits;
         load::visits(&s, &mut m).unwrap();
-        m.visits.selected = m
-            .visits
-            .list
-            .iter()
-            .position(|v| v.id == e.visit)
-            .unwrap();
+        m.visits.selected = m.visits.list.iter().position(|v| v.id == e.visit).unwrap();
         check("visits", &m);
         tui::handle(&mut s, &mut m, enter());
         assert!(m.form.is_some(), "the result form opens");

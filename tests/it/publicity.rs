@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::Reader;
 use sha2::{Digest, Sha256};
+use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::plan::PlanKind;
 use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, Outcome};
@@ -14,7 +15,6 @@ use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
 use shuangsuiji::services::{ServiceError, Session};
-use shuangsuiji::domain::audit::EventFilter;
 
 use crate::support::{self, compliant_result as result, day as d, only, open, open_on};
 
@@ -165,8 +165,7 @@ fn expected_rows(s: &Session, v: &VisitView, result: &str, remark: &str) -> Vec<
     } else {
         format!("{remark}；登记编码：{}", v.entity)
     };
-    v
-        .tasks
+    v.tasks
         .iter()
         .map(|code| {
             let plan = plans
@@ -269,11 +268,7 @@ fn export_publishes_effective_results_once_and_holds_back_pending_corrections() 
     let dir = tempfile::tempdir().unwrap();
     let sc = scenario(&dir);
     let expected = all_expected(&sc);
-    let (a, b, c) = (
-        sc.problem.0.id,
-        sc.corrected.0.id,
-        sc.pending.0.id,
-    );
+    let (a, b, c) = (sc.problem.0.id, sc.corrected.0.id, sc.pending.0.id);
 
     // A file that cannot be written publishes nothing.
     let mut lead = open_on(&sc.path, None, d(EXPORT_DAY));
@@ -470,10 +465,7 @@ fn only_leads_and_principals_export() {
         assert!(matches!(e, ServiceError::Denied { .. }), "{login}: {e}");
         assert!(!path.exists());
     }
-    assert_eq!(
-        s.visit(sc.problem.0.id).unwrap().state,
-        VisitState::Entered
-    );
+    assert_eq!(s.visit(sc.problem.0.id).unwrap().state, VisitState::Entered);
     let mut p = open_on(&sc.path, &principal, d(EXPORT_DAY));
     let r = p
         .export_publicity(&dir.path().join("p.xlsx"), Some(q2()))

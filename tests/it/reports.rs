@@ -196,10 +196,7 @@ fn work(dir: &tempfile::TempDir) -> Worked {
         .export_publicity(&dir.path().join("pub.csv"), Some(q2()))
         .unwrap();
     let published: BTreeSet<i64> = exported.newly_published.iter().copied().collect();
-    assert_eq!(
-        published,
-        [workable[0].0.id, workable[1].0.id].into()
-    );
+    assert_eq!(published, [workable[0].0.id, workable[1].0.id].into());
     for id in &published {
         done.get_mut(id).unwrap().published = true;
     }

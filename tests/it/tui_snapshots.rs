@@ -475,7 +475,11 @@ fn entity_count(lines: &[String]) -> (usize, usize) {
 #[test]
 fn overview_as_admin_and_lead() {
     let mut d = Demo::open(None);
-    assert!(d.m.viewer.roles.contains(&shuangsuiji::domain::role::Role::Lead));
+    assert!(
+        d.m.viewer
+            .roles
+            .contains(&shuangsuiji::domain::role::Role::Lead)
+    );
     let o = d.m.overview.as_ref().unwrap();
     assert!(d.m.key_coverage.is_some());
     assert!(!o.deadlines.is_empty());
@@ -872,12 +876,7 @@ fn visits_list_result_form_and_confirmations() {
 
     // The result form of a completed visit, as an officer of its team.
     d.press(KeyCode::Home);
-    let at =
-        d.m.visits
-            .list
-            .iter()
-            .position(|v| v.id == visit)
-            .unwrap();
+    let at = d.m.visits.list.iter().position(|v| v.id == visit).unwrap();
     d.times(KeyCode::Char('j'), at);
     d.press(KeyCode::Enter);
     let form = d.m.form.as_ref().expect("the result form");
@@ -968,12 +967,7 @@ fn a_lead_substitutes_an_officer_from_the_visits_screen() {
         _ => panic!("the substitution is reported"),
     };
     assert!(said.starts_with(&format!("{out} 由 ")), "{said}");
-    let now =
-        d.m.visits
-            .list
-            .iter()
-            .find(|v| v.id == visit.id)
-            .unwrap();
+    let now = d.m.visits.list.iter().find(|v| v.id == visit.id).unwrap();
     assert!(
         !now.team.iter().any(|t| t.inspector == out),
         "{:?}",
@@ -998,7 +992,11 @@ fn a_lead_substitutes_an_officer_from_the_visits_screen() {
 #[test]
 fn approvals_as_principal() {
     let mut d = Demo::open(Some("principal.wang"));
-    assert!(d.m.viewer.roles.contains(&shuangsuiji::domain::role::Role::Principal));
+    assert!(
+        d.m.viewer
+            .roles
+            .contains(&shuangsuiji::domain::role::Role::Principal)
+    );
     d.keys("5");
     assert_eq!(d.m.screen, ScreenId::Approvals);
     assert_eq!(d.m.approvals.corrections.len(), 1);

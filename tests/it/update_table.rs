@@ -7,18 +7,18 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::demo::demo_county;
 use shuangsuiji::domain::classification::{SupervisionClass, classify};
 use shuangsuiji::domain::draw::record::Seat;
+use shuangsuiji::domain::draw::{Draw, RunInfo, VoidInfo};
 use shuangsuiji::domain::result::{InspectionResult, ItemOutcome, Outcome};
+use shuangsuiji::domain::result_records::Correction;
 use shuangsuiji::domain::role::{Role, allowed};
 use shuangsuiji::domain::visit::{VisitDates, VisitState};
 use shuangsuiji::domain::vocab::{CreditTier, TargetType};
+use shuangsuiji::services::dashboard::Overview;
 use shuangsuiji::services::registry::ClassifiedEntity;
 use shuangsuiji::services::visits::VisitView;
-use shuangsuiji::domain::draw::{Draw, RunInfo, VoidInfo};
-use shuangsuiji::domain::result_records::Correction;
-use shuangsuiji::services::dashboard::Overview;
 use shuangsuiji::tui::model::{
-    Effect, FormFocus, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId,
-    Viewer, text_of,
+    Effect, FormFocus, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId, Viewer,
+    text_of,
 };
 use shuangsuiji::tui::strings;
 use shuangsuiji::tui::theme::Theme;
