@@ -346,7 +346,7 @@ fn publish_earlier_quarters(path: &Path, creator: &str, today: NaiveDate) -> Res
         };
         let file = dir.join(format!(
             "shuangsuiji-示例公示-{period}-{}.csv",
-            std::process::id()
+            super::unique_suffix()
         ));
         let mut s = session(path, creator, None, today)?;
         let outcome = s.export_publicity(&file, Some(period));

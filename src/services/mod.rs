@@ -273,7 +273,31 @@ impl Actor {
     }
 }
 
+/// A name part no other temporary file of this process has: the process id and a counter,
+/// so two threads (or two demo builds) never share a file.
+pub(crate) fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// The current time as RFC 3339 with the local offset, to the second.
 pub fn now_rfc3339() -> String {
     chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+#[cfg(test)]
+mod unique_tests {
+    #[test]
+    fn temporary_names_differ_across_threads() {
+        let names: std::collections::HashSet<String> = (0..8)
+            .map(|_| std::thread::spawn(super::unique_suffix))
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert_eq!(names.len(), 8);
+    }
 }

@@ -361,13 +361,13 @@ pub(crate) fn publicity_rows(
     Ok((rows, held_back, exported))
 }
 
-/// A hidden temporary file beside `path`, unique to this process.
+/// A hidden temporary file beside `path`, unique to this process and this call.
 fn temp_beside(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    path.with_file_name(format!(".{name}.{}.tmp", super::unique_suffix()))
 }
 
 impl Session {
