@@ -211,8 +211,13 @@ fn normalise_audit(m: &mut Model) {
     for e in &mut m.audit.events {
         e.at = "0000-00-00T00:00:00+00:00".to_string();
         e.actor = replace_word(&e.actor, &os, CREATOR);
-        // The demo's publicity export is named after the process that built it.
-        e.subject = e.subject.replace(&format!("-{pid}.csv"), "-PID.csv");
+        // The demo's publicity export is named after the process that built it and a counter.
+        let mark = format!("-{pid}-");
+        if let Some(at) = e.subject.find(&mark)
+            && e.subject.ends_with(".csv")
+        {
+            e.subject = format!("{}-PID.csv", &e.subject[..at]);
+        }
     }
     m.audit.checkpoint = redact_hashes(&m.audit.checkpoint);
     if let Some(Ok(t)) = &mut m.audit.verified {
