@@ -408,7 +408,7 @@ mod tests {
                 _ => c,
             })
             .collect();
-        let mut row = |owner_uscc: &str| {
+        let row = |owner_uscc: &str| {
             let mut cells = vec![""; COLUMNS.len()];
             cells[NAME] = "装载机";
             cells[REGISTRY] = "FDL-1";
