@@ -1,8 +1,9 @@
 //! The entity library of the demo county: units of every kind, then non-road machines.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use crate::domain::classification::{SupervisionClass, classify};
 use crate::domain::entity::{Entity, RIVERS};
@@ -11,7 +12,7 @@ use crate::domain::vocab::{
 };
 
 use super::DEMO_LABEL;
-use super::codes::Registrant;
+use super::codes::{Registrant, random_uscc};
 use super::ctx::Ctx;
 use super::kinds::{self, Eia, Kind, MACHINE_COUNT};
 use super::words::{COUNTY_SEAT, MACHINE_OWNER_TRADES, MACHINES, TRADE_WORDS, VILLAGES};
@@ -45,6 +46,7 @@ pub fn generate(ctx: &mut Ctx) -> Generated {
                 && entities[i].exclusion.is_none()
         })
         .collect();
+    let mut owner_usccs = OwnerUsccs::default();
     for seq in 1..=MACHINE_COUNT {
         let owner = if owners.is_empty() || !ctx.chance(0.5) {
             None
@@ -54,7 +56,7 @@ pub fn generate(ctx: &mut Ctx) -> Generated {
                 .and_then(|&i| entities.get(i))
                 .cloned()
         };
-        entities.push(machine(ctx, seq, owner.as_ref()));
+        entities.push(machine(ctx, &mut owner_usccs, seq, owner.as_ref()));
         kind_of.push(None);
     }
     Generated {
@@ -274,8 +276,36 @@ fn tier(ctx: &mut Ctx, e: &Entity) -> Option<CreditTier> {
     }
 }
 
-/// A non-road machine, registered by code, owned by a unit, a builder or a person.
-fn machine(ctx: &mut Ctx, seq: usize, owner: Option<&Entity>) -> Entity {
+/// The USCCs of machine-owning companies outside the library, one per company name.
+#[derive(Default)]
+struct OwnerUsccs(HashMap<String, String>);
+
+impl OwnerUsccs {
+    /// The company's USCC: drawn from a generator seeded by its name, so that giving owners
+    /// a code leaves the demo's own random sequence (and everything built after) as it was.
+    fn of(&mut self, ctx: &mut Ctx, company: &str) -> String {
+        if let Some(code) = self.0.get(company) {
+            return code.clone();
+        }
+        // FNV-1a of the name: stable across builds and platforms.
+        let seed = company.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut rng = StdRng::seed_from_u64(seed);
+        loop {
+            if let Some(code) = random_uscc(&mut rng, Registrant::Enterprise)
+                && ctx.claim_id(&code)
+            {
+                self.0.insert(company.to_string(), code.clone());
+                return code;
+            }
+        }
+    }
+}
+
+/// A non-road machine, registered by code, owned by a unit (with its USCC), a builder (with
+/// a USCC) or a person (without).
+fn machine(ctx: &mut Ctx, usccs: &mut OwnerUsccs, seq: usize, owner: Option<&Entity>) -> Entity {
     let (kind, industry, models) =
         MACHINES[ctx.weighted(&[45, 30, 15, 7, 3]).min(MACHINES.len() - 1)];
     let model = ctx.pick(models);
@@ -293,6 +323,7 @@ fn machine(ctx: &mut Ctx, seq: usize, owner: Option<&Entity>) -> Entity {
     match owner {
         Some(o) => {
             e.owner = o.name.clone();
+            e.owner_uscc = o.uscc.clone();
             e.town = o.town.clone();
             e.address = o.address.clone();
             e.contact = ctx.person().name;
@@ -306,6 +337,7 @@ fn machine(ctx: &mut Ctx, seq: usize, owner: Option<&Entity>) -> Entity {
                 let trade = ctx.pick(TRADE_WORDS);
                 let business = ctx.pick(MACHINE_OWNER_TRADES);
                 e.owner = format!("阳城县{trade}{business}有限公司");
+                e.owner_uscc = Some(usccs.of(ctx, &e.owner));
                 e.contact = ctx.person().name;
                 if ctx.chance(0.5) {
                     e.credit_tier = Some(CreditTier::ALL[ctx.weighted(&[40, 40, 15, 5])]);

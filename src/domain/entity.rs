@@ -85,6 +85,10 @@ pub struct Entity {
     /// 所有人: the owner of a non-road machine.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub owner: String,
+    /// 所有人统一社会信用代码: the owner's USCC, validated, when the owner has one (a unit
+    /// rather than a person). Published in the USCC column for a machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_uscc: Option<String>,
     /// 不参与双随机: the reason, when the unit is excluded from draws.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<String>,
@@ -139,6 +143,7 @@ impl Entity {
             production_months: BTreeSet::new(),
             outfall_rivers: BTreeSet::new(),
             owner: String::new(),
+            owner_uscc: None,
             exclusion: None,
             note: String::new(),
         }

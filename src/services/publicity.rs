@@ -12,6 +12,7 @@ use super::{Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
 use crate::domain::draw::period::Period;
 use crate::domain::draw::record::{Prepared, TaskSpec};
+use crate::domain::entity::Entity;
 use crate::domain::inspector::BUREAU;
 use crate::domain::plan::{PlanKind, Task};
 use crate::domain::plan_records::PlanRecord;
@@ -253,8 +254,9 @@ impl DrawTasks {
 }
 
 /// 备注 of a row: the result's remark; `已更正（原结果：…；更正理由：…）` after an approved
-/// correction; each follow-up and its outcome; the registry code of a unit without a USCC.
-fn remark(v: &VisitRecord, registry_code: Option<&str>) -> String {
+/// correction; each follow-up and its outcome; for a unit without a USCC, the unit's own name
+/// when the row names its owner (`检查对象：…`) and its registry code.
+fn remark(v: &VisitRecord, unit: Option<&str>, registry_code: Option<&str>) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(r) = v.effective()
         && !r.remark.trim().is_empty()
@@ -277,10 +279,30 @@ fn remark(v: &VisitRecord, registry_code: Option<&str>) -> String {
         let closed = f.closed_on.as_deref().unwrap_or("");
         parts.push(format!("后续处理：{}{case}{}{closed}", f.kind, f.status));
     }
+    if let Some(unit) = unit {
+        parts.push(format!("检查对象：{unit}"));
+    }
     if let Some(code) = registry_code {
         parts.push(format!("登记编码：{code}"));
     }
     parts.join("；")
+}
+
+/// The owner a unit without a USCC is published under: its 所有人 and 所有人统一社会信用代码.
+struct Owner {
+    name: String,
+    uscc: Option<String>,
+}
+
+impl Owner {
+    /// The owner of a unit that has no USCC of its own and names an owner; `None` otherwise.
+    fn of(e: &Entity) -> Option<Owner> {
+        let name = e.owner.trim();
+        (e.uscc.is_none() && !name.is_empty()).then(|| Owner {
+            name: name.to_string(),
+            uscc: e.owner_uscc.clone(),
+        })
+    }
 }
 
 /// The rows to export and the visits held back, from records of one period (or all).
@@ -295,16 +317,16 @@ pub(crate) fn publicity_rows(
         .filter(|v| v.submitted.is_some())
         .collect();
     let draws = DrawTasks::load(conn, records.iter().map(|v| v.row.draw_id.clone()))?;
-    let library: HashMap<String, (String, Option<String>)> = store::entities::all(conn)?
+    let library: HashMap<String, Entity> = store::entities::all(conn)?
         .into_iter()
-        .map(|e| (e.id().to_string(), (e.name.clone(), e.uscc.clone())))
+        .map(|e| (e.id().to_string(), e))
         .collect();
     let mut rows = Vec::new();
     let mut held_back = Vec::new();
     let mut exported = Vec::new();
     for v in records {
-        let (name, uscc) = match library.get(&v.row.entity) {
-            Some((name, uscc)) => (name.clone(), uscc.clone()),
+        let (name, uscc, owner) = match library.get(&v.row.entity) {
+            Some(e) => (e.name.clone(), e.uscc.clone(), Owner::of(e)),
             None => {
                 let name = draws
                     .prepared
@@ -313,7 +335,7 @@ pub(crate) fn publicity_rows(
                     .map(|e| e.name.clone())
                     .unwrap_or_default();
                 let uscc = crate::domain::uscc::parse(&v.row.entity).ok();
-                (name, uscc)
+                (name, uscc, None)
             }
         };
         if let Some(c) = v.pending_correction() {
@@ -327,13 +349,25 @@ pub(crate) fn publicity_rows(
             continue;
         }
         let uscc = uscc.filter(|u| u == &v.row.entity);
-        let registry_code = if uscc.is_none() {
-            Some(v.row.entity.as_str())
-        } else {
-            None
+        // A unit without a USCC (a non-road machine) is published under its owner, when
+        // the library names one: the owner's name and USCC, the unit's name in 备注.
+        let (party_uscc, party_name, unit, registry_code) = match (&uscc, owner) {
+            (Some(u), _) => (u.clone(), name.clone(), None, None),
+            (None, Some(o)) => (
+                o.uscc.unwrap_or_default(),
+                o.name,
+                Some(name.as_str()),
+                Some(v.row.entity.as_str()),
+            ),
+            (None, None) => (
+                String::new(),
+                name.clone(),
+                None,
+                Some(v.row.entity.as_str()),
+            ),
         };
         let effective = v.effective().map(InspectionResult::summary);
-        let remark = remark(&v, registry_code);
+        let remark = remark(&v, unit, registry_code);
         for code in &v.row.tasks {
             // The visit's own draw lacks its task: stored records disagree, no case of its own.
             let info = draws.get(&v.row.draw_id, code).ok_or_else(|| {
@@ -351,8 +385,8 @@ pub(crate) fn publicity_rows(
                     completed: v.dates.completed.map(|d| d.to_string()).unwrap_or_default(),
                     result: effective.clone().unwrap_or_default(),
                     remark: remark.clone(),
-                    uscc: uscc.clone().unwrap_or_default(),
-                    entity_name: name.clone(),
+                    uscc: party_uscc.clone(),
+                    entity_name: party_name.clone(),
                 },
             });
         }

@@ -35,8 +35,9 @@ const PRODUCTION: usize = 18;
 const MONTHS: usize = 19;
 const RIVERS_COL: usize = 20;
 const OWNER: usize = 21;
-const EXCLUSION: usize = 22;
-const NOTE: usize = 23;
+const OWNER_USCC: usize = 22;
+const EXCLUSION: usize = 23;
+const NOTE: usize = 24;
 
 fn rivers() -> Vec<&'static str> {
     RIVERS.to_vec()
@@ -108,6 +109,12 @@ pub(crate) const COLUMNS: &[Column] = &[
     )
     .values(Values::Suggest(rivers)),
     Column::new("所有人", false, "非道路移动机械的所有人"),
+    Column::new(
+        "所有人统一社会信用代码",
+        false,
+        "所有人为单位的填写其18位代码，请设为文本格式；所有人为个人的留空",
+    )
+    .aliases(&["所有人社会信用代码", "所有人信用代码"]),
     Column::new("不参与双随机原因", false, "参与双随机的留空")
         .values(Values::Suggest(exclusion_reasons)),
     Column::new("备注", false, ""),
@@ -140,6 +147,7 @@ fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Entity {
     let name = c.required(NAME);
     let uscc = code(c, USCC, |t| uscc::parse(t).map_err(|e| e.to_string()));
     let registry_code = code(c, REGISTRY, parse_registry_code);
+    let owner_uscc = code(c, OWNER_USCC, |t| uscc::parse(t).map_err(|e| e.to_string()));
     if c.text(USCC).is_empty() && c.text(REGISTRY).is_empty() {
         c.fail(USCC, "统一社会信用代码和登记编码不能都为空");
     }
@@ -194,6 +202,7 @@ fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Entity {
         production_months,
         outfall_rivers: cells::names(c.text(RIVERS_COL)),
         owner: c.text(OWNER).to_string(),
+        owner_uscc,
         exclusion: optional_text(c.text(EXCLUSION)),
         note: c.text(NOTE).to_string(),
     };
@@ -249,6 +258,7 @@ pub fn keep_absent_entity_fields(present: &Present, incoming: &mut Entity, store
         MONTHS => production_months,
         RIVERS_COL => outfall_rivers,
         OWNER => owner,
+        OWNER_USCC => owner_uscc,
         EXCLUSION => exclusion,
         NOTE => note,
     );
@@ -293,6 +303,7 @@ pub(crate) fn entity_cells(e: &Entity) -> Vec<String> {
         cells::months_text(&e.production_months),
         crate::domain::vocab::join_list(&e.outfall_rivers),
         e.owner.clone(),
+        e.owner_uscc.clone().unwrap_or_default(),
         e.exclusion.clone().unwrap_or_default(),
         e.note.clone(),
     ]
@@ -350,12 +361,15 @@ mod tests {
             (VIOLATION, "行政处罚或举报查实日期"),
             (MONTHS, "生产月份"),
             (RIVERS_COL, "入河排污口河流"),
+            (OWNER, "所有人"),
+            (OWNER_USCC, "所有人统一社会信用代码"),
+            (EXCLUSION, "不参与双随机原因"),
             (NOTE, "备注"),
         ];
         for (col, header) in named {
             assert_eq!(COLUMNS[col].header, header);
         }
-        assert_eq!(COLUMNS.len(), 24);
+        assert_eq!(COLUMNS.len(), 25);
     }
 
     #[test]
@@ -377,8 +391,54 @@ mod tests {
         e.production_months = [11, 12, 1].into();
         e.outfall_rivers.insert("沁河".into());
         e.exclusion = Some("长期停产".into());
+        e.owner = "阳城县某某运输有限公司".into();
+        e.owner_uscc = Some(code("91140522MA0K54321"));
         let parsed = parse_entities(&entity_table(std::slice::from_ref(&e))).unwrap();
         assert_eq!(parsed, vec![(2, e)]);
+    }
+
+    #[test]
+    fn an_owners_uscc_is_normalised_and_checked() {
+        let good = code("91140522MA0K54321");
+        let wide: String = good
+            .to_lowercase()
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                _ => c,
+            })
+            .collect();
+        let row = |owner_uscc: &str| {
+            let mut cells = vec![""; COLUMNS.len()];
+            cells[NAME] = "装载机";
+            cells[REGISTRY] = "FDL-1";
+            cells[TOWN] = "町店镇";
+            cells[TARGETS] = "非道路移动机械";
+            cells[OWNER] = "阳城县某某运输有限公司";
+            cells[OWNER_USCC] = owner_uscc;
+            parse_entities(&table(&[&cells]))
+        };
+        let (_, e) = row(&wide).unwrap().remove(0);
+        assert_eq!(e.owner_uscc.as_deref(), Some(good.as_str()));
+        assert_eq!(row("").unwrap()[0].1.owner_uscc, None);
+        let bad = format!("{}0", &good[..17]);
+        let bad = if bad == good {
+            format!("{}1", &good[..17])
+        } else {
+            bad
+        };
+        for (cell, reason) in [
+            (bad.as_str(), "校验位错误"),
+            ("91140522", "长度应为18位，实为8位"),
+            ("9.11405E+17", MANGLED),
+        ] {
+            let got: Vec<String> = row(cell)
+                .unwrap_err()
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            assert_eq!(got, vec![format!("第2行 所有人统一社会信用代码 {reason}")]);
+        }
     }
 
     #[test]
@@ -440,6 +500,8 @@ mod tests {
         stored.industry = "煤炭开采".into();
         stored.permit_class = Some(PermitClass::Key);
         stored.perf_grade = PerfGrade::B;
+        stored.owner = "某某公司".into();
+        stored.owner_uscc = Some(code("91140522MA0K54321"));
         let t = Table {
             header_row: 1,
             headers: vec![
@@ -469,6 +531,11 @@ mod tests {
         assert_eq!(e.industry, "", "present but empty: cleared");
         assert_eq!(e.permit_class, Some(PermitClass::Key));
         assert_eq!(e.perf_grade, PerfGrade::B);
+        assert_eq!(
+            (e.owner.as_str(), e.owner_uscc.as_deref()),
+            ("某某公司", stored.owner_uscc.as_deref()),
+            "absent: the owner and the owner's USCC kept"
+        );
         let mut whole = parsed.rows[0].1.clone();
         keep_absent_entity_fields(&Present::all(), &mut whole, &stored);
         assert_eq!(whole.address, "", "a whole record replaces");

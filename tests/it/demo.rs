@@ -87,7 +87,23 @@ fn non_road_machines_have_registry_codes_and_owners() {
         assert!(code.starts_with("FDL-140522-"), "{code}");
         assert!(!m.owner.is_empty(), "{code} has an owner");
         assert!(m.name.contains('（'), "{} names its model", m.name);
+        // A company owner has a valid USCC (its own in the library, if it is there); a
+        // person has none.
+        match c.entities.iter().find(|e| e.name == m.owner) {
+            Some(unit) => assert_eq!(m.owner_uscc, unit.uscc, "{code}: the owner's own code"),
+            None => assert_eq!(
+                m.owner_uscc.is_some(),
+                m.owner.ends_with("公司"),
+                "{code}: {}",
+                m.owner
+            ),
+        }
+        if let Some(u) = &m.owner_uscc {
+            assert_eq!(uscc::parse(u).as_deref(), Ok(u.as_str()), "{code}");
+        }
     }
+    let with_uscc = c.entities.iter().filter(|e| e.owner_uscc.is_some()).count();
+    assert!(with_uscc >= 20, "{with_uscc} machines with an owner's USCC");
 }
 
 #[test]

@@ -158,13 +158,27 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
 fn expected_rows(s: &Session, v: &VisitView, result: &str, remark: &str) -> Vec<Vec<String>> {
     let plans = s.list_plans(Some(2026)).unwrap();
     let is_uscc = shuangsuiji::domain::uscc::parse(&v.entity).is_ok();
-    let remark = if is_uscc {
-        remark.to_string()
-    } else if remark.is_empty() {
-        format!("登记编码：{}", v.entity)
+    // A unit without a USCC is published under its owner, its own name going to 备注.
+    let stored = s.show_entity(&v.entity).unwrap().entity.entity;
+    let owned = !is_uscc && !stored.owner.is_empty();
+    let (party_uscc, party_name) = if is_uscc {
+        (v.entity.clone(), v.entity_name.clone())
+    } else if owned {
+        (stored.owner_uscc.unwrap_or_default(), stored.owner.clone())
     } else {
-        format!("{remark}；登记编码：{}", v.entity)
+        (String::new(), v.entity_name.clone())
     };
+    let mut parts: Vec<String> = Vec::new();
+    if !remark.is_empty() {
+        parts.push(remark.to_string());
+    }
+    if owned {
+        parts.push(format!("检查对象：{}", v.entity_name));
+    }
+    if !is_uscc {
+        parts.push(format!("登记编码：{}", v.entity));
+    }
+    let remark = parts.join("；");
     v.tasks
         .iter()
         .map(|code| {
@@ -196,12 +210,8 @@ fn expected_rows(s: &Session, v: &VisitView, result: &str, remark: &str) -> Vec<
                 DAY.to_string(),
                 result.to_string(),
                 remark.clone(),
-                if is_uscc {
-                    v.entity.clone()
-                } else {
-                    String::new()
-                },
-                v.entity_name.clone(),
+                party_uscc.clone(),
+                party_name.clone(),
             ]
         })
         .collect()
@@ -436,7 +446,8 @@ fn without_a_period_every_quarter_is_exported() {
             .collect::<BTreeSet<_>>(),
         held
     );
-    // Units without a USCC leave the column empty and carry their registry code in 备注.
+    // Units without a USCC carry their registry code in 备注; only those owned by a unit with
+    // a USCC fill the column (with the owner's code).
     for row in rows {
         if row["统一社会信用代码"] == "" {
             assert!(
@@ -471,4 +482,70 @@ fn only_leads_and_principals_export() {
         .export_publicity(&dir.path().join("p.xlsx"), Some(q2()))
         .unwrap();
     assert_eq!(r.newly_published.len(), 2);
+}
+
+/// The visit of the scenario whose unit has no USCC (a non-road machine).
+fn machine_visit(sc: &Scenario) -> &VisitView {
+    [&sc.problem.0, &sc.corrected.0]
+        .into_iter()
+        .find(|v| shuangsuiji::domain::uscc::parse(&v.entity).is_err())
+        .expect("the scenario picks a machine")
+}
+
+#[test]
+fn a_machine_is_published_under_its_owner_and_the_owners_uscc() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(&dir);
+    let machine = machine_visit(&sc).clone();
+    let owner = "阳城县测试运输有限公司";
+    let owner_uscc = shuangsuiji::domain::uscc::complete("91140522MA0T00001").unwrap();
+    // The registry gives the machine a unit as its owner (a sheet of a few columns).
+    let mut admin = open(&sc.path, None);
+    let stored = admin.show_entity(&machine.entity).unwrap().entity.entity;
+    let sheet = dir.path().join("owner.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "名称,登记编码,乡镇,检查对象类型,所有人,所有人统一社会信用代码\n{},{},{},非道路移动机械,{owner},{owner_uscc}\n",
+            stored.name, machine.entity, stored.town
+        ),
+    )
+    .unwrap();
+    let r = admin
+        .import_entities(&sheet, false, &mut |_, _| {})
+        .unwrap();
+    assert_eq!(r.updated, 1);
+
+    let mut lead = open_on(&sc.path, None, d(EXPORT_DAY));
+    let path = dir.path().join("公示.json");
+    lead.export_publicity(&path, Some(q2())).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let ours: Vec<&serde_json::Value> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["备注"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("登记编码：{}", machine.entity))
+        })
+        .collect();
+    assert_eq!(ours.len(), machine.tasks.len());
+    for row in &ours {
+        assert_eq!(row["统一社会信用代码"], owner_uscc.as_str(), "{row}");
+        assert_eq!(row["企业名称"], owner, "{row}");
+        let remark = row["备注"].as_str().unwrap();
+        assert!(
+            remark.contains(&format!("检查对象：{}；登记编码：", machine.entity_name)),
+            "the machine itself is named in 备注: {remark}"
+        );
+    }
+    // The whole export is still what the rows of each visit say (units with a USCC unchanged).
+    let (_, rows) = {
+        let csv = dir.path().join("公示.csv");
+        lead.export_publicity(&csv, Some(q2())).unwrap();
+        read_csv(&csv)
+    };
+    assert_eq!(sorted(rows), all_expected(&sc));
 }

@@ -726,3 +726,73 @@ fn an_empty_checkpoint_has_only_the_genesis_hash() {
     let genesis: Checkpoint = format!("0:{}", "0".repeat(64)).parse().unwrap();
     assert!(s.verify_audit(Some(&genesis)).unwrap().is_ok());
 }
+
+#[test]
+fn a_machine_owners_uscc_is_checked_kept_on_partial_reimport_and_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open(&path, None);
+    let before = s.stats().unwrap();
+    let f = dir.path().join("machines.csv");
+    let head = "名称,登记编码,乡镇,检查对象类型,所有人,所有人统一社会信用代码";
+    // One bad owner USCC: nothing is imported, the row, column and reason are named.
+    write(
+        &f,
+        &format!(
+            "{head}\n装载机（XG955）,YCFDL-0901,凤城镇,非道路移动机械,阳城县某某运输有限公司,91140522ma0k00001p\n\
+             挖掘机（SY215）,YCFDL-0902,凤城镇,非道路移动机械,阳城县某某建材有限公司,91140522MA0K00001Q\n"
+        ),
+    );
+    let err = s.import_entities(&f, false, &mut |_, _| {}).unwrap_err();
+    let ServiceError::Rejected(problems) = err else {
+        panic!("a refused file, not {err}");
+    };
+    let got: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(got, vec!["第3行 所有人统一社会信用代码 校验位错误"]);
+    assert_eq!(s.stats().unwrap().entities, before.entities);
+    // Valid (lower case is upper-cased): stored.
+    write(
+        &f,
+        &format!(
+            "{head}\n装载机（XG955）,YCFDL-0901,凤城镇,非道路移动机械,阳城县某某运输有限公司,91140522ma0k00001p\n"
+        ),
+    );
+    import_twice(&mut s, &f, (1, 0, 0));
+    let stored = s.show_entity("YCFDL-0901").unwrap().entity.entity;
+    assert_eq!(stored.owner, "阳城县某某运输有限公司");
+    assert_eq!(stored.owner_uscc.as_deref(), Some("91140522MA0K00001P"));
+    // A sheet without the column (a new owner's name only) keeps the stored USCC.
+    write(
+        &f,
+        "名称,登记编码,乡镇,检查对象类型,所有人\n装载机（XG955）,YCFDL-0901,凤城镇,非道路移动机械,阳城县某某运输有限公司（更名）\n",
+    );
+    import_twice(&mut s, &f, (0, 1, 0));
+    let kept = s.show_entity("YCFDL-0901").unwrap().entity.entity;
+    assert_eq!(kept.owner, "阳城县某某运输有限公司（更名）");
+    assert_eq!(kept.owner_uscc.as_deref(), Some("91140522MA0K00001P"));
+    // Export: the column sits beside the owner's name and holds the code; the file imports
+    // back unchanged.
+    let out = dir.path().join("export.csv");
+    let n = s.export_entities(&out).unwrap();
+    let table = shuangsuiji::sheets::read_table(&out).unwrap();
+    let at = table.headers.iter().position(|h| h == "所有人").unwrap();
+    assert_eq!(table.headers[at + 1], "所有人统一社会信用代码");
+    let row = table
+        .rows
+        .iter()
+        .find(|r| r.cells.contains(&"YCFDL-0901".to_string()))
+        .unwrap();
+    assert_eq!(
+        row.cells[at..at + 2],
+        ["阳城县某某运输有限公司（更名）", "91140522MA0K00001P"]
+    );
+    import_twice(&mut s, &out, (0, 0, n));
+    // The column present with an empty cell clears it (an owner who is a person).
+    write(
+        &f,
+        &format!("{head}\n装载机（XG955）,YCFDL-0901,凤城镇,非道路移动机械,张某,\n"),
+    );
+    import_twice(&mut s, &f, (0, 1, 0));
+    let cleared = s.show_entity("YCFDL-0901").unwrap().entity.entity;
+    assert_eq!((cleared.owner.as_str(), cleared.owner_uscc), ("张某", None));
+}

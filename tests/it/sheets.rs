@@ -296,10 +296,15 @@ fn templates_read_back_as_headers_without_rows() {
         assert!(table.rows.is_empty(), "{kind}: no example rows");
         match kind {
             SheetKind::Entities => {
-                assert_eq!(table.headers.len(), 24);
+                assert_eq!(table.headers.len(), 25);
                 assert_eq!(table.headers[0], "名称*");
                 assert_eq!(table.headers[1], "统一社会信用代码");
                 assert_eq!(table.headers[8], "检查对象类型*");
+                assert_eq!(
+                    table.headers[21..23],
+                    ["所有人", "所有人统一社会信用代码"],
+                    "the owner's USCC beside the owner's name"
+                );
                 assert_eq!(parse_entities(&table), Ok(vec![]));
             }
             SheetKind::Inspectors => {

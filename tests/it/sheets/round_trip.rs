@@ -64,6 +64,7 @@ fn entity_fixtures() -> Vec<Entity> {
     b.town = "北留镇".into();
     b.target_types = [TargetType::NonRoadMachine].into();
     b.owner = "张某".into();
+    b.owner_uscc = Some(code("92140522MA0K00007"));
     b.positive_list = true;
     b.production = ProductionStatus::Closed;
     b.exclusion = Some("注销".into());
@@ -268,9 +269,11 @@ fn entity() -> impl Strategy<Value = Entity> {
         subsequence(vec!["沁河", "芦苇河", "获泽河"], 0..=3),
         proptest::option::of(exclusion),
     );
-    (ids(), texts, vocab, production).prop_map(|(ids, t, v, p)| {
+    let owner_uscc = proptest::option::of("[0-9A-HJ-NP-RTUW-Y]{17}".prop_map(|b| code(&b)));
+    (ids(), texts, vocab, production, owner_uscc).prop_map(|(ids, t, v, p, owner_uscc)| {
         let mut e = Entity::named(&t.0, "");
         (e.uscc, e.registry_code) = ids;
+        e.owner_uscc = owner_uscc;
         (e.town, e.address, e.industry, e.contact) = (t.1, t.2, t.3, t.4);
         (e.phone, e.owner, e.note) = (t.5, t.6, t.7);
         e.target_types = v.0.into_iter().collect();
