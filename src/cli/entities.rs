@@ -5,7 +5,7 @@ use super::{CliResult, output};
 use shuangsuiji::domain::classification::SupervisionClass;
 use shuangsuiji::domain::vocab::{CreditTier, TargetType, join_list};
 use shuangsuiji::services::Session;
-use shuangsuiji::services::browse::EntityDetail;
+use shuangsuiji::services::browse::{EntityDetail, EntityVisit};
 use shuangsuiji::services::registry::EntityFilter;
 
 #[derive(Debug, clap::Subcommand)]
@@ -139,7 +139,63 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
     if json {
         return output::json(&d);
     }
-    output::fields(&detail_fields(&d))
+    output::fields(&detail_fields(&d))?;
+    output::say("");
+    output::say("检查记录");
+    if d.history.is_empty() {
+        output::say("（无）");
+        return Ok(());
+    }
+    output::table_of(
+        &[
+            "期次",
+            "抽查",
+            "任务",
+            "检查组",
+            "状态",
+            "日期",
+            "检查结果",
+            "后续处理",
+        ],
+        &d.history,
+        |h| {
+            vec![
+                h.period.clone(),
+                h.draw_id.clone(),
+                join_list(&h.tasks),
+                h.problem.clone().unwrap_or_else(|| h.team.codes()),
+                h.state.label().to_string(),
+                h.latest_date().map(|d| d.to_string()).unwrap_or_default(),
+                history_result(h),
+                history_followups(h),
+            ]
+        },
+    )
+}
+
+/// The result categories in force, marked when a correction replaced the submitted result.
+fn history_result(h: &EntityVisit) -> String {
+    let cats = join_list(h.categories.iter().map(|c| c.label()));
+    if h.corrected {
+        format!("{cats}（已更正）")
+    } else {
+        cats
+    }
+}
+
+/// Each follow-up as kind, case number and status.
+fn history_followups(h: &EntityVisit) -> String {
+    h.followups
+        .iter()
+        .map(|f| {
+            [f.kind.as_str(), f.case_no.as_str(), f.status.as_str()]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// An entity's details, its classification and the reasons for it, as `label value` lines.

@@ -5,11 +5,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::visits::VisitFilter;
 use super::{Result, ServiceError, Session};
 use crate::domain::classification::{Classification, SupervisionClass, classify};
+use crate::domain::draw::record::Team;
 use crate::domain::entity::Entity;
 use crate::domain::inspector::Inspector;
+use crate::domain::result::Category;
+use crate::domain::result_records::FollowUp;
 use crate::domain::role::Action;
+use crate::domain::visit::{VisitDates, VisitState};
 use crate::domain::vocab::{CreditTier, TargetType};
 use crate::store;
 
@@ -42,6 +47,44 @@ pub struct EntityDetail {
     pub conflicted_inspectors: Vec<String>,
     /// The audit event that last changed it.
     pub changed_seq: u64,
+    /// Every visit of the entity the user may see, across years, oldest first.
+    pub history: Vec<EntityVisit>,
+}
+
+/// One visit of an entity, as its history lists it. Only visits of draws that were run and
+/// not voided; a visit not yet started only for those who may see it (leads, principals,
+/// its own team), as in every visit list.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityVisit {
+    pub visit_id: i64,
+    pub draw_id: String,
+    pub period: String,
+    pub tasks: Vec<String>,
+    /// The current team (substitutions applied).
+    pub team: Team,
+    /// Why the visit has no team, if it has none.
+    pub problem: Option<String>,
+    pub dates: VisitDates,
+    pub state: VisitState,
+    /// The categories of the result in force (the latest approved correction, else the
+    /// submitted result); empty while no result is submitted.
+    pub categories: Vec<Category>,
+    /// An approved correction replaced the submitted result.
+    pub corrected: bool,
+    pub followups: Vec<FollowUp>,
+}
+
+impl EntityVisit {
+    /// The visit's latest date with what it was: drawn, started, completed, entered or
+    /// published.
+    pub fn latest_date(&self) -> Option<chrono::NaiveDate> {
+        let d = &self.dates;
+        d.published
+            .or(d.entered)
+            .or(d.completed)
+            .or(d.started)
+            .or(d.drawn)
+    }
 }
 
 impl Session {
@@ -92,7 +135,54 @@ impl Session {
             },
             conflicted_inspectors,
             changed_seq,
+            history: self.entity_history(&code)?,
         })
+    }
+
+    /// The visits of one entity across years, oldest first, filtered as `list_visits` is.
+    fn entity_history(&self, code: &str) -> Result<Vec<EntityVisit>> {
+        let conn = self.store().conn();
+        let mut visits: Vec<_> = self
+            .list_visits(&VisitFilter::default())?
+            .into_iter()
+            .filter(|v| v.entity == code)
+            .collect();
+        visits.sort_by(|a, b| {
+            (&a.period, &a.drawn_on, &a.draw_id, a.id).cmp(&(
+                &b.period,
+                &b.drawn_on,
+                &b.draw_id,
+                b.id,
+            ))
+        });
+        let mut out = Vec::with_capacity(visits.len());
+        for v in visits {
+            let corrected = store::results::corrections(conn, Some(v.id))?
+                .into_iter()
+                .rev()
+                .find(|c| c.decision.as_ref().is_some_and(|d| d.approved))
+                .map(|c| c.result);
+            let effective = match &corrected {
+                Some(r) => Some(r.clone()),
+                None => store::results::result(conn, v.id)?.map(|s| s.result),
+            };
+            out.push(EntityVisit {
+                visit_id: v.id,
+                draw_id: v.draw_id,
+                period: v.period,
+                tasks: v.tasks,
+                team: v.team,
+                problem: v.problem,
+                dates: v.dates,
+                state: v.state,
+                categories: effective
+                    .map(|r| r.categories.into_iter().collect())
+                    .unwrap_or_default(),
+                corrected: corrected.is_some(),
+                followups: store::results::followups(conn, Some(v.id))?,
+            });
+        }
+        Ok(out)
     }
 
     pub fn list_inspectors(&self) -> Result<Vec<Inspector>> {

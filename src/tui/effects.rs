@@ -126,6 +126,10 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
             decide_correction(session, m, id, approve, &note)
         }
         Effect::VerifyAudit => verify_audit(session),
+        Effect::OpenEntity(code) => {
+            load::entity_history(session, m, &code)?;
+            Ok(Outcome::Quiet)
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use chrono::Datelike;
 use super::model::{Model, ScreenId};
 use crate::domain::audit::EventFilter;
 use crate::domain::classification::SupervisionClass;
-use crate::domain::vocab::join_list;
 use crate::services::registry::EntityFilter;
 use crate::services::visits::VisitFilter;
 use crate::services::{Result, Session};
@@ -33,21 +32,18 @@ pub fn key_coverage(session: &Session, m: &mut Model) -> Result<()> {
 
 pub fn entities(session: &Session, m: &mut Model) -> Result<()> {
     m.entities.all = session.list_entities(&EntityFilter::default())?;
-    let mut by_entity: HashMap<String, Vec<String>> = HashMap::new();
-    for v in session.list_visits(&VisitFilter {
-        year: Some(m.today.year()),
-        ..Default::default()
-    })? {
-        by_entity.entry(v.entity.clone()).or_default().push(format!(
-            "{} {} {}",
-            v.draw_id,
-            join_list(&v.tasks),
-            v.state.label()
-        ));
-    }
-    m.entities.visits_this_year = by_entity;
     m.entities.loaded = true;
     filter_entities(m);
+    if let Some((code, _)) = m.entities.history.take() {
+        entity_history(session, m, &code)?;
+    }
+    Ok(())
+}
+
+/// The visits of one entity across years, for its detail; as `entities show` lists them.
+pub fn entity_history(session: &Session, m: &mut Model, code: &str) -> Result<()> {
+    let d = session.show_entity(code)?;
+    m.entities.history = Some((code.to_string(), d.history));
     Ok(())
 }
 

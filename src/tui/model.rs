@@ -86,8 +86,9 @@ pub struct EntitiesState {
     pub searching: bool,
     pub selected: usize,
     pub detail: bool,
-    /// Random visits this year per entity id.
-    pub visits_this_year: std::collections::HashMap<String, Vec<String>>,
+    /// The opened entity's id and its visits across years (services::browse::EntityVisit),
+    /// loaded when the detail opens.
+    pub history: Option<(String, Vec<crate::services::browse::EntityVisit>)>,
     pub loaded: bool,
 }
 
@@ -210,6 +211,8 @@ pub enum Effect {
     },
     VerifyAudit,
     LoadEntities,
+    /// Load the history of the entity whose detail is open.
+    OpenEntity(String),
 }
 
 /// What an input dialog is for.

@@ -317,6 +317,22 @@ pub fn alert(a: &crate::services::dashboard::Alert) -> String {
     }
 }
 
+// The history of an entity in its detail (issue 9, item 12).
+
+/// The heading of an entity's visits across years.
+pub const ENTITY_HISTORY: &str = "检查记录";
+/// Marks a result replaced by an approved correction.
+pub const RESULT_CORRECTED: &str = "（已更正）";
+pub const FOLLOW_UP: &str = "后续";
+/// One follow-up in a line: "责令改正 办理中".
+pub fn follow_up(kind: &str, status: &str) -> String {
+    format!("{kind} {status}")
+}
+/// How many visits a history lists: "3 次".
+pub fn visit_count(n: usize) -> String {
+    format!("{n} 次")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

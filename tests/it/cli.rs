@@ -270,3 +270,78 @@ fn output_cut_short_by_a_closed_pipe_ends_quietly() {
         o.status
     );
 }
+
+#[test]
+fn entities_show_lists_the_visits_of_the_entity() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(&dir);
+    let o = run(&db, &["visit", "list", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let visits: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = &visits.as_array().unwrap()[0];
+    let entity = v["entity"].as_str().unwrap();
+
+    let o = run(&db, &["entities", "show", entity]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let section = &out[out.find("\n检查记录\n").expect(&out)..];
+    for header in [
+        "期次",
+        "抽查",
+        "任务",
+        "检查组",
+        "状态",
+        "日期",
+        "检查结果",
+        "后续处理",
+    ] {
+        assert!(section.contains(header), "{header}: {section}");
+    }
+    let line = section
+        .lines()
+        .find(|l| l.contains(v["draw_id"].as_str().unwrap()))
+        .unwrap_or_else(|| panic!("the visit is listed: {section}"));
+    assert!(line.starts_with(v["period"].as_str().unwrap()), "{line}");
+    for task in v["tasks"].as_array().unwrap() {
+        assert!(line.contains(task.as_str().unwrap()), "{line}");
+    }
+    let lead = v["team"][0]["inspector"].as_str().unwrap();
+    assert!(line.contains(&format!("*{lead}")), "{line}");
+    assert!(!section.contains("（无）"), "{section}");
+
+    let o = run(&db, &["entities", "show", entity, "--json"]);
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let history = shown["history"].as_array().unwrap();
+    assert!(
+        history.iter().any(|h| h["visit_id"] == v["id"]
+            && h["period"] == v["period"]
+            && h["state"] == v["state"]),
+        "{history:#?}"
+    );
+
+    // An entity never visited: the section says so.
+    let visited: Vec<&str> = visits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["entity"].as_str().unwrap())
+        .collect();
+    let o = run(&db, &["entities", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let never = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .find(|id| !visited.contains(id))
+        .unwrap();
+    let o = run(&db, &["entities", "show", never]);
+    assert!(
+        stdout(&o).ends_with("\n检查记录\n（无）\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&db, &["entities", "show", never, "--json"]);
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(shown["history"], serde_json::json!([]));
+}

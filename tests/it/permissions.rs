@@ -777,6 +777,35 @@ fn dashboard_visits(db: &Path, login: &str) -> (String, Vec<i64>) {
     (buffer_text(terminal.backend().buffer()), ids)
 }
 
+/// The visit ids of an entity's history (`entities show --json`) as `login` sees it.
+fn history_ids(db: &Path, login: &str, entity: &str) -> Vec<i64> {
+    let o = run(
+        db,
+        &["--as", login, "entities", "show", entity, "--json"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let shown: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    shown["history"]
+        .as_array()
+        .expect("a history array")
+        .iter()
+        .map(|v| v["visit_id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The visit ids of the history the dashboard loads when `login` opens the entity's detail.
+fn dashboard_history(db: &Path, login: &str, entity: &str) -> Vec<i64> {
+    let s = open(db, login);
+    let mut m = tui::model_for(&s, false);
+    m.screen = ScreenId::Entities;
+    load::entities(&s, &mut m).unwrap();
+    load::entity_history(&s, &mut m, entity).unwrap();
+    let (code, history) = m.entities.history.expect("the history is loaded");
+    assert_eq!(code, entity);
+    history.iter().map(|v| v.visit_id).collect()
+}
+
 /// The dashboard's record of a draw (the draws screen, Enter) as `login` sees it, and how many
 /// of its lines name a visit of the user's own.
 fn dashboard_draw(db: &Path, login: &str, id: &str) -> (String, usize) {
@@ -860,12 +889,35 @@ fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
         "{}",
         text(&o.stderr)
     );
-    let o = run(
-        &db,
-        &["--as", outsider, "entities", "show", entity, "--json"],
-        &[],
-    );
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    // The entity's history (`entities show`, text and JSON, and the dashboard's detail) does
+    // not list it for an inspector of another team or an observer; it does for the lead and
+    // the team.
+    let member = login_of(&open(&db, "lead.liu"), &f.teams[&Visit::A][0]);
+    for (login, sees) in [
+        (outsider, false),
+        ("observer.chen", false),
+        ("lead.liu", true),
+        (member.as_str(), true),
+    ] {
+        assert_eq!(
+            history_ids(&db, login, entity).contains(&a),
+            sees,
+            "{login}"
+        );
+        let o = run(&db, &["--as", login, "entities", "show", entity], &[]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert_eq!(
+            text(&o.stdout).contains("2026Q2-01"),
+            sees,
+            "{login}: {}",
+            text(&o.stdout)
+        );
+        assert_eq!(
+            dashboard_history(&db, login, entity).contains(&a),
+            sees,
+            "{login}"
+        );
+    }
     let (screen, ids) = dashboard_visits(&db, outsider);
     assert!(!ids.contains(&a));
     assert!(!screen.contains(SECRET_NAME), "{screen}");
@@ -873,15 +925,6 @@ fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
     assert!(
         screen.contains(SECRET_NAME),
         "the lead's screen shows it:\n{screen}"
-    );
-    let mut entities = tui::model_for(&open(&db, outsider), false);
-    load::entities(&open(&db, outsider), &mut entities).unwrap();
-    assert!(
-        !entities
-            .entities
-            .visits_this_year
-            .contains_key(entity.as_str()),
-        "the entities screen lists the visit"
     );
     let (record, mine) = dashboard_draw(&db, outsider, "2026Q2-01");
     assert!(!record.contains(entity.as_str()), "{record}");
@@ -894,9 +937,15 @@ fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
     );
 
     // Started by its team: now everyone may see it.
-    let member = login_of(&open(&db, "lead.liu"), &f.teams[&Visit::A][0]);
     open(&db, &member).start_visit(a, day()).unwrap();
     assert!(listed(outsider).contains(&a));
+    for login in [outsider, "observer.chen"] {
+        assert!(history_ids(&db, login, entity).contains(&a), "{login}");
+        assert!(
+            dashboard_history(&db, login, entity).contains(&a),
+            "{login}"
+        );
+    }
     let (screen, ids) = dashboard_visits(&db, outsider);
     assert!(ids.contains(&a));
     assert!(screen.contains(SECRET_NAME), "{screen}");

@@ -795,4 +795,151 @@ fn a_machine_owners_uscc_is_checked_kept_on_partial_reimport_and_exported() {
     import_twice(&mut s, &f, (0, 1, 0));
     let cleared = s.show_entity("YCFDL-0901").unwrap().entity.entity;
     assert_eq!((cleared.owner.as_str(), cleared.owner_uscc), ("张某", None));
+
+// ---------------------------------------------------------------------------------------------
+// An entity's history (`entities show`, the dashboard's detail).
+
+/// An entity visited in the first quarter (visit with a team, not yet started or completed)
+/// and drawn again in the second,
+/// with both visits as the lead sees them.
+fn entity_of_two_quarters(
+    s: &Session,
+) -> (
+    String,
+    shuangsuiji::services::visits::VisitView,
+    shuangsuiji::services::visits::VisitView,
+) {
+    use shuangsuiji::domain::visit::VisitState;
+    let visits = s
+        .list_visits(&shuangsuiji::services::visits::VisitFilter::default())
+        .unwrap();
+    let q1 = visits
+        .iter()
+        .filter(|v| v.period == "2026Q1" && v.problem.is_none())
+        .filter(|v| matches!(v.state, VisitState::Assigned | VisitState::Completed))
+        .find(|v| {
+            visits
+                .iter()
+                .any(|w| w.period == "2026Q2" && w.entity == v.entity && w.problem.is_none())
+        })
+        .expect("an entity visited in the first quarter and drawn again in the second")
+        .clone();
+    let q2 = visits
+        .iter()
+        .find(|w| w.period == "2026Q2" && w.entity == q1.entity)
+        .unwrap()
+        .clone();
+    (q1.entity.clone(), q1, q2)
+}
+
+#[test]
+fn entity_history_lists_its_visits_across_quarters_with_result_and_follow_up() {
+    use shuangsuiji::domain::result::{Category, FollowUpKind};
+    use shuangsuiji::domain::visit::VisitState;
+    let dir = tempfile::tempdir().unwrap();
+    let path = support::drawn_copy(&dir, "history.db");
+    let lead = open(&path, "lead.liu");
+    let (entity, q1, q2) = entity_of_two_quarters(&lead);
+    let officer = support::login_of(&lead, &q1.team[0].inspector);
+    drop(lead);
+
+    // The first visit: a problem found, then corrected to 已责令改正 (approved), and a
+    // follow-up opened.
+    let mut s = open(&path, officer.as_str());
+    if q1.state == VisitState::Assigned {
+        s.start_visit(q1.id, today()).unwrap();
+        s.complete_visit(q1.id, today()).unwrap();
+    }
+    let result = support::problem_result(&s, q1.id);
+    s.submit_result(q1.id, &result).unwrap();
+    s.add_followup(q1.id, FollowUpKind::Penalty, "阳环罚〔2026〕7号", "")
+        .unwrap();
+    let mut corrected = result.clone();
+    corrected.categories = [Category::Corrected].into();
+    let c = s
+        .file_correction(q1.id, &corrected, "整改已当场完成，改为已责令改正")
+        .unwrap();
+    drop(s);
+    let before = open(&path, "lead.liu")
+        .show_entity(&entity)
+        .unwrap()
+        .history;
+    assert_eq!(
+        before[0].categories,
+        vec![Category::Pending],
+        "a correction not yet approved does not change the result in force"
+    );
+    assert!(!before[0].corrected);
+    open(&path, "principal.wang")
+        .decide_correction(c, true, "同意")
+        .unwrap();
+
+    let d = open(&path, "lead.liu").show_entity(&entity).unwrap();
+    let h = &d.history;
+    assert_eq!(h.len(), 2, "{h:#?}");
+    // Oldest first.
+    assert_eq!((h[0].visit_id, h[0].period.as_str()), (q1.id, "2026Q1"));
+    assert_eq!((h[1].visit_id, h[1].period.as_str()), (q2.id, "2026Q2"));
+    assert_eq!(h[0].tasks, q1.tasks);
+    assert_eq!(h[0].team.codes(), q1.team.codes());
+    assert_eq!(h[0].state, VisitState::Entered);
+    assert!(h[0].dates.completed.is_some());
+    assert_eq!(h[0].dates.entered, Some(today()));
+    assert_eq!(h[0].latest_date(), Some(today()));
+    assert_eq!(h[0].categories, vec![Category::Corrected]);
+    assert!(h[0].corrected);
+    assert_eq!(h[0].followups.len(), 1);
+    assert_eq!(h[0].followups[0].kind, FollowUpKind::Penalty.label());
+    assert_eq!(h[0].followups[0].case_no, "阳环罚〔2026〕7号");
+    // The second: drawn, not started, no result.
+    assert_eq!(h[1].state, VisitState::Assigned);
+    assert!(h[1].categories.is_empty() && h[1].followups.is_empty() && !h[1].corrected);
+    assert_eq!(h[1].latest_date(), q2.dates.drawn);
+}
+
+#[test]
+fn entity_history_leaves_out_the_visits_of_a_voided_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = support::drawn_copy(&dir, "voided.db");
+    let lead = open(&path, "lead.liu");
+    let (entity, q1, q2) = entity_of_two_quarters(&lead);
+    let ids = |s: &Session| -> Vec<i64> {
+        s.show_entity(&entity)
+            .unwrap()
+            .history
+            .iter()
+            .map(|v| v.visit_id)
+            .collect()
+    };
+    assert_eq!(ids(&lead), vec![q1.id, q2.id]);
+    drop(lead);
+    open(&path, "lead.liu")
+        .request_void("2026Q2-01", "见证人未到场，程序不合规")
+        .unwrap();
+    // Asked, not yet approved: the draw still stands.
+    assert_eq!(ids(&open(&path, "lead.liu")), vec![q1.id, q2.id]);
+    open(&path, "principal.wang")
+        .approve_void("2026Q2-01")
+        .unwrap();
+    assert_eq!(ids(&open(&path, "lead.liu")), vec![q1.id]);
+}
+
+#[test]
+fn entity_history_of_an_entity_never_visited_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let s = open(&path, "lead.liu");
+    let visited: std::collections::HashSet<String> = s
+        .list_visits(&Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|v| v.entity)
+        .collect();
+    let never = s
+        .list_entities(&EntityFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| !visited.contains(&e.id))
+        .unwrap();
+    assert!(s.show_entity(&never.id).unwrap().history.is_empty());
 }

@@ -17,6 +17,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use shuangsuiji::domain::classification::SupervisionClass;
+use shuangsuiji::domain::result::FollowUpKind;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::domain::vocab::CreditTier;
 use shuangsuiji::services::visits::VisitFilter;
@@ -677,7 +678,15 @@ fn entities_tabs_filter_search_detail() {
     // detail.
     d.press(KeyCode::Esc);
     assert!(d.m.entities.search.is_empty());
-    let (_, _, name) = completed_visit();
+    // Its result (a problem, awaiting follow-up) and a follow-up, entered by its officer, show
+    // in the history.
+    let (id, officer, name) = completed_visit();
+    let mut s = open(&d._dir.path().join("demo.db"), officer.as_str());
+    let result = support::problem_result(&s, id);
+    s.submit_result(id, &result).unwrap();
+    s.add_followup(id, FollowUpKind::Penalty, "阳环罚〔2026〕12号", "")
+        .unwrap();
+    drop(s);
     d.keys("/");
     d.keys(&name);
     d.press(KeyCode::Enter);
@@ -692,6 +701,17 @@ fn entities_tabs_filter_search_detail() {
         lines.iter().any(|l| l.contains("本年随机抽查：1 次")),
         "{lines:#?}"
     );
+    for size in [(80, 24), (120, 40)] {
+        let lines = screen(&d.m, size.0, size.1);
+        for want in [
+            "检查记录：1 次",
+            "2026Q1 NB-1 已录入",
+            "发现问题待后续处理",
+            "后续：立案处罚",
+        ] {
+            assert!(lines.iter().any(|l| l.contains(want)), "{want}: {lines:#?}");
+        }
+    }
 
     // 帮助 over the Chinese list: a popup over wide characters.
     d.press(KeyCode::Esc);

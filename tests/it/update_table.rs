@@ -279,6 +279,13 @@ fn entities_screen(m: &mut Model) {
     m.entities.loaded = true;
 }
 
+/// The id of the second entity of [`entities_screen`].
+fn m1_id() -> String {
+    let mut m = model(Who::Observer);
+    entities_screen(&mut m);
+    m.entities.all[1].id.clone()
+}
+
 /// The entities shown.
 fn shown(m: &Model) -> Vec<&ClassifiedEntity> {
     m.entities
@@ -987,6 +994,15 @@ fn approvals_keys_are_the_principals() {
 fn entities_search_and_filters() {
     use KeyCode::*;
     use Who::*;
+    // The entity the cursor is on, with and without the search 有限.
+    let first = |search: &str| {
+        let mut m = model(Observer);
+        entities_screen(&mut m);
+        m.entities.search = search.into();
+        shuangsuiji::tui::load::filter_entities(&mut m);
+        m.entities.all[m.entities.shown[0]].id.clone()
+    };
+    let (first_limited, first_of_all) = (first("有限"), first(""));
     check(vec![
         row(
             "/ starts a search",
@@ -1102,16 +1118,54 @@ fn entities_search_and_filters() {
                 m.entities.search = "有限".into();
             },
             vec![press(Enter), press(Esc)],
-            vec![],
+            vec![Effect::OpenEntity(first_limited)],
             |m| !m.entities.detail && m.entities.search == "有限",
         ),
         row(
-            "Enter opens the detail",
+            "Enter opens the detail and asks for the entity's history",
             Observer,
             entities_screen,
             vec![press(Enter)],
+            vec![Effect::OpenEntity(first_of_all.clone())],
+            |m| m.entities.detail,
+        ),
+        row(
+            "a history already loaded is not asked for again",
+            Observer,
+            |m| {
+                entities_screen(m);
+                let id = m.entities.all[0].id.clone();
+                m.entities.history = Some((id, vec![]));
+            },
+            vec![press(Enter)],
             vec![],
             |m| m.entities.detail,
+        ),
+        row(
+            "moving with the detail open asks for the next entity's history",
+            Observer,
+            |m| {
+                entities_screen(m);
+                let id = m.entities.all[0].id.clone();
+                m.entities.history = Some((id, vec![]));
+                m.entities.detail = true;
+            },
+            vec![press(Down)],
+            vec![Effect::OpenEntity(m1_id())],
+            |m| m.entities.detail && m.entities.selected == 1,
+        ),
+        row(
+            "Esc closes the detail and forgets the history",
+            Observer,
+            |m| {
+                entities_screen(m);
+                let id = m.entities.all[0].id.clone();
+                m.entities.history = Some((id, vec![]));
+                m.entities.detail = true;
+            },
+            vec![press(Esc)],
+            vec![],
+            |m| !m.entities.detail && m.entities.history.is_none(),
         ),
         row(
             "Esc without the detail clears the search",

@@ -131,8 +131,24 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// 监管对象: class tabs, the tier, town and type filters, search, and the detail pane.
+/// 监管对象: class tabs, the tier, town and type filters, search, and the detail pane. While
+/// the detail is open, the history of the entity it shows is asked for when it is not loaded.
 fn entities_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    let mut out = entities_list_key(m, k);
+    let e = &mut m.entities;
+    let selected = e.shown.get(e.selected).map(|&i| e.all[i].id.clone());
+    match selected {
+        Some(code) if e.detail => {
+            if e.history.as_ref().is_none_or(|(id, _)| *id != code) {
+                out.push(Effect::OpenEntity(code));
+            }
+        }
+        _ => e.history = None,
+    }
+    out
+}
+
+fn entities_list_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let e = &mut m.entities;
     if step(&mut e.selected, e.shown.len(), k.code) {
         return vec![];

@@ -1,5 +1,6 @@
 //! 监管对象: tabs by class, a tier filter, incremental search, a list and a detail pane.
 
+use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -9,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{block, header, row, scroll_start};
 use crate::domain::classification::SupervisionClass;
 use crate::domain::vocab::{CreditTier, join_list};
+use crate::services::browse::EntityVisit;
 use crate::services::registry::ClassifiedEntity;
 use crate::tui::model::{EntitiesState, Model};
 use crate::tui::strings as s;
@@ -35,7 +37,8 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         list,
     );
     if let (Some(area), Some(c)) = (detail, e.shown.get(e.selected).map(|i| &e.all[*i])) {
-        let lines = detail_lines(e, c, area.width.saturating_sub(4) as usize);
+        let year = m.today.year().to_string();
+        let lines = detail_lines(e, c, &year, area.width.saturating_sub(4) as usize);
         f.render_widget(
             Paragraph::new(lines).block(block(&m.theme, s::DETAIL)),
             area,
@@ -138,8 +141,13 @@ fn entity_lines(m: &Model, area: Rect) -> Vec<Line<'static>> {
     lines
 }
 
-/// One entity in full, wrapped to `w` columns, with its random visits this year.
-fn detail_lines(e: &EntitiesState, c: &ClassifiedEntity, w: usize) -> Vec<Line<'static>> {
+/// One entity in full, wrapped to `w` columns, with its visits across years, newest first.
+fn detail_lines(
+    e: &EntitiesState,
+    c: &ClassifiedEntity,
+    this_year: &str,
+    w: usize,
+) -> Vec<Line<'static>> {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut put = |label: &str, value: String| {
         for (i, part) in wrap(&s::labelled(label, value), w).into_iter().enumerate() {
@@ -159,18 +167,64 @@ fn detail_lines(e: &EntitiesState, c: &ClassifiedEntity, w: usize) -> Vec<Line<'
     if let Some(x) = &c.entity.exclusion {
         put(s::EXCLUDED, x.clone());
     }
-    let history = e.visits_this_year.get(&c.id).cloned().unwrap_or_default();
+    let history = e
+        .history
+        .as_ref()
+        .filter(|(id, _)| *id == c.id)
+        .map(|(_, h)| h);
     let cap = if c.classification.class == SupervisionClass::Special {
         s::NO_CAP
     } else {
         "2"
     };
-    put(s::INSPECTED_THIS_YEAR, s::times_of_cap(history.len(), cap));
-    for h in history {
-        lines.push(Line::from(format!(
-            "  {}",
-            truncate(&h, w.saturating_sub(2))
-        )));
+    let Some(history) = history else {
+        lines.push(Line::from(s::LOADING));
+        return lines;
+    };
+    let times = history
+        .iter()
+        .filter(|h| h.period.starts_with(this_year))
+        .count();
+    put(s::INSPECTED_THIS_YEAR, s::times_of_cap(times, cap));
+    lines.push(Line::from(s::labelled(
+        s::ENTITY_HISTORY,
+        if history.is_empty() {
+            s::NONE.to_string()
+        } else {
+            s::visit_count(history.len())
+        },
+    )));
+    for h in history.iter().rev() {
+        for text in history_lines(h) {
+            lines.push(Line::from(truncate(&text, w)));
+        }
     }
     lines
+}
+
+/// One visit of the history, newest first: period, tasks, state and its latest date; then,
+/// indented, the result in force and the follow-ups, when there are any.
+fn history_lines(h: &EntityVisit) -> Vec<String> {
+    let date = h.latest_date().map(|d| d.to_string()).unwrap_or_default();
+    let mut out = vec![format!(
+        "  {} {} {} {date}",
+        h.period,
+        join_list(&h.tasks),
+        h.state.label()
+    )];
+    if !h.categories.is_empty() {
+        let mut result = join_list(h.categories.iter().map(|c| c.label()));
+        if h.corrected {
+            result.push_str(s::RESULT_CORRECTED);
+        }
+        out.push(format!("    {result}"));
+    }
+    if !h.followups.is_empty() {
+        let list = h.followups.iter().map(|f| s::follow_up(&f.kind, &f.status));
+        out.push(format!(
+            "    {}",
+            s::labelled(s::FOLLOW_UP, join_list(list))
+        ));
+    }
+    out
 }
