@@ -795,6 +795,7 @@ fn a_machine_owners_uscc_is_checked_kept_on_partial_reimport_and_exported() {
     import_twice(&mut s, &f, (0, 1, 0));
     let cleared = s.show_entity("YCFDL-0901").unwrap().entity.entity;
     assert_eq!((cleared.owner.as_str(), cleared.owner_uscc), ("张某", None));
+}
 
 // ---------------------------------------------------------------------------------------------
 // An entity's history (`entities show`, the dashboard's detail).
