@@ -19,7 +19,7 @@ pub fn remind_from(year: i32) -> NaiveDate {
 /// generated; one generated before 10月1日 is an early look, not the year's report.
 pub fn remind(year: i32, today: NaiveDate, generated: Option<NaiveDate>) -> bool {
     let from = remind_from(year);
-    today >= from && !generated.is_some_and(|g| g >= from)
+    today >= from && generated.is_none_or(|g| g < from)
 }
 
 #[cfg(test)]
