@@ -110,7 +110,7 @@ pub enum Command {
     Backup(maintenance::BackupArgs),
     /// 从备份恢复（先核验完整性和审计日志）
     Restore(maintenance::RestoreArgs),
-    /// 体检：完整性、审计日志、文件权限、节假日安排、执法证、未运行的抽取、逾期结果
+    /// 体检：完整性、审计日志、文件权限、节假日安排、执法证、未运行的抽取、逾期结果、逾期未公示、年度报告
     Doctor(output::JsonFlag),
     /// 打开仪表盘（无子命令时在终端中默认打开）
     #[command(alias = "tui")]
@@ -194,7 +194,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Plan(c) => plans::run(&mut cli.open()?, c),
         Command::User(c) => users::run(&mut cli.open()?, c),
         Command::Settings(c) => users::settings(&mut cli.open()?, c),
-        Command::Report(c) => reports::run(&cli.open()?, c),
+        Command::Report(c) => reports::run(&mut cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
         Command::Draw(c) => draws::run(&cli.db, &cli.options(), c),
         Command::Calendar(c) => calendar::run(&mut cli.open()?, c),

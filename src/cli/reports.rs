@@ -30,14 +30,17 @@ pub enum ReportCommand {
     },
 }
 
-pub fn run(s: &Session, c: &ReportCommand) -> CliResult {
+pub fn run(s: &mut Session, c: &ReportCommand) -> CliResult {
     let (report, file, json) = match c {
-        ReportCommand::Annual { year, file, json } => (s.annual_report(*year)?, file, json.json),
+        ReportCommand::Annual { year, file, json } => {
+            (s.write_annual_report(*year, file)?, file, json.json)
+        }
         ReportCommand::Quarter { period, file, json } => {
-            (s.quarter_report(*period)?, file, json.json)
+            let report = s.quarter_report(*period)?;
+            write_report(&report, file)?;
+            (report, file, json.json)
         }
     };
-    write_report(&report, file)?;
     if json {
         return output::json(&report);
     }

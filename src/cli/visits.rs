@@ -394,7 +394,7 @@ fn pending(s: &Session, json: bool) -> CliResult {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum FollowUpCommand {
-    /// 登记后续处理：责令改正、立案处罚（须案号）、移送其他行政机关、移送司法机关
+    /// 登记后续处理：责令改正、立案处罚（须案号）、移送其他行政机关、移送司法机关、联合惩戒
     Add {
         /// 检查任务编号
         id: i64,
@@ -420,8 +420,7 @@ pub enum FollowUpCommand {
 }
 
 fn parse_kind(s: &str) -> Result<FollowUpKind, String> {
-    FollowUpKind::parse(s)
-        .ok_or_else(|| "应为 责令改正/立案处罚/移送其他行政机关/移送司法机关".to_string())
+    FollowUpKind::parse(s).ok_or_else(|| format!("应为 {}", FollowUpKind::choices()))
 }
 
 pub fn followup(s: &mut Session, c: &FollowUpCommand) -> CliResult {

@@ -1,5 +1,6 @@
 //! Pure domain rules: no storage, no terminal. Everything here is tested directly.
 
+pub mod annual_report;
 pub mod audit;
 pub mod calendar;
 pub mod check_item;

@@ -213,6 +213,27 @@ impl Default for TierMultipliers {
     }
 }
 
+/// The plan's sentence on credit tiers (智慧监管（信用风险）分类要求), quoted when tiers do not rise.
+pub const RISING_TIERS_SENTENCE: &str = "根据企业信用风险分类结果，结合行业监管风险分类，对低风险、一般风险、较高风险、高风险企业分别递加比例抽查";
+
+impl TierMultipliers {
+    /// 递加 means strictly rising: 低 < 一般 < 较高 < 高, and above zero. The reason, in
+    /// Chinese, when they are not.
+    pub fn problem(&self) -> Option<String> {
+        let m = self;
+        let rising = 0 < m.low_pct
+            && m.low_pct < m.normal_pct
+            && m.normal_pct < m.elevated_pct
+            && m.elevated_pct < m.high_pct;
+        (!rising).then(|| {
+            format!(
+                "信用风险倍数须逐级递加（低风险 < 一般风险 < 较高风险 < 高风险，且大于0），现为 低{}% 一般{}% 较高{}% 高{}%。计划要求：“{RISING_TIERS_SENTENCE}”",
+                m.low_pct, m.normal_pct, m.elevated_pct, m.high_pct
+            )
+        })
+    }
+}
+
 impl Plan {
     /// Checks a plan for mistakes a person could make editing it; returns readable problems.
     pub fn problems(&self, known_items: &[String]) -> Vec<String> {
@@ -220,13 +241,8 @@ impl Plan {
         if self.tasks.is_empty() {
             out.push(format!("计划{}没有任务", self.code));
         }
-        let m = self.tier_multipliers;
-        if !(m.low_pct <= m.normal_pct
-            && m.normal_pct <= m.elevated_pct
-            && m.elevated_pct <= m.high_pct)
-            || m.low_pct == 0
-        {
-            out.push("信用风险倍数应随风险等级递增且大于0".to_string());
+        if let Some(problem) = self.tier_multipliers.problem() {
+            out.push(format!("计划{}：{problem}", self.code));
         }
         let mut codes = std::collections::BTreeSet::new();
         for t in &self.tasks {
@@ -312,6 +328,41 @@ mod tests {
                 rule: SamplingRule::FixedRatio { ratio_bp: 2000 },
                 rule_text: "20%".into(),
             }],
+        }
+    }
+
+    fn tiers(low: u32, normal: u32, elevated: u32, high: u32) -> TierMultipliers {
+        TierMultipliers {
+            low_pct: low,
+            normal_pct: normal,
+            elevated_pct: elevated,
+            high_pct: high,
+        }
+    }
+
+    #[test]
+    fn tiers_must_rise_strictly() {
+        assert_eq!(TierMultipliers::default().problem(), None);
+        assert_eq!(tiers(100, 101, 102, 103).problem(), None);
+        for flat in [
+            tiers(100, 100, 100, 100),
+            tiers(100, 150, 150, 300),
+            tiers(100, 150, 200, 200),
+            tiers(300, 200, 150, 100),
+            tiers(0, 150, 200, 300),
+        ] {
+            let p = flat.problem().expect("not rising");
+            assert!(p.contains("逐级递加"), "{p}");
+            assert!(p.contains(RISING_TIERS_SENTENCE), "quotes the plan: {p}");
+        }
+    }
+
+    #[test]
+    fn the_seed_plans_tiers_rise() {
+        let plans = seed_plans(2026);
+        assert!(!plans.is_empty());
+        for p in &plans {
+            assert_eq!(p.tier_multipliers.problem(), None, "{}", p.code);
         }
     }
 

@@ -37,6 +37,7 @@ vocabulary! {
         Penalty => "立案处罚",
         ReferAdministrative => "移送其他行政机关",
         ReferJudicial => "移送司法机关",
+        JointPunishment => "联合惩戒",
     }
 }
 

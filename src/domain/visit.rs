@@ -4,6 +4,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::calendar::WorkingCalendar;
+
+/// 谁录入、谁公示: publication follows entry. A result entered and still not published after
+/// this many working days is flagged.
+pub const PUBLISH_WORKING_DAYS: u32 = 20;
+
 /// Where a visit stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,6 +59,17 @@ pub struct VisitDates {
 }
 
 impl VisitDates {
+    /// Entered, not published, and more than [`PUBLISH_WORKING_DAYS`] working days after
+    /// entry on `today`.
+    pub fn publication_overdue(&self, cal: &WorkingCalendar, today: NaiveDate) -> bool {
+        match (self.entered, self.published) {
+            (Some(entered), None) => {
+                cal.add_working_days(entered, PUBLISH_WORKING_DAYS).date < today
+            }
+            _ => false,
+        }
+    }
+
     pub fn state(&self) -> VisitState {
         if self.published.is_some() {
             VisitState::Published
@@ -162,6 +179,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn publication_is_overdue_after_twenty_working_days() {
+        let cal = WorkingCalendar::new([]);
+        // Entered on Monday 06-01: twenty working days later is Monday 06-29.
+        let entered = VisitDates {
+            entered: Some(d("2026-06-01")),
+            ..Default::default()
+        };
+        assert!(!entered.publication_overdue(&cal, d("2026-06-29")));
+        assert!(entered.publication_overdue(&cal, d("2026-06-30")));
+        let published = VisitDates {
+            published: Some(d("2026-06-10")),
+            ..entered.clone()
+        };
+        assert!(!published.publication_overdue(&cal, d("2026-12-31")));
+        assert!(!VisitDates::default().publication_overdue(&cal, d("2026-12-31")));
     }
 
     #[test]

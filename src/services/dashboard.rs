@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use super::visits::{VisitFilter, VisitView};
 use super::{Result, Session};
+use crate::domain::annual_report;
 use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
 use crate::domain::inspector::CertAlert;
@@ -40,6 +41,15 @@ pub enum Alert {
     CorrectionsWaiting(usize),
     /// Completed visits whose result is past its deadline: (visit, entity name).
     Overdue(Vec<(i64, String)>),
+    /// Results entered and not published after [`crate::domain::visit::PUBLISH_WORKING_DAYS`] working days:
+    /// (visit, entity name).
+    Unpublished(Vec<(i64, String)>),
+    /// From 10月1日 until the year's report is generated: it is due on `due` (10月30日).
+    AnnualReport {
+        year: i32,
+        due: NaiveDate,
+        late: bool,
+    },
     /// An on-duty officer's certificate.
     Certificate {
         code: String,
@@ -54,7 +64,11 @@ impl Alert {
     /// Urgent: overdue, expired, or waiting for a decision.
     pub fn urgent(&self) -> bool {
         match self {
-            Alert::VoidWaiting { .. } | Alert::CorrectionsWaiting(_) | Alert::Overdue(_) => true,
+            Alert::VoidWaiting { .. }
+            | Alert::CorrectionsWaiting(_)
+            | Alert::Overdue(_)
+            | Alert::Unpublished(_) => true,
+            Alert::AnnualReport { late, .. } => *late,
             Alert::Certificate { alert, .. } => matches!(alert, CertAlert::Expired(_)),
             Alert::DrawWaiting { .. } | Alert::NextYearCalendar(_) => false,
         }
@@ -82,6 +96,8 @@ pub struct Overview {
     pub on_duty: usize,
     /// Draws of all years.
     pub draws: usize,
+    /// The latest day as of which this year's report was written to a file, if ever.
+    pub annual_report_generated: Option<NaiveDate>,
 }
 
 impl Overview {
@@ -91,6 +107,17 @@ impl Overview {
             .iter()
             .find_map(|a| match a {
                 Alert::Overdue(v) => Some(v.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+
+    /// The results entered and not published in time, if any.
+    pub fn unpublished(&self) -> &[(i64, String)] {
+        self.alerts
+            .iter()
+            .find_map(|a| match a {
+                Alert::Unpublished(v) => Some(v.as_slice()),
                 _ => None,
             })
             .unwrap_or(&[])
@@ -147,6 +174,25 @@ impl Session {
         if !overdue.is_empty() {
             alerts.push(Alert::Overdue(overdue));
         }
+        let calendar = self.calendar()?;
+        let today = self.today();
+        let unpublished: Vec<(i64, String)> = visits
+            .iter()
+            .filter(|v| v.dates.publication_overdue(&calendar, today))
+            .map(|v| (v.id, v.entity_name.clone()))
+            .collect();
+        if !unpublished.is_empty() {
+            alerts.push(Alert::Unpublished(unpublished));
+        }
+        let annual_report_generated = self.annual_report_generated(year)?;
+        if annual_report::remind(year, today, annual_report_generated) {
+            let due = annual_report::due(year);
+            alerts.push(Alert::AnnualReport {
+                year,
+                due,
+                late: today > due,
+            });
+        }
         let inspectors = self.list_inspectors()?;
         for i in &inspectors {
             if let Some(alert) = i.cert_alert(self.today()) {
@@ -157,7 +203,7 @@ impl Session {
                 });
             }
         }
-        if !self.calendar()?.known(year + 1) {
+        if !calendar.known(year + 1) {
             alerts.push(Alert::NextYearCalendar(year + 1));
         }
         Ok(Overview {
@@ -168,6 +214,7 @@ impl Session {
             alerts,
             on_duty: inspectors.iter().filter(|i| i.on_duty).count(),
             draws: draws.len(),
+            annual_report_generated,
         })
     }
 

@@ -10,6 +10,7 @@ use super::{Existing, Result, ServiceError, Session, Unusable};
 use crate::domain::audit::Checkpoint;
 use crate::domain::inspector::{CERT_WARNING_DAYS, CertAlert};
 use crate::domain::role::{Action, Role};
+use crate::domain::visit::PUBLISH_WORKING_DAYS;
 use crate::services::dashboard::{Alert, Overview};
 use crate::store::files::{self, sql};
 use crate::store::{self, Store};
@@ -548,7 +549,10 @@ fn overview_findings(o: &Overview) -> Vec<Finding> {
                 draws.push(format!("{draw} 已申请作废，待主要负责人批准"))
             }
             Alert::CorrectionsWaiting(n) => corrections.push(format!("{n} 项更正待主要负责人审批")),
-            Alert::Overdue(_) | Alert::NextYearCalendar(_) => {}
+            Alert::Overdue(_)
+            | Alert::Unpublished(_)
+            | Alert::AnnualReport { .. }
+            | Alert::NextYearCalendar(_) => {}
         }
     }
     let mut group = |check, lines: Vec<String>, none: String| {
@@ -588,6 +592,53 @@ fn overview_findings(o: &Overview) -> Vec<Finding> {
             "录入期限",
             format!("{} 项逾期未录入：{}", names.len(), names.join("、")),
         ));
+    }
+    let unpublished = o.unpublished();
+    if unpublished.is_empty() {
+        out.push(finding(
+            "ok",
+            "公示",
+            format!("没有录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示的结果"),
+        ));
+    } else {
+        let names: Vec<String> = unpublished
+            .iter()
+            .map(|(id, name)| format!("{id} {name}"))
+            .collect();
+        out.push(finding(
+            "warn",
+            "公示",
+            format!(
+                "{} 项录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示：{}",
+                names.len(),
+                names.join("、")
+            ),
+        ));
+    }
+    let annual = o.alerts.iter().find_map(|a| match a {
+        Alert::AnnualReport { year, due, late } => Some((*year, *due, *late)),
+        _ => None,
+    });
+    match annual {
+        Some((year, due, late)) => out.push(finding(
+            "warn",
+            "年度报告",
+            format!(
+                "{year}年度报告尚未生成，应于 {due} 前报送领导小组办公室{}（report annual --year {year} 文件）",
+                if late { "，已逾期" } else { "" }
+            ),
+        )),
+        None => out.push(finding(
+            "ok",
+            "年度报告",
+            match o.annual_report_generated {
+                Some(on) => format!("{}年度报告已生成（数据截至 {on}）", o.year),
+                None => format!(
+                    "{}年度报告应于10月30日前报送，10月1日起未生成即提醒",
+                    o.year
+                ),
+            },
+        )),
     }
     out
 }

@@ -92,6 +92,15 @@ impl Session {
                 return Err(ServiceError::Exists(Existing::Plans { year: to }));
             }
             for sp in &source {
+                if let Some(problem) = sp.plan.tier_multipliers.problem() {
+                    return Err(ServiceError::invalid(
+                        "multipliers",
+                        format!(
+                            "{from}年计划{}不能复制：{problem}；请先用 plan multipliers 修改",
+                            sp.plan.code
+                        ),
+                    ));
+                }
                 let plan = Plan {
                     year: to,
                     ..sp.plan.clone()
@@ -154,9 +163,7 @@ impl Session {
                     (Some(code.clone()), "remove_task", Some(to_json(old)), None)
                 }
                 PlanEdit::Multipliers(m) => {
-                    let mut p = sp.plan.clone();
-                    p.tier_multipliers = *m;
-                    if let Some(problem) = p.problems(&known).into_iter().find(|s| s.contains("倍数")) {
+                    if let Some(problem) = m.problem() {
                         return Err(ServiceError::invalid("multipliers", problem));
                     }
                     (None, "multipliers", Some(to_json(&sp.plan.tier_multipliers)), Some(to_json(m)))

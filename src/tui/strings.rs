@@ -38,6 +38,8 @@ pub const ALERT_CERT_EXPIRING: &str = "执法证60日内到期";
 pub const ALERT_CERT_EXPIRED: &str = "执法证已过期";
 pub const ALERT_NEXT_YEAR: &str = "年节假日安排未载入，期限按周末计算（临时）";
 pub const ALERT_OVERDUE: &str = "检查结果逾期未录入";
+pub const ALERT_UNPUBLISHED: &str = "录入满20工作日未公示";
+pub const ALERT_ANNUAL_REPORT: &str = "年度报告尚未生成（report annual），应于";
 
 // Entities
 pub const CLASS_TABS: [&str; 4] = ["全部", "特殊", "重点", "一般"];
@@ -294,6 +296,7 @@ pub const FORM_HELP: &[(&str, &str)] = &[
 pub fn alert(a: &crate::services::dashboard::Alert) -> String {
     use crate::domain::inspector::CertAlert;
     use crate::services::dashboard::Alert;
+    use chrono::Datelike;
     match a {
         Alert::DrawWaiting { draw, .. } => format!("{draw} {ALERT_DRAW_WAITING}"),
         Alert::VoidWaiting { draw } => format!("{draw} {ALERT_VOID_WAITING}"),
@@ -314,6 +317,13 @@ pub fn alert(a: &crate::services::dashboard::Alert) -> String {
             format!("{code} {name} {ALERT_CERT_EXPIRING}（{d}）")
         }
         Alert::NextYearCalendar(y) => format!("{y}{ALERT_NEXT_YEAR}"),
+        Alert::Unpublished(v) => format!("{} 项{ALERT_UNPUBLISHED}", v.len()),
+        Alert::AnnualReport { year, due, late } => format!(
+            "{year}{ALERT_ANNUAL_REPORT}{}月{}日前报送{}",
+            due.month(),
+            due.day(),
+            if *late { "（已逾期）" } else { "" }
+        ),
     }
 }
 
@@ -344,6 +354,25 @@ mod tests {
             .into_iter()
             .map(|(k, _)| k)
             .collect()
+    }
+
+    #[test]
+    fn the_year_alerts_read_as_meant() {
+        use crate::services::dashboard::Alert;
+        let unpublished = Alert::Unpublished(vec![(5, "甲".into()), (7, "乙".into())]);
+        assert_eq!(alert(&unpublished), "2 项录入满20工作日未公示");
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+        let annual = |late| Alert::AnnualReport {
+            year: 2026,
+            due,
+            late,
+        };
+        assert_eq!(
+            alert(&annual(false)),
+            "2026年度报告尚未生成（report annual），应于10月30日前报送"
+        );
+        assert!(alert(&annual(true)).ends_with("（已逾期）"));
+        assert!(annual(true).urgent() && !annual(false).urgent());
     }
 
     #[test]

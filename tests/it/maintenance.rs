@@ -3,6 +3,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use shuangsuiji::domain::role::Role;
+use shuangsuiji::domain::visit::VisitState;
+use shuangsuiji::services::dashboard::Alert;
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, maintenance};
 
 use crate::support::{self, demo_day, open, run, seeds, stdout};
@@ -460,4 +463,148 @@ fn doctor_says_what_it_checked_and_exits_by_level() {
             .unwrap();
     }
     assert_eq!(doctor(&db).status.code(), Some(1), "an error");
+}
+
+/// The findings of one check.
+fn check<'a>(findings: &'a [maintenance::Finding], check: &str) -> Vec<&'a maintenance::Finding> {
+    findings.iter().filter(|f| f.check == check).collect()
+}
+
+#[test]
+fn results_entered_and_not_published_in_twenty_working_days_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = support::day("2026-10-15");
+    let db = support::demo_copy_at(&dir, "live.db", today);
+    let s = support::open_on(&db, None, today);
+    let overview = s.overview().unwrap();
+    let flagged = overview.unpublished().to_vec();
+    assert!(flagged.len() > 1, "the demo has results left unpublished");
+    let cal = s.calendar().unwrap();
+    for (id, name) in &flagged {
+        let v = s.visit(*id).unwrap();
+        assert_eq!(v.state, VisitState::Entered, "{id}");
+        assert_eq!(&v.entity_name, name);
+        let entered = v.dates.entered.unwrap();
+        assert!(
+            cal.add_working_days(entered, 20).date < today,
+            "{id} {entered}"
+        );
+    }
+    // Every entered result not flagged was entered within the 20 working days.
+    for v in s.list_visits(&Default::default()).unwrap() {
+        if v.state == VisitState::Entered && !flagged.iter().any(|(id, _)| *id == v.id) {
+            let entered = v.dates.entered.unwrap();
+            assert!(cal.add_working_days(entered, 20).date >= today, "{}", v.id);
+        }
+    }
+    let findings = s.doctor().unwrap();
+    let lines = check(&findings, "公示");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].level, "warn");
+    for (id, name) in &flagged {
+        assert!(
+            lines[0].detail.contains(&format!("{id} {name}")),
+            "{}",
+            lines[0].detail
+        );
+    }
+    drop(s);
+    // Once published, the alert and the warning go; a result held back by a pending
+    // correction stays flagged.
+    let lead = support::only(&support::open_on(&db, None, today), Role::Lead);
+    let mut lead = support::open_on(&db, &lead, today);
+    let export = lead
+        .export_publicity(&dir.path().join("p.csv"), None)
+        .unwrap();
+    drop(lead);
+    let held: Vec<(i64, String)> = flagged
+        .iter()
+        .filter(|(id, _)| export.held_back.iter().any(|h| h.visit_id == *id))
+        .cloned()
+        .collect();
+    assert!(
+        held.len() < flagged.len(),
+        "some flagged results were published"
+    );
+    let s = support::open_on(&db, None, today);
+    assert_eq!(s.overview().unwrap().unpublished(), held.as_slice());
+    let findings = s.doctor().unwrap();
+    let lines = check(&findings, "公示");
+    assert_eq!(lines.len(), 1);
+    let level = if held.is_empty() { "ok" } else { "warn" };
+    assert_eq!(lines[0].level, level, "{:?}", lines[0]);
+}
+
+fn annual_alert(s: &Session) -> Option<Alert> {
+    s.overview()
+        .unwrap()
+        .alerts
+        .into_iter()
+        .find(|a| matches!(a, Alert::AnnualReport { .. }))
+}
+
+#[test]
+fn the_annual_report_is_reminded_from_october_until_it_is_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let oct = support::day("2026-10-15");
+    let db = support::demo_copy_at(&dir, "oct.db", oct);
+    let s = support::open_on(&db, None, oct);
+    assert_eq!(
+        annual_alert(&s),
+        Some(Alert::AnnualReport {
+            year: 2026,
+            due: support::day("2026-10-30"),
+            late: false
+        })
+    );
+    let findings = s.doctor().unwrap();
+    let lines = check(&findings, "年度报告");
+    assert_eq!((lines.len(), lines[0].level), (1, "warn"));
+    assert!(
+        lines[0].detail.contains("2026-10-30"),
+        "{}",
+        lines[0].detail
+    );
+    drop(s);
+    // Past the deadline it is urgent.
+    let late = support::open_on(&db, None, support::day("2026-11-02"));
+    let alert = annual_alert(&late).unwrap();
+    assert!(alert.urgent());
+    assert!(matches!(alert, Alert::AnnualReport { late: true, .. }));
+    drop(late);
+    // `report annual` writes the file and records it; the reminder stops.
+    let file = dir.path().join("2026年度报告.md");
+    let o = support::command(&db, &["report", "annual", "--year", "2026"])
+        .arg(&file)
+        .env("SHUANGSUIJI_TODAY", "2026-10-15")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    assert!(file.exists());
+    let s = support::open_on(&db, None, oct);
+    assert_eq!(annual_alert(&s), None);
+    assert_eq!(s.annual_report_generated(2026).unwrap(), Some(oct));
+    let findings = s.doctor().unwrap();
+    let lines = check(&findings, "年度报告");
+    assert_eq!(lines[0].level, "ok");
+    assert!(lines[0].detail.contains("已生成"), "{}", lines[0].detail);
+    assert!(s.verify_audit(None).unwrap().is_ok());
+}
+
+#[test]
+fn no_reminder_before_october_and_an_early_report_does_not_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "may.db");
+    let mut s = open(&db, None);
+    assert_eq!(annual_alert(&s), None, "not before 10月1日");
+    let findings = s.doctor().unwrap();
+    assert_eq!(check(&findings, "年度报告")[0].level, "ok");
+    s.write_annual_report(2026, &dir.path().join("early.xlsx"))
+        .unwrap();
+    drop(s);
+    let s = support::open_on(&db, None, support::day("2026-10-01"));
+    assert!(
+        annual_alert(&s).is_some(),
+        "a report as of May is not the year's report"
+    );
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use shuangsuiji::domain::audit::Checkpoint;
+use shuangsuiji::domain::plan::TierMultipliers;
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::services::plans::PlanEdit;
 use shuangsuiji::services::registry::EntityFilter;
@@ -323,6 +324,112 @@ fn plan_changes_need_a_reason_and_are_kept() {
     assert_eq!(next.iter().map(|p| p.plan.tasks.len()).sum::<usize>(), 8);
     assert!(s.copy_plans(2026, 2027).is_err(), "a year is copied once");
     assert!(s.verify_audit(None).unwrap().is_ok());
+}
+
+fn tiers(low: u32, normal: u32, elevated: u32, high: u32) -> TierMultipliers {
+    TierMultipliers {
+        low_pct: low,
+        normal_pct: normal,
+        elevated_pct: elevated,
+        high_pct: high,
+    }
+}
+
+#[test]
+fn credit_tiers_must_rise_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    let mut s = open(&path, None);
+    for flat in [
+        tiers(100, 100, 100, 100),
+        tiers(100, 150, 150, 300),
+        tiers(300, 200, 150, 100),
+    ] {
+        let err = s
+            .edit_plan(
+                2026,
+                "NB",
+                PlanEdit::Multipliers(flat),
+                "按信用分类试行调整",
+            )
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ServiceError::InvalidField {
+                    field: "multipliers",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("逐级递加"), "{err}");
+        assert!(
+            err.to_string().contains("分别递加比例抽查"),
+            "quotes the plan: {err}"
+        );
+    }
+    assert!(s.plan_changes(2026).unwrap().is_empty(), "nothing recorded");
+    s.edit_plan(
+        2026,
+        "NB",
+        PlanEdit::Multipliers(tiers(100, 120, 160, 250)),
+        "按信用分类试行调整",
+    )
+    .unwrap();
+    let nb = s.list_plans(Some(2026)).unwrap();
+    let nb = nb.iter().find(|p| p.plan.code == "NB").unwrap();
+    assert_eq!(nb.plan.tier_multipliers, tiers(100, 120, 160, 250));
+
+    // The command line says why, in Chinese.
+    let o = support::run(
+        &path,
+        &[
+            "plan",
+            "multipliers",
+            "--plan",
+            "NB",
+            "--low",
+            "100",
+            "--normal",
+            "100",
+            "--elevated",
+            "100",
+            "--high",
+            "100",
+            "--reason",
+            "按信用分类试行调整",
+            "--year",
+            "2026",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = support::stderr(&o);
+    assert!(
+        err.contains("逐级递加") && err.contains("分别递加比例抽查"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plans_whose_tiers_do_not_rise_are_not_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_db(&dir);
+    // A plan kept by an older build, which took flat tiers.
+    raw(&path)
+        .execute(
+            "UPDATE plans SET tier_multipliers = ?1 WHERE year = 2026 AND code = 'NB'",
+            [r#"{"low_pct":100,"normal_pct":100,"elevated_pct":100,"high_pct":100}"#],
+        )
+        .unwrap();
+    let mut s = open(&path, None);
+    let err = s.copy_plans(2026, 2027).unwrap_err();
+    assert!(err.to_string().contains("计划NB不能复制"), "{err}");
+    assert!(err.to_string().contains("逐级递加"), "{err}");
+    assert!(
+        s.list_plans(Some(2027)).unwrap().is_empty(),
+        "nothing copied"
+    );
 }
 
 /// Opens the file behind the application's back, as an intruder with file access would.

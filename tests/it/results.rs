@@ -334,6 +334,62 @@ fn follow_up_of_a_problem() {
 }
 
 #[test]
+fn joint_punishment_is_a_follow_up_published_and_counted_like_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, v, login, mut s) = completed_visit(&dir);
+    let id = v.id;
+    let r = problem_result(&s, id);
+    s.submit_result(id, &r).unwrap();
+    drop(s);
+    let add = |kind: &str| {
+        support::run(
+            &path,
+            &[
+                "--as",
+                &login,
+                "followup",
+                "add",
+                &id.to_string(),
+                "--kind",
+                kind,
+                "--note",
+                "列入失信名单",
+            ],
+        )
+    };
+    let o = add("惩戒");
+    assert!(!o.status.success());
+    assert!(
+        support::stderr(&o).contains("联合惩戒"),
+        "{}",
+        support::stderr(&o)
+    );
+    let o = add("联合惩戒");
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    assert!(support::text(&o.stdout).contains("联合惩戒"));
+    let mut later = open_on(&path, &login, d("2026-06-30"));
+    let fid = later.result_view(id).unwrap().followups[0].id;
+    later
+        .update_followup(fid, "已办结", Some(d("2026-06-29")), "已公示惩戒措施")
+        .unwrap();
+    let f = &later.result_view(id).unwrap().followups[0];
+    assert_eq!(
+        (f.kind.as_str(), f.status.as_str(), f.closed_on.as_deref()),
+        ("联合惩戒", "已办结", Some("2026-06-29"))
+    );
+    let mut lead = open_on(&path, "lead.liu", d("2026-06-30"));
+    let csv = dir.path().join("p.csv");
+    lead.export_publicity(&csv, None).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains("后续处理：联合惩戒已办结2026-06-29"),
+        "{text}"
+    );
+    let report = lead.annual_report(2026).unwrap();
+    assert!(report.total.followups >= 1 && report.total.followups_closed >= 1);
+}
+
+#[test]
 fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
     let dir = tempfile::tempdir().unwrap();
     let path = drawn(&dir);

@@ -241,10 +241,57 @@ fn task_order(code: &str) -> (String, u32, String) {
     )
 }
 
+/// The audit action recorded when a year's report is written to a file (subject: the year).
+pub const ANNUAL_REPORT_ACTION: &str = "report.annual";
+
 impl Session {
-    /// `report annual --year Y`
+    /// The year's report, not written anywhere (see [`Session::write_annual_report`]).
     pub fn annual_report(&self, year: i32) -> Result<Report> {
         self.report(Scope::Year(year))
+    }
+
+    /// `report annual --year Y FILE`: the year's report written to `path` (.md/.xlsx), then
+    /// recorded in the audit log as [`ANNUAL_REPORT_ACTION`] with the day its figures are
+    /// taken, so that the overview stops reminding of the 10月30日 deadline.
+    pub fn write_annual_report(&mut self, year: i32, path: &Path) -> Result<Report> {
+        let report = self.annual_report(year)?;
+        write_report(&report, path)?;
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.write(|tx, actor| {
+            actor.log(
+                tx,
+                ANNUAL_REPORT_ACTION,
+                &year.to_string(),
+                &serde_json::json!({
+                    "file": file,
+                    "as_of": report.as_of.to_string(),
+                }),
+            )
+        })?;
+        Ok(report)
+    }
+
+    /// The latest day as of which the report of `year` was written to a file, if ever.
+    pub fn annual_report_generated(&self, year: i32) -> Result<Option<NaiveDate>> {
+        let events = store::audit::list(
+            self.store().conn(),
+            &crate::domain::audit::EventFilter {
+                action_prefix: Some(ANNUAL_REPORT_ACTION.to_string()),
+                subject: Some(year.to_string()),
+                ..Default::default()
+            },
+        )?;
+        Ok(events
+            .iter()
+            .filter(|e| e.action == ANNUAL_REPORT_ACTION)
+            .filter_map(|e| {
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).ok()?;
+                detail.get("as_of")?.as_str()?.parse().ok()
+            })
+            .max())
     }
 
     /// `report quarter --period P`
