@@ -2,7 +2,8 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> std::process::ExitCode {
     // A variable set but empty (`SHUANGSUIJI_DB=`) means "not set", not "an empty value".
@@ -12,7 +13,12 @@ fn main() -> std::process::ExitCode {
             unsafe { std::env::remove_var(var) };
         }
     }
-    let args = match cli::Cli::try_parse() {
+    let parsed = cli::Cli::command().try_get_matches().and_then(|matches| {
+        let mut args = cli::Cli::from_arg_matches(&matches)?;
+        args.db_defaulted = matches.value_source("db") == Some(ValueSource::DefaultValue);
+        Ok(args)
+    });
+    let args = match parsed {
         Ok(args) => args,
         Err(e) => match cli::explain_arguments(&e) {
             None => e.exit(),

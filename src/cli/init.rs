@@ -2,7 +2,7 @@
 
 use clap::CommandFactory;
 
-use super::messages::DEMO;
+use super::messages::{self, DEMO};
 use super::{Cli, CliResult, Failure, output};
 use shuangsuiji::services::{Mode, identity, init};
 
@@ -53,6 +53,11 @@ fn print_report(r: &init::InitReport) {
 pub fn first_run(cli: &Cli) -> CliResult {
     use std::io::IsTerminal;
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if !cli.db.exists() && !cli.db_defaulted {
+        // A path someone chose (a wrapper's production path, say) never gets a demo county
+        // by surprise: `init` says which kind of database to create there.
+        return Err(Failure::Message(messages::no_database_here(&cli.db)));
+    }
     if !cli.db.exists() {
         let me = identity::os_login()?;
         if interactive {
@@ -70,8 +75,6 @@ pub fn first_run(cli: &Cli) -> CliResult {
     if interactive {
         return super::dashboard(cli);
     }
-    Cli::command()
-        .print_help()
-        .map_err(|e| Failure::Message(e.to_string()))?;
+    Cli::command().print_help().map_err(Failure::from)?;
     Ok(())
 }

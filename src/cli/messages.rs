@@ -132,3 +132,13 @@ pub fn value_or_clear(what: &str) -> String {
 
 /// Before the list of what `whoami` may do.
 pub const MAY: &str = "可以：";
+
+/// A run without a subcommand on a chosen path where no database exists yet.
+pub fn no_database_here(path: &std::path::Path) -> String {
+    format!(
+        "数据库文件 {p} 不存在，未创建任何文件。正式数据库请运行 shuangsuiji --db {p} init --empty；\
+         示例数据库请运行 shuangsuiji --db {p} init --demo。\
+         （只有不指定 --db 和 SHUANGSUIJI_DB 时，才在当前目录自动创建示例数据库 shuangsuiji.db）",
+        p = path.display()
+    )
+}

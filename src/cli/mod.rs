@@ -35,6 +35,10 @@ pub struct Cli {
         default_value = "shuangsuiji.db"
     )]
     pub db: PathBuf,
+    /// The database path is the default one (neither `--db` nor `SHUANGSUIJI_DB` was given):
+    /// only then does a run without a subcommand create the demo county there.
+    #[arg(skip)]
+    pub db_defaulted: bool,
     /// 以指定用户身份操作（仅服务账户或示例数据库有效）
     #[arg(long = "as", global = true, value_name = "LOGIN")]
     pub act_as: Option<String>,

@@ -13,16 +13,49 @@ fn demo(dir: &tempfile::TempDir) -> std::path::PathBuf {
 #[test]
 fn first_run_without_a_subcommand_creates_the_demo_and_prints_help() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("first.db");
-    let o = run(&db, &[]);
+    let db = dir.path().join("shuangsuiji.db");
+    let first = || crate::support::run_without_db(dir.path(), &[]);
+    let o = first();
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("已创建示例数据库"), "{out}");
     assert!(out.contains("Usage"), "{out}");
-    assert!(db.exists());
+    assert!(db.exists(), "the demo is made at the default path");
     // Second run: no new database, help only.
-    let o = run(&db, &[]);
+    let o = first();
     assert!(!stdout(&o).contains("已创建"));
+}
+
+#[test]
+fn a_chosen_path_never_gets_a_demo_by_surprise() {
+    let dir = tempfile::tempdir().unwrap();
+    // `--db`, as a wrapper for the production database would give it.
+    let db = dir.path().join("prod.db");
+    let o = run(&db, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("不存在，未创建任何文件") && err.contains("init --empty"),
+        "{err}"
+    );
+    assert!(!db.exists(), "nothing is created at a chosen path");
+    // The same through SHUANGSUIJI_DB, with no --db.
+    let env_db = dir.path().join("env.db");
+    let o = std::process::Command::new(crate::support::BIN)
+        .current_dir(dir.path())
+        .env("SHUANGSUIJI_DB", &env_db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!env_db.exists());
+    assert!(!dir.path().join("shuangsuiji.db").exists());
+    // init --empty then works at that path, as the message says.
+    let o = command(&db, &["init", "--empty"])
+        .env_remove("SHUANGSUIJI_TODAY")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(db.exists());
 }
 
 #[test]
