@@ -514,23 +514,71 @@ impl Session {
 /// The overview's alerts as `doctor` reports them, with an "ok" line for each check that
 /// found nothing: the dashboard's first screen and `doctor` read the same overview.
 fn overview_findings(o: &Overview) -> Vec<Finding> {
-    let finding = |level, check, detail: String| Finding {
+    let mut out = vec![calendar_finding(o)];
+    let (certs, draws, corrections) = alert_lines(o);
+    let mut group = |check, lines: Vec<String>, none: String| {
+        if lines.is_empty() {
+            out.push(finding("ok", check, none));
+        }
+        out.extend(lines.into_iter().map(|l| finding("warn", check, l)));
+    };
+    group(
+        "执法证",
+        certs,
+        format!(
+            "在岗执法人员 {} 名，{CERT_WARNING_DAYS} 天内无到期或过期的执法证",
+            o.on_duty
+        ),
+    );
+    group(
+        "抽取",
+        draws,
+        format!("共 {} 次抽取，没有已准备而未运行或待批作废的", o.draws),
+    );
+    group("更正审批", corrections, "没有待审批的更正".to_string());
+    out.push(visits_finding(
+        "录入期限",
+        o.overdue(),
+        "没有逾期未录入的结果".to_string(),
+        "逾期未录入".to_string(),
+    ));
+    out.push(visits_finding(
+        "公示",
+        o.unpublished(),
+        format!("没有录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示的结果"),
+        format!("录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示"),
+    ));
+    out.push(annual_finding(o));
+    out
+}
+
+fn finding(level: &'static str, check: &'static str, detail: String) -> Finding {
+    Finding {
         level,
         check,
         detail,
-    };
-    let mut out = Vec::new();
+    }
+}
+
+/// Whether next year's holiday notice is loaded.
+fn calendar_finding(o: &Overview) -> Finding {
     let next = o.year + 1;
-    let calendar = |a: &Alert| matches!(a, Alert::NextYearCalendar(_));
-    if o.alerts.iter().any(calendar) {
-        out.push(finding(
+    if o.alerts
+        .iter()
+        .any(|a| matches!(a, Alert::NextYearCalendar(_)))
+    {
+        finding(
             "warn",
             "节假日安排",
             format!("{next}年未载入：跨年的录入期限按周末计算（临时）"),
-        ));
+        )
     } else {
-        out.push(finding("ok", "节假日安排", format!("{next}年已载入")));
+        finding("ok", "节假日安排", format!("{next}年已载入"))
     }
+}
+
+/// The certificate, draw and correction alerts, one line each, by check.
+fn alert_lines(o: &Overview) -> (Vec<String>, Vec<String>, Vec<String>) {
     let (mut certs, mut draws, mut corrections) = (Vec::new(), Vec::new(), Vec::new());
     for a in &o.alerts {
         match a {
@@ -555,80 +603,46 @@ fn overview_findings(o: &Overview) -> Vec<Finding> {
             | Alert::NextYearCalendar(_) => {}
         }
     }
-    let mut group = |check, lines: Vec<String>, none: String| {
-        if lines.is_empty() {
-            out.push(finding("ok", check, none));
-        }
-        out.extend(lines.into_iter().map(|l| finding("warn", check, l)));
-    };
-    group(
-        "执法证",
-        certs,
-        format!(
-            "在岗执法人员 {} 名，{CERT_WARNING_DAYS} 天内无到期或过期的执法证",
-            o.on_duty
-        ),
-    );
-    group(
-        "抽取",
-        draws,
-        format!("共 {} 次抽取，没有已准备而未运行或待批作废的", o.draws),
-    );
-    group("更正审批", corrections, "没有待审批的更正".to_string());
-    let overdue = o.overdue();
-    if overdue.is_empty() {
-        out.push(finding(
-            "ok",
-            "录入期限",
-            "没有逾期未录入的结果".to_string(),
-        ));
-    } else {
-        let names: Vec<String> = overdue
-            .iter()
-            .map(|(id, name)| format!("{id} {name}"))
-            .collect();
-        out.push(finding(
-            "warn",
-            "录入期限",
-            format!("{} 项逾期未录入：{}", names.len(), names.join("、")),
-        ));
+    (certs, draws, corrections)
+}
+
+/// One line naming the visits (`id 名称`, …) of a check, or its "ok" line when there are none.
+fn visits_finding(
+    check: &'static str,
+    visits: &[(i64, String)],
+    none: String,
+    what: String,
+) -> Finding {
+    if visits.is_empty() {
+        return finding("ok", check, none);
     }
-    let unpublished = o.unpublished();
-    if unpublished.is_empty() {
-        out.push(finding(
-            "ok",
-            "公示",
-            format!("没有录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示的结果"),
-        ));
-    } else {
-        let names: Vec<String> = unpublished
-            .iter()
-            .map(|(id, name)| format!("{id} {name}"))
-            .collect();
-        out.push(finding(
-            "warn",
-            "公示",
-            format!(
-                "{} 项录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示：{}",
-                names.len(),
-                names.join("、")
-            ),
-        ));
-    }
+    let names: Vec<String> = visits
+        .iter()
+        .map(|(id, name)| format!("{id} {name}"))
+        .collect();
+    finding(
+        "warn",
+        check,
+        format!("{} 项{what}：{}", names.len(), names.join("、")),
+    )
+}
+
+/// The annual report: due, or when it was generated.
+fn annual_finding(o: &Overview) -> Finding {
     let annual = o.alerts.iter().find_map(|a| match a {
         Alert::AnnualReport { year, due, late } => Some((*year, *due, *late)),
         _ => None,
     });
     match annual {
-        Some((year, due, late)) => out.push(finding(
+        Some((year, due, late)) => finding(
             "warn",
             "年度报告",
             format!(
                 "{year}年度报告尚未生成，应于 {due} 前报送领导小组办公室{}（report annual --year {year} 文件）",
                 if late { "，已逾期" } else { "" }
             ),
-        )),
-        None => out.push(finding(
+        ),
+        None => finding(
             "ok",
             "年度报告",
             match o.annual_report_generated {
@@ -638,7 +652,6 @@ fn overview_findings(o: &Overview) -> Vec<Finding> {
                     o.year
                 ),
             },
-        )),
+        ),
     }
-    out
 }
