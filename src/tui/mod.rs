@@ -54,7 +54,10 @@ pub fn handle(session: &mut Session, m: &mut Model, ev: Event) -> bool {
             }
             true
         }
-        Event::Resize(..) => true,
+        Event::Resize(width, height) => {
+            m.size = Some((width, height));
+            true
+        }
         _ => false,
     }
 }
@@ -120,6 +123,8 @@ impl Shadow {
 pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut m = model_for(&session, ascii);
     let mut screen = terminal::Screen::enter()?;
+    let size = screen.terminal.size()?;
+    m.size = Some((size.width, size.height));
     let mut shadow = Shadow::new()?;
     let mut draw = |screen: &mut terminal::Screen, m: &Model, force: bool| -> std::io::Result<()> {
         let size = screen.terminal.size()?;

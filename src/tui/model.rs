@@ -16,6 +16,10 @@ use crate::services::visits::VisitView;
 
 use super::theme::Theme;
 
+/// The smallest terminal the dashboard draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
 /// The screens, in the order of their number keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScreenId {
@@ -273,6 +277,9 @@ pub struct Model {
     pub status: Option<(String, bool)>,
     /// Where files the dashboard writes (a draw's printable record) go: the working directory.
     pub export_dir: std::path::PathBuf,
+    /// The terminal's size (columns, rows), once known; below 80x24 nothing is drawn but a
+    /// message, so no key but `q` may act.
+    pub size: Option<(u16, u16)>,
     /// `g` was pressed: the next letter picks a screen.
     pub go_prefix: bool,
     pub quit: bool,
@@ -300,6 +307,7 @@ impl Model {
             popup: None,
             status: None,
             export_dir: std::path::PathBuf::from("."),
+            size: None,
             go_prefix: false,
             quit: false,
         }
@@ -307,6 +315,12 @@ impl Model {
 }
 
 impl Model {
+    /// The terminal is smaller than the dashboard needs: only the size message is shown.
+    pub fn too_small(&self) -> bool {
+        self.size
+            .is_some_and(|(w, h)| w < MIN_WIDTH || h < MIN_HEIGHT)
+    }
+
     /// Whether the viewer may do `action` to `subject`: the keys offered follow this.
     pub fn may(&self, action: Action, subject: Subject<'_>) -> bool {
         role::may(&self.viewer, action, subject).is_ok()

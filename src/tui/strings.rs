@@ -6,7 +6,15 @@ use crate::domain::vocab::join_list;
 
 pub const APP: &str = "双随机抽查";
 pub const DEMO: &str = "示例数据";
-pub const TOO_SMALL: &str = "终端窗口太小：至少需要 80 列 x 24 行";
+pub const TOO_SMALL: &str = "终端窗口太小";
+
+/// The too-small screen: the size now, the size needed, and how to go on or leave.
+pub fn too_small(width: u16, height: u16, min_width: u16, min_height: u16) -> String {
+    format!(
+        "{TOO_SMALL}：现为 {width} 列 x {height} 行，至少需要 {min_width} 列 x {min_height} 行。\
+         请调大窗口；按 q 退出（草稿已保存）。窗口太小时其他按键不起作用"
+    )
+}
 pub const LOADING: &str = "正在载入";
 pub const DB_REPLACED: &str =
     "数据库文件已被替换（如刚恢复备份），改动不会保存：请按 q 退出后重新打开";

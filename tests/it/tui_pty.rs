@@ -352,6 +352,14 @@ fn too_small_a_terminal_says_so_until_resized() {
     t.settle(Duration::from_millis(500), SLOW);
     let screen = t.contents();
     assert!(!screen.contains(OVERVIEW), "{screen}");
+    assert!(
+        screen.replace(' ', "").contains("现为79列x24行"),
+        "{screen}"
+    );
+    // Keys typed blind do nothing: `4` would have switched to the visits screen.
+    t.send("4");
+    t.settle(Duration::from_millis(300), SLOW);
+    // Still the overview once it fits: the `4` pressed blind did not switch screens.
     t.resize(100, 30);
     t.wait_for(OVERVIEW, SLOW);
     t.wait_gone("终端窗口太小", SLOW);

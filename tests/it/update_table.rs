@@ -1268,3 +1268,30 @@ fn the_result_form_saves_every_change() {
         ),
     ]);
 }
+
+#[test]
+fn keys_typed_at_a_too_small_terminal_do_nothing_but_q() {
+    // At 60x20, `4 j j s Enter` once started a visit nobody could see.
+    let mut m = model(Who::Member);
+    visits_screen(&mut m);
+    m.size = Some((60, 20));
+    let mut keys = typed("4jjs");
+    keys.push(press(KeyCode::Enter));
+    let effects: Vec<Effect> = keys.iter().flat_map(|k| key(&mut m, *k)).collect();
+    assert_eq!(effects, vec![]);
+    assert!(
+        m.popup.is_none() && m.visits.selected == 0 && !m.quit,
+        "{}",
+        state(&m)
+    );
+    key(&mut m, press(KeyCode::Char('q')));
+    assert!(m.quit, "q leaves even when the terminal is too small");
+    // The same keys at 80x24 do act: `s` asks to start the selected visit.
+    let mut m = model(Who::Member);
+    visits_screen(&mut m);
+    m.size = Some((80, 24));
+    for k in typed("s") {
+        key(&mut m, k);
+    }
+    assert!(m.popup.is_some(), "{}", state(&m));
+}

@@ -25,6 +25,13 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         m.quit = true;
         return vec![];
     }
+    if m.too_small() {
+        // Nothing is visible: a key must not act on what the user cannot see.
+        if k.code == KeyCode::Char('q') {
+            m.quit = true;
+        }
+        return vec![];
+    }
     if m.popup.is_some() {
         return popup_key(m, k);
     }

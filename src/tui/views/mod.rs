@@ -21,13 +21,13 @@ use super::strings as s;
 use super::text::{fit, truncate, width};
 use super::theme::Theme;
 
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use super::model::{MIN_HEIGHT, MIN_WIDTH};
 
 pub fn render(f: &mut Frame<'_>, m: &Model) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let lines: Vec<Line<'_>> = super::text::wrap(s::TOO_SMALL, area.width.max(2) as usize)
+        let text = s::too_small(area.width, area.height, MIN_WIDTH, MIN_HEIGHT);
+        let lines: Vec<Line<'_>> = super::text::wrap(&text, area.width.max(2) as usize)
             .into_iter()
             .map(Line::from)
             .collect();
