@@ -401,14 +401,7 @@ fn compare_with_live(
 /// cannot be read).
 fn set_aside_live(conn: &rusqlite::Connection, db: &Path, mode: u32) -> Result<(String, u32)> {
     // The old file becomes self-contained too, so it can be kept on its own.
-    conn.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(sql)?;
-    for suffix in ["-wal", "-shm"] {
-        let side = store::side_file(db, suffix);
-        if side.exists() {
-            std::fs::remove_file(&side).map_err(store::StoreError::from)?;
-        }
-    }
+    files::leave_wal(conn, db)?;
     let mode = std::fs::metadata(db)
         .map(|m| m.permissions().mode() & 0o777)
         .unwrap_or(mode);

@@ -72,11 +72,6 @@ impl DrawStatus {
             DrawStatus::Void => "已作废",
         }
     }
-
-    /// Still counts: neither voided nor waiting for a void's approval.
-    pub fn is_live(self) -> bool {
-        matches!(self, DrawStatus::Prepared | DrawStatus::Run)
-    }
 }
 
 impl Draw {
@@ -91,16 +86,6 @@ impl Draw {
     /// Voided with the principal's approval.
     pub fn is_void(&self) -> bool {
         self.status() == DrawStatus::Void
-    }
-
-    /// Prepared and waiting for its seed, with no void asked for.
-    pub fn waits_for_run(&self) -> bool {
-        self.status() == DrawStatus::Prepared
-    }
-
-    /// A void was asked for and waits for the principal.
-    pub fn waits_for_void_approval(&self) -> bool {
-        self.status() == DrawStatus::VoidRequested
     }
 }
 
@@ -125,13 +110,5 @@ mod tests {
                 "{run} {asked} {approved}"
             );
         }
-    }
-
-    #[test]
-    fn only_prepared_and_run_draws_are_live() {
-        assert!(DrawStatus::Prepared.is_live());
-        assert!(DrawStatus::Run.is_live());
-        assert!(!DrawStatus::VoidRequested.is_live());
-        assert!(!DrawStatus::Void.is_live());
     }
 }
