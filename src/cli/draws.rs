@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use super::messages::{self, AWAITS_PRINCIPAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::record::{DrawRecord, Prepared, parse_record};
+use shuangsuiji::domain::draw::record::{DrawRecord, Prepared, PrivatePart, parse_record};
 use shuangsuiji::domain::draw::status::Draw;
 use shuangsuiji::domain::draw::team::current_team;
-use shuangsuiji::domain::draw::verify::{RECOMPUTED, UNCONFIRMED, verify};
+use shuangsuiji::domain::draw::verify::{RECOMPUTED, UNCONFIRMED, notes, verify};
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::draws::DrawCheck;
 use shuangsuiji::services::{OpenOptions, Session};
@@ -197,7 +197,7 @@ fn show(s: &Session, id: &str, json: bool, markdown: bool) -> CliResult {
         return Ok(());
     }
     say_draw(&v.draw);
-    say_prepared(&v.prepared)?;
+    say_prepared(&v.prepared, v.private.as_ref())?;
     match &v.record {
         None => {
             output::say("尚未运行：等待现场种子。");
@@ -231,7 +231,7 @@ fn say_draw(d: &Draw) {
 }
 
 /// What was frozen at preparation: strata, exclusions, inspectors who can and cannot be sent.
-fn say_prepared(p: &Prepared) -> CliResult {
+fn say_prepared(p: &Prepared, private: Option<&PrivatePart>) -> CliResult {
     output::table_of(
         &[label::TASK, "分层", "总体", "优先", "名额", "规则"],
         &p.strata,
@@ -246,11 +246,15 @@ fn say_prepared(p: &Prepared) -> CliResult {
             ]
         },
     )?;
+    let ineligible = p.ineligible(private);
+    let ineligible_count = match (&p.ineligible, private) {
+        (None, None) => "若干（保密部分）".to_string(),
+        _ => ineligible.len().to_string(),
+    };
     output::say(&format!(
-        "排除 {} 项；可派执法人员 {} 名，不可派 {} 名；每人本次最多 {} 项",
+        "排除 {} 项；可派执法人员 {} 名，不可派 {ineligible_count} 名；每人本次最多 {} 项",
         p.excluded.len(),
         p.inspectors.len(),
-        p.ineligible.len(),
         p.workload_cap
     ));
     if !p.excluded.is_empty() {
@@ -261,9 +265,9 @@ fn say_prepared(p: &Prepared) -> CliResult {
             |x| vec![x.task.clone(), x.id.clone(), x.reason.clone()],
         )?;
     }
-    if !p.ineligible.is_empty() {
+    if !ineligible.is_empty() {
         output::say("不可派的执法人员：");
-        output::table_of(&[label::ID, label::CAUSE], &p.ineligible, |x| {
+        output::table_of(&[label::ID, label::CAUSE], ineligible, |x| {
             vec![x.id.clone(), x.reason.clone()]
         })?;
     }
@@ -327,7 +331,7 @@ fn verify_file(path: &Path, db: &Path, options: &OpenOptions) -> CliResult {
     }
     let check = DrawCheck {
         diffs: verify(&record),
-        notes: vec![],
+        notes: notes(&record),
     };
     report(&record.draw_id, check, None)
 }

@@ -68,21 +68,17 @@ pub(crate) fn build(path: &Path, creator: &str, today: NaiveDate) -> Result<()> 
             period.first_day()
         };
         let mut s = session(path, creator, None, day)?;
-        let prepared = match s.prepare_draw(period, &[], &[]) {
+        let tag = format!("{}|{period}", demo::DEMO_LABEL);
+        let system = digits(&format!("{tag}|system"));
+        let prepared = match s.prepare_draw_with(period, &[], &[], system) {
             Ok(p) => p,
             Err(ServiceError::NothingToDraw { .. }) => continue,
             Err(e) => return Err(e),
         };
         if quarter < current.quarter {
-            let tag = format!("{}|{period}", demo::DEMO_LABEL);
             let parts = [digits(&format!("{tag}|1")), digits(&format!("{tag}|2"))];
             let witnesses = ["示例见证人甲".to_string(), "示例见证人乙".to_string()];
-            s.run_draw_with(
-                &prepared.id,
-                &parts,
-                &witnesses,
-                digits(&format!("{tag}|system")),
-            )?;
+            s.run_draw(&prepared.id, &parts, &witnesses)?;
         }
     }
     work_the_visits(path, creator, today)

@@ -9,15 +9,15 @@ use serde_json::json;
 use super::{Done, Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
 use crate::domain::draw::Draw;
-use crate::domain::draw::commit::{commitment, normalise_part, seed};
+use crate::domain::draw::commit::{commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
 use crate::domain::draw::record::{
-    ALGORITHM, DrawRecord, FORMAT, Prepared, Substitution, person_source, record_digest,
+    DrawRecord, Prepared, PrivatePart, Substitution, format_of, person_source, record_digest,
 };
 use crate::domain::draw::select::{select, visits};
 use crate::domain::draw::team::{match_teams, next_substitute};
-use crate::domain::draw::verify::{field_diffs, verify};
+use crate::domain::draw::verify::{field_diffs, notes, verify};
 use crate::domain::inspector::BUREAU;
 use crate::domain::role::{Action, Subject};
 use crate::domain::visit::VisitState;
@@ -52,6 +52,8 @@ pub struct PreparedDraw {
 pub struct DrawView {
     pub draw: Draw,
     pub prepared: Prepared,
+    /// The private part of a v2 draw, for those who may see draws' teams.
+    pub private: Option<PrivatePart>,
     /// The record as run, with substitutions, if run — trimmed to what the user may see.
     pub record: Option<DrawRecord>,
     /// True when the drawn list was held back from this user (保密).
@@ -81,16 +83,78 @@ pub struct PreparedRecord {
     pub prepared: Prepared,
 }
 
-/// Earlier draws of the year, as the quota rules need them.
-fn history(conn: &rusqlite::Connection, year: i32) -> Result<History> {
+/// Earlier draws of the year, as the quota rules need them when preparing `period`.
+///
+/// A visit counts toward the cap once started, or while pending in `period`; not when its
+/// unit was special when drawn (v2 records say the class; for v1 draws today's class is used).
+/// A task has checked a unit ("done") on the same terms; it has drawn it whatever happened.
+fn history(
+    conn: &rusqlite::Connection,
+    period: Period,
+    today: chrono::NaiveDate,
+) -> Result<History> {
+    use crate::domain::classification::{SupervisionClass, classify};
     let mut h = History::default();
-    for v in store::draws::live_visits(conn, Some(year))? {
-        *h.random_visits.entry(v.entity.clone()).or_insert(0) += 1;
+    let visits = store::draws::live_visits(conn, Some(period.year))?;
+    let events = store::results::events(conn)?;
+    let mut special_when_drawn: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut v1_draws: HashSet<String> = HashSet::new();
+    for d in visits
+        .iter()
+        .map(|v| v.draw_id.as_str())
+        .collect::<HashSet<_>>()
+    {
+        let p = store::draws::prepared(conn, d)?;
+        if p.entities.iter().all(|e| e.class.is_none()) {
+            v1_draws.insert(d.to_string());
+        }
+        let special = SupervisionClass::Special.short_label();
+        special_when_drawn.insert(
+            d.to_string(),
+            p.entities
+                .iter()
+                .filter(|e| e.class.as_deref() == Some(special))
+                .map(|e| e.id.clone())
+                .collect(),
+        );
+    }
+    let special_today: HashSet<String> = if v1_draws.is_empty() {
+        HashSet::new()
+    } else {
+        store::entities::all(conn)?
+            .iter()
+            .filter(|e| classify(e, today).class == SupervisionClass::Special)
+            .map(|e| e.id().to_string())
+            .collect()
+    };
+    let this_period = period.to_string();
+    for v in &visits {
+        let started = events.get(&v.id).is_some_and(|d| d.started.is_some());
+        let counts = started || v.period == this_period;
+        let special = if v1_draws.contains(&v.draw_id) {
+            special_today.contains(&v.entity)
+        } else {
+            special_when_drawn
+                .get(&v.draw_id)
+                .is_some_and(|s| s.contains(&v.entity))
+        };
+        if counts && !special {
+            *h.random_visits.entry(v.entity.clone()).or_insert(0) += 1;
+        }
+        if started {
+            h.inspected.insert(v.entity.clone());
+        }
         for t in &v.tasks {
             h.drawn_by_task
                 .entry(t.clone())
                 .or_default()
                 .insert(v.entity.clone());
+            if counts {
+                h.done_by_task
+                    .entry(t.clone())
+                    .or_default()
+                    .insert(v.entity.clone());
+            }
         }
     }
     for v in store::draws::live_visits(conn, None)? {
@@ -128,8 +192,22 @@ impl Session {
         tasks: &[String],
         sources: &[String],
     ) -> Result<PreparedDraw> {
+        let system = system_part()?;
+        self.prepare_draw_with(period, tasks, sources, system)
+    }
+
+    /// As [`Session::prepare_draw`] with the system's seed part given (the demo history uses a
+    /// part derived from its date, so the demo county is the same for the same date).
+    pub(crate) fn prepare_draw_with(
+        &mut self,
+        period: Period,
+        tasks: &[String],
+        sources: &[String],
+        system: String,
+    ) -> Result<PreparedDraw> {
         self.require(Action::PrepareDraw)?;
         let today = self.today();
+        let now = self.now_rfc3339();
         self.write(|tx, actor| {
             let plans = store::plans::list(tx, Some(period.year))?;
             let mut chosen = Vec::new();
@@ -167,8 +245,10 @@ impl Session {
             let province_cap = settings::get(tx, settings::PROVINCE_CAP)?.and_then(|v| v.parse().ok());
             let mut declared: Vec<String> = if sources.is_empty() { default_sources() } else { sources.to_vec() };
             declared.push(SYSTEM_SOURCE.to_string());
-            let h = history(tx, period.year)?;
-            let prepared = prepare(&PrepareInput {
+            let h = history(tx, period, today)?;
+            let id = store::draws::next_id(tx, &period.to_string())?;
+            let prepared_at = now.clone();
+            let (prepared, private) = prepare(&PrepareInput {
                 period,
                 prepared_on: today.max(period.first_day()).min(period.last_day()),
                 tasks: chosen,
@@ -178,35 +258,46 @@ impl Session {
                 lead_department: BUREAU,
                 province_cap,
                 sources: declared,
+                draw_id: id.clone(),
+                prepared_by: actor.login.clone(),
+                prepared_at,
+                system_part_sha256: sha256_hex(&system),
             })
             // Its only refusal is a task chosen by code whose window misses the period.
             .map_err(|reason| ServiceError::InvalidField { field: "task", reason })?;
             let c = commitment(&prepared);
-            let id = store::draws::next_id(tx, &period.to_string())?;
             let quota: u32 = prepared.strata.iter().map(|s| s.quota).sum();
             let ev = actor.log(tx, "draw.prepare", &id, &json!({
                 "period": period.to_string(), "tasks": codes, "commitment": c,
                 "strata": prepared.strata.len(), "quota": quota, "excluded": prepared.excluded.len(),
             }))?;
             store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared, &c, ev.seq)?;
+            store::draws::insert_private(tx, &id, &private, &system)?;
             Ok(PreparedDraw { id, period: period.to_string(), tasks: codes, commitment: c, strata: prepared.strata.len(), quota, excluded: prepared.excluded.len(), audit_seq: ev.seq })
         })
     }
 
-    /// `draw run ID --seed DIGITS… [--witness NAME]…`: once, ever.
+    /// `draw run ID --seed DIGITS… [--witness NAME]…`: once, ever. The system's seed part
+    /// was drawn at preparation (v2); a draw prepared by the first year's build (v1) draws it
+    /// now, as it did then.
     pub fn run_draw(
         &mut self,
         id: &str,
         parts: &[String],
         witnesses: &[String],
     ) -> Result<DrawRecord> {
-        let system = system_part()?;
+        self.require(Action::RunDraw)?;
+        let v1_system = system_part()?;
+        let conn = self.store().conn();
+        let private = store::draws::private(conn, id)?;
+        let system = match &private {
+            Some((_, s)) => s.clone(),
+            None => v1_system,
+        };
         self.run_draw_with(id, parts, witnesses, system)
     }
 
-    /// As [`Session::run_draw`] with the system's part given (the demo history uses a part
-    /// derived from its date, so the demo county is the same for the same date).
-    pub(crate) fn run_draw_with(
+    fn run_draw_with(
         &mut self,
         id: &str,
         parts: &[String],
@@ -248,16 +339,19 @@ impl Session {
                 return Err(ServiceError::VoidPending { draw: id.to_string(), by: v.by.clone(), reason: v.reason.clone() });
             }
             let prepared = store::draws::prepared(tx, id)?;
+            let private = store::draws::private(tx, id)?.map(|(p, _)| p);
             let s = seed(&draw.commitment, &seed_parts);
             let strata = select(&prepared, &s);
             let planned = visits(&prepared, &strata);
-            let teams = match_teams(&prepared, &s, &planned);
+            let teams = match_teams(&prepared.merged(private.as_ref()), &s, &planned);
+            let algorithm = prepared.algorithm.clone();
             let mut record = DrawRecord {
-                format: FORMAT.to_string(),
+                format: format_of(&algorithm).to_string(),
                 draw_id: id.to_string(),
                 period: draw.period.clone(),
-                algorithm: ALGORITHM.to_string(),
+                algorithm,
                 prepared,
+                private,
                 commitment: draw.commitment.clone(),
                 seed_parts: seed_parts.clone(),
                 seed_sources: seed_sources.clone(),
@@ -413,10 +507,12 @@ impl Session {
             r.substitutions.retain(|s| keep.contains(&s.entity));
             r.seed.clear();
             r.seed_parts.clear();
+            r.private = None;
         }
         Ok(DrawView {
             draw,
             prepared,
+            private: self.private_part(id)?,
             record,
             confidential,
         })
@@ -438,7 +534,7 @@ impl Session {
         let record = self.full_record(id)?.ok_or_else(|| not_run(id))?;
         let mut check = DrawCheck {
             diffs: verify(&record),
-            notes: vec![],
+            notes: notes(&record),
         };
         self.against_store(&draw, &record, &mut check)?;
         Ok(check)
@@ -451,7 +547,7 @@ impl Session {
         let conn = self.store().conn();
         let mut check = DrawCheck {
             diffs: verify(record),
-            notes: vec![],
+            notes: notes(record),
         };
         let id = &record.draw_id;
         let Some(draw) = store::draws::get(conn, id)? else {
@@ -460,13 +556,19 @@ impl Session {
         };
         match self.full_record(id)? {
             None => check.diffs.push(format!("数据库中的抽取 {id} 尚未运行")),
-            Some(stored) => field_diffs(
-                "",
-                &serde_json::to_value(record).expect("records serialise"),
-                &serde_json::to_value(&stored).expect("records serialise"),
-                ("文件", "数据库中的记录"),
-                &mut check.diffs,
-            ),
+            Some(mut stored) => {
+                // A record given without its private part is not different for that.
+                if record.private.is_none() {
+                    stored.private = None;
+                }
+                field_diffs(
+                    "",
+                    &serde_json::to_value(record).expect("records serialise"),
+                    &serde_json::to_value(&stored).expect("records serialise"),
+                    ("文件", "数据库中的记录"),
+                    &mut check.diffs,
+                )
+            }
         }
         self.against_store(&draw, record, &mut check)?;
         Ok(check)
@@ -530,6 +632,14 @@ impl Session {
                 ("记录", "准备时冻结的内容"),
                 diffs,
             );
+        }
+        if let Some((private, system)) = store::draws::private(conn, id)? {
+            if record.seed_parts.last() != Some(&system) {
+                diffs.push("系统随机数（最后一个种子部分）与准备时生成并保存的不一致".to_string());
+            }
+            if record.private.as_ref().is_some_and(|p| *p != private) {
+                diffs.push("记录的保密部分（private）与准备时保存的不一致".to_string());
+            }
         }
         let tables = store::draws::visit_results(conn, id)?;
         field_diffs(
@@ -678,14 +788,24 @@ impl Session {
         })
     }
 
+    /// A v2 draw's private part, for those who may see draws' teams; `None` otherwise.
+    fn private_part(&self, id: &str) -> Result<Option<PrivatePart>> {
+        if self.require(Action::ViewDrawResults).is_err() {
+            return Ok(None);
+        }
+        Ok(store::draws::private(self.store().conn(), id)?.map(|(p, _)| p))
+    }
+
     /// The printable record of a prepared draw (strata, quotas, rules, exclusions, commitment,
     /// signature lines), for anyone who may see the registry.
     pub fn printable_prepared(&self, id: &str) -> Result<String> {
         let p = self.prepared_record(id)?;
+        let private = self.private_part(id)?;
         Ok(crate::domain::draw::printable::prepared_markdown(
             &p.draw_id,
             &p.commitment,
             &p.prepared,
+            private.as_ref(),
             &p.prepared_by,
         ))
     }

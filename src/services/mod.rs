@@ -135,6 +135,17 @@ impl Session {
         }
     }
 
+    /// The time of an act as a record binds it (RFC 3339): the clock's, or on a session whose
+    /// date was fixed (the demo, tests) 09:00 of that date in UTC+8, so that the demo county is
+    /// the same for the same date.
+    pub fn now_rfc3339(&self) -> String {
+        if self.today_fixed {
+            format!("{}T09:00:00+08:00", self.today)
+        } else {
+            now_rfc3339()
+        }
+    }
+
     /// Follows the clock to a new day (unless the date was fixed with `--today`).
     pub fn refresh_today(&mut self) {
         if !self.today_fixed {

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, from_json, to_json};
 use crate::domain::draw::record::{
-    DrawRecord, Ineligible, Prepared, Seat, Substitution, Team, VisitResult,
+    DrawRecord, Ineligible, Prepared, PrivatePart, Seat, Substitution, Team, VisitResult,
 };
 use crate::domain::draw::{Draw, RunInfo, VoidInfo};
 
@@ -22,6 +22,32 @@ pub fn insert(
         params![id, period, to_json(&tasks), to_json(prepared), commitment, seq],
     )?;
     Ok(())
+}
+
+/// Stores a v2 draw's private part and the system's seed part, at preparation.
+pub fn insert_private(
+    conn: &Connection,
+    id: &str,
+    private: &PrivatePart,
+    system_part: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draw_private (draw_id, private, system_part) VALUES (?1, ?2, ?3)",
+        params![id, to_json(private), system_part],
+    )?;
+    Ok(())
+}
+
+/// A v2 draw's private part and system seed part; `None` for a v1 draw.
+pub fn private(conn: &Connection, id: &str) -> Result<Option<(PrivatePart, String)>> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT private, system_part FROM draw_private WHERE draw_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(p, s)| Ok((from_json(id, &p)?, s))).transpose()
 }
 
 /// The next free id for a period: `2026Q2-01`, `2026Q2-02` …
@@ -142,7 +168,7 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
     // Prepared once: compiling an insert compiles the table's triggers too, which for tens of
     // thousands of rows costs more than the inserts.
     let mut visit = conn.prepare(
-        "INSERT INTO visits (draw_id, entity, tasks, ticket, problem) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO visits (draw_id, entity, tasks, ticket, problem, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut seat = conn.prepare(
         "INSERT INTO visit_team (visit_id, inspector, department, lead, ticket) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -153,7 +179,8 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
             v.entity,
             to_json(&v.tasks),
             v.ticket,
-            v.problem
+            v.problem,
+            v.note
         ])?;
         for s in &v.team {
             seat.execute(params![
@@ -264,6 +291,8 @@ pub struct VisitRow {
     pub tasks: Vec<String>,
     pub ticket: String,
     pub problem: Option<String>,
+    /// The rules' mark on the visit when drawn (over the cap for a full-coverage task).
+    pub note: Option<String>,
     pub team: Team,
     /// The day the draw was run.
     pub drawn_on: String,
@@ -285,7 +314,7 @@ fn live_visits_where(
     only: Option<i64>,
 ) -> Result<Vec<VisitRow>> {
     let mut stmt = conn.prepare(
-        "SELECT v.id, v.draw_id, d.period, v.entity, v.tasks, v.ticket, v.problem, r.run_on
+        "SELECT v.id, v.draw_id, d.period, v.entity, v.tasks, v.ticket, v.problem, r.run_on, v.note
          FROM visits v JOIN draws d ON d.id = v.draw_id JOIN draw_runs r ON r.draw_id = v.draw_id
          WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
            AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))
@@ -303,6 +332,7 @@ fn live_visits_where(
             r.get::<_, String>(5)?,
             r.get::<_, Option<String>>(6)?,
             r.get::<_, String>(7)?,
+            r.get::<_, Option<String>>(8)?,
         ))
     })?;
     let mut team_stmt = conn.prepare("SELECT inspector, department, lead, ticket FROM visit_team WHERE visit_id = ?1 ORDER BY lead DESC, rowid")?;
@@ -310,7 +340,7 @@ fn live_visits_where(
         conn.prepare("SELECT out, replacement FROM substitutions WHERE visit_id = ?1 ORDER BY id")?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, draw_id, period, entity, tasks, ticket, problem, drawn_on) = row?;
+        let (id, draw_id, period, entity, tasks, ticket, problem, drawn_on, note) = row?;
         let mut team = Team(
             team_stmt
                 .query_map([id], seat)?
@@ -330,6 +360,7 @@ fn live_visits_where(
             tasks: from_json("visits.tasks", &tasks)?,
             ticket,
             problem,
+            note,
             team,
             drawn_on,
         });
@@ -341,7 +372,7 @@ fn live_visits_where(
 /// in the order they were stored.
 pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> {
     let mut stmt = conn.prepare(
-        "SELECT id, entity, tasks, ticket, problem FROM visits WHERE draw_id = ?1 ORDER BY id",
+        "SELECT id, entity, tasks, ticket, problem, note FROM visits WHERE draw_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([draw], |r| {
         Ok((
@@ -350,6 +381,7 @@ pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> 
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
         ))
     })?;
     let mut team_stmt = conn.prepare(
@@ -357,7 +389,7 @@ pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> 
     )?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, entity, tasks, ticket, problem) = row?;
+        let (id, entity, tasks, ticket, problem, note) = row?;
         let team: Vec<Seat> = team_stmt
             .query_map([id], seat)?
             .collect::<rusqlite::Result<_>>()?;
@@ -367,6 +399,7 @@ pub fn visit_results(conn: &Connection, draw: &str) -> Result<Vec<VisitResult>> 
             ticket,
             team,
             problem,
+            note,
         });
     }
     Ok(out)

@@ -27,13 +27,14 @@ use shuangsuiji::domain::vocab::{
 };
 
 use check::{
-    AREAS, change_byte, check_draw, positions, prepare_scenario, prepare_with, record_into, run,
+    AREAS, Prep, change_byte, check_draw, positions, prepare_scenario, prepare_system, prepare_with,
+    record_into, run,
 };
 use strategies::{
     Scenario, big_roster, day, entities, numbered, officer, scenario, uscc_for, year_parts,
 };
 
-fn run_scenario(sc: &Scenario) -> (Prepared, DrawRecord) {
+fn run_scenario(sc: &Scenario) -> (Prep, DrawRecord) {
     let prepared = prepare_scenario(sc).expect("tasks in window prepare");
     let record = run(prepared.clone(), &sc.parts, &sc.system);
     (prepared, record)
@@ -185,8 +186,9 @@ proptest! {
             let period = Period { year, quarter };
             let on = (period.first_day() + chrono::Days::new(offsets[quarter as usize - 1]))
                 .min(period.last_day());
-            let prepared = prepare_with(
+            let prepared = prepare_system(
                 period, on, vec![(&plans[1], nb1)], &entities, &roster, &h, province_cap,
+                &parts[(quarter as usize) % 4],
             ).unwrap();
             let people = &parts[quarter as usize - 1..quarter as usize];
             let record = run(prepared, people, &parts[(quarter as usize) % 4]);
@@ -201,7 +203,7 @@ proptest! {
                 && e.exclusion.is_none()
                 && (10..=12).any(|m| e.producing_in(m));
             if classes[3].also_key && eligible_in_q4 {
-                prop_assert!(visits >= 1, "key entity {} never drawn in {}", e.id(), year);
+                prop_assert!(h.inspected.contains(e.id()), "key entity {} never drawn in {}", e.id(), year);
             }
             if classes.iter().all(|c| c.class == SupervisionClass::General) {
                 prop_assert!(visits <= 2, "general {} drawn {} times", e.id(), visits);
@@ -252,8 +254,9 @@ proptest! {
         for quarter in 1..=4 {
             let period = Period { year, quarter };
             let on = period.first_day();
-            let prepared = prepare_with(
+            let prepared = prepare_system(
                 period, on, tasks.clone(), &entities, &roster, &h, None,
+                &parts[(quarter as usize) % 4],
             ).unwrap();
             let people = &parts[quarter as usize - 1..quarter as usize];
             let record = run(prepared.clone(), people, &parts[(quarter as usize) % 4]);
@@ -289,7 +292,7 @@ proptest! {
                 && e.exclusion.is_none()
                 && (10..=12).any(|m| e.producing_in(m));
             if classify(e, q4.prepared_on.parse().unwrap()).also_key && eligible_in_q4 {
-                prop_assert!(h.random_visits.get(e.id()).is_some_and(|n| *n >= 1));
+                prop_assert!(h.inspected.contains(e.id()), "key {} not covered", e.id());
             }
         }
     }
@@ -397,6 +400,8 @@ fn drawn_earlier(drawn: &[Entity], visits: u32) -> History {
     for id in &ids {
         h.random_visits.insert(id.clone(), visits);
     }
+    h.inspected.extend(ids.iter().cloned());
+    h.done_by_task.insert("T-1".to_string(), ids.clone());
     h.drawn_by_task.insert("T-1".to_string(), ids);
     h
 }
@@ -442,7 +447,7 @@ fn prepare_plan(
     entities: &[Entity],
     inspectors: &[Inspector],
     h: &History,
-) -> Prepared {
+) -> Prep {
     prepare_with(
         period,
         on(period),
@@ -479,7 +484,7 @@ fn key_entities_quarter_share_by_hand() {
         );
         assert_eq!(s.priority.len(), 12, "not yet inspected: all first");
     }
-    let r = run(p, &["12345678901234567890".to_string()], "1");
+    let r = run(p, &["12345678901234567890".to_string()], check::SYSTEM_PART);
     assert_eq!(
         r.strata
             .iter()
@@ -523,12 +528,13 @@ fn one_in_three_by_hand() {
     let p = prepare_plan(&plan, Q2, &es, &staff, &History::default());
     let s = stratum(&p, "一般/1:3");
     assert_eq!((s.quota, s.population.len()), (5, 40), "{}", s.rule);
+    assert_eq!(s.officers, Some(5), "the 1:3 count is data in the record");
     assert!(
-        s.rule.contains("在岗执法人员5名") && s.rule.contains("全年15个"),
+        s.rule.contains("在岗且执法证有效的执法人员5名") && s.rule.contains("全年15个"),
         "{}",
         s.rule
     );
-    let r = run(p, &["98765432109876543210".to_string()], "2");
+    let r = run(p, &["98765432109876543210".to_string()], check::SYSTEM_PART);
     assert_eq!(r.strata[0].selected.len(), 5);
     assert!(
         r.visits.iter().all(|v| v.problem.is_none()),
@@ -572,12 +578,13 @@ fn last_quarter_takes_every_uncovered_key_entity() {
     let mut h = History::default();
     for e in &es[..8] {
         h.random_visits.insert(e.id().to_string(), 1);
+        h.inspected.insert(e.id().to_string());
     }
     let uncovered: HashSet<&str> = es[8..].iter().map(|e| e.id()).collect();
     let plan = polluter_plan();
     let p3 = prepare_plan(&plan, Q3, &es, &officers(6), &h);
     assert_eq!(stratum(&p3, "重点/未评级").quota, 5);
-    let r3 = run(p3, &["11111111112222222222".to_string()], "3");
+    let r3 = run(p3, &["11111111112222222222".to_string()], check::SYSTEM_PART);
     assert!(
         r3.strata[0]
             .selected
@@ -588,7 +595,7 @@ fn last_quarter_takes_every_uncovered_key_entity() {
     let s = stratum(&p4, "重点/未评级");
     assert_eq!((s.quota, s.priority.len()), (12, 12), "{}", s.rule);
     assert!(s.rule.contains("全部抽取"), "{}", s.rule);
-    let r4 = run(p4, &["33333333334444444444".to_string()], "4");
+    let r4 = run(p4, &["33333333334444444444".to_string()], check::SYSTEM_PART);
     let got: HashSet<&str> = r4.strata[0]
         .selected
         .iter()
@@ -600,8 +607,9 @@ fn last_quarter_takes_every_uncovered_key_entity() {
 
 #[test]
 fn caps_by_hand() {
-    // General twice this year: out. Special five times: in. With a province cap of 3: a key
-    // unit at 3 is out, a special one is not; a general unit once is still in.
+    // The yearly cap of 2 holds for every class but special: a general and a key unit at 2 are
+    // out, a special unit at 5 is in, a general unit at 1 is in. With a province cap of 1 the
+    // general unit at 1 is out too; the special one still is not.
     let mut es = units(0, 1, |_| {});
     es.extend(units(1, 1, |e| {
         e.exceedance_notice = Some(shuangsuiji::domain::vocab::Level::City)
@@ -609,41 +617,61 @@ fn caps_by_hand() {
     es.extend(units(2, 1, key(None)));
     es.extend(units(3, 1, |_| {}));
     let mut h = History::default();
-    for (i, n) in [(0, 2), (1, 5), (2, 3), (3, 1)] {
+    for (i, n) in [(0, 2), (1, 5), (2, 2), (3, 1)] {
         h.random_visits.insert(es[i].id().to_string(), n);
     }
     let plan = polluter_plan();
-    let p = prepare_with(
-        Q2,
-        on(Q2),
-        vec![(&plan, &plan.tasks[0])],
-        &es,
-        &officers(4),
-        &h,
-        Some(3),
-    )
-    .unwrap();
-    let in_pop: HashSet<&str> = p
-        .strata
-        .iter()
-        .flat_map(|s| s.population.iter().map(String::as_str))
-        .collect();
-    let out: Vec<(&str, &str)> = p
-        .excluded
-        .iter()
-        .map(|x| (x.id.as_str(), x.reason.as_str()))
-        .collect();
-    assert!(!in_pop.contains(es[0].id()) && in_pop.contains(es[1].id()));
-    assert!(!in_pop.contains(es[2].id()) && in_pop.contains(es[3].id()));
+    let prepare = |cap| {
+        prepare_with(
+            Q2,
+            on(Q2),
+            vec![(&plan, &plan.tasks[0])],
+            &es,
+            &officers(4),
+            &h,
+            cap,
+        )
+        .unwrap()
+    };
+    let in_pop = |p: &Prep| -> HashSet<String> {
+        p.strata
+            .iter()
+            .flat_map(|s| s.population.iter().cloned())
+            .collect()
+    };
+    let out = |p: &Prep| -> Vec<(String, String)> {
+        p.excluded
+            .iter()
+            .map(|x| (x.id.clone(), x.reason.clone()))
+            .collect()
+    };
+    let p = prepare(None);
+    let pop = in_pop(&p);
+    assert!(!pop.contains(es[0].id()) && pop.contains(es[1].id()));
+    assert!(!pop.contains(es[2].id()), "a key unit at 2 is capped too");
+    assert!(pop.contains(es[3].id()));
+    let o = out(&p);
+    for i in [0, 2] {
+        assert!(
+            o.iter().any(|(id, r)| id == es[i].id() && r.contains("年度上限2次")),
+            "{o:?}"
+        );
+    }
+    assert_eq!(o.len(), 2, "{o:?}");
+    // The key stratum's ratio still counts the capped key unit: 25 % of 1 is 1, none can be
+    // drawn, and the record says so.
+    let key = stratum(&p, "重点/未评级");
+    assert_eq!((key.quota, key.ratio_base), (0, Some(1)), "{}", key.rule);
+    assert!(key.rule.contains("受年度抽查上限限制，应抽1个，可抽0个"), "{}", key.rule);
+
+    let p = prepare(Some(1));
+    let pop = in_pop(&p);
+    assert!(!pop.contains(es[3].id()) && pop.contains(es[1].id()));
     assert!(
-        out.iter()
-            .any(|(id, r)| *id == es[0].id() && r.contains("上限2次"))
+        out(&p)
+            .iter()
+            .any(|(id, r)| id == es[3].id() && r.contains("省级上限1次"))
     );
-    assert!(
-        out.iter()
-            .any(|(id, r)| *id == es[2].id() && r.contains("省级上限3次"))
-    );
-    assert_eq!(out.len(), 2, "{out:?}");
 }
 
 #[test]
@@ -697,7 +725,7 @@ fn a_simulated_quarter_with_the_seed_plans_verifies() {
         .flat_map(|p| p.tasks.iter().map(move |t| (p, t)))
         .collect();
     let p = prepare_with(Q2, on(Q2), tasks, &es, &staff, &History::default(), None).unwrap();
-    let r = run(p, &["01234567890123456789".to_string()], "5");
+    let r = run(p, &["01234567890123456789".to_string()], check::SYSTEM_PART);
     check_draw(Q2, on(Q2), &es, &staff, &History::default(), None, &r).unwrap();
     assert!(
         r.visits.iter().any(|v| v.tasks.len() > 1),
@@ -757,9 +785,9 @@ fn overlapping_leaves_count_each_day_once() {
     let es = units(0, 4, |_| {});
     let p = prepare_plan(&plan, Q2, &es, &staff, &History::default());
     assert!(
-        p.ineligible.is_empty(),
+        p.private.ineligible.is_empty(),
         "20 days of leave made YC-000 ineligible: {:?}",
-        p.ineligible
+        p.private.ineligible
     );
     assert_eq!(p.inspectors.len(), 3);
 }

@@ -418,8 +418,11 @@ fn a_prepared_draw_can_be_inspected_and_its_commitment_recomputed() {
     let path = support::demo_copy(&dir, "d.db");
     let lead = open(&path, None);
     let observer = support::only(&lead, Role::Observer);
-    let prepared = lead.show_draw("2026Q2-01").unwrap().prepared;
-    assert!(!prepared.excluded.is_empty() && !prepared.ineligible.is_empty());
+    let view = lead.show_draw("2026Q2-01").unwrap();
+    let prepared = view.prepared;
+    let private = view.private.expect("a lead sees the private part");
+    assert!(!prepared.excluded.is_empty() && !private.ineligible.is_empty());
+    assert!(prepared.ineligible.is_none(), "v2 keeps personal data apart");
     let cli = |args: &[&str]| {
         let o = run(&path, &[&["--as", observer.as_str()][..], args].concat());
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
@@ -429,9 +432,11 @@ fn a_prepared_draw_can_be_inspected_and_its_commitment_recomputed() {
     for x in &prepared.excluded {
         assert!(text.contains(&x.id) && text.contains(&x.reason), "{x:?}");
     }
-    for x in &prepared.ineligible {
-        assert!(text.contains(&x.id) && text.contains(&x.reason), "{x:?}");
+    // Why an officer may not be sent (leave, certificate) is personal: not for an observer.
+    for x in &private.ineligible {
+        assert!(!text.contains(&x.reason), "{x:?} shown to an observer");
     }
+    assert!(text.contains("保密部分"), "{text}");
     let v: Value = serde_json::from_str(&cli(&["draw", "show", "2026Q2-01", "--json"])).unwrap();
     assert_eq!(v["draw_id"], "2026Q2-01");
     assert_eq!(v["period"], "2026Q2");

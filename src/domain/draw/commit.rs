@@ -37,6 +37,11 @@ pub fn normalise_part(text: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Hex SHA-256 of a text (the system part's digest in `prepared.system_part_sha256`).
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 pub fn seed(commitment: &str, parts: &[String]) -> String {
     let mut text = commitment.to_string();
     for p in parts {

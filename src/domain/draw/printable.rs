@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::record::{DrawRecord, Prepared};
+use super::record::{DrawRecord, Prepared, PrivatePart};
 use super::team::current_team;
 
 /// 抽取记录 (the printable record of a run draw): header, seed, strata with the selected
@@ -179,6 +179,7 @@ pub fn prepared_markdown(
     draw_id: &str,
     commitment: &str,
     p: &Prepared,
+    private: Option<&PrivatePart>,
     prepared_by: &str,
 ) -> String {
     let mut s = String::new();
@@ -223,11 +224,22 @@ pub fn prepared_markdown(
             );
         }
     }
-    let _ = writeln!(s, "\n## 不可派执法人员（{} 名）\n", p.ineligible.len());
-    if !p.ineligible.is_empty() {
-        let _ = writeln!(s, "| 编号 | 原因 |\n|---|---|");
-        for i in &p.ineligible {
-            let _ = writeln!(s, "| {} | {} |", i.id, i.reason);
+    match (&p.ineligible, private) {
+        (None, None) => {
+            let _ = writeln!(
+                s,
+                "\n## 不可派执法人员\n\n不可派人员及原因、申报的回避和上次检查组属于保密部分，其摘要已计入承诺值。"
+            );
+        }
+        _ => {
+            let ineligible = p.ineligible(private);
+            let _ = writeln!(s, "\n## 不可派执法人员（{} 名）\n", ineligible.len());
+            if !ineligible.is_empty() {
+                let _ = writeln!(s, "| 编号 | 原因 |\n|---|---|");
+                for i in ineligible {
+                    let _ = writeln!(s, "| {} | {} |", i.id, i.reason);
+                }
+            }
         }
     }
     let _ = writeln!(
@@ -252,6 +264,15 @@ fn tasks_commitment_sources(s: &mut String, p: &Prepared, commitment: &str) {
     let _ = writeln!(s, "- 抽查任务：{}", tasks.join("；"));
     let _ = writeln!(s, "- 承诺值（运行前公布）：`{commitment}`");
     let _ = writeln!(s, "- 声明的随机来源：{}", p.sources.join("；"));
+    if let Some(h) = &p.system_part_sha256 {
+        let _ = writeln!(s, "- 系统随机数的摘要（准备时生成，运行时公布原数）：`{h}`");
+    }
+    if let Some(h) = &p.private_sha256 {
+        let _ = writeln!(s, "- 保密部分的摘要：`{h}`");
+    }
+    if let (Some(by), Some(at)) = (&p.prepared_by, &p.prepared_at) {
+        let _ = writeln!(s, "- 承诺值所含的准备人与准备时间：{by}，{at}");
+    }
 }
 
 /// The units left out of the population, with task and reason (the heading always, the table

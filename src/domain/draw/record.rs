@@ -5,8 +5,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::Checkpoint;
 
-pub const FORMAT: &str = "ssj-draw-record-v1";
-pub const ALGORITHM: &str = "ssj-draw-v1";
+/// The record format and algorithm this build writes.
+pub const FORMAT: &str = "ssj-draw-record-v2";
+pub const ALGORITHM: &str = "ssj-draw-v2";
+/// The first year's format and algorithm: records written under them keep verifying.
+pub const FORMAT_V1: &str = "ssj-draw-record-v1";
+pub const ALGORITHM_V1: &str = "ssj-draw-v1";
+
+/// Whether the algorithm is one this build can replay.
+pub fn known_algorithm(a: &str) -> bool {
+    a == ALGORITHM || a == ALGORITHM_V1
+}
+
+/// The record format that goes with an algorithm.
+pub fn format_of(algorithm: &str) -> &'static str {
+    if algorithm == ALGORITHM_V1 {
+        FORMAT_V1
+    } else {
+        FORMAT
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
 /// The seed source the system always adds, last in `prepared.sources` and `seed_sources`.
 pub const SYSTEM_SOURCE: &str = "系统随机数：操作系统熵源（OsRng）20位";
 
@@ -32,12 +54,118 @@ pub struct Prepared {
     pub entities: Vec<EntityFacts>,
     /// The eligible inspectors and what the team matching reads of them.
     pub inspectors: Vec<InspectorFacts>,
-    /// Inspectors left out, and why.
-    pub ineligible: Vec<Ineligible>,
+    /// Inspectors left out, and why (v1; v2 keeps them in the private part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ineligible: Option<Vec<Ineligible>>,
     /// The department whose officers lead every team (the bureau).
     pub lead_department: String,
     /// At most this many visits per inspector in this draw.
     pub workload_cap: u32,
+    /// v2: the draw the commitment is for, who prepared it and when (RFC 3339), so that no
+    /// two draws share a commitment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prepared_at: Option<String>,
+    /// v2: SHA-256 of the system's seed part, drawn at preparation and revealed at the run, so
+    /// a rollback and re-run with the same dice gives the same list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_part_sha256: Option<String>,
+    /// v2: SHA-256 of the canonical JSON of the private part (officers' personal data and the
+    /// entities' previous teams).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_sha256: Option<String>,
+}
+
+impl Prepared {
+    /// Whether this is a v2 preparation (its private part is apart).
+    pub fn is_v2(&self) -> bool {
+        self.algorithm == ALGORITHM
+    }
+
+    /// The officers left out and why: from `prepared` (v1) or the private part (v2).
+    pub fn ineligible<'a>(&'a self, private: Option<&'a PrivatePart>) -> &'a [Ineligible] {
+        match (&self.ineligible, private) {
+            (Some(v), _) => v,
+            (None, Some(p)) => &p.ineligible,
+            (None, None) => &[],
+        }
+    }
+
+    /// The preparation with the private part put back where v1 kept it: what the team
+    /// matching reads. Never committed to.
+    pub fn merged(&self, private: Option<&PrivatePart>) -> Prepared {
+        let mut p = self.clone();
+        let Some(private) = private else {
+            return p;
+        };
+        for i in &mut p.inspectors {
+            if i.conflicts.is_none() {
+                i.conflicts = Some(private.conflicts_of(&i.id).to_vec());
+            }
+        }
+        for e in &mut p.entities {
+            if e.last_team.is_none() {
+                e.last_team = Some(private.last_team_of(&e.id).to_vec());
+            }
+        }
+        if p.ineligible.is_none() {
+            p.ineligible = Some(private.ineligible.clone());
+        }
+        p
+    }
+}
+
+/// v2: what the team matching reads that is personal (declared conflicts, why an officer may
+/// not be sent) or would reveal earlier draws (each entity's previous team). Shown only to
+/// those who may see the draw's teams; its SHA-256 is in `prepared.private_sha256`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivatePart {
+    /// Officers with declared conflicts: the entities each declared, by officer id.
+    pub conflicts: Vec<OfficerConflicts>,
+    pub ineligible: Vec<Ineligible>,
+    /// The previous random-inspection team of each entity in a population that had one.
+    pub last_teams: Vec<LastTeam>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerConflicts {
+    pub inspector: String,
+    pub entities: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastTeam {
+    pub entity: String,
+    pub inspectors: Vec<String>,
+}
+
+impl PrivatePart {
+    pub fn conflicts_of(&self, inspector: &str) -> &[String] {
+        self.conflicts
+            .iter()
+            .find(|c| c.inspector == inspector)
+            .map(|c| c.entities.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn last_team_of(&self, entity: &str) -> &[String] {
+        self.last_teams
+            .iter()
+            .find(|t| t.entity == entity)
+            .map(|t| t.inspectors.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Hex SHA-256 of its canonical JSON, as `prepared.private_sha256` holds it.
+    pub fn digest(&self) -> String {
+        super::commit::commitment(self)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +194,51 @@ pub struct StratumSpec {
     /// Ids drawn first (key entities not yet covered this year).
     pub priority: Vec<String>,
     pub quota: u32,
+    /// v2: the count the ratio applies to when it is larger than the population (units at
+    /// the yearly cap are not eligible but count for the ratio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_base: Option<u32>,
+    /// v2: a yearly target spread over the quarters left in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual: Option<Annual>,
+    /// v2: the on-duty officers with a valid certificate on the day of preparation that a
+    /// 1:N rule counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officers: Option<u32>,
+    /// v2: the window's last quarter: every priority id is taken, beyond the ratio if need be.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub take_all_priority: bool,
+    /// v2: a full-coverage (100 %) task: a unit of the population that another stratum of the
+    /// draw selects is joined to that visit before the rest are drawn.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub full_coverage: bool,
+    /// v2: units of a full-coverage population already at the yearly cap; if drawn, their
+    /// visit is marked as over the cap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub over_cap: Vec<String>,
 }
+
+/// A yearly target spread over quarters: `quota = min(population, max(0, ⌈(target −
+/// drawn) / quarters_left⌉))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annual {
+    pub target: u32,
+    pub drawn: u32,
+    pub quarters_left: u32,
+}
+
+impl Annual {
+    pub fn quota(&self, population: usize) -> u32 {
+        self.target
+            .saturating_sub(self.drawn)
+            .div_ceil(self.quarters_left.max(1))
+            .min(population as u32)
+    }
+}
+
+/// The mark of a visit to a unit already at the yearly cap, made for a full-coverage task.
+pub const OVER_CAP_NOTE: &str = "超出年度抽查上限（全覆盖任务）";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,8 +254,14 @@ pub struct EntityFacts {
     pub id: String,
     pub name: String,
     pub town: String,
-    /// The inspectors of the entity's previous random-inspection team (回避).
-    pub last_team: Vec<String>,
+    /// The inspectors of the entity's previous random-inspection team (回避); v1 only, v2
+    /// keeps them in the private part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_team: Option<Vec<String>>,
+    /// v2: the supervision class on the day of preparation (重点/特殊/一般): a visit to a
+    /// unit that was special when drawn does not count toward the yearly cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,8 +272,9 @@ pub struct InspectorFacts {
     pub department: String,
     pub areas: Vec<String>,
     pub expertise: Vec<String>,
-    /// Entities the officer declared a conflict with.
-    pub conflicts: Vec<String>,
+    /// Entities the officer declared a conflict with (v1; v2 keeps them in the private part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +376,9 @@ pub struct VisitResult {
     /// Why a valid team could not be formed, if it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// v2: a mark the rules put on the visit ([`OVER_CAP_NOTE`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A later change of one officer on one visit.
@@ -223,6 +405,9 @@ pub struct DrawRecord {
     pub period: String,
     pub algorithm: String,
     pub prepared: Prepared,
+    /// v2: the private part, for those who may see the draw's teams; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<PrivatePart>,
     pub commitment: String,
     pub seed_parts: Vec<String>,
     /// Who or what gave each seed part, in the same order.

@@ -7,17 +7,21 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::record::{Prepared, Selected, StratumResult};
+use super::record::{OVER_CAP_NOTE, Prepared, Selected, StratumResult, StratumSpec};
 use super::ticket::{TicketKey, seed_hash};
 
 pub fn select(prepared: &Prepared, seed: &str) -> Vec<StratumResult> {
     let s = seed_hash(seed);
-    prepared
+    let mut results: Vec<StratumResult> = prepared
         .strata
         .iter()
         .map(|st| {
+            if st.full_coverage {
+                // Drawn after the others, which it joins (below).
+                return result_of(st, Vec::new());
+            }
             let priority: HashSet<&str> = st.priority.iter().map(String::as_str).collect();
-            let mut keyed: Vec<(bool, TicketKey, &str)> = st
+            let keyed = st
                 .population
                 .iter()
                 .map(|id| {
@@ -28,26 +32,83 @@ pub fn select(prepared: &Prepared, seed: &str) -> Vec<StratumResult> {
                     )
                 })
                 .collect();
-            let take = (st.quota as usize).min(keyed.len());
-            if take > 0 && take < keyed.len() {
-                keyed.select_nth_unstable(take - 1);
-            }
-            keyed.truncate(take);
-            keyed.sort();
-            StratumResult {
-                task: st.task.clone(),
-                label: st.label.clone(),
-                quota: st.quota,
-                selected: keyed
-                    .into_iter()
-                    .map(|(_, k, id)| Selected {
-                        id: id.to_string(),
-                        ticket: k.text(),
-                    })
-                    .collect(),
-            }
+            result_of(st, smallest(keyed, st.quota as usize))
         })
-        .collect()
+        .collect();
+    if prepared.strata.iter().any(|st| st.full_coverage) {
+        join_full_coverage(prepared, &s, &mut results);
+    }
+    results
+}
+
+/// The `take` smallest keys, in order.
+fn smallest(mut keyed: Vec<(bool, TicketKey, &str)>, take: usize) -> Vec<(bool, TicketKey, &str)> {
+    let take = take.min(keyed.len());
+    if take > 0 && take < keyed.len() {
+        keyed.select_nth_unstable(take - 1);
+    }
+    keyed.truncate(take);
+    keyed.sort();
+    keyed
+}
+
+fn result_of(st: &StratumSpec, keyed: Vec<(bool, TicketKey, &str)>) -> StratumResult {
+    StratumResult {
+        task: st.task.clone(),
+        label: st.label.clone(),
+        quota: st.quota,
+        selected: keyed
+            .into_iter()
+            .map(|(_, k, id)| Selected {
+                id: id.to_string(),
+                ticket: k.text(),
+            })
+            .collect(),
+    }
+}
+
+/// v2 full-coverage strata ("进一次门，查多项事"): every unit of the population that a
+/// stratum of another kind selected joins that visit; the rest of the quota is drawn by
+/// ticket; then every unit some full-coverage stratum drew joins the other full-coverage
+/// strata whose population holds it.
+fn join_full_coverage(prepared: &Prepared, s: &str, results: &mut [StratumResult]) {
+    let random: HashSet<String> = results
+        .iter()
+        .flat_map(|r| r.selected.iter().map(|x| x.id.clone()))
+        .collect();
+    for (st, r) in prepared.strata.iter().zip(results.iter_mut()) {
+        if !st.full_coverage {
+            continue;
+        }
+        let keyed = st
+            .population
+            .iter()
+            .map(|id| (!random.contains(id), TicketKey::new(s, id), id.as_str()))
+            .collect::<Vec<_>>();
+        let joined = keyed.iter().filter(|k| !k.0).count();
+        let picked = smallest(keyed, joined.max(st.quota as usize));
+        *r = result_of(st, picked);
+    }
+    let visited: HashSet<String> = results
+        .iter()
+        .flat_map(|r| r.selected.iter().map(|x| x.id.clone()))
+        .collect();
+    for (st, r) in prepared.strata.iter().zip(results.iter_mut()) {
+        if !st.full_coverage {
+            continue;
+        }
+        let have: HashSet<String> = r.selected.iter().map(|x| x.id.clone()).collect();
+        let mut keyed: Vec<(bool, TicketKey, &str)> = st
+            .population
+            .iter()
+            .filter(|id| have.contains(*id) || visited.contains(*id))
+            .map(|id| (!visited.contains(id), TicketKey::new(s, id), id.as_str()))
+            .collect();
+        if keyed.len() > have.len() {
+            keyed.sort();
+            *r = result_of(st, keyed);
+        }
+    }
 }
 
 /// A visit before its team: the entity, its tasks (in the draw's task order) and its ticket.
@@ -56,6 +117,8 @@ pub struct PlannedVisit {
     pub entity: String,
     pub tasks: Vec<String>,
     pub ticket: String,
+    /// [`OVER_CAP_NOTE`] for a unit at the yearly cap drawn by a full-coverage task.
+    pub note: Option<String>,
 }
 
 /// One visit per selected entity ("进一次门，查多项事"), ordered by ticket then id.
@@ -74,9 +137,15 @@ pub fn visits(prepared: &Prepared, results: &[StratumResult]) -> Vec<PlannedVisi
             slot.0.insert(pos);
         }
     }
+    let over_cap: HashSet<&str> = prepared
+        .strata
+        .iter()
+        .flat_map(|st| st.over_cap.iter().map(String::as_str))
+        .collect();
     let mut out: Vec<PlannedVisit> = by_entity
         .into_iter()
         .map(|(id, (tasks, ticket))| PlannedVisit {
+            note: over_cap.contains(id).then(|| OVER_CAP_NOTE.to_string()),
             entity: id.to_string(),
             tasks: tasks
                 .into_iter()

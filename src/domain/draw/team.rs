@@ -41,13 +41,13 @@ fn ranking<'a>(
     department: &str,
 ) -> Vec<Ranked<'a>> {
     let town = facts.map(|f| f.town.as_str()).unwrap_or("");
-    let last: &[String] = facts.map(|f| f.last_team.as_slice()).unwrap_or(&[]);
+    let last: &[String] = facts.and_then(|f| f.last_team.as_deref()).unwrap_or(&[]);
     let s = seed_hash(&team_seed(seed, entity));
     let mut out: Vec<Ranked<'a>> = prepared
         .inspectors
         .iter()
         .filter(|i| i.department == department)
-        .filter(|i| !i.conflicts.iter().any(|c| c == entity))
+        .filter(|i| !i.conflicts.iter().flatten().any(|c| c == entity))
         .filter(|i| !last.contains(&i.id))
         .map(|i| Ranked {
             officer: i,
@@ -105,6 +105,7 @@ pub fn match_teams(prepared: &Prepared, seed: &str, visits: &[PlannedVisit]) -> 
             ticket: v.ticket.clone(),
             team,
             problem,
+            note: v.note.clone(),
         });
     }
     out

@@ -3,9 +3,12 @@
 
 use serde_json::Value;
 
+use super::commit::sha256_hex;
 use super::commit::{commitment, normalise_part, seed};
+use super::quota::ceil_share;
 use super::record::{
-    ALGORITHM, DrawRecord, FORMAT, SYSTEM_SOURCE, Seat, Selected, VisitResult, person_source,
+    DrawRecord, Prepared, SYSTEM_SOURCE, Seat, Selected, StratumSpec, VisitResult, format_of,
+    known_algorithm, person_source,
 };
 use super::select::{select, visits};
 use super::team::{NoSubstitute, match_teams, next_substitute};
@@ -15,10 +18,22 @@ pub const RECOMPUTED: &[&str] = &[
     "承诺值（由 prepared 重算）",
     "抽取编号与期间、算法、记录格式",
     "种子（由承诺值和各种子部分重算）及种子来源与声明来源的对应",
-    "每一层的名额、抽中对象及其签号",
-    "每项检查任务的对象、任务、签号和检查组（人员、部门、组长、签号）",
-    "每次人员替换（被替换者在组内、接替者、组长传递、跳过的人员）",
+    "每一层的名额（v2：按比例、比例基数、年度目标或全覆盖规则由记录中的数据重算）、抽中对象及其签号",
+    "v2：承诺值所含的抽取编号、系统随机数的摘要与公布的系统随机数、保密部分的摘要（记录含保密部分时）",
+    "每项检查任务的对象、任务、签号、标记和检查组（人员、部门、组长、签号；v2 须有保密部分）",
+    "每次人员替换（被替换者在组内、接替者、组长传递、跳过的人员；v2 须有保密部分）",
 ];
+
+/// What a v2 record without its private part leaves unchecked (said, not a failure).
+pub fn notes(record: &DrawRecord) -> Vec<String> {
+    if record.prepared.is_v2() && record.private.is_none() {
+        vec![
+            "记录不含保密部分（执法人员的回避申报、不可派原因和上次检查组）：检查组和人员替换未核验，须由可查看检查组的人员核验；抽中对象和名额已核验".to_string(),
+        ]
+    } else {
+        vec![]
+    }
+}
 
 /// What a record alone cannot prove: only the bureau's audit log or the published checkpoint
 /// can confirm these.
@@ -53,35 +68,81 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
     let results = select(&record.prepared, &s);
     check_strata(&record.strata, &results, &mut diffs);
     let planned = visits(&record.prepared, &results);
-    let teams = match_teams(&record.prepared, &s, &planned);
-    if teams.len() != record.visits.len() {
-        diffs.push(format!(
-            "检查任务数为{}，应为{}",
-            record.visits.len(),
-            teams.len()
-        ));
+    let private_ok = check_private(record, &mut diffs);
+    if record.prepared.is_v2() && !private_ok {
+        // Without the private part only what the public may check: entities, tasks, tickets.
+        let want: Vec<VisitResult> = planned
+            .iter()
+            .map(|p| VisitResult {
+                entity: p.entity.clone(),
+                tasks: p.tasks.clone(),
+                ticket: p.ticket.clone(),
+                team: vec![],
+                problem: None,
+                note: p.note.clone(),
+            })
+            .collect();
+        check_visit_count(record, want.len(), &mut diffs);
+        for (i, (got, want)) in record.visits.iter().zip(&want).enumerate() {
+            let mut got = got.clone();
+            got.team.clear();
+            got.problem = None;
+            visit_diffs(i, &got, want, &mut diffs);
+        }
+        return diffs;
     }
+    let full = record.prepared.merged(record.private.as_ref());
+    let teams = match_teams(&full, &s, &planned);
+    check_visit_count(record, teams.len(), &mut diffs);
     for (i, (got, want)) in record.visits.iter().zip(&teams).enumerate() {
         visit_diffs(i, got, want, &mut diffs);
     }
     for i in 0..record.substitutions.len() {
-        check_substitution(record, &s, &teams, i, &mut diffs);
+        check_substitution(record, &full, &s, &teams, i, &mut diffs);
     }
     diffs
+}
+
+fn check_visit_count(record: &DrawRecord, want: usize, diffs: &mut Vec<String>) {
+    if want != record.visits.len() {
+        diffs.push(format!("检查任务数为{}，应为{want}", record.visits.len(),));
+    }
+}
+
+/// v2: the private part, when the record carries it, against its digest in `prepared`; true
+/// when it is there and matches.
+fn check_private(record: &DrawRecord, diffs: &mut Vec<String>) -> bool {
+    let Some(private) = &record.private else {
+        return false;
+    };
+    if !record.prepared.is_v2() {
+        diffs.push("v1 记录不应含保密部分（private）".to_string());
+        return false;
+    }
+    let d = private.digest();
+    if record.prepared.private_sha256.as_deref() != Some(d.as_str()) {
+        diffs.push("保密部分（private）与承诺内容中的摘要（prepared.private_sha256）不符：保密部分被改动过".to_string());
+        return false;
+    }
+    true
 }
 
 /// The record's format, algorithm, period, draw id and run date; false when the algorithm is
 /// not one this program can replay (nothing further is checked then).
 fn check_identity(record: &DrawRecord, diffs: &mut Vec<String>) -> bool {
-    if record.format != FORMAT {
-        diffs.push(format!("记录格式为“{}”，应为“{FORMAT}”", record.format));
-    }
-    if record.algorithm != ALGORITHM || record.prepared.algorithm != ALGORITHM {
+    if !known_algorithm(&record.algorithm) || record.prepared.algorithm != record.algorithm {
         diffs.push(format!(
-            "算法为“{}”，本程序只能核验“{ALGORITHM}”",
-            record.algorithm
+            "算法为“{}”（承诺内容中为“{}”），本程序只能核验 ssj-draw-v1 和 ssj-draw-v2",
+            record.algorithm, record.prepared.algorithm
         ));
         return false;
+    }
+    let format = format_of(&record.algorithm);
+    if record.format != format {
+        diffs.push(format!("记录格式为“{}”，应为“{format}”", record.format));
+    }
+    if record.prepared.is_v2() {
+        check_v2_binding(record, diffs);
     }
     if record.period != record.prepared.period {
         diffs.push(format!(
@@ -109,9 +170,92 @@ fn check_identity(record: &DrawRecord, diffs: &mut Vec<String>) -> bool {
     true
 }
 
+/// v2: what the commitment binds besides the population: the draw id, the preparer and the
+/// time of preparation, the digests of the system's part and of the private part.
+fn check_v2_binding(record: &DrawRecord, diffs: &mut Vec<String>) {
+    let p = &record.prepared;
+    if p.draw_id.as_deref() != Some(record.draw_id.as_str()) {
+        diffs.push(format!(
+            "承诺内容中的抽取编号（prepared.draw_id）为“{}”，记录为“{}”：承诺值不是为本次抽取作出的",
+            p.draw_id.clone().unwrap_or_default(),
+            record.draw_id
+        ));
+    }
+    let missing: Vec<&str> = [
+        ("prepared_by", p.prepared_by.is_none()),
+        ("prepared_at", p.prepared_at.is_none()),
+        ("system_part_sha256", p.system_part_sha256.is_none()),
+        ("private_sha256", p.private_sha256.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, m)| *m)
+    .map(|(k, _)| k)
+    .collect();
+    if !missing.is_empty() {
+        diffs.push(format!("v2 承诺内容缺少字段：{}", missing.join("、")));
+    }
+    if p.ineligible.is_some()
+        || p.inspectors.iter().any(|i| i.conflicts.is_some())
+        || p.entities.iter().any(|e| e.last_team.is_some())
+    {
+        diffs.push(
+            "v2 承诺内容不应含个人数据（不可派原因、回避申报、上次检查组应在保密部分）".to_string(),
+        );
+    }
+}
+
+/// What a v2 stratum's quota must be, from the data the record holds.
+fn v2_quota(st: &StratumSpec) -> u32 {
+    let n = st.population.len();
+    let by_rule = match st.annual {
+        Some(a) => a.quota(n),
+        None => {
+            let base = st.ratio_base.map(|b| b as usize).unwrap_or(n);
+            ceil_share(base, st.ratio_bp).min(n as u32)
+        }
+    };
+    if st.take_all_priority {
+        by_rule.max(st.priority.len() as u32)
+    } else {
+        by_rule
+    }
+}
+
+/// v2: each stratum's quota re-computed from its ratio, ratio base, yearly target or
+/// full-coverage rule; the ratio base and over-cap marks consistent with the population.
+fn check_v2_quotas(p: &Prepared, diffs: &mut Vec<String>) {
+    for (i, st) in p.strata.iter().enumerate() {
+        let at = format!("第{}层（{} {}）", i + 1, st.task, st.label);
+        let want = v2_quota(st);
+        if st.quota != want {
+            diffs.push(format!(
+                "{at}名额为{}，按记录中的规则数据应为{want}",
+                st.quota
+            ));
+        }
+        if st
+            .ratio_base
+            .is_some_and(|b| (b as usize) < st.population.len())
+        {
+            diffs.push(format!("{at}比例基数（ratio_base）小于总体"));
+        }
+        if !st.over_cap.is_empty() && !st.full_coverage {
+            diffs.push(format!(
+                "{at}只有全覆盖任务可有超出年度上限的对象（over_cap）"
+            ));
+        }
+        if let Some(x) = st.over_cap.iter().find(|x| !st.population.contains(x)) {
+            diffs.push(format!("{at}超出年度上限的对象 {x} 不在总体中"));
+        }
+    }
+}
+
 /// The commitment re-computed from `prepared`, and each frozen stratum's quota and priority
 /// within its population.
 fn check_prepared(record: &DrawRecord, diffs: &mut Vec<String>) {
+    if record.prepared.is_v2() {
+        check_v2_quotas(&record.prepared, diffs);
+    }
     let c = commitment(&record.prepared);
     if c != record.commitment {
         diffs.push(format!(
@@ -150,6 +294,15 @@ fn check_seed(record: &DrawRecord, diffs: &mut Vec<String>) -> String {
         }
     }
     check_sources(record, diffs);
+    if let (Some(want), Some(system)) = (
+        &record.prepared.system_part_sha256,
+        record.seed_parts.last(),
+    ) && sha256_hex(system) != *want
+    {
+        diffs.push(
+            "系统随机数（最后一个种子部分）与准备时承诺的摘要（prepared.system_part_sha256）不符：系统随机数在准备后被换过".to_string(),
+        );
+    }
     let s = seed(&record.commitment, &record.seed_parts);
     if s != record.seed {
         diffs.push(format!(
@@ -211,6 +364,7 @@ fn check_strata(
 /// operator, then who the ranking says replaces the officer and whom it passes over.
 fn check_substitution(
     record: &DrawRecord,
+    prepared: &Prepared,
     seed: &str,
     teams: &[VisitResult],
     i: usize,
@@ -238,7 +392,7 @@ fn check_substitution(
             .map(|s| s.reason.clone())
     };
     let replayed = next_substitute(
-        &record.prepared,
+        prepared,
         seed,
         visit,
         &record.substitutions[..i],
@@ -354,6 +508,14 @@ fn visit_diffs(i: usize, got: &VisitResult, want: &VisitResult, diffs: &mut Vec<
             got.ticket, want.ticket
         ));
     }
+    if got.note != want.note {
+        let p = |x: &Option<String>| x.clone().unwrap_or_else(|| "（无）".to_string());
+        diffs.push(format!(
+            "对象 {e} 的标记（note）不符：记录为 {}，重算为 {}",
+            p(&got.note),
+            p(&want.note)
+        ));
+    }
     if got.problem != want.problem {
         let p = |x: &Option<String>| x.clone().unwrap_or_else(|| "（无）".to_string());
         diffs.push(format!(
@@ -424,8 +586,9 @@ fn short(v: &Value) -> String {
 }
 
 /// Field-by-field differences between two JSON values, each naming its path
-/// (`visits[2].team[0].lead`) and both values; `what` says what each side is, e.g.
-/// `("文件", "数据库中的记录")`.
+/// (`visits[2].team[0].lead`) and the first value; `what` says what each side is, e.g.
+/// `("文件", "数据库中的记录")`. The second value is never printed: it is what the database
+/// holds, which the reader may not be allowed to see ("seed_parts[2] 与数据库中的记录不一致").
 pub fn field_diffs(path: &str, a: &Value, b: &Value, what: (&str, &str), out: &mut Vec<String>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
@@ -450,11 +613,10 @@ pub fn field_diffs(path: &str, a: &Value, b: &Value, what: (&str, &str), out: &m
         (Value::Array(x), Value::Array(y)) => {
             if x.len() != y.len() {
                 out.push(format!(
-                    "字段 {path} 的项数不符：{}有{}项，{}有{}项",
+                    "字段 {path} 的项数不符：{}有{}项，与{}不一致",
                     what.0,
                     x.len(),
                     what.1,
-                    y.len()
                 ));
             }
             for (i, (p, q)) in x.iter().zip(y).enumerate() {
@@ -462,11 +624,10 @@ pub fn field_diffs(path: &str, a: &Value, b: &Value, what: (&str, &str), out: &m
             }
         }
         _ if a != b => out.push(format!(
-            "字段 {path} 不符：{}为 {}，{}为 {}",
+            "字段 {path} 不符：{}为 {}，与{}不一致",
             what.0,
             short(a),
             what.1,
-            short(b)
         )),
         _ => {}
     }

@@ -9,8 +9,9 @@ use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::classification::{SupervisionClass, classify};
 use shuangsuiji::domain::draw::commit::{commitment, seed};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::quota::{GENERAL_ANNUAL_CAP, History, PrepareInput, prepare};
-use shuangsuiji::domain::draw::record::{ALGORITHM, DrawRecord, FORMAT, Prepared};
+use shuangsuiji::domain::draw::commit::sha256_hex;
+use shuangsuiji::domain::draw::quota::{ANNUAL_CAP, History, PrepareInput, prepare};
+use shuangsuiji::domain::draw::record::{ALGORITHM, DrawRecord, FORMAT, Prepared, PrivatePart};
 use shuangsuiji::domain::draw::select::{select, visits};
 use shuangsuiji::domain::draw::team::{match_teams, team_seed};
 use shuangsuiji::domain::draw::ticket::{seed_hash, ticket};
@@ -29,6 +30,25 @@ pub fn sources() -> Vec<String> {
     ]
 }
 
+/// A preparation and its private part, as `draw prepare` stores them.
+#[derive(Debug, Clone)]
+pub struct Prep {
+    pub prepared: Prepared,
+    pub private: PrivatePart,
+}
+
+impl std::ops::Deref for Prep {
+    type Target = Prepared;
+
+    fn deref(&self) -> &Prepared {
+        &self.prepared
+    }
+}
+
+/// The system part every test run uses unless it names one: its digest is committed at
+/// preparation, so `run` must be given the same part.
+pub const SYSTEM_PART: &str = "1";
+
 /// `quota::prepare` with the bureau as lead department.
 pub fn prepare_with(
     period: Period,
@@ -38,8 +58,23 @@ pub fn prepare_with(
     inspectors: &[Inspector],
     history: &History,
     province_cap: Option<u32>,
-) -> Result<Prepared, String> {
-    prepare(&PrepareInput {
+) -> Result<Prep, String> {
+    prepare_system(period, prepared_on, tasks, entities, inspectors, history, province_cap, SYSTEM_PART)
+}
+
+/// [`prepare_with`] committing to a given system part.
+#[allow(clippy::too_many_arguments)]
+pub fn prepare_system(
+    period: Period,
+    prepared_on: NaiveDate,
+    tasks: Vec<(&Plan, &Task)>,
+    entities: &[Entity],
+    inspectors: &[Inspector],
+    history: &History,
+    province_cap: Option<u32>,
+    system: &str,
+) -> Result<Prep, String> {
+    let (prepared, private) = prepare(&PrepareInput {
         period,
         prepared_on,
         tasks,
@@ -49,11 +84,16 @@ pub fn prepare_with(
         lead_department: BUREAU,
         province_cap,
         sources: sources(),
-    })
+        draw_id: format!("{period}-01"),
+        prepared_by: "lead.test".to_string(),
+        prepared_at: format!("{prepared_on}T09:00:00+08:00"),
+        system_part_sha256: sha256_hex(system),
+    })?;
+    Ok(Prep { prepared, private })
 }
 
-pub fn prepare_scenario(sc: &Scenario) -> Result<Prepared, String> {
-    prepare_with(
+pub fn prepare_scenario(sc: &Scenario) -> Result<Prep, String> {
+    prepare_system(
         sc.period,
         sc.prepared_on,
         sc.tasks_in_window(),
@@ -61,11 +101,13 @@ pub fn prepare_scenario(sc: &Scenario) -> Result<Prepared, String> {
         &sc.inspectors,
         &sc.history,
         sc.province_cap,
+        &sc.system,
     )
 }
 
 /// Seed, selection, visits and teams, assembled as `Session::run_draw_with` assembles them.
-pub fn run(prepared: Prepared, people: &[String], system: &str) -> DrawRecord {
+pub fn run(prep: Prep, people: &[String], system: &str) -> DrawRecord {
+    let Prep { prepared, private } = prep;
     let c = commitment(&prepared);
     let mut seed_parts = people.to_vec();
     let mut seed_sources: Vec<String> =
@@ -75,7 +117,7 @@ pub fn run(prepared: Prepared, people: &[String], system: &str) -> DrawRecord {
     let s = seed(&c, &seed_parts);
     let strata = select(&prepared, &s);
     let planned = visits(&prepared, &strata);
-    let teams = match_teams(&prepared, &s, &planned);
+    let teams = match_teams(&prepared.merged(Some(&private)), &s, &planned);
     let run_on = prepared.prepared_on.clone();
     DrawRecord {
         format: FORMAT.to_string(),
@@ -83,6 +125,7 @@ pub fn run(prepared: Prepared, people: &[String], system: &str) -> DrawRecord {
         period: prepared.period.clone(),
         algorithm: ALGORITHM.to_string(),
         prepared,
+        private: Some(private),
         commitment: c,
         seed_parts,
         seed_sources,
@@ -99,12 +142,26 @@ pub fn run(prepared: Prepared, people: &[String], system: &str) -> DrawRecord {
     }
 }
 
-/// What a run adds to the year's history (as `services::draws::history` reads it back).
+/// What a run adds to the year's history once every visit of it started (as
+/// `services::draws::history` reads it back), special units when drawn not counting toward
+/// the cap.
 pub fn record_into(h: &mut History, record: &DrawRecord) {
     for v in &record.visits {
-        *h.random_visits.entry(v.entity.clone()).or_insert(0) += 1;
+        let special = record
+            .prepared
+            .entities
+            .iter()
+            .any(|e| e.id == v.entity && e.class.as_deref() == Some("特殊"));
+        if !special {
+            *h.random_visits.entry(v.entity.clone()).or_insert(0) += 1;
+        }
+        h.inspected.insert(v.entity.clone());
         for t in &v.tasks {
             h.drawn_by_task
+                .entry(t.clone())
+                .or_default()
+                .insert(v.entity.clone());
+            h.done_by_task
                 .entry(t.clone())
                 .or_default()
                 .insert(v.entity.clone());
@@ -155,7 +212,10 @@ pub fn check_draw(
             && i.certified_on(period.last_day())
             && leave_days(i, period.first_day(), period.last_day()) < 30;
         let listed = p.inspectors.iter().any(|f| f.id == i.code);
-        let refused = p.ineligible.iter().any(|f| f.id == i.code);
+        let refused = p
+            .ineligible(record.private.as_ref())
+            .iter()
+            .any(|f| f.id == i.code);
         prop_assert_eq!(listed, eligible, "eligibility of {}", i.code);
         prop_assert_eq!(refused, !eligible, "ineligibility of {}", i.code);
     }
@@ -168,10 +228,16 @@ pub fn check_draw(
         prop_assert_eq!(&got.task, &spec.task);
         prop_assert_eq!(&got.label, &spec.label);
         prop_assert!(spec.quota as usize <= n, "quota > population: {}", what);
-        prop_assert_eq!(got.selected.len(), (spec.quota as usize).min(n), "{}", what);
+        if spec.full_coverage {
+            // Joined visits come on top of the quota (checked below).
+            prop_assert!(got.selected.len() >= (spec.quota as usize).min(n), "{}", what);
+        } else {
+            prop_assert_eq!(got.selected.len(), (spec.quota as usize).min(n), "{}", what);
+        }
         if spec.rule.starts_with("每季度") {
+            let base = spec.ratio_base.map(|b| b as usize).unwrap_or(n);
             prop_assert!(
-                spec.quota as usize >= at_least(n, spec.ratio_bp),
+                spec.quota as usize >= at_least(base, spec.ratio_bp).min(n),
                 "per-quarter quota {} < ⌈{} × {}⌉: {}",
                 spec.quota,
                 n,
@@ -208,19 +274,54 @@ pub fn check_draw(
                 what
             );
         }
-        // Oracle: the smallest (priority, ticket, id), tickets as strings.
+        // Oracle: the smallest (priority, ticket, id), tickets as strings; a full-coverage
+        // stratum first joins every unit of its population another stratum selected.
         let s = seed_hash(&record.seed);
+        let joined: HashSet<&str> = if spec.full_coverage {
+            record
+                .strata
+                .iter()
+                .zip(&p.strata)
+                .filter(|(_, sp)| !sp.full_coverage)
+                .flat_map(|(r, _)| r.selected.iter().map(|x| x.id.as_str()))
+                .filter(|id| pop.contains(id))
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let mut all: Vec<(bool, String, &str)> = spec
             .population
             .iter()
-            .map(|id| (!prio.contains(id.as_str()), ticket(&s, id), id.as_str()))
+            .map(|id| {
+                let first = prio.contains(id.as_str()) || joined.contains(id.as_str());
+                (!first, ticket(&s, id), id.as_str())
+            })
             .collect();
         all.sort();
-        let want: Vec<(String, &str)> = all
+        let take = (spec.quota as usize).max(joined.len());
+        let mut want: Vec<(String, &str)> = all
             .into_iter()
-            .take(spec.quota as usize)
+            .take(take)
             .map(|(_, t, id)| (t, id))
             .collect();
+        if spec.full_coverage {
+            // The order within a full-coverage selection is joined-first, then ticket; and
+            // units other full-coverage strata drew join too: compare as sets.
+            want.sort();
+            let mut g: Vec<(String, &str)> = got
+                .selected
+                .iter()
+                .map(|s| (s.ticket.clone(), s.id.as_str()))
+                .collect();
+            g.sort();
+            let want_set: HashSet<_> = want.iter().cloned().collect();
+            prop_assert!(
+                want_set.iter().all(|w| g.contains(w)),
+                "full-coverage selection misses joined or drawn units: {}",
+                what
+            );
+            continue;
+        }
         let got_pairs: Vec<(String, &str)> = got
             .selected
             .iter()
@@ -232,20 +333,18 @@ pub fn check_draw(
             let e = by_id[id.as_str()];
             let c = classify(e, prepared_on);
             let v = visits_of(id);
-            if c.class == SupervisionClass::General {
+            let capped = c.class != SupervisionClass::Special
+                && (v >= ANNUAL_CAP || province_cap.is_some_and(|cap| v >= cap));
+            if capped {
                 prop_assert!(
-                    v < GENERAL_ANNUAL_CAP,
-                    "general {id} with {v} visits in {what}"
+                    spec.full_coverage && spec.over_cap.contains(id),
+                    "{id} ({:?}) with {v} visits in {what}",
+                    c.class
                 );
-            }
-            if let Some(cap) = province_cap
-                && c.class != SupervisionClass::Special
-            {
-                prop_assert!(v < cap, "{id} at the province cap {cap} in {what}");
             }
             if spec.priority.contains(id) {
                 prop_assert!(
-                    c.also_key && v == 0,
+                    c.also_key && !history.inspected.contains(id),
                     "{id} is priority but covered or not key"
                 );
             }
@@ -253,12 +352,13 @@ pub fn check_draw(
     }
 
     // Exclusions: never from the task's own populations; never a cap for a special unit.
+    // (A unit at the cap stays in a full-coverage line's population, marked over the cap.)
     let mut in_task: HashMap<&str, HashSet<&str>> = HashMap::new();
     for s in &p.strata {
         in_task
             .entry(s.task.as_str())
             .or_default()
-            .extend(s.population.iter().map(String::as_str));
+            .extend(s.population.iter().map(String::as_str).filter(|id| !s.over_cap.iter().any(|o| o == id)));
     }
     for x in &p.excluded {
         prop_assert!(

@@ -23,20 +23,52 @@ pub(super) fn sendable_inspectors(
                 department: i.department.clone(),
                 areas: i.areas.iter().cloned().collect(),
                 expertise: i.expertise.iter().map(|x| x.label().to_string()).collect(),
-                conflicts: i.conflicts.iter().map(|c| c.entity.clone()).collect(),
+                conflicts: None,
             }),
         }
     }
     (inspectors, ineligible)
 }
 
-/// On-duty officers of the lead department (the 1:N rule's count), eligible this quarter or not.
-pub(super) fn on_duty_lead(input: &PrepareInput<'_>) -> usize {
+/// The 1:N rule's count: on-duty officers of the lead department whose certificate is valid
+/// on the day of preparation (officers who may inspect), sendable this quarter or not.
+pub(super) fn certified_lead_officers(input: &PrepareInput<'_>) -> usize {
     input
         .inspectors
         .iter()
-        .filter(|i| i.on_duty && i.department == input.lead_department)
+        .filter(|i| {
+            i.on_duty && i.department == input.lead_department && i.certified_on(input.prepared_on)
+        })
         .count()
+}
+
+/// The private part: the declared conflicts of the sendable officers, the officers left out
+/// and why, and the previous teams.
+pub(super) fn private_part(
+    library: &[Inspector],
+    sendable: &[InspectorFacts],
+    ineligible: Vec<Ineligible>,
+    last_teams: Vec<LastTeam>,
+) -> PrivatePart {
+    let mut conflicts: Vec<OfficerConflicts> = library
+        .iter()
+        .filter(|i| !i.conflicts.is_empty() && sendable.iter().any(|s| s.id == i.code))
+        .map(|i| {
+            let mut entities: Vec<String> = i.conflicts.iter().map(|c| c.entity.clone()).collect();
+            entities.sort();
+            entities.dedup();
+            OfficerConflicts {
+                inspector: i.code.clone(),
+                entities,
+            }
+        })
+        .collect();
+    conflicts.sort_by(|a, b| a.inspector.cmp(&b.inspector));
+    PrivatePart {
+        conflicts,
+        ineligible,
+        last_teams,
+    }
 }
 
 /// The task's sampling lines whose window meets the period; an error when there is none.
@@ -80,25 +112,47 @@ pub(super) fn task_pool<'a>(
     };
     let mut pool = Pool {
         members: Vec::new(),
-        drawn_general: 0,
-        drawn_general_out: 0,
+        capped: Vec::new(),
+        drawn_out: Vec::new(),
     };
+    // A full-coverage line is never starved by the cap: its units at the cap stay in.
+    let all_full = lines.iter().all(|l| matches!(l.rule, SamplingRule::Full));
+    let some_full = lines.iter().any(|l| matches!(l.rule, SamplingRule::Full));
     for (e, c) in input.entities.iter().zip(classes) {
         if !task.target_types.iter().any(|t| e.target_types.contains(t)) {
             continue;
         }
-        let drawn_general = c.class == SupervisionClass::General && ctx.drawn(&task.code, e.id());
-        pool.drawn_general += usize::from(drawn_general);
-        match exclusion_reason(e, c, &scope, input.history, input.province_cap) {
-            Some(reason) => {
-                pool.drawn_general_out += usize::from(drawn_general);
+        let reason = exclusion_reason(e, &scope);
+        let capped = reason
+            .is_none()
+            .then(|| cap_reason(e, c, input.history, input.province_cap))
+            .flatten();
+        match (reason, capped) {
+            (None, None) => pool.members.push((e, c.clone())),
+            (None, Some(why)) => {
+                pool.capped.push((e, c.clone()));
+                if !all_full {
+                    excluded.push(Exclusion {
+                        id: e.id().to_string(),
+                        task: task.code.clone(),
+                        reason: if some_full {
+                            format!("{why}（全覆盖检查项仍纳入）")
+                        } else {
+                            why
+                        },
+                    });
+                }
+            }
+            (Some(reason), _) => {
+                if ctx.drawn(&task.code, e.id()) {
+                    pool.drawn_out.push((e, c.clone()));
+                }
                 excluded.push(Exclusion {
                     id: e.id().to_string(),
                     task: task.code.clone(),
                     reason,
                 });
             }
-            None => pool.members.push((e, c.clone())),
         }
     }
     pool
@@ -147,30 +201,42 @@ pub(super) fn task_spec(plan: &Plan, task: &Task) -> TaskSpec {
     }
 }
 
-/// The facts frozen of every entity in some stratum's population, by id.
-pub(super) fn entity_facts(input: &PrepareInput<'_>, strata: &[StratumSpec]) -> Vec<EntityFacts> {
+/// The facts frozen of every entity in some stratum's population, by id, and (for the private
+/// part) the previous team of those that had one.
+pub(super) fn entity_facts(
+    input: &PrepareInput<'_>,
+    classes: &[Classification],
+    strata: &[StratumSpec],
+) -> (Vec<EntityFacts>, Vec<LastTeam>) {
     let mut in_population: BTreeSet<&str> = BTreeSet::new();
     for s in strata {
         in_population.extend(s.population.iter().map(String::as_str));
     }
-    let mut entities: Vec<EntityFacts> = input
-        .entities
-        .iter()
-        .filter(|e| in_population.contains(e.id()))
-        .map(|e| EntityFacts {
+    let mut entities = Vec::new();
+    let mut last_teams = Vec::new();
+    for (e, c) in input.entities.iter().zip(classes) {
+        if !in_population.contains(e.id()) {
+            continue;
+        }
+        entities.push(EntityFacts {
             id: e.id().to_string(),
             name: e.name.clone(),
             town: e.town.clone(),
-            last_team: input
-                .history
-                .last_team
-                .get(e.id())
-                .cloned()
-                .unwrap_or_default(),
-        })
-        .collect();
+            last_team: None,
+            class: Some(c.class.short_label().to_string()),
+        });
+        if let Some(team) = input.history.last_team.get(e.id())
+            && !team.is_empty()
+        {
+            last_teams.push(LastTeam {
+                entity: e.id().to_string(),
+                inspectors: team.clone(),
+            });
+        }
+    }
     entities.sort_by(|a, b| a.id.cmp(&b.id));
-    entities
+    last_teams.sort_by(|a, b| a.entity.cmp(&b.entity));
+    (entities, last_teams)
 }
 
 /// The most visits one officer may take in this draw: two seats per quota unit shared among

@@ -12,8 +12,15 @@
 //!   over the quarters left; key and special units of such a task by class (25 % / 30 %).
 //! * credit tiers multiply every ratio (低 ×1, 一般 ×1.5, 较高 ×2, 高 ×3 by default; unrated
 //!   ×1), capped at 100 %; quotas round up and never exceed the population.
-//! * general units randomly inspected twice this year, and non-special units at the province
-//!   cap, are out; special units are exempt from both caps.
+//! * units of every class but special randomly inspected twice this year (a visit counts once
+//!   started, or while pending in the period prepared; not when the unit was special when
+//!   drawn), and non-special units at the province cap, are out of the population but count
+//!   for the ratio (`ratio_base`): the shortfall is recorded, never hidden. Special units are
+//!   exempt from both caps. A full-coverage (100 %) task is never starved by the cap: a unit
+//!   at the cap stays in its population, marked `over_cap`.
+//! * key coverage means inspected: key units without a started visit this year come first.
+//! * fixed-ratio and full tasks count a unit drawn earlier in the year as drawn, whatever
+//!   happened to it since; a full task's check is pending until a visit of it started.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -21,7 +28,8 @@ use chrono::NaiveDate;
 
 use super::period::Period;
 use super::record::{
-    ALGORITHM, EntityFacts, Exclusion, Ineligible, InspectorFacts, Prepared, StratumSpec, TaskSpec,
+    ALGORITHM, Annual, EntityFacts, Exclusion, Ineligible, InspectorFacts, LastTeam,
+    OfficerConflicts, Prepared, PrivatePart, StratumSpec, TaskSpec,
 };
 use crate::domain::classification::{Classification, SupervisionClass, classify};
 use crate::domain::entity::Entity;
@@ -32,13 +40,14 @@ use crate::domain::vocab::{CreditTier, EiaClass, ProductionStatus, TargetType};
 mod freeze;
 mod strata;
 use freeze::{
-    entity_facts, lines_in_period, on_duty_lead, sendable_inspectors, task_pool, task_spec,
-    task_strata, workload_cap,
+    certified_lead_officers, entity_facts, lines_in_period, private_part, sendable_inspectors,
+    task_pool, task_spec, task_strata, workload_cap,
 };
 use strata::line_strata;
 
-/// The annual cap of random inspections of a general unit (plan section 三).
-pub const GENERAL_ANNUAL_CAP: u32 = 2;
+/// The annual cap of random inspections of a unit of any class but special (plan section 三:
+/// "同一污染源……不超过2次，特殊监管对象不受该条款约束").
+pub const ANNUAL_CAP: u32 = 2;
 /// Special units' share in tasks whose rule names only key and general units.
 pub const SPECIAL_DEFAULT_BP: u32 = 3000;
 /// Leave of this many days or more within the quarter makes an officer ineligible.
@@ -47,10 +56,16 @@ pub const LEAVE_DAYS_INELIGIBLE: i64 = 30;
 /// What earlier (not voided) draws of the year did.
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    /// Random visits per entity this year.
+    /// Random visits per entity this year that count toward the cap: started, or pending in
+    /// the period being prepared, and not to a unit that was special when drawn.
     pub random_visits: HashMap<String, u32>,
-    /// Entities each task has drawn this year.
+    /// Entities each task has drawn this year, whatever happened to the visit since.
     pub drawn_by_task: HashMap<String, HashSet<String>>,
+    /// Entities each task has checked or is checking: a visit started, or pending in the
+    /// period being prepared (a full task's check is pending until then).
+    pub done_by_task: HashMap<String, HashSet<String>>,
+    /// Entities inspected this year: a random visit started (or a targeted check).
+    pub inspected: HashSet<String>,
     /// The inspectors of each entity's latest random-inspection team.
     pub last_team: HashMap<String, Vec<String>>,
 }
@@ -65,6 +80,12 @@ pub struct PrepareInput<'a> {
     pub lead_department: &'a str,
     pub province_cap: Option<u32>,
     pub sources: Vec<String>,
+    /// The draw, its preparer and the time of preparation (RFC 3339), bound by the commitment.
+    pub draw_id: String,
+    pub prepared_by: String,
+    pub prepared_at: String,
+    /// SHA-256 of the system's seed part, drawn now and revealed at the run.
+    pub system_part_sha256: String,
 }
 
 /// The expertise a target type asks of the bureau officers on a team (any one of them).
@@ -116,13 +137,7 @@ struct Scope<'a> {
 }
 
 /// Why an entity in a task's scope is not in its population this quarter, if it is not.
-fn exclusion_reason(
-    e: &Entity,
-    c: &Classification,
-    scope: &Scope<'_>,
-    h: &History,
-    cap: Option<u32>,
-) -> Option<String> {
+fn exclusion_reason(e: &Entity, scope: &Scope<'_>) -> Option<String> {
     let (task, period) = (scope.task, scope.period);
     if let Some(r) = &e.exclusion {
         return Some(format!("不参与双随机：{r}"));
@@ -141,57 +156,85 @@ fn exclusion_reason(
     {
         return Some(format!("排污口不在{}", task.rivers.join("、")));
     }
-    let visits = h.random_visits.get(e.id()).copied().unwrap_or(0);
-    if c.class != SupervisionClass::Special {
-        if c.class == SupervisionClass::General && visits >= GENERAL_ANNUAL_CAP {
-            return Some(format!(
-                "一般监管对象本年度已随机抽查{visits}次（上限{GENERAL_ANNUAL_CAP}次）"
-            ));
-        }
-        if let Some(cap) = cap
-            && visits >= cap
-        {
-            return Some(format!("本年度已随机抽查{visits}次，达到省级上限{cap}次"));
-        }
-    }
     None
+}
+
+/// Why the yearly caps keep a unit out, if they do: every class but special, at most
+/// [`ANNUAL_CAP`] random inspections a year, and the province's cap where set.
+fn cap_reason(e: &Entity, c: &Classification, h: &History, cap: Option<u32>) -> Option<String> {
+    if c.class == SupervisionClass::Special {
+        return None;
+    }
+    let visits = h.random_visits.get(e.id()).copied().unwrap_or(0);
+    if visits >= ANNUAL_CAP {
+        return Some(format!(
+            "本年度已随机抽查{visits}次（年度上限{ANNUAL_CAP}次，特殊监管对象除外）"
+        ));
+    }
+    match cap {
+        Some(cap) if visits >= cap => {
+            Some(format!("本年度已随机抽查{visits}次，达到省级上限{cap}次"))
+        }
+        _ => None,
+    }
 }
 
 struct Pool<'a> {
     members: Vec<(&'a Entity, Classification)>,
-    /// General units of the task's scope drawn by the task earlier this year, eligible now or
-    /// not (the 1:N annual number counts them all).
-    drawn_general: usize,
-    /// General units drawn earlier that are out of the population now.
-    drawn_general_out: usize,
+    /// Units of the scope kept out by the yearly cap only: the ratio still counts them.
+    capped: Vec<(&'a Entity, Classification)>,
+    /// Units of the scope kept out for another reason that this task drew earlier this year.
+    drawn_out: Vec<(&'a Entity, Classification)>,
 }
 
 impl<'a> Pool<'a> {
     fn ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .members
-            .iter()
-            .filter(|(e, c)| keep(e, c))
-            .map(|(e, _)| e.id().to_string())
-            .collect();
-        v.sort();
-        v
+        sorted_ids(&self.members, keep)
     }
+
+    fn capped_ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
+        sorted_ids(&self.capped, keep)
+    }
+
+    fn drawn_out_ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
+        sorted_ids(&self.drawn_out, keep)
+    }
+}
+
+fn sorted_ids(
+    v: &[(&Entity, Classification)],
+    keep: impl Fn(&Entity, &Classification) -> bool,
+) -> Vec<String> {
+    let mut ids: Vec<String> = v
+        .iter()
+        .filter(|(e, c)| keep(e, c))
+        .map(|(e, _)| e.id().to_string())
+        .collect();
+    ids.sort();
+    ids
 }
 
 struct Ctx<'a> {
     period: Period,
     history: &'a History,
-    on_duty_lead: usize,
+    /// On-duty officers of the lead department with a valid certificate on the day of
+    /// preparation (the 1:N rule's count).
+    officers: usize,
 }
 
 impl Ctx<'_> {
     fn uncovered(&self, id: &str) -> bool {
-        self.history.random_visits.get(id).copied().unwrap_or(0) == 0
+        !self.history.inspected.contains(id)
     }
     fn drawn(&self, task: &str, id: &str) -> bool {
         self.history
             .drawn_by_task
+            .get(task)
+            .is_some_and(|s| s.contains(id))
+    }
+    fn done(&self, task: &str, id: &str) -> bool {
+        self.history
+            .done_by_task
             .get(task)
             .is_some_and(|s| s.contains(id))
     }
@@ -220,14 +263,15 @@ fn inspector_eligibility(i: &Inspector, period: Period) -> Option<String> {
     None
 }
 
-/// Freezes everything a draw needs before its seed exists.
-pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
+/// Freezes everything a draw needs before its seed exists: the public preparation (which the
+/// commitment hashes) and its private part (whose digest the preparation holds).
+pub fn prepare(input: &PrepareInput<'_>) -> Result<(Prepared, PrivatePart), String> {
     let period = input.period;
     let (inspectors, ineligible) = sendable_inspectors(input.inspectors, period);
     let ctx = Ctx {
         period,
         history: input.history,
-        on_duty_lead: on_duty_lead(input),
+        officers: certified_lead_officers(input),
     };
     let classes: Vec<Classification> = input
         .entities
@@ -244,10 +288,11 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
         strata.extend(task_strata(&ctx, plan, task, &lines, &pool));
         tasks.push(task_spec(plan, task));
     }
-    let entities = entity_facts(input, &strata);
+    let (entities, last_teams) = entity_facts(input, &classes, &strata);
     excluded.sort_by(|a, b| (&a.task, &a.id).cmp(&(&b.task, &b.id)));
     let workload_cap = workload_cap(&strata, &inspectors, input.lead_department);
-    Ok(Prepared {
+    let private = private_part(input.inspectors, &inspectors, ineligible, last_teams);
+    let prepared = Prepared {
         period: period.to_string(),
         algorithm: ALGORITHM.to_string(),
         prepared_on: input.prepared_on.to_string(),
@@ -257,10 +302,16 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<Prepared, String> {
         excluded,
         entities,
         inspectors,
-        ineligible,
+        ineligible: None,
         lead_department: input.lead_department.to_string(),
         workload_cap,
-    })
+        draw_id: Some(input.draw_id.clone()),
+        prepared_by: Some(input.prepared_by.clone()),
+        prepared_at: Some(input.prepared_at.clone()),
+        system_part_sha256: Some(input.system_part_sha256.clone()),
+        private_sha256: Some(private.digest()),
+    };
+    Ok((prepared, private))
 }
 
 #[cfg(test)]

@@ -12,56 +12,79 @@ fn draft(task: &str, label: String, population: Vec<String>, priority: Vec<Strin
         population,
         priority,
         quota: 0,
+        ratio_base: None,
+        annual: None,
+        officers: None,
+        take_all_priority: false,
+        full_coverage: false,
+        over_cap: Vec::new(),
     }
 }
 
-/// A stratum per quarter: ratio of the population, key coverage first where it applies.
+/// The words of a shortfall the yearly cap caused.
+fn shortfall(wanted: u32, can: usize) -> String {
+    format!("；受年度抽查上限限制，应抽{wanted}个，可抽{can}个")
+}
+
+/// A stratum per quarter: ratio of the population and of the units the cap keeps out (the
+/// plan's ratio is of the class), key coverage first where it applies.
 fn per_quarter(
     mut st: StratumSpec,
     base: u32,
     tier: Option<CreditTier>,
     m: &TierMultipliers,
+    capped: usize,
     last_quarter_takes_priority: bool,
 ) -> StratumSpec {
     let bp = effective_bp(base, tier, m);
     let n = st.population.len();
-    let by_ratio = ceil_share(n, bp);
+    let whole = n + capped;
+    let by_ratio = ceil_share(whole, bp);
     st.rule = format!(
-        "每季度{}（信用风险{}，基准{}），{n}个向上取整为{by_ratio}",
+        "每季度{}（信用风险{}，基准{}），{whole}个向上取整为{by_ratio}",
         pct(bp),
         tier_label(tier),
         pct(base),
     );
-    st.quota = by_ratio;
-    if last_quarter_takes_priority && st.priority.len() as u32 > st.quota {
-        st.quota = st.priority.len() as u32;
-        st.rule.push_str(&format!(
-            "；窗口最后一季度，本年尚未检查的重点对象{}个全部抽取",
-            st.quota
-        ));
+    if capped > 0 {
+        st.ratio_base = Some(whole as u32);
+        if by_ratio as usize > n {
+            st.rule.push_str(&shortfall(by_ratio, n));
+        }
+    }
+    st.quota = by_ratio.min(n as u32);
+    if last_quarter_takes_priority {
+        st.take_all_priority = true;
+        if st.priority.len() as u32 > st.quota {
+            st.quota = st.priority.len() as u32;
+            st.rule.push_str(&format!(
+                "；窗口最后一季度，本年尚未检查的重点对象{}个全部抽取",
+                st.quota
+            ));
+        }
     }
     st.ratio_bp = bp;
     st
 }
 
-/// A stratum of an annual share spread over the quarters left.
-fn spread(
-    mut st: StratumSpec,
-    rule_head: String,
-    bp: u32,
-    annual: u32,
-    drawn: usize,
-    quarters_left: u32,
-) -> StratumSpec {
-    let remaining = (annual as usize).saturating_sub(drawn) as u32;
-    let quota = remaining
-        .div_ceil(quarters_left.max(1))
-        .min(st.population.len() as u32);
+/// A stratum of a yearly target spread over the quarters left.
+fn spread(mut st: StratumSpec, rule_head: String, bp: u32, annual: Annual) -> StratumSpec {
+    let Annual {
+        target,
+        drawn,
+        quarters_left,
+    } = annual;
+    let wanted = target.saturating_sub(drawn).div_ceil(quarters_left.max(1));
+    let quota = annual.quota(st.population.len());
     st.rule = format!(
-        "{rule_head}；全年{annual}个，已抽{drawn}个，剩余{quarters_left}个季度，本季度{quota}个"
+        "{rule_head}；全年{target}个，已抽{drawn}个，剩余{quarters_left}个季度，本季度{quota}个"
     );
+    if wanted > quota {
+        st.rule.push_str(&shortfall(wanted, st.population.len()));
+    }
     st.ratio_bp = bp;
     st.quota = quota;
+    st.annual = Some(annual);
     st
 }
 
@@ -135,12 +158,11 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
-    /// The entities of `all` this task has not drawn yet this year.
-    fn undrawn(&self, all: &[String]) -> Vec<String> {
-        all.iter()
-            .filter(|id| !self.ctx.drawn(self.code, id))
-            .cloned()
-            .collect()
+    /// How many of `ids` this task drew earlier this year.
+    fn drawn_count(&self, ids: &[String]) -> u32 {
+        ids.iter()
+            .filter(|id| self.ctx.drawn(self.code, id))
+            .count() as u32
     }
 
     /// One stratum per credit tier of a supervision class, a share per quarter; key and special
@@ -148,15 +170,16 @@ impl Line<'_> {
     fn by_class(&self, class: SupervisionClass, base: u32, out: &mut Vec<StratumSpec>) {
         let (ctx, pool) = (self.ctx, self.pool);
         for tier in TIERS {
-            let pop = pool.ids(|e, c| c.class == class && e.credit_tier == tier);
-            if pop.is_empty() {
+            let in_stratum =
+                |e: &Entity, c: &Classification| c.class == class && e.credit_tier == tier;
+            let pop = pool.ids(in_stratum);
+            let capped = pool.capped_ids(in_stratum).len();
+            if pop.is_empty() && capped == 0 {
                 continue;
             }
             let coverage = matches!(class, SupervisionClass::Key | SupervisionClass::Special);
             let priority: Vec<String> = if coverage {
-                pool.ids(|e, c| {
-                    c.class == class && e.credit_tier == tier && c.also_key && ctx.uncovered(e.id())
-                })
+                pool.ids(|e, c| in_stratum(e, c) && c.also_key && ctx.uncovered(e.id()))
             } else {
                 vec![]
             };
@@ -171,104 +194,156 @@ impl Line<'_> {
                 base,
                 tier,
                 self.m,
+                capped,
                 coverage && self.last,
             ));
         }
     }
 
-    /// General units at 1:N: N per on-duty bureau officer a year (at most the general units of
-    /// the scope), spread over the quarters left among those not drawn yet.
+    /// General units at 1:N: N per on-duty bureau officer with a valid certificate a year (at
+    /// most the general units of the scope), spread over the quarters left among those not
+    /// drawn yet; a unit drawn earlier counts as drawn whatever happened to it since.
     fn general_per_inspector(&self, units_per_inspector: u32, out: &mut Vec<StratumSpec>) {
         let (ctx, pool) = (self.ctx, self.pool);
-        let general = pool.ids(|_, c| c.class == SupervisionClass::General);
-        let drawn = pool.drawn_general;
-        let annual = ((units_per_inspector as usize) * ctx.on_duty_lead)
-            .min(general.len() + pool.drawn_general_out) as u32;
-        let pop = self.undrawn(&general);
-        if !pop.is_empty() {
-            let head = format!(
-                "一般监管对象按1:{units_per_inspector}：在岗执法人员{}名",
-                ctx.on_duty_lead
-            );
-            let label = format!("{}一般/1:{units_per_inspector}", self.prefix);
-            out.push(spread(
-                draft(self.code, label, pop, vec![]),
-                head,
-                0,
-                annual,
-                drawn,
-                self.left,
-            ));
+        let general = |_: &Entity, c: &Classification| c.class == SupervisionClass::General;
+        let members = pool.ids(general);
+        let others = [pool.capped_ids(general), pool.drawn_out_ids(general)].concat();
+        let drawn = self.drawn_count(&members) + self.drawn_count(&others);
+        let target = ((units_per_inspector as usize) * ctx.officers)
+            .min(members.len() + others.len()) as u32;
+        let pop = self.undrawn(&members);
+        if pop.is_empty() && target <= drawn {
+            return;
         }
+        let head = format!(
+            "一般监管对象按1:{units_per_inspector}：在岗且执法证有效的执法人员{}名",
+            ctx.officers
+        );
+        let label = format!("{}一般/1:{units_per_inspector}", self.prefix);
+        let mut st = spread(
+            draft(self.code, label, pop, vec![]),
+            head,
+            0,
+            Annual {
+                target,
+                drawn,
+                quarters_left: self.left,
+            },
+        );
+        st.officers = Some(ctx.officers as u32);
+        out.push(st);
+    }
+
+    /// The entities of `all` this task has not drawn yet this year.
+    fn undrawn(&self, all: &[String]) -> Vec<String> {
+        all.iter()
+            .filter(|id| !self.ctx.drawn(self.code, id))
+            .cloned()
+            .collect()
     }
 
     /// One stratum per credit tier of the units holding an EIA class, a share per quarter.
     fn by_eia_class(&self, eia: EiaClass, base: u32, out: &mut Vec<StratumSpec>) {
         for tier in TIERS {
-            let pop = self
-                .pool
-                .ids(|e, _| e.eia_classes.contains(&eia) && e.credit_tier == tier);
-            if !pop.is_empty() {
+            let in_stratum = |e: &Entity, _: &Classification| {
+                e.eia_classes.contains(&eia) && e.credit_tier == tier
+            };
+            let pop = self.pool.ids(in_stratum);
+            let capped = self.pool.capped_ids(in_stratum).len();
+            if !pop.is_empty() || capped > 0 {
                 let label = format!("{}{}/{}", self.prefix, eia.label(), tier_label(tier));
                 out.push(per_quarter(
                     draft(self.code, label, pop, vec![]),
                     base,
                     tier,
                     self.m,
+                    capped,
                     false,
                 ));
             }
         }
     }
 
-    /// One stratum per credit tier, a share of the year spread over the quarters left among
-    /// the units not drawn yet.
+    /// One stratum per credit tier, a share of the year of the whole tier (eligible, at the
+    /// cap, or drawn earlier and out now) spread over the quarters left among the eligible
+    /// units not drawn yet.
     fn fixed_ratio(&self, ratio_bp: u32, out: &mut Vec<StratumSpec>) {
         for tier in TIERS {
-            let all = self.pool.ids(|e, _| e.credit_tier == tier);
-            if all.is_empty() {
+            let in_tier = |e: &Entity, _: &Classification| e.credit_tier == tier;
+            let members = self.pool.ids(in_tier);
+            let others = [
+                self.pool.capped_ids(in_tier),
+                self.pool.drawn_out_ids(in_tier),
+            ]
+            .concat();
+            let whole = members.len() + others.len();
+            if whole == 0 {
                 continue;
             }
             let bp = effective_bp(ratio_bp, tier, self.m);
-            let annual = ceil_share(all.len(), bp);
-            let pop = self.undrawn(&all);
-            if pop.is_empty() {
+            let target = ceil_share(whole, bp);
+            let drawn = self.drawn_count(&members) + self.drawn_count(&others);
+            let pop = self.undrawn(&members);
+            if pop.is_empty() && target <= drawn {
                 continue;
             }
             let head = format!(
-                "全年{}（信用风险{}，基准{}），{}个向上取整",
+                "全年{}（信用风险{}，基准{}），{whole}个向上取整",
                 pct(bp),
                 tier_label(tier),
                 pct(ratio_bp),
-                all.len()
             );
             let label = format!("{}{}", self.prefix, tier_label(tier));
-            let drawn = all.len() - pop.len();
             out.push(spread(
                 draft(self.code, label, pop, vec![]),
                 head,
                 bp,
-                annual,
-                drawn,
-                self.left,
+                Annual {
+                    target,
+                    drawn,
+                    quarters_left: self.left,
+                },
             ));
         }
     }
 
-    /// Every unit once a year, spread over the quarters left among those not drawn yet.
+    /// Every unit once a year (mandatory coverage): units at the cap stay in, marked; a unit
+    /// is pending until a visit of this task started (or is pending this period). Spread over
+    /// the quarters left; a pending unit another stratum draws joins that visit.
     fn full(&self, out: &mut Vec<StratumSpec>) {
-        let all = self.pool.ids(|_, _| true);
-        let pop = self.undrawn(&all);
-        if !pop.is_empty() {
-            let drawn = all.len() - pop.len();
-            out.push(spread(
-                draft(self.code, format!("{}全部", self.prefix), pop, vec![]),
-                "全年100%".to_string(),
-                10_000,
-                all.len() as u32,
-                drawn,
-                self.left,
-            ));
+        let all = [
+            self.pool.ids(|_, _| true),
+            self.pool.capped_ids(|_, _| true),
+        ]
+        .concat();
+        let capped: HashSet<String> = self.pool.capped_ids(|_, _| true).into_iter().collect();
+        let mut pop: Vec<String> = all
+            .iter()
+            .filter(|id| !self.ctx.done(self.code, id))
+            .cloned()
+            .collect();
+        pop.sort();
+        if pop.is_empty() {
+            return;
         }
+        let drawn = (all.len() - pop.len()) as u32;
+        let over_cap: Vec<String> = pop
+            .iter()
+            .filter(|id| capped.contains(*id))
+            .cloned()
+            .collect();
+        let mut st = spread(
+            draft(self.code, format!("{}全部", self.prefix), pop, vec![]),
+            "全年100%（全覆盖，不受年度抽查上限限制）".to_string(),
+            10_000,
+            Annual {
+                target: all.len() as u32,
+                drawn,
+                quarters_left: self.left,
+            },
+        );
+        st.full_coverage = true;
+        st.over_cap = over_cap;
+        out.push(st);
     }
 }
