@@ -54,13 +54,11 @@ fn one_stratum(n: usize, width: usize, bp: u32) -> Prepared {
             population,
             priority: vec![],
             quota,
+            ..Default::default()
         }],
-        excluded: vec![],
-        entities: vec![],
-        inspectors: vec![],
-        ineligible: vec![],
         lead_department: BUREAU.to_string(),
         workload_cap: 3,
+        ..Default::default()
     }
 }
 

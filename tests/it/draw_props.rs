@@ -27,8 +27,8 @@ use shuangsuiji::domain::vocab::{
 };
 
 use check::{
-    AREAS, Prep, change_byte, check_draw, positions, prepare_scenario, prepare_system, prepare_with,
-    record_into, run,
+    AREAS, Prep, change_byte, check_draw, positions, prepare_scenario, prepare_system,
+    prepare_with, record_into, run,
 };
 use strategies::{
     Scenario, big_roster, day, entities, numbered, officer, scenario, uscc_for, year_parts,
@@ -584,7 +584,11 @@ fn last_quarter_takes_every_uncovered_key_entity() {
     let plan = polluter_plan();
     let p3 = prepare_plan(&plan, Q3, &es, &officers(6), &h);
     assert_eq!(stratum(&p3, "重点/未评级").quota, 5);
-    let r3 = run(p3, &["11111111112222222222".to_string()], check::SYSTEM_PART);
+    let r3 = run(
+        p3,
+        &["11111111112222222222".to_string()],
+        check::SYSTEM_PART,
+    );
     assert!(
         r3.strata[0]
             .selected
@@ -595,7 +599,11 @@ fn last_quarter_takes_every_uncovered_key_entity() {
     let s = stratum(&p4, "重点/未评级");
     assert_eq!((s.quota, s.priority.len()), (12, 12), "{}", s.rule);
     assert!(s.rule.contains("全部抽取"), "{}", s.rule);
-    let r4 = run(p4, &["33333333334444444444".to_string()], check::SYSTEM_PART);
+    let r4 = run(
+        p4,
+        &["33333333334444444444".to_string()],
+        check::SYSTEM_PART,
+    );
     let got: HashSet<&str> = r4.strata[0]
         .selected
         .iter()
@@ -653,7 +661,8 @@ fn caps_by_hand() {
     let o = out(&p);
     for i in [0, 2] {
         assert!(
-            o.iter().any(|(id, r)| id == es[i].id() && r.contains("年度上限2次")),
+            o.iter()
+                .any(|(id, r)| id == es[i].id() && r.contains("年度上限2次")),
             "{o:?}"
         );
     }
@@ -662,7 +671,11 @@ fn caps_by_hand() {
     // drawn, and the record says so.
     let key = stratum(&p, "重点/未评级");
     assert_eq!((key.quota, key.ratio_base), (0, Some(1)), "{}", key.rule);
-    assert!(key.rule.contains("受年度抽查上限限制，应抽1个，可抽0个"), "{}", key.rule);
+    assert!(
+        key.rule.contains("受年度抽查上限限制，应抽1个，可抽0个"),
+        "{}",
+        key.rule
+    );
 
     let p = prepare(Some(1));
     let pop = in_pop(&p);
@@ -807,4 +820,180 @@ fn one_in_n_counts_units_drawn_earlier_even_if_now_capped() {
     let s = stratum(&p, "一般/1:3");
     assert_eq!(s.population.len(), 16);
     assert_eq!(s.quota, 1, "{}", s.rule);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The year's rules (issue: a year that keeps the plan)
+
+/// A plan with a by-class task over polluters (T-1) and a full-coverage task over outfall units
+/// (T-2), both March to October.
+fn polluters_and_outfalls() -> Plan {
+    let mut plan = polluter_plan();
+    let mut full = one_task(
+        SamplingRule::Full,
+        w(3, 10),
+        &[TargetType::RiverOutfall],
+        TierMultipliers::default(),
+    )
+    .tasks
+    .remove(0);
+    full.code = "T-2".to_string();
+    full.seq = 2;
+    plan.tasks.push(full);
+    plan
+}
+
+#[test]
+fn a_pending_full_coverage_check_joins_the_visit_another_task_draws() {
+    // 40 general polluters that also have an outfall: T-1 draws 5 % → 2 a quarter; T-2 must
+    // check all 40 over Q2–Q4 (⌈40 / 3⌉ = 14 now). Each unit T-1 draws gets T-2 in the same
+    // visit, and T-2's 14 by ticket come on top: 14 + 2 at most, never a second visit.
+    let es = units(0, 40, |e| {
+        e.target_types = BTreeSet::from([TargetType::Polluter, TargetType::RiverOutfall]);
+    });
+    let plan = polluters_and_outfalls();
+    let tasks = vec![(&plan, &plan.tasks[0]), (&plan, &plan.tasks[1])];
+    let p = prepare_with(
+        Q2,
+        on(Q2),
+        tasks,
+        &es,
+        &officers(8),
+        &History::default(),
+        None,
+    )
+    .unwrap();
+    let full = stratum(&p, "全部");
+    assert!(full.full_coverage && full.annual.is_some(), "{full:?}");
+    assert_eq!(full.quota, 14, "{}", full.rule);
+    let r = run(p, &["55555555556666666666".to_string()], check::SYSTEM_PART);
+    let t1: HashSet<&str> = r
+        .strata
+        .iter()
+        .filter(|s| s.task == "T-1")
+        .flat_map(|s| s.selected.iter().map(|x| x.id.as_str()))
+        .collect();
+    assert_eq!(t1.len(), 2);
+    let t2: HashSet<&str> = r
+        .strata
+        .iter()
+        .filter(|s| s.task == "T-2")
+        .flat_map(|s| s.selected.iter().map(|x| x.id.as_str()))
+        .collect();
+    assert!(t1.is_subset(&t2), "T-1's units join T-2: {t1:?} {t2:?}");
+    assert!(t2.len() >= 14 && t2.len() <= 16, "{}", t2.len());
+    for v in &r.visits {
+        if t1.contains(v.entity.as_str()) {
+            assert_eq!(v.tasks, ["T-1", "T-2"], "one visit, both tasks");
+        }
+    }
+    assert_eq!(r.visits.len(), t1.union(&t2).count(), "one visit per unit");
+    assert!(verify(&r).is_empty(), "{:?}", verify(&r));
+}
+
+#[test]
+fn a_unit_at_the_cap_still_gets_its_full_coverage_check_marked_over_the_cap() {
+    // Two outfall units inspected twice this year by other tasks, never by T-2 (100 %): in Q4,
+    // the window's last quarter, both are drawn, marked over the cap; T-1 keeps them out.
+    let es = units(0, 2, |e| {
+        e.target_types = BTreeSet::from([TargetType::Polluter, TargetType::RiverOutfall]);
+    });
+    let mut h = History::default();
+    for e in &es {
+        h.random_visits.insert(e.id().to_string(), 2);
+        h.inspected.insert(e.id().to_string());
+    }
+    let plan = polluters_and_outfalls();
+    let tasks = vec![(&plan, &plan.tasks[0]), (&plan, &plan.tasks[1])];
+    let p = prepare_with(Q4, on(Q4), tasks, &es, &officers(8), &h, None).unwrap();
+    let full = stratum(&p, "全部");
+    assert_eq!((full.quota, full.over_cap.len()), (2, 2), "{}", full.rule);
+    assert!(
+        p.excluded.iter().all(|x| x.task == "T-1"),
+        "{:?}",
+        p.excluded
+    );
+    let r = run(p, &["77777777778888888888".to_string()], check::SYSTEM_PART);
+    assert_eq!(r.visits.len(), 2);
+    for v in &r.visits {
+        assert_eq!(v.tasks, ["T-2"]);
+        assert_eq!(v.note.as_deref(), Some("超出年度抽查上限（全覆盖任务）"));
+    }
+    assert!(verify(&r).is_empty(), "{:?}", verify(&r));
+    // A forged mark is noticed.
+    let mut forged = r.clone();
+    forged.visits[0].note = None;
+    assert!(
+        verify(&forged).iter().any(|d| d.contains("note")),
+        "{:?}",
+        verify(&forged)
+    );
+}
+
+#[test]
+fn a_fixed_ratio_task_counts_units_drawn_earlier_even_when_capped_since() {
+    // 20 % of 10 units a year = 2. Two were drawn by the task in Q2 and have since reached the
+    // cap: the task has its 2 and draws nobody more (before the fix it drew again).
+    let es = units(0, 10, |_| {});
+    let plan = one_task(
+        SamplingRule::FixedRatio { ratio_bp: 2000 },
+        w(3, 10),
+        &[TargetType::Polluter],
+        TierMultipliers::default(),
+    );
+    let h = drawn_earlier(&es[..2], 2);
+    let p = prepare_plan(&plan, Q3, &es, &officers(4), &h);
+    let capped = p
+        .excluded
+        .iter()
+        .filter(|x| x.reason.contains("年度上限2次"))
+        .count();
+    assert_eq!(capped, 2, "{:?}", p.excluded);
+    assert!(
+        p.strata.iter().all(|s| s.quota == 0),
+        "{:?}",
+        p.strata.iter().map(|s| &s.rule).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_key_unit_drawn_but_never_inspected_stays_first() {
+    // Six key units; two were drawn in Q2 but never visited (not inspected, not counted), two
+    // were inspected. In Q3 the priority list is the four not inspected, the two drawn ones
+    // among them.
+    let es = units(0, 6, key(None));
+    let mut h = History::default();
+    for e in &es[..2] {
+        h.drawn_by_task
+            .entry("T-1".to_string())
+            .or_default()
+            .insert(e.id().to_string());
+    }
+    for e in &es[2..4] {
+        h.random_visits.insert(e.id().to_string(), 1);
+        h.inspected.insert(e.id().to_string());
+    }
+    let p = prepare_plan(&polluter_plan(), Q3, &es, &officers(4), &h);
+    let s = stratum(&p, "重点/未评级");
+    let mut want: Vec<String> = [&es[..2], &es[4..]]
+        .concat()
+        .iter()
+        .map(|e| e.id().to_string())
+        .collect();
+    want.sort();
+    assert_eq!(s.priority, want);
+}
+
+#[test]
+fn the_one_in_three_count_leaves_out_expired_certificates() {
+    // Five officers on duty, two with a certificate expired before the day of preparation.
+    let es = units(0, 60, radiation);
+    let mut staff = officers(5);
+    for o in &mut staff[..2] {
+        o.cert_expiry = Some(on(Q2) - chrono::Days::new(1));
+    }
+    let p = prepare_plan(&one_in_three_plan(), Q2, &es, &staff, &History::default());
+    let s = stratum(&p, "一般/1:3");
+    assert_eq!(s.officers, Some(3), "{}", s.rule);
+    assert_eq!(s.annual.map(|a| a.target), Some(9), "{}", s.rule);
 }

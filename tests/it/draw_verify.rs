@@ -422,7 +422,10 @@ fn a_prepared_draw_can_be_inspected_and_its_commitment_recomputed() {
     let prepared = view.prepared;
     let private = view.private.expect("a lead sees the private part");
     assert!(!prepared.excluded.is_empty() && !private.ineligible.is_empty());
-    assert!(prepared.ineligible.is_none(), "v2 keeps personal data apart");
+    assert!(
+        prepared.ineligible.is_none(),
+        "v2 keeps personal data apart"
+    );
     let cli = |args: &[&str]| {
         let o = run(&path, &[&["--as", observer.as_str()][..], args].concat());
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));

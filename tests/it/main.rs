@@ -27,6 +27,7 @@ mod cli;
 mod db_files;
 mod demo;
 mod draw_props;
+mod draw_v2;
 mod draw_verify;
 mod draws;
 mod faults;

@@ -38,7 +38,7 @@ pub fn person_source(n: usize) -> String {
 }
 
 /// Everything frozen and hashed before the randomness exists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Prepared {
     pub period: String,
@@ -181,7 +181,7 @@ pub struct TaskSpec {
     pub items: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StratumSpec {
     pub task: String,

@@ -7,9 +7,9 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::classification::{SupervisionClass, classify};
+use shuangsuiji::domain::draw::commit::sha256_hex;
 use shuangsuiji::domain::draw::commit::{commitment, seed};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::commit::sha256_hex;
 use shuangsuiji::domain::draw::quota::{ANNUAL_CAP, History, PrepareInput, prepare};
 use shuangsuiji::domain::draw::record::{ALGORITHM, DrawRecord, FORMAT, Prepared, PrivatePart};
 use shuangsuiji::domain::draw::select::{select, visits};
@@ -59,7 +59,16 @@ pub fn prepare_with(
     history: &History,
     province_cap: Option<u32>,
 ) -> Result<Prep, String> {
-    prepare_system(period, prepared_on, tasks, entities, inspectors, history, province_cap, SYSTEM_PART)
+    prepare_system(
+        period,
+        prepared_on,
+        tasks,
+        entities,
+        inspectors,
+        history,
+        province_cap,
+        SYSTEM_PART,
+    )
 }
 
 /// [`prepare_with`] committing to a given system part.
@@ -230,7 +239,11 @@ pub fn check_draw(
         prop_assert!(spec.quota as usize <= n, "quota > population: {}", what);
         if spec.full_coverage {
             // Joined visits come on top of the quota (checked below).
-            prop_assert!(got.selected.len() >= (spec.quota as usize).min(n), "{}", what);
+            prop_assert!(
+                got.selected.len() >= (spec.quota as usize).min(n),
+                "{}",
+                what
+            );
         } else {
             prop_assert_eq!(got.selected.len(), (spec.quota as usize).min(n), "{}", what);
         }
@@ -355,10 +368,12 @@ pub fn check_draw(
     // (A unit at the cap stays in a full-coverage line's population, marked over the cap.)
     let mut in_task: HashMap<&str, HashSet<&str>> = HashMap::new();
     for s in &p.strata {
-        in_task
-            .entry(s.task.as_str())
-            .or_default()
-            .extend(s.population.iter().map(String::as_str).filter(|id| !s.over_cap.iter().any(|o| o == id)));
+        in_task.entry(s.task.as_str()).or_default().extend(
+            s.population
+                .iter()
+                .map(String::as_str)
+                .filter(|id| !s.over_cap.iter().any(|o| o == id)),
+        );
     }
     for x in &p.excluded {
         prop_assert!(

@@ -11,13 +11,7 @@ fn draft(task: &str, label: String, population: Vec<String>, priority: Vec<Strin
         ratio_bp: 0,
         population,
         priority,
-        quota: 0,
-        ratio_base: None,
-        annual: None,
-        officers: None,
-        take_all_priority: false,
-        full_coverage: false,
-        over_cap: Vec::new(),
+        ..Default::default()
     }
 }
 
