@@ -16,6 +16,7 @@ pub mod role;
 pub mod uscc;
 pub mod user;
 pub mod visit;
+pub mod window;
 pub mod vocab;
 
 use chrono::NaiveDate;
