@@ -34,6 +34,7 @@ impl Session {
 
     /// The `days`th working day after `from` (`from` not counted).
     pub fn deadline(&self, from: chrono::NaiveDate, days: u32) -> Result<Deadline> {
+        crate::domain::check_date(from).map_err(|why| ServiceError::invalid("from", why))?;
         if !(1..=MAX_DAYS).contains(&days) {
             return Err(ServiceError::invalid(
                 "days",

@@ -117,6 +117,9 @@ impl Session {
         to: NaiveDate,
         reason: &str,
     ) -> Result<Inspector> {
+        for (field, day) in [("from", from), ("to", to)] {
+            crate::domain::check_date(day).map_err(|why| ServiceError::invalid(field, why))?;
+        }
         if to < from {
             return Err(ServiceError::invalid("to", "结束日期早于起始日期"));
         }

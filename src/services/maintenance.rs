@@ -405,7 +405,7 @@ fn set_aside_live(conn: &rusqlite::Connection, db: &Path, mode: u32) -> Result<(
     let mode = std::fs::metadata(db)
         .map(|m| m.permissions().mode() & 0o777)
         .unwrap_or(mode);
-    let stamp = chrono::Local::now().format("%Y%m%d%H%M%S").to_string();
+    let stamp = super::china_now().format("%Y%m%d%H%M%S").to_string();
     let mut keep = store::side_file(db, &format!(".before-restore-{stamp}"));
     let mut n = 1;
     while keep.symlink_metadata().is_ok() {

@@ -299,6 +299,9 @@ impl Session {
         if status == "已办结" && closed_on.is_none() {
             return Err(ServiceError::invalid("closed_on", "已办结须填写办结日期"));
         }
+        if let Some(d) = closed_on {
+            crate::domain::check_date(d).map_err(|why| ServiceError::invalid("closed_on", why))?;
+        }
         if closed_on.is_some_and(|d| d > self.today()) {
             return Err(ServiceError::invalid("closed_on", "办结日期不能晚于今天"));
         }
