@@ -128,6 +128,8 @@ impl Session {
                 "修改节假日安排须写明理由（至少4个字）",
             ));
         }
+        crate::domain::text::field("理由", crate::domain::text::TextKind::Other, &reason)
+            .map_err(|why| ServiceError::invalid("reason", why))?;
         let year = date.year();
         self.write(|tx, actor| {
             let before =
