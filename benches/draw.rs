@@ -192,7 +192,7 @@ fn write_inspectors(path: &Path) {
 fn template(dir: &Path) -> PathBuf {
     let db = dir.join("template.db");
     let me = identity::os_login().unwrap();
-    let today = chrono::Local::now().date_naive();
+    let today = shuangsuiji::services::china_today();
     init::init_empty(&db, &me, today).unwrap();
     let mut s = Session::open(&db, &OpenOptions::default()).unwrap();
     s.change_user(&me, UserChange::Grant(Role::Lead)).unwrap();
@@ -263,7 +263,7 @@ fn whole_draw(c: &mut Criterion) {
         started.elapsed().as_secs_f64()
     );
     // Production databases refuse --today: the period is the real current quarter.
-    let period = Period::of(chrono::Local::now().date_naive());
+    let period = Period::of(shuangsuiji::services::china_today());
 
     // One draw outside criterion, to say what is being measured.
     let probe = dir.path().join("probe.db");

@@ -57,7 +57,7 @@ fn write_csv(path: &Path) {
 fn import_once(dir: &Path, csv: &Path, run: usize) -> u64 {
     let db = dir.join(format!("bench-{run}.db"));
     let me = identity::os_login().unwrap();
-    init::init_empty(&db, &me, chrono::Local::now().date_naive()).unwrap();
+    init::init_empty(&db, &me, shuangsuiji::services::china_today()).unwrap();
     let mut s = Session::open(&db, &OpenOptions::default()).unwrap();
     let r = s.import_entities(csv, false, &mut |_, _| {}).unwrap();
     assert_eq!(r.added, N);

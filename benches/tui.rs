@@ -291,7 +291,7 @@ fn write_entities(path: &Path) {
 fn big_database(dir: &Path) -> PathBuf {
     let db = dir.join("big.db");
     let me = identity::os_login().unwrap();
-    let today = chrono::Local::now().date_naive();
+    let today = shuangsuiji::services::china_today();
     init::init_empty(&db, &me, today).unwrap();
     let mut s = Session::open(&db, &OpenOptions::default()).unwrap();
     s.change_user(&me, UserChange::Grant(Role::Lead)).unwrap();

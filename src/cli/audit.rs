@@ -4,6 +4,7 @@ use super::messages::label;
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::audit::EventFilter;
+use shuangsuiji::domain::calendar::china_time;
 use shuangsuiji::services::Session;
 
 #[derive(Debug, clap::Subcommand)]
@@ -83,7 +84,7 @@ fn log(
     output::listing(json, &headers, &events, |e| {
         vec![
             e.seq.to_string(),
-            e.at.clone(),
+            china_time(&e.at),
             e.actor.clone(),
             e.action.clone(),
             e.subject.clone(),

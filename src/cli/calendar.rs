@@ -15,6 +15,7 @@ use shuangsuiji::services::calendar::DayKind;
 pub enum CalendarCommand {
     /// 显示某年的节假日安排（放假日期、调休上班日、来源）
     Show {
+        #[arg(value_parser = super::year)]
         year: i32,
         /// 以 JSON 输出
         #[arg(long)]
@@ -23,7 +24,7 @@ pub enum CalendarCommand {
     /// 计算期限：起算日之后第 N 个工作日（起算日当天不计）
     Deadline {
         /// 起算日，如检查完成日期
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::day)]
         from: NaiveDate,
         /// 工作日天数（结果录入期限为20个工作日）
         #[arg(long, default_value_t = RESULT_DEADLINE_DAYS)]
@@ -36,6 +37,7 @@ pub enum CalendarCommand {
     Import { file: PathBuf },
     /// 修改已载入通知中的某一天（系统管理员，须写理由，记入审计日志）
     Set {
+        #[arg(value_parser = super::day)]
         date: NaiveDate,
         /// 放假、调休上班，或 平常（从通知中去掉这一天）
         #[arg(long, value_parser = parse_kind)]

@@ -18,8 +18,7 @@ pub struct InitArgs {
 }
 
 fn today(cli: &Cli) -> chrono::NaiveDate {
-    cli.today
-        .unwrap_or_else(|| chrono::Local::now().date_naive())
+    cli.today.unwrap_or_else(shuangsuiji::services::china_today)
 }
 
 pub fn run(cli: &Cli, args: &InitArgs) -> CliResult {

@@ -22,9 +22,9 @@ pub enum InspectorsCommand {
     /// 登记请假/离岗时段
     Leave {
         code: String,
-        #[arg(long)]
+        #[arg(long, value_parser = super::day)]
         from: NaiveDate,
-        #[arg(long)]
+        #[arg(long, value_parser = super::day)]
         to: NaiveDate,
         #[arg(long)]
         reason: String,

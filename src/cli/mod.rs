@@ -47,7 +47,8 @@ pub struct Cli {
         long,
         global = true,
         env = "SHUANGSUIJI_TODAY",
-        value_name = "YYYY-MM-DD"
+        value_name = "YYYY-MM-DD",
+        value_parser = day
     )]
     pub today: Option<NaiveDate>,
     /// 仪表盘使用 ASCII 边框（终端把制表符画成双宽时）
@@ -122,6 +123,16 @@ pub enum Command {
 }
 
 pub use args_error::explain as explain_arguments;
+
+/// A date given as an option's value: an existing day in 2000–2100 (`domain::parse_day`).
+pub(crate) fn day(text: &str) -> Result<NaiveDate, String> {
+    shuangsuiji::domain::parse_day(text)
+}
+
+/// A year given as an option's value: 2000–2100.
+pub(crate) fn year(text: &str) -> Result<i32, String> {
+    shuangsuiji::domain::parse_year(text)
+}
 pub use output::clean;
 
 /// How a command failed.

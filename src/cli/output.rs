@@ -9,6 +9,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::{CliResult, Failure, messages};
+use shuangsuiji::domain::text::{is_invisible, visible};
 
 #[derive(Debug, clap::Args)]
 pub struct JsonFlag {
@@ -17,9 +18,12 @@ pub struct JsonFlag {
     pub json: bool,
 }
 
-/// Replaces control characters (escape sequences included) with U+FFFD, keeping newlines.
+/// Replaces control characters (escape sequences included) with U+FFFD, keeping newlines,
+/// and writes invisible characters (bidi controls, zero-width) out as `<U+202E>`
+/// (`domain::text::visible`, as the dashboard shows them).
 pub fn clean(text: &str) -> String {
-    text.chars()
+    visible(text)
+        .chars()
         .map(|c| {
             if c.is_control() && c != '\n' {
                 '\u{FFFD}'
@@ -111,12 +115,13 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> CliResult {
 }
 
 /// Prints a value as pretty JSON. serde_json escapes C0 controls; DEL and the C1 controls
-/// (U+0080–U+009F, which some terminals obey) are escaped here too.
+/// (U+0080–U+009F, which some terminals obey) are escaped here too, and so are invisible
+/// characters (`\u202e`): the value read back is the stored one, the text seen shows them.
 pub fn json<T: Serialize>(value: &T) -> CliResult {
     let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
     let mut safe = String::with_capacity(text.len());
     for c in text.chars() {
-        if ('\u{7f}'..='\u{9f}').contains(&c) {
+        if ('\u{7f}'..='\u{9f}').contains(&c) || is_invisible(c) {
             safe.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             safe.push(c);
@@ -168,5 +173,10 @@ mod tests {
     fn escape_sequences_are_neutralised() {
         assert_eq!(clean("甲\u{1b}[2J乙\r"), "甲\u{FFFD}[2J乙\u{FFFD}");
         assert_eq!(cell("a\nb"), "a b");
+    }
+
+    #[test]
+    fn invisible_characters_are_written_out() {
+        assert_eq!(clean("甲\u{202E}乙\u{200B}"), "甲<U+202E>乙<U+200B>");
     }
 }

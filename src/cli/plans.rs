@@ -16,7 +16,7 @@ use shuangsuiji::services::plans::PlanEdit;
 pub enum PlanCommand {
     /// 列出某年的计划与任务
     List {
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         year: Option<i32>,
         #[command(flatten)]
         json: output::JsonFlag,
@@ -25,21 +25,21 @@ pub enum PlanCommand {
     Show {
         /// 计划代码：LH（部门联合）或 NB（内部）
         code: String,
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         year: Option<i32>,
         #[command(flatten)]
         json: output::JsonFlag,
     },
     /// 按2024年方案（阳分环发〔2024〕6号）建立某年的计划
     Init {
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         year: i32,
     },
     /// 把一年的计划复制到另一年
     Copy {
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         from: i32,
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         to: i32,
     },
     /// 增加任务（任务定义见 TOML 文件），须写明理由
@@ -54,14 +54,14 @@ pub enum PlanCommand {
         task: String,
         #[arg(long)]
         reason: String,
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         year: Option<i32>,
     },
     /// 修改信用风险递加倍数（百分比，150 = 1.5倍），须写明理由
     Multipliers(MultipliersArgs),
     /// 列出某年的计划调整记录
     Changes {
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         year: Option<i32>,
         #[command(flatten)]
         json: output::JsonFlag,
@@ -77,7 +77,7 @@ pub struct TaskFileArgs {
     pub file: PathBuf,
     #[arg(long)]
     pub reason: String,
-    #[arg(long)]
+    #[arg(long, value_parser = super::year)]
     pub year: Option<i32>,
 }
 
@@ -95,7 +95,7 @@ pub struct MultipliersArgs {
     pub high: u32,
     #[arg(long)]
     pub reason: String,
-    #[arg(long)]
+    #[arg(long, value_parser = super::year)]
     pub year: Option<i32>,
 }
 

@@ -11,7 +11,7 @@ use shuangsuiji::services::reports::{Report, write_report};
 pub enum ReportCommand {
     /// 年度报告（.md 或 .xlsx，按扩展名）
     Annual {
-        #[arg(long)]
+        #[arg(long, value_parser = super::year)]
         year: i32,
         /// 报告文件（.md/.xlsx）
         file: PathBuf,

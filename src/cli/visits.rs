@@ -20,13 +20,13 @@ pub enum VisitCommand {
     /// 开始检查
     Start {
         id: i64,
-        #[arg(long)]
+        #[arg(long, value_parser = super::day)]
         date: NaiveDate,
     },
     /// 完成检查（检查完成日期，20个工作日录入期限从此起算）
     Complete {
         id: i64,
-        #[arg(long)]
+        #[arg(long, value_parser = super::day)]
         date: NaiveDate,
     },
 }
@@ -40,7 +40,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "N")]
     due_within: Option<i64>,
     /// 只列该年抽取的任务（默认全部）
-    #[arg(long, value_name = "YYYY")]
+    #[arg(long, value_name = "YYYY", value_parser = super::year)]
     year: Option<i32>,
     #[command(flatten)]
     json: output::JsonFlag,
@@ -412,7 +412,7 @@ pub enum FollowUpCommand {
         /// 办理中 / 已办结 / 已移送 / 已撤销
         #[arg(long)]
         status: String,
-        #[arg(long)]
+        #[arg(long, value_parser = super::day)]
         closed: Option<NaiveDate>,
         #[arg(long, default_value = "")]
         note: String,

@@ -256,8 +256,51 @@ impl Plan {
 }
 
 impl Task {
+    /// Its text fields over their limits, and names and codes with invisible characters
+    /// (`domain::text`), by field.
+    fn text_problems(&self) -> Vec<String> {
+        use super::text::{TextKind, field, identifier};
+        let mut checks: Vec<Result<(), String>> = vec![
+            identifier("任务编号", TextKind::Other, &self.code),
+            identifier("任务名称", TextKind::Name, &self.name),
+            field("抽查类型", TextKind::Other, &self.inspection_type),
+            field("抽查对象范围", TextKind::Other, &self.scope),
+            field(
+                "信用风险分类要求",
+                TextKind::Other,
+                &self.credit_requirement,
+            ),
+            identifier("发起部门", TextKind::Name, &self.initiating_unit),
+            identifier("检查主体", TextKind::Name, &self.inspecting_body),
+        ];
+        checks.extend(
+            self.rivers
+                .iter()
+                .map(|r| identifier("河流", TextKind::Name, r)),
+        );
+        checks.extend(
+            self.cooperating_departments
+                .iter()
+                .map(|d| identifier("配合部门", TextKind::Name, d)),
+        );
+        for line in &self.lines {
+            checks.push(field("抽查比例说明", TextKind::Other, &line.rule_text));
+            checks.extend(
+                line.items
+                    .iter()
+                    .map(|i| identifier("抽查事项编号", TextKind::Other, i)),
+            );
+        }
+        checks.into_iter().filter_map(Result::err).collect()
+    }
+
     /// Checks a task; returns readable problems.
     pub fn problems(&self, known_items: &[String]) -> Vec<String> {
+        let text_problems = self.text_problems();
+        if !text_problems.is_empty() {
+            // Quoting a name that is too long or hides characters would repeat the problem.
+            return text_problems;
+        }
         let mut out = Vec::new();
         let who = format!("任务{}（{}）", self.code, self.name);
         if self.name.trim().is_empty() {

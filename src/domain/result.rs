@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::text::{self, TextKind};
 use super::vocab::vocabulary;
 
 vocabulary! {
@@ -103,9 +104,40 @@ impl InspectionResult {
         }
     }
 
+    /// The text fields with their Chinese names and kinds (which set their length limits).
+    fn text_fields(&self) -> [(&str, &'static str, TextKind); 5] {
+        [
+            (&self.findings, "检查发现", TextKind::Other),
+            (&self.legal_basis, "违法依据", TextKind::LegalBasis),
+            (&self.measure, "处理措施", TextKind::Other),
+            (&self.other, "其他说明", TextKind::Other),
+            (&self.remark, "备注", TextKind::Remark),
+        ]
+    }
+
+    /// Every text field over its limit, by name: "备注不能超过2000个字符（现有2001个）".
+    /// A draft is not saved with these; a result is not submitted.
+    pub fn text_problems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .text_fields()
+            .into_iter()
+            .filter_map(|(value, label, kind)| text::field(label, kind, value).err())
+            .collect();
+        for i in &self.items {
+            if let Err(why) = text::identifier("抽查事项编号", TextKind::Other, &i.item) {
+                out.push(why);
+            }
+            let label = format!("抽查事项 {} 的说明", text::visible(&i.item));
+            if let Err(why) = text::field(&label, TextKind::Other, &i.note) {
+                out.push(why);
+            }
+        }
+        out
+    }
+
     /// Every reason the result cannot be submitted for a visit with these check items.
     pub fn problems(&self, visit_items: &[String]) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = self.text_problems();
         for code in visit_items {
             if !self.items.iter().any(|i| &i.item == code) {
                 out.push(format!("抽查事项 {code} 没有检查结论"));
@@ -252,6 +284,27 @@ mod tests {
             r.summary(),
             "未发现开展本次抽查涉及的经营活动；其他：季节性停产"
         );
+    }
+
+    #[test]
+    fn text_over_its_limit_is_named_with_the_limit() {
+        let mut r = clean();
+        r.remark = "甲".repeat(2001);
+        r.legal_basis = "乙".repeat(501);
+        r.items[0].note = "丙".repeat(501);
+        let p = r.problems(&items(&["1-3"]));
+        assert_eq!(
+            p,
+            vec![
+                "违法依据不能超过500个字符（现有501个）",
+                "备注不能超过2000个字符（现有2001个）",
+                "抽查事项 1-3 的说明不能超过500个字符（现有501个）",
+            ]
+        );
+        r.remark = "甲".repeat(2000);
+        r.legal_basis = "乙".repeat(500);
+        r.items[0].note = "丙".repeat(500);
+        assert!(r.text_problems().is_empty());
     }
 
     #[test]

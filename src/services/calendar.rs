@@ -34,6 +34,7 @@ impl Session {
 
     /// The `days`th working day after `from` (`from` not counted).
     pub fn deadline(&self, from: chrono::NaiveDate, days: u32) -> Result<Deadline> {
+        crate::domain::check_date(from).map_err(|why| ServiceError::invalid("from", why))?;
         if !(1..=MAX_DAYS).contains(&days) {
             return Err(ServiceError::invalid(
                 "days",
@@ -127,6 +128,8 @@ impl Session {
                 "修改节假日安排须写明理由（至少4个字）",
             ));
         }
+        crate::domain::text::field("理由", crate::domain::text::TextKind::Other, &reason)
+            .map_err(|why| ServiceError::invalid("reason", why))?;
         let year = date.year();
         self.write(|tx, actor| {
             let before =

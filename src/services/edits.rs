@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{Existing, Result, ServiceError, Session, Unchanged};
 use crate::domain::inspector::{Conflict, Inspector, Leave};
 use crate::domain::role::Action;
+use crate::domain::text::{self, TextKind};
 use crate::store;
 
 /// "No change" that names who made the record so, when it was someone: two people doing the
@@ -29,10 +30,16 @@ fn no_change(conn: &rusqlite::Connection, subject: &str, prefix: &str) -> Servic
 fn need_reason(reason: &str) -> Result<String> {
     let r = reason.trim();
     if r.is_empty() {
-        Err(ServiceError::invalid("reason", "须写明理由"))
-    } else {
-        Ok(r.to_string())
+        return Err(ServiceError::invalid("reason", "须写明理由"));
     }
+    text::field("理由", TextKind::Other, r).map_err(|why| ServiceError::invalid("reason", why))?;
+    Ok(r.to_string())
+}
+
+/// A free-text field of a record (a leave's or a conflict's reason, an exclusion), within
+/// its limit.
+fn within_limit(label: &str, field: &'static str, value: &str) -> Result<()> {
+    text::field(label, TextKind::Other, value).map_err(|why| ServiceError::invalid(field, why))
 }
 
 impl Session {
@@ -45,6 +52,9 @@ impl Session {
     ) -> Result<()> {
         self.require(Action::EditEntities)?;
         let reason = need_reason(reason)?;
+        if let Some(why) = exclusion {
+            within_limit("不参与双随机原因", "exclusion", why.trim())?;
+        }
         let code = code.trim().to_ascii_uppercase();
         self.write(|tx, actor| {
             let mut e = store::entities::get(tx, &code)?
@@ -117,10 +127,14 @@ impl Session {
         to: NaiveDate,
         reason: &str,
     ) -> Result<Inspector> {
+        for (field, day) in [("from", from), ("to", to)] {
+            crate::domain::check_date(day).map_err(|why| ServiceError::invalid(field, why))?;
+        }
         if to < from {
             return Err(ServiceError::invalid("to", "结束日期早于起始日期"));
         }
         let why = reason.trim().to_string();
+        within_limit("请假原因", "reason", &why)?;
         self.edit_inspector(code, "inspectors.leave", reason, |i| {
             i.leaves.push(Leave {
                 from,
@@ -145,6 +159,7 @@ impl Session {
             return Err(ServiceError::not_found("监管对象", entity));
         }
         let why = reason.trim().to_string();
+        within_limit("回避原因", "reason", &why)?;
         self.edit_inspector(code, "inspectors.conflict", reason, |i| {
             if i.conflicts_with(&entity) {
                 return Err(ServiceError::Exists(Existing::Conflict { entity }));

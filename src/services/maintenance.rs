@@ -405,7 +405,7 @@ fn set_aside_live(conn: &rusqlite::Connection, db: &Path, mode: u32) -> Result<(
     let mode = std::fs::metadata(db)
         .map(|m| m.permissions().mode() & 0o777)
         .unwrap_or(mode);
-    let stamp = chrono::Local::now().format("%Y%m%d%H%M%S").to_string();
+    let stamp = super::china_now().format("%Y%m%d%H%M%S").to_string();
     let mut keep = store::side_file(db, &format!(".before-restore-{stamp}"));
     let mut n = 1;
     while keep.symlink_metadata().is_ok() {
@@ -463,21 +463,8 @@ impl Session {
                 format!("被改动过：{}", diff.join("；")),
             );
         }
-        match std::fs::metadata(self.db_path()) {
-            Ok(m) if m.permissions().mode() & 0o007 != 0 => put(
-                "warn",
-                "文件权限",
-                format!(
-                    "{:o}：其他用户可读写，应为 660 或 600",
-                    m.permissions().mode() & 0o777
-                ),
-            ),
-            Ok(m) => put(
-                "ok",
-                "文件权限",
-                format!("{:o}", m.permissions().mode() & 0o777),
-            ),
-            Err(e) => put("warn", "文件权限", e.to_string()),
+        for f in file_findings(self.db_path()) {
+            put(f.level, f.check, f.detail);
         }
         let dir = dir_of(self.db_path());
         match std::fs::metadata(&dir) {
@@ -502,6 +489,209 @@ impl Session {
         }
         Ok(out)
     }
+}
+
+/// A file's mode bits, owner and group.
+struct FileFacts {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+}
+
+impl FileFacts {
+    fn of(m: &std::fs::Metadata) -> FileFacts {
+        use std::os::unix::fs::MetadataExt;
+        FileFacts {
+            mode: m.mode() & 0o777,
+            uid: m.uid(),
+            gid: m.gid(),
+        }
+    }
+
+    /// Whether the group shares the file (option A of docs/deploy.md: one account each).
+    fn shared(&self) -> bool {
+        self.mode & 0o070 != 0
+    }
+
+    /// The mode the database and its side files should have: 660 shared, else 600.
+    fn wanted(&self) -> u32 {
+        if self.shared() { 0o660 } else { 0o600 }
+    }
+
+    /// `owner:group`, by name where the system knows them.
+    fn owner(&self) -> String {
+        use nix::unistd::{Gid, Group, Uid, User};
+        let user = User::from_uid(Uid::from_raw(self.uid))
+            .ok()
+            .flatten()
+            .map_or_else(|| self.uid.to_string(), |u| u.name);
+        let group = Group::from_gid(Gid::from_raw(self.gid))
+            .ok()
+            .flatten()
+            .map_or_else(|| self.gid.to_string(), |g| g.name);
+        format!("{user}:{group}")
+    }
+}
+
+/// The check the file findings are reported under.
+const FILE_CHECK: &str = "文件权限";
+
+/// What `doctor` finds on the database file and its side files (`-wal`, `-shm`, `-journal`)
+/// as files: a mode that makes one read-only (SQLite then refuses every write, "数据库文件是
+/// 只读的"), a side file whose owner or group differs from the database's, the current account
+/// unable to write the file, and access for others. Each problem comes with its fix in one
+/// line. The mode bits decide, not a trial write: a check run as root would always succeed.
+pub fn file_findings(db: &Path) -> Vec<Finding> {
+    let main = match std::fs::metadata(db) {
+        Ok(m) => FileFacts::of(&m),
+        Err(e) => {
+            return vec![finding(
+                "warn",
+                FILE_CHECK,
+                format!("{}：{e}", db.display()),
+            )];
+        }
+    };
+    let mut out = database_problems(db, &main);
+    let mut sides = Vec::new();
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let side = store::side_file(db, suffix);
+        if let Ok(meta) = std::fs::symlink_metadata(&side) {
+            out.extend(side_problems(db, &side, &meta, &main));
+            sides.push(format!("{suffix} {:o}", FileFacts::of(&meta).mode));
+        }
+    }
+    if out.is_empty() {
+        let mut detail = format!("{:o} {}", main.mode, main.owner());
+        if !sides.is_empty() {
+            detail.push_str(&format!("；{}", sides.join("，")));
+        }
+        out.push(finding("ok", FILE_CHECK, detail));
+    }
+    out
+}
+
+/// The database file's own mode, and whether the account running this can use it.
+fn database_problems(db: &Path, main: &FileFacts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let want = main.wanted();
+    let path = db.display();
+    let mode = main.mode;
+    if mode & 0o600 != 0o600 {
+        out.push(finding(
+            "fail",
+            FILE_CHECK,
+            format!(
+                "数据库文件 {path} 为 {mode:o}：属主不能读写，任何写入都会失败。修复：chmod {want:o} {path}"
+            ),
+        ));
+    } else if main.shared() && mode & 0o060 != 0o060 {
+        out.push(finding(
+            "fail",
+            FILE_CHECK,
+            format!(
+                "数据库文件 {path} 为 {mode:o}：同组用户只能读不能写，他们的写入都会失败。修复：chmod 660 {path}"
+            ),
+        ));
+    }
+    if mode & 0o007 != 0 {
+        out.push(finding(
+            "warn",
+            FILE_CHECK,
+            format!(
+                "数据库文件 {path} 为 {mode:o}：其他用户可访问，应为 660 或 600。修复：chmod {want:o} {path}"
+            ),
+        ));
+    }
+    use nix::unistd::{AccessFlags, access};
+    if access(db, AccessFlags::R_OK | AccessFlags::W_OK).is_err() {
+        let me = super::identity::os_login().unwrap_or_else(|_| "当前账户".to_string());
+        let owner = main.owner();
+        let group = owner.split_once(':').map_or("", |(_, g)| g);
+        out.push(finding(
+            "fail",
+            FILE_CHECK,
+            format!(
+                "当前账户 {me} 不能读写数据库文件 {path}（属主 {owner}，{mode:o}）。修复：usermod -aG {group} {me}（重新登录后生效），或以属主账户运行"
+            ),
+        ));
+    }
+    out
+}
+
+/// A side file's problems against the database file: a symbolic link, another owner (owner
+/// only) or group (shared by a group), read-only, or more open than the database.
+fn side_problems(
+    db: &Path,
+    side: &Path,
+    meta: &std::fs::Metadata,
+    main: &FileFacts,
+) -> Vec<Finding> {
+    let shown = side.display();
+    if meta.file_type().is_symlink() {
+        return vec![finding(
+            "fail",
+            FILE_CHECK,
+            format!("{shown} 是符号链接，SQLite 会写到别处。修复：确认无人使用数据库后 rm {shown}"),
+        )];
+    }
+    let f = FileFacts::of(meta);
+    let mut out = Vec::new();
+    let owner_wrong = if main.shared() {
+        f.gid != main.gid
+    } else {
+        f.uid != main.uid
+    };
+    if owner_wrong {
+        // Shared by a group, new side files keep the group only in a setgid directory.
+        let dir = dir_of(db);
+        let setgid = std::fs::metadata(&dir).is_ok_and(|m| m.permissions().mode() & 0o2000 != 0);
+        let also = if main.shared() && !setgid {
+            format!(
+                "；并 chmod g+s {}，使新建的 -wal、-shm 沿用属组",
+                dir.display()
+            )
+        } else {
+            String::new()
+        };
+        let who = if main.shared() {
+            "同组用户"
+        } else {
+            "数据库的属主"
+        };
+        out.push(finding(
+            "fail",
+            FILE_CHECK,
+            format!(
+                "{shown} 的属主为 {}，与数据库文件（{}）不同，{who}无法写入。修复：chown {} {shown}{also}",
+                f.owner(),
+                main.owner(),
+                main.owner()
+            ),
+        ));
+    }
+    let needed = if main.shared() { 0o660 } else { 0o600 };
+    if f.mode & needed != needed {
+        out.push(finding(
+            "fail",
+            FILE_CHECK,
+            format!(
+                "{shown} 为 {:o}：只读，任何写入都会失败（“数据库文件是只读的”）。修复：chmod {:o} {shown}",
+                f.mode,
+                main.mode & 0o770 | needed
+            ),
+        ));
+    } else if f.mode & !main.mode & 0o077 != 0 {
+        out.push(finding(
+            "warn",
+            FILE_CHECK,
+            format!(
+                "{shown} 为 {:o}，比数据库文件（{:o}）开放。修复：chmod {:o} {shown}",
+                f.mode, main.mode, main.mode
+            ),
+        ));
+    }
+    out
 }
 
 /// The overview's alerts as `doctor` reports them, with an "ok" line for each check that

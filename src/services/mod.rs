@@ -96,8 +96,10 @@ impl Session {
     ) -> Result<Session> {
         let mode = Mode::read(store.conn())?;
         let today = match (options.today, mode) {
-            (None, _) => chrono::Local::now().date_naive(),
-            (Some(d), Mode::Demo) => d,
+            (None, _) => china_today(),
+            (Some(d), Mode::Demo) => {
+                crate::domain::check_date(d).map_err(|why| ServiceError::invalid("today", why))?
+            }
             (Some(_), Mode::Production) => {
                 return Err(ServiceError::invalid(
                     "today",
@@ -149,7 +151,7 @@ impl Session {
     /// Follows the clock to a new day (unless the date was fixed with `--today`).
     pub fn refresh_today(&mut self) {
         if !self.today_fixed {
-            self.today = chrono::Local::now().date_naive();
+            self.today = china_today();
         }
     }
 
@@ -296,9 +298,19 @@ pub(crate) fn unique_suffix() -> String {
     )
 }
 
-/// The current time as RFC 3339 with the local offset, to the second.
+/// The current time in China Standard Time (UTC+8), whatever `TZ` says.
+pub fn china_now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Utc::now().with_timezone(&crate::domain::calendar::china())
+}
+
+/// Today's date in China Standard Time: the date every business rule counts from.
+pub fn china_today() -> NaiveDate {
+    china_now().date_naive()
+}
+
+/// The current time as RFC 3339 in UTC+8, to the second (audit events, drafts).
 pub fn now_rfc3339() -> String {
-    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    china_now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 #[cfg(test)]

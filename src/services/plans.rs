@@ -30,6 +30,8 @@ fn require_reason(reason: &str) -> Result<String> {
             "计划调整须写明书面理由（至少4个字）",
         ));
     }
+    crate::domain::text::field("理由", crate::domain::text::TextKind::Other, r)
+        .map_err(|why| ServiceError::invalid("reason", why))?;
     Ok(r.to_string())
 }
 

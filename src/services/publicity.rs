@@ -404,6 +404,28 @@ fn temp_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.tmp", super::unique_suffix()))
 }
 
+/// Cuts each field of a row to what an Excel cell holds, with a note where cut
+/// (`domain::text::excel_cell`): a remark stored longer never makes the workbook fail.
+fn fit_excel(r: &mut PublicityRecord) {
+    for field in [
+        &mut r.plan_code,
+        &mut r.plan_name,
+        &mut r.task_code,
+        &mut r.task_name,
+        &mut r.inspection_type,
+        &mut r.authority,
+        &mut r.completed,
+        &mut r.result,
+        &mut r.remark,
+        &mut r.uscc,
+        &mut r.entity_name,
+    ] {
+        if let std::borrow::Cow::Owned(cut) = crate::domain::text::excel_cell(field) {
+            *field = cut;
+        }
+    }
+}
+
 impl Session {
     /// `export publicity FILE [--period P]`: writes the publicity list (.xlsx, .csv with BOM,
     /// .json) and marks every visit exported for the first time 已公示 today, in one
@@ -424,7 +446,10 @@ impl Session {
             .unwrap_or_default();
         let outcome = self.write(|tx, actor| {
             let (rows, held_back, exported) = publicity_rows(tx, period)?;
-            let records: Vec<PublicityRecord> = rows.iter().map(|r| r.record.clone()).collect();
+            let mut records: Vec<PublicityRecord> = rows.iter().map(|r| r.record.clone()).collect();
+            if format == PublicityFormat::Xlsx {
+                records.iter_mut().for_each(fit_excel);
+            }
             let bytes = publicity_bytes(format, &records)?;
             std::fs::write(&tmp, &bytes).map_err(|e| SheetError::io(path, e))?;
             let sha256 = hex::encode(Sha256::digest(&bytes));

@@ -9,6 +9,7 @@ use super::{Done, Result, ServiceError, Session};
 use crate::domain::result::{FollowUpKind, InspectionResult};
 use crate::domain::result_records::{Correction, Draft, FollowUp, Submitted};
 use crate::domain::role::{Action, Subject};
+use crate::domain::text::{self, TextKind};
 use crate::domain::visit::{Step, check_step};
 use crate::store::{self, results::NewResult};
 
@@ -89,6 +90,8 @@ impl Session {
     pub fn save_draft(&mut self, id: i64, result: &InspectionResult) -> Result<()> {
         let v = self.visit(id)?;
         self.require_on_team(&v)?;
+        // Nothing over its limit is kept, not even as a draft.
+        too_long(result)?;
         let login = self.user().login.clone();
         self.write(|tx, _| {
             if store::results::result(tx, id)?.is_some() {
@@ -106,6 +109,7 @@ impl Session {
     pub fn submit_result(&mut self, id: i64, result: &InspectionResult) -> Result<Submitted> {
         let v = self.visit(id)?;
         self.require_on_team(&v)?;
+        too_long(result)?;
         let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
         let problems = result.problems(&codes);
         if !problems.is_empty() {
@@ -153,6 +157,9 @@ impl Session {
                 "更正须写明理由（至少4个字）",
             ));
         }
+        text::field("更正理由", TextKind::Other, &reason)
+            .map_err(|why| ServiceError::invalid("reason", why))?;
+        too_long(result)?;
         let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
         let problems = result.problems(&codes);
         if !problems.is_empty() {
@@ -195,6 +202,8 @@ impl Session {
         note: &str,
     ) -> Result<()> {
         self.require(Action::ApproveCorrection)?;
+        text::field("审批意见", TextKind::Other, note.trim())
+            .map_err(|why| ServiceError::invalid("note", why))?;
         let me = self.user().login.clone();
         self.write(|tx, actor| {
             let c = store::results::corrections(tx, None)?
@@ -259,6 +268,10 @@ impl Session {
         if kind == FollowUpKind::Penalty && case_no.trim().is_empty() {
             return Err(ServiceError::invalid("case_no", "立案处罚须填写案号"));
         }
+        text::identifier("案号", TextKind::Other, case_no.trim())
+            .map_err(|why| ServiceError::invalid("case_no", why))?;
+        text::field("说明", TextKind::Other, note.trim())
+            .map_err(|why| ServiceError::invalid("note", why))?;
         self.write(|tx, actor| {
             let r = effective_result(tx, id)?.ok_or(ServiceError::NotSubmitted { visit: id })?;
             if !r.found_problems() {
@@ -296,8 +309,13 @@ impl Session {
                 format!("状态应为 {}", FOLLOWUP_STATUSES.join("/")),
             ));
         }
+        text::field("说明", TextKind::Other, note.trim())
+            .map_err(|why| ServiceError::invalid("note", why))?;
         if status == "已办结" && closed_on.is_none() {
             return Err(ServiceError::invalid("closed_on", "已办结须填写办结日期"));
+        }
+        if let Some(d) = closed_on {
+            crate::domain::check_date(d).map_err(|why| ServiceError::invalid("closed_on", why))?;
         }
         if closed_on.is_some_and(|d| d > self.today()) {
             return Err(ServiceError::invalid("closed_on", "办结日期不能晚于今天"));
@@ -326,6 +344,16 @@ impl Session {
             store::results::update_followup(tx, followup_id, status, closed_on, note.trim(), ev.seq)?;
             Ok(())
         })
+    }
+}
+
+/// Refuses a result with a text field over its limit, naming the field and the limit.
+fn too_long(result: &InspectionResult) -> Result<()> {
+    let problems = result.text_problems();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(problems.join("；")))
     }
 }
 

@@ -26,6 +26,8 @@ impl Session {
         if name.trim().is_empty() {
             return Err(ServiceError::invalid("name", "姓名不能为空"));
         }
+        crate::domain::text::identifier("姓名", crate::domain::text::TextKind::Name, name.trim())
+            .map_err(|why| ServiceError::invalid("name", why))?;
         let user = User {
             login: login.clone(),
             name: name.trim().to_string(),

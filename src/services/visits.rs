@@ -202,6 +202,7 @@ impl Session {
         action: &str,
         day: NaiveDate,
     ) -> Result<()> {
+        crate::domain::check_date(day).map_err(|why| ServiceError::invalid("date", why))?;
         let v = self.visit(id)?;
         self.require_team_or_lead(&v.team)?;
         if v.problem.is_some() {

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::{Parsed, Present, Problem, Row, Table};
+use crate::domain::text::{self, TextKind};
 
 /// The values a column accepts, for the template's 填写说明 and drop-down lists.
 #[derive(Clone, Copy)]
@@ -29,6 +30,10 @@ pub(crate) struct Column {
     pub values: Values,
     /// How to fill it in, for the template's 填写说明 sheet.
     pub hint: &'static str,
+    /// The kind of text it holds, which sets its length limit (`domain::text`).
+    pub kind: TextKind,
+    /// A name or a code: invisible characters (bidi controls, zero-width) are refused.
+    pub identifier: bool,
 }
 
 impl Column {
@@ -39,7 +44,21 @@ impl Column {
             aliases: &[],
             values: Values::Text,
             hint,
+            kind: TextKind::Other,
+            identifier: false,
         }
+    }
+
+    /// The kind of text the column holds (its length limit); [`TextKind::Other`] unless set.
+    pub const fn kind(mut self, kind: TextKind) -> Column {
+        self.kind = kind;
+        self
+    }
+
+    /// A name or a code, which refuses invisible characters.
+    pub const fn identifier(mut self) -> Column {
+        self.identifier = true;
+        self
     }
 
     pub const fn aliases(mut self, aliases: &'static [&'static str]) -> Column {
@@ -216,8 +235,28 @@ impl<'a> RowCheck<'a> {
         t.to_string()
     }
 
-    /// Parses a column's text, recording the reason when it fails.
+    /// Checks every column's text against its limit and, for names and codes, for invisible
+    /// characters (`domain::text`). A column refused here is not parsed further.
+    pub fn check_text(&mut self) {
+        for (col, column) in self.columns.iter().enumerate() {
+            let t = self.text(col);
+            let checked = if column.identifier {
+                text::check_identifier(column.kind, t)
+            } else {
+                text::check(column.kind, t)
+            };
+            if let Err(problem) = checked {
+                self.fail(col, problem.to_string());
+            }
+        }
+    }
+
+    /// Parses a column's text, recording the reason when it fails. A column already refused
+    /// (too long, an invisible character) is not parsed again.
     pub fn parse<T>(&mut self, col: usize, f: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        if self.failed(col) {
+            return None;
+        }
         match f(self.text(col)) {
             Ok(v) => Some(v),
             Err(reason) => {
@@ -280,6 +319,7 @@ pub(crate) fn parse_sheet<T>(
     let mut problems = Vec::new();
     for row in &table.rows {
         let mut check = RowCheck::new(row, &index, columns);
+        check.check_text();
         let record = parse_row(&mut check, &mut seen);
         let found = check.finish();
         if found.is_empty() {

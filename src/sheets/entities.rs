@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::domain::entity::{EXCLUSION_REASONS, Entity, RIVERS, parse_registry_code};
+use crate::domain::text::TextKind;
 use crate::domain::uscc;
 use crate::domain::vocab::{
     CreditTier, EiaClass, Level, PerfGrade, PermitClass, ProductionStatus, TargetType,
@@ -49,23 +50,31 @@ fn exclusion_reasons() -> Vec<&'static str> {
 
 /// The columns of the entity sheet, in order.
 pub(crate) const COLUMNS: &[Column] = &[
-    Column::new("名称", true, "单位全称").aliases(&["企业名称", "单位名称"]),
+    Column::new("名称", true, "单位全称")
+        .aliases(&["企业名称", "单位名称"])
+        .kind(TextKind::Name)
+        .identifier(),
     Column::new(
         "统一社会信用代码",
         false,
         "18位代码，请设为文本格式；与登记编码至少填一个",
     )
-    .aliases(&["社会信用代码", "信用代码", "统一代码"]),
+    .aliases(&["社会信用代码", "信用代码", "统一代码"])
+    .identifier(),
     Column::new(
         "登记编码",
         false,
         "无统一社会信用代码的对象（如非道路移动机械）填写，只允许字母、数字和-",
     )
-    .aliases(&["登记编号"]),
-    Column::new("乡镇", true, "所在乡镇").aliases(&["所在乡镇"]),
-    Column::new("地址", false, ""),
+    .aliases(&["登记编号"])
+    .identifier(),
+    Column::new("乡镇", true, "所在乡镇")
+        .aliases(&["所在乡镇"])
+        .kind(TextKind::Name)
+        .identifier(),
+    Column::new("地址", false, "").kind(TextKind::Address),
     Column::new("行业", false, ""),
-    Column::new("联系人", false, ""),
+    Column::new("联系人", false, "").kind(TextKind::Name),
     Column::new("联系电话", false, "请设为文本格式").aliases(&["联系方式"]),
     Column::new("检查对象类型", true, "可填多个，用“、”分隔")
         .aliases(&["检查对象"])
@@ -107,17 +116,21 @@ pub(crate) const COLUMNS: &[Column] = &[
         false,
         "设有入河排污口的填写河流名称，可填多个",
     )
-    .values(Values::Suggest(rivers)),
-    Column::new("所有人", false, "非道路移动机械的所有人"),
+    .values(Values::Suggest(rivers))
+    .identifier(),
+    Column::new("所有人", false, "非道路移动机械的所有人")
+        .kind(TextKind::Name)
+        .identifier(),
     Column::new(
         "所有人统一社会信用代码",
         false,
         "所有人为单位的填写其18位代码，请设为文本格式；所有人为个人的留空",
     )
-    .aliases(&["所有人社会信用代码", "所有人信用代码"]),
+    .aliases(&["所有人社会信用代码", "所有人信用代码"])
+    .identifier(),
     Column::new("不参与双随机原因", false, "参与双随机的留空")
         .values(Values::Suggest(exclusion_reasons)),
-    Column::new("备注", false, ""),
+    Column::new("备注", false, "").kind(TextKind::Remark),
 ];
 
 /// A code cell: a scientific-notation number is a mangled code; otherwise `parse` decides.

@@ -7,6 +7,7 @@ use crate::domain::inspector::{
     Conflict, Inspector, format_conflicts, format_leaves, parse_conflicts, parse_inspector_code,
     parse_leaves,
 };
+use crate::domain::text::TextKind;
 use crate::domain::uscc;
 use crate::domain::vocab::Expertise;
 
@@ -35,14 +36,25 @@ pub(crate) const COLUMNS: &[Column] = &[
         true,
         "本局内唯一，只允许字母、数字和-，如 YC-001",
     )
-    .aliases(&["编号"]),
-    Column::new("姓名", true, ""),
-    Column::new("执法证号", false, "请设为文本格式").aliases(&["执法证编号"]),
+    .aliases(&["编号"])
+    .identifier(),
+    Column::new("姓名", true, "")
+        .kind(TextKind::Name)
+        .identifier(),
+    Column::new("执法证号", false, "请设为文本格式")
+        .aliases(&["执法证编号"])
+        .identifier(),
     Column::new("执法证有效期至", false, "如 2027-12-31").aliases(&["执法证有效期"]),
-    Column::new("所属部门", true, "如 晋城市生态环境局阳城分局、县水利局").aliases(&["部门"]),
-    Column::new("股室/大队", false, "").aliases(&["股室", "大队"]),
+    Column::new("所属部门", true, "如 晋城市生态环境局阳城分局、县水利局")
+        .aliases(&["部门"])
+        .kind(TextKind::Name)
+        .identifier(),
+    Column::new("股室/大队", false, "")
+        .aliases(&["股室", "大队"])
+        .kind(TextKind::Name)
+        .identifier(),
     Column::new("专业", false, "可填多个，用“、”分隔").values(Values::Many(labels::<Expertise>)),
-    Column::new("负责片区", false, "负责的乡镇，可填多个，用“、”分隔"),
+    Column::new("负责片区", false, "负责的乡镇，可填多个，用“、”分隔").identifier(),
     Column::new("在岗", false, "留空为是").values(Values::One(yes_no_labels)),
     Column::new("联系电话", false, "请设为文本格式").aliases(&["联系方式"]),
     Column::new(

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::domain::check_item::{CheckItem, ITEM_CLASSES, METHODS};
+use crate::domain::text::TextKind;
 use crate::domain::vocab::TargetType;
 
 use super::cells::{self, labels};
@@ -33,15 +34,21 @@ fn methods() -> Vec<&'static str> {
 
 /// The columns of the check-item sheet, in order (the header of `data/check_items.csv`).
 pub(crate) const COLUMNS: &[Column] = &[
-    Column::new("编号", true, "类别序号-序号，如 1-3"),
+    Column::new("编号", true, "类别序号-序号，如 1-3").identifier(),
     Column::new("类别序号", true, "正整数，与编号的前半部分相同"),
-    Column::new("抽查类别", true, ""),
-    Column::new("抽查事项", true, ""),
+    Column::new("抽查类别", true, "")
+        .kind(TextKind::Name)
+        .identifier(),
+    Column::new("抽查事项", true, "")
+        .kind(TextKind::Name)
+        .identifier(),
     Column::new("检查对象", true, "").values(Values::One(labels::<TargetType>)),
     Column::new("事项类别", true, "").values(Values::One(item_classes)),
     Column::new("检查方式", true, "可填多个，用“、”分隔").values(Values::Many(methods)),
-    Column::new("检查主体", true, ""),
-    Column::new("检查依据", true, ""),
+    Column::new("检查主体", true, "")
+        .kind(TextKind::Name)
+        .identifier(),
+    Column::new("检查依据", true, "").kind(TextKind::LegalBasis),
 ];
 
 fn category_no(text: &str) -> Result<u32, String> {

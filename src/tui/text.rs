@@ -12,9 +12,11 @@ pub fn width(s: &str) -> usize {
 }
 
 /// Neutralises control characters (escape sequences included) so stored text cannot drive
-/// the terminal.
+/// the terminal, and writes invisible characters (bidi controls, zero-width) out as
+/// `<U+202E>` (`domain::text::visible`, as the command line shows them).
 pub fn clean(s: &str) -> String {
-    s.chars()
+    crate::domain::text::visible(s)
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
@@ -125,5 +127,11 @@ mod tests {
     #[test]
     fn control_characters_are_neutralised() {
         assert_eq!(clean("a\u{1b}[2Jb"), "a [2Jb");
+    }
+
+    #[test]
+    fn invisible_characters_are_written_out() {
+        assert_eq!(clean("甲\u{200B}乙"), "甲<U+200B>乙");
+        assert_eq!(truncate("甲\u{202E}乙", 20), "甲<U+202E>乙");
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// Working days after the completion of an inspection within which its result is entered.
@@ -73,6 +73,24 @@ impl fmt::Display for NoticeProblem {
             write!(f, "第{}行 ", self.line)?;
         }
         write!(f, "{} {}", self.field, self.reason)
+    }
+}
+
+/// China Standard Time, UTC+8: the time zone of every business date ("today", the dates of
+/// visits and results, deadlines) and of audit times as shown, whatever `TZ` says.
+pub fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// An RFC 3339 time as stored (with whatever offset it was written in) shown in UTC+8:
+/// `2026-05-20T02:03:04+00:00` → `2026-05-20T10:03:04+08:00`. Text that is not such a time
+/// is shown as it is.
+pub fn china_time(at: &str) -> String {
+    match DateTime::parse_from_rfc3339(at) {
+        Ok(t) => t
+            .with_timezone(&china())
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+        Err(_) => at.to_string(),
     }
 }
 

@@ -56,7 +56,14 @@ impl Draft {
             }
         };
         let source = match &self.source {
-            Some((s, _)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some((s, line)) if !s.trim().is_empty() => {
+                if let Err(why) =
+                    crate::domain::text::check(crate::domain::text::TextKind::Other, s.trim())
+                {
+                    out.push(NoticeProblem::new(*line, fields.source, why.to_string()));
+                }
+                s.trim().to_string()
+            }
             other => {
                 out.push(NoticeProblem::new(
                     other.as_ref().map_or(self.year_line, |(_, l)| *l),

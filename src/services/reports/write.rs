@@ -137,7 +137,14 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
             .collect(),
         numbers: true,
     };
-    vec![summary, draws]
+    let mut tables = vec![summary, draws];
+    // Stored text (a void's reason) longer than Excel holds is cut there, with a note.
+    for cell in tables.iter_mut().flat_map(|t| t.rows.iter_mut().flatten()) {
+        if let std::borrow::Cow::Owned(cut) = crate::domain::text::excel_cell(cell) {
+            *cell = cut;
+        }
+    }
+    tables
 }
 
 /// A Markdown table cell: no pipes, no line breaks.

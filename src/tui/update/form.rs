@@ -136,7 +136,13 @@ fn save(f: &mut ResultForm) -> Vec<Effect> {
     f.result.other = text_of(&f.other);
     f.result.remark = text_of(&f.remark);
     f.problems = f.result.problems(&codes(&f.items));
-    vec![Effect::SaveDraft]
+    // Text over its limit is shown among the problems and not saved; the draft keeps the
+    // last text within the limits.
+    if f.result.text_problems().is_empty() {
+        vec![Effect::SaveDraft]
+    } else {
+        vec![]
+    }
 }
 
 fn codes(items: &[(String, String)]) -> Vec<String> {

@@ -1,5 +1,6 @@
 //! 日志: the audit chain, newest first, with verification and the current checkpoint.
 
+use crate::domain::calendar::china_time;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -42,7 +43,8 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let start = scroll_start(a.selected, height);
     for (i, e) in a.events.iter().enumerate().skip(start).take(height) {
         let seq = e.seq.to_string();
-        let at: String = e.at.chars().take(19).collect();
+        // Shown in UTC+8 whatever offset it was written in; the offset itself is left off.
+        let at: String = china_time(&e.at).chars().take(19).collect();
         lines.push(row(
             &m.theme,
             i == a.selected,
