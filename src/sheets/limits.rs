@@ -117,6 +117,11 @@ pub(crate) fn check_dimension(start: (u32, u32), end: (u32, u32)) -> Result<(), 
 /// table declares. The sizes checked are the ones the zip reader then holds each part to
 /// (it stops with an error at a part's declared size).
 pub(crate) fn check_zip<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
+    check_zip_within(reader, MAX_BYTES)
+}
+
+/// [`check_zip`] with `max_total` bytes uncompressed at most.
+fn check_zip_within<R: Read + Seek>(reader: R, max_total: u64) -> Result<(), SheetError> {
     let mut archive = zip::ZipArchive::new(reader).map_err(|e| super::read::not_a_workbook(&e))?;
     let mut total: u64 = 0;
     let mut shared_strings = Vec::new();
@@ -127,8 +132,8 @@ pub(crate) fn check_zip<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let size = entry.size();
         total = total.saturating_add(size);
-        if total > MAX_BYTES {
-            return Err(refuse(format!("工作簿解压后超过 {} MB", mb(MAX_BYTES))));
+        if total > max_total {
+            return Err(refuse(format!("工作簿解压后超过 {} MB", mb(max_total))));
         }
         let packed = entry.compressed_size().max(1);
         if size > RATIO_GRACE && size / packed > MAX_RATIO {
@@ -307,6 +312,40 @@ mod tests {
             declared_count("<sst xuniqueCount=\"3\">".as_bytes()).unwrap(),
             None
         );
+    }
+
+    fn zip_of(parts: &[(&str, &[u8])]) -> std::io::Cursor<Vec<u8>> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in parts {
+            out.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(bytes).unwrap();
+        }
+        let mut cursor = out.finish().unwrap();
+        cursor.set_position(0);
+        cursor
+    }
+
+    #[test]
+    fn zip_parts_are_held_to_their_total_ratio_and_string_count() {
+        let part = vec![b'x'; 600];
+        let two = || zip_of(&[("a.xml", &part), ("b.xml", &part)]);
+        assert!(check_zip_within(two(), 1200).is_ok());
+        let e = check_zip_within(two(), 1000).unwrap_err();
+        assert!(matches!(e, SheetError::Limit(_)), "{e}");
+        assert!(e.to_string().contains("解压后超过"), "{e}");
+        // Small parts may compress as well as they like; a large one may not.
+        let spaces = vec![b' '; 2 * 1024 * 1024];
+        assert!(check_zip(zip_of(&[("styles.xml", &spaces[..1000])])).is_ok());
+        let e = check_zip(zip_of(&[("xl/worksheets/sheet1.xml", &spaces)])).unwrap_err();
+        assert!(e.to_string().contains("压缩比"), "{e}");
+        let lying = b"<sst uniqueCount=\"4000000000\"><si><t>a</t></si></sst>";
+        let e = check_zip(zip_of(&[("xl/sharedStrings.xml", lying)])).unwrap_err();
+        assert!(e.to_string().contains("共享字符串"), "{e}");
+        let honest = b"<sst uniqueCount=\"1\"><si><t>a</t></si></sst>";
+        assert!(check_zip(zip_of(&[("xl/SharedStrings.xml", honest)])).is_ok());
+        assert!(matches!(check_zip(std::io::Cursor::new(b"PK\x03\x04".to_vec())), Err(SheetError::Xlsx(_))));
     }
 
     #[test]

@@ -33,6 +33,7 @@ mod faults;
 mod golden_codes;
 mod golden_tickets;
 mod hostile;
+mod insider_files;
 mod maintenance;
 mod permissions;
 mod publicity;
