@@ -345,7 +345,10 @@ mod tests {
         assert!(e.to_string().contains("共享字符串"), "{e}");
         let honest = b"<sst uniqueCount=\"1\"><si><t>a</t></si></sst>";
         assert!(check_zip(zip_of(&[("xl/SharedStrings.xml", honest)])).is_ok());
-        assert!(matches!(check_zip(std::io::Cursor::new(b"PK\x03\x04".to_vec())), Err(SheetError::Xlsx(_))));
+        assert!(matches!(
+            check_zip(std::io::Cursor::new(b"PK\x03\x04".to_vec())),
+            Err(SheetError::Xlsx(_))
+        ));
     }
 
     #[test]

@@ -60,7 +60,11 @@ fn s(path: &Path) -> &str {
 /// Asserts the binary refused cleanly (exit 1, not a crash or an abort) with `message`.
 fn refused(o: &Output, message: &str) {
     let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "a clean refusal, not a crash: {err}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a clean refusal, not a crash: {err}"
+    );
     assert!(err.contains(message), "{message:?} in {err}");
     assert!(!err.contains("panicked"), "{err}");
 }
@@ -148,7 +152,15 @@ fn a_formula_in_a_remark_reaches_the_publicity_csv_guarded() {
     let csv = dir.path().join("公示.csv");
     succeeded(&run(
         &done.db,
-        &["--as", "lead.liu", "export", "publicity", s(&csv), "--period", "2026Q2"],
+        &[
+            "--as",
+            "lead.liu",
+            "export",
+            "publicity",
+            s(&csv),
+            "--period",
+            "2026Q2",
+        ],
     ));
     let bytes = std::fs::read(&csv).unwrap();
     let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[3..]);
@@ -167,10 +179,21 @@ fn a_formula_in_a_remark_reaches_the_publicity_csv_guarded() {
     let xlsx = dir.path().join("公示.xlsx");
     succeeded(&run(
         &done.db,
-        &["--as", "lead.liu", "export", "publicity", s(&xlsx), "--period", "2026Q2"],
+        &[
+            "--as",
+            "lead.liu",
+            "export",
+            "publicity",
+            s(&xlsx),
+            "--period",
+            "2026Q2",
+        ],
     ));
     let (sheet_xml, strings) = sheet_and_strings(&xlsx);
-    assert!(!sheet_xml.contains("<f>") && !sheet_xml.contains("<f "), "no formula");
+    assert!(
+        !sheet_xml.contains("<f>") && !sheet_xml.contains("<f "),
+        "no formula"
+    );
     assert!(
         strings.contains("<t>=HYPERLINK(") && strings.contains("http://x"),
         "as text"
@@ -244,7 +267,10 @@ fn entity_names_that_look_like_formulas_round_trip() {
                 ("'=丁厂", "''=丁厂"),
                 ("+戊厂", "'+戊厂"),
             ] {
-                assert!(text.contains(&format!("\r\n{written},")), "{name} as {written}");
+                assert!(
+                    text.contains(&format!("\r\n{written},")),
+                    "{name} as {written}"
+                );
             }
         } else {
             let (sheet_xml, _) = sheet_and_strings(&out);
@@ -339,7 +365,10 @@ fn a_huge_declared_dimension_is_refused_not_allocated() {
             Some("A1:GR3"),
             &[
                 (1, vec![text_cell("A1", "名称"), text_cell("B1", "备注")]),
-                (3, vec![text_cell("A3", "阳城县某厂"), text_cell("GR3", "最后一列")]),
+                (
+                    3,
+                    vec![text_cell("A3", "阳城县某厂"), text_cell("GR3", "最后一列")],
+                ),
             ],
         ),
     );
@@ -371,7 +400,10 @@ fn a_zip_bomb_and_a_lying_string_table_are_refused() {
         ["import", "inspectors", s(&bomb), "--dry-run"],
     ] {
         let o = run_limited(&db, ONE_GB_KB, &args);
-        refused(&o, "文件超出导入上限：工作簿中的“xl/worksheets/sheet1.xml”压缩比为");
+        refused(
+            &o,
+            "文件超出导入上限：工作簿中的“xl/worksheets/sheet1.xml”压缩比为",
+        );
         assert!(stderr(&o).contains("超过 100:1"), "{}", stderr(&o));
     }
 
@@ -382,14 +414,21 @@ fn a_zip_bomb_and_a_lying_string_table_are_refused() {
         &[
             (
                 "xl/worksheets/sheet1.xml",
-                sheet(None, &[(1, vec![r#"<c r="A1" t="s"><v>0</v></c>"#.to_string()])])
-                    .as_bytes(),
+                sheet(
+                    None,
+                    &[(1, vec![r#"<c r="A1" t="s"><v>0</v></c>"#.to_string()])],
+                )
+                .as_bytes(),
             ),
             ("xl/sharedStrings.xml", sst.as_bytes()),
         ],
     );
     refused(
-        &run_limited(&db, ONE_GB_KB, &["import", "entities", s(&strings), "--dry-run"]),
+        &run_limited(
+            &db,
+            ONE_GB_KB,
+            &["import", "entities", s(&strings), "--dry-run"],
+        ),
         "共享字符串表声明了 4000000000 个字符串",
     );
 }
@@ -485,20 +524,21 @@ fn xls(path: &Path, sheet_records: &[Vec<u8>]) {
     }
     fat.resize(128, 0xFFFF_FFFF);
     let mut dir = vec![0u8; 512];
-    let entry = |d: &mut Vec<u8>, at: usize, name: &str, typ: u8, child: u32, start: u32, len: u32| {
-        let units: Vec<u16> = name.encode_utf16().collect();
-        for (i, u) in units.iter().enumerate() {
-            d[at + 2 * i..at + 2 * i + 2].copy_from_slice(&u.to_le_bytes());
-        }
-        d[at + 64..at + 66].copy_from_slice(&((units.len() as u16 + 1) * 2).to_le_bytes());
-        d[at + 66] = typ;
-        d[at + 67] = 1;
-        d[at + 68..at + 72].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
-        d[at + 72..at + 76].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
-        d[at + 76..at + 80].copy_from_slice(&child.to_le_bytes());
-        d[at + 116..at + 120].copy_from_slice(&start.to_le_bytes());
-        d[at + 120..at + 124].copy_from_slice(&len.to_le_bytes());
-    };
+    let entry =
+        |d: &mut Vec<u8>, at: usize, name: &str, typ: u8, child: u32, start: u32, len: u32| {
+            let units: Vec<u16> = name.encode_utf16().collect();
+            for (i, u) in units.iter().enumerate() {
+                d[at + 2 * i..at + 2 * i + 2].copy_from_slice(&u.to_le_bytes());
+            }
+            d[at + 64..at + 66].copy_from_slice(&((units.len() as u16 + 1) * 2).to_le_bytes());
+            d[at + 66] = typ;
+            d[at + 67] = 1;
+            d[at + 68..at + 72].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+            d[at + 72..at + 76].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+            d[at + 76..at + 80].copy_from_slice(&child.to_le_bytes());
+            d[at + 116..at + 120].copy_from_slice(&start.to_le_bytes());
+            d[at + 120..at + 124].copy_from_slice(&len.to_le_bytes());
+        };
     entry(&mut dir, 0, "Root Entry", 5, 1, 0xFFFF_FFFE, 0);
     entry(&mut dir, 128, "Workbook", 2, 0xFFFF_FFFF, 2, stream_len);
     let mut file = header;
@@ -584,7 +624,11 @@ fn old_workbooks_are_checked_before_they_are_read() {
         xls(&path, &records);
         assert!(std::fs::metadata(&path).unwrap().len() < 8192);
         refused(
-            &run_limited(&db, ONE_GB_KB, &["import", "entities", s(&path), "--dry-run"]),
+            &run_limited(
+                &db,
+                ONE_GB_KB,
+                &["import", "entities", s(&path), "--dry-run"],
+            ),
             message,
         );
     }
@@ -612,12 +656,23 @@ fn an_export_never_writes_through_a_symlink() {
     assert_eq!(std::fs::read(&victim).unwrap(), before);
 
     succeeded(&run(&db, &["export", "inspectors", s(&trap), "--force"]));
-    assert_eq!(std::fs::read(&victim).unwrap(), before, "the target is intact");
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        before,
+        "the target is intact"
+    );
     let meta = std::fs::symlink_metadata(&trap).unwrap();
-    assert!(meta.is_file() && !meta.is_symlink(), "the link itself was replaced");
+    assert!(
+        meta.is_file() && !meta.is_symlink(),
+        "the link itself was replaced"
+    );
     assert_eq!(mode(&trap), 0o600, "inspectors' data is for the owner only");
     let text = String::from_utf8(std::fs::read(&trap).unwrap()).unwrap();
-    assert!(text.contains("执法证号"), "the export: {}", &text[..80.min(text.len())]);
+    assert!(
+        text.contains("执法证号"),
+        "the export: {}",
+        &text[..80.min(text.len())]
+    );
 
     // A link to a directory, a dangling link: the same.
     let dangling = dir.path().join("dangling.json");
@@ -684,15 +739,28 @@ fn every_file_command_refuses_to_overwrite_without_force() {
         };
         let what = args(false).join(" ");
         let o = run(&db, &args(false));
-        refused(&o, &format!("文件“{}”已存在，未覆盖；如要覆盖，请加 --force", file.display()));
+        refused(
+            &o,
+            &format!(
+                "文件“{}”已存在，未覆盖；如要覆盖，请加 --force",
+                file.display()
+            ),
+        );
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep", "{what}");
 
         succeeded(&run(&db, &args(true)));
         let bytes = std::fs::read(&file).unwrap();
-        assert!(bytes != b"keep" && !bytes.is_empty(), "{what} replaced the file");
+        assert!(
+            bytes != b"keep" && !bytes.is_empty(),
+            "{what} replaced the file"
+        );
         assert_eq!(mode(&file), want_mode, "{what}");
     }
-    assert!(std::fs::read(at("b.db")).unwrap().starts_with(b"SQLite format 3\0"));
+    assert!(
+        std::fs::read(at("b.db"))
+            .unwrap()
+            .starts_with(b"SQLite format 3\0")
+    );
     no_temporary_files(dir.path());
 }
 
@@ -703,8 +771,15 @@ fn new_files_are_owner_only_and_failures_leave_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = support::demo_copy(&dir, "demo.db");
     let q = dir.path().join("q2.xlsx");
-    succeeded(&run(&db, &["report", "quarter", "--period", "2026Q2", s(&q)]));
-    assert_eq!(mode(&q), 0o600, "a report is the bureau's until it sends it");
+    succeeded(&run(
+        &db,
+        &["report", "quarter", "--period", "2026Q2", s(&q)],
+    ));
+    assert_eq!(
+        mode(&q),
+        0o600,
+        "a report is the bureau's until it sends it"
+    );
     let e = dir.path().join("e.csv");
     succeeded(&run(&db, &["export", "entities", s(&e)]));
     assert_eq!(mode(&e), 0o600);
@@ -756,7 +831,10 @@ fn the_dashboards_record_asks_before_it_replaces_a_file() {
         other => panic!("a question first, not {:?}", other.is_some()),
     }
     press(&mut m, '\x1b');
-    assert!(std::fs::symlink_metadata(&file).unwrap().is_symlink(), "Esc writes nothing");
+    assert!(
+        std::fs::symlink_metadata(&file).unwrap().is_symlink(),
+        "Esc writes nothing"
+    );
     press(&mut m, 'w');
     press(&mut m, '\n');
     assert!(matches!(m.popup, Some(Popup::Message { error: false, .. })));
