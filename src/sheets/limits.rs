@@ -60,13 +60,30 @@ pub(crate) fn cell_name(row: u32, col: u32) -> String {
 /// Refuses a file larger than [`MAX_BYTES`] (a missing file passes: reading it says so).
 pub fn check_file_size(path: &Path) -> Result<(), SheetError> {
     match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() && meta.len() > MAX_BYTES => Err(refuse(format!(
-            "文件大小 {} MB，超过 {} MB",
-            mb(meta.len()),
-            mb(MAX_BYTES)
-        ))),
+        Ok(meta) if meta.is_file() => check_file_bytes(meta.len()),
         _ => Ok(()),
     }
+}
+
+/// The bytes of a file, refused beyond [`MAX_BYTES`] (read no further than one byte past it,
+/// whatever the file's size said before).
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, SheetError> {
+    check_file_size(path)?;
+    let file = std::fs::File::open(path).map_err(|e| SheetError::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| SheetError::io(path, e))?;
+    check_file_bytes(bytes.len() as u64)?;
+    Ok(bytes)
+}
+
+/// Refuses a file of `bytes` bytes beyond [`MAX_BYTES`].
+pub(crate) fn check_file_bytes(bytes: u64) -> Result<(), SheetError> {
+    if bytes > MAX_BYTES {
+        return Err(refuse(format!("文件大小超过 {} MB", mb(MAX_BYTES))));
+    }
+    Ok(())
 }
 
 /// Refuses a cell beyond the row or column limit (0-based position).

@@ -8,7 +8,10 @@ use calamine::{Data, DataRef, ExcelDateTime, ExcelDateTimeType, Reader, Xlsx, Xl
 use chrono::{Days, NaiveDate};
 
 use super::cells::unguard_formula;
-use super::limits::{check_cell, check_csv_row, check_dimension, check_file_size, check_zip};
+use super::limits::{
+    MAX_BYTES, check_cell, check_csv_row, check_dimension, check_file_bytes, check_file_size,
+    check_zip, read_bounded,
+};
 use super::xls_check::check_xls;
 use super::{Row, SheetError, Table, TextEncoding};
 
@@ -38,11 +41,7 @@ pub fn read_table(path: &Path) -> Result<Table, SheetError> {
             check_file_size(path)?;
             read_workbook(path)
         }
-        "csv" => {
-            check_file_size(path)?;
-            let bytes = std::fs::read(path).map_err(|e| SheetError::io(path, e))?;
-            read_csv(&bytes)
-        }
+        "csv" => read_csv(&read_bounded(path)?),
         _ => Err(unknown_extension(path)),
     }
 }
@@ -145,13 +144,19 @@ fn parse_workbook(path: &Path) -> Result<Table, SheetError> {
     let mut file = std::fs::File::open(path).map_err(|e| SheetError::io(path, e))?;
     let mut head = [0u8; 8];
     let n = read_up_to(&mut file, &mut head).map_err(|e| SheetError::io(path, e))?;
+    // The file checked is the file read: one open file throughout.
+    file.rewind().map_err(|e| SheetError::io(path, e))?;
     let rows = if head[..n].starts_with(b"PK") {
+        check_zip(&mut file)?;
         file.rewind().map_err(|e| SheetError::io(path, e))?;
-        check_zip(std::io::BufReader::new(file))?;
-        xlsx_rows(path)?
+        xlsx_rows(file)?
     } else if head[..n] == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" {
-        drop(file);
-        xls_rows(path)?
+        let mut bytes = Vec::new();
+        file.take(MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| SheetError::io(path, e))?;
+        check_file_bytes(bytes.len() as u64)?;
+        xls_rows(bytes)?
     } else {
         return Err(not_a_workbook(&"文件开头既不是 zip 也不是 OLE 复合文档"));
     };
@@ -171,8 +176,9 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
 
 /// The filled cells of an .xlsx's first worksheet, read one by one (never as a range laid out
 /// by the declared dimension), each row as long as its last filled cell.
-fn xlsx_rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
-    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| not_a_workbook(&e))?;
+fn xlsx_rows(file: std::fs::File) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
+    let mut book =
+        Xlsx::new(std::io::BufReader::new(file)).map_err(|e: XlsxError| not_a_workbook(&e))?;
     let Some(name) = book.sheet_names().first().cloned() else {
         return Err(SheetError::Empty);
     };
@@ -210,8 +216,7 @@ fn xlsx_rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
 }
 
 /// The first worksheet of an .xls, once [`check_xls`] has bounded what calamine will lay out.
-fn xls_rows(path: &Path) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
-    let bytes = std::fs::read(path).map_err(|e| SheetError::io(path, e))?;
+fn xls_rows(bytes: Vec<u8>) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
     check_xls(&bytes)?;
     let mut book =
         calamine::Xls::new(std::io::Cursor::new(bytes)).map_err(|e| not_a_workbook(&e))?;

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::cells::{guard_formula, guard_quoted};
 use super::columns::{Column, headers};
 use super::files::{Access, Overwrite, write_file};
-use super::limits::check_file_size;
+use super::limits::read_bounded;
 use super::read::{extension, unknown_extension};
 use super::{Problem, SheetError, SheetKind};
 
@@ -164,8 +164,7 @@ pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, Shee
     if extension(path) != "json" {
         return Err(unknown_extension(path));
     }
-    check_file_size(path)?;
-    let bytes = std::fs::read(path).map_err(|e| SheetError::io(path, e))?;
+    let bytes = read_bounded(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     serde_json::from_slice(bytes).map_err(|e| {
         SheetError::Json(format!(
