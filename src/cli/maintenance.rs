@@ -4,11 +4,15 @@ use std::path::PathBuf;
 
 use super::{Cli, CliResult, Failure, Finished, messages, output};
 use shuangsuiji::services::{identity, maintenance};
+use shuangsuiji::sheets::Overwrite;
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
-    /// 备份文件（不会覆盖已有文件）
+    /// 备份文件（已存在时拒绝，除非加 --force）
     pub file: PathBuf,
+    /// 覆盖已有文件
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -21,7 +25,9 @@ pub struct RestoreArgs {
 }
 
 pub fn backup(cli: &Cli, a: &BackupArgs) -> CliResult {
-    let r = cli.open()?.backup(&a.file)?;
+    let r = cli
+        .open()?
+        .backup(&a.file, Overwrite::from_force(a.force))?;
     output::say(&format!(
         "已备份到 {}（{} 字节），完整性与审计日志核验通过，检查点 {}",
         r.path, r.bytes, r.checkpoint

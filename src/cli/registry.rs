@@ -7,7 +7,7 @@ use super::{CliResult, Failure, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::registry::ImportReport;
-use shuangsuiji::sheets::{self, SheetKind};
+use shuangsuiji::sheets::{self, Overwrite, SheetKind};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Kind {
@@ -47,6 +47,9 @@ pub struct ExportArgs {
     /// 只导出该期间的公示（如 2026Q2；仅用于 publicity）
     #[arg(long)]
     pub period: Option<Period>,
+    /// 覆盖已有文件（不加则文件已存在时拒绝）
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +57,9 @@ pub struct TemplateArgs {
     pub kind: Kind,
     /// 模板文件（.xlsx）
     pub file: PathBuf,
+    /// 覆盖已有文件（不加则文件已存在时拒绝）
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn import(s: &mut Session, a: &ImportArgs) -> CliResult {
@@ -115,18 +121,21 @@ pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
             "--period 只用于 export publicity".to_string(),
         ));
     }
+    let overwrite = Overwrite::from_force(a.force);
     let n = match a.kind {
-        Kind::Entities => s.export_entities(&a.file)?,
-        Kind::Inspectors => s.export_inspectors(&a.file)?,
-        Kind::Items => s.export_check_items(&a.file)?,
-        Kind::Publicity => return super::reports::export_publicity(s, &a.file, a.period),
+        Kind::Entities => s.export_entities(&a.file, overwrite)?,
+        Kind::Inspectors => s.export_inspectors(&a.file, overwrite)?,
+        Kind::Items => s.export_check_items(&a.file, overwrite)?,
+        Kind::Publicity => {
+            return super::reports::export_publicity(s, &a.file, a.period, overwrite);
+        }
     };
     output::say(&format!("已导出 {n} 条到 {}", a.file.display()));
     Ok(())
 }
 
 pub fn template(a: &TemplateArgs) -> CliResult {
-    sheets::write_template(a.kind.sheet()?, &a.file)
+    sheets::write_template(a.kind.sheet()?, &a.file, Overwrite::from_force(a.force))
         .map_err(|e| Failure::Message(e.to_string()))?;
     output::say(&format!("已生成模板 {}", a.file.display()));
     Ok(())

@@ -6,6 +6,7 @@ use super::{CliResult, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::reports::{Report, write_report};
+use shuangsuiji::sheets::Overwrite;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ReportCommand {
@@ -15,6 +16,9 @@ pub enum ReportCommand {
         year: i32,
         /// 报告文件（.md/.xlsx）
         file: PathBuf,
+        /// 覆盖已有文件（不加则文件已存在时拒绝）
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         json: output::JsonFlag,
     },
@@ -25,6 +29,9 @@ pub enum ReportCommand {
         period: Period,
         /// 报告文件（.md/.xlsx）
         file: PathBuf,
+        /// 覆盖已有文件（不加则文件已存在时拒绝）
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         json: output::JsonFlag,
     },
@@ -32,12 +39,24 @@ pub enum ReportCommand {
 
 pub fn run(s: &mut Session, c: &ReportCommand) -> CliResult {
     let (report, file, json) = match c {
-        ReportCommand::Annual { year, file, json } => {
-            (s.write_annual_report(*year, file)?, file, json.json)
-        }
-        ReportCommand::Quarter { period, file, json } => {
+        ReportCommand::Annual {
+            year,
+            file,
+            force,
+            json,
+        } => (
+            s.write_annual_report(*year, file, Overwrite::from_force(*force))?,
+            file,
+            json.json,
+        ),
+        ReportCommand::Quarter {
+            period,
+            file,
+            force,
+            json,
+        } => {
             let report = s.quarter_report(*period)?;
-            write_report(&report, file)?;
+            write_report(&report, file, Overwrite::from_force(*force))?;
             (report, file, json.json)
         }
     };
@@ -65,9 +84,14 @@ fn print_summary(r: &Report, file: &Path) {
     ));
 }
 
-/// `export publicity FILE [--period P]`
-pub fn export_publicity(s: &mut Session, file: &Path, period: Option<Period>) -> CliResult {
-    let r = s.export_publicity(file, period)?;
+/// `export publicity FILE [--period P] [--force]`
+pub fn export_publicity(
+    s: &mut Session,
+    file: &Path,
+    period: Option<Period>,
+    overwrite: Overwrite,
+) -> CliResult {
+    let r = s.export_publicity_to(file, period, overwrite)?;
     output::say(&format!(
         "已导出公示 {} 条（{}）到 {}；本次新标记已公示 {} 项",
         r.rows.len(),

@@ -17,8 +17,8 @@ pub mod text;
 pub mod uscc;
 pub mod user;
 pub mod visit;
-pub mod window;
 pub mod vocab;
+pub mod window;
 
 use chrono::{Datelike, NaiveDate};
 

@@ -130,8 +130,14 @@ mod tests {
         let t = [lh1()];
         assert_eq!(outside(&t, d("2026-03-01")), None);
         assert_eq!(outside(&t, d("2026-10-31")), None);
-        assert_eq!(outside(&t, d("2026-12-20")).as_deref(), Some("LH-1（3月-10月）"));
-        assert_eq!(outside(&t, d("2026-02-28")).as_deref(), Some("LH-1（3月-10月）"));
+        assert_eq!(
+            outside(&t, d("2026-12-20")).as_deref(),
+            Some("LH-1（3月-10月）")
+        );
+        assert_eq!(
+            outside(&t, d("2026-02-28")).as_deref(),
+            Some("LH-1（3月-10月）")
+        );
         // The window is of the plan's year.
         assert!(outside(&t, d("2027-05-01")).is_some());
     }

@@ -20,6 +20,7 @@ use crate::domain::draw::team::{match_teams, next_substitute};
 use crate::domain::draw::verify::{field_diffs, notes, verify};
 use crate::domain::inspector::BUREAU;
 use crate::domain::role::{Action, Subject};
+use crate::domain::text::TextKind;
 use crate::domain::visit::VisitState;
 use crate::store::{self, settings};
 
@@ -330,6 +331,10 @@ impl Session {
             .map(|w| w.trim().to_string())
             .filter(|w| !w.is_empty())
             .collect();
+        for w in &witnesses {
+            crate::domain::text::identifier("见证人", TextKind::Name, w)
+                .map_err(|r| ServiceError::invalid("witness", r))?;
+        }
         self.write(|tx, actor| {
             let draw = store::draws::get(tx, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
             if let Some(run) = &draw.run {
@@ -385,6 +390,8 @@ impl Session {
     pub fn request_void(&mut self, id: &str, reason: &str) -> Result<()> {
         self.require(Action::RequestVoid)?;
         let reason = reason.trim().to_string();
+        crate::domain::text::field("作废理由", TextKind::Other, &reason)
+            .map_err(|r| ServiceError::invalid("reason", r))?;
         if reason.chars().count() < 4 {
             return Err(ServiceError::invalid(
                 "reason",
@@ -843,6 +850,8 @@ impl Session {
         if reason.is_empty() {
             return Err(ServiceError::invalid("reason", "替换须写明理由"));
         }
+        crate::domain::text::field("替换理由", TextKind::Other, &reason)
+            .map_err(|r| ServiceError::invalid("reason", r))?;
         let entity = entity.trim().to_ascii_uppercase();
         let out = out.trim().to_ascii_uppercase();
         let today = self.today();

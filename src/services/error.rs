@@ -221,9 +221,6 @@ pub enum Existing {
     /// `init` never overwrites a database file.
     #[error("数据库文件 {} 已存在，init 不会覆盖它", .path.display())]
     Database { path: PathBuf },
-    /// `backup` never overwrites a file.
-    #[error("{} 已存在，不会覆盖", .path.display())]
-    File { path: PathBuf },
 }
 
 /// What would change nothing.

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Existing, Result, ServiceError, Session, Unusable};
+use super::{Result, ServiceError, Session, Unusable};
 use crate::domain::audit::Checkpoint;
 use crate::domain::inspector::{CERT_WARNING_DAYS, CertAlert};
 use crate::domain::role::{Action, Role};
 use crate::domain::visit::PUBLISH_WORKING_DAYS;
 use crate::services::dashboard::{Alert, Overview};
+use crate::sheets::SheetError;
+use crate::sheets::files::{Overwrite, check_target};
 use crate::store::files::{self, sql};
 use crate::store::{self, Store};
 
@@ -182,19 +184,14 @@ pub fn check_file(path: &Path) -> Result<Checkpoint> {
 }
 
 impl Session {
-    /// `backup FILE`: SQLite's online backup, consistent while others keep working. The copy
-    /// is written under a unique temporary name beside `FILE`, made self-contained (no
-    /// `-wal`), checked, and only then linked to `FILE`; an existing file is never touched.
-    pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
+    /// `backup FILE [--force]`: SQLite's online backup, consistent while others keep working.
+    /// The copy is written owner-only under a unique temporary name beside `FILE`, made
+    /// self-contained (no `-wal`), checked, and only then linked to `FILE` (an existing file
+    /// is never touched) or, with `overwrite`, renamed over it (a symlink there is replaced,
+    /// never followed).
+    pub fn backup(&self, dest: &Path, overwrite: Overwrite) -> Result<BackupReport> {
         self.require(Action::BackupDatabase)?;
-        let exists = || {
-            ServiceError::Exists(Existing::File {
-                path: dest.to_path_buf(),
-            })
-        };
-        if dest.symlink_metadata().is_ok() {
-            return Err(exists());
-        }
+        check_target(dest, overwrite)?;
         let tmp = Temp::beside(dest, "partial")?;
         self.store()
             .conn()
@@ -202,15 +199,21 @@ impl Session {
             .map_err(sql)?;
         make_self_contained(&tmp.path)?;
         let checkpoint = check_file(&tmp.path)?;
-        match std::fs::hard_link(&tmp.path, dest) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
-            // A file system without hard links: rename, having checked again just before.
-            Err(_) if dest.symlink_metadata().is_err() => {
-                std::fs::rename(&tmp.path, dest)
-                    .map_err(|e| ServiceError::io(format!("无法写入 {}", dest.display()), e))?;
-            }
-            Err(_) => return Err(exists()),
+        let exists = || SheetError::Exists(dest.to_path_buf());
+        let put = |e: std::io::Error| ServiceError::io(format!("无法写入 {}", dest.display()), e);
+        match overwrite {
+            Overwrite::Replace => std::fs::rename(&tmp.path, dest).map_err(put)?,
+            Overwrite::Refuse => match std::fs::hard_link(&tmp.path, dest) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(exists().into());
+                }
+                // A file system without hard links: rename, having checked again just before.
+                Err(_) if dest.symlink_metadata().is_err() => {
+                    std::fs::rename(&tmp.path, dest).map_err(put)?;
+                }
+                Err(_) => return Err(exists().into()),
+            },
         }
         drop(tmp);
         let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);

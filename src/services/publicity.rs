@@ -3,7 +3,7 @@
 //! first time is marked 已公示 in the same transaction. See `docs/results.md`.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -20,7 +20,7 @@ use crate::domain::result::InspectionResult;
 use crate::domain::result_records::{Correction, FollowUp, Submitted};
 use crate::domain::role::Action;
 use crate::domain::visit::{Step, VisitDates, check_step};
-use crate::sheets::SheetError;
+use crate::sheets::files::{Access, Overwrite, Staged, check_target};
 use crate::sheets::publicity::{PublicityFormat, PublicityRecord, publicity_bytes};
 use crate::store::{self, draws::VisitRow};
 
@@ -395,15 +395,6 @@ pub(crate) fn publicity_rows(
     Ok((rows, held_back, exported))
 }
 
-/// A hidden temporary file beside `path`, unique to this process and this call.
-fn temp_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", super::unique_suffix()))
-}
-
 /// Cuts each field of a row to what an Excel cell holds, with a note where cut
 /// (`domain::text::excel_cell`): a remark stored longer never makes the workbook fail.
 fn fit_excel(r: &mut PublicityRecord) {
@@ -427,19 +418,33 @@ fn fit_excel(r: &mut PublicityRecord) {
 }
 
 impl Session {
-    /// `export publicity FILE [--period P]`: writes the publicity list (.xlsx, .csv with BOM,
-    /// .json) and marks every visit exported for the first time 已公示 today, in one
-    /// transaction logged as `publicity.export`. The file appears only once that
-    /// transaction has committed; if anything fails, nothing is published and no file is left.
+    /// `export publicity FILE [--period P]`, refusing an existing file: see
+    /// [`Session::export_publicity_to`].
     pub fn export_publicity(
         &mut self,
         path: &Path,
         period: Option<Period>,
     ) -> Result<PublicityReport> {
+        self.export_publicity_to(path, period, Overwrite::Refuse)
+    }
+
+    /// `export publicity FILE [--period P] [--force]`: writes the publicity list (.xlsx, .csv
+    /// with BOM, .json) and marks every visit exported for the first time 已公示 today, in one
+    /// transaction logged as `publicity.export`. The file is written beside `path` first and
+    /// put in place only once that transaction has committed (replacing an existing file only
+    /// with `overwrite`, never writing through a symlink); if anything fails, nothing is
+    /// published and no file is left. The list is public, so the file is readable by all.
+    pub fn export_publicity_to(
+        &mut self,
+        path: &Path,
+        period: Option<Period>,
+        overwrite: Overwrite,
+    ) -> Result<PublicityReport> {
         self.require(Action::Publish)?;
         let format = PublicityFormat::of(path)?;
         let today = self.today();
-        let tmp = temp_beside(path);
+        check_target(path, overwrite)?;
+        let mut staged = None;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -451,7 +456,7 @@ impl Session {
                 records.iter_mut().for_each(fit_excel);
             }
             let bytes = publicity_bytes(format, &records)?;
-            std::fs::write(&tmp, &bytes).map_err(|e| SheetError::io(path, e))?;
+            staged = Some(Staged::bytes(path, overwrite, Access::Public, &bytes)?);
             let sha256 = hex::encode(Sha256::digest(&bytes));
             let mut newly_published = Vec::new();
             for v in exported.iter().filter(|v| v.dates.published.is_none()) {
@@ -491,23 +496,16 @@ impl Session {
                 checkpoint: store::audit::head(tx)?,
             })
         });
-        match outcome {
-            Ok(report) => {
-                std::fs::rename(&tmp, path).map_err(|e| {
-                    let what = format!(
-                        "公示已登记（审计检查点 {}），但无法将临时文件 {} 改名为 {}",
-                        report.checkpoint,
-                        tmp.display(),
-                        path.display()
-                    );
-                    ServiceError::io(what, e)
-                })?;
-                Ok(report)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
-        }
+        let report = outcome?;
+        let staged = staged.ok_or_else(|| ServiceError::Invalid("公示文件未生成".to_string()))?;
+        staged.place_or_keep().map_err(|(e, tmp)| {
+            ServiceError::Invalid(format!(
+                "公示已登记（审计检查点 {}），但无法把临时文件 {} 放到 {}（{e}），请手工改名",
+                report.checkpoint,
+                tmp.display(),
+                path.display()
+            ))
+        })?;
+        Ok(report)
     }
 }

@@ -12,7 +12,7 @@ use super::{Result, ServiceError, Session};
 use crate::domain::entity::Entity;
 use crate::domain::inspector::Inspector;
 use crate::domain::role::Action;
-use crate::sheets::{self, Problem};
+use crate::sheets::{self, Overwrite, Problem};
 
 pub use super::browse::{ClassifiedEntity, EntityDetail, EntityFilter, Stats};
 use crate::store::{self, to_json};
@@ -41,9 +41,14 @@ enum Change {
     Unchanged,
 }
 
+/// The SHA-256 of an imported file, read in pieces; a file beyond the import limit's size is
+/// refused before it is read at all.
 fn file_digest(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| sheets::SheetError::io(path, e))?;
-    Ok(hex::encode(Sha256::digest(&bytes)))
+    sheets::limits::check_file_size(path)?;
+    let mut file = std::fs::File::open(path).map_err(|e| sheets::SheetError::io(path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| sheets::SheetError::io(path, e))?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 fn is_json(path: &Path) -> bool {
@@ -297,27 +302,28 @@ impl Session {
         })
     }
 
-    /// `export entities FILE` (.xlsx, .csv or .json by extension); returns the count.
-    pub fn export_entities(&self, path: &Path) -> Result<usize> {
+    /// `export entities FILE [--force]` (.xlsx, .csv or .json by extension), owner-only;
+    /// returns the count.
+    pub fn export_entities(&self, path: &Path, overwrite: Overwrite) -> Result<usize> {
         self.require(Action::ExportRegistry)?;
         let all = store::entities::all(self.store().conn())?;
-        sheets::write_entities(path, &all)?;
+        sheets::write_entities(path, &all, overwrite)?;
         Ok(all.len())
     }
 
-    /// `export inspectors FILE`; returns the count.
-    pub fn export_inspectors(&self, path: &Path) -> Result<usize> {
+    /// `export inspectors FILE [--force]`; returns the count.
+    pub fn export_inspectors(&self, path: &Path, overwrite: Overwrite) -> Result<usize> {
         self.require(Action::ExportRegistry)?;
         let all = store::inspectors::all(self.store().conn())?;
-        sheets::write_inspectors(path, &all)?;
+        sheets::write_inspectors(path, &all, overwrite)?;
         Ok(all.len())
     }
 
-    /// `export items FILE`; returns the count.
-    pub fn export_check_items(&self, path: &Path) -> Result<usize> {
+    /// `export items FILE [--force]`; returns the count.
+    pub fn export_check_items(&self, path: &Path, overwrite: Overwrite) -> Result<usize> {
         self.require(Action::ExportRegistry)?;
         let all = store::items::all(self.store().conn())?;
-        sheets::write_check_items(path, &all)?;
+        sheets::write_check_items(path, &all, overwrite)?;
         Ok(all.len())
     }
 }

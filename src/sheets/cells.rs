@@ -197,6 +197,66 @@ pub(crate) fn is_mangled_number(text: &str) -> bool {
         .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The first characters that make a spreadsheet program read a cell as a formula (OWASP's
+/// list for CSV injection): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell is a plain decimal number (`-3`, `+1.5`, `.5`, `-2E+3`), which no
+/// spreadsheet program reads as a formula.
+fn is_plain_number(text: &str) -> bool {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (body, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole)
+        && digits(fraction)
+        && !(whole.is_empty() && fraction.is_empty())
+        && exponent.is_none_or(|e| !e.is_empty() && digits(e))
+}
+
+/// Whether a text cell would be read as a formula when a CSV file is opened.
+fn reads_as_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS) && !is_plain_number(text)
+}
+
+/// Whether a cell is a formula after any leading `'`: the cells [`guard_formula`] guards.
+fn guarded_kind(text: &str) -> bool {
+    reads_as_formula(text.trim_start_matches('\''))
+}
+
+/// A CSV cell safe to open: a text that would be read as a formula gets a leading `'`;
+/// numbers and other text stay as they are. So that [`unguard_formula`] gives back exactly
+/// what was written, a formula that already has leading quotes gets one more.
+pub(crate) fn guard_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    if guarded_kind(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// An .xlsx text cell: written as text, never as a formula, so only a formula that already
+/// starts with `'` gets one more (which [`unguard_formula`] takes off again on import).
+pub(crate) fn guard_quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with('\'') {
+        guard_formula(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A cell as it was before [`guard_formula`]: one leading `'` goes only where the rest would
+/// have been guarded, so a `'` the user typed before other text stays.
+pub(crate) fn unguard_formula(text: &str) -> String {
+    match text.strip_prefix('\'') {
+        Some(rest) if guarded_kind(rest) => rest.to_string(),
+        _ => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +328,49 @@ mod tests {
         assert_eq!(date(""), Ok(None));
         assert_eq!(date("2026/3/1"), Ok(NaiveDate::from_ymd_opt(2026, 3, 1)));
         assert!(date("昨天").is_err());
+    }
+
+    #[test]
+    fn formulas_are_guarded_numbers_are_not() {
+        for text in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+A1",
+            "-1+2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-",
+            "-inf",
+            "--3",
+            "'=x",
+            "''@a",
+        ] {
+            let guarded = guard_formula(text);
+            assert_eq!(guarded, format!("'{text}"), "{text:?}");
+            assert_eq!(unguard_formula(&guarded), text, "{text:?}");
+        }
+        for text in [
+            "-3",
+            "-1.5",
+            "+3",
+            "-.5",
+            "-2E+3",
+            "3",
+            "阳城县",
+            "",
+            "a=b",
+            "'说明",
+        ] {
+            assert_eq!(guard_formula(text), text, "{text:?}");
+            assert_eq!(unguard_formula(text), text, "{text:?}");
+        }
+        // A quote the user typed stays where the rest is no formula.
+        assert_eq!(unguard_formula("'-3"), "'-3");
+        assert_eq!(unguard_formula("'说明"), "'说明");
+        assert_eq!(guard_formula("'=x"), "''=x");
+        assert_eq!(unguard_formula("''=x"), "'=x");
+        assert_eq!(guard_quoted("=x"), "=x");
+        assert_eq!(guard_quoted("'=x"), "''=x");
+        assert_eq!(guard_quoted("'x"), "'x");
     }
 }

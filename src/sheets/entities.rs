@@ -339,8 +339,19 @@ pub(crate) fn entity_table(entities: &[Entity]) -> Table {
 }
 
 /// Writes entities to .xlsx (worksheet 监管对象), .csv (UTF-8 with BOM) or .json.
-pub fn write_entities(path: &Path, entities: &[Entity]) -> Result<(), SheetError> {
-    write_records(path, SheetKind::Entities, COLUMNS, entities, entity_cells)
+pub fn write_entities(
+    path: &Path,
+    entities: &[Entity],
+    overwrite: super::Overwrite,
+) -> Result<(), SheetError> {
+    write_records(
+        path,
+        SheetKind::Entities,
+        COLUMNS,
+        entities,
+        entity_cells,
+        overwrite,
+    )
 }
 
 /// Reads a .json export of entities back, checking each record like a sheet row.

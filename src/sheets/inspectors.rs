@@ -196,13 +196,18 @@ fn inspector_table(inspectors: &[Inspector]) -> Table {
 }
 
 /// Writes inspectors to .xlsx (worksheet 执法人员), .csv (UTF-8 with BOM) or .json.
-pub fn write_inspectors(path: &Path, inspectors: &[Inspector]) -> Result<(), SheetError> {
+pub fn write_inspectors(
+    path: &Path,
+    inspectors: &[Inspector],
+    overwrite: super::Overwrite,
+) -> Result<(), SheetError> {
     write_records(
         path,
         SheetKind::Inspectors,
         COLUMNS,
         inspectors,
         inspector_cells,
+        overwrite,
     )
 }
 

@@ -120,8 +120,19 @@ pub(crate) fn item_cells(i: &CheckItem) -> Vec<String> {
 }
 
 /// Writes check items to .xlsx (worksheet 抽查事项), .csv (UTF-8 with BOM) or .json.
-pub fn write_check_items(path: &Path, items: &[CheckItem]) -> Result<(), SheetError> {
-    write_records(path, SheetKind::Items, COLUMNS, items, item_cells)
+pub fn write_check_items(
+    path: &Path,
+    items: &[CheckItem],
+    overwrite: super::Overwrite,
+) -> Result<(), SheetError> {
+    write_records(
+        path,
+        SheetKind::Items,
+        COLUMNS,
+        items,
+        item_cells,
+        overwrite,
+    )
 }
 
 /// Reads a .json export of check items back, checking each record like a sheet row.
@@ -179,7 +190,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("it.json");
         let items = builtin_check_items();
-        write_check_items(&path, &items).unwrap();
+        write_check_items(&path, &items, crate::sheets::Overwrite::Refuse).unwrap();
         assert_eq!(read_check_items_json(&path).unwrap(), items);
     }
 

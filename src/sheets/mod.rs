@@ -28,12 +28,15 @@ macro_rules! keep_absent {
 mod cells;
 mod columns;
 mod entities;
+pub mod files;
 mod inspectors;
 mod items;
+pub mod limits;
 pub mod publicity;
 mod read;
 mod template;
 mod write;
+mod xls_check;
 
 use std::fmt;
 use std::path::Path;
@@ -43,6 +46,7 @@ pub use entities::{
     keep_absent_entity_fields, merged_entity_problems, parse_entities, parse_entity_sheet,
     read_entities_json, write_entities,
 };
+pub use files::{Access, Overwrite};
 pub use inspectors::{
     keep_absent_inspector_fields, parse_inspector_sheet, parse_inspectors, read_inspectors_json,
     write_inspectors,
@@ -175,6 +179,12 @@ pub enum SheetError {
     /// A JSON export could not be read or written, or its records are invalid.
     #[error("JSON 文件出错：{0}")]
     Json(String),
+    /// A file to be written exists, and `--force` was not given.
+    #[error("文件“{}”已存在，未覆盖；如要覆盖，请加 --force", .0.display())]
+    Exists(std::path::PathBuf),
+    /// A file to be read is beyond the import limits ([`limits`]).
+    #[error("文件超出导入上限：{0}")]
+    Limit(String),
 }
 
 impl SheetError {

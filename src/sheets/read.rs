@@ -1,10 +1,18 @@
 //! Reading files into a [`Table`] (读取表格): .xlsx/.xls through calamine, CSV in UTF-8 or GBK.
 
+use std::collections::BTreeMap;
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader};
+use calamine::{Data, DataRef, ExcelDateTime, ExcelDateTimeType, Reader, Xlsx, XlsxError};
 use chrono::{Days, NaiveDate};
 
+use super::cells::unguard_formula;
+use super::limits::{
+    MAX_BYTES, check_cell, check_csv_row, check_dimension, check_file_bytes, check_file_size,
+    check_zip, read_bounded,
+};
+use super::xls_check::check_xls;
 use super::{Row, SheetError, Table, TextEncoding};
 
 /// The extension of a path, lower case, without the dot.
@@ -25,14 +33,15 @@ pub(crate) fn unknown_extension(path: &Path) -> SheetError {
     })
 }
 
-/// Reads the first worksheet of a workbook (.xlsx, .xlsm, .xls) or a CSV file, by extension.
+/// Reads the first worksheet of a workbook (.xlsx, .xlsm, .xls) or a CSV file, by extension,
+/// within the import limits ([`super::limits`]).
 pub fn read_table(path: &Path) -> Result<Table, SheetError> {
     match extension(path).as_str() {
-        "xlsx" | "xlsm" | "xls" => read_workbook(path),
-        "csv" => {
-            let bytes = std::fs::read(path).map_err(|e| SheetError::io(path, e))?;
-            read_csv(&bytes)
+        "xlsx" | "xlsm" | "xls" => {
+            check_file_size(path)?;
+            read_workbook(path)
         }
+        "csv" => read_csv(&read_bounded(path)?),
         _ => Err(unknown_extension(path)),
     }
 }
@@ -93,9 +102,27 @@ pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
             let line = e.position().map_or(i + 1, |p| p.line() as usize);
             SheetError::Csv(format!("第{line}行无法解析：{e}"))
         })?;
-        rows.push((i + 1, record.iter().map(str::to_string).collect()));
+        // Trailing empty cells count for nothing; a blank row is left out at once.
+        let filled = (0..record.len())
+            .rev()
+            .find(|&at| record.get(at).is_some_and(|c| !c.trim().is_empty()))
+            .map_or(0, |last| last + 1);
+        check_csv_row(i + 1, filled)?;
+        if filled > 0 {
+            rows.push((
+                i + 1,
+                record.iter().take(filled).map(unguard_formula).collect(),
+            ));
+        }
     }
     table_from_rows(rows)
+}
+
+/// The refusal of a file that is no workbook we can open.
+pub(crate) fn not_a_workbook(e: &dyn std::fmt::Display) -> SheetError {
+    SheetError::Xlsx(format!(
+        "无法打开工作簿：文件已损坏，或不是 Excel 格式（请用 Excel 打开后另存为 .xlsx 再导入；技术信息：{e}）"
+    ))
 }
 
 fn read_workbook(path: &Path) -> Result<Table, SheetError> {
@@ -111,13 +138,88 @@ fn read_workbook(path: &Path) -> Result<Table, SheetError> {
     )
 }
 
+/// Reads a workbook by what it is, whatever its extension says: a zip (.xlsx, .xlsm) or a
+/// compound file (.xls). Each is checked against the limits before calamine reads it.
 fn parse_workbook(path: &Path) -> Result<Table, SheetError> {
-    let mut book = calamine::open_workbook_auto(path)
-        .map_err(|e| {
-            SheetError::Xlsx(format!(
-                "无法打开工作簿：文件已损坏，或不是 Excel 格式（请用 Excel 打开后另存为 .xlsx 再导入；技术信息：{e}）"
-            ))
-        })?;
+    let mut file = std::fs::File::open(path).map_err(|e| SheetError::io(path, e))?;
+    let mut head = [0u8; 8];
+    let n = read_up_to(&mut file, &mut head).map_err(|e| SheetError::io(path, e))?;
+    // The file checked is the file read: one open file throughout.
+    file.rewind().map_err(|e| SheetError::io(path, e))?;
+    let rows = if head[..n].starts_with(b"PK") {
+        check_zip(&mut file)?;
+        file.rewind().map_err(|e| SheetError::io(path, e))?;
+        xlsx_rows(file)?
+    } else if head[..n] == *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" {
+        let mut bytes = Vec::new();
+        file.take(MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| SheetError::io(path, e))?;
+        check_file_bytes(bytes.len() as u64)?;
+        xls_rows(bytes)?
+    } else {
+        return Err(not_a_workbook(&"文件开头既不是 zip 也不是 OLE 复合文档"));
+    };
+    table_from_rows(rows)
+}
+
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The filled cells of an .xlsx's first worksheet, read one by one (never as a range laid out
+/// by the declared dimension), each row as long as its last filled cell.
+fn xlsx_rows(file: std::fs::File) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
+    let mut book =
+        Xlsx::new(std::io::BufReader::new(file)).map_err(|e: XlsxError| not_a_workbook(&e))?;
+    let Some(name) = book.sheet_names().first().cloned() else {
+        return Err(SheetError::Empty);
+    };
+    let unreadable = |e: XlsxError| SheetError::Xlsx(format!("无法读取第一个工作表（{e}）"));
+    let mut cells = match book.worksheet_cells_reader(&name) {
+        Ok(reader) => reader,
+        Err(XlsxError::NotAWorksheet(_)) => return Err(SheetError::Empty),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let declared = cells.dimensions();
+    check_dimension(declared.start, declared.end)?;
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (row, col) = cell.get_position();
+        let text = match cell.get_value() {
+            DataRef::String(s) => unguard_formula(s),
+            DataRef::SharedString(s) => unguard_formula(s),
+            other => cell_text(&Data::from(other.clone())),
+        };
+        if text.is_empty() {
+            continue;
+        }
+        check_cell(row, col)?;
+        let at = col as usize;
+        let cells = rows.entry(row).or_default();
+        if cells.len() <= at {
+            cells.resize(at + 1, String::new());
+        }
+        cells[at] = text;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| (row as usize + 1, cells))
+        .collect())
+}
+
+/// The first worksheet of an .xls, once [`check_xls`] has bounded what calamine will lay out.
+fn xls_rows(bytes: Vec<u8>) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
+    check_xls(&bytes)?;
+    let mut book =
+        calamine::Xls::new(std::io::Cursor::new(bytes)).map_err(|e| not_a_workbook(&e))?;
     let range = match book.worksheet_range_at(0) {
         None => return Err(SheetError::Empty),
         Some(r) => r.map_err(|e| SheetError::Xlsx(format!("无法读取第一个工作表（{e}）")))?,
@@ -126,16 +228,18 @@ fn parse_workbook(path: &Path) -> Result<Table, SheetError> {
         return Err(SheetError::Empty);
     };
     let pad = first_col as usize;
-    let rows = range
+    Ok(range
         .rows()
         .enumerate()
         .map(|(i, cells)| {
             let mut texts = vec![String::new(); pad];
-            texts.extend(cells.iter().map(cell_text));
+            texts.extend(cells.iter().map(|c| match c {
+                Data::String(s) => unguard_formula(s),
+                other => cell_text(other),
+            }));
             (first_row as usize + i + 1, texts)
         })
-        .collect();
-    table_from_rows(rows)
+        .collect())
 }
 
 /// How many title rows may come before the header.

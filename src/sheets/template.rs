@@ -6,8 +6,9 @@ use std::path::Path;
 use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Workbook, Worksheet, XlsxError};
 
 use super::columns::{Column, Values};
+use super::files::{Access, Overwrite, check_target, write_file};
 use super::read::extension;
-use super::write::{column_number, save, write_sheet, xlsx_error};
+use super::write::{column_number, workbook_buffer, write_sheet, xlsx_error};
 use super::{SheetError, SheetKind, entities, inspectors, items};
 
 /// The last spreadsheet row (1-based) that gets drop-down lists.
@@ -34,8 +35,13 @@ pub(crate) fn template_header(column: &Column) -> String {
 }
 
 /// Writes an import template (.xlsx only): the header row with required columns marked `*`,
-/// no data rows, and the 填写说明 worksheet.
-pub fn write_template(kind: SheetKind, path: &Path) -> Result<(), SheetError> {
+/// no data rows, and the 填写说明 worksheet. It holds no data, so it is readable by all; an
+/// existing file is replaced only with `overwrite` ([`super::files`]).
+pub fn write_template(
+    kind: SheetKind,
+    path: &Path,
+    overwrite: Overwrite,
+) -> Result<(), SheetError> {
     let ext = extension(path);
     if ext != "xlsx" {
         return Err(SheetError::TemplateExtension(if ext.is_empty() {
@@ -44,6 +50,7 @@ pub fn write_template(kind: SheetKind, path: &Path) -> Result<(), SheetError> {
             format!(".{ext}")
         }));
     }
+    check_target(path, overwrite)?;
     let columns = columns(kind);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -55,7 +62,8 @@ pub fn write_template(kind: SheetKind, path: &Path) -> Result<(), SheetError> {
     let notes = book.add_worksheet();
     notes.set_name(NOTES_SHEET).map_err(xlsx_error)?;
     write_sheet(notes, &note_headers(), &note_rows(kind)).map_err(xlsx_error)?;
-    save(&mut book, path)
+    let bytes = workbook_buffer(&mut book)?;
+    write_file(path, &bytes, overwrite, Access::Public)
 }
 
 /// The allowed values of a column as the 填写说明 sheet states them.
@@ -181,7 +189,8 @@ mod tests {
 
     #[test]
     fn templates_are_xlsx_only() {
-        let err = write_template(SheetKind::Items, Path::new("模板.csv")).unwrap_err();
+        let err =
+            write_template(SheetKind::Items, Path::new("模板.csv"), Overwrite::Refuse).unwrap_err();
         assert!(
             matches!(&err, SheetError::TemplateExtension(e) if e == ".csv"),
             "{err}"

@@ -7,22 +7,28 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use unicode_width::UnicodeWidthStr;
 
+use super::cells::{guard_formula, guard_quoted};
 use super::columns::{Column, headers};
+use super::files::{Access, Overwrite, write_file};
+use super::limits::read_bounded;
 use super::read::{extension, unknown_extension};
 use super::{Problem, SheetError, SheetKind};
 
 /// The most rows whose contents are measured for column widths.
 const MEASURED_ROWS: usize = 500;
 
-/// Writes records as .xlsx, .csv or .json, by the path's extension.
+/// Writes records as .xlsx, .csv or .json, by the path's extension: owner-only, and over an
+/// existing file only with `overwrite` ([`super::files`]).
 pub(crate) fn write_records<T: Serialize>(
     path: &Path,
     kind: SheetKind,
     columns: &[Column],
     records: &[T],
     cells: fn(&T) -> Vec<String>,
+    overwrite: Overwrite,
 ) -> Result<(), SheetError> {
-    match extension(path).as_str() {
+    super::files::check_target(path, overwrite)?;
+    let bytes = match extension(path).as_str() {
         "xlsx" => {
             let rows: Vec<Vec<String>> = records.iter().map(cells).collect();
             let mut book = Workbook::new();
@@ -36,21 +42,21 @@ pub(crate) fn write_records<T: Serialize>(
                     .autofilter(0, 0, last_row, last_col)
                     .map_err(xlsx_error)?;
             }
-            save(&mut book, path)
+            workbook_buffer(&mut book)?
         }
         "csv" => {
             let rows: Vec<Vec<String>> = records.iter().map(cells).collect();
-            let bytes = csv_bytes(&headers(columns), &rows)?;
-            std::fs::write(path, bytes).map_err(|e| SheetError::io(path, e))
+            csv_bytes(&headers(columns), &rows)?
         }
         "json" => {
             let mut text = serde_json::to_string_pretty(records)
                 .map_err(|e| SheetError::Json(format!("无法生成（{e}）")))?;
             text.push('\n');
-            std::fs::write(path, text).map_err(|e| SheetError::io(path, e))
+            text.into_bytes()
         }
-        _ => Err(unknown_extension(path)),
-    }
+        _ => return Err(unknown_extension(path)),
+    };
+    write_file(path, &bytes, overwrite, Access::Private)
 }
 
 /// The bold header format (表头格式).
@@ -84,7 +90,9 @@ pub(crate) fn write_sheet(
         let row = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
         for (col, cell) in cells.iter().enumerate() {
             if !cell.is_empty() {
-                sheet.write_string(row, column_number(col)?, cell)?;
+                // Stored text longer than a cell holds is cut with a note, never an error.
+                let cell = crate::domain::text::excel_cell(cell);
+                sheet.write_string(row, column_number(col)?, guard_quoted(&cell))?;
             }
         }
     }
@@ -126,24 +134,27 @@ pub(crate) fn xlsx_error(e: XlsxError) -> SheetError {
     SheetError::Xlsx(e.to_string())
 }
 
-/// Saves a workbook, reporting an unwritable path as an I/O error.
-pub(crate) fn save(book: &mut Workbook, path: &Path) -> Result<(), SheetError> {
-    match book.save(path) {
-        Ok(()) => Ok(()),
-        Err(XlsxError::IoError(e)) => Err(SheetError::io(path, e)),
-        Err(e) => Err(SheetError::Xlsx(format!("无法保存（{e}）"))),
-    }
+/// A workbook's bytes, to be written by [`super::files`].
+pub(crate) fn workbook_buffer(book: &mut Workbook) -> Result<Vec<u8>, SheetError> {
+    book.save_to_buffer()
+        .map_err(|e| SheetError::Xlsx(format!("无法生成（{e}）")))
 }
 
 /// CSV text in UTF-8 with a byte-order mark, so Excel opens it as UTF-8; CRLF line ends.
+/// Every cell that a spreadsheet program would read as a formula starts with `'`
+/// ([`guard_formula`]).
 pub(crate) fn csv_bytes(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, SheetError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(b"\xEF\xBB\xBF".to_vec());
     let fail = |e: csv::Error| SheetError::Csv(format!("无法生成（{e}）"));
-    writer.write_record(headers).map_err(fail)?;
+    writer
+        .write_record(headers.iter().map(|h| guard_formula(h).into_owned()))
+        .map_err(fail)?;
     for row in rows {
-        writer.write_record(row).map_err(fail)?;
+        writer
+            .write_record(row.iter().map(|c| guard_formula(c).into_owned()))
+            .map_err(fail)?;
     }
     writer
         .into_inner()
@@ -155,7 +166,7 @@ pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, Shee
     if extension(path) != "json" {
         return Err(unknown_extension(path));
     }
-    let bytes = std::fs::read(path).map_err(|e| SheetError::io(path, e))?;
+    let bytes = read_bounded(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     serde_json::from_slice(bytes).map_err(|e| {
         SheetError::Json(format!(

@@ -3,8 +3,6 @@
 //! changed) and returns what the user is to be told, an [`Outcome`]; [`apply`] puts that on
 //! screen, in one place.
 
-use std::path::Path;
-
 use super::load;
 use super::model::{Effect, Model, Popup};
 use super::strings as s;
@@ -15,6 +13,8 @@ use crate::domain::draw::record::DrawRecord;
 use crate::domain::role::{Action, Subject};
 use crate::domain::vocab::join_list;
 use crate::services::{ServiceError, Session};
+use crate::sheets::SheetError;
+use crate::sheets::files::{Access, Overwrite, write_file};
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
@@ -33,6 +33,8 @@ enum Outcome {
     Status(String),
     /// The audit chain checked: what the audit screen says of it, good or broken.
     AuditVerified(std::result::Result<String, String>),
+    /// A question first: the effect runs once the user confirms.
+    Ask { text: String, effect: Effect },
 }
 
 impl Outcome {
@@ -93,6 +95,7 @@ fn show(m: &mut Model, outcome: Outcome) {
         }
         Outcome::Status(text) => m.status = Some((text, false)),
         Outcome::AuditVerified(v) => m.audit.verified = Some(v),
+        Outcome::Ask { text, effect } => m.popup = Some(Popup::Confirm { text, effect }),
     }
 }
 
@@ -101,7 +104,8 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
         Effect::Reload => reload(session, m),
         Effect::LoadEntities => load_entities(session, m),
         Effect::PrepareDraw { period, tasks } => prepare_draw(session, m, &period, &tasks),
-        Effect::WriteRecord(id) => write_record(session, m, &id),
+        Effect::WriteRecord(id) => write_record(session, m, &id, Overwrite::Refuse),
+        Effect::OverwriteRecord(id) => write_record(session, m, &id, Overwrite::Replace),
         Effect::RunDraw {
             id,
             seeds,
@@ -163,30 +167,34 @@ fn prepare_draw(
     )))
 }
 
-/// Writes a run draw's printable record to a Markdown file in the export folder.
-fn write_record(session: &Session, m: &Model, id: &str) -> Result<Outcome> {
-    let text = session.printable_record(id)?;
+/// Writes a run draw's printable record to a Markdown file in the export folder, owner-only
+/// (the drawn list is confidential until the visits start, like the database), never through
+/// a symlink; a file already there is replaced only once the user confirms.
+fn write_record(session: &Session, m: &Model, id: &str, overwrite: Overwrite) -> Result<Outcome> {
     let path = m.export_dir.join(s::record_file(id));
-    write_private(&path, &text).map_err(|e| ServiceError::io(s::cannot_write(&path), e))?;
+    if overwrite == Overwrite::Refuse && std::fs::symlink_metadata(&path).is_ok() {
+        return Ok(Outcome::Ask {
+            text: s::record_exists(&path),
+            effect: Effect::OverwriteRecord(id.to_string()),
+        });
+    }
+    let text = session.printable_record(id)?;
+    match write_file(&path, text.as_bytes(), overwrite, Access::Private) {
+        Ok(()) => {}
+        // Created by someone else since the check: ask, as above.
+        Err(SheetError::Exists(_)) => {
+            return Ok(Outcome::Ask {
+                text: s::record_exists(&path),
+                effect: Effect::OverwriteRecord(id.to_string()),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
     let shown = std::fs::canonicalize(&path).unwrap_or(path);
     Ok(Outcome::done(vec![
         s::RECORD_WRITTEN.to_string(),
         shown.display().to_string(),
     ]))
-}
-
-/// Writes `text` to `path`, for its owner only: the drawn list is confidential until the
-/// visits start, like the database.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
 }
 
 fn run_draw(

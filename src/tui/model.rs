@@ -184,6 +184,8 @@ pub enum Effect {
     },
     /// Write the printable record of a run draw to a Markdown file.
     WriteRecord(String),
+    /// The same, replacing the file already there (confirmed by the user).
+    OverwriteRecord(String),
     RunDraw {
         id: String,
         seeds: Vec<String>,

@@ -109,8 +109,9 @@ pub fn record_file(id: &str) -> String {
     format!("{RECORD_FILE}-{id}.md")
 }
 
-pub fn cannot_write(path: &std::path::Path) -> String {
-    format!("无法写入 {}", path.display())
+/// The question before a printable record replaces a file of the same name.
+pub fn record_exists(path: &std::path::Path) -> String {
+    format!("文件 {} 已存在。覆盖它？", path.display())
 }
 
 /// A draw and its state: "D2026-003 已运行".

@@ -30,6 +30,7 @@ use shuangsuiji::tui::model::ScreenId;
 use shuangsuiji::tui::{self, load, views};
 
 use crate::support::{self, demo_day, login_of, open, run, run_without_db, seeds};
+use shuangsuiji::sheets::Overwrite;
 
 const HEADER: &str = "名称,统一社会信用代码,乡镇,检查对象类型\n";
 
@@ -244,12 +245,12 @@ fn exports() -> &'static [(String, Vec<u8>)] {
         let mut out = Vec::new();
         for ext in ["csv", "xlsx", "json"] {
             let p = t.file(&format!("entities.{ext}"));
-            s.export_entities(&p).unwrap();
+            s.export_entities(&p, Overwrite::Refuse).unwrap();
             out.push((ext.to_string(), std::fs::read(&p).unwrap()));
         }
         for ext in ["csv", "xlsx"] {
             let p = t.file(&format!("inspectors.{ext}"));
-            s.export_inspectors(&p).unwrap();
+            s.export_inspectors(&p, Overwrite::Refuse).unwrap();
             out.push((ext.to_string(), std::fs::read(&p).unwrap()));
         }
         out

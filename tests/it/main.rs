@@ -34,6 +34,7 @@ mod faults;
 mod golden_codes;
 mod golden_tickets;
 mod hostile;
+mod insider_files;
 mod insider_input;
 mod maintenance;
 mod permissions;

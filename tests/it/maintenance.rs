@@ -9,13 +9,14 @@ use shuangsuiji::services::dashboard::Alert;
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, maintenance};
 
 use crate::support::{self, demo_day, open, run, seeds, stdout};
+use shuangsuiji::sheets::Overwrite;
 
 /// A demo copy `live.db` and its backup `backup.db`, in a new directory.
 fn backed_up() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = support::demo_copy(&dir, "live.db");
     let backup = dir.path().join("backup.db");
-    open(&db, None).backup(&backup).unwrap();
+    open(&db, None).backup(&backup, Overwrite::Refuse).unwrap();
     (dir, db, backup)
 }
 
@@ -26,7 +27,7 @@ fn a_backup_is_owner_only_checked_and_restorable() {
     let s = open(&db, None);
     let head = s.audit_checkpoint().unwrap();
     let backup = dir.path().join("backup.db");
-    let r = s.backup(&backup).unwrap();
+    let r = s.backup(&backup, Overwrite::Refuse).unwrap();
     assert_eq!(r.checkpoint, head);
     drop(s);
     let s = open(&db, None);
@@ -35,10 +36,10 @@ fn a_backup_is_owner_only_checked_and_restorable() {
         0o600
     );
     assert!(
-        s.backup(&backup)
+        s.backup(&backup, Overwrite::Refuse)
             .unwrap_err()
             .to_string()
-            .contains("不会覆盖")
+            .contains("已存在，未覆盖")
     );
     // The live database moves on; restoring brings back the backup and keeps the old file.
     drop(s);
@@ -309,7 +310,7 @@ fn restore_refuses_another_database_or_the_other_mode() {
     assert!(err.to_string().contains("是另一个数据库的备份"), "{err}");
     // Its own backup restores.
     let backup = dir.path().join("prod-backup.db");
-    open_prod(&prod).backup(&backup).unwrap();
+    open_prod(&prod).backup(&backup, Overwrite::Refuse).unwrap();
     maintenance::restore(&backup, &prod, &me()).unwrap();
 }
 
@@ -318,12 +319,12 @@ fn restore_refuses_to_drop_audit_events_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
     let db = support::demo_copy(&dir, "live.db");
     let before = dir.path().join("before.db");
-    open(&db, None).backup(&before).unwrap();
+    open(&db, None).backup(&before, Overwrite::Refuse).unwrap();
     open(&db, None)
         .run_draw("2026Q2-01", &seeds()[..1], &[])
         .unwrap();
     let after = dir.path().join("after.db");
-    open(&db, None).backup(&after).unwrap();
+    open(&db, None).backup(&after, Overwrite::Refuse).unwrap();
     let err = maintenance::restore(&before, &db, &me()).unwrap_err();
     let words = err.to_string();
     assert!(words.contains("将丢失"), "{words}");
@@ -402,7 +403,8 @@ fn backup_leaves_only_the_backup_and_never_removes_others_files() {
     std::fs::write(dir.path().join("bkz.partial"), "mine").unwrap();
     std::fs::write(dir.path().join("bkz.db.partial"), "mine").unwrap();
     let before = names(dir.path());
-    s.backup(&dir.path().join("bkz.db")).unwrap();
+    s.backup(&dir.path().join("bkz.db"), Overwrite::Refuse)
+        .unwrap();
     let mut want = before.clone();
     want.push("bkz.db".to_string());
     want.sort();
@@ -421,9 +423,9 @@ fn backup_leaves_only_the_backup_and_never_removes_others_files() {
     maintenance::check_file(&dir.path().join("plain.db")).unwrap();
     assert_eq!(names(dir.path()), want);
     let err = open(&db, None)
-        .backup(&dir.path().join("bkz.partial"))
+        .backup(&dir.path().join("bkz.partial"), Overwrite::Refuse)
         .unwrap_err();
-    assert!(err.to_string().contains("已存在，不会覆盖"), "{err}");
+    assert!(err.to_string().contains("已存在，未覆盖"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bkz.partial")).unwrap(),
         "mine"
@@ -599,7 +601,7 @@ fn no_reminder_before_october_and_an_early_report_does_not_count() {
     assert_eq!(annual_alert(&s), None, "not before 10月1日");
     let findings = s.doctor().unwrap();
     assert_eq!(check(&findings, "年度报告")[0].level, "ok");
-    s.write_annual_report(2026, &dir.path().join("early.xlsx"))
+    s.write_annual_report(2026, &dir.path().join("early.xlsx"), Overwrite::Refuse)
         .unwrap();
     drop(s);
     let s = support::open_on(&db, None, support::day("2026-10-01"));

@@ -33,6 +33,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::support::{
     self, clean_result, command, demo_day as day, login_of, open, problem_result, seeds, text,
 };
+use shuangsuiji::sheets::Overwrite;
 
 // ---------------------------------------------------------------------------------------------
 // The prepared database.
@@ -218,9 +219,13 @@ fn build_fixture() -> Fixture {
     // Files.
     let admin = open(&db, "admin.li");
     let inspectors_csv = dir.path().join("inspectors.csv");
-    admin.export_inspectors(&inspectors_csv).unwrap();
+    admin
+        .export_inspectors(&inspectors_csv, Overwrite::Refuse)
+        .unwrap();
     let items_csv = dir.path().join("items.csv");
-    admin.export_check_items(&items_csv).unwrap();
+    admin
+        .export_check_items(&items_csv, Overwrite::Refuse)
+        .unwrap();
     let new_entity_csv = dir.path().join("new-entity.csv");
     let uscc = shuangsuiji::domain::uscc::complete("91140522MA9PQ0001").unwrap();
     std::fs::write(
@@ -350,13 +355,13 @@ fn cases() -> Vec<Case> {
             ok(s.import_check_items(&f.items_csv, false))
         }),
         c("export entities", Table(ExportRegistry), |s, _, dir| {
-            ok(s.export_entities(&dir.join("e.csv")))
+            ok(s.export_entities(&dir.join("e.csv"), Overwrite::Refuse))
         }),
         c("export inspectors", Table(ExportRegistry), |s, _, dir| {
-            ok(s.export_inspectors(&dir.join("i.xlsx")))
+            ok(s.export_inspectors(&dir.join("i.xlsx"), Overwrite::Refuse))
         }),
         c("export items", Table(ExportRegistry), |s, _, dir| {
-            ok(s.export_check_items(&dir.join("c.json")))
+            ok(s.export_check_items(&dir.join("c.json"), Overwrite::Refuse))
         }),
         // Plans.
         c("plan list", Table(ViewRegistry), |s, _, _| {
@@ -494,7 +499,7 @@ fn cases() -> Vec<Case> {
         }),
         // Maintenance and the audit chain.
         c("backup", Table(BackupDatabase), |s, _, dir| {
-            ok(s.backup(&dir.join("b.db")))
+            ok(s.backup(&dir.join("b.db"), Overwrite::Refuse))
         }),
         c("doctor", Table(ViewAudit), |s, _, _| ok(s.doctor())),
         c("audit verify", Table(ViewAudit), |s, _, _| {

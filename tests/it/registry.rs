@@ -12,6 +12,7 @@ use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::{OpenOptions, ServiceError, Session, identity, init};
 
 use crate::support::{self, demo_day as today, only as login_with, open, try_open_on};
+use shuangsuiji::sheets::Overwrite;
 
 fn demo_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     support::demo_copy(dir, "demo.db")
@@ -62,7 +63,10 @@ fn demo_logins_can_be_taken_with_as_and_roles_are_enforced() {
     let err = s.import_entities(&csv, false, &mut |_, _| {}).unwrap_err();
     assert!(matches!(err, ServiceError::Denied { .. }), "{err}");
     assert!(err.to_string().contains("无权维护监管对象库"), "{err}");
-    assert!(s.export_entities(&dir.path().join("x.csv")).is_err());
+    assert!(
+        s.export_entities(&dir.path().join("x.csv"), Overwrite::Refuse)
+            .is_err()
+    );
     assert!(!dir.path().join("x.csv").exists());
     assert!(
         s.list_entities(&EntityFilter::default()).is_ok(),
@@ -80,7 +84,10 @@ fn demo_logins_can_be_taken_with_as_and_roles_are_enforced() {
     ));
 
     let mut s = open(&path, &principal);
-    assert!(s.export_entities(&dir.path().join("p.csv")).is_ok());
+    assert!(
+        s.export_entities(&dir.path().join("p.csv"), Overwrite::Refuse)
+            .is_ok()
+    );
     assert!(matches!(
         s.set_service_account(Some("svc")),
         Err(ServiceError::Denied { .. })
@@ -251,11 +258,11 @@ fn export_then_import_changes_nothing() {
     let mut s = open(&path, None);
     for ext in ["xlsx", "csv", "json"] {
         let f = dir.path().join(format!("entities.{ext}"));
-        let n = s.export_entities(&f).unwrap();
+        let n = s.export_entities(&f, Overwrite::Refuse).unwrap();
         let r = s.import_entities(&f, false, &mut |_, _| {}).unwrap();
         assert_eq!((r.added, r.updated, r.unchanged), (0, 0, n), "{ext}");
         let f = dir.path().join(format!("inspectors.{ext}"));
-        let n = s.export_inspectors(&f).unwrap();
+        let n = s.export_inspectors(&f, Overwrite::Refuse).unwrap();
         let r = s.import_inspectors(&f, false).unwrap();
         assert_eq!((r.added, r.updated, r.unchanged), (0, 0, n), "{ext}");
     }
@@ -768,7 +775,7 @@ fn check_items_exported_as_json_import_back() {
     let path = demo_db(&dir);
     let mut s = open(&path, None);
     let f = dir.path().join("it.json");
-    let n = s.export_check_items(&f).unwrap();
+    let n = s.export_check_items(&f, Overwrite::Refuse).unwrap();
     let r = s.import_check_items(&f, false).unwrap();
     assert_eq!((r.added, r.updated, r.unchanged), (0, 0, n));
     let text = std::fs::read_to_string(&f).unwrap();
@@ -880,7 +887,7 @@ fn a_machine_owners_uscc_is_checked_kept_on_partial_reimport_and_exported() {
     // Export: the column sits beside the owner's name and holds the code; the file imports
     // back unchanged.
     let out = dir.path().join("export.csv");
-    let n = s.export_entities(&out).unwrap();
+    let n = s.export_entities(&out, Overwrite::Refuse).unwrap();
     let table = shuangsuiji::sheets::read_table(&out).unwrap();
     let at = table.headers.iter().position(|h| h == "所有人").unwrap();
     assert_eq!(table.headers[at + 1], "所有人统一社会信用代码");

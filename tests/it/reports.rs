@@ -15,6 +15,7 @@ use shuangsuiji::services::reports::{Report, write_report};
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
 
 use crate::support::{self, compliant_result as result, demo_day, only, open, open_on, seeds};
+use shuangsuiji::sheets::Overwrite;
 
 const VOID_REASON: &str = "见证人未到场，程序不合规";
 
@@ -323,7 +324,7 @@ fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
 
     // Markdown.
     let md_path = dir.path().join("q2.md");
-    write_report(&r, &md_path).unwrap();
+    write_report(&r, &md_path, Overwrite::Refuse).unwrap();
     let md = std::fs::read_to_string(&md_path).unwrap();
     assert!(md.starts_with(&format!("# {}\n", r.title)), "{md}");
     let total_line = md
@@ -343,7 +344,7 @@ fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
 
     // Excel.
     let xlsx_path = dir.path().join("q2.xlsx");
-    write_report(&r, &xlsx_path).unwrap();
+    write_report(&r, &xlsx_path, Overwrite::Refuse).unwrap();
     let mut book = calamine::open_workbook_auto(&xlsx_path).unwrap();
     assert_eq!(
         book.sheet_names(),
@@ -384,7 +385,7 @@ fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
     assert_eq!(draw_rows[0][3], "已作废");
     assert!(draw_rows[0].contains(&VOID_REASON.to_string()));
 
-    assert!(write_report(&r, &dir.path().join("q2.txt")).is_err());
+    assert!(write_report(&r, &dir.path().join("q2.txt"), Overwrite::Refuse).is_err());
 }
 
 #[test]
@@ -428,7 +429,7 @@ fn annual_report_adds_the_first_quarter_and_counts_every_live_visit() {
             .count()
     );
     let md_path = dir.path().join("2026.md");
-    write_report(&year, &md_path).unwrap();
+    write_report(&year, &md_path, Overwrite::Refuse).unwrap();
     let md = std::fs::read_to_string(&md_path).unwrap();
     assert!(md.contains(&year.title));
     assert!(md.contains(&format!("| 合计 |  |  | {} |", year.total.population)));

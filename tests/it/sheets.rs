@@ -20,6 +20,7 @@ use shuangsuiji::sheets::{
 };
 
 use common::{code, with_bad_check_character};
+use shuangsuiji::sheets::Overwrite;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -289,7 +290,7 @@ fn templates_read_back_as_headers_without_rows() {
     let dir = tempfile::tempdir().unwrap();
     for kind in SheetKind::ALL {
         let path = dir.path().join(format!("{}模板.xlsx", kind.label()));
-        write_template(*kind, &path).unwrap();
+        write_template(*kind, &path, Overwrite::Refuse).unwrap();
         let book = calamine::open_workbook_auto(&path).unwrap();
         assert_eq!(book.sheet_names(), vec![kind.label(), "填写说明"]);
         let table = read_table(&path).unwrap();
@@ -317,7 +318,12 @@ fn templates_read_back_as_headers_without_rows() {
             }
         }
     }
-    let err = write_template(SheetKind::Entities, &dir.path().join("模板.csv")).unwrap_err();
+    let err = write_template(
+        SheetKind::Entities,
+        &dir.path().join("模板.csv"),
+        Overwrite::Refuse,
+    )
+    .unwrap_err();
     assert!(matches!(err, SheetError::TemplateExtension(_)), "{err}");
 }
 

@@ -15,7 +15,6 @@ use crate::domain::draw::period::Period;
 use crate::domain::result::Category;
 use crate::domain::role::Action;
 use crate::domain::visit::VisitState;
-use crate::sheets::SheetError;
 use crate::sheets::publicity::{Table, workbook_bytes};
 use crate::store;
 
@@ -250,12 +249,17 @@ impl Session {
         self.report(Scope::Year(year))
     }
 
-    /// `report annual --year Y FILE`: the year's report written to `path` (.md/.xlsx), then
+    /// `report annual --year Y FILE [--force]`: the year's report written to `path` (.md/.xlsx), then
     /// recorded in the audit log as [`ANNUAL_REPORT_ACTION`] with the day its figures are
     /// taken, so that the overview stops reminding of the 10月30日 deadline.
-    pub fn write_annual_report(&mut self, year: i32, path: &Path) -> Result<Report> {
+    pub fn write_annual_report(
+        &mut self,
+        year: i32,
+        path: &Path,
+        overwrite: crate::sheets::Overwrite,
+    ) -> Result<Report> {
         let report = self.annual_report(year)?;
-        write_report(&report, path)?;
+        write_report(&report, path, overwrite)?;
         let file = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -1,6 +1,7 @@
 //! Writing a report: Markdown and .xlsx.
 
 use super::*;
+use crate::sheets::files::{Access, Overwrite, check_target, write_file};
 
 /// The formats a report is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,13 +231,16 @@ pub fn report_markdown(r: &Report) -> String {
     out
 }
 
-/// Writes a report as .md or .xlsx, by the path's extension.
-pub fn write_report(r: &Report, path: &Path) -> Result<ReportFormat> {
+/// Writes a report as .md or .xlsx, by the path's extension: owner-only (it is the bureau's
+/// until it sends it), replacing an existing file only with `overwrite`
+/// ([`crate::sheets::files`]).
+pub fn write_report(r: &Report, path: &Path, overwrite: Overwrite) -> Result<ReportFormat> {
     let format = ReportFormat::of(path)?;
+    check_target(path, overwrite)?;
     let bytes = match format {
         ReportFormat::Markdown => report_markdown(r).into_bytes(),
         ReportFormat::Xlsx => workbook_bytes(&report_tables(r))?,
     };
-    std::fs::write(path, bytes).map_err(|e| SheetError::io(path, e))?;
+    write_file(path, &bytes, overwrite, Access::Private)?;
     Ok(format)
 }

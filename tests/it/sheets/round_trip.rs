@@ -19,6 +19,7 @@ use shuangsuiji::sheets::{
 };
 
 use super::common::code;
+use shuangsuiji::sheets::Overwrite;
 
 fn entities_back(path: &Path) -> Vec<Entity> {
     if path.extension().is_some_and(|e| e == "json") {
@@ -144,7 +145,7 @@ fn entities_round_trip_through_xlsx_csv_and_json() {
     round_trip(
         "监管对象",
         &entity_fixtures(),
-        write_entities,
+        |p, l| write_entities(p, l, Overwrite::Refuse),
         entities_back,
     );
 }
@@ -154,7 +155,7 @@ fn inspectors_round_trip_through_xlsx_csv_and_json() {
     round_trip(
         "执法人员",
         &inspector_fixtures(),
-        write_inspectors,
+        |p, l| write_inspectors(p, l, Overwrite::Refuse),
         inspectors_back,
     );
 }
@@ -165,7 +166,7 @@ fn check_items_round_trip_through_xlsx_and_csv() {
     let items = builtin_check_items();
     for ext in ["xlsx", "csv"] {
         let path = dir.path().join(format!("抽查事项.{ext}"));
-        write_check_items(&path, &items).unwrap();
+        write_check_items(&path, &items, Overwrite::Refuse).unwrap();
         let back = parse_check_items(&read_table(&path).unwrap()).unwrap();
         assert_eq!(
             back.into_iter().map(|(_, i)| i).collect::<Vec<_>>(),
@@ -179,7 +180,7 @@ fn check_items_round_trip_through_xlsx_and_csv() {
 fn exports_look_right_to_excel() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("导出.csv");
-    write_entities(&csv, &entity_fixtures()).unwrap();
+    write_entities(&csv, &entity_fixtures(), Overwrite::Refuse).unwrap();
     let bytes = std::fs::read(&csv).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -189,10 +190,10 @@ fn exports_look_right_to_excel() {
     );
     assert!(text.contains("\r\n"));
     let xlsx = dir.path().join("导出.xlsx");
-    write_inspectors(&xlsx, &inspector_fixtures()).unwrap();
+    write_inspectors(&xlsx, &inspector_fixtures(), Overwrite::Refuse).unwrap();
     let book = calamine::open_workbook_auto(&xlsx).unwrap();
     assert_eq!(book.sheet_names(), vec!["执法人员"]);
-    let err = write_entities(&dir.path().join("导出.txt"), &[]).unwrap_err();
+    let err = write_entities(&dir.path().join("导出.txt"), &[], Overwrite::Refuse).unwrap_err();
     assert!(
         matches!(err, SheetError::UnknownExtension(ref e) if e == ".txt"),
         "{err}"
@@ -358,7 +359,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         for ext in ["csv", "xlsx", "json"] {
             let path = dir.path().join(format!("e.{ext}"));
-            write_entities(&path, &list).unwrap();
+            write_entities(&path, &list, Overwrite::Refuse).unwrap();
             prop_assert_eq!(&entities_back(&path), &list, "{}", ext);
         }
     }
@@ -369,7 +370,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         for ext in ["csv", "xlsx"] {
             let path = dir.path().join(format!("i.{ext}"));
-            write_inspectors(&path, &list).unwrap();
+            write_inspectors(&path, &list, Overwrite::Refuse).unwrap();
             prop_assert_eq!(&inspectors_back(&path), &list, "{}", ext);
         }
     }
