@@ -1,4 +1,4 @@
-//! `visit list | show | start | complete`, `result show | submit | draft | correct |
+//! `visit list | show | start | complete | lapse`, `result show | submit | draft | correct |
 //! approve-correction | reject-correction | pending`, `followup add | update`.
 
 use std::path::PathBuf;
@@ -22,12 +22,24 @@ pub enum VisitCommand {
         id: i64,
         #[arg(long, value_parser = super::day)]
         date: NaiveDate,
+        /// 日期不在任务检查时间内时须说明原因
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// 完成检查（检查完成日期，20个工作日录入期限从此起算）
     Complete {
         id: i64,
         #[arg(long, value_parser = super::day)]
         date: NaiveDate,
+        /// 日期不在任务检查时间内时须说明原因
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// 将往期未开始的检查任务标为未实施（须说明原因；队长）
+    Lapse {
+        id: i64,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -80,8 +92,13 @@ fn due_text(v: &VisitView) -> String {
 pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
     match c {
         VisitCommand::List(a) => list(s, a),
-        VisitCommand::Start { id, date } => start(s, *id, *date),
-        VisitCommand::Complete { id, date } => complete(s, *id, *date),
+        VisitCommand::Start { id, date, reason } => start(s, *id, *date, reason.as_deref()),
+        VisitCommand::Complete { id, date, reason } => complete(s, *id, *date, reason.as_deref()),
+        VisitCommand::Lapse { id, reason } => {
+            s.lapse_visit(*id, reason)?;
+            output::say(&format!("检查任务 {id} 已标为未实施：{reason}"));
+            Ok(())
+        }
     }
 }
 
@@ -103,26 +120,40 @@ fn list(s: &Session, a: &ListArgs) -> CliResult {
             v.draw_id.clone(),
             v.entity_name.clone(),
             join_list(&v.tasks),
-            v.state.label().to_string(),
+            v.status_label().to_string(),
             v.team.codes(),
             due_text(v),
-            if v.pending_correction {
-                "更正待批".to_string()
-            } else {
-                String::new()
-            },
+            notes_text(v),
         ]
     })
 }
 
-fn start(s: &mut Session, id: i64, date: NaiveDate) -> CliResult {
-    s.start_visit(id, date)?;
+/// The list's 备注: a correction waiting, steps outside the windows, 未实施, the rules' mark.
+fn notes_text(v: &VisitView) -> String {
+    let mut notes = Vec::new();
+    if v.pending_correction {
+        notes.push("更正待批".to_string());
+    }
+    if v.dates.outside_window() {
+        notes.push("检查时间外".to_string());
+    }
+    if let Some(r) = &v.dates.lapsed {
+        notes.push(format!("未实施：{r}"));
+    }
+    if let Some(n) = &v.note {
+        notes.push(n.clone());
+    }
+    notes.join("；")
+}
+
+fn start(s: &mut Session, id: i64, date: NaiveDate, reason: Option<&str>) -> CliResult {
+    s.start_visit(id, date, reason)?;
     output::say(&format!("检查任务 {id} 已于 {date} 开始检查"));
     Ok(())
 }
 
-fn complete(s: &mut Session, id: i64, date: NaiveDate) -> CliResult {
-    s.complete_visit(id, date)?;
+fn complete(s: &mut Session, id: i64, date: NaiveDate, reason: Option<&str>) -> CliResult {
+    s.complete_visit(id, date, reason)?;
     let v = s.visit(id)?;
     output::say(&format!(
         "检查任务 {id} 已于 {date} 完成检查；结果应于 {} 前录入",

@@ -106,10 +106,12 @@ pub enum Action {
     ViewReports,
     /// Copy the database with `backup`.
     BackupDatabase,
+    /// Mark a visit of an earlier period that never started as 未实施, with the reason.
+    MarkLapsed,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -131,6 +133,7 @@ impl Action {
         Action::Publish,
         Action::ViewReports,
         Action::BackupDatabase,
+        Action::MarkLapsed,
     ];
 
     pub fn label(self) -> &'static str {
@@ -156,6 +159,7 @@ impl Action {
             Action::Publish => "导出公示并标记已公示",
             Action::ViewReports => "生成季度和年度报告",
             Action::BackupDatabase => "备份数据库",
+            Action::MarkLapsed => "将往期未开始的检查任务标为未实施",
         }
     }
 
@@ -180,6 +184,7 @@ impl Action {
             Action::Publish => &[Lead, Principal],
             Action::ViewReports => &[Admin, Lead, Inspector, Principal, Observer],
             Action::BackupDatabase => &[Admin, Lead],
+            Action::MarkLapsed => &[Lead],
         }
     }
 }

@@ -10,6 +10,9 @@ use crate::domain::calendar::WorkingCalendar;
 /// this many working days is flagged.
 pub const PUBLISH_WORKING_DAYS: u32 = 20;
 
+/// The label of a visit of an earlier period marked as never carried out.
+pub const LAPSED_LABEL: &str = "未实施";
+
 /// Where a visit stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,6 +59,14 @@ pub struct VisitDates {
     /// The day the result was submitted.
     pub entered: Option<NaiveDate>,
     pub published: Option<NaiveDate>,
+    /// Why the visit was started, or completed, outside its tasks' windows (if it was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_reason: Option<String>,
+    /// 未实施: the reason a visit of an earlier period never started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lapsed: Option<String>,
 }
 
 impl VisitDates {
@@ -67,6 +78,20 @@ impl VisitDates {
                 cal.add_working_days(entered, PUBLISH_WORKING_DAYS).date < today
             }
             _ => false,
+        }
+    }
+
+    /// Whether a step of the visit was taken outside its windows (recorded with a reason).
+    pub fn outside_window(&self) -> bool {
+        self.start_reason.is_some() || self.complete_reason.is_some()
+    }
+
+    /// The state as lists show it: 未实施 for a lapsed visit, else the state's label.
+    pub fn status_label(&self) -> &'static str {
+        if self.lapsed.is_some() {
+            LAPSED_LABEL
+        } else {
+            self.state().label()
         }
     }
 

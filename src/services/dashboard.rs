@@ -58,6 +58,12 @@ pub enum Alert {
     },
     /// Next year's holiday notice is not loaded: deadlines across the year end are provisional.
     NextYearCalendar(i32),
+    /// Visits still unstarted with their earliest window closing within
+    /// [`crate::domain::window::CLOSING_WARNING_DAYS`] working days (or closed): (visit,
+    /// entity name, the day it closes).
+    WindowClosing(Vec<(i64, String, NaiveDate)>),
+    /// No draw for the quarter by the fifth working day of its part inside the window.
+    DrawDue { period: Period, since: NaiveDate },
 }
 
 impl Alert {
@@ -68,18 +74,24 @@ impl Alert {
             | Alert::CorrectionsWaiting(_)
             | Alert::Overdue(_)
             | Alert::Unpublished(_) => true,
+            Alert::DrawDue { .. } => true,
             Alert::AnnualReport { late, .. } => *late,
             Alert::Certificate { alert, .. } => matches!(alert, CertAlert::Expired(_)),
-            Alert::DrawWaiting { .. } | Alert::NextYearCalendar(_) => false,
+            Alert::DrawWaiting { .. } | Alert::NextYearCalendar(_) | Alert::WindowClosing(_) => {
+                false
+            }
         }
     }
 }
 
-/// Key entities (重点排污单位) covered this year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Key entities (重点排污单位) covered this year: inspected (a random visit started), not
+/// merely drawn. Key is the class on the day asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyCoverage {
     pub covered: usize,
     pub all: usize,
+    /// The key entities not yet inspected: (id, name).
+    pub missing: Vec<(String, String)>,
 }
 
 /// The overview on one day.
@@ -206,6 +218,17 @@ impl Session {
         if !calendar.known(year + 1) {
             alerts.push(Alert::NextYearCalendar(year + 1));
         }
+        let closing: Vec<(i64, String, NaiveDate)> = visits
+            .iter()
+            .filter(|v| v.closing_unstarted(today, &calendar))
+            .filter_map(|v| Some((v.id, v.entity_name.clone(), v.window_closes()?)))
+            .collect();
+        if !closing.is_empty() {
+            alerts.push(Alert::WindowClosing(closing));
+        }
+        if let Some(due) = self.draw_due(&draws, today, &calendar)? {
+            alerts.push(due);
+        }
         Ok(Overview {
             year,
             tasks,
@@ -216,6 +239,34 @@ impl Session {
             draws: draws.len(),
             annual_report_generated,
         })
+    }
+
+    /// [`Alert::DrawDue`] when the quarter has no live draw by the fifth working day of its
+    /// part inside the windows of the year's plans.
+    fn draw_due(
+        &self,
+        draws: &[crate::domain::draw::Draw],
+        today: NaiveDate,
+        calendar: &crate::domain::calendar::WorkingCalendar,
+    ) -> Result<Option<Alert>> {
+        let period = Period::of(today);
+        if draws
+            .iter()
+            .any(|d| d.period == period.to_string() && !d.is_void())
+        {
+            return Ok(None);
+        }
+        let windows: Vec<crate::domain::plan::Window> = self
+            .list_plans(Some(period.year))?
+            .iter()
+            .flat_map(|p| p.plan.tasks.iter())
+            .flat_map(|t| t.lines.iter().map(|l| l.window))
+            .collect();
+        Ok(
+            crate::domain::window::draw_due_from(period.year, period.quarter, &windows, calendar)
+                .filter(|since| today >= *since)
+                .map(|since| Alert::DrawDue { period, since }),
+        )
     }
 
     fn task_progress(&self, year: i32, visits: &[VisitView]) -> Result<Vec<TaskProgress>> {
@@ -242,8 +293,9 @@ impl Session {
         Ok(tasks)
     }
 
-    /// Key entities (not excluded) with a visit drawn this year, of all key entities. Needs
-    /// every entity classified, so the dashboard asks for it after its first frame.
+    /// Key entities (not excluded, not closed) inspected this year — a random visit to them
+    /// started — of all key entities, and the ones not yet inspected. Needs every entity
+    /// classified, so the dashboard asks for it after its first frame.
     pub fn key_coverage(&self, year: i32) -> Result<KeyCoverage> {
         let covered: HashSet<String> = self
             .list_visits(&VisitFilter {
@@ -251,17 +303,28 @@ impl Session {
                 ..Default::default()
             })?
             .into_iter()
+            .filter(|v| v.dates.started.is_some())
             .map(|v| v.entity)
             .collect();
-        let keys: Vec<String> = self
+        let keys: Vec<(String, String)> = self
             .list_entities(&EntityFilter::default())?
             .into_iter()
-            .filter(|c| c.classification.also_key && c.entity.exclusion.is_none())
-            .map(|c| c.id)
+            .filter(|c| {
+                c.classification.also_key
+                    && c.entity.exclusion.is_none()
+                    && c.entity.production != crate::domain::vocab::ProductionStatus::Closed
+            })
+            .map(|c| (c.id, c.entity.name))
+            .collect();
+        let missing: Vec<(String, String)> = keys
+            .iter()
+            .filter(|(k, _)| !covered.contains(k))
+            .cloned()
             .collect();
         Ok(KeyCoverage {
-            covered: keys.iter().filter(|k| covered.contains(*k)).count(),
+            covered: keys.len() - missing.len(),
             all: keys.len(),
+            missing,
         })
     }
 }

@@ -55,18 +55,54 @@ impl People<'_> {
     }
 }
 
+/// The day the demo draws a quarter: the second working day of the quarter's first month that
+/// lies inside the windows of the year's plans (Q1: early March, Q4: early October), as a
+/// bureau schedules it; never after today.
+fn draw_day(
+    s: &Session,
+    cal: &WorkingCalendar,
+    period: Period,
+    today: NaiveDate,
+) -> Result<NaiveDate> {
+    let windows: Vec<crate::domain::plan::Window> = s
+        .list_plans(Some(period.year))?
+        .iter()
+        .flat_map(|p| p.plan.tasks.iter())
+        .flat_map(|t| t.lines.iter().map(|l| l.window))
+        .collect();
+    let first = (period.quarter - 1) * 3 + 1;
+    let month = (first..first + 3)
+        .find(|m| {
+            windows
+                .iter()
+                .any(|w| w.start_month <= *m && *m <= w.end_month)
+        })
+        .unwrap_or(first);
+    let start = NaiveDate::from_ymd_opt(period.year, month, 1).unwrap_or(period.first_day());
+    let day = cal.add_working_days(start - chrono::Days::new(1), 2).date;
+    Ok(day.min(today))
+}
+
 pub(crate) fn build(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
     let current = Period::of(today);
+    let lead = session(path, creator, None, today)?;
+    let cal = lead.calendar()?;
+    let mut days = Vec::new();
     for quarter in 1..=current.quarter {
         let period = Period {
             year: today.year(),
             quarter,
         };
-        let day = if quarter == current.quarter {
-            today
-        } else {
-            period.first_day()
+        days.push(draw_day(&lead, &cal, period, today)?);
+    }
+    drop(lead);
+    let latest = current.quarter.saturating_sub(1);
+    for quarter in 1..=current.quarter {
+        let period = Period {
+            year: today.year(),
+            quarter,
         };
+        let day = days[quarter as usize - 1];
         let mut s = session(path, creator, None, day)?;
         let tag = format!("{}|{period}", demo::DEMO_LABEL);
         let system = digits(&format!("{tag}|system"));
@@ -79,9 +115,15 @@ pub(crate) fn build(path: &Path, creator: &str, today: NaiveDate) -> Result<()> 
             let parts = [digits(&format!("{tag}|1")), digits(&format!("{tag}|2"))];
             let witnesses = ["示例见证人甲".to_string(), "示例见证人乙".to_string()];
             s.run_draw(&prepared.id, &parts, &witnesses)?;
+            drop(s);
+            // Most of the quarter's visits are done before the next quarter's draw.
+            work_the_quarter(path, creator, &cal, today, period, quarter == latest)?;
         }
     }
-    work_the_visits(path, creator, today)
+    if latest > 0 {
+        work_the_special_cases(path, creator, &cal, today, latest)?;
+    }
+    publish_earlier_quarters(path, creator, today)
 }
 
 /// What the demo does with one visit.
@@ -98,8 +140,8 @@ enum Plan {
     Started,
 }
 
-/// How many visits besides the special cases get an ordinary, timely result.
-const ORDINARY: usize = 24;
+/// Why the demo's officers inspected outside a window (a late special case).
+const OUTSIDE_REASON: &str = "企业停产检修，检查顺延至复产后";
 
 const PLANS: [Plan; 9] = [
     Plan::Published,
@@ -155,13 +197,51 @@ fn result_for(items: &[String], plan: Plan) -> InspectionResult {
     r
 }
 
-/// Works through the visits of the earlier quarters as their officers would: the latest run
-/// quarter's visits carry the special cases, the older quarters' are worked through and
-/// published.
-fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
+/// Works through a run quarter's visits as their officers would, some working days after
+/// the draw: every visit of an older quarter; of the latest run quarter, all but the special
+/// cases (kept for later) and one in seven (left 待检查, as some always are).
+fn work_the_quarter(
+    path: &Path,
+    creator: &str,
+    cal: &WorkingCalendar,
+    today: NaiveDate,
+    period: Period,
+    latest: bool,
+) -> Result<()> {
     let lead = session(path, creator, None, today)?;
-    let cal = lead.calendar()?;
-    let latest = Period::of(today).quarter.saturating_sub(1);
+    let visits = visits_with_a_login(&lead, today, period.quarter)?;
+    drop(lead);
+    let mut work = Work {
+        people: People {
+            path,
+            creator,
+            open: Default::default(),
+        },
+        cal: cal.clone(),
+        today,
+    };
+    for (i, (v, login)) in visits.iter().enumerate() {
+        if quarter_of(v, today) != period.quarter {
+            continue;
+        }
+        if latest && (i < PLANS.len() || i % 7 == 6) {
+            continue;
+        }
+        work.visit(i, v, login, Plan::Published)?;
+    }
+    Ok(())
+}
+
+/// The latest run quarter's special cases: every state, a late entry, a correction waiting,
+/// an open case, countdowns running out in the next days.
+fn work_the_special_cases(
+    path: &Path,
+    creator: &str,
+    cal: &WorkingCalendar,
+    today: NaiveDate,
+    latest: u32,
+) -> Result<()> {
+    let lead = session(path, creator, None, today)?;
     let visits = visits_with_a_login(&lead, today, latest)?;
     drop(lead);
     let mut work = Work {
@@ -170,24 +250,20 @@ fn work_the_visits(path: &Path, creator: &str, today: NaiveDate) -> Result<()> {
             creator,
             open: Default::default(),
         },
-        cal,
+        cal: cal.clone(),
         today,
     };
-    // One visit of the latest quarter for each special case, then ordinary timely results for
-    // some more of it; the rest of it stays 待检查. The quarters before it were worked through.
+    let mut plans = PLANS.iter();
     for (i, (v, login)) in visits.iter().enumerate() {
-        let older = quarter_of(v, today) < latest;
-        if i >= PLANS.len() + ORDINARY && !older {
+        if quarter_of(v, today) != latest {
             continue;
         }
-        let plan = if older {
-            Plan::Published
-        } else {
-            PLANS.get(i).copied().unwrap_or(Plan::Published)
+        let Some(plan) = plans.next() else {
+            break;
         };
-        work.visit(i, v, login, plan)?;
+        work.visit(i, v, login, *plan)?;
     }
-    publish_earlier_quarters(path, creator, today)
+    Ok(())
 }
 
 /// The quarter of this year a visit belongs to; 0 for another year's.
@@ -257,13 +333,18 @@ impl Work<'_> {
         if start > today {
             return Ok(());
         }
-        self.people.on(login, start)?.start_visit(id, start)?;
+        // A step the schedule puts outside the visit's windows is recorded with its reason, as
+        // the officers would.
+        let reason = |day: NaiveDate| v.outside_on(day).map(|_| OUTSIDE_REASON);
+        self.people
+            .on(login, start)?
+            .start_visit(id, start, reason(start))?;
         if plan == Plan::Started {
             return Ok(());
         }
         self.people
             .on(login, completed)?
-            .complete_visit(id, completed)?;
+            .complete_visit(id, completed, reason(completed))?;
         if matches!(plan, Plan::DueSoon | Plan::DueInFive | Plan::Overdue) {
             return Ok(());
         }

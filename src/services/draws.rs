@@ -875,7 +875,8 @@ impl Session {
                     None
                 }
             };
-            let (seat, skipped) = next_substitute(&record.prepared, &record.seed, visit, &record.substitutions, &out, &unavailable)?;
+            let full = record.prepared.merged(record.private.as_ref());
+            let (seat, skipped) = next_substitute(&full, &record.seed, visit, &record.substitutions, &out, &unavailable)?;
             let ev = actor.log(tx, "draw.substitute", id, &json!({ "entity": entity, "out": out, "in": seat.inspector, "reason": reason, "skipped": skipped }))?;
             let sub = Substitution { entity: entity.clone(), out: out.clone(), replacement: seat.inspector.clone(), reason: reason.clone(), skipped, at: ev.at.clone(), by: ev.actor.clone() };
             let visit_id = store::draws::visit_id(tx, id, &entity)?.ok_or_else(|| ServiceError::not_found("检查任务", entity))?;

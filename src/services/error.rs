@@ -83,6 +83,16 @@ pub enum ServiceError {
     /// The draw could not make the visit's team: nothing can be recorded.
     #[error("检查任务 {visit} 尚未组成检查组")]
     NoTeam { visit: i64 },
+    /// A step on a day outside the windows of the visit's tasks, without a reason.
+    #[error(
+        "检查任务{visit}：{day}不在{tasks}的检查时间内。如确在此日{step}，请用 --reason 说明原因（仪表盘中填写原因）"
+    )]
+    OutsideWindow {
+        visit: i64,
+        step: &'static str,
+        day: chrono::NaiveDate,
+        tasks: String,
+    },
     /// The visit has no completion date.
     #[error("检查尚未完成")]
     NotCompleted { visit: i64 },

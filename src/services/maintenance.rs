@@ -490,6 +490,10 @@ impl Session {
         for f in overview_findings(&self.overview()?) {
             put(f.level, f.check, f.detail);
         }
+        let year = self.today().year();
+        let k = self.key_coverage(year)?;
+        let f = key_coverage_finding(&k, year, self.today());
+        put(f.level, f.check, f.detail);
         Ok(out)
     }
 }
@@ -697,6 +701,38 @@ fn side_problems(
     out
 }
 
+/// Key coverage (inspected / all key units, and which are not yet inspected): a warning from
+/// the fourth quarter, when the last draw of the window must take them.
+fn key_coverage_finding(
+    k: &crate::services::dashboard::KeyCoverage,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Finding {
+    if k.missing.is_empty() {
+        return finding(
+            "ok",
+            "重点单位覆盖",
+            format!("{year}年重点单位已全部检查（{}/{}）", k.covered, k.all),
+        );
+    }
+    let names: Vec<String> = k
+        .missing
+        .iter()
+        .map(|(id, n)| format!("{id} {n}"))
+        .collect();
+    finding(
+        if today.month() >= 10 { "warn" } else { "ok" },
+        "重点单位覆盖",
+        format!(
+            "{year}年已检查 {}/{}；尚未检查 {} 个：{}",
+            k.covered,
+            k.all,
+            names.len(),
+            names.join("、")
+        ),
+    )
+}
+
 /// The overview's alerts as `doctor` reports them, with an "ok" line for each check that
 /// found nothing: the dashboard's first screen and `doctor` read the same overview.
 fn overview_findings(o: &Overview) -> Vec<Finding> {
@@ -734,9 +770,30 @@ fn overview_findings(o: &Overview) -> Vec<Finding> {
         format!("没有录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示的结果"),
         format!("录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示"),
     ));
+    let closing: Vec<(i64, String)> = o
+        .alerts
+        .iter()
+        .find_map(|a| match a {
+            Alert::WindowClosing(v) => Some(
+                v.iter()
+                    .map(|(id, name, close)| (*id, format!("{name}（{close}截止）")))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    out.push(visits_finding(
+        "检查时间",
+        &closing,
+        format!("没有检查时间 {CLOSING_WARNING_DAYS} 个工作日内截止仍未开始的检查任务"),
+        format!("未开始，检查时间 {CLOSING_WARNING_DAYS} 个工作日内截止"),
+    ));
     out.push(annual_finding(o));
     out
 }
+
+use crate::domain::window::CLOSING_WARNING_DAYS;
+use chrono::Datelike;
 
 fn finding(level: &'static str, check: &'static str, detail: String) -> Finding {
     Finding {
@@ -783,10 +840,14 @@ fn alert_lines(o: &Overview) -> (Vec<String>, Vec<String>, Vec<String>) {
                 draws.push(format!("{draw} 已申请作废，待主要负责人批准"))
             }
             Alert::CorrectionsWaiting(n) => corrections.push(format!("{n} 项更正待主要负责人审批")),
+            Alert::DrawDue { period, since } => draws.push(format!(
+                "{period}尚未抽取（检查时间内第5个工作日 {since} 起提醒）"
+            )),
             Alert::Overdue(_)
             | Alert::Unpublished(_)
             | Alert::AnnualReport { .. }
-            | Alert::NextYearCalendar(_) => {}
+            | Alert::NextYearCalendar(_)
+            | Alert::WindowClosing(_) => {}
         }
     }
     (certs, draws, corrections)

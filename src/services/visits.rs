@@ -8,9 +8,11 @@ use serde_json::json;
 
 use super::{Result, ServiceError, Session};
 use crate::domain::calendar::{Countdown, Deadline, WorkingCalendar};
+use crate::domain::draw::period::Period;
 use crate::domain::draw::record::Team;
 use crate::domain::role::{Action, Subject};
 use crate::domain::visit::{Step, VisitDates, VisitState, check_step};
+use crate::domain::window::{self, TaskWindow};
 use crate::store::{self, draws::VisitRow};
 
 /// Working days to enter a result after the inspection (政府信息公开条例 Art. 26; plan 六).
@@ -28,6 +30,8 @@ pub struct VisitView {
     pub ticket: String,
     /// Why the visit has no team, if it has none.
     pub problem: Option<String>,
+    /// The rules' mark when drawn ("超出年度抽查上限（全覆盖任务）").
+    pub note: Option<String>,
     /// The current team (substitutions applied).
     pub team: Team,
     /// The day the draw was run.
@@ -44,6 +48,55 @@ pub struct VisitView {
     /// The result was (or, not yet entered, already is) later than the due date.
     pub late: bool,
     pub pending_correction: bool,
+    /// The windows of the visit's tasks (检查时间), from the plan of the draw's year.
+    pub windows: Vec<TaskWindow>,
+}
+
+impl VisitView {
+    /// The tasks whose windows `day` misses ("LH-1（3月-10月）"), if any: a step on that day
+    /// needs a reason.
+    pub fn outside_on(&self, day: NaiveDate) -> Option<String> {
+        window::outside(&self.windows, day)
+    }
+
+    /// The earliest day one of the visit's windows closes.
+    pub fn window_closes(&self) -> Option<NaiveDate> {
+        window::earliest_close(&self.windows)
+    }
+
+    /// Not started, not 未实施, and its earliest window closes within
+    /// [`window::CLOSING_WARNING_DAYS`] working days of `today` (or has closed).
+    pub fn closing_unstarted(&self, today: NaiveDate, cal: &WorkingCalendar) -> bool {
+        self.state == VisitState::Assigned
+            && self.dates.lapsed.is_none()
+            && self.problem.is_none()
+            && window::closing_soon(&self.windows, today, cal)
+    }
+
+    /// The state as lists show it (未实施 for a lapsed visit).
+    pub fn status_label(&self) -> &'static str {
+        self.dates.status_label()
+    }
+}
+
+/// The windows of every task of every plan, by (year, task code).
+pub(crate) fn task_windows(
+    conn: &rusqlite::Connection,
+) -> Result<HashMap<(i32, String), TaskWindow>> {
+    let mut out = HashMap::new();
+    for p in store::plans::list(conn, None)? {
+        for t in &p.plan.tasks {
+            out.insert(
+                (p.plan.year, t.code.clone()),
+                TaskWindow {
+                    task: t.code.clone(),
+                    year: p.plan.year,
+                    windows: t.lines.iter().map(|l| l.window).collect(),
+                },
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Filters for `visit list`.
@@ -65,9 +118,16 @@ pub(crate) fn summarise(
     names: &HashMap<String, (String, String)>,
     cal: &WorkingCalendar,
     today: NaiveDate,
+    windows: &HashMap<(i32, String), TaskWindow>,
 ) -> Vec<VisitView> {
     rows.into_iter()
         .map(|row| {
+            let year = row.period.parse::<Period>().map(|p| p.year).unwrap_or(0);
+            let windows: Vec<TaskWindow> = row
+                .tasks
+                .iter()
+                .filter_map(|t| windows.get(&(year, t.clone())).cloned())
+                .collect();
             let mut dates = events.get(&row.id).cloned().unwrap_or_default();
             dates.drawn = row.drawn_on.parse().ok();
             let state = dates.state();
@@ -88,6 +148,7 @@ pub(crate) fn summarise(
             };
             let (entity_name, town) = names.get(&row.entity).cloned().unwrap_or_default();
             VisitView {
+                windows,
                 pending_correction: pending.contains(&row.id),
                 entity_name,
                 town,
@@ -104,6 +165,7 @@ pub(crate) fn summarise(
                 tasks: row.tasks,
                 ticket: row.ticket,
                 problem: row.problem,
+                note: row.note,
                 team: row.team,
                 drawn_on: row.drawn_on,
             }
@@ -160,6 +222,7 @@ impl Session {
             &names,
             &cal,
             self.today(),
+            &task_windows(conn)?,
         )
         .into_iter()
         .filter(|v| self.may_see(v))
@@ -193,7 +256,8 @@ impl Session {
     }
 
     /// Records `step` (start or complete; results and publication have their own use cases)
-    /// as the visit's event `kind`, logged as `action`.
+    /// as the visit's event `kind`, logged as `action`. A day outside the windows of the
+    /// visit's tasks needs a reason; it is recorded, never refused.
     fn step(
         &mut self,
         id: i64,
@@ -201,13 +265,31 @@ impl Session {
         kind: &str,
         action: &str,
         day: NaiveDate,
+        reason: Option<&str>,
     ) -> Result<()> {
-        crate::domain::check_date(day).map_err(|why| ServiceError::invalid("date", why))?;
         let v = self.visit(id)?;
         self.require_team_or_lead(&v.team)?;
         if v.problem.is_some() {
             return Err(ServiceError::NoTeam { visit: id });
         }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            crate::domain::text::field("原因", crate::domain::text::TextKind::Other, r)
+                .map_err(|why| ServiceError::invalid("reason", why))?;
+        }
+        let outside = v.outside_on(day);
+        let reason = match (&outside, reason) {
+            (Some(tasks), None) => {
+                return Err(ServiceError::OutsideWindow {
+                    visit: id,
+                    step: step.label(),
+                    day,
+                    tasks: tasks.clone(),
+                });
+            }
+            (Some(_), Some(r)) => Some(r),
+            (None, _) => None,
+        };
         let today = self.today();
         self.write(|tx, actor| {
             // Re-read inside the transaction: another user may have moved first.
@@ -215,24 +297,80 @@ impl Session {
             dates.drawn = v.dates.drawn;
             check_step(&dates, step, day, today)
                 .map_err(|why| ServiceError::StepOutOfOrder { visit: None, why })?;
-            let ev = actor.log(
-                tx,
-                action,
-                &id.to_string(),
-                &json!({ "entity": v.entity, "draw": v.draw_id, "day": day.to_string() }),
-            )?;
-            store::results::add_event(tx, id, kind, day, ev.seq)?;
+            let mut detail =
+                json!({ "entity": v.entity, "draw": v.draw_id, "day": day.to_string() });
+            if let (Some(tasks), Some(r)) = (&outside, reason) {
+                detail["outside_window"] = json!(tasks);
+                detail["reason"] = json!(r);
+            }
+            let ev = actor.log(tx, action, &id.to_string(), &detail)?;
+            store::results::add_event_with_reason(tx, id, kind, day, reason, ev.seq)?;
             Ok(())
         })
     }
 
-    /// `visit start ID --date D`
-    pub fn start_visit(&mut self, id: i64, day: NaiveDate) -> Result<()> {
-        self.step(id, Step::Start, "start", "visit.start", day)
+    /// `visit start ID --date D [--reason R]` (the reason when D lies outside the windows).
+    pub fn start_visit(&mut self, id: i64, day: NaiveDate, reason: Option<&str>) -> Result<()> {
+        self.step(id, Step::Start, "start", "visit.start", day, reason)
     }
 
-    /// `visit complete ID --date D` (检查完成日期: the 20 working days run from here).
-    pub fn complete_visit(&mut self, id: i64, day: NaiveDate) -> Result<()> {
-        self.step(id, Step::Complete, "complete", "visit.complete", day)
+    /// `visit complete ID --date D [--reason R]` (检查完成日期: the 20 working days run from
+    /// here).
+    pub fn complete_visit(&mut self, id: i64, day: NaiveDate, reason: Option<&str>) -> Result<()> {
+        self.step(
+            id,
+            Step::Complete,
+            "complete",
+            "visit.complete",
+            day,
+            reason,
+        )
+    }
+
+    /// `visit lapse ID --reason R`: a lead marks a visit of an earlier period that never
+    /// started as 未实施. It no longer counts toward the cap (it never did, unstarted) and the
+    /// reports list it as a shortfall.
+    pub fn lapse_visit(&mut self, id: i64, reason: &str) -> Result<()> {
+        self.require(Action::MarkLapsed)?;
+        let reason = reason.trim();
+        if reason.chars().count() < 2 {
+            return Err(ServiceError::invalid("reason", "须写明未实施的原因"));
+        }
+        crate::domain::text::field("原因", crate::domain::text::TextKind::Other, reason)
+            .map_err(|why| ServiceError::invalid("reason", why))?;
+        let v = self.visit(id)?;
+        let current = Period::of(self.today());
+        let period: Period = v
+            .period
+            .parse()
+            .map_err(|e: String| ServiceError::invalid("period", e))?;
+        if v.dates.lapsed.is_some() {
+            return Err(ServiceError::invalid(
+                "visit",
+                format!("检查任务{id}已标为未实施"),
+            ));
+        }
+        if v.state != VisitState::Assigned {
+            return Err(ServiceError::invalid(
+                "visit",
+                format!("检查任务{id}已{}，不能标为未实施", v.state.label()),
+            ));
+        }
+        if period >= current {
+            return Err(ServiceError::invalid(
+                "visit",
+                format!("检查任务{id}属于{period}，只有往期未开始的检查任务才能标为未实施"),
+            ));
+        }
+        self.write(|tx, actor| {
+            let ev = actor.log(
+                tx,
+                "visit.lapse",
+                &id.to_string(),
+                &json!({ "entity": v.entity, "draw": v.draw_id, "period": v.period, "reason": reason }),
+            )?;
+            store::results::add_lapse(tx, id, reason, ev.seq)?;
+            Ok(())
+        })
     }
 }

@@ -27,26 +27,37 @@ pub fn dates_of(conn: &Connection, id: i64) -> Result<VisitDates> {
 
 /// The events of one visit (`Some(id)`) or of every visit (`None`).
 pub fn events_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, VisitDates>> {
-    let mut stmt = conn
-        .prepare("SELECT visit_id, kind, day FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let mut stmt = conn.prepare(
+        "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2",
+    )?;
     let rows = stmt.query_map(id_range(only), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
         ))
     })?;
     let mut out: HashMap<i64, VisitDates> = HashMap::new();
     for row in rows {
-        let (id, kind, day) = row?;
+        let (id, kind, day, reason) = row?;
         let d = date(&day)?;
         let v = out.entry(id).or_default();
         match kind.as_str() {
-            "start" => v.started = Some(d),
-            "complete" => v.completed = Some(d),
+            "start" => (v.started, v.start_reason) = (Some(d), reason),
+            "complete" => (v.completed, v.complete_reason) = (Some(d), reason),
             "publish" => v.published = Some(d),
             _ => {}
         }
+    }
+    let mut stmt =
+        conn.prepare("SELECT visit_id, reason FROM visit_lapses WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let rows = stmt.query_map(id_range(only), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (id, reason) = row?;
+        out.entry(id).or_default().lapsed = Some(reason);
     }
     let mut stmt = conn
         .prepare("SELECT visit_id, submitted_on FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
@@ -67,9 +78,30 @@ pub fn add_event(
     day: NaiveDate,
     seq: u64,
 ) -> Result<()> {
+    add_event_with_reason(conn, visit_id, kind, day, None, seq)
+}
+
+/// A step with the reason it was taken outside the visit's windows.
+pub fn add_event_with_reason(
+    conn: &Connection,
+    visit_id: i64,
+    kind: &str,
+    day: NaiveDate,
+    reason: Option<&str>,
+    seq: u64,
+) -> Result<()> {
     conn.execute(
-        "INSERT INTO visit_events (visit_id, kind, day, seq) VALUES (?1, ?2, ?3, ?4)",
-        params![visit_id, kind, day.to_string(), seq],
+        "INSERT INTO visit_events (visit_id, kind, day, reason, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![visit_id, kind, day.to_string(), reason, seq],
+    )?;
+    Ok(())
+}
+
+/// Marks a visit 未实施 with the reason.
+pub fn add_lapse(conn: &Connection, visit_id: i64, reason: &str, seq: u64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO visit_lapses (visit_id, reason, seq) VALUES (?1, ?2, ?3)",
+        params![visit_id, reason, seq],
     )?;
     Ok(())
 }

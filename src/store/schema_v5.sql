@@ -20,3 +20,19 @@ CREATE TRIGGER draw_private_no_replace BEFORE INSERT ON draw_private
     BEGIN SELECT RAISE(ABORT, '抽取记录不能改写'); END;
 
 ALTER TABLE visits ADD COLUMN note TEXT;
+
+-- A step taken outside the windows of the visit's tasks carries its reason (检查时间外的原因).
+ALTER TABLE visit_events ADD COLUMN reason TEXT;
+
+-- 未实施: a visit of an earlier period that never started, marked with the reason. It does not
+-- count toward the yearly cap and is a shortfall in the reports.
+CREATE TABLE visit_lapses (
+    visit_id INTEGER PRIMARY KEY REFERENCES visits(id),
+    reason   TEXT NOT NULL,
+    seq      INTEGER NOT NULL REFERENCES audit_log(seq)
+) STRICT;
+CREATE TRIGGER visit_lapses_no_update BEFORE UPDATE ON visit_lapses BEGIN SELECT RAISE(ABORT, '未实施记录不能修改'); END;
+CREATE TRIGGER visit_lapses_no_delete BEFORE DELETE ON visit_lapses BEGIN SELECT RAISE(ABORT, '未实施记录不能删除'); END;
+CREATE TRIGGER visit_lapses_no_replace BEFORE INSERT ON visit_lapses
+    WHEN EXISTS (SELECT 1 FROM visit_lapses o WHERE o.visit_id = NEW.visit_id)
+    BEGIN SELECT RAISE(ABORT, '未实施记录不能改写'); END;

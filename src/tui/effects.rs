@@ -121,8 +121,8 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
             out,
             reason,
         } => substitute(session, m, &draw, &entity, &out, &reason),
-        Effect::StartVisit(id) => start_visit(session, m, id),
-        Effect::CompleteVisit(id) => complete_visit(session, m, id),
+        Effect::StartVisit { id, reason } => start_visit(session, m, id, reason.as_deref()),
+        Effect::CompleteVisit { id, reason } => complete_visit(session, m, id, reason.as_deref()),
         Effect::OpenForm(id) => open_form(session, m, id),
         Effect::SaveDraft => save_draft(session, m),
         Effect::SubmitResult => submit_result(session, m),
@@ -288,14 +288,24 @@ fn substitute(
     )]))
 }
 
-fn start_visit(session: &mut Session, m: &mut Model, id: i64) -> Result<Outcome> {
-    session.start_visit(id, m.today)?;
+fn start_visit(
+    session: &mut Session,
+    m: &mut Model,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<Outcome> {
+    session.start_visit(id, m.today, reason)?;
     load::visits(session, m)?;
     Ok(Outcome::Quiet)
 }
 
-fn complete_visit(session: &mut Session, m: &mut Model, id: i64) -> Result<Outcome> {
-    session.complete_visit(id, m.today)?;
+fn complete_visit(
+    session: &mut Session,
+    m: &mut Model,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<Outcome> {
+    session.complete_visit(id, m.today, reason)?;
     load::visits(session, m)?;
     Ok(Outcome::Quiet)
 }

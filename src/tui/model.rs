@@ -205,8 +205,15 @@ pub enum Effect {
         out: String,
         reason: String,
     },
-    StartVisit(i64),
-    CompleteVisit(i64),
+    /// Start or complete a visit today; the reason when today lies outside its windows.
+    StartVisit {
+        id: i64,
+        reason: Option<String>,
+    },
+    CompleteVisit {
+        id: i64,
+        reason: Option<String>,
+    },
     OpenForm(i64),
     SaveDraft,
     SubmitResult,
@@ -233,6 +240,9 @@ pub enum InputPurpose {
         entity: String,
     },
     RejectCorrection(i64),
+    /// The reason for starting (or completing) a visit outside its windows.
+    StartOutside(i64),
+    CompleteOutside(i64),
 }
 
 pub enum Popup {

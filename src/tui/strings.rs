@@ -147,7 +147,15 @@ pub fn substituted(out: &str, replacement: &str, reason: &str) -> String {
 // Visits
 pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "检查组", "录入期限"];
 pub const ONLY_MINE: &str = "只看我的";
+pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
+pub const ALERT_DRAW_DUE: &str = "尚未抽取";
 pub const START_CONFIRM: &str = "今天开始检查？";
+pub const OUTSIDE_REASON: &str = "原因（今天不在检查时间内）";
+
+/// The title of the reason dialog for a step outside the visit's windows.
+pub fn outside_title(visit: i64, tasks: &str) -> String {
+    format!("检查任务{visit}：今天不在{tasks}的检查时间内")
+}
 pub const COMPLETE_CONFIRM: &str = "今天完成检查？20个工作日的录入期限从今天起算。";
 pub const PROVISIONAL: &str = "临时";
 pub const OVERDUE: &str = "逾期";
@@ -326,6 +334,8 @@ pub fn alert(a: &crate::services::dashboard::Alert) -> String {
             format!("{code} {name} {ALERT_CERT_EXPIRING}（{d}）")
         }
         Alert::NextYearCalendar(y) => format!("{y}{ALERT_NEXT_YEAR}"),
+        Alert::WindowClosing(v) => format!("{} 项{ALERT_WINDOW_CLOSING}", v.len()),
+        Alert::DrawDue { period, since } => format!("{period}{ALERT_DRAW_DUE}（{since}起）"),
         Alert::Unpublished(v) => format!("{} 项{ALERT_UNPUBLISHED}", v.len()),
         Alert::AnnualReport { year, due, late } => format!(
             "{year}{ALERT_ANNUAL_REPORT}{}月{}日前报送{}",

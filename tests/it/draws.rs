@@ -328,7 +328,7 @@ fn the_drawn_list_is_confidential_to_leads_principals_and_the_team() {
     assert_eq!(seen, mine);
     // Once one of those visits starts, the observer sees it too.
     let started = support::assigned_q2_visit(&l, |_| true);
-    l.start_visit(started.id, demo_day()).unwrap();
+    l.start_visit(started.id, demo_day(), None).unwrap();
     let view = o.show_draw("2026Q2-01").unwrap();
     let seen: Vec<String> = view
         .record

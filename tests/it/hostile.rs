@@ -773,8 +773,8 @@ fn evil_db() -> &'static Evil {
         // reason; a follow-up with a hostile note.
         let mut s = open(&db, &officer);
         let id = v.id;
-        s.start_visit(id, demo_day()).unwrap();
-        s.complete_visit(id, demo_day()).unwrap();
+        s.start_visit(id, demo_day(), None).unwrap();
+        s.complete_visit(id, demo_day(), None).unwrap();
         let mut r = InspectionResult {
             findings: evil("恶意发现"),
             legal_basis: evil("恶意发现"),

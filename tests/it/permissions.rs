@@ -186,14 +186,14 @@ fn build_fixture() -> Fixture {
 
     // B: completed, waiting for its result.
     let mut s = open(&db, &member(Visit::B));
-    s.start_visit(ids[&Visit::B], day()).unwrap();
-    s.complete_visit(ids[&Visit::B], day()).unwrap();
+    s.start_visit(ids[&Visit::B], day(), None).unwrap();
+    s.complete_visit(ids[&Visit::B], day(), None).unwrap();
     let b_result = clean_result(&s, ids[&Visit::B]);
     // C: a problem entered, a correction filed, a follow-up opened.
     let mut s = open(&db, &member(Visit::C));
     let c = ids[&Visit::C];
-    s.start_visit(c, day()).unwrap();
-    s.complete_visit(c, day()).unwrap();
+    s.start_visit(c, day(), None).unwrap();
+    s.complete_visit(c, day(), None).unwrap();
     let c_result = problem_result(&s, c);
     s.submit_result(c, &c_result).unwrap();
     let mut corrected = c_result.clone();
@@ -206,7 +206,7 @@ fn build_fixture() -> Fixture {
         .unwrap();
     // D: started.
     open(&db, &member(Visit::D))
-        .start_visit(ids[&Visit::D], day())
+        .start_visit(ids[&Visit::D], day(), None)
         .unwrap();
     // The first quarter's draw asked to be voided; the third prepared.
     let mut lead = open(&db, "lead.liu");
@@ -443,13 +443,16 @@ fn cases() -> Vec<Case> {
         c(
             "visit start",
             TeamOrLead(EnterResult, Visit::A),
-            |s, f, _| s.start_visit(f.id(Visit::A), day()),
+            |s, f, _| s.start_visit(f.id(Visit::A), day(), None),
         ),
         c(
             "visit complete",
             TeamOrLead(EnterResult, Visit::D),
-            |s, f, _| s.complete_visit(f.id(Visit::D), day()),
+            |s, f, _| s.complete_visit(f.id(Visit::D), day(), None),
         ),
+        c("visit lapse", Table(MarkLapsed), |s, f, _| {
+            s.lapse_visit(f.id(Visit::A), "企业搬迁，无法实施")
+        }),
         c("result show", Table(ViewRegistry), |s, f, _| {
             ok(s.result_view(f.id(Visit::C)))
         }),
@@ -631,14 +634,14 @@ fn a_team_officer_acts_on_the_own_visit_only() {
     s.submit_result(f.id(Visit::B), &f.b_result).unwrap();
     if !f.on_team(&b_officer, Visit::D) {
         assert!(matches!(
-            s.complete_visit(f.id(Visit::D), day()),
+            s.complete_visit(f.id(Visit::D), day(), None),
             Err(ServiceError::Denied { .. })
         ));
     }
     let a_officer = f.officers[&Visit::A].clone();
     let mut s = open(&db, &a_officer);
     assert_eq!(s.user().roles, BTreeSet::from([Role::Inspector]));
-    s.start_visit(f.id(Visit::A), day()).unwrap();
+    s.start_visit(f.id(Visit::A), day(), None).unwrap();
     if !f.on_team(&a_officer, Visit::B) {
         let mut other = f.b_result.clone();
         other.remark = "他组代录".into();
@@ -942,7 +945,7 @@ fn an_inspector_off_the_team_sees_a_visit_only_once_it_has_started() {
     );
 
     // Started by its team: now everyone may see it.
-    open(&db, &member).start_visit(a, day()).unwrap();
+    open(&db, &member).start_visit(a, day(), None).unwrap();
     assert!(listed(outsider).contains(&a));
     for login in [outsider, "observer.chen"] {
         assert!(history_ids(&db, login, entity).contains(&a), "{login}");

@@ -125,8 +125,8 @@ fn scenario(dir: &tempfile::TempDir) -> Scenario {
     );
     for (v, login) in [&problem, &corrected, &pending] {
         let mut s = open(&path, login);
-        s.start_visit(v.id, d(DAY)).unwrap();
-        s.complete_visit(v.id, d(DAY)).unwrap();
+        s.start_visit(v.id, d(DAY), None).unwrap();
+        s.complete_visit(v.id, d(DAY), None).unwrap();
     }
     // Problem + a penalty case, closed on the export day.
     let mut s = open(&path, &problem.1);

@@ -962,8 +962,8 @@ fn entity_history_lists_its_visits_across_quarters_with_result_and_follow_up() {
     // follow-up opened.
     let mut s = open(&path, officer.as_str());
     if q1.state == VisitState::Assigned {
-        s.start_visit(q1.id, today()).unwrap();
-        s.complete_visit(q1.id, today()).unwrap();
+        s.start_visit(q1.id, today(), None).unwrap();
+        s.complete_visit(q1.id, today(), None).unwrap();
     }
     let result = support::problem_result(&s, q1.id);
     s.submit_result(q1.id, &result).unwrap();

@@ -151,14 +151,14 @@ fn work(dir: &tempfile::TempDir) -> Worked {
     for (i, (v, login)) in workable.iter().enumerate() {
         let id = v.id;
         let mut s = open(&path, login);
-        s.start_visit(id, day).unwrap();
+        s.start_visit(id, day, None).unwrap();
         let mut it = Done::default();
         if i == 4 {
             // Only started: drawn, not inspected.
             done.insert(id, it);
             continue;
         }
-        s.complete_visit(id, day).unwrap();
+        s.complete_visit(id, day, None).unwrap();
         it.inspected = true;
         match i {
             0 => {

@@ -32,8 +32,8 @@ fn completed_visit(dir: &tempfile::TempDir) -> (PathBuf, VisitView, String, Sess
     let path = drawn(dir);
     let (v, login) = fresh_visit(&path);
     let mut s = open_on(&path, &login, d("2026-05-22"));
-    s.start_visit(v.id, d("2026-05-21")).unwrap();
-    s.complete_visit(v.id, d("2026-05-22")).unwrap();
+    s.start_visit(v.id, d("2026-05-21"), None).unwrap();
+    s.complete_visit(v.id, d("2026-05-22"), None).unwrap();
     (path, v, login, s)
 }
 
@@ -45,32 +45,35 @@ fn steps_keep_their_order_and_dates_stay_honest() {
     let id = v.id;
     let mut s = open_on(&path, &login, d("2026-05-25"));
     assert!(
-        s.complete_visit(id, d("2026-05-22"))
+        s.complete_visit(id, d("2026-05-22"), None)
             .unwrap_err()
             .to_string()
             .contains("待检查")
     );
     assert!(
-        s.start_visit(id, d("2026-05-26"))
+        s.start_visit(id, d("2026-05-26"), None)
             .unwrap_err()
             .to_string()
             .contains("不能晚于今天")
     );
     assert!(
-        s.start_visit(id, d("2026-05-19"))
+        s.start_visit(id, d("2026-05-19"), None)
             .unwrap_err()
             .to_string()
             .contains("不能早于抽取日期")
     );
-    s.start_visit(id, d("2026-05-22")).unwrap();
-    assert!(s.start_visit(id, d("2026-05-22")).is_err(), "started once");
+    s.start_visit(id, d("2026-05-22"), None).unwrap();
     assert!(
-        s.complete_visit(id, d("2026-05-21"))
+        s.start_visit(id, d("2026-05-22"), None).is_err(),
+        "started once"
+    );
+    assert!(
+        s.complete_visit(id, d("2026-05-21"), None)
             .unwrap_err()
             .to_string()
             .contains("不能早于开始检查日期")
     );
-    s.complete_visit(id, d("2026-05-25")).unwrap();
+    s.complete_visit(id, d("2026-05-25"), None).unwrap();
     let v = s.visit(id).unwrap();
     assert_eq!(v.state, VisitState::Completed);
     // 2026-05-25 + 20 working days, 06-19 being 端午节 = 2026-06-23.
@@ -209,8 +212,8 @@ fn a_late_entry_stays_late() {
     let (v, login) = fresh_visit(&path);
     let id = v.id;
     let mut s = open_on(&path, &login, d("2026-05-21"));
-    s.start_visit(id, d("2026-05-21")).unwrap();
-    s.complete_visit(id, d("2026-05-21")).unwrap();
+    s.start_visit(id, d("2026-05-21"), None).unwrap();
+    s.complete_visit(id, d("2026-05-21"), None).unwrap();
     // Due 2026-06-18 (05-21 + 20 working days; 06-19 is a holiday). Entered 06-22: late.
     let mut later = open_on(&path, &login, d("2026-06-22"));
     let v = later.visit(id).unwrap();
@@ -415,7 +418,7 @@ fn a_visit_not_yet_started_is_hidden_from_officers_of_other_teams() {
             .iter()
             .any(|x| x.id == id)
     );
-    member.start_visit(id, d("2026-05-21")).unwrap();
+    member.start_visit(id, d("2026-05-21"), None).unwrap();
     assert_eq!(
         o.visit(id).unwrap().state,
         VisitState::Started,

@@ -145,16 +145,27 @@ fn completed_visit_and_officer() -> (i64, String) {
     (id, login)
 }
 
-/// The first completed visit waiting for its result (by id), the login of its lead officer
-/// and the name of its entity.
+/// The first completed visit waiting for its result (by id) whose lead officer is an
+/// inspector only (no lead's keys), that officer's login and the name of its entity.
 fn completed_visit() -> (i64, String, String) {
     let d = Demo::open(Some("lead.liu"));
+    let users = d.session.list_users().unwrap();
+    let inspector_only = |code: &str| {
+        users
+            .iter()
+            .find(|u| u.inspector.as_deref() == Some(code))
+            .is_some_and(|u| {
+                u.roles
+                    .iter()
+                    .all(|r| *r == shuangsuiji::domain::role::Role::Inspector)
+            })
+    };
     let visit = d
         .session
         .list_visits(&VisitFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|v| v.state == VisitState::Completed)
+        .filter(|v| v.state == VisitState::Completed && inspector_only(&v.team[0].inspector))
         .min_by_key(|v| v.id)
         .expect("the demo has completed visits awaiting results");
     let login = login_of(&d.session, &visit.team[0].inspector);
@@ -703,9 +714,14 @@ fn entities_tabs_filter_search_detail() {
     );
     for size in [(80, 24), (120, 40)] {
         let lines = screen(&d.m, size.0, size.1);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("2026Q1 NB-1") && l.contains("已录入")),
+            "{lines:#?}"
+        );
         for want in [
             "检查记录：1 次",
-            "2026Q1 NB-1 已录入",
             "发现问题待后续处理",
             "后续：立案处罚",
         ] {

@@ -222,6 +222,8 @@ fn visit(id: i64, state: VisitState, team: &[&str]) -> VisitView {
         countdown: None,
         late: false,
         pending_correction: false,
+        note: None,
+        windows: vec![],
     }
 }
 
@@ -666,7 +668,10 @@ fn dialogs_give_back_what_was_typed() {
     fn confirm_start(m: &mut Model) {
         m.popup = Some(Popup::Confirm {
             text: strings::START_CONFIRM.into(),
-            effect: Effect::StartVisit(7),
+            effect: Effect::StartVisit {
+                id: 7,
+                reason: None,
+            },
         });
     }
     check(vec![
@@ -675,7 +680,10 @@ fn dialogs_give_back_what_was_typed() {
             Member,
             confirm_start,
             vec![press(Enter)],
-            vec![Effect::StartVisit(7)],
+            vec![Effect::StartVisit {
+                id: 7,
+                reason: None,
+            }],
             |m| m.popup.is_none(),
         ),
         row(
@@ -683,7 +691,10 @@ fn dialogs_give_back_what_was_typed() {
             Member,
             confirm_start,
             typed("y"),
-            vec![Effect::StartVisit(7)],
+            vec![Effect::StartVisit {
+                id: 7,
+                reason: None,
+            }],
             |m| m.popup.is_none(),
         ),
         row(
@@ -711,7 +722,16 @@ fn dialogs_give_back_what_was_typed() {
             },
             typed("jm"),
             vec![],
-            |m| confirms(m, &Effect::StartVisit(7)) && m.visits.selected == 0 && !m.visits.mine,
+            |m| {
+                confirms(
+                    m,
+                    &Effect::StartVisit {
+                        id: 7,
+                        reason: None,
+                    },
+                ) && m.visits.selected == 0
+                    && !m.visits.mine
+            },
         ),
         row(
             "the help: q closes it without quitting",
@@ -809,7 +829,15 @@ fn dialogs_give_back_what_was_typed() {
 fn visits_keys_by_team_and_state() {
     use KeyCode::*;
     use Who::*;
-    let start_7 = |m: &Model| confirms(m, &Effect::StartVisit(7));
+    let start_7 = |m: &Model| {
+        confirms(
+            m,
+            &Effect::StartVisit {
+                id: 7,
+                reason: None,
+            },
+        )
+    };
     check(vec![
         row(
             "m shows only mine, and again everyone's",
@@ -881,7 +909,15 @@ fn visits_keys_by_team_and_state() {
             visits_screen,
             typed("jc"),
             vec![],
-            |m| confirms(m, &Effect::CompleteVisit(8)),
+            |m| {
+                confirms(
+                    m,
+                    &Effect::CompleteVisit {
+                        id: 8,
+                        reason: None,
+                    },
+                )
+            },
         ),
         row(
             "c: not a visit not yet started",

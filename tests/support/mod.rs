@@ -204,8 +204,8 @@ pub fn completed_visit(
     let officer = login_of(&lead, &visit.team[0].inspector);
     drop(lead);
     let mut s = open(&db, &officer);
-    s.start_visit(visit.id, demo_day()).unwrap();
-    s.complete_visit(visit.id, demo_day()).unwrap();
+    s.start_visit(visit.id, demo_day(), None).unwrap();
+    s.complete_visit(visit.id, demo_day(), None).unwrap();
     CompletedVisit { db, visit, officer }
 }
 

@@ -338,7 +338,15 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         }
         (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
         (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {
-            confirm(m, s::START_CONFIRM, Effect::StartVisit(id));
+            match outside_today(m) {
+                Some(tasks) => ask(
+                    m,
+                    s::outside_title(id, &tasks),
+                    &[s::OUTSIDE_REASON],
+                    InputPurpose::StartOutside(id),
+                ),
+                None => confirm(m, s::START_CONFIRM, Effect::StartVisit { id, reason: None }),
+            }
             vec![]
         }
         (KeyCode::Char('u'), Some((_, VisitState::Assigned)))
@@ -361,11 +369,31 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
-            confirm(m, s::COMPLETE_CONFIRM, Effect::CompleteVisit(id));
+            match outside_today(m) {
+                Some(tasks) => ask(
+                    m,
+                    s::outside_title(id, &tasks),
+                    &[s::OUTSIDE_REASON],
+                    InputPurpose::CompleteOutside(id),
+                ),
+                None => confirm(
+                    m,
+                    s::COMPLETE_CONFIRM,
+                    Effect::CompleteVisit { id, reason: None },
+                ),
+            }
             vec![]
         }
         _ => vec![],
     }
+}
+
+/// The tasks whose windows today misses, for the selected visit (the service's rule).
+fn outside_today(m: &Model) -> Option<String> {
+    m.visits
+        .list
+        .get(m.visits.selected)
+        .and_then(|v| v.outside_on(m.today))
 }
 
 fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
@@ -450,6 +478,14 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             reason: second,
         },
         InputPurpose::VoidDraw(id) => Effect::RequestVoid { id, reason: first },
+        InputPurpose::StartOutside(id) => Effect::StartVisit {
+            id,
+            reason: Some(first),
+        },
+        InputPurpose::CompleteOutside(id) => Effect::CompleteVisit {
+            id,
+            reason: Some(first),
+        },
         InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
             id,
             approve: false,

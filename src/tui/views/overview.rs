@@ -105,7 +105,7 @@ fn task_lines(m: &Model, o: &Overview, width: u16) -> Vec<Line<'static>> {
         cells.extend(figures.iter().map(|n| (n.as_str(), 6)));
         lines.push(row(&m.theme, false, &cells, Style::new()));
     }
-    if let Some(k) = m.key_coverage {
+    if let Some(k) = &m.key_coverage {
         let covered = format!("{}/{}", k.covered, k.all);
         lines.push(Line::from(format!(
             "  {}",
@@ -163,7 +163,7 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
                 OverviewPane::Mine => [
                     (id.as_str(), 4),
                     (v.entity_name.as_str(), w.saturating_sub(14)),
-                    (v.state.label(), 6),
+                    (v.status_label(), 6),
                 ],
             };
             let selected = here && m.overview_selected == i;

@@ -41,7 +41,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
                 (&id, id_w),
                 (&x.entity_name, name_w),
                 (&tasks, task_w),
-                (x.state.label(), state_w),
+                (x.status_label(), state_w),
                 (&team, team_w),
                 (&due, due_w),
             ],
