@@ -110,16 +110,29 @@ pub struct VisitFilter {
     pub year: Option<i32>,
 }
 
+/// What the visit tables do not hold and a visit's view reads: its dates, result, waiting
+/// correction, entity's name and town, and its tasks' windows.
+pub(crate) struct VisitFacts<'a> {
+    pub events: &'a HashMap<i64, VisitDates>,
+    pub results: &'a HashMap<i64, crate::domain::result_records::Submitted>,
+    pub pending: &'a [i64],
+    pub names: &'a HashMap<String, (String, String)>,
+    pub windows: &'a HashMap<(i32, String), TaskWindow>,
+}
+
 pub(crate) fn summarise(
     rows: Vec<VisitRow>,
-    events: &HashMap<i64, VisitDates>,
-    results: &HashMap<i64, crate::domain::result_records::Submitted>,
-    pending: &[i64],
-    names: &HashMap<String, (String, String)>,
+    facts: &VisitFacts<'_>,
     cal: &WorkingCalendar,
     today: NaiveDate,
-    windows: &HashMap<(i32, String), TaskWindow>,
 ) -> Vec<VisitView> {
+    let VisitFacts {
+        events,
+        results,
+        pending,
+        names,
+        windows,
+    } = *facts;
     rows.into_iter()
         .map(|row| {
             let year = row.period.parse::<Period>().map(|p| p.year).unwrap_or(0);
@@ -216,13 +229,15 @@ impl Session {
         let names = store::entities::names(conn)?;
         let mut out: Vec<VisitView> = summarise(
             rows,
-            &events,
-            &results,
-            &pending,
-            &names,
+            &VisitFacts {
+                events: &events,
+                results: &results,
+                pending: &pending,
+                names: &names,
+                windows: &task_windows(conn)?,
+            },
             &cal,
             self.today(),
-            &task_windows(conn)?,
         )
         .into_iter()
         .filter(|v| self.may_see(v))

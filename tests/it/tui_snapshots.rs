@@ -720,11 +720,8 @@ fn entities_tabs_filter_search_detail() {
                 .any(|l| l.contains("2026Q1 NB-1") && l.contains("已录入")),
             "{lines:#?}"
         );
-        for want in [
-            "检查记录：1 次",
-            "发现问题待后续处理",
-            "后续：立案处罚",
-        ] {
+        for want in ["检查记录：1 次", "发现问题待后续处理", "后续：立案处罚"]
+        {
             assert!(lines.iter().any(|l| l.contains(want)), "{want}: {lines:#?}");
         }
     }
