@@ -46,3 +46,4 @@ mod sheets;
 mod tui_pty;
 mod tui_snapshots;
 mod update_table;
+mod year_publish;
