@@ -140,9 +140,12 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
         } => remove_task(s, or_this_year(year), plan, task, reason),
         PlanCommand::Multipliers(a) => multipliers(s, a, or_this_year(&a.year)),
         PlanCommand::Changes(a) => match (&a.notice, &a.mark_sent, a.on) {
-            (Some(file), _, _) => {
-                notice(s, or_this_year(&a.year), file, Overwrite::from_force(a.force))
-            }
+            (Some(file), _, _) => notice(
+                s,
+                or_this_year(&a.year),
+                file,
+                Overwrite::from_force(a.force),
+            ),
             (None, Some(id), Some(on)) => mark_sent(s, id, on),
             _ => changes(s, or_this_year(&a.year), a.json.json),
         },

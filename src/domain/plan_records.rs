@@ -61,8 +61,14 @@ impl PlanChange {
     /// What was changed, in words: `增加任务 NB-8“…”`, `修改任务 NB-1“…”（抽查事项、比例和时间）`,
     /// `删除任务 NB-5“…”`, `信用风险递加倍数由 低×1、… 调整为 低×1、…`.
     pub fn describe(&self) -> String {
-        let before = self.before.as_deref().and_then(|t| serde_json::from_str(t).ok());
-        let after = self.after.as_deref().and_then(|t| serde_json::from_str(t).ok());
+        let before = self
+            .before
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok());
+        let after = self
+            .after
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok());
         let task = self.task.as_deref().unwrap_or("");
         let name = |v: &Option<Value>| {
             v.as_ref()
@@ -204,7 +210,8 @@ pub enum ChangeSent {
 impl ChangeSent {
     /// The state of change `id` among a year's notices.
     pub fn of(id: i64, notices: &[PlanNotice]) -> ChangeSent {
-        let covering: Vec<&PlanNotice> = notices.iter().filter(|n| n.changes.contains(&id)).collect();
+        let covering: Vec<&PlanNotice> =
+            notices.iter().filter(|n| n.changes.contains(&id)).collect();
         if let Some((n, sent)) = covering
             .iter()
             .filter_map(|n| n.sent.as_ref().map(|s| (n, s)))
@@ -274,7 +281,11 @@ pub fn chinese_number(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }
@@ -359,7 +370,10 @@ mod tests {
         let before = r#"{"name":"甲","scope":"全县","line":[1]}"#;
         let after = r#"{"name":"甲","scope":"全县","line":[2]}"#;
         let c = change("edit_task", Some(before), Some(after));
-        assert_eq!(c.describe(), "修改任务 NB-1“甲”（调整：抽查事项、比例和时间）");
+        assert_eq!(
+            c.describe(),
+            "修改任务 NB-1“甲”（调整：抽查事项、比例和时间）"
+        );
         assert_eq!(c.day(), "2026-04-10");
         let c = change("remove_task", Some(before), None);
         assert_eq!(c.describe(), "删除任务 NB-1“甲”");
@@ -462,7 +476,9 @@ mod tests {
         assert!(md.starts_with("# 关于调整2026年度“双随机、一公开”抽查计划的报告\n"));
         assert!(md.contains("编号：2026-1"));
         assert!(md.contains(&format!("{NOTICE_RECIPIENT}：")));
-        assert!(md.contains("**一、2026-04-10，内部双随机抽查工作计划（2026-NB）：删除任务 NB-5“入河排污口检查”。**"));
+        assert!(md.contains(
+            "**一、2026-04-10，内部双随机抽查工作计划（2026-NB）：删除任务 NB-5“入河排污口检查”。**"
+        ));
         assert!(md.contains("- 调整人：刘队长（lead.liu）"));
         assert!(md.contains("- 调整理由：该河段已划入 市局直管"), "{md}");
         assert!(md.contains("以上调整共1项"));

@@ -171,8 +171,7 @@ impl Session {
     /// (not after today, not before it was written), logged as `plans.notice_sent`.
     pub fn mark_notice_sent(&mut self, id: &str, on: NaiveDate) -> Result<PlanNotice> {
         self.require(Action::EditPlans)?;
-        let on =
-            crate::domain::check_date(on).map_err(|why| ServiceError::invalid("on", why))?;
+        let on = crate::domain::check_date(on).map_err(|why| ServiceError::invalid("on", why))?;
         let today = self.today();
         if on > today {
             return Err(ServiceError::invalid(
@@ -199,7 +198,10 @@ impl Session {
             if on < n.written_on {
                 return Err(ServiceError::invalid(
                     "on",
-                    format!("报送日期 {on} 不能早于报送件 {id} 的成文日期 {}", n.written_on),
+                    format!(
+                        "报送日期 {on} 不能早于报送件 {id} 的成文日期 {}",
+                        n.written_on
+                    ),
                 ));
             }
             let ev = actor.log(
@@ -509,9 +511,17 @@ fn notice_tables(t: &NoticeText) -> Vec<Table> {
     };
     let details = Table {
         name: "调整明细".to_string(),
-        headers: ["序号", "日期", "计划", "调整内容", "调整人", "调整理由", "审计序号"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "序号",
+            "日期",
+            "计划",
+            "调整内容",
+            "调整人",
+            "调整理由",
+            "审计序号",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: t
             .items
             .iter()

@@ -671,7 +671,8 @@ impl Session {
             let mut dates = store::results::dates_of(tx, id)?;
             dates.drawn = v.dates.drawn;
             if dates.published.is_none()
-                && let Some((by, day, _)) = store::results::publication_marks(tx, Some(id))?.remove(&id)
+                && let Some((by, day, _)) =
+                    store::results::publication_marks(tx, Some(id))?.remove(&id)
             {
                 return Err(ServiceError::Invalid(format!(
                     "检查任务 {id} 的结果已由 {by} 于 {day} 标记待公示，将在下次导出公示时公示"
@@ -756,13 +757,17 @@ mod remark_tests {
     fn the_public_remark_setting_round_trips_and_refuses_unknown_parts() {
         assert_eq!(PublicRemark::from_setting(None), PublicRemark::default());
         assert_eq!(PublicRemark::default().to_setting(), None);
-        let both = PublicRemark::parse(&["correction-reason".into(), "后续处理说明".into()]).unwrap();
+        let both =
+            PublicRemark::parse(&["correction-reason".into(), "后续处理说明".into()]).unwrap();
         assert!(both.correction_reason && both.followup_notes);
         assert_eq!(
             both.to_setting().as_deref(),
             Some("correction_reason,followup_notes")
         );
-        assert_eq!(PublicRemark::from_setting(both.to_setting().as_deref()), both);
+        assert_eq!(
+            PublicRemark::from_setting(both.to_setting().as_deref()),
+            both
+        );
         let one = PublicRemark::parse(&["followup-notes".into()]).unwrap();
         assert_eq!(PublicRemark::from_setting(one.to_setting().as_deref()), one);
         assert_eq!(one.label(), "另含后续处理说明");

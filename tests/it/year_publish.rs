@@ -9,6 +9,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use calamine::Reader;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::draw::period::Period;
@@ -24,13 +26,11 @@ use shuangsuiji::services::visits::VisitView;
 use shuangsuiji::services::{ServiceError, Session};
 use shuangsuiji::sheets::Overwrite;
 use shuangsuiji::tui::model::{Popup, ScreenId};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use shuangsuiji::tui::{self, load, views};
 
 use crate::support::{
-    self, CompletedVisit, assigned_q2_visit, clean_result, completed_visit,
-    day, demo_day, login_of, only, open, open_on, outsider, problem_result, run, stderr, stdout,
+    self, CompletedVisit, assigned_q2_visit, clean_result, completed_visit, day, demo_day,
+    login_of, only, open, open_on, outsider, problem_result, run, stderr, stdout,
 };
 
 fn q2() -> Period {
@@ -67,13 +67,13 @@ fn state_of(s: &Session, id: i64) -> VisitState {
 fn events(s: &Session, action: &str) -> Vec<shuangsuiji::domain::audit::AuditEvent> {
     let mut all = s
         .audit_events(&EventFilter {
-        action_prefix: Some(action.to_string()),
-        ..Default::default()
-    })
-    .unwrap()
-    .into_iter()
-    .filter(|e| e.action == action)
-    .collect::<Vec<_>>();
+            action_prefix: Some(action.to_string()),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == action)
+        .collect::<Vec<_>>();
     // Oldest first, whatever order the log is listed in.
     all.sort_by_key(|e| e.seq);
     all
@@ -96,7 +96,10 @@ fn the_team_marks_its_result_and_the_next_export_publishes_it() {
     drop(lead);
     let e = open(&c.db, &stranger).mark_for_publicity(id).unwrap_err();
     assert!(matches!(e, ServiceError::Denied { .. }), "{e}");
-    assert!(e.to_string().contains("公示不属于自己检查组的检查结果"), "{e}");
+    assert!(
+        e.to_string().contains("公示不属于自己检查组的检查结果"),
+        "{e}"
+    );
     let e = open(&c.db, &observer).mark_for_publicity(id).unwrap_err();
     assert!(matches!(e, ServiceError::Denied { .. }), "{e}");
 
@@ -208,7 +211,11 @@ fn a_marked_result_counts_as_unpublished_until_the_export() {
     assert!(!o.unpublished().iter().any(|(v, _)| *v == id));
     let doctor = lead.doctor().unwrap();
     let publicity = doctor.iter().find(|f| f.check == "公示").unwrap();
-    assert!(!publicity.detail.contains(&format!("{id} ")), "{}", publicity.detail);
+    assert!(
+        !publicity.detail.contains(&format!("{id} ")),
+        "{}",
+        publicity.detail
+    );
     assert_eq!(lead.visit(id).unwrap().dates.published, Some(later));
 }
 
@@ -239,10 +246,20 @@ fn the_command_line_publishes_for_the_team_and_lists_the_mark() {
     let file = dir.path().join("p.csv");
     let o = run(
         &c.db,
-        &["--as", "lead.liu", "export", "publicity", file.to_str().unwrap()],
+        &[
+            "--as",
+            "lead.liu",
+            "export",
+            "publicity",
+            file.to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("其中检查组已标记待公示 1 项"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("其中检查组已标记待公示 1 项"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// The dashboard as drawn on a 120x40 terminal, one line per row.
@@ -269,9 +286,8 @@ fn the_dashboard_key_marks_a_result_for_its_team_only() {
     let dir = tempfile::tempdir().unwrap();
     let c = entered(&dir, "tui.db");
     let id = c.visit.id;
-    let at = |m: &shuangsuiji::tui::model::Model| {
-        m.visits.list.iter().position(|v| v.id == id).unwrap()
-    };
+    let at =
+        |m: &shuangsuiji::tui::model::Model| m.visits.list.iter().position(|v| v.id == id).unwrap();
 
     // An officer of another team: the key does nothing.
     let stranger = outsider(&open(&c.db, "lead.liu"), &c.visit);
@@ -299,7 +315,11 @@ fn the_dashboard_key_marks_a_result_for_its_team_only() {
     tui::handle(&mut s, &mut m, press(KeyCode::Char('y')));
     assert!(s.publication_marks().unwrap().contains_key(&id));
     assert!(m.visits.marked.contains(&id));
-    let status = m.status.as_ref().map(|(t, _)| t.clone()).unwrap_or_default();
+    let status = m
+        .status
+        .as_ref()
+        .map(|(t, _)| t.clone())
+        .unwrap_or_default();
     assert!(status.contains("标记待公示"), "{status}");
     m.visits.selected = at(&m);
     let screen = screen_text(&m);
@@ -320,7 +340,9 @@ fn the_dashboard_key_marks_a_result_for_its_team_only() {
 }
 
 /// A result corrected (with an approved reason) and followed up (with a note).
-fn corrected_and_followed_up(dir: &tempfile::TempDir) -> (CompletedVisit, &'static str, &'static str) {
+fn corrected_and_followed_up(
+    dir: &tempfile::TempDir,
+) -> (CompletedVisit, &'static str, &'static str) {
     const REASON: &str = "原录入漏记危废标识问题（内部）";
     const NOTE: &str = "企业负责人电话承诺三日内整改（内部）";
     let c = entered(dir, "remark.db");
@@ -362,7 +384,10 @@ fn the_public_remark_keeps_internal_reasons_out_unless_the_bureau_chooses() {
     let remark = remark_of(&first, &c.visit);
     assert!(remark.contains("已更正（原结果：未发现问题）"), "{remark}");
     assert!(remark.contains("后续处理：责令改正办理中"), "{remark}");
-    assert!(!remark.contains(reason) && !remark.contains("更正理由"), "{remark}");
+    assert!(
+        !remark.contains(reason) && !remark.contains("更正理由"),
+        "{remark}"
+    );
     assert!(!remark.contains(note), "{remark}");
 
     // Only the system's administrator changes the setting.
@@ -407,7 +432,16 @@ fn the_public_remark_keeps_internal_reasons_out_unless_the_bureau_chooses() {
     assert!(remark.contains(&format!("（说明：{note}）")), "{remark}");
 
     // Back to the default from the command line; an unknown part is named.
-    let o = run(&c.db, &["--as", "admin.li", "settings", "publicity-remark", "内部记录"]);
+    let o = run(
+        &c.db,
+        &[
+            "--as",
+            "admin.li",
+            "settings",
+            "publicity-remark",
+            "内部记录",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("“内部记录”"), "{}", stderr(&o));
     let o = run(&c.db, &["--as", "admin.li", "settings", "publicity-remark"]);
@@ -415,13 +449,28 @@ fn the_public_remark_keeps_internal_reasons_out_unless_the_bureau_chooses() {
     assert!(stderr(&o).contains("--clear"), "{}", stderr(&o));
     let o = run(
         &c.db,
-        &["--as", "admin.li", "settings", "publicity-remark", "followup-notes"],
+        &[
+            "--as",
+            "admin.li",
+            "settings",
+            "publicity-remark",
+            "followup-notes",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("另含后续处理说明"), "{}", stdout(&o));
     let only_notes = open(&c.db, "lead.liu").publicity_remark().unwrap();
     assert!(only_notes.followup_notes && !only_notes.correction_reason);
-    let o = run(&c.db, &["--as", "admin.li", "settings", "publicity-remark", "--clear"]);
+    let o = run(
+        &c.db,
+        &[
+            "--as",
+            "admin.li",
+            "settings",
+            "publicity-remark",
+            "--clear",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         open(&c.db, "lead.liu").publicity_remark().unwrap(),
@@ -432,14 +481,19 @@ fn the_public_remark_keeps_internal_reasons_out_unless_the_bureau_chooses() {
         .export_publicity(&third, Some(q2()))
         .unwrap();
     let remark = remark_of(&third, &c.visit);
-    assert!(!remark.contains(reason) && !remark.contains(note), "{remark}");
+    assert!(
+        !remark.contains(reason) && !remark.contains(note),
+        "{remark}"
+    );
 }
 
 #[test]
 fn publication_marks_and_notices_are_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let c = entered(&dir, "append.db");
-    open(&c.db, &c.officer).mark_for_publicity(c.visit.id).unwrap();
+    open(&c.db, &c.officer)
+        .mark_for_publicity(c.visit.id)
+        .unwrap();
     let mut lead = open(&c.db, "lead.liu");
     lead.edit_plan(
         2026,
@@ -538,7 +592,14 @@ fn plan_changes_are_sent_in_writing_by_numbered_notices() {
         .write_plan_notice(2026, &md, Overwrite::Refuse)
         .unwrap();
     assert_eq!(n1.id, "2026-1");
-    assert_eq!(n1.changes, status.changes.iter().map(|c| c.change.id).collect::<Vec<_>>());
+    assert_eq!(
+        n1.changes,
+        status
+            .changes
+            .iter()
+            .map(|c| c.change.id)
+            .collect::<Vec<_>>()
+    );
     assert_eq!(n1.written_on, demo_day());
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(
@@ -554,14 +615,25 @@ fn plan_changes_are_sent_in_writing_by_numbered_notices() {
     assert!(text.contains("**一、") && text.contains("**二、"), "{text}");
     assert!(text.contains("删除任务 NB-4"), "{text}");
     assert!(
-        text.contains("信用风险递加倍数由 低×1、一般×1.5、较高×2、高×3 调整为 低×1、一般×1.25、较高×2、高×2.5"),
+        text.contains(
+            "信用风险递加倍数由 低×1、一般×1.5、较高×2、高×3 调整为 低×1、一般×1.25、较高×2、高×2.5"
+        ),
         "{text}"
     );
-    assert!(text.contains("调整理由：该事项由市局统一组织检查"), "{text}");
-    assert!(text.contains("调整人：") && text.contains("lead.liu"), "{text}");
+    assert!(
+        text.contains("调整理由：该事项由市局统一组织检查"),
+        "{text}"
+    );
+    assert!(
+        text.contains("调整人：") && text.contains("lead.liu"),
+        "{text}"
+    );
     assert!(text.contains("晋城市生态环境局阳城分局"), "{text}");
     assert!(text.contains("2026年5月20日"), "{text}");
-    assert!(text.contains("经办人（签字）") && text.contains("负责人（签字）"), "{text}");
+    assert!(
+        text.contains("经办人（签字）") && text.contains("负责人（签字）"),
+        "{text}"
+    );
     let mode = std::fs::metadata(&md).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let logged = events(&lead, "plans.notice").pop().unwrap();
@@ -627,7 +699,10 @@ fn plan_changes_are_sent_in_writing_by_numbered_notices() {
     assert_eq!(n2.id, "2026-2");
     assert_eq!(n2.changes.len(), 1);
     let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
-    assert_eq!(book.sheet_names(), vec!["报送件".to_string(), "调整明细".to_string()]);
+    assert_eq!(
+        book.sheet_names(),
+        vec!["报送件".to_string(), "调整明细".to_string()]
+    );
     let letter: Vec<Vec<String>> = book
         .worksheet_range("报送件")
         .unwrap()
@@ -650,7 +725,11 @@ fn plan_changes_are_sent_in_writing_by_numbered_notices() {
     let report = lead.annual_report(2026).unwrap();
     assert_eq!(report.plan_changes.len(), 3);
     assert_eq!(
-        report.plan_changes.iter().filter(|c| c.sent.is_sent()).count(),
+        report
+            .plan_changes
+            .iter()
+            .filter(|c| c.sent.is_sent())
+            .count(),
         2
     );
     let md_report = dir.path().join("annual.md");
@@ -681,19 +760,30 @@ fn the_command_line_writes_lists_and_records_notices() {
     let f = file.to_str().unwrap();
     let o = run(
         &db,
-        &["--as", "lead.liu", "plan", "changes", "--year", "2026", "--notice", f],
+        &[
+            "--as", "lead.liu", "plan", "changes", "--year", "2026", "--notice", f,
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("2026-1"), "{}", stdout(&o));
     let o = run(
         &db,
-        &["--as", "lead.liu", "plan", "changes", "--year", "2026", "--notice", f],
+        &[
+            "--as", "lead.liu", "plan", "changes", "--year", "2026", "--notice", f,
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     let o = run(
         &db,
-        &["--as", "lead.liu", "plan", "changes", "--mark-sent", "2026-1"],
+        &[
+            "--as",
+            "lead.liu",
+            "plan",
+            "changes",
+            "--mark-sent",
+            "2026-1",
+        ],
     );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--on"), "{}", stderr(&o));
@@ -716,7 +806,11 @@ fn the_command_line_writes_lists_and_records_notices() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("书面报送"), "{out}");
-    assert_eq!(out.matches("已报送（2026-1，2026-05-20）").count(), 2, "{out}");
+    assert_eq!(
+        out.matches("已报送（2026-1，2026-05-20）").count(),
+        2,
+        "{out}"
+    );
     assert!(out.contains("共 2 项，未报送 0 项"), "{out}");
     let o = run(&db, &["plan", "changes", "--year", "2026", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -725,4 +819,44 @@ fn the_command_line_writes_lists_and_records_notices() {
     assert_eq!(changes[0]["sent"]["state"], "sent");
     assert_eq!(changes[0]["sent"]["notice"], "2026-1");
     assert!(changes[0]["reason"].is_string() && changes[0]["what"].is_string());
+}
+
+#[test]
+fn a_non_road_machine_is_published_under_its_owner_and_the_owners_uscc() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "machines.db");
+    let mut lead = open(&db, "lead.liu");
+    let file = dir.path().join("all.json");
+    lead.export_publicity(&file, None).unwrap();
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let mut checked = 0;
+    for row in &rows {
+        let remark = row["备注"].as_str().unwrap();
+        let Some(code) = remark
+            .split('；')
+            .find_map(|p| p.strip_prefix("登记编码："))
+        else {
+            continue;
+        };
+        let machine = lead.show_entity(code).unwrap().entity.entity;
+        if machine.owner.is_empty() {
+            continue;
+        }
+        assert_eq!(row["企业名称"], machine.owner.as_str(), "{row}");
+        assert_eq!(
+            row["统一社会信用代码"],
+            machine.owner_uscc.clone().unwrap_or_default().as_str(),
+            "{row}"
+        );
+        assert!(
+            remark.contains(&format!("检查对象：{}", machine.name)),
+            "{row}"
+        );
+        checked += usize::from(machine.owner_uscc.is_some());
+    }
+    assert!(
+        checked > 0,
+        "the demo publishes a machine whose owner has a USCC"
+    );
 }
