@@ -150,7 +150,8 @@ pub fn multipliers_text(m: &TierMultipliers) -> String {
 pub const NOTICE_RECIPIENT: &str = "阳城县市场监管领域“双随机、一公开”监管工作领导小组办公室";
 
 /// The plan's sentence that asks for the notice.
-pub const NOTICE_RULE: &str = "需要调整、增减计划的，应以书面形式向阳城县市场监管领域“双随机、一公开”监管工作领导小组办公室报送";
+/// Quoted inside “…”, so its own quotation marks are the inner ones (‘…’).
+pub const NOTICE_RULE: &str = "需要调整、增减计划的，应以书面形式向阳城县市场监管领域‘双随机、一公开’监管工作领导小组办公室报送";
 
 /// A written notice of a year's plan changes (书面报送), as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -484,5 +485,7 @@ mod tests {
         assert!(md.contains("以上调整共1项"));
         assert!(md.contains("2026年5月20日"));
         assert!(md.contains("负责人（签字）"));
+        // The plan quoted inside “…” uses the inner quotation marks.
+        assert!(md.contains("“需要调整、增减计划的，应以书面形式向阳城县市场监管领域‘双随机、一公开’监管工作领导小组办公室报送”"), "{md}");
     }
 }
