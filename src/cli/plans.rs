@@ -1,8 +1,9 @@
-//! `plan list | show | init | copy | add-task | edit-task | remove-task | multipliers | changes`.
+//! `plan list | show | init | copy | add-task | edit-task | remove-task | multipliers | changes`
+//! (with the written notice of the year's changes and the record of its sending).
 
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use super::messages::label;
 use super::{CliResult, Failure, output};
@@ -10,7 +11,8 @@ use shuangsuiji::domain::plan::{Task, TierMultipliers};
 use shuangsuiji::domain::plan_records::PlanRecord;
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
-use shuangsuiji::services::plans::PlanEdit;
+use shuangsuiji::services::plans::{PlanChanges, PlanEdit};
+use shuangsuiji::sheets::Overwrite;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PlanCommand {
@@ -59,13 +61,28 @@ pub enum PlanCommand {
     },
     /// 修改信用风险递加倍数（百分比，150 = 1.5倍），须写明理由
     Multipliers(MultipliersArgs),
-    /// 列出某年的计划调整记录
-    Changes {
-        #[arg(long, value_parser = super::year)]
-        year: Option<i32>,
-        #[command(flatten)]
-        json: output::JsonFlag,
-    },
+    /// 列出某年的计划调整记录及书面报送情况；写出报送领导小组办公室的报送件；登记已报送
+    Changes(ChangesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ChangesArgs {
+    #[arg(long, value_parser = super::year)]
+    pub year: Option<i32>,
+    /// 把本年尚未报送的计划调整写成书面报送件（.md 或 .xlsx），编号如 2026-1
+    #[arg(long, value_name = "FILE", conflicts_with = "mark_sent")]
+    pub notice: Option<PathBuf>,
+    /// 覆盖已有的报送件文件（不加则文件已存在时拒绝）
+    #[arg(long, requires = "notice")]
+    pub force: bool,
+    /// 登记报送件已报送（编号如 2026-1，须同时给出 --on）
+    #[arg(long, value_name = "NOTICE", requires = "on")]
+    pub mark_sent: Option<String>,
+    /// 报送日期（YYYY-MM-DD）
+    #[arg(long, value_name = "DATE", value_parser = super::day, requires = "mark_sent")]
+    pub on: Option<NaiveDate>,
+    #[command(flatten)]
+    pub json: output::JsonFlag,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,7 +139,16 @@ pub fn run(s: &mut Session, c: &PlanCommand) -> CliResult {
             year,
         } => remove_task(s, or_this_year(year), plan, task, reason),
         PlanCommand::Multipliers(a) => multipliers(s, a, or_this_year(&a.year)),
-        PlanCommand::Changes { year, json } => changes(s, or_this_year(year), json.json),
+        PlanCommand::Changes(a) => match (&a.notice, &a.mark_sent, a.on) {
+            (Some(file), _, _) => notice(
+                s,
+                or_this_year(&a.year),
+                file,
+                Overwrite::from_force(a.force),
+            ),
+            (None, Some(id), Some(on)) => mark_sent(s, id, on),
+            _ => changes(s, or_this_year(&a.year), a.json.json),
+        },
     }
 }
 
@@ -277,7 +303,14 @@ fn multipliers(s: &mut Session, a: &MultipliersArgs, year: i32) -> CliResult {
     Ok(())
 }
 
+/// `plan changes --year Y [--json]`: every change with what it changed and whether it was
+/// sent in writing, then the year's notices.
 fn changes(s: &Session, year: i32, json: bool) -> CliResult {
+    let all: PlanChanges = s.plan_change_status(year)?;
+    if json {
+        // An array of changes, as before, each with `what` and `sent`.
+        return output::json(&all.changes);
+    }
     let headers = [
         label::TIME,
         label::ACTOR,
@@ -286,18 +319,69 @@ fn changes(s: &Session, year: i32, json: bool) -> CliResult {
         "调整",
         label::REASON,
         "审计序号",
+        "书面报送",
     ];
-    output::listing(json, &headers, &s.plan_changes(year)?, |c| {
+    output::table_of(&headers, &all.changes, |c| {
         vec![
-            c.at.clone(),
-            c.actor.clone(),
-            c.plan.clone(),
-            c.task.clone().unwrap_or_default(),
-            c.change.clone(),
-            c.reason.clone(),
-            c.audit_seq.to_string(),
+            c.change.at.clone(),
+            c.change.actor.clone(),
+            c.change.plan.clone(),
+            c.change.task.clone().unwrap_or_default(),
+            c.what.clone(),
+            c.change.reason.clone(),
+            c.change.audit_seq.to_string(),
+            c.sent.label(),
         ]
-    })
+    })?;
+    let unsent = all.changes.iter().filter(|c| !c.sent.is_sent()).count();
+    output::say(&format!(
+        "{year}年计划调整共 {} 项，未报送 {unsent} 项",
+        all.changes.len()
+    ));
+    if !all.notices.is_empty() {
+        output::say("");
+        output::table_of(
+            &["报送件", "成文日期", "撰写人", "文件", "调整项", "报送日期"],
+            &all.notices,
+            |n| {
+                vec![
+                    n.id.clone(),
+                    n.written_on.to_string(),
+                    n.written_by.clone(),
+                    n.file.clone(),
+                    n.changes.len().to_string(),
+                    n.sent
+                        .as_ref()
+                        .map_or_else(|| "未报送".to_string(), |x| x.on.to_string()),
+                ]
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// `plan changes --year Y --notice FILE [--force]`
+fn notice(s: &mut Session, year: i32, file: &Path, overwrite: Overwrite) -> CliResult {
+    let n = s.write_plan_notice(year, file, overwrite)?;
+    output::say(&format!(
+        "已写出{year}年计划调整报送件 {}（{} 项调整）到 {}；报送后请用 plan changes --mark-sent {} --on 日期 登记",
+        n.id,
+        n.changes.len(),
+        file.display(),
+        n.id
+    ));
+    Ok(())
+}
+
+/// `plan changes --mark-sent NOTICE --on DATE`
+fn mark_sent(s: &mut Session, id: &str, on: NaiveDate) -> CliResult {
+    let n = s.mark_notice_sent(id, on)?;
+    output::say(&format!(
+        "已登记报送件 {} 于 {on} 报送领导小组办公室（{} 项调整）",
+        n.id,
+        n.changes.len()
+    ));
+    Ok(())
 }
 
 /// “已删除：时间 操作人，理由…” for a removed task.

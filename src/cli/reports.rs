@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::{CliResult, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
-use shuangsuiji::services::reports::{Report, write_report};
+use shuangsuiji::services::reports::{Report, Scope, write_report};
 use shuangsuiji::sheets::Overwrite;
 
 #[derive(Debug, clap::Subcommand)]
@@ -82,6 +82,15 @@ fn print_summary(r: &Report, file: &Path) {
         r.overdue_now,
         r.voided_draws
     ));
+    if matches!(r.scope, Scope::Year(_)) {
+        let sent = r.plan_changes.iter().filter(|c| c.sent.is_sent()).count();
+        output::say(&format!(
+            "计划调整 {} 项，已书面报送 {} 项，未报送 {} 项",
+            r.plan_changes.len(),
+            sent,
+            r.plan_changes.len() - sent
+        ));
+    }
 }
 
 /// `export publicity FILE [--period P] [--force]`
@@ -99,6 +108,13 @@ pub fn export_publicity(
         file.display(),
         r.newly_published.len()
     ));
+    if !r.newly_published.is_empty() {
+        output::say(&format!(
+            "其中检查组已标记待公示 {} 项；未经检查组标记、由导出人代为公示 {} 项",
+            r.marked.len(),
+            r.unmarked.len()
+        ));
+    }
     if !r.held_back.is_empty() {
         output::say(&format!(
             "以下 {} 项检查任务的结果有待审批的更正，本次未导出：",

@@ -1,9 +1,10 @@
-//! `user …`, `settings …`, `whoami`.
+//! `user …`, `settings …` (service account, province cap, public remark), `whoami`.
 
 use super::messages::{self, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::vocab::join_list;
+use shuangsuiji::services::publicity::PublicRemark;
 use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::{Mode, Session};
 
@@ -134,6 +135,14 @@ pub enum SettingsCommand {
         #[arg(long, conflicts_with = "cap")]
         clear: bool,
     },
+    /// 选择公示备注另含的内部内容：correction-reason（更正理由）、followup-notes（后续处理说明）；默认均不含
+    PublicityRemark {
+        /// correction-reason、followup-notes（可同时给出）
+        parts: Vec<String>,
+        /// 恢复默认：公示备注不含更正理由和后续处理说明
+        #[arg(long, conflicts_with = "parts")]
+        clear: bool,
+    },
 }
 
 pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
@@ -145,7 +154,20 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
             service_account(s, login.as_deref(), *clear)
         }
         SettingsCommand::ProvinceCap { cap, clear } => province_cap(s, *cap, *clear),
+        SettingsCommand::PublicityRemark { parts, clear } => publicity_remark(s, parts, *clear),
     }
+}
+
+fn publicity_remark(s: &mut Session, parts: &[String], clear: bool) -> CliResult {
+    if parts.is_empty() && !clear {
+        return Err(Failure::Message(messages::value_or_clear(
+            "公示备注另含的内容（correction-reason、followup-notes）",
+        )));
+    }
+    let public = PublicRemark::parse(parts)?;
+    s.set_publicity_remark(public)?;
+    output::say(&format!("公示备注：{}", public.label()));
+    Ok(())
 }
 
 fn service_account(s: &mut Session, login: Option<&str>, clear: bool) -> CliResult {

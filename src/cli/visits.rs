@@ -1,4 +1,4 @@
-//! `visit list | show | start | complete | lapse`, `result show | submit | draft | correct |
+//! `visit list | show | start | complete | lapse | publish`, `result show | submit | draft | correct |
 //! approve-correction | reject-correction | pending`, `followup add | update`.
 
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::messages::{self, AWAITS_PRINCIPAL, PROVISIONAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
+use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::results::ResultView;
@@ -41,6 +42,8 @@ pub enum VisitCommand {
         #[arg(long)]
         reason: String,
     },
+    /// 公示本检查组已录入的结果（谁检查、谁录入、谁公示）：标记待公示，下次导出公示时公示
+    Publish { id: i64 },
 }
 
 #[derive(Debug, clap::Args)]
@@ -99,7 +102,18 @@ pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
             output::say(&format!("检查任务 {id} 已标为未实施：{reason}"));
             Ok(())
         }
+        VisitCommand::Publish { id } => publish(s, *id),
     }
+}
+
+/// `visit publish ID`: the team marks its entered result for the next publicity export.
+fn publish(s: &mut Session, id: i64) -> CliResult {
+    let m = s.mark_for_publicity(id)?;
+    output::say(&format!(
+        "检查任务 {id} 的结果已由 {} 于 {} 标记待公示；下次导出公示（export publicity）时公示，此前仍计为未公示",
+        m.marked_by, m.day
+    ));
+    Ok(())
 }
 
 fn list(s: &Session, a: &ListArgs) -> CliResult {
@@ -114,7 +128,15 @@ fn list(s: &Session, a: &ListArgs) -> CliResult {
         label::NOTE,
     ];
     let list = s.list_visits(&a.filter())?;
+    let marks = s.publication_marks()?;
     output::counted_listing(a.json.json, &headers, &list, "项", |v| {
+        let mut notes = Vec::new();
+        if v.pending_correction {
+            notes.push("更正待批");
+        }
+        if v.state == VisitState::Entered && marks.contains_key(&v.id) {
+            notes.push("已标记待公示");
+        }
         vec![
             v.id.to_string(),
             v.draw_id.clone(),
@@ -123,17 +145,15 @@ fn list(s: &Session, a: &ListArgs) -> CliResult {
             v.status_label().to_string(),
             v.team.codes(),
             due_text(v),
-            notes_text(v),
+            notes_text(v, &notes),
         ]
     })
 }
 
-/// The list's 备注: a correction waiting, steps outside the windows, 未实施, the rules' mark.
-fn notes_text(v: &VisitView) -> String {
-    let mut notes = Vec::new();
-    if v.pending_correction {
-        notes.push("更正待批".to_string());
-    }
+/// The list's 备注: a correction waiting, the team's publication mark (`marks`), steps
+/// outside the windows, 未实施, the rules' mark.
+fn notes_text(v: &VisitView, marks: &[&str]) -> String {
+    let mut notes: Vec<String> = marks.iter().map(|m| m.to_string()).collect();
     if v.dates.outside_window() {
         notes.push("检查时间外".to_string());
     }

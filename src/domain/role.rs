@@ -102,6 +102,9 @@ pub enum Action {
     ManageFollowUp,
     /// Export the publicity list and mark it published.
     Publish,
+    /// Mark one visit's entered result for the next publicity export (谁公示: an officer of
+    /// its team; those who export the list may mark any).
+    PublishResult,
     /// Produce the quarterly and annual reports.
     ViewReports,
     /// Copy the database with `backup`.
@@ -111,7 +114,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -131,6 +134,7 @@ impl Action {
         Action::ApproveCorrection,
         Action::ManageFollowUp,
         Action::Publish,
+        Action::PublishResult,
         Action::ViewReports,
         Action::BackupDatabase,
         Action::MarkLapsed,
@@ -157,6 +161,7 @@ impl Action {
             Action::ApproveCorrection => "审批检查结果更正",
             Action::ManageFollowUp => "记录后续处理",
             Action::Publish => "导出公示并标记已公示",
+            Action::PublishResult => "公示本检查组录入的检查结果",
             Action::ViewReports => "生成季度和年度报告",
             Action::BackupDatabase => "备份数据库",
             Action::MarkLapsed => "将往期未开始的检查任务标为未实施",
@@ -182,6 +187,7 @@ impl Action {
             Action::EnterResult | Action::ManageFollowUp => &[Lead, Inspector],
             Action::ApproveCorrection => &[Principal],
             Action::Publish => &[Lead, Principal],
+            Action::PublishResult => &[Lead, Inspector, Principal],
             Action::ViewReports => &[Admin, Lead, Inspector, Principal, Observer],
             Action::BackupDatabase => &[Admin, Lead],
             Action::MarkLapsed => &[Lead],
@@ -203,6 +209,9 @@ pub enum Subject<'a> {
     VisitWork(&'a Team),
     /// A visit's result (谁检查、谁录入): an officer of its team only.
     VisitResult(&'a Team),
+    /// Publishing a visit's entered result (谁公示): an officer of its team, or anyone who
+    /// may export the publicity list ([`Action::Publish`]).
+    VisitPublication(&'a Team),
     /// Seeing a drawn visit before its inspection: a started visit is no longer confidential,
     /// and a team sees its own visit; otherwise those who see every drawn list.
     DrawnVisit { team: &'a Team, started: bool },
@@ -238,7 +247,12 @@ pub fn may(who: &User, action: Action, subject: Subject<'_>) -> Result<(), Refus
         Subject::Any => Ok(()),
         Subject::VisitWork(team) if on(team) || who.roles.contains(&Role::Lead) => Ok(()),
         Subject::VisitResult(team) if on(team) => Ok(()),
-        Subject::VisitWork(_) | Subject::VisitResult(_) => Err(Refusal::NotOnTeam),
+        Subject::VisitPublication(team) if on(team) || allowed(&who.roles, Action::Publish) => {
+            Ok(())
+        }
+        Subject::VisitWork(_) | Subject::VisitResult(_) | Subject::VisitPublication(_) => {
+            Err(Refusal::NotOnTeam)
+        }
         Subject::RequestOf(login) if login == who.login => Err(Refusal::OwnRequest),
         Subject::RequestOf(_) => Ok(()),
     }
@@ -341,6 +355,37 @@ mod tests {
             may(&observer, Action::EnterResult, result),
             Err(Refusal::Role)
         );
+    }
+
+    #[test]
+    fn a_team_publishes_its_own_result_and_exporters_any() {
+        let t = team(&["YC-001", "YC-002"]);
+        let member = person("a", &[Role::Inspector], Some("YC-001"));
+        let other = person("b", &[Role::Inspector], Some("YC-009"));
+        let lead = person("c", &[Role::Lead], None);
+        let principal = person("p", &[Role::Principal], None);
+        let observer = person("d", &[Role::Observer], Some("YC-002"));
+        let admin = person("e", &[Role::Admin], Some("YC-002"));
+        let publication = Subject::VisitPublication(&t);
+        assert_eq!(may(&member, Action::PublishResult, publication), Ok(()));
+        assert_eq!(
+            may(&other, Action::PublishResult, publication),
+            Err(Refusal::NotOnTeam)
+        );
+        // Those who export the list keep what they may do: publish any result.
+        assert_eq!(may(&lead, Action::PublishResult, publication), Ok(()));
+        assert_eq!(may(&principal, Action::PublishResult, publication), Ok(()));
+        // On the team by their inspector code, but their role does not publish.
+        assert_eq!(
+            may(&observer, Action::PublishResult, publication),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            may(&admin, Action::PublishResult, publication),
+            Err(Refusal::Role)
+        );
+        // The export itself stays with leads and principals.
+        assert!(!allowed(&member.roles, Action::Publish));
     }
 
     #[test]

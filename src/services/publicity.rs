@@ -1,10 +1,13 @@
 //! 结果公示 (publicity): the results in the layout of the national enterprise credit
 //! publicity system's 双随机抽查结果信息 (gsxt), written to a file; whatever is exported for the
-//! first time is marked 已公示 in the same transaction. See `docs/results.md`.
+//! first time is marked 已公示 in the same transaction. A member of a visit's team marks its
+//! entered result for the next export (谁检查、谁录入、谁公示); the bureau chooses what reaches
+//! the public 备注. See `docs/results.md`.
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -18,11 +21,11 @@ use crate::domain::plan::{PlanKind, Task};
 use crate::domain::plan_records::PlanRecord;
 use crate::domain::result::InspectionResult;
 use crate::domain::result_records::{Correction, FollowUp, Submitted};
-use crate::domain::role::Action;
+use crate::domain::role::{Action, Subject};
 use crate::domain::visit::{Step, VisitDates, check_step};
 use crate::sheets::files::{Access, Overwrite, Staged, check_target};
 use crate::sheets::publicity::{PublicityFormat, PublicityRecord, publicity_bytes};
-use crate::store::{self, draws::VisitRow};
+use crate::store::{self, draws::VisitRow, settings};
 
 /// What `export publicity` did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -36,6 +39,11 @@ pub struct PublicityReport {
     pub rows: Vec<PublishedRow>,
     /// Visits marked 已公示 by this export (exported for the first time).
     pub newly_published: Vec<i64>,
+    /// Of those, the visits whose team had marked the result for publication (谁公示) …
+    pub marked: Vec<i64>,
+    /// … and those nobody had marked, published by the exporter in the team's place so that
+    /// no entered result waits past the 20 working days.
+    pub unmarked: Vec<i64>,
     /// Visits left out because a correction of their result awaits the principal.
     pub held_back: Vec<HeldBack>,
     /// Hex SHA-256 of the file's bytes.
@@ -253,10 +261,110 @@ impl DrawTasks {
     }
 }
 
-/// 备注 of a row: the result's remark; `已更正（原结果：…；更正理由：…）` after an approved
-/// correction; each follow-up and its outcome; for a unit without a USCC, the unit's own name
+/// What the bureau lets reach the public 备注 besides the result's own remark and the
+/// follow-ups' kind, case number, status and closing date (`settings publicity-remark`). By
+/// default neither: a correction's reason and a follow-up's note are internal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PublicRemark {
+    /// 更正理由: the latest approved correction's reason.
+    pub correction_reason: bool,
+    /// 后续处理说明: the note recorded with each follow-up (`followup add --note`).
+    pub followup_notes: bool,
+}
+
+impl PublicRemark {
+    /// The words `settings publicity-remark` takes, the setting's value, and the label.
+    const PARTS: [(&'static str, &'static str, &'static str); 2] = [
+        ("correction-reason", "correction_reason", "更正理由"),
+        ("followup-notes", "followup_notes", "后续处理说明"),
+    ];
+
+    fn flags(self) -> [bool; 2] {
+        [self.correction_reason, self.followup_notes]
+    }
+
+    fn from_flags([correction_reason, followup_notes]: [bool; 2]) -> PublicRemark {
+        PublicRemark {
+            correction_reason,
+            followup_notes,
+        }
+    }
+
+    /// The parts named on the command line (`correction-reason`, `followup-notes`, or their
+    /// Chinese names); an unknown word is refused, naming what is accepted.
+    pub fn parse(words: &[String]) -> Result<PublicRemark> {
+        let mut flags = [false; 2];
+        for w in words {
+            let w = w.trim();
+            let i = Self::PARTS
+                .iter()
+                .position(|(key, value, label)| {
+                    w.eq_ignore_ascii_case(key) || w.eq_ignore_ascii_case(value) || w == *label
+                })
+                .ok_or_else(|| {
+                    ServiceError::invalid(
+                        "publicity_remark",
+                        format!(
+                            "公示备注不能包含“{w}”：只能选择 correction-reason（更正理由）或 followup-notes（后续处理说明）"
+                        ),
+                    )
+                })?;
+            flags[i] = true;
+        }
+        Ok(Self::from_flags(flags))
+    }
+
+    /// As stored in the settings table: `correction_reason,followup_notes`; `None` for the
+    /// default (neither).
+    fn to_setting(self) -> Option<String> {
+        let parts: Vec<&str> = Self::PARTS
+            .iter()
+            .zip(self.flags())
+            .filter(|(_, on)| *on)
+            .map(|((_, value, _), _)| *value)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(","))
+    }
+
+    fn from_setting(value: Option<&str>) -> PublicRemark {
+        let value = value.unwrap_or("");
+        let has = |v: &str| value.split(',').any(|p| p.trim() == v);
+        Self::from_flags(Self::PARTS.map(|(_, v, _)| has(v)))
+    }
+
+    /// `更正理由、后续处理说明`, or `仅检查结果备注和后续处理结果（默认）`.
+    pub fn label(self) -> String {
+        let parts: Vec<&str> = Self::PARTS
+            .iter()
+            .zip(self.flags())
+            .filter(|(_, on)| *on)
+            .map(|((_, _, label), _)| *label)
+            .collect();
+        if parts.is_empty() {
+            "不含更正理由和后续处理说明（默认）".to_string()
+        } else {
+            format!("另含{}", parts.join("、"))
+        }
+    }
+
+    /// The bureau's choice, as stored.
+    pub(crate) fn read(conn: &rusqlite::Connection) -> Result<PublicRemark> {
+        Ok(Self::from_setting(
+            settings::get(conn, settings::PUBLICITY_REMARK)?.as_deref(),
+        ))
+    }
+}
+
+/// 备注 of a row: the result's remark; `已更正（原结果：…）` after an approved correction (with
+/// `；更正理由：…` when the bureau publishes reasons); each follow-up and its outcome (with
+/// `，说明：…` when the bureau publishes notes); for a unit without a USCC, the unit's own name
 /// when the row names its owner (`检查对象：…`) and its registry code.
-fn remark(v: &VisitRecord, unit: Option<&str>, registry_code: Option<&str>) -> String {
+fn remark(
+    v: &VisitRecord,
+    public: PublicRemark,
+    unit: Option<&str>,
+    registry_code: Option<&str>,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(r) = v.effective()
         && !r.remark.trim().is_empty()
@@ -264,10 +372,14 @@ fn remark(v: &VisitRecord, unit: Option<&str>, registry_code: Option<&str>) -> S
         parts.push(r.remark.trim().to_string());
     }
     if let (Some(c), Some(original)) = (v.approved_correction(), &v.submitted) {
+        let reason = if public.correction_reason {
+            format!("；更正理由：{}", c.reason)
+        } else {
+            String::new()
+        };
         parts.push(format!(
-            "已更正（原结果：{}；更正理由：{}）",
-            original.result.summary(),
-            c.reason
+            "已更正（原结果：{}{reason}）",
+            original.result.summary()
         ));
     }
     for f in &v.followups {
@@ -277,7 +389,15 @@ fn remark(v: &VisitRecord, unit: Option<&str>, registry_code: Option<&str>) -> S
             format!("（案号{}）", f.case_no)
         };
         let closed = f.closed_on.as_deref().unwrap_or("");
-        parts.push(format!("后续处理：{}{case}{}{closed}", f.kind, f.status));
+        let note = if public.followup_notes && !f.note.trim().is_empty() {
+            format!("（说明：{}）", f.note.trim())
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "后续处理：{}{case}{}{closed}{note}",
+            f.kind, f.status
+        ));
     }
     if let Some(unit) = unit {
         parts.push(format!("检查对象：{unit}"));
@@ -321,6 +441,7 @@ pub(crate) fn publicity_rows(
         .into_iter()
         .map(|e| (e.id().to_string(), e))
         .collect();
+    let public = PublicRemark::read(conn)?;
     let mut rows = Vec::new();
     let mut held_back = Vec::new();
     let mut exported = Vec::new();
@@ -367,7 +488,7 @@ pub(crate) fn publicity_rows(
             ),
         };
         let effective = v.effective().map(InspectionResult::summary);
-        let remark = remark(&v, unit, registry_code);
+        let remark = remark(&v, public, unit, registry_code);
         for code in &v.row.tasks {
             // The visit's own draw lacks its task: stored records disagree, no case of its own.
             let info = draws.get(&v.row.draw_id, code).ok_or_else(|| {
@@ -458,6 +579,7 @@ impl Session {
             let bytes = publicity_bytes(format, &records)?;
             staged = Some(Staged::bytes(path, overwrite, Access::Public, &bytes)?);
             let sha256 = hex::encode(Sha256::digest(&bytes));
+            let marks = store::results::publication_marks(tx, None)?;
             let mut newly_published = Vec::new();
             for v in exported.iter().filter(|v| v.dates.published.is_none()) {
                 check_step(&v.dates, Step::Publish, today, today).map_err(|why| {
@@ -468,6 +590,9 @@ impl Session {
                 })?;
                 newly_published.push(v.row.id);
             }
+            let (marked, unmarked): (Vec<i64>, Vec<i64>) = newly_published
+                .iter()
+                .partition(|id| marks.contains_key(id));
             let ev = actor.log(
                 tx,
                 "publicity.export",
@@ -478,6 +603,8 @@ impl Session {
                     "period": period.map(|p| p.to_string()),
                     "rows": rows.len(),
                     "published": newly_published,
+                    "marked": marked,
+                    "unmarked": unmarked,
                     "held_back": held_back.iter().map(|h| h.visit_id).collect::<Vec<_>>(),
                     "sha256": sha256,
                 }),
@@ -491,6 +618,8 @@ impl Session {
                 period: period.map(|p| p.to_string()),
                 rows,
                 newly_published,
+                marked,
+                unmarked,
                 held_back,
                 sha256,
                 checkpoint: store::audit::head(tx)?,
@@ -507,5 +636,142 @@ impl Session {
             ))
         })?;
         Ok(report)
+    }
+}
+
+/// A visit's entered result marked for the next publicity export (谁公示).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PublicationMark {
+    pub visit_id: i64,
+    /// The login that marked it.
+    pub marked_by: String,
+    pub day: NaiveDate,
+    /// The audit event `visit.publish`.
+    pub audit_seq: u64,
+}
+
+/// The audit action of a publication mark (subject: the visit id).
+pub const MARK_ACTION: &str = "visit.publish";
+
+impl Session {
+    /// `visit publish ID`: a member of the visit's team (谁检查、谁录入、谁公示), or a lead or
+    /// principal, marks its entered result for the next publicity export, once, logged as
+    /// [`MARK_ACTION`]. The visit stays 已录入 (and counts as unpublished) until an export
+    /// publishes it.
+    pub fn mark_for_publicity(&mut self, id: i64) -> Result<PublicationMark> {
+        let v = self.visit(id)?;
+        self.require_on(
+            Action::PublishResult,
+            Subject::VisitPublication(&v.team),
+            "公示不属于自己检查组的检查结果",
+        )?;
+        let today = self.today();
+        self.write(|tx, actor| {
+            // Re-read inside the transaction: someone else may have marked or exported.
+            let mut dates = store::results::dates_of(tx, id)?;
+            dates.drawn = v.dates.drawn;
+            if dates.published.is_none()
+                && let Some((by, day, _)) =
+                    store::results::publication_marks(tx, Some(id))?.remove(&id)
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "检查任务 {id} 的结果已由 {by} 于 {day} 标记待公示，将在下次导出公示时公示"
+                )));
+            }
+            check_step(&dates, Step::Publish, today, today).map_err(|why| {
+                ServiceError::StepOutOfOrder {
+                    visit: Some(id),
+                    why,
+                }
+            })?;
+            let ev = actor.log(
+                tx,
+                MARK_ACTION,
+                &id.to_string(),
+                &json!({ "entity": v.entity, "draw": v.draw_id, "day": today.to_string() }),
+            )?;
+            store::results::add_publication_mark(tx, id, &actor.login, today, ev.seq)?;
+            Ok(PublicationMark {
+                visit_id: id,
+                marked_by: actor.login.clone(),
+                day: today,
+                audit_seq: ev.seq,
+            })
+        })
+    }
+
+    /// Every publication mark, by visit id (a published visit keeps its mark: who published it).
+    pub fn publication_marks(&self) -> Result<HashMap<i64, PublicationMark>> {
+        self.require(Action::ViewRegistry)?;
+        Ok(
+            store::results::publication_marks(self.store().conn(), None)?
+                .into_iter()
+                .map(|(visit_id, (marked_by, day, audit_seq))| {
+                    (
+                        visit_id,
+                        PublicationMark {
+                            visit_id,
+                            marked_by,
+                            day,
+                            audit_seq,
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// What the public 备注 carries besides the result's remark and the follow-ups' outcome.
+    pub fn publicity_remark(&self) -> Result<PublicRemark> {
+        self.require(Action::ViewRegistry)?;
+        PublicRemark::read(self.store().conn())
+    }
+
+    /// `settings publicity-remark [correction-reason] [followup-notes] | --clear`: the bureau's
+    /// choice of what reaches the public 备注, logged as `settings.publicity_remark` with what
+    /// it was and what it is.
+    pub fn set_publicity_remark(&mut self, public: PublicRemark) -> Result<()> {
+        self.require(Action::ConfigureSystem)?;
+        self.write(|tx, actor| {
+            let before = PublicRemark::read(tx)?;
+            actor.log(
+                tx,
+                "settings.publicity_remark",
+                "",
+                &json!({ "before": before, "after": public }),
+            )?;
+            match public.to_setting() {
+                Some(v) => settings::set(tx, settings::PUBLICITY_REMARK, &v)?,
+                None => settings::unset(tx, settings::PUBLICITY_REMARK)?,
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod remark_tests {
+    use super::*;
+
+    #[test]
+    fn the_public_remark_setting_round_trips_and_refuses_unknown_parts() {
+        assert_eq!(PublicRemark::from_setting(None), PublicRemark::default());
+        assert_eq!(PublicRemark::default().to_setting(), None);
+        let both =
+            PublicRemark::parse(&["correction-reason".into(), "后续处理说明".into()]).unwrap();
+        assert!(both.correction_reason && both.followup_notes);
+        assert_eq!(
+            both.to_setting().as_deref(),
+            Some("correction_reason,followup_notes")
+        );
+        assert_eq!(
+            PublicRemark::from_setting(both.to_setting().as_deref()),
+            both
+        );
+        let one = PublicRemark::parse(&["followup-notes".into()]).unwrap();
+        assert_eq!(PublicRemark::from_setting(one.to_setting().as_deref()), one);
+        assert_eq!(one.label(), "另含后续处理说明");
+        let err = PublicRemark::parse(&["internal".into()]).unwrap_err();
+        assert!(err.to_string().contains("“internal”"), "{err}");
     }
 }

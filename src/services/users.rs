@@ -156,6 +156,7 @@ impl Session {
             settings::DEMO_DATE,
             settings::SERVICE_ACCOUNT,
             settings::PROVINCE_CAP,
+            settings::PUBLICITY_REMARK,
         ] {
             if let Some(v) = settings::get(conn, key)? {
                 out.push((key.to_string(), v));

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError, from_json, to_json};
 use crate::domain::plan::{Plan, PlanKind, Task, TierMultipliers};
-use crate::domain::plan_records::{PlanChange, PlanRecord, Removal};
+use crate::domain::plan_records::{NoticeSent, PlanChange, PlanNotice, PlanRecord, Removal};
 
 /// The recorded removals of a plan's tasks, oldest first.
 fn removals(conn: &Connection, plan_id: i64) -> Result<Vec<Removal>> {
@@ -203,7 +203,7 @@ pub fn record_change(conn: &Connection, c: &NewChange<'_>) -> Result<()> {
 /// Every recorded change of a year's plans, oldest first.
 pub fn changes(conn: &Connection, year: i32) -> Result<Vec<PlanChange>> {
     let mut stmt = conn.prepare(
-        "SELECT p.code, p.year, c.task_code, c.change, c.reason, c.before, c.after, c.audit_seq, a.actor, a.at
+        "SELECT p.code, p.year, c.task_code, c.change, c.reason, c.before, c.after, c.audit_seq, a.actor, a.at, c.id
          FROM plan_changes c JOIN plans p ON p.id = c.plan_id JOIN audit_log a ON a.seq = c.audit_seq
          WHERE p.year = ?1 ORDER BY c.id",
     )?;
@@ -219,7 +219,130 @@ pub fn changes(conn: &Connection, year: i32) -> Result<Vec<PlanChange>> {
             audit_seq: r.get(7)?,
             actor: r.get(8)?,
             at: r.get(9)?,
+            id: r.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn day(text: &str) -> Result<chrono::NaiveDate> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("日期“{text}”")))
+}
+
+/// Every written notice of a year's plan changes, by number, with the changes each covers
+/// and when it was sent.
+pub fn notices(conn: &Connection, year: i32) -> Result<Vec<PlanNotice>> {
+    let mut stmt = conn.prepare(
+        "SELECT n.id, n.number, n.written_on, n.written_by, n.file, n.sha256, n.seq,
+                s.sent_on, s.recorded_by, s.seq
+         FROM plan_notices n LEFT JOIN plan_notice_sent s ON s.notice_id = n.id
+         WHERE n.year = ?1 ORDER BY n.number",
+    )?;
+    type Row = (
+        String,
+        u32,
+        String,
+        String,
+        String,
+        String,
+        u64,
+        Option<String>,
+        Option<String>,
+        Option<u64>,
+    );
+    let rows: Vec<Row> = stmt
+        .query_map([year], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut changes = conn.prepare(
+        "SELECT change_id FROM plan_notice_changes WHERE notice_id = ?1 ORDER BY change_id",
+    )?;
+    let mut out = Vec::new();
+    for (id, number, written_on, written_by, file, sha256, seq, sent_on, by, sent_seq) in rows {
+        let covered = changes
+            .query_map([&id], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let sent = match (sent_on, by, sent_seq) {
+            (Some(on), Some(recorded_by), Some(audit_seq)) => Some(NoticeSent {
+                on: day(&on)?,
+                recorded_by,
+                audit_seq,
+            }),
+            _ => None,
+        };
+        out.push(PlanNotice {
+            id,
+            year,
+            number,
+            written_on: day(&written_on)?,
+            written_by,
+            file,
+            sha256,
+            audit_seq: seq,
+            changes: covered,
+            sent,
+        });
+    }
+    Ok(out)
+}
+
+/// One notice by id.
+pub fn notice(conn: &Connection, id: &str) -> Result<Option<PlanNotice>> {
+    let year: Option<i32> = conn
+        .query_row("SELECT year FROM plan_notices WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(match year {
+        Some(y) => notices(conn, y)?.into_iter().find(|n| n.id == id),
+        None => None,
+    })
+}
+
+/// Records a written notice and the changes it covers (`changes` and `sent` of `n` are the
+/// covered ids and ignored).
+pub fn insert_notice(conn: &Connection, n: &PlanNotice) -> Result<()> {
+    conn.execute(
+        "INSERT INTO plan_notices (id, year, number, written_on, written_by, file, sha256, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            n.id,
+            n.year,
+            n.number,
+            n.written_on.to_string(),
+            n.written_by,
+            n.file,
+            n.sha256,
+            n.audit_seq
+        ],
+    )?;
+    for c in &n.changes {
+        conn.execute(
+            "INSERT INTO plan_notice_changes (notice_id, change_id) VALUES (?1, ?2)",
+            params![n.id, c],
+        )?;
+    }
+    Ok(())
+}
+
+/// Records that a notice was sent.
+pub fn mark_notice_sent(conn: &Connection, id: &str, sent: &NoticeSent) -> Result<()> {
+    conn.execute(
+        "INSERT INTO plan_notice_sent (notice_id, sent_on, recorded_by, seq) VALUES (?1, ?2, ?3, ?4)",
+        params![id, sent.on.to_string(), sent.recorded_by, sent.audit_seq],
+    )?;
+    Ok(())
 }

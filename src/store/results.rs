@@ -337,3 +337,44 @@ pub fn followups(conn: &Connection, visit_id: Option<i64>) -> Result<Vec<FollowU
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Records that a visit's result is marked for the next publicity export (谁公示) by `by` on
+/// `day`, logged as audit event `seq`.
+pub fn add_publication_mark(
+    conn: &Connection,
+    visit_id: i64,
+    by: &str,
+    day: NaiveDate,
+    seq: u64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO publication_marks (visit_id, marked_by, day, seq) VALUES (?1, ?2, ?3, ?4)",
+        params![visit_id, by, day.to_string(), seq],
+    )?;
+    Ok(())
+}
+
+/// The publication marks of one visit (`Some(id)`) or of every visit: visit id → (who, day,
+/// audit seq).
+pub fn publication_marks(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<HashMap<i64, (String, NaiveDate, u64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT visit_id, marked_by, day, seq FROM publication_marks WHERE visit_id BETWEEN ?1 AND ?2",
+    )?;
+    let rows = stmt.query_map(id_range(only), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, u64>(3)?,
+        ))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (visit_id, by, day, seq) = row?;
+        out.insert(visit_id, (by, date(&day)?, seq));
+    }
+    Ok(out)
+}

@@ -14,6 +14,9 @@ pub const CREATED_AT: &str = "created_at";
 pub const SERVICE_ACCOUNT: &str = "service_account";
 /// A province's annual cap of random inspections per enterprise (环办执法〔2025〕4号), if any.
 pub const PROVINCE_CAP: &str = "province_annual_cap";
+/// What the public 备注 of the publicity export carries besides the result's remark and the
+/// follow-ups' outcome: `correction_reason`, `followup_notes` (comma-separated); none if unset.
+pub const PUBLICITY_REMARK: &str = "publicity_remark";
 /// The date the demo county was generated for.
 pub const DEMO_DATE: &str = "demo_date";
 /// A random value set when the database is created: `restore` refuses a copy of another

@@ -123,6 +123,7 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
         } => substitute(session, m, &draw, &entity, &out, &reason),
         Effect::StartVisit { id, reason } => start_visit(session, m, id, reason.as_deref()),
         Effect::CompleteVisit { id, reason } => complete_visit(session, m, id, reason.as_deref()),
+        Effect::PublishVisit(id) => publish_visit(session, m, id),
         Effect::OpenForm(id) => open_form(session, m, id),
         Effect::SaveDraft => save_draft(session, m),
         Effect::SubmitResult => submit_result(session, m),
@@ -308,6 +309,13 @@ fn complete_visit(
     session.complete_visit(id, m.today, reason)?;
     load::visits(session, m)?;
     Ok(Outcome::Quiet)
+}
+
+/// Marks a visit's entered result for the next publicity export (谁公示).
+fn publish_visit(session: &mut Session, m: &mut Model, id: i64) -> Result<Outcome> {
+    let mark = session.mark_for_publicity(id)?;
+    load::visits(session, m)?;
+    Ok(Outcome::Status(s::publish_marked(id, &mark.marked_by)))
 }
 
 /// Opens a visit's result form; editable only for its team, once completed, until submitted.

@@ -102,6 +102,7 @@ pub fn visits(session: &Session, m: &mut Model) -> Result<()> {
         mine: m.visits.mine,
         ..Default::default()
     })?;
+    m.visits.marked = session.publication_marks()?.into_keys().collect();
     m.visits.selected = m.visits.selected.min(m.visits.list.len().saturating_sub(1));
     Ok(())
 }

@@ -110,6 +110,8 @@ pub struct VisitsState {
     pub list: Vec<VisitView>,
     pub selected: usize,
     pub mine: bool,
+    /// Visits whose entered result its team marked for the next publicity export (谁公示).
+    pub marked: std::collections::HashSet<i64>,
 }
 
 /// Which part of the result form has the focus.
@@ -214,6 +216,8 @@ pub enum Effect {
         id: i64,
         reason: Option<String>,
     },
+    /// Mark a visit's entered result for the next publicity export (谁公示).
+    PublishVisit(i64),
     OpenForm(i64),
     SaveDraft,
     SubmitResult,

@@ -157,6 +157,15 @@ pub fn outside_title(visit: i64, tasks: &str) -> String {
     format!("检查任务{visit}：今天不在{tasks}的检查时间内")
 }
 pub const COMPLETE_CONFIRM: &str = "今天完成检查？20个工作日的录入期限从今天起算。";
+pub const PUBLISH_CONFIRM: &str =
+    "公示本检查组录入的结果？标记后在下次导出公示时公示（谁检查、谁录入、谁公示）。";
+/// The state of an entered result its team marked for the next export.
+pub const MARKED: &str = "待公示";
+
+/// A result marked for the next publicity export, and by whom.
+pub fn publish_marked(visit: i64, by: &str) -> String {
+    format!("检查任务 {visit} 已由 {by} 标记待公示，下次导出公示时公示")
+}
 pub const PROVISIONAL: &str = "临时";
 pub const OVERDUE: &str = "逾期";
 pub const LATE: &str = "逾期录入";
@@ -274,6 +283,11 @@ pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &
             ("Enter", "录入结果 / 查看", None),
             ("s", "开始检查", Some(Action::EnterResult)),
             ("c", "完成检查", Some(Action::EnterResult)),
+            (
+                "p",
+                "公示本组已录入的结果（标记待公示）",
+                Some(Action::PublishResult),
+            ),
             (
                 "u",
                 "替换检查组成员（队长，须写理由）",
@@ -408,9 +422,14 @@ mod tests {
         assert!(principal.contains(&"a"));
         assert!(!principal.contains(&"p") && !principal.contains(&"r"));
         let observer = keys_for(3, Role::Observer);
-        for k in ["s", "c", "u"] {
+        for k in ["s", "c", "u", "p"] {
             assert!(!observer.contains(&k), "an observer only watches: {k}");
         }
+        // 谁公示: the team's officers publish their result; leads and principals any.
+        for role in [Role::Inspector, Role::Lead, Role::Principal] {
+            assert!(keys_for(3, role).contains(&"p"), "{role:?} publishes");
+        }
+        assert!(!keys_for(3, Role::Admin).contains(&"p"));
         assert!(observer.contains(&"m") && observer.contains(&"?"));
         assert!(
             keys_for(4, Role::Inspector)

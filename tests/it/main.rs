@@ -47,3 +47,4 @@ mod tui_pty;
 mod tui_snapshots;
 mod update_table;
 mod year;
+mod year_publish;

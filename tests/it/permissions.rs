@@ -275,6 +275,8 @@ enum Rule {
     OnTeam(Action, Visit),
     /// The table, and on the visit's team or a lead.
     TeamOrLead(Action, Visit),
+    /// The table, and on the visit's team or a role that exports the publicity list (谁公示).
+    TeamOrExporter(Action, Visit),
 }
 
 /// What happened when a role ran a case.
@@ -491,6 +493,11 @@ fn cases() -> Vec<Case> {
             |s, f, _| s.update_followup(f.followup, "办理中", None, "已通知"),
         ),
         // Publication and reports.
+        c(
+            "visit publish",
+            TeamOrExporter(PublishResult, Visit::C),
+            |s, f, _| ok(s.mark_for_publicity(f.id(Visit::C))),
+        ),
         c("export publicity", Table(Publish), |s, _, dir| {
             ok(s.export_publicity(&dir.join("p.csv"), Some(q("2026Q1"))))
         }),
@@ -539,6 +546,10 @@ fn expected(f: &Fixture, rule: Rule, role: Role, login: &str) -> Outcome2 {
             allowed(&roles, a) && (f.on_team(login, v) || role == Role::Lead),
             Some(v),
         ),
+        Rule::TeamOrExporter(a, v) => (
+            allowed(&roles, a) && (f.on_team(login, v) || allowed(&roles, Action::Publish)),
+            Some(v),
+        ),
     };
     if may {
         Outcome2::Allowed
@@ -567,7 +578,10 @@ fn every_role_against_every_use_case_follows_the_action_table() {
     let covered: BTreeSet<Action> = cases
         .iter()
         .map(|c| match c.rule {
-            Rule::Table(a) | Rule::OnTeam(a, _) | Rule::TeamOrLead(a, _) => a,
+            Rule::Table(a)
+            | Rule::OnTeam(a, _)
+            | Rule::TeamOrLead(a, _)
+            | Rule::TeamOrExporter(a, _) => a,
         })
         .collect();
     let missing: Vec<_> = Action::ALL

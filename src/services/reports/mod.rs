@@ -229,6 +229,9 @@ pub struct Report {
     pub pending_corrections: usize,
     /// Every draw of the scope, voided ones included, oldest first.
     pub draws: Vec<DrawLine>,
+    /// The annual report: every change of the year's plans and whether it was sent to the
+    /// 领导小组办公室 in writing (书面报送); empty in a quarterly report.
+    pub plan_changes: Vec<super::plans::ChangeStatus>,
 }
 
 fn task_order(code: &str) -> (String, u32, String) {
@@ -329,6 +332,10 @@ impl Session {
         });
         let pending_corrections = tally.pending_corrections;
         let (tasks, total) = tally.figures();
+        let plan_changes = match scope {
+            Scope::Year(y) => super::plans::plan_changes_of(conn, y)?.changes,
+            Scope::Quarter(_) => Vec::new(),
+        };
         Ok(Report {
             title: format!(
                 "{}“双随机、一公开”抽查工作情况（截至{today}）",
@@ -342,6 +349,7 @@ impl Session {
             overdue_now: total.overdue,
             pending_corrections,
             draws: draw_lines(conn, &draws)?,
+            plan_changes,
             tasks,
             total,
         })

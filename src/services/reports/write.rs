@@ -139,6 +139,9 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
         numbers: true,
     };
     let mut tables = vec![summary, draws];
+    if matches!(r.scope, Scope::Year(_)) {
+        tables.push(plan_changes_table(r));
+    }
     // Stored text (a void's reason) longer than Excel holds is cut there, with a note.
     for cell in tables.iter_mut().flat_map(|t| t.rows.iter_mut().flatten()) {
         if let std::borrow::Cow::Owned(cut) = crate::domain::text::excel_cell(cell) {
@@ -146,6 +149,68 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
         }
     }
     tables
+}
+
+/// The 计划调整 sheet of the annual report: every change of the year and whether it was sent.
+fn plan_changes_table(r: &Report) -> Table {
+    Table {
+        name: "计划调整".to_string(),
+        headers: [
+            "序号",
+            "日期",
+            "计划",
+            "调整内容",
+            "理由",
+            "调整人",
+            "书面报送",
+            "审计序号",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .plan_changes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.change.id.to_string(),
+                    c.change.day(),
+                    c.change.plan.clone(),
+                    c.what.clone(),
+                    c.change.reason.clone(),
+                    c.change.actor.clone(),
+                    c.sent.label(),
+                    c.change.audit_seq.to_string(),
+                ]
+            })
+            .collect(),
+        numbers: true,
+    }
+}
+
+/// The annual report's lines on plan changes (in 其他情况): how many, how many sent in
+/// writing, and each change with its sending state.
+fn plan_changes_markdown(out: &mut String, r: &Report) {
+    if !matches!(r.scope, Scope::Year(_)) {
+        return;
+    }
+    let sent = r.plan_changes.iter().filter(|c| c.sent.is_sent()).count();
+    out.push_str(&format!(
+        "- 计划调整：{} 项，已书面报送领导小组办公室 {} 项，未报送 {} 项\n",
+        r.plan_changes.len(),
+        sent,
+        r.plan_changes.len() - sent
+    ));
+    for c in &r.plan_changes {
+        out.push_str(&format!(
+            "  - {} {}：{}；理由：{}；{}；{}\n",
+            c.change.day(),
+            md(&c.change.plan),
+            md(&c.what),
+            md(&c.change.reason),
+            md(&c.change.actor),
+            c.sent.label()
+        ));
+    }
 }
 
 /// A Markdown table cell: no pipes, no line breaks.
@@ -215,6 +280,7 @@ pub fn report_markdown(r: &Report) -> String {
             md(d.void_approved_by.as_deref().unwrap_or("")),
         ));
     }
+    plan_changes_markdown(&mut out, r);
     out.push_str("\n## 四、口径说明\n\n");
     for line in [
         "抽查对象总数：本期已运行且未作废的抽取中，该任务各抽取层（strata）对象的去重数；年度报告按全年去重。",
@@ -225,6 +291,7 @@ pub fn report_markdown(r: &Report) -> String {
         "公示率 = 已公示 / 已录入；逾期录入：完成检查后超过20个工作日才录入的结果。",
         "合计行中每个检查任务只计一次，一个检查任务涉及多个抽查任务时，合计可能小于各任务之和。",
         "已作废的抽取及其检查任务不计入统计，仅在作废抽取中列出。",
+        "计划调整（年度报告）：当年每项计划调整，及是否已以书面形式报送领导小组办公室（报送件编号、报送日期）。",
     ] {
         out.push_str(&format!("- {line}\n"));
     }

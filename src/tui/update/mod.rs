@@ -330,6 +330,11 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         .list
         .get(m.visits.selected)
         .is_some_and(|x| m.may(Action::EnterResult, Subject::VisitWork(&x.team)));
+    // A result is published by its team, or by those who export the list (谁公示); once.
+    let may_publish = m.visits.list.get(m.visits.selected).is_some_and(|x| {
+        !m.visits.marked.contains(&x.id)
+            && m.may(Action::PublishResult, Subject::VisitPublication(&x.team))
+    });
     let v = &mut m.visits;
     match (k.code, current) {
         (KeyCode::Char('m'), _) => {
@@ -382,6 +387,10 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     Effect::CompleteVisit { id, reason: None },
                 ),
             }
+            vec![]
+        }
+        (KeyCode::Char('p'), Some((id, VisitState::Entered))) if may_publish => {
+            confirm(m, s::PUBLISH_CONFIRM, Effect::PublishVisit(id));
             vec![]
         }
         _ => vec![],

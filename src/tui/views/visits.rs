@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::overview::{countdown_text, urgency_style};
 use super::{block, header, row, scroll_start};
+use crate::domain::visit::VisitState;
 use crate::tui::model::Model;
 use crate::tui::strings as s;
 
@@ -34,6 +35,11 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         let tasks = x.tasks.join(",");
         let team = x.team.codes();
         let due = countdown_text(x);
+        let state = if x.state == VisitState::Entered && v.marked.contains(&x.id) {
+            s::MARKED
+        } else {
+            x.status_label()
+        };
         lines.push(row(
             &m.theme,
             i == v.selected,
@@ -41,7 +47,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
                 (&id, id_w),
                 (&x.entity_name, name_w),
                 (&tasks, task_w),
-                (x.status_label(), state_w),
+                (state, state_w),
                 (&team, team_w),
                 (&due, due_w),
             ],
