@@ -142,18 +142,21 @@ pub enum ResultCommand {
     /// 保存草稿（TOML，格式同 submit）
     Draft {
         id: i64,
+        /// 结果文件（TOML）；写作 - 时从标准输入读取
         #[arg(long)]
         file: PathBuf,
     },
     /// 提交检查结果（提交后锁定，不能修改）
     Submit {
         id: i64,
+        /// 结果文件（TOML）；写作 - 时从标准输入读取
         #[arg(long)]
         file: PathBuf,
     },
     /// 提交更正（须主要负责人批准）
     Correct {
         id: i64,
+        /// 更正后的结果文件（TOML）；写作 - 时从标准输入读取
         #[arg(long)]
         file: PathBuf,
         #[arg(long)]
@@ -175,21 +178,18 @@ pub enum ResultCommand {
     Pending(output::JsonFlag),
 }
 
+/// A result file (TOML), or standard input for `-`.
 fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Message(output::io_problem(path, &e)))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Failure::Message(format!(
-            "检查结果文件 {} 不是 UTF-8 编码的文本",
-            path.display()
-        ))
-    })?;
+    let bytes = super::stdio::read_small(path, super::stdio::SMALL_LIMIT)?;
+    let shown = super::stdio::shown_input(path);
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Message(format!("检查结果文件 {shown} 不是 UTF-8 编码的文本")))?;
     toml::from_str(&text).map_err(|e| {
         let line = e.span().map_or(0, |s| {
             text[..s.start.min(text.len())].matches('\n').count() + 1
         });
         Failure::Message(format!(
-            "检查结果文件 {} 第{line}行有误：{}",
-            path.display(),
+            "检查结果文件 {shown} 第{line}行有误：{}",
             toml_problem(e.message())
         ))
     })
