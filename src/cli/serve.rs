@@ -150,7 +150,10 @@ fn served_command(
     };
     let words = shlex::split(&requested)
         .ok_or_else(|| refuse("SSH 传来的命令中引号不成对，或以 \\ 结尾"))?;
-    let words: Vec<OsString> = words.into_iter().map(OsString::from).collect();
+    // `ssh host shuangsuiji whoami`, as a person used to a login shell types it: the
+    // program's name is not a subcommand, and is dropped.
+    let skip = usize::from(words.first().is_some_and(|w| w == "shuangsuiji"));
+    let words: Vec<OsString> = words.into_iter().skip(skip).map(OsString::from).collect();
     if let Some(name) = long_options(&words).find(|n| FIXED_BY_THE_KEY.contains(n)) {
         return Err(refuse(format!(
             "经 SSH 登录时不能使用 --{name}：用户由密钥确定，数据库和日期由服务器上的强制命令确定"
@@ -299,6 +302,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // The program's name typed out of habit is dropped.
+        let cli = served(Some("shuangsuiji stats")).unwrap_or_else(|_| panic!("accepted"));
+        assert!(matches!(cli.command, Some(Command::Stats(_))));
         // Nothing asked for: the dashboard.
         for nothing in [None, Some(""), Some("   ")] {
             let cli = served(nothing).unwrap_or_else(|_| panic!("accepted"));

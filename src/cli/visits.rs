@@ -1,7 +1,7 @@
 //! `visit list | show | start | complete`, `result show | submit | draft | correct |
 //! approve-correction | reject-correction | pending`, `followup add | update`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -179,7 +179,7 @@ pub enum ResultCommand {
 }
 
 /// A result file (TOML), or standard input for `-`.
-fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
+fn read_result(path: &Path) -> Result<InspectionResult, Failure> {
     let bytes = super::stdio::read_small(path, super::stdio::SMALL_LIMIT)?;
     let shown = super::stdio::shown_input(path);
     let text = String::from_utf8(bytes)
@@ -350,13 +350,13 @@ fn say_history(v: &ResultView) {
     }
 }
 
-fn draft(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
+fn draft(s: &mut Session, id: i64, file: &Path) -> CliResult {
     s.save_draft(id, &read_result(file)?)?;
     output::say(&format!("已保存检查任务 {id} 的草稿"));
     Ok(())
 }
 
-fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
+fn submit(s: &mut Session, id: i64, file: &Path) -> CliResult {
     let r = s.submit_result(id, &read_result(file)?)?;
     output::say(&format!(
         "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
@@ -366,7 +366,7 @@ fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
     Ok(())
 }
 
-fn correct(s: &mut Session, id: i64, file: &PathBuf, reason: &str) -> CliResult {
+fn correct(s: &mut Session, id: i64, file: &Path, reason: &str) -> CliResult {
     let cid = s.file_correction(id, &read_result(file)?, reason)?;
     output::say(&format!("已提交更正 {cid}，{AWAITS_PRINCIPAL}；原结果保留"));
     Ok(())
@@ -469,7 +469,7 @@ mod tests {
     use super::*;
 
     fn problem(path: &std::path::Path) -> String {
-        match read_result(&path.to_path_buf()) {
+        match read_result(path) {
             Err(Failure::Message(m)) => m,
             Err(Failure::Quiet) => panic!("a message, not a quiet failure"),
             Ok(_) => panic!("{} read as a result", path.display()),
