@@ -39,10 +39,15 @@ fn with_input(mut c: Command, input: &[u8]) -> Output {
         .spawn()
         .expect("the binary runs");
     let mut stdin = child.stdin.take().unwrap();
-    // A refused command may exit before reading: a closed pipe is then no failure here.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    child.wait_with_output().unwrap()
+    let input = input.to_vec();
+    // Written beside the reading of the output, so that neither pipe can fill and stall the
+    // other. A refused command may exit before reading: a closed pipe is no failure here.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
 }
 
 /// Runs `c` with nothing on standard input.
