@@ -2,9 +2,6 @@
 
 mod cli;
 
-use clap::parser::ValueSource;
-use clap::{CommandFactory, FromArgMatches};
-
 fn main() -> std::process::ExitCode {
     // A variable set but empty (`SHUANGSUIJI_DB=`) means "not set", not "an empty value".
     for var in ["SHUANGSUIJI_DB", "SHUANGSUIJI_TODAY"] {
@@ -13,20 +10,11 @@ fn main() -> std::process::ExitCode {
             unsafe { std::env::remove_var(var) };
         }
     }
-    let parsed = cli::Cli::command().try_get_matches().and_then(|matches| {
-        let mut args = cli::Cli::from_arg_matches(&matches)?;
-        args.db_defaulted = matches.value_source("db") == Some(ValueSource::DefaultValue);
-        Ok(args)
-    });
-    let args = match parsed {
+    // The command line (for `serve LOGIN`, the command it carries), or the exit code of a
+    // mistake already printed.
+    let args = match cli::parse_command_line() {
         Ok(args) => args,
-        Err(e) => match cli::explain_arguments(&e) {
-            None => e.exit(),
-            Some(message) => {
-                eprintln!("错误：{message}");
-                return std::process::ExitCode::from(2);
-            }
-        },
+        Err(code) => return code,
     };
     if !matches!(args.command, None | Some(cli::Command::Dashboard)) {
         // Output piped into `head` ends the command quietly, as for any Unix tool, instead of

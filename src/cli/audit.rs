@@ -6,6 +6,7 @@ use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::calendar::china_time;
 use shuangsuiji::services::Session;
+use shuangsuiji::services::identity::Via;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
@@ -77,18 +78,36 @@ fn log(
         "序号",
         label::TIME,
         label::ACTOR,
+        "身份来源",
         "动作",
         label::SUBJECT,
         "详情",
     ];
     output::listing(json, &headers, &events, |e| {
+        let (via, detail) = split_via(&e.detail);
         vec![
             e.seq.to_string(),
             china_time(&e.at),
             e.actor.clone(),
+            via,
             e.action.clone(),
             e.subject.clone(),
-            e.detail.chars().take(60).collect(),
+            detail.chars().take(60).collect(),
         ]
     })
+}
+
+/// How the actor was established, in words (empty for events older than that record), and
+/// the rest of the detail.
+fn split_via(detail: &str) -> (String, String) {
+    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(detail) else {
+        return (String::new(), detail.to_string());
+    };
+    match map.remove("via") {
+        None => (String::new(), detail.to_string()),
+        Some(via) => (
+            Via::describe(&via),
+            serde_json::Value::Object(map).to_string(),
+        ),
+    }
 }

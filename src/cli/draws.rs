@@ -10,8 +10,8 @@ use shuangsuiji::domain::draw::status::Draw;
 use shuangsuiji::domain::draw::team::current_team;
 use shuangsuiji::domain::draw::verify::{RECOMPUTED, UNCONFIRMED, notes, verify};
 use shuangsuiji::domain::vocab::join_list;
+use shuangsuiji::services::Session;
 use shuangsuiji::services::draws::DrawCheck;
-use shuangsuiji::services::{OpenOptions, Session};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DrawCommand {
@@ -58,6 +58,7 @@ pub enum DrawCommand {
     Verify {
         #[arg(required_unless_present = "file")]
         id: Option<String>,
+        /// 抽取记录（JSON）；写作 - 时从标准输入读取
         #[arg(long, conflicts_with = "id")]
         file: Option<PathBuf>,
     },
@@ -75,11 +76,12 @@ pub enum DrawCommand {
     },
 }
 
-pub fn run(db: &Path, options: &OpenOptions, c: &DrawCommand) -> CliResult {
+pub fn run(cli: &super::Cli, c: &DrawCommand) -> CliResult {
+    let db = cli.db.as_path();
     if let DrawCommand::Verify { file: Some(f), .. } = c {
-        return verify_file(f, db, options);
+        return verify_file(f, cli);
     }
-    let s = &mut Session::open(db, options)?;
+    let s = &mut cli.open()?;
     match c {
         DrawCommand::Prepare {
             period,
@@ -320,12 +322,17 @@ fn substitute(s: &mut Session, id: &str, visit: &str, inspector: &str, reason: &
 
 /// `draw verify --file F`: the record re-computed from itself; with a database (`--db`, or
 /// ./shuangsuiji.db when it exists) also compared with the stored record and its audit events.
-fn verify_file(path: &Path, db: &Path, options: &OpenOptions) -> CliResult {
+fn verify_file(path: &Path, cli: &super::Cli) -> CliResult {
+    let db = cli.db.as_path();
     let text = output::read_text(path)?;
-    let record = parse_record(&text)
-        .map_err(|e| Failure::Message(format!("{} 不是有效的抽取记录：{e}", path.display())))?;
+    let record = parse_record(&text).map_err(|e| {
+        Failure::Message(format!(
+            "{} 不是有效的抽取记录：{e}",
+            super::stdio::shown_input(path)
+        ))
+    })?;
     if db.exists() {
-        let s = Session::open(db, options)?;
+        let s = cli.open()?;
         let check = s.check_record(&record)?;
         return report(&record.draw_id, check, Some(db));
     }

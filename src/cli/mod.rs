@@ -13,6 +13,8 @@ mod output;
 mod plans;
 mod registry;
 mod reports;
+mod serve;
+mod stdio;
 mod users;
 mod visits;
 
@@ -56,6 +58,10 @@ pub struct Cli {
     pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Set by `serve LOGIN`: the person an SSH key was given to, and what sshd said of the
+    /// key. Sessions are then opened for that person (see [`serve`]).
+    #[arg(skip)]
+    pub served: Option<shuangsuiji::services::identity::Served>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +126,8 @@ pub enum Command {
     /// 打开仪表盘（无子命令时在终端中默认打开）
     #[command(alias = "tui")]
     Dashboard,
+    /// SSH 强制命令：以 LOGIN 的身份运行 SSH_ORIGINAL_COMMAND（没有时打开仪表盘），见 docs/deploy.md
+    Serve(serve::ServeArgs),
 }
 
 pub use args_error::explain as explain_arguments;
@@ -188,9 +196,14 @@ impl Cli {
     }
 
     fn open(&self) -> Result<Session, Failure> {
-        Ok(Session::open(&self.db, &self.options())?)
+        Ok(match &self.served {
+            Some(served) => Session::open_served(&self.db, &self.options(), served)?,
+            None => Session::open(&self.db, &self.options())?,
+        })
     }
 }
+
+pub use serve::parse_command_line;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Finished, Failure> {
@@ -211,7 +224,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Settings(c) => users::settings(&mut cli.open()?, c),
         Command::Report(c) => reports::run(&mut cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
-        Command::Draw(c) => draws::run(&cli.db, &cli.options(), c),
+        Command::Draw(c) => draws::run(&cli, c),
         Command::Calendar(c) => calendar::run(&mut cli.open()?, c),
         Command::Visit(c) => visits::run(&mut cli.open()?, c),
         Command::Result(c) => visits::result(&mut cli.open()?, c),
@@ -221,12 +234,19 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Backup(a) => maintenance::backup(&cli, a),
         Command::Restore(a) => maintenance::restore(&cli, a),
         Command::Doctor(j) => return maintenance::doctor(&cli, j.json),
+        // `serve` is resolved into the command it carries before anything runs.
+        Command::Serve(_) => Err(Failure::Message(
+            "serve 只能作为 SSH 强制命令运行".to_string(),
+        )),
     }
     .map(|()| Finished::Cleanly)
 }
 
 /// Opens the dashboard on the database.
 pub fn dashboard(cli: &Cli) -> CliResult {
+    if cli.served.is_some() && !serve::on_a_terminal() {
+        return Err(Failure::Message(serve::no_terminal()));
+    }
     let session = cli.open()?;
     shuangsuiji::tui::run(session, cli.ascii)
         .map_err(|e| Failure::Message(format!("终端出错：{e}")))

@@ -142,8 +142,17 @@ pub fn fields(pairs: &[(&str, String)]) -> CliResult {
     Ok(out.flush()?)
 }
 
-/// A file named on the command line, as text.
+/// A file named on the command line, as text; `-` is standard input.
 pub fn read_text(path: &Path) -> Result<String, Failure> {
+    if super::stdio::is_stdio(path) {
+        let bytes = super::stdio::read_small(path, super::stdio::SMALL_LIMIT)?;
+        return String::from_utf8(bytes).map_err(|_| {
+            Failure::Message(format!(
+                "{} 不是 UTF-8 编码的文本",
+                super::stdio::STDIN_NAME
+            ))
+        });
+    }
     std::fs::read_to_string(path).map_err(|e| Failure::Message(messages::unreadable(path, &e)))
 }
 
@@ -160,9 +169,22 @@ pub fn io_problem(path: &Path, e: &std::io::Error) -> String {
     messages::unreadable(path, why)
 }
 
+/// Set while standard output carries a file (`export … -`): messages go to standard error.
+static STDOUT_CARRIES_FILE: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// From now on [`say`] writes to standard error, because standard output carries a file.
+pub fn messages_to_stderr() {
+    STDOUT_CARRIES_FILE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Prints one line of plain text, neutralised. A closed pipe (`| head`) is not an error.
 pub fn say(text: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
+    if STDOUT_CARRIES_FILE.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr().lock(), "{}", clean(text));
+    } else {
+        let _ = writeln!(std::io::stdout().lock(), "{}", clean(text));
+    }
 }
 
 #[cfg(test)]

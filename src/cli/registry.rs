@@ -3,10 +3,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use super::stdio::{self, Format, Output, StdinSheet};
 use super::{CliResult, Failure, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
-use shuangsuiji::services::registry::ImportReport;
+use shuangsuiji::services::registry::{ImportFile, ImportReport};
 use shuangsuiji::sheets::{self, Overwrite, SheetKind};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -34,6 +35,7 @@ impl Kind {
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     pub kind: Kind,
+    /// 文件（.xlsx/.xls/.csv/.json）；写作 - 时从标准输入读取，按内容识别格式
     pub file: PathBuf,
     /// 只检查并报告，不写入
     #[arg(long)]
@@ -43,10 +45,14 @@ pub struct ImportArgs {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     pub kind: Kind,
+    /// 文件（.xlsx/.csv/.json，按扩展名）；写作 - 时输出到标准输出，须加 --format
     pub file: PathBuf,
     /// 只导出该期间的公示（如 2026Q2；仅用于 publicity）
     #[arg(long)]
     pub period: Option<Period>,
+    /// 输出到标准输出（-）时的格式
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// 覆盖已有文件（不加则文件已存在时拒绝）
     #[arg(long)]
     pub force: bool,
@@ -55,7 +61,7 @@ pub struct ExportArgs {
 #[derive(Debug, clap::Args)]
 pub struct TemplateArgs {
     pub kind: Kind,
-    /// 模板文件（.xlsx）
+    /// 模板文件（.xlsx）；写作 - 时输出到标准输出
     pub file: PathBuf,
     /// 覆盖已有文件（不加则文件已存在时拒绝）
     #[arg(long)]
@@ -63,18 +69,38 @@ pub struct TemplateArgs {
 }
 
 pub fn import(s: &mut Session, a: &ImportArgs) -> CliResult {
+    if let Kind::Publicity = a.kind {
+        return a.kind.sheet().map(|_| ());
+    }
+    // `-`: standard input, kept in a private temporary file while it is read.
+    let stdin = if stdio::is_stdio(&a.file) {
+        Some(StdinSheet::read()?)
+    } else {
+        None
+    };
+    let file = match &stdin {
+        Some(sheet) => ImportFile {
+            path: sheet.path(),
+            name: sheet.name().to_string(),
+        },
+        None => ImportFile::from(&a.file),
+    };
     let report = match a.kind {
-        Kind::Entities => import_entities(s, a)?,
-        Kind::Inspectors => s.import_inspectors(&a.file, a.dry_run)?,
-        Kind::Items => s.import_check_items(&a.file, a.dry_run)?,
-        Kind::Publicity => return a.kind.sheet().map(|_| ()),
+        Kind::Entities => import_entities(s, file, a.dry_run)?,
+        Kind::Inspectors => s.import_inspectors(file, a.dry_run)?,
+        Kind::Items => s.import_check_items(file, a.dry_run)?,
+        Kind::Publicity => unreachable!("refused above"),
     };
     print_import(&report);
     Ok(())
 }
 
 /// The entity registry, the largest of the imports, with a progress bar on a terminal.
-fn import_entities(s: &mut Session, a: &ImportArgs) -> Result<ImportReport, Failure> {
+fn import_entities(
+    s: &mut Session,
+    file: ImportFile<'_>,
+    dry_run: bool,
+) -> Result<ImportReport, Failure> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
@@ -89,7 +115,7 @@ fn import_entities(s: &mut Session, a: &ImportArgs) -> Result<ImportReport, Fail
             b.set_position(done as u64);
         }
     };
-    let r = s.import_entities(&a.file, a.dry_run, &mut tick);
+    let r = s.import_entities(file, dry_run, &mut tick);
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -122,21 +148,25 @@ pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
         ));
     }
     let overwrite = Overwrite::from_force(a.force);
+    let out = Output::of(&a.file, a.format, None)?;
     let n = match a.kind {
-        Kind::Entities => s.export_entities(&a.file, overwrite)?,
-        Kind::Inspectors => s.export_inspectors(&a.file, overwrite)?,
-        Kind::Items => s.export_check_items(&a.file, overwrite)?,
+        Kind::Entities => s.export_entities(out.path(), overwrite)?,
+        Kind::Inspectors => s.export_inspectors(out.path(), overwrite)?,
+        Kind::Items => s.export_check_items(out.path(), overwrite)?,
         Kind::Publicity => {
-            return super::reports::export_publicity(s, &a.file, a.period, overwrite);
+            return super::reports::export_publicity(s, out, a.period, overwrite);
         }
     };
-    output::say(&format!("已导出 {n} 条到 {}", a.file.display()));
-    Ok(())
+    output::say(&format!("已导出 {n} 条到 {}", out.shown()));
+    out.finish()
 }
 
 pub fn template(a: &TemplateArgs) -> CliResult {
-    sheets::write_template(a.kind.sheet()?, &a.file, Overwrite::from_force(a.force))
+    let kind = a.kind.sheet()?;
+    // A template is a workbook whatever it is called: `-` needs no --format.
+    let out = Output::of(&a.file, None, Some(Format::Xlsx))?;
+    sheets::write_template(kind, out.path(), Overwrite::from_force(a.force))
         .map_err(|e| Failure::Message(e.to_string()))?;
-    output::say(&format!("已生成模板 {}", a.file.display()));
-    Ok(())
+    output::say(&format!("已生成模板 {}", out.shown()));
+    out.finish()
 }

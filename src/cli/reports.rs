@@ -1,8 +1,9 @@
 //! `export publicity FILE [--period P]` and `report annual | quarter`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::{CliResult, messages, output};
+use super::stdio::{self, Format, Output};
+use super::{CliResult, Failure, messages, output};
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::reports::{Report, Scope, write_report};
@@ -14,11 +15,14 @@ pub enum ReportCommand {
     Annual {
         #[arg(long, value_parser = super::year)]
         year: i32,
-        /// 报告文件（.md/.xlsx）
+        /// 报告文件（.md/.xlsx）；写作 - 时输出到标准输出，须加 --format
         file: PathBuf,
         /// 覆盖已有文件（不加则文件已存在时拒绝）
         #[arg(long)]
         force: bool,
+        /// 输出到标准输出（-）时的格式：md 或 xlsx
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         #[command(flatten)]
         json: output::JsonFlag,
     },
@@ -27,49 +31,54 @@ pub enum ReportCommand {
         /// 期间，如 2026Q2
         #[arg(long)]
         period: Period,
-        /// 报告文件（.md/.xlsx）
+        /// 报告文件（.md/.xlsx）；写作 - 时输出到标准输出，须加 --format
         file: PathBuf,
         /// 覆盖已有文件（不加则文件已存在时拒绝）
         #[arg(long)]
         force: bool,
+        /// 输出到标准输出（-）时的格式：md 或 xlsx
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         #[command(flatten)]
         json: output::JsonFlag,
     },
 }
 
 pub fn run(s: &mut Session, c: &ReportCommand) -> CliResult {
-    let (report, file, json) = match c {
+    let (file, format, json) = match c {
         ReportCommand::Annual {
-            year,
-            file,
-            force,
-            json,
-        } => (
-            s.write_annual_report(*year, file, Overwrite::from_force(*force))?,
-            file,
-            json.json,
-        ),
-        ReportCommand::Quarter {
-            period,
-            file,
-            force,
-            json,
-        } => {
+            file, format, json, ..
+        }
+        | ReportCommand::Quarter {
+            file, format, json, ..
+        } => (file, *format, json.json),
+    };
+    if json && stdio::is_stdio(file) {
+        return Err(Failure::Message(
+            "报告输出到标准输出（-）时不能同时用 --json".to_string(),
+        ));
+    }
+    let out = Output::of(file, format, None)?;
+    let report = match c {
+        ReportCommand::Annual { year, force, .. } => {
+            s.write_annual_report(*year, out.path(), Overwrite::from_force(*force))?
+        }
+        ReportCommand::Quarter { period, force, .. } => {
             let report = s.quarter_report(*period)?;
-            write_report(&report, file, Overwrite::from_force(*force))?;
-            (report, file, json.json)
+            write_report(&report, out.path(), Overwrite::from_force(*force))?;
+            report
         }
     };
     if json {
         return output::json(&report);
     }
-    print_summary(&report, file);
-    Ok(())
+    print_summary(&report, &out.shown());
+    out.finish()
 }
 
-fn print_summary(r: &Report, file: &Path) {
+fn print_summary(r: &Report, file: &str) {
     let t = &r.total;
-    output::say(&format!("已生成 {}：{}", r.title, file.display()));
+    output::say(&format!("已生成 {}：{file}", r.title));
     output::say(&format!(
         "抽取 {} 项，已检查 {}，已录入 {}，发现问题 {}，已公示 {}（公示率 {}），逾期录入 {}，当前逾期未录入 {}，作废抽取 {} 次",
         t.drawn,
@@ -93,19 +102,19 @@ fn print_summary(r: &Report, file: &Path) {
     }
 }
 
-/// `export publicity FILE [--period P] [--force]`
+/// `export publicity FILE|- [--period P] [--force] [--format F]`
 pub fn export_publicity(
     s: &mut Session,
-    file: &Path,
+    out: Output,
     period: Option<Period>,
     overwrite: Overwrite,
 ) -> CliResult {
-    let r = s.export_publicity_to(file, period, overwrite)?;
+    let r = s.export_publicity_to(out.path(), period, overwrite)?;
     output::say(&format!(
         "已导出公示 {} 条（{}）到 {}；本次新标记已公示 {} 项",
         r.rows.len(),
         r.period.as_deref().unwrap_or("全部期间"),
-        file.display(),
+        out.shown(),
         r.newly_published.len()
     ));
     if !r.newly_published.is_empty() {
@@ -129,5 +138,5 @@ pub fn export_publicity(
     }
     output::say(&format!("文件 SHA-256：{}", r.sha256));
     output::say(&messages::audit_checkpoint(&r.checkpoint));
-    Ok(())
+    out.finish()
 }

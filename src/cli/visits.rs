@@ -1,7 +1,7 @@
 //! `visit list | show | start | complete | lapse | publish`, `result show | submit | draft | correct |
 //! approve-correction | reject-correction | pending`, `followup add | update`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -193,18 +193,21 @@ pub enum ResultCommand {
     /// 保存草稿（TOML，格式同 submit）
     Draft {
         id: i64,
+        /// 结果文件（TOML）；写作 - 时从标准输入读取
         #[arg(long)]
         file: PathBuf,
     },
     /// 提交检查结果（提交后锁定，不能修改）
     Submit {
         id: i64,
+        /// 结果文件（TOML）；写作 - 时从标准输入读取
         #[arg(long)]
         file: PathBuf,
     },
     /// 提交更正（须主要负责人批准）
     Correct {
         id: i64,
+        /// 更正后的结果文件（TOML）；写作 - 时从标准输入读取
         #[arg(long)]
         file: PathBuf,
         #[arg(long)]
@@ -226,21 +229,18 @@ pub enum ResultCommand {
     Pending(output::JsonFlag),
 }
 
-fn read_result(path: &PathBuf) -> Result<InspectionResult, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Message(output::io_problem(path, &e)))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Failure::Message(format!(
-            "检查结果文件 {} 不是 UTF-8 编码的文本",
-            path.display()
-        ))
-    })?;
+/// A result file (TOML), or standard input for `-`.
+fn read_result(path: &Path) -> Result<InspectionResult, Failure> {
+    let bytes = super::stdio::read_small(path, super::stdio::SMALL_LIMIT)?;
+    let shown = super::stdio::shown_input(path);
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Message(format!("检查结果文件 {shown} 不是 UTF-8 编码的文本")))?;
     toml::from_str(&text).map_err(|e| {
         let line = e.span().map_or(0, |s| {
             text[..s.start.min(text.len())].matches('\n').count() + 1
         });
         Failure::Message(format!(
-            "检查结果文件 {} 第{line}行有误：{}",
-            path.display(),
+            "检查结果文件 {shown} 第{line}行有误：{}",
             toml_problem(e.message())
         ))
     })
@@ -401,13 +401,13 @@ fn say_history(v: &ResultView) {
     }
 }
 
-fn draft(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
+fn draft(s: &mut Session, id: i64, file: &Path) -> CliResult {
     s.save_draft(id, &read_result(file)?)?;
     output::say(&format!("已保存检查任务 {id} 的草稿"));
     Ok(())
 }
 
-fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
+fn submit(s: &mut Session, id: i64, file: &Path) -> CliResult {
     let r = s.submit_result(id, &read_result(file)?)?;
     output::say(&format!(
         "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
@@ -417,7 +417,7 @@ fn submit(s: &mut Session, id: i64, file: &PathBuf) -> CliResult {
     Ok(())
 }
 
-fn correct(s: &mut Session, id: i64, file: &PathBuf, reason: &str) -> CliResult {
+fn correct(s: &mut Session, id: i64, file: &Path, reason: &str) -> CliResult {
     let cid = s.file_correction(id, &read_result(file)?, reason)?;
     output::say(&format!("已提交更正 {cid}，{AWAITS_PRINCIPAL}；原结果保留"));
     Ok(())
@@ -520,7 +520,7 @@ mod tests {
     use super::*;
 
     fn problem(path: &std::path::Path) -> String {
-        match read_result(&path.to_path_buf()) {
+        match read_result(path) {
             Err(Failure::Message(m)) => m,
             Err(Failure::Quiet) => panic!("a message, not a quiet failure"),
             Ok(_) => panic!("{} read as a result", path.display()),

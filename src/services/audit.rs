@@ -36,10 +36,27 @@ impl Session {
         if self.require(Action::ViewDrawResults).is_err() {
             for e in &mut events {
                 if e.action == "draw.run" || e.action == "draw.substitute" {
-                    e.detail = CONFIDENTIAL_DETAIL.to_string();
+                    e.detail = held_back(&e.detail);
                 }
             }
         }
         Ok(events)
+    }
+}
+
+/// The held-back particulars of an event: [`CONFIDENTIAL_DETAIL`], keeping only how the
+/// actor was established (`"via"`), which is not secret.
+fn held_back(detail: &str) -> String {
+    let via = serde_json::from_str::<serde_json::Value>(detail)
+        .ok()
+        .and_then(|d| d.get("via").cloned());
+    match via {
+        None => CONFIDENTIAL_DETAIL.to_string(),
+        Some(via) => {
+            let mut shown: serde_json::Value =
+                serde_json::from_str(CONFIDENTIAL_DETAIL).unwrap_or_default();
+            shown["via"] = via;
+            store::to_json(&shown)
+        }
     }
 }

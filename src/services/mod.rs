@@ -56,6 +56,8 @@ impl Mode {
 pub struct Session {
     store: Store,
     user: User,
+    /// How the user was established (written into every audit event).
+    via: identity::Via,
     mode: Mode,
     today: NaiveDate,
     /// `--today` was given: the date does not follow the clock.
@@ -78,6 +80,24 @@ impl Session {
         Self::open_as_os_user(path, &os_login, options)
     }
 
+    /// Opens the database at `path` for the person an SSH key was given to (`serve LOGIN`):
+    /// honoured only when the process runs as the service account, or on a demo database.
+    /// `options.act_as` must be empty: the key's login is the only one.
+    pub fn open_served(
+        path: &std::path::Path,
+        options: &OpenOptions,
+        served: &identity::Served,
+    ) -> Result<Session> {
+        if options.act_as.is_some() {
+            return Err(ServiceError::Identity(
+                "serve 已指定用户，不能再用 --as".to_string(),
+            ));
+        }
+        let os_login = identity::os_login()?;
+        let store = Store::open(path)?;
+        Self::from_claim(store, &os_login, options, identity::Claim::Serve(served))
+    }
+
     /// Opens with an explicit operating-system login (the caller vouches for it: tests and
     /// `open` only).
     pub(crate) fn open_as_os_user(
@@ -94,6 +114,19 @@ impl Session {
         os_login: &str,
         options: &OpenOptions,
     ) -> Result<Session> {
+        let claim = match &options.act_as {
+            Some(login) => identity::Claim::As(login),
+            None => identity::Claim::None,
+        };
+        Self::from_claim(store, os_login, options, claim)
+    }
+
+    fn from_claim(
+        store: Store,
+        os_login: &str,
+        options: &OpenOptions,
+        claim: identity::Claim<'_>,
+    ) -> Result<Session> {
         let mode = Mode::read(store.conn())?;
         let today = match (options.today, mode) {
             (None, _) => china_today(),
@@ -107,10 +140,11 @@ impl Session {
                 ));
             }
         };
-        let user = identity::resolve(store.conn(), mode, os_login, options.act_as.as_deref())?;
+        let (user, via) = identity::resolve_claim(store.conn(), mode, os_login, claim)?;
         Ok(Session {
             store,
             user,
+            via,
             mode,
             today,
             today_fixed: options.today.is_some(),
@@ -119,6 +153,11 @@ impl Session {
 
     pub fn user(&self) -> &User {
         &self.user
+    }
+
+    /// How the user was established: the OS account, `serve` with a key, or `--as`.
+    pub fn via(&self) -> &identity::Via {
+        &self.via
     }
 
     pub fn mode(&self) -> Mode {
@@ -211,6 +250,7 @@ impl Session {
         let actor = Actor {
             login: self.user.login.clone(),
             user: self.user.clone(),
+            via: self.via.clone(),
         };
         self.store.write(|tx| f(tx, &actor))
     }
@@ -240,6 +280,8 @@ fn require_on(user: &User, action: Action, subject: Subject<'_>, what: &'static 
 pub(crate) struct Actor {
     pub login: String,
     user: User,
+    /// How the login was established; every event this actor logs carries it as `"via"`.
+    via: identity::Via,
 }
 
 impl Actor {
@@ -254,6 +296,9 @@ impl Actor {
                 inspector: None,
                 active: true,
             },
+            via: identity::Via::Os {
+                account: login.to_string(),
+            },
         }
     }
 
@@ -267,7 +312,9 @@ impl Actor {
         require_on(&self.user, action, subject, what)
     }
 
-    /// Appends an audit event; `detail` is serialised as canonical JSON.
+    /// Appends an audit event; `detail` is serialised as canonical JSON, with how the actor
+    /// was established added as its `"via"` key ([`identity::Via`]; a detail that is not an
+    /// object is kept under `"detail"`). The chain's format and fields are unchanged.
     pub fn log(
         &self,
         tx: &Transaction<'_>,
@@ -275,13 +322,22 @@ impl Actor {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<AuditEvent> {
+        let mut detail = match detail {
+            serde_json::Value::Object(map) => map.clone(),
+            other => {
+                let mut map = serde_json::Map::new();
+                map.insert("detail".to_string(), other.clone());
+                map
+            }
+        };
+        detail.insert("via".to_string(), self.via.to_json());
         Ok(store::audit::append(
             tx,
             &now_rfc3339(),
             &self.login,
             action,
             subject,
-            &store::to_json(detail),
+            &store::to_json(&serde_json::Value::Object(detail)),
         )?)
     }
 }

@@ -31,6 +31,29 @@ pub struct ImportReport {
     pub audit_seq: Option<u64>,
 }
 
+/// A file to import: where it is read from, and the name the report and the audit log give
+/// it (its path, or for standard input spooled to a temporary file, “标准输入.xlsx”).
+#[derive(Debug, Clone)]
+pub struct ImportFile<'a> {
+    pub path: &'a Path,
+    pub name: String,
+}
+
+impl<'a> From<&'a Path> for ImportFile<'a> {
+    fn from(path: &'a Path) -> Self {
+        ImportFile {
+            path,
+            name: path.display().to_string(),
+        }
+    }
+}
+
+impl<'a> From<&'a std::path::PathBuf> for ImportFile<'a> {
+    fn from(path: &'a std::path::PathBuf) -> Self {
+        ImportFile::from(path.as_path())
+    }
+}
+
 /// Reports progress of a long write: (done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
@@ -148,12 +171,13 @@ fn numbered<T>(records: Vec<T>) -> Vec<(usize, T)> {
 
 impl Session {
     /// `import entities FILE`: all or nothing; upserts by USCC (or registry code).
-    pub fn import_entities(
+    pub fn import_entities<'a>(
         &mut self,
-        path: &Path,
+        file: impl Into<ImportFile<'a>>,
         dry_run: bool,
         progress: Progress<'_>,
     ) -> Result<ImportReport> {
+        let ImportFile { path, name: file } = file.into();
         self.require(Action::EditEntities)?;
         let sha256 = file_digest(path)?;
         // A JSON export is whole records (it leaves empty fields out), so it replaces them.
@@ -165,7 +189,6 @@ impl Session {
             let parsed = sheets::parse_entity_sheet(&table).map_err(ServiceError::Rejected)?;
             (parsed.rows, parsed.present)
         };
-        let file = path.display().to_string();
         self.write(|tx, actor| {
             let stored = store::entities::stored_json(tx)?;
             merge_stored(
@@ -202,7 +225,12 @@ impl Session {
     }
 
     /// `import inspectors FILE`: all or nothing; upserts by 人员编号. New departments are added.
-    pub fn import_inspectors(&mut self, path: &Path, dry_run: bool) -> Result<ImportReport> {
+    pub fn import_inspectors<'a>(
+        &mut self,
+        file: impl Into<ImportFile<'a>>,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let ImportFile { path, name: file } = file.into();
         self.require(Action::EditInspectors)?;
         let sha256 = file_digest(path)?;
         let (mut rows, present): (Vec<(usize, Inspector)>, _) = if is_json(path) {
@@ -213,7 +241,6 @@ impl Session {
             let parsed = sheets::parse_inspector_sheet(&table).map_err(ServiceError::Rejected)?;
             (parsed.rows, parsed.present)
         };
-        let file = path.display().to_string();
         self.write(|tx, actor| {
             // Conflicts must name entities the library knows.
             let mut problems = Vec::new();
@@ -268,7 +295,12 @@ impl Session {
 
     /// `import items FILE`: the check-item list (a sheet, or the .json `export items` writes);
     /// all or nothing, upserts by 编号.
-    pub fn import_check_items(&mut self, path: &Path, dry_run: bool) -> Result<ImportReport> {
+    pub fn import_check_items<'a>(
+        &mut self,
+        file: impl Into<ImportFile<'a>>,
+        dry_run: bool,
+    ) -> Result<ImportReport> {
+        let ImportFile { path, name: file } = file.into();
         self.require(Action::EditCheckItems)?;
         let sha256 = file_digest(path)?;
         let rows = if is_json(path) {
@@ -277,7 +309,6 @@ impl Session {
             let table = sheets::read_table(path)?;
             sheets::parse_check_items(&table).map_err(ServiceError::Rejected)?
         };
-        let file = path.display().to_string();
         self.write(|tx, actor| {
             let before: HashMap<String, _> = store::items::all(tx)?
                 .into_iter()

@@ -42,6 +42,7 @@ mod publicity;
 mod registry;
 mod reports;
 mod results;
+mod serve;
 mod sheets;
 mod tui_pty;
 mod tui_snapshots;
