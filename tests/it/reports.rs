@@ -222,15 +222,41 @@ fn work(dir: &tempfile::TempDir) -> Worked {
     for t in &view.prepared.tasks {
         tasks.entry(t.code.clone()).or_default();
     }
+    // 应抽 in distinct entities: what each task's strata selected, each entity once, plus what
+    // the rule asked for beyond the eligible units (the cap), computed here from the data.
+    let record = view.record.as_ref().expect("the re-draw was run");
+    let mut selected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut all_selected = BTreeSet::new();
+    for st in &record.strata {
+        let ids = st.selected.iter().map(|x| x.id.clone());
+        selected
+            .entry(st.task.clone())
+            .or_default()
+            .extend(ids.clone());
+        all_selected.extend(ids);
+    }
+    let mut short_total = 0u64;
     for st in &view.prepared.strata {
-        let e = tasks.get_mut(&st.task).unwrap();
-        e.quota += u64::from(st.quota);
-        total.quota += u64::from(st.quota);
+        let n = st.population.len() as u64;
+        let wanted = match (st.annual, st.ratio_base) {
+            (Some(a), _) => u64::from(a.target.saturating_sub(a.drawn).div_ceil(a.quarters_left)),
+            (None, Some(base)) => (u64::from(base) * u64::from(st.ratio_bp))
+                .div_ceil(10_000)
+                .min(u64::from(base)),
+            (None, None) => n.min(u64::from(st.quota)),
+        };
+        let short = wanted.saturating_sub(u64::from(st.quota));
+        tasks.get_mut(&st.task).unwrap().quota += short;
+        short_total += short;
         pops.entry(st.task.clone())
             .or_default()
             .extend(st.population.iter().cloned());
         everyone.extend(st.population.iter().cloned());
     }
+    for (code, ids) in &selected {
+        tasks.get_mut(code).unwrap().quota += ids.len() as u64;
+    }
+    total.quota = all_selected.len() as u64 + short_total;
     for (code, pop) in &pops {
         tasks.get_mut(code).unwrap().population = pop.len();
     }
@@ -332,11 +358,13 @@ fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
         .find(|l| l.starts_with("| 合计 |"))
         .expect("a 合计 row");
     let cells: Vec<&str> = total_line.split('|').map(str::trim).collect();
-    // | 合计 | name | type | population | quota | drawn | inspected | entered | problems | …
+    // | 合计 | name | type | population | quota | drawn | slots | visits | inspected | entered
+    // | problems | …
     assert_eq!(cells[4], w.total.population.to_string());
     assert_eq!(cells[5], w.total.quota.to_string());
     assert_eq!(cells[6], w.total.drawn.to_string());
-    assert_eq!(&cells[7..10], &["4", "3", "1"]);
+    assert_eq!(cells[8], r.total.visits.to_string());
+    assert_eq!(&cells[9..12], &["4", "3", "1"]);
     assert!(total_line.contains("66.7%"), "{total_line}");
     assert!(md.contains(VOID_REASON), "the voided draw is listed");
     assert!(md.contains("作废的抽取：1 次"));
@@ -348,7 +376,11 @@ fn quarter_report_matches_the_hand_worked_figures_and_is_written() {
     let mut book = calamine::open_workbook_auto(&xlsx_path).unwrap();
     assert_eq!(
         book.sheet_names(),
-        vec!["汇总".to_string(), "抽取".to_string()]
+        vec![
+            "汇总".to_string(),
+            "抽取".to_string(),
+            "未完成事项".to_string()
+        ]
     );
     let summary = book.worksheet_range("汇总").unwrap();
     let rows: Vec<Vec<Data>> = summary.rows().map(|r| r.to_vec()).collect();
@@ -406,7 +438,28 @@ fn annual_report_adds_the_first_quarter_and_counts_every_live_visit() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(year.total.drawn, visits.len());
+    assert_eq!(year.total.visits, visits.len());
+    let entities: BTreeSet<&str> = visits.iter().map(|v| v.entity.as_str()).collect();
+    assert_eq!(
+        year.total.drawn,
+        entities.len(),
+        "抽取 counts distinct entities"
+    );
+    for f in &year.tasks {
+        let of_task: BTreeSet<&str> = visits
+            .iter()
+            .filter(|v| v.tasks.contains(&f.code))
+            .map(|v| v.entity.as_str())
+            .collect();
+        assert_eq!(f.drawn, of_task.len(), "{}", f.code);
+        assert!(
+            f.quota >= f.drawn as u64 || f.code == "合计",
+            "{}: 应抽 {} < 抽取 {}",
+            f.code,
+            f.quota,
+            f.drawn
+        );
+    }
     let entered = visits.iter().filter(|v| v.dates.entered.is_some()).count();
     assert_eq!(year.total.entered, entered);
     let late = visits
@@ -422,7 +475,7 @@ fn annual_report_adds_the_first_quarter_and_counts_every_live_visit() {
         assert!(y.drawn >= f.drawn && y.quota >= f.quota && y.population >= f.population);
     }
     assert_eq!(
-        year.total.drawn - quarter.total.drawn,
+        year.total.visits - quarter.total.visits,
         visits
             .iter()
             .filter(|v| v.draw_id.starts_with("2026Q1"))

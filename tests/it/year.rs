@@ -356,3 +356,90 @@ fn the_demo_year_keeps_the_rules_at_several_dates() {
         }
     }
 }
+
+/// The annual report names what the year's rules leave undone, each list equal to what the
+/// visits say, every entity by id.
+#[test]
+fn the_annual_report_names_every_shortfall_by_id() {
+    let today = day("2026-11-20");
+    let dir = tempfile::tempdir().unwrap();
+    let path = support::demo_copy_at(&dir, "d.db", today);
+    let mut lead = open_on(&path, "lead.liu", today);
+    let q3 = lead
+        .list_visits(&VisitFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| v.period == "2026Q3" && v.state == VisitState::Assigned)
+        .unwrap();
+    lead.lapse_visit(q3.id, "企业已搬迁，无法实施").unwrap();
+    let (v, officer) = outside_visit(&lead, today);
+    open_on(&path, officer.as_str(), today)
+        .start_visit(v.id, today, Some("复产后补查"))
+        .unwrap();
+    let r = lead.annual_report(2026).unwrap();
+    let sf = &r.shortfalls;
+    let visits = lead.list_visits(&VisitFilter::default()).unwrap();
+    let ids = |lines: &[shuangsuiji::services::reports::VisitLine]| -> Vec<i64> {
+        let mut v: Vec<i64> = lines.iter().map(|l| l.visit).collect();
+        v.sort();
+        v
+    };
+    let want = |keep: &dyn Fn(&VisitView) -> bool| -> Vec<i64> {
+        let mut v: Vec<i64> = visits.iter().filter(|v| keep(v)).map(|v| v.id).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&sf.lapsed), vec![q3.id]);
+    assert_eq!(
+        ids(&sf.outside_windows),
+        want(&|x| x.dates.outside_window())
+    );
+    assert!(ids(&sf.outside_windows).contains(&v.id));
+    assert_eq!(ids(&sf.over_cap), want(&|x| x.note.is_some()));
+    assert_eq!(
+        ids(&sf.unpublished),
+        want(&|x| x.state == VisitState::Entered)
+    );
+    assert_eq!(
+        ids(&sf.late_entries),
+        want(&|x| x.late && x.dates.entered.is_some())
+    );
+    let k = lead.key_coverage(2026).unwrap();
+    assert_eq!(
+        (sf.key_coverage.covered, sf.key_coverage.all),
+        (k.covered, k.all)
+    );
+    let missing: Vec<&str> = sf
+        .key_coverage
+        .missing
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    let want_missing: Vec<&str> = k.missing.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(missing, want_missing);
+    for t in &sf.full_tasks {
+        assert_eq!(t.covered + t.missing.len(), t.population, "{}", t.task);
+        for m in &t.missing {
+            assert!(
+                !visits.iter().any(|x| x.entity == m.id
+                    && x.dates.started.is_some()
+                    && x.tasks.contains(&t.task)),
+                "{} listed as missing for {} but inspected",
+                m.id,
+                t.task
+            );
+        }
+    }
+    // The printed forms carry them, the JSON by id.
+    let md = shuangsuiji::services::reports::report_markdown(&r);
+    assert!(md.contains("未完成事项") && md.contains(&q3.entity), "{md}");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        json["shortfalls"]["lapsed"][0]["entity"],
+        q3.entity.as_str()
+    );
+    assert_eq!(
+        json["shortfalls"]["lapsed"][0]["detail"],
+        "企业已搬迁，无法实施"
+    );
+}

@@ -218,6 +218,33 @@ pub struct StratumSpec {
     pub over_cap: Vec<String>,
 }
 
+impl StratumSpec {
+    /// What the rule asked for this quarter before the population's size limited it: the
+    /// ratio of `ratio_base` (or of the population), or the yearly target's share.
+    pub fn wanted(&self) -> u32 {
+        let n = self.population.len();
+        match self.annual {
+            Some(a) => a
+                .target
+                .saturating_sub(a.drawn)
+                .div_ceil(a.quarters_left.max(1)),
+            None => {
+                let base = self.ratio_base.map(|b| b as usize).unwrap_or(n);
+                super::quota::ceil_share(base, self.ratio_bp)
+            }
+        }
+    }
+
+    /// The units the rule asked for that could not be drawn because too few were eligible
+    /// (the yearly cap): 0 when the quota met the rule. v1 strata never record one.
+    pub fn shortfall(&self) -> u32 {
+        if self.ratio_base.is_none() && self.annual.is_none() {
+            return 0;
+        }
+        self.wanted().saturating_sub(self.quota)
+    }
+}
+
 /// A yearly target spread over quarters: `quota = min(population, max(0, ⌈(target −
 /// drawn) / quarters_left⌉))`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! follow-ups, publication rate, joint-inspection share, late entries — for a year or a
 //! quarter, written as Markdown or .xlsx. Definitions in `docs/results.md`.
 
+use crate::domain::draw::record::DrawRecord;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -76,10 +77,16 @@ pub struct Figures {
     pub inspection_type: String,
     /// 抽查对象总数: distinct entities in the task's strata populations.
     pub population: usize,
-    /// 应抽数: the sum of the strata quotas.
+    /// 应抽数: the distinct entities the rules asked for — those the task's strata selected
+    /// over the scope, plus what the yearly cap kept them from drawing — so that it compares
+    /// with 抽取数.
     pub quota: u64,
-    /// 抽取数: visits (an entity once per draw).
+    /// 季度名额合计: the sum of the strata quotas (overlapping lines count an entity again).
+    pub quota_slots: u64,
+    /// 抽取数: distinct entities with a visit carrying the task in the scope.
     pub drawn: usize,
+    /// 检查任务数: visits (an entity once per draw).
+    pub visits: usize,
     /// 已检查: visits at 已完成 or later.
     pub inspected: usize,
     /// 已录入: visits with a submitted result.
@@ -112,7 +119,9 @@ impl Figures {
             inspection_type: inspection_type.to_string(),
             population: 0,
             quota: 0,
+            quota_slots: 0,
             drawn: 0,
+            visits: 0,
             inspected: 0,
             entered: 0,
             categories: Category::ALL
@@ -140,7 +149,7 @@ impl Figures {
 
     fn add_visit(&mut self, v: &VisitRecord, joint: bool, overdue: bool) {
         let state = v.dates.state();
-        self.drawn += 1;
+        self.visits += 1;
         self.inspected += usize::from(state >= VisitState::Completed);
         self.published += usize::from(v.dates.published.is_some());
         self.overdue += usize::from(overdue);
@@ -232,7 +241,12 @@ pub struct Report {
     /// The annual report: every change of the year's plans and whether it was sent to the
     /// 领导小组办公室 in writing (书面报送); empty in a quarterly report.
     pub plan_changes: Vec<super::plans::ChangeStatus>,
+    /// What the year's rules leave undone, named.
+    pub shortfalls: Shortfalls,
 }
+
+mod year;
+pub use year::{Coverage, FullTask, Listed, QuotaShortfall, Shortfalls, VisitLine};
 
 fn task_order(code: &str) -> (String, u32, String) {
     let (plan, n) = code.rsplit_once('-').unwrap_or((code, ""));
@@ -326,12 +340,43 @@ impl Session {
             .filter(|v| scope.covers(&v.row.period))
             .collect();
         let known = DrawTasks::load(conn, live.iter().map(|d| d.id.clone()))?;
+        let mut records = Vec::new();
+        for d in &live {
+            if let Some(r) = store::draws::run_record(conn, &d.id)? {
+                records.push(((*d).clone(), r));
+            }
+        }
         let mut tally = Tally::planned(&live, &known);
         tally.count_visits(&visits, &known, |c| {
             super::results::due_after(&cal, c) < today
         });
         let pending_corrections = tally.pending_corrections;
-        let (tasks, total) = tally.figures();
+        let (mut tasks, mut total) = tally.figures();
+        set_quotas(&records, &mut tasks, &mut total);
+        let names: HashMap<String, String> = store::entities::names(conn)?
+            .into_iter()
+            .map(|(id, (name, _))| (id, name))
+            .collect();
+        let k = self.key_coverage(scope.year())?;
+        let mut shortfalls = Shortfalls {
+            key_coverage: Coverage {
+                covered: k.covered,
+                all: k.all,
+                missing: k
+                    .missing
+                    .into_iter()
+                    .map(|(id, name)| Listed {
+                        id,
+                        name,
+                        detail: "本年尚未检查".to_string(),
+                    })
+                    .collect(),
+            },
+            full_tasks: year::full_tasks(&records, &visits, &names),
+            quota_shortfalls: year::quota_shortfalls(&records),
+            ..Default::default()
+        };
+        year::visit_lists(&visits, &names, &mut shortfalls);
         let plan_changes = match scope {
             Scope::Year(y) => super::plans::plan_changes_of(conn, y)?.changes,
             Scope::Quarter(_) => Vec::new(),
@@ -344,12 +389,13 @@ impl Session {
             scope,
             as_of: today,
             generated_by: self.user().login.clone(),
-            joint_share: percent(total.joint_visits, total.drawn),
+            joint_share: percent(total.joint_visits, total.visits),
             voided_draws: draws.iter().filter(|d| d.is_void()).count(),
             overdue_now: total.overdue,
             pending_corrections,
             draws: draw_lines(conn, &draws)?,
             plan_changes,
+            shortfalls,
             tasks,
             total,
         })
@@ -359,15 +405,19 @@ impl Session {
 /// The figures of a report being counted: per task code with the task's population so far,
 /// the total, and the corrections waiting for a decision.
 struct Tally {
-    by_code: HashMap<String, (Figures, BTreeSet<String>)>,
+    /// Per task: its figures, its population so far, the entities it visited.
+    by_code: HashMap<String, (Figures, BTreeSet<String>, BTreeSet<String>)>,
     total: Figures,
+    /// Every entity visited.
+    visited: BTreeSet<String>,
     pending_corrections: usize,
 }
 
 impl Tally {
     /// Tasks, population and quota from the frozen strata of the live draws.
     fn planned(live: &[&Draw], known: &DrawTasks) -> Tally {
-        let mut by_code: HashMap<String, (Figures, BTreeSet<String>)> = HashMap::new();
+        let mut by_code: HashMap<String, (Figures, BTreeSet<String>, BTreeSet<String>)> =
+            HashMap::new();
         let mut everyone: BTreeSet<String> = BTreeSet::new();
         let mut total = Figures::new("合计", "", "", "");
         for d in live {
@@ -381,15 +431,15 @@ impl Tally {
                         &info.plan_number(),
                         info.inspection_type(),
                     );
-                    (f, BTreeSet::new())
+                    (f, BTreeSet::new(), BTreeSet::new())
                 });
             }
             for s in &p.strata {
-                if let Some((f, pop)) = by_code.get_mut(&s.task) {
-                    f.quota += u64::from(s.quota);
+                if let Some((f, pop, _)) = by_code.get_mut(&s.task) {
+                    f.quota_slots += u64::from(s.quota);
                     pop.extend(s.population.iter().cloned());
                 }
-                total.quota += u64::from(s.quota);
+                total.quota_slots += u64::from(s.quota);
                 everyone.extend(s.population.iter().cloned());
             }
         }
@@ -397,6 +447,7 @@ impl Tally {
         Tally {
             by_code,
             total,
+            visited: BTreeSet::new(),
             pending_corrections: 0,
         }
     }
@@ -416,10 +467,12 @@ impl Tally {
                 && v.dates.completed.is_some_and(&late_by_now);
             let joint = v.row.tasks.iter().any(|t| joint_of(v, t));
             self.total.add_visit(v, joint, overdue);
+            self.visited.insert(v.row.entity.clone());
             self.pending_corrections += usize::from(v.pending_correction().is_some());
             for t in &v.row.tasks {
-                if let Some((f, _)) = self.by_code.get_mut(t) {
+                if let Some((f, _, seen)) = self.by_code.get_mut(t) {
                     f.add_visit(v, joint_of(v, t), overdue);
+                    seen.insert(v.row.entity.clone());
                 }
             }
         }
@@ -431,17 +484,48 @@ impl Tally {
         let mut tasks: Vec<Figures> = self
             .by_code
             .into_values()
-            .map(|(mut f, pop)| {
+            .map(|(mut f, pop, seen)| {
                 f.population = pop.len();
+                f.drawn = seen.len();
                 f.publication_rate = percent(f.published, f.entered);
                 f
             })
             .collect();
         tasks.sort_by_key(|f| task_order(&f.code));
         let mut total = self.total;
+        total.drawn = self.visited.len();
         total.publication_rate = percent(total.published, total.entered);
         (tasks, total)
     }
+}
+
+/// 应抽数 in distinct entities: per task, the entities its strata selected over the scope plus
+/// the shortfalls the cap caused; in total, every entity selected once plus every shortfall.
+fn set_quotas(records: &[(Draw, DrawRecord)], tasks: &mut [Figures], total: &mut Figures) {
+    let mut selected: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut short: HashMap<&str, u64> = HashMap::new();
+    let mut everyone: BTreeSet<&str> = BTreeSet::new();
+    let mut all_short = 0u64;
+    for (_, r) in records {
+        for st in &r.strata {
+            let ids = st.selected.iter().map(|x| x.id.as_str());
+            selected
+                .entry(st.task.as_str())
+                .or_default()
+                .extend(ids.clone());
+            everyone.extend(ids);
+        }
+        for st in &r.prepared.strata {
+            let n = u64::from(st.shortfall());
+            *short.entry(st.task.as_str()).or_default() += n;
+            all_short += n;
+        }
+    }
+    for f in tasks.iter_mut() {
+        f.quota = selected.get(f.code.as_str()).map_or(0, |s| s.len() as u64)
+            + short.get(f.code.as_str()).copied().unwrap_or(0);
+    }
+    total.quota = everyone.len() as u64 + all_short;
 }
 
 /// One line per draw of the scope, with the number of visits of its run.

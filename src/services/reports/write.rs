@@ -36,7 +36,7 @@ impl ReportFormat {
 }
 
 /// The headers of the 汇总 sheet (and the Markdown tables, split in two).
-const MAIN_HEADERS: [&str; 15] = [
+const MAIN_HEADERS: [&str; 17] = [
     "抽查计划编号",
     "抽查任务编号",
     "抽查任务名称",
@@ -44,6 +44,8 @@ const MAIN_HEADERS: [&str; 15] = [
     "抽查对象总数",
     "应抽数",
     "抽取数",
+    "季度名额合计",
+    "检查任务数",
     "已检查",
     "已录入",
     "发现问题",
@@ -63,6 +65,8 @@ fn main_cells(f: &Figures) -> Vec<String> {
         f.population.to_string(),
         f.quota.to_string(),
         f.drawn.to_string(),
+        f.quota_slots.to_string(),
+        f.visits.to_string(),
         f.inspected.to_string(),
         f.entered.to_string(),
         f.problems.to_string(),
@@ -142,6 +146,7 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
     if matches!(r.scope, Scope::Year(_)) {
         tables.push(plan_changes_table(r));
     }
+    tables.push(shortfalls_table(r));
     // Stored text (a void's reason) longer than Excel holds is cut there, with a note.
     for cell in tables.iter_mut().flat_map(|t| t.rows.iter_mut().flatten()) {
         if let std::borrow::Cow::Owned(cut) = crate::domain::text::excel_cell(cell) {
@@ -149,6 +154,97 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
         }
     }
     tables
+}
+
+/// The lists of [`Shortfalls`](super::Shortfalls) as (section, lines): each line the entity's
+/// id and name, and what is listed of it.
+fn shortfall_lines(r: &Report) -> Vec<(String, Vec<[String; 4]>)> {
+    let sf = &r.shortfalls;
+    let visit = |v: &super::VisitLine| {
+        [
+            v.entity.clone(),
+            v.name.clone(),
+            format!("{} {} {}", v.visit, v.period, v.tasks.join("、")),
+            v.detail.clone(),
+        ]
+    };
+    let listed = |l: &super::Listed, what: &str| {
+        [
+            l.id.clone(),
+            l.name.clone(),
+            what.to_string(),
+            l.detail.clone(),
+        ]
+    };
+    let mut out = vec![(
+        format!(
+            "重点单位检查覆盖：已检查 {}/{}，尚未检查 {} 个",
+            sf.key_coverage.covered,
+            sf.key_coverage.all,
+            sf.key_coverage.missing.len()
+        ),
+        sf.key_coverage
+            .missing
+            .iter()
+            .map(|l| listed(l, "重点单位"))
+            .collect(),
+    )];
+    for t in &sf.full_tasks {
+        out.push((
+            format!(
+                "全覆盖任务 {} {}：已检查 {}/{}",
+                t.task, t.name, t.covered, t.population
+            ),
+            t.missing.iter().map(|l| listed(l, &t.task)).collect(),
+        ));
+    }
+    out.push((
+        format!(
+            "受年度抽查上限限制未能足额抽取的分层：{} 个",
+            sf.quota_shortfalls.len()
+        ),
+        sf.quota_shortfalls
+            .iter()
+            .map(|q| {
+                [
+                    q.draw.clone(),
+                    q.task.clone(),
+                    q.label.clone(),
+                    format!("应抽{}个，可抽{}个", q.wanted, q.quota),
+                ]
+            })
+            .collect(),
+    ));
+    for (title, list) in [
+        ("超出年度抽查上限的检查任务（全覆盖任务）", &sf.over_cap),
+        ("检查时间外开始或完成的检查任务", &sf.outside_windows),
+        ("未实施的检查任务", &sf.lapsed),
+        ("已录入未公示的结果", &sf.unpublished),
+        ("逾期录入的结果", &sf.late_entries),
+    ] {
+        out.push((
+            format!("{title}：{} 项", list.len()),
+            list.iter().map(visit).collect(),
+        ));
+    }
+    out
+}
+
+/// The 未完成事项 sheet: every shortfall list, a section row then its lines.
+fn shortfalls_table(r: &Report) -> Table {
+    let mut rows = Vec::new();
+    for (section, lines) in shortfall_lines(r) {
+        rows.push(vec![section, String::new(), String::new(), String::new()]);
+        rows.extend(lines.into_iter().map(|l| l.to_vec()));
+    }
+    Table {
+        name: "未完成事项".to_string(),
+        headers: ["代码/编号", "名称/任务", "检查任务/分层", "说明"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        numbers: false,
+    }
 }
 
 /// The 计划调整 sheet of the annual report: every change of the year and whether it was sent.
@@ -258,7 +354,7 @@ pub fn report_markdown(r: &Report) -> String {
     out.push_str("\n## 三、其他情况\n\n");
     out.push_str(&format!(
         "- 部门联合抽查占比：{}（{} / {} 项检查任务）\n",
-        r.joint_share, r.total.joint_visits, r.total.drawn
+        r.joint_share, r.total.joint_visits, r.total.visits
     ));
     out.push_str(&format!(
         "- 逾期录入：{} 项；当前逾期未录入：{} 项\n",
@@ -281,10 +377,25 @@ pub fn report_markdown(r: &Report) -> String {
         ));
     }
     plan_changes_markdown(&mut out, r);
-    out.push_str("\n## 四、口径说明\n\n");
+    out.push_str("\n## 四、未完成事项\n\n");
+    for (section, lines) in shortfall_lines(r) {
+        out.push_str(&format!("- {}\n", md(&section)));
+        for l in lines {
+            out.push_str(&format!(
+                "  - {} {}（{}）：{}\n",
+                md(&l[0]),
+                md(&l[1]),
+                md(&l[2]),
+                md(&l[3])
+            ));
+        }
+    }
+    out.push_str("\n## 五、口径说明\n\n");
     for line in [
         "抽查对象总数：本期已运行且未作废的抽取中，该任务各抽取层（strata）对象的去重数；年度报告按全年去重。",
-        "应抽数：各抽取层应抽数之和；抽取数：被抽中的检查任务数（同一对象每次抽取计一次）。",
+        "应抽数：按去重对象计，即本期各抽取层抽中的对象（同一对象只计一次）加上受年度抽查上限限制未能抽取的数目；抽取数：有该任务检查任务的去重对象数。二者可以比较，差额即上限造成的不足。",
+        "季度名额合计：各抽取层名额之和（同一对象在重叠的检查项中重复计算），仅供参考；检查任务数：同一对象每次抽取计一次。",
+        "未完成事项：重点单位按报告日的监管类别统计，已开始检查的为已检查；全覆盖任务按全年各次抽取的总体去重；名单中的对象以代码标明。",
         "已检查：状态为已完成、已录入或已公示的检查任务；已录入：已提交检查结果的检查任务。",
         "检查结果分类与发现问题：按现行有效结果（已批准的更正优先于原结果）统计，一个结果可选多个分类。",
         "后续处理已办结：状态为“已办结”的后续处理记录。",
