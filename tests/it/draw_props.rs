@@ -997,3 +997,144 @@ fn the_one_in_three_count_leaves_out_expired_certificates() {
     assert_eq!(s.officers, Some(3), "{}", s.rule);
     assert_eq!(s.annual.map(|a| a.target), Some(9), "{}", s.rule);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A year simulated
+
+/// Cases of [`a_year_keeps_the_plan`]: 32 in `cargo test`, more with `SHUANGSUIJI_YEAR_CASES`.
+fn year_cases() -> u32 {
+    std::env::var("SHUANGSUIJI_YEAR_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32)
+}
+
+/// Whether the visit to `entity` in `quarter` is carried out, `percent` of the time.
+fn carried(entity: &str, quarter: u32, percent: u32, salt: u64) -> bool {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("{salt}|{quarter}|{entity}").as_bytes());
+    u32::from(h[0]) * 100 / 256 < percent
+}
+
+proptest! {
+    #![proptest_config(crate::proptest_config(year_cases()))]
+
+    /// A random county (50 to 3,000 units, random classes, tiers, target types and production,
+    /// officers on leave) through the four quarterly draws of all nine seed tasks, 80–100 % of
+    /// each quarter's visits carried out before the next draw. After each quarter every draw
+    /// keeps its rules (quotas or a recorded shortfall, caps, priority, full-coverage joining:
+    /// `check_draw`); over the year no unit has more than two counted random visits unless it
+    /// was special when drawn or the visit is marked over the cap for a full-coverage task; no
+    /// fixed-ratio or full task draws a unit twice; a full task takes every pending unit in its
+    /// window's last quarter; the last draw takes every key unit not yet inspected; and when
+    /// every earlier visit was carried out, every key unit eligible then is covered or drawn.
+    #[test]
+    fn a_year_keeps_the_plan(
+        year in 2024i32..=2027,
+        entities in proptest::collection::vec(strategies::entity(), 50..=3000).prop_map(numbered),
+        mut roster in big_roster(),
+        parts in year_parts(),
+        percents in proptest::collection::vec(prop_oneof![1 => Just(100u32), 3 => 80u32..=100], 4),
+        salt in any::<u64>(),
+    ) {
+        for (n, i) in roster.iter_mut().enumerate() {
+            i.expertise.insert(match n % 3 {
+                0 => Expertise::Radiation,
+                1 => Expertise::Vehicle,
+                _ => Expertise::Water,
+            });
+        }
+        let plans = seed_plans(year);
+        let tasks: Vec<(&Plan, &Task)> =
+            plans.iter().flat_map(|p| p.tasks.iter().map(move |t| (p, t))).collect();
+        let all_lines = |code: &str, rule: fn(&SamplingRule) -> bool| {
+            tasks
+                .iter()
+                .any(|(_, t)| t.code == code && t.lines.iter().all(|l| rule(&l.rule)))
+        };
+        let fixed_ratio = |code: &str| {
+            all_lines(code, |r| matches!(r, SamplingRule::FixedRatio { .. }))
+        };
+        let full = |code: &str| all_lines(code, |r| matches!(r, SamplingRule::Full));
+        let mut h = History::default();
+        let mut counted: std::collections::HashMap<String, u32> = Default::default();
+        let mut drawn_by: std::collections::HashMap<(String, String), u32> = Default::default();
+        let mut all_carried = true;
+        for quarter in 1..=4u32 {
+            let period = Period { year, quarter };
+            let on = period.first_day();
+            let part = &parts[(quarter as usize) % 4];
+            let prepared = prepare_system(
+                period, on, tasks.clone(), &entities, &roster, &h, None, part,
+            ).unwrap();
+            let people = &parts[quarter as usize - 1..quarter as usize];
+            let record = run(prepared, people, part);
+            check_draw(period, on, &entities, &roster, &h, None, &record)?;
+            prop_assert!(verify(&record).is_empty(), "{:?}", verify(&record));
+            let p = &record.prepared;
+            for (spec, got) in p.strata.iter().zip(&record.strata) {
+                // The window's last quarter takes every key unit not yet inspected, and a full
+                // task every unit still pending.
+                if spec.take_all_priority {
+                    for id in &spec.priority {
+                        prop_assert!(got.selected.iter().any(|s| &s.id == id),
+                            "{} {}: priority {} not taken in the last quarter", spec.task, spec.label, id);
+                    }
+                }
+                if spec.full_coverage && spec.annual.is_some_and(|a| a.quarters_left == 1) {
+                    prop_assert_eq!(spec.quota as usize, spec.population.len(),
+                        "{} takes every pending unit in its last quarter", &spec.task);
+                }
+            }
+            // Last quarter, every earlier visit carried out: every key unit eligible for the
+            // by-class task now is covered or drawn now.
+            if quarter == 4 && all_carried {
+                let visited: HashSet<&str> = record.visits.iter().map(|v| v.entity.as_str()).collect();
+                for st in p.strata.iter().filter(|s| s.take_all_priority) {
+                    for id in &st.population {
+                        let e = entities.iter().find(|e| e.id() == id).unwrap();
+                        if classify(e, on).also_key {
+                            prop_assert!(h.inspected.contains(id.as_str()) || visited.contains(id.as_str()),
+                                "key {} neither inspected nor drawn in the last quarter", id);
+                        }
+                    }
+                }
+            }
+            // Carry out part of the quarter's visits.
+            let special: HashSet<&str> = p.entities.iter()
+                .filter(|e| e.class.as_deref() == Some("特殊"))
+                .map(|e| e.id.as_str()).collect();
+            for v in &record.visits {
+                let done = carried(&v.entity, quarter, percents[quarter as usize - 1], salt);
+                all_carried &= done;
+                for t in &v.tasks {
+                    h.drawn_by_task.entry(t.clone()).or_default().insert(v.entity.clone());
+                    *drawn_by.entry((t.clone(), v.entity.clone())).or_default() += 1;
+                    if done {
+                        h.done_by_task.entry(t.clone()).or_default().insert(v.entity.clone());
+                    }
+                }
+                h.last_team.insert(v.entity.clone(), v.team.iter().map(|s| s.inspector.clone()).collect());
+                if done {
+                    h.inspected.insert(v.entity.clone());
+                    if !special.contains(v.entity.as_str()) {
+                        *h.random_visits.entry(v.entity.clone()).or_insert(0) += 1;
+                        if v.note.is_none() {
+                            *counted.entry(v.entity.clone()).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+        for (entity, n) in &counted {
+            prop_assert!(*n <= 2, "{} has {} counted random visits", entity, n);
+        }
+        // A fixed-ratio task counts a unit drawn as drawn, whatever happened since; a full
+        // task's check stays pending until a visit of it is carried out.
+        for ((task, entity), n) in &drawn_by {
+            if fixed_ratio(task) || (full(task) && all_carried) {
+                prop_assert!(*n <= 1, "{} drew {} {} times", task, entity, n);
+            }
+        }
+    }
+}
