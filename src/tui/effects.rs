@@ -124,6 +124,7 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
         Effect::StartVisit { id, reason } => start_visit(session, m, id, reason.as_deref()),
         Effect::CompleteVisit { id, reason } => complete_visit(session, m, id, reason.as_deref()),
         Effect::PublishVisit(id) => publish_visit(session, m, id),
+        Effect::LapseVisit { id, reason } => lapse_visit(session, m, id, &reason),
         Effect::OpenForm(id) => open_form(session, m, id),
         Effect::SaveDraft => save_draft(session, m),
         Effect::SubmitResult => submit_result(session, m),
@@ -312,6 +313,12 @@ fn complete_visit(
 }
 
 /// Marks a visit's entered result for the next publicity export (谁公示).
+fn lapse_visit(session: &mut Session, m: &mut Model, id: i64, reason: &str) -> Result<Outcome> {
+    session.lapse_visit(id, reason)?;
+    load::visits(session, m)?;
+    Ok(Outcome::Status(s::lapsed(id)))
+}
+
 fn publish_visit(session: &mut Session, m: &mut Model, id: i64) -> Result<Outcome> {
     let mark = session.mark_for_publicity(id)?;
     load::visits(session, m)?;

@@ -218,6 +218,11 @@ pub enum Effect {
     },
     /// Mark a visit's entered result for the next publicity export (谁公示).
     PublishVisit(i64),
+    /// Mark an earlier quarter's unstarted visit 未实施, with the reason.
+    LapseVisit {
+        id: i64,
+        reason: String,
+    },
     OpenForm(i64),
     SaveDraft,
     SubmitResult,
@@ -247,6 +252,8 @@ pub enum InputPurpose {
     /// The reason for starting (or completing) a visit outside its windows.
     StartOutside(i64),
     CompleteOutside(i64),
+    /// The reason an earlier quarter's visit was never carried out.
+    Lapse(i64),
 }
 
 pub enum Popup {

@@ -39,6 +39,11 @@ pub const DEADLINES: &str = "录入期限（按紧急程度）";
 pub const MY_VISITS: &str = "我的检查任务";
 pub const ALERTS: &str = "提醒";
 pub const KEY_COVERAGE: &str = "重点监管对象本年覆盖";
+
+/// The key units not yet inspected, after the coverage figure (cut to the panel's width).
+pub fn key_missing(names: &[&str]) -> String {
+    format!("，未检查：{}", names.join("、"))
+}
 pub const ALERT_DRAW_WAITING: &str = "抽取已准备，等待现场种子";
 pub const ALERT_VOID_WAITING: &str = "作废申请待主要负责人批准";
 pub const ALERT_CORRECTION_WAITING: &str = "更正待主要负责人批准";
@@ -150,6 +155,18 @@ pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
 pub const START_CONFIRM: &str = "今天开始检查？";
+pub const LAPSE_REASON: &str = "未实施的原因";
+
+/// The title of the 未实施 dialog.
+pub fn lapse_title(visit: i64, entity: &str) -> String {
+    format!("检查任务{visit} {entity} 标为未实施")
+}
+
+/// The status line after a visit was marked 未实施.
+pub fn lapsed(visit: i64) -> String {
+    format!("检查任务{visit}已标为未实施")
+}
+
 pub const OUTSIDE_REASON: &str = "原因（今天不在检查时间内）";
 
 /// The title of the reason dialog for a step outside the visit's windows.
@@ -292,6 +309,11 @@ pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &
                 "u",
                 "替换检查组成员（队长，须写理由）",
                 Some(Action::RunDraw),
+            ),
+            (
+                "x",
+                "往期未开始的检查任务标为未实施（队长，须写原因）",
+                Some(Action::MarkLapsed),
             ),
             ("m", "只看我的", None),
             ("Esc", "返回", None),

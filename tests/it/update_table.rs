@@ -1331,3 +1331,83 @@ fn keys_typed_at_a_too_small_terminal_do_nothing_but_q() {
     }
     assert!(m.popup.is_some(), "{}", state(&m));
 }
+
+/// Visit 7 with a window (LH-1, 3月–10月 of the model's year) that today (`m.today`) misses.
+fn outside_today(m: &mut Model) {
+    use chrono::Datelike;
+    visits_screen(m);
+    let year = m.today.year();
+    let month = m.today.month();
+    // A window of the months before this one, or after it in January.
+    let (start, end) = if month > 1 { (1, month - 1) } else { (2, 12) };
+    m.visits.list[0].windows = vec![shuangsuiji::domain::window::TaskWindow {
+        task: "LH-1".into(),
+        year,
+        windows: vec![shuangsuiji::domain::plan::Window {
+            start_month: start,
+            end_month: end,
+        }],
+    }];
+}
+
+#[test]
+fn steps_outside_the_windows_ask_a_reason_and_leads_mark_lapses() {
+    use KeyCode::*;
+    use Who::*;
+    check(vec![
+        row(
+            "start inside the windows: a confirmation",
+            Member,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| {
+                confirms(
+                    m,
+                    &Effect::StartVisit {
+                        id: 7,
+                        reason: None,
+                    },
+                )
+            },
+        ),
+        row(
+            "start outside the windows: the reason dialog",
+            Member,
+            outside_today,
+            typed("s"),
+            vec![],
+            |m| input_is(m, &InputPurpose::StartOutside(7)),
+        ),
+        row(
+            "the reason goes with the start",
+            Member,
+            outside_today,
+            [typed("s复产后补查"), vec![press(Enter)]].concat(),
+            vec![Effect::StartVisit {
+                id: 7,
+                reason: Some("复产后补查".into()),
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a lead marks 未实施 with a reason",
+            Lead,
+            visits_screen,
+            [typed("x企业搬迁"), vec![press(Enter)]].concat(),
+            vec![Effect::LapseVisit {
+                id: 7,
+                reason: "企业搬迁".into(),
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "an inspector has no 未实施 key",
+            Member,
+            visits_screen,
+            typed("x"),
+            vec![],
+            |m| m.popup.is_none(),
+        ),
+    ]);
+}

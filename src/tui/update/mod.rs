@@ -373,6 +373,23 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
+        (KeyCode::Char('x'), Some((id, VisitState::Assigned)))
+            if m.may(Action::MarkLapsed, Subject::Any) =>
+        {
+            let entity = m
+                .visits
+                .list
+                .get(m.visits.selected)
+                .map(|x| x.entity_name.clone())
+                .unwrap_or_default();
+            ask(
+                m,
+                s::lapse_title(id, &entity),
+                &[s::LAPSE_REASON],
+                InputPurpose::Lapse(id),
+            );
+            vec![]
+        }
         (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
             match outside_today(m) {
                 Some(tasks) => ask(
@@ -487,6 +504,7 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             reason: second,
         },
         InputPurpose::VoidDraw(id) => Effect::RequestVoid { id, reason: first },
+        InputPurpose::Lapse(id) => Effect::LapseVisit { id, reason: first },
         InputPurpose::StartOutside(id) => Effect::StartVisit {
             id,
             reason: Some(first),

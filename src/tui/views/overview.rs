@@ -107,10 +107,12 @@ fn task_lines(m: &Model, o: &Overview, width: u16) -> Vec<Line<'static>> {
     }
     if let Some(k) = &m.key_coverage {
         let covered = format!("{}/{}", k.covered, k.all);
-        lines.push(Line::from(format!(
-            "  {}",
-            s::labelled(s::KEY_COVERAGE, covered)
-        )));
+        let mut text = format!("  {}", s::labelled(s::KEY_COVERAGE, covered));
+        if !k.missing.is_empty() {
+            let names: Vec<&str> = k.missing.iter().map(|(_, n)| n.as_str()).collect();
+            text.push_str(&s::key_missing(&names));
+        }
+        lines.push(Line::from(crate::tui::text::truncate(&text, w)));
     }
     lines
 }
