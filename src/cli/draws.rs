@@ -119,6 +119,9 @@ fn prepare(s: &mut Session, period: Period, tasks: &[String], sources: &[String]
         p.excluded
     ));
     output::say(&format!("承诺值：{}", p.commitment));
+    for n in &p.notes {
+        output::say(&format!("提示：{n}"));
+    }
     output::say(&format!(
         "请在现场公布承诺值后掷骰，再运行：shuangsuiji draw run {} --seed … --seed … --witness …",
         p.id

@@ -106,6 +106,25 @@ pub fn draw_due_from(
     }
 }
 
+/// What to say of a draw prepared on `day` when it is not what a bureau schedules: a day off, or
+/// a day outside every window of the chosen tasks (the rules want draws on working days inside
+/// the windows; what happened is recorded, never refused).
+pub fn draw_day_notes(day: NaiveDate, windows: &[Window], cal: &WorkingCalendar) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !cal.is_working_day(day) {
+        notes.push(format!("{day}不是工作日：抽取宜在工作日进行"));
+    }
+    if !windows
+        .iter()
+        .any(|w| w.start_month <= day.month() && day.month() <= w.end_month)
+    {
+        notes.push(format!(
+            "{day}不在所选任务的检查时间内：抽取宜在检查时间内进行"
+        ));
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +159,20 @@ mod tests {
         );
         // The window is of the plan's year.
         assert!(outside(&t, d("2027-05-01")).is_some());
+    }
+
+    #[test]
+    fn a_draw_on_a_day_off_or_outside_the_windows_is_noted() {
+        let cal = WorkingCalendar::new([]);
+        let w = lh1().windows;
+        assert!(draw_day_notes(d("2026-03-03"), &w, &cal).is_empty());
+        let n = draw_day_notes(d("2026-03-07"), &w, &cal);
+        assert!(n.len() == 1 && n[0].contains("不是工作日"), "{n:?}");
+        let n = draw_day_notes(d("2026-01-05"), &w, &cal);
+        assert!(
+            n.len() == 1 && n[0].contains("不在所选任务的检查时间内"),
+            "{n:?}"
+        );
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct PreparedDraw {
     pub quota: u32,
     pub excluded: usize,
     pub audit_seq: u64,
+    /// Said of the day (a day off, outside the windows), never a refusal.
+    pub notes: Vec<String>,
 }
 
 /// What a user may see of a draw.
@@ -209,6 +211,7 @@ impl Session {
         self.require(Action::PrepareDraw)?;
         let today = self.today();
         let now = self.now_rfc3339();
+        let calendar = self.calendar()?;
         self.write(|tx, actor| {
             let plans = store::plans::list(tx, Some(period.year))?;
             let mut chosen = Vec::new();
@@ -247,6 +250,8 @@ impl Session {
             let mut declared: Vec<String> = if sources.is_empty() { default_sources() } else { sources.to_vec() };
             declared.push(SYSTEM_SOURCE.to_string());
             let h = history(tx, period, today)?;
+            let windows: Vec<crate::domain::plan::Window> = chosen.iter().flat_map(|(_, t)| t.lines.iter().map(|l| l.window)).collect();
+            let notes = crate::domain::window::draw_day_notes(today, &windows, &calendar);
             let id = store::draws::next_id(tx, &period.to_string())?;
             let prepared_at = now.clone();
             let (prepared, private) = prepare(&PrepareInput {
@@ -274,7 +279,7 @@ impl Session {
             }))?;
             store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared, &c, ev.seq)?;
             store::draws::insert_private(tx, &id, &private, &system)?;
-            Ok(PreparedDraw { id, period: period.to_string(), tasks: codes, commitment: c, strata: prepared.strata.len(), quota, excluded: prepared.excluded.len(), audit_seq: ev.seq })
+            Ok(PreparedDraw { id, period: period.to_string(), tasks: codes, commitment: c, strata: prepared.strata.len(), quota, excluded: prepared.excluded.len(), audit_seq: ev.seq, notes })
         })
     }
 
