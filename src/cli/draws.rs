@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use super::messages::{self, AWAITS_PRINCIPAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::draw::period::Period;
-use shuangsuiji::domain::draw::record::{DrawRecord, Prepared, PrivatePart, parse_record};
+use shuangsuiji::domain::draw::record::{
+    DrawRecord, Prepared, PrivatePart, StratumCount, parse_record,
+};
 use shuangsuiji::domain::draw::status::Draw;
 use shuangsuiji::domain::draw::team::current_team;
 use shuangsuiji::domain::draw::verify::{RECOMPUTED, UNCONFIRMED, notes, verify};
@@ -202,7 +204,7 @@ fn show(s: &Session, id: &str, json: bool, markdown: bool) -> CliResult {
         return Ok(());
     }
     say_draw(&v.draw);
-    say_prepared(&v.prepared, v.private.as_ref())?;
+    say_prepared(&v.prepared, &v.counts, v.withheld, v.private.as_ref())?;
     match &v.record {
         None => {
             output::say("尚未运行：等待现场种子。");
@@ -236,21 +238,32 @@ fn say_draw(d: &Draw) {
 }
 
 /// What was frozen at preparation: strata, exclusions, inspectors who can and cannot be sent.
-fn say_prepared(p: &Prepared, private: Option<&PrivatePart>) -> CliResult {
+fn say_prepared(
+    p: &Prepared,
+    counts: &[StratumCount],
+    withheld: bool,
+    private: Option<&PrivatePart>,
+) -> CliResult {
     output::table_of(
         &[label::TASK, "分层", "总体", "优先", "名额", "规则"],
-        &p.strata,
+        counts,
         |st| {
             vec![
                 st.task.clone(),
                 st.label.clone(),
-                st.population.len().to_string(),
-                st.priority.len().to_string(),
+                st.population.to_string(),
+                st.priority.to_string(),
                 st.quota.to_string(),
                 st.rule.clone(),
             ]
         },
     )?;
+    if withheld {
+        output::say(
+            "总体名单、排除名单和对象信息在本年此前各次抽取的检查任务全部开始（或标为未实施）之前保密；此处只列各层数目和承诺值。",
+        );
+        return Ok(());
+    }
     let ineligible = p.ineligible(private);
     let ineligible_count = match (&p.ineligible, private) {
         (None, None) => "若干（保密部分）".to_string(),

@@ -13,7 +13,8 @@ use crate::domain::draw::commit::{commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
 use crate::domain::draw::record::{
-    DrawRecord, Prepared, PrivatePart, Substitution, format_of, person_source, record_digest,
+    DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, format_of, person_source,
+    record_digest,
 };
 use crate::domain::draw::select::{select, visits};
 use crate::domain::draw::team::{match_teams, next_substitute};
@@ -54,7 +55,13 @@ pub struct PreparedDraw {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DrawView {
     pub draw: Draw,
+    /// The preparation, [withheld](Prepared::withheld) when `withheld`.
     pub prepared: Prepared,
+    /// Each stratum's counts (always shown).
+    pub counts: Vec<StratumCount>,
+    /// True when the population, exclusions and entities are held back from this user until
+    /// every visit of the year's earlier draws has started or is 未实施.
+    pub withheld: bool,
     /// The private part of a v2 draw, for those who may see draws' teams.
     pub private: Option<PrivatePart>,
     /// The record as run, with substitutions, if run — trimmed to what the user may see.
@@ -77,6 +84,10 @@ pub const PREPARED_FORMAT: &str = "ssj-draw-prepared-v1";
 /// A prepared draw as `draw show --json` prints it before the run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PreparedRecord {
+    /// True when `prepared` is [withheld](Prepared::withheld) from this user: the commitment
+    /// and `counts` are what may be checked until the year's earlier visits have started.
+    pub withheld: bool,
+    pub counts: Vec<StratumCount>,
     pub format: String,
     pub draw_id: String,
     pub period: String,
@@ -486,8 +497,16 @@ impl Session {
         let conn = self.store().conn();
         let draw =
             store::draws::get(conn, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
-        let prepared = store::draws::prepared(conn, id)?;
+        let mut prepared = store::draws::prepared(conn, id)?;
+        let counts = prepared.counts();
+        let withheld = !self.may_see_preparation(&draw)?;
+        if withheld {
+            prepared = prepared.withheld();
+        }
         let mut record = self.full_record(id)?;
+        if let Some(r) = record.as_mut().filter(|_| withheld) {
+            r.prepared = r.prepared.withheld();
+        }
         let mut confidential = false;
         if let Some(r) = record.as_mut()
             && self.require(Action::ViewDrawResults).is_err()
@@ -524,6 +543,8 @@ impl Session {
         Ok(DrawView {
             draw,
             prepared,
+            counts,
+            withheld,
             private: self.private_part(id)?,
             record,
             confidential,
@@ -789,15 +810,57 @@ impl Session {
         let conn = self.store().conn();
         let draw =
             store::draws::get(conn, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
+        let prepared = store::draws::prepared(conn, id)?;
+        let withheld = !self.may_see_preparation(&draw)?;
         Ok(PreparedRecord {
+            withheld,
+            counts: prepared.counts(),
             format: PREPARED_FORMAT.to_string(),
             draw_id: draw.id.clone(),
             period: draw.period.clone(),
             commitment: draw.commitment.clone(),
             prepared_by: draw.prepared_by.clone(),
             prepared_at: draw.prepared_at.clone(),
-            prepared: store::draws::prepared(conn, id)?,
+            prepared: if withheld {
+                prepared.withheld()
+            } else {
+                prepared
+            },
         })
+    }
+
+    /// Whether the user may see a draw's frozen population, exclusions and entities: those who
+    /// see every drawn list always; anyone else once every visit of the year's earlier draws
+    /// (prepared before it, run, not voided) has started or is marked 未实施 — until then the
+    /// preparation reveals them (populations shrunk by the cap, "已随机抽查2次", last teams).
+    fn may_see_preparation(&self, draw: &Draw) -> Result<bool> {
+        if self.require(Action::ViewDrawResults).is_ok() {
+            return Ok(true);
+        }
+        let conn = self.store().conn();
+        let year: Period = draw
+            .period
+            .parse()
+            .map_err(|e: String| ServiceError::invalid("period", e))?;
+        let earlier: HashSet<String> = store::draws::all(conn)?
+            .into_iter()
+            .filter(|d| {
+                d.prepared_seq < draw.prepared_seq && d.period.starts_with(&year.year.to_string())
+            })
+            .map(|d| d.id)
+            .collect();
+        if earlier.is_empty() {
+            return Ok(true);
+        }
+        let events = store::results::events(conn)?;
+        Ok(store::draws::live_visits(conn, Some(year.year))?
+            .iter()
+            .filter(|v| earlier.contains(&v.draw_id))
+            .all(|v| {
+                events
+                    .get(&v.id)
+                    .is_some_and(|d| d.started.is_some() || d.lapsed.is_some())
+            }))
     }
 
     /// A v2 draw's private part, for those who may see draws' teams; `None` otherwise.
@@ -813,6 +876,14 @@ impl Session {
     pub fn printable_prepared(&self, id: &str) -> Result<String> {
         let p = self.prepared_record(id)?;
         let private = self.private_part(id)?;
+        if p.withheld {
+            return Ok(crate::domain::draw::printable::withheld_markdown(
+                &p.draw_id,
+                &p.commitment,
+                &p.prepared,
+                &p.counts,
+            ));
+        }
         Ok(crate::domain::draw::printable::prepared_markdown(
             &p.draw_id,
             &p.commitment,

@@ -419,8 +419,20 @@ fn every_other_field_changed_is_noticed_with_the_database() {
 fn a_prepared_draw_can_be_inspected_and_its_commitment_recomputed() {
     let dir = tempfile::tempdir().unwrap();
     let path = support::demo_copy(&dir, "d.db");
-    let lead = open(&path, None);
+    let mut lead = open(&path, None);
     let observer = support::only(&lead, Role::Observer);
+    // The preparation is open to observers once every earlier visit started or is 未实施
+    // (tests/it/confidential.rs has it withheld before).
+    let unstarted: Vec<i64> = lead
+        .list_visits(&Default::default())
+        .unwrap()
+        .iter()
+        .filter(|v| v.period == "2026Q1" && v.dates.started.is_none())
+        .map(|v| v.id)
+        .collect();
+    for id in unstarted {
+        lead.lapse_visit(id, "企业停产，未实施").unwrap();
+    }
     let view = lead.show_draw("2026Q2-01").unwrap();
     let prepared = view.prepared;
     let private = view.private.expect("a lead sees the private part");

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::record::{DrawRecord, Prepared, PrivatePart};
+use super::record::{DrawRecord, Prepared, PrivatePart, StratumCount};
 use super::team::current_team;
 
 /// 抽取记录 (the printable record of a run draw): header, seed, strata with the selected
@@ -250,6 +250,41 @@ pub fn prepared_markdown(
         s,
         "准备人（签字）：__________　　见证人（签字）：__________　　监督人（签字）：__________　　日期：__________"
     );
+    s
+}
+
+/// The prepared draw as an observer may see it before the year's earlier visits have started:
+/// the commitment, the tasks and each stratum's counts, no names.
+pub fn withheld_markdown(
+    draw_id: &str,
+    commitment: &str,
+    p: &Prepared,
+    counts: &[StratumCount],
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# 双随机抽查抽取准备记录 {draw_id}（公开部分）\n");
+    let _ = writeln!(s, "- 抽查期间：{}", p.period);
+    tasks_commitment_sources(&mut s, p, commitment);
+    let _ = writeln!(
+        s,
+        "\n总体名单、排除名单和对象信息在本年此前各次抽取的检查任务全部开始（或标为未实施）之前保密，以免推知尚未检查的对象；此处只列各层数目。\n"
+    );
+    let _ = writeln!(
+        s,
+        "| 序号 | 任务 | 分层 | 总体 | 优先 | 名额 |\n|---|---|---|---|---|---|"
+    );
+    for (i, c) in counts.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            c.task,
+            c.label,
+            c.population,
+            c.priority,
+            c.quota
+        );
+    }
     s
 }
 

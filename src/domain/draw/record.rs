@@ -118,6 +118,55 @@ impl Prepared {
     }
 }
 
+/// A stratum's counts: what anyone may see of a preparation before the year's earlier visits
+/// have started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StratumCount {
+    pub task: String,
+    pub label: String,
+    pub rule: String,
+    pub population: usize,
+    pub priority: usize,
+    pub quota: u32,
+}
+
+impl Prepared {
+    /// Each stratum's counts, in order.
+    pub fn counts(&self) -> Vec<StratumCount> {
+        self.strata
+            .iter()
+            .map(|s| StratumCount {
+                task: s.task.clone(),
+                label: s.label.clone(),
+                rule: s.rule.clone(),
+                population: s.population.len(),
+                priority: s.priority.len(),
+                quota: s.quota,
+            })
+            .collect()
+    }
+
+    /// The preparation without what reveals earlier draws (populations shrunk by them,
+    /// priority lists, cap exclusions, the entities drawn from): what an observer sees until
+    /// every visit of the year's earlier draws has started or is 未实施. Its commitment no
+    /// longer matches; the counts ([`Prepared::counts`]) and the commitment are shown instead.
+    pub fn withheld(&self) -> Prepared {
+        let mut p = self.clone();
+        for s in &mut p.strata {
+            s.population.clear();
+            s.priority.clear();
+            s.over_cap.clear();
+        }
+        p.excluded.clear();
+        p.entities.clear();
+        p.ineligible = None;
+        for i in &mut p.inspectors {
+            i.conflicts = None;
+        }
+        p
+    }
+}
+
 /// v2: what the team matching reads that is personal (declared conflicts, why an officer may
 /// not be sent) or would reveal earlier draws (each entity's previous team). Shown only to
 /// those who may see the draw's teams; its SHA-256 is in `prepared.private_sha256`.
