@@ -232,6 +232,8 @@ pub struct Report {
     /// The annual report: every change of the year's plans and whether it was sent to the
     /// 领导小组办公室 in writing (书面报送); empty in a quarterly report.
     pub plan_changes: Vec<super::plans::ChangeStatus>,
+    /// Targeted checks (个案检查) started in the scope, apart from every figure above.
+    pub targeted: targeted::TargetedSection,
 }
 
 fn task_order(code: &str) -> (String, u32, String) {
@@ -350,6 +352,7 @@ impl Session {
             pending_corrections,
             draws: draw_lines(conn, &draws)?,
             plan_changes,
+            targeted: targeted::section(conn, scope)?,
             tasks,
             total,
         })
@@ -457,6 +460,7 @@ fn draw_lines(conn: &rusqlite::Connection, draws: &[Draw]) -> Result<Vec<DrawLin
     Ok(lines)
 }
 
+pub mod targeted;
 mod write;
 pub use write::{ReportFormat, report_markdown, report_tables, write_report};
 
