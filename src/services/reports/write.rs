@@ -142,7 +142,9 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
     if matches!(r.scope, Scope::Year(_)) {
         tables.push(plan_changes_table(r));
     }
-    tables.push(targeted::table(&r.targeted));
+    if r.targeted.count > 0 {
+        tables.push(targeted::table(&r.targeted));
+    }
     // Stored text (a void's reason) longer than Excel holds is cut there, with a note.
     for cell in tables.iter_mut().flat_map(|t| t.rows.iter_mut().flatten()) {
         if let std::borrow::Cow::Owned(cut) = crate::domain::text::excel_cell(cell) {
