@@ -303,6 +303,15 @@ mod tests {
     }
 
     #[test]
+    fn only_leads_record_targeted_checks() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| allowed(&set(&[*r]), Action::RecordTargeted))
+            .collect();
+        assert_eq!(may, vec![Role::Lead]);
+    }
+
+    #[test]
     fn no_roles_no_actions() {
         assert!(Action::ALL.iter().all(|a| !allowed(&BTreeSet::new(), *a)));
     }

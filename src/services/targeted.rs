@@ -40,14 +40,24 @@ pub struct TargetedView {
     pub reason_text: String,
 }
 
-/// The entry's entity (normalised id) and team codes (upper case), checked against the
-/// libraries, and the check items `items` with their texts. Every problem is told at once.
+/// A targeted check's entry as checked against the libraries.
+struct Checked {
+    /// The entity's id, normalised.
+    entity: String,
+    /// The inspector library (for the team's departments).
+    inspectors: Vec<Inspector>,
+    /// The check items with their texts.
+    items: Vec<(String, String)>,
+}
+
+/// The entry's entity and team checked against the libraries, and the check items `items`
+/// with their texts. Every problem is told at once.
 fn check_entry(
     conn: &rusqlite::Connection,
     e: &TargetedEntry,
     items: &[String],
     today: NaiveDate,
-) -> Result<(String, Vec<Inspector>, Vec<(String, String)>)> {
+) -> Result<Checked> {
     let code = e.entity.trim().to_ascii_uppercase();
     if code.is_empty() {
         return Err(ServiceError::invalid("entity", "须填写被检查对象的代码"));
@@ -99,7 +109,11 @@ fn check_entry(
             problems.join("；")
         )));
     }
-    Ok((code, inspectors, out))
+    Ok(Checked {
+        entity: code,
+        inspectors,
+        items: out,
+    })
 }
 
 impl Session {
@@ -113,7 +127,7 @@ impl Session {
     ) -> Result<Vec<(String, String)>> {
         self.require(Action::RecordTargeted)?;
         let items: Vec<String> = items.iter().map(|i| i.trim().to_string()).collect();
-        Ok(check_entry(self.store().conn(), entry, &items, self.today())?.2)
+        Ok(check_entry(self.store().conn(), entry, &items, self.today())?.items)
     }
 
     /// `visit record-targeted`: records a targeted check with its result (a lead), in one
@@ -132,7 +146,9 @@ impl Session {
         let items: Vec<String> = result.items.iter().map(|i| i.item.clone()).collect();
         let today = self.today();
         self.write(|tx, actor| {
-            let (entity, inspectors, _) = check_entry(tx, entry, &items, today)?;
+            let Checked {
+                entity, inspectors, ..
+            } = check_entry(tx, entry, &items, today)?;
             let problems = result.problems(&items);
             if !problems.is_empty() {
                 return Err(ServiceError::IncompleteResult {

@@ -145,7 +145,7 @@ impl FormFocus {
 #[derive(Debug, Clone)]
 pub enum FormSubject {
     /// A drawn visit's result: its draft is saved on every change.
-    Visit(VisitView),
+    Visit(Box<VisitView>),
     /// A targeted check being recorded (个案检查, a lead): its reason, team and dates from the
     /// dialog, and the entity's name. Nothing is stored until it is submitted.
     Targeted {

@@ -329,7 +329,7 @@ fn form(m: &mut Model) {
     };
     let [findings, legal_basis, measure, other, remark] = fields_of(&result);
     m.form = Some(ResultForm {
-        subject: FormSubject::Visit(visit(8, VisitState::Completed, &[MEMBER])),
+        subject: FormSubject::Visit(Box::new(visit(8, VisitState::Completed, &[MEMBER]))),
         items: vec![
             ("1-1".into(), "环评".into()),
             ("1-2".into(), "排污许可".into()),

@@ -188,7 +188,7 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
     let [findings, legal_basis, measure, other, remark] = fields_of(&result);
     ResultForm {
         problems: result.problems(&codes),
-        subject: FormSubject::Visit(view.visit),
+        subject: FormSubject::Visit(Box::new(view.visit)),
         items: view.items,
         result,
         focus: FormFocus::Items,
