@@ -161,8 +161,11 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
         |h| {
             vec![
                 h.period.clone(),
-                h.draw_id.clone(),
-                join_list(&h.tasks),
+                h.source(),
+                match &h.targeted {
+                    Some(t) => t.reason_text.clone(),
+                    None => join_list(&h.tasks),
+                },
                 h.problem.clone().unwrap_or_else(|| h.team.codes()),
                 h.state.label().to_string(),
                 h.latest_date().map(|d| d.to_string()).unwrap_or_default(),

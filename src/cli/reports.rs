@@ -91,6 +91,10 @@ fn print_summary(r: &Report, file: &str) {
         r.overdue_now,
         r.voided_draws
     ));
+    output::say(&format!(
+        "个案检查 {} 项（非随机，单独列出，不计入以上抽取数）",
+        r.targeted.count
+    ));
     if matches!(r.scope, Scope::Year(_)) {
         let sent = r.plan_changes.iter().filter(|c| c.sent.is_sent()).count();
         output::say(&format!(

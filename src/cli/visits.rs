@@ -1,4 +1,4 @@
-//! `visit list | show | start | complete | lapse | publish`, `result show | submit | draft | correct |
+//! `visit list | show | start | complete | lapse | publish | record-targeted | targeted`, `result show | submit | draft | correct |
 //! approve-correction | reject-correction | pending`, `followup add | update`.
 
 use std::path::{Path, PathBuf};
@@ -8,10 +8,12 @@ use chrono::NaiveDate;
 use super::messages::{self, AWAITS_PRINCIPAL, PROVISIONAL, label};
 use super::{CliResult, Failure, output};
 use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
+use shuangsuiji::domain::targeted;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::results::ResultView;
+use shuangsuiji::services::targeted::TargetedEntry;
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
 
 #[derive(Debug, clap::Subcommand)]
@@ -44,6 +46,46 @@ pub enum VisitCommand {
     },
     /// 公示本检查组已录入的结果（谁检查、谁录入、谁公示）：标记待公示，下次导出公示时公示
     Publish { id: i64 },
+    /// 记录个案检查（投诉举报、转办交办、突发事件、监测发现等非随机检查；队长）：不计入随机抽查次数
+    RecordTargeted(TargetedArgs),
+    /// 列出个案检查
+    Targeted {
+        /// 只列该年开始的个案检查
+        #[arg(long, value_name = "YYYY", value_parser = super::year)]
+        year: Option<i32>,
+        /// 只列该对象的个案检查（统一社会信用代码或登记编码）
+        #[arg(long, value_name = "CODE")]
+        entity: Option<String>,
+        #[command(flatten)]
+        json: output::JsonFlag,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TargetedArgs {
+    /// 被检查对象（统一社会信用代码或登记编码）
+    #[arg(long, value_name = "CODE")]
+    entity: String,
+    /// 检查事由：投诉举报、转办交办、突发事件、监测发现、其他（可写作“其他：说明”）
+    #[arg(long)]
+    reason: String,
+    /// 事由说明：举报、转办编号等；事由为“其他”时必填
+    #[arg(long, default_value = "")]
+    detail: String,
+    /// 检查组人员编号，组长在前，至少2人（可重复 --team，或用逗号分隔）
+    #[arg(long, value_name = "CODE", required = true, value_delimiter = ',')]
+    team: Vec<String>,
+    /// 开始检查日期
+    #[arg(long, value_parser = super::day)]
+    started: NaiveDate,
+    /// 完成检查日期
+    #[arg(long, value_parser = super::day)]
+    completed: NaiveDate,
+    /// 检查结果文件（TOML，格式同 result submit；所列抽查事项即本次检查的事项）；写作 - 时从标准输入读取
+    #[arg(long)]
+    file: PathBuf,
+    #[command(flatten)]
+    json: output::JsonFlag,
 }
 
 #[derive(Debug, clap::Args)]
@@ -103,7 +145,69 @@ pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
             Ok(())
         }
         VisitCommand::Publish { id } => publish(s, *id),
+        VisitCommand::RecordTargeted(a) => record_targeted(s, a),
+        VisitCommand::Targeted { year, entity, json } => {
+            list_targeted(s, *year, entity.as_deref(), json.json)
+        }
     }
+}
+
+/// `visit record-targeted`: a lead records a check that was not drawn, with its result.
+fn record_targeted(s: &mut Session, a: &TargetedArgs) -> CliResult {
+    let (reason, detail) =
+        targeted::parse_reason(&a.reason, &a.detail).map_err(Failure::Message)?;
+    let entry = TargetedEntry {
+        entity: a.entity.clone(),
+        reason,
+        detail,
+        team: a.team.clone(),
+        started: a.started,
+        completed: a.completed,
+    };
+    let result = read_result(&a.file)?;
+    let t = s.record_targeted(&entry, &result)?;
+    if a.json.json {
+        return output::json(&t);
+    }
+    output::say(&format!(
+        "已记录个案检查 {}：{}，{}，检查组 {}，{} 至 {}，检查结果：{}",
+        t.id,
+        t.entity,
+        t.reason_text(),
+        t.team.codes(),
+        t.started,
+        t.completed,
+        t.result.summary()
+    ));
+    output::say("个案检查不计入随机抽查次数和抽查报告的随机抽查数，计入重点监管对象的年度覆盖");
+    Ok(())
+}
+
+/// `visit targeted [--year Y] [--entity CODE]`
+fn list_targeted(s: &Session, year: Option<i32>, entity: Option<&str>, json: bool) -> CliResult {
+    let headers = [
+        "编号",
+        label::SUBJECT,
+        "检查事由",
+        "检查组",
+        "开始",
+        "完成",
+        "检查结果",
+        "录入人",
+    ];
+    let list = s.targeted_checks(entity, year)?;
+    output::counted_listing(json, &headers, &list, "项", |t| {
+        vec![
+            t.check.id.to_string(),
+            t.entity_name.clone(),
+            t.reason_text.clone(),
+            t.check.team.codes(),
+            t.check.started.to_string(),
+            t.check.completed.to_string(),
+            t.check.result.summary(),
+            t.check.recorded_by.clone(),
+        ]
+    })
 }
 
 /// `visit publish ID`: the team marks its entered result for the next publicity export.

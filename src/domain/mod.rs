@@ -13,6 +13,7 @@ pub mod plan_records;
 pub mod result;
 pub mod result_records;
 pub mod role;
+pub mod targeted;
 pub mod text;
 pub mod uscc;
 pub mod user;

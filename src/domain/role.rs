@@ -111,10 +111,13 @@ pub enum Action {
     BackupDatabase,
     /// Mark a visit of an earlier period that never started as 未实施, with the reason.
     MarkLapsed,
+    /// Record a targeted check (个案检查: on a complaint, a referral, an incident or a
+    /// monitoring lead; not drawn) with its team, dates and result.
+    RecordTargeted,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -138,6 +141,7 @@ impl Action {
         Action::ViewReports,
         Action::BackupDatabase,
         Action::MarkLapsed,
+        Action::RecordTargeted,
     ];
 
     pub fn label(self) -> &'static str {
@@ -165,6 +169,7 @@ impl Action {
             Action::ViewReports => "生成季度和年度报告",
             Action::BackupDatabase => "备份数据库",
             Action::MarkLapsed => "将往期未开始的检查任务标为未实施",
+            Action::RecordTargeted => "记录个案检查（投诉举报、转办交办等非随机检查）",
         }
     }
 
@@ -190,7 +195,7 @@ impl Action {
             Action::PublishResult => &[Lead, Inspector, Principal],
             Action::ViewReports => &[Admin, Lead, Inspector, Principal, Observer],
             Action::BackupDatabase => &[Admin, Lead],
-            Action::MarkLapsed => &[Lead],
+            Action::MarkLapsed | Action::RecordTargeted => &[Lead],
         }
     }
 }
@@ -295,6 +300,15 @@ mod tests {
             .filter(|r| allowed(&set(&[*r]), Action::BackupDatabase))
             .collect();
         assert_eq!(may, vec![Role::Admin, Role::Lead]);
+    }
+
+    #[test]
+    fn only_leads_record_targeted_checks() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| allowed(&set(&[*r]), Action::RecordTargeted))
+            .collect();
+        assert_eq!(may, vec![Role::Lead]);
     }
 
     #[test]

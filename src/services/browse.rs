@@ -8,12 +8,14 @@ use serde::Serialize;
 use super::visits::VisitFilter;
 use super::{Result, ServiceError, Session};
 use crate::domain::classification::{Classification, SupervisionClass, classify};
+use crate::domain::draw::period::Period;
 use crate::domain::draw::record::Team;
 use crate::domain::entity::Entity;
 use crate::domain::inspector::Inspector;
 use crate::domain::result::Category;
 use crate::domain::result_records::FollowUp;
 use crate::domain::role::Action;
+use crate::domain::targeted::{TARGETED_LABEL, TargetedCheck, TargetedReason};
 use crate::domain::visit::{VisitDates, VisitState};
 use crate::domain::vocab::{CreditTier, TargetType};
 use crate::store;
@@ -47,13 +49,18 @@ pub struct EntityDetail {
     pub conflicted_inspectors: Vec<String>,
     /// The audit event that last changed it.
     pub changed_seq: u64,
-    /// Every visit of the entity the user may see, across years, oldest first.
+    /// Every visit of the entity the user may see, across years, oldest first, and its
+    /// targeted checks (个案检查) among them.
     pub history: Vec<EntityVisit>,
 }
 
 /// One visit of an entity, as its history lists it. Only visits of draws that were run and
 /// not voided; a visit not yet started only for those who may see it (leads, principals,
 /// its own team), as in every visit list.
+///
+/// A targeted check (个案检查, not drawn) is listed the same way with `targeted` set: its
+/// `visit_id` is then the check's number, `draw_id` is empty, `tasks` are the check items
+/// of its result, and `period` the quarter it started in.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntityVisit {
     pub visit_id: i64,
@@ -72,6 +79,56 @@ pub struct EntityVisit {
     /// An approved correction replaced the submitted result.
     pub corrected: bool,
     pub followups: Vec<FollowUp>,
+    /// Set for a targeted check: why it was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targeted: Option<TargetedMark>,
+}
+
+/// What marks a targeted check in an entity's history: 个案检查 and its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetedMark {
+    pub reason: TargetedReason,
+    pub detail: String,
+    /// "投诉举报（12369-0512）"
+    pub reason_text: String,
+}
+
+impl EntityVisit {
+    /// A targeted check as a line of the history: entered (its result was recorded with it),
+    /// never published in the random inspections' publicity.
+    fn of_targeted(t: TargetedCheck) -> EntityVisit {
+        EntityVisit {
+            visit_id: t.id,
+            draw_id: String::new(),
+            period: Period::of(t.started).to_string(),
+            tasks: t.items(),
+            problem: None,
+            dates: VisitDates {
+                started: Some(t.started),
+                completed: Some(t.completed),
+                entered: Some(t.recorded_on),
+                ..Default::default()
+            },
+            state: VisitState::Entered,
+            categories: t.result.categories.iter().copied().collect(),
+            corrected: false,
+            followups: vec![],
+            targeted: Some(TargetedMark {
+                reason_text: t.reason_text(),
+                reason: t.reason,
+                detail: t.detail,
+            }),
+            team: t.team,
+        }
+    }
+
+    /// The label of the line's kind: 个案检查 for a targeted check, else the draw.
+    pub fn source(&self) -> String {
+        match &self.targeted {
+            Some(_) => TARGETED_LABEL.to_string(),
+            None => self.draw_id.clone(),
+        }
+    }
 }
 
 impl EntityVisit {
@@ -180,8 +237,24 @@ impl Session {
                     .unwrap_or_default(),
                 corrected: corrected.is_some(),
                 followups: store::results::followups(conn, Some(v.id))?,
+                targeted: None,
             });
         }
+        // Targeted checks among the visits, by the quarter and day they started.
+        out.extend(
+            store::targeted::list(conn, Some(code), None)?
+                .into_iter()
+                .map(EntityVisit::of_targeted),
+        );
+        // Stable: visits keep their order (by period, then draw day); a targeted check goes
+        // by the day it started.
+        out.sort_by_key(|h| {
+            let day = match h.targeted {
+                Some(_) => h.dates.started,
+                None => h.dates.drawn,
+            };
+            (h.period.clone(), day)
+        });
         Ok(out)
     }
 

@@ -84,8 +84,8 @@ impl Alert {
     }
 }
 
-/// Key entities (重点排污单位) covered this year: inspected (a random visit started), not
-/// merely drawn. Key is the class on the day asked.
+/// Key entities (重点排污单位) covered this year: inspected (a random visit started, or a
+/// targeted check), not merely drawn. Key is the class on the day asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyCoverage {
     pub covered: usize,
@@ -294,10 +294,11 @@ impl Session {
     }
 
     /// Key entities (not excluded, not closed) inspected this year — a random visit to them
-    /// started — of all key entities, and the ones not yet inspected. Needs every entity
-    /// classified, so the dashboard asks for it after its first frame.
+    /// started, or a targeted check (个案检查) — of all key entities, and the ones not yet
+    /// inspected. Needs every entity classified, so the dashboard asks for it after its first
+    /// frame.
     pub fn key_coverage(&self, year: i32) -> Result<KeyCoverage> {
-        let covered: HashSet<String> = self
+        let mut covered: HashSet<String> = self
             .list_visits(&VisitFilter {
                 year: Some(year),
                 ..Default::default()
@@ -306,6 +307,10 @@ impl Session {
             .filter(|v| v.dates.started.is_some())
             .map(|v| v.entity)
             .collect();
+        covered.extend(crate::store::targeted::inspected_in(
+            self.store().conn(),
+            year,
+        )?);
         let keys: Vec<(String, String)> = self
             .list_entities(&EntityFilter::default())?
             .into_iter()

@@ -171,6 +171,10 @@ fn history(
             }
         }
     }
+    // Targeted checks (个案检查) of the year count as inspected for key coverage; they never
+    // count toward the caps nor as drawn (issue 9 item 11).
+    h.inspected
+        .extend(store::targeted::inspected_in(conn, period.year)?);
     for v in store::draws::live_visits(conn, None)? {
         h.last_team.insert(
             v.entity.clone(),

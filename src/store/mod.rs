@@ -17,6 +17,7 @@ pub use migrations::LATEST as SCHEMA_VERSION;
 pub mod plans;
 pub mod results;
 pub mod settings;
+pub mod targeted;
 pub mod users;
 
 use std::path::{Path, PathBuf};

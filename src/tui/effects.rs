@@ -4,14 +4,16 @@
 //! screen, in one place.
 
 use super::load;
-use super::model::{Effect, Model, Popup};
+use super::model::{Effect, FormSubject, Model, Popup};
 use super::strings as s;
-use super::update::form_of;
+use super::update::{form_of, targeted_form};
 use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
 use crate::domain::draw::record::DrawRecord;
 use crate::domain::role::{Action, Subject};
+use crate::domain::targeted;
 use crate::domain::vocab::join_list;
+use crate::services::targeted::TargetedEntry;
 use crate::services::{ServiceError, Session};
 use crate::sheets::SheetError;
 use crate::sheets::files::{Access, Overwrite, write_file};
@@ -136,7 +138,46 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
             load::entity_history(session, m, &code)?;
             Ok(Outcome::Quiet)
         }
+        Effect::OpenTargeted {
+            entity,
+            reason,
+            detail,
+            team,
+            started,
+            completed,
+            items,
+        } => {
+            let (reason, detail) = targeted::parse_reason(&reason, &detail)
+                .map_err(|why| ServiceError::invalid("reason", why))?;
+            let day = |what: &str, text: &str| {
+                crate::domain::parse_date(text)
+                    .map_err(|why| ServiceError::invalid("date", format!("{what}：{why}")))
+            };
+            let entry = TargetedEntry {
+                entity,
+                reason,
+                detail,
+                team,
+                started: day(s::TARGETED_STARTED, &started)?,
+                completed: day(s::TARGETED_COMPLETED, &completed)?,
+            };
+            open_targeted(session, m, entry, &items)
+        }
     }
+}
+
+/// Checks a targeted check's reason, team, dates and check items, then opens its result form.
+fn open_targeted(
+    session: &Session,
+    m: &mut Model,
+    entry: TargetedEntry,
+    items: &[String],
+) -> Result<Outcome> {
+    let items = session.targeted_items(&entry, items)?;
+    let name = session.show_entity(&entry.entity)?.entity.entity.name;
+    m.status = None;
+    m.form = Some(targeted_form(entry, name, items));
+    Ok(Outcome::Quiet)
 }
 
 fn reload(session: &Session, m: &mut Model) -> Result<Outcome> {
@@ -335,10 +376,10 @@ fn open_form(session: &Session, m: &mut Model, id: i64) -> Result<Outcome> {
 }
 
 fn save_draft(session: &mut Session, m: &Model) -> Result<Outcome> {
-    let Some(f) = &m.form else {
+    let Some((f, v)) = m.form.as_ref().and_then(|f| Some((f, f.visit()?))) else {
         return Ok(Outcome::Quiet);
     };
-    session.save_draft(f.visit.id, &f.result)?;
+    session.save_draft(v.id, &f.result)?;
     Ok(Outcome::Status(s::DRAFT_SAVED.to_string()))
 }
 
@@ -346,7 +387,19 @@ fn submit_result(session: &mut Session, m: &mut Model) -> Result<Outcome> {
     let Some(f) = &m.form else {
         return Ok(Outcome::Quiet);
     };
-    let id = f.visit.id;
+    let id = match &f.subject {
+        FormSubject::Visit(v) => v.id,
+        FormSubject::Targeted { entry, entity_name } => {
+            let t = session.record_targeted(entry, &f.result)?;
+            let done = s::targeted_recorded(t.id, entity_name);
+            m.form = None;
+            m.status = None;
+            // The entity's history shows it; key coverage may have grown.
+            load::current(session, m)?;
+            load::key_coverage(session, m)?;
+            return Ok(Outcome::done(vec![done]));
+        }
+    };
     let r = session.submit_result(id, &f.result)?;
     m.form = None;
     m.status = None;

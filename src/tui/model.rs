@@ -12,6 +12,7 @@ use crate::domain::user::User;
 use crate::domain::vocab::{CreditTier, TargetType};
 use crate::services::dashboard::{KeyCoverage, Overview};
 use crate::services::registry::ClassifiedEntity;
+use crate::services::targeted::TargetedEntry;
 use crate::services::visits::VisitView;
 
 use super::theme::Theme;
@@ -140,9 +141,22 @@ impl FormFocus {
     ];
 }
 
-/// 结果录入: the form of one visit's result.
+/// What a result form is for.
+#[derive(Debug, Clone)]
+pub enum FormSubject {
+    /// A drawn visit's result: its draft is saved on every change.
+    Visit(Box<VisitView>),
+    /// A targeted check being recorded (个案检查, a lead): its reason, team and dates from the
+    /// dialog, and the entity's name. Nothing is stored until it is submitted.
+    Targeted {
+        entry: TargetedEntry,
+        entity_name: String,
+    },
+}
+
+/// 结果录入: the form of one visit's result, or of a targeted check's.
 pub struct ResultForm {
-    pub visit: VisitView,
+    pub subject: FormSubject,
     /// (code, text) of the check items.
     pub items: Vec<(String, String)>,
     pub result: InspectionResult,
@@ -157,6 +171,16 @@ pub struct ResultForm {
     /// Submitted already: the form only shows.
     pub read_only: bool,
     pub problems: Vec<String>,
+}
+
+impl ResultForm {
+    /// The visit whose result this is, unless it is a targeted check's.
+    pub fn visit(&self) -> Option<&VisitView> {
+        match &self.subject {
+            FormSubject::Visit(v) => Some(v),
+            FormSubject::Targeted { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -235,6 +259,17 @@ pub enum Effect {
     LoadEntities,
     /// Load the history of the entity whose detail is open.
     OpenEntity(String),
+    /// Check what the targeted-check dialog says of `entity` (as typed) and open the result
+    /// form for it.
+    OpenTargeted {
+        entity: String,
+        reason: String,
+        detail: String,
+        team: Vec<String>,
+        started: String,
+        completed: String,
+        items: Vec<String>,
+    },
 }
 
 /// What an input dialog is for.
@@ -249,6 +284,10 @@ pub enum InputPurpose {
         entity: String,
     },
     RejectCorrection(i64),
+    /// A targeted check (个案检查) of this entity: reason, detail, team, dates and check items.
+    Targeted {
+        entity: String,
+    },
     /// The reason for starting (or completing) a visit outside its windows.
     StartOutside(i64),
     CompleteOutside(i64),

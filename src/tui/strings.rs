@@ -284,6 +284,11 @@ pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &
             ("y", "切换检查对象类型", None),
             ("/", "按名称或代码查找", None),
             ("Enter", "详情", None),
+            (
+                "n",
+                "在详情中记录个案检查（投诉举报等，非随机）",
+                Some(Action::RecordTargeted),
+            ),
             ("Esc", "关闭详情或清除查找", None),
         ],
         2 => &[
@@ -397,6 +402,54 @@ pub fn follow_up(kind: &str, status: &str) -> String {
 pub fn visit_count(n: usize) -> String {
     format!("{n} 次")
 }
+
+// Targeted checks (个案检查, issue 9 item 11).
+
+/// The fields of the targeted-check dialog, in order.
+pub const TARGETED_FIELDS: [&str; 6] = [
+    "检查事由（投诉举报/转办交办/突发事件/监测发现/其他）",
+    "事由说明（举报、转办编号等；事由为其他时必填）",
+    "检查组人员编号（组长在前，至少2人，逗号分隔）",
+    TARGETED_STARTED,
+    TARGETED_COMPLETED,
+    "抽查事项编号（逗号分隔，如 1-1,1-3）",
+];
+pub const TARGETED_STARTED: &str = "开始日期";
+pub const TARGETED_COMPLETED: &str = "完成日期";
+/// The title of the dialog and of the result form: "个案检查 阳城县某化工有限公司".
+pub fn targeted_title(entity_name: &str) -> String {
+    format!("{} {entity_name}", crate::domain::targeted::TARGETED_LABEL)
+}
+/// A targeted check in an entity's history: "个案检查 投诉举报（12369-0512）".
+pub fn targeted_in_history(reason: &str) -> String {
+    format!("{} {reason}", crate::domain::targeted::TARGETED_LABEL)
+}
+/// The line over a targeted check's result form: reason, team, dates.
+pub fn targeted_info(e: &crate::services::targeted::TargetedEntry) -> String {
+    format!(
+        "{}  检查组 {}  {} 至 {}",
+        crate::domain::targeted::reason_text(e.reason, &e.detail),
+        e.team.join(" "),
+        e.started,
+        e.completed
+    )
+}
+pub const TARGETED_FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 放弃（提交前不保存）  ? 帮助";
+pub const TARGETED_SUBMIT_CONFIRM: &str =
+    "个案检查提交后即记录，不能修改；不计入随机抽查次数。确认提交？";
+pub const TARGETED_DROPPED: &str = "个案检查未记录";
+/// A targeted check recorded.
+pub fn targeted_recorded(id: i64, entity_name: &str) -> String {
+    format!("已记录个案检查 {id}（{entity_name}），不计入随机抽查次数，计入重点监管对象覆盖")
+}
+/// The keys of a targeted check's result form.
+pub const TARGETED_FORM_HELP: &[(&str, &str)] = &[
+    ("Tab / Shift-Tab", "在栏目间移动"),
+    ("上下键", "选择事项或结果类别"),
+    ("空格 左右键", "切换事项结论、勾选类别"),
+    ("Enter", "在 [提交] 上确认提交（提交即记录）"),
+    ("Esc", "放弃，不记录"),
+];
 
 #[cfg(test)]
 mod tests {

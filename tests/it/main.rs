@@ -45,6 +45,7 @@ mod reports;
 mod results;
 mod serve;
 mod sheets;
+mod targeted;
 mod tui_pty;
 mod tui_snapshots;
 mod update_table;

@@ -22,7 +22,9 @@ use shuangsuiji::domain::audit::EventFilter;
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
 use shuangsuiji::domain::role::{Action, Role, allowed};
+use shuangsuiji::domain::targeted::TargetedReason;
 use shuangsuiji::domain::visit::VisitState;
+use shuangsuiji::services::targeted::TargetedEntry;
 use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::visits::VisitFilter;
 use shuangsuiji::services::{ServiceError, Session, identity};
@@ -454,6 +456,28 @@ fn cases() -> Vec<Case> {
         ),
         c("visit lapse", Table(MarkLapsed), |s, f, _| {
             s.lapse_visit(f.id(Visit::A), "企业搬迁，无法实施")
+        }),
+        c("visit record-targeted", Table(RecordTargeted), |s, f, _| {
+            let entity = f.entities[&Visit::B].clone();
+            // Two officers who may inspect it today.
+            let team = s
+                .list_inspectors()?
+                .into_iter()
+                .filter(|i| {
+                    i.certified_on(day()) && !i.on_leave(day()) && !i.conflicts_with(&entity)
+                })
+                .take(2)
+                .map(|i| i.code)
+                .collect();
+            let entry = TargetedEntry {
+                entity,
+                reason: TargetedReason::Complaint,
+                detail: "12369-0001".into(),
+                team,
+                started: day(),
+                completed: day(),
+            };
+            ok(s.record_targeted(&entry, &f.b_result))
         }),
         c("result show", Table(ViewRegistry), |s, f, _| {
             ok(s.result_view(f.id(Visit::C)))

@@ -561,7 +561,14 @@ fn overview_as_an_inspector_with_visits() {
     assert!(sel[0].starts_with(&mine[1].to_string()), "{sel:?}");
     d.press(KeyCode::Enter);
     assert_eq!(d.m.screen, ScreenId::Visits);
-    assert_eq!(d.m.form.as_ref().expect("the form").visit.id, mine[1]);
+    assert_eq!(
+        d.m.form
+            .as_ref()
+            .and_then(|f| f.visit())
+            .expect("the form")
+            .id,
+        mine[1]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ use shuangsuiji::services::dashboard::Overview;
 use shuangsuiji::services::registry::ClassifiedEntity;
 use shuangsuiji::services::visits::VisitView;
 use shuangsuiji::tui::model::{
-    Effect, FormFocus, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId, Viewer,
-    text_of,
+    Effect, FormFocus, FormSubject, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId,
+    Viewer, text_of,
 };
 use shuangsuiji::tui::strings;
 use shuangsuiji::tui::theme::Theme;
@@ -329,7 +329,7 @@ fn form(m: &mut Model) {
     };
     let [findings, legal_basis, measure, other, remark] = fields_of(&result);
     m.form = Some(ResultForm {
-        visit: visit(8, VisitState::Completed, &[MEMBER]),
+        subject: FormSubject::Visit(Box::new(visit(8, VisitState::Completed, &[MEMBER]))),
         items: vec![
             ("1-1".into(), "环评".into()),
             ("1-2".into(), "排污许可".into()),

@@ -243,6 +243,8 @@ pub struct Report {
     pub plan_changes: Vec<super::plans::ChangeStatus>,
     /// What the year's rules leave undone, named.
     pub shortfalls: Shortfalls,
+    /// Targeted checks (个案检查) started in the scope, apart from every figure above.
+    pub targeted: targeted::TargetedSection,
 }
 
 mod year;
@@ -396,6 +398,7 @@ impl Session {
             draws: draw_lines(conn, &draws)?,
             plan_changes,
             shortfalls,
+            targeted: targeted::section(conn, scope)?,
             tasks,
             total,
         })
@@ -541,6 +544,7 @@ fn draw_lines(conn: &rusqlite::Connection, draws: &[Draw]) -> Result<Vec<DrawLin
     Ok(lines)
 }
 
+pub mod targeted;
 mod write;
 pub use write::{ReportFormat, report_markdown, report_tables, write_report};
 

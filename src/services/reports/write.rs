@@ -147,6 +147,9 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
         tables.push(plan_changes_table(r));
     }
     tables.push(shortfalls_table(r));
+    if r.targeted.count > 0 {
+        tables.push(targeted::table(&r.targeted));
+    }
     // Stored text (a void's reason) longer than Excel holds is cut there, with a note.
     for cell in tables.iter_mut().flat_map(|t| t.rows.iter_mut().flatten()) {
         if let std::borrow::Cow::Owned(cut) = crate::domain::text::excel_cell(cell) {
@@ -406,6 +409,7 @@ pub fn report_markdown(r: &Report) -> String {
     ] {
         out.push_str(&format!("- {line}\n"));
     }
+    targeted::markdown(&mut out, &r.targeted);
     out
 }
 

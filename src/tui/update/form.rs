@@ -4,7 +4,8 @@
 use super::*;
 use crate::domain::result::InspectionResult;
 use crate::services::results::ResultView;
-use crate::tui::model::ResultForm;
+use crate::services::targeted::TargetedEntry;
+use crate::tui::model::{FormSubject, ResultForm};
 
 pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(f) = m.form.as_mut() else {
@@ -12,12 +13,20 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     };
     match k.code {
         KeyCode::Esc => {
-            // Esc never discards: the draft is already saved.
+            // Esc never discards a visit's result: the draft is already saved. A targeted
+            // check is stored only when submitted: Esc leaves it unrecorded, and says so.
+            if f.visit().is_none() {
+                m.status = Some((s::TARGETED_DROPPED.to_string(), false));
+            }
             m.form = None;
             return vec![Effect::Reload];
         }
         KeyCode::Char('?') if !is_text(f.focus) => {
-            m.popup = Some(Popup::Help(s::FORM_HELP.to_vec()));
+            let help = match f.visit() {
+                Some(_) => s::FORM_HELP,
+                None => s::TARGETED_FORM_HELP,
+            };
+            m.popup = Some(Popup::Help(help.to_vec()));
             return vec![];
         }
         KeyCode::Tab => {
@@ -38,8 +47,12 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         FormFocus::Categories => category_key(f, k.code),
         FormFocus::Submit => {
             if k.code == KeyCode::Enter {
+                let text = match f.visit() {
+                    Some(_) => s::SUBMIT_CONFIRM,
+                    None => s::TARGETED_SUBMIT_CONFIRM,
+                };
                 m.popup = Some(Popup::Confirm {
-                    text: s::SUBMIT_CONFIRM.to_string(),
+                    text: text.to_string(),
                     effect: Effect::SubmitResult,
                 });
             }
@@ -137,8 +150,8 @@ fn save(f: &mut ResultForm) -> Vec<Effect> {
     f.result.remark = text_of(&f.remark);
     f.problems = f.result.problems(&codes(&f.items));
     // Text over its limit is shown among the problems and not saved; the draft keeps the
-    // last text within the limits.
-    if f.result.text_problems().is_empty() {
+    // last text within the limits. A targeted check has no draft.
+    if f.visit().is_some() && f.result.text_problems().is_empty() {
         vec![Effect::SaveDraft]
     } else {
         vec![]
@@ -175,7 +188,7 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
     let [findings, legal_basis, measure, other, remark] = fields_of(&result);
     ResultForm {
         problems: result.problems(&codes),
-        visit: view.visit,
+        subject: FormSubject::Visit(Box::new(view.visit)),
         items: view.items,
         result,
         focus: FormFocus::Items,
@@ -187,5 +200,32 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         other,
         remark,
         read_only,
+    }
+}
+
+/// The form of a targeted check's result (个案检查): every item compliant, no problem found, to
+/// start with; `items` are the check items from the dialog with their texts.
+pub fn targeted_form(
+    entry: TargetedEntry,
+    entity_name: String,
+    items: Vec<(String, String)>,
+) -> ResultForm {
+    let codes = codes(&items);
+    let result = InspectionResult::blank(&codes);
+    let [findings, legal_basis, measure, other, remark] = fields_of(&result);
+    ResultForm {
+        problems: result.problems(&codes),
+        subject: FormSubject::Targeted { entry, entity_name },
+        items,
+        result,
+        focus: FormFocus::Items,
+        item_cursor: 0,
+        category_cursor: 0,
+        findings,
+        legal_basis,
+        measure,
+        other,
+        remark,
+        read_only: false,
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::vocab::{CreditTier, TargetType};
 mod form;
 
 use form::form_key;
-pub use form::{fields_of, form_of};
+pub use form::{fields_of, form_of, targeted_form};
 
 const PAGE: usize = 10;
 
@@ -156,6 +156,13 @@ fn entities_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn entities_list_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    if k.code == KeyCode::Char('n')
+        && m.entities.detail
+        && m.may(Action::RecordTargeted, Subject::Any)
+    {
+        ask_targeted(m);
+        return vec![];
+    }
     let e = &mut m.entities;
     if step(&mut e.selected, e.shown.len(), k.code) {
         return vec![];
@@ -201,6 +208,34 @@ fn entities_list_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// Opens the dialog of a targeted check (个案检查) of the entity whose detail is open: its
+/// reason, the reason's detail, the team, the dates (today to start with) and the check items.
+fn ask_targeted(m: &mut Model) {
+    let e = &m.entities;
+    let Some(c) = e.shown.get(e.selected).map(|&i| &e.all[i]) else {
+        return;
+    };
+    let today = m.today.to_string();
+    let labels = s::TARGETED_FIELDS.to_vec();
+    let fields = labels
+        .iter()
+        .enumerate()
+        .map(|(i, _)| match i {
+            3 | 4 => field(&today),
+            _ => TextArea::default(),
+        })
+        .collect();
+    m.popup = Some(Popup::Input {
+        title: s::targeted_title(&c.entity.name),
+        labels,
+        fields,
+        focus: 0,
+        purpose: InputPurpose::Targeted {
+            entity: c.id.clone(),
+        },
+    });
 }
 
 /// The next value of a filter, off (`None`) or one of `all`: off, then each in turn, then off.
@@ -482,9 +517,22 @@ fn list_of(text: &str) -> Vec<String> {
 
 /// What the fields of an input dialog ask for, once confirmed.
 fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
-    // The dialogs have one to three fields.
+    // The dialogs have one to three fields (six for a targeted check).
     let [first, second, third] = [0, 1, 2].map(|i| texts.get(i).cloned().unwrap_or_default());
     match purpose {
+        InputPurpose::Targeted { entity } => {
+            let [started, completed, items] =
+                [3, 4, 5].map(|i| texts.get(i).cloned().unwrap_or_default());
+            Effect::OpenTargeted {
+                entity,
+                reason: first,
+                detail: second,
+                team: list_of(&third.replace(' ', ",")),
+                started,
+                completed,
+                items: list_of(&items.replace(' ', ",")),
+            }
+        }
         InputPurpose::PrepareDraw => Effect::PrepareDraw {
             period: first,
             tasks: list_of(&second.replace(' ', ",")),

@@ -181,9 +181,10 @@ fn detail_lines(
         lines.push(Line::from(s::LOADING));
         return lines;
     };
+    // Random inspections only: targeted checks (个案检查) do not count toward the cap.
     let times = history
         .iter()
-        .filter(|h| h.period.starts_with(this_year))
+        .filter(|h| h.targeted.is_none() && h.period.starts_with(this_year))
         .count();
     put(s::INSPECTED_THIS_YEAR, s::times_of_cap(times, cap));
     lines.push(Line::from(s::labelled(
@@ -206,12 +207,11 @@ fn detail_lines(
 /// indented, the result in force and the follow-ups, when there are any.
 fn history_lines(h: &EntityVisit) -> Vec<String> {
     let date = h.latest_date().map(|d| d.to_string()).unwrap_or_default();
-    let mut out = vec![format!(
-        "  {} {} {} {date}",
-        h.period,
-        join_list(&h.tasks),
-        h.state.label()
-    )];
+    let what = match &h.targeted {
+        Some(t) => s::targeted_in_history(&t.reason_text),
+        None => join_list(&h.tasks),
+    };
+    let mut out = vec![format!("  {} {what} {} {date}", h.period, h.state.label())];
     if !h.categories.is_empty() {
         let mut result = join_list(h.categories.iter().map(|c| c.label()));
         if h.corrected {

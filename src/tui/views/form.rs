@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use super::block;
 use super::overview::countdown_text;
 use crate::domain::result::Category;
-use crate::tui::model::{FormFocus, Model, ResultForm, text_of};
+use crate::tui::model::{FormFocus, FormSubject, Model, ResultForm, text_of};
 use crate::tui::strings as s;
 use crate::tui::text::{fit, tail, truncate};
 
@@ -20,12 +20,10 @@ use crate::tui::text::{fit, tail, truncate};
 const LABEL_W: usize = 14;
 
 pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
-    let title = format!(
-        "{} {} {}",
-        s::FORM_TITLE,
-        form.visit.id,
-        form.visit.entity_name
-    );
+    let title = match &form.subject {
+        FormSubject::Visit(v) => format!("{} {} {}", s::FORM_TITLE, v.id, v.entity_name),
+        FormSubject::Targeted { entity_name, .. } => s::targeted_title(entity_name),
+    };
     let outer = block(&m.theme, &title);
     let inner = outer.inner(area);
     f.render_widget(outer, area);
@@ -48,14 +46,18 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     render_foot(f, m, form, foot);
 }
 
-/// The visit's tasks and countdown, and whether the form only shows.
+/// The visit's tasks and countdown, and whether the form only shows; for a targeted check,
+/// its reason, team and dates.
 fn render_info(f: &mut Frame<'_>, form: &ResultForm, area: Rect) {
-    let text = format!(
-        "{}  {}  {}",
-        form.visit.tasks.join(","),
-        countdown_text(&form.visit),
-        if form.read_only { s::READ_ONLY } else { "" }
-    );
+    let text = match &form.subject {
+        FormSubject::Visit(v) => format!(
+            "{}  {}  {}",
+            v.tasks.join(","),
+            countdown_text(v),
+            if form.read_only { s::READ_ONLY } else { "" }
+        ),
+        FormSubject::Targeted { entry, .. } => s::targeted_info(entry),
+    };
     f.render_widget(Paragraph::new(truncate(&text, area.width as usize)), area);
 }
 
@@ -214,6 +216,7 @@ fn render_foot(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let text = match form.problems.first() {
         _ if form.read_only => s::FORM_FOOT_READ_ONLY.to_string(),
         Some(p) => format!("! {p}"),
+        None if form.visit().is_none() => s::TARGETED_FORM_FOOT.to_string(),
         None => s::FORM_FOOT.to_string(),
     };
     let style = if form.problems.is_empty() || form.read_only {
