@@ -12,6 +12,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
+    // Issue 10's substitution approvals, written as v8 on its branch (v7 is another's).
+    include_str!("schema_v8.sql"),
 ];
 
 /// The schema version this build writes.
