@@ -36,6 +36,7 @@ mod golden_tickets;
 mod hostile;
 mod insider_files;
 mod insider_input;
+mod insider_rollback;
 mod maintenance;
 mod permissions;
 mod publicity;
