@@ -371,11 +371,8 @@ mod tests {
         assert_eq!(parse_witness(&text).unwrap(), vec![(2, a), (4, b)]);
         let err = parse_witness("# 只有注释\n\n").unwrap_err();
         assert!(err.contains("没有检查点"), "{err}");
-        let err = parse_witness(&format!(
-            "{}\n12:abc 昨天\n",
-            witness_line(&l_head(&l), "t")
-        ))
-        .unwrap_err();
+        let err =
+            parse_witness(&format!("{}12:abc 昨天\n", witness_line(&l_head(&l), "t"))).unwrap_err();
         assert!(err.contains("第2行"), "{err}");
     }
 

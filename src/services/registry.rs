@@ -379,7 +379,8 @@ impl Session {
 
     /// The audit event of a library export, written before the file: the file's name (as the
     /// user gave it), its format and the number of records. A target that exists without
-    /// `--force` is refused first, so that a refused export leaves no event.
+    /// `--force`, and a directory that is missing or that the account may not write to, are
+    /// refused first, so that a refused export leaves no event.
     fn log_export(
         &self,
         action: &str,
@@ -389,6 +390,17 @@ impl Session {
         overwrite: Overwrite,
     ) -> Result<()> {
         sheets::files::check_target(path, overwrite)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let writable = match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => Err(std::io::ErrorKind::NotADirectory.into()),
+            Ok(_) => nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK)
+                .map_err(std::io::Error::from),
+            Err(e) => Err(e),
+        };
+        writable.map_err(|e| sheets::SheetError::io(path, e))?;
         let format = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())

@@ -308,13 +308,14 @@ fn reasons_come_from_the_list_and_are_held_back_from_those_who_may_not_see_them(
     // The list, as given and as kept.
     assert_eq!(substitution_reason(" 病假 ").unwrap(), "病假");
     assert_eq!(
-        substitution_reason("公差:省厅抽调").unwrap(),
-        "公差：省厅抽调"
+        substitution_reason("病假，医院证明已交").unwrap(),
+        "病假，医院证明已交"
     );
     assert_eq!(
         substitution_reason("其他 外出培训").unwrap(),
-        "其他：外出培训"
+        "其他 外出培训"
     );
+    assert!(substitution_reason("其他：").is_err());
     let e = substitution_reason("家里有事").unwrap_err();
     assert!(e.contains("病假、公差、回避、离岗、其他"), "{e}");
     let e = substitution_reason("其他").unwrap_err();

@@ -389,8 +389,8 @@ pub struct Substitution {
     pub out: String,
     #[serde(rename = "in")]
     pub replacement: String,
-    /// Why `out` left: one of [`SUBSTITUTION_REASONS`], with a note after "：" (required for
-    /// 其他), as [`substitution_reason`] writes it. Records of the first year's build may hold
+    /// Why `out` left: one of [`SUBSTITUTION_REASONS`], perhaps with a note (required for
+    /// 其他), as [`substitution_reason`] accepts it. Records of the first year's build may hold
     /// free text. Empty when [`Substitution::withheld`].
     pub reason: String,
     /// Candidates ranked before the replacement that were passed over, with why (the why is
@@ -436,9 +436,10 @@ pub const SUBSTITUTION_REASONS: [&str; 5] = ["病假", "公差", "回避", "离�
 /// The reason that needs a note.
 pub const OTHER_REASON: &str = "其他";
 
-/// A substitution's reason as given ("病假", "其他：外出培训", "其他 外出培训") in the form
-/// records keep: the kind, then "：" and the note if there is one. `Err` says, in words, what
-/// is wrong.
+/// A substitution's reason as records keep it: as given ("病假", "病假，医院证明已交",
+/// "其他：外出培训"), trimmed, provided it starts with one of [`SUBSTITUTION_REASONS`] and any
+/// note is set off from the kind by punctuation or a space; 其他 needs a note. `Err` says, in
+/// words, what is wrong.
 pub fn substitution_reason(text: &str) -> Result<String, String> {
     let text = text.trim();
     let listed = || SUBSTITUTION_REASONS.join("、");
@@ -457,22 +458,18 @@ pub fn substitution_reason(text: &str) -> Result<String, String> {
         });
     };
     let rest = &text[kind.len()..];
-    let note = rest
-        .trim_start_matches(|c: char| c == '：' || c == ':' || c.is_whitespace())
-        .trim();
-    let separated =
-        rest.is_empty() || rest.starts_with(|c: char| c == '：' || c == ':' || c.is_whitespace());
-    if !separated {
+    let apart = |c: char| c.is_whitespace() || "：:，,、；;（(".contains(c);
+    if !rest.is_empty() && !rest.starts_with(apart) {
         return Err(format!(
-            "替换理由“{text}”不在规定的类别中：应为{}之一，说明写在“：”之后（如“{kind}：说明”）",
+            "替换理由“{text}”不在规定的类别中：应为{}之一，说明与类别用“：”隔开（如“{kind}：说明”）",
             listed()
         ));
     }
-    match (kind, note.is_empty()) {
-        (OTHER_REASON, true) => Err("理由为“其他”时须写明说明，如“其他：外出培训”".to_string()),
-        (_, true) => Ok(kind.to_string()),
-        (_, false) => Ok(format!("{kind}：{note}")),
+    let note = rest.trim_start_matches(apart).trim();
+    if kind == OTHER_REASON && note.is_empty() {
+        return Err("理由为“其他”时须写明说明，如“其他：外出培训”".to_string());
     }
+    Ok(text.to_string())
 }
 
 /// The kind of a reason as records keep it, if it is one of [`SUBSTITUTION_REASONS`] (with
