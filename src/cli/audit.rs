@@ -1,22 +1,31 @@
 //! `audit verify | checkpoint | log`.
 
+use std::path::{Path, PathBuf};
+
 use super::messages::label;
 use super::{CliResult, Failure, output};
-use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::audit::EventFilter;
+use shuangsuiji::domain::audit::{Checkpoint, witness_line};
 use shuangsuiji::domain::calendar::china_time;
 use shuangsuiji::services::Session;
 use shuangsuiji::services::identity::Via;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// 核验哈希链；给出检查点时同时证明日志是其延续
+    /// 核验哈希链；给出检查点或见证文件时同时证明日志是其中每个检查点的延续
     Verify {
         #[arg(long, value_name = "SIZE:HASH")]
         checkpoint: Option<Checkpoint>,
+        /// 见证文件（audit checkpoint --append 写的，每行一个检查点）；写作 - 时从标准输入读取
+        #[arg(long, value_name = "FILE")]
+        witness: Option<PathBuf>,
     },
     /// 显示当前检查点（条数:哈希）
-    Checkpoint,
+    Checkpoint {
+        /// 把检查点和时间追加到见证文件（只追加，不改写；应存放在数据库目录以外，或打印签字保存）
+        #[arg(long, value_name = "FILE")]
+        append: Option<PathBuf>,
+    },
     /// 查看日志（最新在前）
     Log {
         /// 按动作前缀筛选，如 entities
@@ -33,11 +42,21 @@ pub enum AuditCommand {
 
 pub fn run(s: &Session, c: &AuditCommand) -> CliResult {
     match c {
-        AuditCommand::Verify { checkpoint } => verify(s, checkpoint.as_ref()),
-        AuditCommand::Checkpoint => {
+        AuditCommand::Verify {
+            checkpoint,
+            witness,
+        } => {
+            verify(s, checkpoint.as_ref())?;
+            match witness {
+                Some(w) => verify_witness(s, w),
+                None => Ok(()),
+            }
+        }
+        AuditCommand::Checkpoint { append: None } => {
             output::say(&s.audit_checkpoint()?.to_string());
             Ok(())
         }
+        AuditCommand::Checkpoint { append: Some(f) } => append_witness(s, f),
         AuditCommand::Log {
             action,
             actor,
@@ -59,6 +78,50 @@ fn verify(s: &Session, checkpoint: Option<&Checkpoint>) -> CliResult {
         }
         Err(broken) => Err(Failure::Message(format!("审计日志核验失败：{broken}"))),
     }
+}
+
+/// `audit verify --witness FILE`: exit status 1 when the log does not continue every
+/// checkpoint in the file.
+fn verify_witness(s: &Session, file: &Path) -> CliResult {
+    let text = output::read_text(file)?;
+    let check = s.check_witness(&text)?;
+    let shown = super::stdio::shown_input(file);
+    if check.breaks.is_empty() {
+        output::say(&format!(
+            "审计日志是见证文件 {shown} 中全部 {} 个检查点的延续",
+            check.checkpoints
+        ));
+        return Ok(());
+    }
+    let mut msg = format!(
+        "审计日志核验失败：不是见证文件 {shown} 中{}个检查点的延续（日志被回滚或改写）：",
+        check.breaks.len()
+    );
+    for b in &check.breaks {
+        msg.push('\n');
+        msg.push_str(&b.to_string());
+    }
+    msg.push_str(&format!("\n当前检查点：{}", check.head));
+    Err(Failure::Message(msg))
+}
+
+/// `audit checkpoint --append FILE`; `-` prints the line for the caller to keep (through
+/// `serve`: `ssh bureau audit checkpoint --append - >> 见证.txt`).
+fn append_witness(s: &Session, file: &Path) -> CliResult {
+    if super::stdio::is_stdio(file) {
+        let line = witness_line(&s.audit_checkpoint()?, &s.now_rfc3339());
+        print!("{line}");
+        return Ok(());
+    }
+    let w = s.append_witness(file)?;
+    output::say(&w.line);
+    output::say(&format!("已追加到见证文件 {}", file.display()));
+    if w.beside_db {
+        output::say(
+            "注意：见证文件与数据库在同一目录，能替换数据库的人也能替换它；请另存一份到别处，或打印签字保存",
+        );
+    }
+    Ok(())
 }
 
 fn log(

@@ -1,12 +1,14 @@
-//! `draw prepare | run | void | approve-void | list | show | verify | substitute`.
+//! `draw prepare | run | void | approve-void | list | show | verify | substitute |
+//! approve-substitute`.
 
 use std::path::{Path, PathBuf};
 
 use super::messages::{self, AWAITS_PRINCIPAL, label};
 use super::{CliResult, Failure, output};
+use shuangsuiji::domain::calendar::china_time;
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::record::{
-    DrawRecord, Prepared, PrivatePart, StratumCount, parse_record,
+    DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, parse_record,
 };
 use shuangsuiji::domain::draw::status::Draw;
 use shuangsuiji::domain::draw::team::current_team;
@@ -64,7 +66,7 @@ pub enum DrawCommand {
         #[arg(long, conflicts_with = "id")]
         file: Option<PathBuf>,
     },
-    /// 替换一名检查人员（按原排序取下一名合格人员）
+    /// 替换一名检查人员（仅限尚未开始的检查任务；按原排序取下一名合格人员；每个席位队长可替换一次）
     Substitute {
         id: String,
         /// 检查对象代码
@@ -73,8 +75,17 @@ pub enum DrawCommand {
         /// 被替换的执法人员编号
         #[arg(long)]
         inspector: String,
+        /// 理由：病假、公差、回避、离岗，或“其他：说明”
         #[arg(long)]
         reason: String,
+        /// 该席位已替换过：提交再次替换的申请，经主要负责人批准后替换
+        #[arg(long)]
+        request: bool,
+    },
+    /// 批准同一席位的再次替换申请（主要负责人，非申请人）
+    ApproveSubstitute {
+        /// 申请编号（draw show 列出）
+        request: i64,
     },
 }
 
@@ -105,7 +116,16 @@ pub fn run(cli: &super::Cli, c: &DrawCommand) -> CliResult {
             visit,
             inspector,
             reason,
+            request: false,
         } => substitute(s, id, visit, inspector, reason),
+        DrawCommand::Substitute {
+            id,
+            visit,
+            inspector,
+            reason,
+            request: true,
+        } => request_substitution(s, id, visit, inspector, reason),
+        DrawCommand::ApproveSubstitute { request } => approve_substitution(s, *request),
     }
 }
 
@@ -210,7 +230,80 @@ fn show(s: &Session, id: &str, json: bool, markdown: bool) -> CliResult {
             output::say("尚未运行：等待现场种子。");
             Ok(())
         }
-        Some(r) => say_run(r, v.confidential),
+        Some(r) => {
+            say_run(r, v.confidential)?;
+            say_substitutions(s, id, r)
+        }
+    }
+}
+
+/// Each substitution (the reason only for those who may see it) and, for leads and
+/// principals, the requests for a further substitution of a seat.
+fn say_substitutions(s: &Session, id: &str, r: &DrawRecord) -> CliResult {
+    if !r.substitutions.is_empty() {
+        output::say("人员替换：");
+        output::table_of(
+            &[
+                label::SUBJECT,
+                "替换",
+                label::REASON,
+                label::ACTOR,
+                label::TIME,
+                "批准",
+            ],
+            &r.substitutions,
+            |x| {
+                vec![
+                    x.entity.clone(),
+                    format!("{} → {}", x.out, x.replacement),
+                    substitution_reason_text(x),
+                    x.by.clone(),
+                    china_time(&x.at),
+                    x.approval
+                        .as_ref()
+                        .map(|a| format!("{} 申请，{} 批准", a.requested_by, x.by))
+                        .unwrap_or_default(),
+                ]
+            },
+        )?;
+    }
+    let Ok(requests) = s.substitution_requests(id) else {
+        return Ok(());
+    };
+    let pending: Vec<_> = requests.into_iter().filter(|q| !q.approved).collect();
+    if !pending.is_empty() {
+        output::say("待主要负责人批准的再次替换申请（draw approve-substitute 编号）：");
+        output::table_of(
+            &[
+                label::ID,
+                label::SUBJECT,
+                "被替换",
+                label::REASON,
+                "申请人",
+                label::TIME,
+            ],
+            &pending,
+            |q| {
+                vec![
+                    q.id.to_string(),
+                    q.entity.clone(),
+                    q.out.clone(),
+                    q.reason.clone(),
+                    q.requested_by.clone(),
+                    china_time(&q.requested_at),
+                ]
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A substitution's reason as shown: held back (保密) from those who may not see it.
+pub fn substitution_reason_text(x: &Substitution) -> String {
+    if x.withheld {
+        "（保密）".to_string()
+    } else {
+        x.reason.clone()
     }
 }
 
@@ -330,8 +423,32 @@ fn verify_stored(s: &Session, id: Option<&str>, db: &Path) -> CliResult {
 fn substitute(s: &mut Session, id: &str, visit: &str, inspector: &str, reason: &str) -> CliResult {
     let sub = s.substitute(id, visit, inspector, reason)?;
     output::say(&format!(
-        "对象 {} 的检查组：{} 由 {} 接替",
-        sub.entity, sub.out, sub.replacement
+        "对象 {} 的检查组：{} 由 {} 接替（{}）",
+        sub.entity, sub.out, sub.replacement, sub.reason
+    ));
+    Ok(())
+}
+
+fn request_substitution(
+    s: &mut Session,
+    id: &str,
+    visit: &str,
+    inspector: &str,
+    reason: &str,
+) -> CliResult {
+    let q = s.request_substitution(id, visit, inspector, reason)?;
+    output::say(&format!(
+        "已提交替换申请第{}号（对象 {}，替换 {}，{}），{AWAITS_PRINCIPAL}：draw approve-substitute {}",
+        q.id, q.entity, q.out, q.reason, q.id
+    ));
+    Ok(())
+}
+
+fn approve_substitution(s: &mut Session, request: i64) -> CliResult {
+    let sub = s.approve_substitution(request)?;
+    output::say(&format!(
+        "已批准替换申请第{request}号：对象 {} 的检查组中 {} 由 {} 接替（{}）",
+        sub.entity, sub.out, sub.replacement, sub.reason
     ));
     Ok(())
 }

@@ -42,17 +42,21 @@ pub fn restore(cli: &Cli, a: &RestoreArgs) -> CliResult {
     };
     let r = maintenance::restore_with(&a.backup, &cli.db, &me, &options)?;
     output::say(&format!(
-        "已从 {} 恢复到 {}；审计日志检查点 {}",
+        "已从 {} 恢复到 {}；备份的检查点 {}，恢复记入审计日志（db.restore）后为 {}",
         a.backup.display(),
         cli.db.display(),
-        r.checkpoint
+        r.checkpoint,
+        r.head
     ));
+    if let Some(replaced) = &r.replaced {
+        output::say(&format!("被替换的数据库的检查点：{replaced}"));
+    }
     if let Some(kept) = &r.kept {
         output::say(&format!("原数据库已改名保留为 {kept}"));
     }
     if !r.dropped.is_empty() {
         output::say(&format!(
-            "已回滚：原数据库中的 {} 条审计事件不在备份中（仍保留在原文件里）",
+            "已回滚：原数据库中的 {} 条审计事件不在备份中（仍保留在原文件里；条数与动作已记入 db.restore）",
             r.dropped.len()
         ));
     }

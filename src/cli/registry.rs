@@ -149,10 +149,15 @@ pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
     }
     let overwrite = Overwrite::from_force(a.force);
     let out = Output::of(&a.file, a.format, None)?;
+    // The audit log names the file as the user gave it (标准输出 for `-`).
+    let file = || ImportFile {
+        path: out.path(),
+        name: out.shown(),
+    };
     let n = match a.kind {
-        Kind::Entities => s.export_entities(out.path(), overwrite)?,
-        Kind::Inspectors => s.export_inspectors(out.path(), overwrite)?,
-        Kind::Items => s.export_check_items(out.path(), overwrite)?,
+        Kind::Entities => s.export_entities(file(), overwrite)?,
+        Kind::Inspectors => s.export_inspectors(file(), overwrite)?,
+        Kind::Items => s.export_check_items(file(), overwrite)?,
         Kind::Publicity => {
             return super::reports::export_publicity(s, out, a.period, overwrite);
         }

@@ -143,6 +143,13 @@ pub enum SettingsCommand {
         #[arg(long, conflicts_with = "parts")]
         clear: bool,
     },
+    /// 设置 doctor 核对的见证文件（audit checkpoint --append 写的；应在数据库目录以外）
+    WitnessFile {
+        file: Option<std::path::PathBuf>,
+        /// 取消见证文件
+        #[arg(long, conflicts_with = "file")]
+        clear: bool,
+    },
 }
 
 pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
@@ -155,7 +162,21 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
         }
         SettingsCommand::ProvinceCap { cap, clear } => province_cap(s, *cap, *clear),
         SettingsCommand::PublicityRemark { parts, clear } => publicity_remark(s, parts, *clear),
+        SettingsCommand::WitnessFile { file, clear } => witness_file(s, file.as_deref(), *clear),
     }
+}
+
+fn witness_file(s: &mut Session, file: Option<&std::path::Path>, clear: bool) -> CliResult {
+    let file = value_or_clear(file, clear, "见证文件")?;
+    s.set_witness_file(file)?;
+    output::say(&match s.witness_file()? {
+        Some(p) => format!(
+            "见证文件已设为 {}；doctor 将核对审计日志是其中每个检查点的延续",
+            p.display()
+        ),
+        None => "已取消见证文件".to_string(),
+    });
+    Ok(())
 }
 
 fn publicity_remark(s: &mut Session, parts: &[String], clear: bool) -> CliResult {

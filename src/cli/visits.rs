@@ -453,6 +453,20 @@ fn show_result(s: &Session, id: i64, json: bool) -> CliResult {
         output::say("尚未录入。");
     }
     say_history(&v);
+    for x in s.visit_substitutions(id)? {
+        output::say(&format!(
+            "人员替换：{} 由 {} 接替，理由：{}，{} {}{}",
+            x.out,
+            x.replacement,
+            super::draws::substitution_reason_text(&x),
+            x.by,
+            shuangsuiji::domain::calendar::china_time(&x.at),
+            x.approval
+                .as_ref()
+                .map(|a| format!("（{} 申请，经批准）", a.requested_by))
+                .unwrap_or_default()
+        ));
+    }
     Ok(())
 }
 

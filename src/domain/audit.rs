@@ -207,6 +207,44 @@ pub fn verify(
     v.finish()
 }
 
+/// One line of a witness file (`audit checkpoint --append`): the checkpoint, then the time it
+/// was taken. Plain text, so it can be printed, signed and typed back in.
+pub fn witness_line(checkpoint: &Checkpoint, at: &str) -> String {
+    format!("{checkpoint} {at}\n")
+}
+
+/// The checkpoints of a witness file with their line numbers (1-based); at least one.
+pub fn parse_witness(text: &str) -> Result<Vec<(usize, Checkpoint)>, String> {
+    let out = witness_checkpoints(text)?;
+    if out.is_empty() {
+        return Err("见证文件中没有检查点（用 audit checkpoint --append 文件 追加）".to_string());
+    }
+    Ok(out)
+}
+
+/// The checkpoints of a witness file with their line numbers (1-based), perhaps none. Blank
+/// lines and lines starting with `#` are skipped; every other line starts with `SIZE:HASH`
+/// (anything after it is a remark: the time, a signature). A line that does not is refused,
+/// naming it.
+pub fn witness_checkpoints(text: &str) -> Result<Vec<(usize, Checkpoint)>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let first = line.split_whitespace().next().unwrap_or_default();
+        let cp: Checkpoint = first.parse().map_err(|why| {
+            format!(
+                "见证文件第{}行不是检查点（应为“条数:哈希 时间”）：{why}",
+                i + 1
+            )
+        })?;
+        out.push((i + 1, cp));
+    }
+    Ok(out)
+}
+
 /// Filter for listing events.
 #[derive(Debug, Default, Clone)]
 pub struct EventFilter {
@@ -318,6 +356,28 @@ mod tests {
             verify(&forged, Some(&cp)),
             Err(ChainBreak::Diverged { seq: 5 })
         );
+    }
+
+    #[test]
+    fn witness_files_are_lines_of_checkpoints() {
+        let l = log(3);
+        let a = verify(&l[..1], None).unwrap();
+        let b = verify(&l, None).unwrap();
+        let text = format!(
+            "# 见证：张三\n{}\n{}",
+            witness_line(&a, "2026-05-20T09:00:00+08:00"),
+            witness_line(&b, "2026-05-21T09:00:00+08:00").trim_end()
+        );
+        assert_eq!(parse_witness(&text).unwrap(), vec![(2, a), (4, b)]);
+        let err = parse_witness("# 只有注释\n\n").unwrap_err();
+        assert!(err.contains("没有检查点"), "{err}");
+        let err =
+            parse_witness(&format!("{}12:abc 昨天\n", witness_line(&l_head(&l), "t"))).unwrap_err();
+        assert!(err.contains("第2行"), "{err}");
+    }
+
+    fn l_head(l: &[AuditEvent]) -> Checkpoint {
+        verify(l, None).unwrap()
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub enum Action {
     RequestVoid,
     /// Approve a void (the principal; never the one who asked).
     ApproveVoid,
+    /// Approve a further substitution of a seat already substituted once (the principal;
+    /// never the one who asked).
+    ApproveSubstitution,
     /// See every drawn list before the visits start.
     ViewDrawResults,
     /// Load or edit a year's holiday notice (节假日安排).
@@ -117,7 +120,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewRegistry,
         Action::ExportRegistry,
         Action::EditEntities,
@@ -131,6 +134,7 @@ impl Action {
         Action::RunDraw,
         Action::RequestVoid,
         Action::ApproveVoid,
+        Action::ApproveSubstitution,
         Action::ViewDrawResults,
         Action::EditCalendar,
         Action::EnterResult,
@@ -159,6 +163,7 @@ impl Action {
             Action::RunDraw => "运行抽取和替换检查人员",
             Action::RequestVoid => "申请作废抽取",
             Action::ApproveVoid => "批准作废抽取",
+            Action::ApproveSubstitution => "批准同一席位的再次替换",
             Action::ViewDrawResults => "在检查开始前查看抽取名单",
             Action::EditCalendar => "维护节假日安排",
             Action::EnterResult => "记录检查进度和录入检查结果",
@@ -187,7 +192,7 @@ impl Action {
             | Action::ConfigureSystem
             | Action::EditCalendar => &[Admin],
             Action::PrepareDraw | Action::RunDraw | Action::RequestVoid => &[Lead],
-            Action::ApproveVoid => &[Principal],
+            Action::ApproveVoid | Action::ApproveSubstitution => &[Principal],
             Action::ViewDrawResults => &[Lead, Principal],
             Action::EnterResult | Action::ManageFollowUp => &[Lead, Inspector],
             Action::ApproveCorrection => &[Principal],

@@ -13,11 +13,11 @@ use crate::domain::draw::commit::{commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
 use crate::domain::draw::record::{
-    DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, format_of, person_source,
-    record_digest,
+    DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, SubstitutionApproval,
+    format_of, person_source, record_digest, substitution_reason,
 };
 use crate::domain::draw::select::{select, visits};
-use crate::domain::draw::team::{match_teams, next_substitute};
+use crate::domain::draw::team::{NoSubstitute, match_teams, next_substitute, seat_substitutions};
 use crate::domain::draw::verify::{field_diffs, notes, verify};
 use crate::domain::inspector::BUREAU;
 use crate::domain::role::{Action, Subject};
@@ -487,7 +487,7 @@ impl Session {
         let conn = self.store().conn();
         Ok(match store::draws::run_record(conn, id)? {
             Some(mut r) => {
-                r.substitutions = store::draws::substitutions(conn, id)?;
+                r.substitutions = store::substitution_requests::substitutions(conn, id)?;
                 Some(r)
             }
             None => None,
@@ -540,6 +540,8 @@ impl Session {
                 st.selected.retain(|s| keep.contains(&s.id));
             }
             r.substitutions.retain(|s| keep.contains(&s.entity));
+            // Why an officer left (病假) is personal: the ids stay, the replay needs them.
+            r.substitutions.iter_mut().for_each(Substitution::withhold);
             r.seed.clear();
             r.seed_parts.clear();
             r.private = None;
@@ -594,9 +596,15 @@ impl Session {
         match self.full_record(id)? {
             None => check.diffs.push(format!("数据库中的抽取 {id} 尚未运行")),
             Some(mut stored) => {
-                // A record given without its private part is not different for that.
+                // A record given without its private part is not different for that, nor one
+                // whose substitutions' reasons were held back from its reader.
                 if record.private.is_none() {
                     stored.private = None;
+                }
+                for (mine, theirs) in record.substitutions.iter().zip(&mut stored.substitutions) {
+                    if mine.withheld {
+                        theirs.withhold();
+                    }
                 }
                 field_diffs(
                     "",
@@ -786,15 +794,42 @@ impl Session {
         }
         for (i, (sub, ev)) in record.substitutions.iter().zip(&subs).enumerate() {
             let d: serde_json::Value = serde_json::from_str(&ev.detail).unwrap_or_default();
-            let pairs = [
+            let logged_skipped = d.get("skipped").cloned();
+            let (reason, skipped) = if sub.withheld {
+                // Held back from this reader: the ids of those passed over are compared.
+                let ids = |v: &serde_json::Value| {
+                    json!(
+                        v.as_array()
+                            .map(|a| a.iter().map(|x| x.get("id").cloned()).collect::<Vec<_>>())
+                    )
+                };
+                (
+                    None,
+                    (ids(&json!(sub.skipped)), logged_skipped.as_ref().map(ids)),
+                )
+            } else {
+                (
+                    Some((json!(sub.reason), d.get("reason").cloned())),
+                    (json!(sub.skipped), logged_skipped),
+                )
+            };
+            let requested_by = sub.approval.as_ref().map(|a| a.requested_by.clone());
+            let mut pairs = vec![
                 ("entity", json!(sub.entity), d.get("entity").cloned()),
                 ("out", json!(sub.out), d.get("out").cloned()),
                 ("in", json!(sub.replacement), d.get("in").cloned()),
-                ("reason", json!(sub.reason), d.get("reason").cloned()),
-                ("skipped", json!(sub.skipped), d.get("skipped").cloned()),
+                ("skipped", skipped.0, skipped.1),
                 ("at", json!(sub.at), Some(json!(ev.at))),
                 ("by", json!(sub.by), Some(json!(ev.actor))),
+                (
+                    "approval.requested_by",
+                    json!(requested_by),
+                    Some(d.get("requested_by").cloned().unwrap_or_default()),
+                ),
             ];
+            if let Some((got, logged)) = reason {
+                pairs.push(("reason", got, logged));
+            }
             for (key, got, logged) in pairs {
                 let logged = logged.unwrap_or_default();
                 if got != logged {
@@ -917,7 +952,11 @@ impl Session {
         self.full_record(id)?.ok_or_else(|| not_run(id))
     }
 
-    /// `draw substitute ID --visit ENTITY --inspector CODE --reason R`.
+    /// `draw substitute ID --visit ENTITY --inspector CODE --reason R`: a lead replaces an
+    /// officer of a visit that has not started by the next eligible officer in the visit's
+    /// ranking, for a reason of the fixed list ([`SUBSTITUTION_REASONS`]). Each seat once: a
+    /// seat already substituted needs [`Session::request_substitution`] and a principal's
+    /// approval.
     pub fn substitute(
         &mut self,
         id: &str,
@@ -926,42 +965,318 @@ impl Session {
         reason: &str,
     ) -> Result<Substitution> {
         self.require(Action::RunDraw)?;
-        let reason = reason.trim().to_string();
-        if reason.is_empty() {
-            return Err(ServiceError::invalid("reason", "替换须写明理由"));
-        }
-        crate::domain::text::field("替换理由", TextKind::Other, &reason)
-            .map_err(|r| ServiceError::invalid("reason", r))?;
+        let reason = given_reason(reason)?;
         let entity = entity.trim().to_ascii_uppercase();
         let out = out.trim().to_ascii_uppercase();
         let today = self.today();
         self.write(|tx, actor| {
-            let mut record = store::draws::run_record(tx, id)?.ok_or_else(|| not_run(id))?;
-            record.substitutions = store::draws::substitutions(tx, id)?;
-            let visit = record.visits.iter().find(|v| v.entity == entity).ok_or_else(|| ServiceError::NotInDraw { draw: id.to_string(), entity: entity.clone() })?;
-            let library: HashMap<String, crate::domain::inspector::Inspector> =
-                store::inspectors::all(tx)?.into_iter().map(|i| (i.code.clone(), i)).collect();
-            let unavailable = |code: &str| -> Option<String> {
-                let i = library.get(code)?;
-                if !i.on_duty {
-                    Some("不在岗".to_string())
-                } else if i.on_leave(today) {
-                    Some("请假".to_string())
-                } else if !i.certified_on(today) {
-                    Some("执法证无效".to_string())
-                } else if i.conflicts_with(&entity) {
-                    Some("已申报回避".to_string())
-                } else {
-                    None
-                }
-            };
-            let full = record.prepared.merged(record.private.as_ref());
-            let (seat, skipped) = next_substitute(&full, &record.seed, visit, &record.substitutions, &out, &unavailable)?;
-            let ev = actor.log(tx, "draw.substitute", id, &json!({ "entity": entity, "out": out, "in": seat.inspector, "reason": reason, "skipped": skipped }))?;
-            let sub = Substitution { entity: entity.clone(), out: out.clone(), replacement: seat.inspector.clone(), reason: reason.clone(), skipped, at: ev.at.clone(), by: ev.actor.clone() };
-            let visit_id = store::draws::visit_id(tx, id, &entity)?.ok_or_else(|| ServiceError::not_found("检查任务", entity))?;
-            store::draws::insert_substitution(tx, visit_id, &sub, ev.seq)?;
-            Ok(sub)
+            let ctx = substitution_context(tx, id, &entity, &out)?;
+            if let Some(first) = ctx.seat_before.first() {
+                return Err(ServiceError::Invalid(format!(
+                    "对象 {entity} 检查组中 {out} 所在的席位已替换过{}次（{} 由 {} 接替，{} {}）：同一席位再次替换须经主要负责人批准，请用 draw substitute {id} --visit {entity} --inspector {out} --reason … --request 提交申请",
+                    ctx.seat_before.len(),
+                    first.out,
+                    first.replacement,
+                    first.by,
+                    crate::domain::calendar::china_time(&first.at),
+                )));
+            }
+            make_substitution(tx, actor, today, &ctx, &out, &reason, None)
         })
     }
+
+    /// `draw substitute … --request`: a lead asks for a further substitution of a seat that
+    /// has been substituted before; a principal who did not ask approves it
+    /// ([`Session::approve_substitution`]), which makes the substitution.
+    pub fn request_substitution(
+        &mut self,
+        id: &str,
+        entity: &str,
+        out: &str,
+        reason: &str,
+    ) -> Result<SubstitutionRequest> {
+        self.require(Action::RunDraw)?;
+        let reason = given_reason(reason)?;
+        let entity = entity.trim().to_ascii_uppercase();
+        let out = out.trim().to_ascii_uppercase();
+        self.write(|tx, actor| {
+            let ctx = substitution_context(tx, id, &entity, &out)?;
+            if ctx.seat_before.is_empty() {
+                return Err(ServiceError::Invalid(format!(
+                    "对象 {entity} 检查组中 {out} 所在的席位尚未替换过：队长可直接替换（不加 --request），无需申请"
+                )));
+            }
+            let pending = store::substitution_requests::requests(tx, Some(id))?
+                .into_iter()
+                .find(|r| r.visit_id == ctx.visit_id && r.out == out && r.approved_seq.is_none());
+            if let Some(p) = pending {
+                return Err(ServiceError::Invalid(format!(
+                    "对象 {entity} 已有替换 {out} 的申请（第{}号，{} 提交），待主要负责人批准",
+                    p.id, p.by
+                )));
+            }
+            let ev = actor.log(tx, "draw.substitute_request", id, &json!({
+                "entity": entity, "out": out, "reason": reason,
+                "seat_substitutions": ctx.seat_before.len(),
+            }))?;
+            let rid = store::substitution_requests::insert_request(tx, ctx.visit_id, &out, &reason, ev.seq)?;
+            Ok(SubstitutionRequest {
+                id: rid,
+                draw_id: id.to_string(),
+                visit_id: ctx.visit_id,
+                entity: entity.clone(),
+                out: out.clone(),
+                reason: reason.clone(),
+                requested_by: ev.actor.clone(),
+                requested_at: ev.at.clone(),
+                approved: false,
+            })
+        })
+    }
+
+    /// `draw approve-substitute REQUEST`: a principal, not the one who asked, approves a
+    /// request; the substitution is made then, by the ranking as it stands (the visit must
+    /// still not have started).
+    pub fn approve_substitution(&mut self, request: i64) -> Result<Substitution> {
+        self.require(Action::ApproveSubstitution)?;
+        let today = self.today();
+        self.write(|tx, actor| {
+            let r = store::substitution_requests::request(tx, request)?
+                .ok_or_else(|| ServiceError::not_found("替换申请", request))?;
+            if let Some(seq) = r.approved_seq {
+                let ev = store::audit::list(
+                    tx,
+                    &crate::domain::audit::EventFilter {
+                        action_prefix: Some("draw.substitute".to_string()),
+                        subject: Some(r.draw_id.clone()),
+                        ..Default::default()
+                    },
+                )?
+                .into_iter()
+                .find(|e| e.seq == seq);
+                let (by, at) = ev.map(|e| (e.actor, e.at)).unwrap_or_default();
+                return Err(ServiceError::Invalid(format!(
+                    "替换申请第{request}号已于 {} 由 {by} 批准",
+                    crate::domain::calendar::china_time(&at)
+                )));
+            }
+            actor.require_on(
+                Action::ApproveSubstitution,
+                Subject::RequestOf(&r.by),
+                "替换申请须由申请人以外的主要负责人批准",
+            )?;
+            let ctx = substitution_context(tx, &r.draw_id, &r.entity, &r.out)?;
+            make_substitution(tx, actor, today, &ctx, &r.out, &r.reason, Some(&r))
+        })
+    }
+
+    /// The requests for a further substitution of a draw's seats, pending and approved, for
+    /// those who may see every drawn list (leads and principals).
+    pub fn substitution_requests(&self, id: &str) -> Result<Vec<SubstitutionRequest>> {
+        self.require(Action::ViewDrawResults)?;
+        Ok(
+            store::substitution_requests::requests(self.store().conn(), Some(id))?
+                .into_iter()
+                .map(SubstitutionRequest::from)
+                .collect(),
+        )
+    }
+
+    /// The substitutions of one visit, for whoever may see the visit; the reasons only for
+    /// those who may see every drawn list (they are personal: 病假).
+    pub fn visit_substitutions(&self, visit: i64) -> Result<Vec<Substitution>> {
+        let v = self.visit(visit)?;
+        let mut subs: Vec<Substitution> =
+            store::substitution_requests::substitutions(self.store().conn(), &v.draw_id)?
+                .into_iter()
+                .filter(|s| s.entity == v.entity)
+                .collect();
+        if !self.may_see_reasons() {
+            subs.iter_mut().for_each(Substitution::withhold);
+        }
+        Ok(subs)
+    }
+
+    /// Whether the user may see why officers were substituted (leads and principals).
+    fn may_see_reasons(&self) -> bool {
+        self.require(Action::ViewDrawResults).is_ok()
+    }
+}
+
+/// A request for a further substitution of a seat, as those who decide see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SubstitutionRequest {
+    pub id: i64,
+    pub draw_id: String,
+    pub visit_id: i64,
+    pub entity: String,
+    pub out: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// Approved, and the substitution made.
+    pub approved: bool,
+}
+
+impl From<store::substitution_requests::RequestRow> for SubstitutionRequest {
+    fn from(r: store::substitution_requests::RequestRow) -> Self {
+        SubstitutionRequest {
+            id: r.id,
+            draw_id: r.draw_id,
+            visit_id: r.visit_id,
+            entity: r.entity,
+            out: r.out,
+            reason: r.reason,
+            requested_by: r.by,
+            requested_at: r.at,
+            approved: r.approved_seq.is_some(),
+        }
+    }
+}
+
+/// A reason as given, in the form records keep, or the refusal naming what is wrong.
+fn given_reason(reason: &str) -> Result<String> {
+    let reason = substitution_reason(reason).map_err(|why| ServiceError::invalid("reason", why))?;
+    crate::domain::text::field("替换理由", TextKind::Other, &reason)
+        .map_err(|r| ServiceError::invalid("reason", r))?;
+    Ok(reason)
+}
+
+/// What a substitution on one visit reads inside its transaction.
+struct SubstitutionContext {
+    record: DrawRecord,
+    /// The visit in `record.visits`.
+    visit: usize,
+    visit_id: i64,
+    /// The earlier substitutions of the seat the leaving officer holds.
+    seat_before: Vec<Substitution>,
+}
+
+/// The draw's record with its substitutions, the visit and the seat's earlier substitutions;
+/// refuses a voided draw, a visit that has started (naming its state) or was marked 未实施,
+/// and an officer who is not on the visit's current team.
+fn substitution_context(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    entity: &str,
+    out: &str,
+) -> Result<SubstitutionContext> {
+    let draw = store::draws::get(tx, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
+    if let Some(a) = &draw.void_approved {
+        return Err(ServiceError::AlreadyVoided {
+            draw: id.to_string(),
+            done: Done {
+                at: a.at.clone(),
+                by: a.by.clone(),
+            },
+        });
+    }
+    let mut record = store::draws::run_record(tx, id)?.ok_or_else(|| not_run(id))?;
+    record.substitutions = store::substitution_requests::substitutions(tx, id)?;
+    let visit = record
+        .visits
+        .iter()
+        .position(|v| v.entity == entity)
+        .ok_or_else(|| ServiceError::NotInDraw {
+            draw: id.to_string(),
+            entity: entity.to_string(),
+        })?;
+    let visit_id = store::draws::visit_id(tx, id, entity)?
+        .ok_or_else(|| ServiceError::not_found("检查任务", entity))?;
+    let dates = store::results::dates_of(tx, visit_id)?;
+    let state = dates.state();
+    if state != VisitState::Assigned {
+        return Err(ServiceError::Invalid(format!(
+            "检查任务 {visit_id}（对象 {entity}）{}，不能替换检查人员：只有尚未开始（待检查）的检查任务可以替换",
+            state.label()
+        )));
+    }
+    if dates.lapsed.is_some() {
+        return Err(ServiceError::Invalid(format!(
+            "检查任务 {visit_id}（对象 {entity}）已标为未实施，不能替换检查人员"
+        )));
+    }
+    let seat_before = seat_substitutions(&record.visits[visit], &record.substitutions, out)
+        .ok_or_else(|| NoSubstitute::NotOnTeam {
+            out: out.to_string(),
+        })?
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok(SubstitutionContext {
+        record,
+        visit,
+        visit_id,
+        seat_before,
+    })
+}
+
+/// Replaces `out` by the next eligible officer in the visit's ranking, logs `draw.substitute`
+/// and stores the substitution; with `request`, as the approval of that request.
+fn make_substitution(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &super::Actor,
+    today: chrono::NaiveDate,
+    ctx: &SubstitutionContext,
+    out: &str,
+    reason: &str,
+    request: Option<&store::substitution_requests::RequestRow>,
+) -> Result<Substitution> {
+    let record = &ctx.record;
+    let visit = &record.visits[ctx.visit];
+    let entity = visit.entity.as_str();
+    let library: HashMap<String, crate::domain::inspector::Inspector> = store::inspectors::all(tx)?
+        .into_iter()
+        .map(|i| (i.code.clone(), i))
+        .collect();
+    let unavailable = |code: &str| -> Option<String> {
+        let i = library.get(code)?;
+        if !i.on_duty {
+            Some("不在岗".to_string())
+        } else if i.on_leave(today) {
+            Some("请假".to_string())
+        } else if !i.certified_on(today) {
+            Some("执法证无效".to_string())
+        } else if i.conflicts_with(entity) {
+            Some("已申报回避".to_string())
+        } else {
+            None
+        }
+    };
+    let full = record.prepared.merged(record.private.as_ref());
+    let (seat, skipped) = next_substitute(
+        &full,
+        &record.seed,
+        visit,
+        &record.substitutions,
+        out,
+        &unavailable,
+    )?;
+    let mut detail = json!({
+        "entity": entity, "out": out, "in": seat.inspector, "reason": reason, "skipped": skipped,
+    });
+    if let Some(r) = request {
+        detail["request"] = json!(r.id);
+        detail["requested_by"] = json!(r.by);
+    }
+    let ev = actor.log(tx, "draw.substitute", &record.draw_id, &detail)?;
+    let sub = Substitution {
+        entity: entity.to_string(),
+        out: out.to_string(),
+        replacement: seat.inspector.clone(),
+        reason: reason.to_string(),
+        skipped,
+        at: ev.at.clone(),
+        by: ev.actor.clone(),
+        approval: request.map(|r| SubstitutionApproval {
+            requested_by: r.by.clone(),
+            requested_at: r.at.clone(),
+        }),
+        withheld: false,
+    };
+    store::draws::insert_substitution(tx, ctx.visit_id, &sub, ev.seq)?;
+    if let Some(r) = request {
+        store::substitution_requests::insert_approval(tx, r.id, ev.seq)?;
+    }
+    Ok(sub)
 }

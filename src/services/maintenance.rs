@@ -189,10 +189,19 @@ impl Session {
     /// self-contained (no `-wal`), checked, and only then linked to `FILE` (an existing file
     /// is never touched) or, with `overwrite`, renamed over it (a symlink there is replaced,
     /// never followed).
+    ///
+    /// The `db.backup` event is written first, so the copy carries it: restoring this very
+    /// copy rolls nothing back, and the live log says who took a copy of everything, when and
+    /// where to. (A backup that fails after that leaves the event of a file never made.)
     pub fn backup(&self, dest: &Path, overwrite: Overwrite) -> Result<BackupReport> {
         self.require(Action::BackupDatabase)?;
         check_target(dest, overwrite)?;
         let tmp = Temp::beside(dest, "partial")?;
+        self.log_read(
+            "db.backup",
+            &dest.display().to_string(),
+            &serde_json::json!({ "overwrite": overwrite == Overwrite::Replace }),
+        )?;
         self.store()
             .conn()
             .backup(rusqlite::MAIN_DB, &tmp.path, None)
@@ -236,7 +245,12 @@ pub struct RestoreOptions {
 /// What a restore did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestoreReport {
+    /// The copy's head as restored.
     pub checkpoint: Checkpoint,
+    /// The restored log's head: the copy's events and the `db.restore` event after them.
+    pub head: Checkpoint,
+    /// The head of the database it replaced, if there was one.
+    pub replaced: Option<Checkpoint>,
     /// Where the replaced database was kept.
     pub kept: Option<String>,
     /// Audit events of the replaced database that the copy does not have.
@@ -301,15 +315,26 @@ pub fn restore_with(
     let tmp = Temp::beside(db, "restoring")?;
     let (head, copy) = checked_copy(backup, &tmp.path, os_login)?;
     let mut report = RestoreReport {
+        head: head.clone(),
         checkpoint: head,
+        replaced: None,
         kept: None,
         dropped: Vec::new(),
     };
     let mut mode = 0o660;
     let mut lock = None;
-    if db.exists() {
+    let live = if db.exists() {
         let conn = lock_live(db)?;
-        report.dropped = compare_with_live(&conn, backup, db, &copy, options)?;
+        let (replaced, dropped) = compare_with_live(&conn, backup, db, &copy, options)?;
+        report.replaced = Some(replaced);
+        report.dropped = dropped;
+        Some(conn)
+    } else {
+        None
+    };
+    // The restored log says what it replaced, before it is put in place.
+    report.head = log_restore(&tmp.path, backup, os_login, &report)?;
+    if let Some(conn) = live {
         let (kept, live_mode) = set_aside_live(&conn, db, mode)?;
         mode = live_mode;
         report.kept = Some(kept);
@@ -324,6 +349,54 @@ pub fn restore_with(
     drop(lock);
     Ok(report)
 }
+
+/// Appends `db.restore` to the checked copy at `tmp` (still ours alone, not yet in place):
+/// the backup restored and its head, the head of the database it replaces and the events
+/// rolled back (how many, by action, and the first hundred). The restored log's new head.
+fn log_restore(
+    tmp: &Path,
+    backup: &Path,
+    os_login: &str,
+    report: &RestoreReport,
+) -> Result<Checkpoint> {
+    let mut by_action: std::collections::BTreeMap<&str, usize> = Default::default();
+    for e in &report.dropped {
+        *by_action
+            .entry(e.split_once(' ').map_or(e.as_str(), |(a, _)| a))
+            .or_default() += 1;
+    }
+    let detail = serde_json::json!({
+        "backup": backup.display().to_string(),
+        "restored": report.checkpoint.to_string(),
+        "replaced": report.replaced.as_ref().map(|c| serde_json::json!({ "size": c.size, "head": c.head })),
+        "rolled_back": report.dropped.len(),
+        "rolled_back_actions": by_action,
+        "rolled_back_events": report.dropped.iter().take(ROLLED_BACK_LISTED).collect::<Vec<_>>(),
+    });
+    let mut conn = rusqlite::Connection::open_with_flags(
+        tmp,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sql)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(sql)?;
+    let ev = super::Actor::creator(os_login).log(
+        &tx,
+        "db.restore",
+        &backup.display().to_string(),
+        &detail,
+    )?;
+    tx.commit().map_err(sql)?;
+    conn.close().map_err(|(_, e)| sql(e))?;
+    Ok(Checkpoint {
+        size: ev.seq,
+        head: ev.hash,
+    })
+}
+
+/// How many of the rolled-back events `db.restore` names one by one (all are counted).
+pub const ROLLED_BACK_LISTED: usize = 100;
 
 /// Copies the backup to `tmp`, brings its schema up to date, makes it one self-contained
 /// file and checks it; refuses it unless `os_login` is an active admin in it. The copy's
@@ -357,15 +430,16 @@ fn checked_copy(backup: &Path, tmp: &Path, os_login: &str) -> Result<(Checkpoint
     Ok((head, facts(&conn)?))
 }
 
-/// The live database's audit events the copy does not have. Refuses a copy of the other
-/// mode, a copy of another database, and one that drops events unless `allow_rollback`.
+/// The live database's head, and its audit events the copy does not have. Refuses a copy of
+/// the other mode, a copy of another database, and one that drops events unless
+/// `allow_rollback`.
 fn compare_with_live(
     conn: &rusqlite::Connection,
     backup: &Path,
     db: &Path,
     copy: &Facts,
     options: &RestoreOptions,
-) -> Result<Vec<String>> {
+) -> Result<(Checkpoint, Vec<String>)> {
     let live = facts(conn).map_err(|e| damaged(db, e))?;
     if live.mode != copy.mode {
         return Err(ServiceError::OtherMode {
@@ -396,7 +470,17 @@ fn compare_with_live(
             dropped,
         });
     }
-    Ok(dropped)
+    let head = match live.events.last() {
+        Some((hash, _)) => Checkpoint {
+            size: live.events.len() as u64,
+            head: hash.clone(),
+        },
+        None => Checkpoint {
+            size: 0,
+            head: hex::encode(crate::domain::audit::GENESIS),
+        },
+    };
+    Ok((head, dropped))
 }
 
 /// Makes the live database self-contained and renames it to `<db>.before-restore-<time>`
@@ -452,6 +536,8 @@ impl Session {
             Ok(head) => put("ok", "审计日志", format!("完整，检查点 {head}")),
             Err(b) => put("fail", "审计日志", b.to_string()),
         }
+        let (level, detail) = self.witness_finding()?;
+        put(level, WITNESS_CHECK, detail);
         let diff = schema_differences(self.store().conn())?;
         if diff.is_empty() {
             put(
@@ -495,6 +581,54 @@ impl Session {
         let f = key_coverage_finding(&k, year, self.today());
         put(f.level, f.check, f.detail);
         Ok(out)
+    }
+}
+
+/// The check the witness file is reported under.
+const WITNESS_CHECK: &str = "见证文件";
+
+impl Session {
+    /// The configured witness file against the log: "fail" when the log is not a
+    /// continuation of every checkpoint in it, or when it cannot be read; "warn" when it lies
+    /// in the database's own directory; "ok" when none is set (saying how to set one).
+    fn witness_finding(&self) -> Result<(&'static str, String)> {
+        let Some(path) = self.witness_file()? else {
+            return Ok((
+                "ok",
+                "未设置（settings witness-file 文件）；回滚只有库外保存的检查点才能发现，见 docs/audit.md"
+                    .to_string(),
+            ));
+        };
+        let shown = path.display();
+        let check = match self.check_witness_file(&path) {
+            Ok(c) => c,
+            Err(ServiceError::Store(e)) => return Err(e.into()),
+            Err(e) => return Ok(("fail", format!("{shown}：{e}"))),
+        };
+        if !check.breaks.is_empty() {
+            let lines: Vec<String> = check.breaks.iter().map(|b| b.to_string()).collect();
+            return Ok((
+                "fail",
+                format!(
+                    "审计日志不是 {shown} 中{}个检查点的延续（日志被回滚或改写）：{}",
+                    check.breaks.len(),
+                    lines.join("；")
+                ),
+            ));
+        }
+        let ok = format!(
+            "{shown}：审计日志是其中全部 {} 个检查点的延续",
+            check.checkpoints
+        );
+        if super::audit::same_directory(&path, self.db_path()) {
+            return Ok((
+                "warn",
+                format!(
+                    "{ok}；但它与数据库在同一目录，能替换数据库的人也能替换它，应放在别处或打印签字保存"
+                ),
+            ));
+        }
+        Ok(("ok", ok))
     }
 }
 

@@ -257,6 +257,25 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Logs one event for a use case that otherwise only reads (an export, a backup), in a
+    /// transaction of its own: taking data out of the database leaves a trace too.
+    pub(crate) fn log_read(
+        &self,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<AuditEvent> {
+        let actor = Actor {
+            login: self.user.login.clone(),
+            user: self.user.clone(),
+            via: self.via.clone(),
+        };
+        self.store
+            .write_shared(|tx| actor.log(tx, action, subject, detail))
+    }
+}
+
 /// Refuses unless `user` may do `action` to `subject` (see [`Session::require_on`]).
 fn require_on(user: &User, action: Action, subject: Subject<'_>, what: &'static str) -> Result<()> {
     let denied = |action, why| ServiceError::Denied {

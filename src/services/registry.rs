@@ -334,27 +334,82 @@ impl Session {
     }
 
     /// `export entities FILE [--force]` (.xlsx, .csv or .json by extension), owner-only;
-    /// returns the count.
-    pub fn export_entities(&self, path: &Path, overwrite: Overwrite) -> Result<usize> {
+    /// returns the count. The export is logged (`entities.export`) before the file is
+    /// written: no copy of the library leaves without a trace.
+    pub fn export_entities<'a>(
+        &self,
+        file: impl Into<ImportFile<'a>>,
+        overwrite: Overwrite,
+    ) -> Result<usize> {
+        let ImportFile { path, name } = file.into();
         self.require(Action::ExportRegistry)?;
         let all = store::entities::all(self.store().conn())?;
+        self.log_export("entities.export", path, &name, all.len(), overwrite)?;
         sheets::write_entities(path, &all, overwrite)?;
         Ok(all.len())
     }
 
-    /// `export inspectors FILE [--force]`; returns the count.
-    pub fn export_inspectors(&self, path: &Path, overwrite: Overwrite) -> Result<usize> {
+    /// `export inspectors FILE [--force]`; returns the count. Logged as `inspectors.export`.
+    pub fn export_inspectors<'a>(
+        &self,
+        file: impl Into<ImportFile<'a>>,
+        overwrite: Overwrite,
+    ) -> Result<usize> {
+        let ImportFile { path, name } = file.into();
         self.require(Action::ExportRegistry)?;
         let all = store::inspectors::all(self.store().conn())?;
+        self.log_export("inspectors.export", path, &name, all.len(), overwrite)?;
         sheets::write_inspectors(path, &all, overwrite)?;
         Ok(all.len())
     }
 
-    /// `export items FILE [--force]`; returns the count.
-    pub fn export_check_items(&self, path: &Path, overwrite: Overwrite) -> Result<usize> {
+    /// `export items FILE [--force]`; returns the count. Logged as `items.export`.
+    pub fn export_check_items<'a>(
+        &self,
+        file: impl Into<ImportFile<'a>>,
+        overwrite: Overwrite,
+    ) -> Result<usize> {
+        let ImportFile { path, name } = file.into();
         self.require(Action::ExportRegistry)?;
         let all = store::items::all(self.store().conn())?;
+        self.log_export("items.export", path, &name, all.len(), overwrite)?;
         sheets::write_check_items(path, &all, overwrite)?;
         Ok(all.len())
+    }
+
+    /// The audit event of a library export, written before the file: the file's name (as the
+    /// user gave it), its format and the number of records. A target that exists without
+    /// `--force`, and a directory that is missing or that the account may not write to, are
+    /// refused first, so that a refused export leaves no event.
+    fn log_export(
+        &self,
+        action: &str,
+        path: &Path,
+        name: &str,
+        rows: usize,
+        overwrite: Overwrite,
+    ) -> Result<()> {
+        sheets::files::check_target(path, overwrite)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let writable = match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => Err(std::io::ErrorKind::NotADirectory.into()),
+            Ok(_) => nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK)
+                .map_err(std::io::Error::from),
+            Err(e) => Err(e),
+        };
+        writable.map_err(|e| sheets::SheetError::io(path, e))?;
+        let format = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        self.log_read(
+            action,
+            name,
+            &json!({ "rows": rows, "format": format, "overwrite": overwrite == Overwrite::Replace }),
+        )?;
+        Ok(())
     }
 }

@@ -157,6 +157,7 @@ impl Session {
             settings::SERVICE_ACCOUNT,
             settings::PROVINCE_CAP,
             settings::PUBLICITY_REMARK,
+            settings::WITNESS_FILE,
         ] {
             if let Some(v) = settings::get(conn, key)? {
                 out.push((key.to_string(), v));

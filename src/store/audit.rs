@@ -91,6 +91,15 @@ fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
     })
 }
 
+/// The hash of event `seq`, if the log has it.
+pub fn hash_at(conn: &Connection, seq: u64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 /// Verifies the whole chain, streaming rows; `Ok(Err(break))` when the chain is broken.
 pub fn verify(
     conn: &Connection,

@@ -276,6 +276,7 @@ pub fn substitutions(conn: &Connection, draw: &str) -> Result<Vec<Substitution>>
             skipped,
             at,
             by,
+            ..Default::default()
         });
     }
     Ok(out)

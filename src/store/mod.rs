@@ -17,6 +17,7 @@ pub use migrations::LATEST as SCHEMA_VERSION;
 pub mod plans;
 pub mod results;
 pub mod settings;
+pub mod substitution_requests;
 pub mod targeted;
 pub mod users;
 
@@ -243,6 +244,25 @@ impl Store {
             .map_err(StoreError::from)?;
         // Checked once the write lock is held: a restore puts its file in place under the
         // old file's lock, so nobody can slip in between.
+        if replaced(&self.path, self.file) {
+            return Err(StoreError::Replaced(self.path.clone()).into());
+        }
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// As [`Store::write`], for a use case that otherwise only reads and logs that it did (an
+    /// export, a backup), so that it needs no exclusive borrow of the store.
+    pub fn write_shared<T, E>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         if replaced(&self.path, self.file) {
             return Err(StoreError::Replaced(self.path.clone()).into());
         }

@@ -22,6 +22,9 @@ pub const DEMO_DATE: &str = "demo_date";
 /// A random value set when the database is created: `restore` refuses a copy of another
 /// database (a copy keeps the value of the database it was taken from).
 pub const DATABASE_ID: &str = "database_id";
+/// The witness file `doctor` checks the log against (`settings witness-file`): checkpoints
+/// appended by `audit checkpoint --append`, kept outside the database's directory.
+pub const WITNESS_FILE: &str = "witness_file";
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn

@@ -95,10 +95,10 @@ fn changes_outside_the_recomputed_parts_are_named_with_the_database() {
     let d = check(&t);
     assert!(has(&d, "记录有0次人员替换，审计日志有1次"), "{d:?}");
     let mut t = r.clone();
-    t.substitutions[0].reason = "出差".into();
+    t.substitutions[0].reason = "公差".into();
     let d = check(&t);
     assert!(
-        has(&d, "substitutions[0].reason") && has(&d, "出差") && has(&d, "与审计日志不一致"),
+        has(&d, "substitutions[0].reason") && has(&d, "公差") && has(&d, "与审计日志不一致"),
         "{d:?}"
     );
     assert!(!has(&d, "病假"), "{d:?}");

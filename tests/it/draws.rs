@@ -230,7 +230,7 @@ fn substitution_takes_the_next_in_the_ranking_and_verifies() {
         .clone();
     assert!(s.substitute("2026Q2-01", &visit.entity, &out, "").is_err());
     let sub = s
-        .substitute("2026Q2-01", &visit.entity, &out, "突发疾病")
+        .substitute("2026Q2-01", &visit.entity, &out, "病假")
         .unwrap();
     assert_ne!(sub.replacement, out);
     assert!(!visit.team.iter().any(|m| m.inspector == sub.replacement));

@@ -37,6 +37,7 @@ mod golden_tickets;
 mod hostile;
 mod insider_files;
 mod insider_input;
+mod insider_rollback;
 mod maintenance;
 mod permissions;
 mod publicity;

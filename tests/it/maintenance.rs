@@ -25,9 +25,10 @@ fn a_backup_is_owner_only_checked_and_restorable() {
     let dir = tempfile::tempdir().unwrap();
     let db = support::demo_copy(&dir, "live.db");
     let s = open(&db, None);
-    let head = s.audit_checkpoint().unwrap();
     let backup = dir.path().join("backup.db");
     let r = s.backup(&backup, Overwrite::Refuse).unwrap();
+    // The backup's event is in the copy: its head is the live head after the backup.
+    let head = s.audit_checkpoint().unwrap();
     assert_eq!(r.checkpoint, head);
     drop(s);
     let s = open(&db, None);
@@ -63,7 +64,9 @@ fn a_backup_is_owner_only_checked_and_restorable() {
     .unwrap();
     assert_eq!(restored.checkpoint, head);
     assert_eq!(restored.dropped.len(), 1);
-    assert_eq!(open(&db, None).audit_checkpoint().unwrap(), head);
+    // The restored log is the copy's, with the restore recorded after it.
+    let now = open(&db, None).audit_checkpoint().unwrap();
+    assert_eq!((now.size, &now), (head.size + 1, &restored.head));
     let kept = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -342,8 +345,20 @@ fn restore_refuses_to_drop_audit_events_unless_asked() {
     )
     .unwrap();
     assert!(r.dropped.iter().any(|e| e == "draw.run 2026Q2-01"));
-    let r = maintenance::restore(&after, &db, &me()).unwrap();
-    assert!(r.dropped.is_empty());
+    // Going forward again drops the record of that rollback (db.restore): that too needs
+    // the flag.
+    let err = maintenance::restore(&after, &db, &me()).unwrap_err();
+    assert!(err.to_string().contains("db.restore"), "{err}");
+    let r = maintenance::restore_with(
+        &after,
+        &db,
+        &me(),
+        &maintenance::RestoreOptions {
+            allow_rollback: true,
+        },
+    )
+    .unwrap();
+    assert!(r.dropped.iter().all(|e| e.starts_with("db.restore")));
     assert!(
         open(&db, None)
             .run_draw("2026Q2-01", &seeds()[..1], &[])

@@ -430,6 +430,22 @@ fn cases() -> Vec<Case> {
         c("draw approve-void", Table(ApproveVoid), |s, _, _| {
             ok(s.approve_void("2026Q1-01"))
         }),
+        c(
+            "draw approve-substitute",
+            Table(ApproveSubstitution),
+            |s, f, dir| {
+                // A lead substitutes a seat of visit A once and asks to substitute it again.
+                let mut lead = open(&dir.join("case.db"), "lead.liu");
+                let e = &f.entities[&Visit::A];
+                let sub = lead
+                    .substitute("2026Q2-01", e, &f.teams[&Visit::A][0], "病假")
+                    .unwrap();
+                let q = lead
+                    .request_substitution("2026Q2-01", e, &sub.replacement, "公差")
+                    .unwrap();
+                ok(s.approve_substitution(q.id))
+            },
+        ),
         // The calendar.
         c("calendar show", Table(ViewRegistry), |s, _, _| {
             ok(s.holiday_notice(2026))

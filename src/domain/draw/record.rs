@@ -458,18 +458,104 @@ pub struct VisitResult {
 }
 
 /// A later change of one officer on one visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Substitution {
     pub entity: String,
     pub out: String,
     #[serde(rename = "in")]
     pub replacement: String,
+    /// Why `out` left: one of [`SUBSTITUTION_REASONS`], perhaps with a note (required for
+    /// 其他), as [`substitution_reason`] accepts it. Records of the first year's build may hold
+    /// free text. Empty when [`Substitution::withheld`].
     pub reason: String,
-    /// Candidates ranked before the replacement that were passed over, with why.
+    /// Candidates ranked before the replacement that were passed over, with why (the why is
+    /// empty when withheld).
     pub skipped: Vec<Ineligible>,
+    /// When and by whom: for an approved substitution, the principal's approval.
     pub at: String,
     pub by: String,
+    /// v2: a further substitution of a seat already substituted: who asked, and when. The
+    /// substitution itself (`at`, `by`) is the principal's approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<SubstitutionApproval>,
+    /// The reasons (this one's and the passed-over candidates') are held back from this
+    /// reader: they are personal (病假). The ids, which the replay needs, are kept.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub withheld: bool,
+}
+
+impl Substitution {
+    /// Holds back the reasons: the substitution's and those of the candidates passed over.
+    pub fn withhold(&mut self) {
+        self.reason.clear();
+        for s in &mut self.skipped {
+            s.reason.clear();
+        }
+        self.withheld = true;
+    }
+}
+
+/// The request for a further substitution of one seat, which a principal approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubstitutionApproval {
+    /// The lead who asked.
+    pub requested_by: String,
+    /// When (RFC 3339).
+    pub requested_at: String,
+}
+
+/// The reasons a substitution may give. 其他 needs a note ("其他：外出培训").
+pub const SUBSTITUTION_REASONS: [&str; 5] = ["病假", "公差", "回避", "离岗", "其他"];
+
+/// The reason that needs a note.
+pub const OTHER_REASON: &str = "其他";
+
+/// A substitution's reason as records keep it: as given ("病假", "病假，医院证明已交",
+/// "其他：外出培训"), trimmed, provided it starts with one of [`SUBSTITUTION_REASONS`] and any
+/// note is set off from the kind by punctuation or a space; 其他 needs a note. `Err` says, in
+/// words, what is wrong.
+pub fn substitution_reason(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let listed = || SUBSTITUTION_REASONS.join("、");
+    let Some(kind) = SUBSTITUTION_REASONS
+        .iter()
+        .find(|k| text.starts_with(**k))
+        .copied()
+    else {
+        return Err(if text.is_empty() {
+            format!("替换须写明理由：{}，或“其他：说明”", listed())
+        } else {
+            format!(
+                "替换理由“{text}”不在规定的类别中：应为{}之一，其他情况写作“其他：说明”",
+                listed()
+            )
+        });
+    };
+    let rest = &text[kind.len()..];
+    let apart = |c: char| c.is_whitespace() || "：:，,、；;（(".contains(c);
+    if !rest.is_empty() && !rest.starts_with(apart) {
+        return Err(format!(
+            "替换理由“{text}”不在规定的类别中：应为{}之一，说明与类别用“：”隔开（如“{kind}：说明”）",
+            listed()
+        ));
+    }
+    let note = rest.trim_start_matches(apart).trim();
+    if kind == OTHER_REASON && note.is_empty() {
+        return Err("理由为“其他”时须写明说明，如“其他：外出培训”".to_string());
+    }
+    Ok(text.to_string())
+}
+
+/// The kind of a reason as records keep it, if it is one of [`SUBSTITUTION_REASONS`] (with
+/// the note 其他 requires).
+pub fn reason_kind(reason: &str) -> Option<&'static str> {
+    let kind = SUBSTITUTION_REASONS
+        .iter()
+        .find(|k| reason.starts_with(**k))
+        .copied()?;
+    (substitution_reason(reason).as_deref() == Ok(reason)).then_some(kind)
 }
 
 /// The whole record.

@@ -209,6 +209,34 @@ pub fn current_team(visit: &VisitResult, substitutions: &[Substitution]) -> Team
     team
 }
 
+/// The earlier substitutions of the seat `out` holds on the visit's current team, oldest
+/// first; `None` when `out` is not on it. A seat is a place in the team as drawn: it passes
+/// from one holder to the next, so the twelfth officer to hold it holds the same seat as the
+/// first. Each seat may be substituted once by a lead; a further substitution of it needs the
+/// principal's approval.
+pub fn seat_substitutions<'a>(
+    visit: &VisitResult,
+    earlier: &'a [Substitution],
+    out: &str,
+) -> Option<Vec<&'a Substitution>> {
+    let mut holders: Vec<&str> = visit.team.iter().map(|s| s.inspector.as_str()).collect();
+    let mut seat_of_sub: Vec<(usize, &'a Substitution)> = Vec::new();
+    for s in earlier.iter().filter(|s| s.entity == visit.entity) {
+        if let Some(i) = holders.iter().position(|h| *h == s.out) {
+            holders[i] = s.replacement.as_str();
+            seat_of_sub.push((i, s));
+        }
+    }
+    let seat = holders.iter().position(|h| *h == out)?;
+    Some(
+        seat_of_sub
+            .into_iter()
+            .filter(|(i, _)| *i == seat)
+            .map(|(_, s)| s)
+            .collect(),
+    )
+}
+
 /// Why nobody can replace an officer on a visit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NoSubstitute {

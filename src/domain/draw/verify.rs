@@ -7,11 +7,11 @@ use super::commit::sha256_hex;
 use super::commit::{commitment, normalise_part, seed};
 use super::quota::ceil_share;
 use super::record::{
-    DrawRecord, Prepared, SYSTEM_SOURCE, Seat, Selected, StratumSpec, VisitResult, format_of,
-    known_algorithm, person_source,
+    DrawRecord, Prepared, SUBSTITUTION_REASONS, SYSTEM_SOURCE, Seat, Selected, StratumSpec,
+    VisitResult, format_of, known_algorithm, person_source, reason_kind,
 };
 use super::select::{select, visits};
-use super::team::{NoSubstitute, match_teams, next_substitute};
+use super::team::{NoSubstitute, match_teams, next_substitute, seat_substitutions};
 
 /// What [`verify`] re-computes from the record alone, in words.
 pub const RECOMPUTED: &[&str] = &[
@@ -22,17 +22,24 @@ pub const RECOMPUTED: &[&str] = &[
     "v2：承诺值所含的抽取编号、系统随机数的摘要与公布的系统随机数、保密部分的摘要（记录含保密部分时）",
     "每项检查任务的对象、任务、签号、标记和检查组（人员、部门、组长、签号；v2 须有保密部分）",
     "每次人员替换（被替换者在组内、接替者、组长传递、跳过的人员；v2 须有保密部分）",
+    "每个席位的替换次数：同一席位的再次替换须经主要负责人批准（申请人与批准人不同）；v2：替换理由属于规定类别（病假、公差、回避、离岗、其他：说明）",
 ];
 
 /// What a v2 record without its private part leaves unchecked (said, not a failure).
 pub fn notes(record: &DrawRecord) -> Vec<String> {
+    let mut out = Vec::new();
     if record.prepared.is_v2() && record.private.is_none() {
-        vec![
+        out.push(
             "记录不含保密部分（执法人员的回避申报、不可派原因和上次检查组）：检查组和人员替换未核验，须由可查看检查组的人员核验；抽中对象和名额已核验".to_string(),
-        ]
-    } else {
-        vec![]
+        );
     }
+    let withheld = record.substitutions.iter().filter(|s| s.withheld).count();
+    if withheld > 0 {
+        out.push(format!(
+            "{withheld}次人员替换的理由涉及个人情况，对查看者保密（withheld）：理由未显示、未核验；替换人员、跳过的人员和批准已核验"
+        ));
+    }
+    out
 }
 
 /// What a record alone cannot prove: only the bureau's audit log or the published checkpoint
@@ -40,7 +47,7 @@ pub fn notes(record: &DrawRecord) -> Vec<String> {
 pub const UNCONFIRMED: &[&str] = &[
     "见证人（witnesses）",
     "运行日期（run_on）",
-    "替换的理由、时间和操作人，以及是否有替换被删去",
+    "替换的理由、时间、操作人和申请人，以及是否有替换被删去",
     "检查点（checkpoint）是否在审计日志中，记录是否为当时运行所得（须与局方审计日志或公布的检查点核对）",
 ];
 
@@ -68,6 +75,7 @@ pub fn verify(record: &DrawRecord) -> Vec<String> {
     let results = select(&record.prepared, &s);
     check_strata(&record.strata, &results, &mut diffs);
     let planned = visits(&record.prepared, &results);
+    check_substitution_rules(record, &mut diffs);
     let private_ok = check_private(record, &mut diffs);
     if record.prepared.is_v2() && !private_ok {
         // Without the private part only what the public may check: entities, tasks, tickets.
@@ -376,15 +384,6 @@ fn check_substitution(
         diffs.push(format!("第{n}次替换的对象 {} 不在本次抽取中", sub.entity));
         return;
     };
-    if sub.reason.trim().is_empty() {
-        diffs.push(format!("第{n}次替换（对象 {}）没有理由", sub.entity));
-    }
-    if sub.by.trim().is_empty() || sub.at.trim().is_empty() {
-        diffs.push(format!(
-            "第{n}次替换（对象 {}）缺少时间或操作人",
-            sub.entity
-        ));
-    }
     let unavailable = |id: &str| {
         sub.skipped
             .iter()
@@ -400,6 +399,58 @@ fn check_substitution(
         &unavailable,
     );
     diffs.extend(replay_diff(n, sub, replayed));
+}
+
+/// What every reader can check of the substitutions, with or without the private part: each
+/// has a time, an operator and (unless withheld) a reason, of the fixed kinds in a v2 record;
+/// and a seat substituted before is substituted again only with a request by someone other
+/// than the one who approved it (the principal). The seats are followed on the recorded teams.
+fn check_substitution_rules(record: &DrawRecord, diffs: &mut Vec<String>) {
+    for (i, sub) in record.substitutions.iter().enumerate() {
+        let n = i + 1;
+        let e = &sub.entity;
+        if sub.withheld {
+            // The reasons are held back from this reader: nothing to check of them.
+        } else if sub.reason.trim().is_empty() {
+            diffs.push(format!("第{n}次替换（对象 {e}）没有理由"));
+        } else if record.prepared.is_v2() && reason_kind(&sub.reason).is_none() {
+            diffs.push(format!(
+                "第{n}次替换（对象 {e}）的理由不在规定的类别中（{}，或“其他：说明”）",
+                SUBSTITUTION_REASONS[..4].join("、")
+            ));
+        }
+        if sub.by.trim().is_empty() || sub.at.trim().is_empty() {
+            diffs.push(format!("第{n}次替换（对象 {e}）缺少时间或操作人"));
+        }
+        let Some(visit) = record.visits.iter().find(|v| &v.entity == e) else {
+            // Said by the replay (the entity is not in the draw).
+            continue;
+        };
+        let Some(before) = seat_substitutions(visit, &record.substitutions[..i], &sub.out) else {
+            // Said by the replay (the officer is not on the team).
+            continue;
+        };
+        match (&sub.approval, before.len()) {
+            (None, 0) => {}
+            (None, k) => diffs.push(format!(
+                "第{n}次替换（对象 {e}，替换 {}）是该席位的第{}次替换，同一席位再次替换须经主要负责人批准，记录中没有批准（approval）",
+                sub.out,
+                k + 1
+            )),
+            (Some(a), _) => {
+                if a.requested_by.trim().is_empty() || a.requested_at.trim().is_empty() {
+                    diffs.push(format!(
+                        "第{n}次替换（对象 {e}）的批准缺少申请人或申请时间"
+                    ));
+                } else if a.requested_by == sub.by {
+                    diffs.push(format!(
+                        "第{n}次替换（对象 {e}）由申请人 {} 自己批准：须由申请人以外的主要负责人批准",
+                        sub.by
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// What differs between the `n`-th substitution as recorded and as the ranking replays it:
