@@ -116,8 +116,11 @@ pub(crate) fn build(path: &Path, creator: &str, today: NaiveDate) -> Result<()> 
             let witnesses = ["示例见证人甲".to_string(), "示例见证人乙".to_string()];
             s.run_draw(&prepared.id, &parts, &witnesses)?;
             drop(s);
-            // Most of the quarter's visits are done before the next quarter's draw.
+            // Most of the quarter's visits are done before the next quarter's draw, and their
+            // results published within 20 working days of entry (谁公示).
             work_the_quarter(path, creator, &cal, today, period, quarter == latest)?;
+            let published_on = cal.add_working_days(day, 25).date.min(today);
+            publish(path, creator, period, published_on)?;
         }
     }
     if latest > 0 {
@@ -407,6 +410,19 @@ impl Work<'_> {
         }
         Ok(())
     }
+}
+
+/// Exports the publicity list of `period` on `day`, as the lead would, marking what was
+/// entered by then 已公示; the file itself is not kept.
+fn publish(path: &Path, creator: &str, period: Period, day: NaiveDate) -> Result<()> {
+    let file = std::env::temp_dir().join(format!(
+        "shuangsuiji-示例公示-{period}-{}.csv",
+        super::unique_suffix()
+    ));
+    let mut s = session(path, creator, None, day)?;
+    let outcome = s.export_publicity(&file, Some(period));
+    let _ = std::fs::remove_file(&file);
+    outcome.map(|_| ())
 }
 
 /// Publishes the results of the earlier quarters (all but the latest one, or the first when
