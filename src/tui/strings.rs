@@ -155,6 +155,8 @@ pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
 pub const START_CONFIRM: &str = "今天开始检查？";
+/// The visits list's mark of a step taken outside the windows (with its reason).
+pub const OUTSIDE_MARK: &str = "时间外";
 pub const LAPSE_REASON: &str = "未实施的原因";
 
 /// The title of the 未实施 dialog.

@@ -86,11 +86,16 @@ impl Demo {
     /// The demo as `login` (None: the account that built it, admin and lead), with the
     /// overview loaded as the dashboard does on start.
     fn open(login: Option<&str>) -> Demo {
+        Demo::open_at(login, demo_day())
+    }
+
+    /// [`Demo::open`] on the demo as of `day`.
+    fn open_at(login: Option<&str>, day: chrono::NaiveDate) -> Demo {
         let dir = tempfile::tempdir().unwrap();
-        let path = support::demo_copy(&dir, "demo.db");
-        let session = open(&path, login);
+        let path = support::demo_copy_at(&dir, "demo.db", day);
+        let session = support::open_on(&path, login, day);
         let mut m = tui::model_for(&session, false);
-        assert_eq!(m.today, demo_day());
+        assert_eq!(m.today, day);
         m.db = "demo.db".to_string();
         if m.viewer.login == os_login() {
             m.viewer.login = CREATOR.to_string();
@@ -1192,4 +1197,35 @@ fn too_small_and_resize() {
         );
         insta::assert_snapshot!(snap, dump(&t));
     }
+}
+
+/// A step taken outside the windows stays marked in the visits list (时间外), never cut.
+#[test]
+fn a_step_outside_the_windows_is_marked_in_the_visits_list() {
+    let day = support::day("2026-11-20");
+    let mut d = Demo::open_at(None, day);
+    let path = d._dir.path().join("demo.db");
+    let lead = support::open_on(&path, "lead.liu", day);
+    let v = lead
+        .list_visits(&VisitFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| {
+            v.state == VisitState::Assigned && v.problem.is_none() && v.outside_on(day).is_some()
+        })
+        .unwrap();
+    let officer = login_of(&lead, &v.team[0].inspector);
+    support::open_on(&path, officer.as_str(), day)
+        .start_visit(v.id, day, Some("复产后补查"))
+        .unwrap();
+    d.keys("4");
+    d.m.visits.list.retain(|x| x.id == v.id);
+    d.m.visits.selected = 0;
+    let lines = screen(&d.m, 80, 24);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&v.id.to_string()) && l.contains("时间外")),
+        "{lines:#?}"
+    );
 }
