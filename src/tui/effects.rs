@@ -127,6 +127,8 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
         Effect::CompleteVisit { id, reason } => complete_visit(session, m, id, reason.as_deref()),
         Effect::PublishVisit(id) => publish_visit(session, m, id),
         Effect::LapseVisit { id, reason } => lapse_visit(session, m, id, &reason),
+        Effect::WritePlanNotice => write_plan_notice(session, m),
+        Effect::MarkNoticeSent { id, on } => mark_notice_sent(session, &id, &on),
         Effect::OpenForm(id) => open_form(session, m, id),
         Effect::SaveDraft => save_draft(session, m),
         Effect::SubmitResult => submit_result(session, m),
@@ -354,6 +356,29 @@ fn complete_visit(
 }
 
 /// Marks a visit's entered result for the next publicity export (谁公示).
+/// Writes this year's plan-change notice (书面报送) as Markdown into the export folder,
+/// owner-only, never over an existing file.
+fn write_plan_notice(session: &mut Session, m: &Model) -> Result<Outcome> {
+    use chrono::Datelike;
+    let year = m.today.year();
+    let path = m.export_dir.join(s::notice_file(year, m.today));
+    let n = session.write_plan_notice(year, &path, Overwrite::Refuse)?;
+    let shown = std::fs::canonicalize(&path).unwrap_or(path);
+    Ok(Outcome::done(s::notice_written(
+        &n.id,
+        n.changes.len(),
+        &shown.display().to_string(),
+    )))
+}
+
+/// Records that a plan-change notice was sent on the day typed.
+fn mark_notice_sent(session: &mut Session, id: &str, on: &str) -> Result<Outcome> {
+    let on = crate::domain::parse_date(on)
+        .map_err(|reason| crate::services::ServiceError::invalid("on", reason))?;
+    let n = session.mark_notice_sent(id.trim(), on)?;
+    Ok(Outcome::Status(s::notice_sent(&n.id, on)))
+}
+
 fn lapse_visit(session: &mut Session, m: &mut Model, id: i64, reason: &str) -> Result<Outcome> {
     session.lapse_visit(id, reason)?;
     load::visits(session, m)?;

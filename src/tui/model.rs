@@ -247,6 +247,13 @@ pub enum Effect {
         id: i64,
         reason: String,
     },
+    /// Write this year's plan-change notice (书面报送) to the export folder.
+    WritePlanNotice,
+    /// Record that a plan-change notice was sent, on a day (as typed).
+    MarkNoticeSent {
+        id: String,
+        on: String,
+    },
     OpenForm(i64),
     SaveDraft,
     SubmitResult,
@@ -293,6 +300,8 @@ pub enum InputPurpose {
     CompleteOutside(i64),
     /// The reason an earlier quarter's visit was never carried out.
     Lapse(i64),
+    /// A plan-change notice's number and the day it was sent.
+    NoticeSent,
 }
 
 pub enum Popup {

@@ -98,6 +98,28 @@ pub const SUBSTITUTE_TITLE: &str = "替换检查组成员";
 pub const SUBSTITUTE_OUT: &str = "被替换的执法人员编号";
 pub const SUBSTITUTE_REASON: &str = "替换理由（如病假、回避）";
 pub const RECORD_WRITTEN: &str = "抽取记录已写入";
+pub const NOTICE_SENT_TITLE: &str = "登记计划调整报送件已报送";
+pub const NOTICE_ID: &str = "报送件编号（如 2026-1）";
+pub const NOTICE_SENT_ON: &str = "报送日期";
+
+/// The file the dashboard writes a plan-change notice to, in the export folder.
+pub fn notice_file(year: i32, today: chrono::NaiveDate) -> String {
+    format!("计划调整报送件-{year}-{today}.md")
+}
+
+/// The lines after a notice was written.
+pub fn notice_written(id: &str, changes: usize, path: &str) -> Vec<String> {
+    vec![
+        format!("已写出计划调整报送件 {id}（{changes} 项调整）："),
+        path.to_string(),
+        "报送后按 N 登记报送日期。".to_string(),
+    ]
+}
+
+/// The status line after a notice was recorded as sent.
+pub fn notice_sent(id: &str, on: chrono::NaiveDate) -> String {
+    format!("已登记报送件 {id} 于 {on} 报送")
+}
 pub const RUN_TITLE: &str = "运行抽取（只能一次）";
 pub const SEED_1: &str = "现场种子1（数字）";
 pub const SEED_2: &str = "现场种子2（数字）";
@@ -333,6 +355,16 @@ pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &
         _ => &[
             ("Tab", "在录入期限和我的检查任务之间切换", None),
             ("Enter", "打开所选的检查任务", None),
+            (
+                "n",
+                "写出本年计划调整的书面报送件（Markdown）",
+                Some(Action::EditPlans),
+            ),
+            (
+                "N",
+                "登记报送件已报送（编号、日期）",
+                Some(Action::EditPlans),
+            ),
         ],
     };
     common

@@ -1229,3 +1229,49 @@ fn a_step_outside_the_windows_is_marked_in_the_visits_list() {
         "{lines:#?}"
     );
 }
+
+/// A lead writes the plan-change notice from the overview (n) and records it sent (N); an
+/// inspector is offered neither.
+#[test]
+fn a_lead_writes_and_records_the_plan_change_notice_from_the_overview() {
+    let mut d = Demo::open(Some("lead.liu"));
+    d.session
+        .edit_plan(
+            2026,
+            "NB",
+            shuangsuiji::services::plans::PlanEdit::RemoveTask("NB-4".into()),
+            "该事项由市局统一组织检查",
+        )
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    d.m.export_dir = out.path().to_path_buf();
+    d.keys("1n");
+    let file = out
+        .path()
+        .join(format!("计划调整报送件-2026-{}.md", demo_day()));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("该事项由市局统一组织检查"), "{text}");
+    match &d.m.popup {
+        Some(Popup::Message { lines, .. }) => {
+            assert!(lines.iter().any(|l| l.contains("2026-1")), "{lines:?}")
+        }
+        _ => panic!("where the notice went"),
+    }
+    d.press(KeyCode::Esc);
+    d.keys("N2026-1");
+    d.press(KeyCode::Enter);
+    let status = d.session.plan_change_status(2026).unwrap();
+    assert!(
+        status
+            .notices
+            .iter()
+            .any(|n| n.id == "2026-1" && n.sent.as_ref().is_some_and(|x| x.on == demo_day())),
+        "{:?}",
+        status.notices
+    );
+    // An inspector has neither key.
+    let (_, officer) = completed_visit_and_officer();
+    let mut i = Demo::open(Some(&officer));
+    i.keys("1nN");
+    assert!(i.m.popup.is_none());
+}

@@ -289,6 +289,24 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             m.screen = ScreenId::Visits;
             vec![Effect::Reload, Effect::OpenForm(id)]
         }
+        KeyCode::Char('n') if m.may(Action::EditPlans, Subject::Any) => {
+            vec![Effect::WritePlanNotice]
+        }
+        KeyCode::Char('N') if m.may(Action::EditPlans, Subject::Any) => {
+            let today = m.today.to_string();
+            ask(
+                m,
+                s::NOTICE_SENT_TITLE.to_string(),
+                &[s::NOTICE_ID, s::NOTICE_SENT_ON],
+                InputPurpose::NoticeSent,
+            );
+            if let Some(Popup::Input { fields, .. }) = m.popup.as_mut()
+                && let Some(f) = fields.get_mut(1)
+            {
+                f.insert_str(&today);
+            }
+            vec![]
+        }
         code => {
             let len = list.len();
             step(&mut m.overview_selected, len, code);
@@ -553,6 +571,10 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
         },
         InputPurpose::VoidDraw(id) => Effect::RequestVoid { id, reason: first },
         InputPurpose::Lapse(id) => Effect::LapseVisit { id, reason: first },
+        InputPurpose::NoticeSent => Effect::MarkNoticeSent {
+            id: first,
+            on: second,
+        },
         InputPurpose::StartOutside(id) => Effect::StartVisit {
             id,
             reason: Some(first),
