@@ -231,7 +231,7 @@ fn show(s: &Session, id: &str, json: bool, markdown: bool) -> CliResult {
             Ok(())
         }
         Some(r) => {
-            say_run(r, v.confidential)?;
+            say_run(r, v.confidential, &super::inspector_names(s))?;
             say_substitutions(s, id, r)
         }
     }
@@ -386,7 +386,11 @@ fn say_prepared(
 }
 
 /// The run: seed and witnesses (unless the list is still confidential) and each visit's team.
-fn say_run(r: &DrawRecord, confidential: bool) -> CliResult {
+fn say_run(
+    r: &DrawRecord,
+    confidential: bool,
+    names: &std::collections::HashMap<String, String>,
+) -> CliResult {
     if confidential {
         output::say("名单在检查开始前保密；下列仅为你所在检查组的任务。");
     } else {
@@ -402,7 +406,7 @@ fn say_run(r: &DrawRecord, confidential: bool) -> CliResult {
         |vis| {
             let members = current_team(vis, &r.substitutions)
                 .iter()
-                .map(|m| format!("{}{}", if m.lead { "*" } else { "" }, m.inspector))
+                .map(|m| super::seat_text(&m.inspector, m.lead, names))
                 .collect::<Vec<_>>()
                 .join(" ");
             vec![

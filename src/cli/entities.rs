@@ -146,6 +146,7 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
         output::say("（无）");
         return Ok(());
     }
+    let names = super::inspector_names(s);
     output::table_of(
         &[
             "期次",
@@ -166,7 +167,9 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
                     Some(t) => t.reason_text.clone(),
                     None => join_list(&h.tasks),
                 },
-                h.problem.clone().unwrap_or_else(|| h.team.codes()),
+                h.problem
+                    .clone()
+                    .unwrap_or_else(|| super::team_text(&h.team, &names)),
                 h.state.label().to_string(),
                 h.latest_date().map(|d| d.to_string()).unwrap_or_default(),
                 history_result(h),

@@ -251,3 +251,37 @@ pub fn dashboard(cli: &Cli) -> CliResult {
     shuangsuiji::tui::run(session, cli.ascii)
         .map_err(|e| Failure::Message(format!("终端出错：{e}")))
 }
+
+/// The names of the inspectors by code, for showing teams; empty when the user may not see
+/// the inspectors library (the codes are shown alone then).
+pub(crate) fn inspector_names(s: &Session) -> std::collections::HashMap<String, String> {
+    s.list_inspectors()
+        .map(|list| list.into_iter().map(|i| (i.code, i.name)).collect())
+        .unwrap_or_default()
+}
+
+/// A team as lists show it, names beside codes, the lead marked with `*`:
+/// "*YC-001 王伟 YC-004 李娜".
+pub(crate) fn team_text(
+    team: &shuangsuiji::domain::draw::record::Team,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    team.0
+        .iter()
+        .map(|seat| seat_text(&seat.inspector, seat.lead, names))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One team member: `*CODE 姓名`, or the code alone when the name is not known.
+pub(crate) fn seat_text(
+    code: &str,
+    lead: bool,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    let mark = if lead { "*" } else { "" };
+    match names.get(code) {
+        Some(name) => format!("{mark}{code} {name}"),
+        None => format!("{mark}{code}"),
+    }
+}

@@ -13,8 +13,8 @@ use crate::domain::draw::commit::{commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
 use crate::domain::draw::record::{
-    DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, SubstitutionApproval,
-    format_of, person_source, record_digest, substitution_reason,
+    DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, SubstitutionApproval, format_of,
+    person_source, record_digest, substitution_reason,
 };
 use crate::domain::draw::select::{select, visits};
 use crate::domain::draw::team::{NoSubstitute, match_teams, next_substitute, seat_substitutions};
