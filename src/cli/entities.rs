@@ -21,9 +21,17 @@ pub enum EntitiesCommand {
     /// 设为不参与双随机（搬迁、长期停产、破产、注销……）
     Exclude {
         code: String,
-        /// 不参与的原因，如 搬迁
-        #[arg(long = "as-reason", value_name = "原因")]
-        exclusion: String,
+        /// 不参与的原因，如 搬迁（写在对象上，随对象显示）
+        #[arg(long, value_name = "原因", required_unless_present = "old_exclusion")]
+        exclusion: Option<String>,
+        /// The old spelling of --exclusion, too close to --as: still accepted, with a note.
+        #[arg(
+            long = "as-reason",
+            value_name = "原因",
+            hide = true,
+            conflicts_with = "exclusion"
+        )]
+        old_exclusion: Option<String>,
         /// 变更理由（记入审计日志）
         #[arg(long)]
         reason: String,
@@ -88,8 +96,20 @@ pub fn run(s: &mut Session, c: &EntitiesCommand) -> CliResult {
         EntitiesCommand::Exclude {
             code,
             exclusion,
+            old_exclusion,
             reason,
-        } => exclude(s, code, exclusion, reason),
+        } => {
+            if old_exclusion.is_some() {
+                eprintln!(
+                    "提示：--as-reason 已改名为 --exclusion（避免与 --as 混淆），旧写法今后将不再接受"
+                );
+            }
+            let why = exclusion
+                .as_deref()
+                .or(old_exclusion.as_deref())
+                .unwrap_or("");
+            exclude(s, code, why, reason)
+        }
         EntitiesCommand::Include { code, reason } => include(s, code, reason),
     }
 }

@@ -34,6 +34,9 @@ pub(crate) struct Column {
     pub kind: TextKind,
     /// A name or a code: invisible characters (bidi controls, zero-width) are refused.
     pub identifier: bool,
+    /// Required of a new record only: a partial sheet that updates stored records may leave
+    /// the column out (the import checks that no row of such a sheet is new).
+    pub for_new: bool,
 }
 
 impl Column {
@@ -46,7 +49,14 @@ impl Column {
             hint,
             kind: TextKind::Other,
             identifier: false,
+            for_new: false,
         }
+    }
+
+    /// Required of new records only (see [`Column::for_new`]).
+    pub const fn for_new(mut self) -> Column {
+        self.for_new = true;
+        self
     }
 
     /// The kind of text the column holds (its length limit); [`TextKind::Other`] unless set.
@@ -140,10 +150,21 @@ fn find(columns: &[Column], header: &str) -> Option<usize> {
 /// Finds each column of the layout in the file's header: for every layout column, the index
 /// of the file column holding it. Unknown file columns are ignored; a missing required column
 /// or two file columns for one layout column are problems on the header row.
+#[cfg(test)]
 pub(crate) fn locate(
     headers: &[String],
     columns: &[Column],
     header_row: usize,
+) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+    locate_as(headers, columns, header_row, false)
+}
+
+/// [`locate`]; with `partial`, a required column marked [`Column::for_new`] may be absent.
+fn locate_as(
+    headers: &[String],
+    columns: &[Column],
+    header_row: usize,
+    partial: bool,
 ) -> Result<Vec<Option<usize>>, Vec<Problem>> {
     let mut index: Vec<Option<usize>> = vec![None; columns.len()];
     let mut problems = Vec::new();
@@ -166,7 +187,7 @@ pub(crate) fn locate(
         }
     }
     for (col, column) in columns.iter().enumerate() {
-        if column.required && index[col].is_none() {
+        if column.required && index[col].is_none() && !(partial && column.for_new) {
             problems.push(Problem::new(
                 header_row,
                 "表头",
@@ -226,10 +247,11 @@ impl<'a> RowCheck<'a> {
             .push((col, Problem::new(self.row.number, header, reason)));
     }
 
-    /// The text of a column that must not be empty.
+    /// The text of a column that must not be empty (when the file has it: a partial sheet
+    /// may lack a [`Column::for_new`] column).
     pub fn required(&mut self, col: usize) -> String {
         let t = self.text(col);
-        if t.is_empty() {
+        if t.is_empty() && self.has(col) {
             self.fail(col, "不能为空");
         }
         t.to_string()
@@ -311,9 +333,28 @@ pub(crate) fn parse_all<T>(
 pub(crate) fn parse_sheet<T>(
     table: &Table,
     columns: &[Column],
-    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+    parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
 ) -> Result<Parsed<T>, Vec<Problem>> {
-    let index = locate(&table.headers, columns, table.header_row.max(1))?;
+    parse_sheet_as(table, columns, parse_row, false)
+}
+
+/// Like [`parse_sheet`] for a sheet that may only update stored records: the columns marked
+/// [`Column::for_new`] may be absent.
+pub(crate) fn parse_partial_sheet<T>(
+    table: &Table,
+    columns: &[Column],
+    parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+) -> Result<Parsed<T>, Vec<Problem>> {
+    parse_sheet_as(table, columns, parse_row, true)
+}
+
+fn parse_sheet_as<T>(
+    table: &Table,
+    columns: &[Column],
+    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+    partial: bool,
+) -> Result<Parsed<T>, Vec<Problem>> {
+    let index = locate_as(&table.headers, columns, table.header_row.max(1), partial)?;
     let mut seen = Seen::default();
     let mut records = Vec::with_capacity(table.rows.len());
     let mut problems = Vec::new();

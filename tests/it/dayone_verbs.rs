@@ -138,3 +138,275 @@ fn the_template_can_be_written_to_a_file_and_parses() {
     let s = open(&c.db, &c.officer);
     assert!(s.result_view(c.visit.id).unwrap().draft.is_some());
 }
+
+/// The audit actions recorded for `subject`, oldest first.
+fn actions(db: &std::path::Path, subject: &str) -> Vec<String> {
+    let s = open(db, None);
+    let mut out: Vec<String> = s
+        .audit_events(&shuangsuiji::domain::audit::EventFilter {
+            subject: Some(subject.to_string()),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    out.sort();
+    out
+}
+
+/// `inspectors show` tells certificate, department, areas, expertise, leaves and conflicts;
+/// a leave is added, edited and cancelled, each audited; `inspectors list` marks who is on
+/// leave today.
+#[test]
+fn an_inspectors_leaves_are_shown_edited_and_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "i.db");
+    let s = open(&db, None);
+    let i = s
+        .list_inspectors()
+        .unwrap()
+        .into_iter()
+        .find(|i| i.on_duty && i.leaves.is_empty() && !i.areas.is_empty())
+        .expect("an officer on duty without leave");
+    drop(s);
+    let code = i.code.as_str();
+
+    let on_list = |db: &std::path::Path| -> String {
+        let out = run(db, &["inspectors", "list"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .find(|l| l.contains(code))
+            .unwrap()
+            .to_string()
+    };
+    assert!(!on_list(&db).contains("请假"), "{}", on_list(&db));
+
+    // Added around the demo day (2026-05-20): on leave today.
+    let out = run(
+        &db,
+        &[
+            "inspectors",
+            "leave",
+            code,
+            "--from",
+            "2026-05-18",
+            "--to",
+            "2026-05-22",
+            "--reason",
+            "病假",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(on_list(&db).contains("请假"), "{}", on_list(&db));
+
+    let out = run(&db, &["inspectors", "show", code]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&out);
+    for want in [
+        i.name.as_str(),
+        i.cert_no.as_str(),
+        i.department.as_str(),
+        "2026-05-18~2026-05-22：病假",
+        "今天在请假中",
+        "回避",
+    ] {
+        assert!(shown.contains(want), "{want}: {shown}");
+    }
+    for area in &i.areas {
+        assert!(shown.contains(area.as_str()), "{area}: {shown}");
+    }
+
+    // Edited: moved to June, no longer on leave today; the leave's own reason kept.
+    let out = run(
+        &db,
+        &[
+            "inspectors",
+            "leave",
+            code,
+            "--edit",
+            "2026-05-18",
+            "--from",
+            "2026-06-01",
+            "--to",
+            "2026-06-05",
+            "--reason",
+            "改期",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!on_list(&db).contains("请假"), "{}", on_list(&db));
+    let shown = stdout(&run(&db, &["inspectors", "show", code]));
+    assert!(shown.contains("2026-06-01~2026-06-05：病假"), "{shown}");
+
+    // A leave that does not exist is named, and nothing changes.
+    let out = run(
+        &db,
+        &[
+            "inspectors",
+            "leave",
+            code,
+            "--cancel",
+            "2026-05-18",
+            "--reason",
+            "销假",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("没有从 2026-05-18 开始的请假"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("2026-06-01~2026-06-05"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(
+        &db,
+        &[
+            "inspectors",
+            "leave",
+            code,
+            "--cancel",
+            "2026-06-01",
+            "--reason",
+            "销假",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = open(&db, None);
+    let now = s
+        .list_inspectors()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.code == i.code)
+        .unwrap();
+    assert!(now.leaves.is_empty());
+    drop(s);
+    assert_eq!(
+        actions(&db, code),
+        [
+            "inspectors.leave",
+            "inspectors.leave_cancel",
+            "inspectors.leave_edit"
+        ]
+    );
+
+    // Adding without dates says what is needed.
+    let out = run(&db, &["inspectors", "leave", code, "--reason", "病假"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--from 和 --to"), "{}", stderr(&out));
+}
+
+/// A sheet with only the key column and the columns it changes updates stored entities; the
+/// same sheet with a new code is refused, naming the missing column and the new row.
+#[test]
+fn a_partial_entity_sheet_needs_only_the_key_and_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "e.db");
+    let s = open(&db, None);
+    let e = s
+        .list_entities(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.entity.uscc.is_some())
+        .unwrap()
+        .entity;
+    drop(s);
+    let uscc = e.uscc.clone().unwrap();
+    let sheet = dir.path().join("备注.csv");
+    std::fs::write(
+        &sheet,
+        format!("统一社会信用代码,备注\r\n{uscc},已搬迁至工业园\r\n"),
+    )
+    .unwrap();
+    let out = run(&db, &["import", "entities", sheet.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = open(&db, None);
+    let after = s.show_entity(&uscc).unwrap().entity.entity;
+    assert_eq!(after.note, "已搬迁至工业园");
+    assert_eq!(
+        (after.name, after.town, after.target_types),
+        (e.name, e.town, e.target_types)
+    );
+    drop(s);
+
+    let new = shuangsuiji::domain::uscc::complete("91140522MA0K00001").unwrap();
+    std::fs::write(
+        &sheet,
+        format!("统一社会信用代码,备注\r\n{uscc},甲\r\n{new},乙\r\n"),
+    )
+    .unwrap();
+    let out = run(&db, &["import", "entities", sheet.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("缺少必填列“名称”"), "{err}");
+    assert!(err.contains("第3行是新对象"), "{err}");
+    assert!(err.contains("缺少必填列“乡镇”"), "{err}");
+    let s = open(&db, None);
+    assert_eq!(
+        s.show_entity(&uscc).unwrap().entity.entity.note,
+        "已搬迁至工业园",
+        "nothing imported"
+    );
+}
+
+/// `entities exclude --exclusion` replaces `--as-reason`, which still works with a note.
+#[test]
+fn exclusion_is_spelt_apart_from_as() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "x.db");
+    let s = open(&db, None);
+    let codes: Vec<String> = s
+        .list_entities(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entity.exclusion.is_none())
+        .map(|e| e.id)
+        .take(2)
+        .collect();
+    drop(s);
+    let out = run(
+        &db,
+        &[
+            "entities",
+            "exclude",
+            &codes[0],
+            "--exclusion",
+            "搬迁",
+            "--reason",
+            "已搬离本县",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--as-reason"), "{}", stderr(&out));
+    let out = run(
+        &db,
+        &[
+            "entities",
+            "exclude",
+            &codes[1],
+            "--as-reason",
+            "搬迁",
+            "--reason",
+            "已搬离本县",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("已改名为 --exclusion"),
+        "{}",
+        stderr(&out)
+    );
+    let s = open(&db, None);
+    for c in &codes {
+        assert_eq!(
+            s.show_entity(c).unwrap().entity.entity.exclusion.as_deref(),
+            Some("搬迁")
+        );
+    }
+}
