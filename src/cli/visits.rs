@@ -30,8 +30,9 @@ pub enum VisitCommand {
     /// 开始检查
     Start {
         id: i64,
+        /// 日期（默认今天）
         #[arg(long, value_parser = super::day)]
-        date: NaiveDate,
+        date: Option<NaiveDate>,
         /// 日期不在任务检查时间内时须说明原因
         #[arg(long)]
         reason: Option<String>,
@@ -39,8 +40,9 @@ pub enum VisitCommand {
     /// 完成检查（检查完成日期，20个工作日录入期限从此起算）
     Complete {
         id: i64,
+        /// 日期（默认今天）
         #[arg(long, value_parser = super::day)]
-        date: NaiveDate,
+        date: Option<NaiveDate>,
         /// 日期不在任务检查时间内时须说明原因
         #[arg(long)]
         reason: Option<String>,
@@ -145,8 +147,14 @@ pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
     match c {
         VisitCommand::List(a) => list(s, a),
         VisitCommand::Show { id, json } => show_visit(s, *id, json.json),
-        VisitCommand::Start { id, date, reason } => start(s, *id, *date, reason.as_deref()),
-        VisitCommand::Complete { id, date, reason } => complete(s, *id, *date, reason.as_deref()),
+        VisitCommand::Start { id, date, reason } => {
+            let date = date.unwrap_or_else(|| s.today());
+            start(s, *id, date, reason.as_deref())
+        }
+        VisitCommand::Complete { id, date, reason } => {
+            let date = date.unwrap_or_else(|| s.today());
+            complete(s, *id, date, reason.as_deref())
+        }
         VisitCommand::Lapse { id, reason } => {
             s.lapse_visit(*id, reason)?;
             output::say(&format!("检查任务 {id} 已标为未实施：{reason}"));

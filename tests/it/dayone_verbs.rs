@@ -410,3 +410,147 @@ fn exclusion_is_spelt_apart_from_as() {
         );
     }
 }
+
+/// `visit start` and `visit complete` take today when `--date` is left out; `--reason` still
+/// goes with a day outside the windows.
+#[test]
+fn the_date_of_a_step_defaults_to_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = drawn_copy(&dir, "d.db");
+    let lead = open(&db, "lead.liu");
+    let visit = assigned_q2_visit(&lead, |_| true);
+    let officer = login_of(&lead, &visit.team[0].inspector);
+    drop(lead);
+    let id = visit.id.to_string();
+    for step in ["start", "complete"] {
+        let out = run(&db, &["--as", &officer, "visit", step, &id]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(DEMO_DAY), "{}", stdout(&out));
+    }
+    let s = open(&db, &officer);
+    let v = s.visit(visit.id).unwrap();
+    assert_eq!(v.dates.started, Some(demo_day()));
+    assert_eq!(v.dates.completed, Some(demo_day()));
+}
+
+/// `draw substitute --visit` takes the visit number as `visit list` shows it, or the entity
+/// code as before; a visit of another draw is refused by name. Team lists show names.
+#[test]
+fn substitution_takes_the_visit_number_and_teams_show_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = drawn_copy(&dir, "s.db");
+    let lead = open(&db, "lead.liu");
+    let visit = assigned_q2_visit(&lead, |v| v.team.len() >= 2);
+    let names: std::collections::HashMap<String, String> = lead
+        .list_inspectors()
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.code, i.name))
+        .collect();
+    let other = lead
+        .list_visits(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| v.draw_id != "2026Q2-01")
+        .expect("a visit of an earlier draw");
+    drop(lead);
+    let id = visit.id.to_string();
+
+    let out = run(
+        &db,
+        &["--as", "lead.liu", "visit", "list", "--year", "2026"],
+    );
+    let list = stdout(&out);
+    let lead_seat = &visit.team[0].inspector;
+    assert!(
+        list.contains(&format!("*{lead_seat} {}", names[lead_seat])),
+        "{list}"
+    );
+
+    let out = run(
+        &db,
+        &[
+            "--as",
+            "lead.liu",
+            "draw",
+            "substitute",
+            "2026Q2-01",
+            "--visit",
+            &other.id.to_string(),
+            "--inspector",
+            &visit.team[1].inspector,
+            "--reason",
+            "病假",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("不属于 2026Q2-01"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(
+        &db,
+        &[
+            "--as",
+            "lead.liu",
+            "draw",
+            "substitute",
+            "2026Q2-01",
+            "--visit",
+            &id,
+            "--inspector",
+            &visit.team[1].inspector,
+            "--reason",
+            "病假",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&visit.entity), "{}", stdout(&out));
+    let s = open(&db, "lead.liu");
+    assert!(
+        !s.visit(visit.id)
+            .unwrap()
+            .team
+            .includes(&visit.team[1].inspector)
+    );
+}
+
+/// Unquoted dice digits are explained; `user grant` takes `--role` as `user add` does, and
+/// the role after the login still works.
+#[test]
+fn seeds_and_roles_are_given_the_friendly_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "u.db");
+    let out = run(&db, &["draw", "run", "2026Q2-01", "--seed", "1234", "5678"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("“5678”"), "{err}");
+    assert!(
+        err.contains("加引号") && err.contains("--seed 1234 --seed 5678"),
+        "{err}"
+    );
+    assert!(!err.contains("unexpected"), "{err}");
+
+    let s = open(&db, None);
+    let observer = only(&s, shuangsuiji::domain::role::Role::Observer);
+    drop(s);
+    let out = run(&db, &["user", "grant", &observer, "--role", "principal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&db, &["user", "revoke", &observer, "principal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&db, &["user", "grant", &observer, "--role", "lead"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = open(&db, None);
+    let u = s
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .find(|u| u.login == observer)
+        .unwrap();
+    use shuangsuiji::domain::role::Role;
+    assert_eq!(u.roles, [Role::Observer, Role::Lead].into());
+    let out = run(&db, &["user", "grant", &observer]);
+    assert!(!out.status.success());
+}
