@@ -225,7 +225,10 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Report(c) => reports::run(&mut cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
         Command::Draw(c) => draws::run(&cli, c),
-        Command::Calendar(c) => calendar::run(&mut cli.open()?, c),
+        Command::Calendar(c) => match calendar::without_database(c) {
+            Some(done) => done,
+            None => calendar::run(&mut cli.open()?, c),
+        },
         Command::Visit(c) => visits::run(&mut cli.open()?, c),
         Command::Result(c) => visits::result(&mut cli.open()?, c),
         Command::Followup(c) => visits::followup(&mut cli.open()?, c),

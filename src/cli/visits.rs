@@ -744,9 +744,15 @@ fn draft(s: &mut Session, id: i64, file: &Path) -> CliResult {
 
 fn submit(s: &mut Session, id: i64, file: &Path) -> CliResult {
     let r = s.submit_result(id, &read_result(file)?)?;
+    // A due date in a year without a loaded holiday notice is provisional (临时).
+    let provisional = s
+        .visit(id)?
+        .due
+        .is_some_and(|d| d.provisional && d.date.to_string() == r.due);
     output::say(&format!(
-        "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
+        "检查任务 {id} 的结果已提交并锁定（期限 {}{}{}）",
         r.due,
+        if provisional { PROVISIONAL } else { "" },
         messages::late_entry(r.late, "，", "")
     ));
     Ok(())

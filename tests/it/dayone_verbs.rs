@@ -3,6 +3,7 @@
 //! the holiday notice template and Chinese help.
 
 use crate::support::*;
+use shuangsuiji::domain::visit::VisitState;
 
 /// `result template` writes every check item of the visit with its basis and the allowed
 /// values; the file, once an item is marked as a problem and the problem fields are filled,
@@ -553,4 +554,128 @@ fn seeds_and_roles_are_given_the_friendly_way() {
     assert_eq!(u.roles, [Role::Observer, Role::Lead].into());
     let out = run(&db, &["user", "grant", &observer]);
     assert!(!out.status.success());
+}
+
+/// `calendar template` writes a notice file to fill in: refused as it stands (no source),
+/// loaded once filled; the same year's deadlines are then no longer provisional.
+#[test]
+fn the_holiday_notice_template_loads_once_filled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "c.db");
+    let out = run(&db, &["calendar", "template", "2027"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for want in [
+        "year = 2027",
+        "source = \"\"",
+        "days_off",
+        "workdays",
+        "元旦",
+        "国庆节",
+        "调休上班",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    let file = dir.path().join("2027.toml");
+    let out = run(
+        &db,
+        &[
+            "calendar",
+            "template",
+            "--year",
+            "2027",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+    let out = run(
+        &db,
+        &[
+            "calendar",
+            "template",
+            "--year",
+            "2027",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success(), "an existing file is not overwritten");
+
+    let out = run(&db, &["calendar", "import", file.to_str().unwrap()]);
+    assert!(!out.status.success(), "an unfilled template is refused");
+    assert!(stderr(&out).contains("source"), "{}", stderr(&out));
+
+    let filled = text
+        .replace(
+            "source = \"\"",
+            "source = \"国务院办公厅关于2027年部分节假日安排的通知（测试）\"",
+        )
+        .replacen(
+            "    # \"2027-MM-DD..2027-MM-DD\", # 元旦",
+            "    \"2027-01-01..2027-01-03\", # 元旦",
+            1,
+        );
+    std::fs::write(&file, filled).unwrap();
+    let out = run(&db, &["calendar", "import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&db, &["calendar", "deadline", "--from", "2026-12-31"]);
+    assert!(!stdout(&out).contains("临时"), "{}", stdout(&out));
+}
+
+/// A result submitted for a visit whose due date falls in a year without a notice (2027 in
+/// the demo) says the date is provisional.
+#[test]
+fn result_submit_marks_a_due_date_in_an_unknown_year_provisional() {
+    let dir = tempfile::tempdir().unwrap();
+    let built = day("2026-12-02");
+    let today = day("2026-12-15");
+    let db = demo_copy_at(&dir, "dec.db", built);
+    open_on(&db, "lead.liu", today)
+        .run_draw("2026Q4-01", &seeds(), &[])
+        .unwrap();
+    let lead = open_on(&db, "lead.liu", today);
+    let visit = lead
+        .list_visits(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| {
+            v.draw_id == "2026Q4-01" && v.state == VisitState::Assigned && v.problem.is_none()
+        })
+        .expect("an assigned fourth-quarter visit");
+    let officer = login_of(&lead, &visit.team[0].inspector);
+    drop(lead);
+    let mut s = open_on(&db, &officer, today);
+    let reason = visit.outside_on(today).map(|_| "检查时间外，经队长同意");
+    s.start_visit(visit.id, today, reason).unwrap();
+    s.complete_visit(visit.id, today, reason).unwrap();
+    let due = s.visit(visit.id).unwrap().due.unwrap();
+    assert!(
+        due.provisional && due.date.to_string().starts_with("2027-"),
+        "{due:?}"
+    );
+    let result = clean_result(&s, visit.id);
+    drop(s);
+    let file = dir.path().join("r.toml");
+    std::fs::write(&file, toml::to_string(&result).unwrap()).unwrap();
+    let out = command(
+        &db,
+        &[
+            "--as",
+            &officer,
+            "result",
+            "submit",
+            &visit.id.to_string(),
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    )
+    .env("SHUANGSUIJI_TODAY", "2026-12-15")
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains(&format!("期限 {}（临时）", due.date)),
+        "{said}"
+    );
 }
