@@ -18,7 +18,10 @@ pub fn explain(e: &Error) -> Option<String> {
     let usage = context(e, ContextKind::Usage);
     let usage = usage.trim().trim_start_matches("Usage:").trim();
     if !usage.is_empty() {
-        message.push_str(&format!("\n用法：{usage}\n加 --help 查看说明"));
+        message.push_str(&format!(
+            "\n用法：{}\n加 --help 查看说明",
+            super::chinese_words(usage)
+        ));
     }
     Some(message)
 }

@@ -240,9 +240,11 @@ impl<'a> RowCheck<'a> {
             .map_or("", |s| s.trim())
     }
 
-    /// Records a problem with a layout column.
+    /// Records a problem with a layout column, quoting the value typed (unless the reason
+    /// already does): `第8行 统一社会信用代码 “91140522MA0K00001X” 校验位错误`.
     pub fn fail(&mut self, col: usize, reason: impl Into<String>) {
         let header = self.columns.get(col).map_or("", |c| c.header);
+        let reason = with_value(self.text(col), reason.into());
         self.problems
             .push((col, Problem::new(self.row.number, header, reason)));
     }
@@ -268,7 +270,11 @@ impl<'a> RowCheck<'a> {
                 text::check(column.kind, t)
             };
             if let Err(problem) = checked {
-                self.fail(col, problem.to_string());
+                // Not quoted: the value is too long to show, or holds invisible characters.
+                self.problems.push((
+                    col,
+                    Problem::new(self.row.number, column.header, problem.to_string()),
+                ));
             }
         }
     }
@@ -298,6 +304,25 @@ impl<'a> RowCheck<'a> {
         self.problems.sort_by_key(|(col, _)| *col);
         self.problems.into_iter().map(|(_, p)| p).collect()
     }
+}
+
+/// The longest value quoted in a problem, in characters; a longer one is cut with “…”.
+const QUOTED_VALUE_CHARS: usize = 40;
+
+/// `reason` with the value typed in front, quoted: empty values and reasons that already
+/// quote the value are left as they are.
+fn with_value(value: &str, reason: String) -> String {
+    if value.is_empty() || reason.contains(&format!("“{value}”")) {
+        return reason;
+    }
+    let mut shown: String = value.chars().take(QUOTED_VALUE_CHARS).collect();
+    if value.chars().count() > QUOTED_VALUE_CHARS {
+        shown.push('…');
+    }
+    if reason.contains(&format!("“{shown}”")) {
+        return reason;
+    }
+    format!("“{shown}” {reason}")
 }
 
 /// Remembers the row of each id, to report a repeated id on the later row.

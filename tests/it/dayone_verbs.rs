@@ -679,3 +679,120 @@ fn result_submit_marks_a_due_date_in_an_unknown_year_provisional() {
         "{said}"
     );
 }
+
+/// `--help` speaks Chinese at every level: no "Usage", "Options", "Commands", "Print help".
+#[test]
+fn help_is_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    for args in [
+        vec!["--help"],
+        vec!["-h"],
+        vec!["visit", "--help"],
+        vec!["result", "template", "--help"],
+        vec!["inspectors", "leave", "-h"],
+    ] {
+        let out = run(&db, &args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let help = stdout(&out);
+        assert!(help.contains("用法："), "{args:?}: {help}");
+        assert!(help.contains("显示帮助"), "{args:?}: {help}");
+        for english in [
+            "Usage",
+            "Options",
+            "Commands",
+            "Arguments",
+            "Print help",
+            "[OPTIONS]",
+            "[default:",
+        ] {
+            assert!(!help.contains(english), "{args:?} says {english}: {help}");
+        }
+    }
+    let root = stdout(&run(&db, &["--help"]));
+    assert!(
+        root.contains("命令") && root.contains("选项") && root.contains("显示版本"),
+        "{root}"
+    );
+    let version = run(&db, &["--version"]);
+    assert!(
+        stdout(&version).starts_with("shuangsuiji "),
+        "{}",
+        stdout(&version)
+    );
+    // A mistake's usage line is Chinese too.
+    let out = run(&db, &["visit", "start", "--bogus"]);
+    assert!(
+        stderr(&out).contains("用法：shuangsuiji visit start [选项]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `init --empty` tells the order that works: inspectors imported before the users linked
+/// to them.
+#[test]
+fn init_says_inspectors_come_before_linked_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("prod.db");
+    let out = std::process::Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "init", "--empty"])
+        .env_remove("SHUANGSUIJI_DB")
+        .env_remove("SHUANGSUIJI_TODAY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    let inspectors = said.find("import inspectors").expect(&said);
+    let users = said.find("user add").expect(&said);
+    assert!(inspectors < users, "{said}");
+    assert!(said.contains("先导入执法人员，再添加用户"), "{said}");
+}
+
+/// An import error quotes the value that was typed.
+#[test]
+fn import_errors_quote_the_value_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "q.db");
+    let good = shuangsuiji::domain::uscc::complete("91140522MA0K00001").unwrap();
+    let last = good.chars().last().unwrap();
+    let wrong = if last == 'X' { 'Y' } else { 'X' };
+    let bad = format!("{}{wrong}", &good[..17]);
+    let sheet = dir.path().join("对象.csv");
+    std::fs::write(
+        &sheet,
+        format!("名称,统一社会信用代码,乡镇,检查对象类型\r\n甲厂,{bad},町店镇,排污单位\r\n乙厂,{good},町店镇,工厂\r\n"),
+    )
+    .unwrap();
+    let out = run(&db, &["import", "entities", sheet.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("第2行 统一社会信用代码 “{bad}” 校验位错误")),
+        "{err}"
+    );
+    assert!(err.contains("第3行 检查对象类型 “工厂”"), "{err}");
+}
+
+/// The docs of this area stand alone: no link out of the repository; the rules they cite are
+/// in docs/rules.md, with the plan named by its number.
+#[test]
+fn the_docs_do_not_point_outside_the_repository() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in [
+        "docs/results.md",
+        "docs/registry.md",
+        "docs/calendar.md",
+        "docs/rules.md",
+        "README.md",
+    ] {
+        let text = std::fs::read_to_string(root.join(name)).unwrap();
+        assert!(
+            !text.contains("../shared"),
+            "{name} links outside the repository"
+        );
+    }
+    let rules = std::fs::read_to_string(root.join("docs/rules.md")).unwrap();
+    assert!(rules.contains("阳分环发〔2024〕6号"));
+    assert!(rules.contains("## 6. Results"));
+}
