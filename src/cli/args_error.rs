@@ -18,7 +18,10 @@ pub fn explain(e: &Error) -> Option<String> {
     let usage = context(e, ContextKind::Usage);
     let usage = usage.trim().trim_start_matches("Usage:").trim();
     if !usage.is_empty() {
-        message.push_str(&format!("\n用法：{usage}\n加 --help 查看说明"));
+        message.push_str(&format!(
+            "\n用法：{}\n加 --help 查看说明",
+            super::chinese_words(usage)
+        ));
     }
     Some(message)
 }
@@ -57,6 +60,9 @@ fn mistake(e: &Error) -> Option<String> {
         ErrorKind::ValueValidation => {
             format!("参数 {arg} 的值“{value}”无效：{}", why_invalid(e, &value))
         }
+        ErrorKind::UnknownArgument if looks_like_dice(&arg) => format!(
+            "无法识别的参数“{arg}”：种子的骰子数字中间有空格时请加引号（--seed \"1234 {arg}\"），或每部分各写一个 --seed（--seed 1234 --seed {arg}）"
+        ),
         ErrorKind::UnknownArgument => format!("无法识别的参数“{arg}”"),
         ErrorKind::InvalidSubcommand => {
             format!("没有子命令“{}”", text(ContextKind::InvalidSubcommand))
@@ -75,6 +81,11 @@ fn mistake(e: &Error) -> Option<String> {
         _ => "命令行参数有误".to_string(),
     };
     Some(message)
+}
+
+/// A stray argument of digits only: most likely the second half of a seed typed unquoted.
+fn looks_like_dice(arg: &str) -> bool {
+    !arg.is_empty() && arg.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Why a value did not parse: our own parsers already say it in Chinese; for dates and numbers

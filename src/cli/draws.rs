@@ -69,7 +69,7 @@ pub enum DrawCommand {
     /// 替换一名检查人员（仅限尚未开始的检查任务；按原排序取下一名合格人员；每个席位队长可替换一次）
     Substitute {
         id: String,
-        /// 检查对象代码
+        /// 检查任务编号（visit list 的“编号”），或检查对象代码
         #[arg(long)]
         visit: String,
         /// 被替换的执法人员编号
@@ -231,7 +231,7 @@ fn show(s: &Session, id: &str, json: bool, markdown: bool) -> CliResult {
             Ok(())
         }
         Some(r) => {
-            say_run(r, v.confidential)?;
+            say_run(r, v.confidential, &super::inspector_names(s))?;
             say_substitutions(s, id, r)
         }
     }
@@ -386,7 +386,11 @@ fn say_prepared(
 }
 
 /// The run: seed and witnesses (unless the list is still confidential) and each visit's team.
-fn say_run(r: &DrawRecord, confidential: bool) -> CliResult {
+fn say_run(
+    r: &DrawRecord,
+    confidential: bool,
+    names: &std::collections::HashMap<String, String>,
+) -> CliResult {
     if confidential {
         output::say("名单在检查开始前保密；下列仅为你所在检查组的任务。");
     } else {
@@ -402,7 +406,7 @@ fn say_run(r: &DrawRecord, confidential: bool) -> CliResult {
         |vis| {
             let members = current_team(vis, &r.substitutions)
                 .iter()
-                .map(|m| format!("{}{}", if m.lead { "*" } else { "" }, m.inspector))
+                .map(|m| super::seat_text(&m.inspector, m.lead, names))
                 .collect::<Vec<_>>()
                 .join(" ");
             vec![
@@ -420,8 +424,27 @@ fn verify_stored(s: &Session, id: Option<&str>, db: &Path) -> CliResult {
     report(id, s.check_draw(id)?, Some(db))
 }
 
+/// The entity code `--visit` stands for: a visit number of draw `id` (as `visit list` shows it)
+/// names its entity; anything else is taken as the entity code.
+fn visit_entity(s: &Session, id: &str, visit: &str) -> Result<String, Failure> {
+    let text = visit.trim();
+    let Ok(number) = text.parse::<i64>() else {
+        return Ok(text.to_string());
+    };
+    match s.visit(number) {
+        Ok(v) if v.draw_id == id => Ok(v.entity),
+        Ok(v) => Err(Failure::Message(format!(
+            "检查任务 {number} 属于抽取 {}，不属于 {id}",
+            v.draw_id
+        ))),
+        // Not a visit this user may see: perhaps an entity code made of digits.
+        Err(_) => Ok(text.to_string()),
+    }
+}
+
 fn substitute(s: &mut Session, id: &str, visit: &str, inspector: &str, reason: &str) -> CliResult {
-    let sub = s.substitute(id, visit, inspector, reason)?;
+    let entity = visit_entity(s, id, visit)?;
+    let sub = s.substitute(id, &entity, inspector, reason)?;
     output::say(&format!(
         "对象 {} 的检查组：{} 由 {} 接替（{}）",
         sub.entity, sub.out, sub.replacement, sub.reason

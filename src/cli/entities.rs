@@ -21,9 +21,17 @@ pub enum EntitiesCommand {
     /// 设为不参与双随机（搬迁、长期停产、破产、注销……）
     Exclude {
         code: String,
-        /// 不参与的原因，如 搬迁
-        #[arg(long = "as-reason", value_name = "原因")]
-        exclusion: String,
+        /// 不参与的原因，如 搬迁（写在对象上，随对象显示）
+        #[arg(long, value_name = "原因", required_unless_present = "old_exclusion")]
+        exclusion: Option<String>,
+        /// The old spelling of --exclusion, too close to --as: still accepted, with a note.
+        #[arg(
+            long = "as-reason",
+            value_name = "原因",
+            hide = true,
+            conflicts_with = "exclusion"
+        )]
+        old_exclusion: Option<String>,
         /// 变更理由（记入审计日志）
         #[arg(long)]
         reason: String,
@@ -88,8 +96,20 @@ pub fn run(s: &mut Session, c: &EntitiesCommand) -> CliResult {
         EntitiesCommand::Exclude {
             code,
             exclusion,
+            old_exclusion,
             reason,
-        } => exclude(s, code, exclusion, reason),
+        } => {
+            if old_exclusion.is_some() {
+                eprintln!(
+                    "提示：--as-reason 已改名为 --exclusion（避免与 --as 混淆），旧写法今后将不再接受"
+                );
+            }
+            let why = exclusion
+                .as_deref()
+                .or(old_exclusion.as_deref())
+                .unwrap_or("");
+            exclude(s, code, why, reason)
+        }
         EntitiesCommand::Include { code, reason } => include(s, code, reason),
     }
 }
@@ -146,6 +166,7 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
         output::say("（无）");
         return Ok(());
     }
+    let names = super::inspector_names(s);
     output::table_of(
         &[
             "期次",
@@ -166,7 +187,9 @@ fn show(s: &Session, code: &str, json: bool) -> CliResult {
                     Some(t) => t.reason_text.clone(),
                     None => join_list(&h.tasks),
                 },
-                h.problem.clone().unwrap_or_else(|| h.team.codes()),
+                h.problem
+                    .clone()
+                    .unwrap_or_else(|| super::team_text(&h.team, &names)),
                 h.state.label().to_string(),
                 h.latest_date().map(|d| d.to_string()).unwrap_or_default(),
                 history_result(h),

@@ -1,7 +1,5 @@
 //! `init` and the first run without a subcommand.
 
-use clap::CommandFactory;
-
 use super::messages::{self, DEMO};
 use super::{Cli, CliResult, Failure, output};
 use shuangsuiji::services::{Mode, identity, init};
@@ -12,7 +10,7 @@ pub struct InitArgs {
     /// 示例县（示例数据）：约600个监管对象、约30名执法人员、当年抽查计划
     #[arg(long)]
     pub demo: bool,
-    /// 正式库：只含抽查事项清单，运行者成为系统管理员
+    /// 正式库：只含抽查事项清单，运行者成为系统管理员；之后先导入执法人员，再添加关联执法人员的用户
     #[arg(long)]
     pub empty: bool,
 }
@@ -45,7 +43,24 @@ fn print_report(r: &init::InitReport) {
         "抽查事项 {} 条，监管对象 {} 个，执法人员 {} 名，用户 {} 个，{}年抽查计划 {} 个；管理员：{}",
         r.check_items, r.entities, r.inspectors, r.users, r.year, r.plans, r.admin
     ));
+    if r.mode == Mode::Production {
+        for line in NEXT_STEPS {
+            output::say(line);
+        }
+    }
 }
+
+/// What a new production database needs, in the order that works: a user linked to an
+/// inspector can only be added once that inspector is imported.
+pub(crate) const NEXT_STEPS: &[&str] = &[
+    "下一步（按此顺序）：",
+    "  1. 导入执法人员：shuangsuiji import inspectors 执法人员.xlsx（模板：shuangsuiji template inspectors 执法人员.xlsx）",
+    "  2. 导入监管对象：shuangsuiji import entities 监管对象.xlsx",
+    "  3. 添加用户：shuangsuiji user add 登录名 --name 姓名 --role inspector --inspector 人员编号",
+    "     关联执法人员的用户须在该执法人员导入之后添加（先导入执法人员，再添加用户）",
+    "  4. 建立当年抽查计划：shuangsuiji plan init --year 年份",
+    "详见 docs/deploy.md",
+];
 
 /// No subcommand: create the demo county on first run, then open the dashboard — or, when
 /// not on a terminal, show what there is to do.
@@ -74,6 +89,7 @@ pub fn first_run(cli: &Cli) -> CliResult {
     if interactive {
         return super::dashboard(cli);
     }
-    Cli::command().print_help().map_err(Failure::from)?;
+    let help = super::command().render_help().to_string();
+    print!("{}", super::chinese_words(&help));
     Ok(())
 }

@@ -3,14 +3,21 @@
 use chrono::NaiveDate;
 
 use super::messages::{self, NONE, label};
-use super::{CliResult, output};
+use super::{CliResult, Failure, output};
+use shuangsuiji::domain::inspector::Inspector;
 use shuangsuiji::domain::vocab::join_list;
 use shuangsuiji::services::Session;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum InspectorsCommand {
-    /// 列出执法人员
+    /// 列出执法人员（今天请假的标为“请假”）
     List(output::JsonFlag),
+    /// 显示一名执法人员：执法证、部门、片区、专业、请假和回避
+    Show {
+        code: String,
+        #[command(flatten)]
+        json: output::JsonFlag,
+    },
     /// 设置在岗或不在岗
     Duty {
         code: String,
@@ -19,13 +26,22 @@ pub enum InspectorsCommand {
         #[arg(long)]
         reason: String,
     },
-    /// 登记请假/离岗时段
+    /// 登记请假/离岗时段；--cancel 起始日 取消一段请假，--edit 起始日 修改其日期
     Leave {
         code: String,
+        /// 起始日期（登记时必填；与 --edit 一起时为新的起始日期）
         #[arg(long, value_parser = super::day)]
-        from: NaiveDate,
+        from: Option<NaiveDate>,
+        /// 结束日期（登记时必填；与 --edit 一起时为新的结束日期）
         #[arg(long, value_parser = super::day)]
-        to: NaiveDate,
+        to: Option<NaiveDate>,
+        /// 取消从该日开始的请假
+        #[arg(long, value_name = "起始日", value_parser = super::day, conflicts_with_all = ["edit", "from", "to"])]
+        cancel: Option<NaiveDate>,
+        /// 修改从该日开始的请假（用 --from/--to 给出新日期）
+        #[arg(long, value_name = "起始日", value_parser = super::day)]
+        edit: Option<NaiveDate>,
+        /// 登记时为请假原因；取消或修改时为变更原因（记入审计日志）
         #[arg(long)]
         reason: String,
     },
@@ -43,6 +59,7 @@ pub enum InspectorsCommand {
 pub fn inspectors(s: &mut Session, c: &InspectorsCommand) -> CliResult {
     match c {
         InspectorsCommand::List(json) => list_inspectors(s, json.json),
+        InspectorsCommand::Show { code, json } => show_inspector(s, code, json.json),
         InspectorsCommand::Duty {
             code,
             state,
@@ -52,8 +69,43 @@ pub fn inspectors(s: &mut Session, c: &InspectorsCommand) -> CliResult {
             code,
             from,
             to,
+            cancel,
+            edit,
             reason,
-        } => leave(s, code, *from, *to, reason),
+        } => match (cancel, edit) {
+            (Some(day), _) => {
+                let i = s.cancel_leave(code, *day, reason)?;
+                output::say(&format!(
+                    "{} {}：已取消从 {day} 开始的请假；{}",
+                    i.code,
+                    i.name,
+                    leaves_text(&i)
+                ));
+                Ok(())
+            }
+            (None, Some(day)) => {
+                if from.is_none() && to.is_none() {
+                    return Err(Failure::Message(
+                        "修改请假须用 --from 或 --to 给出新的日期".to_string(),
+                    ));
+                }
+                let i = s.edit_leave(code, *day, *from, *to, reason)?;
+                output::say(&format!(
+                    "{} {}：已修改从 {day} 开始的请假；{}",
+                    i.code,
+                    i.name,
+                    leaves_text(&i)
+                ));
+                Ok(())
+            }
+            (None, None) => match (from, to) {
+                (Some(from), Some(to)) => leave(s, code, *from, *to, reason),
+                _ => Err(Failure::Message(
+                    "登记请假须给出 --from 和 --to（取消用 --cancel 起始日，修改用 --edit 起始日）"
+                        .to_string(),
+                )),
+            },
+        },
         InspectorsCommand::Conflict {
             code,
             entity,
@@ -76,6 +128,81 @@ fn duty(s: &mut Session, code: &str, on: bool, reason: &str) -> CliResult {
 fn leave(s: &mut Session, code: &str, from: NaiveDate, to: NaiveDate, reason: &str) -> CliResult {
     let i = s.add_leave(code, from, to, reason)?;
     output::say(&format!("{} {}：已登记 {from}~{to} 请假", i.code, i.name));
+    Ok(())
+}
+
+/// The leaves on file: "请假：2026-05-01~2026-05-10（病假）", or 无请假.
+fn leaves_text(i: &Inspector) -> String {
+    if i.leaves.is_empty() {
+        return "现无请假".to_string();
+    }
+    format!(
+        "现有请假：{}",
+        i.leaves
+            .iter()
+            .map(|l| format!("{}~{}", l.from, l.to))
+            .collect::<Vec<_>>()
+            .join("、")
+    )
+}
+
+/// `inspectors show CODE`
+fn show_inspector(s: &Session, code: &str, json: bool) -> CliResult {
+    let wanted = code.trim().to_ascii_uppercase();
+    let Some(i) = s.list_inspectors()?.into_iter().find(|i| i.code == wanted) else {
+        return Err(Failure::Message(format!(
+            "未找到人员编号为 {wanted} 的执法人员"
+        )));
+    };
+    if json {
+        return output::json(&i);
+    }
+    let today = s.today();
+    let state = if i.on_duty && i.on_leave(today) {
+        messages::ON_LEAVE
+    } else {
+        messages::duty(i.on_duty)
+    };
+    let cert = match i.cert_expiry {
+        Some(d) if i.certified_on(today) => format!("{}，有效期至 {d}", i.cert_no),
+        Some(d) => format!("{}，已于 {d} 过期", i.cert_no),
+        None => format!("{}，未登记有效期", i.cert_no),
+    };
+    let or_none = |t: String| if t.is_empty() { NONE.to_string() } else { t };
+    output::fields(&[
+        (label::ID, i.code.clone()),
+        (label::PERSON, i.name.clone()),
+        ("执法证", cert),
+        (label::DEPARTMENT, i.department.clone()),
+        ("股室/大队", or_none(i.unit.clone())),
+        (
+            "专业",
+            or_none(join_list(i.expertise.iter().map(|x| x.label()))),
+        ),
+        ("负责片区", or_none(join_list(i.areas.iter()))),
+        (label::STATE, format!("{state}（{today}）")),
+        ("联系电话", or_none(i.phone.clone())),
+    ])?;
+    output::say("");
+    output::say("请假/离岗");
+    if i.leaves.is_empty() {
+        output::say("（无）");
+    }
+    for l in &i.leaves {
+        let now = if l.from <= today && today <= l.to {
+            "（今天在请假中）"
+        } else {
+            ""
+        };
+        output::say(&format!("  {}~{}：{}{now}", l.from, l.to, l.reason));
+    }
+    output::say("回避");
+    if i.conflicts.is_empty() {
+        output::say("（无）");
+    }
+    for c in &i.conflicts {
+        output::say(&format!("  {}：{}", c.entity, c.reason));
+    }
     Ok(())
 }
 

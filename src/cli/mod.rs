@@ -225,7 +225,10 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Report(c) => reports::run(&mut cli.open()?, c),
         Command::Audit(c) => audit::run(&cli.open()?, c),
         Command::Draw(c) => draws::run(&cli, c),
-        Command::Calendar(c) => calendar::run(&mut cli.open()?, c),
+        Command::Calendar(c) => match calendar::without_database(c) {
+            Some(done) => done,
+            None => calendar::run(&mut cli.open()?, c),
+        },
         Command::Visit(c) => visits::run(&mut cli.open()?, c),
         Command::Result(c) => visits::result(&mut cli.open()?, c),
         Command::Followup(c) => visits::followup(&mut cli.open()?, c),
@@ -250,4 +253,110 @@ pub fn dashboard(cli: &Cli) -> CliResult {
     let session = cli.open()?;
     shuangsuiji::tui::run(session, cli.ascii)
         .map_err(|e| Failure::Message(format!("终端出错：{e}")))
+}
+
+/// The names of the inspectors by code, for showing teams; empty when the user may not see
+/// the inspectors library (the codes are shown alone then).
+pub(crate) fn inspector_names(s: &Session) -> std::collections::HashMap<String, String> {
+    s.list_inspectors()
+        .map(|list| list.into_iter().map(|i| (i.code, i.name)).collect())
+        .unwrap_or_default()
+}
+
+/// A team as lists show it, names beside codes, the lead marked with `*`:
+/// "*YC-001 王伟 YC-004 李娜".
+pub(crate) fn team_text(
+    team: &shuangsuiji::domain::draw::record::Team,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    team.0
+        .iter()
+        .map(|seat| seat_text(&seat.inspector, seat.lead, names))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One team member: `*CODE 姓名`, or the code alone when the name is not known.
+pub(crate) fn seat_text(
+    code: &str,
+    lead: bool,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    let mark = if lead { "*" } else { "" };
+    match names.get(code) {
+        Some(name) => format!("{mark}{code} {name}"),
+        None => format!("{mark}{code}"),
+    }
+}
+
+/// How every command's `--help` is laid out: clap's own words replaced by Chinese ones.
+const HELP_TEMPLATE: &str =
+    "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// The command line as parsed and as `--help` shows it: [`Cli`]'s, with the help in Chinese
+/// ("用法", "参数", "选项", "命令", "显示帮助") instead of clap's English.
+pub(crate) fn command() -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    chinese_help(Cli::command())
+        .disable_version_flag(true)
+        .disable_help_subcommand(true)
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        )
+}
+
+/// One command and its subcommands with Chinese help headings and a Chinese `-h/--help`.
+fn chinese_help(cmd: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let mut cmd = cmd
+        .disable_help_flag(true)
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助"),
+        );
+    let ids: Vec<clap::Id> = cmd.get_arguments().map(|a| a.get_id().clone()).collect();
+    for id in ids {
+        cmd = cmd.mut_arg(id, |a| {
+            if a.get_help_heading().is_some() {
+                a
+            } else if a.is_positional() {
+                a.help_heading("参数")
+            } else {
+                a.help_heading("选项")
+            }
+        });
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, chinese_help);
+    }
+    cmd
+}
+
+/// The words clap writes into help that no setting changes, in Chinese.
+pub(crate) fn chinese_words(help: &str) -> String {
+    [
+        ("[OPTIONS]", "[选项]"),
+        ("[env: ", "[环境变量: "),
+        ("[default: ", "[默认: "),
+        ("[possible values: ", "[可选值: "),
+        ("[aliases: ", "[别名: "),
+        ("[alias: ", "[别名: "),
+    ]
+    .iter()
+    .fold(help.to_string(), |text, (en, zh)| text.replace(en, zh))
 }

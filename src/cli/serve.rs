@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use clap::{ArgMatches, FromArgMatches};
 
 use super::{Cli, Command};
 use shuangsuiji::services::identity::Served;
@@ -51,7 +51,7 @@ fn refuse(message: impl std::fmt::Display) -> ExitCode {
 
 /// The long names of the options every subcommand takes (`db`, `as`, `today`, `ascii`).
 fn global_options() -> Vec<String> {
-    Cli::command()
+    super::command()
         .get_arguments()
         .filter(|a| a.is_global_set())
         .filter_map(|a| a.get_long().map(str::to_string))
@@ -94,7 +94,7 @@ fn parse(words: Vec<OsString>) -> Result<(Cli, ArgMatches), ExitCode> {
             "参数 --{name} 给出了不止一次：全局参数在子命令前后合计只能给出一次"
         )));
     }
-    let matches = match Cli::command().try_get_matches_from(words) {
+    let matches = match super::command().try_get_matches_from(words) {
         Ok(m) => m,
         Err(e) => return Err(explain(e)),
     };
@@ -111,7 +111,8 @@ fn parse(words: Vec<OsString>) -> Result<(Cli, ArgMatches), ExitCode> {
 fn explain(e: clap::Error) -> ExitCode {
     match super::explain_arguments(&e) {
         None => {
-            let _ = e.print();
+            // Help and version: clap's rendering, with its remaining English words in Chinese.
+            print!("{}", super::chinese_words(&e.render().to_string()));
             ExitCode::SUCCESS
         }
         Some(message) => refuse(message),
@@ -193,7 +194,7 @@ fn served_command(
 /// so that a command added later is covered too.
 fn server_files(matches: &ArgMatches) -> Vec<(String, PathBuf)> {
     let mut found = Vec::new();
-    let mut command = Cli::command();
+    let mut command = super::command();
     let mut m = matches;
     loop {
         for id in m.ids() {
@@ -350,14 +351,14 @@ mod tests {
 
     #[test]
     fn server_files_are_found_by_type_with_how_they_are_written() {
-        let m = Cli::command()
+        let m = crate::cli::command()
             .try_get_matches_from(["s", "result", "submit", "3", "--file", "/etc/passwd"])
             .unwrap();
         assert_eq!(
             server_files(&m),
             vec![("--file".to_string(), PathBuf::from("/etc/passwd"))]
         );
-        let m = Cli::command()
+        let m = crate::cli::command()
             .try_get_matches_from(["s", "import", "entities", "a.xlsx"])
             .unwrap();
         assert_eq!(
@@ -365,7 +366,7 @@ mod tests {
             vec![("<FILE>".to_string(), PathBuf::from("a.xlsx"))]
         );
         // The database path from the environment or the default is not the person's.
-        let m = Cli::command()
+        let m = crate::cli::command()
             .try_get_matches_from(["s", "whoami"])
             .unwrap();
         assert!(server_files(&m).is_empty());

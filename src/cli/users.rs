@@ -12,6 +12,11 @@ fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "应为 admin|lead|inspector|principal|observer".to_string())
 }
 
+/// The role of `user grant|revoke`, given either way (clap requires exactly one).
+fn one_role(positional: Option<Role>, option: Option<Role>) -> Role {
+    positional.or(option).unwrap_or(Role::Observer)
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum UserCommand {
     /// 列出用户
@@ -31,14 +36,22 @@ pub enum UserCommand {
     /// 授予角色
     Grant {
         login: String,
-        #[arg(value_parser = parse_role)]
-        role: Role,
+        /// 角色 admin|lead|inspector|principal|observer（写作 --role ROLE，与 user add 相同；也可直接写在登录名后）
+        #[arg(value_parser = parse_role, required_unless_present = "role_option", conflicts_with = "role_option", value_name = "ROLE")]
+        role: Option<Role>,
+        /// 角色（同上）
+        #[arg(long = "role", value_parser = parse_role, value_name = "ROLE")]
+        role_option: Option<Role>,
     },
     /// 收回角色
     Revoke {
         login: String,
-        #[arg(value_parser = parse_role)]
-        role: Role,
+        /// 角色 admin|lead|inspector|principal|observer（写作 --role ROLE，与 user add 相同；也可直接写在登录名后）
+        #[arg(value_parser = parse_role, required_unless_present = "role_option", conflicts_with = "role_option", value_name = "ROLE")]
+        role: Option<Role>,
+        /// 角色（同上）
+        #[arg(long = "role", value_parser = parse_role, value_name = "ROLE")]
+        role_option: Option<Role>,
     },
     /// 关联执法人员
     Link { login: String, inspector: String },
@@ -59,8 +72,16 @@ pub fn run(s: &mut Session, c: &UserCommand) -> CliResult {
             roles,
             inspector,
         } => add(s, login, name, roles, inspector.as_deref()),
-        UserCommand::Grant { login, role } => change(s, login, UserChange::Grant(*role)),
-        UserCommand::Revoke { login, role } => change(s, login, UserChange::Revoke(*role)),
+        UserCommand::Grant {
+            login,
+            role,
+            role_option,
+        } => change(s, login, UserChange::Grant(one_role(*role, *role_option))),
+        UserCommand::Revoke {
+            login,
+            role,
+            role_option,
+        } => change(s, login, UserChange::Revoke(one_role(*role, *role_option))),
         UserCommand::Link { login, inspector } => {
             change(s, login, UserChange::Link(Some(inspector.clone())))
         }

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 
 use super::messages::{self, AWAITS_PRINCIPAL, PROVISIONAL, label};
 use super::{CliResult, Failure, output};
-use shuangsuiji::domain::result::{FollowUpKind, InspectionResult};
+use shuangsuiji::domain::check_item::CheckItem;
+use shuangsuiji::domain::result::{Category, FollowUpKind, InspectionResult, Outcome};
 use shuangsuiji::domain::targeted;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::domain::vocab::join_list;
@@ -20,11 +21,18 @@ use shuangsuiji::services::visits::{VisitFilter, VisitView};
 pub enum VisitCommand {
     /// 列出检查任务（按紧急程度排序）
     List(ListArgs),
+    /// 显示一项检查任务：对象、检查组、日期、录入期限和抽查事项（含检查方式和依据）
+    Show {
+        id: i64,
+        #[command(flatten)]
+        json: output::JsonFlag,
+    },
     /// 开始检查
     Start {
         id: i64,
+        /// 日期（默认今天）
         #[arg(long, value_parser = super::day)]
-        date: NaiveDate,
+        date: Option<NaiveDate>,
         /// 日期不在任务检查时间内时须说明原因
         #[arg(long)]
         reason: Option<String>,
@@ -32,8 +40,9 @@ pub enum VisitCommand {
     /// 完成检查（检查完成日期，20个工作日录入期限从此起算）
     Complete {
         id: i64,
+        /// 日期（默认今天）
         #[arg(long, value_parser = super::day)]
-        date: NaiveDate,
+        date: Option<NaiveDate>,
         /// 日期不在任务检查时间内时须说明原因
         #[arg(long)]
         reason: Option<String>,
@@ -137,8 +146,15 @@ fn due_text(v: &VisitView) -> String {
 pub fn run(s: &mut Session, c: &VisitCommand) -> CliResult {
     match c {
         VisitCommand::List(a) => list(s, a),
-        VisitCommand::Start { id, date, reason } => start(s, *id, *date, reason.as_deref()),
-        VisitCommand::Complete { id, date, reason } => complete(s, *id, *date, reason.as_deref()),
+        VisitCommand::Show { id, json } => show_visit(s, *id, json.json),
+        VisitCommand::Start { id, date, reason } => {
+            let date = date.unwrap_or_else(|| s.today());
+            start(s, *id, date, reason.as_deref())
+        }
+        VisitCommand::Complete { id, date, reason } => {
+            let date = date.unwrap_or_else(|| s.today());
+            complete(s, *id, date, reason.as_deref())
+        }
         VisitCommand::Lapse { id, reason } => {
             s.lapse_visit(*id, reason)?;
             output::say(&format!("检查任务 {id} 已标为未实施：{reason}"));
@@ -196,12 +212,13 @@ fn list_targeted(s: &Session, year: Option<i32>, entity: Option<&str>, json: boo
         "录入人",
     ];
     let list = s.targeted_checks(entity, year)?;
+    let names = super::inspector_names(s);
     output::counted_listing(json, &headers, &list, "项", |t| {
         vec![
             t.check.id.to_string(),
             t.entity_name.clone(),
             t.reason_text.clone(),
-            t.check.team.codes(),
+            super::team_text(&t.check.team, &names),
             t.check.started.to_string(),
             t.check.completed.to_string(),
             t.check.result.summary(),
@@ -233,6 +250,7 @@ fn list(s: &Session, a: &ListArgs) -> CliResult {
     ];
     let list = s.list_visits(&a.filter())?;
     let marks = s.publication_marks()?;
+    let names = super::inspector_names(s);
     output::counted_listing(a.json.json, &headers, &list, "项", |v| {
         let mut notes = Vec::new();
         if v.pending_correction {
@@ -247,7 +265,7 @@ fn list(s: &Session, a: &ListArgs) -> CliResult {
             v.entity_name.clone(),
             join_list(&v.tasks),
             v.status_label().to_string(),
-            v.team.codes(),
+            super::team_text(&v.team, &names),
             due_text(v),
             notes_text(v, &notes),
         ]
@@ -293,6 +311,13 @@ pub enum ResultCommand {
         id: i64,
         #[command(flatten)]
         json: output::JsonFlag,
+    },
+    /// 生成结果文件模板（TOML）：列出本任务的抽查事项、依据和可选的检查结果，填好后用 submit --file 提交
+    Template {
+        id: i64,
+        /// 写入该文件（默认输出到标准输出，可用 > 结果.toml 保存）
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// 保存草稿（TOML，格式同 submit）
     Draft {
@@ -408,6 +433,7 @@ fn say_result(title: &str, r: &InspectionResult) {
 pub fn result(s: &mut Session, c: &ResultCommand) -> CliResult {
     match c {
         ResultCommand::Show { id, json } => show_result(s, *id, json.json),
+        ResultCommand::Template { id, output } => template(s, *id, output.as_deref()),
         ResultCommand::Draft { id, file } => draft(s, *id, file),
         ResultCommand::Submit { id, file } => submit(s, *id, file),
         ResultCommand::Correct { id, file, reason } => correct(s, *id, file, reason),
@@ -432,6 +458,7 @@ fn show_result(s: &Session, id: i64, json: bool) -> CliResult {
         v.visit.state.label()
     ));
     output::say(&format!("录入期限：{}", due_text(&v.visit)));
+    say_items(&v.check_items);
     let original = v.submitted.as_ref().map(|s| &s.result);
     if let Some(r) = &v.effective {
         if original.is_some_and(|o| o != r) {
@@ -468,6 +495,196 @@ fn show_result(s: &Session, id: i64, json: bool) -> CliResult {
         ));
     }
     Ok(())
+}
+
+/// The visit's check items: code, text, method and legal basis.
+fn say_items(items: &[CheckItem]) {
+    output::say(&format!("抽查事项（{}项）：", items.len()));
+    for i in items {
+        output::say(&format!("  {} {}", i.code, one_line(&i.item)));
+        if !i.method.is_empty() {
+            output::say(&format!("      检查方式：{}", i.method));
+        }
+        if !i.legal_basis.is_empty() {
+            output::say(&format!("      依据：{}", one_line(&i.legal_basis)));
+        }
+    }
+}
+
+/// A list cell's text on one line (a legal basis may hold line breaks).
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `visit show ID`: what an inspector needs before going out.
+fn show_visit(s: &Session, id: i64, json: bool) -> CliResult {
+    let v = s.result_view(id)?;
+    if json {
+        return output::json(&serde_json::json!({
+            "visit": &v.visit,
+            "check_items": &v.check_items,
+        }));
+    }
+    let visit = &v.visit;
+    output::say(&format!(
+        "检查任务 {id}：{}（{}），{}",
+        visit.entity_name,
+        visit.entity,
+        visit.status_label()
+    ));
+    output::say(&format!(
+        "抽取：{}（{}），抽查任务：{}",
+        visit.draw_id,
+        visit.period,
+        join_list(&visit.tasks)
+    ));
+    if !visit.town.is_empty() {
+        output::say(&format!("乡镇：{}", visit.town));
+    }
+    match &visit.problem {
+        Some(p) => output::say(&format!("检查组：无（{p}）")),
+        None => output::say(&format!(
+            "检查组（*组长）：{}",
+            super::team_text(&visit.team, &super::inspector_names(s))
+        )),
+    }
+    if let Some(d) = visit.dates.started {
+        output::say(&format!("开始检查：{d}"));
+    }
+    if let Some(d) = visit.dates.completed {
+        output::say(&format!("完成检查：{d}"));
+    }
+    if visit.due.is_some() {
+        output::say(&format!("录入期限：{}", due_text(visit)));
+    }
+    let notes = notes_text(visit, &[]);
+    if !notes.is_empty() {
+        output::say(&format!("备注：{notes}"));
+    }
+    say_items(&v.check_items);
+    output::say(&format!(
+        "录入结果：shuangsuiji result template {id} > 结果.toml，填写后 shuangsuiji result submit {id} --file 结果.toml"
+    ));
+    Ok(())
+}
+
+/// A TOML string literal.
+fn toml_str(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// The result file an inspector fills in for visit `id`: every check item with its text and
+/// basis as comments, the current draft's values when there is one (else every item 符合要求
+/// and 未发现问题, as the dashboard's form starts), and the allowed values spelled out.
+pub(crate) fn template_text(v: &ResultView) -> String {
+    let codes: Vec<&str> = v.check_items.iter().map(|i| i.code.as_str()).collect();
+    let start = v
+        .draft
+        .as_ref()
+        .map(|d| d.result.clone())
+        .unwrap_or_else(|| InspectionResult::blank(&codes));
+    let visit = &v.visit;
+    let mut out = String::new();
+    let mut line = |l: &str| {
+        out.push_str(l);
+        out.push('\n');
+    };
+    line(&format!(
+        "# 检查结果：检查任务 {}，{}（{}），抽查任务 {}",
+        visit.id,
+        one_line(&visit.entity_name),
+        visit.entity,
+        join_list(&visit.tasks)
+    ));
+    line("# 以 # 开头的行是说明，提交时不读。填好后提交：");
+    line(&format!(
+        "#   shuangsuiji result submit {} --file 本文件（先存草稿：result draft {} --file 本文件）",
+        visit.id, visit.id
+    ));
+    line("#");
+    let cats: Vec<String> = start
+        .categories
+        .iter()
+        .map(|c| toml_str(c.label()))
+        .collect();
+    line("# 检查结果（categories，可多选，写在方括号里，用逗号分隔），可选：");
+    for c in Category::ALL {
+        line(&format!("#   {}", toml_str(c.label())));
+    }
+    line("# 发现问题时选“发现问题已责令改正”或“发现问题待后续处理”，并填写违法依据和处理措施。");
+    line(&format!("categories = [{}]", cats.join(", ")));
+    for (key, value, label) in [
+        ("other", &start.other, "选“其他”时的说明"),
+        ("findings", &start.findings, "检查发现"),
+        (
+            "legal_basis",
+            &start.legal_basis,
+            "违法依据（发现问题时必填）",
+        ),
+        ("measure", &start.measure, "处理措施（发现问题时必填）"),
+        ("remark", &start.remark, "备注（随结果公示）"),
+    ] {
+        line(&format!("# {label}"));
+        line(&format!("{key} = {}", toml_str(value)));
+    }
+    line("");
+    // The items come last: in TOML a key after an [[item]] header belongs to that item.
+    line("# 每个抽查事项一段 [[item]]，code 不要改；");
+    line(&format!(
+        "#   outcome（单项检查结论）可选：{}",
+        Outcome::ALL
+            .iter()
+            .map(|o| o.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    ));
+    line("#   note（说明）发现问题时写明问题。");
+    line("");
+    for i in &v.check_items {
+        let chosen = start.items.iter().find(|x| x.item == i.code);
+        line(&format!("# 抽查事项 {}：{}", i.code, one_line(&i.item)));
+        if !i.method.is_empty() {
+            line(&format!("# 检查方式：{}", i.method));
+        }
+        if !i.legal_basis.is_empty() {
+            line(&format!("# 依据：{}", one_line(&i.legal_basis)));
+        }
+        line("[[item]]");
+        line(&format!("code = {}", toml_str(&i.code)));
+        line(&format!(
+            "outcome = {}",
+            toml_str(chosen.map_or(Outcome::Compliant, |x| x.outcome).label())
+        ));
+        line(&format!(
+            "note = {}",
+            toml_str(chosen.map_or("", |x| x.note.as_str()))
+        ));
+        line("");
+    }
+    out
+}
+
+/// `result template ID [--output FILE]`
+fn template(s: &Session, id: i64, to: Option<&Path>) -> CliResult {
+    let v = s.result_view(id)?;
+    let text = template_text(&v);
+    match to {
+        None => {
+            output::say(text.trim_end());
+            Ok(())
+        }
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| Failure::Message(output::io_problem(path, &e)))?;
+            output::say(&format!(
+                "已写入结果文件模板 {}（{}个抽查事项）；填写后运行 shuangsuiji result submit {id} --file {}",
+                path.display(),
+                v.check_items.len(),
+                path.display()
+            ));
+            Ok(())
+        }
+    }
 }
 
 /// What happened to a result after it was entered: submission, corrections, follow-ups.
@@ -527,9 +744,15 @@ fn draft(s: &mut Session, id: i64, file: &Path) -> CliResult {
 
 fn submit(s: &mut Session, id: i64, file: &Path) -> CliResult {
     let r = s.submit_result(id, &read_result(file)?)?;
+    // A due date in a year without a loaded holiday notice is provisional (临时).
+    let provisional = s
+        .visit(id)?
+        .due
+        .is_some_and(|d| d.provisional && d.date.to_string() == r.due);
     output::say(&format!(
-        "检查任务 {id} 的结果已提交并锁定（期限 {}{}）",
+        "检查任务 {id} 的结果已提交并锁定（期限 {}{}{}）",
         r.due,
+        if provisional { PROVISIONAL } else { "" },
         messages::late_entry(r.late, "，", "")
     ));
     Ok(())

@@ -147,6 +147,45 @@ impl Session {
         })
     }
 
+    /// `inspectors leave CODE --cancel FROM --reason R`: removes the leave that starts on
+    /// `from`, in one transaction with its audit event (`inspectors.leave_cancel`).
+    pub fn cancel_leave(&mut self, code: &str, from: NaiveDate, reason: &str) -> Result<Inspector> {
+        self.edit_inspector(code, "inspectors.leave_cancel", reason, |i| {
+            let at = leave_starting(i, from)?;
+            i.leaves.remove(at);
+            Ok(())
+        })
+    }
+
+    /// `inspectors leave CODE --edit FROM [--from D] [--to D] --reason R`: gives the leave that
+    /// starts on `from` new dates (its own reason kept), audited as `inspectors.leave_edit`.
+    pub fn edit_leave(
+        &mut self,
+        code: &str,
+        from: NaiveDate,
+        new_from: Option<NaiveDate>,
+        new_to: Option<NaiveDate>,
+        reason: &str,
+    ) -> Result<Inspector> {
+        for (field, day) in [("from", new_from), ("to", new_to)] {
+            if let Some(day) = day {
+                crate::domain::check_date(day).map_err(|why| ServiceError::invalid(field, why))?;
+            }
+        }
+        self.edit_inspector(code, "inspectors.leave_edit", reason, |i| {
+            let at = leave_starting(i, from)?;
+            let leave = &mut i.leaves[at];
+            leave.from = new_from.unwrap_or(leave.from);
+            leave.to = new_to.unwrap_or(leave.to);
+            if leave.to < leave.from {
+                return Err(ServiceError::invalid("to", "结束日期早于起始日期"));
+            }
+            i.leaves.sort();
+            i.leaves.dedup();
+            Ok(())
+        })
+    }
+
     /// `inspectors conflict CODE --entity ID --reason R` (declared conflict, 回避).
     pub fn declare_conflict(
         &mut self,
@@ -171,5 +210,39 @@ impl Session {
             i.conflicts.sort();
             Ok(())
         })
+    }
+}
+
+/// The index of the inspector's one leave that starts on `from`.
+fn leave_starting(i: &Inspector, from: NaiveDate) -> Result<usize> {
+    let found: Vec<usize> = (0..i.leaves.len())
+        .filter(|&n| i.leaves[n].from == from)
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(ServiceError::invalid(
+            "leave",
+            format!(
+                "{} {} 没有从 {from} 开始的请假（现有：{}）",
+                i.code,
+                i.name,
+                if i.leaves.is_empty() {
+                    "无".to_string()
+                } else {
+                    i.leaves
+                        .iter()
+                        .map(|l| format!("{}~{}", l.from, l.to))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                }
+            ),
+        )),
+        _ => Err(ServiceError::invalid(
+            "leave",
+            format!(
+                "{} {} 有多段从 {from} 开始的请假，请先取消其中一段",
+                i.code, i.name
+            ),
+        )),
     }
 }

@@ -181,16 +181,26 @@ impl Session {
         self.require(Action::EditEntities)?;
         let sha256 = file_digest(path)?;
         // A JSON export is whole records (it leaves empty fields out), so it replaces them.
-        let (mut rows, present): (Vec<(usize, Entity)>, _) = if is_json(path) {
+        let (mut rows, present, header_row): (Vec<(usize, Entity)>, _, _) = if is_json(path) {
             let rows = numbered(sheets::read_entities_json(path)?);
-            (rows, sheets::Present::all())
+            (rows, sheets::Present::all(), 1)
         } else {
             let table = sheets::read_table(path)?;
             let parsed = sheets::parse_entity_sheet(&table).map_err(ServiceError::Rejected)?;
-            (parsed.rows, parsed.present)
+            (parsed.rows, parsed.present, table.header_row)
         };
         self.write(|tx, actor| {
             let stored = store::entities::stored_json(tx)?;
+            // A partial sheet (no 名称, 乡镇 or 检查对象类型) only updates stored entities.
+            let new_rows: Vec<usize> = rows
+                .iter()
+                .filter(|(_, e)| !stored.contains_key(e.id()))
+                .map(|(row, _)| *row)
+                .collect();
+            let problems = sheets::missing_for_new(&present, header_row, &new_rows);
+            if !problems.is_empty() {
+                return Err(ServiceError::Rejected(problems));
+            }
             merge_stored(
                 &mut rows,
                 &present,

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::visits::{RESULT_WORKING_DAYS, VisitView};
 use super::{Done, Result, ServiceError, Session};
+use crate::domain::check_item::CheckItem;
 use crate::domain::result::{FollowUpKind, InspectionResult};
 use crate::domain::result_records::{Correction, Draft, FollowUp, Submitted};
 use crate::domain::role::{Action, Subject};
@@ -19,6 +20,9 @@ pub struct ResultView {
     pub visit: VisitView,
     /// The check items of the visit's tasks, with their text.
     pub items: Vec<(String, String)>,
+    /// The same check items in full: method, legal basis and the rest of the list's row, for
+    /// `visit show` and `result template`.
+    pub check_items: Vec<CheckItem>,
     pub draft: Option<Draft>,
     pub submitted: Option<Submitted>,
     pub corrections: Vec<Correction>,
@@ -31,19 +35,30 @@ pub struct ResultView {
 pub const FOLLOWUP_STATUSES: &[&str] = &["办理中", "已办结", "已移送", "已撤销"];
 
 impl Session {
-    /// The check-item codes of a visit's tasks.
-    fn visit_items(&self, v: &VisitView) -> Result<Vec<(String, String)>> {
+    /// The check items of a visit's tasks, in the tasks' order; a code no longer in the list
+    /// is kept with its code only.
+    fn visit_items(&self, v: &VisitView) -> Result<Vec<CheckItem>> {
         let conn = self.store().conn();
         let prepared = store::draws::prepared(conn, &v.draw_id)?;
-        let texts: std::collections::HashMap<String, String> = store::items::all(conn)?
+        let list: std::collections::HashMap<String, CheckItem> = store::items::all(conn)?
             .into_iter()
-            .map(|i| (i.code, i.item))
+            .map(|i| (i.code.clone(), i))
             .collect();
-        let mut out: Vec<(String, String)> = Vec::new();
+        let mut out: Vec<CheckItem> = Vec::new();
         for t in prepared.tasks.iter().filter(|t| v.tasks.contains(&t.code)) {
             for code in &t.items {
-                if !out.iter().any(|(c, _)| c == code) {
-                    out.push((code.clone(), texts.get(code).cloned().unwrap_or_default()));
+                if !out.iter().any(|i| &i.code == code) {
+                    out.push(list.get(code).cloned().unwrap_or_else(|| CheckItem {
+                        code: code.clone(),
+                        category_no: 0,
+                        category: String::new(),
+                        item: String::new(),
+                        target_type: crate::domain::vocab::TargetType::ALL[0],
+                        item_class: String::new(),
+                        method: String::new(),
+                        body: String::new(),
+                        legal_basis: String::new(),
+                    }));
                 }
             }
         }
@@ -62,8 +77,13 @@ impl Session {
             .find(|c| c.decision.as_ref().is_some_and(|d| d.approved))
             .map(|c| c.result.clone())
             .or_else(|| submitted.as_ref().map(|s| s.result.clone()));
+        let check_items = self.visit_items(&visit)?;
         Ok(ResultView {
-            items: self.visit_items(&visit)?,
+            items: check_items
+                .iter()
+                .map(|i| (i.code.clone(), i.item.clone()))
+                .collect(),
+            check_items,
             draft: if self.may(Action::EnterResult, Subject::VisitResult(&visit.team)) {
                 store::results::draft(conn, id)?
             } else {
@@ -110,7 +130,7 @@ impl Session {
         let v = self.visit(id)?;
         self.require_on_team(&v)?;
         too_long(result)?;
-        let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
+        let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|i| i.code).collect();
         let problems = result.problems(&codes);
         if !problems.is_empty() {
             return Err(ServiceError::IncompleteResult {
@@ -160,7 +180,7 @@ impl Session {
         text::field("更正理由", TextKind::Other, &reason)
             .map_err(|why| ServiceError::invalid("reason", why))?;
         too_long(result)?;
-        let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|(c, _)| c).collect();
+        let codes: Vec<String> = self.visit_items(&v)?.into_iter().map(|i| i.code).collect();
         let problems = result.problems(&codes);
         if !problems.is_empty() {
             return Err(ServiceError::IncompleteResult {

@@ -34,6 +34,9 @@ pub(crate) struct Column {
     pub kind: TextKind,
     /// A name or a code: invisible characters (bidi controls, zero-width) are refused.
     pub identifier: bool,
+    /// Required of a new record only: a partial sheet that updates stored records may leave
+    /// the column out (the import checks that no row of such a sheet is new).
+    pub for_new: bool,
 }
 
 impl Column {
@@ -46,7 +49,14 @@ impl Column {
             hint,
             kind: TextKind::Other,
             identifier: false,
+            for_new: false,
         }
+    }
+
+    /// Required of new records only (see [`Column::for_new`]).
+    pub const fn for_new(mut self) -> Column {
+        self.for_new = true;
+        self
     }
 
     /// The kind of text the column holds (its length limit); [`TextKind::Other`] unless set.
@@ -140,10 +150,21 @@ fn find(columns: &[Column], header: &str) -> Option<usize> {
 /// Finds each column of the layout in the file's header: for every layout column, the index
 /// of the file column holding it. Unknown file columns are ignored; a missing required column
 /// or two file columns for one layout column are problems on the header row.
+#[cfg(test)]
 pub(crate) fn locate(
     headers: &[String],
     columns: &[Column],
     header_row: usize,
+) -> Result<Vec<Option<usize>>, Vec<Problem>> {
+    locate_as(headers, columns, header_row, false)
+}
+
+/// [`locate`]; with `partial`, a required column marked [`Column::for_new`] may be absent.
+fn locate_as(
+    headers: &[String],
+    columns: &[Column],
+    header_row: usize,
+    partial: bool,
 ) -> Result<Vec<Option<usize>>, Vec<Problem>> {
     let mut index: Vec<Option<usize>> = vec![None; columns.len()];
     let mut problems = Vec::new();
@@ -166,7 +187,7 @@ pub(crate) fn locate(
         }
     }
     for (col, column) in columns.iter().enumerate() {
-        if column.required && index[col].is_none() {
+        if column.required && index[col].is_none() && !(partial && column.for_new) {
             problems.push(Problem::new(
                 header_row,
                 "表头",
@@ -219,17 +240,20 @@ impl<'a> RowCheck<'a> {
             .map_or("", |s| s.trim())
     }
 
-    /// Records a problem with a layout column.
+    /// Records a problem with a layout column, quoting the value typed (unless the reason
+    /// already does): `第8行 统一社会信用代码 “91140522MA0K00001X” 校验位错误`.
     pub fn fail(&mut self, col: usize, reason: impl Into<String>) {
         let header = self.columns.get(col).map_or("", |c| c.header);
+        let reason = with_value(self.text(col), reason.into());
         self.problems
             .push((col, Problem::new(self.row.number, header, reason)));
     }
 
-    /// The text of a column that must not be empty.
+    /// The text of a column that must not be empty (when the file has it: a partial sheet
+    /// may lack a [`Column::for_new`] column).
     pub fn required(&mut self, col: usize) -> String {
         let t = self.text(col);
-        if t.is_empty() {
+        if t.is_empty() && self.has(col) {
             self.fail(col, "不能为空");
         }
         t.to_string()
@@ -246,7 +270,11 @@ impl<'a> RowCheck<'a> {
                 text::check(column.kind, t)
             };
             if let Err(problem) = checked {
-                self.fail(col, problem.to_string());
+                // Not quoted: the value is too long to show, or holds invisible characters.
+                self.problems.push((
+                    col,
+                    Problem::new(self.row.number, column.header, problem.to_string()),
+                ));
             }
         }
     }
@@ -276,6 +304,25 @@ impl<'a> RowCheck<'a> {
         self.problems.sort_by_key(|(col, _)| *col);
         self.problems.into_iter().map(|(_, p)| p).collect()
     }
+}
+
+/// The longest value quoted in a problem, in characters; a longer one is cut with “…”.
+const QUOTED_VALUE_CHARS: usize = 40;
+
+/// `reason` with the value typed in front, quoted: empty values and reasons that already
+/// quote the value are left as they are.
+fn with_value(value: &str, reason: String) -> String {
+    if value.is_empty() || reason.contains(&format!("“{value}”")) {
+        return reason;
+    }
+    let mut shown: String = value.chars().take(QUOTED_VALUE_CHARS).collect();
+    if value.chars().count() > QUOTED_VALUE_CHARS {
+        shown.push('…');
+    }
+    if reason.contains(&format!("“{shown}”")) {
+        return reason;
+    }
+    format!("“{shown}” {reason}")
 }
 
 /// Remembers the row of each id, to report a repeated id on the later row.
@@ -311,9 +358,28 @@ pub(crate) fn parse_all<T>(
 pub(crate) fn parse_sheet<T>(
     table: &Table,
     columns: &[Column],
-    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+    parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
 ) -> Result<Parsed<T>, Vec<Problem>> {
-    let index = locate(&table.headers, columns, table.header_row.max(1))?;
+    parse_sheet_as(table, columns, parse_row, false)
+}
+
+/// Like [`parse_sheet`] for a sheet that may only update stored records: the columns marked
+/// [`Column::for_new`] may be absent.
+pub(crate) fn parse_partial_sheet<T>(
+    table: &Table,
+    columns: &[Column],
+    parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+) -> Result<Parsed<T>, Vec<Problem>> {
+    parse_sheet_as(table, columns, parse_row, true)
+}
+
+fn parse_sheet_as<T>(
+    table: &Table,
+    columns: &[Column],
+    mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
+    partial: bool,
+) -> Result<Parsed<T>, Vec<Problem>> {
+    let index = locate_as(&table.headers, columns, table.header_row.max(1), partial)?;
     let mut seen = Seen::default();
     let mut records = Vec::with_capacity(table.rows.len());
     let mut problems = Vec::new();

@@ -10,7 +10,7 @@ use crate::domain::vocab::{
 };
 
 use super::cells::{self, MANGLED, labels, month_labels, yes_no_labels};
-use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all, parse_sheet};
+use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all, parse_partial_sheet};
 use super::write::write_records;
 use super::{Parsed, Present, Problem, Row, SheetError, SheetKind, Table};
 
@@ -51,6 +51,7 @@ fn exclusion_reasons() -> Vec<&'static str> {
 /// The columns of the entity sheet, in order.
 pub(crate) const COLUMNS: &[Column] = &[
     Column::new("名称", true, "单位全称")
+        .for_new()
         .aliases(&["企业名称", "单位名称"])
         .kind(TextKind::Name)
         .identifier(),
@@ -69,6 +70,7 @@ pub(crate) const COLUMNS: &[Column] = &[
     .aliases(&["登记编号"])
     .identifier(),
     Column::new("乡镇", true, "所在乡镇")
+        .for_new()
         .aliases(&["所在乡镇"])
         .kind(TextKind::Name)
         .identifier(),
@@ -77,6 +79,7 @@ pub(crate) const COLUMNS: &[Column] = &[
     Column::new("联系人", false, "").kind(TextKind::Name),
     Column::new("联系电话", false, "请设为文本格式").aliases(&["联系方式"]),
     Column::new("检查对象类型", true, "可填多个，用“、”分隔")
+        .for_new()
         .aliases(&["检查对象"])
         .values(Values::Many(labels::<TargetType>)),
     Column::new("排污许可管理类别", false, "未发证的留空")
@@ -170,7 +173,7 @@ fn parse_row(c: &mut RowCheck, seen: &mut Seen) -> Entity {
         c.fail(PHONE, MANGLED);
     }
     let target_types = c.parse(TARGETS, cells::many).unwrap_or_default();
-    if target_types.is_empty() && !c.failed(TARGETS) {
+    if target_types.is_empty() && !c.failed(TARGETS) && c.has(TARGETS) {
         c.fail(TARGETS, "不能为空");
     }
     let production = c.parse(PRODUCTION, cells::one).flatten();
@@ -237,9 +240,40 @@ pub fn parse_entities(table: &Table) -> Result<Vec<(usize, Entity)>, Vec<Problem
 }
 
 /// Like [`parse_entities`], also telling which columns the file has (for a re-import that
-/// leaves the fields of absent columns unchanged).
+/// leaves the fields of absent columns unchanged). 名称, 乡镇 and 检查对象类型 may be absent
+/// here: such a sheet can only update stored entities ([`missing_for_new`]).
 pub fn parse_entity_sheet(table: &Table) -> Result<Parsed<Entity>, Vec<Problem>> {
-    parse_sheet(table, COLUMNS, parse_row)
+    parse_partial_sheet(table, COLUMNS, parse_row)
+}
+
+/// The columns a new entity needs that the sheet lacks, as header problems naming the rows
+/// that are new (`new_rows`, not among the stored entities); none when no row is new.
+pub fn missing_for_new(present: &Present, header_row: usize, new_rows: &[usize]) -> Vec<Problem> {
+    if new_rows.is_empty() {
+        return Vec::new();
+    }
+    let rows = new_rows
+        .iter()
+        .take(5)
+        .map(|r| format!("第{r}行"))
+        .collect::<Vec<_>>()
+        .join("、");
+    let more = if new_rows.len() > 5 { "等" } else { "" };
+    COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(col, c)| c.for_new && !present.has(*col))
+        .map(|(_, c)| {
+            Problem::new(
+                header_row.max(1),
+                "表头",
+                format!(
+                    "缺少必填列“{}”：{rows}{more}是新对象（库中没有该代码），须填写；只更新已有对象的表可以不带此列",
+                    c.header
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Re-importing over a stored entity: every field whose column the file lacks keeps its
@@ -461,7 +495,10 @@ mod tests {
                 .iter()
                 .map(|p| p.to_string())
                 .collect();
-            assert_eq!(got, vec![format!("第2行 所有人统一社会信用代码 {reason}")]);
+            assert_eq!(
+                got,
+                vec![format!("第2行 所有人统一社会信用代码 “{cell}” {reason}")]
+            );
         }
     }
 
@@ -495,10 +532,10 @@ mod tests {
             got,
             vec![
                 "第2行 统一社会信用代码 统一社会信用代码和登记编码不能都为空",
-                "第3行 统一社会信用代码 应为文本格式（Excel 已将其变为数字）",
+                "第3行 统一社会信用代码 “9.13501E+17” 应为文本格式（Excel 已将其变为数字）",
                 "第3行 检查对象类型 “工厂”不是有效取值（排污单位/核与辐射利用单位/机动车排放检验机构/非道路移动机械/设有入河排污口的单位/城镇污水处理厂/涉固体废物和危险废物单位）",
                 "第4行 乡镇 不能为空",
-                "第5行 统一社会信用代码 与第4行重复",
+                "第5行 统一社会信用代码 “91140522MA0K12345F” 与第4行重复",
             ]
         );
     }

@@ -43,8 +43,8 @@ use std::path::Path;
 use std::str::FromStr;
 
 pub use entities::{
-    keep_absent_entity_fields, merged_entity_problems, parse_entities, parse_entity_sheet,
-    read_entities_json, write_entities,
+    keep_absent_entity_fields, merged_entity_problems, missing_for_new, parse_entities,
+    parse_entity_sheet, read_entities_json, write_entities,
 };
 pub use files::{Access, Overwrite};
 pub use inspectors::{

@@ -19,7 +19,7 @@ fn first_run_without_a_subcommand_creates_the_demo_and_prints_help() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("已创建示例数据库"), "{out}");
-    assert!(out.contains("Usage"), "{out}");
+    assert!(out.contains("用法"), "{out}");
     assert!(db.exists(), "the demo is made at the default path");
     // Second run: no new database, help only.
     let o = first();
@@ -97,7 +97,10 @@ fn a_gbk_file_with_a_bad_row_is_rejected_with_row_and_column() {
     let o = run(&db, &["import", "entities", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("第3行 统一社会信用代码 校验位错误"), "{err}");
+    assert!(
+        err.contains("第3行 统一社会信用代码 “91140522MA0K00002A” 校验位错误"),
+        "the value typed is quoted: {err}"
+    );
     assert!(err.contains("未导入任何数据"), "{err}");
     // Fixed, it imports.
     let fixed = text.replace("00002A", "00002T");

@@ -202,7 +202,10 @@ fn a_file_with_bad_rows_imports_nothing_and_names_every_row() {
     };
     let rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
     assert_eq!(rows, vec![3, 4, 5], "{problems:?}");
-    assert_eq!(problems[0].to_string(), "第3行 统一社会信用代码 校验位错误");
+    assert_eq!(
+        problems[0].to_string(),
+        "第3行 统一社会信用代码 “91140522MA0K00001Q” 校验位错误"
+    );
     assert_eq!(problems[1].column, "排污许可管理类别");
     assert_eq!(problems[2].column, "生产月份");
     let after = s.stats().unwrap();
@@ -862,7 +865,10 @@ fn a_machine_owners_uscc_is_checked_kept_on_partial_reimport_and_exported() {
         panic!("a refused file, not {err}");
     };
     let got: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert_eq!(got, vec!["第3行 所有人统一社会信用代码 校验位错误"]);
+    assert_eq!(
+        got,
+        vec!["第3行 所有人统一社会信用代码 “91140522MA0K00001Q” 校验位错误"]
+    );
     assert_eq!(s.stats().unwrap().entities, before.entities);
     // Valid (lower case is upper-cased): stored.
     write(

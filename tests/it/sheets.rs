@@ -198,14 +198,14 @@ fn a_code_excel_turned_into_a_number_is_explained() {
     book.save(&path).unwrap();
     assert_eq!(
         problems(&path),
-        vec!["第2行 统一社会信用代码 应为文本格式（Excel 已将其变为数字）"]
+        vec!["第2行 统一社会信用代码 “9.13501E+17” 应为文本格式（Excel 已将其变为数字）"]
     );
     // The same code after a round trip through Excel's CSV.
     let csv = "名称,统一社会信用代码,乡镇,检查对象类型\r\n甲,9.13501E+17,町店镇,排污单位\r\n";
     let path = write(dir.path(), "数字.csv", csv.as_bytes());
     assert_eq!(
         problems(&path),
-        vec!["第2行 统一社会信用代码 应为文本格式（Excel 已将其变为数字）"]
+        vec!["第2行 统一社会信用代码 “9.13501E+17” 应为文本格式（Excel 已将其变为数字）"]
     );
 }
 
@@ -264,11 +264,11 @@ fn several_bad_rows_give_exactly_their_problems() {
     assert_eq!(
         problems(&path),
         vec![
-            "第3行 统一社会信用代码 校验位错误",
+            "第3行 统一社会信用代码 “91140522MA0K000550” 校验位错误",
             "第4行 排污许可管理类别 “特别管理”不是有效取值（重点管理/简化管理/登记管理）",
             "第5行 名称 不能为空",
             "第6行 生产月份 生产状态为季节性时必须填写生产月份",
-            "第7行 统一社会信用代码 与第2行重复",
+            "第7行 统一社会信用代码 “91140522MA0K00011Q” 与第2行重复",
             "第8行 生产月份 月份“13”应在1至12之间",
         ]
     );

@@ -210,7 +210,7 @@ fn a_json_export_with_an_invalid_record_is_refused() {
     let err = read_entities_json(&path).unwrap_err().to_string();
     assert_eq!(
         err,
-        "JSON 文件出错：第2条 登记编码 登记编码含有不允许的字符“晋”（只允许字母、数字和-）"
+        "JSON 文件出错：第2条 登记编码 “晋E-01” 登记编码含有不允许的字符“晋”（只允许字母、数字和-）"
     );
     std::fs::write(&path, "[{").unwrap();
     assert!(matches!(
