@@ -11,7 +11,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Existing, Result, ServiceError, Session, Unchanged};
-use crate::domain::inspector::BUREAU;
 use crate::domain::plan::{Plan, Task, TierMultipliers};
 use crate::domain::plan_records::{
     ChangeSent, NOTICE_RECIPIENT, NoticeItem, NoticeSent, NoticeText, PlanChange, PlanNotice,
@@ -482,7 +481,7 @@ fn notice_text(
     Ok(NoticeText {
         id: id.to_string(),
         year,
-        bureau: BUREAU.to_string(),
+        bureau: super::departments::bureau(conn)?,
         written_on,
         items,
     })
