@@ -214,7 +214,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Init(a) => init::run(&cli, a),
         Command::Import(a) => registry::import(&mut cli.open()?, a),
         Command::Export(a) => registry::export(&mut cli.open()?, a),
-        Command::Template(a) => registry::template(a),
+        Command::Template(a) => registry::template(&cli, a),
         Command::Entities(c) => entities::run(&mut cli.open()?, c),
         Command::Inspectors(c) => library::inspectors(&mut cli.open()?, c),
         Command::Items(c) => library::items(&cli.open()?, c),
