@@ -307,7 +307,16 @@ pub(crate) fn load_plans(
     actor: &Actor,
     year: i32,
 ) -> Result<usize> {
-    let plans = seed_plans(year);
+    let mut plans = seed_plans(year);
+    // The seed names the bureau as the default; a database names it its own way.
+    let bureau = super::departments::bureau(tx)?;
+    for t in plans.iter_mut().flat_map(|p| p.tasks.iter_mut()) {
+        for unit in [&mut t.initiating_unit, &mut t.inspecting_body] {
+            if unit.as_str() == BUREAU {
+                *unit = bureau.clone();
+            }
+        }
+    }
     // The plans refer to departments by the database's records: a cooperating department
     // the settings do not list would leave its tasks without a team.
     let known = store::inspectors::departments(tx)?;
