@@ -502,3 +502,49 @@ fn the_demo_still_prepares_under_the_default_bureau() {
         "{listed:?}"
     );
 }
+
+/// A plan task names its cooperating departments as the database lists them: an unlisted one
+/// is refused with the department meant, and a listed one is accepted.
+#[test]
+fn a_plan_task_names_a_listed_department() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "demo.db");
+    let mut task = shuangsuiji::domain::plan::seed_plans(2026)
+        .into_iter()
+        .flat_map(|p| p.tasks)
+        .find(|t| t.code == "LH-1")
+        .unwrap();
+    task.code = "LH-3".into();
+    task.cooperating_departments = vec![WATER.into()];
+    let file = dir.path().join("任务.toml");
+    std::fs::write(&file, toml::to_string(&task).unwrap()).unwrap();
+    let add = |db: &Path| {
+        support::run(
+            db,
+            &[
+                "plan",
+                "add-task",
+                "--year",
+                "2026",
+                "--plan",
+                "LH",
+                "--file",
+                file.to_str().unwrap(),
+                "--reason",
+                "增加联合检查任务",
+            ],
+        )
+    };
+    let o = add(&db);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains(&format!("{WATER} → 水利局？")),
+        "{}",
+        stderr(&o)
+    );
+
+    task.cooperating_departments = vec!["水利局".into()];
+    std::fs::write(&file, toml::to_string(&task).unwrap()).unwrap();
+    let o = add(&db);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
