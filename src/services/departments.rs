@@ -181,7 +181,7 @@ pub fn check_staffed(prepared: &Prepared) -> Result<()> {
     Err(ServiceError::invalid(
         "department",
         format!(
-            "{}；但{}没有可派的执法人员（在岗、证件有效、不在假期）。抽签未准备，未作任何承诺：请先导入或更正这些部门的执法人员（部门名称须与 settings departments 一致）",
+            "{}；但{}没有可派的执法人员（在岗、执法证有效、本季度请假不满30天）。抽签未准备，未作任何承诺：请先导入或更正这些部门的执法人员（部门名称须与 settings departments 一致）",
             missing.join("；"),
             short.join("、")
         ),
