@@ -5,7 +5,7 @@ use super::{Cli, CliResult, Failure, output};
 use shuangsuiji::services::{Mode, identity, init};
 
 #[derive(Debug, clap::Args)]
-#[group(required = true, multiple = false)]
+#[command(group(clap::ArgGroup::new("kind").required(true).multiple(false).args(["demo", "empty"])))]
 pub struct InitArgs {
     /// 示例县（示例数据）：约600个监管对象、约30名执法人员、当年抽查计划
     #[arg(long)]
@@ -13,6 +13,9 @@ pub struct InitArgs {
     /// 正式库：只含抽查事项清单，运行者成为系统管理员；之后先导入执法人员，再添加关联执法人员的用户
     #[arg(long)]
     pub empty: bool,
+    /// 本局名称（正式库；与执法人员表“所属部门”一致，如 晋城市生态环境局阳城分局）
+    #[arg(long, requires = "empty", value_name = "名称")]
+    pub bureau: Option<String>,
 }
 
 fn today(cli: &Cli) -> chrono::NaiveDate {
@@ -27,7 +30,20 @@ pub fn run(cli: &Cli, args: &InitArgs) -> CliResult {
         if cli.today.is_some() {
             return Err(Failure::Message("正式数据库不允许指定 --today".into()));
         }
-        init::init_empty(&cli.db, &me, today(cli))?
+        let bureau = args
+            .bureau
+            .as_deref()
+            .unwrap_or(shuangsuiji::domain::inspector::BUREAU);
+        let report = init::init_empty_for(&cli.db, &me, today(cli), bureau)?;
+        print_report(&report);
+        output::say(&format!(
+            "本局：{bureau}；配合部门：{}（settings departments 查看，settings bureau / department-add / department-alias 修改）",
+            init::seed_departments(report.year).join("、")
+        ));
+        output::say(
+            "下一步：先导入执法人员（import inspectors），再添加关联执法人员的用户（user add --inspector）",
+        );
+        return Ok(());
     };
     print_report(&report);
     Ok(())

@@ -91,7 +91,7 @@ pub enum Command {
     /// 用户与角色
     #[command(subcommand)]
     User(users::UserCommand),
-    /// 系统设置（服务账户、省级年度抽查上限）
+    /// 系统设置（本局与配合部门、服务账户、省级年度抽查上限）
     #[command(subcommand)]
     Settings(users::SettingsCommand),
     /// 抽取：准备、运行（一次）、作废、核验、替换
@@ -214,7 +214,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Init(a) => init::run(&cli, a),
         Command::Import(a) => registry::import(&mut cli.open()?, a),
         Command::Export(a) => registry::export(&mut cli.open()?, a),
-        Command::Template(a) => registry::template(a),
+        Command::Template(a) => registry::template(&cli, a),
         Command::Entities(c) => entities::run(&mut cli.open()?, c),
         Command::Inspectors(c) => library::inspectors(&mut cli.open()?, c),
         Command::Items(c) => library::items(&cli.open()?, c),

@@ -166,12 +166,28 @@ pub fn export(s: &mut Session, a: &ExportArgs) -> CliResult {
     out.finish()
 }
 
-pub fn template(a: &TemplateArgs) -> CliResult {
+pub fn template(cli: &super::Cli, a: &TemplateArgs) -> CliResult {
     let kind = a.kind.sheet()?;
     // A template is a workbook whatever it is called: `-` needs no --format.
     let out = Output::of(&a.file, None, Some(Format::Xlsx))?;
-    sheets::write_template(kind, out.path(), Overwrite::from_force(a.force))
-        .map_err(|e| Failure::Message(e.to_string()))?;
+    // An inspector template uses the database's own department names, when there is a
+    // database this user may read (issue 15).
+    let departments: Vec<String> = if kind == sheets::SheetKind::Inspectors && cli.db.exists() {
+        cli.open()
+            .ok()
+            .and_then(|s| s.departments().ok())
+            .map(|ds| ds.into_iter().map(|d| d.name).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    sheets::write_template_for(
+        kind,
+        out.path(),
+        Overwrite::from_force(a.force),
+        &departments,
+    )
+    .map_err(|e| Failure::Message(e.to_string()))?;
     output::say(&format!("已生成模板 {}", out.shown()));
     out.finish()
 }

@@ -164,6 +164,30 @@ pub enum SettingsCommand {
         #[arg(long, conflicts_with = "parts")]
         clear: bool,
     },
+    /// 列出本局和配合部门及其别名
+    Departments,
+    /// 修改本局名称（原名称保留为别名，本局执法人员随之更名）
+    Bureau {
+        name: String,
+        /// 修改理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
+    /// 添加配合部门
+    DepartmentAdd {
+        name: String,
+        /// 添加理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
+    /// 登记部门别名（执法人员表可用的另一种写法，如 阳城县水利局 → 水利局）
+    DepartmentAlias {
+        alias: String,
+        department: String,
+        /// 登记理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
     /// 设置 doctor 核对的见证文件（audit checkpoint --append 写的；应在数据库目录以外）
     WitnessFile {
         file: Option<std::path::PathBuf>,
@@ -184,6 +208,41 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
         SettingsCommand::ProvinceCap { cap, clear } => province_cap(s, *cap, *clear),
         SettingsCommand::PublicityRemark { parts, clear } => publicity_remark(s, parts, *clear),
         SettingsCommand::WitnessFile { file, clear } => witness_file(s, file.as_deref(), *clear),
+        SettingsCommand::Departments => {
+            output::table_of(&["部门", "类别", "别名"], s.departments()?, |d| {
+                vec![
+                    d.name,
+                    if d.bureau { "本局" } else { "配合部门" }.to_string(),
+                    d.aliases.join("、"),
+                ]
+            })
+        }
+        SettingsCommand::Bureau { name, reason } => {
+            let moved = s.set_bureau(name, reason)?;
+            output::say(&format!(
+                "本局名称已改为“{}”；{moved} 名执法人员随之更名，原名称保留为别名",
+                name.trim()
+            ));
+            Ok(())
+        }
+        SettingsCommand::DepartmentAdd { name, reason } => {
+            s.add_department(name, reason)?;
+            output::say(&format!("已添加配合部门“{}”", name.trim()));
+            Ok(())
+        }
+        SettingsCommand::DepartmentAlias {
+            alias,
+            department,
+            reason,
+        } => {
+            s.add_department_alias(alias, department, reason)?;
+            output::say(&format!(
+                "已登记别名：{} → {}",
+                alias.trim(),
+                department.trim()
+            ));
+            Ok(())
+        }
     }
 }
 

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::vocab::Expertise;
 
-/// The bureau itself: the department of its own officers.
+/// The default bureau name: the demo county's, and a database's without the `bureau` setting
+/// (a production database names its own bureau: `init --empty --bureau`, `settings bureau`).
 pub const BUREAU: &str = "晋城市生态环境局阳城分局";
 
 /// A law-enforcement officer who may be drawn.

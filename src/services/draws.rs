@@ -19,7 +19,6 @@ use crate::domain::draw::record::{
 use crate::domain::draw::select::{select, visits};
 use crate::domain::draw::team::{NoSubstitute, match_teams, next_substitute, seat_substitutions};
 use crate::domain::draw::verify::{field_diffs, notes, verify};
-use crate::domain::inspector::BUREAU;
 use crate::domain::role::{Action, Subject};
 use crate::domain::text::TextKind;
 use crate::domain::visit::VisitState;
@@ -269,6 +268,8 @@ impl Session {
             let notes = crate::domain::window::draw_day_notes(today, &windows, &calendar);
             let id = store::draws::next_id(tx, &period.to_string())?;
             let prepared_at = now.clone();
+            // Issue 15 (departments as data): the bureau is the database's own setting.
+            let bureau = super::departments::bureau(tx)?;
             let (prepared, private) = prepare(&PrepareInput {
                 period,
                 prepared_on: today.max(period.first_day()).min(period.last_day()),
@@ -276,7 +277,7 @@ impl Session {
                 entities: &entities,
                 inspectors: &inspectors,
                 history: &h,
-                lead_department: BUREAU,
+                lead_department: &bureau,
                 province_cap,
                 sources: declared,
                 draw_id: id.clone(),
@@ -286,6 +287,9 @@ impl Session {
             })
             // Its only refusal is a task chosen by code whose window misses the period.
             .map_err(|reason| ServiceError::InvalidField { field: "task", reason })?;
+            // Issue 15 (departments as data): refuse before any commitment or log entry when
+            // the bureau or a task's cooperating department has no eligible officer.
+            super::departments::check_staffed(&prepared)?;
             let c = commitment(&prepared);
             let quota: u32 = prepared.strata.iter().map(|s| s.quota).sum();
             let ev = actor.log(tx, "draw.prepare", &id, &json!({

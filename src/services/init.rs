@@ -64,14 +64,50 @@ fn create_demo(path: &Path, creator: &str, today: NaiveDate) -> Result<InitRepor
     })
 }
 
-/// Creates a production database at `path` with the check-item list and the seed's plans for
-/// the year; `creator` becomes its admin.
+/// Creates a production database at `path` with the check-item list, for the default bureau
+/// name (see [`init_empty_for`]); `creator` becomes its admin.
 pub fn init_empty(path: &Path, creator: &str, today: NaiveDate) -> Result<InitReport> {
+    init_empty_for(path, creator, today, BUREAU)
+}
+
+/// Creates a production database at `path` with the check-item list; `creator` becomes its
+/// admin. The departments are the bureau (`bureau`, kept as the `bureau` setting) and the
+/// cooperating departments the seed's joint plans name (水利局, 住建局).
+pub fn init_empty_for(
+    path: &Path,
+    creator: &str,
+    today: NaiveDate,
+    bureau: &str,
+) -> Result<InitReport> {
+    let bureau = bureau.trim();
+    if bureau.is_empty() {
+        return Err(ServiceError::invalid(
+            "bureau",
+            "本局名称（--bureau）不能为空",
+        ));
+    }
+    let cooperating = seed_departments(today.year());
+    if cooperating.iter().any(|d| d == bureau) {
+        return Err(ServiceError::invalid(
+            "bureau",
+            format!("“{bureau}”是配合部门的名称，不能作为本局名称"),
+        ));
+    }
     create(path, |store| {
         let actor = Actor::creator(creator);
         store.write(|tx| {
             begin(tx, &actor, "production", today)?;
-            store::inspectors::ensure_department(tx, BUREAU)?;
+            settings::set(tx, settings::BUREAU, bureau)?;
+            store::inspectors::ensure_department(tx, bureau)?;
+            for d in &cooperating {
+                store::inspectors::ensure_department(tx, d)?;
+            }
+            actor.log(
+                tx,
+                "settings.departments",
+                bureau,
+                &json!({ "bureau": bureau, "cooperating": cooperating }),
+            )?;
             let items = load_check_items(tx, &actor)?;
             super::calendar::load_shipped(tx, &actor)?;
             let admin = User {
@@ -253,13 +289,54 @@ fn load_county(
     })
 }
 
+/// The cooperating departments the seed's plans for `year` name, sorted.
+pub fn seed_departments(year: i32) -> Vec<String> {
+    let mut ds: Vec<String> = seed_plans(year)
+        .iter()
+        .flat_map(|p| p.tasks.iter())
+        .flat_map(|t| t.cooperating_departments.iter().cloned())
+        .collect();
+    ds.sort();
+    ds.dedup();
+    ds
+}
+
 /// Instantiates the seed's plans for a year; returns how many plans were created.
 pub(crate) fn load_plans(
     tx: &rusqlite::Transaction<'_>,
     actor: &Actor,
     year: i32,
 ) -> Result<usize> {
-    let plans = seed_plans(year);
+    let mut plans = seed_plans(year);
+    // The seed names the bureau as the default; a database names it its own way.
+    let bureau = super::departments::bureau(tx)?;
+    for t in plans.iter_mut().flat_map(|p| p.tasks.iter_mut()) {
+        for unit in [&mut t.initiating_unit, &mut t.inspecting_body] {
+            if unit.as_str() == BUREAU {
+                *unit = bureau.clone();
+            }
+        }
+    }
+    // The plans refer to departments by the database's records: a cooperating department
+    // the settings do not list would leave its tasks without a team.
+    let known = store::inspectors::departments(tx)?;
+    for plan in &plans {
+        for t in &plan.tasks {
+            if let Some(d) = t
+                .cooperating_departments
+                .iter()
+                .find(|d| !known.contains(d))
+            {
+                return Err(ServiceError::invalid(
+                    "department",
+                    format!(
+                        "计划 {} 任务 {} 的配合部门“{d}”不在部门设置中；先运行 shuangsuiji settings department-add {d} --reason …",
+                        plan.code, t.code
+                    ),
+                ));
+            }
+        }
+    }
     for plan in &plans {
         actor.log(
             tx,

@@ -6,6 +6,7 @@ pub mod browse;
 pub mod calendar;
 pub mod dashboard;
 pub mod demo_history;
+pub mod departments;
 pub mod draws;
 pub mod edits;
 mod error;

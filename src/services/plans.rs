@@ -11,7 +11,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Existing, Result, ServiceError, Session, Unchanged};
-use crate::domain::inspector::BUREAU;
 use crate::domain::plan::{Plan, Task, TierMultipliers};
 use crate::domain::plan_records::{
     ChangeSent, NOTICE_RECIPIENT, NoticeItem, NoticeSent, NoticeText, PlanChange, PlanNotice,
@@ -301,12 +300,12 @@ impl Session {
                     if find(&task.code).is_some() || sp.removed.iter().any(|t| t.code == task.code) {
                         return Err(ServiceError::Exists(Existing::TaskCode { code: task.code.clone() }));
                     }
-                    check_task(task, &known)?;
+                    check_task(tx, task, &known)?;
                     (Some(task.code.clone()), "add_task", None, Some(to_json(task)))
                 }
                 PlanEdit::EditTask(task) => {
                     let old = find(&task.code).ok_or_else(|| ServiceError::not_found("任务", &task.code))?;
-                    check_task(task, &known)?;
+                    check_task(tx, task, &known)?;
                     if old == task {
                         return Err(ServiceError::Unchanged(Unchanged::Task));
                     }
@@ -355,8 +354,24 @@ impl Session {
     }
 }
 
-fn check_task(task: &Task, known_items: &[String]) -> Result<()> {
-    let problems = task.problems(known_items);
+fn check_task(conn: &rusqlite::Connection, task: &Task, known_items: &[String]) -> Result<()> {
+    let mut problems = task.problems(known_items);
+    // The plans refer to departments by the database's records (issue 15): a cooperating
+    // department is named exactly as `settings departments` lists it.
+    let departments = store::inspectors::departments(conn)?;
+    let directory = super::departments::Directory::load(conn)?;
+    for d in &task.cooperating_departments {
+        if !departments.contains(d) {
+            let closest = match directory.resolve(d) {
+                super::departments::Resolved::Known(k) => Some(k),
+                super::departments::Resolved::Unknown { closest } => closest,
+            };
+            problems.push(format!(
+                "配合部门：{}",
+                super::departments::unknown_message(d, closest.as_deref())
+            ));
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -482,7 +497,7 @@ fn notice_text(
     Ok(NoticeText {
         id: id.to_string(),
         year,
-        bureau: BUREAU.to_string(),
+        bureau: super::departments::bureau(conn)?,
         written_on,
         items,
     })

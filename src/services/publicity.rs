@@ -16,7 +16,6 @@ use crate::domain::audit::Checkpoint;
 use crate::domain::draw::period::Period;
 use crate::domain::draw::record::{Prepared, TaskSpec};
 use crate::domain::entity::Entity;
-use crate::domain::inspector::BUREAU;
 use crate::domain::plan::{PlanKind, Task};
 use crate::domain::plan_records::PlanRecord;
 use crate::domain::result::InspectionResult;
@@ -151,7 +150,7 @@ pub(crate) struct TaskInfo {
 }
 
 impl TaskInfo {
-    fn new(spec: &TaskSpec, plans: &[PlanRecord]) -> TaskInfo {
+    fn new(spec: &TaskSpec, plans: &[PlanRecord], bureau: &str) -> TaskInfo {
         let (year, code) = spec
             .plan
             .split_once('/')
@@ -176,7 +175,7 @@ impl TaskInfo {
                 }
             })
             .filter(|b| !b.trim().is_empty())
-            .unwrap_or_else(|| BUREAU.to_string());
+            .unwrap_or_else(|| bureau.to_string());
         TaskInfo {
             joint: plan.map_or(!spec.departments.is_empty(), |p| {
                 p.plan.kind == PlanKind::Joint
@@ -248,8 +247,10 @@ impl DrawTasks {
             }
             let p = store::draws::prepared(conn, &id)?;
             for spec in &p.tasks {
-                out.tasks
-                    .insert((id.clone(), spec.code.clone()), TaskInfo::new(spec, &plans));
+                out.tasks.insert(
+                    (id.clone(), spec.code.clone()),
+                    TaskInfo::new(spec, &plans, &p.lead_department),
+                );
             }
             out.prepared.insert(id, p);
         }

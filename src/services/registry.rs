@@ -234,7 +234,8 @@ impl Session {
         })
     }
 
-    /// `import inspectors FILE`: all or nothing; upserts by 人员编号. New departments are added.
+    /// `import inspectors FILE`: all or nothing; upserts by 人员编号. Departments must
+    /// be known (by name or alias: see [`super::departments`]).
     pub fn import_inspectors<'a>(
         &mut self,
         file: impl Into<ImportFile<'a>>,
@@ -276,25 +277,16 @@ impl Session {
                 |i| i.code.as_str(),
                 sheets::keep_absent_inspector_fields,
             )?;
-            let known = store::inspectors::departments(tx)?;
+            // Departments as data (issue 15): a department is its name or a known alias;
+            // anything else is refused with the closest department offered.
+            super::departments::resolve_rows(tx, &mut rows)?;
             let sorted = Sorted::of(&rows, |i| diff(&stored, &i.code, i));
             let mut report = sorted.report(&file, &sha256, rows.len(), dry_run);
             if dry_run || sorted.nothing_to_write() {
                 return Ok(report);
             }
-            let mut new_departments: Vec<&str> = rows
-                .iter()
-                .map(|(_, i)| i.department.as_str())
-                .filter(|d| !known.iter().any(|k| k == d))
-                .collect();
-            new_departments.sort();
-            new_departments.dedup();
-            let mut detail = sorted.detail(&sha256, rows.len(), |i| i.code.as_str());
-            detail["departments"] = json!(new_departments);
+            let detail = sorted.detail(&sha256, rows.len(), |i| i.code.as_str());
             let ev = actor.log(tx, "inspectors.import", &file, &detail)?;
-            for d in &new_departments {
-                store::inspectors::ensure_department(tx, d)?;
-            }
             for i in sorted.added.iter().chain(sorted.updated.iter()) {
                 store::inspectors::put(tx, i, ev.seq)?;
             }

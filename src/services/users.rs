@@ -154,6 +154,7 @@ impl Session {
             settings::CREATED_BY,
             settings::CREATED_AT,
             settings::DEMO_DATE,
+            settings::BUREAU,
             settings::SERVICE_ACCOUNT,
             settings::PROVINCE_CAP,
             settings::PUBLICITY_REMARK,

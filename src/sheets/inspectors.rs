@@ -45,10 +45,14 @@ pub(crate) const COLUMNS: &[Column] = &[
         .aliases(&["执法证编号"])
         .identifier(),
     Column::new("执法证有效期至", false, "如 2027-12-31").aliases(&["执法证有效期"]),
-    Column::new("所属部门", true, "如 晋城市生态环境局阳城分局、县水利局")
-        .aliases(&["部门"])
-        .kind(TextKind::Name)
-        .identifier(),
+    Column::new(
+        "所属部门",
+        true,
+        "须与部门设置的名称或别名一致（settings departments 列出），如 水利局、住建局",
+    )
+    .aliases(&["部门"])
+    .kind(TextKind::Name)
+    .identifier(),
     Column::new("股室/大队", false, "")
         .aliases(&["股室", "大队"])
         .kind(TextKind::Name)

@@ -53,7 +53,7 @@ pub use inspectors::{
 };
 pub use items::{builtin_check_items, parse_check_items, read_check_items_json, write_check_items};
 pub use read::{decode_text, read_table};
-pub use template::write_template;
+pub use template::{write_template, write_template_for};
 
 /// A sheet read from a file (表格): the header row and the data rows, all as text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -42,6 +42,21 @@ pub fn write_template(
     path: &Path,
     overwrite: Overwrite,
 ) -> Result<(), SheetError> {
+    write_template_for(kind, path, overwrite, &[])
+}
+
+/// The column of an inspector sheet that names a department.
+const DEPARTMENT_COLUMN: &str = "所属部门";
+
+/// [`write_template`] for a database whose departments are `departments` (the bureau first):
+/// an inspector template's 所属部门 column offers them in a drop-down, and its note gives
+/// them as the example, so the sheet is filled in the database's own spelling.
+pub fn write_template_for(
+    kind: SheetKind,
+    path: &Path,
+    overwrite: Overwrite,
+    departments: &[String],
+) -> Result<(), SheetError> {
     let ext = extension(path);
     if ext != "xlsx" {
         return Err(SheetError::TemplateExtension(if ext.is_empty() {
@@ -58,12 +73,57 @@ pub fn write_template(
     let headers: Vec<String> = columns.iter().map(template_header).collect();
     write_sheet(sheet, &headers, &[]).map_err(xlsx_error)?;
     add_validations(sheet, columns).map_err(xlsx_error)?;
+    if kind == SheetKind::Inspectors && !departments.is_empty() {
+        add_department_list(sheet, columns, departments).map_err(xlsx_error)?;
+    }
 
     let notes = book.add_worksheet();
     notes.set_name(NOTES_SHEET).map_err(xlsx_error)?;
-    write_sheet(notes, &note_headers(), &note_rows(kind)).map_err(xlsx_error)?;
+    let mut rows = note_rows(kind);
+    if kind == SheetKind::Inspectors
+        && !departments.is_empty()
+        && let Some(row) = rows.iter_mut().find(|r| r[0] == DEPARTMENT_COLUMN)
+    {
+        row[2] = departments.join("/");
+        row[3] = department_hint(departments);
+    }
+    write_sheet(notes, &note_headers(), &rows).map_err(xlsx_error)?;
     let bytes = workbook_buffer(&mut book)?;
     write_file(path, &bytes, overwrite, Access::Public)
+}
+
+/// The 所属部门 note for a database's departments.
+fn department_hint(departments: &[String]) -> String {
+    format!(
+        "须与本数据库的部门名称一致，如 {}（settings departments 列出名称和已登记的别名）",
+        departments.join("、")
+    )
+}
+
+/// Replaces the 所属部门 column's input message by a drop-down of the database's departments
+/// (advisory: a registered alias is accepted too).
+fn add_department_list(
+    sheet: &mut Worksheet,
+    columns: &[Column],
+    departments: &[String],
+) -> Result<(), XlsxError> {
+    let Some(col) = columns.iter().position(|c| c.header == DEPARTMENT_COLUMN) else {
+        return Ok(());
+    };
+    let Ok(rule) = DataValidation::new().allow_list_strings(departments) else {
+        // Too long for Excel's list: the note still names them.
+        return Ok(());
+    };
+    let hint = department_hint(departments);
+    let rule = rule
+        .set_error_style(DataValidationErrorStyle::Information)
+        .set_error_title("请核对")?
+        .set_error_message(&hint)?
+        .set_input_title(DEPARTMENT_COLUMN)?
+        .set_input_message(&hint)?;
+    let col = column_number(col)?;
+    sheet.add_data_validation(1, col, LAST_VALIDATED_ROW - 1, col, &rule)?;
+    Ok(())
 }
 
 /// The allowed values of a column as the 填写说明 sheet states them.

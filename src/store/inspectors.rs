@@ -53,3 +53,40 @@ pub fn departments(conn: &Connection) -> Result<Vec<String>> {
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Department aliases: (alias, department), by alias.
+pub fn department_aliases(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT alias, department FROM department_aliases ORDER BY alias")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records `alias` as another spelling of `department` (replacing what it meant before).
+pub fn put_department_alias(conn: &Connection, alias: &str, department: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO department_aliases (alias, department) VALUES (?1, ?2)
+         ON CONFLICT (alias) DO UPDATE SET department = excluded.department",
+        [alias, department],
+    )?;
+    Ok(())
+}
+
+/// Renames a department: its inspectors and aliases follow it (the stored records' JSON
+/// too, marked changed by event `seq`), and the old name is deleted.
+pub fn rename_department(conn: &Connection, from: &str, to: &str, seq: u64) -> Result<usize> {
+    ensure_department(conn, to)?;
+    let moved = conn.execute(
+        "UPDATE inspectors SET department = ?2,
+           data = json_set(data, '$.department', ?2), changed_seq = ?3
+         WHERE department = ?1",
+        params![from, to, seq],
+    )?;
+    conn.execute(
+        "UPDATE department_aliases SET department = ?2 WHERE department = ?1",
+        [from, to],
+    )?;
+    conn.execute("DELETE FROM department_aliases WHERE alias = ?1", [to])?;
+    conn.execute("DELETE FROM departments WHERE name = ?1", [from])?;
+    Ok(moved)
+}

@@ -25,6 +25,9 @@ pub const DATABASE_ID: &str = "database_id";
 /// The witness file `doctor` checks the log against (`settings witness-file`): checkpoints
 /// appended by `audit checkpoint --append`, kept outside the database's directory.
 pub const WITNESS_FILE: &str = "witness_file";
+/// The bureau's own name (本局), set at `init --empty --bureau` and by `settings bureau`; a
+/// database without it (a demo, or one made before the setting) is the default bureau.
+pub const BUREAU: &str = "bureau";
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
