@@ -42,6 +42,17 @@ pub enum EntitiesCommand {
         #[arg(long)]
         reason: String,
     },
+    /// 修改一个监管对象的一个字段（字段名同导入表头，如 信用风险等级、生产状态、乡镇），记入审计日志
+    Set {
+        code: String,
+        /// 字段名（导入模板的表头）
+        field: String,
+        /// 新的值（写法同导入）
+        value: String,
+        /// 修改理由（至少4个字，记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,6 +122,23 @@ pub fn run(s: &mut Session, c: &EntitiesCommand) -> CliResult {
             exclude(s, code, why, reason)
         }
         EntitiesCommand::Include { code, reason } => include(s, code, reason),
+        EntitiesCommand::Set {
+            code,
+            field,
+            value,
+            reason,
+        } => {
+            let r = s.set_entity_field(code, field, value, reason)?;
+            if r.updated == 0 {
+                output::say(&format!("{code} 的“{field}”已是“{value}”，未修改"));
+            } else {
+                output::say(&format!(
+                    "{code} 的“{field}”已改为“{value}”（审计日志第 {} 条）",
+                    r.audit_seq.unwrap_or_default()
+                ));
+            }
+            Ok(())
+        }
     }
 }
 

@@ -138,6 +138,16 @@ impl<'a, T> Sorted<'a, T> {
     }
 }
 
+/// Where entity rows come from: a file (its name and digest) or `entities set`, and the action
+/// and detail the write is logged with.
+struct EntitySource<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    header_row: usize,
+    action: &'static str,
+    extra: serde_json::Value,
+}
+
 /// Fills the fields of columns the file lacks from the stored records (a re-import changes
 /// only what the file has), so the records compare and store as they will stand. Rows that
 /// are new keep the defaults of absent columns.
@@ -181,7 +191,7 @@ impl Session {
         self.require(Action::EditEntities)?;
         let sha256 = file_digest(path)?;
         // A JSON export is whole records (it leaves empty fields out), so it replaces them.
-        let (mut rows, present, header_row): (Vec<(usize, Entity)>, _, _) = if is_json(path) {
+        let (rows, present, header_row): (Vec<(usize, Entity)>, _, _) = if is_json(path) {
             let rows = numbered(sheets::read_entities_json(path)?);
             (rows, sheets::Present::all(), 1)
         } else {
@@ -189,6 +199,102 @@ impl Session {
             let parsed = sheets::parse_entity_sheet(&table).map_err(ServiceError::Rejected)?;
             (parsed.rows, parsed.present, table.header_row)
         };
+        let source = EntitySource {
+            file: &file,
+            sha256: &sha256,
+            header_row,
+            action: "entities.import",
+            extra: serde_json::Value::Null,
+        };
+        self.apply_entity_rows(rows, present, &source, dry_run, progress)
+    }
+
+    /// `entities set CODE FIELD VALUE --reason R`: one field of one stored entity, read as a
+    /// one-row partial sheet of the code and that column would be (the same column names,
+    /// parsing, checks and merge as an import, all or nothing), logged as `entities.set` with
+    /// the field, the value and the reason.
+    pub fn set_entity_field(
+        &mut self,
+        code: &str,
+        field: &str,
+        value: &str,
+        reason: &str,
+    ) -> Result<ImportReport> {
+        self.require(Action::EditEntities)?;
+        let reason = reason.trim();
+        crate::domain::text::field("理由", crate::domain::text::TextKind::Other, reason)
+            .map_err(|why| ServiceError::invalid("reason", why))?;
+        if reason.chars().count() < 4 {
+            return Err(ServiceError::invalid(
+                "reason",
+                "修改须写明理由（至少4个字）",
+            ));
+        }
+        let code = code.trim().to_ascii_uppercase();
+        let stored = store::entities::get(self.store().conn(), &code)?
+            .ok_or_else(|| ServiceError::not_found("监管对象", &code))?;
+        let key = if stored.uscc.is_some() {
+            "统一社会信用代码"
+        } else {
+            "登记编码"
+        };
+        let table = sheets::Table {
+            header_row: 1,
+            headers: vec![key.to_string(), field.trim().to_string()],
+            rows: vec![sheets::Row {
+                number: 2,
+                cells: vec![code.clone(), value.to_string()],
+            }],
+        };
+        let parsed = sheets::parse_entity_sheet(&table).map_err(ServiceError::Rejected)?;
+        // The code column and the one field: a header the layout does not know adds no column.
+        let key_only = sheets::Table {
+            header_row: 1,
+            headers: vec![key.to_string()],
+            rows: vec![sheets::Row {
+                number: 2,
+                cells: vec![code.clone()],
+            }],
+        };
+        let base = sheets::parse_entity_sheet(&key_only)
+            .map(|p| p.present.count())
+            .unwrap_or(0);
+        if parsed.present.count() != base + 1 || parsed.rows.len() != 1 {
+            return Err(ServiceError::invalid(
+                "field",
+                format!(
+                    "“{}”不是监管对象的字段（字段名同导入模板的表头，如 信用风险等级、生产状态、乡镇）",
+                    field.trim()
+                ),
+            ));
+        }
+        let source = EntitySource {
+            file: "",
+            sha256: "",
+            header_row: 1,
+            action: "entities.set",
+            extra: json!({ "entity": code, "field": field.trim(), "value": value, "reason": reason }),
+        };
+        self.apply_entity_rows(parsed.rows, parsed.present, &source, false, &mut |_, _| {})
+    }
+
+    /// The rows of an entity sheet (or of `entities set`) merged with the stored entities and
+    /// written, all or nothing, in one transaction logged as `source.action`.
+    fn apply_entity_rows(
+        &mut self,
+        mut rows: Vec<(usize, Entity)>,
+        present: sheets::Present,
+        source: &EntitySource<'_>,
+        dry_run: bool,
+        progress: Progress<'_>,
+    ) -> Result<ImportReport> {
+        let EntitySource {
+            file,
+            sha256,
+            header_row,
+            action,
+            ..
+        } = *source;
         self.write(|tx, actor| {
             let stored = store::entities::stored_json(tx)?;
             // A partial sheet (no 名称, 乡镇 or 检查对象类型) only updates stored entities.
@@ -216,12 +322,20 @@ impl Session {
                 return Err(ServiceError::Rejected(problems));
             }
             let sorted = Sorted::of(&rows, |e| diff(&stored, e.id(), e));
-            let mut report = sorted.report(&file, &sha256, rows.len(), dry_run);
+            let mut report = sorted.report(file, sha256, rows.len(), dry_run);
             if dry_run || sorted.nothing_to_write() {
                 return Ok(report);
             }
-            let detail = sorted.detail(&sha256, rows.len(), |e| e.id());
-            let ev = actor.log(tx, "entities.import", &file, &detail)?;
+            let mut detail = sorted.detail(sha256, rows.len(), |e| e.id());
+            if let (Some(d), Some(extra)) = (detail.as_object_mut(), source.extra.as_object()) {
+                d.extend(extra.clone());
+            }
+            let subject = if action == "entities.set" {
+                source.extra["entity"].as_str().unwrap_or_default()
+            } else {
+                file
+            };
+            let ev = actor.log(tx, action, subject, &detail)?;
             let total = sorted.added.len() + sorted.updated.len();
             for (i, e) in sorted.added.iter().chain(sorted.updated.iter()).enumerate() {
                 store::entities::put(tx, e, ev.seq)?;

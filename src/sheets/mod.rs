@@ -100,6 +100,11 @@ impl Present {
     pub fn is_all(&self) -> bool {
         self.0.iter().all(|p| *p)
     }
+
+    /// How many layout columns the header has (every one for [`Present::all`]).
+    pub fn count(&self) -> usize {
+        self.0.iter().filter(|p| **p).count()
+    }
 }
 
 /// The records of a sheet with the columns its header has.

@@ -798,3 +798,120 @@ fn the_docs_do_not_point_outside_the_repository() {
     assert!(rules.contains("阳分环发〔2024〕6号"));
     assert!(rules.contains("## 6. Results"));
 }
+
+/// `entities set CODE FIELD VALUE --reason` changes one field, read as a one-row partial
+/// sheet (the import's column names and checks), logged; mistakes are refused in Chinese and
+/// change nothing.
+#[test]
+fn one_field_of_an_entity_is_set_with_a_logged_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::support::demo_copy(&dir, "d.db");
+    let lead = crate::support::open(&path, "lead.liu");
+    let e = lead
+        .list_entities(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| {
+            c.entity.uscc.is_some() && c.entity.credit_tier.map(|t| t.label()) != Some("高风险")
+        })
+        .unwrap();
+    let code = e.id.clone();
+    drop(lead);
+    let cli =
+        |args: &[&str]| crate::support::run(&path, &[&["--as", "lead.liu"][..], args].concat());
+    let o = cli(&[
+        "entities",
+        "set",
+        &code,
+        "信用风险等级",
+        "高风险",
+        "--reason",
+        "按年度信用评价结果调整",
+    ]);
+    assert!(o.status.success(), "{}", crate::support::stderr(&o));
+    assert!(
+        crate::support::stdout(&o).contains("已改为"),
+        "{}",
+        crate::support::stdout(&o)
+    );
+    let show = crate::support::stdout(&cli(&["entities", "show", &code]));
+    assert!(
+        show.lines()
+            .any(|l| l.starts_with("信用风险") && l.contains("高风险")),
+        "{show}"
+    );
+    let log = crate::support::stdout(&cli(&["audit", "log"]));
+    assert!(log.contains("entities.set"), "{log}");
+    let before = crate::support::stdout(&cli(&["entities", "show", &code, "--json"]));
+    for (args, says) in [
+        (
+            vec![
+                "entities",
+                "set",
+                &code,
+                "颜色",
+                "红",
+                "--reason",
+                "测试字段名",
+            ],
+            "颜色",
+        ),
+        (
+            vec![
+                "entities",
+                "set",
+                &code,
+                "信用风险等级",
+                "很高",
+                "--reason",
+                "测试取值",
+            ],
+            "很高",
+        ),
+        (
+            vec![
+                "entities",
+                "set",
+                "91000000000000000X",
+                "信用风险等级",
+                "低风险",
+                "--reason",
+                "测试代码",
+            ],
+            "91000000000000000X",
+        ),
+        (
+            vec![
+                "entities",
+                "set",
+                &code,
+                "信用风险等级",
+                "低风险",
+                "--reason",
+                "短",
+            ],
+            "理由",
+        ),
+    ] {
+        let o = cli(&args);
+        let err = crate::support::stderr(&o);
+        assert!(!o.status.success() && err.contains(says), "{args:?}: {err}");
+    }
+    let o = crate::support::run(
+        &path,
+        &[
+            "--as",
+            "observer.chen",
+            "entities",
+            "set",
+            &code,
+            "信用风险等级",
+            "低风险",
+            "--reason",
+            "观察员试改",
+        ],
+    );
+    assert!(!o.status.success());
+    let after = crate::support::stdout(&cli(&["entities", "show", &code, "--json"]));
+    assert_eq!(before, after, "nothing changed by a refused edit");
+}
