@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::reports::ReportFormat;
 use super::{Existing, Result, ServiceError, Session, Unchanged};
 use crate::domain::plan::{Plan, Task, TierMultipliers};
 use crate::domain::plan_records::{
@@ -98,7 +99,7 @@ impl Session {
     ) -> Result<PlanNotice> {
         self.require(Action::EditPlans)?;
         check_year(year)?;
-        let format = NoticeFormat::of(path)?;
+        let format = ReportFormat::named(path, "notice", "报送件")?;
         check_target(path, overwrite)?;
         let today = self.today();
         let file = path
@@ -121,8 +122,8 @@ impl Session {
             let id = PlanNotice::id_of(year, number);
             let text = notice_text(tx, year, &id, today, &open)?;
             let bytes = match format {
-                NoticeFormat::Markdown => text.markdown().into_bytes(),
-                NoticeFormat::Xlsx => workbook_bytes(&notice_tables(&text))?,
+                ReportFormat::Markdown => text.markdown().into_bytes(),
+                ReportFormat::Xlsx => workbook_bytes(&notice_tables(&text))?,
             };
             staged = Some(Staged::bytes(path, overwrite, Access::Private, &bytes)?);
             let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -415,45 +416,6 @@ pub(crate) fn plan_changes_of(conn: &rusqlite::Connection, year: i32) -> Result<
         changes,
         notices,
     })
-}
-
-/// The formats a notice is written in, by the file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeFormat {
-    Markdown,
-    Xlsx,
-}
-
-impl NoticeFormat {
-    pub fn of(path: &Path) -> Result<NoticeFormat> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match ext.as_str() {
-            "md" => Ok(NoticeFormat::Markdown),
-            "xlsx" => Ok(NoticeFormat::Xlsx),
-            other => Err(ServiceError::invalid(
-                "notice",
-                format!(
-                    "报送件只能保存为 .md 或 .xlsx 文件，不能保存为“{}”",
-                    if other.is_empty() {
-                        "（无扩展名）".to_string()
-                    } else {
-                        format!(".{other}")
-                    }
-                ),
-            )),
-        }
-    }
-
-    fn key(self) -> &'static str {
-        match self {
-            NoticeFormat::Markdown => "md",
-            NoticeFormat::Xlsx => "xlsx",
-        }
-    }
 }
 
 /// What a notice says of `changes`: each with its day, plan, who (name and login), what and why.

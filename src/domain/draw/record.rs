@@ -273,10 +273,7 @@ impl StratumSpec {
     pub fn wanted(&self) -> u32 {
         let n = self.population.len();
         match self.annual {
-            Some(a) => a
-                .target
-                .saturating_sub(a.drawn)
-                .div_ceil(a.quarters_left.max(1)),
+            Some(a) => a.wanted(),
             None => {
                 let base = self.ratio_base.map(|b| b as usize).unwrap_or(n);
                 super::quota::ceil_share(base, self.ratio_bp)
@@ -305,11 +302,15 @@ pub struct Annual {
 }
 
 impl Annual {
-    pub fn quota(&self, population: usize) -> u32 {
+    /// What the target asks of this quarter: `⌈(target − drawn) / quarters_left⌉`.
+    pub fn wanted(&self) -> u32 {
         self.target
             .saturating_sub(self.drawn)
             .div_ceil(self.quarters_left.max(1))
-            .min(population as u32)
+    }
+
+    pub fn quota(&self, population: usize) -> u32 {
+        self.wanted().min(population as u32)
     }
 }
 

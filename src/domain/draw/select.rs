@@ -101,7 +101,7 @@ fn join_full_coverage(prepared: &Prepared, s: &str, results: &mut [StratumResult
         let mut keyed: Vec<(bool, TicketKey, &str)> = st
             .population
             .iter()
-            .filter(|id| have.contains(*id) || visited.contains(*id))
+            .filter(|id| visited.contains(*id))
             .map(|id| (!visited.contains(id), TicketKey::new(s, id), id.as_str()))
             .collect();
         if keyed.len() > have.len() {

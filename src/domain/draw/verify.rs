@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use super::commit::sha256_hex;
 use super::commit::{commitment, normalise_part, seed};
-use super::quota::ceil_share;
 use super::record::{
     DrawRecord, Prepared, SUBSTITUTION_REASONS, SYSTEM_SOURCE, Seat, Selected, StratumSpec,
     VisitResult, format_of, known_algorithm, person_source, reason_kind,
@@ -214,14 +213,7 @@ fn check_v2_binding(record: &DrawRecord, diffs: &mut Vec<String>) {
 
 /// What a v2 stratum's quota must be, from the data the record holds.
 fn v2_quota(st: &StratumSpec) -> u32 {
-    let n = st.population.len();
-    let by_rule = match st.annual {
-        Some(a) => a.quota(n),
-        None => {
-            let base = st.ratio_base.map(|b| b as usize).unwrap_or(n);
-            ceil_share(base, st.ratio_bp).min(n as u32)
-        }
-    };
+    let by_rule = st.wanted().min(st.population.len() as u32);
     if st.take_all_priority {
         by_rule.max(st.priority.len() as u32)
     } else {

@@ -12,6 +12,12 @@ pub enum ReportFormat {
 
 impl ReportFormat {
     pub fn of(path: &Path) -> Result<ReportFormat> {
+        ReportFormat::named(path, "file", "报告")
+    }
+
+    /// A document (`what`: 报告, 报送件) by its file's extension: .md or .xlsx, else refused
+    /// naming the extension, as the invalid field `field`.
+    pub fn named(path: &Path, field: &'static str, what: &str) -> Result<ReportFormat> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -21,9 +27,9 @@ impl ReportFormat {
             "md" => Ok(ReportFormat::Markdown),
             "xlsx" => Ok(ReportFormat::Xlsx),
             other => Err(ServiceError::invalid(
-                "file",
+                field,
                 format!(
-                    "报告只能保存为 .md 或 .xlsx 文件，不能保存为“{}”",
+                    "{what}只能保存为 .md 或 .xlsx 文件，不能保存为“{}”",
                     if other.is_empty() {
                         "（无扩展名）".to_string()
                     } else {
@@ -31,6 +37,14 @@ impl ReportFormat {
                     }
                 ),
             )),
+        }
+    }
+
+    /// The extension, as logged.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Xlsx => "xlsx",
         }
     }
 }

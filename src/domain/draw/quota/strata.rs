@@ -68,7 +68,7 @@ fn spread(mut st: StratumSpec, rule_head: String, bp: u32, annual: Annual) -> St
         drawn,
         quarters_left,
     } = annual;
-    let wanted = target.saturating_sub(drawn).div_ceil(quarters_left.max(1));
+    let wanted = annual.wanted();
     let quota = annual.quota(st.population.len());
     st.rule = format!(
         "{rule_head}；全年{target}个，已抽{drawn}个，剩余{quarters_left}个季度，本季度{quota}个"
