@@ -74,10 +74,36 @@ fn verify(s: &Session, checkpoint: Option<&Checkpoint>) -> CliResult {
                 .unwrap_or_default();
             output::say(&format!("审计日志完整：{} 条{extra}", head.size));
             output::say(&format!("当前检查点：{head}"));
-            Ok(())
         }
-        Err(broken) => Err(Failure::Message(format!("审计日志核验失败：{broken}"))),
+        Err(broken) => return Err(Failure::Message(format!("审计日志核验失败：{broken}"))),
     }
+    let rows = s.verify_rows()?;
+    if rows.total == 0 {
+        output::say(&format!(
+            "记录行与审计日志一致：{} 张表 {} 行，{} 条事件登记了记录行",
+            rows.tables, rows.rows, rows.events
+        ));
+        return Ok(());
+    }
+    Err(Failure::Message(rows_failure(&rows)))
+}
+
+/// The message for record rows the log does not account for.
+pub fn rows_failure(rows: &shuangsuiji::services::audit::BindingCheck) -> String {
+    let mut msg = format!(
+        "审计日志核验失败：{} 处记录行与审计日志不符（在日志之外被写入、改动或删除）：",
+        rows.total
+    );
+    for p in &rows.problems {
+        msg.push_str(&format!("\n  {p}"));
+    }
+    if rows.total as usize > rows.problems.len() {
+        msg.push_str(&format!(
+            "\n  ……另有 {} 处",
+            rows.total as usize - rows.problems.len()
+        ));
+    }
+    msg
 }
 
 /// `audit verify --witness FILE`: exit status 1 when the log does not continue every
@@ -161,16 +187,16 @@ fn log(
 }
 
 /// How the actor was established, in words (empty for events older than that record), and
-/// the rest of the detail.
+/// the rest of the detail, without the rows' digest it binds (`audit log --json` and
+/// `audit verify` show that).
 fn split_via(detail: &str) -> (String, String) {
     let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(detail) else {
         return (String::new(), detail.to_string());
     };
-    match map.remove("via") {
-        None => (String::new(), detail.to_string()),
-        Some(via) => (
-            Via::describe(&via),
-            serde_json::Value::Object(map).to_string(),
-        ),
-    }
+    map.remove(shuangsuiji::services::audit::BOUND_KEY);
+    let via = map
+        .remove("via")
+        .map(|v| Via::describe(&v))
+        .unwrap_or_default();
+    (via, serde_json::Value::Object(map).to_string())
 }

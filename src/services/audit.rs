@@ -10,6 +10,7 @@ use crate::domain::audit::{
     AuditEvent, ChainBreak, Checkpoint, parse_witness, witness_checkpoints, witness_line,
 };
 use crate::domain::role::Action;
+pub use crate::store::binding::{BindingCheck, DETAIL_KEY as BOUND_KEY, RowProblem};
 use crate::store::{self, settings};
 
 /// What the held-back particulars of a draw event read as.
@@ -24,6 +25,20 @@ impl Session {
     ) -> Result<std::result::Result<Checkpoint, ChainBreak>> {
         self.require(Action::ViewAudit)?;
         Ok(store::audit::verify(self.store().conn(), checkpoint)?)
+    }
+
+    /// `audit verify`, second part: every record table against the log (see
+    /// `store::binding`). Those who may not see drawn lists before the visits start get the
+    /// problems without the rows' keys (a deleted row's key can name a team member).
+    pub fn verify_rows(&self) -> Result<store::binding::BindingCheck> {
+        self.require(Action::ViewAudit)?;
+        let mut check = store::binding::check(self.store().conn())?;
+        if self.require(Action::ViewDrawResults).is_err() {
+            for p in &mut check.problems {
+                p.hide_key();
+            }
+        }
+        Ok(check)
     }
 
     /// `audit checkpoint`: the current head.

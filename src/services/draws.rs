@@ -399,13 +399,16 @@ impl Session {
                 "team_problems": record.visits.iter().filter(|v| v.problem.is_some()).count(),
                 "record_digest": record_digest(&record),
             }))?;
-            record.checkpoint = Some(Checkpoint { size: ev.seq, head: ev.hash.clone() });
+            // The record is stored without its checkpoint, which is the run event itself: the
+            // event is sealed with the record's rows, and the checkpoint read back from the log.
             store::draws::insert_run(tx, &record, ev.seq).map_err(|e| match e {
                 store::StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     ServiceError::AlreadyRun { draw: id.to_string(), done: None }
                 }
                 other => other.into(),
             })?;
+            let sealed = store::audit::seal(tx)?.filter(|e| e.seq == ev.seq);
+            record.checkpoint = sealed.map(|e| Checkpoint { size: e.seq, head: e.hash });
             Ok(record)
         })
     }

@@ -387,6 +387,8 @@ fn log_restore(
         &backup.display().to_string(),
         &detail,
     )?;
+    // A connection of ours holds the event until sealed; this raw one writes it at once.
+    let ev = store::audit::seal(&tx)?.unwrap_or(ev);
     tx.commit().map_err(sql)?;
     conn.close().map_err(|(_, e)| sql(e))?;
     Ok(Checkpoint {
@@ -535,6 +537,22 @@ impl Session {
         match self.verify_audit(None)? {
             Ok(head) => put("ok", "审计日志", format!("完整，检查点 {head}")),
             Err(b) => put("fail", "审计日志", b.to_string()),
+        }
+        let rows = self.verify_rows()?;
+        match rows.problems.first() {
+            None => put(
+                "ok",
+                "记录行",
+                format!("{} 张表 {} 行，均与审计日志一致", rows.tables, rows.rows),
+            ),
+            Some(first) => put(
+                "fail",
+                "记录行",
+                format!(
+                    "{} 处与审计日志不符，首处：{first}（详见 audit verify）",
+                    rows.total
+                ),
+            ),
         }
         let (level, detail) = self.witness_finding()?;
         put(level, WITNESS_CHECK, detail);

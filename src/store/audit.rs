@@ -8,6 +8,11 @@ use crate::domain::audit::{
 };
 
 /// Appends an event on top of the current head, inside the caller's transaction.
+///
+/// On a connection that binds rows (every [`super::Store`]), the event is held until the next
+/// event, a read of the log, or the end of the transaction ([`seal`]): the rows written
+/// meanwhile, before or after this call, are its rows, and their digest goes into its detail.
+/// Its `seq` is final at once (rows may refer to it); its `hash` is known once sealed.
 pub fn append(
     conn: &Connection,
     at: &str,
@@ -16,14 +21,64 @@ pub fn append(
     subject: &str,
     detail: &str,
 ) -> Result<AuditEvent> {
-    let last: Option<(u64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    if !super::binding::holds_events(conn)? {
+        return write_event(conn, at, actor, action, subject, detail);
+    }
+    seal(conn)?;
+    let seq = last(conn)?.map_or(1, |(seq, _)| seq + 1);
+    conn.prepare_cached(
+        "INSERT INTO temp.ssj_event (seq, at, actor, action, subject, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![seq, at, actor, action, subject, detail])?;
+    Ok(AuditEvent {
+        seq,
+        at: at.to_string(),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        subject: subject.to_string(),
+        detail: detail.to_string(),
+        hash: String::new(),
+    })
+}
+
+/// Writes the held event, if any, with the rows written since the previous one; returns it
+/// with its hash.
+pub fn seal(conn: &Connection) -> Result<Option<AuditEvent>> {
+    if !super::binding::holds_events(conn)? {
+        return Ok(None);
+    }
+    let held: Option<(String, String, String, String, String)> = conn
+        .prepare_cached("SELECT at, actor, action, subject, detail FROM temp.ssj_event")?
+        .query_row([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .optional()?;
-    let (seq, prev) = match last {
+    let Some((at, actor, action, subject, detail)) = held else {
+        return Ok(None);
+    };
+    conn.prepare_cached("DELETE FROM temp.ssj_event")?
+        .execute([])?;
+    write_event(conn, &at, &actor, &action, &subject, &detail).map(Some)
+}
+
+fn last(conn: &Connection) -> Result<Option<(u64, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Writes an event on top of the current head, with the rows captured since the last one.
+fn write_event(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<AuditEvent> {
+    let (seq, prev) = match last(conn)? {
         Some((seq, hash)) => {
             let bytes = hex::decode(&hash)
                 .ok()
@@ -35,13 +90,20 @@ pub fn append(
         }
         None => (1, GENESIS),
     };
+    // The rows written since the previous event are this event's: their list's digest goes
+    // into the detail, so the chain covers them.
+    let bound = super::binding::pending(conn)?;
+    let detail = match &bound {
+        Some(b) => super::binding::with_bound(detail, b),
+        None => detail.to_string(),
+    };
     let mut event = AuditEvent {
         seq,
         at: at.to_string(),
         actor: actor.to_string(),
         action: action.to_string(),
         subject: subject.to_string(),
-        detail: detail.to_string(),
+        detail,
         hash: String::new(),
     };
     event.hash = hex::encode(event.compute_hash(&prev));
@@ -58,11 +120,13 @@ pub fn append(
             event.hash
         ],
     )?;
+    super::binding::settle(conn, seq, bound.is_some())?;
     Ok(event)
 }
 
 /// The current head of the log.
 pub fn head(conn: &Connection) -> Result<Checkpoint> {
+    seal(conn)?;
     let last: Option<(u64, String)> = conn
         .query_row(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
@@ -93,6 +157,7 @@ fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEvent> {
 
 /// The hash of event `seq`, if the log has it.
 pub fn hash_at(conn: &Connection, seq: u64) -> Result<Option<String>> {
+    seal(conn)?;
     Ok(conn
         .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
             r.get(0)
@@ -105,6 +170,7 @@ pub fn verify(
     conn: &Connection,
     checkpoint: Option<&Checkpoint>,
 ) -> Result<std::result::Result<Checkpoint, ChainBreak>> {
+    seal(conn)?;
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, subject, detail, hash FROM audit_log ORDER BY seq",
     )?;
@@ -121,6 +187,7 @@ pub fn verify(
 
 /// Lists events, newest first.
 pub fn list(conn: &Connection, filter: &EventFilter) -> Result<Vec<AuditEvent>> {
+    seal(conn)?;
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, subject, detail, hash FROM audit_log
          WHERE (?1 IS NULL OR action LIKE ?1 || '%')

@@ -197,14 +197,25 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
 
 /// The record as run (without later substitutions).
 pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
-    let text: Option<String> = conn
+    let row: Option<(String, u64)> = conn
         .query_row(
-            "SELECT record FROM draw_runs WHERE draw_id = ?1",
+            "SELECT record, run_seq FROM draw_runs WHERE draw_id = ?1",
             [id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    text.map(|t| from_json(id, &t)).transpose()
+    let Some((text, seq)) = row else {
+        return Ok(None);
+    };
+    let mut record: DrawRecord = from_json(id, &text)?;
+    // The checkpoint is the run event; records stored since rows are bound to the log leave
+    // it to the log (older ones carry it, and it is the same).
+    if record.checkpoint.is_none()
+        && let Some(head) = super::audit::hash_at(conn, seq)?
+    {
+        record.checkpoint = Some(crate::domain::audit::Checkpoint { size: seq, head });
+    }
+    Ok(Some(record))
 }
 
 pub fn request_void(conn: &Connection, id: &str, reason: &str, seq: u64) -> Result<()> {

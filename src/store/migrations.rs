@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    include_str!("schema_v10.sql"),
 ];
 
 /// The schema version this build writes.
@@ -37,6 +38,16 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        // After the last step, in the same transaction, bind what the migrations wrote (and,
+        // on a database made before rows were bound, every row) to the log.
+        if i as i64 + 1 == LATEST {
+            super::binding::install(&tx)?;
+            let at = chrono::Utc::now()
+                .with_timezone(&crate::domain::calendar::china())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+            super::binding::rebind(&tx, &at, LATEST)?;
+            super::audit::seal(&tx)?;
+        }
         tx.commit()?;
     }
     Ok(())

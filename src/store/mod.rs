@@ -5,6 +5,7 @@
 //! interleave half-written changes.
 
 pub mod audit;
+pub mod binding;
 pub mod calendar;
 pub mod draws;
 pub mod entities;
@@ -212,6 +213,7 @@ impl Store {
             file,
         };
         migrations::migrate(&mut store.conn)?;
+        binding::install(&store.conn)?;
         Ok(store)
     }
 
@@ -247,7 +249,17 @@ impl Store {
         if replaced(&self.path, self.file) {
             return Err(StoreError::Replaced(self.path.clone()).into());
         }
+        // Rows name the event that wrote them, which is written at the end (see
+        // `audit::append`): foreign keys are checked at commit.
+        tx.pragma_update(None, "defer_foreign_keys", true)
+            .map_err(StoreError::from)?;
         let out = f(&tx)?;
+        // Every row written must belong to an event of the log.
+        audit::seal(&tx)?;
+        let unlogged = binding::unlogged(&tx)?;
+        if !unlogged.is_empty() {
+            return Err(binding::unlogged_error(&unlogged).into());
+        }
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
@@ -266,7 +278,17 @@ impl Store {
         if replaced(&self.path, self.file) {
             return Err(StoreError::Replaced(self.path.clone()).into());
         }
+        // Rows name the event that wrote them, which is written at the end (see
+        // `audit::append`): foreign keys are checked at commit.
+        tx.pragma_update(None, "defer_foreign_keys", true)
+            .map_err(StoreError::from)?;
         let out = f(&tx)?;
+        // Every row written must belong to an event of the log.
+        audit::seal(&tx)?;
+        let unlogged = binding::unlogged(&tx)?;
+        if !unlogged.is_empty() {
+            return Err(binding::unlogged_error(&unlogged).into());
+        }
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }

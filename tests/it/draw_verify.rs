@@ -330,9 +330,10 @@ fn an_old_record_without_a_digest_verifies_with_a_note() {
             run_hash = e.hash.clone();
         }
     }
+    // An old record carries its checkpoint (newer ones leave it to the log).
     conn.execute(
-        "UPDATE draw_runs SET record = json_set(record, '$.checkpoint.head', ?1) WHERE draw_id = '2026Q2-01'",
-        [&run_hash],
+        "UPDATE draw_runs SET record = json_set(record, '$.checkpoint', json_object('size', ?2, 'head', ?1)) WHERE draw_id = '2026Q2-01'",
+        rusqlite::params![run_hash, run_seq],
     )
     .unwrap();
     drop(conn);

@@ -1,0 +1,940 @@
+//! Every record row bound to the audit log (issue 10, item 5).
+//!
+//! The hash chain proves the log was not rewritten; this module proves the tables were not
+//! written beside it. Each write transaction's rows are captured by temporary triggers (this
+//! connection's own: a write by any other program is not captured) into `temp.ssj_changed`,
+//! one line per row key with the digest of the row it replaced and of the row it left. The
+//! next [`crate::store::audit::append`] moves those lines into `audit_rows` under the event's
+//! number and puts their count and SHA-256 into the event's detail (`bound`), so the hash
+//! chain covers them. A transaction that leaves captured rows without an event is refused.
+//!
+//! [`check`] replays `audit_rows` over the log and compares the result with the tables as they
+//! are: every row must carry the digest its last event recorded, every row an event wrote and
+//! no later event removed must exist, and no row may exist that no event wrote.
+//!
+//! Row digest: `SHA-256("ssj-row-v1" ‖ table ‖ d_1 ‖ … ‖ d_k)` over the non-NULL columns in
+//! name order, where `d_i = SHA-256("ssj-col-v1" ‖ name ‖ type ‖ value)`. NULL columns are
+//! left out, so a column added later (NULL in old rows) changes no digest. Each stored digest
+//! is followed by the first 8 bytes of every column's `d_i` (NULL ones included), which lets a
+//! difference be named by field without storing any value.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use super::{Result, StoreError};
+
+/// Tables not bound: the log itself and drafts (a draft is work in progress, not a record).
+pub const UNBOUND: &[&str] = &["audit_log", "audit_rows", "result_drafts"];
+
+/// Bytes of a row digest.
+pub const DIGEST: usize = 32;
+/// Bytes of a column fingerprint.
+const FP: usize = 8;
+
+const LABEL_ROW: &[u8] = b"ssj-row-v1";
+const LABEL_COL: &[u8] = b"ssj-col-v1";
+const LABEL_LIST: &[u8] = b"ssj-rows-v1";
+
+/// The key in an event's detail that carries its rows' count and digest.
+pub const DETAIL_KEY: &str = "bound";
+
+/// The action of the event that binds rows found unbound (a new or upgraded database).
+pub const BASELINE: &str = "audit.baseline";
+pub const REBIND: &str = "audit.rebind";
+/// The actor of those events.
+pub const SYSTEM: &str = "system";
+
+/// A record table: its name, columns in table order, and the positions of its key columns
+/// (empty: the table has no declared key and rows are keyed by `rowid`).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub name: String,
+    pub cols: Vec<String>,
+    pub key: Vec<usize>,
+}
+
+/// Every record table of the database, by name.
+pub fn shapes(conn: &Connection) -> Result<Vec<Shape>> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         ORDER BY name",
+    )?;
+    let names: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for name in names.into_iter().filter(|n| !UNBOUND.contains(&n.as_str())) {
+        let mut info = conn.prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid")?;
+        let cols: Vec<(String, i64)> = info
+            .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut key: Vec<(i64, usize)> = cols
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, pk))| *pk > 0)
+            .map(|(i, (_, pk))| (*pk, i))
+            .collect();
+        key.sort();
+        out.push(Shape {
+            name,
+            cols: cols.into_iter().map(|(c, _)| c).collect(),
+            key: key.into_iter().map(|(_, i)| i).collect(),
+        });
+    }
+    Ok(out)
+}
+
+fn put(h: &mut Sha256, bytes: &[u8]) {
+    h.update((bytes.len() as u32).to_be_bytes());
+    h.update(bytes);
+}
+
+/// The digest of one column's value under its name.
+fn column_digest(name: &str, value: ValueRef<'_>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(LABEL_COL);
+    put(&mut h, name.as_bytes());
+    match value {
+        ValueRef::Null => h.update([0]),
+        ValueRef::Integer(i) => {
+            h.update([1]);
+            h.update(i.to_be_bytes());
+        }
+        ValueRef::Real(f) => {
+            h.update([2]);
+            h.update(f.to_bits().to_be_bytes());
+        }
+        ValueRef::Text(t) => {
+            h.update([3]);
+            put(&mut h, t);
+        }
+        ValueRef::Blob(b) => {
+            h.update([4]);
+            put(&mut h, b);
+        }
+    }
+    h.finalize().into()
+}
+
+/// The stored form of a row: its digest, then one fingerprint per column in name order.
+pub fn row_blob(table: &str, cols: &mut [(&str, ValueRef<'_>)]) -> Vec<u8> {
+    cols.sort_by(|a, b| a.0.cmp(b.0));
+    let mut row = Sha256::new();
+    row.update(LABEL_ROW);
+    put(&mut row, table.as_bytes());
+    let mut fps = Vec::with_capacity(cols.len() * FP);
+    for (name, value) in cols.iter() {
+        let d = column_digest(name, *value);
+        fps.extend_from_slice(&d[..FP]);
+        if !matches!(value, ValueRef::Null) {
+            row.update(d);
+        }
+    }
+    let mut out = row.finalize().to_vec();
+    out.extend_from_slice(&fps);
+    out
+}
+
+/// A row's key as text: the value of a one-column key, a JSON array for a composite one.
+pub fn key_text(values: &[ValueRef<'_>]) -> String {
+    fn json(v: ValueRef<'_>) -> serde_json::Value {
+        match v {
+            ValueRef::Null => serde_json::Value::Null,
+            ValueRef::Integer(i) => i.into(),
+            ValueRef::Real(f) => f.into(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+            ValueRef::Blob(b) => hex::encode(b).into(),
+        }
+    }
+    match values {
+        [one] => match *one {
+            ValueRef::Integer(i) => i.to_string(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            other => json(other).to_string(),
+        },
+        many => serde_json::Value::Array(many.iter().map(|v| json(*v)).collect()).to_string(),
+    }
+}
+
+/// An SQL identifier, quoted.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// An SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The expressions `ssj_key(…)` and `ssj_row(…)` over `OLD` or `NEW` for a table.
+fn row_exprs(shape: &Shape, which: &str) -> (String, String) {
+    let key = if shape.key.is_empty() {
+        format!("{which}.rowid")
+    } else {
+        shape
+            .key
+            .iter()
+            .map(|&i| format!("{which}.{}", ident(&shape.cols[i])))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let cols = shape
+        .cols
+        .iter()
+        .map(|c| format!("{}, {which}.{}", literal(c), ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (
+        format!("ssj_key({key})"),
+        format!("ssj_row({}, {cols})", literal(&shape.name)),
+    )
+}
+
+/// Registers the digest functions and creates the capture table and triggers on this
+/// connection (again after a migration, so they match the tables).
+pub fn install(conn: &Connection) -> Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("ssj_row", -1, flags, |ctx| {
+        let table = ctx.get_raw(0).as_str().unwrap_or_default().to_string();
+        let mut cols = Vec::with_capacity(ctx.len() / 2);
+        let mut i = 1;
+        while i + 1 < ctx.len() {
+            let name = ctx.get_raw(i).as_str().unwrap_or_default();
+            cols.push((name, ctx.get_raw(i + 1)));
+            i += 2;
+        }
+        Ok(row_blob(&table, &mut cols))
+    })?;
+    conn.create_scalar_function("ssj_key", -1, flags, |ctx| {
+        let values: Vec<ValueRef<'_>> = (0..ctx.len()).map(|i| ctx.get_raw(i)).collect();
+        Ok(key_text(&values))
+    })?;
+    // REPLACE then fires the delete triggers for the row it replaces.
+    conn.pragma_update(None, "recursive_triggers", true)?;
+    let mut sql = String::from(
+        "CREATE TEMP TABLE IF NOT EXISTS ssj_event (seq INTEGER NOT NULL, at TEXT NOT NULL, \
+         actor TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);\n\
+         CREATE TEMP TABLE IF NOT EXISTS ssj_changed (tbl TEXT NOT NULL, key TEXT NOT NULL, \
+         old BLOB, new BLOB, PRIMARY KEY (tbl, key)) WITHOUT ROWID;\n",
+    );
+    let existing: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE 'ssj_bind_%'",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in existing {
+        sql.push_str(&format!("DROP TRIGGER temp.{};\n", ident(&name)));
+    }
+    for (n, shape) in shapes(conn)?.iter().enumerate() {
+        let t = literal(&shape.name);
+        let on = format!("main.{}", ident(&shape.name));
+        let (old_key, old_row) = row_exprs(shape, "OLD");
+        let (new_key, new_row) = row_exprs(shape, "NEW");
+        let gone = format!(
+            "INSERT INTO ssj_changed (tbl, key, old, new) VALUES ({t}, {old_key}, \
+             substr({old_row}, 1, {DIGEST}), NULL) ON CONFLICT (tbl, key) DO UPDATE SET new = NULL;"
+        );
+        let came = format!(
+            "INSERT INTO ssj_changed (tbl, key, old, new) VALUES ({t}, {new_key}, NULL, \
+             {new_row}) ON CONFLICT (tbl, key) DO UPDATE SET new = excluded.new;"
+        );
+        sql.push_str(&format!(
+            "CREATE TEMP TRIGGER ssj_bind_{n}_i AFTER INSERT ON {on} BEGIN {came} END;\n\
+             CREATE TEMP TRIGGER ssj_bind_{n}_u AFTER UPDATE ON {on} BEGIN {gone} {came} END;\n\
+             CREATE TEMP TRIGGER ssj_bind_{n}_d AFTER DELETE ON {on} BEGIN {gone} END;\n"
+        ));
+    }
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+/// What an event binds: how many rows, and the SHA-256 of their list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    pub n: u64,
+    pub sha256: String,
+}
+
+/// The captured rows that changed, in list order (only those whose digest changed).
+const PENDING: &str = "SELECT tbl, key, old, new FROM temp.ssj_changed \
+     WHERE old IS NOT substr(new, 1, 32) ORDER BY tbl, key";
+
+/// One line of an event's row list.
+struct Line {
+    tbl: String,
+    key: String,
+    old: Option<Vec<u8>>,
+    new: Option<Vec<u8>>,
+}
+
+fn list_hasher() -> Sha256 {
+    let mut h = Sha256::new();
+    h.update(LABEL_LIST);
+    h
+}
+
+fn hash_line(h: &mut Sha256, line: &Line) {
+    put(h, line.tbl.as_bytes());
+    put(h, line.key.as_bytes());
+    for part in [&line.old, &line.new] {
+        match part {
+            None => h.update([0]),
+            Some(b) => {
+                h.update([1]);
+                put(h, b);
+            }
+        }
+    }
+}
+
+fn line(r: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Line> {
+    Ok(Line {
+        tbl: r.get(from)?,
+        key: r.get(from + 1)?,
+        old: r.get(from + 2)?,
+        new: r.get(from + 3)?,
+    })
+}
+
+/// Whether this connection holds events until their rows are written (once [`install`] ran).
+pub fn holds_events(conn: &Connection) -> Result<bool> {
+    capturing(conn)
+}
+
+/// Whether this connection captures rows (it does once [`install`] ran).
+fn capturing(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM temp.sqlite_master WHERE name = 'ssj_changed'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// The rows captured since the last event, if any changed.
+pub fn pending(conn: &Connection) -> Result<Option<Bound>> {
+    if !capturing(conn)? {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(PENDING)?;
+    let mut rows = stmt.query([])?;
+    let mut h = list_hasher();
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        hash_line(&mut h, &line(r, 0)?);
+        n += 1;
+    }
+    Ok((n > 0).then(|| Bound {
+        n,
+        sha256: hex::encode(h.finalize()),
+    }))
+}
+
+/// Moves the captured rows under event `seq` (after the event is written).
+pub fn settle(conn: &Connection, seq: u64, bound: bool) -> Result<()> {
+    if !capturing(conn)? {
+        return Ok(());
+    }
+    if bound {
+        conn.prepare_cached(
+            "INSERT INTO audit_rows (seq, tbl, key, old, new) SELECT ?1, tbl, key, old, new \
+             FROM temp.ssj_changed WHERE old IS NOT substr(new, 1, 32) ORDER BY tbl, key",
+        )?
+        .execute([seq])?;
+    }
+    conn.prepare_cached("DELETE FROM temp.ssj_changed")?
+        .execute([])?;
+    Ok(())
+}
+
+/// The tables of rows written since the last event (a transaction must not end with any).
+pub fn unlogged(conn: &Connection) -> Result<Vec<String>> {
+    if !capturing(conn)? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT tbl FROM temp.ssj_changed WHERE old IS NOT substr(new, 1, 32) ORDER BY tbl",
+    )?;
+    let tables = stmt.query_map([], |r| r.get(0))?;
+    Ok(tables.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An event's detail with its rows' count and digest added.
+pub fn with_bound(detail: &str, bound: &Bound) -> String {
+    let mark = serde_json::json!({ "n": bound.n, "sha256": bound.sha256 });
+    let value = match serde_json::from_str::<serde_json::Value>(detail) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert(DETAIL_KEY.to_string(), mark);
+            serde_json::Value::Object(map)
+        }
+        Ok(other) => serde_json::json!({ DETAIL_KEY: mark, "detail": other }),
+        Err(_) => serde_json::json!({ DETAIL_KEY: mark, "text": detail }),
+    };
+    super::to_json(&value)
+}
+
+/// The `bound` an event's detail claims.
+fn claimed(detail: &str) -> Option<Bound> {
+    if !detail.contains("\"bound\":") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(detail).ok()?;
+    let mark = value.get(DETAIL_KEY)?;
+    Some(Bound {
+        n: mark.get("n")?.as_u64()?,
+        sha256: mark.get("sha256")?.as_str()?.to_string(),
+    })
+}
+
+/// Something in the tables that the log does not account for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind")]
+pub enum RowProblem {
+    /// The row list stored for event `seq` is not the one its detail names.
+    ListAltered { seq: u64 },
+    /// Event `seq` replaced or deleted a row that was not as the log had left it.
+    ChangedBefore {
+        seq: u64,
+        table: String,
+        key: String,
+        fields: Vec<String>,
+    },
+    /// A row differs from what event `seq`, the last to write it, recorded.
+    Edited {
+        seq: u64,
+        table: String,
+        key: String,
+        fields: Vec<String>,
+    },
+    /// A row that no event wrote.
+    Forged { table: String, key: String },
+    /// A row that event `seq` wrote, and no later event removed, is gone.
+    Deleted {
+        seq: u64,
+        table: String,
+        key: String,
+    },
+    /// A row found changed or gone outside the log when event `seq` re-bound the tables
+    /// (after an upgrade); it stays reported.
+    FoundAtRebind {
+        seq: u64,
+        table: String,
+        key: String,
+    },
+}
+
+impl RowProblem {
+    /// Replaces the row's key with a placeholder, for a viewer who may not see it.
+    pub fn hide_key(&mut self) {
+        match self {
+            RowProblem::ListAltered { .. } => {}
+            RowProblem::ChangedBefore { key, .. }
+            | RowProblem::Edited { key, .. }
+            | RowProblem::Forged { key, .. }
+            | RowProblem::Deleted { key, .. }
+            | RowProblem::FoundAtRebind { key, .. } => *key = "（不显示）".to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields = |fields: &[String]| {
+            if fields.is_empty() {
+                String::new()
+            } else {
+                format!("（字段 {}）", fields.join("、"))
+            }
+        };
+        match self {
+            RowProblem::ListAltered { seq } => {
+                write!(
+                    f,
+                    "第{seq}条事件的记录行摘要与其所记不符（audit_rows 被改动）"
+                )
+            }
+            RowProblem::ChangedBefore {
+                seq,
+                table,
+                key,
+                fields: fs,
+            } => write!(
+                f,
+                "表 {table} 主键 {key}：第{seq}条事件改写它之前，它已在日志之外被改动{}",
+                fields(fs)
+            ),
+            RowProblem::Edited {
+                seq,
+                table,
+                key,
+                fields: fs,
+            } => write!(
+                f,
+                "表 {table} 主键 {key}：与第{seq}条事件所记不符，在日志之外被改动{}",
+                fields(fs)
+            ),
+            RowProblem::Forged { table, key } => {
+                write!(f, "表 {table} 主键 {key}：没有任何事件写入过这一行（伪造）")
+            }
+            RowProblem::Deleted { seq, table, key } => write!(
+                f,
+                "表 {table} 主键 {key}：第{seq}条事件写入的这一行不见了（在日志之外被删除）"
+            ),
+            RowProblem::FoundAtRebind { seq, table, key } => write!(
+                f,
+                "表 {table} 主键 {key}：第{seq}条事件（升级后重新登记）时发现它已在日志之外被改动或删除"
+            ),
+        }
+    }
+}
+
+/// What [`check`] found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BindingCheck {
+    /// Record tables checked.
+    pub tables: usize,
+    /// Rows checked.
+    pub rows: u64,
+    /// Events that bind rows.
+    pub events: u64,
+    /// The first problems found (at most [`MAX_PROBLEMS`]).
+    pub problems: Vec<RowProblem>,
+    /// How many problems in all.
+    pub total: u64,
+}
+
+/// The most problems a check lists (the total is always counted).
+pub const MAX_PROBLEMS: usize = 200;
+
+/// The last state of each bound row: table → key → (event, stored blob).
+type State = HashMap<String, HashMap<String, (u64, Vec<u8>)>>;
+
+/// Names the fields whose fingerprints differ between a stored blob and a row.
+fn differing(stored: &[u8], cols: &mut [(&str, ValueRef<'_>)]) -> Vec<String> {
+    let known: HashSet<&[u8]> = stored
+        .get(DIGEST..)
+        .unwrap_or_default()
+        .chunks(FP)
+        .collect();
+    cols.sort_by(|a, b| a.0.cmp(b.0));
+    cols.iter()
+        .filter(|(name, value)| !known.contains(&column_digest(name, *value)[..FP]))
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+struct Collector {
+    problems: Vec<RowProblem>,
+    total: u64,
+}
+
+impl Collector {
+    fn push(&mut self, p: RowProblem) {
+        self.total += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
+}
+
+/// Replays every event's row list into the state it leaves.
+fn replay(conn: &Connection, out: &mut Collector) -> Result<(State, u64)> {
+    let mut state: State = HashMap::new();
+    let mut events = conn.prepare("SELECT seq, detail, action FROM audit_log ORDER BY seq")?;
+    let mut events = events.query([])?;
+    let mut lines =
+        conn.prepare("SELECT seq, tbl, key, old, new FROM audit_rows ORDER BY seq, tbl, key")?;
+    let mut lines = lines.query([])?;
+    let mut next: Option<(u64, Line)> = match lines.next()? {
+        Some(r) => Some((r.get(0)?, line(r, 1)?)),
+        None => None,
+    };
+    let mut binding = 0;
+    while let Some(e) = events.next()? {
+        let seq: u64 = e.get(0)?;
+        let detail: String = e.get(1)?;
+        let rebinding = matches!(
+            e.get_ref(2)?.as_str().unwrap_or_default(),
+            BASELINE | REBIND
+        );
+        // Lines filed under an earlier number that has no event are counted with this one.
+        let mut h = list_hasher();
+        let mut n = 0;
+        while let Some((at, l)) = next.take_if(|(at, _)| *at <= seq) {
+            hash_line(&mut h, &l);
+            n += 1;
+            if rebinding && l.old.is_some() {
+                out.push(RowProblem::FoundAtRebind {
+                    seq: at,
+                    table: l.tbl.clone(),
+                    key: l.key.clone(),
+                });
+            }
+            apply(&mut state, at, l, out);
+            next = match lines.next()? {
+                Some(r) => Some((r.get(0)?, line(r, 1)?)),
+                None => None,
+            };
+        }
+        let claim = claimed(&detail);
+        if claim.is_some() {
+            binding += 1;
+        }
+        let found = (n > 0).then(|| Bound {
+            n,
+            sha256: hex::encode(h.finalize()),
+        });
+        if claim != found {
+            out.push(RowProblem::ListAltered { seq });
+        }
+    }
+    // Lines under a number past the log's end.
+    while let Some((seq, l)) = next.take() {
+        out.push(RowProblem::ListAltered { seq });
+        apply(&mut state, seq, l, out);
+        next = match lines.next()? {
+            Some(r) => Some((r.get(0)?, line(r, 1)?)),
+            None => None,
+        };
+    }
+    Ok((state, binding))
+}
+
+/// Applies one line of an event's list to the state, noting a replaced row the log did not
+/// leave so.
+fn apply(state: &mut State, seq: u64, l: Line, out: &mut Collector) {
+    let table = state.entry(l.tbl.clone()).or_default();
+    let before = table.get(&l.key);
+    let as_logged = match (&l.old, before) {
+        (None, None) => true,
+        (Some(old), Some((_, blob))) => old.get(..DIGEST) == blob.get(..DIGEST),
+        _ => false,
+    };
+    if !as_logged {
+        out.push(RowProblem::ChangedBefore {
+            seq,
+            table: l.tbl.clone(),
+            key: l.key.clone(),
+            fields: Vec::new(),
+        });
+    }
+    match l.new {
+        Some(blob) => {
+            table.insert(l.key, (seq, blob));
+        }
+        None => {
+            table.remove(&l.key);
+        }
+    }
+}
+
+/// Reads every row of a table as (key, blob, column values), calling `each` per row.
+fn scan(
+    conn: &Connection,
+    shape: &Shape,
+    mut each: impl FnMut(String, &mut [(&str, ValueRef<'_>)]),
+) -> Result<()> {
+    let cols = shape
+        .cols
+        .iter()
+        .map(|c| ident(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT rowid, {cols} FROM main.{}", ident(&shape.name));
+    // A WITHOUT ROWID table has no rowid; it always has a declared key.
+    let sql = if shape.key.is_empty() {
+        sql
+    } else {
+        format!("SELECT NULL, {cols} FROM main.{}", ident(&shape.name))
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let values: Vec<ValueRef<'_>> = (0..=shape.cols.len())
+            .map(|i| r.get_ref(i))
+            .collect::<rusqlite::Result<_>>()?;
+        let key = if shape.key.is_empty() {
+            key_text(&values[..1])
+        } else {
+            let k: Vec<ValueRef<'_>> = shape.key.iter().map(|&i| values[i + 1]).collect();
+            key_text(&k)
+        };
+        let mut cols: Vec<(&str, ValueRef<'_>)> = shape
+            .cols
+            .iter()
+            .map(String::as_str)
+            .zip(values[1..].iter().copied())
+            .collect();
+        each(key, &mut cols);
+    }
+    Ok(())
+}
+
+/// Checks every record table against the log.
+pub fn check(conn: &Connection) -> Result<BindingCheck> {
+    let mut out = Collector {
+        problems: Vec::new(),
+        total: 0,
+    };
+    let (mut state, events) = replay(conn, &mut out)?;
+    let shapes = shapes(conn)?;
+    let mut rows = 0;
+    for shape in &shapes {
+        let mut logged = state.remove(&shape.name).unwrap_or_default();
+        scan(conn, shape, |key, cols| {
+            rows += 1;
+            let blob = row_blob(&shape.name, cols);
+            match logged.remove(&key) {
+                None => out.push(RowProblem::Forged {
+                    table: shape.name.clone(),
+                    key,
+                }),
+                Some((seq, stored)) if stored.get(..DIGEST) != blob.get(..DIGEST) => {
+                    out.push(RowProblem::Edited {
+                        seq,
+                        table: shape.name.clone(),
+                        key,
+                        fields: differing(&stored, cols),
+                    })
+                }
+                Some(_) => {}
+            }
+        })?;
+        let mut gone: Vec<_> = logged.into_iter().collect();
+        gone.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, (seq, _)) in gone {
+            out.push(RowProblem::Deleted {
+                seq,
+                table: shape.name.clone(),
+                key,
+            });
+        }
+    }
+    // Tables the log has rows of but the database no longer has.
+    let mut dropped: Vec<_> = state.into_iter().collect();
+    dropped.sort_by(|a, b| a.0.cmp(&b.0));
+    for (table, keys) in dropped {
+        let mut keys: Vec<_> = keys.into_iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, (seq, _)) in keys {
+            out.push(RowProblem::Deleted {
+                seq,
+                table: table.clone(),
+                key,
+            });
+        }
+    }
+    Ok(BindingCheck {
+        tables: shapes.len(),
+        rows,
+        events,
+        problems: out.problems,
+        total: out.total,
+    })
+}
+
+/// Binds the rows the log does not account for, after a migration (or on a database made
+/// before rows were bound): rows no event wrote are bound as found. Rows that differ from
+/// what the log recorded, or that it recorded and are gone, are bound too (the database must
+/// stay usable), but as lines whose `old` is the logged digest, so that [`check`] keeps
+/// reporting them: see `unlogged` in the event's detail.
+pub fn rebind(conn: &Connection, at: &str, schema: i64) -> Result<()> {
+    let mut ignored = Collector {
+        problems: Vec::new(),
+        total: 0,
+    };
+    let first = conn
+        .query_row("SELECT 1 FROM audit_rows LIMIT 1", [], |_| Ok(()))
+        .optional()?
+        .is_none();
+    let (mut state, _) = replay(conn, &mut ignored)?;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut unlogged = 0u64;
+    for shape in shapes(conn)? {
+        let mut logged = state.remove(&shape.name).unwrap_or_default();
+        scan(conn, &shape, |key, cols| {
+            let blob = row_blob(&shape.name, cols);
+            match logged.remove(&key) {
+                None => lines.push(Line {
+                    tbl: shape.name.clone(),
+                    key,
+                    old: None,
+                    new: Some(blob),
+                }),
+                Some((_, stored)) if stored.get(..DIGEST) != blob.get(..DIGEST) => {
+                    unlogged += 1;
+                    lines.push(Line {
+                        tbl: shape.name.clone(),
+                        key,
+                        old: Some(stored[..DIGEST].to_vec()),
+                        new: Some(blob),
+                    })
+                }
+                Some(_) => {}
+            }
+        })?;
+        for (key, (_, stored)) in logged {
+            unlogged += 1;
+            lines.push(Line {
+                tbl: shape.name.clone(),
+                key,
+                old: Some(stored[..DIGEST].to_vec()),
+                new: None,
+            });
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut insert = conn.prepare(
+        "INSERT INTO temp.ssj_changed (tbl, key, old, new) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (tbl, key) DO UPDATE SET new = excluded.new",
+    )?;
+    for l in &lines {
+        insert.execute(rusqlite::params![l.tbl, l.key, l.old, l.new])?;
+    }
+    let action = if first { BASELINE } else { REBIND };
+    let detail = super::to_json(&serde_json::json!({
+        "schema": schema,
+        "rows": lines.len(),
+        "unlogged": unlogged,
+    }));
+    super::audit::append(conn, at, SYSTEM, action, "", &detail)?;
+    Ok(())
+}
+
+/// The refusal when a transaction wrote rows without an event.
+pub fn unlogged_error(tables: &[String]) -> StoreError {
+    StoreError::Corrupt(format!(
+        "写入的记录行（表 {}）没有对应的审计事件，本次写入已撤销（程序错误，请报告）",
+        tables.join("、")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn store() -> Store {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES ('a', '1'), ('b', '2')",
+                    [],
+                )?;
+                crate::store::audit::append(tx, "t", "li", "settings.set", "a", "{}")?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn a_null_column_adds_nothing_to_the_digest_but_has_a_fingerprint() {
+        let mut with = [("a", ValueRef::Integer(1)), ("b", ValueRef::Null)];
+        let mut without = [("a", ValueRef::Integer(1))];
+        let (x, y) = (row_blob("t", &mut with), row_blob("t", &mut without));
+        assert_eq!(x[..DIGEST], y[..DIGEST]);
+        assert_eq!(x.len(), DIGEST + 2 * FP);
+        let mut text = [("a", ValueRef::Text(b"1"))];
+        assert_ne!(row_blob("t", &mut text)[..DIGEST], y[..DIGEST]);
+        assert_ne!(row_blob("u", &mut without)[..DIGEST], y[..DIGEST]);
+    }
+
+    #[test]
+    fn keys_read_plainly_and_composite_ones_as_arrays() {
+        assert_eq!(key_text(&[ValueRef::Integer(7)]), "7");
+        assert_eq!(key_text(&[ValueRef::Text("YC-1".as_bytes())]), "YC-1");
+        assert_eq!(
+            key_text(&[ValueRef::Integer(7), ValueRef::Text(b"YC-1")]),
+            "[7,\"YC-1\"]"
+        );
+    }
+
+    #[test]
+    fn the_event_names_its_rows_and_the_check_passes() {
+        let store = store();
+        let e = crate::store::audit::list(store.conn(), &Default::default()).unwrap();
+        let bound = claimed(&e[0].detail).unwrap();
+        let check = check(store.conn()).unwrap();
+        // The two settings written, plus whatever the schema's own settings are.
+        assert!(bound.n >= 2, "{bound:?}");
+        assert_eq!(check.total, 0, "{:?}", check.problems);
+        assert!(check.rows >= 2);
+    }
+
+    #[test]
+    fn rows_without_an_event_are_refused_and_rolled_back() {
+        let mut store = store();
+        let err = store
+            .write(|tx| {
+                tx.execute("UPDATE settings SET value = '9' WHERE key = 'a'", [])?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("settings"), "{err}");
+        let v: String = store
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = 'a'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(v, "1");
+        // Rewriting a row with the same values changes nothing and needs no event.
+        store
+            .write(|tx| {
+                tx.execute("UPDATE settings SET value = '1' WHERE key = 'a'", [])?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn writes_beside_the_log_are_each_named() {
+        let store = store();
+        // Another connection's writes are not captured (as another program's would not be).
+        let conn = store.conn();
+        let triggers: Vec<String> = conn
+            .prepare("SELECT name FROM temp.sqlite_master WHERE name LIKE 'ssj_bind_%'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for t in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER temp.{t}"))
+                .unwrap();
+        }
+        conn.execute("UPDATE settings SET value = '5' WHERE key = 'a'", [])
+            .unwrap();
+        conn.execute("DELETE FROM settings WHERE key = 'b'", [])
+            .unwrap();
+        conn.execute("INSERT INTO settings (key, value) VALUES ('z', 'x')", [])
+            .unwrap();
+        let check = check(conn).unwrap();
+        let find = |k: &str| {
+            check
+                .problems
+                .iter()
+                .find(|p| p.to_string().contains(&format!("主键 {k}：")))
+                .cloned()
+        };
+        assert!(
+            matches!(find("a"), Some(RowProblem::Edited { ref fields, .. }) if fields == &["value"]),
+            "{:?}",
+            check.problems
+        );
+        assert!(matches!(find("b"), Some(RowProblem::Deleted { .. })));
+        assert!(matches!(find("z"), Some(RowProblem::Forged { .. })));
+        assert_eq!(check.total, 3);
+    }
+}
