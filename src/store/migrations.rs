@@ -15,6 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v7.sql"),
     include_str!("schema_v8.sql"),
     include_str!("schema_v9.sql"),
+    // The town list (issue 15); version 10 is another branch's, renumbered at merge.
+    include_str!("schema_v11.sql"),
 ];
 
 /// The schema version this build writes.
