@@ -83,7 +83,8 @@ pub fn entities_by_town(conn: &Connection) -> Result<Vec<(String, usize)>> {
 
 // ---- Departments: what refers to one (plan tasks), and carrying a rename along ----
 
-/// A plan task that names a department among its cooperating departments.
+/// A plan task that names a department: among its cooperating departments, or as its 发起部门
+/// or 检查主体 (exactly).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskRef {
     pub year: i32,
@@ -93,8 +94,7 @@ pub struct TaskRef {
     pub active: bool,
 }
 
-/// Every task (active or removed, of any year) whose cooperating departments include
-/// `department`, by year, plan and task.
+/// Every task (active or removed, of any year) that names `department`, by year, plan and task.
 pub fn tasks_naming(conn: &Connection, department: &str) -> Result<Vec<TaskRef>> {
     Ok(task_specs(conn)?
         .into_iter()
@@ -103,22 +103,31 @@ pub fn tasks_naming(conn: &Connection, department: &str) -> Result<Vec<TaskRef>>
         .collect())
 }
 
-/// Renames `from` to `to` in every task's cooperating departments (the specification's other
-/// fields untouched); returns the tasks changed.
+/// Renames `from` to `to` in every task's cooperating departments, and in its 发起部门 and
+/// 检查主体 where they are exactly `from` (the specification's other fields untouched); returns
+/// the tasks changed.
 pub fn rename_in_tasks(conn: &Connection, from: &str, to: &str) -> Result<Vec<TaskRef>> {
     let mut changed = Vec::new();
     for (id, r, mut spec) in task_specs(conn)? {
         if !names(&spec, from) {
             continue;
         }
+        let renamed = || serde_json::Value::String(to.to_string());
         if let Some(list) = spec
             .get_mut("cooperating_departments")
             .and_then(|v| v.as_array_mut())
         {
             for d in list.iter_mut() {
                 if d.as_str() == Some(from) {
-                    *d = serde_json::Value::String(to.to_string());
+                    *d = renamed();
                 }
+            }
+        }
+        for unit in UNITS {
+            if let Some(u) = spec.get_mut(unit)
+                && u.as_str() == Some(from)
+            {
+                *u = renamed();
             }
         }
         conn.execute(
@@ -130,10 +139,16 @@ pub fn rename_in_tasks(conn: &Connection, from: &str, to: &str) -> Result<Vec<Ta
     Ok(changed)
 }
 
+/// A task's fields that name one unit: 发起部门 and 检查主体.
+const UNITS: [&str; 2] = ["initiating_unit", "inspecting_body"];
+
 fn names(spec: &serde_json::Value, department: &str) -> bool {
     spec.get("cooperating_departments")
         .and_then(|v| v.as_array())
         .is_some_and(|ds| ds.iter().any(|d| d.as_str() == Some(department)))
+        || UNITS
+            .iter()
+            .any(|u| spec.get(u).and_then(|v| v.as_str()) == Some(department))
 }
 
 fn task_specs(conn: &Connection) -> Result<Vec<(i64, TaskRef, serde_json::Value)>> {

@@ -489,6 +489,37 @@ fn a_department_is_renamed_with_everything_that_names_it() {
     );
     assert!(err.contains("水务局"), "{err}");
 
+    // A task the 水利局 initiates, since removed: it is carried along too.
+    let mut task = shuangsuiji::domain::plan::seed_plans(2026)
+        .into_iter()
+        .flat_map(|p| p.tasks)
+        .find(|t| t.code == "LH-1")
+        .unwrap();
+    task.code = "LH-3".into();
+    task.seq = 3;
+    task.initiating_unit = "水利局".into();
+    let file = dir.path().join("任务.toml");
+    std::fs::write(&file, toml::to_string(&task).unwrap()).unwrap();
+    let plan = ["--year", "2026", "--plan", "LH"];
+    ok(
+        &db,
+        &[
+            &["plan", "add-task"][..],
+            &plan,
+            &["--file", file.to_str().unwrap(), "--reason", "增加联合检查"],
+        ]
+        .concat(),
+    );
+    ok(
+        &db,
+        &[
+            &["plan", "remove-task"][..],
+            &plan,
+            &["--task", "LH-3", "--reason", "本年不再开展"],
+        ]
+        .concat(),
+    );
+
     let said = ok(
         &db,
         &[
@@ -501,7 +532,9 @@ fn a_department_is_renamed_with_everything_that_names_it() {
         ],
     );
     assert!(
-        said.contains(&format!("{} 名执法人员", water.len())) && said.contains("2026年 LH-1"),
+        said.contains(&format!("{} 名执法人员", water.len()))
+            && said.contains("2 项计划任务")
+            && said.contains("2026年 LH-1、2026年 LH-3（已删除的任务）"),
         "{said}"
     );
     let s = support::open(&db, None);
@@ -519,6 +552,16 @@ fn a_department_is_renamed_with_everything_that_names_it() {
         .find(|t| t.code == "LH-1")
         .unwrap();
     assert_eq!(lh1.cooperating_departments, vec!["阳城县水务局"]);
+    let lh3 = s
+        .list_plans(Some(2026))
+        .unwrap()
+        .into_iter()
+        .flat_map(|p| p.removed)
+        .find(|t| t.code == "LH-3")
+        .unwrap();
+    assert_eq!(lh3.cooperating_departments, vec!["阳城县水务局"]);
+    assert_eq!(lh3.initiating_unit, "阳城县水务局");
+    assert_eq!(lh3.lines, task.lines, "the rest of the task is untouched");
     let ds = s.departments().unwrap();
     let renamed = ds.iter().find(|d| d.name == "阳城县水务局").unwrap();
     assert_eq!(renamed.aliases, vec!["水利局", "阳城县水利局"]);
