@@ -91,7 +91,7 @@ pub enum Command {
     /// 用户与角色
     #[command(subcommand)]
     User(users::UserCommand),
-    /// 系统设置（本局与配合部门、服务账户、省级年度抽查上限）
+    /// 系统设置（本局与配合部门、乡镇名单、服务账户、省级年度抽查上限）
     #[command(subcommand)]
     Settings(users::SettingsCommand),
     /// 抽取：准备、运行（一次）、作废、核验、替换

@@ -170,24 +170,25 @@ pub fn template(cli: &super::Cli, a: &TemplateArgs) -> CliResult {
     let kind = a.kind.sheet()?;
     // A template is a workbook whatever it is called: `-` needs no --format.
     let out = Output::of(&a.file, None, Some(Format::Xlsx))?;
-    // An inspector template uses the database's own department names, when there is a
-    // database this user may read (issue 15).
-    let departments: Vec<String> = if kind == sheets::SheetKind::Inspectors && cli.db.exists() {
-        cli.open()
-            .ok()
-            .and_then(|s| s.departments().ok())
-            .map(|ds| ds.into_iter().map(|d| d.name).collect())
-            .unwrap_or_default()
+    // An inspector template uses the database's own department names, an entity template
+    // its town list, when there is a database this user may read (issue 15).
+    let names: Vec<String> = if cli.db.exists() && kind != sheets::SheetKind::Items {
+        let s = cli.open().ok();
+        match kind {
+            sheets::SheetKind::Inspectors => s
+                .and_then(|s| s.departments().ok())
+                .map(|ds| ds.into_iter().map(|d| d.name).collect()),
+            sheets::SheetKind::Entities => s
+                .and_then(|s| s.towns().ok())
+                .map(|ts| ts.listed.into_iter().map(|t| t.name).collect()),
+            sheets::SheetKind::Items => None,
+        }
+        .unwrap_or_default()
     } else {
         Vec::new()
     };
-    sheets::write_template_for(
-        kind,
-        out.path(),
-        Overwrite::from_force(a.force),
-        &departments,
-    )
-    .map_err(|e| Failure::Message(e.to_string()))?;
+    sheets::write_template_for(kind, out.path(), Overwrite::from_force(a.force), &names)
+        .map_err(|e| Failure::Message(e.to_string()))?;
     output::say(&format!("已生成模板 {}", out.shown()));
     out.finish()
 }

@@ -188,6 +188,41 @@ pub enum SettingsCommand {
         #[arg(long)]
         reason: String,
     },
+    /// 部门改名（执法人员的所属部门、别名和计划任务的配合部门随之更改，原名称保留为别名）
+    DepartmentRename {
+        old: String,
+        new: String,
+        /// 改名理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
+    /// 删除不再使用的配合部门及其别名（仍有执法人员或计划任务引用时拒绝；本局不能删除）
+    DepartmentRemove {
+        name: String,
+        /// 删除理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
+    /// 列出乡镇名单及各乡镇的监管对象数
+    Towns {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 在乡镇名单中添加乡镇
+    TownAdd {
+        name: String,
+        /// 添加理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
+    /// 从乡镇名单中删除乡镇（仍有监管对象在该乡镇时拒绝）
+    TownRemove {
+        name: String,
+        /// 删除理由（记入审计日志）
+        #[arg(long)]
+        reason: String,
+    },
     /// 设置 doctor 核对的见证文件（audit checkpoint --append 写的；应在数据库目录以外）
     WitnessFile {
         file: Option<std::path::PathBuf>,
@@ -230,6 +265,38 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
             output::say(&format!("已添加配合部门“{}”", name.trim()));
             Ok(())
         }
+        SettingsCommand::DepartmentRename { old, new, reason } => {
+            let r = s.rename_department(old, new, reason)?;
+            output::say(&format!(
+                "部门“{}”已改名为“{}”；{} 名执法人员、{} 项计划任务随之更改{}，原名称保留为别名",
+                old.trim(),
+                new.trim(),
+                r.inspectors,
+                r.tasks.len(),
+                if r.tasks.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", r.tasks.join("、"))
+                }
+            ));
+            Ok(())
+        }
+        SettingsCommand::DepartmentRemove { name, reason } => {
+            s.remove_department(name, reason)?;
+            output::say(&format!("已删除配合部门“{}”及其别名", name.trim()));
+            Ok(())
+        }
+        SettingsCommand::Towns { json } => towns(s, *json),
+        SettingsCommand::TownAdd { name, reason } => {
+            s.add_town(name, reason)?;
+            output::say(&format!("已将“{}”加入乡镇名单", name.trim()));
+            Ok(())
+        }
+        SettingsCommand::TownRemove { name, reason } => {
+            s.remove_town(name, reason)?;
+            output::say(&format!("已将“{}”从乡镇名单中删除", name.trim()));
+            Ok(())
+        }
         SettingsCommand::DepartmentAlias {
             alias,
             department,
@@ -244,6 +311,27 @@ pub fn settings(s: &mut Session, c: &SettingsCommand) -> CliResult {
             Ok(())
         }
     }
+}
+
+fn towns(s: &Session, json: bool) -> CliResult {
+    let list = s.towns()?;
+    if json {
+        return output::json(&list);
+    }
+    output::table_of(&["乡镇", "监管对象"], list.listed, |t| {
+        vec![t.name, t.entities.to_string()]
+    })?;
+    if !list.unlisted.is_empty() {
+        output::say(&format!(
+            "名单以外、已有监管对象使用的乡镇：{}（再次导入或修改这些对象的乡镇时须改为名单中的名称）",
+            list.unlisted
+                .iter()
+                .map(|t| format!("{}（{}个）", t.name, t.entities))
+                .collect::<Vec<_>>()
+                .join("、")
+        ));
+    }
+    Ok(())
 }
 
 fn witness_file(s: &mut Session, file: Option<&std::path::Path>, clear: bool) -> CliResult {

@@ -63,33 +63,43 @@ impl Directory {
         }
     }
 
-    /// The department whose name (or alias) is contained in what was typed or contains it
-    /// (the longest such), else the one sharing the most characters in order, if it shares at
-    /// least half of its name.
+    /// The department whose name (or alias) is close to what was typed ([`closest`]).
     fn closest(&self, typed: &str) -> Option<String> {
-        if typed.is_empty() {
-            return None;
-        }
-        let spellings = self
-            .names
-            .iter()
-            .map(|n| (n.as_str(), n.as_str()))
-            .chain(self.aliases.iter().map(|(a, d)| (a.as_str(), d.as_str())));
-        let mut best: Option<(usize, usize, &str)> = None;
-        for (spelling, dept) in spellings {
-            let contained = typed.contains(spelling) || spelling.contains(typed);
-            let common = lcs(typed, spelling);
-            let len = spelling.chars().count();
-            if !contained && common * 2 < len.max(2) {
-                continue;
-            }
-            let score = (usize::from(contained), common);
-            if best.is_none_or(|(c, n, _)| score > (c, n)) {
-                best = Some((score.0, score.1, dept));
-            }
-        }
-        best.map(|(_, _, d)| d.to_string())
+        closest(
+            typed,
+            self.names
+                .iter()
+                .map(|n| (n.as_str(), n.as_str()))
+                .chain(self.aliases.iter().map(|(a, d)| (a.as_str(), d.as_str()))),
+        )
     }
+}
+
+/// The close match offered for a name that is not known, among `spellings` (a spelling and
+/// the name it stands for): the one contained in what was typed or containing it (the one
+/// sharing most characters), else the one sharing the most characters in order, if it shares
+/// at least half of its own. Departments and towns are matched the same way.
+pub(crate) fn closest<'a>(
+    typed: &str,
+    spellings: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Option<String> {
+    if typed.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, usize, &str)> = None;
+    for (spelling, name) in spellings {
+        let contained = typed.contains(spelling) || spelling.contains(typed);
+        let common = lcs(typed, spelling);
+        let len = spelling.chars().count();
+        if !contained && common * 2 < len.max(2) {
+            continue;
+        }
+        let score = (usize::from(contained), common);
+        if best.is_none_or(|(c, n, _)| score > (c, n)) {
+            best = Some((score.0, score.1, name));
+        }
+    }
+    best.map(|(_, _, d)| d.to_string())
 }
 
 /// Length of the longest common subsequence of two strings' characters.
@@ -328,6 +338,177 @@ impl Session {
             Ok(())
         })
     }
+}
+
+/// What `settings department-rename` carried along.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Renamed {
+    /// Officers whose 所属部门 now reads the new name.
+    pub inspectors: usize,
+    /// The plan tasks whose cooperating departments now name it (`2026年 LH-1`).
+    pub tasks: Vec<String>,
+}
+
+fn task_label(t: &settings::TaskRef) -> String {
+    format!(
+        "{}年 {}{}",
+        t.year,
+        t.task,
+        if t.active {
+            ""
+        } else {
+            "（已删除的任务）"
+        }
+    )
+}
+
+/// The department a name given on the command line is, by its own name exactly (an alias is
+/// refused with the department it stands for).
+fn named_department(conn: &Connection, typed: &str) -> Result<String> {
+    let typed = need_name("department", typed)?;
+    match Directory::load(conn)?.resolve(typed) {
+        Resolved::Known(d) if d == typed => Ok(d),
+        Resolved::Known(d) => Err(ServiceError::invalid(
+            "department",
+            format!("“{typed}”是部门“{d}”的别名；请写部门名称“{d}”"),
+        )),
+        Resolved::Unknown { closest } => Err(ServiceError::invalid(
+            "department",
+            unknown_message(typed, closest.as_deref()),
+        )),
+    }
+}
+
+impl Session {
+    /// `settings department-rename OLD NEW --reason R`: a cooperating department's new name.
+    /// In one transaction its officers' 所属部门, its aliases and every plan task that names
+    /// it (removed ones too) follow, and the old name stays as an alias so sheets that still
+    /// say it are understood. A draw already prepared keeps the name it froze. The bureau is
+    /// renamed with `settings bureau`.
+    pub fn rename_department(&mut self, old: &str, new: &str, reason: &str) -> Result<Renamed> {
+        self.require(Action::ConfigureSystem)?;
+        let new = need_name("department", new)?;
+        crate::domain::text::identifier("部门名称", crate::domain::text::TextKind::Name, new)
+            .map_err(|why| ServiceError::invalid("department", why))?;
+        let reason = need_reason(reason)?;
+        self.write(|tx, actor| {
+            let old = named_department(tx, old)?;
+            if old == bureau(tx)? {
+                return Err(ServiceError::invalid(
+                    "department",
+                    format!("“{old}”是本局；本局名称用 settings bureau 修改"),
+                ));
+            }
+            if old == new {
+                return Err(ServiceError::invalid(
+                    "department",
+                    format!("部门名称已是“{new}”"),
+                ));
+            }
+            if let Resolved::Known(d) = Directory::load(tx)?.resolve(new)
+                && d != old
+            {
+                return Err(ServiceError::invalid(
+                    "department",
+                    format!("“{new}”已登记（部门 {d}），不能作为“{old}”的新名称"),
+                ));
+            }
+            let tasks: Vec<String> = settings::rename_in_tasks(tx, &old, new)?
+                .iter()
+                .map(task_label)
+                .collect();
+            let inspectors = settings::inspectors_of(tx, &old)?.len();
+            let ev = actor.log(
+                tx,
+                "settings.department_rename",
+                new,
+                &json!({
+                    "before": old,
+                    "after": new,
+                    "inspectors": inspectors,
+                    "tasks": tasks,
+                    "reason": reason,
+                }),
+            )?;
+            let moved = store::inspectors::rename_department(tx, &old, new, ev.seq)?;
+            store::inspectors::put_department_alias(tx, &old, new)?;
+            Ok(Renamed {
+                inspectors: moved,
+                tasks,
+            })
+        })
+    }
+
+    /// `settings department-remove NAME --reason R`: a cooperating department no longer
+    /// used, with its aliases. Refused, naming them, while an inspector belongs to it or a
+    /// plan task (of any year, removed ones too) names it; the bureau cannot be removed.
+    pub fn remove_department(&mut self, name: &str, reason: &str) -> Result<()> {
+        self.require(Action::ConfigureSystem)?;
+        let reason = need_reason(reason)?;
+        self.write(|tx, actor| {
+            let name = named_department(tx, name)?;
+            if name == bureau(tx)? {
+                return Err(ServiceError::invalid(
+                    "department",
+                    format!("“{name}”是本局，不能删除"),
+                ));
+            }
+            let inspectors = settings::inspectors_of(tx, &name)?;
+            let tasks = settings::tasks_naming(tx, &name)?;
+            if !inspectors.is_empty() || !tasks.is_empty() {
+                let mut uses = Vec::new();
+                if !inspectors.is_empty() {
+                    uses.push(format!(
+                        "执法人员 {} 名（{}）",
+                        inspectors.len(),
+                        listed(inspectors.iter().map(|(c, n)| format!("{c} {n}")))
+                    ));
+                }
+                if !tasks.is_empty() {
+                    uses.push(format!(
+                        "计划任务 {} 项（{}）",
+                        tasks.len(),
+                        listed(tasks.iter().map(task_label))
+                    ));
+                }
+                return Err(ServiceError::invalid(
+                    "department",
+                    format!(
+                        "部门“{name}”仍被引用，不能删除：{}。请先改这些执法人员的所属部门、修改这些任务的配合部门，或用 settings department-rename 改名",
+                        uses.join("；")
+                    ),
+                ));
+            }
+            let aliases: Vec<String> = store::inspectors::department_aliases(tx)?
+                .into_iter()
+                .filter(|(_, d)| *d == name)
+                .map(|(a, _)| a)
+                .collect();
+            settings::remove_department(tx, &name)?;
+            actor.log(
+                tx,
+                "settings.department_remove",
+                &name,
+                &json!({ "aliases": aliases, "reason": reason }),
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// The first ten of a list, joined with 、, then 等.
+fn listed(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    let mut out = items
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("、");
+    if items.len() > 10 {
+        out.push_str(" 等");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod reports;
 pub mod results;
 pub mod targeted;
+pub mod towns;
 pub mod users;
 pub mod visits;
 

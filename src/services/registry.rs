@@ -314,10 +314,13 @@ impl Session {
                 |e| e.id(),
                 sheets::keep_absent_entity_fields,
             )?;
-            let problems: Vec<Problem> = rows
+            let mut problems: Vec<Problem> = rows
                 .iter()
                 .flat_map(|(row, e)| sheets::merged_entity_problems(*row, e))
                 .collect();
+            // The town list (issue 15): a town typed anew must be a listed one.
+            problems.extend(super::towns::problems(tx, &rows)?);
+            problems.sort_by_key(|p| p.row);
             if !problems.is_empty() {
                 return Err(ServiceError::Rejected(problems));
             }

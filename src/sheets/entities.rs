@@ -69,11 +69,15 @@ pub(crate) const COLUMNS: &[Column] = &[
     )
     .aliases(&["登记编号"])
     .identifier(),
-    Column::new("乡镇", true, "所在乡镇")
-        .for_new()
-        .aliases(&["所在乡镇"])
-        .kind(TextKind::Name)
-        .identifier(),
+    Column::new(
+        "乡镇",
+        true,
+        "所在乡镇，须为乡镇名单中的名称，如 凤城镇、北留镇（settings towns 列出名单）",
+    )
+    .for_new()
+    .aliases(&["所在乡镇"])
+    .kind(TextKind::Name)
+    .identifier(),
     Column::new("地址", false, "").kind(TextKind::Address),
     Column::new("行业", false, ""),
     Column::new("联系人", false, "").kind(TextKind::Name),

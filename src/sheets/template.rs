@@ -45,17 +45,25 @@ pub fn write_template(
     write_template_for(kind, path, overwrite, &[])
 }
 
-/// The column of an inspector sheet that names a department.
-const DEPARTMENT_COLUMN: &str = "所属部门";
+/// The column of a sheet whose values are a list the database holds: an inspector's 所属部门
+/// (the departments) or an entity's 乡镇 (the town list).
+fn listed_column(kind: SheetKind) -> Option<&'static str> {
+    match kind {
+        SheetKind::Inspectors => Some("所属部门"),
+        SheetKind::Entities => Some("乡镇"),
+        SheetKind::Items => None,
+    }
+}
 
-/// [`write_template`] for a database whose departments are `departments` (the bureau first):
-/// an inspector template's 所属部门 column offers them in a drop-down, and its note gives
-/// them as the example, so the sheet is filled in the database's own spelling.
+/// [`write_template`] for a database whose names for the kind's listed column are `names`:
+/// the departments (the bureau first) for inspectors, the town list for entities. That column
+/// offers them in a drop-down, and its note gives them as the example, so the sheet is filled
+/// in the database's own spelling.
 pub fn write_template_for(
     kind: SheetKind,
     path: &Path,
     overwrite: Overwrite,
-    departments: &[String],
+    names: &[String],
 ) -> Result<(), SheetError> {
     let ext = extension(path);
     if ext != "xlsx" {
@@ -67,59 +75,68 @@ pub fn write_template_for(
     }
     check_target(path, overwrite)?;
     let columns = columns(kind);
+    let listed = listed_column(kind).filter(|_| !names.is_empty());
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(kind.label()).map_err(xlsx_error)?;
     let headers: Vec<String> = columns.iter().map(template_header).collect();
     write_sheet(sheet, &headers, &[]).map_err(xlsx_error)?;
     add_validations(sheet, columns).map_err(xlsx_error)?;
-    if kind == SheetKind::Inspectors && !departments.is_empty() {
-        add_department_list(sheet, columns, departments).map_err(xlsx_error)?;
+    if let Some(column) = listed {
+        add_name_list(sheet, columns, column, names).map_err(xlsx_error)?;
     }
 
     let notes = book.add_worksheet();
     notes.set_name(NOTES_SHEET).map_err(xlsx_error)?;
     let mut rows = note_rows(kind);
-    if kind == SheetKind::Inspectors
-        && !departments.is_empty()
-        && let Some(row) = rows.iter_mut().find(|r| r[0] == DEPARTMENT_COLUMN)
+    if let Some(column) = listed
+        && let Some(row) = rows.iter_mut().find(|r| r[0] == column)
     {
-        row[2] = departments.join("/");
-        row[3] = department_hint(departments);
+        row[2] = names.join("/");
+        row[3] = name_hint(column, names);
     }
     write_sheet(notes, &note_headers(), &rows).map_err(xlsx_error)?;
     let bytes = workbook_buffer(&mut book)?;
     write_file(path, &bytes, overwrite, Access::Public)
 }
 
-/// The 所属部门 note for a database's departments.
-fn department_hint(departments: &[String]) -> String {
-    format!(
-        "须与本数据库的部门名称一致，如 {}（settings departments 列出名称和已登记的别名）",
-        departments.join("、")
-    )
+/// The note of a listed column for a database's names.
+fn name_hint(column: &str, names: &[String]) -> String {
+    if column == "乡镇" {
+        format!(
+            "须为本数据库乡镇名单中的名称，如 {}（settings towns 列出名单）",
+            names.join("、")
+        )
+    } else {
+        format!(
+            "须与本数据库的部门名称一致，如 {}（settings departments 列出名称和已登记的别名）",
+            names.join("、")
+        )
+    }
 }
 
-/// Replaces the 所属部门 column's input message by a drop-down of the database's departments
-/// (advisory: a registered alias is accepted too).
-fn add_department_list(
+/// Replaces a listed column's input message by a drop-down of the database's names
+/// (advisory: a department's registered alias is accepted too, and a town stored before the
+/// list stays as it is).
+fn add_name_list(
     sheet: &mut Worksheet,
     columns: &[Column],
-    departments: &[String],
+    column: &str,
+    names: &[String],
 ) -> Result<(), XlsxError> {
-    let Some(col) = columns.iter().position(|c| c.header == DEPARTMENT_COLUMN) else {
+    let Some(col) = columns.iter().position(|c| c.header == column) else {
         return Ok(());
     };
-    let Ok(rule) = DataValidation::new().allow_list_strings(departments) else {
+    let Ok(rule) = DataValidation::new().allow_list_strings(names) else {
         // Too long for Excel's list: the note still names them.
         return Ok(());
     };
-    let hint = department_hint(departments);
+    let hint = name_hint(column, names);
     let rule = rule
         .set_error_style(DataValidationErrorStyle::Information)
         .set_error_title("请核对")?
         .set_error_message(&hint)?
-        .set_input_title(DEPARTMENT_COLUMN)?
+        .set_input_title(column)?
         .set_input_message(&hint)?;
     let col = column_number(col)?;
     sheet.add_data_validation(1, col, LAST_VALIDATED_ROW - 1, col, &rule)?;

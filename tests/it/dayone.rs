@@ -1,7 +1,8 @@
 //! Issue 15, items 1 and 3: day one at a bureau. The checklist at the top of docs/deploy.md,
 //! command by command, on a fresh production database whose departments are spelled the
-//! bureau's way; and departments as data (the bureau's name, aliases, the import's refusal
-//! with the close match, `draw prepare`'s refusal before any commitment).
+//! bureau's way, through a correction, the publicity export and the annual report; and
+//! departments as data (the bureau's name, aliases, the import's refusal with the close
+//! match, `draw prepare`'s refusal before any commitment).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -110,6 +111,23 @@ fn template_notes(path: &Path) -> String {
         .join("\n")
 }
 
+/// The 合计 row of the report's table whose header starts with `header`, by column.
+fn total_row(md: &str, header: &str) -> std::collections::HashMap<String, String> {
+    let cells = |l: &str| -> Vec<String> {
+        l.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    };
+    let mut lines = md.lines().skip_while(|l| !l.starts_with(header));
+    let names = cells(lines.next().expect("the table"));
+    let total = lines
+        .find(|l| l.starts_with("| 合计 |"))
+        .expect("the table's 合计 row");
+    names.into_iter().zip(cells(total)).collect()
+}
+
 fn current_period() -> String {
     let today = china_today();
     format!("{}Q{}", today.year(), today.month0() / 3 + 1)
@@ -134,21 +152,24 @@ fn the_day_one_checklist_runs_on_a_fresh_production_database() {
         listed.contains(BUREAU) && listed.contains("水利局") && listed.contains("住建局"),
         "{listed}"
     );
+    // The town list: 阳城县's towns, which the entity sheet's 乡镇 must name.
+    let towns = ok(&db, &["settings", "towns"]);
+    assert!(
+        towns.contains("凤城镇") && towns.contains("驾岭乡"),
+        "{towns}"
+    );
 
-    // 2. The templates; the inspectors' one names the configured departments.
+    // 2. The templates; the inspectors' one names the configured departments, the entities'
+    //    one the listed towns.
     let template = dir.path().join("执法人员模板.xlsx");
     ok(&db, &["template", "inspectors", template.to_str().unwrap()]);
     let notes = template_notes(&template);
     assert!(notes.contains(BUREAU), "{notes}");
     assert!(!notes.contains("县水利局"), "{notes}");
-    ok(
-        &db,
-        &[
-            "template",
-            "entities",
-            dir.path().join("e.xlsx").to_str().unwrap(),
-        ],
-    );
+    let template = dir.path().join("e.xlsx");
+    ok(&db, &["template", "entities", template.to_str().unwrap()]);
+    let notes = template_notes(&template);
+    assert!(notes.contains("凤城镇/北留镇"), "{notes}");
 
     // 3. The registry: entities, then inspectors. The personnel office's spelling is refused
     //    with the department meant, until the spelling is registered as an alias.
@@ -356,7 +377,78 @@ fn the_day_one_checklist_runs_on_a_fresh_production_database() {
     );
     ok(&db, &["--as", "li.wen", "visit", "publish", &id]);
 
-    // 8. The publicity export names the bureau as configured.
+    // 8. A correction filed by the inspector, approved by the principal (not by its filer):
+    //    the result in force is the corrected one.
+    let mut corrected = String::from(
+        "categories = [\"发现问题已责令改正\"]\nfindings = \"危险废物贮存场所未设置识别标志\"\n\
+         legal_basis = \"《中华人民共和国固体废物污染环境防治法》第七十七条\"\n\
+         measure = \"责令当场改正，已设置标志\"\nremark = \"企业已签收检查记录\"\n",
+    );
+    for (i, item) in shown["items"].as_array().unwrap().iter().enumerate() {
+        let (outcome, note) = if i == 0 {
+            ("发现问题", "识别标志缺失")
+        } else {
+            ("符合要求", "")
+        };
+        corrected.push_str(&format!(
+            "\n[[item]]\ncode = \"{}\"\noutcome = \"{outcome}\"\nnote = \"{note}\"\n",
+            item[0].as_str().unwrap()
+        ));
+    }
+    let file = dir.path().join("更正.toml");
+    std::fs::write(&file, corrected).unwrap();
+    let said = ok(
+        &db,
+        &[
+            "--as",
+            "li.wen",
+            "result",
+            "correct",
+            &id,
+            "--file",
+            file.to_str().unwrap(),
+            "--reason",
+            "复核现场照片，漏记问题",
+        ],
+    );
+    let correction: String = said
+        .split("已提交更正 ")
+        .nth(1)
+        .expect("the correction's number")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let pending = ok(&db, &["--as", "wang.jz", "result", "pending"]);
+    assert!(pending.contains("复核现场照片，漏记问题"), "{pending}");
+    let err = refused(
+        &db,
+        &[
+            "--as",
+            "li.wen",
+            "result",
+            "approve-correction",
+            &correction,
+        ],
+    );
+    assert!(!err.is_empty());
+    ok(
+        &db,
+        &[
+            "--as",
+            "wang.jz",
+            "result",
+            "approve-correction",
+            &correction,
+        ],
+    );
+    let shown = ok(&db, &["--as", "li.wen", "result", "show", &id]);
+    assert!(
+        shown.contains("现行结果（已更正）") && shown.contains("发现问题已责令改正"),
+        "{shown}"
+    );
+
+    // 9. The publicity export names the bureau as configured and shows the corrected result.
+    let entity = visit.entity.clone();
     let publicity = dir.path().join("公示.csv");
     ok(
         &db,
@@ -373,8 +465,56 @@ fn the_day_one_checklist_runs_on_a_fresh_production_database() {
     let text = std::fs::read_to_string(&publicity).unwrap();
     assert!(text.contains(BUREAU), "{text}");
     assert!(!text.contains("晋城市生态环境局阳城分局"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains(&entity))
+        .unwrap_or_else(|| panic!("the visit's row: {text}"));
+    assert!(
+        row.contains("发现问题已责令改正") && row.contains("已更正（原结果：未发现问题）"),
+        "{row}"
+    );
 
-    // 9. Backup and doctor.
+    // 10. The annual report: the year's figures, with the corrected result in force.
+    let drawn = Session::open(
+        &db,
+        &OpenOptions {
+            act_as: Some("zhang.wei".into()),
+            today: None,
+        },
+    )
+    .unwrap()
+    .list_visits(&VisitFilter::default())
+    .unwrap()
+    .into_iter()
+    .filter(|v| v.draw_id == draw)
+    .count();
+    let report = dir.path().join("年度报告.md");
+    let said = ok(
+        &db,
+        &[
+            "--as",
+            "wang.jz",
+            "report",
+            "annual",
+            "--year",
+            &year,
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains("已生成"), "{said}");
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.starts_with(&format!("# {year}年度")), "{md}");
+    let tasks = total_row(&md, "| 抽查任务编号 | 抽查任务名称");
+    assert_eq!(tasks["检查任务数"], drawn.to_string(), "{md}");
+    for column in ["已检查", "已录入", "发现问题", "已公示"] {
+        assert_eq!(tasks[column], "1", "{column}: {md}");
+    }
+    let kinds = total_row(&md, "| 抽查任务编号 | 未发现问题");
+    assert_eq!(kinds["发现问题已责令改正"], "1", "{md}");
+    assert_eq!(kinds["未发现问题"], "0", "{md}");
+    assert!(md.contains("作废的抽取：0 次"), "{md}");
+
+    // 11. Backup and doctor.
     let backup = dir.path().join("备份.db");
     ok(&db, &["backup", backup.to_str().unwrap()]);
     let o = prod(&db, &["doctor"]);

@@ -49,6 +49,7 @@ mod results;
 mod serve;
 mod sheets;
 mod targeted;
+mod towns;
 mod tui_pty;
 mod tui_snapshots;
 mod update_table;
