@@ -354,6 +354,7 @@ pub(crate) fn chinese_words(help: &str) -> String {
         ("[env: ", "[环境变量: "),
         ("[default: ", "[默认: "),
         ("[possible values: ", "[可选值: "),
+        ("Possible values:", "可选值："),
         ("[aliases: ", "[别名: "),
         ("[alias: ", "[别名: "),
     ]

@@ -12,8 +12,11 @@ use shuangsuiji::sheets::{self, Overwrite, SheetKind};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Kind {
+    /// 监管对象名录
     Entities,
+    /// 执法人员名录
     Inspectors,
+    /// 抽查事项清单
     Items,
     /// 公示清单（只能导出）
     Publicity,

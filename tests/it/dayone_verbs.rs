@@ -691,6 +691,7 @@ fn help_is_in_chinese() {
         vec!["visit", "--help"],
         vec!["result", "template", "--help"],
         vec!["inspectors", "leave", "-h"],
+        vec!["export", "--help"],
     ] {
         let out = run(&db, &args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
@@ -705,6 +706,8 @@ fn help_is_in_chinese() {
             "Print help",
             "[OPTIONS]",
             "[default:",
+            "Possible values",
+            "possible values",
         ] {
             assert!(!help.contains(english), "{args:?} says {english}: {help}");
         }

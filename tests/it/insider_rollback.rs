@@ -147,6 +147,14 @@ fn twelve_substitutions_of_a_seat_stop_after_the_first_without_approval() {
     assert!(verify(&record).is_empty(), "{:?}", verify(&record));
     let check = lead.check_draw(DRAW).unwrap();
     assert!(check.diffs.is_empty(), "{:?}", check.diffs);
+    // The printable record names who asked and the principal who approved.
+    let printed = lead.printable_record(DRAW).unwrap();
+    let line = format!(
+        "再次替换：lead.liu 于 {} 申请，{principal} 批准",
+        q.requested_at
+    );
+    assert!(printed.contains(&line), "{printed}");
+    assert!(printed.contains("其他：借调专项督查"), "{printed}");
 
     // A record whose second substitution of the seat lost its approval, or was approved by
     // the one who asked, does not verify.

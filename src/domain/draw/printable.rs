@@ -147,6 +147,19 @@ fn substitutions_section(s: &mut String, r: &DrawRecord) {
     }
     let _ = writeln!(s, "\n## 人员替换\n");
     for sub in &r.substitutions {
+        // A further substitution of the same seat: who asked, and that the principal approved.
+        let by = match &sub.approval {
+            Some(a) => format!(
+                "再次替换：{} 于 {} 申请，{} 批准",
+                a.requested_by, a.requested_at, sub.by
+            ),
+            None => sub.by.clone(),
+        };
+        let reason = if sub.withheld {
+            "（不公开）"
+        } else {
+            sub.reason.as_str()
+        };
         let _ = writeln!(
             s,
             "- {} {}：{} 由 {} 接替，理由：{}（{}，{}）",
@@ -154,8 +167,8 @@ fn substitutions_section(s: &mut String, r: &DrawRecord) {
             sub.entity,
             sub.out,
             sub.replacement,
-            sub.reason,
-            sub.by,
+            reason,
+            by,
             if sub.skipped.is_empty() {
                 "无跳过".to_string()
             } else {
