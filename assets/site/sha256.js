@@ -40,15 +40,27 @@ var SSJ_SHA256 = (function () {
     H[4] = (H[4] + e) | 0; H[5] = (H[5] + f) | 0; H[6] = (H[6] + g) | 0; H[7] = (H[7] + h) | 0;
   }
 
-  function digest(bytes) {
-    var H = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-    var n = bytes.length;
+  var IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+  // The state after the whole 64-byte blocks of `bytes` (a prefix hashed once, then continued
+  // by `digestFrom` for many suffixes: the ticket of every id under one seed).
+  function midstate(bytes) {
+    if (bytes.length % 64 !== 0) throw new Error("midstate needs whole blocks");
+    var H = new Int32Array(IV);
+    for (var off = 0; off < bytes.length; off += 64) block(H, bytes, off);
+    return H;
+  }
+
+  // The digest of prefix ‖ rest, where `mid` is `midstate(prefix)` and `done` its length.
+  function digestFrom(mid, done, rest) {
+    var H = new Int32Array(mid);
+    var n = rest.length;
     var full = n - (n % 64);
-    for (var off = 0; off < full; off += 64) block(H, bytes, off);
+    for (var off = 0; off < full; off += 64) block(H, rest, off);
     var tail = new Uint8Array((n % 64) < 56 ? 64 : 128);
-    tail.set(bytes.subarray(full));
+    tail.set(rest.subarray(full));
     tail[n - full] = 0x80;
-    var bits = n * 8;
+    var bits = (done + n) * 8;
     var hi = Math.floor(bits / 4294967296), lo = bits >>> 0;
     var L = tail.length;
     tail[L - 8] = hi >>> 24; tail[L - 7] = hi >>> 16; tail[L - 6] = hi >>> 8; tail[L - 5] = hi;
@@ -61,16 +73,22 @@ var SSJ_SHA256 = (function () {
     return out;
   }
 
+  function digest(bytes) {
+    return digestFrom(new Int32Array(IV), 0, bytes);
+  }
+
   var HEX = [];
   for (var i = 0; i < 256; i++) HEX.push((i < 16 ? "0" : "") + i.toString(16));
   function hex(d) {
-    var s = "";
-    for (var i = 0; i < d.length; i++) s += HEX[d[i]];
-    return s;
+    var parts = new Array(d.length);
+    for (var i = 0; i < d.length; i++) parts[i] = HEX[d[i]];
+    return parts.join("");
   }
   var enc = new TextEncoder();
   return {
     digest: digest,
+    midstate: midstate,
+    digestFrom: digestFrom,
     hex: hex,
     utf8: function (s) { return enc.encode(s); },
     // Hex SHA-256 of the UTF-8 text.

@@ -24,14 +24,88 @@ var SSJ = (function () {
   function sha256Text(s) { return sha.text(s); }
 
   // Rivest's consistent-sampler ticket: d = SHA-256(S + id) as a big-endian integer, in
-  // decimal, left-padded to 64 digits, reversed, prefixed "0.".
+  // decimal, left-padded to 64 digits, reversed, prefixed "0.". The decimal digits come out
+  // least significant first (division by 10^9 of sixteen 16-bit limbs), which is the
+  // reversed order the ticket wants.
+  var limbs = new Array(16);
+  function ticketOfDigest(d) {
+    for (var i = 0; i < 16; i++) limbs[i] = (d[2 * i] << 8) | d[2 * i + 1];
+    var codes = [];
+    for (;;) {
+      var rem = 0, any = 0;
+      for (i = 0; i < 16; i++) {
+        var cur = rem * 65536 + limbs[i];
+        var q = Math.floor(cur / 1e9);
+        rem = cur - q * 1e9;
+        limbs[i] = q;
+        any |= q;
+      }
+      for (var k = 0; k < 9; k++) {
+        codes.push(48 + (rem % 10));
+        rem = Math.floor(rem / 10);
+      }
+      if (!any) break;
+    }
+    while (codes.length < 64) codes.push(48);
+    while (codes.length > 64 && codes[codes.length - 1] === 48) codes.pop();
+    return "0." + String.fromCharCode.apply(null, codes);
+  }
+
+  // The ticket function under one seed hash S: S (64 hex characters, one SHA-256 block) is
+  // hashed once, each id continues from there.
+  function ticketer(S) {
+    var prefix = sha.utf8(S);
+    var whole = prefix.length - (prefix.length % 64);
+    var mid = sha.midstate(prefix.subarray(0, whole));
+    var head = prefix.subarray(whole);
+    return function (id) {
+      var idBytes = sha.utf8(id);
+      var rest = idBytes;
+      if (head.length) {
+        rest = new Uint8Array(head.length + idBytes.length);
+        rest.set(head);
+        rest.set(idBytes, head.length);
+      }
+      return ticketOfDigest(sha.digestFrom(mid, whole, rest));
+    };
+  }
+
   function ticket(S, id) {
-    var h = sha.hex(sha.digest(sha.utf8(S + id)));
-    var dec = BigInt("0x" + h).toString(10);
-    while (dec.length < 64) dec = "0" + dec;
-    var out = "0.";
-    for (var i = dec.length - 1; i >= 0; i--) out += dec[i];
-    return out;
+    return ticketer(S)(id);
+  }
+
+  // The first nine digits of the ticket as a number (the lowest nine decimal digits of d,
+  // reversed): ordering by it is ordering by the ticket, ties aside. One division instead
+  // of nine: the full ticket is written out only for the selected ids and for ties.
+  function headOfDigest(d) {
+    var rem = 0;
+    for (var i = 0; i < 16; i++) {
+      var cur = rem * 65536 + ((d[2 * i] << 8) | d[2 * i + 1]);
+      rem = cur - Math.floor(cur / 1e9) * 1e9;
+    }
+    var head = 0;
+    for (var k = 0; k < 9; k++) {
+      head = head * 10 + (rem % 10);
+      rem = Math.floor(rem / 10);
+    }
+    return head;
+  }
+
+  function header(S) {
+    var prefix = sha.utf8(S);
+    var whole = prefix.length - (prefix.length % 64);
+    var mid = sha.midstate(prefix.subarray(0, whole));
+    var head = prefix.subarray(whole);
+    return function (id) {
+      var idBytes = sha.utf8(id);
+      var rest = idBytes;
+      if (head.length) {
+        rest = new Uint8Array(head.length + idBytes.length);
+        rest.set(head);
+        rest.set(idBytes, head.length);
+      }
+      return headOfDigest(sha.digestFrom(mid, whole, rest));
+    };
   }
 
   function seedOf(commitment, parts) {
@@ -59,32 +133,46 @@ var SSJ = (function () {
     return q;
   }
 
-  function cmpKey(a, b) {
-    if (a.p !== b.p) return a.p - b.p;
-    if (a.t !== b.t) return a.t < b.t ? -1 : 1;
-    if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-    return 0;
-  }
-
-  // Tickets under one seed, computed once per id.
+  // Tickets under one seed: `head(id)` orders, `full(id)` is the ticket; each computed once
+  // per id.
   function ticketBook(seed) {
     var S = sha256Text(seed);
-    var cache = new Map();
-    return function (id) {
-      var t = cache.get(id);
-      if (t === undefined) { t = ticket(S, id); cache.set(id, t); }
-      return t;
+    var tick = ticketer(S), headOf = header(S);
+    var heads = new Map(), fulls = new Map();
+    return {
+      head: function (id) {
+        var h = heads.get(id);
+        if (h === undefined) { h = headOf(id); heads.set(id, h); }
+        return h;
+      },
+      full: function (id) {
+        var t = fulls.get(id);
+        if (t === undefined) { t = tick(id); fulls.set(id, t); }
+        return t;
+      }
     };
   }
 
-  function smallest(keyed, take) {
-    keyed.sort(cmpKey);
+  // Orders keys {p, h, id} by (priority, ticket, id); `tk` writes out tickets on a tie.
+  function comparer(tk) {
+    return function (a, b) {
+      if (a.p !== b.p) return a.p - b.p;
+      if (a.h !== b.h) return a.h - b.h;
+      var ta = tk.full(a.id), tb = tk.full(b.id);
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+      return 0;
+    };
+  }
+
+  function smallest(tk, keyed, take) {
+    keyed.sort(comparer(tk));
     return keyed.slice(0, Math.min(take, keyed.length));
   }
 
-  function resultOf(st, keyed) {
+  function resultOf(tk, st, keyed) {
     return { task: st.task, label: st.label, quota: st.quota,
-      selected: keyed.map(function (k) { return { id: k.id, ticket: k.t }; }) };
+      selected: keyed.map(function (k) { return { id: k.id, ticket: tk.full(k.id) }; }) };
   }
 
   // Each stratum's selection (docs/draw.md §3), then the full-coverage strata joined to the
@@ -95,10 +183,10 @@ var SSJ = (function () {
     var results = [];
     for (var i = 0; i < strata.length; i++) {
       var st = strata[i];
-      if (st.full_coverage) { results.push(resultOf(st, [])); continue; }
+      if (st.full_coverage) { results.push(resultOf(tk, st, [])); continue; }
       var pri = new Set(st.priority);
-      var keyed = st.population.map(function (id) { return { p: pri.has(id) ? 0 : 1, t: tk(id), id: id }; });
-      results.push(resultOf(st, smallest(keyed, st.quota)));
+      var keyed = st.population.map(function (id) { return { p: pri.has(id) ? 0 : 1, h: tk.head(id), id: id }; });
+      results.push(resultOf(tk, st, smallest(tk, keyed, st.quota)));
       if (progress) progress(i + 1, strata.length);
     }
     if (strata.some(function (s) { return s.full_coverage; })) {
@@ -106,19 +194,19 @@ var SSJ = (function () {
       results.forEach(function (r) { r.selected.forEach(function (s) { random.add(s.id); }); });
       strata.forEach(function (st, i) {
         if (!st.full_coverage) return;
-        var keyed = st.population.map(function (id) { return { p: random.has(id) ? 0 : 1, t: tk(id), id: id }; });
+        var keyed = st.population.map(function (id) { return { p: random.has(id) ? 0 : 1, h: tk.head(id), id: id }; });
         var joined = keyed.filter(function (k) { return k.p === 0; }).length;
-        results[i] = resultOf(st, smallest(keyed, Math.max(joined, st.quota)));
+        results[i] = resultOf(tk, st, smallest(tk, keyed, Math.max(joined, st.quota)));
       });
       var visited = new Set();
       results.forEach(function (r) { r.selected.forEach(function (s) { visited.add(s.id); }); });
       strata.forEach(function (st, i) {
         if (!st.full_coverage) return;
         var keyed = st.population.filter(function (id) { return visited.has(id); })
-          .map(function (id) { return { p: 0, t: tk(id), id: id }; });
+          .map(function (id) { return { p: 0, h: tk.head(id), id: id }; });
         if (keyed.length > results[i].selected.length) {
-          keyed.sort(cmpKey);
-          results[i] = resultOf(st, keyed);
+          keyed.sort(comparer(tk));
+          results[i] = resultOf(tk, st, keyed);
         }
       });
     }
@@ -381,6 +469,6 @@ var SSJ = (function () {
   if (typeof document !== "undefined" && document.getElementById("record")) runPage();
 
   return { canonical: canonical, ticket: ticket, seedHash: sha256Text, seed: seedOf, select: select,
-    visits: visits, quota: quotaOf, verify: verify, verdictText: verdictText };
+    ticketer: ticketer, ticketBook: ticketBook, visits: visits, quota: quotaOf, verify: verify, verdictText: verdictText };
 })();
 if (typeof module !== "undefined") module.exports.SSJ = SSJ;

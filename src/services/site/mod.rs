@@ -452,3 +452,44 @@ fn public_draw(
         record,
     })
 }
+
+/// The draw page of a complete record, alone (no database): what `publish` writes for a draw
+/// whose visits have all started. For measurements and tests of the in-page verifier.
+pub fn record_page(bureau: &str, year: i32, record: &DrawRecord) -> String {
+    let mut record = record.clone();
+    record.private = None;
+    record
+        .substitutions
+        .iter_mut()
+        .for_each(Substitution::withhold);
+    let draw = PublicDraw {
+        id: record.draw_id.clone(),
+        period: record.period.clone(),
+        status: DrawStatus::Run,
+        stage: Stage::Complete,
+        commitment: record.commitment.clone(),
+        prepared_at: record.prepared.prepared_at.clone().unwrap_or_default(),
+        run_on: Some(record.run_on.clone()),
+        witnesses: record.witnesses.clone(),
+        tasks: record
+            .prepared
+            .tasks
+            .iter()
+            .map(|t| t.code.clone())
+            .collect(),
+        counts: record.prepared.counts(),
+        prepared: None,
+        record: Some(record),
+    };
+    let site = Site {
+        bureau: bureau.to_string(),
+        year,
+        as_of: String::new(),
+        plans: Vec::new(),
+        tasks: Vec::new(),
+        draws: Vec::new(),
+        published: Vec::new(),
+        annual: None,
+    };
+    html::draw(&site, &draw)
+}
