@@ -408,6 +408,11 @@ pub fn draw(site: &Site, d: &PublicDraw) -> String {
     };
     let _ = writeln!(out, "<p class=\"note\">{}</p></section>", esc(note));
 
+    // The verifier.
+    out.push_str("<section id=\"verify\"><h2>在浏览器中核验</h2>\n");
+    out.push_str("<div id=\"verdict\" data-verdict=\"pending\">正在核验……（需要启用 JavaScript）</div>\n<p id=\"progress\"></p>\n");
+    out.push_str("<div class=\"scroll\"><table id=\"checks\"><thead><tr><th>核验项</th><th>结果</th><th>说明</th></tr></thead><tbody></tbody></table></div>\n");
+    out.push_str("<ul id=\"not-verified\"></ul>\n</section>\n");
     // Strata: counts, or the public preparation.
     let prepared = d
         .record
@@ -462,11 +467,6 @@ pub fn draw(site: &Site, d: &PublicDraw) -> String {
         selection(&mut out, r);
     }
 
-    // The verifier.
-    out.push_str("<section id=\"verify\"><h2>在浏览器中核验</h2>\n");
-    out.push_str("<div id=\"verdict\" data-verdict=\"pending\">正在核验……（需要启用 JavaScript）</div>\n<p id=\"progress\"></p>\n");
-    out.push_str("<div class=\"scroll\"><table id=\"checks\"><thead><tr><th>核验项</th><th>结果</th><th>说明</th></tr></thead><tbody></tbody></table></div>\n");
-    out.push_str("<ul id=\"not-verified\"></ul>\n</section>\n");
     let _ = writeln!(
         out,
         "<script type=\"application/json\" id=\"record\">{}</script>",

@@ -1,0 +1,606 @@
+//! `publish DIR` (issue 13): the static public site on the demo county at several dates of its
+//! year, what each draw page reveals at each stage, the refusal of foreign directories and
+//! of roles that may not publish, escaping, and the in-page verifier in a real headless
+//! Chromium (a genuine page passes, a changed one fails) and under Node (golden vectors).
+//!
+//! The browser tests need `chromium` (CI installs it, `.ci/run`): without it they fail, they
+//! do not skip. Screenshots of the index and of draw pages are left in
+//! `$CARGO_TARGET_TMPDIR/public_site/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use shuangsuiji::domain::draw::record::{DrawRecord, parse_record};
+use shuangsuiji::domain::role::Role;
+use shuangsuiji::domain::visit::VisitState;
+use shuangsuiji::services::site::{MARKER, Stage, draw_json, draw_page, record_page};
+use shuangsuiji::services::visits::VisitFilter;
+
+use crate::support::{day, demo_at, demo_copy_at, only, open_on};
+
+/// Publishes the demo as of `date` (by its creator, the admin and lead) into a fresh dir.
+fn published(date: &str) -> (tempfile::TempDir, PathBuf, BTreeMap<String, Stage>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = demo_copy_at(&tmp, "demo.db", day(date));
+    let site = tmp.path().join("site");
+    let report = open_on(&db, None, day(date))
+        .publish_site(&site, 2026, false)
+        .unwrap();
+    let stages = report.draws.into_iter().collect();
+    (tmp, site, stages)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file of the site, by name.
+fn files(site: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(site)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                read(&p),
+            )
+        })
+        .collect()
+}
+
+fn draw_doc(site: &Path, id: &str) -> Value {
+    serde_json::from_str(&read(&site.join(draw_json(id)))).unwrap()
+}
+
+#[test]
+fn each_draw_shows_what_its_stage_allows() {
+    let expect: &[(&str, &[(&str, Stage)])] = &[
+        ("2026-02-10", &[("2026Q1-01", Stage::Prepared)]),
+        (
+            "2026-05-20",
+            &[("2026Q1-01", Stage::Run), ("2026Q2-01", Stage::Committed)],
+        ),
+        (
+            "2026-08-20",
+            &[
+                ("2026Q1-01", Stage::Complete),
+                ("2026Q2-01", Stage::Run),
+                ("2026Q3-01", Stage::Committed),
+            ],
+        ),
+    ];
+    for (date, draws) in expect {
+        let (_tmp, site, stages) = published(date);
+        let want: BTreeMap<String, Stage> =
+            draws.iter().map(|(d, s)| (d.to_string(), *s)).collect();
+        assert_eq!(stages, want, "on {date}");
+        let index = read(&site.join("index.html"));
+        for (id, stage) in *draws {
+            assert!(index.contains(&draw_page(id)), "{date}: index links {id}");
+            let page = read(&site.join(draw_page(id)));
+            assert!(page.contains(stage.label()), "{date} {id}: says its stage");
+            let doc = draw_doc(&site, id);
+            let has = |k: &str| doc.get(k).is_some();
+            match stage {
+                Stage::Committed => {
+                    assert!(has("commitment") && has("counts"), "{date} {id}");
+                    assert!(!has("prepared") && !has("seed"), "{date} {id}: {doc}");
+                }
+                Stage::Prepared => {
+                    assert!(has("prepared") && !has("run_on") && !has("seed"));
+                }
+                Stage::Run => {
+                    assert!(has("run_on") && has("witnesses"), "{date} {id}");
+                    for k in ["seed", "seed_parts", "strata", "visits", "private"] {
+                        assert!(!has(k), "{date} {id} reveals {k}");
+                    }
+                }
+                Stage::Complete => {
+                    assert!(
+                        has("seed") && has("visits") && !has("private"),
+                        "{date} {id}"
+                    );
+                    // The record as published verifies with the Rust verifier too.
+                    let r: DrawRecord = parse_record(&doc.to_string()).unwrap();
+                    assert!(r.prepared.private_sha256.is_some());
+                    let diffs = shuangsuiji::domain::draw::verify::verify(&r);
+                    assert!(diffs.is_empty(), "{date} {id}: {diffs:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn nothing_of_a_draw_whose_visits_have_not_all_started_is_anywhere_in_the_site() {
+    let date = day("2026-08-20");
+    let (_tmp, site, stages) = published("2026-08-20");
+    assert_eq!(stages["2026Q2-01"], Stage::Run);
+    let lead = open_on(demo_at(date), "lead.liu", date);
+    let record = lead.draw_record("2026Q2-01").unwrap();
+    let visits = lead.list_visits(&VisitFilter::default()).unwrap();
+    let unstarted: Vec<_> = visits
+        .iter()
+        .filter(|v| v.draw_id == "2026Q2-01" && v.state == VisitState::Assigned)
+        .collect();
+    assert!(
+        !unstarted.is_empty(),
+        "the demo has unstarted Q2 visits on {date}"
+    );
+    let mut secrets: Vec<(String, String)> = vec![("seed".into(), record.seed.clone())];
+    for (i, p) in record.seed_parts.iter().enumerate() {
+        secrets.push((format!("seed part {i}"), p.clone()));
+    }
+    for v in &unstarted {
+        // A ticket under the draw's seed names the visit as drawn.
+        secrets.push((
+            format!("ticket of unstarted visit {}", v.entity),
+            v.ticket.clone(),
+        ));
+    }
+    for (name, text) in files(&site) {
+        for (what, secret) in &secrets {
+            assert!(!text.contains(secret.as_str()), "{name} reveals the {what}");
+        }
+    }
+    // The 公示 list names only started visits of the draw.
+    let site_view = open_on(demo_at(date), None, date)
+        .public_site(2026)
+        .unwrap();
+    for r in site_view
+        .published
+        .iter()
+        .filter(|r| r.task_code.starts_with("2026Q2-01/"))
+    {
+        assert!(
+            unstarted
+                .iter()
+                .all(|v| v.entity_name != r.entity_name && v.entity != r.uscc),
+            "published row of an unstarted visit: {r:?}"
+        );
+    }
+    // In the browser, after the scripts ran, the same holds for the pages themselves.
+    for page in ["index.html".to_string(), draw_page("2026Q2-01")] {
+        let dom = browser_dom(&site.join(&page));
+        for (what, secret) in &secrets {
+            assert!(
+                !dom.contains(secret.as_str()),
+                "{page} in the browser reveals the {what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn only_the_admin_a_lead_or_the_principal_publish() {
+    let date = day("2026-05-20");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = demo_copy_at(&tmp, "demo.db", date);
+    let s = open_on(&db, None, date);
+    let observer = only(&s, Role::Observer);
+    let inspector = only(&s, Role::Inspector);
+    let principal = only(&s, Role::Principal);
+    drop(s);
+    for who in [&observer, &inspector] {
+        let dir = tmp.path().join(format!("site-{who}"));
+        let e = open_on(&db, who, date)
+            .publish_site(&dir, 2026, false)
+            .unwrap_err();
+        assert!(e.to_string().contains("无权"), "{who}: {e}");
+        assert!(!dir.exists(), "{who}: nothing written");
+    }
+    for who in [&principal, &"lead.liu".to_string()] {
+        let dir = tmp.path().join(format!("site-{who}"));
+        open_on(&db, who, date)
+            .publish_site(&dir, 2026, false)
+            .unwrap();
+        assert!(dir.join("index.html").exists());
+    }
+    // The command line says so too.
+    let o = crate::support::run(
+        &db,
+        &[
+            "--as",
+            &observer,
+            "publish",
+            tmp.path().join("cli").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        crate::support::stderr(&o).contains("无权"),
+        "{}",
+        crate::support::stderr(&o)
+    );
+}
+
+#[test]
+fn a_directory_publish_did_not_create_needs_force() {
+    let date = day("2026-05-20");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = demo_copy_at(&tmp, "demo.db", date);
+    let dir = tmp.path().join("www");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "the bureau's own page").unwrap();
+    let mut s = open_on(&db, None, date);
+    let e = s.publish_site(&dir, 2026, false).unwrap_err().to_string();
+    assert!(
+        e.contains("不是 publish 创建的") && e.contains("--force"),
+        "{e}"
+    );
+    assert_eq!(read(&dir.join("index.html")), "the bureau's own page");
+    assert!(!dir.join(MARKER).exists());
+    // With --force it writes, and then the directory is its own.
+    s.publish_site(&dir, 2026, true).unwrap();
+    assert!(read(&dir.join("index.html")).contains("双随机"));
+    assert!(dir.join(MARKER).exists());
+    s.publish_site(&dir, 2026, false).unwrap();
+    // Atomic writes leave no temporary file behind: the marker is the only hidden file.
+    let hidden: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(hidden, vec![MARKER.to_string()]);
+    // A file in place of the directory is refused.
+    let file = tmp.path().join("plain");
+    std::fs::write(&file, "x").unwrap();
+    assert!(s.publish_site(&file, 2026, true).is_err());
+}
+
+#[test]
+fn text_from_the_database_is_escaped() {
+    let date = day("2026-08-20");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = demo_copy_at(&tmp, "demo.db", date);
+    let mut s = open_on(&db, None, date);
+    let hostile = "<img src=x onerror=alert(1)>县&局\"'";
+    s.set_bureau(hostile, "测试转义").unwrap();
+    let site = tmp.path().join("site");
+    s.publish_site(&site, 2026, false).unwrap();
+    for (name, text) in files(&site) {
+        if !name.ends_with(".html") {
+            continue;
+        }
+        assert!(!text.contains("<img"), "{name} carries raw markup");
+        assert!(
+            text.contains("&lt;img src=x onerror=alert(1)&gt;县&amp;局&quot;&#39;"),
+            "{name}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser.
+
+/// The Chromium binary: its absence fails the test (CI installs it).
+fn chromium() -> PathBuf {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return p;
+            }
+        }
+    }
+    panic!(
+        "没有找到 chromium：浏览器测试需要 Debian 的 chromium（apt-get install -y chromium，.ci/run 会安装）"
+    );
+}
+
+fn browser(args: &[String]) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .output()
+        .expect("chromium runs")
+}
+
+fn url(page: &Path) -> String {
+    format!("file://{}", page.canonicalize().unwrap().display())
+}
+
+/// The page's DOM after its scripts ran.
+fn browser_dom(page: &Path) -> String {
+    let o = browser(&[
+        "--virtual-time-budget=60000".to_string(),
+        "--dump-dom".to_string(),
+        url(page),
+    ]);
+    let dom = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        dom.contains("</html>"),
+        "chromium gave no DOM for {}: {}",
+        page.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    dom
+}
+
+/// `data-verdict` and the text of `#verdict`.
+fn verdict(dom: &str) -> (String, String) {
+    let at = dom.find("id=\"verdict\"").expect("the page has #verdict");
+    let tag_end = at + dom[at..].find('>').unwrap();
+    let tag = &dom[at..tag_end];
+    let v = tag
+        .split("data-verdict=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    let text_end = tag_end + dom[tag_end..].find('<').unwrap();
+    (v, dom[tag_end + 1..text_end].to_string())
+}
+
+/// The record embedded in a draw page.
+fn embedded(html: &str) -> Value {
+    let open = "<script type=\"application/json\" id=\"record\">";
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+/// The page with another record embedded (escaped as `publish` escapes it).
+fn with_record(html: &str, v: &Value) -> String {
+    let open = "<script type=\"application/json\" id=\"record\">";
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let json = serde_json::to_string(v)
+        .unwrap()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    format!("{}{}{}", &html[..start], json, &html[end..])
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("public_site");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn screenshot(page: &Path, name: &str, width: u32, height: u32) -> PathBuf {
+    let out = screenshot_dir().join(name);
+    let _ = std::fs::remove_file(&out);
+    let o = browser(&[
+        "--virtual-time-budget=60000".to_string(),
+        format!("--window-size={width},{height}"),
+        format!("--screenshot={}", out.display()),
+        url(page),
+    ]);
+    assert!(
+        out.exists() && std::fs::metadata(&out).unwrap().len() > 1000,
+        "no screenshot {}: {}",
+        out.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+#[test]
+fn the_page_verifies_a_genuine_record_and_fails_a_changed_one() {
+    let (tmp, site, stages) = published("2026-08-20");
+    assert_eq!(stages["2026Q1-01"], Stage::Complete);
+    let page = site.join(draw_page("2026Q1-01"));
+    let html = read(&page);
+    let (v, text) = verdict(&browser_dom(&page));
+    assert_eq!(v, "pass", "{text}");
+    assert!(text.contains("核验通过"), "{text}");
+
+    let rec = embedded(&html);
+    // A stratum with a selection and someone left out of it.
+    let k = rec["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| {
+            let n = s["selected"].as_array().unwrap().len();
+            let i = rec["strata"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|x| x == s)
+                .unwrap();
+            n > 0
+                && rec["prepared"]["strata"][i]["population"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+                    > n
+        })
+        .expect("a stratum that selected some of its population");
+    let selected: Vec<&str> = rec["strata"][k]["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let outsider = rec["prepared"]["strata"][k]["population"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .find(|id| !selected.contains(&id.as_str()))
+        .unwrap();
+    type Change = Box<dyn Fn(&mut Value)>;
+    let changes: Vec<(&str, Change, &str)> = vec![
+        (
+            "selection",
+            Box::new(move |r: &mut Value| {
+                r["strata"][k]["selected"][0]["id"] = outsider.clone().into();
+            }),
+            "抽中对象",
+        ),
+        (
+            "ticket",
+            Box::new(move |r: &mut Value| {
+                let t = r["strata"][k]["selected"][0]["ticket"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                let last = if t.ends_with('1') { '2' } else { '1' };
+                r["strata"][k]["selected"][0]["ticket"] =
+                    format!("{}{last}", &t[..t.len() - 1]).into();
+            }),
+            "签号",
+        ),
+        (
+            "seed part",
+            Box::new(|r: &mut Value| {
+                let p = r["seed_parts"][0].as_str().unwrap().to_string();
+                let first = if p.starts_with('9') { '8' } else { '9' };
+                r["seed_parts"][0] = format!("{first}{}", &p[1..]).into();
+            }),
+            "种子",
+        ),
+        (
+            "quota",
+            Box::new(move |r: &mut Value| {
+                let q = r["strata"][k]["quota"].as_u64().unwrap();
+                r["strata"][k]["quota"] = (q + 1).into();
+            }),
+            "名额",
+        ),
+        (
+            "population",
+            Box::new(move |r: &mut Value| {
+                r["prepared"]["strata"][k]["population"]
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            }),
+            "承诺值",
+        ),
+        (
+            "priority",
+            Box::new(move |r: &mut Value| {
+                let id = r["prepared"]["strata"][k]["population"][0].clone();
+                r["prepared"]["strata"][k]["priority"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(id);
+            }),
+            "承诺值",
+        ),
+        (
+            "commitment",
+            Box::new(|r: &mut Value| {
+                r["commitment"] = "0".repeat(64).into();
+            }),
+            "承诺值",
+        ),
+    ];
+    for (what, change, says) in changes {
+        let mut r = rec.clone();
+        change(&mut r);
+        let changed = tmp
+            .path()
+            .join(format!("changed-{}.html", what.replace(' ', "-")));
+        std::fs::write(&changed, with_record(&html, &r)).unwrap();
+        let (v, text) = verdict(&browser_dom(&changed));
+        assert_eq!(v, "fail", "a changed {what} must fail: {text}");
+        assert!(
+            text.contains("不符") && text.contains(says),
+            "{what}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_prepared_draw_page_checks_its_commitment() {
+    let (tmp, site, stages) = published("2026-02-10");
+    assert_eq!(stages["2026Q1-01"], Stage::Prepared);
+    let page = site.join(draw_page("2026Q1-01"));
+    let (v, text) = verdict(&browser_dom(&page));
+    assert_eq!(v, "pass", "{text}");
+    let html = read(&page);
+    let mut r = embedded(&html);
+    r["prepared"]["strata"][0]["population"]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    let changed = tmp.path().join("changed.html");
+    std::fs::write(&changed, with_record(&html, &r)).unwrap();
+    let (v, text) = verdict(&browser_dom(&changed));
+    assert_eq!(v, "fail", "{text}");
+    assert!(text.contains("承诺值"), "{text}");
+}
+
+#[test]
+fn a_first_year_record_verifies_in_the_page() {
+    // The v1 record of the first year's build (tests/it/fixtures/first-year-v1.zip).
+    let file = std::fs::File::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/fixtures/first-year-v1.zip"
+    ))
+    .unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("record-v1.json").unwrap(), &mut text).unwrap();
+    let record = parse_record(&text).unwrap();
+    assert_eq!(record.format, "ssj-draw-record-v1");
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("v1.html");
+    std::fs::write(&page, record_page("阳城县生态环境局", 2025, &record)).unwrap();
+    let (v, text) = verdict(&browser_dom(&page));
+    assert_eq!(v, "pass", "{text}");
+}
+
+#[test]
+fn screenshots_of_the_index_and_of_draw_pages() {
+    let (_tmp, site, _) = published("2026-08-20");
+    let shots = [
+        screenshot(&site.join("index.html"), "index.png", 1280, 2400),
+        screenshot(
+            &site.join(draw_page("2026Q1-01")),
+            "draw-complete.png",
+            1280,
+            3000,
+        ),
+        screenshot(
+            &site.join(draw_page("2026Q2-01")),
+            "draw-run.png",
+            1280,
+            2000,
+        ),
+        screenshot(&site.join("index.html"), "index-phone.png", 390, 2400),
+    ];
+    for s in shots {
+        eprintln!("screenshot: {}", s.display());
+    }
+}
+
+#[test]
+fn the_js_verifier_matches_the_golden_vectors_under_node() {
+    let node = Command::new("node")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/js/verify.test.js"
+        ))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/golden/consistent-sampler-v1.json"
+        ))
+        .output()
+        .expect("node runs (Node.js is needed for the JS verifier's test)");
+    assert!(
+        node.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&node.stdout),
+        String::from_utf8_lossy(&node.stderr)
+    );
+}
