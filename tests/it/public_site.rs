@@ -604,3 +604,142 @@ fn the_js_verifier_matches_the_golden_vectors_under_node() {
         String::from_utf8_lossy(&node.stderr)
     );
 }
+
+/// The documented measurement of issue 13 item 6 (docs/benchmarks.md), not a timed test: a
+/// v2 record of 100,000 entities in 8 strata (5,000 selected) verified in headless
+/// Chromium. Prints the page's own timings and the browser's wall time against an empty
+/// page's. `cargo test --release --test it public_site::measure -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_100k_entities_in_the_browser() {
+    use shuangsuiji::domain::draw::commit::{commitment, seed, sha256_hex};
+    use shuangsuiji::domain::draw::record::{
+        ALGORITHM, EntityFacts, FORMAT, Prepared, SYSTEM_SOURCE, StratumSpec, TaskSpec,
+        VisitResult, person_source,
+    };
+    use shuangsuiji::domain::draw::select::{select, visits};
+    let ids: Vec<String> = (1..=100_000).map(|i| format!("ENT-{i:06}")).collect();
+    let strata: Vec<StratumSpec> = ids
+        .chunks(12_500)
+        .enumerate()
+        .map(|(i, c)| StratumSpec {
+            task: "NB-1".into(),
+            label: format!("第{}层", i + 1),
+            rule: "每季度5%".into(),
+            ratio_bp: 500,
+            population: c.to_vec(),
+            priority: c[..10].to_vec(),
+            quota: 625,
+            ..Default::default()
+        })
+        .collect();
+    let system = "12345678901234567890".to_string();
+    let prepared = Prepared {
+        period: "2026Q2".into(),
+        algorithm: ALGORITHM.into(),
+        prepared_on: "2026-04-01".into(),
+        sources: vec!["现场掷骰".into(), SYSTEM_SOURCE.into()],
+        tasks: vec![TaskSpec {
+            code: "NB-1".into(),
+            name: "污染源日常环境监督管理".into(),
+            plan: "2026/NB".into(),
+            departments: vec![],
+            expertise: vec!["综合".into()],
+            items: vec!["1-1".into()],
+        }],
+        strata,
+        entities: ids
+            .iter()
+            .map(|id| EntityFacts {
+                id: id.clone(),
+                name: format!("示例企业{id}"),
+                town: "凤城镇".into(),
+                last_team: None,
+                class: Some("一般".into()),
+            })
+            .collect(),
+        lead_department: "本局".into(),
+        workload_cap: 3,
+        draw_id: Some("2026Q2-01".into()),
+        prepared_by: Some("lead".into()),
+        prepared_at: Some("2026-04-01T09:00:00+08:00".into()),
+        system_part_sha256: Some(sha256_hex(&system)),
+        private_sha256: Some(sha256_hex("{}")),
+        ..Default::default()
+    };
+    let parts = vec![
+        crate::support::SEEDS[0].to_string(),
+        crate::support::SEEDS[1].to_string(),
+        system,
+    ];
+    let c = commitment(&prepared);
+    let s = seed(&c, &parts);
+    let results = select(&prepared, &s);
+    let planned = visits(&prepared, &results);
+    let record = DrawRecord {
+        format: FORMAT.into(),
+        draw_id: "2026Q2-01".into(),
+        period: "2026Q2".into(),
+        algorithm: ALGORITHM.into(),
+        prepared,
+        private: None,
+        commitment: c,
+        seed_parts: parts,
+        seed_sources: vec![person_source(1), person_source(2), SYSTEM_SOURCE.into()],
+        seed: s,
+        run_on: "2026-04-02".into(),
+        witnesses: vec![],
+        strata: results,
+        visits: planned
+            .into_iter()
+            .map(|p| VisitResult {
+                entity: p.entity,
+                tasks: p.tasks,
+                ticket: p.ticket,
+                team: vec![],
+                problem: None,
+                note: p.note,
+            })
+            .collect(),
+        substitutions: vec![],
+        checkpoint: None,
+    };
+    assert!(shuangsuiji::domain::draw::verify::verify(&record).is_empty());
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("100k.html");
+    let html = record_page("示例局", 2026, &record);
+    std::fs::write(&page, &html).unwrap();
+    let empty = tmp.path().join("empty.html");
+    std::fs::write(&empty, "<!DOCTYPE html><html><body><p>x</p></body></html>").unwrap();
+    // Without virtual time (which stops the page's clock while a script runs), the page's
+    // `#sync` mode finishes the check before the load event, when --dump-dom reads the DOM.
+    let real_time = |page: &Path, fragment: &str| {
+        let o = browser(&["--dump-dom".to_string(), format!("{}{fragment}", url(page))]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    for run in 1..=3 {
+        let t = std::time::Instant::now();
+        real_time(&empty, "");
+        let base = t.elapsed();
+        let t = std::time::Instant::now();
+        let dom = real_time(&page, "#sync");
+        let wall = t.elapsed();
+        let (v, text) = verdict(&dom);
+        assert_eq!(v, "pass", "{text}");
+        let attr = |name: &str| {
+            dom.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or("?")
+                .to_string()
+        };
+        eprintln!(
+            "run {run}: page {} MB; verdict {v}; in-page: all checks {} ms, selections {} ms; browser wall {:.2} s, empty page {:.2} s",
+            html.len() / 1_000_000,
+            attr("data-ms"),
+            attr("data-select-ms"),
+            wall.as_secs_f64(),
+            base.as_secs_f64()
+        );
+    }
+}
