@@ -260,9 +260,13 @@ var SSJ = (function () {
       rep.add("算法", ["算法为“" + prepared.algorithm + "”，本页只能核验 ssj-draw-v1 和 ssj-draw-v2"]);
       return false;
     }
-    var c = sha256Text(canonical(prepared));
-    rep.add("承诺值", c === doc.commitment ? [] : ["承诺值不符：记录为 " + doc.commitment + "，按承诺内容重算为 " + c],
-      "由承诺内容（prepared）重算一致：" + c);
+    // A first-year preparation published without its personal data: the commitment binds
+    // what was taken out, so it is not re-computed here (the page says so).
+    if (!doc.redacted) {
+      var c = sha256Text(canonical(prepared));
+      rep.add("承诺值", c === doc.commitment ? [] : ["承诺值不符：记录为 " + doc.commitment + "，按承诺内容重算为 " + c],
+        "由承诺内容（prepared）重算一致：" + c);
+    }
     var ident = [];
     if (doc.period !== prepared.period) ident.push("期间“" + doc.period + "”与承诺内容中的“" + prepared.period + "”不一致");
     var m = /^(.*)-(\d{2,})$/.exec(doc.draw_id || "");
@@ -360,6 +364,7 @@ var SSJ = (function () {
   // What this page cannot check, said on the page.
   function notVerified(doc) {
     var out = [];
+    if (doc.redacted) out.push(doc.redacted);
     if (doc.prepared && doc.seed !== undefined) {
       if (isV2(doc.prepared) && !doc.private) {
         out.push("检查组和人员替换：须由保密部分（执法人员的回避申报、不可派原因、上次检查组）核验，由本局在数据库上用 draw verify 核验；本页核验抽中对象、名额和签号。");

@@ -556,8 +556,34 @@ fn a_first_year_record_verifies_in_the_page() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("v1.html");
     std::fs::write(&page, record_page("阳城县生态环境局", 2025, &record)).unwrap();
-    let (v, text) = verdict(&browser_dom(&page));
+    let dom = browser_dom(&page);
+    let (v, text) = verdict(&dom);
     assert_eq!(v, "pass", "{text}");
+    // The first year kept officers' personal data inside `prepared`: taken out, and the page
+    // says the commitment is left to the bureau.
+    let html = read(&page);
+    let public = embedded(&html);
+    assert!(public["redacted"].is_string());
+    assert!(public["prepared"].get("ineligible").is_none());
+    for i in public["prepared"]["inspectors"].as_array().unwrap() {
+        assert!(i.get("conflicts").is_none(), "{i}");
+    }
+    let reasons: Vec<&str> = record
+        .prepared
+        .ineligible
+        .iter()
+        .flatten()
+        .map(|i| i.reason.as_str())
+        .collect();
+    assert!(reasons.contains(&"不在岗"));
+    for r in reasons {
+        assert!(!html.contains(&format!("\"reason\":\"{r}\"")), "{r}");
+    }
+    assert!(
+        dom.contains("承诺值无法在本页重算"),
+        "the page says what it leaves out"
+    );
+    assert!(!dom.contains("<td>承诺值</td>"), "no commitment row");
 }
 
 #[test]

@@ -406,7 +406,11 @@ pub fn draw(site: &Site, d: &PublicDraw) -> String {
             "全部检查任务已开始或标为未实施：完整记录（不含执法人员个人信息的保密部分）在此公开。"
         }
     };
-    let _ = writeln!(out, "<p class=\"note\">{}</p></section>", esc(note));
+    let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(note));
+    if d.redacted {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(super::REDACTED_NOTE));
+    }
+    out.push_str("</section>\n");
 
     // The verifier.
     out.push_str("<section id=\"verify\"><h2>在浏览器中核验</h2>\n");

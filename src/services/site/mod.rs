@@ -81,6 +81,34 @@ pub struct PublicDraw {
     /// The whole record without the private part, substitutions' reasons withheld
     /// ([`Stage::Complete`] only).
     pub record: Option<DrawRecord>,
+    /// True when personal data the first year's format kept inside `prepared` (officers'
+    /// ineligibility reasons and declared conflicts, entities' previous teams) was taken out:
+    /// the commitment, which binds them, can then not be re-computed from the page.
+    pub redacted: bool,
+}
+
+/// What a page says of a v1 preparation whose personal data was taken out.
+pub const REDACTED_NOTE: &str = "本记录为第一年格式（ssj-draw-record-v1），其承诺内容含执法人员的不可派原因、回避申报和上次检查组等个人信息，公开时已删去：承诺值无法在本页重算，须由本局用完整记录（draw verify）核验；种子、名额和抽中对象仍按记录中的承诺值核验";
+
+/// `prepared` without the personal data a v1 preparation holds; true if there was any.
+fn redact(p: &mut Prepared) -> bool {
+    let mut any = p.ineligible.take().is_some();
+    for i in &mut p.inspectors {
+        any |= i.conflicts.take().is_some();
+    }
+    for e in &mut p.entities {
+        any |= e.last_team.take().is_some();
+    }
+    any
+}
+
+/// A complete record as the public may have it: no private part, substitutions' reasons
+/// withheld, a v1 preparation's personal data taken out (true then).
+fn public_record(mut r: DrawRecord) -> (DrawRecord, bool) {
+    r.private = None;
+    r.substitutions.iter_mut().for_each(Substitution::withhold);
+    let redacted = redact(&mut r.prepared);
+    (r, redacted)
 }
 
 impl PublicDraw {
@@ -89,7 +117,11 @@ impl PublicDraw {
     /// commitment and counts.
     pub fn public_json(&self) -> serde_json::Value {
         if let Some(r) = &self.record {
-            return serde_json::to_value(r).expect("records serialise");
+            let mut v = serde_json::to_value(r).expect("records serialise");
+            if self.redacted {
+                v["redacted"] = REDACTED_NOTE.into();
+            }
+            return v;
         }
         let mut v = serde_json::json!({
             "format": match self.prepared {
@@ -107,6 +139,9 @@ impl PublicDraw {
         if let Some(run_on) = &self.run_on {
             v["run_on"] = run_on.clone().into();
             v["witnesses"] = self.witnesses.clone().into();
+        }
+        if self.redacted {
+            v["redacted"] = REDACTED_NOTE.into();
         }
         v
     }
@@ -429,14 +464,15 @@ fn public_draw(
         (Some(_), false) if open == 0 && status == DrawStatus::Run => Stage::Complete,
         (Some(_), false) => Stage::Run,
     };
-    let record = match stage {
-        Stage::Complete => full.get(&d.id).cloned().map(|mut r| {
-            r.private = None;
-            r.substitutions.iter_mut().for_each(Substitution::withhold);
-            r
-        }),
-        _ => None,
+    let (record, mut redacted) = match stage {
+        Stage::Complete => match full.get(&d.id).cloned().map(public_record) {
+            Some((r, redacted)) => (Some(r), redacted),
+            None => (None, false),
+        },
+        _ => (None, false),
     };
+    let mut prepared = view.prepared;
+    redacted |= redact(&mut prepared);
     Ok(PublicDraw {
         id: d.id.clone(),
         period: d.period.clone(),
@@ -448,20 +484,16 @@ fn public_draw(
         witnesses: run.map(|r| r.witnesses.clone()).unwrap_or_default(),
         tasks: d.tasks.clone(),
         counts: view.counts,
-        prepared: (!view.withheld && stage != Stage::Complete).then_some(view.prepared),
+        prepared: (!view.withheld && stage != Stage::Complete).then_some(prepared),
         record,
+        redacted,
     })
 }
 
 /// The draw page of a complete record, alone (no database): what `publish` writes for a draw
 /// whose visits have all started. For measurements and tests of the in-page verifier.
 pub fn record_page(bureau: &str, year: i32, record: &DrawRecord) -> String {
-    let mut record = record.clone();
-    record.private = None;
-    record
-        .substitutions
-        .iter_mut()
-        .for_each(Substitution::withhold);
+    let (record, redacted) = public_record(record.clone());
     let draw = PublicDraw {
         id: record.draw_id.clone(),
         period: record.period.clone(),
@@ -480,6 +512,7 @@ pub fn record_page(bureau: &str, year: i32, record: &DrawRecord) -> String {
         counts: record.prepared.counts(),
         prepared: None,
         record: Some(record),
+        redacted,
     };
     let site = Site {
         bureau: bureau.to_string(),
