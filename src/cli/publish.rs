@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Cli, CliResult, output};
+use super::{Cli, CliResult, Failure, output};
 
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
@@ -17,6 +17,12 @@ pub struct PublishArgs {
 }
 
 pub fn publish(cli: &Cli, a: &PublishArgs) -> CliResult {
+    // A site is a directory of files: it cannot go to standard output (nor, so, over SSH).
+    if super::stdio::is_stdio(&a.dir) {
+        return Err(Failure::Message(
+            "网站目录不能是“-”：公开网站是一个目录，请在本机指定目录名".to_string(),
+        ));
+    }
     let mut s = cli.open()?;
     let year = a.year.unwrap_or_else(|| chrono::Datelike::year(&s.today()));
     let r = s.publish_site(&a.dir, year, a.force)?;

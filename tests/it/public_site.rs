@@ -769,3 +769,50 @@ fn measure_100k_entities_in_the_browser() {
         );
     }
 }
+
+#[test]
+fn the_annual_figures_appear_once_the_report_is_generated_and_the_cli_says_each_stage() {
+    let date = day("2026-12-20");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = demo_copy_at(&tmp, "demo.db", date);
+    let site = tmp.path().join("site");
+    let mut s = open_on(&db, None, date);
+    s.publish_site(&site, 2026, false).unwrap();
+    let index = read(&site.join("index.html"));
+    assert!(index.contains("年度报告生成后在此公布") && !index.contains("annual-figures"));
+    // The 公示 list holds published results only.
+    assert!(index.contains("id=\"published\""));
+    s.write_annual_report(
+        2026,
+        &tmp.path().join("年度报告.md"),
+        shuangsuiji::sheets::Overwrite::Refuse,
+    )
+    .unwrap();
+    let report = s.annual_report(2026).unwrap();
+    drop(s);
+    let o = crate::support::command(&db, &["publish", site.to_str().unwrap()])
+        .env("SHUANGSUIJI_TODAY", "2026-12-20")
+        .output()
+        .unwrap();
+    let out = crate::support::stdout(&o);
+    assert!(o.status.success(), "{}", crate::support::stderr(&o));
+    assert!(
+        out.contains("抽取 2026Q1-01：已抽取，完整记录公开"),
+        "{out}"
+    );
+    assert!(out.contains("抽取 2026Q4-01：已公布承诺值"), "{out}");
+    let index = read(&site.join("index.html"));
+    assert!(
+        index.contains("id=\"annual-figures\""),
+        "the summary table is there"
+    );
+    let total = format!("<td data-label=\"检查任务数\">{}</td>", report.total.visits);
+    assert!(
+        index.contains("合计") && index.contains(&total),
+        "the total row: {total}"
+    );
+    // A site is a directory, never standard output.
+    let o = crate::support::run(&db, &["publish", "-"]);
+    assert!(!o.status.success());
+    assert!(crate::support::stderr(&o).contains("网站目录不能是"));
+}
