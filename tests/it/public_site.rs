@@ -816,3 +816,283 @@ fn the_annual_figures_appear_once_the_report_is_generated_and_the_cli_says_each_
     assert!(!o.status.success());
     assert!(crate::support::stderr(&o).contains("网站目录不能是"));
 }
+
+/// The two verifiers agree: records changed in many ways — some re-sealed (commitment, seed,
+/// selections and visits re-computed by the Rust draw, so only the rule at stake can fail),
+/// some not — get the same verdict from `domain::draw::verify` and from the page's script
+/// under Node (`tests/js/verdicts.js`).
+#[test]
+fn the_page_and_the_rust_verifier_agree_on_changed_records() {
+    use shuangsuiji::domain::draw::commit::{commitment, seed};
+    use shuangsuiji::domain::draw::record::{Annual, VisitResult};
+    use shuangsuiji::domain::draw::select::{select, visits};
+    use shuangsuiji::domain::draw::verify::verify;
+
+    let (tmp, site, _) = published("2026-08-20");
+    let genuine: DrawRecord = parse_record(&read(&site.join(draw_json("2026Q1-01")))).unwrap();
+    // Commitment, seed, selections and visits re-computed after a change of `prepared`.
+    fn seal(r: &mut DrawRecord) {
+        r.commitment = commitment(&r.prepared);
+        r.seed = seed(&r.commitment, &r.seed_parts);
+        r.strata = select(&r.prepared, &r.seed);
+        r.visits = visits(&r.prepared, &r.strata)
+            .into_iter()
+            .map(|p| VisitResult {
+                entity: p.entity,
+                tasks: p.tasks,
+                ticket: p.ticket,
+                team: vec![],
+                problem: None,
+                note: p.note,
+            })
+            .collect();
+    }
+    type Change = Box<dyn Fn(&mut DrawRecord)>;
+    let mut changes: Vec<(String, Change)> = vec![("genuine, re-sealed".into(), Box::new(seal))];
+    let n = genuine.prepared.strata.len();
+    for k in [0, 1, 5, 6, 20, 22, n - 1] {
+        let st = &genuine.prepared.strata[k];
+        let pop = st.population.len() as u32;
+        let mut add = |what: &str, f: Change| changes.push((format!("stratum {k}: {what}"), f));
+        add(
+            "quota + 1, sealed",
+            Box::new(move |r| {
+                r.prepared.strata[k].quota += 1;
+                seal(r)
+            }),
+        );
+        if st.quota > 0 {
+            add(
+                "quota - 1, sealed",
+                Box::new(move |r| {
+                    r.prepared.strata[k].quota -= 1;
+                    seal(r)
+                }),
+            );
+        }
+        add(
+            "take_all_priority toggled, sealed",
+            Box::new(move |r| {
+                let s = &mut r.prepared.strata[k];
+                s.take_all_priority = !s.take_all_priority;
+                seal(r)
+            }),
+        );
+        add(
+            "ratio_base doubled, quota kept, sealed",
+            Box::new(move |r| {
+                r.prepared.strata[k].ratio_base = Some(pop * 2);
+                seal(r)
+            }),
+        );
+        add(
+            "ratio_base doubled, quota by the rule, sealed",
+            Box::new(move |r| {
+                let s = &mut r.prepared.strata[k];
+                s.annual = None;
+                s.ratio_base = Some(pop * 2);
+                s.quota = s.wanted().min(pop);
+                seal(r)
+            }),
+        );
+        if pop > 1 {
+            add(
+                "ratio_base below the population, sealed",
+                Box::new(move |r| {
+                    r.prepared.strata[k].ratio_base = Some(pop - 1);
+                    seal(r)
+                }),
+            );
+            add(
+                "over_cap outside a full-coverage stratum, sealed",
+                Box::new(move |r| {
+                    let s = &mut r.prepared.strata[k];
+                    if !s.full_coverage {
+                        s.over_cap = vec![s.population[0].clone()];
+                    } else {
+                        s.over_cap = vec!["NOT-IN-POPULATION".into()];
+                    }
+                    seal(r)
+                }),
+            );
+            add(
+                "a priority id outside the population, sealed",
+                Box::new(move |r| {
+                    r.prepared.strata[k]
+                        .priority
+                        .push("NOT-IN-POPULATION".into());
+                    seal(r)
+                }),
+            );
+            add(
+                "the first unit made a priority, quota by the rule, sealed",
+                Box::new(move |r| {
+                    let s = &mut r.prepared.strata[k];
+                    let first = s.population[0].clone();
+                    if !s.priority.contains(&first) {
+                        s.priority.push(first);
+                    }
+                    s.take_all_priority = true;
+                    let by_rule = s.wanted().min(pop);
+                    s.quota = by_rule.max(s.priority.len() as u32);
+                    seal(r)
+                }),
+            );
+        }
+        add(
+            "a yearly target, quota by the rule, sealed",
+            Box::new(move |r| {
+                let s = &mut r.prepared.strata[k];
+                s.annual = Some(Annual {
+                    target: pop + 3,
+                    drawn: 2,
+                    quarters_left: 3,
+                });
+                s.quota = s.wanted().min(pop);
+                seal(r)
+            }),
+        );
+        add(
+            "a yearly target, quota off by one, sealed",
+            Box::new(move |r| {
+                let s = &mut r.prepared.strata[k];
+                s.annual = Some(Annual {
+                    target: pop + 3,
+                    drawn: 2,
+                    quarters_left: 3,
+                });
+                s.quota = s.wanted().min(pop) + 1;
+                seal(r)
+            }),
+        );
+        add(
+            "full coverage toggled, sealed",
+            Box::new(move |r| {
+                let s = &mut r.prepared.strata[k];
+                s.full_coverage = !s.full_coverage;
+                s.over_cap.clear();
+                seal(r)
+            }),
+        );
+        add(
+            "a selected ticket changed",
+            Box::new(move |r| {
+                if let Some(s) = r.strata[k].selected.first_mut() {
+                    s.ticket = s.ticket.replacen("0.", "0.0", 1);
+                } else {
+                    r.strata[k].quota += 1;
+                }
+            }),
+        );
+    }
+    changes.push((
+        "tasks in another order, sealed".into(),
+        Box::new(|r| {
+            r.prepared.tasks.reverse();
+            seal(r)
+        }),
+    ));
+    changes.push((
+        "a visit's tasks reordered".into(),
+        Box::new(|r| {
+            let v = r.visits.iter_mut().find(|v| v.tasks.len() > 1).unwrap();
+            v.tasks.reverse();
+        }),
+    ));
+    changes.push((
+        "a visit marked over the cap".into(),
+        Box::new(|r| r.visits[0].note = Some("超出年度抽查上限（全覆盖任务）".into())),
+    ));
+    changes.push((
+        "two visits swapped".into(),
+        Box::new(|r| r.visits.swap(0, 1)),
+    ));
+    changes.push((
+        "a seed source renamed".into(),
+        Box::new(|r| r.seed_sources[0] = "现场种子9".into()),
+    ));
+    changes.push((
+        "people's parts under 20 digits, sealed".into(),
+        Box::new(|r| {
+            r.seed_parts[0] = "12345".into();
+            r.seed_parts[1] = "6789".into();
+            seal(r)
+        }),
+    ));
+    changes.push((
+        "a non-digit seed part, sealed".into(),
+        Box::new(|r| {
+            r.seed_parts[0] = format!("{}x", r.seed_parts[0]);
+            seal(r)
+        }),
+    ));
+    changes.push((
+        "the system part replaced, sealed".into(),
+        Box::new(|r| {
+            let last = r.seed_parts.len() - 1;
+            r.seed_parts[last] = "11111111111111111111".into();
+            seal(r)
+        }),
+    ));
+    changes.push((
+        "the draw id of another period".into(),
+        Box::new(|r| r.draw_id = "2026Q2-01".into()),
+    ));
+    changes.push((
+        "the format of the first year".into(),
+        Box::new(|r| r.format = "ssj-draw-record-v1".into()),
+    ));
+
+    let mut files = Vec::new();
+    let mut rust = Vec::new();
+    for (i, (what, change)) in changes.iter().enumerate() {
+        let mut r = genuine.clone();
+        change(&mut r);
+        rust.push(verify(&r));
+        let f = tmp.path().join(format!("changed-{i}.json"));
+        std::fs::write(&f, serde_json::to_string(&r).unwrap()).unwrap();
+        files.push((what.clone(), f));
+    }
+    let node = Command::new("node")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js/verdicts.js"))
+        .args(files.iter().map(|f| &f.1))
+        .output()
+        .expect("node runs");
+    assert!(
+        node.status.success(),
+        "{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+    let js: Vec<String> = String::from_utf8_lossy(&node.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(js.len(), files.len());
+    let mut disagree = Vec::new();
+    let (mut passed, mut failed) = (0, 0);
+    for (((what, _), rust), js) in files.iter().zip(&rust).zip(&js) {
+        let rust_pass = rust.is_empty();
+        if rust_pass {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if rust_pass != (js == "pass") {
+            disagree.push(format!("{what}: Rust {rust:?}; JS {js}"));
+        }
+    }
+    eprintln!(
+        "{} changed records: {passed} pass, {failed} fail, in both verifiers",
+        files.len()
+    );
+    assert!(
+        disagree.is_empty(),
+        "the verifiers disagree:\n{}",
+        disagree.join("\n")
+    );
+    // Both kinds of case were there.
+    assert!(
+        passed >= 5 && failed >= 20,
+        "{passed} passed, {failed} failed"
+    );
+}
