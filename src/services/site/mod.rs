@@ -107,8 +107,32 @@ fn redact(p: &mut Prepared) -> bool {
 fn public_record(mut r: DrawRecord) -> (DrawRecord, bool) {
     r.private = None;
     r.substitutions.iter_mut().for_each(Substitution::withhold);
+    // Logins are internal: who substituted and who asked are named 操作人1, 操作人2 … in
+    // order of appearance, the same login the same name, so that the seat rule (the one who
+    // asked is not the one who approved) still verifies.
+    let mut logins: Vec<String> = Vec::new();
+    for sub in &mut r.substitutions {
+        alias(&mut logins, &mut sub.by);
+        if let Some(a) = &mut sub.approval {
+            alias(&mut logins, &mut a.requested_by);
+        }
+    }
     let redacted = redact(&mut r.prepared);
     (r, redacted)
+}
+
+fn alias(logins: &mut Vec<String>, login: &mut String) {
+    if login.trim().is_empty() {
+        return;
+    }
+    let n = match logins.iter().position(|l| l == login) {
+        Some(i) => i + 1,
+        None => {
+            logins.push(login.clone());
+            logins.len()
+        }
+    };
+    *login = format!("操作人{n}");
 }
 
 impl PublicDraw {
@@ -525,4 +549,65 @@ pub fn record_page(bureau: &str, year: i32, record: &DrawRecord) -> String {
         annual: None,
     };
     html::draw(&site, &draw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::draw::record::{Ineligible, SubstitutionApproval};
+
+    #[test]
+    fn a_public_record_names_no_login_and_holds_no_reason() {
+        let sub = |by: &str, asked: Option<&str>| Substitution {
+            entity: "E1".into(),
+            out: "YC-001".into(),
+            replacement: "YC-002".into(),
+            reason: "病假".into(),
+            skipped: vec![Ineligible {
+                id: "YC-003".into(),
+                reason: "休假".into(),
+            }],
+            at: "2026-04-03T09:00:00+08:00".into(),
+            by: by.into(),
+            approval: asked.map(|a| SubstitutionApproval {
+                requested_by: a.into(),
+                requested_at: "2026-04-03T08:00:00+08:00".into(),
+            }),
+            withheld: false,
+        };
+        let record = DrawRecord {
+            format: crate::domain::draw::record::FORMAT.into(),
+            draw_id: "2026Q2-01".into(),
+            period: "2026Q2".into(),
+            algorithm: crate::domain::draw::record::ALGORITHM.into(),
+            prepared: Prepared::default(),
+            private: Some(Default::default()),
+            commitment: String::new(),
+            seed_parts: vec![],
+            seed_sources: vec![],
+            seed: String::new(),
+            run_on: String::new(),
+            witnesses: vec![],
+            strata: vec![],
+            visits: vec![],
+            substitutions: vec![
+                sub("lead.liu", None),
+                sub("principal.wang", Some("lead.liu")),
+            ],
+            checkpoint: None,
+        };
+        let (r, _) = public_record(record);
+        let text = serde_json::to_string(&r).unwrap();
+        for secret in ["lead.liu", "principal.wang", "病假", "休假", "private"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(r.substitutions[0].by, "操作人1");
+        assert_eq!(r.substitutions[1].by, "操作人2");
+        let asked = r.substitutions[1].approval.as_ref().unwrap();
+        assert_eq!(
+            asked.requested_by, "操作人1",
+            "the same login, the same name"
+        );
+        assert!(r.substitutions.iter().all(|s| s.withheld));
+    }
 }
