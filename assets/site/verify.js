@@ -453,6 +453,7 @@ var SSJ = (function () {
       r = { verdict: "fail", checks: [{ name: "读取记录", ok: false, detail: "记录无法读取：" + e }], notVerified: [] };
     }
     var body = document.querySelector("#checks tbody");
+    if (!r.checks.length) document.getElementById("checks").style.display = "none";
     r.checks.forEach(function (c) {
       var tr = document.createElement("tr");
       [c.name, c.ok ? "✔ 一致" : "✘ 不符", c.detail].forEach(function (t, i) {
