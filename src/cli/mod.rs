@@ -11,6 +11,7 @@ mod maintenance;
 mod messages;
 mod output;
 mod plans;
+mod publish;
 mod registry;
 mod reports;
 mod serve;
@@ -117,6 +118,8 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// 显示当前用户与角色
     Whoami(output::JsonFlag),
+    /// 生成公开网站（静态页面：计划、抽取及浏览器内核验、公示结果、年度情况）
+    Publish(publish::PublishArgs),
     /// 在线备份数据库（他人可继续使用）
     Backup(maintenance::BackupArgs),
     /// 从备份恢复（先核验完整性和审计日志）
@@ -235,6 +238,7 @@ pub fn run(cli: Cli) -> Result<Finished, Failure> {
         Command::Whoami(j) => users::whoami(&cli.open()?, j.json),
         Command::Dashboard => dashboard(&cli),
         Command::Backup(a) => maintenance::backup(&cli, a),
+        Command::Publish(a) => publish::publish(&cli, a),
         Command::Restore(a) => maintenance::restore(&cli, a),
         Command::Doctor(j) => return maintenance::doctor(&cli, j.json),
         // `serve` is resolved into the command it carries before anything runs.

@@ -18,6 +18,7 @@ pub mod publicity;
 pub mod registry;
 pub mod reports;
 pub mod results;
+pub mod site;
 pub mod targeted;
 pub mod towns;
 pub mod users;

@@ -42,6 +42,7 @@ mod insider_input;
 mod insider_rollback;
 mod maintenance;
 mod permissions;
+mod public_site;
 mod publicity;
 mod registry;
 mod reports;
