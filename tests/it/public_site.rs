@@ -197,6 +197,15 @@ fn only_the_admin_a_lead_or_the_principal_publish() {
             .publish_site(&dir, 2026, false)
             .unwrap();
         assert!(dir.join("index.html").exists());
+        // Who published what, and when, is in the log.
+        let events = open_on(&db, None, date)
+            .audit_events(&shuangsuiji::domain::audit::EventFilter {
+                action_prefix: Some("site.publish".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(events[0].actor, *who);
+        assert_eq!(events[0].subject, dir.display().to_string());
     }
     // The command line says so too.
     let o = crate::support::run(

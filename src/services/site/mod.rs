@@ -363,6 +363,17 @@ impl Session {
             let json = serde_json::to_string_pretty(&d.public_json()).expect("json serialises");
             files.push((draw_json(&d.id), json.into_bytes()));
         }
+        // Publishing takes data out of the database, like an export: it leaves a trace first.
+        self.log_read(
+            "site.publish",
+            &dir.display().to_string(),
+            &serde_json::json!({
+                "year": year,
+                "files": files.len(),
+                "draws": site.draws.iter().map(|d| (d.id.clone(), format!("{:?}", d.stage))).collect::<Vec<_>>(),
+                "published": site.published.len(),
+            }),
+        )?;
         let mut written = Vec::new();
         for (name, bytes) in &files {
             let path = dir.join(name);
