@@ -12,11 +12,11 @@
 //! are: every row must carry the digest its last event recorded, every row an event wrote and
 //! no later event removed must exist, and no row may exist that no event wrote.
 //!
-//! Row digest: `SHA-256("ssj-row-v1" ‖ table ‖ d_1 ‖ … ‖ d_k)` over the non-NULL columns in
-//! name order, where `d_i = SHA-256("ssj-col-v1" ‖ name ‖ type ‖ value)`. NULL columns are
-//! left out, so a column added later (NULL in old rows) changes no digest. Each stored digest
-//! is followed by the first 8 bytes of every column's `d_i` (NULL ones included), which lets a
-//! difference be named by field without storing any value.
+//! Row digest: `SHA-256("ssj-row-v1" ‖ table ‖ (name ‖ type ‖ value)…)` over the non-NULL
+//! columns in name order, with length prefixes. NULL columns are left out, so a column added
+//! later (NULL in old rows) changes no digest. Each stored digest is followed by an 8-byte
+//! fingerprint of every column (`SHA-256("ssj-col-v1" ‖ name ‖ type ‖ value)`, NULL ones
+//! included), which lets a difference be named by field without storing any value.
 
 use std::collections::{HashMap, HashSet};
 
@@ -93,11 +93,8 @@ fn put(h: &mut Sha256, bytes: &[u8]) {
     h.update(bytes);
 }
 
-/// The digest of one column's value under its name.
-fn column_digest(name: &str, value: ValueRef<'_>) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(LABEL_COL);
-    put(&mut h, name.as_bytes());
+/// A column's type tag and value, as hashed.
+fn put_value(h: &mut Sha256, value: ValueRef<'_>) {
     match value {
         ValueRef::Null => h.update([0]),
         ValueRef::Integer(i) => {
@@ -110,32 +107,48 @@ fn column_digest(name: &str, value: ValueRef<'_>) -> [u8; 32] {
         }
         ValueRef::Text(t) => {
             h.update([3]);
-            put(&mut h, t);
+            put(h, t);
         }
         ValueRef::Blob(b) => {
             h.update([4]);
-            put(&mut h, b);
+            put(h, b);
         }
     }
-    h.finalize().into()
 }
 
-/// The stored form of a row: its digest, then one fingerprint per column in name order.
-pub fn row_blob(table: &str, cols: &mut [(&str, ValueRef<'_>)]) -> Vec<u8> {
+/// The fingerprint of one column's value under its name (to name a field that differs).
+fn fingerprint(name: &str, value: ValueRef<'_>) -> [u8; FP] {
+    let mut h = Sha256::new();
+    h.update(LABEL_COL);
+    put(&mut h, name.as_bytes());
+    put_value(&mut h, value);
+    let d: [u8; 32] = h.finalize().into();
+    d[..FP]
+        .try_into()
+        .expect("a digest is longer than a fingerprint")
+}
+
+/// A row's digest: its non-NULL columns in name order, each as name, type and value.
+pub fn row_digest(table: &str, cols: &mut [(&str, ValueRef<'_>)]) -> [u8; DIGEST] {
     cols.sort_by(|a, b| a.0.cmp(b.0));
     let mut row = Sha256::new();
     row.update(LABEL_ROW);
     put(&mut row, table.as_bytes());
-    let mut fps = Vec::with_capacity(cols.len() * FP);
     for (name, value) in cols.iter() {
-        let d = column_digest(name, *value);
-        fps.extend_from_slice(&d[..FP]);
         if !matches!(value, ValueRef::Null) {
-            row.update(d);
+            put(&mut row, name.as_bytes());
+            put_value(&mut row, *value);
         }
     }
-    let mut out = row.finalize().to_vec();
-    out.extend_from_slice(&fps);
+    row.finalize().into()
+}
+
+/// The stored form of a row: its digest, then one fingerprint per column in name order.
+pub fn row_blob(table: &str, cols: &mut [(&str, ValueRef<'_>)]) -> Vec<u8> {
+    let mut out = row_digest(table, cols).to_vec();
+    for (name, value) in cols.iter() {
+        out.extend_from_slice(&fingerprint(name, *value));
+    }
     out
 }
 
@@ -525,7 +538,7 @@ fn differing(stored: &[u8], cols: &mut [(&str, ValueRef<'_>)]) -> Vec<String> {
         .collect();
     cols.sort_by(|a, b| a.0.cmp(b.0));
     cols.iter()
-        .filter(|(name, value)| !known.contains(&column_digest(name, *value)[..FP]))
+        .filter(|(name, value)| !known.contains(&fingerprint(name, *value)[..]))
         .map(|(name, _)| name.to_string())
         .collect()
 }
@@ -690,13 +703,13 @@ pub fn check(conn: &Connection) -> Result<BindingCheck> {
         let mut logged = state.remove(&shape.name).unwrap_or_default();
         scan(conn, shape, |key, cols| {
             rows += 1;
-            let blob = row_blob(&shape.name, cols);
+            let digest = row_digest(&shape.name, cols);
             match logged.remove(&key) {
                 None => out.push(RowProblem::Forged {
                     table: shape.name.clone(),
                     key,
                 }),
-                Some((seq, stored)) if stored.get(..DIGEST) != blob.get(..DIGEST) => {
+                Some((seq, stored)) if stored.get(..DIGEST) != Some(&digest[..]) => {
                     out.push(RowProblem::Edited {
                         seq,
                         table: shape.name.clone(),
@@ -760,21 +773,21 @@ pub fn rebind(conn: &Connection, at: &str, schema: i64) -> Result<()> {
     for shape in shapes(conn)? {
         let mut logged = state.remove(&shape.name).unwrap_or_default();
         scan(conn, &shape, |key, cols| {
-            let blob = row_blob(&shape.name, cols);
+            let digest = row_digest(&shape.name, cols);
             match logged.remove(&key) {
                 None => lines.push(Line {
                     tbl: shape.name.clone(),
                     key,
                     old: None,
-                    new: Some(blob),
+                    new: Some(row_blob(&shape.name, cols)),
                 }),
-                Some((_, stored)) if stored.get(..DIGEST) != blob.get(..DIGEST) => {
+                Some((_, stored)) if stored.get(..DIGEST) != Some(&digest[..]) => {
                     unlogged += 1;
                     lines.push(Line {
                         tbl: shape.name.clone(),
                         key,
                         old: Some(stored[..DIGEST].to_vec()),
-                        new: Some(blob),
+                        new: Some(row_blob(&shape.name, cols)),
                     })
                 }
                 Some(_) => {}
