@@ -22,6 +22,7 @@ fn proptest_config(cases: u32) -> proptest::test_runner::Config {
     }
 }
 
+mod bound_upgrade;
 mod calendar;
 mod cli;
 mod confidential;
