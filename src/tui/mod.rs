@@ -5,6 +5,7 @@
 mod effects;
 pub mod load;
 pub mod model;
+pub mod select;
 pub mod strings;
 mod terminal;
 pub mod text;

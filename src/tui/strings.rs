@@ -30,6 +30,19 @@ pub fn labelled(label: &str, value: impl std::fmt::Display) -> String {
 
 pub const SCREENS: [&str; 6] = ["总览", "监管对象", "抽查", "检查任务", "更正审批", "日志"];
 
+/// The status line when the selected row left its list: which row, and where the cursor is.
+pub fn selection_moved(lost: &str, now: Option<&str>) -> String {
+    match now {
+        Some(now) => format!("已不在列表：{lost}，改选 {now}"),
+        None => format!("已不在列表：{lost}"),
+    }
+}
+
+/// A correction's key and label in the approvals list: "更正21".
+pub fn correction_key(id: i64) -> String {
+    format!("更正{id}")
+}
+
 pub const STATUS_KEYS: &str = "1-6/g切换 ?帮助 q退出";
 
 // Overview
@@ -121,6 +134,17 @@ pub fn notice_sent(id: &str, on: chrono::NaiveDate) -> String {
     format!("已登记报送件 {id} 于 {on} 报送")
 }
 pub const RUN_TITLE: &str = "运行抽取（只能一次）";
+pub const CONFIRM_RUN_LABEL: &str = "输入抽取编号以确认运行（Esc 返回修改种子）";
+
+/// The title of a run's last confirmation.
+pub fn confirm_run_title(id: &str) -> String {
+    format!("确认运行抽取 {id}（只能一次，运行后不能撤回）")
+}
+
+/// The id typed to confirm a run is not the draw's.
+pub fn run_id_mismatch(id: &str) -> String {
+    format!("抽取编号：输入的不是 {id}，未运行")
+}
 pub const SEED_1: &str = "现场种子1（数字）";
 pub const SEED_2: &str = "现场种子2（数字）";
 pub const WITNESSES: &str = "见证人（用、分隔）";
@@ -156,7 +180,7 @@ pub fn draw_prepared(id: &str, period: &str, tasks: &[String], commitment: &str)
 
 /// What running a draw gave: the seed, the visits, and how many have no full team.
 pub fn draw_run(seed: &str, visits: usize, without_team: usize) -> Vec<String> {
-    let mut lines = vec![labelled(SEED, seed), format!("{VISITS} {visits}")];
+    let mut lines = vec![labelled(SEED, seed), format!("已抽取 {visits} 项{VISITS}")];
     if without_team > 0 {
         lines.push(format!("{without_team} 项未能组成检查组"));
     }
@@ -176,7 +200,10 @@ pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "�
 pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
-pub const START_CONFIRM: &str = "今天开始检查？";
+/// The question before a visit starts today: the visit and its entity.
+pub fn start_confirm(visit: i64, entity: &str) -> String {
+    format!("开始检查 #{visit} {entity}？开始日期为今天。")
+}
 /// The visits list's mark of a step taken outside the windows (with its reason).
 pub const OUTSIDE_MARK: &str = "时间外";
 pub const LAPSE_REASON: &str = "未实施的原因";
@@ -197,9 +224,16 @@ pub const OUTSIDE_REASON: &str = "原因（今天不在检查时间内）";
 pub fn outside_title(visit: i64, tasks: &str) -> String {
     format!("检查任务{visit}：今天不在{tasks}的检查时间内")
 }
-pub const COMPLETE_CONFIRM: &str = "今天完成检查？20个工作日的录入期限从今天起算。";
-pub const PUBLISH_CONFIRM: &str =
-    "公示本检查组录入的结果？标记后在下次导出公示时公示（谁检查、谁录入、谁公示）。";
+/// The question before a visit is completed today.
+pub fn complete_confirm(visit: i64, entity: &str) -> String {
+    format!("完成检查 #{visit} {entity}？20个工作日的录入期限从今天起算。")
+}
+/// The question before a team's entered result is marked for publicity.
+pub fn publish_confirm(visit: i64, entity: &str) -> String {
+    format!(
+        "公示检查任务 #{visit} {entity} 的结果？标记后在下次导出公示时公示（谁检查、谁录入、谁公示）。"
+    )
+}
 /// The state of an entered result its team marked for the next export.
 pub const MARKED: &str = "待公示";
 
@@ -228,7 +262,10 @@ pub const MEASURE: &str = "处理措施";
 pub const REMARK: &str = "备注（公示）";
 pub const OTHER: &str = "其他说明";
 pub const SUBMIT: &str = "[ 提交 ]";
-pub const SUBMIT_CONFIRM: &str = "提交后结果锁定，不能修改（只能提交更正）。确认提交？";
+/// The question before a visit's result is submitted.
+pub fn submit_confirm(visit: i64, entity: &str) -> String {
+    format!("确认提交检查任务 #{visit} {entity} 的结果？提交后结果锁定，不能修改（只能提交更正）。")
+}
 pub const DRAFT_SAVED: &str = "草稿已保存";
 
 /// A visit's result submitted: its deadline, and whether it came late.
@@ -259,15 +296,25 @@ pub fn correction_row(id: i64, visit: i64, by: &str, reason: &str) -> String {
     format!("更正{id} 任务{visit} {by} {reason}")
 }
 
-pub fn approve_correction(id: i64) -> String {
-    format!("{APPROVE_CONFIRM} 更正 {id}")
+/// The question before a correction is approved: the correction and its visit.
+pub fn approve_correction(id: i64, visit: i64) -> String {
+    format!("批准更正 {id}（检查任务 #{visit}）？批准后更正后的结果生效。")
 }
 
+/// The title of the dialog rejecting a correction.
+pub fn reject_title(id: i64, visit: i64) -> String {
+    format!("{REJECT_TITLE} {id}（检查任务 #{visit}）")
+}
+
+/// A void request waiting: "待批准作废：2026Q4-01".
+pub fn void_waiting(draw: &str) -> String {
+    labelled(WAITING_VOID, draw)
+}
+pub const WAITING_VOID: &str = "待批准作废";
+
+/// The question before a void is approved.
 pub fn approve_void(draw: &str) -> String {
-    labelled(
-        &format!("{APPROVE_CONFIRM} {draw}"),
-        crate::domain::draw::DrawStatus::Void.label(),
-    )
+    format!("{}。批准作废抽取 {draw}？", void_waiting(draw))
 }
 
 // Audit
@@ -285,6 +332,8 @@ pub fn audit_verified(events: u64, head: impl std::fmt::Display) -> String {
 pub const CONFIRM_KEYS: &str = "Enter 确认  Esc 取消";
 pub const INPUT_KEYS: &str = "Tab 下一栏  Enter 确认  Esc 取消";
 pub const DONE: &str = "完成";
+pub const DISCARD_QUESTION: &str = "放弃已填写的内容？";
+pub const DISCARD_KEYS: &str = "y 放弃  n 或 Esc 继续填写";
 pub const ERROR: &str = "错误";
 
 /// A key, what it does, and the action it needs, if any: the help shows a key only to those

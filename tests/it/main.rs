@@ -25,6 +25,7 @@ fn proptest_config(cases: u32) -> proptest::test_runner::Config {
 mod calendar;
 mod cli;
 mod confidential;
+mod dashboard_ids;
 mod dayone;
 mod dayone_verbs;
 mod db_files;

@@ -783,7 +783,17 @@ fn draws_list_run_dialog_and_records() {
     let line = &lines[row];
     let upto = &line[..line.find('）').unwrap() + '）'.len_utf8()];
     assert_eq!(p.x as usize, upto.width(), "the cursor follows the text");
+    // Enter asks for the draw's id, the last word before a run that happens once.
+    d.press(KeyCode::Enter);
+    d.keys("2026Q2");
+    snap_all("draws_run_confirm_id", &mut d.m);
+    // Esc there goes back to the seeds as typed; Esc on them asks before throwing them away.
     d.press(KeyCode::Esc);
+    assert!(matches!(d.m.popup, Some(Popup::Input { .. })));
+    d.press(KeyCode::Esc);
+    assert!(matches!(d.m.popup, Some(Popup::Discard(_))));
+    snap_all("draws_discard_question", &mut d.m);
+    d.keys("y");
     assert!(d.m.popup.is_none());
     assert!(
         d.session.list_draws().unwrap()[1].run.is_none(),
@@ -835,15 +845,21 @@ fn draws_list_run_dialog_and_records() {
         &mut d.m,
         Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
+    // The dialog comes back as typed, the refusal under its fields.
     match &d.m.popup {
-        Some(Popup::Message {
-            error: true, lines, ..
+        Some(Popup::Input {
+            error: Some(error),
+            fields,
+            ..
         }) => {
-            assert!(lines.join("").contains("2026Q2-01"), "{lines:?}")
+            assert!(error.contains("2026Q2-01"), "{error}");
+            assert_eq!(fields[0].lines(), ["2026Q2"]);
         }
-        _ => panic!("a refusal naming the draw"),
+        _ => panic!("a refusal naming the draw, in the dialog"),
     }
+    snap_all("draws_prepare_refused", &mut d.m);
     d.press(KeyCode::Esc);
+    assert!(d.m.popup.is_none(), "nothing was typed: Esc closes at once");
     assert_eq!(d.session.list_draws().unwrap().len(), 2, "nothing prepared");
 
     // 运行 from the dialog: the record of the run is shown at once, and w writes it to a file.
@@ -852,10 +868,13 @@ fn draws_list_run_dialog_and_records() {
     d.press(KeyCode::Tab);
     d.keys(SEEDS[1]);
     d.press(KeyCode::Enter);
+    d.keys("2026Q2-01");
+    d.press(KeyCode::Enter);
     assert!(matches!(
         d.m.popup,
         Some(Popup::Message { error: false, .. })
     ));
+    snap_all("draws_run_done", &mut d.m);
     d.press(KeyCode::Esc);
     let (id, lines) = d.m.draws.detail.as_ref().expect("the record of the run");
     assert_eq!(id, "2026Q2-01");

@@ -128,6 +128,7 @@ fn state(m: &Model) -> String {
             fields.iter().map(text_of).collect::<Vec<_>>()
         ),
         Some(Popup::Help(_)) => "help".to_string(),
+        Some(Popup::Discard(_)) => "discard?".to_string(),
     };
     format!(
         "screen {:?}, popup {popup}, quit {}, go {}, draws {}/{} scroll {} detail {}, visits {} \
@@ -155,6 +156,12 @@ fn state(m: &Model) -> String {
             .as_ref()
             .map(|f| (f.focus, f.result.items[0].outcome)),
     )
+}
+
+/// A run's seeds dialog with `seed` in its first field.
+fn seeds_kept(p: Option<&Popup>, seed: &str) -> bool {
+    matches!(p, Some(Popup::Input { purpose: InputPurpose::RunDraw(_), fields, .. })
+        if text_of(&fields[0]) == seed)
 }
 
 fn input_is(m: &Model, want: &InputPurpose) -> bool {
@@ -667,7 +674,7 @@ fn dialogs_give_back_what_was_typed() {
     use Who::*;
     fn confirm_start(m: &mut Model) {
         m.popup = Some(Popup::Confirm {
-            text: strings::START_CONFIRM.into(),
+            text: strings::start_confirm(7, "对象7"),
             effect: Effect::StartVisit {
                 id: 7,
                 reason: None,
@@ -758,6 +765,8 @@ fn dialogs_give_back_what_was_typed() {
                 vec![press(Tab), press(Tab)],
                 typed("张三、李四，王五"),
                 vec![press(Enter)],
+                typed("2026Q2-01"),
+                vec![press(Enter)],
             ]
             .concat(),
             vec![Effect::RunDraw {
@@ -765,7 +774,44 @@ fn dialogs_give_back_what_was_typed() {
                 seeds: vec!["11111111111111111111".into()],
                 witnesses: vec!["张三".into(), "李四".into(), "王五".into()],
             }],
-            |m| m.popup.is_none(),
+            // The seeds dialog waits aside, to be given back if the run fails.
+            |m| m.popup.is_none() && seeds_kept(m.asked.as_ref(), "11111111111111111111"),
+        ),
+        row(
+            "the run: Enter on the seeds asks for the draw's id, naming it",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| {
+                matches!(&m.popup, Some(Popup::Input { title, purpose: InputPurpose::ConfirmRun(id), .. })
+                    if id == "2026Q2-01" && title.contains("2026Q2-01"))
+            },
+        ),
+        row(
+            "the run: another id typed runs nothing, says so, and keeps the dialog",
+            Lead,
+            draws_screen,
+            [
+                typed("r123"),
+                vec![press(Enter)],
+                typed("2026Q1-01"),
+                vec![press(Enter)],
+            ]
+            .concat(),
+            vec![],
+            |m| {
+                matches!(&m.popup, Some(Popup::Input { purpose: InputPurpose::ConfirmRun(_), error: Some(e), fields, .. })
+                    if e.contains("2026Q2-01") && text_of(&fields[0]) == "2026Q1-01")
+            },
+        ),
+        row(
+            "the run: Esc on the last confirmation goes back to the seeds as typed",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Enter), press(Esc)]].concat(),
+            vec![],
+            |m| seeds_kept(m.popup.as_ref(), "123"),
         ),
         row(
             "the seeds: BackTab from the first field goes to the last",
@@ -776,10 +822,34 @@ fn dialogs_give_back_what_was_typed() {
             |m| matches!(m.popup, Some(Popup::Input { focus: 2, .. })),
         ),
         row(
-            "the seeds: Esc drops what was typed",
+            "the seeds: Esc with something typed asks before throwing it away",
             Lead,
             draws_screen,
             [typed("r123"), vec![press(Esc)]].concat(),
+            vec![],
+            |m| matches!(&m.popup, Some(Popup::Discard(d)) if seeds_kept(Some(d), "123")),
+        ),
+        row(
+            "the seeds: Esc then n goes back to the dialog, input kept",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Esc)], typed("n")].concat(),
+            vec![],
+            |m| seeds_kept(m.popup.as_ref(), "123"),
+        ),
+        row(
+            "the seeds: Esc then y throws it away",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Esc)], typed("y")].concat(),
+            vec![],
+            |m| m.popup.is_none() && m.asked.is_none(),
+        ),
+        row(
+            "the seeds: Esc with nothing typed closes at once",
+            Lead,
+            draws_screen,
+            vec![press(Char('r')), press(Esc)],
             vec![],
             |m| m.popup.is_none(),
         ),

@@ -48,11 +48,11 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         FormFocus::Submit => {
             if k.code == KeyCode::Enter {
                 let text = match f.visit() {
-                    Some(_) => s::SUBMIT_CONFIRM,
-                    None => s::TARGETED_SUBMIT_CONFIRM,
+                    Some(v) => s::submit_confirm(v.id, &v.entity_name),
+                    None => s::TARGETED_SUBMIT_CONFIRM.to_string(),
                 };
                 m.popup = Some(Popup::Confirm {
-                    text: text.to_string(),
+                    text,
                     effect: Effect::SubmitResult,
                 });
             }

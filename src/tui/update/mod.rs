@@ -3,7 +3,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::load::{filter_entities, towns};
+use super::load::{filter_entities, search_entities, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
 use crate::domain::draw::period::Period;
@@ -109,13 +109,12 @@ fn confirm(m: &mut Model, text: &str, effect: Effect) {
 
 /// Opens an input dialog with an empty field for each label.
 fn ask(m: &mut Model, title: String, labels: &[&'static str], purpose: InputPurpose) {
-    m.popup = Some(Popup::Input {
+    m.popup = Some(Popup::input(
         title,
-        labels: labels.to_vec(),
-        fields: labels.iter().map(|_| TextArea::default()).collect(),
-        focus: 0,
+        labels.to_vec(),
+        labels.iter().map(|_| TextArea::default()).collect(),
         purpose,
-    });
+    ));
 }
 
 fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
@@ -227,15 +226,14 @@ fn ask_targeted(m: &mut Model) {
             _ => TextArea::default(),
         })
         .collect();
-    m.popup = Some(Popup::Input {
-        title: s::targeted_title(&c.entity.name),
+    m.popup = Some(Popup::input(
+        s::targeted_title(&c.entity.name),
         labels,
         fields,
-        focus: 0,
-        purpose: InputPurpose::Targeted {
+        InputPurpose::Targeted {
             entity: c.id.clone(),
         },
-    });
+    ));
 }
 
 /// The next value of a filter, off (`None`) or one of `all`: off, then each in turn, then off.
@@ -264,8 +262,7 @@ fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Char(c) if !c.is_control() => e.search.push(c),
         _ => return vec![],
     }
-    e.selected = 0;
-    filter_entities(m);
+    search_entities(m);
     vec![]
 }
 
@@ -337,13 +334,12 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             // The period field starts with this quarter.
             let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
             period.move_cursor(ratatui_textarea::CursorMove::End);
-            m.popup = Some(Popup::Input {
-                title: s::PREPARE_TITLE.to_string(),
-                labels: vec![s::PREPARE_PERIOD, s::PREPARE_TASKS],
-                fields: vec![period, TextArea::default()],
-                focus: 0,
-                purpose: InputPurpose::PrepareDraw,
-            });
+            m.popup = Some(Popup::input(
+                s::PREPARE_TITLE.to_string(),
+                vec![s::PREPARE_PERIOD, s::PREPARE_TASKS],
+                vec![period, TextArea::default()],
+                InputPurpose::PrepareDraw,
+            ));
             vec![]
         }
         (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
@@ -403,7 +399,11 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     &[s::OUTSIDE_REASON],
                     InputPurpose::StartOutside(id),
                 ),
-                None => confirm(m, s::START_CONFIRM, Effect::StartVisit { id, reason: None }),
+                None => confirm(
+                    m,
+                    &s::start_confirm(id, &selected_name(m)),
+                    Effect::StartVisit { id, reason: None },
+                ),
             }
             vec![]
         }
@@ -453,18 +453,31 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 ),
                 None => confirm(
                     m,
-                    s::COMPLETE_CONFIRM,
+                    &s::complete_confirm(id, &selected_name(m)),
                     Effect::CompleteVisit { id, reason: None },
                 ),
             }
             vec![]
         }
         (KeyCode::Char('p'), Some((id, VisitState::Entered))) if may_publish => {
-            confirm(m, s::PUBLISH_CONFIRM, Effect::PublishVisit(id));
+            confirm(
+                m,
+                &s::publish_confirm(id, &selected_name(m)),
+                Effect::PublishVisit(id),
+            );
             vec![]
         }
         _ => vec![],
     }
+}
+
+/// The name of the entity of the selected visit, for a confirmation that names its target.
+fn selected_name(m: &Model) -> String {
+    m.visits
+        .list
+        .get(m.visits.selected)
+        .map(|v| v.entity_name.clone())
+        .unwrap_or_default()
 }
 
 /// The tasks whose windows today misses, for the selected visit (the service's rule).
@@ -489,7 +502,7 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         .corrections
         .get(sel)
         .filter(|c| m.may(Action::ApproveCorrection, Subject::RequestOf(&c.filed_by)));
-    let correction = correction.map(|c| c.id);
+    let correction = correction.map(|c| (c.id, c.visit_id));
     let void = sel
         .checked_sub(a.corrections.len())
         .and_then(|i| a.voids.get(i))
@@ -500,10 +513,10 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         })
         .map(|d| d.id.clone());
     match (k.code, correction, void) {
-        (KeyCode::Char('a'), Some(id), _) => {
+        (KeyCode::Char('a'), Some((id, visit)), _) => {
             confirm(
                 m,
-                &s::approve_correction(id),
+                &s::approve_correction(id, visit),
                 Effect::DecideCorrection {
                     id,
                     approve: true,
@@ -512,9 +525,9 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             );
             vec![]
         }
-        (KeyCode::Char('r'), Some(id), _) => {
+        (KeyCode::Char('r'), Some((id, visit)), _) => {
             let purpose = InputPurpose::RejectCorrection(id);
-            ask(m, s::REJECT_TITLE.to_string(), &[s::REJECT_TITLE], purpose);
+            ask(m, s::reject_title(id, visit), &[s::REJECT_LABEL], purpose);
             vec![]
         }
         (KeyCode::Char('a'), None, Some(id)) => {
@@ -588,6 +601,8 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             approve: false,
             note: first,
         },
+        // Answered in `popup_key`, with the seeds kept aside.
+        InputPurpose::ConfirmRun(id) => Effect::OpenDraw(id),
     }
 }
 
@@ -617,14 +632,39 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
+        Popup::Discard(_) => {
+            match k.code {
+                KeyCode::Enter | KeyCode::Char('y') => {
+                    m.popup = None;
+                    m.asked = None;
+                }
+                KeyCode::Esc | KeyCode::Char('n') => {
+                    if let Some(Popup::Discard(back)) = m.popup.take() {
+                        m.popup = Some(*back);
+                    }
+                }
+                _ => {}
+            }
+            vec![]
+        }
         Popup::Input {
             fields,
             focus,
             purpose,
+            error,
+            typed,
             ..
         } => match k.code {
             KeyCode::Esc => {
-                m.popup = None;
+                let this = m.popup.take();
+                if matches!(purpose_of(&this), Some(InputPurpose::ConfirmRun(_))) {
+                    // Back to the seeds and witnesses, as typed.
+                    m.popup = m.asked.take();
+                } else if let Some(p) =
+                    this.filter(|p| matches!(p, Popup::Input { typed: true, .. }))
+                {
+                    m.popup = Some(Popup::Discard(Box::new(p)));
+                }
                 vec![]
             }
             KeyCode::Tab | KeyCode::Down => {
@@ -640,14 +680,54 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     .iter()
                     .map(|f| text_of(f).trim().to_string())
                     .collect();
-                let effect = input_effect(purpose.clone(), texts);
-                m.popup = None;
-                vec![effect]
+                match purpose.clone() {
+                    InputPurpose::RunDraw(id) => {
+                        // The run happens once: the draw's id typed again is the last word.
+                        m.asked = m.popup.take();
+                        m.popup = Some(Popup::input(
+                            s::confirm_run_title(&id),
+                            vec![s::CONFIRM_RUN_LABEL],
+                            vec![TextArea::default()],
+                            InputPurpose::ConfirmRun(id),
+                        ));
+                        vec![]
+                    }
+                    InputPurpose::ConfirmRun(id) => {
+                        if texts.first() != Some(&id) {
+                            *error = Some(s::run_id_mismatch(&id));
+                            return vec![];
+                        }
+                        m.popup = None;
+                        let seeds = match &m.asked {
+                            Some(Popup::Input { fields, .. }) => fields
+                                .iter()
+                                .map(|f| text_of(f).trim().to_string())
+                                .collect(),
+                            _ => vec![],
+                        };
+                        vec![input_effect(InputPurpose::RunDraw(id), seeds)]
+                    }
+                    purpose => {
+                        let effect = input_effect(purpose, texts);
+                        m.asked = m.popup.take();
+                        vec![effect]
+                    }
+                }
             }
             _ => {
-                fields[*focus].input(k);
+                if fields[*focus].input(k) {
+                    *typed = true;
+                }
                 vec![]
             }
         },
+    }
+}
+
+/// The purpose of a dialog, if it is an input dialog.
+fn purpose_of(p: &Option<Popup>) -> Option<&InputPurpose> {
+    match p {
+        Some(Popup::Input { purpose, .. }) => Some(purpose),
+        _ => None,
     }
 }

@@ -55,8 +55,13 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
             labels,
             fields,
             focus,
+            error,
             ..
-        } => (title.clone(), input_lines(m, labels, fields, *focus, inner)),
+        } => (
+            title.clone(),
+            input_lines(m, labels, fields, *focus, error.as_deref(), inner),
+        ),
+        Popup::Discard(_) => (String::new(), discard_lines(m, inner)),
     };
     let max_lines = body.height.saturating_sub(4) as usize;
     lines.truncate(max_lines);
@@ -100,12 +105,23 @@ fn help_lines(keys: &[(&str, &str)], inner: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// Each field under its label, the focused one marked.
+fn discard_lines(m: &Model, inner: usize) -> Vec<Line<'static>> {
+    let mut l: Vec<Line<'_>> = wrap(s::DISCARD_QUESTION, inner)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    l.push(Line::from(""));
+    l.push(Line::from(Span::styled(s::DISCARD_KEYS, m.theme.dim())));
+    l
+}
+
+/// Each field under its label, the focused one marked; what was wrong, if anything, below.
 fn input_lines(
     m: &Model,
     labels: &[&str],
     fields: &[TextArea<'_>],
     focus: usize,
+    error: Option<&str>,
     inner: usize,
 ) -> Vec<Line<'static>> {
     let mut l = Vec::new();
@@ -121,6 +137,11 @@ fn input_lines(
             "  {}",
             truncate(&text_of(field), inner.saturating_sub(2))
         )));
+    }
+    if let Some(e) = error {
+        for x in wrap(e, inner) {
+            l.push(Line::from(Span::styled(x, m.theme.danger())));
+        }
     }
     l.push(Line::from(""));
     l.push(Line::from(Span::styled(s::INPUT_KEYS, m.theme.dim())));
