@@ -43,7 +43,8 @@ pub fn correction_key(id: i64) -> String {
     format!("更正{id}")
 }
 
-pub const STATUS_KEYS: &str = "1-6/g切换 ?帮助 q退出";
+/// The keys every screen has, last in the key bar and never cut.
+pub const STATUS_KEYS: &str = "?帮助 q退出";
 
 // Overview
 pub const TASK_PROGRESS: &str = "本年各任务进度";
@@ -336,93 +337,38 @@ pub const DISCARD_QUESTION: &str = "放弃已填写的内容？";
 pub const DISCARD_KEYS: &str = "y 放弃  n 或 Esc 继续填写";
 pub const ERROR: &str = "错误";
 
-/// A key, what it does, and the action it needs, if any: the help shows a key only to those
-/// who may take its action ([`crate::domain::role::may`]).
-type KeyHelp = (&'static str, &'static str, Option<Action>);
-
-/// The keys of each screen, for `?`, without those the viewer may not use (`may`).
+/// The keys of each screen, for `?`, without those the viewer may not use (`may`): read from
+/// the one key table ([`crate::tui::keymap`]).
 pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &'static str)> {
-    let common: &[KeyHelp] = &[
-        ("1-6", "切换画面（或 g 再按 o/e/d/v/a/l）", None),
-        ("上下键 j k", "上下移动", None),
-        ("PgUp PgDn", "翻页", None),
-        ("?", "帮助", None),
-        ("q", "退出（草稿随时已保存）", None),
-    ];
-    let more: &[KeyHelp] = match screen {
-        1 => &[
-            ("Tab 左右键 h l", "类别页签", None),
-            ("t", "切换信用风险", None),
-            ("z", "切换乡镇", None),
-            ("y", "切换检查对象类型", None),
-            ("/", "按名称或代码查找", None),
-            ("Enter", "详情", None),
-            (
-                "n",
-                "在详情中记录个案检查（投诉举报等，非随机）",
-                Some(Action::RecordTargeted),
-            ),
-            ("Esc", "关闭详情或清除查找", None),
-        ],
-        2 => &[
-            ("Enter", "查看抽取记录", None),
-            ("p", "准备抽取（选择期间和任务）", Some(Action::PrepareDraw)),
-            ("r", "输入种子并运行", Some(Action::RunDraw)),
-            ("v", "复算核验", None),
-            ("w", "把抽取记录写成 Markdown 文件（可打印）", None),
-            ("x", "申请作废", Some(Action::RequestVoid)),
-            ("a", "批准作废（主要负责人）", Some(Action::ApproveVoid)),
-            ("Esc", "返回列表", None),
-        ],
-        3 => &[
-            ("Enter", "录入结果 / 查看", None),
-            ("s", "开始检查", Some(Action::EnterResult)),
-            ("c", "完成检查", Some(Action::EnterResult)),
-            (
-                "p",
-                "公示本组已录入的结果（标记待公示）",
-                Some(Action::PublishResult),
-            ),
-            (
-                "u",
-                "替换检查组成员（队长，须写理由）",
-                Some(Action::RunDraw),
-            ),
-            (
-                "x",
-                "往期未开始的检查任务标为未实施（队长，须写原因）",
-                Some(Action::MarkLapsed),
-            ),
-            ("m", "只看我的", None),
-            ("Esc", "返回", None),
-        ],
-        4 => &[
-            ("a", "批准", Some(Action::ApproveCorrection)),
-            ("r", "驳回（须写理由）", Some(Action::ApproveCorrection)),
-        ],
-        5 => &[("v", "核验审计日志", None)],
-        _ => &[
-            ("Tab", "在录入期限和我的检查任务之间切换", None),
-            ("Enter", "打开所选的检查任务", None),
-            (
-                "n",
-                "写出本年计划调整的书面报送件（Markdown）",
-                Some(Action::EditPlans),
-            ),
-            (
-                "N",
-                "登记报送件已报送（编号、日期）",
-                Some(Action::EditPlans),
-            ),
-        ],
-    };
-    common
-        .iter()
-        .chain(more)
-        .filter(|(_, _, action)| action.is_none_or(&may))
-        .map(|(key, what, _)| (*key, *what))
-        .collect()
+    crate::tui::keymap::help(crate::tui::model::ScreenId::ALL[screen], may)
 }
+
+/// Why a key was refused, in one line from the role table: "观察员不能准备抽取".
+pub fn refused_by_role(roles: &str, action: Action) -> String {
+    format!("{roles}不能{}", action.label())
+}
+
+/// Why a key was refused on a visit of another team.
+pub fn refused_not_on_team(visit: i64, action: Action) -> String {
+    format!("你不在检查任务 #{visit} 的检查组，不能{}", action.label())
+}
+
+pub const STEP_START: &str = "开始检查";
+pub const STEP_COMPLETE: &str = "完成检查";
+pub const STEP_PUBLISH: &str = "公示";
+
+/// A step asked of a visit not in the state it needs.
+pub fn wrong_state(visit: i64, state: &str, step: &str) -> String {
+    format!("检查任务 #{visit} 现为{state}，不能{step}")
+}
+
+/// A result already marked for the next publicity export.
+pub fn already_marked(visit: i64) -> String {
+    format!("检查任务 #{visit} 已标记{MARKED}")
+}
+
+/// Why a key was refused on one's own request.
+pub const REFUSED_OWN_REQUEST: &str = "不能审批自己提出的申请，须由另一位主要负责人审批";
 
 /// The keys of the result form.
 pub const FORM_HELP: &[(&str, &str)] = &[

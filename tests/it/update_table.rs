@@ -133,7 +133,7 @@ fn state(m: &Model) -> String {
     format!(
         "screen {:?}, popup {popup}, quit {}, go {}, draws {}/{} scroll {} detail {}, visits {} \
          mine {}, approvals {}, entities {} of {} tab {} search {:?} searching {} detail {}, \
-         overview {:?} {}, form {:?}",
+         overview {:?} {}, form {:?}, status {:?}",
         m.screen,
         m.quit,
         m.go_prefix,
@@ -155,6 +155,7 @@ fn state(m: &Model) -> String {
         m.form
             .as_ref()
             .map(|f| (f.focus, f.result.items[0].outcome)),
+        m.status,
     )
 }
 
@@ -1480,4 +1481,112 @@ fn steps_outside_the_windows_ask_a_reason_and_leads_mark_lapses() {
             |m| m.popup.is_none(),
         ),
     ]);
+}
+
+/// The status line says `want`, as an error.
+fn says(m: &Model, want: &str) -> bool {
+    matches!(&m.status, Some((text, true)) if text == want)
+}
+
+#[test]
+fn forbidden_keys_say_why_in_one_line_from_the_role_table() {
+    use Who::*;
+    check(vec![
+        row(
+            "an observer presses p on the draws: told, nothing opens",
+            Observer,
+            draws_screen,
+            typed("p"),
+            vec![],
+            |m| m.popup.is_none() && says(m, "监督员不能准备抽取"),
+        ),
+        row(
+            "an inspector presses r on the draws",
+            Member,
+            draws_screen,
+            typed("r"),
+            vec![],
+            |m| m.popup.is_none() && says(m, "执法人员不能运行抽取和替换检查人员"),
+        ),
+        row(
+            "an inspector presses a on the approvals",
+            Member,
+            approvals_screen,
+            typed("a"),
+            vec![],
+            |m| m.popup.is_none() && says(m, "执法人员不能审批检查结果更正"),
+        ),
+        row(
+            "an officer of another team presses s",
+            Outsider,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| {
+                m.popup.is_none()
+                    && says(
+                        m,
+                        "你不在检查任务 #7 的检查组，不能记录检查进度和录入检查结果",
+                    )
+            },
+        ),
+        row(
+            "s on a visit already started says its state",
+            Member,
+            visits_screen,
+            typed("js"),
+            vec![],
+            // (The state's word comes from the visit's dates, which this fixture leaves empty.)
+            |m| {
+                m.popup.is_none()
+                    && matches!(&m.status, Some((t, true))
+                        if t.starts_with("检查任务 #8 现为") && t.ends_with("不能开始检查"))
+            },
+        ),
+        row(
+            "a principal may not approve their own request",
+            Principal,
+            |m| {
+                approvals_screen(m);
+                m.approvals.corrections[0].filed_by = m.viewer.login.clone();
+            },
+            typed("a"),
+            vec![],
+            |m| m.popup.is_none() && says(m, strings::REFUSED_OWN_REQUEST),
+        ),
+        row(
+            "a key the role allows opens as before, with nothing said",
+            Member,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| m.popup.is_some() && m.status.is_none(),
+        ),
+    ]);
+}
+
+#[test]
+fn help_and_key_bar_come_from_one_table_filtered_by_the_role() {
+    use shuangsuiji::tui::keymap;
+    for screen in ScreenId::ALL {
+        for role in [Role::Observer, Role::Inspector, Role::Lead, Role::Principal] {
+            let roles = [role].into();
+            let may = |a| allowed(&roles, a);
+            let help = keymap::help(screen, may);
+            let bar = keymap::bar(screen, may, 200);
+            for k in keymap::keys(screen) {
+                let ok = k.action.is_none_or(may);
+                assert_eq!(
+                    help.iter()
+                        .any(|(key, what)| *key == k.keys && *what == k.what),
+                    ok,
+                    "{role:?} {screen:?} help {}",
+                    k.keys
+                );
+                if let Some(name) = k.bar {
+                    assert_eq!(bar.contains(name), ok, "{role:?} {screen:?} bar {name}");
+                }
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use super::keymap;
 use super::load::{filter_entities, search_entities, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
@@ -60,8 +61,7 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         KeyCode::Char('?') => {
-            let screen = m.screen.index();
-            let keys = s::help(screen, |action| m.may(action, Subject::Any));
+            let keys = keymap::help(m.screen, |action| m.may(action, Subject::Any));
             m.popup = Some(Popup::Help(keys));
             vec![]
         }
@@ -118,6 +118,11 @@ fn ask(m: &mut Model, title: String, labels: &[&'static str], purpose: InputPurp
 }
 
 fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    // A key the viewer's roles do not allow says why, from the role table, and does nothing.
+    if let Some(why) = keymap::refusal(m, m.screen, k.code) {
+        m.status = Some((why, true));
+        return vec![];
+    }
     match m.screen {
         ScreenId::Overview => overview_key(m, k),
         ScreenId::Entities => entities_key(m, k),
@@ -384,6 +389,10 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         !m.visits.marked.contains(&x.id)
             && m.may(Action::PublishResult, Subject::VisitPublication(&x.team))
     });
+    if let Some(why) = visit_refusal(m, k.code) {
+        m.status = Some((why, true));
+        return vec![];
+    }
     let v = &mut m.visits;
     match (k.code, current) {
         (KeyCode::Char('m'), _) => {
@@ -471,6 +480,46 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Why a key of screen 4 may not act on the selected visit: another team's visit (`may`), or a
+/// visit not in the state the step needs.
+fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
+    use crate::domain::role::may;
+    let x = m.visits.list.get(m.visits.selected)?;
+    let (action, subject, state) = match code {
+        KeyCode::Char('s') => (
+            Action::EnterResult,
+            Subject::VisitWork(&x.team),
+            Some(VisitState::Assigned),
+        ),
+        KeyCode::Char('c') => (
+            Action::EnterResult,
+            Subject::VisitWork(&x.team),
+            Some(VisitState::Started),
+        ),
+        KeyCode::Char('p') => (
+            Action::PublishResult,
+            Subject::VisitPublication(&x.team),
+            Some(VisitState::Entered),
+        ),
+        _ => return None,
+    };
+    if let Err(r) = may(&m.viewer, action, subject) {
+        return Some(keymap::why(m, action, r, x.id));
+    }
+    let what = match code {
+        KeyCode::Char('s') => s::STEP_START,
+        KeyCode::Char('c') => s::STEP_COMPLETE,
+        _ => s::STEP_PUBLISH,
+    };
+    match state {
+        Some(want) if x.state != want => Some(s::wrong_state(x.id, x.status_label(), what)),
+        _ if code == KeyCode::Char('p') && m.visits.marked.contains(&x.id) => {
+            Some(s::already_marked(x.id))
+        }
+        _ => None,
+    }
+}
+
 /// The name of the entity of the selected visit, for a confirmation that names its target.
 fn selected_name(m: &Model) -> String {
     m.visits
@@ -512,6 +561,21 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 .is_some_and(|r| m.may(Action::ApproveVoid, Subject::RequestOf(&r.by)))
         })
         .map(|d| d.id.clone());
+    let mine = a
+        .corrections
+        .get(sel)
+        .map(|c| c.filed_by == m.viewer.login)
+        .or_else(|| {
+            sel.checked_sub(a.corrections.len())
+                .and_then(|i| a.voids.get(i))
+                .and_then(|d| d.void_request.as_ref())
+                .map(|r| r.by == m.viewer.login)
+        })
+        .unwrap_or(false);
+    if mine && matches!(k.code, KeyCode::Char('a') | KeyCode::Char('r')) {
+        m.status = Some((s::REFUSED_OWN_REQUEST.to_string(), true));
+        return vec![];
+    }
     match (k.code, correction, void) {
         (KeyCode::Char('a'), Some((id, visit)), _) => {
             confirm(
