@@ -483,7 +483,7 @@ fn decide_correction(
 ) -> Result<Outcome> {
     session.decide_correction(id, approve, note)?;
     load::approvals(session, m)?;
-    Ok(Outcome::Quiet)
+    Ok(Outcome::Status(s::correction_decided(id, approve)))
 }
 
 fn verify_audit(session: &Session) -> Result<Outcome> {

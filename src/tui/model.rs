@@ -170,7 +170,17 @@ pub struct ResultForm {
     pub remark: TextArea<'static>,
     /// Submitted already: the form only shows.
     pub read_only: bool,
+    /// Which of the three reasons makes it read only (已提交 / 不在本检查组 / 尚未完成).
+    pub read_only_why: Option<ReadOnly>,
     pub problems: Vec<String>,
+}
+
+/// Why a result form only shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnly {
+    Submitted,
+    NotOnTeam,
+    NotCompleted,
 }
 
 impl ResultForm {

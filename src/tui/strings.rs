@@ -246,6 +246,7 @@ pub const PROVISIONAL: &str = "临时";
 pub const OVERDUE: &str = "逾期";
 pub const LATE: &str = "逾期录入";
 pub const LEFT: &str = "剩";
+pub const DUE_TODAY: &str = "今天到期";
 pub const WORKING_DAYS: &str = "个工作日";
 
 /// The title of the substitution dialog: the visit and its team.
@@ -280,8 +281,17 @@ pub fn submitted(visit: i64, due: impl std::fmt::Display, late: bool) -> String 
 }
 pub const READ_ONLY: &str = "只读";
 pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草稿已保存）  ? 帮助";
-pub const FORM_FOOT_READ_ONLY: &str =
-    "只读：结果已提交，或你不在本检查组，或检查尚未完成  Esc 返回";
+/// The foot of a read-only form: which of the three reasons.
+pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {
+    use crate::tui::model::ReadOnly;
+    let why = match why {
+        Some(ReadOnly::Submitted) => "结果已提交（如需修改请提交更正）",
+        Some(ReadOnly::NotOnTeam) => "你不在本检查组",
+        Some(ReadOnly::NotCompleted) => "检查尚未完成",
+        None => "",
+    };
+    format!("{READ_ONLY}：{why}  Esc 返回")
+}
 
 // Approvals
 pub const CORRECTIONS: &str = "待审批的更正";
@@ -300,6 +310,15 @@ pub fn correction_row(id: i64, visit: i64, by: &str, reason: &str) -> String {
 /// The question before a correction is approved: the correction and its visit.
 pub fn approve_correction(id: i64, visit: i64) -> String {
     format!("批准更正 {id}（检查任务 #{visit}）？批准后更正后的结果生效。")
+}
+
+/// The status line after a decision on a correction.
+pub fn correction_decided(id: i64, approved: bool) -> String {
+    if approved {
+        format!("已批准更正 {id}，更正后的结果生效")
+    } else {
+        format!("已驳回更正 {id}，原结果不变")
+    }
 }
 
 /// The title of the dialog rejecting a correction.
@@ -323,6 +342,75 @@ pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作",
 pub const CHECKPOINT: &str = "当前检查点";
 pub const VERIFY_OK: &str = "审计日志完整";
 pub const VERIFY_KEY: &str = "[v] 核验";
+
+/// An audit action in words: the one table of their Chinese names. An action not listed
+/// (a newer one) shows as stored.
+pub fn audit_action(action: &str) -> &str {
+    AUDIT_ACTIONS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or(action, |(_, label)| label)
+}
+
+/// Every audit action and its Chinese name (docs/audit.md lists what each records).
+pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
+    ("system.init", "初始化数据库"),
+    ("db.backup", "备份数据库"),
+    ("db.restore", "恢复数据库"),
+    ("users.add", "添加用户"),
+    ("users.change", "修改用户"),
+    ("settings.bureau", "设置本局名称"),
+    ("settings.department_add", "添加配合部门"),
+    ("settings.department_alias", "部门别名"),
+    ("settings.departments", "修改配合部门"),
+    ("settings.province_cap", "设置省级抽查上限"),
+    ("settings.publicity_remark", "设置公示备注"),
+    ("settings.service_account", "设置服务账户"),
+    ("settings.witness_file", "设置见证人名单"),
+    ("calendar.import", "导入节假日安排"),
+    ("calendar.edit", "修改节假日安排"),
+    ("entities.import", "导入监管对象"),
+    ("entities.export", "导出监管对象"),
+    ("entities.exclude", "排除监管对象"),
+    ("entities.include", "恢复监管对象"),
+    ("entities.set", "修改监管对象"),
+    ("inspectors.import", "导入执法人员"),
+    ("inspectors.export", "导出执法人员"),
+    ("inspectors.conflict", "登记回避关系"),
+    ("inspectors.duty", "修改在岗状态"),
+    ("inspectors.leave", "登记请假"),
+    ("inspectors.leave_cancel", "取消请假"),
+    ("inspectors.leave_edit", "修改请假"),
+    ("items.import", "导入抽查事项"),
+    ("items.export", "导出抽查事项"),
+    ("plans.create", "制定抽查计划"),
+    ("plans.copy", "复制抽查计划"),
+    ("plans.add_task", "增加抽查任务"),
+    ("plans.edit_task", "修改抽查任务"),
+    ("plans.remove_task", "删除抽查任务"),
+    ("plans.multipliers", "修改抽查比例系数"),
+    ("plans.notice", "写出计划调整报送件"),
+    ("plans.notice_sent", "登记报送件已报送"),
+    ("draw.prepare", "准备抽取"),
+    ("draw.run", "运行抽取"),
+    ("draw.substitute", "替换检查人员"),
+    ("draw.substitute_request", "申请再次替换"),
+    ("draw.void_request", "申请作废抽取"),
+    ("draw.void_approve", "批准作废抽取"),
+    ("visit.start", "开始检查"),
+    ("visit.complete", "完成检查"),
+    ("visit.lapse", "标为未实施"),
+    ("visit.publish", "标记待公示"),
+    ("result.submit", "提交检查结果"),
+    ("result.correct", "提交更正"),
+    ("result.correction_approve", "批准更正"),
+    ("result.correction_reject", "驳回更正"),
+    ("followup.add", "登记后续处理"),
+    ("followup.update", "更新后续处理"),
+    ("publicity.export", "导出公示"),
+    ("report.annual", "生成年度报告"),
+    ("targeted.record", "记录个案检查"),
+];
 
 /// The audit chain verified: how many events, up to which checkpoint.
 pub fn audit_verified(events: u64, head: impl std::fmt::Display) -> String {
@@ -491,6 +579,34 @@ mod tests {
             .into_iter()
             .map(|(k, _)| k)
             .collect()
+    }
+
+    #[test]
+    fn audit_actions_read_in_chinese_and_unknown_ones_as_stored() {
+        assert_eq!(audit_action("draw.substitute"), "替换检查人员");
+        assert_eq!(audit_action("result.submit"), "提交检查结果");
+        assert_eq!(audit_action("some.new_action"), "some.new_action");
+        let mut names: Vec<&str> = AUDIT_ACTIONS.iter().map(|(a, _)| *a).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), AUDIT_ACTIONS.len(), "each action once");
+        assert!(AUDIT_ACTIONS.iter().all(|(_, l)| !l.is_ascii()));
+    }
+
+    #[test]
+    fn the_wording_issue_11_asked_for() {
+        assert_eq!(void_waiting("2026Q4-01"), "待批准作废：2026Q4-01");
+        assert!(approve_void("2026Q4-01").starts_with("待批准作废：2026Q4-01"));
+        assert!(!approve_void("2026Q4-01").contains("已作废"));
+        assert!(draw_run("ab", 113, 0).contains(&"已抽取 113 项检查任务".to_string()));
+        use crate::tui::model::ReadOnly;
+        assert!(read_only_foot(Some(ReadOnly::Submitted)).contains("已提交"));
+        assert!(read_only_foot(Some(ReadOnly::NotOnTeam)).contains("不在本检查组"));
+        assert!(read_only_foot(Some(ReadOnly::NotCompleted)).contains("尚未完成"));
+        assert_eq!(
+            start_confirm(273, "某某公司"),
+            "开始检查 #273 某某公司？开始日期为今天。"
+        );
     }
 
     #[test]

@@ -247,3 +247,78 @@ fn a_refused_run_gives_the_dialog_back_with_its_input_and_the_field_named() {
         _ => panic!("the run says what it drew"),
     }
 }
+
+/// The text of the dashboard drawn at `w`x`h`.
+fn drawn(m: &Model, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| shuangsuiji::tui::views::render(f, m)).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            // A wide character's second cell is drawn by the first.
+            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn on_the_due_day_the_deadline_reads_today_not_zero_days_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = crate::support::completed_visit(&dir, "due.db", |_| true);
+    let due = open(&c.db, "lead.liu")
+        .list_visits(&VisitFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| v.id == c.visit.id)
+        .and_then(|v| v.due)
+        .expect("a completed visit has a due date")
+        .date;
+    let s = crate::support::open_on(&c.db, &c.officer, due);
+    let mut m = tui::model_for(&s, true);
+    m.size = Some((120, 40));
+    tui::load::overview(&s, &mut m).unwrap();
+    let screen = drawn(&m, 120, 40);
+    let line = screen
+        .lines()
+        .find(|l| {
+            l.contains(&c.visit.id.to_string()) && l.contains(&due.format("%m-%d").to_string())
+        })
+        .unwrap_or_else(|| panic!("the visit's deadline is listed:\n{screen}"));
+    assert!(line.contains("今天到期"), "{line}");
+    assert!(!line.contains("剩0"), "{line}");
+}
+
+#[test]
+fn a_read_only_form_says_which_of_the_three_reasons() {
+    use shuangsuiji::tui::model::ReadOnly;
+    use shuangsuiji::tui::update::form_of;
+    let dir = tempfile::tempdir().unwrap();
+    let c = crate::support::completed_visit(&dir, "ro.db", |_| true);
+    let mut s = open(&c.db, &c.officer);
+    // Completed and on the team: editable.
+    let f = form_of(s.result_view(c.visit.id).unwrap(), true);
+    assert_eq!((f.read_only, f.read_only_why), (false, None));
+    // Another team's visit.
+    let f = form_of(s.result_view(c.visit.id).unwrap(), false);
+    assert_eq!(f.read_only_why, Some(ReadOnly::NotOnTeam));
+    // Not yet completed: another of the officer's visits, not started.
+    let lead = open(&c.db, "lead.liu");
+    let code = &c.visit.team[0].inspector;
+    let other = crate::support::assigned_q2_visit(&lead, |v| {
+        v.id != c.visit.id && v.team.iter().any(|t| &t.inspector == code)
+    });
+    let f = form_of(s.result_view(other.id).unwrap(), true);
+    assert_eq!(f.read_only_why, Some(ReadOnly::NotCompleted));
+    // Submitted.
+    let result = crate::support::clean_result(&s, c.visit.id);
+    s.submit_result(c.visit.id, &result).unwrap();
+    let f = form_of(s.result_view(c.visit.id).unwrap(), true);
+    assert_eq!(f.read_only_why, Some(ReadOnly::Submitted));
+    assert!(shuangsuiji::tui::strings::read_only_foot(f.read_only_why).contains("已提交"));
+}

@@ -352,6 +352,7 @@ fn form(m: &mut Model) {
         other,
         remark,
         read_only: false,
+        read_only_why: None,
         problems: vec![],
     });
 }

@@ -5,7 +5,7 @@ use super::*;
 use crate::domain::result::InspectionResult;
 use crate::services::results::ResultView;
 use crate::services::targeted::TargetedEntry;
-use crate::tui::model::{FormSubject, ResultForm};
+use crate::tui::model::{FormSubject, ReadOnly, ResultForm};
 
 pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(f) = m.form.as_mut() else {
@@ -177,8 +177,16 @@ pub fn fields_of(r: &InspectionResult) -> [TextArea<'static>; 5] {
 /// compliant with no problem found. Read only once submitted, for those not on the team
 /// (`on_team`), and until the visit is completed.
 pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
-    let read_only =
-        view.submitted.is_some() || !on_team || view.visit.state != VisitState::Completed;
+    let read_only_why = if view.submitted.is_some() {
+        Some(ReadOnly::Submitted)
+    } else if !on_team {
+        Some(ReadOnly::NotOnTeam)
+    } else if view.visit.state != VisitState::Completed {
+        Some(ReadOnly::NotCompleted)
+    } else {
+        None
+    };
+    let read_only = read_only_why.is_some();
     let codes = codes(&view.items);
     let result = view
         .effective
@@ -200,6 +208,7 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         other,
         remark,
         read_only,
+        read_only_why,
     }
 }
 
@@ -227,5 +236,6 @@ pub fn targeted_form(
         other,
         remark,
         read_only: false,
+        read_only_why: None,
     }
 }

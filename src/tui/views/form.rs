@@ -214,7 +214,7 @@ fn field_line(m: &Model, selected: bool, label: &str, shown: String) -> Line<'st
 /// The keys, or the first problem of the result as it stands.
 fn render_foot(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let text = match form.problems.first() {
-        _ if form.read_only => s::FORM_FOOT_READ_ONLY.to_string(),
+        _ if form.read_only => s::read_only_foot(form.read_only_why),
         Some(p) => format!("! {p}"),
         None if form.visit().is_none() => s::TARGETED_FORM_FOOT.to_string(),
         None => s::FORM_FOOT.to_string(),

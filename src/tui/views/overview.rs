@@ -22,7 +22,10 @@ pub fn countdown_text(v: &VisitView) -> String {
             } else {
                 String::new()
             };
-            if left < 0 {
+            if left == 0 {
+                // The due day itself: not "0 days left".
+                format!("{} {}{prov}", d.date.format("%m-%d"), s::DUE_TODAY)
+            } else if left < 0 {
                 format!(
                     "{} {}{}{}{prov}",
                     d.date.format("%m-%d"),
