@@ -470,7 +470,8 @@ fn submit_result(session: &mut Session, m: &mut Model) -> Result<Outcome> {
     let r = session.submit_result(id, &f.result)?;
     m.form = None;
     m.status = None;
-    load::visits(session, m)?;
+    // Back where the form was opened from (the overview or the visits), up to date.
+    load::current(session, m)?;
     Ok(Outcome::done(vec![s::submitted(id, r.due, r.late)]))
 }
 

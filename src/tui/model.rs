@@ -172,6 +172,8 @@ pub struct ResultForm {
     pub read_only: bool,
     /// Which of the three reasons makes it read only (已提交 / 不在本检查组 / 尚未完成).
     pub read_only_why: Option<ReadOnly>,
+    /// No result and no draft, and the form only shows: nothing is shown ticked.
+    pub empty: bool,
     pub problems: Vec<String>,
 }
 

@@ -280,6 +280,10 @@ pub fn submitted(visit: i64, due: impl std::fmt::Display, late: bool) -> String 
     format!("检查任务 {visit} 已提交，期限 {due}{late}")
 }
 pub const READ_ONLY: &str = "只读";
+/// A read-only form with no result: the visit was not inspected (or nothing entered yet).
+pub const NOT_INSPECTED: &str = "只读：尚无检查结果";
+/// How a dialog with nothing to answer is closed.
+pub const CLOSE_KEYS: &str = "Enter 或 Esc 关闭";
 pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草稿已保存）  ? 帮助";
 /// The foot of a read-only form: which of the three reasons.
 pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {

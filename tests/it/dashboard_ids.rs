@@ -315,10 +315,60 @@ fn a_read_only_form_says_which_of_the_three_reasons() {
     });
     let f = form_of(s.result_view(other.id).unwrap(), true);
     assert_eq!(f.read_only_why, Some(ReadOnly::NotCompleted));
+    // Not inspected: an empty result, nothing ticked (it once showed "[x] 未发现问题").
+    assert!(f.empty);
+    let mut m = tui::model_for(&s, true);
+    m.form = Some(f);
+    let screen = drawn(&m, 120, 40);
+    assert!(!screen.contains("[x]"), "{screen}");
+    assert!(!screen.contains("符合要求"), "{screen}");
+    assert!(
+        screen.contains(shuangsuiji::tui::strings::NOT_INSPECTED),
+        "{screen}"
+    );
     // Submitted.
     let result = crate::support::clean_result(&s, c.visit.id);
     s.submit_result(c.visit.id, &result).unwrap();
     let f = form_of(s.result_view(c.visit.id).unwrap(), true);
     assert_eq!(f.read_only_why, Some(ReadOnly::Submitted));
     assert!(shuangsuiji::tui::strings::read_only_foot(f.read_only_why).contains("已提交"));
+}
+
+#[test]
+fn without_colour_the_countdown_writes_what_its_colour_means() {
+    use shuangsuiji::domain::calendar::Countdown;
+    let dir = tempfile::tempdir().unwrap();
+    let c = crate::support::completed_visit(&dir, "nocolor.db", |_| true);
+    // Walk back from the due day to a day when the visit is 紧急, then one when it is 临近.
+    let on = |day| {
+        crate::support::open_on(&c.db, &c.officer, day)
+            .list_visits(&VisitFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|v| v.id == c.visit.id)
+            .unwrap()
+    };
+    let due = on(crate::support::demo_day()).due.unwrap().date;
+    for want in [Countdown::Urgent, Countdown::Near] {
+        let day = (1..30)
+            .map(|d| due - chrono::Duration::days(d))
+            .find(|d| on(*d).countdown == Some(want) && on(*d).days_left != Some(0))
+            .unwrap();
+        let s = crate::support::open_on(&c.db, &c.officer, day);
+        for color in [false, true] {
+            let mut m = tui::model_for(&s, true);
+            m.theme.color = color;
+            tui::load::overview(&s, &mut m).unwrap();
+            let screen = drawn(&m, 120, 40);
+            let line = screen
+                .lines()
+                .find(|l| l.contains(&due.format("%m-%d").to_string()))
+                .unwrap_or_else(|| panic!("{screen}"));
+            assert_eq!(
+                line.contains(want.label()),
+                !color,
+                "{want:?} colour {color}: {line}"
+            );
+        }
+    }
 }

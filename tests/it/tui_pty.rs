@@ -172,6 +172,9 @@ fn run_a_draw_with_seeds_and_a_witness_then_verify_it() {
     t.wait_for("2026Q2-01 核验通过", SLOW);
     t.send(ENTER);
     t.wait_gone("核验通过", SLOW);
+    // q closes the record first (it quits only from a screen itself).
+    t.send("q");
+    t.wait_for(DRAWS_HEADER, SLOW);
     t.quit();
 
     let s = open(&db, "lead.liu");

@@ -565,7 +565,8 @@ fn overview_as_an_inspector_with_visits() {
     assert_eq!(sel.len(), 1, "one cursor on the overview");
     assert!(sel[0].starts_with(&mine[1].to_string()), "{sel:?}");
     d.press(KeyCode::Enter);
-    assert_eq!(d.m.screen, ScreenId::Visits);
+    // The form opens over the overview (issue 11: Esc goes back where it was opened from).
+    assert_eq!(d.m.screen, ScreenId::Overview);
     assert_eq!(
         d.m.form
             .as_ref()
@@ -573,6 +574,14 @@ fn overview_as_an_inspector_with_visits() {
             .expect("the form")
             .id,
         mine[1]
+    );
+    snap_all("result_form_from_overview", &mut d.m);
+    d.press(KeyCode::Esc);
+    assert!(d.m.form.is_none());
+    assert_eq!(
+        d.m.screen,
+        ScreenId::Overview,
+        "Esc goes back to the overview"
     );
 }
 

@@ -353,6 +353,7 @@ fn form(m: &mut Model) {
         remark,
         read_only: false,
         read_only_why: None,
+        empty: false,
         problems: vec![],
     });
 }
@@ -467,20 +468,73 @@ fn keys_of_every_screen() {
             |m| m.screen == ScreenId::Overview,
         ),
         row(
-            "the overview: Enter opens the most urgent visit",
+            "the overview: Enter opens the most urgent visit, over the overview",
             Member,
             overview,
             vec![press(Enter)],
-            vec![Effect::Reload, Effect::OpenForm(7)],
-            |m| m.screen == ScreenId::Visits,
+            vec![Effect::OpenForm(7)],
+            |m| m.screen == ScreenId::Overview,
         ),
         row(
             "the overview: j then Enter opens the next",
             Member,
             overview,
             vec![press(Char('j')), press(Enter)],
-            vec![Effect::Reload, Effect::OpenForm(8)],
+            vec![Effect::OpenForm(8)],
             |m| m.overview_selected == 1,
+        ),
+        row(
+            "a form opened from the overview: Esc goes back to the overview",
+            Member,
+            |m| {
+                overview(m);
+                form(m);
+                m.screen = ScreenId::Overview;
+            },
+            vec![press(Esc)],
+            vec![Effect::Reload],
+            |m| m.form.is_none() && m.screen == ScreenId::Overview && !m.quit,
+        ),
+        row(
+            "a form: q goes back too, and does not quit",
+            Member,
+            form,
+            typed("q"),
+            vec![Effect::Reload],
+            |m| m.form.is_none() && m.screen == ScreenId::Visits && !m.quit,
+        ),
+        row(
+            "a form: q in a text field is a character",
+            Member,
+            |m| {
+                form(m);
+                m.form.as_mut().unwrap().focus = FormFocus::Findings;
+            },
+            typed("q"),
+            vec![Effect::SaveDraft],
+            |m| m.form.as_ref().is_some_and(|f| f.result.findings == "q") && !m.quit,
+        ),
+        row(
+            "a draw's record: q closes it and does not quit",
+            Lead,
+            |m| {
+                draws_screen(m);
+                m.draws.detail = Some(("2026Q1-01".into(), vec!["# 记录".into()]));
+            },
+            typed("q"),
+            vec![],
+            |m| m.draws.detail.is_none() && !m.quit,
+        ),
+        row(
+            "an entity's detail: q closes it and does not quit",
+            Observer,
+            |m| {
+                entities_screen(m);
+                m.entities.detail = true;
+            },
+            typed("q"),
+            vec![],
+            |m| !m.entities.detail && !m.quit,
         ),
         row(
             "the overview: Tab moves to my visits, from their top",
@@ -498,7 +552,7 @@ fn keys_of_every_screen() {
             Member,
             overview,
             vec![press(Tab), press(Char('j')), press(Enter)],
-            vec![Effect::Reload, Effect::OpenForm(9)],
+            vec![Effect::OpenForm(9)],
             |m| m.overview_selected == 0,
         ),
     ]);
@@ -751,12 +805,29 @@ fn dialogs_give_back_what_was_typed() {
             |m| m.popup.is_none() && !m.quit,
         ),
         row(
-            "the help: j leaves it open",
+            "the help: another key closes it and is not lost (no popup swallows keys)",
             Member,
-            |m| m.popup = Some(Popup::Help(vec![])),
+            |m| {
+                visits_screen(m);
+                m.popup = Some(Popup::Help(vec![]));
+            },
             typed("j"),
             vec![],
-            |m| matches!(m.popup, Some(Popup::Help(_))),
+            |m| m.popup.is_none() && m.visits.selected == 1,
+        ),
+        row(
+            "a message: another key closes it and acts",
+            Member,
+            |m| {
+                m.popup = Some(Popup::Message {
+                    title: strings::DONE.into(),
+                    lines: vec![],
+                    error: false,
+                })
+            },
+            typed("3"),
+            vec![Effect::Reload],
+            |m| m.popup.is_none() && m.screen == ScreenId::Draws,
         ),
         row(
             "the seeds: an empty seed is left out, witnesses are split on 、 and ，",

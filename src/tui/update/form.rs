@@ -11,8 +11,10 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(f) = m.form.as_mut() else {
         return vec![];
     };
+    // `q` goes back like Esc, except where it is a character typed.
+    let back = k.code == KeyCode::Esc || (k.code == KeyCode::Char('q') && !is_text(f.focus));
     match k.code {
-        KeyCode::Esc => {
+        _ if back => {
             // Esc never discards a visit's result: the draft is already saved. A targeted
             // check is stored only when submitted: Esc leaves it unrecorded, and says so.
             if f.visit().is_none() {
@@ -188,14 +190,22 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
     };
     let read_only = read_only_why.is_some();
     let codes = codes(&view.items);
-    let result = view
+    let recorded = view
         .effective
         .clone()
-        .or_else(|| view.draft.as_ref().map(|d| d.result.clone()))
-        .unwrap_or_else(|| InspectionResult::blank(&codes));
+        .or_else(|| view.draft.as_ref().map(|d| d.result.clone()));
+    // A visit not inspected (or whose result is not yet begun) that the viewer may not fill in
+    // shows an empty result, not the defaults a new form starts with.
+    let empty = recorded.is_none() && read_only;
+    let result = recorded.unwrap_or_else(|| InspectionResult::blank(&codes));
     let [findings, legal_basis, measure, other, remark] = fields_of(&result);
     ResultForm {
-        problems: result.problems(&codes),
+        // Nothing to check in a result nobody entered.
+        problems: if empty {
+            vec![]
+        } else {
+            result.problems(&codes)
+        },
         subject: FormSubject::Visit(Box::new(view.visit)),
         items: view.items,
         result,
@@ -209,6 +219,7 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         remark,
         read_only,
         read_only_why,
+        empty,
     }
 }
 
@@ -237,5 +248,6 @@ pub fn targeted_form(
         remark,
         read_only: false,
         read_only_why: None,
+        empty: false,
     }
 }

@@ -56,6 +56,17 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         return to.map(|s| switch(m, s)).unwrap_or_default();
     }
     match k.code {
+        // `q` goes back from an opened record or detail; it quits only from a screen itself.
+        KeyCode::Char('q') if m.screen == ScreenId::Draws && m.draws.detail.is_some() => {
+            m.draws.detail = None;
+            m.draws.scroll = 0;
+            vec![]
+        }
+        KeyCode::Char('q') if m.screen == ScreenId::Entities && m.entities.detail => {
+            m.entities.detail = false;
+            m.entities.history = None;
+            vec![]
+        }
         KeyCode::Char('q') => {
             m.quit = true;
             vec![]
@@ -287,9 +298,8 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             let Some(v) = list.get(m.overview_selected) else {
                 return vec![];
             };
-            let id = v.id;
-            m.screen = ScreenId::Visits;
-            vec![Effect::Reload, Effect::OpenForm(id)]
+            // The form opens over the overview, so Esc comes back here.
+            vec![Effect::OpenForm(v.id)]
         }
         KeyCode::Char('n') if m.may(Action::EditPlans, Subject::Any) => {
             vec![Effect::WritePlanNotice]
@@ -688,13 +698,16 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             _ => vec![],
         },
         Popup::Message { .. } | Popup::Help(_) => {
+            m.popup = None;
             if matches!(
                 k.code,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
             ) {
-                m.popup = None;
+                vec![]
+            } else {
+                // Nothing to answer: the key closes it and is not lost.
+                key(m, k)
             }
-            vec![]
         }
         Popup::Discard(_) => {
             match k.code {

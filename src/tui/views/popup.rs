@@ -48,8 +48,11 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
             title,
             lines,
             error,
-        } => (title.clone(), message_lines(m, lines, *error, inner)),
-        Popup::Help(keys) => ("?".to_string(), help_lines(keys, inner)),
+        } => (
+            title.clone(),
+            closable(m, message_lines(m, lines, *error, inner)),
+        ),
+        Popup::Help(keys) => ("?".to_string(), closable(m, help_lines(keys, inner))),
         Popup::Input {
             title,
             labels,
@@ -64,7 +67,12 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
         Popup::Discard(_) => (String::new(), discard_lines(m, inner)),
     };
     let max_lines = body.height.saturating_sub(4) as usize;
-    lines.truncate(max_lines);
+    if lines.len() > max_lines {
+        // Cut from the middle: the last line says how to answer or close.
+        let last = lines.pop();
+        lines.truncate(max_lines.saturating_sub(1));
+        lines.extend(last);
+    }
     let area = centered(body, width, lines.len() as u16 + 2);
     clear_cjk(f, area);
     f.render_widget(Paragraph::new(lines).block(block(&m.theme, &title)), area);
@@ -103,6 +111,13 @@ fn help_lines(keys: &[(&str, &str)], inner: usize) -> Vec<Line<'static>> {
             ))
         })
         .collect()
+}
+
+/// A dialog with nothing to answer: how to close it, last (other keys close it and act).
+fn closable(m: &Model, mut lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(s::CLOSE_KEYS, m.theme.dim())));
+    lines
 }
 
 fn discard_lines(m: &Model, inner: usize) -> Vec<Line<'static>> {
