@@ -372,3 +372,43 @@ fn without_colour_the_countdown_writes_what_its_colour_means() {
         }
     }
 }
+
+#[test]
+fn the_overview_shows_open_deadlines_of_last_year_overdue_first() {
+    // With --today 2027-01-04 the deadlines panel once said "（无）" while `visit list --mine`
+    // and `doctor` listed overdue results: the deadlines of 2026 fall in 2027.
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::support::demo_copy_at(&dir, "y.db", crate::support::day("2026-12-10"));
+    let late = crate::support::day("2026-12-28");
+    let mut lead = crate::support::open_on(&db, "lead.liu", late);
+    let v = lead
+        .list_visits(&VisitFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|v| v.state == VisitState::Assigned && v.problem.is_none())
+        .expect("a visit not started");
+    lead.start_visit(v.id, late, Some("年底补查")).unwrap();
+    lead.complete_visit(v.id, late, Some("年底补查")).unwrap();
+    let jan = crate::support::day("2027-01-04");
+    let s = crate::support::open_on(&db, "lead.liu", jan);
+    let mut m = tui::model_for(&s, true);
+    m.size = Some((120, 40));
+    tui::load::overview(&s, &mut m).unwrap();
+    let o = m.overview.as_ref().unwrap();
+    let left: Vec<i64> = o.deadlines.iter().map(|d| d.days_left.unwrap()).collect();
+    assert!(
+        left.iter().any(|l| *l < 0),
+        "last year's overdue results: {left:?}"
+    );
+    let january = o
+        .deadlines
+        .iter()
+        .find(|d| d.id == v.id)
+        .expect("the visit completed in December, due in January");
+    assert!(january.due.as_ref().unwrap().date > jan);
+    assert!(left.is_sorted(), "overdue first: {left:?}");
+    assert!(!o.overdue().is_empty(), "the overdue reminder");
+    let screen = drawn(&m, 120, 40);
+    assert!(screen.contains(&format!("{} ", v.id)), "{screen}");
+    assert!(screen.contains("逾期"), "{screen}");
+}
