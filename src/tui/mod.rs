@@ -2,6 +2,7 @@
 //! line. It draws only when something changed — a key, another user's commit (noticed by
 //! polling `PRAGMA data_version` about once a second), or the day turning — never on a timer.
 
+pub mod backend;
 mod effects;
 pub mod keymap;
 pub mod load;
