@@ -28,11 +28,17 @@ use unicode_width::UnicodeWidthStr;
 /// A crossterm backend that knows how wide what it printed was.
 pub struct WideBackend<W: Write> {
     writer: W,
+    /// Where the cursor was put last: given back instead of asking the terminal, whose late
+    /// reply over a slow link would arrive as key presses (ratatui asks when it clears).
+    cursor: Position,
 }
 
 impl<W: Write> WideBackend<W> {
     pub fn new(writer: W) -> Self {
-        WideBackend { writer }
+        WideBackend {
+            writer,
+            cursor: Position::ORIGIN,
+        }
     }
 
     pub fn writer(&self) -> &W {
@@ -103,6 +109,9 @@ impl<W: Write> Backend for WideBackend<W> {
             queue!(w, Print(symbol))?;
             at = after(x, y, symbol);
         }
+        if let Some(p) = at {
+            self.cursor = p;
+        }
         queue!(
             w,
             SetForegroundColor(CColor::Reset),
@@ -122,13 +131,12 @@ impl<W: Write> Backend for WideBackend<W> {
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        ratatui::crossterm::cursor::position()
-            .map(|(x, y)| Position { x, y })
-            .map_err(io::Error::other)
+        Ok(self.cursor)
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let Position { x, y } = position.into();
+        self.cursor = Position { x, y };
         execute!(self.writer, MoveTo(x, y))
     }
 

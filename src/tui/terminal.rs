@@ -58,9 +58,18 @@ impl Screen {
         }
     }
 
-    /// Draws one frame inside a synchronized update, then flushes once.
-    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> std::io::Result<()> {
+    /// Draws one frame inside a synchronized update, then flushes once. `clear`: another view
+    /// replaces the whole screen, so it is cleared first and only the new view's text is
+    /// written (not a space over every cell that had text).
+    pub fn draw(
+        &mut self,
+        clear: bool,
+        render: impl FnOnce(&mut ratatui::Frame<'_>),
+    ) -> std::io::Result<()> {
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        if clear {
+            self.terminal.clear()?;
+        }
         self.terminal.draw(render)?;
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         self.terminal.backend_mut().flush()
