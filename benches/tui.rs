@@ -199,6 +199,184 @@ fn wire(rows: &mut Vec<Row>) {
     add("screen switch `2` -> `1` (bytes)", "", switch21);
 }
 
+/// A writer whose bytes stay countable while a backend owns it.
+#[derive(Clone, Default)]
+struct Counted(std::rc::Rc<std::cell::RefCell<usize>>);
+
+impl Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        *self.0.borrow_mut() += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The same frames drawn through ratatui-crossterm's backend (before) and ours (after), in
+/// process: the bytes each action writes, frame by frame as the dashboard draws them (inside
+/// synchronized-update brackets, nothing when the frame did not change).
+struct Wire<B: ratatui::backend::Backend + Write> {
+    terminal: Terminal<B>,
+    make: Box<dyn Fn(Counted) -> B>,
+    out: Counted,
+    last: Option<ratatui::buffer::Buffer>,
+    /// Clear the screen first when that pays, as the dashboard does (not done before).
+    clears: bool,
+}
+
+impl<B: ratatui::backend::Backend + Write> Wire<B> {
+    fn new(make: impl Fn(Counted) -> B + 'static, (w, h): (u16, u16), clears: bool) -> Self {
+        let out = Counted::default();
+        let terminal = Self::terminal(&make, &out, (w, h));
+        Wire {
+            terminal,
+            make: Box::new(make),
+            out,
+            last: None,
+            clears,
+        }
+    }
+
+    fn terminal(make: &dyn Fn(Counted) -> B, out: &Counted, (w, h): (u16, u16)) -> Terminal<B> {
+        Terminal::with_options(
+            make(out.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+            },
+        )
+        .unwrap()
+    }
+
+    /// The bytes of drawing `m` now; 0 when the frame is the one already shown (the
+    /// dashboard's shadow frame skips the draw then).
+    fn draw(&mut self, m: &tui::model::Model) -> usize {
+        use ratatui::crossterm::{
+            queue,
+            terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate},
+        };
+        let area = self.terminal.get_frame().area();
+        let mut shadow = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
+        shadow.draw(|f| tui::views::render(f, m)).unwrap();
+        let frame = shadow.backend().buffer().clone();
+        if self.last.as_ref() == Some(&frame) {
+            return 0;
+        }
+        let clear = self.clears
+            && self
+                .last
+                .as_ref()
+                .is_some_and(|old| tui::clear_pays(old, &frame));
+        self.last = Some(frame);
+        let before = *self.out.0.borrow();
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate).unwrap();
+        if clear {
+            // What the dashboard's `Terminal::clear` writes (ESC[2J, the cursor put back),
+            // then a terminal with nothing drawn yet, as after the clear.
+            use ratatui::crossterm::{cursor::MoveTo, terminal::Clear, terminal::ClearType};
+            queue!(
+                self.terminal.backend_mut(),
+                Clear(ClearType::All),
+                MoveTo(0, 0)
+            )
+            .unwrap();
+            self.terminal = Self::terminal(&self.make, &self.out, (area.width, area.height));
+        }
+        self.terminal.draw(|f| tui::views::render(f, m)).unwrap();
+        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate).unwrap();
+        *self.out.0.borrow() - before
+    }
+}
+
+/// Bytes per action before and after our backend, on the demo county, per terminal size:
+/// (what, before, after) for each size.
+fn wide_characters(rows: &mut Vec<Row>) {
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use shuangsuiji::tui::backend::WideBackend;
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "wide.db");
+    let (_, officer) = people::urgent_visit_and_officer(&db);
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let what = [
+        "first screen, until stable (3 frames)",
+        "list step `j` on screen 2",
+        "screen switch `1` -> `2`",
+        "screen switch `2` -> `1`",
+        "one Chinese character in 检查发现",
+        "one Chinese character in the entity search",
+        "ten idle seconds (no frame)",
+    ];
+    let mut figures: Vec<Vec<String>> = vec![Vec::new(); what.len()];
+    for size in SIZES {
+        let mut before = Wire::new(CrosstermBackend::new, size, false);
+        let mut after = Wire::new(WideBackend::new, size, true);
+        let mut both = |m: &tui::model::Model| (before.draw(m), after.draw(m));
+        let add = |a: (usize, usize), b: (usize, usize)| (a.0 + b.0, a.1 + b.1);
+        let mut s = support::open(&db, None);
+        let mut m = tui::model_for(&s, true);
+        m.size = Some(size);
+        let step = |s: &mut Session, m: &mut tui::model::Model, ev: Event| {
+            tui::handle(s, m, ev);
+        };
+        // The three frames of a start: before loading, the overview, the coverage.
+        let mut first = both(&m);
+        tui::load::overview(&s, &mut m).unwrap();
+        first = add(first, both(&m));
+        tui::load::key_coverage(&s, &mut m).unwrap();
+        first = add(first, both(&m));
+        step(&mut s, &mut m, key(KeyCode::Char('2')));
+        let to2 = both(&m);
+        step(&mut s, &mut m, key(KeyCode::Char('j')));
+        let j = both(&m);
+        step(&mut s, &mut m, key(KeyCode::Char('1')));
+        let to1 = both(&m);
+        step(&mut s, &mut m, key(KeyCode::Char('2')));
+        both(&m);
+        step(&mut s, &mut m, key(KeyCode::Char('/')));
+        both(&m);
+        step(&mut s, &mut m, key(KeyCode::Char('阳')));
+        let search = both(&m);
+        let idle = both(&m);
+        // The officer's form: Tab Tab to 检查发现, one character, then the next.
+        let mut s = support::open(&db, officer.as_str());
+        let mut m = tui::model_for(&s, true);
+        m.size = Some(size);
+        let mut before = Wire::new(CrosstermBackend::new, size, false);
+        let mut after = Wire::new(WideBackend::new, size, true);
+        let mut both = |m: &tui::model::Model| (before.draw(m), after.draw(m));
+        tui::load::overview(&s, &mut m).unwrap();
+        for ev in [
+            key(KeyCode::Char('4')),
+            key(KeyCode::Char('m')),
+            key(KeyCode::Enter),
+            key(KeyCode::Tab),
+            key(KeyCode::Tab),
+            key(KeyCode::Char('现')),
+        ] {
+            step(&mut s, &mut m, ev);
+            both(&m);
+        }
+        step(&mut s, &mut m, key(KeyCode::Char('场')));
+        let typed = both(&m);
+        for (i, (b, a)) in [first, j, to2, to1, typed, search, idle]
+            .into_iter()
+            .enumerate()
+        {
+            figures[i].push(format!("{b} -> **{a}**"));
+        }
+    }
+    for (w, f) in what.iter().zip(figures) {
+        rows.push(Row {
+            what: format!(
+                "in process, before -> after (our backend, cleared when that pays): {w} (bytes)"
+            ),
+            goal: "",
+            figures: f,
+        });
+    }
+}
+
 /// How long after another process commits its change the dashboard shows it: the principal
 /// on screen 3 while the lead asks, in this process, to void the waiting draw.
 fn shown_from_elsewhere(rows: &mut Vec<Row>) {
@@ -554,9 +732,14 @@ fn main() {
     }
     let mut rows = Vec::new();
     let start = Instant::now();
+    // `TUI_BENCH=bytes`: only the bytes on the wire (a minute instead of several).
+    let only_bytes = std::env::var("TUI_BENCH").is_ok_and(|v| v == "bytes");
+    wide_characters(&mut rows);
     wire(&mut rows);
-    shown_from_elsewhere(&mut rows);
-    big(&mut rows);
+    if !only_bytes {
+        shown_from_elsewhere(&mut rows);
+        big(&mut rows);
+    }
     let head = format!(
         "| measurement | goal | {} |",
         SIZES

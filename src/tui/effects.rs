@@ -76,8 +76,50 @@ fn lines(text: &str) -> Vec<String> {
 
 /// Runs one effect and shows its outcome, or what went wrong.
 pub fn apply(session: &mut Session, m: &mut Model, effect: Effect) {
-    let outcome = run(session, m, effect).unwrap_or_else(Outcome::failure);
-    show(m, outcome);
+    // The dialog that asked for this effect, if any: given back with the error if it fails,
+    // so nothing typed is lost.
+    let asked = m.asked.take();
+    match run(session, m, effect) {
+        Ok(outcome) => show(m, outcome),
+        Err(e) => match asked {
+            Some(dialog) => m.popup = Some(give_back(dialog, &e)),
+            None => show(m, Outcome::failure(e)),
+        },
+    }
+}
+
+/// A dialog given back after its effect failed: the input as typed, the error under it with
+/// the field named, and the focus on that field.
+fn give_back(mut dialog: Popup, e: &ServiceError) -> Popup {
+    if let Popup::Input {
+        labels,
+        focus,
+        purpose,
+        error,
+        ..
+    } = &mut dialog
+    {
+        let at = match e {
+            ServiceError::InvalidField { field, .. } => purpose.field_index(field),
+            _ => None,
+        };
+        let text = match e {
+            ServiceError::Rejected(p) => p
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("；"),
+            other => other.to_string(),
+        };
+        *error = Some(match at.and_then(|i| labels.get(i)) {
+            Some(label) => s::labelled(label, text),
+            None => text,
+        });
+        if let Some(i) = at {
+            *focus = i;
+        }
+    }
+    dialog
 }
 
 /// Puts an outcome on screen.
@@ -428,7 +470,8 @@ fn submit_result(session: &mut Session, m: &mut Model) -> Result<Outcome> {
     let r = session.submit_result(id, &f.result)?;
     m.form = None;
     m.status = None;
-    load::visits(session, m)?;
+    // Back where the form was opened from (the overview or the visits), up to date.
+    load::current(session, m)?;
     Ok(Outcome::done(vec![s::submitted(id, r.due, r.late)]))
 }
 
@@ -441,7 +484,7 @@ fn decide_correction(
 ) -> Result<Outcome> {
     session.decide_correction(id, approve, note)?;
     load::approvals(session, m)?;
-    Ok(Outcome::Quiet)
+    Ok(Outcome::Status(s::correction_decided(id, approve)))
 }
 
 fn verify_audit(session: &Session) -> Result<Outcome> {

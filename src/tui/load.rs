@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use chrono::Datelike;
 
 use super::model::{Model, ScreenId};
+use super::select::{Kept, reselect};
+use super::strings as s;
 use crate::domain::audit::EventFilter;
 use crate::domain::classification::SupervisionClass;
 use crate::services::registry::EntityFilter;
@@ -15,11 +17,50 @@ pub fn viewer(session: &Session) -> super::model::Viewer {
     session.user().clone()
 }
 
+/// Puts a list's cursor back on its row after the list was replaced, by the row's key; when
+/// the row is gone, on the nearest one, and the status line says so if `say` (the list is on
+/// screen).
+pub fn follow<K: PartialEq>(
+    m: &mut Model,
+    say: bool,
+    old: &[K],
+    sel: usize,
+    new: &[K],
+    label: impl Fn(&K) -> String,
+) -> usize {
+    let kept = reselect(old, sel, new);
+    if let Kept::Nearest { index, lost } = kept
+        && say
+    {
+        let now = new.get(index).map(&label);
+        m.status = Some((
+            s::selection_moved(&label(&old[lost]), now.as_deref()),
+            false,
+        ));
+    }
+    kept.index()
+}
+
+/// The keys of a list of visits.
+fn visit_ids(list: &[crate::services::visits::VisitView]) -> Vec<i64> {
+    list.iter().map(|v| v.id).collect()
+}
+
+fn visit_label(id: &i64) -> String {
+    format!("#{id}")
+}
+
 pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
     let o = session.overview()?;
-    // The cursor stays on the list it was on, within its new length.
-    let len = m.overview_pane.list(&o).len();
-    m.overview_selected = m.overview_selected.min(len.saturating_sub(1));
+    // The cursor stays on the list it was on, on the same visit.
+    let old = m
+        .overview
+        .as_ref()
+        .map(|old| visit_ids(m.overview_pane.list(old)))
+        .unwrap_or_default();
+    let new = visit_ids(m.overview_pane.list(&o));
+    let say = m.screen == ScreenId::Overview && m.form.is_none();
+    m.overview_selected = follow(m, say, &old, m.overview_selected, &new, visit_label);
     m.overview = Some(o);
     Ok(())
 }
@@ -31,9 +72,10 @@ pub fn key_coverage(session: &Session, m: &mut Model) -> Result<()> {
 }
 
 pub fn entities(session: &Session, m: &mut Model) -> Result<()> {
+    let old = shown_ids(m);
     m.entities.all = session.list_entities(&EntityFilter::default())?;
     m.entities.loaded = true;
-    filter_entities(m);
+    refilter(m, old);
     if let Some((code, _)) = m.entities.history.take() {
         entity_history(session, m, &code)?;
     }
@@ -62,7 +104,26 @@ pub fn towns(m: &Model) -> Vec<String> {
         .collect()
 }
 
+/// The codes of the entities shown, in order.
+fn shown_ids(m: &Model) -> Vec<String> {
+    let e = &m.entities;
+    e.shown.iter().map(|&i| e.all[i].id.clone()).collect()
+}
+
+/// Recomputes which entities pass the filters; the cursor stays on its entity, or goes to the
+/// nearest one shown, saying so.
 pub fn filter_entities(m: &mut Model) {
+    let old = shown_ids(m);
+    refilter(m, old);
+}
+
+/// Recomputes which entities pass the filters, the cursor on the first one (a new search).
+pub fn search_entities(m: &mut Model) {
+    m.entities.selected = 0;
+    refilter(m, vec![]);
+}
+
+fn refilter(m: &mut Model, old: Vec<String>) {
     let e = &mut m.entities;
     let class = match e.tab {
         1 => Some(SupervisionClass::Special),
@@ -86,24 +147,44 @@ pub fn filter_entities(m: &mut Model) {
         })
         .map(|(i, _)| i)
         .collect();
-    e.selected = e.selected.min(e.shown.len().saturating_sub(1));
+    let new = shown_ids(m);
+    let say = m.screen == ScreenId::Entities;
+    let name = |code: &String| {
+        let e = &m.entities;
+        e.all
+            .iter()
+            .find(|c| &c.id == code)
+            .map_or_else(|| code.clone(), |c| c.entity.name.clone())
+    };
+    let labels: std::collections::HashMap<&String, String> =
+        old.iter().chain(&new).map(|c| (c, name(c))).collect();
+    let selected = m.entities.selected;
+    m.entities.selected = follow(m, say, &old, selected, &new, |c| {
+        labels.get(c).cloned().unwrap_or_else(|| c.clone())
+    });
 }
 
 pub fn draws(session: &Session, m: &mut Model) -> Result<()> {
     let mut list = session.list_draws()?;
     list.reverse();
+    let old: Vec<String> = m.draws.list.iter().map(|d| d.id.clone()).collect();
+    let new: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
+    let say = m.screen == ScreenId::Draws;
+    m.draws.selected = follow(m, say, &old, m.draws.selected, &new, String::clone);
     m.draws.list = list;
-    m.draws.selected = m.draws.selected.min(m.draws.list.len().saturating_sub(1));
     Ok(())
 }
 
 pub fn visits(session: &Session, m: &mut Model) -> Result<()> {
-    m.visits.list = session.list_visits(&VisitFilter {
+    let list = session.list_visits(&VisitFilter {
         mine: m.visits.mine,
         ..Default::default()
     })?;
     m.visits.marked = session.publication_marks()?.into_keys().collect();
-    m.visits.selected = m.visits.selected.min(m.visits.list.len().saturating_sub(1));
+    let (old, new) = (visit_ids(&m.visits.list), visit_ids(&list));
+    let say = m.screen == ScreenId::Visits && m.form.is_none();
+    m.visits.selected = follow(m, say, &old, m.visits.selected, &new, visit_label);
+    m.visits.list = list;
     Ok(())
 }
 
@@ -117,25 +198,44 @@ pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
             originals.insert(c.visit_id, sub.result);
         }
     }
-    m.approvals.corrections = corrections;
-    m.approvals.originals = originals;
-    m.approvals.voids = session
+    let voids: Vec<_> = session
         .list_draws()?
         .into_iter()
         .filter(|d| d.void_request.is_some() && d.void_approved.is_none())
         .collect();
-    let n = m.approvals.corrections.len() + m.approvals.voids.len();
-    m.approvals.selected = m.approvals.selected.min(n.saturating_sub(1));
+    let old = approval_keys(&m.approvals.corrections, &m.approvals.voids);
+    let new = approval_keys(&corrections, &voids);
+    let say = m.screen == ScreenId::Approvals;
+    m.approvals.selected = follow(m, say, &old, m.approvals.selected, &new, String::clone);
+    m.approvals.corrections = corrections;
+    m.approvals.originals = originals;
+    m.approvals.voids = voids;
     Ok(())
 }
 
+/// The keys of the approvals list: corrections by number, then void requests by draw.
+fn approval_keys(
+    corrections: &[crate::domain::result_records::Correction],
+    voids: &[crate::domain::draw::Draw],
+) -> Vec<String> {
+    corrections
+        .iter()
+        .map(|c| s::correction_key(c.id))
+        .chain(voids.iter().map(|d| d.id.clone()))
+        .collect()
+}
+
 pub fn audit(session: &Session, m: &mut Model) -> Result<()> {
-    m.audit.events = session.audit_events(&EventFilter {
+    let events = session.audit_events(&EventFilter {
         limit: Some(500),
         ..Default::default()
     })?;
     m.audit.checkpoint = session.audit_checkpoint()?.to_string();
-    m.audit.selected = m.audit.selected.min(m.audit.events.len().saturating_sub(1));
+    let old: Vec<u64> = m.audit.events.iter().map(|e| e.seq).collect();
+    let new: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    let say = m.screen == ScreenId::Audit;
+    m.audit.selected = follow(m, say, &old, m.audit.selected, &new, |q| format!("#{q}"));
+    m.audit.events = events;
     Ok(())
 }
 

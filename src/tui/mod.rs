@@ -2,9 +2,12 @@
 //! line. It draws only when something changed — a key, another user's commit (noticed by
 //! polling `PRAGMA data_version` about once a second), or the day turning — never on a timer.
 
+pub mod backend;
 mod effects;
+pub mod keymap;
 pub mod load;
 pub mod model;
+pub mod select;
 pub mod strings;
 mod terminal;
 pub mod text;
@@ -73,6 +76,37 @@ pub fn refresh(session: &mut Session, m: &mut Model) {
     }
 }
 
+/// Whether clearing the terminal before drawing `new` over `old` writes fewer bytes than the
+/// cell-by-cell update. Both are written into a counter with our backend and compared: the
+/// update writes a space over every cell whose text goes away, the clear makes every
+/// unchanged text cell be written again. (A screen switch may gain; a list step never.)
+pub fn clear_pays(old: &Buffer, new: &Buffer) -> bool {
+    use ratatui::backend::Backend;
+    if old.area != new.area {
+        return false;
+    }
+    let cost = |from: &Buffer| {
+        let mut b = backend::WideBackend::new(Counter(0));
+        let _ = b.draw(from.diff(new).into_iter());
+        b.writer().0
+    };
+    // ESC[2J and the cursor put back.
+    cost(&Buffer::empty(new.area)) + 12 < cost(old)
+}
+
+/// Counts what is written.
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Renders off screen first and says whether the frame differs from the last one drawn, so a
 /// key that changes nothing writes nothing to the terminal.
 struct Shadow {
@@ -96,7 +130,8 @@ impl Shadow {
         })
     }
 
-    fn changed(&mut self, size: ratatui::layout::Size, m: &Model) -> std::io::Result<bool> {
+    /// Whether the frame changed, and whether clearing first pays ([`clear_pays`]).
+    fn changed(&mut self, size: ratatui::layout::Size, m: &Model) -> std::io::Result<(bool, bool)> {
         if sure(self.terminal.size()) != size {
             // The test backend keeps its own size; resize it as well as the terminal.
             self.terminal.backend_mut().resize(size.width, size.height);
@@ -114,8 +149,12 @@ impl Shadow {
         };
         let frame = (self.terminal.backend().buffer().clone(), cursor);
         let changed = self.last.as_ref() != Some(&frame);
+        let clear = self
+            .last
+            .as_ref()
+            .is_some_and(|(old, _)| clear_pays(old, &frame.0));
         self.last = Some(frame);
-        Ok(changed)
+        Ok((changed, clear))
     }
 }
 
@@ -128,8 +167,9 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut shadow = Shadow::new()?;
     let mut draw = |screen: &mut terminal::Screen, m: &Model, force: bool| -> std::io::Result<()> {
         let size = screen.terminal.size()?;
-        if shadow.changed(size, m)? || force {
-            screen.draw(|f| views::render(f, m))?;
+        let (changed, clear) = shadow.changed(size, m)?;
+        if changed || force {
+            screen.draw(clear && !force, |f| views::render(f, m))?;
         }
         Ok(())
     };
@@ -184,5 +224,40 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
         if dirty && !m.quit {
             draw(&mut screen, &m, resized)?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::layout::Rect;
+
+    fn buffer(lines: &[&str]) -> Buffer {
+        let mut b = Buffer::empty(Rect::new(0, 0, 40, 6));
+        for (y, l) in lines.iter().enumerate() {
+            b.set_string(0, y as u16, l, ratatui::style::Style::new());
+        }
+        b
+    }
+
+    #[test]
+    fn clearing_pays_when_much_text_goes_and_little_stays() {
+        let full = buffer(&[
+            "阳城县东升化工有限公司 东冶镇 重点",
+            "阳城县华通骨科医院 东冶镇 重点 低风险",
+            "阳城县正阳铸造有限公司 东冶镇 重点",
+            "阳城县清源水务有限公司 东冶镇 重点",
+            "阳城县益民热电有限公司 东冶镇 重点",
+        ]);
+        let nearly_empty = buffer(&["双随机抽查"]);
+        assert!(clear_pays(&full, &nearly_empty));
+        // A list step changes two markers: never cleared.
+        let mut stepped = full.clone();
+        stepped.set_string(38, 0, ">", ratatui::style::Style::new());
+        assert!(!clear_pays(&full, &stepped));
+        assert!(
+            !clear_pays(&nearly_empty, &full),
+            "drawing onto blank gains nothing"
+        );
     }
 }

@@ -170,7 +170,19 @@ pub struct ResultForm {
     pub remark: TextArea<'static>,
     /// Submitted already: the form only shows.
     pub read_only: bool,
+    /// Which of the three reasons makes it read only (已提交 / 不在本检查组 / 尚未完成).
+    pub read_only_why: Option<ReadOnly>,
+    /// No result and no draft, and the form only shows: nothing is shown ticked.
+    pub empty: bool,
     pub problems: Vec<String>,
+}
+
+/// Why a result form only shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOnly {
+    Submitted,
+    NotOnTeam,
+    NotCompleted,
 }
 
 impl ResultForm {
@@ -302,6 +314,35 @@ pub enum InputPurpose {
     Lapse(i64),
     /// A plan-change notice's number and the day it was sent.
     NoticeSent,
+    /// The final confirmation of a run: the draw's id typed again (the seeds and witnesses
+    /// wait in [`Model::asked`]).
+    ConfirmRun(String),
+}
+
+impl InputPurpose {
+    /// Which field of this dialog a service's field name (`ServiceError::InvalidField`) is.
+    pub fn field_index(&self, field: &str) -> Option<usize> {
+        match (self, field) {
+            (InputPurpose::RunDraw(_), "seed") => Some(0),
+            (InputPurpose::RunDraw(_), "witness") => Some(2),
+            (InputPurpose::Substitute { .. }, "reason") => Some(1),
+            (InputPurpose::Substitute { .. }, _) => Some(0),
+            (InputPurpose::PrepareDraw, "period") => Some(0),
+            (InputPurpose::PrepareDraw, "task") => Some(1),
+            (InputPurpose::Targeted { .. }, "reason") => Some(0),
+            (InputPurpose::NoticeSent, "on") => Some(1),
+            (InputPurpose::NoticeSent, _) => Some(0),
+            (
+                InputPurpose::VoidDraw(_)
+                | InputPurpose::RejectCorrection(_)
+                | InputPurpose::Lapse(_)
+                | InputPurpose::StartOutside(_)
+                | InputPurpose::CompleteOutside(_),
+                "reason" | "note",
+            ) => Some(0),
+            _ => None,
+        }
+    }
 }
 
 pub enum Popup {
@@ -320,8 +361,34 @@ pub enum Popup {
         fields: Vec<TextArea<'static>>,
         focus: usize,
         purpose: InputPurpose,
+        /// What was wrong the last time it was confirmed, the field named; the input is kept.
+        error: Option<String>,
+        /// Something was typed: `Esc` asks before throwing it away.
+        typed: bool,
     },
     Help(Vec<(&'static str, &'static str)>),
+    /// `Esc` on a dialog with typed input: throw it away (`y`), or go back to it (`n`, `Esc`).
+    Discard(Box<Popup>),
+}
+
+impl Popup {
+    /// An input dialog with these fields, nothing typed yet.
+    pub fn input(
+        title: String,
+        labels: Vec<&'static str>,
+        fields: Vec<TextArea<'static>>,
+        purpose: InputPurpose,
+    ) -> Popup {
+        Popup::Input {
+            title,
+            labels,
+            fields,
+            focus: 0,
+            purpose,
+            error: None,
+            typed: false,
+        }
+    }
 }
 
 /// The whole dashboard.
@@ -345,6 +412,8 @@ pub struct Model {
     pub approvals: ApprovalsState,
     pub audit: AuditState,
     pub popup: Option<Popup>,
+    /// The dialog whose effect is running: given back, with the error, if the effect fails.
+    pub asked: Option<Popup>,
     pub status: Option<(String, bool)>,
     /// Where files the dashboard writes (a draw's printable record) go: the working directory.
     pub export_dir: std::path::PathBuf,
@@ -376,6 +445,7 @@ impl Model {
             approvals: ApprovalsState::default(),
             audit: AuditState::default(),
             popup: None,
+            asked: None,
             status: None,
             export_dir: std::path::PathBuf::from("."),
             size: None,

@@ -30,7 +30,21 @@ pub fn labelled(label: &str, value: impl std::fmt::Display) -> String {
 
 pub const SCREENS: [&str; 6] = ["总览", "监管对象", "抽查", "检查任务", "更正审批", "日志"];
 
-pub const STATUS_KEYS: &str = "1-6/g切换 ?帮助 q退出";
+/// The status line when the selected row left its list: which row, and where the cursor is.
+pub fn selection_moved(lost: &str, now: Option<&str>) -> String {
+    match now {
+        Some(now) => format!("已不在列表：{lost}，改选 {now}"),
+        None => format!("已不在列表：{lost}"),
+    }
+}
+
+/// A correction's key and label in the approvals list: "更正21".
+pub fn correction_key(id: i64) -> String {
+    format!("更正{id}")
+}
+
+/// The keys every screen has, last in the key bar and never cut.
+pub const STATUS_KEYS: &str = "?帮助 q退出";
 
 // Overview
 pub const TASK_PROGRESS: &str = "本年各任务进度";
@@ -121,6 +135,17 @@ pub fn notice_sent(id: &str, on: chrono::NaiveDate) -> String {
     format!("已登记报送件 {id} 于 {on} 报送")
 }
 pub const RUN_TITLE: &str = "运行抽取（只能一次）";
+pub const CONFIRM_RUN_LABEL: &str = "输入抽取编号以确认运行（Esc 返回修改种子）";
+
+/// The title of a run's last confirmation.
+pub fn confirm_run_title(id: &str) -> String {
+    format!("确认运行抽取 {id}（只能一次，运行后不能撤回）")
+}
+
+/// The id typed to confirm a run is not the draw's.
+pub fn run_id_mismatch(id: &str) -> String {
+    format!("抽取编号：输入的不是 {id}，未运行")
+}
 pub const SEED_1: &str = "现场种子1（数字）";
 pub const SEED_2: &str = "现场种子2（数字）";
 pub const WITNESSES: &str = "见证人（用、分隔）";
@@ -156,7 +181,7 @@ pub fn draw_prepared(id: &str, period: &str, tasks: &[String], commitment: &str)
 
 /// What running a draw gave: the seed, the visits, and how many have no full team.
 pub fn draw_run(seed: &str, visits: usize, without_team: usize) -> Vec<String> {
-    let mut lines = vec![labelled(SEED, seed), format!("{VISITS} {visits}")];
+    let mut lines = vec![labelled(SEED, seed), format!("已抽取 {visits} 项{VISITS}")];
     if without_team > 0 {
         lines.push(format!("{without_team} 项未能组成检查组"));
     }
@@ -176,7 +201,10 @@ pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "�
 pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
-pub const START_CONFIRM: &str = "今天开始检查？";
+/// The question before a visit starts today: the visit and its entity.
+pub fn start_confirm(visit: i64, entity: &str) -> String {
+    format!("开始检查 #{visit} {entity}？开始日期为今天。")
+}
 /// The visits list's mark of a step taken outside the windows (with its reason).
 pub const OUTSIDE_MARK: &str = "时间外";
 pub const LAPSE_REASON: &str = "未实施的原因";
@@ -197,9 +225,16 @@ pub const OUTSIDE_REASON: &str = "原因（今天不在检查时间内）";
 pub fn outside_title(visit: i64, tasks: &str) -> String {
     format!("检查任务{visit}：今天不在{tasks}的检查时间内")
 }
-pub const COMPLETE_CONFIRM: &str = "今天完成检查？20个工作日的录入期限从今天起算。";
-pub const PUBLISH_CONFIRM: &str =
-    "公示本检查组录入的结果？标记后在下次导出公示时公示（谁检查、谁录入、谁公示）。";
+/// The question before a visit is completed today.
+pub fn complete_confirm(visit: i64, entity: &str) -> String {
+    format!("完成检查 #{visit} {entity}？20个工作日的录入期限从今天起算。")
+}
+/// The question before a team's entered result is marked for publicity.
+pub fn publish_confirm(visit: i64, entity: &str) -> String {
+    format!(
+        "公示检查任务 #{visit} {entity} 的结果？标记后在下次导出公示时公示（谁检查、谁录入、谁公示）。"
+    )
+}
 /// The state of an entered result its team marked for the next export.
 pub const MARKED: &str = "待公示";
 
@@ -211,6 +246,7 @@ pub const PROVISIONAL: &str = "临时";
 pub const OVERDUE: &str = "逾期";
 pub const LATE: &str = "逾期录入";
 pub const LEFT: &str = "剩";
+pub const DUE_TODAY: &str = "今天到期";
 pub const WORKING_DAYS: &str = "个工作日";
 
 /// The title of the substitution dialog: the visit and its team.
@@ -228,7 +264,10 @@ pub const MEASURE: &str = "处理措施";
 pub const REMARK: &str = "备注（公示）";
 pub const OTHER: &str = "其他说明";
 pub const SUBMIT: &str = "[ 提交 ]";
-pub const SUBMIT_CONFIRM: &str = "提交后结果锁定，不能修改（只能提交更正）。确认提交？";
+/// The question before a visit's result is submitted.
+pub fn submit_confirm(visit: i64, entity: &str) -> String {
+    format!("确认提交检查任务 #{visit} {entity} 的结果？提交后结果锁定，不能修改（只能提交更正）。")
+}
 pub const DRAFT_SAVED: &str = "草稿已保存";
 
 /// A visit's result submitted: its deadline, and whether it came late.
@@ -241,9 +280,22 @@ pub fn submitted(visit: i64, due: impl std::fmt::Display, late: bool) -> String 
     format!("检查任务 {visit} 已提交，期限 {due}{late}")
 }
 pub const READ_ONLY: &str = "只读";
+/// A read-only form with no result: the visit was not inspected (or nothing entered yet).
+pub const NOT_INSPECTED: &str = "只读：尚无检查结果";
+/// How a dialog with nothing to answer is closed.
+pub const CLOSE_KEYS: &str = "Enter 或 Esc 关闭";
 pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草稿已保存）  ? 帮助";
-pub const FORM_FOOT_READ_ONLY: &str =
-    "只读：结果已提交，或你不在本检查组，或检查尚未完成  Esc 返回";
+/// The foot of a read-only form: which of the three reasons.
+pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {
+    use crate::tui::model::ReadOnly;
+    let why = match why {
+        Some(ReadOnly::Submitted) => "结果已提交（如需修改请提交更正）",
+        Some(ReadOnly::NotOnTeam) => "你不在本检查组",
+        Some(ReadOnly::NotCompleted) => "检查尚未完成",
+        None => "",
+    };
+    format!("{READ_ONLY}：{why}  Esc 返回")
+}
 
 // Approvals
 pub const CORRECTIONS: &str = "待审批的更正";
@@ -259,15 +311,34 @@ pub fn correction_row(id: i64, visit: i64, by: &str, reason: &str) -> String {
     format!("更正{id} 任务{visit} {by} {reason}")
 }
 
-pub fn approve_correction(id: i64) -> String {
-    format!("{APPROVE_CONFIRM} 更正 {id}")
+/// The question before a correction is approved: the correction and its visit.
+pub fn approve_correction(id: i64, visit: i64) -> String {
+    format!("批准更正 {id}（检查任务 #{visit}）？批准后更正后的结果生效。")
 }
 
+/// The status line after a decision on a correction.
+pub fn correction_decided(id: i64, approved: bool) -> String {
+    if approved {
+        format!("已批准更正 {id}，更正后的结果生效")
+    } else {
+        format!("已驳回更正 {id}，原结果不变")
+    }
+}
+
+/// The title of the dialog rejecting a correction.
+pub fn reject_title(id: i64, visit: i64) -> String {
+    format!("{REJECT_TITLE} {id}（检查任务 #{visit}）")
+}
+
+/// A void request waiting: "待批准作废：2026Q4-01".
+pub fn void_waiting(draw: &str) -> String {
+    labelled(WAITING_VOID, draw)
+}
+pub const WAITING_VOID: &str = "待批准作废";
+
+/// The question before a void is approved.
 pub fn approve_void(draw: &str) -> String {
-    labelled(
-        &format!("{APPROVE_CONFIRM} {draw}"),
-        crate::domain::draw::DrawStatus::Void.label(),
-    )
+    format!("{}。批准作废抽取 {draw}？", void_waiting(draw))
 }
 
 // Audit
@@ -275,6 +346,75 @@ pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作",
 pub const CHECKPOINT: &str = "当前检查点";
 pub const VERIFY_OK: &str = "审计日志完整";
 pub const VERIFY_KEY: &str = "[v] 核验";
+
+/// An audit action in words: the one table of their Chinese names. An action not listed
+/// (a newer one) shows as stored.
+pub fn audit_action(action: &str) -> &str {
+    AUDIT_ACTIONS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or(action, |(_, label)| label)
+}
+
+/// Every audit action and its Chinese name (docs/audit.md lists what each records).
+pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
+    ("system.init", "初始化数据库"),
+    ("db.backup", "备份数据库"),
+    ("db.restore", "恢复数据库"),
+    ("users.add", "添加用户"),
+    ("users.change", "修改用户"),
+    ("settings.bureau", "设置本局名称"),
+    ("settings.department_add", "添加配合部门"),
+    ("settings.department_alias", "部门别名"),
+    ("settings.departments", "修改配合部门"),
+    ("settings.province_cap", "设置省级抽查上限"),
+    ("settings.publicity_remark", "设置公示备注"),
+    ("settings.service_account", "设置服务账户"),
+    ("settings.witness_file", "设置见证人名单"),
+    ("calendar.import", "导入节假日安排"),
+    ("calendar.edit", "修改节假日安排"),
+    ("entities.import", "导入监管对象"),
+    ("entities.export", "导出监管对象"),
+    ("entities.exclude", "排除监管对象"),
+    ("entities.include", "恢复监管对象"),
+    ("entities.set", "修改监管对象"),
+    ("inspectors.import", "导入执法人员"),
+    ("inspectors.export", "导出执法人员"),
+    ("inspectors.conflict", "登记回避关系"),
+    ("inspectors.duty", "修改在岗状态"),
+    ("inspectors.leave", "登记请假"),
+    ("inspectors.leave_cancel", "取消请假"),
+    ("inspectors.leave_edit", "修改请假"),
+    ("items.import", "导入抽查事项"),
+    ("items.export", "导出抽查事项"),
+    ("plans.create", "制定抽查计划"),
+    ("plans.copy", "复制抽查计划"),
+    ("plans.add_task", "增加抽查任务"),
+    ("plans.edit_task", "修改抽查任务"),
+    ("plans.remove_task", "删除抽查任务"),
+    ("plans.multipliers", "修改抽查比例系数"),
+    ("plans.notice", "写出计划调整报送件"),
+    ("plans.notice_sent", "登记报送件已报送"),
+    ("draw.prepare", "准备抽取"),
+    ("draw.run", "运行抽取"),
+    ("draw.substitute", "替换检查人员"),
+    ("draw.substitute_request", "申请再次替换"),
+    ("draw.void_request", "申请作废抽取"),
+    ("draw.void_approve", "批准作废抽取"),
+    ("visit.start", "开始检查"),
+    ("visit.complete", "完成检查"),
+    ("visit.lapse", "标为未实施"),
+    ("visit.publish", "标记待公示"),
+    ("result.submit", "提交检查结果"),
+    ("result.correct", "提交更正"),
+    ("result.correction_approve", "批准更正"),
+    ("result.correction_reject", "驳回更正"),
+    ("followup.add", "登记后续处理"),
+    ("followup.update", "更新后续处理"),
+    ("publicity.export", "导出公示"),
+    ("report.annual", "生成年度报告"),
+    ("targeted.record", "记录个案检查"),
+];
 
 /// The audit chain verified: how many events, up to which checkpoint.
 pub fn audit_verified(events: u64, head: impl std::fmt::Display) -> String {
@@ -285,95 +425,42 @@ pub fn audit_verified(events: u64, head: impl std::fmt::Display) -> String {
 pub const CONFIRM_KEYS: &str = "Enter 确认  Esc 取消";
 pub const INPUT_KEYS: &str = "Tab 下一栏  Enter 确认  Esc 取消";
 pub const DONE: &str = "完成";
+pub const DISCARD_QUESTION: &str = "放弃已填写的内容？";
+pub const DISCARD_KEYS: &str = "y 放弃  n 或 Esc 继续填写";
 pub const ERROR: &str = "错误";
 
-/// A key, what it does, and the action it needs, if any: the help shows a key only to those
-/// who may take its action ([`crate::domain::role::may`]).
-type KeyHelp = (&'static str, &'static str, Option<Action>);
-
-/// The keys of each screen, for `?`, without those the viewer may not use (`may`).
+/// The keys of each screen, for `?`, without those the viewer may not use (`may`): read from
+/// the one key table ([`crate::tui::keymap`]).
 pub fn help(screen: usize, may: impl Fn(Action) -> bool) -> Vec<(&'static str, &'static str)> {
-    let common: &[KeyHelp] = &[
-        ("1-6", "切换画面（或 g 再按 o/e/d/v/a/l）", None),
-        ("上下键 j k", "上下移动", None),
-        ("PgUp PgDn", "翻页", None),
-        ("?", "帮助", None),
-        ("q", "退出（草稿随时已保存）", None),
-    ];
-    let more: &[KeyHelp] = match screen {
-        1 => &[
-            ("Tab 左右键 h l", "类别页签", None),
-            ("t", "切换信用风险", None),
-            ("z", "切换乡镇", None),
-            ("y", "切换检查对象类型", None),
-            ("/", "按名称或代码查找", None),
-            ("Enter", "详情", None),
-            (
-                "n",
-                "在详情中记录个案检查（投诉举报等，非随机）",
-                Some(Action::RecordTargeted),
-            ),
-            ("Esc", "关闭详情或清除查找", None),
-        ],
-        2 => &[
-            ("Enter", "查看抽取记录", None),
-            ("p", "准备抽取（选择期间和任务）", Some(Action::PrepareDraw)),
-            ("r", "输入种子并运行", Some(Action::RunDraw)),
-            ("v", "复算核验", None),
-            ("w", "把抽取记录写成 Markdown 文件（可打印）", None),
-            ("x", "申请作废", Some(Action::RequestVoid)),
-            ("a", "批准作废（主要负责人）", Some(Action::ApproveVoid)),
-            ("Esc", "返回列表", None),
-        ],
-        3 => &[
-            ("Enter", "录入结果 / 查看", None),
-            ("s", "开始检查", Some(Action::EnterResult)),
-            ("c", "完成检查", Some(Action::EnterResult)),
-            (
-                "p",
-                "公示本组已录入的结果（标记待公示）",
-                Some(Action::PublishResult),
-            ),
-            (
-                "u",
-                "替换检查组成员（队长，须写理由）",
-                Some(Action::RunDraw),
-            ),
-            (
-                "x",
-                "往期未开始的检查任务标为未实施（队长，须写原因）",
-                Some(Action::MarkLapsed),
-            ),
-            ("m", "只看我的", None),
-            ("Esc", "返回", None),
-        ],
-        4 => &[
-            ("a", "批准", Some(Action::ApproveCorrection)),
-            ("r", "驳回（须写理由）", Some(Action::ApproveCorrection)),
-        ],
-        5 => &[("v", "核验审计日志", None)],
-        _ => &[
-            ("Tab", "在录入期限和我的检查任务之间切换", None),
-            ("Enter", "打开所选的检查任务", None),
-            (
-                "n",
-                "写出本年计划调整的书面报送件（Markdown）",
-                Some(Action::EditPlans),
-            ),
-            (
-                "N",
-                "登记报送件已报送（编号、日期）",
-                Some(Action::EditPlans),
-            ),
-        ],
-    };
-    common
-        .iter()
-        .chain(more)
-        .filter(|(_, _, action)| action.is_none_or(&may))
-        .map(|(key, what, _)| (*key, *what))
-        .collect()
+    crate::tui::keymap::help(crate::tui::model::ScreenId::ALL[screen], may)
 }
+
+/// Why a key was refused, in one line from the role table: "观察员不能准备抽取".
+pub fn refused_by_role(roles: &str, action: Action) -> String {
+    format!("{roles}不能{}", action.label())
+}
+
+/// Why a key was refused on a visit of another team.
+pub fn refused_not_on_team(visit: i64, action: Action) -> String {
+    format!("你不在检查任务 #{visit} 的检查组，不能{}", action.label())
+}
+
+pub const STEP_START: &str = "开始检查";
+pub const STEP_COMPLETE: &str = "完成检查";
+pub const STEP_PUBLISH: &str = "公示";
+
+/// A step asked of a visit not in the state it needs.
+pub fn wrong_state(visit: i64, state: &str, step: &str) -> String {
+    format!("检查任务 #{visit} 现为{state}，不能{step}")
+}
+
+/// A result already marked for the next publicity export.
+pub fn already_marked(visit: i64) -> String {
+    format!("检查任务 #{visit} 已标记{MARKED}")
+}
+
+/// Why a key was refused on one's own request.
+pub const REFUSED_OWN_REQUEST: &str = "不能审批自己提出的申请，须由另一位主要负责人审批";
 
 /// The keys of the result form.
 pub const FORM_HELP: &[(&str, &str)] = &[
@@ -496,6 +583,34 @@ mod tests {
             .into_iter()
             .map(|(k, _)| k)
             .collect()
+    }
+
+    #[test]
+    fn audit_actions_read_in_chinese_and_unknown_ones_as_stored() {
+        assert_eq!(audit_action("draw.substitute"), "替换检查人员");
+        assert_eq!(audit_action("result.submit"), "提交检查结果");
+        assert_eq!(audit_action("some.new_action"), "some.new_action");
+        let mut names: Vec<&str> = AUDIT_ACTIONS.iter().map(|(a, _)| *a).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), AUDIT_ACTIONS.len(), "each action once");
+        assert!(AUDIT_ACTIONS.iter().all(|(_, l)| !l.is_ascii()));
+    }
+
+    #[test]
+    fn the_wording_issue_11_asked_for() {
+        assert_eq!(void_waiting("2026Q4-01"), "待批准作废：2026Q4-01");
+        assert!(approve_void("2026Q4-01").starts_with("待批准作废：2026Q4-01"));
+        assert!(!approve_void("2026Q4-01").contains("已作废"));
+        assert!(draw_run("ab", 113, 0).contains(&"已抽取 113 项检查任务".to_string()));
+        use crate::tui::model::ReadOnly;
+        assert!(read_only_foot(Some(ReadOnly::Submitted)).contains("已提交"));
+        assert!(read_only_foot(Some(ReadOnly::NotOnTeam)).contains("不在本检查组"));
+        assert!(read_only_foot(Some(ReadOnly::NotCompleted)).contains("尚未完成"));
+        assert_eq!(
+            start_confirm(273, "某某公司"),
+            "开始检查 #273 某某公司？开始日期为今天。"
+        );
     }
 
     #[test]

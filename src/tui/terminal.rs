@@ -3,8 +3,8 @@
 
 use std::io::{BufWriter, Stdout, Write};
 
+use super::backend::WideBackend;
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::{
     cursor, execute, queue,
     terminal::{
@@ -13,7 +13,8 @@ use ratatui::crossterm::{
     },
 };
 
-pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
+/// Our crossterm backend: no cursor move after each wide character (see `backend`).
+pub type Backend = WideBackend<BufWriter<Stdout>>;
 
 /// Restores the terminal. Safe to call more than once.
 pub fn restore() {
@@ -47,8 +48,7 @@ impl Screen {
             return Err(e);
         }
         // std would otherwise split a frame into 1 KiB writes.
-        let backend =
-            CrosstermBackend::new(BufWriter::with_capacity(256 * 1024, std::io::stdout()));
+        let backend = WideBackend::new(BufWriter::with_capacity(256 * 1024, std::io::stdout()));
         match Terminal::new(backend) {
             Ok(terminal) => Ok(Screen { terminal }),
             Err(e) => {
@@ -58,9 +58,18 @@ impl Screen {
         }
     }
 
-    /// Draws one frame inside a synchronized update, then flushes once.
-    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> std::io::Result<()> {
+    /// Draws one frame inside a synchronized update, then flushes once. `clear`: another view
+    /// replaces the whole screen, so it is cleared first and only the new view's text is
+    /// written (not a space over every cell that had text).
+    pub fn draw(
+        &mut self,
+        clear: bool,
+        render: impl FnOnce(&mut ratatui::Frame<'_>),
+    ) -> std::io::Result<()> {
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        if clear {
+            self.terminal.clear()?;
+        }
         self.terminal.draw(render)?;
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         self.terminal.backend_mut().flush()

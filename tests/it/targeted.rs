@@ -764,18 +764,21 @@ fn a_lead_records_one_from_the_entity_detail_in_the_dashboard() {
     // A reason not in the list: told, and no form.
     fill(&mut s, &mut m, Some("随手查"));
     press(&mut s, &mut m, KeyCode::Enter);
+    // The dialog is given back as typed, with the error under it (issue 11).
     match &m.popup {
-        Some(Popup::Message { lines, error, .. }) => {
-            assert!(*error);
-            assert!(
-                lines.join("").contains("检查事由“随手查”不是可选的值"),
-                "{lines:?}"
-            );
+        Some(Popup::Input {
+            error: Some(error), ..
+        }) => {
+            assert!(error.contains("检查事由“随手查”不是可选的值"), "{error}");
         }
-        _ => panic!("an error message"),
+        _ => panic!("the dialog with the error"),
     }
     assert!(m.form.is_none());
+    // Esc asks before throwing the typed input away; y does.
     press(&mut s, &mut m, KeyCode::Esc);
+    assert!(matches!(m.popup, Some(Popup::Discard(_))));
+    press(&mut s, &mut m, KeyCode::Char('y'));
+    assert!(m.popup.is_none());
 
     // The dialog again, filled in: the dates start as today.
     press(&mut s, &mut m, KeyCode::Char('n'));

@@ -151,11 +151,18 @@ fn run_a_draw_with_seeds_and_a_witness_then_verify_it() {
     t.send("张建国");
     t.wait_for("张建国", SLOW);
     t.send(ENTER);
+    // The run happens once: the draw's id is typed as the last confirmation.
+    let before = t.wait_for("确认运行抽取 2026Q2-01", SLOW);
+    let shown = |s: &str| s.matches("2026Q2-01").count();
+    let n = shown(&before);
+    t.send("2026Q2-01");
+    t.wait_until("the id typed", SLOW, |s| shown(s) > n);
+    t.send(ENTER);
     // The popup: its title, the seed, and how many visits were drawn.
     let screen = t.wait_until("the run popup", SLOW, |s| {
         s.contains("2026Q2-01 已运行")
             && s.contains("种子：")
-            && s.split("检查任务 ")
+            && s.split("已抽取 ")
                 .skip(1)
                 .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
     });
@@ -165,6 +172,9 @@ fn run_a_draw_with_seeds_and_a_witness_then_verify_it() {
     t.wait_for("2026Q2-01 核验通过", SLOW);
     t.send(ENTER);
     t.wait_gone("核验通过", SLOW);
+    // q closes the record first (it quits only from a screen itself).
+    t.send("q");
+    t.wait_for(DRAWS_HEADER, SLOW);
     t.quit();
 
     let s = open(&db, "lead.liu");
@@ -177,7 +187,7 @@ fn run_a_draw_with_seeds_and_a_witness_then_verify_it() {
         record.seed
     );
     assert!(
-        screen.contains(&format!("检查任务 {}", record.visits.len())),
+        screen.contains(&format!("已抽取 {} 项检查任务", record.visits.len())),
         "the popup showed {} visits:\n{screen}",
         record.visits.len()
     );

@@ -565,7 +565,8 @@ fn overview_as_an_inspector_with_visits() {
     assert_eq!(sel.len(), 1, "one cursor on the overview");
     assert!(sel[0].starts_with(&mine[1].to_string()), "{sel:?}");
     d.press(KeyCode::Enter);
-    assert_eq!(d.m.screen, ScreenId::Visits);
+    // The form opens over the overview (issue 11: Esc goes back where it was opened from).
+    assert_eq!(d.m.screen, ScreenId::Overview);
     assert_eq!(
         d.m.form
             .as_ref()
@@ -573,6 +574,14 @@ fn overview_as_an_inspector_with_visits() {
             .expect("the form")
             .id,
         mine[1]
+    );
+    snap_all("result_form_from_overview", &mut d.m);
+    d.press(KeyCode::Esc);
+    assert!(d.m.form.is_none());
+    assert_eq!(
+        d.m.screen,
+        ScreenId::Overview,
+        "Esc goes back to the overview"
     );
 }
 
@@ -783,7 +792,17 @@ fn draws_list_run_dialog_and_records() {
     let line = &lines[row];
     let upto = &line[..line.find('）').unwrap() + '）'.len_utf8()];
     assert_eq!(p.x as usize, upto.width(), "the cursor follows the text");
+    // Enter asks for the draw's id, the last word before a run that happens once.
+    d.press(KeyCode::Enter);
+    d.keys("2026Q2");
+    snap_all("draws_run_confirm_id", &mut d.m);
+    // Esc there goes back to the seeds as typed; Esc on them asks before throwing them away.
     d.press(KeyCode::Esc);
+    assert!(matches!(d.m.popup, Some(Popup::Input { .. })));
+    d.press(KeyCode::Esc);
+    assert!(matches!(d.m.popup, Some(Popup::Discard(_))));
+    snap_all("draws_discard_question", &mut d.m);
+    d.keys("y");
     assert!(d.m.popup.is_none());
     assert!(
         d.session.list_draws().unwrap()[1].run.is_none(),
@@ -835,15 +854,21 @@ fn draws_list_run_dialog_and_records() {
         &mut d.m,
         Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
+    // The dialog comes back as typed, the refusal under its fields.
     match &d.m.popup {
-        Some(Popup::Message {
-            error: true, lines, ..
+        Some(Popup::Input {
+            error: Some(error),
+            fields,
+            ..
         }) => {
-            assert!(lines.join("").contains("2026Q2-01"), "{lines:?}")
+            assert!(error.contains("2026Q2-01"), "{error}");
+            assert_eq!(fields[0].lines(), ["2026Q2"]);
         }
-        _ => panic!("a refusal naming the draw"),
+        _ => panic!("a refusal naming the draw, in the dialog"),
     }
+    snap_all("draws_prepare_refused", &mut d.m);
     d.press(KeyCode::Esc);
+    assert!(d.m.popup.is_none(), "nothing was typed: Esc closes at once");
     assert_eq!(d.session.list_draws().unwrap().len(), 2, "nothing prepared");
 
     // 运行 from the dialog: the record of the run is shown at once, and w writes it to a file.
@@ -852,10 +877,13 @@ fn draws_list_run_dialog_and_records() {
     d.press(KeyCode::Tab);
     d.keys(SEEDS[1]);
     d.press(KeyCode::Enter);
+    d.keys("2026Q2-01");
+    d.press(KeyCode::Enter);
     assert!(matches!(
         d.m.popup,
         Some(Popup::Message { error: false, .. })
     ));
+    snap_all("draws_run_done", &mut d.m);
     d.press(KeyCode::Esc);
     let (id, lines) = d.m.draws.detail.as_ref().expect("the record of the run");
     assert_eq!(id, "2026Q2-01");

@@ -128,11 +128,12 @@ fn state(m: &Model) -> String {
             fields.iter().map(text_of).collect::<Vec<_>>()
         ),
         Some(Popup::Help(_)) => "help".to_string(),
+        Some(Popup::Discard(_)) => "discard?".to_string(),
     };
     format!(
         "screen {:?}, popup {popup}, quit {}, go {}, draws {}/{} scroll {} detail {}, visits {} \
          mine {}, approvals {}, entities {} of {} tab {} search {:?} searching {} detail {}, \
-         overview {:?} {}, form {:?}",
+         overview {:?} {}, form {:?}, status {:?}",
         m.screen,
         m.quit,
         m.go_prefix,
@@ -154,7 +155,14 @@ fn state(m: &Model) -> String {
         m.form
             .as_ref()
             .map(|f| (f.focus, f.result.items[0].outcome)),
+        m.status,
     )
+}
+
+/// A run's seeds dialog with `seed` in its first field.
+fn seeds_kept(p: Option<&Popup>, seed: &str) -> bool {
+    matches!(p, Some(Popup::Input { purpose: InputPurpose::RunDraw(_), fields, .. })
+        if text_of(&fields[0]) == seed)
 }
 
 fn input_is(m: &Model, want: &InputPurpose) -> bool {
@@ -344,6 +352,8 @@ fn form(m: &mut Model) {
         other,
         remark,
         read_only: false,
+        read_only_why: None,
+        empty: false,
         problems: vec![],
     });
 }
@@ -458,20 +468,73 @@ fn keys_of_every_screen() {
             |m| m.screen == ScreenId::Overview,
         ),
         row(
-            "the overview: Enter opens the most urgent visit",
+            "the overview: Enter opens the most urgent visit, over the overview",
             Member,
             overview,
             vec![press(Enter)],
-            vec![Effect::Reload, Effect::OpenForm(7)],
-            |m| m.screen == ScreenId::Visits,
+            vec![Effect::OpenForm(7)],
+            |m| m.screen == ScreenId::Overview,
         ),
         row(
             "the overview: j then Enter opens the next",
             Member,
             overview,
             vec![press(Char('j')), press(Enter)],
-            vec![Effect::Reload, Effect::OpenForm(8)],
+            vec![Effect::OpenForm(8)],
             |m| m.overview_selected == 1,
+        ),
+        row(
+            "a form opened from the overview: Esc goes back to the overview",
+            Member,
+            |m| {
+                overview(m);
+                form(m);
+                m.screen = ScreenId::Overview;
+            },
+            vec![press(Esc)],
+            vec![Effect::Reload],
+            |m| m.form.is_none() && m.screen == ScreenId::Overview && !m.quit,
+        ),
+        row(
+            "a form: q goes back too, and does not quit",
+            Member,
+            form,
+            typed("q"),
+            vec![Effect::Reload],
+            |m| m.form.is_none() && m.screen == ScreenId::Visits && !m.quit,
+        ),
+        row(
+            "a form: q in a text field is a character",
+            Member,
+            |m| {
+                form(m);
+                m.form.as_mut().unwrap().focus = FormFocus::Findings;
+            },
+            typed("q"),
+            vec![Effect::SaveDraft],
+            |m| m.form.as_ref().is_some_and(|f| f.result.findings == "q") && !m.quit,
+        ),
+        row(
+            "a draw's record: q closes it and does not quit",
+            Lead,
+            |m| {
+                draws_screen(m);
+                m.draws.detail = Some(("2026Q1-01".into(), vec!["# 记录".into()]));
+            },
+            typed("q"),
+            vec![],
+            |m| m.draws.detail.is_none() && !m.quit,
+        ),
+        row(
+            "an entity's detail: q closes it and does not quit",
+            Observer,
+            |m| {
+                entities_screen(m);
+                m.entities.detail = true;
+            },
+            typed("q"),
+            vec![],
+            |m| !m.entities.detail && !m.quit,
         ),
         row(
             "the overview: Tab moves to my visits, from their top",
@@ -489,7 +552,7 @@ fn keys_of_every_screen() {
             Member,
             overview,
             vec![press(Tab), press(Char('j')), press(Enter)],
-            vec![Effect::Reload, Effect::OpenForm(9)],
+            vec![Effect::OpenForm(9)],
             |m| m.overview_selected == 0,
         ),
     ]);
@@ -667,7 +730,7 @@ fn dialogs_give_back_what_was_typed() {
     use Who::*;
     fn confirm_start(m: &mut Model) {
         m.popup = Some(Popup::Confirm {
-            text: strings::START_CONFIRM.into(),
+            text: strings::start_confirm(7, "对象7"),
             effect: Effect::StartVisit {
                 id: 7,
                 reason: None,
@@ -742,12 +805,29 @@ fn dialogs_give_back_what_was_typed() {
             |m| m.popup.is_none() && !m.quit,
         ),
         row(
-            "the help: j leaves it open",
+            "the help: another key closes it and is not lost (no popup swallows keys)",
             Member,
-            |m| m.popup = Some(Popup::Help(vec![])),
+            |m| {
+                visits_screen(m);
+                m.popup = Some(Popup::Help(vec![]));
+            },
             typed("j"),
             vec![],
-            |m| matches!(m.popup, Some(Popup::Help(_))),
+            |m| m.popup.is_none() && m.visits.selected == 1,
+        ),
+        row(
+            "a message: another key closes it and acts",
+            Member,
+            |m| {
+                m.popup = Some(Popup::Message {
+                    title: strings::DONE.into(),
+                    lines: vec![],
+                    error: false,
+                })
+            },
+            typed("3"),
+            vec![Effect::Reload],
+            |m| m.popup.is_none() && m.screen == ScreenId::Draws,
         ),
         row(
             "the seeds: an empty seed is left out, witnesses are split on 、 and ，",
@@ -758,6 +838,8 @@ fn dialogs_give_back_what_was_typed() {
                 vec![press(Tab), press(Tab)],
                 typed("张三、李四，王五"),
                 vec![press(Enter)],
+                typed("2026Q2-01"),
+                vec![press(Enter)],
             ]
             .concat(),
             vec![Effect::RunDraw {
@@ -765,7 +847,44 @@ fn dialogs_give_back_what_was_typed() {
                 seeds: vec!["11111111111111111111".into()],
                 witnesses: vec!["张三".into(), "李四".into(), "王五".into()],
             }],
-            |m| m.popup.is_none(),
+            // The seeds dialog waits aside, to be given back if the run fails.
+            |m| m.popup.is_none() && seeds_kept(m.asked.as_ref(), "11111111111111111111"),
+        ),
+        row(
+            "the run: Enter on the seeds asks for the draw's id, naming it",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| {
+                matches!(&m.popup, Some(Popup::Input { title, purpose: InputPurpose::ConfirmRun(id), .. })
+                    if id == "2026Q2-01" && title.contains("2026Q2-01"))
+            },
+        ),
+        row(
+            "the run: another id typed runs nothing, says so, and keeps the dialog",
+            Lead,
+            draws_screen,
+            [
+                typed("r123"),
+                vec![press(Enter)],
+                typed("2026Q1-01"),
+                vec![press(Enter)],
+            ]
+            .concat(),
+            vec![],
+            |m| {
+                matches!(&m.popup, Some(Popup::Input { purpose: InputPurpose::ConfirmRun(_), error: Some(e), fields, .. })
+                    if e.contains("2026Q2-01") && text_of(&fields[0]) == "2026Q1-01")
+            },
+        ),
+        row(
+            "the run: Esc on the last confirmation goes back to the seeds as typed",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Enter), press(Esc)]].concat(),
+            vec![],
+            |m| seeds_kept(m.popup.as_ref(), "123"),
         ),
         row(
             "the seeds: BackTab from the first field goes to the last",
@@ -776,10 +895,34 @@ fn dialogs_give_back_what_was_typed() {
             |m| matches!(m.popup, Some(Popup::Input { focus: 2, .. })),
         ),
         row(
-            "the seeds: Esc drops what was typed",
+            "the seeds: Esc with something typed asks before throwing it away",
             Lead,
             draws_screen,
             [typed("r123"), vec![press(Esc)]].concat(),
+            vec![],
+            |m| matches!(&m.popup, Some(Popup::Discard(d)) if seeds_kept(Some(d), "123")),
+        ),
+        row(
+            "the seeds: Esc then n goes back to the dialog, input kept",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Esc)], typed("n")].concat(),
+            vec![],
+            |m| seeds_kept(m.popup.as_ref(), "123"),
+        ),
+        row(
+            "the seeds: Esc then y throws it away",
+            Lead,
+            draws_screen,
+            [typed("r123"), vec![press(Esc)], typed("y")].concat(),
+            vec![],
+            |m| m.popup.is_none() && m.asked.is_none(),
+        ),
+        row(
+            "the seeds: Esc with nothing typed closes at once",
+            Lead,
+            draws_screen,
+            vec![press(Char('r')), press(Esc)],
             vec![],
             |m| m.popup.is_none(),
         ),
@@ -1410,4 +1553,112 @@ fn steps_outside_the_windows_ask_a_reason_and_leads_mark_lapses() {
             |m| m.popup.is_none(),
         ),
     ]);
+}
+
+/// The status line says `want`, as an error.
+fn says(m: &Model, want: &str) -> bool {
+    matches!(&m.status, Some((text, true)) if text == want)
+}
+
+#[test]
+fn forbidden_keys_say_why_in_one_line_from_the_role_table() {
+    use Who::*;
+    check(vec![
+        row(
+            "an observer presses p on the draws: told, nothing opens",
+            Observer,
+            draws_screen,
+            typed("p"),
+            vec![],
+            |m| m.popup.is_none() && says(m, "监督员不能准备抽取"),
+        ),
+        row(
+            "an inspector presses r on the draws",
+            Member,
+            draws_screen,
+            typed("r"),
+            vec![],
+            |m| m.popup.is_none() && says(m, "执法人员不能运行抽取和替换检查人员"),
+        ),
+        row(
+            "an inspector presses a on the approvals",
+            Member,
+            approvals_screen,
+            typed("a"),
+            vec![],
+            |m| m.popup.is_none() && says(m, "执法人员不能审批检查结果更正"),
+        ),
+        row(
+            "an officer of another team presses s",
+            Outsider,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| {
+                m.popup.is_none()
+                    && says(
+                        m,
+                        "你不在检查任务 #7 的检查组，不能记录检查进度和录入检查结果",
+                    )
+            },
+        ),
+        row(
+            "s on a visit already started says its state",
+            Member,
+            visits_screen,
+            typed("js"),
+            vec![],
+            // (The state's word comes from the visit's dates, which this fixture leaves empty.)
+            |m| {
+                m.popup.is_none()
+                    && matches!(&m.status, Some((t, true))
+                        if t.starts_with("检查任务 #8 现为") && t.ends_with("不能开始检查"))
+            },
+        ),
+        row(
+            "a principal may not approve their own request",
+            Principal,
+            |m| {
+                approvals_screen(m);
+                m.approvals.corrections[0].filed_by = m.viewer.login.clone();
+            },
+            typed("a"),
+            vec![],
+            |m| m.popup.is_none() && says(m, strings::REFUSED_OWN_REQUEST),
+        ),
+        row(
+            "a key the role allows opens as before, with nothing said",
+            Member,
+            visits_screen,
+            typed("s"),
+            vec![],
+            |m| m.popup.is_some() && m.status.is_none(),
+        ),
+    ]);
+}
+
+#[test]
+fn help_and_key_bar_come_from_one_table_filtered_by_the_role() {
+    use shuangsuiji::tui::keymap;
+    for screen in ScreenId::ALL {
+        for role in [Role::Observer, Role::Inspector, Role::Lead, Role::Principal] {
+            let roles = [role].into();
+            let may = |a| allowed(&roles, a);
+            let help = keymap::help(screen, may);
+            let bar = keymap::bar(screen, may, 200);
+            for k in keymap::keys(screen) {
+                let ok = k.action.is_none_or(may);
+                assert_eq!(
+                    help.iter()
+                        .any(|(key, what)| *key == k.keys && *what == k.what),
+                    ok,
+                    "{role:?} {screen:?} help {}",
+                    k.keys
+                );
+                if let Some(name) = k.bar {
+                    assert_eq!(bar.contains(name), ok, "{role:?} {screen:?} bar {name}");
+                }
+            }
+        }
+    }
 }

@@ -5,14 +5,16 @@ use super::*;
 use crate::domain::result::InspectionResult;
 use crate::services::results::ResultView;
 use crate::services::targeted::TargetedEntry;
-use crate::tui::model::{FormSubject, ResultForm};
+use crate::tui::model::{FormSubject, ReadOnly, ResultForm};
 
 pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let Some(f) = m.form.as_mut() else {
         return vec![];
     };
+    // `q` goes back like Esc, except where it is a character typed.
+    let back = k.code == KeyCode::Esc || (k.code == KeyCode::Char('q') && !is_text(f.focus));
     match k.code {
-        KeyCode::Esc => {
+        _ if back => {
             // Esc never discards a visit's result: the draft is already saved. A targeted
             // check is stored only when submitted: Esc leaves it unrecorded, and says so.
             if f.visit().is_none() {
@@ -48,11 +50,11 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         FormFocus::Submit => {
             if k.code == KeyCode::Enter {
                 let text = match f.visit() {
-                    Some(_) => s::SUBMIT_CONFIRM,
-                    None => s::TARGETED_SUBMIT_CONFIRM,
+                    Some(v) => s::submit_confirm(v.id, &v.entity_name),
+                    None => s::TARGETED_SUBMIT_CONFIRM.to_string(),
                 };
                 m.popup = Some(Popup::Confirm {
-                    text: text.to_string(),
+                    text,
                     effect: Effect::SubmitResult,
                 });
             }
@@ -177,17 +179,33 @@ pub fn fields_of(r: &InspectionResult) -> [TextArea<'static>; 5] {
 /// compliant with no problem found. Read only once submitted, for those not on the team
 /// (`on_team`), and until the visit is completed.
 pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
-    let read_only =
-        view.submitted.is_some() || !on_team || view.visit.state != VisitState::Completed;
+    let read_only_why = if view.submitted.is_some() {
+        Some(ReadOnly::Submitted)
+    } else if !on_team {
+        Some(ReadOnly::NotOnTeam)
+    } else if view.visit.state != VisitState::Completed {
+        Some(ReadOnly::NotCompleted)
+    } else {
+        None
+    };
+    let read_only = read_only_why.is_some();
     let codes = codes(&view.items);
-    let result = view
+    let recorded = view
         .effective
         .clone()
-        .or_else(|| view.draft.as_ref().map(|d| d.result.clone()))
-        .unwrap_or_else(|| InspectionResult::blank(&codes));
+        .or_else(|| view.draft.as_ref().map(|d| d.result.clone()));
+    // A visit not inspected (or whose result is not yet begun) that the viewer may not fill in
+    // shows an empty result, not the defaults a new form starts with.
+    let empty = recorded.is_none() && read_only;
+    let result = recorded.unwrap_or_else(|| InspectionResult::blank(&codes));
     let [findings, legal_basis, measure, other, remark] = fields_of(&result);
     ResultForm {
-        problems: result.problems(&codes),
+        // Nothing to check in a result nobody entered.
+        problems: if empty {
+            vec![]
+        } else {
+            result.problems(&codes)
+        },
         subject: FormSubject::Visit(Box::new(view.visit)),
         items: view.items,
         result,
@@ -200,6 +218,8 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         other,
         remark,
         read_only,
+        read_only_why,
+        empty,
     }
 }
 
@@ -227,5 +247,7 @@ pub fn targeted_form(
         other,
         remark,
         read_only: false,
+        read_only_why: None,
+        empty: false,
     }
 }

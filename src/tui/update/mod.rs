@@ -3,7 +3,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::load::{filter_entities, towns};
+use super::keymap;
+use super::load::{filter_entities, search_entities, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
 use crate::domain::draw::period::Period;
@@ -55,13 +56,23 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         return to.map(|s| switch(m, s)).unwrap_or_default();
     }
     match k.code {
+        // `q` goes back from an opened record or detail; it quits only from a screen itself.
+        KeyCode::Char('q') if m.screen == ScreenId::Draws && m.draws.detail.is_some() => {
+            m.draws.detail = None;
+            m.draws.scroll = 0;
+            vec![]
+        }
+        KeyCode::Char('q') if m.screen == ScreenId::Entities && m.entities.detail => {
+            m.entities.detail = false;
+            m.entities.history = None;
+            vec![]
+        }
         KeyCode::Char('q') => {
             m.quit = true;
             vec![]
         }
         KeyCode::Char('?') => {
-            let screen = m.screen.index();
-            let keys = s::help(screen, |action| m.may(action, Subject::Any));
+            let keys = keymap::help(m.screen, |action| m.may(action, Subject::Any));
             m.popup = Some(Popup::Help(keys));
             vec![]
         }
@@ -109,16 +120,20 @@ fn confirm(m: &mut Model, text: &str, effect: Effect) {
 
 /// Opens an input dialog with an empty field for each label.
 fn ask(m: &mut Model, title: String, labels: &[&'static str], purpose: InputPurpose) {
-    m.popup = Some(Popup::Input {
+    m.popup = Some(Popup::input(
         title,
-        labels: labels.to_vec(),
-        fields: labels.iter().map(|_| TextArea::default()).collect(),
-        focus: 0,
+        labels.to_vec(),
+        labels.iter().map(|_| TextArea::default()).collect(),
         purpose,
-    });
+    ));
 }
 
 fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+    // A key the viewer's roles do not allow says why, from the role table, and does nothing.
+    if let Some(why) = keymap::refusal(m, m.screen, k.code) {
+        m.status = Some((why, true));
+        return vec![];
+    }
     match m.screen {
         ScreenId::Overview => overview_key(m, k),
         ScreenId::Entities => entities_key(m, k),
@@ -227,15 +242,14 @@ fn ask_targeted(m: &mut Model) {
             _ => TextArea::default(),
         })
         .collect();
-    m.popup = Some(Popup::Input {
-        title: s::targeted_title(&c.entity.name),
+    m.popup = Some(Popup::input(
+        s::targeted_title(&c.entity.name),
         labels,
         fields,
-        focus: 0,
-        purpose: InputPurpose::Targeted {
+        InputPurpose::Targeted {
             entity: c.id.clone(),
         },
-    });
+    ));
 }
 
 /// The next value of a filter, off (`None`) or one of `all`: off, then each in turn, then off.
@@ -264,8 +278,7 @@ fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Char(c) if !c.is_control() => e.search.push(c),
         _ => return vec![],
     }
-    e.selected = 0;
-    filter_entities(m);
+    search_entities(m);
     vec![]
 }
 
@@ -285,9 +298,8 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             let Some(v) = list.get(m.overview_selected) else {
                 return vec![];
             };
-            let id = v.id;
-            m.screen = ScreenId::Visits;
-            vec![Effect::Reload, Effect::OpenForm(id)]
+            // The form opens over the overview, so Esc comes back here.
+            vec![Effect::OpenForm(v.id)]
         }
         KeyCode::Char('n') if m.may(Action::EditPlans, Subject::Any) => {
             vec![Effect::WritePlanNotice]
@@ -337,13 +349,12 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             // The period field starts with this quarter.
             let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
             period.move_cursor(ratatui_textarea::CursorMove::End);
-            m.popup = Some(Popup::Input {
-                title: s::PREPARE_TITLE.to_string(),
-                labels: vec![s::PREPARE_PERIOD, s::PREPARE_TASKS],
-                fields: vec![period, TextArea::default()],
-                focus: 0,
-                purpose: InputPurpose::PrepareDraw,
-            });
+            m.popup = Some(Popup::input(
+                s::PREPARE_TITLE.to_string(),
+                vec![s::PREPARE_PERIOD, s::PREPARE_TASKS],
+                vec![period, TextArea::default()],
+                InputPurpose::PrepareDraw,
+            ));
             vec![]
         }
         (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
@@ -388,6 +399,10 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         !m.visits.marked.contains(&x.id)
             && m.may(Action::PublishResult, Subject::VisitPublication(&x.team))
     });
+    if let Some(why) = visit_refusal(m, k.code) {
+        m.status = Some((why, true));
+        return vec![];
+    }
     let v = &mut m.visits;
     match (k.code, current) {
         (KeyCode::Char('m'), _) => {
@@ -403,7 +418,11 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     &[s::OUTSIDE_REASON],
                     InputPurpose::StartOutside(id),
                 ),
-                None => confirm(m, s::START_CONFIRM, Effect::StartVisit { id, reason: None }),
+                None => confirm(
+                    m,
+                    &s::start_confirm(id, &selected_name(m)),
+                    Effect::StartVisit { id, reason: None },
+                ),
             }
             vec![]
         }
@@ -453,18 +472,71 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 ),
                 None => confirm(
                     m,
-                    s::COMPLETE_CONFIRM,
+                    &s::complete_confirm(id, &selected_name(m)),
                     Effect::CompleteVisit { id, reason: None },
                 ),
             }
             vec![]
         }
         (KeyCode::Char('p'), Some((id, VisitState::Entered))) if may_publish => {
-            confirm(m, s::PUBLISH_CONFIRM, Effect::PublishVisit(id));
+            confirm(
+                m,
+                &s::publish_confirm(id, &selected_name(m)),
+                Effect::PublishVisit(id),
+            );
             vec![]
         }
         _ => vec![],
     }
+}
+
+/// Why a key of screen 4 may not act on the selected visit: another team's visit (`may`), or a
+/// visit not in the state the step needs.
+fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
+    use crate::domain::role::may;
+    let x = m.visits.list.get(m.visits.selected)?;
+    let (action, subject, state) = match code {
+        KeyCode::Char('s') => (
+            Action::EnterResult,
+            Subject::VisitWork(&x.team),
+            Some(VisitState::Assigned),
+        ),
+        KeyCode::Char('c') => (
+            Action::EnterResult,
+            Subject::VisitWork(&x.team),
+            Some(VisitState::Started),
+        ),
+        KeyCode::Char('p') => (
+            Action::PublishResult,
+            Subject::VisitPublication(&x.team),
+            Some(VisitState::Entered),
+        ),
+        _ => return None,
+    };
+    if let Err(r) = may(&m.viewer, action, subject) {
+        return Some(keymap::why(m, action, r, x.id));
+    }
+    let what = match code {
+        KeyCode::Char('s') => s::STEP_START,
+        KeyCode::Char('c') => s::STEP_COMPLETE,
+        _ => s::STEP_PUBLISH,
+    };
+    match state {
+        Some(want) if x.state != want => Some(s::wrong_state(x.id, x.status_label(), what)),
+        _ if code == KeyCode::Char('p') && m.visits.marked.contains(&x.id) => {
+            Some(s::already_marked(x.id))
+        }
+        _ => None,
+    }
+}
+
+/// The name of the entity of the selected visit, for a confirmation that names its target.
+fn selected_name(m: &Model) -> String {
+    m.visits
+        .list
+        .get(m.visits.selected)
+        .map(|v| v.entity_name.clone())
+        .unwrap_or_default()
 }
 
 /// The tasks whose windows today misses, for the selected visit (the service's rule).
@@ -489,7 +561,7 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         .corrections
         .get(sel)
         .filter(|c| m.may(Action::ApproveCorrection, Subject::RequestOf(&c.filed_by)));
-    let correction = correction.map(|c| c.id);
+    let correction = correction.map(|c| (c.id, c.visit_id));
     let void = sel
         .checked_sub(a.corrections.len())
         .and_then(|i| a.voids.get(i))
@@ -499,11 +571,26 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 .is_some_and(|r| m.may(Action::ApproveVoid, Subject::RequestOf(&r.by)))
         })
         .map(|d| d.id.clone());
+    let mine = a
+        .corrections
+        .get(sel)
+        .map(|c| c.filed_by == m.viewer.login)
+        .or_else(|| {
+            sel.checked_sub(a.corrections.len())
+                .and_then(|i| a.voids.get(i))
+                .and_then(|d| d.void_request.as_ref())
+                .map(|r| r.by == m.viewer.login)
+        })
+        .unwrap_or(false);
+    if mine && matches!(k.code, KeyCode::Char('a') | KeyCode::Char('r')) {
+        m.status = Some((s::REFUSED_OWN_REQUEST.to_string(), true));
+        return vec![];
+    }
     match (k.code, correction, void) {
-        (KeyCode::Char('a'), Some(id), _) => {
+        (KeyCode::Char('a'), Some((id, visit)), _) => {
             confirm(
                 m,
-                &s::approve_correction(id),
+                &s::approve_correction(id, visit),
                 Effect::DecideCorrection {
                     id,
                     approve: true,
@@ -512,9 +599,9 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             );
             vec![]
         }
-        (KeyCode::Char('r'), Some(id), _) => {
+        (KeyCode::Char('r'), Some((id, visit)), _) => {
             let purpose = InputPurpose::RejectCorrection(id);
-            ask(m, s::REJECT_TITLE.to_string(), &[s::REJECT_TITLE], purpose);
+            ask(m, s::reject_title(id, visit), &[s::REJECT_LABEL], purpose);
             vec![]
         }
         (KeyCode::Char('a'), None, Some(id)) => {
@@ -588,6 +675,8 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             approve: false,
             note: first,
         },
+        // Answered in `popup_key`, with the seeds kept aside.
+        InputPurpose::ConfirmRun(id) => Effect::OpenDraw(id),
     }
 }
 
@@ -609,11 +698,29 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             _ => vec![],
         },
         Popup::Message { .. } | Popup::Help(_) => {
+            m.popup = None;
             if matches!(
                 k.code,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
             ) {
-                m.popup = None;
+                vec![]
+            } else {
+                // Nothing to answer: the key closes it and is not lost.
+                key(m, k)
+            }
+        }
+        Popup::Discard(_) => {
+            match k.code {
+                KeyCode::Enter | KeyCode::Char('y') => {
+                    m.popup = None;
+                    m.asked = None;
+                }
+                KeyCode::Esc | KeyCode::Char('n') => {
+                    if let Some(Popup::Discard(back)) = m.popup.take() {
+                        m.popup = Some(*back);
+                    }
+                }
+                _ => {}
             }
             vec![]
         }
@@ -621,10 +728,20 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             fields,
             focus,
             purpose,
+            error,
+            typed,
             ..
         } => match k.code {
             KeyCode::Esc => {
-                m.popup = None;
+                let this = m.popup.take();
+                if matches!(purpose_of(&this), Some(InputPurpose::ConfirmRun(_))) {
+                    // Back to the seeds and witnesses, as typed.
+                    m.popup = m.asked.take();
+                } else if let Some(p) =
+                    this.filter(|p| matches!(p, Popup::Input { typed: true, .. }))
+                {
+                    m.popup = Some(Popup::Discard(Box::new(p)));
+                }
                 vec![]
             }
             KeyCode::Tab | KeyCode::Down => {
@@ -640,14 +757,54 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     .iter()
                     .map(|f| text_of(f).trim().to_string())
                     .collect();
-                let effect = input_effect(purpose.clone(), texts);
-                m.popup = None;
-                vec![effect]
+                match purpose.clone() {
+                    InputPurpose::RunDraw(id) => {
+                        // The run happens once: the draw's id typed again is the last word.
+                        m.asked = m.popup.take();
+                        m.popup = Some(Popup::input(
+                            s::confirm_run_title(&id),
+                            vec![s::CONFIRM_RUN_LABEL],
+                            vec![TextArea::default()],
+                            InputPurpose::ConfirmRun(id),
+                        ));
+                        vec![]
+                    }
+                    InputPurpose::ConfirmRun(id) => {
+                        if texts.first() != Some(&id) {
+                            *error = Some(s::run_id_mismatch(&id));
+                            return vec![];
+                        }
+                        m.popup = None;
+                        let seeds = match &m.asked {
+                            Some(Popup::Input { fields, .. }) => fields
+                                .iter()
+                                .map(|f| text_of(f).trim().to_string())
+                                .collect(),
+                            _ => vec![],
+                        };
+                        vec![input_effect(InputPurpose::RunDraw(id), seeds)]
+                    }
+                    purpose => {
+                        let effect = input_effect(purpose, texts);
+                        m.asked = m.popup.take();
+                        vec![effect]
+                    }
+                }
             }
             _ => {
-                fields[*focus].input(k);
+                if fields[*focus].input(k) {
+                    *typed = true;
+                }
                 vec![]
             }
         },
+    }
+}
+
+/// The purpose of a dialog, if it is an input dialog.
+fn purpose_of(p: &Option<Popup>) -> Option<&InputPurpose> {
+    match p {
+        Some(Popup::Input { purpose, .. }) => Some(purpose),
+        _ => None,
     }
 }

@@ -39,7 +39,7 @@ fn waiting_lines(m: &Model, width: u16) -> Vec<Line<'static>> {
             .as_ref()
             .map(|v| format!("{} {}", v.by, v.reason))
             .unwrap_or_default();
-        let text = format!("{} {}", d.id, reason);
+        let text = format!("{} {}", s::void_waiting(&d.id), reason);
         let selected = a.selected == a.corrections.len() + j;
         lines.push(row(&m.theme, selected, &[(&text, w)], m.theme.danger()));
     }

@@ -52,7 +52,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
                 (&seq, 6),
                 (&at, 19),
                 (&e.actor, 12),
-                (&e.action, 18),
+                (s::audit_action(&e.action), 18),
                 (&e.subject, subject_w),
             ],
             Style::new(),

@@ -34,7 +34,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(inner);
-    render_info(f, form, info);
+    render_info(f, m, form, info);
     let [items, categories] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
     f.render_widget(Paragraph::new(item_lines(m, form, items)), items);
@@ -48,13 +48,19 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
 
 /// The visit's tasks and countdown, and whether the form only shows; for a targeted check,
 /// its reason, team and dates.
-fn render_info(f: &mut Frame<'_>, form: &ResultForm, area: Rect) {
+fn render_info(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let text = match &form.subject {
         FormSubject::Visit(v) => format!(
             "{}  {}  {}",
             v.tasks.join(","),
-            countdown_text(v),
-            if form.read_only { s::READ_ONLY } else { "" }
+            countdown_text(m, v),
+            if form.empty {
+                s::NOT_INSPECTED
+            } else if form.read_only {
+                s::READ_ONLY
+            } else {
+                ""
+            }
         ),
         FormSubject::Targeted { entry, .. } => s::targeted_info(entry),
     };
@@ -98,7 +104,8 @@ fn item_lines(m: &Model, form: &ResultForm, area: Rect) -> Vec<Line<'static>> {
         let line = format!(
             "{} {} {}",
             fit(&item.item, 4),
-            fit(item.outcome.label(), 8),
+            // No result yet: nothing is ticked.
+            fit(if form.empty { "" } else { item.outcome.label() }, 8),
             text
         );
         let selected = focused && i == form.item_cursor;
@@ -112,7 +119,7 @@ fn category_lines(m: &Model, form: &ResultForm, width: usize) -> Vec<Line<'stati
     let focused = form.focus == FormFocus::Categories;
     let mut lines = vec![heading(m, s::CATEGORIES, focused)];
     for (i, c) in Category::ALL.iter().enumerate() {
-        let mark = if form.result.categories.contains(c) {
+        let mark = if !form.empty && form.result.categories.contains(c) {
             "[x]"
         } else {
             "[ ]"
@@ -214,7 +221,7 @@ fn field_line(m: &Model, selected: bool, label: &str, shown: String) -> Line<'st
 /// The keys, or the first problem of the result as it stands.
 fn render_foot(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let text = match form.problems.first() {
-        _ if form.read_only => s::FORM_FOOT_READ_ONLY.to_string(),
+        _ if form.read_only => s::read_only_foot(form.read_only_why),
         Some(p) => format!("! {p}"),
         None if form.visit().is_none() => s::TARGETED_FORM_FOOT.to_string(),
         None => s::FORM_FOOT.to_string(),

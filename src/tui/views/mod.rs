@@ -20,6 +20,7 @@ use super::model::{Model, ScreenId};
 use super::strings as s;
 use super::text::{fit, truncate, width};
 use super::theme::Theme;
+use crate::domain::role::Subject;
 
 pub use super::model::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -85,11 +86,19 @@ fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
         s::qualified(&m.viewer.login, &m.viewer.role_labels()),
         m.db
     );
+    let cols = area.width as usize;
     let left = match &m.status {
         Some((msg, _)) => msg.clone(),
-        None => s::STATUS_KEYS.to_string(),
+        // The form has its own keys at its foot.
+        None if m.form.is_some() => s::STATUS_KEYS.to_string(),
+        // Who and where come first; the screen's keys take what is left (at least a third).
+        None => {
+            let budget = cols
+                .saturating_sub(width(&who) + width(&demo) + 1)
+                .max(cols / 3);
+            super::keymap::bar(m.screen, |a| m.may(a, Subject::Any), budget)
+        }
     };
-    let cols = area.width as usize;
     let keep = width(&left).min(cols / 2);
     let who = truncate(&who, cols.saturating_sub(keep + 1 + width(&demo)));
     let right = format!("{who}{demo}");

@@ -1,5 +1,6 @@
 //! 总览: this year's progress per task, deadlines by urgency, my visits, alerts.
 
+use crate::domain::calendar::Countdown;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -14,7 +15,21 @@ use crate::tui::strings as s;
 use crate::tui::text::truncate;
 
 /// The countdown of a visit in words ("剩3个工作日", "逾期2个工作日", with 临时).
-pub fn countdown_text(v: &VisitView) -> String {
+pub fn countdown_text(m: &Model, v: &VisitView) -> String {
+    let text = countdown_only(v);
+    // Without colour, the meaning of the colour is written, first so it is never cut (逾期,
+    // 今天到期 and 临时 are written anyway).
+    match v.countdown {
+        Some(c @ (Countdown::Urgent | Countdown::Near))
+            if !m.theme.color && v.days_left != Some(0) =>
+        {
+            format!("{} {text}", c.label())
+        }
+        _ => text,
+    }
+}
+
+fn countdown_only(v: &VisitView) -> String {
     match (&v.due, v.days_left) {
         (Some(d), Some(left)) => {
             let prov = if d.provisional {
@@ -22,7 +37,10 @@ pub fn countdown_text(v: &VisitView) -> String {
             } else {
                 String::new()
             };
-            if left < 0 {
+            if left == 0 {
+                // The due day itself: not "0 days left".
+                format!("{} {}{prov}", d.date.format("%m-%d"), s::DUE_TODAY)
+            } else if left < 0 {
                 format!(
                     "{} {}{}{}{prov}",
                     d.date.format("%m-%d"),
@@ -46,11 +64,11 @@ pub fn countdown_text(v: &VisitView) -> String {
     }
 }
 
+/// The colour of a countdown, from the domain's class of it ([`Countdown`]).
 pub fn urgency_style(m: &Model, v: &VisitView) -> Style {
-    match v.days_left {
-        Some(l) if l < 0 => m.theme.danger(),
-        Some(l) if l <= 2 => m.theme.danger(),
-        Some(l) if l <= 5 => m.theme.warn(),
+    match v.countdown {
+        Some(Countdown::Overdue | Countdown::Urgent) => m.theme.danger(),
+        Some(Countdown::Near) => m.theme.warn(),
         _ => Style::new(),
     }
 }
@@ -160,7 +178,7 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
                 OverviewPane::Deadlines => [
                     (id.as_str(), 4),
                     (v.entity_name.as_str(), w.saturating_sub(26)),
-                    (&countdown_text(v), 20),
+                    (&countdown_text(m, v), 20),
                 ],
                 OverviewPane::Mine => [
                     (id.as_str(), 4),

@@ -48,18 +48,31 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
             title,
             lines,
             error,
-        } => (title.clone(), message_lines(m, lines, *error, inner)),
-        Popup::Help(keys) => ("?".to_string(), help_lines(keys, inner)),
+        } => (
+            title.clone(),
+            closable(m, message_lines(m, lines, *error, inner)),
+        ),
+        Popup::Help(keys) => ("?".to_string(), closable(m, help_lines(keys, inner))),
         Popup::Input {
             title,
             labels,
             fields,
             focus,
+            error,
             ..
-        } => (title.clone(), input_lines(m, labels, fields, *focus, inner)),
+        } => (
+            title.clone(),
+            input_lines(m, labels, fields, *focus, error.as_deref(), inner),
+        ),
+        Popup::Discard(_) => (String::new(), discard_lines(m, inner)),
     };
     let max_lines = body.height.saturating_sub(4) as usize;
-    lines.truncate(max_lines);
+    if lines.len() > max_lines {
+        // Cut from the middle: the last line says how to answer or close.
+        let last = lines.pop();
+        lines.truncate(max_lines.saturating_sub(1));
+        lines.extend(last);
+    }
     let area = centered(body, width, lines.len() as u16 + 2);
     clear_cjk(f, area);
     f.render_widget(Paragraph::new(lines).block(block(&m.theme, &title)), area);
@@ -100,12 +113,30 @@ fn help_lines(keys: &[(&str, &str)], inner: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// Each field under its label, the focused one marked.
+/// A dialog with nothing to answer: how to close it, last (other keys close it and act).
+fn closable(m: &Model, mut lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(s::CLOSE_KEYS, m.theme.dim())));
+    lines
+}
+
+fn discard_lines(m: &Model, inner: usize) -> Vec<Line<'static>> {
+    let mut l: Vec<Line<'_>> = wrap(s::DISCARD_QUESTION, inner)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    l.push(Line::from(""));
+    l.push(Line::from(Span::styled(s::DISCARD_KEYS, m.theme.dim())));
+    l
+}
+
+/// Each field under its label, the focused one marked; what was wrong, if anything, below.
 fn input_lines(
     m: &Model,
     labels: &[&str],
     fields: &[TextArea<'_>],
     focus: usize,
+    error: Option<&str>,
     inner: usize,
 ) -> Vec<Line<'static>> {
     let mut l = Vec::new();
@@ -121,6 +152,11 @@ fn input_lines(
             "  {}",
             truncate(&text_of(field), inner.saturating_sub(2))
         )));
+    }
+    if let Some(e) = error {
+        for x in wrap(e, inner) {
+            l.push(Line::from(Span::styled(x, m.theme.danger())));
+        }
     }
     l.push(Line::from(""));
     l.push(Line::from(Span::styled(s::INPUT_KEYS, m.theme.dim())));

@@ -34,7 +34,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         let id = x.id.to_string();
         let tasks = x.tasks.join(",");
         let team = x.team.codes();
-        let mut due = countdown_text(x);
+        let mut due = countdown_text(m, x);
         if x.dates.outside_window() {
             // The step taken outside the windows stays visible: it comes first, never cut.
             due = format!("{} {due}", s::OUTSIDE_MARK);

@@ -1,0 +1,353 @@
+//! The terminal backend: ratatui's crossterm backend, except that a frame is written without
+//! the cursor move that ratatui-crossterm 0.1 puts after every wide character.
+//!
+//! `CrosstermBackend::draw` moves the cursor unless the next changed cell is exactly one column
+//! to the right of the last one written. After a Chinese character (two columns) the next
+//! cell is two columns on, so every wide character cost an `ESC[row;colH` of 6 to 7 bytes on
+//! top of its 3 UTF-8 bytes: about half of every Chinese frame. Here the column the terminal's
+//! cursor is really at is tracked by the display width of what was printed (upstream ratatui
+//! PR #2721 does the same, not released yet); everything else is delegated.
+
+use std::io::{self, Write};
+
+use ratatui::backend::{Backend, ClearType, IntoCrossterm, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::crossterm::{
+    cursor::{Hide, MoveRight, MoveTo, Show},
+    execute, queue,
+    style::{
+        Attribute, Color as CColor, Colors, Print, SetAttribute, SetBackgroundColor, SetColors,
+        SetForegroundColor, SetUnderlineColor,
+    },
+    terminal::{self, Clear},
+};
+use ratatui::layout::{Position, Size};
+use ratatui::style::{Color, Modifier};
+use unicode_width::UnicodeWidthStr;
+
+/// A crossterm backend that knows how wide what it printed was.
+pub struct WideBackend<W: Write> {
+    writer: W,
+    /// Where the cursor was put last: given back instead of asking the terminal, whose late
+    /// reply over a slow link would arrive as key presses (ratatui asks when it clears).
+    cursor: Position,
+}
+
+impl<W: Write> WideBackend<W> {
+    pub fn new(writer: W) -> Self {
+        WideBackend {
+            writer,
+            cursor: Position::ORIGIN,
+        }
+    }
+
+    pub fn writer(&self) -> &W {
+        &self.writer
+    }
+
+    pub fn writer_mut(&mut self) -> &mut W {
+        &mut self.writer
+    }
+}
+
+impl<W: Write> Write for WideBackend<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Where the terminal's cursor is after printing `symbol` at (`x`, `y`), when that is sure:
+/// the symbol's display width on. An empty symbol (or one of no width) leaves it unsure.
+fn after(x: u16, y: u16, symbol: &str) -> Option<Position> {
+    let w = symbol.width();
+    (w > 0).then(|| Position {
+        x: x.saturating_add(w as u16),
+        y,
+    })
+}
+
+impl<W: Write> Backend for WideBackend<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let w = &mut self.writer;
+        let mut fg = Color::Reset;
+        let mut bg = Color::Reset;
+        let mut underline = Color::Reset;
+        let mut modifier = Modifier::empty();
+        // Where the cursor is, when known.
+        let mut at: Option<Position> = None;
+        for (x, y, cell) in content {
+            match at {
+                Some(p) if p == Position { x, y } => {}
+                // Further along the same row: a relative move is half as long.
+                Some(p) if p.y == y && p.x < x => queue!(w, MoveRight(x - p.x))?,
+                _ => queue!(w, MoveTo(x, y))?,
+            }
+            if cell.modifier != modifier {
+                queue_modifiers(w, modifier, cell.modifier)?;
+                modifier = cell.modifier;
+            }
+            if cell.fg != fg || cell.bg != bg {
+                let colors = Colors::new(cell.fg.into_crossterm(), cell.bg.into_crossterm());
+                queue!(w, SetColors(colors))?;
+                fg = cell.fg;
+                bg = cell.bg;
+            }
+            if cell.underline_color != underline {
+                queue!(w, SetUnderlineColor(cell.underline_color.into_crossterm()))?;
+                underline = cell.underline_color;
+            }
+            let symbol = cell.symbol();
+            queue!(w, Print(symbol))?;
+            at = after(x, y, symbol);
+        }
+        if let Some(p) = at {
+            self.cursor = p;
+        }
+        queue!(
+            w,
+            SetForegroundColor(CColor::Reset),
+            SetBackgroundColor(CColor::Reset),
+            SetUnderlineColor(CColor::Reset),
+            SetAttribute(Attribute::Reset),
+        )
+    }
+
+    // The rest as ratatui-crossterm 0.1.2 does it.
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        execute!(self.writer, Hide)
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        execute!(self.writer, Show)
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        Ok(self.cursor)
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        let Position { x, y } = position.into();
+        self.cursor = Position { x, y };
+        execute!(self.writer, MoveTo(x, y))
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.clear_region(ClearType::All)
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        use ratatui::crossterm::terminal::ClearType as C;
+        execute!(
+            self.writer,
+            Clear(match clear_type {
+                ClearType::All => C::All,
+                ClearType::AfterCursor => C::FromCursorDown,
+                ClearType::BeforeCursor => C::FromCursorUp,
+                ClearType::CurrentLine => C::CurrentLine,
+                ClearType::UntilNewLine => C::UntilNewLine,
+            })
+        )
+    }
+
+    fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        for _ in 0..n {
+            queue!(self.writer, Print("\n"))?;
+        }
+        self.writer.flush()
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        let (width, height) = terminal::size()?;
+        Ok(Size { width, height })
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        let terminal::WindowSize {
+            columns,
+            rows,
+            width,
+            height,
+        } = terminal::window_size()?;
+        Ok(WindowSize {
+            columns_rows: Size {
+                width: columns,
+                height: rows,
+            },
+            pixels: Size { width, height },
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// The attribute changes from `from` to `to` (as ratatui-crossterm writes them).
+fn queue_modifiers(w: &mut impl Write, from: Modifier, to: Modifier) -> io::Result<()> {
+    let removed = from - to;
+    if removed.contains(Modifier::REVERSED) {
+        queue!(w, SetAttribute(Attribute::NoReverse))?;
+    }
+    let reset_intensity = removed.intersects(Modifier::BOLD | Modifier::DIM);
+    if reset_intensity {
+        // Bold and dim are both reset by normal intensity; what stays is set again.
+        queue!(w, SetAttribute(Attribute::NormalIntensity))?;
+        if to.contains(Modifier::DIM) {
+            queue!(w, SetAttribute(Attribute::Dim))?;
+        }
+        if to.contains(Modifier::BOLD) {
+            queue!(w, SetAttribute(Attribute::Bold))?;
+        }
+    }
+    for (m, off) in [
+        (Modifier::ITALIC, Attribute::NoItalic),
+        (Modifier::UNDERLINED, Attribute::NoUnderline),
+        (Modifier::CROSSED_OUT, Attribute::NotCrossedOut),
+        (Modifier::HIDDEN, Attribute::NoHidden),
+    ] {
+        if removed.contains(m) {
+            queue!(w, SetAttribute(off))?;
+        }
+    }
+    if removed.intersects(Modifier::SLOW_BLINK | Modifier::RAPID_BLINK) {
+        queue!(w, SetAttribute(Attribute::NoBlink))?;
+    }
+    let added = to - from;
+    for (m, on) in [
+        (Modifier::REVERSED, Attribute::Reverse),
+        (Modifier::ITALIC, Attribute::Italic),
+        (Modifier::UNDERLINED, Attribute::Underlined),
+        (Modifier::CROSSED_OUT, Attribute::CrossedOut),
+        (Modifier::HIDDEN, Attribute::Hidden),
+        (Modifier::SLOW_BLINK, Attribute::SlowBlink),
+        (Modifier::RAPID_BLINK, Attribute::RapidBlink),
+    ] {
+        if added.contains(m) {
+            queue!(w, SetAttribute(on))?;
+        }
+    }
+    if !reset_intensity {
+        if added.contains(Modifier::BOLD) {
+            queue!(w, SetAttribute(Attribute::Bold))?;
+        }
+        if added.contains(Modifier::DIM) {
+            queue!(w, SetAttribute(Attribute::Dim))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::layout::Rect;
+    use ratatui::style::Style;
+    use ratatui::text::Line;
+    use ratatui::widgets::Paragraph;
+
+    /// A writer whose bytes stay readable while a backend owns it.
+    #[derive(Clone, Default)]
+    struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Draws `FRAMES` in turn on a fixed 40x4 viewport: the bytes of each, and all written.
+    fn bytes<B: Backend>(make: impl Fn(Shared) -> B) -> (Vec<usize>, Vec<u8>) {
+        let out = Shared::default();
+        let area = Rect::new(0, 0, 40, 4);
+        let mut t = Terminal::with_options(
+            make(out.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(area),
+            },
+        )
+        .unwrap();
+        let mut sizes = vec![];
+        let mut before = out.0.borrow().len();
+        for lines in FRAMES {
+            t.draw(|f| {
+                let lines: Vec<Line> = lines.iter().map(|l| Line::from(*l)).collect();
+                f.render_widget(Paragraph::new(lines).style(Style::new()), f.area());
+            })
+            .unwrap();
+            let now = out.0.borrow().len();
+            sizes.push(now - before);
+            before = now;
+        }
+        let raw = out.0.borrow().clone();
+        (sizes, raw)
+    }
+
+    /// What the terminal shows after the bytes: a `vt100` screen of 40x4.
+    fn screen(raw: &[u8]) -> String {
+        let n = |v| std::num::NonZeroU16::new(v).unwrap();
+        let mut p = vt100::Parser::new(n(4), n(40), 0);
+        p.process(raw);
+        p.screen().contents()
+    }
+
+    const FRAMES: &[&[&str]] = &[
+        &[
+            "双随机抽查 1总览 2监管对象",
+            "> 阳城县东升化工有限公司",
+            "  abc 中文 x",
+        ],
+        &[
+            "双随机抽查 1总览 2监管对象",
+            "  阳城县东升化工有限公司",
+            "> abc 中文 y",
+        ],
+        &["双随机 ab 抽查", "", "全角：１２３ mixed 文字"],
+    ];
+
+    #[test]
+    fn the_same_screen_with_fewer_bytes() {
+        let (wide, a) = bytes(WideBackend::new);
+        let (plain, b) = bytes(CrosstermBackend::new);
+        for (w, p) in wide.iter().zip(&plain) {
+            assert!(w <= p, "wide {wide:?} plain {plain:?}");
+        }
+        assert!(wide.iter().sum::<usize>() * 3 < plain.iter().sum::<usize>() * 2);
+        // Both leave the same screen.
+        assert_eq!(screen(&a), screen(&b));
+        assert!(
+            screen(&a).contains("全角：１２３ mixed 文字"),
+            "{}",
+            screen(&a)
+        );
+    }
+
+    #[test]
+    fn no_cursor_move_follows_a_wide_character() {
+        let (_, raw) = bytes(WideBackend::new);
+        let text = String::from_utf8_lossy(&raw).to_string();
+        // The first frame's runs are written whole: no move between the characters.
+        assert!(text.contains("双随机抽查"), "{text:?}");
+        assert!(text.contains("阳城县东升化工有限公司"), "{text:?}");
+        let (_, raw) = bytes(CrosstermBackend::new);
+        let text = String::from_utf8_lossy(&raw).to_string();
+        assert!(
+            !text.contains("双随机"),
+            "upstream moves after each: {text:?}"
+        );
+    }
+}
