@@ -487,11 +487,17 @@ fn decide_correction(
     Ok(Outcome::Status(s::correction_decided(id, approve)))
 }
 
+/// The chain, then every record row against it (as `audit verify` does).
 fn verify_audit(session: &Session) -> Result<Outcome> {
-    Ok(Outcome::AuditVerified(
-        match session.verify_audit(None)? {
-            Ok(head) => Ok(s::audit_verified(head.size, &head)),
-            Err(broken) => Err(broken.to_string()),
-        },
-    ))
+    let verdict = match session.verify_audit(None)? {
+        Err(broken) => Err(broken.to_string()),
+        Ok(head) => {
+            let rows = session.verify_rows()?;
+            match rows.problems.first() {
+                None => Ok(s::audit_verified(head.size, rows.rows, &head)),
+                Some(first) => Err(s::rows_broken(rows.total, first)),
+            }
+        }
+    };
+    Ok(Outcome::AuditVerified(verdict))
 }

@@ -370,7 +370,11 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("settings.province_cap", "设置省级抽查上限"),
     ("settings.publicity_remark", "设置公示备注"),
     ("settings.service_account", "设置服务账户"),
-    ("settings.witness_file", "设置见证人名单"),
+    ("settings.witness_file", "设置见证文件"),
+    ("settings.department_rename", "配合部门更名"),
+    ("settings.department_remove", "删除配合部门"),
+    ("settings.town_add", "增加乡镇"),
+    ("settings.town_remove", "删除乡镇"),
     ("calendar.import", "导入节假日安排"),
     ("calendar.edit", "修改节假日安排"),
     ("entities.import", "导入监管对象"),
@@ -414,11 +418,22 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("publicity.export", "导出公示"),
     ("report.annual", "生成年度报告"),
     ("targeted.record", "记录个案检查"),
+    ("site.publish", "发布公开网站"),
+    ("audit.baseline", "登记全部记录行"),
+    ("audit.rebind", "升级后登记记录行"),
 ];
 
 /// The audit chain verified: how many events, up to which checkpoint.
-pub fn audit_verified(events: u64, head: impl std::fmt::Display) -> String {
-    labelled(VERIFY_OK, format!("{events} 条，{head}"))
+pub fn audit_verified(events: u64, rows: u64, head: impl std::fmt::Display) -> String {
+    labelled(
+        VERIFY_OK,
+        format!("{events} 条，记录行 {rows} 行一致，{head}"),
+    )
+}
+
+/// Record rows the log does not account for: how many, and the first.
+pub fn rows_broken(total: u64, first: impl std::fmt::Display) -> String {
+    format!("{total} 处记录行与审计日志不符，首处：{first}")
 }
 
 // Dialogs
@@ -595,6 +610,26 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), AUDIT_ACTIONS.len(), "each action once");
         assert!(AUDIT_ACTIONS.iter().all(|(_, l)| !l.is_ascii()));
+    }
+
+    /// Every action docs/audit.md lists has its Chinese name here.
+    #[test]
+    fn every_documented_action_has_a_name() {
+        let doc = include_str!("../../docs/audit.md");
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with("| `action` |"))
+            .expect("the action row");
+        let listed: Vec<&str> = row
+            .split('`')
+            .skip(3)
+            .step_by(2)
+            .filter(|a| a.contains('.') && !a.contains(' '))
+            .collect();
+        assert!(listed.len() > 60, "{listed:?}");
+        for a in listed {
+            assert_ne!(audit_action(a), a, "{a} has no Chinese name");
+        }
     }
 
     #[test]

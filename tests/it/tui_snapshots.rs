@@ -1115,6 +1115,36 @@ fn audit_log_verified() {
     assert_eq!(selected_rows(&lines).len(), 1);
 }
 
+/// The log screen's verification checks the record rows too: a user made administrator with
+/// sqlite3 is named there.
+#[test]
+fn audit_verify_on_the_dashboard_names_a_row_written_beside_the_log() {
+    let mut d = Demo::open(Some("lead.liu"));
+    let conn = rusqlite::Connection::open(d._dir.path().join("demo.db")).unwrap();
+    conn.execute(
+        "UPDATE users SET roles = '[\"admin\"]' WHERE login = 'observer.chen'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    d.keys("6");
+    d.keys("v");
+    let Some(Err(said)) = &d.m.audit.verified else {
+        panic!("{:?}", d.m.audit.verified)
+    };
+    assert!(
+        said.contains("1 处记录行与审计日志不符") && said.contains("表 users 主键 observer.chen"),
+        "{said}"
+    );
+    assert!(
+        screen(&d.m, 80, 24)
+            .iter()
+            .any(|l| l.contains("1 处记录行与审计日志不符")),
+        "{:?}",
+        screen(&d.m, 80, 24)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // 8. Popups over Chinese text, at every width.
 
