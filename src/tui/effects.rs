@@ -165,6 +165,26 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
             out,
             reason,
         } => substitute(session, m, &draw, &entity, &out, &reason),
+        Effect::RequestSubstitution {
+            draw,
+            entity,
+            out,
+            reason,
+        } => {
+            let q = session.request_substitution(&draw, &entity, &out, &reason)?;
+            load::approvals(session, m)?;
+            Ok(Outcome::Status(s::substitution_requested(q.id, &q.out)))
+        }
+        Effect::ApproveSubstitution(id) => {
+            let sub = session.approve_substitution(id)?;
+            load::approvals(session, m)?;
+            load::visits(session, m)?;
+            Ok(Outcome::Status(s::substitution_approved(
+                id,
+                &sub.out,
+                &sub.replacement,
+            )))
+        }
         Effect::StartVisit { id, reason } => start_visit(session, m, id, reason.as_deref()),
         Effect::CompleteVisit { id, reason } => complete_visit(session, m, id, reason.as_deref()),
         Effect::PublishVisit(id) => publish_visit(session, m, id),
@@ -366,7 +386,17 @@ fn substitute(
     out: &str,
     reason: &str,
 ) -> Result<Outcome> {
-    let sub = session.substitute(draw, entity, out, reason)?;
+    // A seat substituted before needs the principal: the dialog says how to ask, in the
+    // dashboard's terms (the service's message names the command line's flag).
+    let sub = session
+        .substitute(draw, entity, out, reason)
+        .map_err(|e| match e {
+            ServiceError::Invalid(why) if why.contains("--request") => {
+                let what = why.split("：同一席位").next().unwrap_or_default();
+                ServiceError::invalid("inspector", format!("{what}；{}", s::SUBSTITUTE_AGAIN))
+            }
+            other => other,
+        })?;
     load::visits(session, m)?;
     Ok(Outcome::done(vec![s::substituted(
         &sub.out,

@@ -175,6 +175,13 @@ const VISITS: &[Key] = &[
         &[Char('u')],
     ),
     act(
+        "U",
+        "申请再次替换已替换过的席位（队长，须主要负责人批准）",
+        "U申请替换",
+        Some(Action::RunDraw),
+        &[Char('U')],
+    ),
+    act(
         "x",
         "往期未开始的检查任务标为未实施（队长，须写原因）",
         "x未实施",
@@ -188,7 +195,7 @@ const VISITS: &[Key] = &[
 const APPROVALS: &[Key] = &[
     act(
         "a",
-        "批准",
+        "批准（更正、作废、再次替换）",
         "a批准",
         Some(Action::ApproveCorrection),
         &[Char('a')],

@@ -203,25 +203,42 @@ pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
         .into_iter()
         .filter(|d| d.void_request.is_some() && d.void_approved.is_none())
         .collect();
-    let old = approval_keys(&m.approvals.corrections, &m.approvals.voids);
-    let new = approval_keys(&corrections, &voids);
+    // Further substitutions waiting for the principal, for those who may see drawn lists.
+    let mut substitutions = Vec::new();
+    for d in session.list_draws()? {
+        match session.substitution_requests(&d.id) {
+            Ok(requests) => substitutions.extend(requests.into_iter().filter(|r| !r.approved)),
+            Err(crate::services::ServiceError::Denied { .. }) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    let old = approval_keys(
+        &m.approvals.corrections,
+        &m.approvals.voids,
+        &m.approvals.substitutions,
+    );
+    let new = approval_keys(&corrections, &voids, &substitutions);
     let say = m.screen == ScreenId::Approvals;
     m.approvals.selected = follow(m, say, &old, m.approvals.selected, &new, String::clone);
     m.approvals.corrections = corrections;
     m.approvals.originals = originals;
     m.approvals.voids = voids;
+    m.approvals.substitutions = substitutions;
     Ok(())
 }
 
-/// The keys of the approvals list: corrections by number, then void requests by draw.
+/// The keys of the approvals list: corrections by number, void requests by draw, then
+/// substitution requests by number.
 fn approval_keys(
     corrections: &[crate::domain::result_records::Correction],
     voids: &[crate::domain::draw::Draw],
+    substitutions: &[crate::services::draws::SubstitutionRequest],
 ) -> Vec<String> {
     corrections
         .iter()
         .map(|c| s::correction_key(c.id))
         .chain(voids.iter().map(|d| d.id.clone()))
+        .chain(substitutions.iter().map(|r| s::substitution_key(r.id)))
         .collect()
 }
 

@@ -201,6 +201,8 @@ pub struct ApprovalsState {
     /// The submitted result each correction would replace, by visit id.
     pub originals: std::collections::HashMap<i64, InspectionResult>,
     pub voids: Vec<Draw>,
+    /// Requests for a further substitution of a seat, waiting for the principal.
+    pub substitutions: Vec<crate::services::draws::SubstitutionRequest>,
     pub selected: usize,
 }
 
@@ -235,6 +237,14 @@ pub enum Effect {
         reason: String,
     },
     ApproveVoid(String),
+    /// Ask the principal for a further substitution of a seat already substituted once.
+    RequestSubstitution {
+        draw: String,
+        entity: String,
+        out: String,
+        reason: String,
+    },
+    ApproveSubstitution(i64),
     OpenDraw(String),
     /// Replace one officer of a visit's team by the next eligible in the draw's ranking.
     Substitute {
@@ -302,6 +312,11 @@ pub enum InputPurpose {
         draw: String,
         entity: String,
     },
+    /// The same, as a request for the principal's approval (a seat substituted before).
+    RequestSubstitution {
+        draw: String,
+        entity: String,
+    },
     RejectCorrection(i64),
     /// A targeted check (个案检查) of this entity: reason, detail, team, dates and check items.
     Targeted {
@@ -325,8 +340,13 @@ impl InputPurpose {
         match (self, field) {
             (InputPurpose::RunDraw(_), "seed") => Some(0),
             (InputPurpose::RunDraw(_), "witness") => Some(2),
-            (InputPurpose::Substitute { .. }, "reason") => Some(1),
-            (InputPurpose::Substitute { .. }, _) => Some(0),
+            (
+                InputPurpose::Substitute { .. } | InputPurpose::RequestSubstitution { .. },
+                "reason",
+            ) => Some(1),
+            (InputPurpose::Substitute { .. } | InputPurpose::RequestSubstitution { .. }, _) => {
+                Some(0)
+            }
             (InputPurpose::PrepareDraw, "period") => Some(0),
             (InputPurpose::PrepareDraw, "task") => Some(1),
             (InputPurpose::Targeted { .. }, "reason") => Some(0),

@@ -196,6 +196,23 @@ pub fn substituted(out: &str, replacement: &str, reason: &str) -> String {
     format!("{out} 由 {replacement} 接替，理由：{reason}")
 }
 
+/// The refusal of a second substitution of a seat, pointing to the request.
+pub const SUBSTITUTE_AGAIN: &str =
+    "该席位已替换过，再次替换须经主要负责人批准：按 Esc 返回，在该检查任务上按 U 提交申请";
+
+/// The title of the dialog asking for a further substitution.
+pub fn substitute_request_title(visit: i64, team: &[&str]) -> String {
+    format!(
+        "申请再次替换（须主要负责人批准） {visit}（{}）",
+        join_list(team)
+    )
+}
+
+/// The status line after a request for a further substitution.
+pub fn substitution_requested(id: i64, out: &str) -> String {
+    format!("已提出再次替换申请 {id}（替换 {out}），待主要负责人批准")
+}
+
 // Visits
 pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "检查组", "录入期限"];
 pub const ONLY_MINE: &str = "只看我的";
@@ -300,6 +317,27 @@ pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {
 // Approvals
 pub const CORRECTIONS: &str = "待审批的更正";
 pub const VOIDS: &str = "待批准的作废申请";
+pub const SUBSTITUTIONS: &str = "待批准的再次替换申请";
+
+/// A request for a further substitution in the list.
+pub fn substitution_row(id: i64, entity: &str, out: &str, by: &str, reason: &str) -> String {
+    format!("替换申请{id} 对象{entity} 替换{out} {by} {reason}")
+}
+
+/// The list key of a substitution request (apart from corrections and draws).
+pub fn substitution_key(id: i64) -> String {
+    format!("替换申请{id}")
+}
+
+/// The question before a further substitution is approved.
+pub fn approve_substitution(id: i64, entity: &str, out: &str) -> String {
+    format!("批准替换申请 {id}：对象 {entity} 检查组中的 {out} 由排名下一位的执法人员接替？")
+}
+
+/// The status line after the approval.
+pub fn substitution_approved(id: i64, out: &str, replacement: &str) -> String {
+    format!("已批准替换申请 {id}：{out} 由 {replacement} 接替")
+}
 pub const ORIGINAL: &str = "原结果";
 pub const CORRECTED: &str = "更正后";
 pub const APPROVE_CONFIRM: &str = "批准？";

@@ -1064,6 +1064,104 @@ fn a_lead_substitutes_an_officer_from_the_visits_screen() {
     );
 }
 
+/// A seat substituted once: `u` again is refused in the dialog with the way to ask (`U`); the
+/// lead asks, and the principal approves on 更正审批.
+#[test]
+fn a_second_substitution_of_a_seat_is_asked_for_and_approved_in_the_dashboard() {
+    let mut d = Demo::open(Some("lead.liu"));
+    d.keys("4");
+    let at =
+        d.m.visits
+            .list
+            .iter()
+            .position(|v| v.state == VisitState::Assigned)
+            .expect("an assigned visit");
+    d.times(KeyCode::Char('j'), at);
+    let visit = d.m.visits.list[at].clone();
+    let out = visit.team[1].inspector.clone();
+    d.keys("u");
+    d.keys(&out);
+    d.press(KeyCode::Tab);
+    d.keys("病假");
+    d.press(KeyCode::Enter);
+    d.press(KeyCode::Esc);
+    let came = |d: &Demo| {
+        let now = d.m.visits.list.iter().find(|v| v.id == visit.id).unwrap();
+        now.team
+            .iter()
+            .map(|t| t.inspector.clone())
+            .find(|t| !visit.team.iter().any(|o| o.inspector == *t))
+            .expect("a new officer on the team")
+    };
+    let replacement = came(&d);
+    assert_eq!(d.m.visits.list[d.m.visits.selected].id, visit.id);
+
+    // The same seat again with `u`: the dialog comes back saying how to ask.
+    d.keys("u");
+    d.keys(&replacement);
+    d.press(KeyCode::Tab);
+    d.keys("公差");
+    d.press(KeyCode::Enter);
+    let Some(Popup::Input { .. }) = &d.m.popup else {
+        panic!("the dialog comes back: {:?}", screen(&d.m, 120, 40))
+    };
+    let shown = screen(&d.m, 120, 40).join("\n");
+    assert!(shown.contains("按 U 提交申请"), "{shown}");
+    d.press(KeyCode::Esc);
+    d.keys("y");
+    assert!(d.m.popup.is_none(), "{:?}", screen(&d.m, 120, 40));
+
+    // `U` asks the principal.
+    d.keys("U");
+    d.keys(&replacement);
+    d.press(KeyCode::Tab);
+    d.keys("其他：借调专项督查");
+    d.press(KeyCode::Enter);
+    let status = d.m.status.clone().map(|(t, _)| t).unwrap_or_default();
+    assert!(
+        status.contains("已提出再次替换申请"),
+        "{status} {:?}",
+        screen(&d.m, 120, 40)
+    );
+    assert!(
+        d.session.substitution_requests(&visit.draw_id).unwrap()[0].out == replacement,
+        "the request is filed"
+    );
+
+    // The principal sees it on 更正审批 and approves it.
+    let principal = support::only(&d.session, shuangsuiji::domain::role::Role::Principal);
+    let path = d._dir.path().join("demo.db");
+    let session = support::open_on(&path, principal.as_str(), demo_day());
+    let mut p = Demo {
+        _dir: tempfile::tempdir().unwrap(),
+        m: tui::model_for(&session, false),
+        session,
+    };
+    load::overview(&p.session, &mut p.m).unwrap();
+    p.keys("5");
+    let a = &p.m.approvals;
+    assert_eq!(a.substitutions.len(), 1, "{:?}", a.substitutions);
+    let shown = screen(&p.m, 120, 40).join("\n");
+    assert!(shown.contains("待批准的再次替换申请"), "{shown}");
+    let at = a.corrections.len() + a.voids.len();
+    p.times(KeyCode::Char('j'), at);
+    p.keys("a");
+    let shown = screen(&p.m, 120, 40).join("\n");
+    assert!(shown.contains("批准替换申请"), "{shown}");
+    p.press(KeyCode::Enter);
+    let status = p.m.status.clone().map(|(t, _)| t).unwrap_or_default();
+    assert!(
+        status.contains("已批准替换申请") && status.contains(&replacement),
+        "{status} {:?}",
+        screen(&p.m, 120, 40)
+    );
+    assert!(p.m.approvals.substitutions.is_empty());
+    let record = p.session.draw_record(&visit.draw_id).unwrap();
+    let last = record.substitutions.last().unwrap();
+    assert_eq!(last.out, replacement);
+    assert!(last.approval.is_some());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. 更正审批, 6. 日志
 

@@ -445,6 +445,25 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
+        (KeyCode::Char('U'), Some((_, VisitState::Assigned)))
+            if m.may(Action::RunDraw, Subject::Any) =>
+        {
+            if let Some(x) = m.visits.list.get(m.visits.selected) {
+                let team: Vec<&str> = x.team.iter().map(|t| t.inspector.as_str()).collect();
+                let title = s::substitute_request_title(x.id, &team);
+                let purpose = InputPurpose::RequestSubstitution {
+                    draw: x.draw_id.clone(),
+                    entity: x.entity.clone(),
+                };
+                ask(
+                    m,
+                    title,
+                    &[s::SUBSTITUTE_OUT, s::SUBSTITUTE_REASON],
+                    purpose,
+                );
+            }
+            vec![]
+        }
         (KeyCode::Char('x'), Some((id, VisitState::Assigned)))
             if m.may(Action::MarkLapsed, Subject::Any) =>
         {
@@ -549,7 +568,7 @@ fn outside_today(m: &Model) -> Option<String> {
 
 fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let a = &mut m.approvals;
-    let n = a.corrections.len() + a.voids.len();
+    let n = a.corrections.len() + a.voids.len() + a.substitutions.len();
     if step(&mut a.selected, n, k.code) {
         return vec![];
     }
@@ -571,6 +590,17 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 .is_some_and(|r| m.may(Action::ApproveVoid, Subject::RequestOf(&r.by)))
         })
         .map(|d| d.id.clone());
+    let request = sel
+        .checked_sub(a.corrections.len() + a.voids.len())
+        .and_then(|i| a.substitutions.get(i));
+    let substitution = request
+        .filter(|r| {
+            m.may(
+                Action::ApproveSubstitution,
+                Subject::RequestOf(&r.requested_by),
+            )
+        })
+        .map(|r| (r.id, r.entity.clone(), r.out.clone()));
     let mine = a
         .corrections
         .get(sel)
@@ -581,6 +611,7 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 .and_then(|d| d.void_request.as_ref())
                 .map(|r| r.by == m.viewer.login)
         })
+        .or_else(|| request.map(|r| r.requested_by == m.viewer.login))
         .unwrap_or(false);
     if mine && matches!(k.code, KeyCode::Char('a') | KeyCode::Char('r')) {
         m.status = Some((s::REFUSED_OWN_REQUEST.to_string(), true));
@@ -606,6 +637,16 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         }
         (KeyCode::Char('a'), None, Some(id)) => {
             confirm(m, &s::approve_void(&id), Effect::ApproveVoid(id));
+            vec![]
+        }
+        (KeyCode::Char('a'), None, None) => {
+            if let Some((id, entity, out)) = substitution {
+                confirm(
+                    m,
+                    &s::approve_substitution(id, &entity, &out),
+                    Effect::ApproveSubstitution(id),
+                );
+            }
             vec![]
         }
         _ => vec![],
@@ -651,6 +692,12 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             witnesses: list_of(&third),
         },
         InputPurpose::Substitute { draw, entity } => Effect::Substitute {
+            draw,
+            entity,
+            out: first,
+            reason: second,
+        },
+        InputPurpose::RequestSubstitution { draw, entity } => Effect::RequestSubstitution {
             draw,
             entity,
             out: first,

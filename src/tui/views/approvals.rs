@@ -43,6 +43,14 @@ fn waiting_lines(m: &Model, width: u16) -> Vec<Line<'static>> {
         let selected = a.selected == a.corrections.len() + j;
         lines.push(row(&m.theme, selected, &[(&text, w)], m.theme.danger()));
     }
+    if !a.substitutions.is_empty() {
+        lines.push(Line::from(s::SUBSTITUTIONS));
+    }
+    for (k, r) in a.substitutions.iter().enumerate() {
+        let text = s::substitution_row(r.id, &r.entity, &r.out, &r.requested_by, &r.reason);
+        let selected = a.selected == a.corrections.len() + a.voids.len() + k;
+        lines.push(row(&m.theme, selected, &[(&text, w)], Style::new()));
+    }
     lines
 }
 
