@@ -198,7 +198,7 @@ pub fn substituted(out: &str, replacement: &str, reason: &str) -> String {
 
 /// The refusal of a second substitution of a seat, pointing to the request.
 pub const SUBSTITUTE_AGAIN: &str =
-    "该席位已替换过，再次替换须经主要负责人批准：按 Esc 返回，在该检查任务上按 U 提交申请";
+    "再次替换须经主要负责人批准：按 Esc 返回，在该检查任务上按 U 提交申请";
 
 /// The title of the dialog asking for a further substitution.
 pub fn substitute_request_title(visit: i64, team: &[&str]) -> String {
@@ -210,7 +210,7 @@ pub fn substitute_request_title(visit: i64, team: &[&str]) -> String {
 
 /// The status line after a request for a further substitution.
 pub fn substitution_requested(id: i64, out: &str) -> String {
-    format!("已提出再次替换申请 {id}（替换 {out}），待主要负责人批准")
+    format!("已申请再次替换 {out}（申请{id}），待主要负责人批准")
 }
 
 // Visits

@@ -1119,7 +1119,7 @@ fn a_second_substitution_of_a_seat_is_asked_for_and_approved_in_the_dashboard() 
     d.press(KeyCode::Enter);
     let status = d.m.status.clone().map(|(t, _)| t).unwrap_or_default();
     assert!(
-        status.contains("已提出再次替换申请"),
+        status.contains("已申请再次替换"),
         "{status} {:?}",
         screen(&d.m, 120, 40)
     );
