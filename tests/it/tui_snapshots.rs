@@ -1102,11 +1102,16 @@ fn a_second_substitution_of_a_seat_is_asked_for_and_approved_in_the_dashboard() 
     d.press(KeyCode::Tab);
     d.keys("公差");
     d.press(KeyCode::Enter);
-    let Some(Popup::Input { .. }) = &d.m.popup else {
+    let Some(Popup::Input {
+        error: Some(error),
+        fields,
+        ..
+    }) = &d.m.popup
+    else {
         panic!("the dialog comes back: {:?}", screen(&d.m, 120, 40))
     };
-    let shown = screen(&d.m, 120, 40).join("\n");
-    assert!(shown.contains("按 U 提交申请"), "{shown}");
+    assert!(error.contains("按 U 提交申请"), "{error}");
+    assert_eq!(fields[1].lines(), ["公差"], "the input is kept");
     d.press(KeyCode::Esc);
     d.keys("y");
     assert!(d.m.popup.is_none(), "{:?}", screen(&d.m, 120, 40));
