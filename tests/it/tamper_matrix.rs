@@ -8,13 +8,14 @@
 //! and a tampered row later overwritten by a legitimate write. Last, the same through the
 //! binary: `audit verify`, `doctor`, and an observer who is not shown the keys.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use shuangsuiji::domain::result::InspectionResult;
+use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::targeted::TargetedReason;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::Session;
@@ -23,7 +24,7 @@ use shuangsuiji::services::plans::PlanEdit;
 use shuangsuiji::services::targeted::TargetedEntry;
 use shuangsuiji::sheets::Overwrite;
 
-use crate::support::{self, clean_result, day, login_of, open_on, problem_result};
+use crate::support::{self, clean_result, day, login_of, only, open_on, problem_result};
 
 /// Late in the demo year: three quarters run, most tables filled.
 const TODAY: &str = "2026-11-20";
@@ -60,6 +61,13 @@ fn populated() -> &'static Path {
     let p: &'static Path = Box::leak(db.into_boxed_path());
     *built = Some(p);
     p
+}
+
+/// A fresh copy of the populated database in `dir`.
+fn copy(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::copy(populated(), &path).unwrap();
+    path
 }
 
 /// Writes, through the services, a row in every table the demo leaves empty.
@@ -636,4 +644,277 @@ fn every_table_times_update_delete_forge_is_caught() {
     );
     assert_eq!(total, tables.len() * 3);
     assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log itself.
+
+/// The log's size.
+fn log_size(conn: &Connection) -> u64 {
+    conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn an_emptied_log_leaves_every_row_forged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "emptied.db");
+    as_insider(&db, &["audit_log", "audit_rows"], |conn| {
+        conn.execute_batch("DELETE FROM audit_rows; DELETE FROM audit_log;")
+            .unwrap();
+    });
+    let s = session(&db, ADMIN);
+    // The chain alone cannot tell an empty log from a new one.
+    let head = s.verify_audit(None).unwrap().unwrap();
+    assert_eq!(head.size, 0);
+    let check = s.verify_rows().unwrap();
+    let conn = Connection::open(&db).unwrap();
+    let rows: i64 = record_tables(&conn).iter().map(|t| count(&conn, t)).sum();
+    assert!(rows > 3000, "{rows} rows");
+    assert_eq!(check.rows, rows as u64);
+    assert_eq!(
+        check.total, check.rows,
+        "every row is one that no event wrote"
+    );
+    assert!(
+        check
+            .problems
+            .iter()
+            .all(|p| matches!(p, RowProblem::Forged { .. })),
+        "{:?}",
+        &check.problems[..5]
+    );
+}
+
+#[test]
+fn cutting_the_log_tail_that_wrote_rows_is_caught_by_the_rows() {
+    const N: u64 = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "cut.db");
+    // The rows the last N events wrote: (table, key).
+    let cut: Vec<(String, String)> = as_insider(&db, &["audit_log", "audit_rows"], |conn| {
+        let from = log_size(conn) - N + 1;
+        let mut stmt = conn
+            .prepare("SELECT tbl, key FROM audit_rows WHERE seq >= ?1 ORDER BY seq, tbl, key")
+            .unwrap();
+        let cut: Vec<(String, String)> = stmt
+            .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        conn.execute("DELETE FROM audit_rows WHERE seq >= ?1", [from])
+            .unwrap();
+        conn.execute("DELETE FROM audit_log WHERE seq >= ?1", [from])
+            .unwrap();
+        cut
+    });
+    assert!(!cut.is_empty(), "the last {N} events wrote rows");
+    let s = session(&db, PRINCIPAL);
+    // The chain is whole: a shorter log is still a chain.
+    assert!(s.verify_audit(None).unwrap().is_ok());
+    let check = s.verify_rows().unwrap();
+    for (table, key) in &cut {
+        assert!(
+            check
+                .problems
+                .iter()
+                .any(|p| p.to_string().contains(&format!("表 {table} 主键 {key}："))),
+            "{table} {key} not named: {:?}",
+            check.problems
+        );
+    }
+    assert!(check.total as usize >= cut.len());
+}
+
+#[test]
+fn cutting_a_log_tail_that_wrote_no_rows_is_caught_by_a_witness_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "witnessed.db");
+    let witness = dir.path().join("witness.txt");
+    let s = session(&db, ADMIN);
+    s.append_witness(&witness).unwrap();
+    // Two library exports: events that write no rows.
+    s.export_entities(&dir.path().join("e.csv"), Overwrite::Refuse)
+        .unwrap();
+    s.export_inspectors(&dir.path().join("i.csv"), Overwrite::Refuse)
+        .unwrap();
+    let later = s.append_witness(&witness).unwrap().checkpoint;
+    drop(s);
+    as_insider(&db, &["audit_log", "audit_rows"], |conn| {
+        let from = later.size - 1;
+        let lines: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_rows WHERE seq >= ?1",
+                [from],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(lines, 0, "the exports wrote no rows");
+        conn.execute("DELETE FROM audit_log WHERE seq >= ?1", [from])
+            .unwrap();
+    });
+    let s = session(&db, ADMIN);
+    // Neither the chain nor the rows can see it: that is what a witness is for.
+    assert_eq!(s.verify_audit(None).unwrap().unwrap().size, later.size - 2);
+    assert_eq!(s.verify_rows().unwrap().total, 0);
+    let check = s.check_witness_file(&witness).unwrap();
+    assert_eq!(check.checkpoints, 2);
+    assert_eq!(check.breaks.len(), 1, "{:?}", check.breaks);
+    assert_eq!(check.breaks[0].line, 2);
+    assert_eq!(check.breaks[0].checkpoint, later);
+}
+
+#[test]
+fn an_altered_row_list_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "list.db");
+    let seq: u64 = as_insider(&db, &["audit_rows"], |conn| {
+        let (seq, tbl, key): (u64, String, String) = conn
+            .query_row(
+                "SELECT seq, tbl, key FROM audit_rows WHERE new IS NOT NULL \
+                 ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        let n = conn
+            .execute(
+                "UPDATE audit_rows SET new = zeroblob(length(new)) \
+                 WHERE seq = ?1 AND tbl = ?2 AND key = ?3",
+                rusqlite::params![seq, tbl, key],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        seq
+    });
+    let check = verify(&db, ADMIN);
+    assert!(
+        check.problems.contains(&RowProblem::ListAltered { seq }),
+        "{:?}",
+        check.problems
+    );
+}
+
+#[test]
+fn a_row_tampered_then_overwritten_by_a_legitimate_write_is_still_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "overwritten.db");
+    let (code, on_duty): (String, bool) = as_insider(&db, &["inspectors"], |conn| {
+        let (code, on_duty): (String, bool) = conn
+            .query_row(
+                "SELECT code, on_duty FROM inspectors ORDER BY code LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE inspectors SET name = name || '改' WHERE code = ?1",
+            [&code],
+        )
+        .unwrap();
+        (code, on_duty)
+    });
+    let before = verify(&db, PRINCIPAL);
+    assert!(
+        before.problems.iter().any(
+            |p| matches!(p, RowProblem::Edited { table, key, fields, .. } if table == "inspectors" && key == &code && fields == &["name"])
+        ),
+        "{:?}",
+        before.problems
+    );
+    // A legitimate edit of the same row: the row is now as its last event recorded it.
+    session(&db, ADMIN)
+        .set_on_duty(&code, !on_duty, "岗位调整")
+        .unwrap();
+    let after = verify(&db, PRINCIPAL);
+    assert_eq!(
+        after.problems,
+        vec![RowProblem::ChangedBefore {
+            seq: log_size(&Connection::open(&db).unwrap()),
+            table: "inspectors".into(),
+            key: code.clone(),
+            fields: Vec::new(),
+        }],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the binary.
+
+/// The binary on `db` as `login`, on [`TODAY`].
+fn cli(db: &Path, login: &str, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--as", login];
+    all.extend_from_slice(args);
+    support::command(db, &all)
+        .env("SHUANGSUIJI_TODAY", TODAY)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn audit_verify_and_doctor_name_the_table_and_an_observer_is_not_shown_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "cli.db");
+    let code: String = as_insider(&db, &["entities"], |conn| {
+        let code: String = conn
+            .query_row(
+                "SELECT code FROM entities ORDER BY rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE entities SET name = name || '改' WHERE code = ?1",
+            [&code],
+        )
+        .unwrap();
+        code
+    });
+
+    let o = cli(&db, PRINCIPAL, &["audit", "verify"]);
+    let err = support::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("审计日志核验失败：1 处记录行与审计日志不符"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("表 entities 主键 {code}：")) && err.contains("（字段 name）"),
+        "{err}"
+    );
+
+    let o = cli(&db, ADMIN, &["doctor"]);
+    let out = support::stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("记录行"))
+        .unwrap_or_else(|| panic!("doctor has a 记录行 line: {out}"));
+    assert!(
+        line.contains("错误") && line.contains("表 entities"),
+        "{line}"
+    );
+    let o = cli(&db, ADMIN, &["doctor", "--json"]);
+    let findings: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "记录行")
+        .unwrap();
+    assert_eq!(rows["level"], "fail");
+
+    let observer = only(&session(&db, ADMIN), Role::Observer);
+    assert_eq!(observer, "observer.chen");
+    let o = cli(&db, &observer, &["audit", "verify"]);
+    let err = support::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("表 entities 主键 （不显示）：") && err.contains("（字段 name）"),
+        "{err}"
+    );
+    let all = format!("{}{err}", support::stdout(&o));
+    assert!(!all.contains(&code), "the observer is shown the key: {all}");
 }
