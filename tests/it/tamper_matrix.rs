@@ -918,3 +918,176 @@ fn audit_verify_and_doctor_name_the_table_and_an_observer_is_not_shown_the_key()
     let all = format!("{}{err}", support::stdout(&o));
     assert!(!all.contains(&code), "the observer is shown the key: {all}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The limit: an insider who rewrites the row, its line, the event and the chain after it.
+
+/// `put` of `store::binding`: a length-prefixed field.
+fn put(h: &mut sha2::Sha256, bytes: &[u8]) {
+    use sha2::Digest;
+    h.update((bytes.len() as u32).to_be_bytes());
+    h.update(bytes);
+}
+
+/// The digest of event `seq`'s row list, re-implemented here as an insider would from the
+/// published source (`store::binding`), not by calling it.
+fn list_digest(conn: &Connection, seq: u64) -> (u64, String) {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"ssj-rows-v1");
+    let mut stmt = conn
+        .prepare("SELECT tbl, key, old, new FROM audit_rows WHERE seq = ?1 ORDER BY tbl, key")
+        .unwrap();
+    let mut rows = stmt.query([seq]).unwrap();
+    let mut n = 0;
+    while let Some(r) = rows.next().unwrap() {
+        put(&mut h, r.get::<_, String>(0).unwrap().as_bytes());
+        put(&mut h, r.get::<_, String>(1).unwrap().as_bytes());
+        for i in [2, 3] {
+            match r.get::<_, Option<Vec<u8>>>(i).unwrap() {
+                None => h.update([0]),
+                Some(b) => {
+                    h.update([1]);
+                    put(&mut h, &b);
+                }
+            }
+        }
+        n += 1;
+    }
+    (n, hex::encode(h.finalize()))
+}
+
+#[test]
+fn a_full_rewrite_of_row_list_event_and_chain_is_caught_only_by_a_witness() {
+    use rusqlite::types::ValueRef;
+    use shuangsuiji::domain::audit::AuditEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let db = copy(&dir, "rewritten.db");
+    let witness = dir.path().join("witness.txt");
+    let taken = session(&db, ADMIN)
+        .append_witness(&witness)
+        .unwrap()
+        .checkpoint;
+    let code = as_insider(&db, &["entities", "audit_log", "audit_rows"], |conn| {
+        let code: String = conn
+            .query_row(
+                "SELECT code FROM entities ORDER BY rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE entities SET name = name || '改' WHERE code = ?1",
+            [&code],
+        )
+        .unwrap();
+        // The row's new stored form, by the program's own public function.
+        let names: Vec<String> = columns(conn, "entities")
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let list = names
+            .iter()
+            .map(|n| ident(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let blob = conn
+            .query_row(
+                &format!("SELECT {list} FROM entities WHERE code = ?1"),
+                [&code],
+                |r| {
+                    let mut cols: Vec<(&str, ValueRef<'_>)> = names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (n.as_str(), r.get_ref(i).unwrap()))
+                        .collect();
+                    Ok(shuangsuiji::store::binding::row_blob("entities", &mut cols))
+                },
+            )
+            .unwrap();
+        let seq: u64 = conn
+            .query_row(
+                "SELECT max(seq) FROM audit_rows WHERE tbl = 'entities' AND key = ?1",
+                [&code],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE audit_rows SET new = ?1 WHERE seq = ?2 AND tbl = 'entities' AND key = ?3",
+            rusqlite::params![blob, seq, code],
+        )
+        .unwrap();
+        let (n, digest) = list_digest(conn, seq);
+        let detail: String = conn
+            .query_row("SELECT detail FROM audit_log WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+        assert_eq!(detail["bound"]["n"], n);
+        detail["bound"]["sha256"] = digest.into();
+        conn.execute(
+            "UPDATE audit_log SET detail = ?1 WHERE seq = ?2",
+            rusqlite::params![detail.to_string(), seq],
+        )
+        .unwrap();
+        // The chain from that event on.
+        let mut prev: [u8; 32] = hex::decode(
+            conn.query_row::<String, _, _>(
+                "SELECT hash FROM audit_log WHERE seq = ?1",
+                [seq - 1],
+                |r| r.get(0),
+            )
+            .unwrap(),
+        )
+        .unwrap()
+        .try_into()
+        .unwrap();
+        let events: Vec<AuditEvent> = conn
+            .prepare(
+                "SELECT seq, at, actor, action, subject, detail, hash FROM audit_log \
+                 WHERE seq >= ?1 ORDER BY seq",
+            )
+            .unwrap()
+            .query_map([seq], |r| {
+                Ok(AuditEvent {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    subject: r.get(4)?,
+                    detail: r.get(5)?,
+                    hash: r.get(6)?,
+                })
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for e in events {
+            prev = e.compute_hash(&prev);
+            conn.execute(
+                "UPDATE audit_log SET hash = ?1 WHERE seq = ?2",
+                rusqlite::params![hex::encode(prev), e.seq],
+            )
+            .unwrap();
+        }
+        code
+    });
+    let s = session(&db, PRINCIPAL);
+    // The database agrees with itself: the chain is whole and every row is as logged.
+    let head = s.verify_audit(None).unwrap().unwrap();
+    assert_eq!(head.size, taken.size);
+    assert_ne!(head, taken);
+    assert_eq!(s.verify_rows().unwrap().total, 0);
+    let name: String = Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT name FROM entities WHERE code = ?1", [&code], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(name.ends_with('改'), "{name}");
+    // Only the checkpoint kept outside tells.
+    let check = s.check_witness_file(&witness).unwrap();
+    assert_eq!(check.breaks.len(), 1, "{:?}", check.breaks);
+    assert_eq!(check.breaks[0].checkpoint, taken);
+}
