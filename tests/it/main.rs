@@ -51,6 +51,7 @@ mod reports;
 mod results;
 mod serve;
 mod sheets;
+mod tamper_matrix;
 mod targeted;
 mod towns;
 mod tui_pty;
