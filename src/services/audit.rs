@@ -29,7 +29,8 @@ impl Session {
 
     /// `audit verify`, second part: every record table against the log (see
     /// `store::binding`). Those who may not see drawn lists before the visits start get the
-    /// problems without the rows' keys (a deleted row's key can name a team member).
+    /// problems in the teams table without the rows' keys (a deleted row's key names a team
+    /// member); every other key is shown, so that whoever repairs it knows which row.
     pub fn verify_rows(&self) -> Result<store::binding::BindingCheck> {
         self.require(Action::ViewAudit)?;
         let mut check = store::binding::check(self.store().conn())?;
