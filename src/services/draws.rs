@@ -281,7 +281,9 @@ impl Session {
                 province_cap,
                 sources: declared,
                 draw_id: id.clone(),
-                prepared_by: actor.login.clone(),
+                // The preparer's name, not their login: the record goes public (一公开), and
+                // logins stay internal. The `draw.prepare` event names the login.
+                prepared_by: actor.user.name.clone(),
                 prepared_at,
                 system_part_sha256: sha256_hex(&system),
             })

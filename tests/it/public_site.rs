@@ -173,6 +173,47 @@ fn nothing_of_a_draw_whose_visits_have_not_all_started_is_anywhere_in_the_site()
     }
 }
 
+/// Logins are internal: none appears in any file of the site, the complete records'
+/// `prepared_by` and substitutions included.
+#[test]
+fn no_login_appears_anywhere_in_the_site() {
+    let date = "2026-12-20";
+    let (tmp, site, stages) = published(date);
+    assert!(
+        stages.values().any(|s| *s == Stage::Complete),
+        "a complete draw on {date}: {stages:?}"
+    );
+    let s = open_on(&tmp.path().join("demo.db"), None, day(date));
+    let logins: Vec<String> = s
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .map(|u| u.login)
+        // The creator's OS login (root) is also a CSS word; demo logins are name.surname.
+        .filter(|l| l.contains('.'))
+        .collect();
+    assert!(logins.len() > 20, "{logins:?}");
+    for (name, text) in files(&site) {
+        for login in &logins {
+            assert!(
+                !text.contains(login.as_str()),
+                "{name} names the login {login}"
+            );
+        }
+    }
+    let complete = stages
+        .iter()
+        .find(|(_, s)| **s == Stage::Complete)
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    let doc = draw_doc(&site, &complete);
+    let by = doc["record"]["prepared"]["prepared_by"]
+        .as_str()
+        .or_else(|| doc["prepared"]["prepared_by"].as_str())
+        .unwrap_or_else(|| panic!("prepared_by in {doc}"));
+    assert!(!by.is_ascii(), "the preparer's name, not a login: {by}");
+}
+
 #[test]
 fn only_the_admin_a_lead_or_the_principal_publish() {
     let date = day("2026-05-20");
