@@ -9,6 +9,7 @@ use crate::domain::result::InspectionResult;
 use crate::domain::result_records::Correction;
 use crate::domain::role::{self, Action, Subject};
 use crate::domain::user::User;
+use crate::domain::visit::Step;
 use crate::domain::vocab::{CreditTier, TargetType};
 use crate::services::dashboard::{KeyCoverage, Overview};
 use crate::services::registry::ClassifiedEntity;
@@ -253,13 +254,16 @@ pub enum Effect {
         out: String,
         reason: String,
     },
-    /// Start or complete a visit today; the reason when today lies outside its windows.
+    /// Start or complete a visit on a day (today unless another was typed); the reason when
+    /// the day lies outside its windows.
     StartVisit {
         id: i64,
+        day: NaiveDate,
         reason: Option<String>,
     },
     CompleteVisit {
         id: i64,
+        day: NaiveDate,
         reason: Option<String>,
     },
     /// Mark a visit's entered result for the next publicity export (谁公示).
@@ -322,9 +326,19 @@ pub enum InputPurpose {
     Targeted {
         entity: String,
     },
-    /// The reason for starting (or completing) a visit outside its windows.
-    StartOutside(i64),
-    CompleteOutside(i64),
+    /// The day a visit is started or completed (today to begin with): the dialog is the
+    /// confirmation, naming the visit.
+    StepOn {
+        id: i64,
+        step: Step,
+    },
+    /// The reason for starting (or completing) a visit on a day outside its windows (the day
+    /// dialog waits in [`Model::asked`]).
+    StepOutside {
+        id: i64,
+        step: Step,
+        day: NaiveDate,
+    },
     /// The reason an earlier quarter's visit was never carried out.
     Lapse(i64),
     /// A plan-change notice's number and the day it was sent.
@@ -356,10 +370,10 @@ impl InputPurpose {
                 InputPurpose::VoidDraw(_)
                 | InputPurpose::RejectCorrection(_)
                 | InputPurpose::Lapse(_)
-                | InputPurpose::StartOutside(_)
-                | InputPurpose::CompleteOutside(_),
+                | InputPurpose::StepOutside { .. },
                 "reason" | "note",
             ) => Some(0),
+            (InputPurpose::StepOn { .. }, _) => Some(0),
             _ => None,
         }
     }

@@ -218,10 +218,13 @@ pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "�
 pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
-/// The question before a visit starts today: the visit and its entity.
-pub fn start_confirm(visit: i64, entity: &str) -> String {
-    format!("开始检查 #{visit} {entity}？开始日期为今天。")
+/// The title of the dialog of the day a visit starts: the visit and its entity.
+pub fn start_title(visit: i64, entity: &str) -> String {
+    format!("开始检查 #{visit} {entity}")
 }
+/// The day field of that dialog, and of completion's.
+pub const START_DAY: &str = "开始日期（默认今天，不能晚于今天）";
+pub const COMPLETE_DAY: &str = "完成日期（默认今天；20个工作日的录入期限从此日起算）";
 /// The visits list's mark of a step taken outside the windows (with its reason).
 pub const OUTSIDE_MARK: &str = "时间外";
 pub const LAPSE_REASON: &str = "未实施的原因";
@@ -236,15 +239,19 @@ pub fn lapsed(visit: i64) -> String {
     format!("检查任务{visit}已标为未实施")
 }
 
-pub const OUTSIDE_REASON: &str = "原因（今天不在检查时间内）";
+pub const OUTSIDE_REASON: &str = "原因（该日不在检查时间内，须写明）";
 
-/// The title of the reason dialog for a step outside the visit's windows.
-pub fn outside_title(visit: i64, tasks: &str) -> String {
-    format!("检查任务{visit}：今天不在{tasks}的检查时间内")
+/// The title of the reason dialog for a step on a day outside the visit's windows.
+pub fn outside_title(visit: i64, day: chrono::NaiveDate, tasks: &str) -> String {
+    format!("检查任务{visit}：{day} 不在{tasks}的检查时间内")
 }
-/// The question before a visit is completed today.
-pub fn complete_confirm(visit: i64, entity: &str) -> String {
-    format!("完成检查 #{visit} {entity}？20个工作日的录入期限从今天起算。")
+/// The status line after a visit was started or completed on a day.
+pub fn step_done(visit: i64, step: crate::domain::visit::Step, day: chrono::NaiveDate) -> String {
+    format!("检查任务{visit}：{}日期已记为 {day}", step.label())
+}
+/// The title of the dialog of the day a visit is completed.
+pub fn complete_title(visit: i64, entity: &str) -> String {
+    format!("完成检查 #{visit} {entity}")
 }
 /// The question before a team's entered result is marked for publicity.
 pub fn publish_confirm(visit: i64, entity: &str) -> String {
@@ -680,10 +687,7 @@ mod tests {
         assert!(read_only_foot(Some(ReadOnly::Submitted)).contains("已提交"));
         assert!(read_only_foot(Some(ReadOnly::NotOnTeam)).contains("不在本检查组"));
         assert!(read_only_foot(Some(ReadOnly::NotCompleted)).contains("尚未完成"));
-        assert_eq!(
-            start_confirm(273, "某某公司"),
-            "开始检查 #273 某某公司？开始日期为今天。"
-        );
+        assert_eq!(start_title(273, "某某公司"), "开始检查 #273 某某公司");
     }
 
     #[test]

@@ -943,10 +943,11 @@ fn visits_list_result_form_and_confirmations() {
             .position(|v| v.state == VisitState::Assigned)
             .expect("an assigned visit");
     d.times(KeyCode::Char('j'), assigned);
+    // The day it starts, today to begin with, the visit named: Enter confirms.
     d.keys("s");
-    assert!(matches!(d.m.popup, Some(Popup::Confirm { .. })));
-    snap_all("visits_start_confirm", &mut d.m);
-    d.keys("n");
+    assert!(matches!(d.m.popup, Some(Popup::Input { .. })));
+    snap_all("visits_start_day", &mut d.m);
+    d.times(KeyCode::Esc, 1);
     assert!(d.m.popup.is_none());
     // Only a lead is offered a substitution.
     d.keys("u");
@@ -1269,7 +1270,7 @@ fn popups_over_chinese_leave_no_half_characters() {
             .unwrap();
     v.times(KeyCode::Char('j'), assigned);
     v.keys("s");
-    assert!(matches!(v.m.popup, Some(Popup::Confirm { .. })));
+    assert!(matches!(v.m.popup, Some(Popup::Input { .. })));
     for (name, m) in [("entities+help", &mut d.m), ("visits+confirm", &mut v.m)] {
         for (_, theme) in THEMES {
             m.theme = theme;

@@ -11,7 +11,7 @@ use shuangsuiji::domain::draw::{Draw, RunInfo, VoidInfo};
 use shuangsuiji::domain::result::{InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::result_records::Correction;
 use shuangsuiji::domain::role::{Role, allowed};
-use shuangsuiji::domain::visit::{VisitDates, VisitState};
+use shuangsuiji::domain::visit::{Step, VisitDates, VisitState};
 use shuangsuiji::domain::vocab::{CreditTier, TargetType};
 use shuangsuiji::services::dashboard::Overview;
 use shuangsuiji::services::registry::ClassifiedEntity;
@@ -169,6 +169,25 @@ fn input_is(m: &Model, want: &InputPurpose) -> bool {
     matches!(&m.popup, Some(Popup::Input { purpose, .. }) if purpose == want)
 }
 
+/// The day field emptied and `day` typed in.
+fn day_typed(day: &str) -> Vec<KeyEvent> {
+    [vec![press(KeyCode::Backspace); 10], typed(day)].concat()
+}
+
+/// The day's dialog is still open with `day` as typed, and its error names the field and says
+/// `why`.
+fn day_refused(m: &Model, day: &str, why: &str) -> bool {
+    matches!(&m.popup, Some(Popup::Input { purpose: InputPurpose::StepOn { .. }, fields, error: Some(e), .. })
+        if text_of(&fields[0]) == day && e.contains("开始日期") && e.contains(why))
+}
+
+/// The dialog of the day visit `id` takes `step` on is open, today in it.
+fn asks_day(m: &Model, id: i64, step: Step) -> bool {
+    matches!(&m.popup, Some(Popup::Input { purpose, fields, .. })
+        if *purpose == InputPurpose::StepOn { id, step }
+            && text_of(&fields[0]) == demo_day().to_string())
+}
+
 fn confirms(m: &Model, want: &Effect) -> bool {
     matches!(&m.popup, Some(Popup::Confirm { effect, .. }) if effect == want)
 }
@@ -223,7 +242,18 @@ fn visit(id: i64, state: VisitState, team: &[&str]) -> VisitView {
         drawn_on: "2026-05-20".into(),
         entity_name: format!("对象{id}"),
         town: "凤城镇".into(),
-        dates: VisitDates::default(),
+        // Drawn ten days before the demo day; started then, if it is.
+        dates: {
+            let drawn = demo_day() - chrono::Days::new(10);
+            VisitDates {
+                drawn: Some(drawn),
+                started: (state != VisitState::Assigned).then_some(drawn),
+                completed: matches!(state, VisitState::Completed | VisitState::Entered)
+                    .then_some(drawn),
+                entered: (state == VisitState::Entered).then_some(drawn),
+                ..VisitDates::default()
+            }
+        },
         state,
         due: None,
         days_left: None,
@@ -730,9 +760,10 @@ fn dialogs_give_back_what_was_typed() {
     use Who::*;
     fn confirm_start(m: &mut Model) {
         m.popup = Some(Popup::Confirm {
-            text: strings::start_confirm(7, "对象7"),
+            text: "开始检查 #7 对象7？".into(),
             effect: Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: None,
             },
         });
@@ -745,6 +776,7 @@ fn dialogs_give_back_what_was_typed() {
             vec![press(Enter)],
             vec![Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: None,
             }],
             |m| m.popup.is_none(),
@@ -756,6 +788,7 @@ fn dialogs_give_back_what_was_typed() {
             typed("y"),
             vec![Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: None,
             }],
             |m| m.popup.is_none(),
@@ -790,6 +823,7 @@ fn dialogs_give_back_what_was_typed() {
                     m,
                     &Effect::StartVisit {
                         id: 7,
+                        day: demo_day(),
                         reason: None,
                     },
                 ) && m.visits.selected == 0
@@ -972,15 +1006,7 @@ fn dialogs_give_back_what_was_typed() {
 fn visits_keys_by_team_and_state() {
     use KeyCode::*;
     use Who::*;
-    let start_7 = |m: &Model| {
-        confirms(
-            m,
-            &Effect::StartVisit {
-                id: 7,
-                reason: None,
-            },
-        )
-    };
+    let start_7 = |m: &Model| asks_day(m, 7, Step::Start);
     check(vec![
         row(
             "m shows only mine, and again everyone's",
@@ -1052,15 +1078,7 @@ fn visits_keys_by_team_and_state() {
             visits_screen,
             typed("jc"),
             vec![],
-            |m| {
-                confirms(
-                    m,
-                    &Effect::CompleteVisit {
-                        id: 8,
-                        reason: None,
-                    },
-                )
-            },
+            |m| asks_day(m, 8, Step::Complete),
         ),
         row(
             "c: not a visit not yet started",
@@ -1499,39 +1517,115 @@ fn steps_outside_the_windows_ask_a_reason_and_leads_mark_lapses() {
     use Who::*;
     check(vec![
         row(
-            "start inside the windows: a confirmation",
+            "start inside the windows: the day's dialog, today in it",
             Member,
             visits_screen,
             typed("s"),
             vec![],
+            |m| asks_day(m, 7, Step::Start),
+        ),
+        row(
+            "Enter starts it today; the dialog waits to be given back if the service refuses",
+            Member,
+            visits_screen,
+            [typed("s"), vec![press(Enter)]].concat(),
+            vec![Effect::StartVisit {
+                id: 7,
+                day: demo_day(),
+                reason: None,
+            }],
+            |m| m.popup.is_none() && m.asked.is_some(),
+        ),
+        row(
+            "an earlier day typed: the visit starts that day",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("2026-05-15"), vec![press(Enter)]].concat(),
+            vec![Effect::StartVisit {
+                id: 7,
+                day: shuangsuiji::domain::parse_date("2026-05-15").unwrap(),
+                reason: None,
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a day after today: refused, the field named, the day kept",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("2026-05-21"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| day_refused(m, "2026-05-21", "不能晚于今天"),
+        ),
+        row(
+            "a day before the draw ran: refused",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("2026-05-01"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| day_refused(m, "2026-05-01", "不能早于抽取日期"),
+        ),
+        row(
+            "a day that is no date: refused",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("明天"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| day_refused(m, "明天", "无法识别"),
+        ),
+        row(
+            "complete: Enter completes the started visit today",
+            Member,
+            visits_screen,
+            [typed("jc"), vec![press(Enter)]].concat(),
+            vec![Effect::CompleteVisit {
+                id: 8,
+                day: demo_day(),
+                reason: None,
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "start outside the windows: the reason is asked after the day",
+            Member,
+            outside_today,
+            [typed("s"), vec![press(Enter)]].concat(),
+            vec![],
             |m| {
-                confirms(
+                input_is(
                     m,
-                    &Effect::StartVisit {
+                    &InputPurpose::StepOutside {
                         id: 7,
-                        reason: None,
+                        step: Step::Start,
+                        day: demo_day(),
                     },
                 )
             },
         ),
         row(
-            "start outside the windows: the reason dialog",
+            "the reason goes with the start, on the day typed",
             Member,
             outside_today,
-            typed("s"),
-            vec![],
-            |m| input_is(m, &InputPurpose::StartOutside(7)),
-        ),
-        row(
-            "the reason goes with the start",
-            Member,
-            outside_today,
-            [typed("s复产后补查"), vec![press(Enter)]].concat(),
+            [
+                typed("s"),
+                vec![press(Enter)],
+                typed("复产后补查"),
+                vec![press(Enter)],
+            ]
+            .concat(),
             vec![Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: Some("复产后补查".into()),
             }],
             |m| m.popup.is_none(),
+        ),
+        row(
+            "Esc on the reason goes back to the day",
+            Member,
+            outside_today,
+            [typed("s"), vec![press(Enter), press(Esc)]].concat(),
+            vec![],
+            |m| asks_day(m, 7, Step::Start),
         ),
         row(
             "a lead marks 未实施 with a reason",

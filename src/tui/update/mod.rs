@@ -10,7 +10,7 @@ use super::strings as s;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, Outcome};
 use crate::domain::role::{Action, Subject};
-use crate::domain::visit::VisitState;
+use crate::domain::visit::{Step, VisitState};
 use crate::domain::vocab::{CreditTier, TargetType};
 
 mod form;
@@ -411,19 +411,7 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         }
         (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
         (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {
-            match outside_today(m) {
-                Some(tasks) => ask(
-                    m,
-                    s::outside_title(id, &tasks),
-                    &[s::OUTSIDE_REASON],
-                    InputPurpose::StartOutside(id),
-                ),
-                None => confirm(
-                    m,
-                    &s::start_confirm(id, &selected_name(m)),
-                    Effect::StartVisit { id, reason: None },
-                ),
-            }
+            ask_day(m, id, Step::Start);
             vec![]
         }
         (KeyCode::Char('u'), Some((_, VisitState::Assigned)))
@@ -482,19 +470,7 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
-            match outside_today(m) {
-                Some(tasks) => ask(
-                    m,
-                    s::outside_title(id, &tasks),
-                    &[s::OUTSIDE_REASON],
-                    InputPurpose::CompleteOutside(id),
-                ),
-                None => confirm(
-                    m,
-                    &s::complete_confirm(id, &selected_name(m)),
-                    Effect::CompleteVisit { id, reason: None },
-                ),
-            }
+            ask_day(m, id, Step::Complete);
             vec![]
         }
         (KeyCode::Char('p'), Some((id, VisitState::Entered))) if may_publish => {
@@ -558,12 +534,44 @@ fn selected_name(m: &Model) -> String {
         .unwrap_or_default()
 }
 
-/// The tasks whose windows today misses, for the selected visit (the service's rule).
-fn outside_today(m: &Model) -> Option<String> {
-    m.visits
-        .list
-        .get(m.visits.selected)
-        .and_then(|v| v.outside_on(m.today))
+/// Opens the dialog of the day a visit is started or completed: today to begin with, the
+/// visit named in the title. Enter is the confirmation.
+fn ask_day(m: &mut Model, id: i64, step: Step) {
+    let today = m.today.to_string();
+    let (title, label) = match step {
+        Step::Complete => (s::complete_title(id, &selected_name(m)), s::COMPLETE_DAY),
+        _ => (s::start_title(id, &selected_name(m)), s::START_DAY),
+    };
+    m.popup = Some(Popup::input(
+        title,
+        vec![label],
+        vec![field(&today)],
+        InputPurpose::StepOn { id, step },
+    ));
+}
+
+/// The effect of a visit's step on `day`.
+fn step_effect(id: i64, step: Step, day: chrono::NaiveDate, reason: Option<String>) -> Effect {
+    match step {
+        Step::Complete => Effect::CompleteVisit { id, day, reason },
+        _ => Effect::StartVisit { id, day, reason },
+    }
+}
+
+/// The day typed in a step's dialog, checked as the service will (not after today, not
+/// before the draw or an earlier step: the domain's `check_step`): the day, or what is wrong
+/// with the field named.
+fn step_day(m: &Model, id: i64, step: Step, text: &str) -> Result<chrono::NaiveDate, String> {
+    let label = match step {
+        Step::Complete => s::COMPLETE_DAY,
+        _ => s::START_DAY,
+    };
+    let day = crate::domain::parse_date(text).map_err(|why| s::labelled(label, why))?;
+    if let Some(v) = m.visits.list.iter().find(|v| v.id == id) {
+        crate::domain::visit::check_step(&v.dates, step, day, m.today)
+            .map_err(|why| s::labelled(label, why.to_string()))?;
+    }
+    Ok(day)
 }
 
 fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
@@ -709,14 +717,9 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             id: first,
             on: second,
         },
-        InputPurpose::StartOutside(id) => Effect::StartVisit {
-            id,
-            reason: Some(first),
-        },
-        InputPurpose::CompleteOutside(id) => Effect::CompleteVisit {
-            id,
-            reason: Some(first),
-        },
+        InputPurpose::StepOutside { id, step, day } => step_effect(id, step, day, Some(first)),
+        // Answered in `popup_key`, once the day is checked.
+        InputPurpose::StepOn { .. } => Effect::Reload,
         InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
             id,
             approve: false,
@@ -781,7 +784,10 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         } => match k.code {
             KeyCode::Esc => {
                 let this = m.popup.take();
-                if matches!(purpose_of(&this), Some(InputPurpose::ConfirmRun(_))) {
+                if matches!(
+                    purpose_of(&this),
+                    Some(InputPurpose::ConfirmRun(_) | InputPurpose::StepOutside { .. })
+                ) {
                     // Back to the seeds and witnesses, as typed.
                     m.popup = m.asked.take();
                 } else if let Some(p) =
@@ -815,6 +821,45 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                             InputPurpose::ConfirmRun(id),
                         ));
                         vec![]
+                    }
+                    InputPurpose::StepOn { id, step } => {
+                        let text = texts.first().cloned().unwrap_or_default();
+                        let day = match step_day(m, id, step, &text) {
+                            Ok(day) => day,
+                            Err(why) => {
+                                if let Some(Popup::Input { error, .. }) = m.popup.as_mut() {
+                                    *error = Some(why);
+                                }
+                                return vec![];
+                            }
+                        };
+                        let outside = m
+                            .visits
+                            .list
+                            .iter()
+                            .find(|v| v.id == id)
+                            .and_then(|v| v.outside_on(day));
+                        m.asked = m.popup.take();
+                        match outside {
+                            // Outside the windows: the reason, as the command line asks it;
+                            // Esc goes back to the day.
+                            Some(tasks) => {
+                                m.popup = Some(Popup::input(
+                                    s::outside_title(id, day, &tasks),
+                                    vec![s::OUTSIDE_REASON],
+                                    vec![TextArea::default()],
+                                    InputPurpose::StepOutside { id, step, day },
+                                ));
+                                vec![]
+                            }
+                            None => vec![step_effect(id, step, day, None)],
+                        }
+                    }
+                    InputPurpose::StepOutside { .. } => {
+                        let effect = input_effect(purpose.clone(), texts);
+                        // A failure gives back the reason; the day's dialog is dropped.
+                        m.asked = m.popup.take();
+                        vec![effect]
                     }
                     InputPurpose::ConfirmRun(id) => {
                         if texts.first() != Some(&id) {
