@@ -562,9 +562,10 @@ fn step_effect(id: i64, step: Step, day: chrono::NaiveDate, reason: Option<Strin
 /// before the draw or an earlier step: the domain's `check_step`): the day, or what is wrong
 /// with the field named.
 fn step_day(m: &Model, id: i64, step: Step, text: &str) -> Result<chrono::NaiveDate, String> {
+    // The field's short name: the domain's message names the step's date again.
     let label = match step {
-        Step::Complete => s::COMPLETE_DAY,
-        _ => s::START_DAY,
+        Step::Complete => s::TARGETED_COMPLETED,
+        _ => s::TARGETED_STARTED,
     };
     let day = crate::domain::parse_date(text).map_err(|why| s::labelled(label, why))?;
     if let Some(v) = m.visits.list.iter().find(|v| v.id == id) {
