@@ -181,11 +181,63 @@ pub fn visits(session: &Session, m: &mut Model) -> Result<()> {
         ..Default::default()
     })?;
     m.visits.marked = session.publication_marks()?.into_keys().collect();
+    if m.names.is_empty() {
+        // Names next to codes; a role that may not read the registry sees codes only.
+        if let Ok(all) = session.list_inspectors() {
+            m.names = all.into_iter().map(|i| (i.code, i.name)).collect();
+        }
+    }
+    m.visits.all = list;
+    search_visits(m);
+    Ok(())
+}
+
+/// The visits the search lets through, the cursor kept on its visit.
+pub fn search_visits(m: &mut Model) {
+    let terms = terms(&m.visits.search);
+    let list: Vec<_> = m
+        .visits
+        .all
+        .iter()
+        .filter(|v| {
+            let text = super::search::visit_text(v, &m.names);
+            terms.iter().all(|t| text.contains(t))
+        })
+        .cloned()
+        .collect();
     let (old, new) = (visit_ids(&m.visits.list), visit_ids(&list));
-    let say = m.screen == ScreenId::Visits && m.form.is_none();
+    let say = m.screen == ScreenId::Visits && m.form.is_none() && !m.visits.searching;
     m.visits.selected = follow(m, say, &old, m.visits.selected, &new, visit_label);
     m.visits.list = list;
-    Ok(())
+}
+
+/// The events the search lets through, the cursor kept on its event.
+pub fn search_audit(m: &mut Model) {
+    let terms = terms(&m.audit.search);
+    let events: Vec<_> = m
+        .audit
+        .all
+        .iter()
+        .filter(|e| {
+            let text = super::search::event_text(e);
+            terms.iter().all(|t| text.contains(t))
+        })
+        .cloned()
+        .collect();
+    let old: Vec<u64> = m.audit.events.iter().map(|e| e.seq).collect();
+    let new: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    let say = m.screen == ScreenId::Audit && !m.audit.searching;
+    m.audit.selected = follow(m, say, &old, m.audit.selected, &new, |q| format!("#{q}"));
+    m.audit.events = events;
+}
+
+/// The words of a search, lower case.
+fn terms(search: &str) -> Vec<String> {
+    search
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
@@ -248,11 +300,8 @@ pub fn audit(session: &Session, m: &mut Model) -> Result<()> {
         ..Default::default()
     })?;
     m.audit.checkpoint = session.audit_checkpoint()?.to_string();
-    let old: Vec<u64> = m.audit.events.iter().map(|e| e.seq).collect();
-    let new: Vec<u64> = events.iter().map(|e| e.seq).collect();
-    let say = m.screen == ScreenId::Audit;
-    m.audit.selected = follow(m, say, &old, m.audit.selected, &new, |q| format!("#{q}"));
-    m.audit.events = events;
+    m.audit.all = events;
+    search_audit(m);
     Ok(())
 }
 

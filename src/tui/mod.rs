@@ -7,6 +7,7 @@ mod effects;
 pub mod keymap;
 pub mod load;
 pub mod model;
+pub mod search;
 pub mod select;
 pub mod strings;
 mod terminal;

@@ -109,7 +109,14 @@ pub struct DrawsState {
 
 #[derive(Debug, Default)]
 pub struct VisitsState {
+    /// Every visit loaded; `list` holds those the search lets through.
+    pub all: Vec<VisitView>,
+    /// The visits shown (all of them when nothing is searched for).
     pub list: Vec<VisitView>,
+    /// `/`: words that must all appear in a visit (its id, entity, tasks, draw, period,
+    /// state, town, or a team member's code or name).
+    pub search: String,
+    pub searching: bool,
     pub selected: usize,
     pub mine: bool,
     /// Visits whose entered result its team marked for the next publicity export (谁公示).
@@ -209,7 +216,13 @@ pub struct ApprovalsState {
 
 #[derive(Debug, Default)]
 pub struct AuditState {
+    /// Every event loaded; `events` holds those the search lets through.
+    pub all: Vec<AuditEvent>,
     pub events: Vec<AuditEvent>,
+    /// `/`: words that must all appear in an event (its action, in Chinese or as written,
+    /// its actor, its subject, its number).
+    pub search: String,
+    pub searching: bool,
     pub selected: usize,
     pub checkpoint: String,
     pub verified: Option<Result<String, String>>,
@@ -442,6 +455,8 @@ pub struct Model {
     pub entities: EntitiesState,
     pub draws: DrawsState,
     pub visits: VisitsState,
+    /// Inspectors' names by code, for teams shown with names next to codes.
+    pub names: std::collections::HashMap<String, String>,
     pub form: Option<ResultForm>,
     pub approvals: ApprovalsState,
     pub audit: AuditState,
@@ -475,6 +490,7 @@ impl Model {
             entities: EntitiesState::default(),
             draws: DrawsState::default(),
             visits: VisitsState::default(),
+            names: Default::default(),
             form: None,
             approvals: ApprovalsState::default(),
             audit: AuditState::default(),

@@ -79,6 +79,7 @@ pub const TARGET_TYPES: &str = "检查对象";
 pub const ENTITY_HEADERS: [&str; 5] = [NAME, TOWN, CLASS, CREDIT_TIER, CODE];
 pub const UNRATED: &str = "未评级";
 pub const SEARCH: &str = "查找";
+pub const CLEAR: &str = "清除";
 pub const TIER_ALL: &str = "全部风险";
 pub const TOWN_ALL: &str = "全部乡镇";
 pub const TARGET_ALL: &str = "全部类型";
@@ -214,7 +215,7 @@ pub fn substitution_requested(id: i64, out: &str) -> String {
 }
 
 // Visits
-pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "检查组", "录入期限"];
+pub const VISIT_HEADERS: [&str; 7] = ["编号", "对象", "任务", "期间", "状态", "检查组", "录入期限"];
 pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";

@@ -935,6 +935,21 @@ fn visits_list_result_form_and_confirmations() {
     snap_all("visits_list", &mut d.m);
     assert_eq!(selected_rows(&screen(&d.m, 80, 24)).len(), 1);
 
+    // `/` narrows the list as words are typed (every word must match); the position readout
+    // counts what is shown.
+    d.keys("/2026Q1 已公示 李文");
+    assert!(d.m.visits.searching);
+    assert!(
+        d.m.visits.list.len() < d.m.visits.all.len() && !d.m.visits.list.is_empty(),
+        "{} of {}",
+        d.m.visits.list.len(),
+        d.m.visits.all.len()
+    );
+    snap_all("visits_search", &mut d.m);
+    d.times(KeyCode::Esc, 1);
+    assert!(d.m.visits.search.is_empty() && !d.m.visits.searching);
+    d.times(KeyCode::Home, 1);
+
     // The confirmation popup over the Chinese list (start an assigned visit).
     let assigned =
         d.m.visits

@@ -5,6 +5,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::demo::demo_county;
+use shuangsuiji::domain::audit::AuditEvent;
 use shuangsuiji::domain::classification::{SupervisionClass, classify};
 use shuangsuiji::domain::draw::record::Seat;
 use shuangsuiji::domain::draw::{Draw, RunInfo, VoidInfo};
@@ -283,6 +284,134 @@ fn visits_screen(m: &mut Model) {
         visit(8, VisitState::Started, &[MEMBER]),
         visit(9, VisitState::Assigned, &["YC-003"]),
     ];
+    m.visits.all = m.visits.list.clone();
+    m.names = [(MEMBER, "张三"), ("YC-002", "李四"), ("YC-003", "王五")]
+        .map(|(c, n)| (c.to_string(), n.to_string()))
+        .into();
+}
+
+/// Screen 6: three events, newest first.
+fn audit_screen(m: &mut Model) {
+    m.screen = ScreenId::Audit;
+    let event = |seq: u64, actor: &str, action: &str, subject: &str| AuditEvent {
+        seq,
+        at: "2026-05-20T09:00:00+08:00".into(),
+        actor: actor.into(),
+        action: action.into(),
+        subject: subject.into(),
+        detail: "{}".into(),
+        hash: String::new(),
+    };
+    m.audit.all = vec![
+        event(3, "officer", "visit.start", "7"),
+        event(2, "lead.liu", "draw.run", "2026Q2-01"),
+        event(1, "lead.liu", "draw.prepare", "2026Q2-01"),
+    ];
+    m.audit.events = m.audit.all.clone();
+}
+
+fn shown_visits(m: &Model) -> Vec<i64> {
+    m.visits.list.iter().map(|v| v.id).collect()
+}
+
+fn shown_events(m: &Model) -> Vec<u64> {
+    m.audit.events.iter().map(|e| e.seq).collect()
+}
+
+#[test]
+fn search_on_visits_and_the_log() {
+    use KeyCode::*;
+    use Who::*;
+    check(vec![
+        row(
+            "/ and an officer's code: only their visits; Enter keeps the search",
+            Lead,
+            visits_screen,
+            [typed("/yc-003"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| shown_visits(m) == [9] && !m.visits.searching && m.visits.search == "yc-003",
+        ),
+        row(
+            "an officer's name finds their visits too",
+            Lead,
+            visits_screen,
+            typed("/李四"),
+            vec![],
+            |m| shown_visits(m) == [7] && m.visits.searching,
+        ),
+        row(
+            "every word must match: period and state",
+            Lead,
+            visits_screen,
+            typed("/2026Q2 检查中"),
+            vec![],
+            |m| shown_visits(m) == [8],
+        ),
+        row(
+            "draw and town match every visit of that draw",
+            Observer,
+            visits_screen,
+            typed("/2026Q2-01 凤城镇"),
+            vec![],
+            |m| shown_visits(m) == [7, 8, 9],
+        ),
+        row(
+            "the cursor stays on its visit as the list narrows",
+            Lead,
+            visits_screen,
+            typed("j/检查中"),
+            vec![],
+            |m| m.visits.list.get(m.visits.selected).map(|v| v.id) == Some(8),
+        ),
+        row(
+            "keys typed into the search do not act (s starts nothing)",
+            Member,
+            visits_screen,
+            typed("/s"),
+            vec![],
+            |m| m.popup.is_none() && m.visits.search == "s",
+        ),
+        row(
+            "Esc while typing drops the search",
+            Lead,
+            visits_screen,
+            [typed("/yc-003"), vec![press(Esc)]].concat(),
+            vec![],
+            |m| shown_visits(m) == [7, 8, 9] && m.visits.search.is_empty(),
+        ),
+        row(
+            "Esc on the list clears a kept search",
+            Lead,
+            visits_screen,
+            [typed("/yc-003"), vec![press(Enter), press(Esc)]].concat(),
+            vec![],
+            |m| shown_visits(m) == [7, 8, 9] && !m.visits.searching,
+        ),
+        row(
+            "the log: by action in Chinese",
+            Observer,
+            audit_screen,
+            typed("/运行"),
+            vec![],
+            |m| shown_events(m) == [2],
+        ),
+        row(
+            "the log: by actor and action as written",
+            Observer,
+            audit_screen,
+            typed("/lead.liu draw.prepare"),
+            vec![],
+            |m| shown_events(m) == [1],
+        ),
+        row(
+            "the log: v typed into the search does not verify",
+            Observer,
+            audit_screen,
+            [typed("/v"), vec![press(Backspace), press(Enter)]].concat(),
+            vec![],
+            |m| shown_events(m) == [3, 2, 1] && !m.audit.searching,
+        ),
+    ]);
 }
 
 /// Screen 5: correction 21 first, then the first quarter's void request.

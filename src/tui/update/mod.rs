@@ -4,7 +4,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::keymap;
-use super::load::{filter_entities, search_entities, towns};
+use super::load::{filter_entities, search_audit, search_entities, search_visits, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
 use crate::domain::draw::period::Period;
@@ -41,6 +41,12 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
     if m.screen == ScreenId::Entities && m.entities.searching {
         return search_key(m, k);
+    }
+    if (m.screen == ScreenId::Visits && m.visits.searching)
+        || (m.screen == ScreenId::Audit && m.audit.searching)
+    {
+        list_search_key(m, k);
+        return vec![];
     }
     if m.go_prefix {
         m.go_prefix = false;
@@ -144,10 +150,18 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             if step(&mut m.audit.selected, m.audit.events.len(), k.code) {
                 return vec![];
             }
-            if k.code == KeyCode::Char('v') {
-                vec![Effect::VerifyAudit]
-            } else {
-                vec![]
+            match k.code {
+                KeyCode::Char('v') => vec![Effect::VerifyAudit],
+                KeyCode::Char('/') => {
+                    m.audit.searching = true;
+                    vec![]
+                }
+                KeyCode::Esc if !m.audit.search.is_empty() => {
+                    m.audit.search.clear();
+                    search_audit(m);
+                    vec![]
+                }
+                _ => vec![],
             }
         }
     }
@@ -261,6 +275,32 @@ fn next_filter<T: Clone + PartialEq>(current: Option<&T>, all: &[T]) -> Option<T
             .position(|x| x == t)
             .and_then(|i| all.get(i + 1))
             .cloned(),
+    }
+}
+
+/// Typing a search on 检查任务 or 日志: the list narrows with each key, the cursor kept on its
+/// row while it is still shown. Enter (or Down) keeps the search and goes back to the list;
+/// Esc drops it.
+fn list_search_key(m: &mut Model, k: KeyEvent) {
+    let (search, searching) = match m.screen {
+        ScreenId::Audit => (&mut m.audit.search, &mut m.audit.searching),
+        _ => (&mut m.visits.search, &mut m.visits.searching),
+    };
+    match k.code {
+        KeyCode::Enter | KeyCode::Down => *searching = false,
+        KeyCode::Esc => {
+            *searching = false;
+            search.clear();
+        }
+        KeyCode::Backspace => {
+            search.pop();
+        }
+        KeyCode::Char(c) if !c.is_control() => search.push(c),
+        _ => return,
+    }
+    match m.screen {
+        ScreenId::Audit => search_audit(m),
+        _ => search_visits(m),
     }
 }
 
@@ -408,6 +448,15 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         (KeyCode::Char('m'), _) => {
             v.mine = !v.mine;
             vec![Effect::Reload]
+        }
+        (KeyCode::Char('/'), _) => {
+            v.searching = true;
+            vec![]
+        }
+        (KeyCode::Esc, _) if !v.search.is_empty() => {
+            v.search.clear();
+            search_visits(m);
+            vec![]
         }
         (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
         (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {

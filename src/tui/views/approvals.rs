@@ -17,7 +17,14 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let [list, compare] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
     f.render_widget(
-        Paragraph::new(waiting_lines(m, list.width)).block(block(&m.theme, s::SCREENS[4])),
+        Paragraph::new(waiting_lines(m, list.width)).block(super::list_block(
+            &m.theme,
+            s::SCREENS[4],
+            Some(m.approvals.selected),
+            m.approvals.corrections.len()
+                + m.approvals.voids.len()
+                + m.approvals.substitutions.len(),
+        )),
         list,
     );
     render_compare(f, m, compare);

@@ -197,5 +197,7 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
         OverviewPane::Deadlines => s::DEADLINES,
         OverviewPane::Mine => s::MY_VISITS,
     };
-    f.render_widget(Paragraph::new(lines).block(block(&m.theme, title)), area);
+    let at = here.then_some(m.overview_selected);
+    let b = super::list_block(&m.theme, title, at, pane.list(o).len());
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }
