@@ -243,11 +243,14 @@ fn terms(search: &str) -> Vec<String> {
 pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
     let corrections = session.pending_corrections()?;
     let mut originals = HashMap::new();
+    let mut items = HashMap::new();
     for c in &corrections {
-        if let Ok(v) = session.result_view(c.visit_id)
-            && let Some(sub) = v.submitted
-        {
-            originals.insert(c.visit_id, sub.result);
+        if let Ok(v) = session.result_view(c.visit_id) {
+            items.insert(c.visit_id, v.items);
+            // The result in force is what an approval would replace.
+            if let Some(r) = v.effective {
+                originals.insert(c.visit_id, r);
+            }
         }
     }
     let voids: Vec<_> = session
@@ -274,6 +277,7 @@ pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
     m.approvals.selected = follow(m, say, &old, m.approvals.selected, &new, String::clone);
     m.approvals.corrections = corrections;
     m.approvals.originals = originals;
+    m.approvals.items = items;
     m.approvals.voids = voids;
     m.approvals.substitutions = substitutions;
     Ok(())

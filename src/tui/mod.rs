@@ -3,6 +3,7 @@
 //! polling `PRAGMA data_version` about once a second), or the day turning — never on a timer.
 
 pub mod backend;
+pub mod diff;
 mod effects;
 pub mod keymap;
 pub mod load;

@@ -208,6 +208,8 @@ pub struct ApprovalsState {
     pub corrections: Vec<Correction>,
     /// The submitted result each correction would replace, by visit id.
     pub originals: std::collections::HashMap<i64, InspectionResult>,
+    /// The check items (code, text) of each correction's visit, by visit id.
+    pub items: std::collections::HashMap<i64, Vec<(String, String)>>,
     pub voids: Vec<Draw>,
     /// Requests for a further substitution of a seat, waiting for the principal.
     pub substitutions: Vec<crate::services::draws::SubstitutionRequest>,

@@ -288,6 +288,20 @@ pub const LEGAL_BASIS: &str = "违法依据";
 pub const MEASURE: &str = "处理措施";
 pub const REMARK: &str = "备注（公示）";
 pub const OTHER: &str = "其他说明";
+/// A correction's changes: one item's conclusion, the categories, a field left empty.
+pub const ITEM_OUTCOME: &str = "检查结论";
+pub const CATEGORIES_LABEL: &str = "结果类别";
+pub const NOTHING: &str = "（无）";
+pub const BEFORE: &str = "原：";
+pub const AFTER: &str = "新：";
+pub const NO_CHANGE: &str = "（与原结果相同）";
+pub const CORRECTION_REASON: &str = "更正理由";
+pub const CHANGES: &str = "更正内容（逐项对比）";
+pub const MORE_BELOW: &str = "……（更多更改未显示，可用 result show 查看）";
+/// The head of a correction on the approval screen: who filed it, when, and why.
+pub fn correction_head(id: i64, visit: i64, by: &str, at: &str) -> String {
+    format!("更正 #{id}　检查任务 #{visit}　{by} 提交于 {at}")
+}
 pub const SUBMIT: &str = "[ 提交 ]";
 /// The question before a visit's result is submitted.
 pub fn submit_confirm(visit: i64, entity: &str) -> String {

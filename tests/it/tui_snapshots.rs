@@ -1197,8 +1197,24 @@ fn approvals_as_principal() {
     d.keys("5");
     assert_eq!(d.m.screen, ScreenId::Approvals);
     assert_eq!(d.m.approvals.corrections.len(), 1);
+    // Filed when the demo was built: a fixed time for the snapshot.
+    for c in &mut d.m.approvals.corrections {
+        c.filed_at = "2026-05-19T10:00:00+08:00".into();
+    }
     snap_all("approvals", &mut d.m);
     let lines = screen(&d.m, 80, 24);
+    // The correction as a labelled before/after of each changed field, with its reason and
+    // who filed it (issue 11 item 6: the principal approved blind).
+    let text = lines.join("\n");
+    for want in [
+        "jin.fangjian 提交于 2026-05-19 10:00",
+        "更正理由：录入时漏填备注信息",
+        "备注（公示）",
+        "原：（无）",
+        "新：补充：企业提供了整改前后的监测报告",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
     let sel = selected_rows(&lines);
     assert_eq!(sel.len(), 1);
     assert!(sel[0].starts_with("更正"), "{sel:?}");
