@@ -203,6 +203,15 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
         Effect::OpenForm(id) => open_form(session, m, id),
         Effect::SaveDraft => save_draft(session, m),
         Effect::SubmitResult => submit_result(session, m),
+        Effect::FileCorrection { visit, reason } => {
+            let Some(f) = &m.form else {
+                return Ok(Outcome::Quiet);
+            };
+            let id = session.file_correction(visit, &f.result, &reason)?;
+            m.form = None;
+            load::current(session, m)?;
+            Ok(Outcome::Status(s::correction_filed(id, visit)))
+        }
         Effect::DecideCorrection { id, approve, note } => {
             decide_correction(session, m, id, approve, &note)
         }

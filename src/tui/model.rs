@@ -183,6 +183,14 @@ pub struct ResultForm {
     /// No result and no draft, and the form only shows: nothing is shown ticked.
     pub empty: bool,
     pub problems: Vec<String>,
+    /// The corrections filed for this result, oldest first (their decisions and notes).
+    pub corrections: Vec<Correction>,
+    /// The result is submitted, the viewer is on its team and no correction waits: `e`
+    /// turns the form into a correction.
+    pub may_correct: bool,
+    /// The form is a correction being written: nothing is saved until it is filed, with a
+    /// reason.
+    pub correcting: bool,
 }
 
 /// Why a result form only shows.
@@ -298,6 +306,11 @@ pub enum Effect {
     OpenForm(i64),
     SaveDraft,
     SubmitResult,
+    /// File the open form as a correction of its visit's submitted result, with the reason.
+    FileCorrection {
+        visit: i64,
+        reason: String,
+    },
     DecideCorrection {
         id: i64,
         approve: bool,
@@ -358,6 +371,8 @@ pub enum InputPurpose {
     Lapse(i64),
     /// A plan-change notice's number and the day it was sent.
     NoticeSent,
+    /// The reason for a correction of this visit's result (the corrected result is the form).
+    Correction(i64),
     /// The final confirmation of a run: the draw's id typed again (the seeds and witnesses
     /// wait in [`Model::asked`]).
     ConfirmRun(String),
@@ -383,6 +398,7 @@ impl InputPurpose {
             (InputPurpose::NoticeSent, _) => Some(0),
             (
                 InputPurpose::VoidDraw(_)
+                | InputPurpose::Correction(_)
                 | InputPurpose::RejectCorrection(_)
                 | InputPurpose::Lapse(_)
                 | InputPurpose::StepOutside { .. },

@@ -328,12 +328,36 @@ pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草�
 pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {
     use crate::tui::model::ReadOnly;
     let why = match why {
-        Some(ReadOnly::Submitted) => "结果已提交（如需修改请提交更正）",
+        Some(ReadOnly::Submitted) => "结果已提交（本组人员按 e 提交更正）",
         Some(ReadOnly::NotOnTeam) => "你不在本检查组",
         Some(ReadOnly::NotCompleted) => "检查尚未完成",
         None => "",
     };
     format!("{READ_ONLY}：{why}  Esc 返回")
+}
+
+/// The status line when a submitted result becomes a correction being written.
+pub const CORRECTION_MODE: &str = "更正中（提交后才保存）";
+pub const CORRECTING: &str = "更正：改好后在 [提交] 上按 Enter，写明理由，由主要负责人审批";
+pub const CORRECTION_DROPPED: &str = "更正未提交，已放弃";
+pub const CORRECTION_REASON_FIELD: &str = "更正理由（至少4个字）";
+/// The title of the dialog that files a correction: the visit named.
+pub fn correction_title(visit: i64, entity: &str) -> String {
+    format!("提交更正 #{visit} {entity}")
+}
+/// The status line once a correction is filed.
+pub fn correction_filed(id: i64, visit: i64) -> String {
+    format!("已提交更正 #{id}（检查任务 #{visit}），待主要负责人审批")
+}
+/// The latest correction of a result, as the form's info line says it: waiting, approved, or
+/// rejected with the principal's reason.
+pub fn correction_state(c: &crate::domain::result_records::Correction) -> String {
+    match &c.decision {
+        None => format!("更正 #{} 待审批", c.id),
+        Some(d) if d.approved => format!("更正 #{} 已批准（{}）", c.id, d.by),
+        Some(d) if d.note.trim().is_empty() => format!("更正 #{} 已驳回（{}）", c.id, d.by),
+        Some(d) => format!("更正 #{} 已驳回（{}）：{}", c.id, d.by, d.note),
+    }
 }
 
 // Approvals
@@ -543,7 +567,11 @@ pub const FORM_HELP: &[(&str, &str)] = &[
     ("上下键", "选择事项或结果类别"),
     ("空格 左右键", "切换事项结论、勾选类别"),
     ("Enter", "在 [提交] 上确认提交"),
-    ("Esc", "返回（草稿已自动保存）"),
+    (
+        "e",
+        "结果已提交时：本组人员提交更正（写明理由，主要负责人审批）",
+    ),
+    ("Esc", "返回（草稿已自动保存；更正未提交则不保存）"),
 ];
 
 /// An overview alert in words.

@@ -514,7 +514,102 @@ fn form(m: &mut Model) {
         read_only_why: None,
         empty: false,
         problems: vec![],
+        corrections: vec![],
+        may_correct: false,
+        correcting: false,
     });
+}
+
+/// Visit 8's result as submitted, its team member at the keyboard: `e` may correct it.
+fn submitted_form(m: &mut Model) {
+    form(m);
+    if let Some(f) = m.form.as_mut() {
+        f.read_only = true;
+        f.read_only_why = Some(shuangsuiji::tui::model::ReadOnly::Submitted);
+        f.may_correct = true;
+    }
+}
+
+/// The same, for someone who may not correct it (off the team, or a correction waits).
+fn submitted_form_not_mine(m: &mut Model) {
+    submitted_form(m);
+    if let Some(f) = m.form.as_mut() {
+        f.may_correct = false;
+    }
+}
+
+#[test]
+fn a_submitted_result_is_corrected_from_its_form() {
+    use KeyCode::*;
+    use Who::*;
+    let correcting = |m: &Model| {
+        m.form
+            .as_ref()
+            .is_some_and(|f| f.correcting && !f.read_only)
+    };
+    check(vec![
+        row(
+            "e makes the submitted result a correction",
+            Member,
+            submitted_form,
+            typed("e"),
+            vec![],
+            correcting,
+        ),
+        row(
+            "e does nothing for those who may not correct",
+            Member,
+            submitted_form_not_mine,
+            typed("e"),
+            vec![],
+            |m| {
+                m.form
+                    .as_ref()
+                    .is_some_and(|f| f.read_only && !f.correcting)
+            },
+        ),
+        row(
+            "a change to a correction saves no draft",
+            Member,
+            submitted_form,
+            typed("e "),
+            vec![],
+            |m| {
+                m.form
+                    .as_ref()
+                    .is_some_and(|f| f.result.items[0].outcome != Outcome::Compliant)
+            },
+        ),
+        row(
+            "Enter on 提交 asks the reason; Enter files the correction",
+            Member,
+            submitted_form,
+            [
+                typed("e"),
+                vec![press(BackTab), press(Enter)],
+                typed("录入有误"),
+                vec![press(Enter)],
+            ]
+            .concat(),
+            vec![Effect::FileCorrection {
+                visit: 8,
+                reason: "录入有误".into(),
+            }],
+            |m| m.popup.is_none() && m.asked.is_some(),
+        ),
+        row(
+            "Esc drops the correction and says so",
+            Member,
+            submitted_form,
+            [typed("e"), vec![press(Esc)]].concat(),
+            vec![Effect::Reload],
+            |m| {
+                m.form.is_none()
+                    && m.status.as_ref().map(|(t, _)| t.as_str())
+                        == Some(strings::CORRECTION_DROPPED)
+            },
+        ),
+    ]);
 }
 
 fn nothing(_: &mut Model) {}

@@ -770,6 +770,10 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
         InputPurpose::StepOutside { id, step, day } => step_effect(id, step, day, Some(first)),
         // Answered in `popup_key`, once the day is checked.
         InputPurpose::StepOn { .. } => Effect::Reload,
+        InputPurpose::Correction(visit) => Effect::FileCorrection {
+            visit,
+            reason: first,
+        },
         InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
             id,
             approve: false,
