@@ -219,6 +219,23 @@ pub const VISIT_HEADERS: [&str; 7] = ["编号", "对象", "任务", "期间", "�
 pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
+/// `v`: a visit, or the reminders, in full.
+pub const IN_FULL: &str = "完整内容";
+pub fn visit_title(visit: i64) -> String {
+    format!("检查任务 #{visit}")
+}
+pub const FULL_ENTITY: &str = "对象";
+pub const FULL_TOWN: &str = "乡镇";
+pub const FULL_TASKS: &str = "任务";
+pub const FULL_DRAW: &str = "抽取（期间）";
+pub const FULL_STATE: &str = "状态";
+pub const FULL_TEAM: &str = "检查组";
+pub const FULL_DUE: &str = "录入期限";
+pub const FULL_PROBLEM: &str = "未组成检查组";
+pub const FULL_NOTE: &str = "说明";
+pub const FULL_START_REASON: &str = "检查时间外开始的原因";
+pub const FULL_COMPLETE_REASON: &str = "检查时间外完成的原因";
+
 /// The title of the dialog of the day a visit starts: the visit and its entity.
 pub fn start_title(visit: i64, entity: &str) -> String {
     format!("开始检查 #{visit} {entity}")
@@ -273,6 +290,7 @@ pub const LATE: &str = "逾期录入";
 pub const LEFT: &str = "剩";
 pub const DUE_TODAY: &str = "今天到期";
 pub const WORKING_DAYS: &str = "个工作日";
+pub const WORKING_DAYS_SHORT: &str = "工作日";
 
 /// The title of the substitution dialog: the visit and its team.
 pub fn substitute_title(visit: i64, team: &[&str]) -> String {

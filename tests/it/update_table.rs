@@ -612,6 +612,58 @@ fn a_submitted_result_is_corrected_from_its_form() {
     ]);
 }
 
+/// A message is open and its lines hold each of `want`.
+fn message_has(m: &Model, want: &[&str]) -> bool {
+    match &m.popup {
+        Some(Popup::Message { lines, .. }) => {
+            let all = lines.join("\n");
+            want.iter().all(|w| all.contains(w))
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn v_shows_a_visit_and_the_reminders_in_full() {
+    use Who::*;
+    check(vec![
+        row(
+            "v on a visit: every field, the team with names",
+            Observer,
+            visits_screen,
+            typed("jjv"),
+            vec![],
+            |m| {
+                message_has(
+                    m,
+                    &[
+                        "对象：对象9（E9）",
+                        "乡镇：凤城镇",
+                        "*YC-003王五",
+                        "2026Q2-01（2026Q2）",
+                    ],
+                )
+            },
+        ),
+        row(
+            "v on the overview: the selected visit in full",
+            Member,
+            overview,
+            typed("v"),
+            vec![],
+            |m| message_has(m, &["对象：对象7（E7）", "任务：NB-1"]),
+        ),
+        row(
+            "any key closes it and acts (j moves on the list behind)",
+            Observer,
+            visits_screen,
+            typed("vj"),
+            vec![],
+            |m| m.popup.is_none() && m.visits.selected == 1,
+        ),
+    ]);
+}
+
 fn nothing(_: &mut Model) {}
 
 fn outcome(m: &Model) -> Outcome {

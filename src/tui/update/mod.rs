@@ -329,6 +329,29 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     };
     let list = m.overview_pane.list(o);
     match k.code {
+        KeyCode::Char('v') => {
+            // The reminders and the selected visit in full: nothing cut.
+            let mut lines: Vec<String> = o
+                .alerts
+                .iter()
+                .map(|a| format!("! {}", s::alert(a)))
+                .collect();
+            if let Some(v) = list.get(m.overview_selected) {
+                if !lines.is_empty() {
+                    lines.push(String::new());
+                }
+                lines.extend(visit_in_full(m, v));
+            }
+            if lines.is_empty() {
+                lines.push(s::NONE.to_string());
+            }
+            m.popup = Some(Popup::Message {
+                title: s::IN_FULL.to_string(),
+                lines,
+                error: false,
+            });
+            vec![]
+        }
         KeyCode::Tab | KeyCode::BackTab => {
             m.overview_pane = m.overview_pane.other();
             m.overview_selected = 0;
@@ -453,6 +476,20 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             v.searching = true;
             vec![]
         }
+        (KeyCode::Char('v'), Some((id, _))) => {
+            let lines = m
+                .visits
+                .list
+                .get(m.visits.selected)
+                .map(|x| visit_in_full(m, x))
+                .unwrap_or_default();
+            m.popup = Some(Popup::Message {
+                title: s::visit_title(id),
+                lines,
+                error: false,
+            });
+            vec![]
+        }
         (KeyCode::Esc, _) if !v.search.is_empty() => {
             v.search.clear();
             search_visits(m);
@@ -572,6 +609,36 @@ fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A visit in full, one field a line, for `v` (any cell the list cut).
+fn visit_in_full(m: &Model, v: &crate::services::visits::VisitView) -> Vec<String> {
+    let mut out = vec![
+        s::labelled(s::FULL_ENTITY, format!("{}（{}）", v.entity_name, v.entity)),
+        s::labelled(s::FULL_TOWN, &v.town),
+        s::labelled(s::FULL_TASKS, v.tasks.join("、")),
+        s::labelled(s::FULL_DRAW, format!("{}（{}）", v.draw_id, v.period)),
+        s::labelled(s::FULL_STATE, v.status_label()),
+        s::labelled(
+            s::FULL_TEAM,
+            crate::tui::search::team_with_names(&v.team, &m.names),
+        ),
+    ];
+    let due = crate::tui::views::countdown_in_full(m, v);
+    if !due.is_empty() {
+        out.push(s::labelled(s::FULL_DUE, due));
+    }
+    for (label, text) in [
+        (s::FULL_PROBLEM, &v.problem),
+        (s::FULL_NOTE, &v.note),
+        (s::FULL_START_REASON, &v.dates.start_reason),
+        (s::FULL_COMPLETE_REASON, &v.dates.complete_reason),
+    ] {
+        if let Some(t) = text {
+            out.push(s::labelled(label, t));
+        }
+    }
+    out
 }
 
 /// The name of the entity of the selected visit, for a confirmation that names its target.

@@ -23,6 +23,7 @@ use super::theme::Theme;
 use crate::domain::role::Subject;
 
 pub use super::model::{MIN_HEIGHT, MIN_WIDTH};
+pub use overview::countdown_in_full;
 
 pub fn render(f: &mut Frame<'_>, m: &Model) {
     let area = f.area();

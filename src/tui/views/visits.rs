@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::overview::{countdown_text, urgency_style};
+use super::overview::{countdown_fit, urgency_style};
 use super::{header, list_block, row, scroll_start, search_border};
 use crate::domain::visit::VisitState;
 use crate::tui::model::Model;
@@ -43,11 +43,9 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         } else {
             x.team.codes()
         };
-        let mut due = countdown_text(m, x);
-        if x.dates.outside_window() {
-            // The step taken outside the windows stays visible: it comes first, never cut.
-            due = format!("{} {due}", s::OUTSIDE_MARK);
-        }
+        // The step taken outside the windows stays visible: it comes first, never cut.
+        let outside = x.dates.outside_window().then_some(s::OUTSIDE_MARK);
+        let due = countdown_fit(m, x, outside, due_w);
         let state = if x.state == VisitState::Entered && v.marked.contains(&x.id) {
             s::MARKED
         } else {
