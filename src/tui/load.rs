@@ -52,6 +52,7 @@ fn visit_label(id: &i64) -> String {
 
 pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
     let o = session.overview()?;
+    names(session, m);
     // The cursor stays on the list it was on, on the same visit.
     let old = m
         .overview
@@ -181,15 +182,20 @@ pub fn visits(session: &Session, m: &mut Model) -> Result<()> {
         ..Default::default()
     })?;
     m.visits.marked = session.publication_marks()?.into_keys().collect();
-    if m.names.is_empty() {
-        // Names next to codes; a role that may not read the registry sees codes only.
-        if let Ok(all) = session.list_inspectors() {
-            m.names = all.into_iter().map(|i| (i.code, i.name)).collect();
-        }
-    }
+    names(session, m);
     m.visits.all = list;
     search_visits(m);
     Ok(())
+}
+
+/// Inspectors' names by code, once, for teams shown with names next to codes; a role that
+/// may not read the registry sees codes only.
+fn names(session: &Session, m: &mut Model) {
+    if m.names.is_empty()
+        && let Ok(all) = session.list_inspectors()
+    {
+        m.names = all.into_iter().map(|i| (i.code, i.name)).collect();
+    }
 }
 
 /// The visits the search lets through, the cursor kept on its visit.

@@ -196,6 +196,8 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
     let w = area.width.saturating_sub(4) as usize;
     let height = area.height.saturating_sub(2) as usize;
     let here = m.overview_pane == pane;
+    // The countdown's cell: 20 columns, up to 30 where the pane is wide, so the date stays.
+    let due_w = 20 + w.saturating_sub(50).min(10);
     let start = if here {
         scroll_start(m.overview_selected, height)
     } else {
@@ -212,8 +214,8 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
             let cells = match pane {
                 OverviewPane::Deadlines => [
                     (id.as_str(), 4),
-                    (v.entity_name.as_str(), w.saturating_sub(26)),
-                    (&countdown_fit(m, v, None, 20), 20),
+                    (v.entity_name.as_str(), w.saturating_sub(due_w + 6)),
+                    (&countdown_fit(m, v, None, due_w), due_w),
                 ],
                 OverviewPane::Mine => [
                     (id.as_str(), 4),
