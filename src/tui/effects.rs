@@ -12,6 +12,7 @@ use crate::domain::draw::period::Period;
 use crate::domain::draw::record::DrawRecord;
 use crate::domain::role::{Action, Subject};
 use crate::domain::targeted;
+use crate::domain::visit::Step;
 use crate::domain::vocab::join_list;
 use crate::services::targeted::TargetedEntry;
 use crate::services::{ServiceError, Session};
@@ -185,8 +186,16 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
                 &sub.replacement,
             )))
         }
-        Effect::StartVisit { id, reason } => start_visit(session, m, id, reason.as_deref()),
-        Effect::CompleteVisit { id, reason } => complete_visit(session, m, id, reason.as_deref()),
+        Effect::StartVisit { id, day, reason } => {
+            session.start_visit(id, day, reason.as_deref())?;
+            load::visits(session, m)?;
+            Ok(Outcome::Status(s::step_done(id, Step::Start, day)))
+        }
+        Effect::CompleteVisit { id, day, reason } => {
+            session.complete_visit(id, day, reason.as_deref())?;
+            load::visits(session, m)?;
+            Ok(Outcome::Status(s::step_done(id, Step::Complete, day)))
+        }
         Effect::PublishVisit(id) => publish_visit(session, m, id),
         Effect::LapseVisit { id, reason } => lapse_visit(session, m, id, &reason),
         Effect::WritePlanNotice => write_plan_notice(session, m),
@@ -194,6 +203,15 @@ fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> 
         Effect::OpenForm(id) => open_form(session, m, id),
         Effect::SaveDraft => save_draft(session, m),
         Effect::SubmitResult => submit_result(session, m),
+        Effect::FileCorrection { visit, reason } => {
+            let Some(f) = &m.form else {
+                return Ok(Outcome::Quiet);
+            };
+            let id = session.file_correction(visit, &f.result, &reason)?;
+            m.form = None;
+            load::current(session, m)?;
+            Ok(Outcome::Status(s::correction_filed(id, visit)))
+        }
         Effect::DecideCorrection { id, approve, note } => {
             decide_correction(session, m, id, approve, &note)
         }
@@ -403,28 +421,6 @@ fn substitute(
         &sub.replacement,
         &sub.reason,
     )]))
-}
-
-fn start_visit(
-    session: &mut Session,
-    m: &mut Model,
-    id: i64,
-    reason: Option<&str>,
-) -> Result<Outcome> {
-    session.start_visit(id, m.today, reason)?;
-    load::visits(session, m)?;
-    Ok(Outcome::Quiet)
-}
-
-fn complete_visit(
-    session: &mut Session,
-    m: &mut Model,
-    id: i64,
-    reason: Option<&str>,
-) -> Result<Outcome> {
-    session.complete_visit(id, m.today, reason)?;
-    load::visits(session, m)?;
-    Ok(Outcome::Quiet)
 }
 
 /// Marks a visit's entered result for the next publicity export (谁公示).

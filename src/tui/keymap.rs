@@ -71,6 +71,13 @@ const OVERVIEW: &[Key] = &[
     ),
     act("Enter", "打开所选的检查任务", "Enter打开", None, &[Enter]),
     act(
+        "v",
+        "完整显示提醒和所选任务（不截断）",
+        "v完整",
+        None,
+        &[Char('v')],
+    ),
+    act(
         "n",
         "写出本年计划调整的书面报送件（Markdown）",
         "n报送件",
@@ -189,7 +196,21 @@ const VISITS: &[Key] = &[
         &[Char('x')],
     ),
     act("m", "只看我的", "m我的", None, &[Char('m')]),
-    key("Esc", "返回"),
+    act(
+        "v",
+        "完整显示所选任务（被截断的栏目）",
+        "v完整",
+        None,
+        &[Char('v')],
+    ),
+    act(
+        "/",
+        "查找：各词都须出现（编号、对象、任务、抽取、期间、状态、乡镇、人员编号或姓名）",
+        "/查找",
+        None,
+        &[Char('/')],
+    ),
+    key("Esc", "清除查找"),
 ];
 
 const APPROVALS: &[Key] = &[
@@ -209,7 +230,17 @@ const APPROVALS: &[Key] = &[
     ),
 ];
 
-const AUDIT: &[Key] = &[act("v", "核验审计日志", "v核验", None, &[Char('v')])];
+const AUDIT: &[Key] = &[
+    act("v", "核验审计日志", "v核验", None, &[Char('v')]),
+    act(
+        "/",
+        "查找：各词都须出现（操作、操作人、对象、序号）",
+        "/查找",
+        None,
+        &[Char('/')],
+    ),
+    key("Esc", "清除查找"),
+];
 
 /// The keys of one screen (without the common ones).
 pub fn keys(screen: ScreenId) -> &'static [Key] {

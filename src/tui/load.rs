@@ -52,6 +52,7 @@ fn visit_label(id: &i64) -> String {
 
 pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
     let o = session.overview()?;
+    names(session, m);
     // The cursor stays on the list it was on, on the same visit.
     let old = m
         .overview
@@ -181,21 +182,81 @@ pub fn visits(session: &Session, m: &mut Model) -> Result<()> {
         ..Default::default()
     })?;
     m.visits.marked = session.publication_marks()?.into_keys().collect();
+    names(session, m);
+    m.visits.all = list;
+    search_visits(m);
+    Ok(())
+}
+
+/// Inspectors' names by code, once, for teams shown with names next to codes; a role that
+/// may not read the registry sees codes only.
+fn names(session: &Session, m: &mut Model) {
+    if m.names.is_empty()
+        && let Ok(all) = session.list_inspectors()
+    {
+        m.names = all.into_iter().map(|i| (i.code, i.name)).collect();
+    }
+}
+
+/// The visits the search lets through, the cursor kept on its visit.
+pub fn search_visits(m: &mut Model) {
+    let terms = terms(&m.visits.search);
+    let list: Vec<_> = m
+        .visits
+        .all
+        .iter()
+        .filter(|v| {
+            let text = super::search::visit_text(v, &m.names);
+            terms.iter().all(|t| text.contains(t))
+        })
+        .cloned()
+        .collect();
     let (old, new) = (visit_ids(&m.visits.list), visit_ids(&list));
-    let say = m.screen == ScreenId::Visits && m.form.is_none();
+    let say = m.screen == ScreenId::Visits && m.form.is_none() && !m.visits.searching;
     m.visits.selected = follow(m, say, &old, m.visits.selected, &new, visit_label);
     m.visits.list = list;
-    Ok(())
+}
+
+/// The events the search lets through, the cursor kept on its event.
+pub fn search_audit(m: &mut Model) {
+    let terms = terms(&m.audit.search);
+    let events: Vec<_> = m
+        .audit
+        .all
+        .iter()
+        .filter(|e| {
+            let text = super::search::event_text(e);
+            terms.iter().all(|t| text.contains(t))
+        })
+        .cloned()
+        .collect();
+    let old: Vec<u64> = m.audit.events.iter().map(|e| e.seq).collect();
+    let new: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    let say = m.screen == ScreenId::Audit && !m.audit.searching;
+    m.audit.selected = follow(m, say, &old, m.audit.selected, &new, |q| format!("#{q}"));
+    m.audit.events = events;
+}
+
+/// The words of a search, lower case.
+fn terms(search: &str) -> Vec<String> {
+    search
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
     let corrections = session.pending_corrections()?;
     let mut originals = HashMap::new();
+    let mut items = HashMap::new();
     for c in &corrections {
-        if let Ok(v) = session.result_view(c.visit_id)
-            && let Some(sub) = v.submitted
-        {
-            originals.insert(c.visit_id, sub.result);
+        if let Ok(v) = session.result_view(c.visit_id) {
+            items.insert(c.visit_id, v.items);
+            // The result in force is what an approval would replace.
+            if let Some(r) = v.effective {
+                originals.insert(c.visit_id, r);
+            }
         }
     }
     let voids: Vec<_> = session
@@ -222,6 +283,7 @@ pub fn approvals(session: &Session, m: &mut Model) -> Result<()> {
     m.approvals.selected = follow(m, say, &old, m.approvals.selected, &new, String::clone);
     m.approvals.corrections = corrections;
     m.approvals.originals = originals;
+    m.approvals.items = items;
     m.approvals.voids = voids;
     m.approvals.substitutions = substitutions;
     Ok(())
@@ -248,11 +310,8 @@ pub fn audit(session: &Session, m: &mut Model) -> Result<()> {
         ..Default::default()
     })?;
     m.audit.checkpoint = session.audit_checkpoint()?.to_string();
-    let old: Vec<u64> = m.audit.events.iter().map(|e| e.seq).collect();
-    let new: Vec<u64> = events.iter().map(|e| e.seq).collect();
-    let say = m.screen == ScreenId::Audit;
-    m.audit.selected = follow(m, say, &old, m.audit.selected, &new, |q| format!("#{q}"));
-    m.audit.events = events;
+    m.audit.all = events;
+    search_audit(m);
     Ok(())
 }
 

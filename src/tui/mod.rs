@@ -3,10 +3,12 @@
 //! polling `PRAGMA data_version` about once a second), or the day turning — never on a timer.
 
 pub mod backend;
+pub mod diff;
 mod effects;
 pub mod keymap;
 pub mod load;
 pub mod model;
+pub mod search;
 pub mod select;
 pub mod strings;
 mod terminal;

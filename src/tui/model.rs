@@ -9,6 +9,7 @@ use crate::domain::result::InspectionResult;
 use crate::domain::result_records::Correction;
 use crate::domain::role::{self, Action, Subject};
 use crate::domain::user::User;
+use crate::domain::visit::Step;
 use crate::domain::vocab::{CreditTier, TargetType};
 use crate::services::dashboard::{KeyCoverage, Overview};
 use crate::services::registry::ClassifiedEntity;
@@ -108,7 +109,14 @@ pub struct DrawsState {
 
 #[derive(Debug, Default)]
 pub struct VisitsState {
+    /// Every visit loaded; `list` holds those the search lets through.
+    pub all: Vec<VisitView>,
+    /// The visits shown (all of them when nothing is searched for).
     pub list: Vec<VisitView>,
+    /// `/`: words that must all appear in a visit (its id, entity, tasks, draw, period,
+    /// state, town, or a team member's code or name).
+    pub search: String,
+    pub searching: bool,
     pub selected: usize,
     pub mine: bool,
     /// Visits whose entered result its team marked for the next publicity export (谁公示).
@@ -175,6 +183,14 @@ pub struct ResultForm {
     /// No result and no draft, and the form only shows: nothing is shown ticked.
     pub empty: bool,
     pub problems: Vec<String>,
+    /// The corrections filed for this result, oldest first (their decisions and notes).
+    pub corrections: Vec<Correction>,
+    /// The result is submitted, the viewer is on its team and no correction waits: `e`
+    /// turns the form into a correction.
+    pub may_correct: bool,
+    /// The form is a correction being written: nothing is saved until it is filed, with a
+    /// reason.
+    pub correcting: bool,
 }
 
 /// Why a result form only shows.
@@ -200,6 +216,8 @@ pub struct ApprovalsState {
     pub corrections: Vec<Correction>,
     /// The submitted result each correction would replace, by visit id.
     pub originals: std::collections::HashMap<i64, InspectionResult>,
+    /// The check items (code, text) of each correction's visit, by visit id.
+    pub items: std::collections::HashMap<i64, Vec<(String, String)>>,
     pub voids: Vec<Draw>,
     /// Requests for a further substitution of a seat, waiting for the principal.
     pub substitutions: Vec<crate::services::draws::SubstitutionRequest>,
@@ -208,7 +226,13 @@ pub struct ApprovalsState {
 
 #[derive(Debug, Default)]
 pub struct AuditState {
+    /// Every event loaded; `events` holds those the search lets through.
+    pub all: Vec<AuditEvent>,
     pub events: Vec<AuditEvent>,
+    /// `/`: words that must all appear in an event (its action, in Chinese or as written,
+    /// its actor, its subject, its number).
+    pub search: String,
+    pub searching: bool,
     pub selected: usize,
     pub checkpoint: String,
     pub verified: Option<Result<String, String>>,
@@ -253,13 +277,16 @@ pub enum Effect {
         out: String,
         reason: String,
     },
-    /// Start or complete a visit today; the reason when today lies outside its windows.
+    /// Start or complete a visit on a day (today unless another was typed); the reason when
+    /// the day lies outside its windows.
     StartVisit {
         id: i64,
+        day: NaiveDate,
         reason: Option<String>,
     },
     CompleteVisit {
         id: i64,
+        day: NaiveDate,
         reason: Option<String>,
     },
     /// Mark a visit's entered result for the next publicity export (谁公示).
@@ -279,6 +306,11 @@ pub enum Effect {
     OpenForm(i64),
     SaveDraft,
     SubmitResult,
+    /// File the open form as a correction of its visit's submitted result, with the reason.
+    FileCorrection {
+        visit: i64,
+        reason: String,
+    },
     DecideCorrection {
         id: i64,
         approve: bool,
@@ -322,13 +354,25 @@ pub enum InputPurpose {
     Targeted {
         entity: String,
     },
-    /// The reason for starting (or completing) a visit outside its windows.
-    StartOutside(i64),
-    CompleteOutside(i64),
+    /// The day a visit is started or completed (today to begin with): the dialog is the
+    /// confirmation, naming the visit.
+    StepOn {
+        id: i64,
+        step: Step,
+    },
+    /// The reason for starting (or completing) a visit on a day outside its windows (the day
+    /// dialog waits in [`Model::asked`]).
+    StepOutside {
+        id: i64,
+        step: Step,
+        day: NaiveDate,
+    },
     /// The reason an earlier quarter's visit was never carried out.
     Lapse(i64),
     /// A plan-change notice's number and the day it was sent.
     NoticeSent,
+    /// The reason for a correction of this visit's result (the corrected result is the form).
+    Correction(i64),
     /// The final confirmation of a run: the draw's id typed again (the seeds and witnesses
     /// wait in [`Model::asked`]).
     ConfirmRun(String),
@@ -354,12 +398,13 @@ impl InputPurpose {
             (InputPurpose::NoticeSent, _) => Some(0),
             (
                 InputPurpose::VoidDraw(_)
+                | InputPurpose::Correction(_)
                 | InputPurpose::RejectCorrection(_)
                 | InputPurpose::Lapse(_)
-                | InputPurpose::StartOutside(_)
-                | InputPurpose::CompleteOutside(_),
+                | InputPurpose::StepOutside { .. },
                 "reason" | "note",
             ) => Some(0),
+            (InputPurpose::StepOn { .. }, _) => Some(0),
             _ => None,
         }
     }
@@ -428,6 +473,8 @@ pub struct Model {
     pub entities: EntitiesState,
     pub draws: DrawsState,
     pub visits: VisitsState,
+    /// Inspectors' names by code, for teams shown with names next to codes.
+    pub names: std::collections::HashMap<String, String>,
     pub form: Option<ResultForm>,
     pub approvals: ApprovalsState,
     pub audit: AuditState,
@@ -461,6 +508,7 @@ impl Model {
             entities: EntitiesState::default(),
             draws: DrawsState::default(),
             visits: VisitsState::default(),
+            names: Default::default(),
             form: None,
             approvals: ApprovalsState::default(),
             audit: AuditState::default(),

@@ -79,6 +79,7 @@ pub const TARGET_TYPES: &str = "检查对象";
 pub const ENTITY_HEADERS: [&str; 5] = [NAME, TOWN, CLASS, CREDIT_TIER, CODE];
 pub const UNRATED: &str = "未评级";
 pub const SEARCH: &str = "查找";
+pub const CLEAR: &str = "清除";
 pub const TIER_ALL: &str = "全部风险";
 pub const TOWN_ALL: &str = "全部乡镇";
 pub const TARGET_ALL: &str = "全部类型";
@@ -214,14 +215,34 @@ pub fn substitution_requested(id: i64, out: &str) -> String {
 }
 
 // Visits
-pub const VISIT_HEADERS: [&str; 6] = ["编号", "对象", "任务", "状态", "检查组", "录入期限"];
+pub const VISIT_HEADERS: [&str; 7] = ["编号", "对象", "任务", "期间", "状态", "检查组", "录入期限"];
 pub const ONLY_MINE: &str = "只看我的";
 pub const ALERT_WINDOW_CLOSING: &str = "检查任务未开始，检查时间10个工作日内截止";
 pub const ALERT_DRAW_DUE: &str = "尚未抽取";
-/// The question before a visit starts today: the visit and its entity.
-pub fn start_confirm(visit: i64, entity: &str) -> String {
-    format!("开始检查 #{visit} {entity}？开始日期为今天。")
+/// `v`: a visit, or the reminders, in full.
+pub const IN_FULL: &str = "完整内容";
+pub fn visit_title(visit: i64) -> String {
+    format!("检查任务 #{visit}")
 }
+pub const FULL_ENTITY: &str = "对象";
+pub const FULL_TOWN: &str = "乡镇";
+pub const FULL_TASKS: &str = "任务";
+pub const FULL_DRAW: &str = "抽取（期间）";
+pub const FULL_STATE: &str = "状态";
+pub const FULL_TEAM: &str = "检查组";
+pub const FULL_DUE: &str = "录入期限";
+pub const FULL_PROBLEM: &str = "未组成检查组";
+pub const FULL_NOTE: &str = "说明";
+pub const FULL_START_REASON: &str = "检查时间外开始的原因";
+pub const FULL_COMPLETE_REASON: &str = "检查时间外完成的原因";
+
+/// The title of the dialog of the day a visit starts: the visit and its entity.
+pub fn start_title(visit: i64, entity: &str) -> String {
+    format!("开始检查 #{visit} {entity}")
+}
+/// The day field of that dialog, and of completion's.
+pub const START_DAY: &str = "开始日期（默认今天，不能晚于今天）";
+pub const COMPLETE_DAY: &str = "完成日期（默认今天；20个工作日的录入期限从此日起算）";
 /// The visits list's mark of a step taken outside the windows (with its reason).
 pub const OUTSIDE_MARK: &str = "时间外";
 pub const LAPSE_REASON: &str = "未实施的原因";
@@ -236,15 +257,19 @@ pub fn lapsed(visit: i64) -> String {
     format!("检查任务{visit}已标为未实施")
 }
 
-pub const OUTSIDE_REASON: &str = "原因（今天不在检查时间内）";
+pub const OUTSIDE_REASON: &str = "原因（该日不在检查时间内，须写明）";
 
-/// The title of the reason dialog for a step outside the visit's windows.
-pub fn outside_title(visit: i64, tasks: &str) -> String {
-    format!("检查任务{visit}：今天不在{tasks}的检查时间内")
+/// The title of the reason dialog for a step on a day outside the visit's windows.
+pub fn outside_title(visit: i64, day: chrono::NaiveDate, tasks: &str) -> String {
+    format!("检查任务{visit}：{day} 不在{tasks}的检查时间内")
 }
-/// The question before a visit is completed today.
-pub fn complete_confirm(visit: i64, entity: &str) -> String {
-    format!("完成检查 #{visit} {entity}？20个工作日的录入期限从今天起算。")
+/// The status line after a visit was started or completed on a day.
+pub fn step_done(visit: i64, step: crate::domain::visit::Step, day: chrono::NaiveDate) -> String {
+    format!("检查任务{visit}：{}日期已记为 {day}", step.label())
+}
+/// The title of the dialog of the day a visit is completed.
+pub fn complete_title(visit: i64, entity: &str) -> String {
+    format!("完成检查 #{visit} {entity}")
 }
 /// The question before a team's entered result is marked for publicity.
 pub fn publish_confirm(visit: i64, entity: &str) -> String {
@@ -265,6 +290,7 @@ pub const LATE: &str = "逾期录入";
 pub const LEFT: &str = "剩";
 pub const DUE_TODAY: &str = "今天到期";
 pub const WORKING_DAYS: &str = "个工作日";
+pub const WORKING_DAYS_SHORT: &str = "工作日";
 
 /// The title of the substitution dialog: the visit and its team.
 pub fn substitute_title(visit: i64, team: &[&str]) -> String {
@@ -280,6 +306,20 @@ pub const LEGAL_BASIS: &str = "违法依据";
 pub const MEASURE: &str = "处理措施";
 pub const REMARK: &str = "备注（公示）";
 pub const OTHER: &str = "其他说明";
+/// A correction's changes: one item's conclusion, the categories, a field left empty.
+pub const ITEM_OUTCOME: &str = "检查结论";
+pub const CATEGORIES_LABEL: &str = "结果类别";
+pub const NOTHING: &str = "（无）";
+pub const BEFORE: &str = "原：";
+pub const AFTER: &str = "新：";
+pub const NO_CHANGE: &str = "（与原结果相同）";
+pub const CORRECTION_REASON: &str = "更正理由";
+pub const CHANGES: &str = "更正内容（逐项对比）";
+pub const MORE_BELOW: &str = "……（更多更改未显示，可用 result show 查看）";
+/// The head of a correction on the approval screen: who filed it, when, and why.
+pub fn correction_head(id: i64, visit: i64, by: &str, at: &str) -> String {
+    format!("更正 #{id}　检查任务 #{visit}　{by} 提交于 {at}")
+}
 pub const SUBMIT: &str = "[ 提交 ]";
 /// The question before a visit's result is submitted.
 pub fn submit_confirm(visit: i64, entity: &str) -> String {
@@ -306,12 +346,36 @@ pub const FORM_FOOT: &str = "Tab 切换栏目  空格 选择  Esc 返回（草�
 pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {
     use crate::tui::model::ReadOnly;
     let why = match why {
-        Some(ReadOnly::Submitted) => "结果已提交（如需修改请提交更正）",
+        Some(ReadOnly::Submitted) => "结果已提交（本组人员按 e 提交更正）",
         Some(ReadOnly::NotOnTeam) => "你不在本检查组",
         Some(ReadOnly::NotCompleted) => "检查尚未完成",
         None => "",
     };
     format!("{READ_ONLY}：{why}  Esc 返回")
+}
+
+/// The status line when a submitted result becomes a correction being written.
+pub const CORRECTION_MODE: &str = "更正中（提交后才保存）";
+pub const CORRECTING: &str = "更正：改好后在 [提交] 上按 Enter，写明理由，由主要负责人审批";
+pub const CORRECTION_DROPPED: &str = "更正未提交，已放弃";
+pub const CORRECTION_REASON_FIELD: &str = "更正理由（至少4个字）";
+/// The title of the dialog that files a correction: the visit named.
+pub fn correction_title(visit: i64, entity: &str) -> String {
+    format!("提交更正 #{visit} {entity}")
+}
+/// The status line once a correction is filed.
+pub fn correction_filed(id: i64, visit: i64) -> String {
+    format!("已提交更正 #{id}（检查任务 #{visit}），待主要负责人审批")
+}
+/// The latest correction of a result, as the form's info line says it: waiting, approved, or
+/// rejected with the principal's reason.
+pub fn correction_state(c: &crate::domain::result_records::Correction) -> String {
+    match &c.decision {
+        None => format!("更正 #{} 待审批", c.id),
+        Some(d) if d.approved => format!("更正 #{} 已批准（{}）", c.id, d.by),
+        Some(d) if d.note.trim().is_empty() => format!("更正 #{} 已驳回（{}）", c.id, d.by),
+        Some(d) => format!("更正 #{} 已驳回（{}）：{}", c.id, d.by, d.note),
+    }
 }
 
 // Approvals
@@ -521,7 +585,8 @@ pub const FORM_HELP: &[(&str, &str)] = &[
     ("上下键", "选择事项或结果类别"),
     ("空格 左右键", "切换事项结论、勾选类别"),
     ("Enter", "在 [提交] 上确认提交"),
-    ("Esc", "返回（草稿已自动保存）"),
+    ("e", "提交更正（结果已提交时，本组人员）"),
+    ("Esc", "返回（草稿已自动保存；更正未提交则不保存）"),
 ];
 
 /// An overview alert in words.
@@ -680,10 +745,7 @@ mod tests {
         assert!(read_only_foot(Some(ReadOnly::Submitted)).contains("已提交"));
         assert!(read_only_foot(Some(ReadOnly::NotOnTeam)).contains("不在本检查组"));
         assert!(read_only_foot(Some(ReadOnly::NotCompleted)).contains("尚未完成"));
-        assert_eq!(
-            start_confirm(273, "某某公司"),
-            "开始检查 #273 某某公司？开始日期为今天。"
-        );
+        assert_eq!(start_title(273, "某某公司"), "开始检查 #273 某某公司");
     }
 
     #[test]

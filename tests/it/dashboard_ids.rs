@@ -4,10 +4,10 @@
 //! database, then look at the database through the library.
 
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use shuangsuiji::domain::visit::VisitState;
+use shuangsuiji::domain::visit::{Step, VisitState};
 use shuangsuiji::services::Session;
 use shuangsuiji::services::visits::VisitFilter;
-use shuangsuiji::tui::model::{Effect, Model, Popup, ScreenId};
+use shuangsuiji::tui::model::{InputPurpose, Model, Popup, ScreenId};
 use shuangsuiji::tui::{self, handle};
 
 use crate::support::{drawn_copy, login_of, open};
@@ -87,20 +87,20 @@ fn s_enter_starts_exactly_the_visit_under_the_cursor_and_the_cursor_stays_on_it(
     let before = m.visits.selected;
     key(&mut s, &mut m, KeyCode::Char('s'));
     match &m.popup {
-        Some(Popup::Confirm { text, effect }) => {
+        Some(Popup::Input { title, purpose, .. }) => {
             assert_eq!(
-                *effect,
-                Effect::StartVisit {
+                *purpose,
+                InputPurpose::StepOn {
                     id: target,
-                    reason: None
+                    step: Step::Start
                 }
             );
             assert!(
-                text.contains(&format!("#{target}")),
-                "names its target: {text}"
+                title.contains(&format!("#{target}")),
+                "names its target: {title}"
             );
         }
-        _ => panic!("s asks to start the visit"),
+        _ => panic!("s asks the day to start the visit"),
     }
     key(&mut s, &mut m, KeyCode::Enter);
     let started: Vec<i64> = open(&db, "lead.liu")
@@ -161,7 +161,7 @@ fn another_users_change_re_sorts_the_list_and_the_cursor_follows_its_visit() {
     assert_eq!(selected(&m), target, "the cursor follows its visit");
     key(&mut s, &mut m, KeyCode::Char('s'));
     assert!(
-        matches!(&m.popup, Some(Popup::Confirm { effect: Effect::StartVisit { id, .. }, .. })
+        matches!(&m.popup, Some(Popup::Input { purpose: InputPurpose::StepOn { id, .. }, .. })
             if *id == target),
         "s offers the visit under the cursor"
     );

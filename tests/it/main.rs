@@ -26,6 +26,7 @@ mod bound_upgrade;
 mod calendar;
 mod cli;
 mod confidential;
+mod dashboard_forms;
 mod dashboard_ids;
 mod dayone;
 mod dayone_verbs;

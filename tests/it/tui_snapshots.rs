@@ -935,6 +935,21 @@ fn visits_list_result_form_and_confirmations() {
     snap_all("visits_list", &mut d.m);
     assert_eq!(selected_rows(&screen(&d.m, 80, 24)).len(), 1);
 
+    // `/` narrows the list as words are typed (every word must match); the position readout
+    // counts what is shown.
+    d.keys("/2026Q1 已公示 李文");
+    assert!(d.m.visits.searching);
+    assert!(
+        d.m.visits.list.len() < d.m.visits.all.len() && !d.m.visits.list.is_empty(),
+        "{} of {}",
+        d.m.visits.list.len(),
+        d.m.visits.all.len()
+    );
+    snap_all("visits_search", &mut d.m);
+    d.times(KeyCode::Esc, 1);
+    assert!(d.m.visits.search.is_empty() && !d.m.visits.searching);
+    d.times(KeyCode::Home, 1);
+
     // The confirmation popup over the Chinese list (start an assigned visit).
     let assigned =
         d.m.visits
@@ -943,10 +958,11 @@ fn visits_list_result_form_and_confirmations() {
             .position(|v| v.state == VisitState::Assigned)
             .expect("an assigned visit");
     d.times(KeyCode::Char('j'), assigned);
+    // The day it starts, today to begin with, the visit named: Enter confirms.
     d.keys("s");
-    assert!(matches!(d.m.popup, Some(Popup::Confirm { .. })));
-    snap_all("visits_start_confirm", &mut d.m);
-    d.keys("n");
+    assert!(matches!(d.m.popup, Some(Popup::Input { .. })));
+    snap_all("visits_start_day", &mut d.m);
+    d.times(KeyCode::Esc, 1);
     assert!(d.m.popup.is_none());
     // Only a lead is offered a substitution.
     d.keys("u");
@@ -1181,8 +1197,24 @@ fn approvals_as_principal() {
     d.keys("5");
     assert_eq!(d.m.screen, ScreenId::Approvals);
     assert_eq!(d.m.approvals.corrections.len(), 1);
+    // Filed when the demo was built: a fixed time for the snapshot.
+    for c in &mut d.m.approvals.corrections {
+        c.filed_at = "2026-05-19T10:00:00+08:00".into();
+    }
     snap_all("approvals", &mut d.m);
     let lines = screen(&d.m, 80, 24);
+    // The correction as a labelled before/after of each changed field, with its reason and
+    // who filed it (issue 11 item 6: the principal approved blind).
+    let text = lines.join("\n");
+    for want in [
+        "jin.fangjian 提交于 2026-05-19 10:00",
+        "更正理由：录入时漏填备注信息",
+        "备注（公示）",
+        "原：（无）",
+        "新：补充：企业提供了整改前后的监测报告",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
     let sel = selected_rows(&lines);
     assert_eq!(sel.len(), 1);
     assert!(sel[0].starts_with("更正"), "{sel:?}");
@@ -1269,7 +1301,7 @@ fn popups_over_chinese_leave_no_half_characters() {
             .unwrap();
     v.times(KeyCode::Char('j'), assigned);
     v.keys("s");
-    assert!(matches!(v.m.popup, Some(Popup::Confirm { .. })));
+    assert!(matches!(v.m.popup, Some(Popup::Input { .. })));
     for (name, m) in [("entities+help", &mut d.m), ("visits+confirm", &mut v.m)] {
         for (_, theme) in THEMES {
             m.theme = theme;

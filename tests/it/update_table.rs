@@ -5,13 +5,14 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::demo::demo_county;
+use shuangsuiji::domain::audit::AuditEvent;
 use shuangsuiji::domain::classification::{SupervisionClass, classify};
 use shuangsuiji::domain::draw::record::Seat;
 use shuangsuiji::domain::draw::{Draw, RunInfo, VoidInfo};
 use shuangsuiji::domain::result::{InspectionResult, ItemOutcome, Outcome};
 use shuangsuiji::domain::result_records::Correction;
 use shuangsuiji::domain::role::{Role, allowed};
-use shuangsuiji::domain::visit::{VisitDates, VisitState};
+use shuangsuiji::domain::visit::{Step, VisitDates, VisitState};
 use shuangsuiji::domain::vocab::{CreditTier, TargetType};
 use shuangsuiji::services::dashboard::Overview;
 use shuangsuiji::services::registry::ClassifiedEntity;
@@ -169,6 +170,25 @@ fn input_is(m: &Model, want: &InputPurpose) -> bool {
     matches!(&m.popup, Some(Popup::Input { purpose, .. }) if purpose == want)
 }
 
+/// The day field emptied and `day` typed in.
+fn day_typed(day: &str) -> Vec<KeyEvent> {
+    [vec![press(KeyCode::Backspace); 10], typed(day)].concat()
+}
+
+/// The day's dialog is still open with `day` as typed, and its error names the field and says
+/// `why`.
+fn day_refused(m: &Model, day: &str, why: &str) -> bool {
+    matches!(&m.popup, Some(Popup::Input { purpose: InputPurpose::StepOn { .. }, fields, error: Some(e), .. })
+        if text_of(&fields[0]) == day && e.contains("开始日期") && e.contains(why))
+}
+
+/// The dialog of the day visit `id` takes `step` on is open, today in it.
+fn asks_day(m: &Model, id: i64, step: Step) -> bool {
+    matches!(&m.popup, Some(Popup::Input { purpose, fields, .. })
+        if *purpose == InputPurpose::StepOn { id, step }
+            && text_of(&fields[0]) == demo_day().to_string())
+}
+
 fn confirms(m: &Model, want: &Effect) -> bool {
     matches!(&m.popup, Some(Popup::Confirm { effect, .. }) if effect == want)
 }
@@ -223,7 +243,18 @@ fn visit(id: i64, state: VisitState, team: &[&str]) -> VisitView {
         drawn_on: "2026-05-20".into(),
         entity_name: format!("对象{id}"),
         town: "凤城镇".into(),
-        dates: VisitDates::default(),
+        // Drawn ten days before the demo day; started then, if it is.
+        dates: {
+            let drawn = demo_day() - chrono::Days::new(10);
+            VisitDates {
+                drawn: Some(drawn),
+                started: (state != VisitState::Assigned).then_some(drawn),
+                completed: matches!(state, VisitState::Completed | VisitState::Entered)
+                    .then_some(drawn),
+                entered: (state == VisitState::Entered).then_some(drawn),
+                ..VisitDates::default()
+            }
+        },
         state,
         due: None,
         days_left: None,
@@ -253,6 +284,134 @@ fn visits_screen(m: &mut Model) {
         visit(8, VisitState::Started, &[MEMBER]),
         visit(9, VisitState::Assigned, &["YC-003"]),
     ];
+    m.visits.all = m.visits.list.clone();
+    m.names = [(MEMBER, "张三"), ("YC-002", "李四"), ("YC-003", "王五")]
+        .map(|(c, n)| (c.to_string(), n.to_string()))
+        .into();
+}
+
+/// Screen 6: three events, newest first.
+fn audit_screen(m: &mut Model) {
+    m.screen = ScreenId::Audit;
+    let event = |seq: u64, actor: &str, action: &str, subject: &str| AuditEvent {
+        seq,
+        at: "2026-05-20T09:00:00+08:00".into(),
+        actor: actor.into(),
+        action: action.into(),
+        subject: subject.into(),
+        detail: "{}".into(),
+        hash: String::new(),
+    };
+    m.audit.all = vec![
+        event(3, "officer", "visit.start", "7"),
+        event(2, "lead.liu", "draw.run", "2026Q2-01"),
+        event(1, "lead.liu", "draw.prepare", "2026Q2-01"),
+    ];
+    m.audit.events = m.audit.all.clone();
+}
+
+fn shown_visits(m: &Model) -> Vec<i64> {
+    m.visits.list.iter().map(|v| v.id).collect()
+}
+
+fn shown_events(m: &Model) -> Vec<u64> {
+    m.audit.events.iter().map(|e| e.seq).collect()
+}
+
+#[test]
+fn search_on_visits_and_the_log() {
+    use KeyCode::*;
+    use Who::*;
+    check(vec![
+        row(
+            "/ and an officer's code: only their visits; Enter keeps the search",
+            Lead,
+            visits_screen,
+            [typed("/yc-003"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| shown_visits(m) == [9] && !m.visits.searching && m.visits.search == "yc-003",
+        ),
+        row(
+            "an officer's name finds their visits too",
+            Lead,
+            visits_screen,
+            typed("/李四"),
+            vec![],
+            |m| shown_visits(m) == [7] && m.visits.searching,
+        ),
+        row(
+            "every word must match: period and state",
+            Lead,
+            visits_screen,
+            typed("/2026Q2 检查中"),
+            vec![],
+            |m| shown_visits(m) == [8],
+        ),
+        row(
+            "draw and town match every visit of that draw",
+            Observer,
+            visits_screen,
+            typed("/2026Q2-01 凤城镇"),
+            vec![],
+            |m| shown_visits(m) == [7, 8, 9],
+        ),
+        row(
+            "the cursor stays on its visit as the list narrows",
+            Lead,
+            visits_screen,
+            typed("j/检查中"),
+            vec![],
+            |m| m.visits.list.get(m.visits.selected).map(|v| v.id) == Some(8),
+        ),
+        row(
+            "keys typed into the search do not act (s starts nothing)",
+            Member,
+            visits_screen,
+            typed("/s"),
+            vec![],
+            |m| m.popup.is_none() && m.visits.search == "s",
+        ),
+        row(
+            "Esc while typing drops the search",
+            Lead,
+            visits_screen,
+            [typed("/yc-003"), vec![press(Esc)]].concat(),
+            vec![],
+            |m| shown_visits(m) == [7, 8, 9] && m.visits.search.is_empty(),
+        ),
+        row(
+            "Esc on the list clears a kept search",
+            Lead,
+            visits_screen,
+            [typed("/yc-003"), vec![press(Enter), press(Esc)]].concat(),
+            vec![],
+            |m| shown_visits(m) == [7, 8, 9] && !m.visits.searching,
+        ),
+        row(
+            "the log: by action in Chinese",
+            Observer,
+            audit_screen,
+            typed("/运行"),
+            vec![],
+            |m| shown_events(m) == [2],
+        ),
+        row(
+            "the log: by actor and action as written",
+            Observer,
+            audit_screen,
+            typed("/lead.liu draw.prepare"),
+            vec![],
+            |m| shown_events(m) == [1],
+        ),
+        row(
+            "the log: v typed into the search does not verify",
+            Observer,
+            audit_screen,
+            [typed("/v"), vec![press(Backspace), press(Enter)]].concat(),
+            vec![],
+            |m| shown_events(m) == [3, 2, 1] && !m.audit.searching,
+        ),
+    ]);
 }
 
 /// Screen 5: correction 21 first, then the first quarter's void request.
@@ -355,7 +514,154 @@ fn form(m: &mut Model) {
         read_only_why: None,
         empty: false,
         problems: vec![],
+        corrections: vec![],
+        may_correct: false,
+        correcting: false,
     });
+}
+
+/// Visit 8's result as submitted, its team member at the keyboard: `e` may correct it.
+fn submitted_form(m: &mut Model) {
+    form(m);
+    if let Some(f) = m.form.as_mut() {
+        f.read_only = true;
+        f.read_only_why = Some(shuangsuiji::tui::model::ReadOnly::Submitted);
+        f.may_correct = true;
+    }
+}
+
+/// The same, for someone who may not correct it (off the team, or a correction waits).
+fn submitted_form_not_mine(m: &mut Model) {
+    submitted_form(m);
+    if let Some(f) = m.form.as_mut() {
+        f.may_correct = false;
+    }
+}
+
+#[test]
+fn a_submitted_result_is_corrected_from_its_form() {
+    use KeyCode::*;
+    use Who::*;
+    let correcting = |m: &Model| {
+        m.form
+            .as_ref()
+            .is_some_and(|f| f.correcting && !f.read_only)
+    };
+    check(vec![
+        row(
+            "e makes the submitted result a correction",
+            Member,
+            submitted_form,
+            typed("e"),
+            vec![],
+            correcting,
+        ),
+        row(
+            "e does nothing for those who may not correct",
+            Member,
+            submitted_form_not_mine,
+            typed("e"),
+            vec![],
+            |m| {
+                m.form
+                    .as_ref()
+                    .is_some_and(|f| f.read_only && !f.correcting)
+            },
+        ),
+        row(
+            "a change to a correction saves no draft",
+            Member,
+            submitted_form,
+            typed("e "),
+            vec![],
+            |m| {
+                m.form
+                    .as_ref()
+                    .is_some_and(|f| f.result.items[0].outcome != Outcome::Compliant)
+            },
+        ),
+        row(
+            "Enter on 提交 asks the reason; Enter files the correction",
+            Member,
+            submitted_form,
+            [
+                typed("e"),
+                vec![press(BackTab), press(Enter)],
+                typed("录入有误"),
+                vec![press(Enter)],
+            ]
+            .concat(),
+            vec![Effect::FileCorrection {
+                visit: 8,
+                reason: "录入有误".into(),
+            }],
+            |m| m.popup.is_none() && m.asked.is_some(),
+        ),
+        row(
+            "Esc drops the correction and says so",
+            Member,
+            submitted_form,
+            [typed("e"), vec![press(Esc)]].concat(),
+            vec![Effect::Reload],
+            |m| {
+                m.form.is_none()
+                    && m.status.as_ref().map(|(t, _)| t.as_str())
+                        == Some(strings::CORRECTION_DROPPED)
+            },
+        ),
+    ]);
+}
+
+/// A message is open and its lines hold each of `want`.
+fn message_has(m: &Model, want: &[&str]) -> bool {
+    match &m.popup {
+        Some(Popup::Message { lines, .. }) => {
+            let all = lines.join("\n");
+            want.iter().all(|w| all.contains(w))
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn v_shows_a_visit_and_the_reminders_in_full() {
+    use Who::*;
+    check(vec![
+        row(
+            "v on a visit: every field, the team with names",
+            Observer,
+            visits_screen,
+            typed("jjv"),
+            vec![],
+            |m| {
+                message_has(
+                    m,
+                    &[
+                        "对象：对象9（E9）",
+                        "乡镇：凤城镇",
+                        "*YC-003王五",
+                        "2026Q2-01（2026Q2）",
+                    ],
+                )
+            },
+        ),
+        row(
+            "v on the overview: the selected visit in full",
+            Member,
+            overview,
+            typed("v"),
+            vec![],
+            |m| message_has(m, &["对象：对象7（E7）", "任务：NB-1"]),
+        ),
+        row(
+            "any key closes it and acts (j moves on the list behind)",
+            Observer,
+            visits_screen,
+            typed("vj"),
+            vec![],
+            |m| m.popup.is_none() && m.visits.selected == 1,
+        ),
+    ]);
 }
 
 fn nothing(_: &mut Model) {}
@@ -730,9 +1036,10 @@ fn dialogs_give_back_what_was_typed() {
     use Who::*;
     fn confirm_start(m: &mut Model) {
         m.popup = Some(Popup::Confirm {
-            text: strings::start_confirm(7, "对象7"),
+            text: "开始检查 #7 对象7？".into(),
             effect: Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: None,
             },
         });
@@ -745,6 +1052,7 @@ fn dialogs_give_back_what_was_typed() {
             vec![press(Enter)],
             vec![Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: None,
             }],
             |m| m.popup.is_none(),
@@ -756,6 +1064,7 @@ fn dialogs_give_back_what_was_typed() {
             typed("y"),
             vec![Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: None,
             }],
             |m| m.popup.is_none(),
@@ -790,6 +1099,7 @@ fn dialogs_give_back_what_was_typed() {
                     m,
                     &Effect::StartVisit {
                         id: 7,
+                        day: demo_day(),
                         reason: None,
                     },
                 ) && m.visits.selected == 0
@@ -972,15 +1282,7 @@ fn dialogs_give_back_what_was_typed() {
 fn visits_keys_by_team_and_state() {
     use KeyCode::*;
     use Who::*;
-    let start_7 = |m: &Model| {
-        confirms(
-            m,
-            &Effect::StartVisit {
-                id: 7,
-                reason: None,
-            },
-        )
-    };
+    let start_7 = |m: &Model| asks_day(m, 7, Step::Start);
     check(vec![
         row(
             "m shows only mine, and again everyone's",
@@ -1052,15 +1354,7 @@ fn visits_keys_by_team_and_state() {
             visits_screen,
             typed("jc"),
             vec![],
-            |m| {
-                confirms(
-                    m,
-                    &Effect::CompleteVisit {
-                        id: 8,
-                        reason: None,
-                    },
-                )
-            },
+            |m| asks_day(m, 8, Step::Complete),
         ),
         row(
             "c: not a visit not yet started",
@@ -1499,39 +1793,115 @@ fn steps_outside_the_windows_ask_a_reason_and_leads_mark_lapses() {
     use Who::*;
     check(vec![
         row(
-            "start inside the windows: a confirmation",
+            "start inside the windows: the day's dialog, today in it",
             Member,
             visits_screen,
             typed("s"),
             vec![],
+            |m| asks_day(m, 7, Step::Start),
+        ),
+        row(
+            "Enter starts it today; the dialog waits to be given back if the service refuses",
+            Member,
+            visits_screen,
+            [typed("s"), vec![press(Enter)]].concat(),
+            vec![Effect::StartVisit {
+                id: 7,
+                day: demo_day(),
+                reason: None,
+            }],
+            |m| m.popup.is_none() && m.asked.is_some(),
+        ),
+        row(
+            "an earlier day typed: the visit starts that day",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("2026-05-15"), vec![press(Enter)]].concat(),
+            vec![Effect::StartVisit {
+                id: 7,
+                day: shuangsuiji::domain::parse_date("2026-05-15").unwrap(),
+                reason: None,
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "a day after today: refused, the field named, the day kept",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("2026-05-21"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| day_refused(m, "2026-05-21", "不能晚于今天"),
+        ),
+        row(
+            "a day before the draw ran: refused",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("2026-05-01"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| day_refused(m, "2026-05-01", "不能早于抽取日期"),
+        ),
+        row(
+            "a day that is no date: refused",
+            Member,
+            visits_screen,
+            [typed("s"), day_typed("明天"), vec![press(Enter)]].concat(),
+            vec![],
+            |m| day_refused(m, "明天", "无法识别"),
+        ),
+        row(
+            "complete: Enter completes the started visit today",
+            Member,
+            visits_screen,
+            [typed("jc"), vec![press(Enter)]].concat(),
+            vec![Effect::CompleteVisit {
+                id: 8,
+                day: demo_day(),
+                reason: None,
+            }],
+            |m| m.popup.is_none(),
+        ),
+        row(
+            "start outside the windows: the reason is asked after the day",
+            Member,
+            outside_today,
+            [typed("s"), vec![press(Enter)]].concat(),
+            vec![],
             |m| {
-                confirms(
+                input_is(
                     m,
-                    &Effect::StartVisit {
+                    &InputPurpose::StepOutside {
                         id: 7,
-                        reason: None,
+                        step: Step::Start,
+                        day: demo_day(),
                     },
                 )
             },
         ),
         row(
-            "start outside the windows: the reason dialog",
+            "the reason goes with the start, on the day typed",
             Member,
             outside_today,
-            typed("s"),
-            vec![],
-            |m| input_is(m, &InputPurpose::StartOutside(7)),
-        ),
-        row(
-            "the reason goes with the start",
-            Member,
-            outside_today,
-            [typed("s复产后补查"), vec![press(Enter)]].concat(),
+            [
+                typed("s"),
+                vec![press(Enter)],
+                typed("复产后补查"),
+                vec![press(Enter)],
+            ]
+            .concat(),
             vec![Effect::StartVisit {
                 id: 7,
+                day: demo_day(),
                 reason: Some("复产后补查".into()),
             }],
             |m| m.popup.is_none(),
+        ),
+        row(
+            "Esc on the reason goes back to the day",
+            Member,
+            outside_today,
+            [typed("s"), vec![press(Enter), press(Esc)]].concat(),
+            vec![],
+            |m| asks_day(m, 7, Step::Start),
         ),
         row(
             "a lead marks 未实施 with a reason",

@@ -19,6 +19,8 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             // check is stored only when submitted: Esc leaves it unrecorded, and says so.
             if f.visit().is_none() {
                 m.status = Some((s::TARGETED_DROPPED.to_string(), false));
+            } else if f.correcting {
+                m.status = Some((s::CORRECTION_DROPPED.to_string(), false));
             }
             m.form = None;
             return vec![Effect::Reload];
@@ -42,13 +44,30 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     if f.read_only {
+        // A submitted result its team may correct: `e` makes the form a correction.
+        if k.code == KeyCode::Char('e') && f.may_correct {
+            f.read_only = false;
+            f.read_only_why = None;
+            f.correcting = true;
+            m.status = Some((s::CORRECTING.to_string(), false));
+        }
         return vec![];
     }
     let changed = match f.focus {
         FormFocus::Items => item_key(f, k.code),
         FormFocus::Categories => category_key(f, k.code),
         FormFocus::Submit => {
-            if k.code == KeyCode::Enter {
+            if k.code == KeyCode::Enter && f.correcting {
+                // A correction is filed with its reason; the principal decides.
+                if let Some(v) = f.visit() {
+                    m.popup = Some(Popup::input(
+                        s::correction_title(v.id, &v.entity_name),
+                        vec![s::CORRECTION_REASON_FIELD],
+                        vec![TextArea::default()],
+                        InputPurpose::Correction(v.id),
+                    ));
+                }
+            } else if k.code == KeyCode::Enter {
                 let text = match f.visit() {
                     Some(v) => s::submit_confirm(v.id, &v.entity_name),
                     None => s::TARGETED_SUBMIT_CONFIRM.to_string(),
@@ -152,8 +171,8 @@ fn save(f: &mut ResultForm) -> Vec<Effect> {
     f.result.remark = text_of(&f.remark);
     f.problems = f.result.problems(&codes(&f.items));
     // Text over its limit is shown among the problems and not saved; the draft keeps the
-    // last text within the limits. A targeted check has no draft.
-    if f.visit().is_some() && f.result.text_problems().is_empty() {
+    // last text within the limits. A targeted check has no draft, nor has a correction.
+    if f.visit().is_some() && !f.correcting && f.result.text_problems().is_empty() {
         vec![Effect::SaveDraft]
     } else {
         vec![]
@@ -189,6 +208,8 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         None
     };
     let read_only = read_only_why.is_some();
+    let pending = view.corrections.iter().any(|c| c.decision.is_none());
+    let may_correct = view.submitted.is_some() && on_team && !pending;
     let codes = codes(&view.items);
     let recorded = view
         .effective
@@ -220,6 +241,9 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         read_only,
         read_only_why,
         empty,
+        corrections: view.corrections,
+        may_correct,
+        correcting: false,
     }
 }
 
@@ -249,5 +273,8 @@ pub fn targeted_form(
         read_only: false,
         read_only_why: None,
         empty: false,
+        corrections: vec![],
+        may_correct: false,
+        correcting: false,
     }
 }

@@ -4,13 +4,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::keymap;
-use super::load::{filter_entities, search_entities, towns};
+use super::load::{filter_entities, search_audit, search_entities, search_visits, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
 use super::strings as s;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, Outcome};
 use crate::domain::role::{Action, Subject};
-use crate::domain::visit::VisitState;
+use crate::domain::visit::{Step, VisitState};
 use crate::domain::vocab::{CreditTier, TargetType};
 
 mod form;
@@ -41,6 +41,12 @@ pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
     if m.screen == ScreenId::Entities && m.entities.searching {
         return search_key(m, k);
+    }
+    if (m.screen == ScreenId::Visits && m.visits.searching)
+        || (m.screen == ScreenId::Audit && m.audit.searching)
+    {
+        list_search_key(m, k);
+        return vec![];
     }
     if m.go_prefix {
         m.go_prefix = false;
@@ -144,10 +150,18 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             if step(&mut m.audit.selected, m.audit.events.len(), k.code) {
                 return vec![];
             }
-            if k.code == KeyCode::Char('v') {
-                vec![Effect::VerifyAudit]
-            } else {
-                vec![]
+            match k.code {
+                KeyCode::Char('v') => vec![Effect::VerifyAudit],
+                KeyCode::Char('/') => {
+                    m.audit.searching = true;
+                    vec![]
+                }
+                KeyCode::Esc if !m.audit.search.is_empty() => {
+                    m.audit.search.clear();
+                    search_audit(m);
+                    vec![]
+                }
+                _ => vec![],
             }
         }
     }
@@ -264,6 +278,32 @@ fn next_filter<T: Clone + PartialEq>(current: Option<&T>, all: &[T]) -> Option<T
     }
 }
 
+/// Typing a search on 检查任务 or 日志: the list narrows with each key, the cursor kept on its
+/// row while it is still shown. Enter (or Down) keeps the search and goes back to the list;
+/// Esc drops it.
+fn list_search_key(m: &mut Model, k: KeyEvent) {
+    let (search, searching) = match m.screen {
+        ScreenId::Audit => (&mut m.audit.search, &mut m.audit.searching),
+        _ => (&mut m.visits.search, &mut m.visits.searching),
+    };
+    match k.code {
+        KeyCode::Enter | KeyCode::Down => *searching = false,
+        KeyCode::Esc => {
+            *searching = false;
+            search.clear();
+        }
+        KeyCode::Backspace => {
+            search.pop();
+        }
+        KeyCode::Char(c) if !c.is_control() => search.push(c),
+        _ => return,
+    }
+    match m.screen {
+        ScreenId::Audit => search_audit(m),
+        _ => search_visits(m),
+    }
+}
+
 fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let e = &mut m.entities;
     match k.code {
@@ -289,6 +329,29 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     };
     let list = m.overview_pane.list(o);
     match k.code {
+        KeyCode::Char('v') => {
+            // The reminders and the selected visit in full: nothing cut.
+            let mut lines: Vec<String> = o
+                .alerts
+                .iter()
+                .map(|a| format!("! {}", s::alert(a)))
+                .collect();
+            if let Some(v) = list.get(m.overview_selected) {
+                if !lines.is_empty() {
+                    lines.push(String::new());
+                }
+                lines.extend(visit_in_full(m, v));
+            }
+            if lines.is_empty() {
+                lines.push(s::NONE.to_string());
+            }
+            m.popup = Some(Popup::Message {
+                title: s::IN_FULL.to_string(),
+                lines,
+                error: false,
+            });
+            vec![]
+        }
         KeyCode::Tab | KeyCode::BackTab => {
             m.overview_pane = m.overview_pane.other();
             m.overview_selected = 0;
@@ -409,21 +472,32 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             v.mine = !v.mine;
             vec![Effect::Reload]
         }
+        (KeyCode::Char('/'), _) => {
+            v.searching = true;
+            vec![]
+        }
+        (KeyCode::Char('v'), Some((id, _))) => {
+            let lines = m
+                .visits
+                .list
+                .get(m.visits.selected)
+                .map(|x| visit_in_full(m, x))
+                .unwrap_or_default();
+            m.popup = Some(Popup::Message {
+                title: s::visit_title(id),
+                lines,
+                error: false,
+            });
+            vec![]
+        }
+        (KeyCode::Esc, _) if !v.search.is_empty() => {
+            v.search.clear();
+            search_visits(m);
+            vec![]
+        }
         (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
         (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {
-            match outside_today(m) {
-                Some(tasks) => ask(
-                    m,
-                    s::outside_title(id, &tasks),
-                    &[s::OUTSIDE_REASON],
-                    InputPurpose::StartOutside(id),
-                ),
-                None => confirm(
-                    m,
-                    &s::start_confirm(id, &selected_name(m)),
-                    Effect::StartVisit { id, reason: None },
-                ),
-            }
+            ask_day(m, id, Step::Start);
             vec![]
         }
         (KeyCode::Char('u'), Some((_, VisitState::Assigned)))
@@ -482,19 +556,7 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
-            match outside_today(m) {
-                Some(tasks) => ask(
-                    m,
-                    s::outside_title(id, &tasks),
-                    &[s::OUTSIDE_REASON],
-                    InputPurpose::CompleteOutside(id),
-                ),
-                None => confirm(
-                    m,
-                    &s::complete_confirm(id, &selected_name(m)),
-                    Effect::CompleteVisit { id, reason: None },
-                ),
-            }
+            ask_day(m, id, Step::Complete);
             vec![]
         }
         (KeyCode::Char('p'), Some((id, VisitState::Entered))) if may_publish => {
@@ -549,6 +611,36 @@ fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
     }
 }
 
+/// A visit in full, one field a line, for `v` (any cell the list cut).
+fn visit_in_full(m: &Model, v: &crate::services::visits::VisitView) -> Vec<String> {
+    let mut out = vec![
+        s::labelled(s::FULL_ENTITY, format!("{}（{}）", v.entity_name, v.entity)),
+        s::labelled(s::FULL_TOWN, &v.town),
+        s::labelled(s::FULL_TASKS, v.tasks.join("、")),
+        s::labelled(s::FULL_DRAW, format!("{}（{}）", v.draw_id, v.period)),
+        s::labelled(s::FULL_STATE, v.status_label()),
+        s::labelled(
+            s::FULL_TEAM,
+            crate::tui::search::team_with_names(&v.team, &m.names),
+        ),
+    ];
+    let due = crate::tui::views::countdown_in_full(m, v);
+    if !due.is_empty() {
+        out.push(s::labelled(s::FULL_DUE, due));
+    }
+    for (label, text) in [
+        (s::FULL_PROBLEM, &v.problem),
+        (s::FULL_NOTE, &v.note),
+        (s::FULL_START_REASON, &v.dates.start_reason),
+        (s::FULL_COMPLETE_REASON, &v.dates.complete_reason),
+    ] {
+        if let Some(t) = text {
+            out.push(s::labelled(label, t));
+        }
+    }
+    out
+}
+
 /// The name of the entity of the selected visit, for a confirmation that names its target.
 fn selected_name(m: &Model) -> String {
     m.visits
@@ -558,12 +650,45 @@ fn selected_name(m: &Model) -> String {
         .unwrap_or_default()
 }
 
-/// The tasks whose windows today misses, for the selected visit (the service's rule).
-fn outside_today(m: &Model) -> Option<String> {
-    m.visits
-        .list
-        .get(m.visits.selected)
-        .and_then(|v| v.outside_on(m.today))
+/// Opens the dialog of the day a visit is started or completed: today to begin with, the
+/// visit named in the title. Enter is the confirmation.
+fn ask_day(m: &mut Model, id: i64, step: Step) {
+    let today = m.today.to_string();
+    let (title, label) = match step {
+        Step::Complete => (s::complete_title(id, &selected_name(m)), s::COMPLETE_DAY),
+        _ => (s::start_title(id, &selected_name(m)), s::START_DAY),
+    };
+    m.popup = Some(Popup::input(
+        title,
+        vec![label],
+        vec![field(&today)],
+        InputPurpose::StepOn { id, step },
+    ));
+}
+
+/// The effect of a visit's step on `day`.
+fn step_effect(id: i64, step: Step, day: chrono::NaiveDate, reason: Option<String>) -> Effect {
+    match step {
+        Step::Complete => Effect::CompleteVisit { id, day, reason },
+        _ => Effect::StartVisit { id, day, reason },
+    }
+}
+
+/// The day typed in a step's dialog, checked as the service will (not after today, not
+/// before the draw or an earlier step: the domain's `check_step`): the day, or what is wrong
+/// with the field named.
+fn step_day(m: &Model, id: i64, step: Step, text: &str) -> Result<chrono::NaiveDate, String> {
+    // The field's short name: the domain's message names the step's date again.
+    let label = match step {
+        Step::Complete => s::TARGETED_COMPLETED,
+        _ => s::TARGETED_STARTED,
+    };
+    let day = crate::domain::parse_date(text).map_err(|why| s::labelled(label, why))?;
+    if let Some(v) = m.visits.list.iter().find(|v| v.id == id) {
+        crate::domain::visit::check_step(&v.dates, step, day, m.today)
+            .map_err(|why| s::labelled(label, why.to_string()))?;
+    }
+    Ok(day)
 }
 
 fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
@@ -709,13 +834,12 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
             id: first,
             on: second,
         },
-        InputPurpose::StartOutside(id) => Effect::StartVisit {
-            id,
-            reason: Some(first),
-        },
-        InputPurpose::CompleteOutside(id) => Effect::CompleteVisit {
-            id,
-            reason: Some(first),
+        InputPurpose::StepOutside { id, step, day } => step_effect(id, step, day, Some(first)),
+        // Answered in `popup_key`, once the day is checked.
+        InputPurpose::StepOn { .. } => Effect::Reload,
+        InputPurpose::Correction(visit) => Effect::FileCorrection {
+            visit,
+            reason: first,
         },
         InputPurpose::RejectCorrection(id) => Effect::DecideCorrection {
             id,
@@ -781,7 +905,10 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         } => match k.code {
             KeyCode::Esc => {
                 let this = m.popup.take();
-                if matches!(purpose_of(&this), Some(InputPurpose::ConfirmRun(_))) {
+                if matches!(
+                    purpose_of(&this),
+                    Some(InputPurpose::ConfirmRun(_) | InputPurpose::StepOutside { .. })
+                ) {
                     // Back to the seeds and witnesses, as typed.
                     m.popup = m.asked.take();
                 } else if let Some(p) =
@@ -815,6 +942,45 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                             InputPurpose::ConfirmRun(id),
                         ));
                         vec![]
+                    }
+                    InputPurpose::StepOn { id, step } => {
+                        let text = texts.first().cloned().unwrap_or_default();
+                        let day = match step_day(m, id, step, &text) {
+                            Ok(day) => day,
+                            Err(why) => {
+                                if let Some(Popup::Input { error, .. }) = m.popup.as_mut() {
+                                    *error = Some(why);
+                                }
+                                return vec![];
+                            }
+                        };
+                        let outside = m
+                            .visits
+                            .list
+                            .iter()
+                            .find(|v| v.id == id)
+                            .and_then(|v| v.outside_on(day));
+                        m.asked = m.popup.take();
+                        match outside {
+                            // Outside the windows: the reason, as the command line asks it;
+                            // Esc goes back to the day.
+                            Some(tasks) => {
+                                m.popup = Some(Popup::input(
+                                    s::outside_title(id, day, &tasks),
+                                    vec![s::OUTSIDE_REASON],
+                                    vec![TextArea::default()],
+                                    InputPurpose::StepOutside { id, step, day },
+                                ));
+                                vec![]
+                            }
+                            None => vec![step_effect(id, step, day, None)],
+                        }
+                    }
+                    InputPurpose::StepOutside { .. } => {
+                        let effect = input_effect(purpose.clone(), texts);
+                        // A failure gives back the reason; the day's dialog is dropped.
+                        m.asked = m.popup.take();
+                        vec![effect]
                     }
                     InputPurpose::ConfirmRun(id) => {
                         if texts.first() != Some(&id) {

@@ -8,16 +8,25 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::{block, row};
+use crate::domain::calendar::china_time;
 use crate::domain::result::InspectionResult;
+use crate::tui::diff::changes;
 use crate::tui::model::Model;
 use crate::tui::strings as s;
-use crate::tui::text::wrap;
+use crate::tui::text::{truncate, wrap};
 
 pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let [list, compare] =
-        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+        Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
     f.render_widget(
-        Paragraph::new(waiting_lines(m, list.width)).block(block(&m.theme, s::SCREENS[4])),
+        Paragraph::new(waiting_lines(m, list.width)).block(super::list_block(
+            &m.theme,
+            s::SCREENS[4],
+            Some(m.approvals.selected),
+            m.approvals.corrections.len()
+                + m.approvals.voids.len()
+                + m.approvals.substitutions.len(),
+        )),
         list,
     );
     render_compare(f, m, compare);
@@ -54,39 +63,46 @@ fn waiting_lines(m: &Model, width: u16) -> Vec<Line<'static>> {
     lines
 }
 
-/// The selected correction: the original result and the corrected one side by side.
+/// The selected correction: who filed it, when and why, then each changed field labelled,
+/// before and after (from [`crate::tui::diff::changes`]).
 fn render_compare(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let a = &m.approvals;
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    let cw = left.width.saturating_sub(2) as usize;
-    let (orig, corr) = match a.corrections.get(a.selected) {
-        Some(c) => (
-            a.originals
-                .get(&c.visit_id)
-                .map(|r| describe(r, cw))
-                .unwrap_or_default(),
-            describe(&c.result, cw),
-        ),
-        None => (vec![], vec![]),
-    };
-    f.render_widget(
-        Paragraph::new(orig).block(block(&m.theme, s::ORIGINAL)),
-        left,
-    );
-    f.render_widget(
-        Paragraph::new(corr).block(block(&m.theme, s::CORRECTED)),
-        right,
-    );
-}
-
-/// A result in short, then its findings, measure and remark, wrapped to `w` columns.
-fn describe(r: &InspectionResult, w: usize) -> Vec<Line<'static>> {
-    let mut out: Vec<Line<'static>> = wrap(&r.summary(), w).into_iter().map(Line::from).collect();
-    for x in [&r.findings, &r.measure, &r.remark] {
-        if !x.is_empty() {
-            out.extend(wrap(x, w).into_iter().map(Line::from));
+    let w = area.width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(c) = a.corrections.get(a.selected) {
+        let at: String = china_time(&c.filed_at).chars().take(16).collect();
+        let head = s::correction_head(c.id, c.visit_id, &c.filed_by, &at.replace('T', " "));
+        lines.extend(wrap(&head, w).into_iter().map(Line::from));
+        let reason = s::labelled(s::CORRECTION_REASON, &c.reason);
+        lines.extend(wrap(&reason, w).into_iter().map(Line::from));
+        let empty = InspectionResult::default();
+        let before = a.originals.get(&c.visit_id).unwrap_or(&empty);
+        let items = a.items.get(&c.visit_id).map(Vec::as_slice).unwrap_or(&[]);
+        let changes = changes(before, &c.result, items);
+        if changes.is_empty() {
+            lines.push(Line::styled(s::NO_CHANGE, m.theme.dim()));
+        }
+        for ch in changes {
+            lines.push(Line::styled(truncate(&ch.label, w), m.theme.title()));
+            for (tag, text, style) in [
+                (s::BEFORE, &ch.before, m.theme.dim()),
+                (s::AFTER, &ch.after, Style::new()),
+            ] {
+                for (i, part) in wrap(text, w.saturating_sub(5)).into_iter().enumerate() {
+                    let tag = if i == 0 { tag } else { "    " };
+                    lines.push(Line::styled(format!("  {tag}{part}"), style));
+                }
+            }
         }
     }
-    out
+    let inner_height = area.height.saturating_sub(2) as usize;
+    if lines.len() > inner_height && inner_height > 0 {
+        // What does not fit is said, not dropped silently.
+        lines.truncate(inner_height - 1);
+        lines.push(Line::styled(s::MORE_BELOW, m.theme.dim()));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block(&m.theme, s::CHANGES)),
+        area,
+    );
 }

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{block, header, row, scroll_start};
+use super::{header, list_block, row, scroll_start, search_border};
 use crate::tui::model::Model;
 use crate::tui::strings as s;
 use crate::tui::text::truncate;
@@ -58,8 +58,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             Style::new(),
         ));
     }
-    f.render_widget(
-        Paragraph::new(lines).block(block(&m.theme, s::SCREENS[5])),
-        list,
-    );
+    let b = list_block(&m.theme, s::SCREENS[5], Some(a.selected), a.events.len());
+    let b = search_border(f, &m.theme, b, list, &a.search, a.searching);
+    f.render_widget(Paragraph::new(lines).block(b), list);
 }

@@ -59,8 +59,6 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     if d.list.is_empty() {
         lines.push(Line::from(s::NONE));
     }
-    f.render_widget(
-        Paragraph::new(lines).block(block(&m.theme, s::SCREENS[2])),
-        area,
-    );
+    let b = super::list_block(&m.theme, s::SCREENS[2], Some(d.selected), d.list.len());
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }

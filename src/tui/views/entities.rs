@@ -33,7 +33,12 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
         (body, None)
     };
     f.render_widget(
-        Paragraph::new(entity_lines(m, list)).block(block(&m.theme, s::SCREENS[1])),
+        Paragraph::new(entity_lines(m, list)).block(super::list_block(
+            &m.theme,
+            s::SCREENS[1],
+            Some(e.selected),
+            e.shown.len(),
+        )),
         list,
     );
     if let (Some(area), Some(c)) = (detail, e.shown.get(e.selected).map(|i| &e.all[*i])) {

@@ -56,6 +56,8 @@ fn render_info(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
             countdown_text(m, v),
             if form.empty {
                 s::NOT_INSPECTED
+            } else if form.correcting {
+                s::CORRECTION_MODE
             } else if form.read_only {
                 s::READ_ONLY
             } else {
@@ -64,7 +66,25 @@ fn render_info(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
         ),
         FormSubject::Targeted { entry, .. } => s::targeted_info(entry),
     };
-    f.render_widget(Paragraph::new(truncate(&text, area.width as usize)), area);
+    // The latest correction's state goes first when there is one: a rejection and its
+    // reason must not be cut away behind the tasks.
+    let (text, style) = match form.corrections.last() {
+        Some(c) => {
+            let state = s::correction_state(c);
+            let rejected = c.decision.as_ref().is_some_and(|d| !d.approved);
+            let style = if rejected {
+                m.theme.danger()
+            } else {
+                m.theme.dim()
+            };
+            (format!("{state}  {text}"), style)
+        }
+        None => (text, ratatui::style::Style::new()),
+    };
+    f.render_widget(
+        Paragraph::new(Span::styled(truncate(&text, area.width as usize), style)),
+        area,
+    );
 }
 
 /// A list's heading, bright while the list has the focus.

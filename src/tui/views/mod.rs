@@ -23,6 +23,7 @@ use super::theme::Theme;
 use crate::domain::role::Subject;
 
 pub use super::model::{MIN_HEIGHT, MIN_WIDTH};
+pub use overview::countdown_in_full;
 
 pub fn render(f: &mut Frame<'_>, m: &Model) {
     let area = f.area();
@@ -125,6 +126,51 @@ pub fn block<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
         .borders(Borders::ALL)
         .border_set(border)
         .title(Span::styled(format!(" {title} "), style))
+}
+
+/// A list's block: its title, and the position of the selection on the right ("12/115"; "-/5"
+/// for a list without the cursor).
+pub fn list_block<'a>(
+    theme: &Theme,
+    title: &'a str,
+    selected: Option<usize>,
+    len: usize,
+) -> Block<'a> {
+    let at = match selected {
+        _ if len == 0 => "0".to_string(),
+        Some(i) => (i.min(len - 1) + 1).to_string(),
+        None => "-".to_string(),
+    };
+    block(theme, title).title(Line::from(format!(" {at}/{len} ")).right_aligned())
+}
+
+/// A list's `/` search, in its bottom border: the words typed, highlighted while typing (the
+/// real cursor after them, where the input method expects it), else how to search.
+pub fn search_border<'a>(
+    f: &mut Frame<'_>,
+    theme: &Theme,
+    b: Block<'a>,
+    area: Rect,
+    search: &str,
+    searching: bool,
+) -> Block<'a> {
+    let shown = crate::tui::text::tail(search, (area.width as usize).saturating_sub(16));
+    let (text, style) = if searching {
+        (format!(" /{shown} "), theme.selected())
+    } else if search.is_empty() {
+        (format!(" [/] {} ", s::SEARCH), theme.dim())
+    } else {
+        (format!(" /{shown} [Esc]{} ", s::CLEAR), theme.dim())
+    };
+    if searching {
+        use unicode_width::UnicodeWidthStr;
+        let col = (3 + shown.width()).min(area.width.saturating_sub(2) as usize) as u16;
+        f.set_cursor_position(ratatui::layout::Position::new(
+            area.x + col,
+            area.bottom().saturating_sub(1),
+        ));
+    }
+    b.title_bottom(Line::from(Span::styled(text, style)))
 }
 
 /// One row of a list: a `>` marker for the selection, then cells fitted to their widths.

@@ -29,6 +29,41 @@ pub fn countdown_text(m: &Model, v: &VisitView) -> String {
     }
 }
 
+/// The same, written in full (for `v`).
+pub fn countdown_in_full(m: &Model, v: &VisitView) -> String {
+    countdown_text(m, v)
+}
+
+/// The countdown within `width` columns, after `prefix` (时间外) if any. What the words mean
+/// is never cut: the date goes first, then "个工作日" becomes "工作日", then 临时 moves to the
+/// front, so 逾期, 今天到期, 临时, 紧急 and 临近 stay whole.
+pub fn countdown_fit(m: &Model, v: &VisitView, prefix: Option<&str>, width: usize) -> String {
+    let with = |t: &str| match prefix {
+        Some(p) if t.is_empty() => p.to_string(),
+        Some(p) => format!("{p} {t}"),
+        None => t.to_string(),
+    };
+    let full = countdown_text(m, v);
+    let no_date = match &v.due {
+        Some(d) => full.replacen(&format!("{} ", d.date.format("%m-%d")), "", 1),
+        None => full.clone(),
+    };
+    let short = no_date.replace(s::WORKING_DAYS, s::WORKING_DAYS_SHORT);
+    let prov = format!("({})", s::PROVISIONAL);
+    let front = if short.contains(&prov) {
+        format!("{} {}", s::PROVISIONAL, short.replace(&prov, ""))
+    } else {
+        short.clone()
+    };
+    for c in [&full, &no_date, &short, &front] {
+        let c = with(c);
+        if crate::tui::text::width(&c) <= width {
+            return c;
+        }
+    }
+    with(&front)
+}
+
 fn countdown_only(v: &VisitView) -> String {
     match (&v.due, v.days_left) {
         (Some(d), Some(left)) => {
@@ -161,6 +196,8 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
     let w = area.width.saturating_sub(4) as usize;
     let height = area.height.saturating_sub(2) as usize;
     let here = m.overview_pane == pane;
+    // The countdown's cell: 20 columns, up to 30 where the pane is wide, so the date stays.
+    let due_w = 20 + w.saturating_sub(50).min(10);
     let start = if here {
         scroll_start(m.overview_selected, height)
     } else {
@@ -177,8 +214,8 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
             let cells = match pane {
                 OverviewPane::Deadlines => [
                     (id.as_str(), 4),
-                    (v.entity_name.as_str(), w.saturating_sub(26)),
-                    (&countdown_text(m, v), 20),
+                    (v.entity_name.as_str(), w.saturating_sub(due_w + 6)),
+                    (&countdown_fit(m, v, None, due_w), due_w),
                 ],
                 OverviewPane::Mine => [
                     (id.as_str(), 4),
@@ -197,5 +234,102 @@ fn render_visits(f: &mut Frame<'_>, m: &Model, o: &Overview, pane: OverviewPane,
         OverviewPane::Deadlines => s::DEADLINES,
         OverviewPane::Mine => s::MY_VISITS,
     };
-    f.render_widget(Paragraph::new(lines).block(block(&m.theme, title)), area);
+    let at = here.then_some(m.overview_selected);
+    let b = super::list_block(&m.theme, title, at, pane.list(o).len());
+    f.render_widget(Paragraph::new(lines).block(b), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::Deadline;
+    use crate::domain::visit::{VisitDates, VisitState};
+    use crate::tui::model::Viewer;
+    use crate::tui::theme::Theme;
+
+    fn model(color: bool) -> Model {
+        let viewer = Viewer {
+            login: "x".into(),
+            name: "x".into(),
+            roles: [crate::domain::role::Role::Lead].into(),
+            inspector: None,
+            active: true,
+        };
+        let theme = Theme { color, ascii: true };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+        Model::new(theme, viewer, "t.db".into(), false, today)
+    }
+
+    fn visit(left: i64, countdown: Countdown, provisional: bool) -> VisitView {
+        VisitView {
+            id: 1,
+            draw_id: "2026Q4-01".into(),
+            period: "2026Q4".into(),
+            entity: "E1".into(),
+            tasks: vec!["NB-1".into()],
+            ticket: "0.5".into(),
+            problem: None,
+            note: None,
+            team: Default::default(),
+            drawn_on: "2026-12-01".into(),
+            entity_name: "对象".into(),
+            town: "凤城镇".into(),
+            dates: VisitDates::default(),
+            state: VisitState::Completed,
+            due: Some(Deadline {
+                date: chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+                provisional,
+                unknown_years: vec![],
+            }),
+            days_left: Some(left),
+            countdown: Some(countdown),
+            late: false,
+            pending_correction: false,
+            windows: vec![],
+        }
+    }
+
+    #[test]
+    fn the_words_that_carry_meaning_are_never_cut() {
+        let plain = model(false);
+        let w = crate::tui::text::width;
+        // In the 20 columns of the lists, everything but the date fits; after 时间外 the
+        // words that carry meaning still come before anything the cell cuts.
+        for (v, must, count) in [
+            (
+                visit(2, Countdown::Urgent, true),
+                &["紧急", "临时"][..],
+                "剩2",
+            ),
+            (visit(20, Countdown::Ample, true), &["临时"][..], "剩20"),
+            (
+                visit(-13, Countdown::Overdue, true),
+                &["临时", "逾期13"][..],
+                "",
+            ),
+            (
+                visit(0, Countdown::Urgent, true),
+                &["临时", "今天到期"][..],
+                "",
+            ),
+        ] {
+            let t = countdown_fit(&plain, &v, None, 20);
+            assert!(w(&t) <= 20, "{t:?} wider than 20");
+            for word in must.iter().chain([&count]) {
+                assert!(t.contains(word), "{word} in {t:?}");
+            }
+            let cell =
+                crate::tui::text::fit(&countdown_fit(&plain, &v, Some(s::OUTSIDE_MARK), 20), 20);
+            assert!(cell.starts_with(s::OUTSIDE_MARK), "{cell}");
+            for word in must {
+                assert!(cell.contains(word), "{word} in {cell:?} after 时间外");
+            }
+        }
+        // With room, the whole text, date included.
+        let v = visit(20, Countdown::Ample, true);
+        assert_eq!(
+            countdown_fit(&plain, &v, None, 40),
+            countdown_text(&plain, &v)
+        );
+    }
 }

@@ -5,18 +5,22 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::overview::{countdown_text, urgency_style};
-use super::{block, header, row, scroll_start};
+use super::overview::{countdown_fit, urgency_style};
+use super::{header, list_block, row, scroll_start, search_border};
 use crate::domain::visit::VisitState;
 use crate::tui::model::Model;
+use crate::tui::search::team_with_names;
 use crate::tui::strings as s;
 
 pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let v = &m.visits;
     let w = area.width.saturating_sub(4) as usize;
     let height = area.height.saturating_sub(3) as usize;
-    let (id_w, task_w, state_w, team_w, due_w) = (5, 10, 6, 15, 20);
-    let name_w = w.saturating_sub(2 + id_w + task_w + state_w + team_w + due_w + 5);
+    // Names next to codes once there is room for them (wider than 100 columns).
+    let wide = w > 96;
+    let (id_w, task_w, period_w, state_w, due_w) = (4, 9, 6, 6, 20);
+    let team_w = if wide { (14 + (w - 96)).min(40) } else { 13 };
+    let name_w = w.saturating_sub(2 + id_w + task_w + period_w + state_w + team_w + due_w + 6);
     let h = s::VISIT_HEADERS;
     let mut lines = vec![header(
         &m.theme,
@@ -24,21 +28,24 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
             (h[0], id_w),
             (h[1], name_w),
             (h[2], task_w),
-            (h[3], state_w),
-            (h[4], team_w),
-            (h[5], due_w),
+            (h[3], period_w),
+            (h[4], state_w),
+            (h[5], team_w),
+            (h[6], due_w),
         ],
     )];
     let start = scroll_start(v.selected, height);
     for (i, x) in v.list.iter().enumerate().skip(start).take(height) {
         let id = x.id.to_string();
         let tasks = x.tasks.join(",");
-        let team = x.team.codes();
-        let mut due = countdown_text(m, x);
-        if x.dates.outside_window() {
-            // The step taken outside the windows stays visible: it comes first, never cut.
-            due = format!("{} {due}", s::OUTSIDE_MARK);
-        }
+        let team = if wide {
+            team_with_names(&x.team, &m.names)
+        } else {
+            x.team.codes()
+        };
+        // The step taken outside the windows stays visible: it comes first, never cut.
+        let outside = x.dates.outside_window().then_some(s::OUTSIDE_MARK);
+        let due = countdown_fit(m, x, outside, due_w);
         let state = if x.state == VisitState::Entered && v.marked.contains(&x.id) {
             s::MARKED
         } else {
@@ -51,6 +58,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
                 (&id, id_w),
                 (&x.entity_name, name_w),
                 (&tasks, task_w),
+                (&x.period, period_w),
                 (state, state_w),
                 (&team, team_w),
                 (&due, due_w),
@@ -66,5 +74,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     } else {
         s::SCREENS[3].to_string()
     };
-    f.render_widget(Paragraph::new(lines).block(block(&m.theme, &title)), area);
+    let b = list_block(&m.theme, &title, Some(v.selected), v.list.len());
+    let b = search_border(f, &m.theme, b, area, &v.search, v.searching);
+    f.render_widget(Paragraph::new(lines).block(b), area);
 }
