@@ -78,6 +78,33 @@ pub fn key_in_scope(conn: &Connection) -> Result<Vec<(String, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Name and town of the entities that have a visit, by id: what lists of visits show, read
+/// without going through the whole registry (the overview's visits on a county of 100,000).
+pub fn names_of_visited(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name, town FROM entities WHERE code IN (SELECT entity FROM visits)",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sizes SQLite's page cache for a bulk write of a file of `bytes` (twice its size, between
+/// SQLite's default 2 MiB and 256 MiB), so that an import's inserts stay in memory until the
+/// commit instead of spilling into the WAL; returns the setting to put back with
+/// [`restore_cache`].
+pub fn size_cache_for(conn: &Connection, bytes: u64) -> Result<i64> {
+    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    let kib = (bytes.saturating_mul(2) / 1024).clamp(2048, 256 * 1024) as i64;
+    conn.pragma_update(None, "cache_size", -kib)?;
+    Ok(before)
+}
+
+/// Puts back the page-cache setting [`size_cache_for`] returned.
+pub fn restore_cache(conn: &Connection, before: i64) -> Result<()> {
+    conn.pragma_update(None, "cache_size", before)?;
+    Ok(())
+}
+
 /// The audit event that last changed an entity.
 pub fn changed_seq(conn: &Connection, code: &str) -> Result<u64> {
     Ok(conn.query_row(
