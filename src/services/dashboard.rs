@@ -295,9 +295,26 @@ impl Session {
 
     /// Key entities (not excluded, not closed) inspected this year — a random visit to them
     /// started, or a targeted check (个案检查) — of all key entities, and the ones not yet
-    /// inspected. Needs every entity classified, so the dashboard asks for it after its first
-    /// frame.
+    /// inspected (ordered by town, name, id).
+    ///
+    /// Counted in SQLite over indexed inputs (the key-list flag and the permit class, which
+    /// make an entity key whatever the date; exclusion; production status): no entity's
+    /// record is read and no visit is built, so the dashboard's first screen does not grow
+    /// with the registry. [`Session::key_coverage_by_records`] is the same figure from the
+    /// classified records, which tests compare this with.
     pub fn key_coverage(&self, year: i32) -> Result<KeyCoverage> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let mut covered = crate::store::draws::started_entities_in(conn, year)?;
+        covered.extend(crate::store::targeted::inspected_in(conn, year)?);
+        let keys = crate::store::entities::key_in_scope(conn)?;
+        Ok(coverage_of(keys, &covered))
+    }
+
+    /// [`Session::key_coverage`] computed from every entity's classified record and the
+    /// year's visits, as the dashboard did before the count moved into SQLite: the reference
+    /// the fast path is tested against (and the "before" of `benches/scale.rs`).
+    pub fn key_coverage_by_records(&self, year: i32) -> Result<KeyCoverage> {
         let mut covered: HashSet<String> = self
             .list_visits(&VisitFilter {
                 year: Some(year),
@@ -321,15 +338,20 @@ impl Session {
             })
             .map(|c| (c.id, c.entity.name))
             .collect();
-        let missing: Vec<(String, String)> = keys
-            .iter()
-            .filter(|(k, _)| !covered.contains(k))
-            .cloned()
-            .collect();
-        Ok(KeyCoverage {
-            covered: keys.len() - missing.len(),
-            all: keys.len(),
-            missing,
-        })
+        Ok(coverage_of(keys, &covered))
+    }
+}
+
+/// The coverage of `keys` (in order) by the entities in `covered`.
+fn coverage_of(keys: Vec<(String, String)>, covered: &HashSet<String>) -> KeyCoverage {
+    let all = keys.len();
+    let missing: Vec<(String, String)> = keys
+        .into_iter()
+        .filter(|(k, _)| !covered.contains(k))
+        .collect();
+    KeyCoverage {
+        covered: all - missing.len(),
+        all,
+        missing,
     }
 }

@@ -206,7 +206,11 @@ impl Session {
             action: "entities.import",
             extra: serde_json::Value::Null,
         };
-        self.apply_entity_rows(rows, present, &source, dry_run, progress)
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let cache = store::entities::size_cache_for(self.store().conn(), bytes)?;
+        let applied = self.apply_entity_rows(rows, present, &source, dry_run, progress);
+        store::entities::restore_cache(self.store().conn(), cache)?;
+        applied
     }
 
     /// `entities set CODE FIELD VALUE --reason R`: one field of one stored entity, read as a

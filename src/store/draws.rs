@@ -1,5 +1,7 @@
 //! Draws, runs, voids, visits, teams and substitutions: insert and read, never update.
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, from_json, to_json};
@@ -313,6 +315,21 @@ pub struct VisitRow {
 /// Every visit of every run, not voided draw (optionally of one year), oldest draw first.
 pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>> {
     live_visits_where(conn, year, None)
+}
+
+/// The entities of `year`'s visits whose draw was run and not voided and that were started
+/// (a start recorded): what the key coverage counts as inspected by a random visit. Counted in
+/// SQLite, without building the visits.
+pub fn started_entities_in(conn: &Connection, year: i32) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT v.entity
+         FROM visits v JOIN draws d ON d.id = v.draw_id JOIN draw_runs r ON r.draw_id = v.draw_id
+         WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
+           AND substr(d.period, 1, 4) = CAST(?1 AS TEXT)
+           AND EXISTS (SELECT 1 FROM visit_events e WHERE e.visit_id = v.id AND e.kind = 'start')",
+    )?;
+    let rows = stmt.query_map([year], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// One visit, if its draw was run and not voided.

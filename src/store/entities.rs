@@ -60,6 +60,51 @@ pub fn names(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The key entities counted by the year's key coverage, as (id, name), ordered by town, name
+/// and id: on the 重点排污单位名录 or under 排污许可重点管理 (the key inputs, which do not depend
+/// on the date), not excluded from draws, not closed. Read from the partial index
+/// `entities_key` (schema v12), without reading the records; the terms below are the index's
+/// own, word for word, so that SQLite uses it.
+pub fn key_in_scope(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name FROM entities
+         WHERE (json_extract(data, '$.key_polluter_list') = 1
+                OR json_extract(data, '$.permit_class') = '重点管理')
+           AND excluded = 0
+           AND json_extract(data, '$.production') IS NOT '关闭'
+         ORDER BY town, name, code",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Name and town of the entities that have a visit, by id: what lists of visits show, read
+/// without going through the whole registry (the overview's visits on a county of 100,000).
+pub fn names_of_visited(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name, town FROM entities WHERE code IN (SELECT entity FROM visits)",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sizes SQLite's page cache for a bulk write of a file of `bytes` (twice its size, between
+/// SQLite's default 2 MiB and 256 MiB), so that an import's inserts stay in memory until the
+/// commit instead of spilling into the WAL; returns the setting to put back with
+/// [`restore_cache`].
+pub fn size_cache_for(conn: &Connection, bytes: u64) -> Result<i64> {
+    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    let kib = (bytes.saturating_mul(2) / 1024).clamp(2048, 256 * 1024) as i64;
+    conn.pragma_update(None, "cache_size", -kib)?;
+    Ok(before)
+}
+
+/// Puts back the page-cache setting [`size_cache_for`] returned.
+pub fn restore_cache(conn: &Connection, before: i64) -> Result<()> {
+    conn.pragma_update(None, "cache_size", before)?;
+    Ok(())
+}
+
 /// The audit event that last changed an entity.
 pub fn changed_seq(conn: &Connection, code: &str) -> Result<u64> {
     Ok(conn.query_row(
@@ -67,4 +112,19 @@ pub fn changed_seq(conn: &Connection, code: &str) -> Result<u64> {
         [code],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::vocab::{PermitClass, ProductionStatus};
+
+    /// The labels that `key_in_scope` and the index `entities_key` spell out in SQL.
+    #[test]
+    fn the_key_query_spells_the_stored_labels() {
+        assert_eq!(PermitClass::Key.label(), "重点管理");
+        assert_eq!(ProductionStatus::Closed.label(), "关闭");
+        let sql = include_str!("schema_v12.sql");
+        assert!(sql.contains("'$.permit_class') = '重点管理'"));
+        assert!(sql.contains("'$.key_polluter_list') = 1"));
+    }
 }

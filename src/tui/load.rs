@@ -66,7 +66,7 @@ pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
     Ok(())
 }
 
-/// Key-entity coverage needs every entity classified: done after the first frame.
+/// Key-entity coverage, counted in SQLite by the dashboard service; loaded after the first frame.
 pub fn key_coverage(session: &Session, m: &mut Model) -> Result<()> {
     m.key_coverage = Some(session.key_coverage(m.today.year())?);
     Ok(())

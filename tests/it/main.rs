@@ -50,6 +50,7 @@ mod publicity;
 mod registry;
 mod reports;
 mod results;
+mod scale_read;
 mod serve;
 mod sheets;
 mod tamper_matrix;

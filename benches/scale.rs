@@ -1,0 +1,379 @@
+//! Scale (issue 12): counties of 10,000 and 100,000 entities (1,000,000 with `SCALE_1M=1`)
+//! from a generated CSV, with the seed's plans, measured beside their peers in the same run:
+//!
+//! - `import CSV` against `sqlite3 .import` of the same file into a fresh database (the
+//!   `sqlite3` binary is installed with `apt-get install -y sqlite3` when missing);
+//! - the dashboard's full first screen (`tui::load::overview` then `tui::load::key_coverage`,
+//!   as the dashboard loads it) on the demo county and on each size;
+//! - `audit verify` (the chain, then `verify_rows`) on each size.
+//!
+//! `cargo bench --bench scale` prints a markdown table: medians of interleaved runs, with the
+//! ratios. The figures are recorded in docs/benchmarks.md, "Scale".
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Datelike;
+use shuangsuiji::domain::role::Role;
+use shuangsuiji::domain::uscc;
+use shuangsuiji::services::users::UserChange;
+use shuangsuiji::services::{OpenOptions, Session, identity, init};
+use shuangsuiji::tui;
+
+/// Runs of each measurement (interleaved with its peer); the median is shown.
+const RUNS: usize = 5;
+
+const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const TOWNS: &[&str] = &[
+    "凤城镇",
+    "北留镇",
+    "润城镇",
+    "町店镇",
+    "芹池镇",
+    "次营镇",
+    "横河镇",
+];
+const PERMITS: &[&str] = &["重点管理", "简化管理", "登记管理", "", "", ""];
+const TIERS: &[&str] = &["低风险", "一般风险", "较高风险", "高风险", "", "低风险", ""];
+const PRODUCTION: &[&str] = &["", "", "", "", "", "", "", "", "停产", "关闭"];
+
+/// A valid USCC for entity number `i`.
+fn code(i: usize) -> String {
+    let mut body = String::from("91140522");
+    let mut n = i;
+    for _ in 0..9 {
+        body.push(ALPHABET[n % 31] as char);
+        n /= 31;
+    }
+    uscc::complete(&body).expect("body is in the alphabet")
+}
+
+/// The county's registry: `n` entities, a mix of target types, permit classes, tiers, the
+/// key-polluter list (1 in 37), production states and exclusions (1 in 101).
+fn write_entities(path: &Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    f.write_all("\u{feff}名称,统一社会信用代码,乡镇,地址,行业,检查对象类型,排污许可管理类别,信用风险等级,环评类别,重点排污单位名录,生产状态,不参与双随机原因\n".as_bytes())
+        .unwrap();
+    for i in 0..n {
+        let types = match i % 200 {
+            0..=9 => "排污单位、涉固体废物和危险废物单位",
+            10 => "核与辐射利用单位",
+            11..=12 => "非道路移动机械",
+            _ => "排污单位",
+        };
+        let town = TOWNS[i % TOWNS.len()];
+        writeln!(
+            f,
+            "阳城县第{i}号示例企业有限公司,{},{town},阳城县{town}某村{}号,制造业,{types},{},{},报告表,{},{},{}",
+            code(i),
+            i % 500,
+            PERMITS[i % PERMITS.len()],
+            TIERS[i % TIERS.len()],
+            if i % 37 == 0 { "是" } else { "" },
+            PRODUCTION[(i / 7) % PRODUCTION.len()],
+            if i % 101 == 0 { "长期停产" } else { "" },
+        )
+        .unwrap();
+    }
+}
+
+/// An empty production database with the year's seed plans; the operating-system user is its
+/// admin and lead.
+fn empty_county(db: &Path) {
+    let me = identity::os_login().unwrap();
+    let today = shuangsuiji::services::china_today();
+    init::init_empty(db, &me, today).unwrap();
+    let mut s = Session::open(db, &OpenOptions::default()).unwrap();
+    s.change_user(&me, UserChange::Grant(Role::Lead)).unwrap();
+    let mut s = Session::open(db, &OpenOptions::default()).unwrap();
+    if s.list_plans(Some(today.year())).unwrap().is_empty() {
+        s.create_seed_plans(today.year()).unwrap();
+    }
+}
+
+fn remove_db(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+/// `import CSV` into a fresh county: the time of the import alone.
+fn import(db: &Path, csv: &Path, n: usize) -> Duration {
+    remove_db(db);
+    empty_county(db);
+    let mut s = Session::open(db, &OpenOptions::default()).unwrap();
+    let start = Instant::now();
+    let r = s.import_entities(csv, false, &mut |_, _| {}).unwrap();
+    let took = start.elapsed();
+    assert_eq!(r.added, n);
+    took
+}
+
+/// The peer: `sqlite3 .import` of the same file into a fresh database (a table made from the
+/// header), the process's whole run.
+fn sqlite3_import(db: &Path, csv: &Path) -> Duration {
+    remove_db(db);
+    let start = Instant::now();
+    let mut child = Command::new("sqlite3")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("sqlite3 (apt-get install -y sqlite3)");
+    writeln!(
+        child.stdin.take().unwrap(),
+        "PRAGMA journal_mode=WAL;\n.mode csv\n.import '{}' entities",
+        csv.display()
+    )
+    .unwrap();
+    assert!(child.wait().unwrap().success());
+    start.elapsed()
+}
+
+/// Installs the `sqlite3` binary when it is missing.
+fn ensure_sqlite3() {
+    if Command::new("sqlite3").arg("-version").output().is_ok() {
+        return;
+    }
+    eprintln!("sqlite3 missing: apt-get install -y sqlite3");
+    let ok = Command::new("apt-get")
+        .args(["install", "-y", "sqlite3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "could not install sqlite3: run `apt-get install -y sqlite3`"
+    );
+}
+
+/// The dashboard's first screen as `tui::run` loads it: the overview, then the key-entity
+/// coverage. Open excluded (reported apart).
+fn first_screen(session: &Session) -> Duration {
+    let mut m = tui::model_for(session, false);
+    let start = Instant::now();
+    tui::load::overview(session, &mut m).unwrap();
+    tui::load::key_coverage(session, &mut m).unwrap();
+    let took = start.elapsed();
+    assert!(m.key_coverage.is_some());
+    took
+}
+
+/// The two parts of the first screen apart: (overview, key coverage).
+fn first_screen_parts(session: &Session) -> (Duration, Duration) {
+    let mut m = tui::model_for(session, false);
+    let start = Instant::now();
+    tui::load::overview(session, &mut m).unwrap();
+    let overview = start.elapsed();
+    let start = Instant::now();
+    tui::load::key_coverage(session, &mut m).unwrap();
+    (overview, start.elapsed())
+}
+
+/// `audit verify`: the chain, then every record row against the log.
+fn audit_verify(session: &Session) -> Duration {
+    let start = Instant::now();
+    let chain = session.verify_audit(None).unwrap();
+    let rows = session.verify_rows().unwrap();
+    let took = start.elapsed();
+    assert!(chain.is_ok(), "the chain verifies");
+    assert_eq!(rows.total, 0, "the rows verify");
+    took
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+fn spread(v: &[Duration]) -> String {
+    let min = v.iter().min().copied().unwrap_or_default();
+    let max = v.iter().max().copied().unwrap_or_default();
+    format!("{} ({}–{})", ms(median(v.to_vec())), ms(min), ms(max))
+}
+
+struct Row {
+    work: String,
+    size: String,
+    ours: String,
+    peer: String,
+    ratio: String,
+}
+
+fn ratio(a: Duration, b: Duration) -> String {
+    format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64())
+}
+
+fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
+    let label = if n >= 1_000_000 {
+        format!("{}M", n / 1_000_000)
+    } else {
+        format!("{}k", n / 1000)
+    };
+    let csv = dir.join(format!("entities-{n}.csv"));
+    write_entities(&csv, n);
+    let mb = std::fs::metadata(&csv).unwrap().len() as f64 / 1e6;
+    let db = dir.join(format!("county-{n}.db"));
+    let peer_db = dir.join(format!("sqlite3-{n}.db"));
+    let runs = if n >= 1_000_000 { 3 } else { RUNS };
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        ours.push(import(&db, &csv, n));
+        peer.push(sqlite3_import(&peer_db, &csv));
+    }
+    rows.push(Row {
+        work: format!("import CSV ({mb:.1} MB)"),
+        size: label.clone(),
+        ours: spread(&ours),
+        peer: format!("`sqlite3 .import` {}", spread(&peer)),
+        ratio: ratio(median(ours), median(peer)),
+    });
+    remove_db(&peer_db);
+
+    // The last import's database stays: the first screen and the log on it.
+    let open = Instant::now();
+    let session = Session::open(&db, &OpenOptions::default()).unwrap();
+    let opened = open.elapsed();
+    let mut screen = Vec::new();
+    let mut overview = Vec::new();
+    let mut coverage = Vec::new();
+    for _ in 0..runs {
+        screen.push(first_screen(&session));
+        let (o, c) = first_screen_parts(&session);
+        overview.push(o);
+        coverage.push(c);
+    }
+    rows.push(Row {
+        work: "dashboard first screen (overview + key coverage)".into(),
+        size: label.clone(),
+        ours: spread(&screen),
+        peer: format!("the demo county {}", ms(demo)),
+        ratio: ratio(median(screen), demo),
+    });
+    rows.push(Row {
+        work: "— of which `load::overview` / `load::key_coverage`; `Session::open`".into(),
+        size: label.clone(),
+        ours: format!(
+            "{} / {}; {}",
+            ms(median(overview)),
+            ms(median(coverage)),
+            ms(opened)
+        ),
+        peer: String::new(),
+        ratio: String::new(),
+    });
+    // The record-based key coverage (before the count moved into SQLite), and the one read
+    // the overview makes that grows with the registry: every entity's name and town.
+    let year = session.today().year();
+    let by_records: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            session.key_coverage_by_records(year).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let names: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            shuangsuiji::store::entities::names(&conn).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    let visited: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            shuangsuiji::store::entities::names_of_visited(&conn).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    drop(conn);
+    rows.push(Row {
+        work: "— key coverage from the classified records (before) / names for the visit list: every entity's (before) / the visited ones' (after)".into(),
+        size: label.clone(),
+        ours: format!(
+            "{} / {} / {}",
+            spread(&by_records),
+            spread(&names),
+            spread(&visited)
+        ),
+        peer: String::new(),
+        ratio: String::new(),
+    });
+    let verify: Vec<Duration> = (0..runs).map(|_| audit_verify(&session)).collect();
+    let events = session.audit_checkpoint().unwrap().size;
+    rows.push(Row {
+        work: format!("`audit verify`, chain + rows ({events} events)"),
+        size: label,
+        ours: spread(&verify),
+        peer: "goal ≤ 1 s".into(),
+        ratio: ratio(median(verify), Duration::from_secs(1)),
+    });
+    drop(session);
+    remove_db(&db);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this with no flag: skip then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("benches/scale.rs: run with `cargo bench --bench scale`");
+        return;
+    }
+    ensure_sqlite3();
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+
+    // The demo county's first screen: the reference for the large ones.
+    let demo_db = support::demo_copy(&dir, "demo.db");
+    let demo_session = support::open(&demo_db, "lead.liu");
+    first_screen(&demo_session);
+    let demo: Vec<Duration> = (0..RUNS * 2).map(|_| first_screen(&demo_session)).collect();
+    let (o, c) = first_screen_parts(&demo_session);
+    rows.push(Row {
+        work: "dashboard first screen (overview + key coverage)".into(),
+        size: "demo".into(),
+        ours: spread(&demo),
+        peer: format!("of which overview {} / key coverage {}", ms(o), ms(c)),
+        ratio: String::new(),
+    });
+    let demo = median(demo);
+    drop(demo_session);
+
+    let mut sizes = vec![10_000, 100_000];
+    if std::env::var("SCALE_1M").is_ok_and(|v| v == "1") {
+        sizes.push(1_000_000);
+    }
+    if let Ok(only) = std::env::var("SCALE_ONLY") {
+        sizes.retain(|n| n.to_string() == only);
+    }
+    for n in sizes {
+        county(dir.path(), n, &mut rows, demo);
+    }
+
+    println!("| work | size | ours: median (min–max) | peer | ratio |");
+    println!("|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            r.work, r.size, r.ours, r.peer, r.ratio
+        );
+    }
+    eprintln!(
+        "benches/scale.rs took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -1,0 +1,131 @@
+//! Issue 12: the dashboard's key-entity coverage counted in SQLite over indexed inputs gives
+//! the same figures as classifying every entity's record and building the year's visits.
+
+use chrono::NaiveDate;
+use shuangsuiji::services::Session;
+
+use crate::support::{self, completed_visit, day, demo_copy, open, open_on};
+
+/// The fast path and the reference, for `year`, on one session.
+fn same(s: &Session, year: i32) -> shuangsuiji::services::dashboard::KeyCoverage {
+    let fast = s.key_coverage(year).unwrap();
+    let reference = s.key_coverage_by_records(year).unwrap();
+    assert_eq!(fast, reference, "{year}, as of {}", s.today());
+    fast
+}
+
+#[test]
+fn key_coverage_from_sqlite_equals_the_classified_records_at_several_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "d.db");
+    for today in [
+        "2026-01-05",
+        "2026-03-31",
+        "2026-05-20",
+        "2026-10-01",
+        "2026-12-31",
+    ] {
+        let s = open_on(&db, "lead.liu", day(today));
+        let c = same(&s, 2026);
+        assert!(c.all > 0, "the demo county has key entities");
+        same(&s, 2025);
+    }
+    // The demo as built on another day (its own visits started and targeted checks).
+    let late = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let other = support::demo_copy_at(&dir, "late.db", late);
+    let s = open_on(&other, "lead.liu", late);
+    let c = same(&s, 2026);
+    assert!(
+        c.covered > 0,
+        "by November some key entities were inspected"
+    );
+}
+
+#[test]
+fn a_started_visit_to_a_key_entity_counts_and_the_key_inputs_move_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let db = support::drawn_copy(&dir, "before.db");
+        same(&open(&db, "lead.liu"), 2026)
+    };
+    // A visit to a key entity still missing, started and completed.
+    let done = completed_visit(&dir, "d.db", |v| {
+        before.missing.iter().any(|(id, _)| id == &v.entity)
+    });
+    let mut s = open(&done.db, "lead.liu");
+    let after = same(&s, 2026);
+    assert_eq!(after.all, before.all);
+    assert_eq!(after.covered, before.covered + 1);
+    assert!(!after.missing.iter().any(|(id, _)| id == &done.visit.entity));
+
+    // The inputs: excluded, closed, made key by its permit, off the key list.
+    let missing = after.missing[0].0.clone();
+    s.set_exclusion(&missing, Some("搬迁"), "企业已迁出本县")
+        .unwrap();
+    let c = same(&s, 2026);
+    assert_eq!(c.all, after.all - 1, "an excluded entity does not count");
+    s.set_exclusion(&missing, None, "企业已迁回本县").unwrap();
+    s.set_entity_field(&missing, "生产状态", "关闭", "企业已经关闭停产")
+        .unwrap();
+    let c = same(&s, 2026);
+    assert_eq!(c.all, after.all - 1, "a closed entity does not count");
+    s.set_entity_field(&missing, "生产状态", "停产", "企业暂时停产整顿")
+        .unwrap();
+    let c = same(&s, 2026);
+    assert_eq!(c.all, after.all, "a suspended one still counts");
+
+    let general = s
+        .list_entities(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| {
+            !c.classification.also_key
+                && c.entity.exclusion.is_none()
+                && c.entity.production != shuangsuiji::domain::vocab::ProductionStatus::Closed
+        })
+        .expect("a county has entities that are not key")
+        .id;
+    s.set_entity_field(
+        &general,
+        "排污许可管理类别",
+        "重点管理",
+        "换发重点管理许可证",
+    )
+    .unwrap();
+    let c = same(&s, 2026);
+    assert_eq!(c.all, after.all + 1, "a key permit makes it key");
+    s.set_entity_field(&general, "排污许可管理类别", "简化管理", "改为简化管理许可")
+        .unwrap();
+    s.set_entity_field(&general, "重点排污单位名录", "是", "列入本年名录公告")
+        .unwrap();
+    let c = same(&s, 2026);
+    assert_eq!(c.all, after.all + 1, "the key list makes it key");
+    s.set_entity_field(&general, "重点排污单位名录", "否", "移出本年名录公告")
+        .unwrap();
+    assert_eq!(same(&s, 2026).all, after.all);
+}
+
+#[test]
+fn the_key_query_reads_the_partial_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "d.db");
+    drop(open(&db, "lead.liu"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT code, name FROM entities
+             WHERE (json_extract(data, '$.key_polluter_list') = 1
+                    OR json_extract(data, '$.permit_class') = '重点管理')
+               AND excluded = 0
+               AND json_extract(data, '$.production') IS NOT '关闭'
+             ORDER BY town, name, code",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("entities_key"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+}
