@@ -1206,8 +1206,12 @@ fn approvals_as_principal() {
     // The correction as a labelled before/after of each changed field, with its reason and
     // who filed it (issue 11 item 6: the principal approved blind).
     let text = lines.join("\n");
+    let filed = format!(
+        "{} 提交于 2026-05-19 10:00",
+        d.m.approvals.corrections[0].filed_by
+    );
     for want in [
-        "jin.fangjian 提交于 2026-05-19 10:00",
+        filed.as_str(),
         "更正理由：录入时漏填备注信息",
         "备注（公示）",
         "原：（无）",
