@@ -5,62 +5,20 @@
 //! `cargo bench --bench audit` prints criterion's timings and, once, the sizes: the log, the
 //! row lists (`audit_rows`, by `dbstat`) and the files. Results: docs/benchmarks.md.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
+#[path = "common/county.rs"]
+mod county;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use rusqlite::Connection;
 
-use shuangsuiji::domain::uscc;
 use shuangsuiji::services::{OpenOptions, Session, identity, init};
 
 const N: usize = 100_000;
 /// The demo as of late in its year: three quarters drawn, most tables filled.
 const DEMO_DATE: &str = "2026-11-20";
-const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const TOWNS: &[&str] = &[
-    "凤城镇",
-    "北留镇",
-    "润城镇",
-    "町店镇",
-    "芹池镇",
-    "次营镇",
-    "横河镇",
-];
-const PERMITS: &[&str] = &["重点管理", "简化管理", "登记管理", ""];
-const TIERS: &[&str] = &["低风险", "一般风险", "较高风险", "高风险", ""];
-
-/// A valid USCC for entity number `i` (as benches/import.rs).
-fn code(i: usize) -> String {
-    let mut body = String::from("91140522");
-    let mut n = i;
-    for _ in 0..9 {
-        body.push(ALPHABET[n % 31] as char);
-        n /= 31;
-    }
-    uscc::complete(&body).expect("body is in the alphabet")
-}
-
-fn write_csv(path: &Path) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    f.write_all("\u{feff}名称,统一社会信用代码,乡镇,地址,行业,检查对象类型,排污许可管理类别,信用风险等级,环评类别\n".as_bytes())
-        .unwrap();
-    for i in 0..N {
-        writeln!(
-            f,
-            "阳城县第{i}号示例企业有限公司,{},{},阳城县{}某村{}号,制造业,排污单位,{},{},报告表",
-            code(i),
-            TOWNS[i % TOWNS.len()],
-            TOWNS[i % TOWNS.len()],
-            i % 500,
-            PERMITS[i % PERMITS.len()],
-            TIERS[i % TIERS.len()],
-        )
-        .unwrap();
-    }
-}
-
 /// Bytes a table (and its indexes) takes in the database file, by `dbstat`.
 fn table_bytes(db: &Path, table: &str) -> u64 {
     let conn = Connection::open(db).unwrap();
@@ -122,7 +80,7 @@ fn bench(c: &mut Criterion) {
     let empty = table_bytes(&big, "audit_rows");
     let empty_file = file_bytes(&big);
     let csv = dir.path().join("entities.csv");
-    write_csv(&csv);
+    county::write_csv(&csv, N);
     {
         let mut s = session(&big, None);
         let r = s.import_entities(&csv, false, &mut |_, _| {}).unwrap();

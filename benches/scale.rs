@@ -10,6 +10,8 @@
 //! `cargo bench --bench scale` prints a markdown table: medians of interleaved runs, with the
 //! ratios. The figures are recorded in docs/benchmarks.md, "Scale".
 
+#[path = "common/county.rs"]
+mod county;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -20,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use chrono::Datelike;
 use shuangsuiji::domain::role::Role;
-use shuangsuiji::domain::uscc;
 use shuangsuiji::services::users::UserChange;
 use shuangsuiji::services::{OpenOptions, Session, identity, init};
 use shuangsuiji::tui;
@@ -28,7 +29,6 @@ use shuangsuiji::tui;
 /// Runs of each measurement (interleaved with its peer); the median is shown.
 const RUNS: usize = 5;
 
-const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const TOWNS: &[&str] = &[
     "凤城镇",
     "北留镇",
@@ -41,17 +41,6 @@ const TOWNS: &[&str] = &[
 const PERMITS: &[&str] = &["重点管理", "简化管理", "登记管理", "", "", ""];
 const TIERS: &[&str] = &["低风险", "一般风险", "较高风险", "高风险", "", "低风险", ""];
 const PRODUCTION: &[&str] = &["", "", "", "", "", "", "", "", "停产", "关闭"];
-
-/// A valid USCC for entity number `i`.
-fn code(i: usize) -> String {
-    let mut body = String::from("91140522");
-    let mut n = i;
-    for _ in 0..9 {
-        body.push(ALPHABET[n % 31] as char);
-        n /= 31;
-    }
-    uscc::complete(&body).expect("body is in the alphabet")
-}
 
 /// The county's registry: `n` entities, a mix of target types, permit classes, tiers, the
 /// key-polluter list (1 in 37), production states and exclusions (1 in 101).
@@ -70,7 +59,7 @@ fn write_entities(path: &Path, n: usize) {
         writeln!(
             f,
             "阳城县第{i}号示例企业有限公司,{},{town},阳城县{town}某村{}号,制造业,{types},{},{},报告表,{},{},{}",
-            code(i),
+            county::code(i),
             i % 500,
             PERMITS[i % PERMITS.len()],
             TIERS[i % TIERS.len()],
