@@ -12,6 +12,8 @@
 
 #[path = "common/county.rs"]
 mod county;
+#[path = "common/peak.rs"]
+mod peak;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
