@@ -471,13 +471,27 @@ fn show_result(s: &Session, id: i64, json: bool) -> CliResult {
         }
     } else if let Some(d) = &v.draft {
         output::say(&format!(
-            "草稿（{} 保存于 {}）：{}",
+            "你的草稿（{} 保存于 {}）：{}",
             d.author,
             d.updated_at,
             d.result.summary()
         ));
     } else {
         output::say("尚未录入。");
+    }
+    // Drafts are per user: one's own kept after a teammate submitted is the start of a
+    // correction; the teammates' are named with their time, never shown.
+    if v.effective.is_some()
+        && let Some(d) = &v.draft
+    {
+        output::say(&format!(
+            "你的草稿仍保留（保存于 {}）：{}；可据以提出更正（result correct）",
+            d.updated_at,
+            d.result.summary()
+        ));
+    }
+    for t in &v.teammate_drafts {
+        output::say(&format!("{} 也有草稿（{} 保存）", t.name, t.saved()));
     }
     say_history(&v);
     for x in s.visit_substitutions(id)? {

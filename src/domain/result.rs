@@ -87,6 +87,16 @@ pub struct InspectionResult {
     pub remark: String,
 }
 
+/// A result's text fields, in order (检查发现, 违法依据, 处理措施, 其他说明, 备注): their Chinese
+/// names and kinds, which set their length limits.
+pub const TEXT_FIELDS: [(&str, TextKind); 5] = [
+    ("检查发现", TextKind::Other),
+    ("违法依据", TextKind::LegalBasis),
+    ("处理措施", TextKind::Other),
+    ("其他说明", TextKind::Other),
+    ("备注", TextKind::Remark),
+];
+
 impl InspectionResult {
     /// The form a result starts from: every check item compliant, 未发现问题, no text.
     pub fn blank<S: AsRef<str>>(items: &[S]) -> InspectionResult {
@@ -106,12 +116,13 @@ impl InspectionResult {
 
     /// The text fields with their Chinese names and kinds (which set their length limits).
     fn text_fields(&self) -> [(&str, &'static str, TextKind); 5] {
+        let [f, l, me, o, r] = TEXT_FIELDS;
         [
-            (&self.findings, "检查发现", TextKind::Other),
-            (&self.legal_basis, "违法依据", TextKind::LegalBasis),
-            (&self.measure, "处理措施", TextKind::Other),
-            (&self.other, "其他说明", TextKind::Other),
-            (&self.remark, "备注", TextKind::Remark),
+            (&self.findings, f.0, f.1),
+            (&self.legal_basis, l.0, l.1),
+            (&self.measure, me.0, me.1),
+            (&self.other, o.0, o.1),
+            (&self.remark, r.0, r.1),
         ]
     }
 

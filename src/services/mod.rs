@@ -199,6 +199,12 @@ impl Session {
     }
 
     /// Changes when another connection commits (`PRAGMA data_version`).
+    /// How many write transactions this session has committed: a burst of typed keys or a
+    /// paste saves its draft once, not once per character.
+    pub fn commits(&self) -> u64 {
+        self.store.commits()
+    }
+
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.store.data_version()?)
     }

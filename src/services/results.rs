@@ -23,12 +23,35 @@ pub struct ResultView {
     /// The same check items in full: method, legal basis and the rest of the list's row, for
     /// `visit show` and `result template`.
     pub check_items: Vec<CheckItem>,
+    /// The viewer's own draft (drafts are per user).
     pub draft: Option<Draft>,
+    /// The teammates who have a draft of the same result, and when each saved it: names, not
+    /// contents (a teammate's text is theirs until submitted).
+    pub teammate_drafts: Vec<TeammateDraft>,
     pub submitted: Option<Submitted>,
+    /// The name of who submitted it (the login when the user is no longer on the list).
+    pub submitted_by_name: Option<String>,
     pub corrections: Vec<Correction>,
     /// The result in force: the latest approved correction, else the submitted one.
     pub effective: Option<InspectionResult>,
     pub followups: Vec<FollowUp>,
+}
+
+/// A teammate's draft of a result, as others see it: who and when, not what.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TeammateDraft {
+    pub author: String,
+    /// The author's name (the login when the user is no longer on the list).
+    pub name: String,
+    /// When it was last saved (RFC 3339, UTC+8).
+    pub updated_at: String,
+}
+
+impl TeammateDraft {
+    /// When it was saved, to the minute in UTC+8 ("12-06 14:03").
+    pub fn saved(&self) -> String {
+        crate::domain::calendar::short_time(&self.updated_at)
+    }
 }
 
 /// The statuses a follow-up can be given.
@@ -78,16 +101,41 @@ impl Session {
             .map(|c| c.result.clone())
             .or_else(|| submitted.as_ref().map(|s| s.result.clone()));
         let check_items = self.visit_items(&visit)?;
+        // Drafts are per user: one's own in full; of the teammates', who and when, shown only
+        // to those who may enter this result themselves (its team). No action of the role
+        // table lets anyone read another's unsubmitted text.
+        let (draft, teammate_drafts) =
+            if self.may(Action::EnterResult, Subject::VisitResult(&visit.team)) {
+                let me = &self.user().login;
+                let (mine, others): (Vec<Draft>, Vec<Draft>) =
+                    store::results::drafts(conn, id)?
+                        .into_iter()
+                        .partition(|d| &d.author == me);
+                let others = others
+                    .into_iter()
+                    .map(|d| {
+                        Ok(TeammateDraft {
+                            name: name_of(conn, &d.author)?,
+                            author: d.author,
+                            updated_at: d.updated_at,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                (mine.into_iter().next(), others)
+            } else {
+                (None, vec![])
+            };
         Ok(ResultView {
             items: check_items
                 .iter()
                 .map(|i| (i.code.clone(), i.item.clone()))
                 .collect(),
             check_items,
-            draft: if self.may(Action::EnterResult, Subject::VisitResult(&visit.team)) {
-                store::results::draft(conn, id)?
-            } else {
-                None
+            draft,
+            teammate_drafts,
+            submitted_by_name: match &submitted {
+                Some(x) => Some(name_of(conn, &x.submitted_by)?),
+                None => None,
             },
             submitted,
             corrections,
@@ -105,7 +153,8 @@ impl Session {
         )
     }
 
-    /// Saves a draft as it is typed; it survives a dropped connection. Not an audit event:
+    /// Saves the user's own draft as it is typed; it survives a dropped connection. Each
+    /// officer of the team has their own: a teammate's is never touched. Not an audit event:
     /// nothing is decided until the result is submitted.
     pub fn save_draft(&mut self, id: i64, result: &InspectionResult) -> Result<()> {
         let v = self.visit(id)?;
@@ -156,7 +205,9 @@ impl Session {
                 "completed": completed.to_string(), "due": due.date.to_string(), "provisional_due": due.provisional, "late": late,
             }))?;
             store::results::insert_result(tx, &NewResult { visit_id: id, result, by: &login, on: today, due: due.date, late, seq: ev.seq })?;
-            store::results::drop_draft(tx, id)?;
+            // The submitter's draft is now the result; the teammates' stay as their own (the
+            // basis of a correction, should they want one).
+            store::results::drop_draft(tx, id, &login)?;
             Ok(store::results::result(tx, id)?.expect("just inserted"))
         })
     }
@@ -208,9 +259,10 @@ impl Session {
                 &id.to_string(),
                 &json!({ "reason": reason, "before": original.result, "after": result }),
             )?;
-            Ok(store::results::insert_correction(
-                tx, id, result, &reason, &login, ev.seq,
-            )?)
+            let filed = store::results::insert_correction(tx, id, result, &reason, &login, ev.seq)?;
+            // A draft kept after a teammate submitted has served once a correction is filed.
+            store::results::drop_draft(tx, id, &login)?;
+            Ok(filed)
         })
     }
 
@@ -365,6 +417,13 @@ impl Session {
             Ok(())
         })
     }
+}
+
+/// A user's name by login; the login itself when the user is no longer on the list.
+fn name_of(conn: &rusqlite::Connection, login: &str) -> Result<String> {
+    Ok(store::users::get(conn, login)?
+        .map(|u| u.name)
+        .unwrap_or_else(|| login.to_string()))
 }
 
 /// Refuses a result with a text field over its limit, naming the field and the limit.

@@ -39,6 +39,8 @@ pub struct Store {
     /// The file opened (device and inode), to notice when another file has been put in its
     /// place (a restore) while this connection still holds the old one.
     file: Option<(u64, u64)>,
+    /// Write transactions this connection has committed (what a burst of keys costs).
+    commits: std::cell::Cell<u64>,
 }
 
 /// Errors from the store.
@@ -191,6 +193,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             file: file_id(path),
+            commits: std::cell::Cell::new(0),
         })
     }
 
@@ -211,6 +214,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             file,
+            commits: std::cell::Cell::new(0),
         };
         migrations::migrate(&mut store.conn)?;
         binding::install(&store.conn)?;
@@ -261,6 +265,7 @@ impl Store {
             return Err(binding::unlogged_error(&unlogged).into());
         }
         tx.commit().map_err(StoreError::from)?;
+        self.commits.set(self.commits.get() + 1);
         Ok(out)
     }
 
@@ -290,7 +295,13 @@ impl Store {
             return Err(binding::unlogged_error(&unlogged).into());
         }
         tx.commit().map_err(StoreError::from)?;
+        self.commits.set(self.commits.get() + 1);
         Ok(out)
+    }
+
+    /// How many write transactions this connection has committed since it was opened.
+    pub fn commits(&self) -> u64 {
+        self.commits.get()
     }
 
     /// SQLite's `PRAGMA data_version`: changes when another connection commits.

@@ -106,24 +106,34 @@ pub fn add_lapse(conn: &Connection, visit_id: i64, reason: &str, seq: u64) -> Re
     Ok(())
 }
 
-pub fn draft(conn: &Connection, visit_id: i64) -> Result<Option<Draft>> {
-    let row: Option<(String, String, String)> = conn
-        .query_row(
-            "SELECT author, data, updated_at FROM result_drafts WHERE visit_id = ?1",
-            [visit_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    row.map(|(author, data, updated_at)| {
-        Ok(Draft {
-            author,
-            result: from_json("result_drafts", &data)?,
-            updated_at,
-        })
-    })
-    .transpose()
+/// `author`'s own draft of a visit's result (drafts are per user, schema v13).
+pub fn draft(conn: &Connection, visit_id: i64, author: &str) -> Result<Option<Draft>> {
+    Ok(drafts(conn, visit_id)?
+        .into_iter()
+        .find(|d| d.author == author))
 }
 
+/// Every draft of a visit's result, one per author, the most recently saved first.
+pub fn drafts(conn: &Connection, visit_id: i64) -> Result<Vec<Draft>> {
+    let mut stmt = conn.prepare(
+        "SELECT author, data, updated_at FROM result_drafts WHERE visit_id = ?1
+         ORDER BY updated_at DESC, author",
+    )?;
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([visit_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(author, data, updated_at)| {
+            Ok(Draft {
+                author,
+                result: from_json("result_drafts", &data)?,
+                updated_at,
+            })
+        })
+        .collect()
+}
+
+/// Saves `author`'s draft, replacing only their own.
 pub fn put_draft(
     conn: &Connection,
     visit_id: i64,
@@ -133,14 +143,18 @@ pub fn put_draft(
 ) -> Result<()> {
     conn.execute(
         "INSERT INTO result_drafts (visit_id, author, data, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (visit_id) DO UPDATE SET author = excluded.author, data = excluded.data, updated_at = excluded.updated_at",
+         ON CONFLICT (visit_id, author) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
         params![visit_id, author, to_json(result), at],
     )?;
     Ok(())
 }
 
-pub fn drop_draft(conn: &Connection, visit_id: i64) -> Result<()> {
-    conn.execute("DELETE FROM result_drafts WHERE visit_id = ?1", [visit_id])?;
+/// Drops `author`'s draft of a visit's result; the teammates' stay.
+pub fn drop_draft(conn: &Connection, visit_id: i64, author: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM result_drafts WHERE visit_id = ?1 AND author = ?2",
+        params![visit_id, author],
+    )?;
     Ok(())
 }
 

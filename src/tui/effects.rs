@@ -468,12 +468,48 @@ fn open_form(session: &Session, m: &mut Model, id: i64) -> Result<Outcome> {
     Ok(Outcome::Quiet)
 }
 
-fn save_draft(session: &mut Session, m: &Model) -> Result<Outcome> {
-    let Some((f, v)) = m.form.as_ref().and_then(|f| Some((f, f.visit()?))) else {
+fn save_draft(session: &mut Session, m: &mut Model) -> Result<Outcome> {
+    let Some((id, result)) = m
+        .form
+        .as_ref()
+        .and_then(|f| Some((f.visit()?.id, f.result.clone())))
+    else {
         return Ok(Outcome::Quiet);
     };
-    session.save_draft(v.id, &f.result)?;
-    Ok(Outcome::Status(s::DRAFT_SAVED.to_string()))
+    save_draft_of(session, m, id, &result)
+}
+
+/// Saves the draft a burst of keys left pending (see `tui::handle_burst`), once, and shows
+/// the outcome.
+pub fn save_pending(
+    session: &mut Session,
+    m: &mut Model,
+    pending: &mut Option<(i64, crate::domain::result::InspectionResult)>,
+) {
+    if let Some((id, result)) = pending.take() {
+        match save_draft_of(session, m, id, &result) {
+            Ok(outcome) => show(m, outcome),
+            Err(e) => show(m, Outcome::failure(e)),
+        }
+    }
+}
+
+/// Saves the user's draft of visit `id`. Found submitted by a teammate meanwhile: no dialog,
+/// the form turns read only with a line in the status bar, and what was typed is kept.
+fn save_draft_of(
+    session: &mut Session,
+    m: &mut Model,
+    id: i64,
+    result: &crate::domain::result::InspectionResult,
+) -> Result<Outcome> {
+    match session.save_draft(id, result) {
+        Ok(()) => Ok(Outcome::Status(s::DRAFT_SAVED.to_string())),
+        Err(ServiceError::AlreadySubmitted { .. }) => {
+            load::form(session, m, true)?;
+            Ok(Outcome::Quiet)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn submit_result(session: &mut Session, m: &mut Model) -> Result<Outcome> {

@@ -326,3 +326,62 @@ pub fn current(session: &Session, m: &mut Model) -> Result<()> {
         ScreenId::Audit => audit(session, m),
     }
 }
+
+/// The open result form after someone else's change: the teammates' drafts again and, when
+/// the result was submitted by another meanwhile, the form turned read only at once with a
+/// one-line notice in the status line (never a dialog). The viewer's text stays theirs: their
+/// saved draft, or what they typed when `typed` (the save that found the result submitted),
+/// from which `d` starts a correction. A correction being written is left alone.
+pub fn form(session: &Session, m: &mut Model, typed: bool) -> Result<()> {
+    use super::model::{Effect, Popup, ReadOnly};
+    let Some(f) = m.form.as_ref() else {
+        return Ok(());
+    };
+    let Some(id) = f.visit().map(|v| v.id) else {
+        return Ok(());
+    };
+    if f.correcting {
+        return Ok(());
+    }
+    let view = session.result_view(id)?;
+    let was_editable = !f.read_only;
+    let submitted_now = view.submitted.is_some() && f.read_only_why != Some(ReadOnly::Submitted);
+    if !submitted_now {
+        if let Some(f) = m.form.as_mut() {
+            f.teammate_drafts = view.teammate_drafts;
+        }
+        return Ok(());
+    }
+    let by = view
+        .submitted_by_name
+        .clone()
+        .unwrap_or_else(|| s::SOMEONE.to_string());
+    let had_draft = view.draft.is_some();
+    let on_team = m.may(
+        crate::domain::role::Action::EnterResult,
+        crate::domain::role::Subject::VisitResult(&view.visit.team),
+    );
+    let mut new = super::update::form_of(view, on_team);
+    let old = m.form.take().expect("checked above");
+    // What was on screen, newer than the saved draft by the keys whose save was refused.
+    if was_editable && (had_draft || typed) {
+        new.own_draft = Some(old.result.clone());
+    }
+    new.focus = old.focus;
+    new.item_cursor = old.item_cursor.min(new.result.items.len().saturating_sub(1));
+    new.category_cursor = old.category_cursor;
+    let own = new.own_draft.is_some() && new.may_correct;
+    m.form = Some(new);
+    // A confirmation to submit what is already submitted has nothing left to ask.
+    if matches!(
+        &m.popup,
+        Some(Popup::Confirm {
+            effect: Effect::SubmitResult,
+            ..
+        })
+    ) {
+        m.popup = None;
+    }
+    m.status = Some((s::submitted_meanwhile(id, &by, own), true));
+    Ok(())
+}

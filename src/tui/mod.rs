@@ -43,28 +43,60 @@ pub fn model_for(session: &Session, ascii: bool) -> Model {
 
 /// Handles one event; true when the screen must be redrawn.
 pub fn handle(session: &mut Session, m: &mut Model, ev: Event) -> bool {
-    match ev {
-        Event::Key(k) if k.kind != KeyEventKind::Release => {
-            for effect in update::key(m, k) {
+    handle_burst(session, m, [ev])
+}
+
+/// Handles a burst of events queued together (keys typed faster than they are drawn, or a
+/// paste in a terminal without bracketed paste): each is applied in turn, but the draft is
+/// saved once, with the text as the burst left it, not once per key. Any other effect first
+/// saves what is pending, so the order of writes is kept. True when the screen must be
+/// redrawn.
+pub fn handle_burst(
+    session: &mut Session,
+    m: &mut Model,
+    events: impl IntoIterator<Item = Event>,
+) -> bool {
+    let mut pending = None;
+    let mut dirty = false;
+    for ev in events {
+        let effects = match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => update::key(m, k),
+            Event::Paste(text) => update::paste(m, &text),
+            Event::Resize(width, height) => {
+                m.size = Some((width, height));
+                dirty = true;
+                continue;
+            }
+            _ => continue,
+        };
+        dirty = true;
+        for effect in effects {
+            if effect == model::Effect::SaveDraft {
+                // The text as it stands now: a later key may close the form.
+                pending = m
+                    .form
+                    .as_ref()
+                    .and_then(|f| Some((f.visit()?.id, f.result.clone())));
+            } else {
+                effects::save_pending(session, m, &mut pending);
                 effects::apply(session, m, effect);
             }
-            true
         }
-        Event::Paste(text) => {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                let k = event::KeyEvent::new(event::KeyCode::Char(c), event::KeyModifiers::NONE);
-                for effect in update::key(m, k) {
-                    effects::apply(session, m, effect);
-                }
-            }
-            true
+        if m.quit {
+            break;
         }
-        Event::Resize(width, height) => {
-            m.size = Some((width, height));
-            true
-        }
-        _ => false,
     }
+    effects::save_pending(session, m, &mut pending);
+    dirty
+}
+
+/// The events already queued after `first`, read without waiting: one burst.
+fn drain(first: Event) -> std::io::Result<Vec<Event>> {
+    let mut burst = vec![first];
+    while event::poll(Duration::ZERO)? {
+        burst.push(event::read()?);
+    }
+    Ok(burst)
 }
 
 /// Reloads what is on screen after someone else's change or a new day.
@@ -75,6 +107,10 @@ pub fn refresh(session: &mut Session, m: &mut Model) {
     }
     if m.screen != model::ScreenId::Overview {
         let _ = load::overview(session, m);
+    }
+    // An open result form: a teammate's submission turns it read only at once.
+    if let Err(e) = load::form(session, m, false) {
+        m.status = Some((e.to_string(), true));
     }
 }
 
@@ -195,15 +231,10 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
         let mut resized = false;
         let wait = POLL.saturating_sub(looked.elapsed());
         if event::poll(wait)? {
-            // Handle everything queued, then draw once.
-            loop {
-                let ev = event::read()?;
-                resized |= matches!(ev, Event::Resize(..));
-                dirty |= handle(&mut session, &mut m, ev);
-                if m.quit || !event::poll(Duration::ZERO)? {
-                    break;
-                }
-            }
+            // Handle everything queued, then draw once; the burst saves its draft once.
+            let burst = drain(event::read()?)?;
+            resized |= burst.iter().any(|ev| matches!(ev, Event::Resize(..)));
+            dirty |= handle_burst(&mut session, &mut m, burst);
         }
         // About once a second, busy or not: other users' commits and the day turning.
         if looked.elapsed() >= POLL {

@@ -191,6 +191,12 @@ pub struct ResultForm {
     /// The form is a correction being written: nothing is saved until it is filed, with a
     /// reason.
     pub correcting: bool,
+    /// The teammates who have their own draft of this result, and when each saved it (names,
+    /// not contents).
+    pub teammate_drafts: Vec<crate::services::results::TeammateDraft>,
+    /// The viewer's own text, kept when the result was submitted by someone else (their
+    /// draft, with what they typed last): `d` starts a correction from it.
+    pub own_draft: Option<InspectionResult>,
 }
 
 /// Why a result form only shows.

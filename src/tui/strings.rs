@@ -358,6 +358,35 @@ pub fn read_only_foot(why: Option<crate::tui::model::ReadOnly>) -> String {
 pub const CORRECTION_MODE: &str = "更正中（提交后才保存）";
 pub const CORRECTING: &str = "更正：改好后在 [提交] 上按 Enter，写明理由，由主要负责人审批";
 pub const CORRECTION_DROPPED: &str = "更正未提交，已放弃";
+/// `d` on a submitted result while a correction waits for the principal.
+pub const CORRECTION_WAITING: &str = "已有更正待主要负责人审批，审批后才能再提交更正";
+/// The foot of a form submitted by a teammate while the viewer had a draft.
+pub const OWN_DRAFT_FOOT: &str = "只读：结果已提交  d 以我的草稿提交更正  e 以已提交结果更正  Esc 返回";
+/// The teammates who have their own draft of the result: names and when, not contents.
+pub fn teammate_drafts(drafts: &[crate::services::results::TeammateDraft]) -> String {
+    drafts
+        .iter()
+        .map(|d| format!("{} 也有草稿（{} 保存）", d.name, d.saved()))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+/// A paste where no text field has the focus.
+pub const PASTE_NOWHERE: &str = "粘贴只能用于文字栏：先用 Tab 移到要填写的栏目";
+/// A paste cut at the field's limit.
+pub fn paste_cut(label: &str, limit: usize, dropped: usize) -> String {
+    format!("{label}最多{limit}个字符：粘贴的内容超出部分（{dropped}个字符）未填入")
+}
+/// Who submitted, when the name cannot be known.
+pub const SOMEONE: &str = "他人";
+/// The status line when the open form's result was submitted by someone else: the form turns
+/// read only, and the viewer's text is kept as their draft.
+pub fn submitted_meanwhile(visit: i64, by: &str, own_draft: bool) -> String {
+    if own_draft {
+        format!("检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读；你的草稿已保留，按 d 以草稿提交更正")
+    } else {
+        format!("检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读")
+    }
+}
 pub const CORRECTION_REASON_FIELD: &str = "更正理由（至少4个字）";
 /// The title of the dialog that files a correction: the visit named.
 pub fn correction_title(visit: i64, entity: &str) -> String {
@@ -586,6 +615,7 @@ pub const FORM_HELP: &[(&str, &str)] = &[
     ("空格 左右键", "切换事项结论、勾选类别"),
     ("Enter", "在 [提交] 上确认提交"),
     ("e", "提交更正（结果已提交时，本组人员）"),
+    ("d", "以我的草稿提交更正（同组他人已先提交时）"),
     ("Esc", "返回（草稿已自动保存；更正未提交则不保存）"),
 ];
 

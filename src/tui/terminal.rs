@@ -1,12 +1,14 @@
-//! The terminal: raw mode, alternate screen, a large buffered writer, synchronized updates,
-//! and restoring everything on exit, on error and on panic.
+//! The terminal: raw mode, alternate screen, bracketed paste, a large buffered writer,
+//! synchronized updates, and restoring everything on exit, on error and on panic.
 
 use std::io::{BufWriter, Stdout, Write};
 
 use super::backend::WideBackend;
 use ratatui::Terminal;
 use ratatui::crossterm::{
-    cursor, execute, queue,
+    cursor,
+    event::{DisableBracketedPaste, EnableBracketedPaste},
+    execute, queue,
     terminal::{
         self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
         LeaveAlternateScreen,
@@ -20,7 +22,12 @@ pub type Backend = WideBackend<BufWriter<Stdout>>;
 pub fn restore() {
     let _ = terminal::disable_raw_mode();
     let mut out = std::io::stdout();
-    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = out.flush();
 }
 
@@ -43,7 +50,9 @@ impl Screen {
         install_panic_hook();
         terminal::enable_raw_mode()?;
         let mut out = std::io::stdout();
-        if let Err(e) = execute!(out, EnterAlternateScreen) {
+        // Bracketed paste: a paste arrives as one event, inserted at once (not a key per
+        // character, each saving the draft).
+        if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
             restore();
             return Err(e);
         }

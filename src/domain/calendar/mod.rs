@@ -94,6 +94,16 @@ pub fn china_time(at: &str) -> String {
     }
 }
 
+/// An RFC 3339 time as stored, shortened to month, day and minute in UTC+8 for a line of the
+/// dashboard: `2026-12-06T06:03:00+00:00` → `12-06 14:03`. Text that is not such a time is
+/// shown as it is.
+pub fn short_time(at: &str) -> String {
+    match DateTime::parse_from_rfc3339(at) {
+        Ok(t) => t.with_timezone(&china()).format("%m-%d %H:%M").to_string(),
+        Err(_) => at.to_string(),
+    }
+}
+
 /// 星期一 … 星期日.
 pub fn weekday_label(date: NaiveDate) -> &'static str {
     match date.weekday() {

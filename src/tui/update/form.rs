@@ -2,7 +2,7 @@
 //! the submit button. Every change saves the draft.
 
 use super::*;
-use crate::domain::result::InspectionResult;
+use crate::domain::result::{InspectionResult, TEXT_FIELDS};
 use crate::services::results::ResultView;
 use crate::services::targeted::TargetedEntry;
 use crate::tui::model::{FormSubject, ReadOnly, ResultForm};
@@ -44,12 +44,24 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     if f.read_only {
-        // A submitted result its team may correct: `e` makes the form a correction.
-        if k.code == KeyCode::Char('e') && f.may_correct {
+        // A submitted result its team may correct: `e` makes the form a correction of it; `d`
+        // one starting from the viewer's own draft (kept when a teammate submitted first).
+        let from_draft = k.code == KeyCode::Char('d') && f.own_draft.is_some();
+        if (k.code == KeyCode::Char('e') || from_draft) && f.may_correct {
+            if from_draft && let Some(own) = f.own_draft.clone() {
+                let [findings, legal_basis, measure, other, remark] = fields_of(&own);
+                (f.findings, f.legal_basis, f.measure, f.other, f.remark) =
+                    (findings, legal_basis, measure, other, remark);
+                f.problems = own.problems(&codes(&f.items));
+                f.result = own;
+            }
             f.read_only = false;
             f.read_only_why = None;
             f.correcting = true;
+            f.empty = false;
             m.status = Some((s::CORRECTING.to_string(), false));
+        } else if from_draft {
+            m.status = Some((s::CORRECTION_WAITING.to_string(), true));
         }
         return vec![];
     }
@@ -162,6 +174,57 @@ fn text_key(f: &mut ResultForm, focus: FormFocus, k: KeyEvent) -> bool {
     area.input(k)
 }
 
+/// A paste into the form (bracketed paste): one insert into the text field with the focus,
+/// cut at the field's limit with a line saying so, and one draft save. Pasted line breaks stay
+/// in 检查发现 and become spaces in the one-line fields; other control characters are dropped.
+pub(super) fn paste(m: &mut Model, text: &str) -> Vec<Effect> {
+    let Some(f) = m.form.as_mut() else {
+        return vec![];
+    };
+    let index = [
+        FormFocus::Findings,
+        FormFocus::LegalBasis,
+        FormFocus::Measure,
+        FormFocus::Other,
+        FormFocus::Remark,
+    ]
+    .iter()
+    .position(|x| *x == f.focus);
+    let Some(index) = index.filter(|_| !f.read_only) else {
+        m.status = Some((s::PASTE_NOWHERE.to_string(), true));
+        return vec![];
+    };
+    let (label, kind) = TEXT_FIELDS[index];
+    let multiline = f.focus == FormFocus::Findings;
+    let clean: String = text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' if multiline => Some('\n'),
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    let area = match f.focus {
+        FormFocus::Findings => &mut f.findings,
+        FormFocus::LegalBasis => &mut f.legal_basis,
+        FormFocus::Measure => &mut f.measure,
+        FormFocus::Other => &mut f.other,
+        _ => &mut f.remark,
+    };
+    let room = kind
+        .limit()
+        .saturating_sub(text_of(area).chars().count());
+    let pasted = clean.chars().count();
+    let kept: String = clean.chars().take(room).collect();
+    area.insert_str(&kept);
+    if pasted > room {
+        m.status = Some((s::paste_cut(label, kind.limit(), pasted - room), true));
+    }
+    save(f)
+}
+
 /// After a change: the fields' text into the result, its problems checked, the draft saved.
 fn save(f: &mut ResultForm) -> Vec<Effect> {
     f.result.findings = text_of(&f.findings);
@@ -244,6 +307,12 @@ pub fn form_of(view: ResultView, on_team: bool) -> ResultForm {
         corrections: view.corrections,
         may_correct,
         correcting: false,
+        teammate_drafts: view.teammate_drafts,
+        // Submitted by someone else while the viewer had a draft: theirs to correct from.
+        own_draft: view
+            .draft
+            .filter(|_| view.submitted.is_some())
+            .map(|d| d.result),
     }
 }
 
@@ -276,5 +345,7 @@ pub fn targeted_form(
         corrections: vec![],
         may_correct: false,
         correcting: false,
+        teammate_drafts: vec![],
+        own_draft: None,
     }
 }

@@ -20,6 +20,55 @@ pub use form::{fields_of, form_of, targeted_form};
 
 const PAGE: usize = 10;
 
+/// A paste (bracketed paste: one event for the whole text) goes into the text field with the
+/// focus as one insert: the result form's (cut at its limit, one draft save), a dialog's, or a
+/// search's. Nowhere else: pasted text is never replayed as keys that would act.
+pub fn paste(m: &mut Model, text: &str) -> Vec<Effect> {
+    if m.too_small() {
+        return vec![];
+    }
+    if let Some(Popup::Input {
+        fields,
+        focus,
+        typed,
+        ..
+    }) = m.popup.as_mut()
+    {
+        // Dialog fields are one line each.
+        let line: String = text
+            .chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        if let Some(field) = fields.get_mut(*focus) {
+            field.insert_str(line);
+            *typed = true;
+        }
+        return vec![];
+    }
+    if m.popup.is_some() {
+        return vec![];
+    }
+    if m.form.is_some() {
+        return form::paste(m, text);
+    }
+    let searching = (m.screen == ScreenId::Entities && m.entities.searching)
+        || (m.screen == ScreenId::Visits && m.visits.searching)
+        || (m.screen == ScreenId::Audit && m.audit.searching);
+    if !searching {
+        m.status = Some((s::PASTE_NOWHERE.to_string(), true));
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for c in text.chars().filter(|c| !c.is_control()) {
+        out.extend(key(m, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    out
+}
+
 /// Handles one key; returns what needs the services.
 pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
