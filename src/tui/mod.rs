@@ -58,7 +58,10 @@ pub fn handle_burst(
 ) -> bool {
     let mut pending = None;
     let mut dirty = false;
+    // A warning a key raised (a paste cut at the field's limit) outlives "草稿已保存".
+    let mut warned = None;
     for ev in events {
+        let before = m.status.clone();
         let effects = match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => update::key(m, k),
             Event::Paste(text) => update::paste(m, &text),
@@ -70,6 +73,9 @@ pub fn handle_burst(
             _ => continue,
         };
         dirty = true;
+        if m.status != before && m.status.as_ref().is_some_and(|(_, error)| *error) {
+            warned = m.status.clone();
+        }
         for effect in effects {
             if effect == model::Effect::SaveDraft {
                 // The text as it stands now: a later key may close the form.
@@ -87,6 +93,9 @@ pub fn handle_burst(
         }
     }
     effects::save_pending(session, m, &mut pending);
+    if warned.is_some() && m.status.as_ref().is_some_and(|(t, _)| t == strings::DRAFT_SAVED) {
+        m.status = warned;
+    }
     dirty
 }
 

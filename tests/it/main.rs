@@ -32,6 +32,7 @@ mod dayone;
 mod dayone_verbs;
 mod db_files;
 mod demo;
+mod drafts;
 mod draw_props;
 mod draw_v2;
 mod draw_verify;

@@ -517,6 +517,8 @@ fn form(m: &mut Model) {
         corrections: vec![],
         may_correct: false,
         correcting: false,
+        teammate_drafts: vec![],
+        own_draft: None,
     });
 }
 
@@ -610,6 +612,154 @@ fn a_submitted_result_is_corrected_from_its_form() {
             },
         ),
     ]);
+}
+
+/// Visit 8's result submitted by a teammate while the member at the keyboard had a draft.
+fn submitted_with_my_draft(m: &mut Model) {
+    submitted_form(m);
+    if let Some(f) = m.form.as_mut() {
+        let mut mine = f.result.clone();
+        mine.findings = "我的草稿".into();
+        f.own_draft = Some(mine);
+    }
+}
+
+#[test]
+fn my_draft_starts_a_correction_once_a_teammate_submitted() {
+    use Who::*;
+    check(vec![
+        row(
+            "d makes a correction of my own draft's text",
+            Member,
+            submitted_with_my_draft,
+            typed("d"),
+            vec![],
+            |m| {
+                m.form.as_ref().is_some_and(|f| {
+                    f.correcting
+                        && !f.read_only
+                        && f.result.findings == "我的草稿"
+                        && text_of(&f.findings) == "我的草稿"
+                })
+            },
+        ),
+        row(
+            "d without a draft of mine does nothing",
+            Member,
+            submitted_form,
+            typed("d"),
+            vec![],
+            |m| m.form.as_ref().is_some_and(|f| f.read_only && !f.correcting),
+        ),
+        row(
+            "d while a correction waits says why, on the status line",
+            Member,
+            |m| {
+                submitted_with_my_draft(m);
+                m.form.as_mut().unwrap().may_correct = false;
+            },
+            typed("d"),
+            vec![],
+            |m| {
+                m.popup.is_none()
+                    && m.form.as_ref().is_some_and(|f| f.read_only)
+                    && m.status.as_ref().map(|(t, _)| t.as_str())
+                        == Some(strings::CORRECTION_WAITING)
+            },
+        ),
+    ]);
+}
+
+#[test]
+fn a_paste_is_one_insert_and_one_save() {
+    use shuangsuiji::tui::update::paste;
+    let cases: Vec<(&str, fn(&mut Model), usize, &str, Vec<Effect>, fn(&Model) -> bool)> = vec![
+        (
+            "into 检查发现: one insert, one save",
+            |m| {
+                form(m);
+                m.form.as_mut().unwrap().focus = FormFocus::Findings;
+            },
+            0,
+            "现场检查未见异常",
+            vec![Effect::SaveDraft],
+            |m| m.form.as_ref().unwrap().result.findings == "现场检查未见异常",
+        ),
+        (
+            "line breaks become spaces in a one-line field",
+            |m| {
+                form(m);
+                m.form.as_mut().unwrap().focus = FormFocus::Measure;
+            },
+            0,
+            "责令改正\r\n限期整改",
+            vec![Effect::SaveDraft],
+            |m| m.form.as_ref().unwrap().result.measure == "责令改正 限期整改",
+        ),
+        (
+            "cut at 违法依据's 500, and said",
+            |m| {
+                form(m);
+                m.form.as_mut().unwrap().focus = FormFocus::LegalBasis;
+            },
+            520,
+            "",
+            vec![Effect::SaveDraft],
+            |m| {
+                m.form.as_ref().unwrap().result.legal_basis.chars().count() == 500
+                    && m.status.as_ref().is_some_and(|(t, e)| *e && t.contains("违法依据最多500个字符") && t.contains("20个字符"))
+            },
+        ),
+        (
+            "on the items: nothing, and said",
+            form,
+            0,
+            " ",
+            vec![],
+            |m| {
+                m.form.as_ref().unwrap().result.items[0].outcome == Outcome::Compliant
+                    && m.status.as_ref().is_some_and(|(t, _)| t == strings::PASTE_NOWHERE)
+            },
+        ),
+        (
+            "a read-only form takes nothing",
+            |m| {
+                submitted_form(m);
+                m.form.as_mut().unwrap().focus = FormFocus::Findings;
+            },
+            0,
+            "文字",
+            vec![],
+            |m| m.form.as_ref().unwrap().result.findings.is_empty(),
+        ),
+        (
+            "into a dialog's field, as one line",
+            |m| {
+                submitted_form(m);
+                m.popup = Some(Popup::input(
+                    "t".into(),
+                    vec!["理由"],
+                    vec![Default::default()],
+                    InputPurpose::Correction(8),
+                ));
+            },
+            0,
+            "录入\n有误",
+            vec![],
+            |m| matches!(&m.popup, Some(Popup::Input { fields, typed: true, .. }) if text_of(&fields[0]) == "录入 有误"),
+        ),
+    ];
+    for (what, given, repeat, text, effects, then) in cases {
+        let mut m = model(Who::Member);
+        given(&mut m);
+        let text = if repeat > 0 {
+            "法".repeat(repeat)
+        } else {
+            text.to_string()
+        };
+        assert_eq!(paste(&mut m, &text), effects, "{what}: effects");
+        assert!(then(&m), "{what}: {}", state(&m));
+    }
 }
 
 /// A message is open and its lines hold each of `want`.

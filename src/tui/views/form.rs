@@ -27,14 +27,27 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let outer = block(&m.theme, &title);
     let inner = outer.inner(area);
     f.render_widget(outer, area);
-    let [info, lists, fields, foot] = Layout::vertical([
+    // A line naming the teammates' drafts, only when there are some.
+    let others = if form.teammate_drafts.is_empty() { 0 } else { 1 };
+    let [info, drafts, lists, fields, foot] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(others),
         Constraint::Min(6),
         Constraint::Length(6),
         Constraint::Length(1),
     ])
     .areas(inner);
     render_info(f, m, form, info);
+    if others > 0 {
+        let text = s::teammate_drafts(&form.teammate_drafts);
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                truncate(&text, drafts.width as usize),
+                m.theme.warn(),
+            )),
+            drafts,
+        );
+    }
     let [items, categories] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(lists);
     f.render_widget(Paragraph::new(item_lines(m, form, items)), items);
@@ -241,6 +254,9 @@ fn field_line(m: &Model, selected: bool, label: &str, shown: String) -> Line<'st
 /// The keys, or the first problem of the result as it stands.
 fn render_foot(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let text = match form.problems.first() {
+        _ if form.read_only && form.own_draft.is_some() && form.may_correct => {
+            s::OWN_DRAFT_FOOT.to_string()
+        }
         _ if form.read_only => s::read_only_foot(form.read_only_why),
         Some(p) => format!("! {p}"),
         None if form.visit().is_none() => s::TARGETED_FORM_FOOT.to_string(),
