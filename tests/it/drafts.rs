@@ -17,6 +17,7 @@ use shuangsuiji::tui::model::{FormFocus, InputPurpose, Model, Popup, ReadOnly, S
 use shuangsuiji::tui::{self, handle};
 
 use crate::support::{self, CompletedVisit, completed_visit, login_of, open, run, stdout};
+use crate::tui_pty::harness::{ENTER, ESC, LEAVE_ALT_SCREEN, TAB, Term, rfind_bytes};
 
 fn press(code: KeyCode) -> Event {
     Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
@@ -408,4 +409,54 @@ fn a_paste_outside_a_text_field_does_nothing_and_says_so() {
     assert!(!m.quit);
     assert_eq!((m.screen, m.visits.selected, s.commits()), before);
     assert!(m.status.as_ref().unwrap().0.contains("粘贴只能用于文字栏"));
+}
+
+/// Bracketed paste as a terminal sends it.
+fn bracketed(text: &str) -> String {
+    format!("\x1b[200~{text}\x1b[201~")
+}
+
+/// End to end, in a pseudo-terminal: the real binary as B, a paste into 检查发现, then A's
+/// submission from the command line in its own process.
+#[test]
+fn in_a_terminal_a_paste_is_kept_and_a_teammates_submit_turns_the_form_read_only() {
+    let slow = std::time::Duration::from_secs(15);
+    let dir = tempfile::tempdir().unwrap();
+    let (c, a, b) = two_officers(&dir);
+    let id = c.visit.id;
+    let mut t = Term::dashboard(&c.db, Some(&b), 100, 30);
+    t.wait_for("本年各任务进度", slow);
+    t.send("4");
+    t.wait_for("检查组", slow);
+    t.send("/");
+    t.send(&format!("#{id} {}", c.visit.entity));
+    t.send(ENTER);
+    t.send(ENTER);
+    t.wait_for(&format!("结果录入 {id}"), slow);
+    t.send(TAB);
+    t.send(TAB);
+    // `q` and `?` inside a paste are text, not keys that quit or open the help.
+    let text = "现场检查q?未见异常，台账齐全";
+    t.send(&bracketed(text));
+    t.wait_for("台账齐全", slow);
+    t.wait_for("草稿已保存", slow);
+    let s = open(&c.db, b.as_str());
+    assert_eq!(s.result_view(id).unwrap().draft.unwrap().result.findings, text);
+
+    submit_from_cli(&c, &a);
+    let name_a = s.result_view(id).unwrap().submitted_by_name.unwrap();
+    // Noticed by polling PRAGMA data_version, without a key.
+    let screen = t.wait_for(&format!("已由 {name_a} 提交"), slow);
+    assert!(!screen.contains("错误"), "no dialog:\n{screen}");
+    t.send("d");
+    t.wait_for("更正中", slow);
+    t.send(ESC);
+    t.wait_gone("结果录入", slow);
+    let raw = t.quit();
+    // Bracketed paste on while running, off again on the way out.
+    let leave = rfind_bytes(&raw, LEAVE_ALT_SCREEN).expect("left the alternate screen");
+    assert!(rfind_bytes(&raw[..leave], b"\x1b[?2004h").is_some());
+    assert!(rfind_bytes(&raw, b"\x1b[?2004l").is_some());
+    // B's own draft stays B's (the correction was not filed).
+    assert_eq!(s.result_view(id).unwrap().draft.unwrap().result.findings, text);
 }

@@ -6,7 +6,7 @@
 //! screen is polled, so a fast machine does not wait for them.
 
 #[path = "../tui_pty/harness.rs"]
-mod harness;
+pub(crate) mod harness;
 #[path = "../tui_pty/people.rs"]
 mod people;
 mod tape;
