@@ -107,10 +107,9 @@ impl Session {
         let (draft, teammate_drafts) =
             if self.may(Action::EnterResult, Subject::VisitResult(&visit.team)) {
                 let me = &self.user().login;
-                let (mine, others): (Vec<Draft>, Vec<Draft>) =
-                    store::results::drafts(conn, id)?
-                        .into_iter()
-                        .partition(|d| &d.author == me);
+                let (mine, others): (Vec<Draft>, Vec<Draft>) = store::results::drafts(conn, id)?
+                    .into_iter()
+                    .partition(|d| &d.author == me);
                 let others = others
                     .into_iter()
                     .map(|d| {

@@ -368,7 +368,9 @@ pub fn form(session: &Session, m: &mut Model, typed: bool) -> Result<()> {
         new.own_draft = Some(old.result.clone());
     }
     new.focus = old.focus;
-    new.item_cursor = old.item_cursor.min(new.result.items.len().saturating_sub(1));
+    new.item_cursor = old
+        .item_cursor
+        .min(new.result.items.len().saturating_sub(1));
     new.category_cursor = old.category_cursor;
     let own = new.own_draft.is_some() && new.may_correct;
     m.form = Some(new);

@@ -93,7 +93,11 @@ pub fn handle_burst(
         }
     }
     effects::save_pending(session, m, &mut pending);
-    if warned.is_some() && m.status.as_ref().is_some_and(|(t, _)| t == strings::DRAFT_SAVED) {
+    if warned.is_some()
+        && m.status
+            .as_ref()
+            .is_some_and(|(t, _)| t == strings::DRAFT_SAVED)
+    {
         m.status = warned;
     }
     dirty

@@ -361,7 +361,8 @@ pub const CORRECTION_DROPPED: &str = "更正未提交，已放弃";
 /// `d` on a submitted result while a correction waits for the principal.
 pub const CORRECTION_WAITING: &str = "已有更正待主要负责人审批，审批后才能再提交更正";
 /// The foot of a form submitted by a teammate while the viewer had a draft.
-pub const OWN_DRAFT_FOOT: &str = "只读：结果已提交  d 以我的草稿提交更正  e 以已提交结果更正  Esc 返回";
+pub const OWN_DRAFT_FOOT: &str =
+    "只读：结果已提交  d 以我的草稿提交更正  e 以已提交结果更正  Esc 返回";
 /// The teammates who have their own draft of the result: names and when, not contents.
 pub fn teammate_drafts(drafts: &[crate::services::results::TeammateDraft]) -> String {
     drafts
@@ -382,7 +383,9 @@ pub const SOMEONE: &str = "他人";
 /// read only, and the viewer's text is kept as their draft.
 pub fn submitted_meanwhile(visit: i64, by: &str, own_draft: bool) -> String {
     if own_draft {
-        format!("检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读；你的草稿已保留，按 d 以草稿提交更正")
+        format!(
+            "检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读；你的草稿已保留，按 d 以草稿提交更正"
+        )
     } else {
         format!("检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读")
     }

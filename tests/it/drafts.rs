@@ -110,17 +110,29 @@ fn two_members_typing_into_one_result_keep_both_drafts() {
     let vb = sb.result_view(id).unwrap();
     let da = va.draft.expect("A's draft");
     let db = vb.draft.expect("B's draft");
-    assert_eq!((da.author.as_str(), da.result.legal_basis.as_str()), (a.as_str(), BASIS));
+    assert_eq!(
+        (da.author.as_str(), da.result.legal_basis.as_str()),
+        (a.as_str(), BASIS)
+    );
     assert_eq!(da.result.findings, "", "B's key did not reach A's draft");
-    assert_eq!((db.author.as_str(), db.result.findings.as_str()), (b.as_str(), "x"));
+    assert_eq!(
+        (db.author.as_str(), db.result.findings.as_str()),
+        (b.as_str(), "x")
+    );
     assert_eq!(db.result.legal_basis, "", "A's text is A's");
     // Each sees the other's by name and time, never the text.
     assert_eq!(
-        va.teammate_drafts.iter().map(|t| &t.author).collect::<Vec<_>>(),
+        va.teammate_drafts
+            .iter()
+            .map(|t| &t.author)
+            .collect::<Vec<_>>(),
         [&b]
     );
     assert_eq!(
-        vb.teammate_drafts.iter().map(|t| &t.author).collect::<Vec<_>>(),
+        vb.teammate_drafts
+            .iter()
+            .map(|t| &t.author)
+            .collect::<Vec<_>>(),
         [&a]
     );
     assert_eq!(vb.teammate_drafts[0].updated_at, da.updated_at);
@@ -129,9 +141,15 @@ fn two_members_typing_into_one_result_keep_both_drafts() {
     let da = sa.result_view(id).unwrap().draft.unwrap();
     assert_eq!(da.result.legal_basis, BASIS);
     // The command line reads and writes one's own draft too.
-    let shown = stdout(&run(&c.db, &["--as", &b, "result", "show", &id.to_string()]));
+    let shown = stdout(&run(
+        &c.db,
+        &["--as", &b, "result", "show", &id.to_string()],
+    ));
     assert!(shown.contains("也有草稿"), "{shown}");
-    assert!(!shown.contains(BASIS), "A's text is not shown to B:\n{shown}");
+    assert!(
+        !shown.contains(BASIS),
+        "A's text is not shown to B:\n{shown}"
+    );
 }
 
 #[test]
@@ -151,7 +169,10 @@ fn the_form_names_the_teammates_draft_and_when_it_was_saved() {
     // Month, day and minute, not the stored RFC 3339 text.
     let t = short_time(&saved);
     assert_eq!(t.len(), "12-06 14:03".len(), "{t}");
-    assert!(!text.contains(BASIS), "A's text is not on B's form:\n{text}");
+    assert!(
+        !text.contains(BASIS),
+        "A's text is not on B's form:\n{text}"
+    );
     // A, with no other draft yet, sees no such line.
     assert!(!screen(&ma).contains("也有草稿"));
 }
@@ -191,7 +212,11 @@ fn a_cli_submit_turns_the_other_open_form_read_only_with_a_line_and_keys_still_w
     tui::refresh(&mut sb, &mut mb);
     let f = mb.form.as_ref().expect("the form stays open");
     assert!(f.read_only && f.read_only_why == Some(ReadOnly::Submitted));
-    assert!(mb.popup.is_none(), "a line, not a dialog: \n{}", screen(&mb));
+    assert!(
+        mb.popup.is_none(),
+        "a line, not a dialog: \n{}",
+        screen(&mb)
+    );
     let (status, _) = mb.status.clone().expect("a notice");
     let name_a = open(&c.db, a.as_str()).user().name.clone();
     assert!(
@@ -261,7 +286,11 @@ fn a_key_typed_after_a_teammates_submit_raises_no_dialog_and_is_kept() {
     // Before the dashboard notices, B types one more character: its save finds the result
     // submitted.
     keys(&mut sb, &mut mb, "好");
-    assert!(mb.popup.is_none(), "no \"结果已提交\" dialog: \n{}", screen(&mb));
+    assert!(
+        mb.popup.is_none(),
+        "no \"结果已提交\" dialog: \n{}",
+        screen(&mb)
+    );
     let f = mb.form.as_ref().unwrap();
     assert!(f.read_only && f.read_only_why == Some(ReadOnly::Submitted));
     assert_eq!(
@@ -346,19 +375,29 @@ fn a_paste_of_500_cjk_characters_is_one_insert_and_one_draft_save() {
     let c = completed_visit(&dir, "paste.db", |_| true);
     let id = c.visit.id;
     let (mut s, mut m) = form_of(&c.db, &c.officer, id, FormFocus::Findings);
-    let text: String = "检查发现废水排放口标识不清".chars().cycle().take(500).collect();
+    let text: String = "检查发现废水排放口标识不清"
+        .chars()
+        .cycle()
+        .take(500)
+        .collect();
 
     let before = s.commits();
     handle(&mut s, &mut m, Event::Paste(text.clone()));
     assert_eq!(s.commits() - before, 1, "one draft save for the paste");
-    assert_eq!(s.result_view(id).unwrap().draft.unwrap().result.findings, text);
+    assert_eq!(
+        s.result_view(id).unwrap().draft.unwrap().result.findings,
+        text
+    );
     assert!(m.popup.is_none());
     assert_eq!(m.status.as_ref().unwrap().0, "草稿已保存");
 
     // Over the limit (500 for 检查发现): what fits goes in, and the line says what was left.
     handle(&mut s, &mut m, Event::Paste("多余的字".into()));
     let (status, error) = m.status.clone().unwrap();
-    assert!(error && status.contains("检查发现最多500个字符") && status.contains("4个字符"), "{status}");
+    assert!(
+        error && status.contains("检查发现最多500个字符") && status.contains("4个字符"),
+        "{status}"
+    );
     assert_eq!(
         m.form.as_ref().unwrap().result.findings.chars().count(),
         500
@@ -377,7 +416,10 @@ fn a_burst_of_keys_saves_its_draft_once() {
     let before = s.commits();
     tui::handle_burst(&mut s, &mut m, burst);
     assert_eq!(s.commits() - before, 1, "one save for the burst");
-    assert_eq!(s.result_view(id).unwrap().draft.unwrap().result.remark, typed);
+    assert_eq!(
+        s.result_view(id).unwrap().draft.unwrap().result.remark,
+        typed
+    );
 
     // One at a time, each key saves (what the burst saves is not a smaller draft).
     let before = s.commits();
@@ -441,7 +483,10 @@ fn in_a_terminal_a_paste_is_kept_and_a_teammates_submit_turns_the_form_read_only
     t.wait_for("台账齐全", slow);
     t.wait_for("草稿已保存", slow);
     let s = open(&c.db, b.as_str());
-    assert_eq!(s.result_view(id).unwrap().draft.unwrap().result.findings, text);
+    assert_eq!(
+        s.result_view(id).unwrap().draft.unwrap().result.findings,
+        text
+    );
 
     submit_from_cli(&c, &a);
     let name_a = s.result_view(id).unwrap().submitted_by_name.unwrap();
@@ -458,5 +503,8 @@ fn in_a_terminal_a_paste_is_kept_and_a_teammates_submit_turns_the_form_read_only
     assert!(rfind_bytes(&raw[..leave], b"\x1b[?2004h").is_some());
     assert!(rfind_bytes(&raw, b"\x1b[?2004l").is_some());
     // B's own draft stays B's (the correction was not filed).
-    assert_eq!(s.result_view(id).unwrap().draft.unwrap().result.findings, text);
+    assert_eq!(
+        s.result_view(id).unwrap().draft.unwrap().result.findings,
+        text
+    );
 }

@@ -649,7 +649,11 @@ fn my_draft_starts_a_correction_once_a_teammate_submitted() {
             submitted_form,
             typed("d"),
             vec![],
-            |m| m.form.as_ref().is_some_and(|f| f.read_only && !f.correcting),
+            |m| {
+                m.form
+                    .as_ref()
+                    .is_some_and(|f| f.read_only && !f.correcting)
+            },
         ),
         row(
             "d while a correction waits says why, on the status line",
@@ -673,7 +677,14 @@ fn my_draft_starts_a_correction_once_a_teammate_submitted() {
 #[test]
 fn a_paste_is_one_insert_and_one_save() {
     use shuangsuiji::tui::update::paste;
-    let cases: Vec<(&str, fn(&mut Model), usize, &str, Vec<Effect>, fn(&Model) -> bool)> = vec![
+    let cases: Vec<(
+        &str,
+        fn(&mut Model),
+        usize,
+        &str,
+        Vec<Effect>,
+        fn(&Model) -> bool,
+    )> = vec![
         (
             "into 检查发现: one insert, one save",
             |m| {
@@ -707,7 +718,9 @@ fn a_paste_is_one_insert_and_one_save() {
             vec![Effect::SaveDraft],
             |m| {
                 m.form.as_ref().unwrap().result.legal_basis.chars().count() == 500
-                    && m.status.as_ref().is_some_and(|(t, e)| *e && t.contains("违法依据最多500个字符") && t.contains("20个字符"))
+                    && m.status.as_ref().is_some_and(|(t, e)| {
+                        *e && t.contains("违法依据最多500个字符") && t.contains("20个字符")
+                    })
             },
         ),
         (
@@ -718,7 +731,9 @@ fn a_paste_is_one_insert_and_one_save() {
             vec![],
             |m| {
                 m.form.as_ref().unwrap().result.items[0].outcome == Outcome::Compliant
-                    && m.status.as_ref().is_some_and(|(t, _)| t == strings::PASTE_NOWHERE)
+                    && m.status
+                        .as_ref()
+                        .is_some_and(|(t, _)| t == strings::PASTE_NOWHERE)
             },
         ),
         (

@@ -213,9 +213,7 @@ pub(super) fn paste(m: &mut Model, text: &str) -> Vec<Effect> {
         FormFocus::Other => &mut f.other,
         _ => &mut f.remark,
     };
-    let room = kind
-        .limit()
-        .saturating_sub(text_of(area).chars().count());
+    let room = kind.limit().saturating_sub(text_of(area).chars().count());
     let pasted = clean.chars().count();
     let kept: String = clean.chars().take(room).collect();
     area.insert_str(&kept);

@@ -28,7 +28,11 @@ pub fn render(f: &mut Frame<'_>, m: &Model, form: &ResultForm, area: Rect) {
     let inner = outer.inner(area);
     f.render_widget(outer, area);
     // A line naming the teammates' drafts, only when there are some.
-    let others = if form.teammate_drafts.is_empty() { 0 } else { 1 };
+    let others = if form.teammate_drafts.is_empty() {
+        0
+    } else {
+        1
+    };
     let [info, drafts, lists, fields, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(others),
