@@ -674,17 +674,21 @@ fn my_draft_starts_a_correction_once_a_teammate_submitted() {
     ]);
 }
 
+/// A paste's case: what, the state, how many 法 to paste (0: the text), the text, the
+/// effects asked for and what must hold afterwards.
+type PasteCase = (
+    &'static str,
+    fn(&mut Model),
+    usize,
+    &'static str,
+    Vec<Effect>,
+    fn(&Model) -> bool,
+);
+
 #[test]
 fn a_paste_is_one_insert_and_one_save() {
     use shuangsuiji::tui::update::paste;
-    let cases: Vec<(
-        &str,
-        fn(&mut Model),
-        usize,
-        &str,
-        Vec<Effect>,
-        fn(&Model) -> bool,
-    )> = vec![
+    let cases: Vec<PasteCase> = vec![
         (
             "into 检查发现: one insert, one save",
             |m| {
