@@ -724,6 +724,67 @@ fn big(rows: &mut Vec<Row>) {
     });
 }
 
+/// A paste of 500 CJK characters into 检查发现, in process: one bracketed-paste event (one
+/// insert, one draft save) against the same text as 500 keys handled one at a time (a draft
+/// save each: what a paste cost before bracketed paste and bursts). Write transactions
+/// (`Session::commits`) and time, the two measured in the same run.
+fn paste(rows: &mut Vec<Row>) {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let text: String = "检查发现废水排放口标识不清"
+        .chars()
+        .cycle()
+        .take(500)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let measure = |name: &str, as_paste: bool| -> (u64, Duration) {
+        let c = support::completed_visit(&dir, name, |_| true);
+        let mut s = support::open(&c.db, c.officer.as_str());
+        let mut m = tui::model_for(&s, true);
+        m.size = Some((100, 30));
+        let key = |s: &mut Session, m: &mut tui::model::Model, code: KeyCode| {
+            tui::handle(s, m, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        };
+        key(&mut s, &mut m, KeyCode::Char('4'));
+        let at = m
+            .visits
+            .list
+            .iter()
+            .position(|v| v.id == c.visit.id)
+            .unwrap();
+        for _ in 0..at {
+            key(&mut s, &mut m, KeyCode::Down);
+        }
+        key(&mut s, &mut m, KeyCode::Enter);
+        key(&mut s, &mut m, KeyCode::Tab);
+        key(&mut s, &mut m, KeyCode::Tab);
+        let before = s.commits();
+        let t = Instant::now();
+        if as_paste {
+            tui::handle(&mut s, &mut m, Event::Paste(text.clone()));
+        } else {
+            for ch in text.chars() {
+                key(&mut s, &mut m, KeyCode::Char(ch));
+            }
+        }
+        let took = t.elapsed();
+        let draft = s.result_view(c.visit.id).unwrap().draft.unwrap();
+        assert_eq!(draft.result.findings, text);
+        (s.commits() - before, took)
+    };
+    let (one_commits, one) = measure("paste-one.db", true);
+    let (keys_commits, keys) = measure("paste-keys.db", false);
+    rows.push(Row {
+        what: "paste 500 CJK into 检查发现: one event vs 500 keys (commits, ms)".into(),
+        goal: "1 commit",
+        figures: vec![format!(
+            "{one_commits}, {} vs {keys_commits}, {} ({:.0}x)",
+            ms(one),
+            ms(keys),
+            keys.as_secs_f64() / one.as_secs_f64().max(1e-9)
+        )],
+    });
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this with no flag: skip then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -734,9 +795,14 @@ fn main() {
     let start = Instant::now();
     // `TUI_BENCH=bytes`: only the bytes on the wire (a minute instead of several).
     let only_bytes = std::env::var("TUI_BENCH").is_ok_and(|v| v == "bytes");
-    wide_characters(&mut rows);
-    wire(&mut rows);
-    if !only_bytes {
+    // `TUI_BENCH=paste`: only the paste (seconds).
+    let only_paste = std::env::var("TUI_BENCH").is_ok_and(|v| v == "paste");
+    paste(&mut rows);
+    if !only_paste {
+        wide_characters(&mut rows);
+        wire(&mut rows);
+    }
+    if !only_bytes && !only_paste {
         shown_from_elsewhere(&mut rows);
         big(&mut rows);
     }
