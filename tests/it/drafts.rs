@@ -508,3 +508,39 @@ fn in_a_terminal_a_paste_is_kept_and_a_teammates_submit_turns_the_form_read_only
         text
     );
 }
+
+/// `result draft` on the command line saves the user's own draft; `result show --json` gives
+/// the user theirs and names the teammate's.
+#[test]
+fn the_command_line_keeps_one_draft_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, a, b) = two_officers(&dir);
+    let id = c.visit.id.to_string();
+    let s = open(&c.db, a.as_str());
+    for (login, remark) in [(&a, "甲的备注"), (&b, "乙的备注")] {
+        let mut r = support::clean_result(&s, c.visit.id);
+        r.remark = remark.into();
+        let file = dir.path().join(format!("{login}.toml"));
+        std::fs::write(&file, toml::to_string(&r).unwrap()).unwrap();
+        let out = run(
+            &c.db,
+            &[
+                "--as",
+                login,
+                "result",
+                "draft",
+                &id,
+                "--file",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", support::stderr(&out));
+    }
+    let json = stdout(&run(&c.db, &["--as", &a, "result", "show", &id, "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["draft"]["author"], a.as_str());
+    assert_eq!(v["draft"]["result"]["remark"], "甲的备注");
+    assert_eq!(v["teammate_drafts"][0]["author"], b.as_str());
+    assert!(v["teammate_drafts"][0].get("result").is_none());
+    assert!(!json.contains("乙的备注"), "B's text is B's:\n{json}");
+}
