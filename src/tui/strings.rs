@@ -380,14 +380,13 @@ pub fn paste_cut(label: &str, limit: usize, dropped: usize) -> String {
 /// Who submitted, when the name cannot be known.
 pub const SOMEONE: &str = "他人";
 /// The status line when the open form's result was submitted by someone else: the form turns
-/// read only, and the viewer's text is kept as their draft.
+/// read only, and the viewer's text is kept as their draft. Short: the status line shares its
+/// row with the user and the database, and what matters comes first.
 pub fn submitted_meanwhile(visit: i64, by: &str, own_draft: bool) -> String {
     if own_draft {
-        format!(
-            "检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读；你的草稿已保留，按 d 以草稿提交更正"
-        )
+        format!("#{visit} 已由 {by} 提交，表单转为只读；你的草稿已保留，d 以草稿提交更正")
     } else {
-        format!("检查任务 #{visit} 的结果已由 {by} 提交，表单已转为只读")
+        format!("#{visit} 已由 {by} 提交，表单转为只读")
     }
 }
 pub const CORRECTION_REASON_FIELD: &str = "更正理由（至少4个字）";

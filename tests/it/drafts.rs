@@ -226,6 +226,17 @@ fn a_cli_submit_turns_the_other_open_form_read_only_with_a_line_and_keys_still_w
     let text = screen(&mb);
     assert!(!text.contains("草稿已保存"), "{text}");
     assert!(text.contains("d 以我的草稿提交更正"), "{text}");
+    // The read-only form as it then stands: the submitted result, the notice, the keys.
+    // (Less the status line, which holds the temporary database's path.)
+    let form: Vec<&str> = text.lines().collect();
+    insta::assert_snapshot!(
+        "submitted_meanwhile_100x30",
+        form[..form.len() - 1].join("\n")
+    );
+    assert!(
+        form[form.len() - 1].starts_with(&format!("#{id} 已由 {name_a} 提交，表单转为只读")),
+        "{text}"
+    );
 
     // The next keys act as keys: BackTab moves (to the categories), `?` opens help, which
     // says how to close it.
