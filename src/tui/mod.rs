@@ -16,6 +16,7 @@ pub mod text;
 pub mod theme;
 pub mod update;
 pub mod views;
+pub mod worker;
 
 use std::time::{Duration, Instant};
 
@@ -163,6 +164,9 @@ impl Shadow {
 /// Runs the dashboard until the user quits. The terminal is restored however it ends.
 pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut m = model_for(&session, ascii);
+    // Long effects go to the worker thread; keys keep working meanwhile.
+    m.background = true;
+    let mut work = worker::Worker::default();
     let mut screen = terminal::Screen::enter()?;
     let size = screen.terminal.size()?;
     m.size = Some((size.width, size.height));
@@ -189,11 +193,20 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut looked = Instant::now();
     loop {
         if m.quit {
+            if !work.busy() {
+                return Ok(());
+            }
+            // Started work is not abandoned: the dashboard quits once it is done.
+            draw(&mut screen, &m, false)?;
+            work.wait(&mut session, &mut m);
             return Ok(());
         }
         let mut dirty = false;
         let mut resized = false;
-        let wait = POLL.saturating_sub(looked.elapsed());
+        let mut wait = POLL.saturating_sub(looked.elapsed());
+        if work.busy() {
+            wait = wait.min(worker::TICK);
+        }
         if event::poll(wait)? {
             // Handle everything queued, then draw once.
             loop {
@@ -205,6 +218,14 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
                 }
             }
         }
+        // A long effect asked for: to the worker thread. Its result, when it is there.
+        if let Err(e) = work.start(&session, &mut m) {
+            m.status = Some((e.to_string(), true));
+        }
+        if m.busy.is_some() {
+            dirty = true;
+        }
+        dirty |= work.poll(&mut session, &mut m);
         // About once a second, busy or not: other users' commits and the day turning.
         if looked.elapsed() >= POLL {
             looked = Instant::now();

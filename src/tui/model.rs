@@ -333,6 +333,32 @@ pub enum Effect {
     },
 }
 
+/// Long work running on the worker thread (a draw prepared or run, a record written): the
+/// progress line shows it, and a second one is refused until it is done.
+#[derive(Debug)]
+pub struct Busy {
+    /// The long effect, until the event loop hands it to the worker thread.
+    pub effect: Option<Effect>,
+    /// What is being done ("准备抽取 2026Q3").
+    pub what: String,
+    /// Whole seconds since it started, as the progress line shows them.
+    pub secs: u64,
+}
+
+impl Effect {
+    /// Whether this effect may take seconds on a big county and so runs on the worker
+    /// thread: preparing or running a draw, writing its record.
+    pub fn is_long(&self) -> bool {
+        matches!(
+            self,
+            Effect::PrepareDraw { .. }
+                | Effect::RunDraw { .. }
+                | Effect::WriteRecord(_)
+                | Effect::OverwriteRecord(_)
+        )
+    }
+}
+
 /// What an input dialog is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {
@@ -490,6 +516,13 @@ pub struct Model {
     /// `g` was pressed: the next letter picks a screen.
     pub go_prefix: bool,
     pub quit: bool,
+    /// Long effects go to the worker thread (the terminal's event loop) instead of running
+    /// before the next key is read (tests that drive `handle` directly).
+    pub background: bool,
+    /// The long effect running on the worker thread, if any.
+    pub busy: Option<Busy>,
+    /// The dialog whose long effect is running: given back, with the error, if it fails.
+    pub busy_asked: Option<Popup>,
 }
 
 impl Model {
@@ -519,6 +552,9 @@ impl Model {
             size: None,
             go_prefix: false,
             quit: false,
+            background: false,
+            busy: None,
+            busy_asked: None,
         }
     }
 }

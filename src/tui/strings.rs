@@ -797,3 +797,33 @@ mod tests {
         );
     }
 }
+
+/// What a long effect is doing, for the progress line ("准备抽取 2026Q3").
+pub fn busy_what(effect: &crate::tui::model::Effect) -> String {
+    use crate::tui::model::Effect;
+    match effect {
+        Effect::PrepareDraw { period, .. } => format!("准备抽取 {period}"),
+        Effect::RunDraw { id, .. } => format!("运行抽取 {id}"),
+        Effect::WriteRecord(id) | Effect::OverwriteRecord(id) => format!("写出抽取记录 {id}"),
+        _ => "处理".to_string(),
+    }
+}
+
+/// Started work cannot be stopped: the progress line says so.
+pub const BUSY_NO_CANCEL: &str = "抽取进行中，不能取消";
+
+/// The progress line while long work runs: what, for how long, and that it cannot be stopped.
+pub fn busy_line(what: &str, secs: u64) -> String {
+    format!("{what}… 已用{secs}秒 · {BUSY_NO_CANCEL}")
+}
+
+/// A second long effect asked for while one runs.
+pub fn busy_refused(what: &str) -> String {
+    format!("请等「{what}」完成后再试")
+}
+
+/// `q` (or Ctrl+C) while long work runs: the dashboard quits once it is done.
+pub const QUIT_AFTER_BUSY: &str = "完成后退出";
+
+/// The worker thread ended without a result.
+pub const WORKER_FAILED: &str = "后台处理意外中止，未完成；请查看抽取列表后重试";
