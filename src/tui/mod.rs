@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod diff;
 mod effects;
+pub mod full;
 pub mod keymap;
 pub mod load;
 pub mod model;

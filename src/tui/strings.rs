@@ -447,7 +447,7 @@ pub fn approve_void(draw: &str) -> String {
 pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作", "对象"];
 pub const CHECKPOINT: &str = "当前检查点";
 pub const VERIFY_OK: &str = "审计日志完整";
-pub const VERIFY_KEY: &str = "[v] 核验";
+pub const VERIFY_KEY: &str = "[V] 核验";
 
 /// An audit action in words: the one table of their Chinese names. An action not listed
 /// (a newer one) shows as stored.
@@ -827,3 +827,25 @@ pub const QUIT_AFTER_BUSY: &str = "完成后退出";
 
 /// The worker thread ended without a result.
 pub const WORKER_FAILED: &str = "后台处理意外中止，未完成；请查看抽取列表后重试";
+
+// `v` on the draws, entities, approvals and audit lists: the selected row in full.
+pub const FULL_PREPARED: &str = "准备";
+pub const FULL_RUN: &str = "运行";
+pub const FULL_VOID_ASKED: &str = "申请作废";
+pub const FULL_VOID_APPROVED: &str = "批准作废";
+pub const FULL_DRAW_ID: &str = "抽取";
+pub const FULL_VISIT: &str = "检查任务";
+pub const FULL_OUT: &str = "被替换人员";
+pub const FULL_REASON: &str = "理由";
+pub const FULL_REQUESTED: &str = "申请";
+pub const FULL_DETAIL: &str = "详情";
+
+/// Who did something and when: "lead.liu，2026-05-20 09:00:00".
+pub fn by_at(by: &str, at: &str) -> String {
+    format!("{by}，{at}")
+}
+
+/// A further substitution waiting for the principal, as a popup's title.
+pub fn substitution_title(id: i64) -> String {
+    format!("替换申请 {id}")
+}

@@ -595,6 +595,19 @@ fn entities_tabs_filter_search_detail() {
     assert_eq!(d.m.screen, ScreenId::Entities);
     assert!(d.m.entities.loaded);
     snap_all("entities_list", &mut d.m);
+    // v: the selected entity in full (name, code, town and address, reasons), nothing cut.
+    d.keys("v");
+    let first = &d.m.entities.all[d.m.entities.shown[0]];
+    match &d.m.popup {
+        Some(Popup::Message { title, lines, .. }) => {
+            assert_eq!(title, &first.entity.name);
+            assert!(lines.contains(&format!("代码：{}", first.id)), "{lines:?}");
+        }
+        _ => panic!("v opens the entity in full"),
+    }
+    snap_all("entities_in_full", &mut d.m);
+    d.press(KeyCode::Esc);
+    assert!(d.m.popup.is_none());
 
     // The selection marker moves with j.
     let lines = screen(&d.m, 80, 24);
@@ -831,7 +844,7 @@ fn draws_list_run_dialog_and_records() {
 
     // 复算核验 of the run draw: a message popup.
     d.keys("j");
-    d.keys("v");
+    d.keys("V");
     assert!(matches!(
         d.m.popup,
         Some(Popup::Message { error: false, .. })
@@ -1245,7 +1258,7 @@ fn audit_log_verified() {
     d.keys("6");
     assert_eq!(d.m.screen, ScreenId::Audit);
     assert!(!d.m.audit.events.is_empty());
-    d.keys("v");
+    d.keys("V");
     assert!(matches!(d.m.audit.verified, Some(Ok(_))));
     normalise_audit(&mut d.m);
     snap_all("audit_verified", &mut d.m);
@@ -1267,7 +1280,7 @@ fn audit_verify_on_the_dashboard_names_a_row_written_beside_the_log() {
     .unwrap();
     drop(conn);
     d.keys("6");
-    d.keys("v");
+    d.keys("V");
     let Some(Err(said)) = &d.m.audit.verified else {
         panic!("{:?}", d.m.audit.verified)
     };
