@@ -5,6 +5,7 @@
 
 use super::load;
 use super::model::{Busy, Effect, FormSubject, Model, Popup};
+use super::record::{self, RecordLine};
 use super::strings as s;
 use super::update::{form_of, targeted_form};
 use crate::domain::draw::DrawStatus;
@@ -446,12 +447,14 @@ fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<Outcome> {
 
 /// A draw's printable record once run (or the user's own visits, while the list is
 /// confidential), else its preparation record (strata, quotas, exclusions, officers).
-fn draw_lines(session: &Session, id: &str) -> Result<Vec<String>> {
+fn draw_lines(session: &Session, id: &str) -> Result<Vec<RecordLine>> {
     let view = session.show_draw(id)?;
     Ok(match (&view.record, view.confidential) {
-        (Some(r), true) => confidential_lines(&view.draw.commitment, r),
-        (Some(_), false) => lines(&session.printable_record(id)?),
-        (None, _) => lines(&session.printable_prepared(id)?),
+        (Some(r), true) => {
+            record::text_lines(&confidential_lines(&view.draw.commitment, r).join("\n"))
+        }
+        (Some(_), false) => record::parse(&session.printable_record(id)?),
+        (None, _) => record::parse(&session.printable_prepared(id)?),
     })
 }
 

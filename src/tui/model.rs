@@ -102,8 +102,9 @@ pub struct EntitiesState {
 pub struct DrawsState {
     pub list: Vec<Draw>,
     pub selected: usize,
-    /// The lines of the opened draw's record, and the scroll offset.
-    pub detail: Option<(String, Vec<String>)>,
+    /// The opened draw's record: its text and the rows of its tables.
+    pub detail: Option<(String, Vec<super::record::RecordLine>)>,
+    /// The line of the record under the cursor (the record scrolls a page at a time).
     pub scroll: usize,
 }
 

@@ -21,6 +21,7 @@ use shuangsuiji::tui::model::{
     Effect, FormFocus, FormSubject, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId,
     Viewer, text_of,
 };
+use shuangsuiji::tui::record;
 use shuangsuiji::tui::strings;
 use shuangsuiji::tui::theme::Theme;
 use shuangsuiji::tui::update::{fields_of, key};
@@ -911,7 +912,7 @@ fn keys_of_every_screen() {
             Lead,
             |m| {
                 draws_screen(m);
-                m.draws.detail = Some(("2026Q1-01".into(), vec!["# 记录".into()]));
+                m.draws.detail = Some(("2026Q1-01".into(), record::text_lines("# 记录")));
             },
             typed("q"),
             vec![],
@@ -1095,7 +1096,7 @@ fn draws_keys_by_role() {
             Observer,
             |m| {
                 draws_screen(m);
-                m.draws.detail = Some(("2026Q2-01".into(), vec![String::new(); 30]));
+                m.draws.detail = Some(("2026Q2-01".into(), record::text_lines(&"\n".repeat(30))));
             },
             typed("jj"),
             vec![],
@@ -1106,7 +1107,7 @@ fn draws_keys_by_role() {
             Observer,
             |m| {
                 draws_screen(m);
-                m.draws.detail = Some(("2026Q2-01".into(), vec![String::new(); 30]));
+                m.draws.detail = Some(("2026Q2-01".into(), record::text_lines(&"\n".repeat(30))));
                 m.draws.scroll = 3;
             },
             vec![press(Esc)],

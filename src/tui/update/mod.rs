@@ -406,7 +406,7 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 
 fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let d = &mut m.draws;
-    if let Some((_, lines)) = &d.detail {
+    if let Some((id, lines)) = &d.detail {
         let len = lines.len();
         if step(&mut d.scroll, len, k.code) {
             return vec![];
@@ -414,6 +414,12 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         if k.code == KeyCode::Esc {
             d.detail = None;
             d.scroll = 0;
+            return vec![];
+        }
+        if k.code == KeyCode::Char('v') {
+            // The line under the cursor in full: a row as header：cell lines.
+            let (title, lines) = (id.clone(), super::record::in_full(lines, d.scroll));
+            show_full(m, title, lines);
             return vec![];
         }
     } else if step(&mut d.selected, d.list.len(), k.code) {
