@@ -92,6 +92,7 @@ pub fn clear_pays(old: &Buffer, new: &Buffer) -> bool {
     }
     let cost = |from: &Buffer| {
         let mut b = backend::WideBackend::new(Counter(0));
+        b.expect(new.clone());
         let _ = b.draw(from.diff(new).into_iter());
         b.writer().0
     };
@@ -177,6 +178,10 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
         let size = screen.terminal.size()?;
         let (changed, clear) = shadow.changed(size, m)?;
         if changed || force {
+            // The frame about to be written: blank runs may be erased in place.
+            if let Some((frame, _)) = &shadow.last {
+                screen.terminal.backend_mut().expect(frame.clone());
+            }
             screen.draw(clear && !force, |f| views::render(f, m))?;
         }
         Ok(())

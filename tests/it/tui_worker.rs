@@ -104,6 +104,13 @@ fn a_draw_prepares_on_the_worker_while_keys_move_the_cursor_and_the_progress_lin
     // `Esc` does not stop it.
     key(&mut s, &mut m, KeyCode::Esc);
     assert!(m.busy.is_some());
+    // `q` does not abandon it: the dashboard says it quits once the work is done (the loop
+    // waits for the result before it returns).
+    key(&mut s, &mut m, KeyCode::Char('q'));
+    assert!(m.quit);
+    let status = screen(&m).lines().last().unwrap().to_string();
+    assert!(status.starts_with("完成后退出"), "{status}");
+    m.quit = false;
 
     // A second long job is refused in one line; its dialog comes back as typed.
     prepare(&mut s, &mut m, "2026Q4");
