@@ -455,7 +455,7 @@ fn a_tour_of_every_screen_at_80_by_24() {
     // The audit chain, verified.
     t.send("6");
     t.wait_for("当前检查点", SLOW);
-    t.send("v");
+    t.send("V");
     t.wait_for("审计日志完整", SLOW);
     // A visit's result, read-only for the principal.
     t.send("4");
