@@ -150,7 +150,7 @@ fn give_back(mut dialog: Popup, e: &ServiceError) -> Popup {
 #[derive(Debug)]
 pub enum Worked {
     Prepared(PreparedDraw),
-    Ran(DrawRecord),
+    Ran(Box<DrawRecord>),
     Told(Outcome),
 }
 
@@ -174,7 +174,9 @@ pub fn work(session: &mut Session, effect: Effect, export_dir: &std::path::Path)
             id,
             seeds,
             witnesses,
-        } => session.run_draw(id, seeds, witnesses).map(Worked::Ran),
+        } => session
+            .run_draw(id, seeds, witnesses)
+            .map(|r| Worked::Ran(Box::new(r))),
         Effect::WriteRecord(id) => {
             write_record(session, export_dir, id, Overwrite::Refuse).map(Worked::Told)
         }
