@@ -80,6 +80,8 @@ fn wire(rows: &mut Vec<Row>) {
     let mut switch12 = Vec::new();
     let mut switch21 = Vec::new();
     let mut noop = Vec::new();
+    let mut record_step = Vec::new();
+    let mut record_page = Vec::new();
     for (i, size) in SIZES.into_iter().enumerate() {
         // The first frame: everything until the screen is stable (three draws: before
         // loading, the overview, the key-entity coverage).
@@ -144,6 +146,18 @@ fn wire(rows: &mut Vec<Row>) {
         step_page.push(span(
             &across.into_iter().map(|(_, b)| *b).collect::<Vec<_>>(),
         ));
+
+        // A draw's record (screen 3, the run draw): a step of its cursor within a page, and
+        // onto the next page.
+        t.bytes_for("3", QUIET);
+        t.bytes_for("j", QUIET);
+        t.bytes_for(ENTER, QUIET);
+        t.wait_for("抽查期间", SLOW);
+        let page = size.1 as usize - 4;
+        let steps: Vec<usize> = (0..page).map(|_| t.bytes_for("j", QUIET)).collect();
+        record_step.push(span(&steps[..page - 1]));
+        record_page.push(steps[page - 1].to_string());
+        t.bytes_for(ESC, QUIET);
         t.quit();
 
         // One Chinese character in the result form's 检查发现.
@@ -197,6 +211,16 @@ fn wire(rows: &mut Vec<Row>) {
     add("one Chinese character in 检查发现 (bytes)", "", form_char);
     add("screen switch `1` -> `2` (bytes)", "", switch12);
     add("screen switch `2` -> `1` (bytes)", "", switch21);
+    add(
+        "draw record: cursor step `j` within a page (bytes)",
+        "",
+        record_step,
+    );
+    add(
+        "draw record: step onto the next page (bytes)",
+        "",
+        record_page,
+    );
 }
 
 /// A writer whose bytes stay countable while a backend owns it.

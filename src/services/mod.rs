@@ -215,6 +215,21 @@ impl Session {
         self.store.replaced()
     }
 
+    /// A second session of the same user on the same database, on a connection of its own:
+    /// the dashboard runs long work (a draw on a big county) on it in another thread while
+    /// its own session keeps answering keys. The user, how they were established and the date
+    /// are this session's; nothing is resolved again.
+    pub fn reopen(&self) -> Result<Session> {
+        Ok(Session {
+            store: Store::open(self.store.path())?,
+            user: self.user.clone(),
+            via: self.via.clone(),
+            mode: self.mode,
+            today: self.today,
+            today_fixed: self.today_fixed,
+        })
+    }
+
     pub fn db_path(&self) -> &std::path::Path {
         self.store.path()
     }

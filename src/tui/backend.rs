@@ -11,14 +11,11 @@
 use std::io::{self, Write};
 
 use ratatui::backend::{Backend, ClearType, IntoCrossterm, WindowSize};
-use ratatui::buffer::Cell;
+use ratatui::buffer::{Buffer, Cell};
 use ratatui::crossterm::{
     cursor::{Hide, MoveRight, MoveTo, Show},
     execute, queue,
-    style::{
-        Attribute, Color as CColor, Colors, Print, SetAttribute, SetBackgroundColor, SetColors,
-        SetForegroundColor, SetUnderlineColor,
-    },
+    style::{Attribute, Colors, Print, SetAttribute, SetColors, SetUnderlineColor},
     terminal::{self, Clear},
 };
 use ratatui::layout::{Position, Size};
@@ -31,6 +28,12 @@ pub struct WideBackend<W: Write> {
     /// Where the cursor was put last: given back instead of asking the terminal, whose late
     /// reply over a slow link would arrive as key presses (ratatui asks when it clears).
     cursor: Position,
+    /// The frame about to be drawn, when the caller gave it ([`WideBackend::expect`]): a run
+    /// of blanks may then be erased across the cells the diff left out because they are
+    /// blank in it too (the right halves of wide characters going away).
+    next: Option<Buffer>,
+    /// The cursor was hidden (and not shown since).
+    hidden: bool,
 }
 
 impl<W: Write> WideBackend<W> {
@@ -38,7 +41,15 @@ impl<W: Write> WideBackend<W> {
         WideBackend {
             writer,
             cursor: Position::ORIGIN,
+            next: None,
+            hidden: false,
         }
+    }
+
+    /// The frame the next `draw` writes (the diff alone does not say which cells it left out
+    /// are blank).
+    pub fn expect(&mut self, frame: Buffer) {
+        self.next = Some(frame);
     }
 
     pub fn writer(&self) -> &W {
@@ -70,6 +81,44 @@ fn after(x: u16, y: u16, symbol: &str) -> Option<Position> {
     })
 }
 
+/// The shortest run of blanks erased rather than written: `ESC[nX` and the move past it
+/// (`ESC[nC`) cost about ten bytes, the spaces one each.
+const MIN_ERASED: u16 = 12;
+
+/// A cell as an erased one looks: a space without colour or attribute.
+fn blank(cell: &Cell) -> bool {
+    cell.symbol() == " "
+        && cell.fg == Color::Reset
+        && cell.bg == Color::Reset
+        && cell.underline_color == Color::Reset
+        && cell.modifier.is_empty()
+}
+
+/// How many columns from (`x`, `y`) on may be erased: the blank cells of `cells` (the diff,
+/// from this cell on) that follow one another in the row, and between them the cells the
+/// diff left out that are blank in the frame being drawn (`next`), if it is known. Ends on
+/// a blank cell of the diff.
+fn blank_run(cells: &[(u16, u16, &Cell)], x: u16, y: u16, next: Option<&Buffer>) -> u16 {
+    let blank_in_next = |cx: u16| {
+        next.is_some_and(|b| {
+            let p = Position { x: cx, y };
+            b.area.contains(p) && blank(&b[p])
+        })
+    };
+    let mut end: u16 = x;
+    for (cx, cy, c) in cells {
+        if *cy != y || !blank(c) || *cx < end {
+            break;
+        }
+        // The columns skipped since the last blank of the diff must be blank in the frame.
+        if !(end..*cx).all(blank_in_next) {
+            break;
+        }
+        end = cx + 1;
+    }
+    end - x
+}
+
 impl<W: Write> Backend for WideBackend<W> {
     type Error = io::Error;
 
@@ -77,6 +126,7 @@ impl<W: Write> Backend for WideBackend<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        let next = self.next.take();
         let w = &mut self.writer;
         let mut fg = Color::Reset;
         let mut bg = Color::Reset;
@@ -84,7 +134,11 @@ impl<W: Write> Backend for WideBackend<W> {
         let mut modifier = Modifier::empty();
         // Where the cursor is, when known.
         let mut at: Option<Position> = None;
-        for (x, y, cell) in content {
+        let content: Vec<(u16, u16, &Cell)> = content.collect();
+        let mut i = 0;
+        while i < content.len() {
+            let (x, y, cell) = content[i];
+            i += 1;
             match at {
                 Some(p) if p == Position { x, y } => {}
                 // Further along the same row: a relative move is half as long.
@@ -105,6 +159,20 @@ impl<W: Write> Backend for WideBackend<W> {
                 queue!(w, SetUnderlineColor(cell.underline_color.into_crossterm()))?;
                 underline = cell.underline_color;
             }
+            // A run of blank cells (text that went away) is erased in place (ECH,
+            // `ESC[nX`, the cursor stays) instead of written over with spaces, when that is
+            // shorter; the next cell is a relative move on.
+            let run = blank_run(&content[i - 1..], x, y, next.as_ref());
+            if run >= MIN_ERASED {
+                write!(w, "\x1b[{run}X")?;
+                at = Some(Position { x, y });
+                // The diff's cells within the run are done.
+                let end = x + run;
+                while i < content.len() && content[i].1 == y && content[i].0 < end {
+                    i += 1;
+                }
+                continue;
+            }
             let symbol = cell.symbol();
             queue!(w, Print(symbol))?;
             at = after(x, y, symbol);
@@ -112,21 +180,34 @@ impl<W: Write> Backend for WideBackend<W> {
         if let Some(p) = at {
             self.cursor = p;
         }
-        queue!(
-            w,
-            SetForegroundColor(CColor::Reset),
-            SetBackgroundColor(CColor::Reset),
-            SetUnderlineColor(CColor::Reset),
-            SetAttribute(Attribute::Reset),
-        )
+        // Back to the plain style the next frame starts from: one `ESC[0m` (it resets the
+        // colours too), and nothing when the last cell was plain already.
+        let plain = fg == Color::Reset
+            && bg == Color::Reset
+            && underline == Color::Reset
+            && modifier.is_empty();
+        if !plain {
+            queue!(w, SetAttribute(Attribute::Reset))?;
+        }
+        Ok(())
     }
 
     // The rest as ratatui-crossterm 0.1.2 does it.
+    // ratatui hides the cursor before every frame that places none: said once.
     fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.hidden {
+            return Ok(());
+        }
+        self.hidden = true;
         execute!(self.writer, Hide)
     }
 
+    // Likewise shown only when it was hidden (a terminal starts with it shown).
     fn show_cursor(&mut self) -> io::Result<()> {
+        if !self.hidden {
+            return Ok(());
+        }
+        self.hidden = false;
         execute!(self.writer, Show)
     }
 
@@ -254,7 +335,7 @@ mod tests {
     use ratatui::layout::Rect;
     use ratatui::style::Style;
     use ratatui::text::Line;
-    use ratatui::widgets::Paragraph;
+    use ratatui::widgets::{Paragraph, Widget};
 
     /// A writer whose bytes stay readable while a backend owns it.
     #[derive(Clone, Default)]
@@ -334,6 +415,52 @@ mod tests {
             "{}",
             screen(&a)
         );
+    }
+
+    #[test]
+    fn text_that_goes_away_is_erased_in_place_and_the_screen_is_the_same() {
+        let out = Shared::default();
+        let area = Rect::new(0, 0, 40, 4);
+        let mut t = Terminal::with_options(
+            WideBackend::new(out.clone()),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(area),
+            },
+        )
+        .unwrap();
+        let draw = |t: &mut Terminal<WideBackend<Shared>>, lines: &[&str]| {
+            t.draw(|f| {
+                let lines: Vec<Line> = lines.iter().map(|l| Line::from(*l)).collect();
+                f.render_widget(Paragraph::new(lines), f.area());
+            })
+            .unwrap();
+        };
+        draw(
+            &mut t,
+            &["阳城县东升化工有限公司 东冶镇 重点 x", "abc", "short"],
+        );
+        let before = out.0.borrow().len();
+        let mut next = ratatui::buffer::Buffer::empty(area);
+        Paragraph::new(vec![
+            Line::from("阳"),
+            Line::from("abc"),
+            Line::from("shorter"),
+        ])
+        .render(area, &mut next);
+        t.backend_mut().expect(next);
+        draw(&mut t, &["阳", "abc", "shorter"]);
+        let raw = out.0.borrow().clone();
+        let frame = String::from_utf8_lossy(&raw[before..]).to_string();
+        // 34 columns went blank on the first row: one erase, not 34 spaces.
+        assert!(frame.contains("\x1b[34X"), "{frame:?}");
+        assert!(!frame.contains("     "), "{frame:?}");
+        let shown = screen(&raw);
+        let first = shown.lines().next().unwrap();
+        assert_eq!(first.trim_end(), "阳");
+        assert!(shown.contains("shorter"));
+        // A short run stays spaces (cheaper than the erase and the move).
+        let (_, raw) = bytes(WideBackend::new);
+        assert!(!String::from_utf8_lossy(&raw).contains("X\x1b"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! screen, in one place.
 
 use super::load;
-use super::model::{Effect, FormSubject, Model, Popup};
+use super::model::{Busy, Effect, FormSubject, Model, Popup};
+use super::record::{self, RecordLine};
 use super::strings as s;
 use super::update::{form_of, targeted_form};
 use crate::domain::draw::DrawStatus;
@@ -14,6 +15,7 @@ use crate::domain::role::{Action, Subject};
 use crate::domain::targeted;
 use crate::domain::visit::Step;
 use crate::domain::vocab::join_list;
+use crate::services::draws::PreparedDraw;
 use crate::services::targeted::TargetedEntry;
 use crate::services::{ServiceError, Session};
 use crate::sheets::SheetError;
@@ -23,7 +25,7 @@ type Result<T> = std::result::Result<T, ServiceError>;
 
 /// What an effect tells the user, besides the lists it reloaded.
 #[derive(Debug)]
-enum Outcome {
+pub enum Outcome {
     /// Nothing: the screen shows the change.
     Quiet,
     /// A dialog, of an error or not.
@@ -75,8 +77,29 @@ fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::to_string).collect()
 }
 
-/// Runs one effect and shows its outcome, or what went wrong.
+/// Runs one effect and shows its outcome, or what went wrong. A long effect
+/// ([`Effect::is_long`]) is only noted in [`Model::busy`] when the event loop runs effects in
+/// the background; a second one is refused while one runs.
 pub fn apply(session: &mut Session, m: &mut Model, effect: Effect) {
+    if effect.is_long() {
+        if let Some(busy) = &m.busy {
+            m.status = Some((s::busy_refused(&busy.what), true));
+            // The dialog comes back as it was: nothing typed is lost.
+            if let Some(dialog) = m.asked.take() {
+                m.popup = Some(dialog);
+            }
+            return;
+        }
+        if m.background {
+            m.busy_asked = m.asked.take();
+            m.busy = Some(Busy {
+                what: s::busy_what(&effect),
+                effect: Some(effect),
+                secs: 0,
+            });
+            return;
+        }
+    }
     // The dialog that asked for this effect, if any: given back with the error if it fails,
     // so nothing typed is lost.
     let asked = m.asked.take();
@@ -123,6 +146,90 @@ fn give_back(mut dialog: Popup, e: &ServiceError) -> Popup {
     dialog
 }
 
+/// What the worker thread did: the service's answer, before the lists are reloaded.
+#[derive(Debug)]
+pub enum Worked {
+    Prepared(PreparedDraw),
+    Ran(Box<DrawRecord>),
+    Told(Outcome),
+}
+
+/// The result of a long effect, sent back from the worker thread.
+#[derive(Debug)]
+pub struct Done {
+    effect: Effect,
+    result: Result<Worked>,
+}
+
+/// The part of a long effect that may take seconds: the service call alone, on the worker
+/// thread's own session. Writes nothing to the model.
+pub fn work(session: &mut Session, effect: Effect, export_dir: &std::path::Path) -> Done {
+    let result = match &effect {
+        Effect::PrepareDraw { period, tasks } => period
+            .parse::<Period>()
+            .map_err(|reason: String| ServiceError::invalid("period", reason))
+            .and_then(|period| session.prepare_draw(period, tasks, &[]))
+            .map(Worked::Prepared),
+        Effect::RunDraw {
+            id,
+            seeds,
+            witnesses,
+        } => session
+            .run_draw(id, seeds, witnesses)
+            .map(|r| Worked::Ran(Box::new(r))),
+        Effect::WriteRecord(id) => {
+            write_record(session, export_dir, id, Overwrite::Refuse).map(Worked::Told)
+        }
+        Effect::OverwriteRecord(id) => {
+            write_record(session, export_dir, id, Overwrite::Replace).map(Worked::Told)
+        }
+        _ => Ok(Worked::Told(Outcome::Quiet)),
+    };
+    Done { effect, result }
+}
+
+/// A long effect's result, on the dashboard's session: the lists reloaded and the outcome
+/// shown, or the dialog that asked for it given back with the error.
+pub fn finish(session: &mut Session, m: &mut Model, done: Done) {
+    m.busy = None;
+    let asked = m.busy_asked.take();
+    match done.result.and_then(|w| after(session, m, &done.effect, w)) {
+        Ok(outcome) => show(m, outcome),
+        Err(e) => match asked {
+            Some(dialog) => m.popup = Some(give_back(dialog, &e)),
+            None => show(m, Outcome::failure(e)),
+        },
+    }
+}
+
+/// What follows a long effect's service call: reload and say what happened.
+fn after(session: &mut Session, m: &mut Model, effect: &Effect, worked: Worked) -> Result<Outcome> {
+    match (effect, worked) {
+        (_, Worked::Prepared(p)) => {
+            load::draws(session, m)?;
+            open_draw(session, m, &p.id)?;
+            Ok(Outcome::done(s::draw_prepared(
+                &p.id,
+                &p.period,
+                &p.tasks,
+                &p.commitment,
+            )))
+        }
+        (Effect::RunDraw { id, .. }, Worked::Ran(r)) => {
+            load::draws(session, m)?;
+            open_draw(session, m, id)?;
+            let without_team = r.visits.iter().filter(|v| v.problem.is_some()).count();
+            Ok(Outcome::Message {
+                title: s::draw_in_state(id, DrawStatus::Run),
+                lines: s::draw_run(&r.seed, r.visits.len(), without_team),
+                error: false,
+            })
+        }
+        (_, Worked::Ran(_)) => Ok(Outcome::Quiet),
+        (_, Worked::Told(o)) => Ok(o),
+    }
+}
+
 /// Puts an outcome on screen.
 fn show(m: &mut Model, outcome: Outcome) {
     match outcome {
@@ -145,17 +252,19 @@ fn show(m: &mut Model, outcome: Outcome) {
 }
 
 fn run(session: &mut Session, m: &mut Model, effect: Effect) -> Result<Outcome> {
+    if effect.is_long() {
+        // The same two halves as on the worker thread, one after the other.
+        let done = work(session, effect, &m.export_dir.clone());
+        let worked = done.result?;
+        return after(session, m, &done.effect, worked);
+    }
     match effect {
         Effect::Reload => reload(session, m),
         Effect::LoadEntities => load_entities(session, m),
-        Effect::PrepareDraw { period, tasks } => prepare_draw(session, m, &period, &tasks),
-        Effect::WriteRecord(id) => write_record(session, m, &id, Overwrite::Refuse),
-        Effect::OverwriteRecord(id) => write_record(session, m, &id, Overwrite::Replace),
-        Effect::RunDraw {
-            id,
-            seeds,
-            witnesses,
-        } => run_draw(session, m, &id, &seeds, &witnesses),
+        Effect::PrepareDraw { .. }
+        | Effect::WriteRecord(_)
+        | Effect::OverwriteRecord(_)
+        | Effect::RunDraw { .. } => Ok(Outcome::Quiet),
         Effect::VerifyDraw(id) => verify_draw(session, &id),
         Effect::RequestVoid { id, reason } => request_void(session, m, &id, &reason),
         Effect::ApproveVoid(id) => approve_void(session, m, &id),
@@ -272,31 +381,16 @@ fn load_entities(session: &Session, m: &mut Model) -> Result<Outcome> {
     Ok(Outcome::Quiet)
 }
 
-fn prepare_draw(
-    session: &mut Session,
-    m: &mut Model,
-    period: &str,
-    tasks: &[String],
-) -> Result<Outcome> {
-    let period: Period = period
-        .parse()
-        .map_err(|reason: String| ServiceError::invalid("period", reason))?;
-    let p = session.prepare_draw(period, tasks, &[])?;
-    load::draws(session, m)?;
-    open_draw(session, m, &p.id)?;
-    Ok(Outcome::done(s::draw_prepared(
-        &p.id,
-        &p.period,
-        &p.tasks,
-        &p.commitment,
-    )))
-}
-
 /// Writes a run draw's printable record to a Markdown file in the export folder, owner-only
 /// (the drawn list is confidential until the visits start, like the database), never through
 /// a symlink; a file already there is replaced only once the user confirms.
-fn write_record(session: &Session, m: &Model, id: &str, overwrite: Overwrite) -> Result<Outcome> {
-    let path = m.export_dir.join(s::record_file(id));
+fn write_record(
+    session: &Session,
+    export_dir: &std::path::Path,
+    id: &str,
+    overwrite: Overwrite,
+) -> Result<Outcome> {
+    let path = export_dir.join(s::record_file(id));
     if overwrite == Overwrite::Refuse && std::fs::symlink_metadata(&path).is_ok() {
         return Ok(Outcome::Ask {
             text: s::record_exists(&path),
@@ -320,24 +414,6 @@ fn write_record(session: &Session, m: &Model, id: &str, overwrite: Overwrite) ->
         s::RECORD_WRITTEN.to_string(),
         shown.display().to_string(),
     ]))
-}
-
-fn run_draw(
-    session: &mut Session,
-    m: &mut Model,
-    id: &str,
-    seeds: &[String],
-    witnesses: &[String],
-) -> Result<Outcome> {
-    let r = session.run_draw(id, seeds, witnesses)?;
-    load::draws(session, m)?;
-    open_draw(session, m, id)?;
-    let without_team = r.visits.iter().filter(|v| v.problem.is_some()).count();
-    Ok(Outcome::Message {
-        title: s::draw_in_state(id, DrawStatus::Run),
-        lines: s::draw_run(&r.seed, r.visits.len(), without_team),
-        error: false,
-    })
 }
 
 fn verify_draw(session: &Session, id: &str) -> Result<Outcome> {
@@ -373,12 +449,14 @@ fn open_draw(session: &Session, m: &mut Model, id: &str) -> Result<Outcome> {
 
 /// A draw's printable record once run (or the user's own visits, while the list is
 /// confidential), else its preparation record (strata, quotas, exclusions, officers).
-fn draw_lines(session: &Session, id: &str) -> Result<Vec<String>> {
+fn draw_lines(session: &Session, id: &str) -> Result<Vec<RecordLine>> {
     let view = session.show_draw(id)?;
     Ok(match (&view.record, view.confidential) {
-        (Some(r), true) => confidential_lines(&view.draw.commitment, r),
-        (Some(_), false) => lines(&session.printable_record(id)?),
-        (None, _) => lines(&session.printable_prepared(id)?),
+        (Some(r), true) => {
+            record::text_lines(&confidential_lines(&view.draw.commitment, r).join("\n"))
+        }
+        (Some(_), false) => record::parse(&session.printable_record(id)?),
+        (None, _) => record::parse(&session.printable_prepared(id)?),
     })
 }
 

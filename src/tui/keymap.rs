@@ -101,6 +101,13 @@ const ENTITIES: &[Key] = &[
     act("/", "按名称或代码查找", "/查找", None, &[Char('/')]),
     act("Enter", "详情", "Enter详情", None, &[Enter]),
     act(
+        "v",
+        "完整显示所选对象（名称、地址、分类理由）",
+        "v完整",
+        None,
+        &[Char('v')],
+    ),
+    act(
         "n",
         "在详情中记录个案检查（投诉举报等，非随机）",
         "n个案检查",
@@ -126,7 +133,14 @@ const DRAWS: &[Key] = &[
         Some(Action::RunDraw),
         &[Char('r')],
     ),
-    act("v", "复算核验", "v核验", None, &[Char('v')]),
+    act(
+        "v",
+        "完整显示所选抽取（任务、承诺值、作废理由）；记录中为光标所在行",
+        "v完整",
+        None,
+        &[Char('v')],
+    ),
+    act("V", "复算核验", "V核验", None, &[Char('V')]),
     act(
         "w",
         "把抽取记录写成 Markdown 文件（可打印）",
@@ -215,6 +229,13 @@ const VISITS: &[Key] = &[
 
 const APPROVALS: &[Key] = &[
     act(
+        "v",
+        "完整显示所选申请（理由不截断）",
+        "v完整",
+        None,
+        &[Char('v')],
+    ),
+    act(
         "a",
         "批准（更正、作废、再次替换）",
         "a批准",
@@ -231,7 +252,14 @@ const APPROVALS: &[Key] = &[
 ];
 
 const AUDIT: &[Key] = &[
-    act("v", "核验审计日志", "v核验", None, &[Char('v')]),
+    act(
+        "v",
+        "完整显示所选记录（对象、详情）",
+        "v完整",
+        None,
+        &[Char('v')],
+    ),
+    act("V", "核验审计日志", "V核验", None, &[Char('V')]),
     act(
         "/",
         "查找：各词都须出现（操作、操作人、对象、序号）",
@@ -351,7 +379,7 @@ mod tests {
         let bar = bar(ScreenId::Draws, observer, 40);
         assert!(bar.ends_with(s::STATUS_KEYS), "{bar}");
         assert!(!bar.contains("p准备") && !bar.contains("r运行"), "{bar}");
-        assert!(bar.contains("v核验"), "{bar}");
+        assert!(bar.contains("V核验"), "{bar}");
         let lead =
             |a: Action| crate::domain::role::allowed(&[crate::domain::role::Role::Lead].into(), a);
         let narrow = super::bar(ScreenId::Visits, lead, 20);

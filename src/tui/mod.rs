@@ -5,9 +5,11 @@
 pub mod backend;
 pub mod diff;
 mod effects;
+pub mod full;
 pub mod keymap;
 pub mod load;
 pub mod model;
+pub mod record;
 pub mod search;
 pub mod select;
 pub mod strings;
@@ -16,6 +18,7 @@ pub mod text;
 pub mod theme;
 pub mod update;
 pub mod views;
+pub mod worker;
 
 use std::time::{Duration, Instant};
 
@@ -138,6 +141,7 @@ pub fn clear_pays(old: &Buffer, new: &Buffer) -> bool {
     }
     let cost = |from: &Buffer| {
         let mut b = backend::WideBackend::new(Counter(0));
+        b.expect(new.clone());
         let _ = b.draw(from.diff(new).into_iter());
         b.writer().0
     };
@@ -212,6 +216,9 @@ impl Shadow {
 /// Runs the dashboard until the user quits. The terminal is restored however it ends.
 pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut m = model_for(&session, ascii);
+    // Long effects go to the worker thread; keys keep working meanwhile.
+    m.background = true;
+    let mut work = worker::Worker::default();
     let mut screen = terminal::Screen::enter()?;
     let size = screen.terminal.size()?;
     m.size = Some((size.width, size.height));
@@ -220,6 +227,10 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
         let size = screen.terminal.size()?;
         let (changed, clear) = shadow.changed(size, m)?;
         if changed || force {
+            // The frame about to be written: blank runs may be erased in place.
+            if let Some((frame, _)) = &shadow.last {
+                screen.terminal.backend_mut().expect(frame.clone());
+            }
             screen.draw(clear && !force, |f| views::render(f, m))?;
         }
         Ok(())
@@ -238,17 +249,34 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
     let mut looked = Instant::now();
     loop {
         if m.quit {
+            if !work.busy() {
+                return Ok(());
+            }
+            // Started work is not abandoned: the dashboard quits once it is done.
+            draw(&mut screen, &m, false)?;
+            work.wait(&mut session, &mut m);
             return Ok(());
         }
         let mut dirty = false;
         let mut resized = false;
-        let wait = POLL.saturating_sub(looked.elapsed());
+        let mut wait = POLL.saturating_sub(looked.elapsed());
+        if work.busy() {
+            wait = wait.min(worker::TICK);
+        }
         if event::poll(wait)? {
             // Handle everything queued, then draw once; the burst saves its draft once.
             let burst = drain(event::read()?)?;
             resized |= burst.iter().any(|ev| matches!(ev, Event::Resize(..)));
             dirty |= handle_burst(&mut session, &mut m, burst);
         }
+        // A long effect asked for: to the worker thread. Its result, when it is there.
+        if let Err(e) = work.start(&session, &mut m) {
+            m.status = Some((e.to_string(), true));
+        }
+        if m.busy.is_some() {
+            dirty = true;
+        }
+        dirty |= work.poll(&mut session, &mut m);
         // About once a second, busy or not: other users' commits and the day turning.
         if looked.elapsed() >= POLL {
             looked = Instant::now();

@@ -102,8 +102,9 @@ pub struct EntitiesState {
 pub struct DrawsState {
     pub list: Vec<Draw>,
     pub selected: usize,
-    /// The lines of the opened draw's record, and the scroll offset.
-    pub detail: Option<(String, Vec<String>)>,
+    /// The opened draw's record: its text and the rows of its tables.
+    pub detail: Option<(String, Vec<super::record::RecordLine>)>,
+    /// The line of the record under the cursor (the record scrolls a page at a time).
     pub scroll: usize,
 }
 
@@ -339,6 +340,32 @@ pub enum Effect {
     },
 }
 
+/// Long work running on the worker thread (a draw prepared or run, a record written): the
+/// progress line shows it, and a second one is refused until it is done.
+#[derive(Debug)]
+pub struct Busy {
+    /// The long effect, until the event loop hands it to the worker thread.
+    pub effect: Option<Effect>,
+    /// What is being done ("准备抽取 2026Q3").
+    pub what: String,
+    /// Whole seconds since it started, as the progress line shows them.
+    pub secs: u64,
+}
+
+impl Effect {
+    /// Whether this effect may take seconds on a big county and so runs on the worker
+    /// thread: preparing or running a draw, writing its record.
+    pub fn is_long(&self) -> bool {
+        matches!(
+            self,
+            Effect::PrepareDraw { .. }
+                | Effect::RunDraw { .. }
+                | Effect::WriteRecord(_)
+                | Effect::OverwriteRecord(_)
+        )
+    }
+}
+
 /// What an input dialog is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {
@@ -496,6 +523,13 @@ pub struct Model {
     /// `g` was pressed: the next letter picks a screen.
     pub go_prefix: bool,
     pub quit: bool,
+    /// Long effects go to the worker thread (the terminal's event loop) instead of running
+    /// before the next key is read (tests that drive `handle` directly).
+    pub background: bool,
+    /// The long effect running on the worker thread, if any.
+    pub busy: Option<Busy>,
+    /// The dialog whose long effect is running: given back, with the error, if it fails.
+    pub busy_asked: Option<Popup>,
 }
 
 impl Model {
@@ -525,6 +559,9 @@ impl Model {
             size: None,
             go_prefix: false,
             quit: false,
+            background: false,
+            busy: None,
+            busy_asked: None,
         }
     }
 }

@@ -478,7 +478,7 @@ pub fn approve_void(draw: &str) -> String {
 pub const AUDIT_HEADERS: [&str; 5] = ["序号", "时间", "操作人", "动作", "对象"];
 pub const CHECKPOINT: &str = "当前检查点";
 pub const VERIFY_OK: &str = "审计日志完整";
-pub const VERIFY_KEY: &str = "[v] 核验";
+pub const VERIFY_KEY: &str = "[V] 核验";
 
 /// An audit action in words: the one table of their Chinese names. An action not listed
 /// (a newer one) shows as stored.
@@ -721,6 +721,58 @@ pub const TARGETED_FORM_HELP: &[(&str, &str)] = &[
     ("Enter", "在 [提交] 上确认提交（提交即记录）"),
     ("Esc", "放弃，不记录"),
 ];
+
+/// What a long effect is doing, for the progress line ("准备抽取 2026Q3").
+pub fn busy_what(effect: &crate::tui::model::Effect) -> String {
+    use crate::tui::model::Effect;
+    match effect {
+        Effect::PrepareDraw { period, .. } => format!("准备抽取 {period}"),
+        Effect::RunDraw { id, .. } => format!("运行抽取 {id}"),
+        Effect::WriteRecord(id) | Effect::OverwriteRecord(id) => format!("写出抽取记录 {id}"),
+        _ => "处理".to_string(),
+    }
+}
+
+/// Started work cannot be stopped: the progress line says so.
+pub const BUSY_NO_CANCEL: &str = "抽取进行中，不能取消";
+
+/// The progress line while long work runs: what, for how long, and that it cannot be stopped.
+pub fn busy_line(what: &str, secs: u64) -> String {
+    format!("{what}… 已用{secs}秒 · {BUSY_NO_CANCEL}")
+}
+
+/// A second long effect asked for while one runs.
+pub fn busy_refused(what: &str) -> String {
+    format!("请等「{what}」完成后再试")
+}
+
+/// `q` (or Ctrl+C) while long work runs: the dashboard quits once it is done.
+pub const QUIT_AFTER_BUSY: &str = "完成后退出";
+
+/// The worker thread ended without a result.
+pub const WORKER_FAILED: &str = "后台处理意外中止，未完成；请查看抽取列表后重试";
+
+// `v` on the draws, entities, approvals and audit lists: the selected row in full.
+pub const FULL_PREPARED: &str = "准备";
+pub const FULL_RUN: &str = "运行";
+pub const FULL_VOID_ASKED: &str = "申请作废";
+pub const FULL_VOID_APPROVED: &str = "批准作废";
+pub const FULL_DRAW_ID: &str = "抽取";
+pub const FULL_VISIT: &str = "检查任务";
+pub const FULL_OUT: &str = "被替换人员";
+pub const FULL_REASON: &str = "理由";
+pub const FULL_REQUESTED: &str = "申请";
+pub const FULL_DETAIL: &str = "详情";
+
+/// Who did something and when: "lead.liu，2026-05-20 09:00:00".
+pub fn by_at(by: &str, at: &str) -> String {
+    format!("{by}，{at}")
+}
+
+/// A further substitution waiting for the principal, as a popup's title.
+pub fn substitution_title(id: i64) -> String {
+    format!("替换申请 {id}")
+}
 
 #[cfg(test)]
 mod tests {

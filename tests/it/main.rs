@@ -59,6 +59,7 @@ mod targeted;
 mod towns;
 mod tui_pty;
 mod tui_snapshots;
+mod tui_worker;
 mod update_table;
 mod year;
 mod year_publish;

@@ -882,6 +882,7 @@ fn dashboard_draw(db: &Path, login: &str, id: &str) -> (String, usize) {
         Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
     );
     let (_, lines) = m.draws.detail.clone().expect("the record opens");
+    let lines: Vec<String> = lines.iter().map(|l| l.text()).collect();
     let mut terminal = Terminal::new(TestBackend::new(220, lines.len() as u16 + 10)).unwrap();
     terminal.draw(|f| views::render(f, &m)).unwrap();
     let mine = s

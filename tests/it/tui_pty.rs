@@ -168,7 +168,7 @@ fn run_a_draw_with_seeds_and_a_witness_then_verify_it() {
     });
     t.send(ESC);
     t.wait_gone("种子：", SLOW);
-    t.send("v");
+    t.send("V");
     t.wait_for("2026Q2-01 核验通过", SLOW);
     t.send(ENTER);
     t.wait_gone("核验通过", SLOW);
@@ -455,7 +455,7 @@ fn a_tour_of_every_screen_at_80_by_24() {
     // The audit chain, verified.
     t.send("6");
     t.wait_for("当前检查点", SLOW);
-    t.send("v");
+    t.send("V");
     t.wait_for("审计日志完整", SLOW);
     // A visit's result, read-only for the principal.
     t.send("4");

@@ -595,6 +595,19 @@ fn entities_tabs_filter_search_detail() {
     assert_eq!(d.m.screen, ScreenId::Entities);
     assert!(d.m.entities.loaded);
     snap_all("entities_list", &mut d.m);
+    // v: the selected entity in full (name, code, town and address, reasons), nothing cut.
+    d.keys("v");
+    let first = &d.m.entities.all[d.m.entities.shown[0]];
+    match &d.m.popup {
+        Some(Popup::Message { title, lines, .. }) => {
+            assert_eq!(title, &first.entity.name);
+            assert!(lines.contains(&format!("代码：{}", first.id)), "{lines:?}");
+        }
+        _ => panic!("v opens the entity in full"),
+    }
+    snap_all("entities_in_full", &mut d.m);
+    d.press(KeyCode::Esc);
+    assert!(d.m.popup.is_none());
 
     // The selection marker moves with j.
     let lines = screen(&d.m, 80, 24);
@@ -816,9 +829,53 @@ fn draws_list_run_dialog_and_records() {
     let (id, lines) = d.m.draws.detail.as_mut().expect("a draw record");
     assert_eq!(id, "2026Q1-01");
     for l in lines.iter_mut() {
-        *l = replace_word(l, &os, CREATOR);
+        l.map_text(|x| replace_word(x, &os, CREATOR));
     }
     snap_all("draws_record_run", &mut d.m);
+    // The visits and their teams, a table: codes whole at 80 columns, names beside them
+    // where there is room; j moves the cursor within the page.
+    let at = {
+        let (_, lines) = d.m.draws.detail.as_ref().unwrap();
+        lines
+            .iter()
+            .position(|l| l.text().starts_with("## 检查任务与检查组"))
+            .expect("the teams' table")
+    };
+    // The next page is rows of the table only (a page is the 20 lines between the borders).
+    d.m.draws.scroll = (at / 20 + 1) * 20;
+    d.keys("j");
+    assert_eq!(d.m.draws.scroll, (at / 20 + 1) * 20 + 1);
+    snap_all("draws_record_teams", &mut d.m);
+    let lines = screen(&d.m, 80, 24);
+    let rows: Vec<&String> = lines.iter().filter(|l| l.contains("YC-")).collect();
+    assert!(rows.len() > 10, "{lines:#?}");
+    for l in &rows {
+        assert!(!l.contains('|'), "no Markdown source: {l}");
+        for word in l.split_whitespace() {
+            assert!(
+                !(word.contains("YC-") && word.ends_with("..")),
+                "a code cut: {l}"
+            );
+        }
+    }
+    let wide = screen(&d.m, 120, 40);
+    assert!(
+        wide.iter()
+            .any(|l| l.contains("*YC-") && l.contains("YC-0") && l.contains('、')),
+        "{wide:#?}"
+    );
+    // v: the row under the cursor in full, each cell under its header.
+    d.keys("v");
+    match &d.m.popup {
+        Some(Popup::Message { lines, .. }) => {
+            assert!(
+                lines.iter().any(|l| l.starts_with("检查组（*组长）：*")),
+                "{lines:?}"
+            );
+        }
+        _ => panic!("v opens the row in full"),
+    }
+    d.press(KeyCode::Esc);
     d.press(KeyCode::Esc);
     assert!(d.m.draws.detail.is_none());
 
@@ -831,7 +888,7 @@ fn draws_list_run_dialog_and_records() {
 
     // 复算核验 of the run draw: a message popup.
     d.keys("j");
-    d.keys("v");
+    d.keys("V");
     assert!(matches!(
         d.m.popup,
         Some(Popup::Message { error: false, .. })
@@ -887,7 +944,7 @@ fn draws_list_run_dialog_and_records() {
     d.press(KeyCode::Esc);
     let (id, lines) = d.m.draws.detail.as_ref().expect("the record of the run");
     assert_eq!(id, "2026Q2-01");
-    assert_eq!(lines[0], "# 双随机抽查抽取记录 2026Q2-01");
+    assert_eq!(lines[0].text(), "# 双随机抽查抽取记录 2026Q2-01");
     let out = tempfile::tempdir().unwrap();
     d.m.export_dir = out.path().to_path_buf();
     d.keys("w");
@@ -926,6 +983,47 @@ fn draw_and_team_keys_are_not_offered_to_an_inspector() {
 // ---------------------------------------------------------------------------------------------
 // 4. 检查任务 and 结果录入
 
+/// At 80 columns (and 120) the team column of 检查任务, after the 期间 column, shows every
+/// member's code whole: no row ends a code with "..".
+fn team_codes_are_whole(m: &Model) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let lines = screen(m, w, h);
+        let rows = (h as usize - 5).min(m.visits.list.len());
+        let mut bigger = 0;
+        for (x, line) in m.visits.list.iter().take(rows).zip(&lines[3..]) {
+            let shown = x
+                .team
+                .iter()
+                .filter(|seat| line.contains(&seat.inspector))
+                .count();
+            // A team of two shows both; a bigger one at least its lead, the rest counted.
+            let size = x.team.iter().count();
+            assert!(
+                shown >= if size <= 2 { size } else { 1 },
+                "{w}x{h}: {line:?}"
+            );
+            let rest = x.team.iter().count() - shown;
+            if rest > 0 {
+                bigger += 1;
+                assert!(line.contains(&format!("+{rest}")), "{w}x{h}: {line:?}");
+            }
+            // No code is cut: nothing in the team column ends in "..".
+            for word in line.split_whitespace() {
+                assert!(
+                    !(word.contains("YC-") && word.ends_with("..")),
+                    "{w}x{h}: a code cut in {line:?}"
+                );
+            }
+        }
+        if w == 80 {
+            assert!(
+                bigger > 0,
+                "the demo has a team of more than two on the first page"
+            );
+        }
+    }
+}
+
 #[test]
 fn visits_list_result_form_and_confirmations() {
     let (visit, officer) = completed_visit_and_officer();
@@ -934,6 +1032,7 @@ fn visits_list_result_form_and_confirmations() {
     assert_eq!(d.m.screen, ScreenId::Visits);
     snap_all("visits_list", &mut d.m);
     assert_eq!(selected_rows(&screen(&d.m, 80, 24)).len(), 1);
+    team_codes_are_whole(&d.m);
 
     // `/` narrows the list as words are typed (every word must match); the position readout
     // counts what is shown.
@@ -1245,7 +1344,7 @@ fn audit_log_verified() {
     d.keys("6");
     assert_eq!(d.m.screen, ScreenId::Audit);
     assert!(!d.m.audit.events.is_empty());
-    d.keys("v");
+    d.keys("V");
     assert!(matches!(d.m.audit.verified, Some(Ok(_))));
     normalise_audit(&mut d.m);
     snap_all("audit_verified", &mut d.m);
@@ -1267,7 +1366,7 @@ fn audit_verify_on_the_dashboard_names_a_row_written_beside_the_log() {
     .unwrap();
     drop(conn);
     d.keys("6");
-    d.keys("v");
+    d.keys("V");
     let Some(Err(said)) = &d.m.audit.verified else {
         panic!("{:?}", d.m.audit.verified)
     };

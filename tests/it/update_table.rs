@@ -21,6 +21,7 @@ use shuangsuiji::tui::model::{
     Effect, FormFocus, FormSubject, InputPurpose, Model, OverviewPane, Popup, ResultForm, ScreenId,
     Viewer, text_of,
 };
+use shuangsuiji::tui::record;
 use shuangsuiji::tui::strings;
 use shuangsuiji::tui::theme::Theme;
 use shuangsuiji::tui::update::{fields_of, key};
@@ -833,6 +834,92 @@ fn v_shows_a_visit_and_the_reminders_in_full() {
     ]);
 }
 
+#[test]
+fn v_shows_the_selected_row_in_full_on_draws_entities_approvals_and_the_log() {
+    use Who::*;
+    check(vec![
+        row(
+            "v on a draw: the whole commitment, its tasks and stamps, not a verification",
+            Observer,
+            draws_screen,
+            typed("jv"),
+            vec![],
+            |m| {
+                message_has(
+                    m,
+                    &[
+                        "编号：2026Q1-01",
+                        "任务：NB-1",
+                        &format!("承诺值：{}", "0".repeat(64)),
+                        "运行：lead.liu，2026-04-02 09:00:00",
+                    ],
+                )
+            },
+        ),
+        row(
+            "v on a void waiting: the reason in full",
+            Principal,
+            approvals_screen,
+            typed("jv"),
+            vec![],
+            |m| {
+                message_has(
+                    m,
+                    &["申请作废：lead.liu，2026-05-20 09:00:00，种子录入有误"],
+                )
+            },
+        ),
+        row(
+            "v on a correction: who filed it, when and why",
+            Observer,
+            approvals_screen,
+            typed("v"),
+            vec![],
+            |m| {
+                message_has(
+                    m,
+                    &[
+                        "更正 #21",
+                        "officer 提交于 2026-05-21",
+                        "更正理由：录入有误",
+                    ],
+                )
+            },
+        ),
+        row(
+            "v on the log: the action in Chinese and as written, the particulars",
+            Observer,
+            audit_screen,
+            typed("jv"),
+            vec![],
+            |m| {
+                message_has(
+                    m,
+                    &["序号：2", "（draw.run）", "对象：2026Q2-01", "详情：{}"],
+                )
+            },
+        ),
+        row(
+            "v on an entity: its name, code and reasons uncut",
+            Observer,
+            entities_screen,
+            typed("jv"),
+            vec![],
+            |m| {
+                let c = &m.entities.all[m.entities.shown[1]];
+                let name = format!("名称：{}", c.entity.name);
+                let code = format!("代码：{}", c.id);
+                match &m.popup {
+                    Some(Popup::Message { title, lines, .. }) => {
+                        title == &c.entity.name && lines.contains(&name) && lines.contains(&code)
+                    }
+                    _ => false,
+                }
+            },
+        ),
+    ]);
+}
+
 fn nothing(_: &mut Model) {}
 
 fn outcome(m: &Model) -> Outcome {
@@ -927,10 +1014,10 @@ fn keys_of_every_screen() {
             |m| m.screen == ScreenId::Overview && !m.go_prefix && !m.quit,
         ),
         row(
-            "v on the audit log verifies the chain",
+            "V on the audit log verifies the chain",
             Observer,
             |m| m.screen = ScreenId::Audit,
-            typed("v"),
+            typed("V"),
             vec![Effect::VerifyAudit],
             |m| m.audit.selected == 0,
         ),
@@ -994,7 +1081,7 @@ fn keys_of_every_screen() {
             Lead,
             |m| {
                 draws_screen(m);
-                m.draws.detail = Some(("2026Q1-01".into(), vec!["# 记录".into()]));
+                m.draws.detail = Some(("2026Q1-01".into(), record::text_lines("# 记录")));
             },
             typed("q"),
             vec![],
@@ -1080,10 +1167,10 @@ fn draws_keys_by_role() {
             |m| m.popup.is_none(),
         ),
         row(
-            "v verifies the selected draw",
+            "V verifies the selected draw",
             Observer,
             draws_screen,
-            typed("v"),
+            typed("V"),
             vec![Effect::VerifyDraw(q2())],
             |m| m.popup.is_none(),
         ),
@@ -1178,7 +1265,7 @@ fn draws_keys_by_role() {
             Observer,
             |m| {
                 draws_screen(m);
-                m.draws.detail = Some(("2026Q2-01".into(), vec![String::new(); 30]));
+                m.draws.detail = Some(("2026Q2-01".into(), record::text_lines(&"\n".repeat(30))));
             },
             typed("jj"),
             vec![],
@@ -1189,7 +1276,7 @@ fn draws_keys_by_role() {
             Observer,
             |m| {
                 draws_screen(m);
-                m.draws.detail = Some(("2026Q2-01".into(), vec![String::new(); 30]));
+                m.draws.detail = Some(("2026Q2-01".into(), record::text_lines(&"\n".repeat(30))));
                 m.draws.scroll = 3;
             },
             vec![press(Esc)],

@@ -3,6 +3,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use super::full;
 use super::keymap;
 use super::load::{filter_entities, search_audit, search_entities, search_visits, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
@@ -200,7 +201,14 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 return vec![];
             }
             match k.code {
-                KeyCode::Char('v') => vec![Effect::VerifyAudit],
+                KeyCode::Char('V') => vec![Effect::VerifyAudit],
+                KeyCode::Char('v') => {
+                    if let Some(e) = m.audit.events.get(m.audit.selected) {
+                        let title = format!("{} {}", s::AUDIT_HEADERS[0], e.seq);
+                        show_full(m, title, full::event(e));
+                    }
+                    vec![]
+                }
                 KeyCode::Char('/') => {
                     m.audit.searching = true;
                     vec![]
@@ -277,6 +285,12 @@ fn entities_list_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             filter_entities(m);
         }
         KeyCode::Char('/') => e.searching = true,
+        KeyCode::Char('v') => {
+            if let Some(c) = e.shown.get(e.selected).map(|&i| &e.all[i]) {
+                let (title, lines) = (c.entity.name.clone(), full::entity(c));
+                show_full(m, title, lines);
+            }
+        }
         KeyCode::Enter => e.detail = true,
         KeyCode::Esc if e.detail => e.detail = false,
         KeyCode::Esc => {
@@ -441,7 +455,7 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 
 fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     let d = &mut m.draws;
-    if let Some((_, lines)) = &d.detail {
+    if let Some((id, lines)) = &d.detail {
         let len = lines.len();
         if step(&mut d.scroll, len, k.code) {
             return vec![];
@@ -449,6 +463,12 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         if k.code == KeyCode::Esc {
             d.detail = None;
             d.scroll = 0;
+            return vec![];
+        }
+        if k.code == KeyCode::Char('v') {
+            // The line under the cursor in full: a row as header：cell lines.
+            let (title, lines) = (id.clone(), super::record::in_full(lines, d.scroll));
+            show_full(m, title, lines);
             return vec![];
         }
     } else if step(&mut d.selected, d.list.len(), k.code) {
@@ -480,7 +500,13 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             );
             vec![]
         }
-        (KeyCode::Char('v'), Some(id)) => vec![Effect::VerifyDraw(id)],
+        (KeyCode::Char('V'), Some(id)) => vec![Effect::VerifyDraw(id)],
+        (KeyCode::Char('v'), Some(id)) => {
+            if let Some(d) = m.draws.list.get(m.draws.selected) {
+                show_full(m, id, full::draw(d));
+            }
+            vec![]
+        }
         (KeyCode::Char('x'), Some(id)) if m.may(Action::RequestVoid, Subject::Any) => {
             let title = format!("{} {id}", s::VOID_TITLE);
             ask(m, title, &[s::VOID_TITLE], InputPurpose::VoidDraw(id));
@@ -660,6 +686,15 @@ fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
     }
 }
 
+/// `v`: a row in full, in a popup.
+fn show_full(m: &mut Model, title: String, lines: Vec<String>) {
+    m.popup = Some(Popup::Message {
+        title,
+        lines,
+        error: false,
+    });
+}
+
 /// A visit in full, one field a line, for `v` (any cell the list cut).
 fn visit_in_full(m: &Model, v: &crate::services::visits::VisitView) -> Vec<String> {
     let mut out = vec![
@@ -748,6 +783,12 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
     // Only those who may decide (a principal, never on their own request) are offered the
     // keys; others see the list.
+    if k.code == KeyCode::Char('v') {
+        if let Some((title, lines)) = full::approval(m) {
+            show_full(m, title, lines);
+        }
+        return vec![];
+    }
     let sel = a.selected;
     let a = &m.approvals;
     let correction = a

@@ -3,12 +3,13 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{block, header, row, scroll_start};
+use super::{header, row, scroll_start};
 use crate::domain::draw::DrawStatus;
 use crate::tui::model::Model;
+use crate::tui::record::{self, RecordLine};
 use crate::tui::strings as s;
 use crate::tui::text::truncate;
 
@@ -17,13 +18,7 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let w = area.width.saturating_sub(4) as usize;
     let height = area.height.saturating_sub(3) as usize;
     if let Some((id, lines)) = &d.detail {
-        let l: Vec<Line<'_>> = lines
-            .iter()
-            .skip(d.scroll)
-            .take(height + 1)
-            .map(|x| Line::from(truncate(x, w)))
-            .collect();
-        f.render_widget(Paragraph::new(l).block(block(&m.theme, id)), area);
+        render_record(f, m, id, lines, area);
         return;
     }
     let h = s::DRAW_HEADERS;
@@ -61,4 +56,63 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     }
     let b = super::list_block(&m.theme, s::SCREENS[2], Some(d.selected), d.list.len());
     f.render_widget(Paragraph::new(lines).block(b), area);
+}
+
+/// A draw's record: its text without the Markdown marks, its tables as aligned columns (codes
+/// never cut, names giving way), a page at a time with a `>` on the cursor line, so a step
+/// within a page rewrites two markers and not the screen.
+fn render_record(f: &mut Frame<'_>, m: &Model, id: &str, lines: &[RecordLine], area: Rect) {
+    let d = &m.draws;
+    let height = area.height.saturating_sub(2) as usize;
+    let room = area.width.saturating_sub(4) as usize;
+    let widths = record::table_widths(lines, room);
+    let start = scroll_start(d.scroll, height);
+    let shown: Vec<Line<'_>> = lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(i, x)| {
+            let (text, style) = match x {
+                RecordLine::Text(t) => plain(t, m),
+                RecordLine::Row {
+                    table,
+                    header,
+                    cells,
+                } => {
+                    let w = widths.get(table).map(Vec::as_slice).unwrap_or(&[]);
+                    let style = if *header { m.theme.dim() } else { Style::new() };
+                    (record::row_text(cells, w), style)
+                }
+            };
+            let marker = if i == d.scroll {
+                Span::styled(">", m.theme.selected())
+            } else {
+                Span::raw(" ")
+            };
+            Line::from(vec![
+                marker,
+                Span::raw(" "),
+                Span::styled(truncate(&text, room), style),
+            ])
+        })
+        .collect();
+    let b = super::list_block(&m.theme, id, Some(d.scroll), lines.len());
+    f.render_widget(Paragraph::new(shown).block(b), area);
+}
+
+/// A text line of the record without its Markdown: headings bold without `#`, no list dashes,
+/// no backticks.
+fn plain(t: &str, m: &Model) -> (String, Style) {
+    let t = t.replace('`', "");
+    if let Some(h) = t.strip_prefix('#') {
+        return (
+            h.trim_start_matches('#').trim().to_string(),
+            m.theme.title(),
+        );
+    }
+    match t.strip_prefix("- ") {
+        Some(rest) => (rest.to_string(), Style::new()),
+        None => (t, Style::new()),
+    }
 }

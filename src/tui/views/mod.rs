@@ -88,19 +88,33 @@ fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
         m.db
     );
     let cols = area.width as usize;
-    let left = match &m.status {
-        Some((msg, _)) => msg.clone(),
+    let left = match (&m.busy, &m.status) {
+        // Long work: the progress line, after what was last said.
+        (Some(b), status) => {
+            let line = s::busy_line(&b.what, b.secs);
+            match (status, m.quit) {
+                (_, true) => format!("{} · {line}", s::QUIT_AFTER_BUSY),
+                (Some((msg, _)), _) => format!("{msg} · {line}"),
+                (None, _) => line,
+            }
+        }
+        (None, Some((msg, _))) => msg.clone(),
         // The form has its own keys at its foot.
-        None if m.form.is_some() => s::STATUS_KEYS.to_string(),
+        (None, None) if m.form.is_some() => s::STATUS_KEYS.to_string(),
         // Who and where come first; the screen's keys take what is left (at least a third).
-        None => {
+        (None, None) => {
             let budget = cols
                 .saturating_sub(width(&who) + width(&demo) + 1)
                 .max(cols / 3);
             super::keymap::bar(m.screen, |a| m.may(a, Subject::Any), budget)
         }
     };
-    let keep = width(&left).min(cols / 2);
+    // The progress line is never cut (that it cannot be cancelled comes last).
+    let keep = if m.busy.is_some() {
+        width(&left)
+    } else {
+        width(&left).min(cols / 2)
+    };
     let who = truncate(&who, cols.saturating_sub(keep + 1 + width(&demo)));
     let right = format!("{who}{demo}");
     let left = fit(&left, cols.saturating_sub(width(&right) + 1));

@@ -19,7 +19,10 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     // Names next to codes once there is room for them (wider than 100 columns).
     let wide = w > 96;
     let (id_w, task_w, period_w, state_w, due_w) = (4, 9, 6, 6, 20);
-    let team_w = if wide { (14 + (w - 96)).min(40) } else { 13 };
+    // Codes are never cut: two members' codes fit ("*YC-018 YC-019"); a bigger team shows
+    // the codes that fit whole and how many more ([`whole_codes`]). With room to spare, names
+    // follow the codes.
+    let team_w = if wide { (14 + (w - 96)).min(40) } else { 14 };
     let name_w = w.saturating_sub(2 + id_w + task_w + period_w + state_w + team_w + due_w + 6);
     let h = s::VISIT_HEADERS;
     let mut lines = vec![header(
@@ -38,10 +41,12 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     for (i, x) in v.list.iter().enumerate().skip(start).take(height) {
         let id = x.id.to_string();
         let tasks = x.tasks.join(",");
-        let team = if wide {
-            team_with_names(&x.team, &m.names)
+        // Names only where they fit whole after every code; else the codes alone.
+        let named = team_with_names(&x.team, &m.names);
+        let team = if wide && crate::tui::text::width(&named) <= team_w {
+            named
         } else {
-            x.team.codes()
+            whole_codes(&x.team, team_w)
         };
         // The step taken outside the windows stays visible: it comes first, never cut.
         let outside = x.dates.outside_window().then_some(s::OUTSIDE_MARK);
@@ -77,4 +82,32 @@ pub fn render(f: &mut Frame<'_>, m: &Model, area: Rect) {
     let b = list_block(&m.theme, &title, Some(v.selected), v.list.len());
     let b = search_border(f, &m.theme, b, area, &v.search, v.searching);
     f.render_widget(Paragraph::new(lines).block(b), area);
+}
+
+/// A team's codes within `cols` columns, each whole: as many as fit, then "+N" for the rest.
+pub fn whole_codes(team: &crate::domain::draw::record::Team, cols: usize) -> String {
+    let codes: Vec<String> = team
+        .iter()
+        .map(|s| format!("{}{}", if s.lead { "*" } else { "" }, s.inspector))
+        .collect();
+    let mut out = String::new();
+    for (i, c) in codes.iter().enumerate() {
+        let sep = usize::from(!out.is_empty());
+        let rest = codes.len() - i - 1;
+        // Room for this code, and for the "+N" of those after it unless it is the last.
+        let more = if rest > 0 {
+            format!(" +{rest}").len()
+        } else {
+            0
+        };
+        if out.len() + sep + c.len() + more > cols {
+            let left = codes.len() - i;
+            return format!("{out} +{left}").trim_start().to_string();
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(c);
+    }
+    out
 }
