@@ -268,6 +268,11 @@ pub fn run(mut session: Session, ascii: bool) -> std::io::Result<()> {
             let burst = drain(event::read()?)?;
             resized |= burst.iter().any(|ev| matches!(ev, Event::Resize(..)));
             dirty |= handle_burst(&mut session, &mut m, burst);
+            if resized {
+                // The size the terminal has now: a resize event may report one already gone.
+                let size = screen.terminal.size()?;
+                m.size = Some((size.width, size.height));
+            }
         }
         // A long effect asked for: to the worker thread. Its result, when it is there.
         if let Err(e) = work.start(&session, &mut m) {
