@@ -345,6 +345,33 @@ impl Actor {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<AuditEvent> {
+        Ok(store::audit::append(
+            tx,
+            &now_rfc3339(),
+            &self.login,
+            action,
+            subject,
+            &self.detail_text(detail),
+        )?)
+    }
+
+    /// Replaces the detail of an event [`Actor::log`] appended in this transaction, before
+    /// it is sealed (see [`store::audit::amend_held`]), with the same `"via"` added.
+    pub fn amend_log(
+        &self,
+        tx: &Transaction<'_>,
+        event: &AuditEvent,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        Ok(store::audit::amend_held(
+            tx,
+            event.seq,
+            &self.detail_text(detail),
+        )?)
+    }
+
+    /// An event's detail as logged: canonical JSON with `"via"` added.
+    fn detail_text(&self, detail: &serde_json::Value) -> String {
         let mut detail = match detail {
             serde_json::Value::Object(map) => map.clone(),
             other => {
@@ -354,14 +381,7 @@ impl Actor {
             }
         };
         detail.insert("via".to_string(), self.via.to_json());
-        Ok(store::audit::append(
-            tx,
-            &now_rfc3339(),
-            &self.login,
-            action,
-            subject,
-            &store::to_json(&serde_json::Value::Object(detail)),
-        )?)
+        store::to_json(&serde_json::Value::Object(detail))
     }
 }
 

@@ -2,13 +2,18 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, to_json};
 use crate::domain::entity::Entity;
 
 /// Stores an entity (insert or replace by id), marking the audit event that changed it.
 pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
+    put_json(conn, entity, &to_json(entity), changed_seq)
+}
+
+/// [`put`] with the record's JSON already made (`json` is `to_json(entity)`).
+pub fn put_json(conn: &Connection, entity: &Entity, json: &str, changed_seq: u64) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO entities (code, uscc, registry_code, name, town, credit_tier, excluded, data, changed_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -25,7 +30,7 @@ pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
         entity.town,
         entity.credit_tier.map(|t| t.key()),
         entity.exclusion.is_some(),
-        to_json(entity),
+        json,
         changed_seq
     ])?;
     Ok(())
@@ -34,6 +39,14 @@ pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
 /// The stored JSON of every entity, by id (for comparing an import against the library).
 pub fn stored_json(conn: &Connection) -> Result<HashMap<String, String>> {
     super::records::json_by_code(conn, "SELECT code, data FROM entities")
+}
+
+/// The stored JSON and town of one entity by id (what an import compares a row with).
+pub fn stored_one(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT data, town FROM entities WHERE code = ?1")?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// One entity by id (USCC or registry code).
