@@ -106,10 +106,12 @@ fn import(db: &Path, csv: &Path, n: usize) -> Duration {
 }
 
 /// The release binary, `shuangsuiji --db DB ARGS…`, as a child process: its wall time and
-/// its own peak memory.
+/// its own peak memory. `SCALE_CLI=PATH` runs another build's binary instead (a "before"
+/// figure from an older commit's release build, on the same databases).
 fn cli(db: &Path, args: &[&str]) -> peak::ChildRun {
+    let bin = std::env::var("SCALE_CLI").unwrap_or_else(|_| env!("CARGO_BIN_EXE_shuangsuiji").into());
     let run = peak::run_child(
-        Command::new(env!("CARGO_BIN_EXE_shuangsuiji"))
+        Command::new(bin)
             .arg("--db")
             .arg(db)
             .args(args),

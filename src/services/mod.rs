@@ -351,7 +351,7 @@ impl Actor {
             &self.login,
             action,
             subject,
-            &self.detail_text(detail),
+            &self.detail_text(detail.clone()),
         )?)
     }
 
@@ -361,7 +361,7 @@ impl Actor {
         &self,
         tx: &Transaction<'_>,
         event: &AuditEvent,
-        detail: &serde_json::Value,
+        detail: serde_json::Value,
     ) -> Result<()> {
         Ok(store::audit::amend_held(
             tx,
@@ -371,17 +371,17 @@ impl Actor {
     }
 
     /// An event's detail as logged: canonical JSON with `"via"` added.
-    fn detail_text(&self, detail: &serde_json::Value) -> String {
+    fn detail_text(&self, detail: serde_json::Value) -> String {
         let mut detail = match detail {
-            serde_json::Value::Object(map) => map.clone(),
+            serde_json::Value::Object(map) => map,
             other => {
                 let mut map = serde_json::Map::new();
-                map.insert("detail".to_string(), other.clone());
+                map.insert("detail".to_string(), other);
                 map
             }
         };
         detail.insert("via".to_string(), self.via.to_json());
-        store::to_json(&serde_json::Value::Object(detail))
+        store::value_json(&serde_json::Value::Object(detail))
     }
 }
 
