@@ -109,13 +109,9 @@ fn import(db: &Path, csv: &Path, n: usize) -> Duration {
 /// its own peak memory. `SCALE_CLI=PATH` runs another build's binary instead (a "before"
 /// figure from an older commit's release build, on the same databases).
 fn cli(db: &Path, args: &[&str]) -> peak::ChildRun {
-    let bin = std::env::var("SCALE_CLI").unwrap_or_else(|_| env!("CARGO_BIN_EXE_shuangsuiji").into());
-    let run = peak::run_child(
-        Command::new(bin)
-            .arg("--db")
-            .arg(db)
-            .args(args),
-    );
+    let bin =
+        std::env::var("SCALE_CLI").unwrap_or_else(|_| env!("CARGO_BIN_EXE_shuangsuiji").into());
+    let run = peak::run_child(Command::new(bin).arg("--db").arg(db).args(args));
     assert!(run.success, "shuangsuiji {args:?}: {}", run.stderr);
     run
 }
@@ -282,10 +278,16 @@ fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
         ratio: ratio(median(ours), median(peer.clone())),
     });
     rows.push(Row {
-        work: format!("import CSV ({mb:.1} MB), `shuangsuiji import entities` (release CLI, whole process)"),
+        work: format!(
+            "import CSV ({mb:.1} MB), `shuangsuiji import entities` (release CLI, whole process)"
+        ),
         size: label.clone(),
         ours: format!("{}; peak {}", spread(&cli_wall), peak::mib(cli_peak)),
-        peer: format!("`sqlite3 .import` {}; peak {}", spread(&peer), peak::mib(peer_peak)),
+        peer: format!(
+            "`sqlite3 .import` {}; peak {}",
+            spread(&peer),
+            peak::mib(peer_peak)
+        ),
         ratio: ratio(median(cli_wall), median(peer)),
     });
     remove_db(&peer_db);
@@ -385,11 +387,15 @@ fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
         work: "`shuangsuiji stats` (release CLI, whole process)".into(),
         size: label.clone(),
         ours: format!("{}; peak {}", spread(&stats), peak::mib(stats_peak)),
-        peer: format!("`sqlite3` group-by over `json_extract` {}", spread(&stats_peer)),
+        peer: format!(
+            "`sqlite3` group-by over `json_extract` {}",
+            spread(&stats_peer)
+        ),
         ratio: ratio(median(stats), median(stats_peer)),
     });
     let verify: Vec<Duration> = (0..runs).map(|_| audit_verify(&session)).collect();
-    let verify_cli: Vec<peak::ChildRun> = (0..runs).map(|_| cli(&db, &["audit", "verify"])).collect();
+    let verify_cli: Vec<peak::ChildRun> =
+        (0..runs).map(|_| cli(&db, &["audit", "verify"])).collect();
     let verify_peak = verify_cli.iter().map(|c| c.peak_bytes).max().unwrap_or(0);
     let verify_cli: Vec<Duration> = verify_cli.iter().map(|c| c.wall).collect();
     let events = session.audit_checkpoint().unwrap().size;

@@ -81,7 +81,10 @@ fn ensure_time() {
         .args(["install", "-y", "time"])
         .status()
         .is_ok_and(|s| s.success());
-    assert!(ok, "could not install GNU time: run `apt-get install -y time`");
+    assert!(
+        ok,
+        "could not install GNU time: run `apt-get install -y time`"
+    );
 }
 
 /// Runs `work` in this process and returns its result with the process's peak resident set

@@ -169,11 +169,14 @@ fn merge_stored<T: serde::de::DeserializeOwned>(
     Ok(())
 }
 
+/// A row of an import: its number and its entity, or the problems found in it.
+type FedRow = (usize, std::result::Result<Entity, Vec<Problem>>);
+
 /// The entity rows of an import, one at a time: from a CSV file as it is read, or from rows
 /// already in memory (a workbook's sheet, a JSON export, `entities set`).
 trait EntityFeed {
     /// The next row: its number and its entity, or the problems found in it.
-    fn next_row(&mut self) -> Result<Option<(usize, std::result::Result<Entity, Vec<Problem>>)>>;
+    fn next_row(&mut self) -> Result<Option<FedRow>>;
     /// The SHA-256 of the source (once every row is read).
     fn digest(&mut self) -> Result<String>;
     /// How far along the feed is: (done, total), in the feed's own unit.
@@ -188,7 +191,7 @@ struct CsvFeed {
 }
 
 impl EntityFeed for CsvFeed {
-    fn next_row(&mut self) -> Result<Option<(usize, std::result::Result<Entity, Vec<Problem>>)>> {
+    fn next_row(&mut self) -> Result<Option<FedRow>> {
         Ok(self
             .stream
             .next_row()?
@@ -214,7 +217,7 @@ struct TableFeed {
 }
 
 impl EntityFeed for TableFeed {
-    fn next_row(&mut self) -> Result<Option<(usize, std::result::Result<Entity, Vec<Problem>>)>> {
+    fn next_row(&mut self) -> Result<Option<FedRow>> {
         self.at += 1;
         Ok(self
             .rows
@@ -251,7 +254,7 @@ impl RecordFeed {
 }
 
 impl EntityFeed for RecordFeed {
-    fn next_row(&mut self) -> Result<Option<(usize, std::result::Result<Entity, Vec<Problem>>)>> {
+    fn next_row(&mut self) -> Result<Option<FedRow>> {
         self.at += 1;
         Ok(self.rows.next().map(|(row, e)| (row, Ok(e))))
     }

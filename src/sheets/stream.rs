@@ -227,7 +227,9 @@ impl<R: Read + Seek> CsvStream<R> {
         };
         let mut text = BufReader::with_capacity(CHUNK, Decoding::new(hashing, encoding, bom));
         // The delimiter, from the first line as far as the first piece holds it.
-        let head = text.fill_buf().map_err(|e| stream_error(path.as_deref(), e))?;
+        let head = text
+            .fill_buf()
+            .map_err(|e| stream_error(path.as_deref(), e))?;
         let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
         let count = |c: u8| first_line.iter().filter(|b| **b == c).count();
         let delimiter = if count(b'\t') > count(b',') {
@@ -280,19 +282,17 @@ impl<R: Read + Seek> CsvStream<R> {
     fn next_filled(&mut self) -> Result<Option<Row>, SheetError> {
         loop {
             let more = self.reader.read_record(&mut self.record).map_err(|e| {
-                if let csv::ErrorKind::Io(io) = e.kind() {
-                    if let Some(known) = known(io) {
-                        return known;
-                    }
-                }
-                if let csv::ErrorKind::Io(_) = e.kind() {
-                    let csv::ErrorKind::Io(io) = e.into_kind() else {
-                        unreachable!("checked above")
-                    };
-                    return io_error(self.path.as_deref(), io);
+                if let csv::ErrorKind::Io(io) = e.kind()
+                    && let Some(known) = known(io)
+                {
+                    return known;
                 }
                 let line = e.position().map_or(self.records + 1, |p| p.line() as usize);
-                SheetError::Csv(format!("第{line}行无法解析：{e}"))
+                let message = format!("第{line}行无法解析：{e}");
+                match e.into_kind() {
+                    csv::ErrorKind::Io(io) => io_error(self.path.as_deref(), io),
+                    _ => SheetError::Csv(message),
+                }
             })?;
             if !more {
                 return Ok(None);
@@ -361,7 +361,11 @@ fn filled(cells: &[String]) -> usize {
 fn known(e: &std::io::Error) -> Option<SheetError> {
     match e.get_ref()?.downcast_ref::<Fail>()? {
         Fail::Encoding => Some(SheetError::Encoding),
-        Fail::TooLarge(bytes) => Some(check_file_bytes(*bytes).err().unwrap_or(SheetError::Encoding)),
+        Fail::TooLarge(bytes) => Some(
+            check_file_bytes(*bytes)
+                .err()
+                .unwrap_or(SheetError::Encoding),
+        ),
     }
 }
 

@@ -48,15 +48,16 @@ fn big_csv(n: usize, bad: Option<(usize, &dyn Fn(usize) -> String)>) -> String {
 
 fn nothing_changed(s: &Session, entities: usize, audit: u64) {
     assert_eq!(s.stats().unwrap().entities, entities, "no entity written");
-    assert_eq!(s.audit_checkpoint().unwrap().size, audit, "no event written");
+    assert_eq!(
+        s.audit_checkpoint().unwrap().size,
+        audit,
+        "no event written"
+    );
 }
 
 fn problems(err: ServiceError) -> Vec<(usize, String, String)> {
     match err {
-        ServiceError::Rejected(p) => p
-            .into_iter()
-            .map(|p| (p.row, p.column, p.reason))
-            .collect(),
+        ServiceError::Rejected(p) => p.into_iter().map(|p| (p.row, p.column, p.reason)).collect(),
         other => panic!("expected a rejection, got {other}"),
     }
 }
@@ -66,9 +67,17 @@ fn a_refused_row_near_the_end_of_a_big_file_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(&dir, "demo.db");
     let mut s = open(&db, None);
-    let (entities, audit) = (s.stats().unwrap().entities, s.audit_checkpoint().unwrap().size);
+    let (entities, audit) = (
+        s.stats().unwrap().entities,
+        s.audit_checkpoint().unwrap().size,
+    );
     // Entity 19,990 of 20,000 (row 19,992 under the header) has a tier that does not exist.
-    let bad = |i: usize| format!("流式导入第{i}号公司,{},凤城镇,某村,排污单位,很高风险\n", code(i));
+    let bad = |i: usize| {
+        format!(
+            "流式导入第{i}号公司,{},凤城镇,某村,排污单位,很高风险\n",
+            code(i)
+        )
+    };
     let csv = dir.path().join("big.csv");
     std::fs::write(&csv, big_csv(20_000, Some((19_990, &bad)))).unwrap();
     let err = s.import_entities(&csv, false, &mut |_, _| {}).unwrap_err();
@@ -85,7 +94,10 @@ fn a_town_off_the_list_after_thousands_of_rows_written_rolls_them_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(&dir, "demo.db");
     let mut s = open(&db, None);
-    let (entities, audit) = (s.stats().unwrap().entities, s.audit_checkpoint().unwrap().size);
+    let (entities, audit) = (
+        s.stats().unwrap().entities,
+        s.audit_checkpoint().unwrap().size,
+    );
     // The town is checked against the list once the row is merged, after 14,999 rows were
     // written in the transaction: they must all go.
     let bad = |i: usize| format!("流式导入第{i}号公司,{},凤成镇,某村,排污单位,\n", code(i));
@@ -115,7 +127,10 @@ fn a_dry_run_counts_every_row_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(&dir, "demo.db");
     let mut s = open(&db, None);
-    let (entities, audit) = (s.stats().unwrap().entities, s.audit_checkpoint().unwrap().size);
+    let (entities, audit) = (
+        s.stats().unwrap().entities,
+        s.audit_checkpoint().unwrap().size,
+    );
     let csv = dir.path().join("dry.csv");
     let text = big_csv(5_000, None);
     std::fs::write(&csv, &text).unwrap();
@@ -124,7 +139,10 @@ fn a_dry_run_counts_every_row_and_writes_nothing() {
         .import_entities(&csv, true, &mut |done, total| ticks.push((done, total)))
         .unwrap();
     assert!(r.dry_run);
-    assert_eq!((r.rows, r.added, r.updated, r.unchanged), (5_000, 5_000, 0, 0));
+    assert_eq!(
+        (r.rows, r.added, r.updated, r.unchanged),
+        (5_000, 5_000, 0, 0)
+    );
     assert_eq!(r.audit_seq, None);
     assert_eq!(r.sha256, hex::encode(Sha256::digest(text.as_bytes())));
     nothing_changed(&s, entities, audit);
@@ -185,9 +203,15 @@ fn a_reimport_keeps_absent_columns_and_binds_what_it_changed() {
     let r = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
     assert_eq!((r.rows, r.added, r.updated, r.unchanged), (2, 0, 1, 1));
     let e = s.show_entity(&code(7)).unwrap().entity.entity;
-    assert_eq!(e.name, "流式导入第7号公司", "absent columns keep their values");
+    assert_eq!(
+        e.name, "流式导入第7号公司",
+        "absent columns keep their values"
+    );
     assert_eq!(e.address, "某村7号");
-    assert_eq!(e.credit_tier.map(|t| t.label().to_string()).as_deref(), Some("高风险"));
+    assert_eq!(
+        e.credit_tier.map(|t| t.label().to_string()).as_deref(),
+        Some("高风险")
+    );
     // The event names the file's digest and the ids it changed, and binds their rows.
     let seq = r.audit_seq.unwrap();
     let event = s
@@ -203,7 +227,10 @@ fn a_reimport_keeps_absent_columns_and_binds_what_it_changed() {
     assert_eq!(detail["updated"], serde_json::json!([code(7)]));
     assert_eq!(detail["added"], serde_json::json!([]));
     assert_eq!(detail["unchanged"], 1);
-    assert_eq!(detail["sha256"], hex::encode(Sha256::digest(std::fs::read(&partial).unwrap())));
+    assert_eq!(
+        detail["sha256"],
+        hex::encode(Sha256::digest(std::fs::read(&partial).unwrap()))
+    );
     let first_event = s
         .audit_events(&EventFilter::default())
         .unwrap()
@@ -219,7 +246,10 @@ fn a_reimport_keeps_absent_columns_and_binds_what_it_changed() {
     // The same partial sheet again changes nothing and logs nothing.
     let size = s.audit_checkpoint().unwrap().size;
     let again = s.import_entities(&partial, false, &mut |_, _| {}).unwrap();
-    assert_eq!((again.updated, again.unchanged, again.audit_seq), (0, 2, None));
+    assert_eq!(
+        (again.updated, again.unchanged, again.audit_seq),
+        (0, 2, None)
+    );
     assert_eq!(s.audit_checkpoint().unwrap().size, size);
 }
 
@@ -228,7 +258,10 @@ fn a_partial_sheet_with_a_new_code_names_the_new_rows() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(&dir, "demo.db");
     let mut s = open(&db, None);
-    let (entities, audit) = (s.stats().unwrap().entities, s.audit_checkpoint().unwrap().size);
+    let (entities, audit) = (
+        s.stats().unwrap().entities,
+        s.audit_checkpoint().unwrap().size,
+    );
     let mut text = String::from("统一社会信用代码,信用风险等级\n");
     for i in 0..8 {
         writeln!(text, "{},高风险", code(i)).unwrap();
@@ -239,7 +272,10 @@ fn a_partial_sheet_with_a_new_code_names_the_new_rows() {
     assert!(!found.is_empty());
     for (row, column, reason) in &found {
         assert_eq!((*row, column.as_str()), (1, "表头"));
-        assert!(reason.contains("第2行、第3行、第4行、第5行、第6行等"), "{reason}");
+        assert!(
+            reason.contains("第2行、第3行、第4行、第5行、第6行等"),
+            "{reason}"
+        );
     }
     nothing_changed(&s, entities, audit);
 }
