@@ -1,11 +1,18 @@
 //! Scale (issue 12): counties of 10,000 and 100,000 entities (1,000,000 with `SCALE_1M=1`)
 //! from a generated CSV, with the seed's plans, measured beside their peers in the same run:
 //!
-//! - `import CSV` against `sqlite3 .import` of the same file into a fresh database (the
-//!   `sqlite3` binary is installed with `apt-get install -y sqlite3` when missing);
+//! - `import CSV`: `Session::import_entities` in process, and the release CLI
+//!   (`shuangsuiji import entities FILE`) as a child with its peak memory, against
+//!   `sqlite3 .import` of the same file into a fresh database (the `sqlite3` binary is
+//!   installed with `apt-get install -y sqlite3` when missing);
 //! - the dashboard's full first screen (`tui::load::overview` then `tui::load::key_coverage`,
-//!   as the dashboard loads it) on the demo county and on each size;
-//! - `audit verify` (the chain, then `verify_rows`) on each size.
+//!   as the dashboard loads it) on the demo county and on each size, with its memory;
+//! - `shuangsuiji stats` (the release CLI, with its peak memory) against the `sqlite3` CLI
+//!   counting the same groups over `json_extract` on the same database;
+//! - `audit verify` (the chain, then `verify_rows`) on each size, in process and as the CLI.
+//!
+//! Peak memory of a child comes from GNU `time` (benches/common/peak.rs says why).
+//! `SCALE_CLI=PATH` runs another build's binary as the CLI, for a "before" figure.
 //!
 //! `cargo bench --bench scale` prints a markdown table: medians of interleaved runs, with the
 //! ratios. The figures are recorded in docs/benchmarks.md, "Scale".
