@@ -1,11 +1,18 @@
 //! Scale (issue 12): counties of 10,000 and 100,000 entities (1,000,000 with `SCALE_1M=1`)
 //! from a generated CSV, with the seed's plans, measured beside their peers in the same run:
 //!
-//! - `import CSV` against `sqlite3 .import` of the same file into a fresh database (the
-//!   `sqlite3` binary is installed with `apt-get install -y sqlite3` when missing);
+//! - `import CSV`: `Session::import_entities` in process, and the release CLI
+//!   (`shuangsuiji import entities FILE`) as a child with its peak memory, against
+//!   `sqlite3 .import` of the same file into a fresh database (the `sqlite3` binary is
+//!   installed with `apt-get install -y sqlite3` when missing);
 //! - the dashboard's full first screen (`tui::load::overview` then `tui::load::key_coverage`,
-//!   as the dashboard loads it) on the demo county and on each size;
-//! - `audit verify` (the chain, then `verify_rows`) on each size.
+//!   as the dashboard loads it) on the demo county and on each size, with its memory;
+//! - `shuangsuiji stats` (the release CLI, with its peak memory) against the `sqlite3` CLI
+//!   counting the same groups over `json_extract` on the same database;
+//! - `audit verify` (the chain, then `verify_rows`) on each size, in process and as the CLI.
+//!
+//! Peak memory of a child comes from GNU `time` (benches/common/peak.rs says why).
+//! `SCALE_CLI=PATH` runs another build's binary as the CLI, for a "before" figure.
 //!
 //! `cargo bench --bench scale` prints a markdown table: medians of interleaved runs, with the
 //! ratios. The figures are recorded in docs/benchmarks.md, "Scale".
@@ -19,7 +26,7 @@ mod support;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::Datelike;
@@ -105,25 +112,62 @@ fn import(db: &Path, csv: &Path, n: usize) -> Duration {
     took
 }
 
-/// The peer: `sqlite3 .import` of the same file into a fresh database (a table made from the
-/// header), the process's whole run.
-fn sqlite3_import(db: &Path, csv: &Path) -> Duration {
+/// The release binary, `shuangsuiji --db DB ARGS…`, as a child process: its wall time and
+/// its own peak memory. `SCALE_CLI=PATH` runs another build's binary instead (a "before"
+/// figure from an older commit's release build, on the same databases).
+fn cli(db: &Path, args: &[&str]) -> peak::ChildRun {
+    let bin =
+        std::env::var("SCALE_CLI").unwrap_or_else(|_| env!("CARGO_BIN_EXE_shuangsuiji").into());
+    let run = peak::run_child(Command::new(bin).arg("--db").arg(db).args(args));
+    assert!(run.success, "shuangsuiji {args:?}: {}", run.stderr);
+    run
+}
+
+/// `shuangsuiji import entities FILE` into a fresh county, the release CLI as a child: the
+/// whole process (start, open, import, exit) and its peak memory.
+fn import_cli(db: &Path, csv: &Path) -> peak::ChildRun {
     remove_db(db);
-    let start = Instant::now();
-    let mut child = Command::new("sqlite3")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("sqlite3 (apt-get install -y sqlite3)");
-    writeln!(
-        child.stdin.take().unwrap(),
-        "PRAGMA journal_mode=WAL;\n.mode csv\n.import '{}' entities",
-        csv.display()
+    empty_county(db);
+    cli(db, &["import", "entities", &csv.display().to_string()])
+}
+
+/// The peer: `sqlite3 .import` of the same file into a fresh database (a table made from the
+/// header), the process's whole run and its peak memory.
+fn sqlite3_import(db: &Path, csv: &Path) -> peak::ChildRun {
+    remove_db(db);
+    let script = db.with_extension("sql");
+    std::fs::write(
+        &script,
+        format!(
+            "PRAGMA journal_mode=WAL;\n.mode csv\n.import '{}' entities\n",
+            csv.display()
+        ),
     )
     .unwrap();
-    assert!(child.wait().unwrap().success());
-    start.elapsed()
+    let run = peak::run_child(
+        Command::new("sqlite3")
+            .arg(db)
+            .arg(format!(".read '{}'", script.display())),
+    );
+    assert!(run.success, "sqlite3 .import: {}", run.stderr);
+    run
+}
+
+/// The peer of `stats`: the `sqlite3` CLI counting the same groups on the same database, over
+/// `json_extract` of the records (the registry's counts by tier, town, target type, the
+/// inputs of the class, exclusions).
+fn sqlite3_stats(db: &Path) -> peak::ChildRun {
+    let run = peak::run_child(Command::new("sqlite3").arg(db).arg(
+        "SELECT count(*), sum(excluded) FROM entities;
+         SELECT coalesce(json_extract(data, '$.credit_tier'), '未评级'), count(*) FROM entities GROUP BY 1;
+         SELECT town, count(*) FROM entities GROUP BY town;
+         SELECT t.value, count(*) FROM entities, json_each(entities.data, '$.target_types') t GROUP BY 1;
+         SELECT json_extract(data, '$.key_polluter_list'), json_extract(data, '$.permit_class'),
+                json_extract(data, '$.production'), json_extract(data, '$.violation_date') > '2025',
+                count(*) FROM entities GROUP BY 1, 2, 3, 4;",
+    ));
+    assert!(run.success, "sqlite3 stats: {}", run.stderr);
+    run
 }
 
 /// Installs the `sqlite3` binary when it is missing.
@@ -220,17 +264,38 @@ fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
     let db = dir.join(format!("county-{n}.db"));
     let peer_db = dir.join(format!("sqlite3-{n}.db"));
     let runs = if n >= 1_000_000 { 3 } else { RUNS };
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let (mut ours, mut peer, mut cli_runs, mut peer_runs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         ours.push(import(&db, &csv, n));
-        peer.push(sqlite3_import(&peer_db, &csv));
+        let p = sqlite3_import(&peer_db, &csv);
+        peer.push(p.wall);
+        peer_runs.push(p.peak_bytes);
+        let c = import_cli(&db, &csv);
+        cli_runs.push((c.wall, c.peak_bytes));
     }
+    let cli_wall: Vec<Duration> = cli_runs.iter().map(|c| c.0).collect();
+    let cli_peak = cli_runs.iter().map(|c| c.1).max().unwrap_or(0);
+    let peer_peak = peer_runs.iter().copied().max().unwrap_or(0);
     rows.push(Row {
-        work: format!("import CSV ({mb:.1} MB)"),
+        work: format!("import CSV ({mb:.1} MB), `Session::import_entities` in process"),
         size: label.clone(),
         ours: spread(&ours),
         peer: format!("`sqlite3 .import` {}", spread(&peer)),
-        ratio: ratio(median(ours), median(peer)),
+        ratio: ratio(median(ours), median(peer.clone())),
+    });
+    rows.push(Row {
+        work: format!(
+            "import CSV ({mb:.1} MB), `shuangsuiji import entities` (release CLI, whole process)"
+        ),
+        size: label.clone(),
+        ours: format!("{}; peak {}", spread(&cli_wall), peak::mib(cli_peak)),
+        peer: format!(
+            "`sqlite3 .import` {}; peak {}",
+            spread(&peer),
+            peak::mib(peer_peak)
+        ),
+        ratio: ratio(median(cli_wall), median(peer)),
     });
     remove_db(&peer_db);
 
@@ -253,6 +318,19 @@ fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
         ours: spread(&screen),
         peer: format!("the demo county {}", ms(demo)),
         ratio: ratio(median(screen), demo),
+    });
+    let before = peak::resident_now();
+    let (_, screen_peak) = peak::in_process(|| first_screen(&session));
+    rows.push(Row {
+        work: "— peak memory of the first screen (in process: high-water mark after reset / its growth over the resident set before)".into(),
+        size: label.clone(),
+        ours: format!(
+            "{} / +{}",
+            peak::mib(screen_peak),
+            peak::mib(screen_peak.saturating_sub(before))
+        ),
+        peer: "goal ≤ 64 MiB".into(),
+        ratio: String::new(),
     });
     rows.push(Row {
         work: "— of which `load::overview` / `load::key_coverage`; `Session::open`".into(),
@@ -304,14 +382,43 @@ fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
         peer: String::new(),
         ratio: String::new(),
     });
+    // `stats`: the release CLI against the `sqlite3` CLI's group-by on the same file.
+    let (mut stats, mut stats_peer, mut stats_peak) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..runs {
+        let c = cli(&db, &["stats"]);
+        stats.push(c.wall);
+        stats_peak = stats_peak.max(c.peak_bytes);
+        stats_peer.push(sqlite3_stats(&db).wall);
+    }
+    rows.push(Row {
+        work: "`shuangsuiji stats` (release CLI, whole process)".into(),
+        size: label.clone(),
+        ours: format!("{}; peak {}", spread(&stats), peak::mib(stats_peak)),
+        peer: format!(
+            "`sqlite3` group-by over `json_extract` {}",
+            spread(&stats_peer)
+        ),
+        ratio: ratio(median(stats), median(stats_peer)),
+    });
     let verify: Vec<Duration> = (0..runs).map(|_| audit_verify(&session)).collect();
+    let verify_cli: Vec<peak::ChildRun> =
+        (0..runs).map(|_| cli(&db, &["audit", "verify"])).collect();
+    let verify_peak = verify_cli.iter().map(|c| c.peak_bytes).max().unwrap_or(0);
+    let verify_cli: Vec<Duration> = verify_cli.iter().map(|c| c.wall).collect();
     let events = session.audit_checkpoint().unwrap().size;
     rows.push(Row {
         work: format!("`audit verify`, chain + rows ({events} events)"),
-        size: label,
+        size: label.clone(),
         ours: spread(&verify),
         peer: "goal ≤ 1 s".into(),
         ratio: ratio(median(verify), Duration::from_secs(1)),
+    });
+    rows.push(Row {
+        work: "`shuangsuiji audit verify` (release CLI, whole process)".into(),
+        size: label,
+        ours: format!("{}; peak {}", spread(&verify_cli), peak::mib(verify_peak)),
+        peer: "goal ≤ 1 s".into(),
+        ratio: ratio(median(verify_cli), Duration::from_secs(1)),
     });
     drop(session);
     remove_db(&db);

@@ -1,9 +1,11 @@
-//! Peak memory for the benches: of a child process (its maximum resident set, from `wait4`),
+//! Peak memory for the benches: of a child process (its maximum resident set, as GNU `time`
+//! reads it from `wait4`),
 //! and of a piece of work in this process (the resident-set high-water mark, reset first
 //! through `/proc/self/clear_refs`). Linux only, as the machine the figures come from.
 
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -15,34 +17,74 @@ pub struct ChildRun {
     pub stderr: String,
 }
 
-/// Runs `cmd` to the end (stdout discarded, stderr kept) and reports its own peak memory, as
-/// the kernel counted it for that process alone (`wait4`'s `ru_maxrss`).
+/// Runs `cmd` to the end (stdout discarded, stderr kept) and reports its own peak memory.
+///
+/// The figure is the maximum resident set GNU `time` (`/usr/bin/time -f %M`, Debian's
+/// package `time`, installed with apt-get when missing) reads from `wait4` for the command,
+/// which it starts with `fork` from its own small process. `wait4` on our own child would
+/// not do: std starts a child with `posix_spawn` (`CLONE_VM`), and Linux records the peak of
+/// the memory the child ran in before its `exec` — the bench's own, often far larger — into
+/// the child's `ru_maxrss`; every child then reported the bench's peak.
 pub fn run_child(cmd: &mut Command) -> ChildRun {
     use std::io::Read;
-    cmd.stdout(std::process::Stdio::null())
+    ensure_time();
+    let out = tempfile::NamedTempFile::new().expect("a temporary file");
+    let mut timed = Command::new(TIME);
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(out.path())
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => timed.env(k, v),
+            None => timed.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    timed
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let start = Instant::now();
-    let mut child = cmd.spawn().expect("the command starts");
+    let mut child = timed.spawn().expect("the command starts");
     let mut stderr = String::new();
     if let Some(mut e) = child.stderr.take() {
         e.read_to_string(&mut stderr).ok();
     }
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it in for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our child, not yet waited for; the pointers are to live locals.
-    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let status = child.wait().expect("the command ends");
     let wall = start.elapsed();
-    assert_eq!(got, pid, "wait4 returned the child");
-    // The child is reaped; std's handle must not wait for it again.
-    std::mem::forget(child);
+    let kib: u64 = std::fs::read_to_string(out.path())
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(0);
     ChildRun {
-        success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        success: status.success(),
         wall,
-        peak_bytes: usage.ru_maxrss as u64 * 1024,
+        peak_bytes: kib * 1024,
         stderr,
     }
+}
+
+const TIME: &str = "/usr/bin/time";
+
+/// Installs GNU `time` when it is missing (`apt-get install -y time`).
+fn ensure_time() {
+    if Path::new(TIME).exists() {
+        return;
+    }
+    eprintln!("/usr/bin/time missing: apt-get install -y time");
+    let ok = Command::new("apt-get")
+        .args(["install", "-y", "time"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "could not install GNU time: run `apt-get install -y time`"
+    );
 }
 
 /// Runs `work` in this process and returns its result with the process's peak resident set

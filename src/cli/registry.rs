@@ -98,7 +98,8 @@ pub fn import(s: &mut Session, a: &ImportArgs) -> CliResult {
     Ok(())
 }
 
-/// The entity registry, the largest of the imports, with a progress bar on a terminal.
+/// The entity registry, the largest of the imports, with a progress bar on a terminal (how
+/// far through the file, or through the sheet's rows).
 fn import_entities(
     s: &mut Session,
     file: ImportFile<'_>,
@@ -107,7 +108,7 @@ fn import_entities(
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
-            indicatif::ProgressStyle::with_template("写入 {bar:40} {pos}/{len}")
+            indicatif::ProgressStyle::with_template("导入 {bar:40} {percent}%")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         b

@@ -366,23 +366,43 @@ impl Actor {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<AuditEvent> {
-        let mut detail = match detail {
-            serde_json::Value::Object(map) => map.clone(),
-            other => {
-                let mut map = serde_json::Map::new();
-                map.insert("detail".to_string(), other.clone());
-                map
-            }
-        };
-        detail.insert("via".to_string(), self.via.to_json());
         Ok(store::audit::append(
             tx,
             &now_rfc3339(),
             &self.login,
             action,
             subject,
-            &store::to_json(&serde_json::Value::Object(detail)),
+            &self.detail_text(detail.clone()),
         )?)
+    }
+
+    /// Replaces the detail of an event [`Actor::log`] appended in this transaction, before
+    /// it is sealed (see [`store::audit::amend_held`]), with the same `"via"` added.
+    pub fn amend_log(
+        &self,
+        tx: &Transaction<'_>,
+        event: &AuditEvent,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        Ok(store::audit::amend_held(
+            tx,
+            event.seq,
+            &self.detail_text(detail),
+        )?)
+    }
+
+    /// An event's detail as logged: canonical JSON with `"via"` added.
+    fn detail_text(&self, detail: serde_json::Value) -> String {
+        let mut detail = match detail {
+            serde_json::Value::Object(map) => map,
+            other => {
+                let mut map = serde_json::Map::new();
+                map.insert("detail".to_string(), other);
+                map
+            }
+        };
+        detail.insert("via".to_string(), self.via.to_json());
+        store::value_json(&serde_json::Value::Object(detail))
     }
 }
 

@@ -138,11 +138,10 @@ impl<'a, T> Sorted<'a, T> {
     }
 }
 
-/// Where entity rows come from: a file (its name and digest) or `entities set`, and the action
+/// Where entity rows come from: a file (its name) or `entities set`, and the action
 /// and detail the write is logged with.
 struct EntitySource<'a> {
     file: &'a str,
-    sha256: &'a str,
     header_row: usize,
     action: &'static str,
     extra: serde_json::Value,
@@ -170,6 +169,128 @@ fn merge_stored<T: serde::de::DeserializeOwned>(
     Ok(())
 }
 
+/// A row of an import: its number and its entity, or the problems found in it.
+type FedRow = (usize, std::result::Result<Entity, Vec<Problem>>);
+
+/// The entity rows of an import, one at a time: from a CSV file as it is read, or from rows
+/// already in memory (a workbook's sheet, a JSON export, `entities set`).
+trait EntityFeed {
+    /// The next row: its number and its entity, or the problems found in it.
+    fn next_row(&mut self) -> Result<Option<FedRow>>;
+    /// The SHA-256 of the source (once every row is read).
+    fn digest(&mut self) -> Result<String>;
+    /// How far along the feed is: (done, total), in the feed's own unit.
+    fn done(&self) -> (usize, usize);
+}
+
+/// A CSV file streamed: rows parsed as they are decoded, the file hashed as it is read.
+struct CsvFeed {
+    stream: sheets::CsvStream<std::fs::File>,
+    rows: sheets::EntityRows,
+    bytes: u64,
+}
+
+impl EntityFeed for CsvFeed {
+    fn next_row(&mut self) -> Result<Option<FedRow>> {
+        Ok(self
+            .stream
+            .next_row()?
+            .map(|row| (row.number, self.rows.parse(&row))))
+    }
+
+    fn digest(&mut self) -> Result<String> {
+        Ok(self.stream.digest()?)
+    }
+
+    fn done(&self) -> (usize, usize) {
+        (self.stream.bytes_read() as usize, self.bytes as usize)
+    }
+}
+
+/// The rows of a sheet read whole (a workbook: limited in size), parsed one at a time.
+struct TableFeed {
+    rows: std::vec::IntoIter<sheets::Row>,
+    parser: sheets::EntityRows,
+    sha256: String,
+    at: usize,
+    total: usize,
+}
+
+impl EntityFeed for TableFeed {
+    fn next_row(&mut self) -> Result<Option<FedRow>> {
+        self.at += 1;
+        Ok(self
+            .rows
+            .next()
+            .map(|row| (row.number, self.parser.parse(&row))))
+    }
+
+    fn digest(&mut self) -> Result<String> {
+        Ok(self.sha256.clone())
+    }
+
+    fn done(&self) -> (usize, usize) {
+        (self.at.min(self.total), self.total)
+    }
+}
+
+/// Entities already checked (a JSON export, `entities set`).
+struct RecordFeed {
+    rows: std::vec::IntoIter<(usize, Entity)>,
+    sha256: String,
+    at: usize,
+    total: usize,
+}
+
+impl RecordFeed {
+    fn new(rows: Vec<(usize, Entity)>, sha256: &str) -> RecordFeed {
+        RecordFeed {
+            total: rows.len(),
+            rows: rows.into_iter(),
+            sha256: sha256.to_string(),
+            at: 0,
+        }
+    }
+}
+
+impl EntityFeed for RecordFeed {
+    fn next_row(&mut self) -> Result<Option<FedRow>> {
+        self.at += 1;
+        Ok(self.rows.next().map(|(row, e)| (row, Ok(e))))
+    }
+
+    fn digest(&mut self) -> Result<String> {
+        Ok(self.sha256.clone())
+    }
+
+    fn done(&self) -> (usize, usize) {
+        (self.at.min(self.total), self.total)
+    }
+}
+
+/// What an entity import keeps while its rows stream by: the problems in the order the
+/// report gives them, and the ids it changed. Nothing else of a row outlives the row.
+#[derive(Default)]
+struct EntityTally {
+    rows: usize,
+    /// Problems of the rows themselves (reported alone when there are any).
+    parsed: Vec<Problem>,
+    /// The first rows that are new although the sheet lacks a column a new entity needs
+    /// ([`sheets::missing_for_new`] names five, and whether there are more).
+    new_rows: Vec<usize>,
+    /// Problems of the records as they will stand, merged with the stored ones.
+    merged: Vec<Problem>,
+    added: Vec<String>,
+    updated: Vec<String>,
+    unchanged: usize,
+}
+
+impl EntityTally {
+    fn refused(&self) -> bool {
+        !self.parsed.is_empty() || !self.new_rows.is_empty() || !self.merged.is_empty()
+    }
+}
+
 /// Rows of a JSON export, numbered from 1 like a sheet's records.
 fn numbered<T>(records: Vec<T>) -> Vec<(usize, T)> {
     records
@@ -180,7 +301,11 @@ fn numbered<T>(records: Vec<T>) -> Vec<(usize, T)> {
 }
 
 impl Session {
-    /// `import entities FILE`: all or nothing; upserts by USCC (or registry code).
+    /// `import entities FILE`: all or nothing; upserts by USCC (or registry code). A CSV file
+    /// is streamed: each row is decoded, checked, merged with its stored record and written as
+    /// it is read, inside one transaction that a refused row rolls back; the file is hashed as
+    /// it is read. A workbook is read whole (its size is bounded by [`sheets::limits`]) and
+    /// its rows go the same way; a JSON export is whole records.
     pub fn import_entities<'a>(
         &mut self,
         file: impl Into<ImportFile<'a>>,
@@ -189,26 +314,57 @@ impl Session {
     ) -> Result<ImportReport> {
         let ImportFile { path, name: file } = file.into();
         self.require(Action::EditEntities)?;
-        let sha256 = file_digest(path)?;
-        // A JSON export is whole records (it leaves empty fields out), so it replaces them.
-        let (rows, present, header_row): (Vec<(usize, Entity)>, _, _) = if is_json(path) {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let (mut feed, present, header_row): (Box<dyn EntityFeed>, _, _) = if is_json(path) {
+            // A JSON export is whole records (it leaves empty fields out), so it replaces them.
+            let sha256 = file_digest(path)?;
             let rows = numbered(sheets::read_entities_json(path)?);
-            (rows, sheets::Present::all(), 1)
+            (
+                Box::new(RecordFeed::new(rows, &sha256)),
+                sheets::Present::all(),
+                1,
+            )
+        } else if sheets::is_csv(path) {
+            let stream = sheets::open_csv(path)?;
+            let rows = sheets::EntityRows::new(stream.headers(), stream.header_row())
+                .map_err(ServiceError::Rejected)?;
+            let (present, header_row) = (rows.present(), stream.header_row());
+            (
+                Box::new(CsvFeed {
+                    stream,
+                    rows,
+                    bytes,
+                }),
+                present,
+                header_row,
+            )
         } else {
+            let sha256 = file_digest(path)?;
             let table = sheets::read_table(path)?;
-            let parsed = sheets::parse_entity_sheet(&table).map_err(ServiceError::Rejected)?;
-            (parsed.rows, parsed.present, table.header_row)
+            let parser = sheets::EntityRows::new(&table.headers, table.header_row)
+                .map_err(ServiceError::Rejected)?;
+            let (present, header_row) = (parser.present(), table.header_row);
+            let total = table.rows.len();
+            (
+                Box::new(TableFeed {
+                    rows: table.rows.into_iter(),
+                    parser,
+                    sha256,
+                    at: 0,
+                    total,
+                }),
+                present,
+                header_row,
+            )
         };
         let source = EntitySource {
             file: &file,
-            sha256: &sha256,
             header_row,
             action: "entities.import",
             extra: serde_json::Value::Null,
         };
-        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let cache = store::entities::size_cache_for(self.store().conn(), bytes)?;
-        let applied = self.apply_entity_rows(rows, present, &source, dry_run, progress);
+        let applied = self.apply_entity_rows(feed.as_mut(), present, &source, dry_run, progress);
         store::entities::restore_cache(self.store().conn(), cache)?;
         applied
     }
@@ -274,19 +430,26 @@ impl Session {
         }
         let source = EntitySource {
             file: "",
-            sha256: "",
             header_row: 1,
             action: "entities.set",
             extra: json!({ "entity": code, "field": field.trim(), "value": value, "reason": reason }),
         };
-        self.apply_entity_rows(parsed.rows, parsed.present, &source, false, &mut |_, _| {})
+        let mut feed = RecordFeed::new(parsed.rows, "");
+        self.apply_entity_rows(&mut feed, parsed.present, &source, false, &mut |_, _| {})
     }
 
     /// The rows of an entity sheet (or of `entities set`) merged with the stored entities and
-    /// written, all or nothing, in one transaction logged as `source.action`.
+    /// written as they come, all or nothing, in one transaction logged as `source.action`.
+    ///
+    /// Each row is checked, merged with its stored record (a re-import keeps the fields of
+    /// absent columns), compared and written before the next is read; what is kept is only
+    /// what the report needs (the problems, the ids changed). Once a row is refused nothing
+    /// more is written and the rest is only checked, so the report names every problem; the
+    /// refusal rolls the transaction back. The problems are those the whole-sheet checks
+    /// gave: the rows' own first; else the columns new rows lack; else the merged records'.
     fn apply_entity_rows(
         &mut self,
-        mut rows: Vec<(usize, Entity)>,
+        feed: &mut dyn EntityFeed,
         present: sheets::Present,
         source: &EntitySource<'_>,
         dry_run: bool,
@@ -294,63 +457,125 @@ impl Session {
     ) -> Result<ImportReport> {
         let EntitySource {
             file,
-            sha256,
             header_row,
             action,
             ..
         } = *source;
+        let may_add = sheets::may_add(&present);
         self.write(|tx, actor| {
-            let stored = store::entities::stored_json(tx)?;
-            // A partial sheet (no 名称, 乡镇 or 检查对象类型) only updates stored entities.
-            let new_rows: Vec<usize> = rows
-                .iter()
-                .filter(|(_, e)| !stored.contains_key(e.id()))
-                .map(|(row, _)| *row)
-                .collect();
-            let problems = sheets::missing_for_new(&present, header_row, &new_rows);
-            if !problems.is_empty() {
-                return Err(ServiceError::Rejected(problems));
-            }
-            merge_stored(
-                &mut rows,
-                &present,
-                &stored,
-                |e| e.id(),
-                sheets::keep_absent_entity_fields,
-            )?;
-            let mut problems: Vec<Problem> = rows
-                .iter()
-                .flat_map(|(row, e)| sheets::merged_entity_problems(*row, e))
-                .collect();
-            // The town list (issue 15): a town typed anew must be a listed one.
-            problems.extend(super::towns::problems(tx, &rows)?);
-            problems.sort_by_key(|p| p.row);
-            if !problems.is_empty() {
-                return Err(ServiceError::Rejected(problems));
-            }
-            let sorted = Sorted::of(&rows, |e| diff(&stored, e.id(), e));
-            let mut report = sorted.report(file, sha256, rows.len(), dry_run);
-            if dry_run || sorted.nothing_to_write() {
-                return Ok(report);
-            }
-            let mut detail = sorted.detail(sha256, rows.len(), |e| e.id());
-            if let (Some(d), Some(extra)) = (detail.as_object_mut(), source.extra.as_object()) {
-                d.extend(extra.clone());
-            }
+            let listed = store::settings::towns(tx)?;
             let subject = if action == "entities.set" {
                 source.extra["entity"].as_str().unwrap_or_default()
             } else {
                 file
             };
-            let ev = actor.log(tx, action, subject, &detail)?;
-            let total = sorted.added.len() + sorted.updated.len();
-            for (i, e) in sorted.added.iter().chain(sorted.updated.iter()).enumerate() {
-                store::entities::put(tx, e, ev.seq)?;
-                if i % 1000 == 0 || i + 1 == total {
-                    progress(i + 1, total);
+            // The event is appended first (its number marks the rows) and held until the
+            // commit; its detail is filled in once every row is read.
+            let event = if dry_run {
+                None
+            } else {
+                Some(actor.log(tx, action, subject, &json!({}))?)
+            };
+            let mut t = EntityTally::default();
+            while let Some((row, parsed)) = feed.next_row()? {
+                t.rows += 1;
+                if t.rows % 1000 == 0 {
+                    let (done, total) = feed.done();
+                    progress(done, total);
+                }
+                let mut e = match parsed {
+                    Ok(e) => e,
+                    Err(problems) => {
+                        t.parsed.extend(problems);
+                        continue;
+                    }
+                };
+                if !t.parsed.is_empty() {
+                    continue;
+                }
+                let stored = store::entities::stored_one(tx, e.id())?;
+                match &stored {
+                    None if !may_add => {
+                        // A partial sheet (no 名称, 乡镇 or 检查对象类型) only updates.
+                        if t.new_rows.len() < 6 {
+                            t.new_rows.push(row);
+                        }
+                        continue;
+                    }
+                    Some((json, _)) if !present.is_all() => {
+                        let old: Entity = store::from_json(e.id(), json)?;
+                        sheets::keep_absent_entity_fields(&present, &mut e, &old);
+                    }
+                    _ => {}
+                }
+                t.merged.extend(sheets::merged_entity_problems(row, &e));
+                let stored_town = stored.as_ref().map(|(_, town)| town.as_str());
+                // The town list (issue 15): a town typed anew must be a listed one.
+                t.merged
+                    .extend(super::towns::row_problem(&listed, stored_town, row, &e));
+                if t.refused() {
+                    continue;
+                }
+                let json = to_json(&e);
+                match &stored {
+                    Some((old, _)) if *old == json => {
+                        t.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => t.updated.push(e.id().to_string()),
+                    None => t.added.push(e.id().to_string()),
+                }
+                if let Some(ev) = &event {
+                    store::entities::put_json(tx, &e, &json, ev.seq)?;
                 }
             }
-            report.audit_seq = Some(ev.seq);
+            if !t.parsed.is_empty() {
+                return Err(ServiceError::Rejected(t.parsed));
+            }
+            let missing = sheets::missing_for_new(&present, header_row, &t.new_rows);
+            if !missing.is_empty() {
+                return Err(ServiceError::Rejected(missing));
+            }
+            if !t.merged.is_empty() {
+                t.merged.sort_by_key(|p| p.row);
+                return Err(ServiceError::Rejected(t.merged));
+            }
+            let sha256 = feed.digest()?;
+            let (done, total) = feed.done();
+            progress(done, total);
+            let mut report = ImportReport {
+                file: file.to_string(),
+                sha256: sha256.clone(),
+                rows: t.rows,
+                added: t.added.len(),
+                updated: t.updated.len(),
+                unchanged: t.unchanged,
+                dry_run,
+                audit_seq: None,
+            };
+            let Some(event) = event else {
+                return Ok(report);
+            };
+            if t.added.is_empty() && t.updated.is_empty() {
+                store::audit::drop_held(tx, event.seq)?;
+                return Ok(report);
+            }
+            // The ids move into the detail (no copy of 100,000 strings).
+            let ids = |v: Vec<String>| {
+                serde_json::Value::Array(v.into_iter().map(serde_json::Value::String).collect())
+            };
+            let mut detail = json!({
+                "sha256": sha256, "rows": t.rows, "unchanged": t.unchanged,
+            });
+            if let Some(d) = detail.as_object_mut() {
+                d.insert("added".into(), ids(t.added));
+                d.insert("updated".into(), ids(t.updated));
+                if let Some(extra) = source.extra.as_object() {
+                    d.extend(extra.clone());
+                }
+            }
+            actor.amend_log(tx, &event, detail)?;
+            report.audit_seq = Some(event.seq);
             Ok(report)
         })
     }

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use serde_json::json;
 
 use super::departments::closest;
@@ -14,7 +13,7 @@ use crate::domain::entity::Entity;
 use crate::domain::role::Action;
 use crate::domain::text::{TextKind, identifier};
 use crate::sheets::Problem;
-use crate::store::{self, settings};
+use crate::store::settings;
 
 /// The column an entity's town is typed in.
 const COLUMN: &str = "乡镇";
@@ -46,19 +45,19 @@ pub fn unknown_message(typed: &str, listed: &[String]) -> String {
     }
 }
 
-/// The rows of an entity import (after merging with the stored records) whose town is not
-/// listed, when it is new or differs from the stored entity's: a town already stored is left
-/// as it is, so a partial sheet that changes something else never trips over it.
-pub(crate) fn problems(conn: &Connection, rows: &[(usize, Entity)]) -> Result<Vec<Problem>> {
-    let listed = settings::towns(conn)?;
-    let stored: HashMap<String, (String, String)> = store::entities::names(conn)?;
-    Ok(rows
-        .iter()
-        // An empty town is refused by the sheet's own check (a required column).
-        .filter(|(_, e)| !e.town.is_empty() && !listed.contains(&e.town))
-        .filter(|(_, e)| stored.get(e.id()).is_none_or(|(_, town)| *town != e.town))
-        .map(|(row, e)| Problem::new(*row, COLUMN, unknown_message(&e.town, &listed)))
-        .collect())
+/// The problem of one row of an entity import (merged with its stored record, whose town
+/// is `stored_town`), as the import checks each row: a town that is not listed,
+/// when it is new or differs from the stored one.
+pub(crate) fn row_problem(
+    listed: &[String],
+    stored_town: Option<&str>,
+    row: usize,
+    e: &Entity,
+) -> Option<Problem> {
+    (!e.town.is_empty()
+        && !listed.contains(&e.town)
+        && stored_town.is_none_or(|town| town != e.town))
+    .then(|| Problem::new(row, COLUMN, unknown_message(&e.town, listed)))
 }
 
 fn need_reason(reason: &str) -> Result<&str> {

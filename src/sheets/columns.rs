@@ -379,28 +379,69 @@ fn parse_sheet_as<T>(
     mut parse_row: impl FnMut(&mut RowCheck, &mut Seen) -> T,
     partial: bool,
 ) -> Result<Parsed<T>, Vec<Problem>> {
-    let index = locate_as(&table.headers, columns, table.header_row.max(1), partial)?;
-    let mut seen = Seen::default();
+    let mut parser = RowParser::new(&table.headers, table.header_row, columns, partial)?;
     let mut records = Vec::with_capacity(table.rows.len());
     let mut problems = Vec::new();
     for row in &table.rows {
-        let mut check = RowCheck::new(row, &index, columns);
-        check.check_text();
-        let record = parse_row(&mut check, &mut seen);
-        let found = check.finish();
-        if found.is_empty() {
-            records.push((row.number, record));
-        } else {
-            problems.extend(found);
+        match parser.parse(row, &mut parse_row) {
+            Ok(record) => records.push((row.number, record)),
+            Err(found) => problems.extend(found),
         }
     }
     if problems.is_empty() {
         Ok(Parsed {
             rows: records,
-            present: Present::of(&index),
+            present: parser.present(),
         })
     } else {
         Err(problems)
+    }
+}
+
+/// Parses the rows of a sheet one at a time, as they are read (a streamed import): the
+/// header located once, the ids seen so far remembered to report a repeated one.
+pub(crate) struct RowParser<'c> {
+    columns: &'c [Column],
+    index: Vec<Option<usize>>,
+    seen: Seen,
+}
+
+impl<'c> RowParser<'c> {
+    /// Locates the layout's columns in a header (header problems when it does not fit; with
+    /// `partial`, the columns marked [`Column::for_new`] may be absent).
+    pub fn new(
+        headers: &[String],
+        header_row: usize,
+        columns: &'c [Column],
+        partial: bool,
+    ) -> Result<Self, Vec<Problem>> {
+        Ok(RowParser {
+            columns,
+            index: locate_as(headers, columns, header_row.max(1), partial)?,
+            seen: Seen::default(),
+        })
+    }
+
+    /// The columns the header has.
+    pub fn present(&self) -> Present {
+        Present::of(&self.index)
+    }
+
+    /// One row: its record, or every problem found in it.
+    pub fn parse<T>(
+        &mut self,
+        row: &Row,
+        parse_row: impl FnOnce(&mut RowCheck, &mut Seen) -> T,
+    ) -> Result<T, Vec<Problem>> {
+        let mut check = RowCheck::new(row, &self.index, self.columns);
+        check.check_text();
+        let record = parse_row(&mut check, &mut self.seen);
+        let found = check.finish();
+        if found.is_empty() {
+            Ok(record)
+        } else {
+            Err(found)
+        }
     }
 }
 

@@ -10,7 +10,9 @@ use crate::domain::vocab::{
 };
 
 use super::cells::{self, MANGLED, labels, month_labels, yes_no_labels};
-use super::columns::{Column, RowCheck, Seen, Values, headers, parse_all, parse_partial_sheet};
+use super::columns::{
+    Column, RowCheck, RowParser, Seen, Values, headers, parse_all, parse_partial_sheet,
+};
 use super::write::write_records;
 use super::{Parsed, Present, Problem, Row, SheetError, SheetKind, Table};
 
@@ -248,6 +250,37 @@ pub fn parse_entities(table: &Table) -> Result<Vec<(usize, Entity)>, Vec<Problem
 /// here: such a sheet can only update stored entities ([`missing_for_new`]).
 pub fn parse_entity_sheet(table: &Table) -> Result<Parsed<Entity>, Vec<Problem>> {
     parse_partial_sheet(table, COLUMNS, parse_row)
+}
+
+/// The rows of an entity sheet parsed one at a time as they are read (a streamed import),
+/// with the same checks as [`parse_entity_sheet`].
+pub struct EntityRows(RowParser<'static>);
+
+impl EntityRows {
+    /// Locates the columns of a header (header problems when it does not fit).
+    pub fn new(headers: &[String], header_row: usize) -> Result<EntityRows, Vec<Problem>> {
+        RowParser::new(headers, header_row, COLUMNS, true).map(EntityRows)
+    }
+
+    /// The columns the header has.
+    pub fn present(&self) -> Present {
+        self.0.present()
+    }
+
+    /// One row: its entity, or every problem found in it (a repeated code on a later row
+    /// than its first).
+    pub fn parse(&mut self, row: &Row) -> Result<Entity, Vec<Problem>> {
+        self.0.parse(row, parse_row)
+    }
+}
+
+/// Whether a sheet with these columns may add entities: it has every column a new entity
+/// needs ([`missing_for_new`] names them otherwise).
+pub fn may_add(present: &Present) -> bool {
+    COLUMNS
+        .iter()
+        .enumerate()
+        .all(|(col, c)| !c.for_new || present.has(col))
 }
 
 /// The columns a new entity needs that the sheet lacks, as header problems naming the rows

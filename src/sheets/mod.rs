@@ -34,6 +34,7 @@ mod items;
 pub mod limits;
 pub mod publicity;
 mod read;
+pub mod stream;
 mod template;
 mod write;
 mod xls_check;
@@ -43,8 +44,8 @@ use std::path::Path;
 use std::str::FromStr;
 
 pub use entities::{
-    keep_absent_entity_fields, merged_entity_problems, missing_for_new, parse_entities,
-    parse_entity_sheet, read_entities_json, write_entities,
+    EntityRows, keep_absent_entity_fields, may_add, merged_entity_problems, missing_for_new,
+    parse_entities, parse_entity_sheet, read_entities_json, write_entities,
 };
 pub use files::{Access, Overwrite};
 pub use inspectors::{
@@ -52,7 +53,8 @@ pub use inspectors::{
     write_inspectors,
 };
 pub use items::{builtin_check_items, parse_check_items, read_check_items_json, write_check_items};
-pub use read::{decode_text, read_table};
+pub use read::{decode_text, is_csv, read_table};
+pub use stream::{CsvStream, open_csv};
 pub use template::{write_template, write_template_for};
 
 /// A sheet read from a file (表格): the header row and the data rows, all as text.

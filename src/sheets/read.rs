@@ -9,9 +9,9 @@ use chrono::{Days, NaiveDate};
 
 use super::cells::unguard_formula;
 use super::limits::{
-    MAX_BYTES, check_cell, check_csv_row, check_dimension, check_file_bytes, check_file_size,
-    check_zip, read_bounded,
+    MAX_BYTES, check_cell, check_dimension, check_file_bytes, check_file_size, check_zip,
 };
+use super::stream::{CsvStream, open_csv};
 use super::xls_check::check_xls;
 use super::{Row, SheetError, Table, TextEncoding};
 
@@ -21,6 +21,11 @@ pub(crate) fn extension(path: &Path) -> String {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase()
+}
+
+/// Whether a path names a CSV file (by extension), which an import reads as a stream.
+pub fn is_csv(path: &Path) -> bool {
+    extension(path) == "csv"
 }
 
 /// The error for an extension we do not handle.
@@ -41,7 +46,7 @@ pub fn read_table(path: &Path) -> Result<Table, SheetError> {
             check_file_size(path)?;
             read_workbook(path)
         }
-        "csv" => read_csv(&read_bounded(path)?),
+        "csv" => collect(open_csv(path)?),
         _ => Err(unknown_extension(path)),
     }
 }
@@ -77,45 +82,23 @@ fn utf16(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<Strin
         .ok_or(SheetError::Encoding)
 }
 
-/// Parses CSV bytes (comma- or tab-separated) into a table.
+/// Parses CSV bytes (comma- or tab-separated) into a table, through the same stream as a
+/// file's ([`super::stream`]).
 pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(SheetError::Csv(
-            "该文件实际是 Excel 工作簿，请把扩展名改为 .xlsx 后再导入".to_string(),
-        ));
-    }
-    let (text, _) = decode_text(bytes)?;
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    collect(CsvStream::new(std::io::Cursor::new(bytes), None)?)
+}
+
+/// Every row of a CSV stream, as a table.
+fn collect<R: Read + Seek>(mut stream: CsvStream<R>) -> Result<Table, SheetError> {
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(i + 1, |p| p.line() as usize);
-            SheetError::Csv(format!("第{line}行无法解析：{e}"))
-        })?;
-        // Trailing empty cells count for nothing; a blank row is left out at once.
-        let filled = (0..record.len())
-            .rev()
-            .find(|&at| record.get(at).is_some_and(|c| !c.trim().is_empty()))
-            .map_or(0, |last| last + 1);
-        check_csv_row(i + 1, filled)?;
-        if filled > 0 {
-            rows.push((
-                i + 1,
-                record.iter().take(filled).map(unguard_formula).collect(),
-            ));
-        }
+    while let Some(row) = stream.next_row()? {
+        rows.push(row);
     }
-    table_from_rows(rows)
+    Ok(Table {
+        header_row: stream.header_row(),
+        headers: stream.headers().to_vec(),
+        rows,
+    })
 }
 
 /// The refusal of a file that is no workbook we can open.

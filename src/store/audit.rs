@@ -62,6 +62,28 @@ pub fn seal(conn: &Connection) -> Result<Option<AuditEvent>> {
     write_event(conn, &at, &actor, &action, &subject, &detail).map(Some)
 }
 
+/// Replaces the detail of the event `seq` while it is still held (before [`seal`]): for a
+/// write whose detail (counts, the ids it changed) is known only once its rows are written.
+pub fn amend_held(conn: &Connection, seq: u64, detail: &str) -> Result<()> {
+    let n = conn
+        .prepare_cached("UPDATE temp.ssj_event SET detail = ?1 WHERE seq = ?2")?
+        .execute(params![detail, seq])?;
+    if n != 1 {
+        return Err(super::StoreError::Corrupt(format!(
+            "审计事件第{seq}条已写入，不能再修改"
+        )));
+    }
+    Ok(())
+}
+
+/// Drops the event `seq` while it is still held, for a write that turned out to change
+/// nothing (no row may have been written since it was appended).
+pub fn drop_held(conn: &Connection, seq: u64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM temp.ssj_event WHERE seq = ?1")?
+        .execute([seq])?;
+    Ok(())
+}
+
 fn last(conn: &Connection) -> Result<Option<(u64, String)>> {
     Ok(conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?

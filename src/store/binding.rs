@@ -390,7 +390,7 @@ pub fn with_bound(detail: &str, bound: &Bound) -> String {
         Ok(other) => serde_json::json!({ DETAIL_KEY: mark, "detail": other }),
         Err(_) => serde_json::json!({ DETAIL_KEY: mark, "text": detail }),
     };
-    super::to_json(&value)
+    super::value_json(&value)
 }
 
 /// The `bound` an event's detail claims.

@@ -2,13 +2,18 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, to_json};
 use crate::domain::entity::Entity;
 
 /// Stores an entity (insert or replace by id), marking the audit event that changed it.
 pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
+    put_json(conn, entity, &to_json(entity), changed_seq)
+}
+
+/// [`put`] with the record's JSON already made (`json` is `to_json(entity)`).
+pub fn put_json(conn: &Connection, entity: &Entity, json: &str, changed_seq: u64) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO entities (code, uscc, registry_code, name, town, credit_tier, excluded, data, changed_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -25,7 +30,7 @@ pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
         entity.town,
         entity.credit_tier.map(|t| t.key()),
         entity.exclusion.is_some(),
-        to_json(entity),
+        json,
         changed_seq
     ])?;
     Ok(())
@@ -34,6 +39,14 @@ pub fn put(conn: &Connection, entity: &Entity, changed_seq: u64) -> Result<()> {
 /// The stored JSON of every entity, by id (for comparing an import against the library).
 pub fn stored_json(conn: &Connection) -> Result<HashMap<String, String>> {
     super::records::json_by_code(conn, "SELECT code, data FROM entities")
+}
+
+/// The stored JSON and town of one entity by id (what an import compares a row with).
+pub fn stored_one(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT data, town FROM entities WHERE code = ?1")?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// One entity by id (USCC or registry code).
@@ -88,13 +101,18 @@ pub fn names_of_visited(conn: &Connection) -> Result<HashMap<String, (String, St
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The largest page cache a bulk write is given, in KiB: past it the transaction's pages
+/// spill into the WAL (uncommitted until the commit), which keeps an import of a million
+/// rows within its memory goal.
+pub const MAX_BULK_CACHE_KIB: u64 = 16 * 1024;
+
 /// Sizes SQLite's page cache for a bulk write of a file of `bytes` (twice its size, between
-/// SQLite's default 2 MiB and 256 MiB), so that an import's inserts stay in memory until the
-/// commit instead of spilling into the WAL; returns the setting to put back with
-/// [`restore_cache`].
+/// SQLite's default 2 MiB and [`MAX_BULK_CACHE_KIB`]), so that a small import's inserts stay
+/// in memory until the commit and a large one's memory stays bounded; returns the setting to
+/// put back with [`restore_cache`].
 pub fn size_cache_for(conn: &Connection, bytes: u64) -> Result<i64> {
     let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    let kib = (bytes.saturating_mul(2) / 1024).clamp(2048, 256 * 1024) as i64;
+    let kib = (bytes.saturating_mul(2) / 1024).clamp(2048, MAX_BULK_CACHE_KIB) as i64;
     conn.pragma_update(None, "cache_size", -kib)?;
     Ok(before)
 }
@@ -117,6 +135,18 @@ pub fn changed_seq(conn: &Connection, code: &str) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use crate::domain::vocab::{PermitClass, ProductionStatus};
+
+    /// A JSON value encodes to the same bytes with or without the copy `to_json` makes.
+    #[test]
+    fn value_json_is_to_json_for_values() {
+        let mut map = serde_json::Map::new();
+        for k in ["zeta", "alpha", "中文", "Beta"] {
+            map.insert(k.into(), serde_json::json!({"b": [1, "二"], "a": null}));
+        }
+        let v = serde_json::Value::Object(map);
+        assert_eq!(crate::store::value_json(&v), crate::store::to_json(&v));
+        assert!(crate::store::value_json(&v).starts_with("{\"Beta\""));
+    }
 
     /// The labels that `key_in_scope` and the index `entities_key` spell out in SQL.
     #[test]

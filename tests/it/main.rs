@@ -41,6 +41,7 @@ mod faults;
 mod golden_codes;
 mod golden_tickets;
 mod hostile;
+mod import_stream;
 mod insider_files;
 mod insider_input;
 mod insider_rollback;
