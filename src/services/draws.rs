@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{Done, Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
 use crate::domain::draw::Draw;
-use crate::domain::draw::commit::{commitment, normalise_part, seed, sha256_hex};
+use crate::domain::draw::commit::{canonical_with_commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
 use crate::domain::draw::record::{
@@ -292,13 +292,14 @@ impl Session {
             // Issue 15 (departments as data): refuse before any commitment or log entry when
             // the bureau or a task's cooperating department has no eligible officer.
             super::departments::check_staffed(&prepared)?;
-            let c = commitment(&prepared);
+            // Serialised once: the commitment is the SHA-256 of the very bytes stored.
+            let (prepared_text, c) = canonical_with_commitment(&prepared);
             let quota: u32 = prepared.strata.iter().map(|s| s.quota).sum();
             let ev = actor.log(tx, "draw.prepare", &id, &json!({
                 "period": period.to_string(), "tasks": codes, "commitment": c,
                 "strata": prepared.strata.len(), "quota": quota, "excluded": prepared.excluded.len(),
             }))?;
-            store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared, &c, ev.seq)?;
+            store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared_text, &c, ev.seq)?;
             store::draws::insert_private(tx, &id, &private, &system)?;
             Ok(PreparedDraw { id, period: period.to_string(), tasks: codes, commitment: c, strata: prepared.strata.len(), quota, excluded: prepared.excluded.len(), audit_seq: ev.seq, notes })
         })
