@@ -303,9 +303,13 @@ pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
     drop(text);
     let (prepared, private) = match stored.prepared {
         StoredPrepared::Embedded(p) => (*p, stored.private),
-        // By reference: the preparation and private part stored with the draw. A reference
-        // that is not this draw's commitment is left for `draw verify` to report: the record
-        // then carries the draw's preparation, whose commitment differs from its own.
+        // By reference: the preparation and private part stored with the draw (`draw verify`
+        // re-computes the commitment from them).
+        StoredPrepared::Reference(r) if r.commitment != stored.commitment => {
+            return Err(super::StoreError::Corrupt(format!(
+                "抽取 {id} 的运行记录所引用的承诺值与记录中的承诺值不同"
+            )));
+        }
         StoredPrepared::Reference(_) => (
             prepared(conn, id)?,
             stored.private.or(private(conn, id)?.map(|(p, _)| p)),

@@ -33,6 +33,7 @@ mod dayone_verbs;
 mod db_files;
 mod demo;
 mod draw_props;
+mod draw_storage;
 mod draw_v2;
 mod draw_verify;
 mod draws;
