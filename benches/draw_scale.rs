@@ -205,7 +205,9 @@ fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
     let id = format!("{period}-01");
     let run = peak::run_child(
         Command::new(bin)
-            .args(["draw", "run", &id, "--seed", SEED_A, "--seed", SEED_B, "--db"])
+            .args([
+                "draw", "run", &id, "--seed", SEED_A, "--seed", SEED_B, "--db",
+            ])
             .arg(db),
     );
     assert!(run.success, "draw run: {}", run.stderr);
@@ -361,7 +363,14 @@ fn main() {
         };
         let build = Instant::now();
         let (template, ids) = template(dir.path(), n);
-        eprintln!("{label}: county built in {:.1} s", build.elapsed().as_secs_f64());
+        eprintln!(
+            "{label}: county built in {:.1} s",
+            build.elapsed().as_secs_f64()
+        );
+        // `DRAW_KEEP=DIR` keeps a copy of each county there (for profiling by hand).
+        if let Ok(keep) = std::env::var("DRAW_KEEP") {
+            copy_database(&template, &Path::new(&keep).join(format!("county-{n}.db")));
+        }
         let ids_file = dir.path().join(format!("ids-{n}.txt"));
         std::fs::write(&ids_file, ids.join("\n")).unwrap();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();

@@ -289,12 +289,18 @@ mod tests {
         // Written whole, and one byte at a time (characters split across writes).
         let mut whole = SafeJson::new(Vec::new());
         serde_json::to_writer_pretty(&mut whole, &value).unwrap();
-        assert_eq!(String::from_utf8(whole.finish().unwrap()).unwrap(), expected);
+        assert_eq!(
+            String::from_utf8(whole.finish().unwrap()).unwrap(),
+            expected
+        );
         let mut bytewise = SafeJson::new(Vec::new());
         for b in text.as_bytes() {
             bytewise.write_all(std::slice::from_ref(b)).unwrap();
         }
-        assert_eq!(String::from_utf8(bytewise.finish().unwrap()).unwrap(), expected);
+        assert_eq!(
+            String::from_utf8(bytewise.finish().unwrap()).unwrap(),
+            expected
+        );
         assert!(expected.contains("\\u007f") && expected.contains("\\u202e"));
     }
 

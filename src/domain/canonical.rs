@@ -436,7 +436,9 @@ impl ser::SerializeStructVariant for Compound<'_> {
 struct KeyText;
 
 fn no_key<T>() -> Result<T> {
-    Err(Unsupported("a map key the writer leaves to the tree".into()))
+    Err(Unsupported(
+        "a map key the writer leaves to the tree".into(),
+    ))
 }
 
 impl ser::Serializer for KeyText {

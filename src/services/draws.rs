@@ -370,12 +370,16 @@ impl Session {
             if let Some(v) = &draw.void_request {
                 return Err(ServiceError::VoidPending { draw: id.to_string(), by: v.by.clone(), reason: v.reason.clone() });
             }
-            let prepared = store::draws::prepared(tx, id)?;
+            let mut prepared = store::draws::prepared(tx, id)?;
             let private = store::draws::private(tx, id)?.map(|(p, _)| p);
             let s = seed(&draw.commitment, &seed_parts);
             let strata = select(&prepared, &s);
             let planned = visits(&prepared, &strata);
-            let teams = match_teams(&prepared.merged(private.as_ref()), &s, &planned);
+            // The private part merged in place for the matching and taken out again: no
+            // second copy of the entity facts.
+            let filled = prepared.merge(private.as_ref());
+            let teams = match_teams(&prepared, &s, &planned);
+            prepared.unmerge(filled);
             let algorithm = prepared.algorithm.clone();
             let mut record = DrawRecord {
                 format: format_of(&algorithm).to_string(),
@@ -404,7 +408,13 @@ impl Session {
             }))?;
             // The record is stored without its checkpoint, which is the run event itself: the
             // event is sealed with the record's rows, and the checkpoint read back from the log.
-            store::draws::insert_run(tx, &record, ev.seq).map_err(|e| match e {
+            // Tens of thousands of visits and seats with their indexes: the page cache sized
+            // to the write (about 1 KiB a visit with its team and index entries) keeps them in
+            // memory until the commit instead of spilling into the WAL and dirtying pages twice.
+            let cache = store::entities::size_cache_for(tx, record.visits.len() as u64 * 512)?;
+            let inserted = store::draws::insert_run(tx, &record, ev.seq);
+            store::entities::restore_cache(tx, cache)?;
+            inserted.map_err(|e| match e {
                 store::StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     ServiceError::AlreadyRun { draw: id.to_string(), done: None }
                 }

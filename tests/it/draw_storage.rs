@@ -32,7 +32,11 @@ fn show_json(path: &Path) -> String {
 /// run: the same `draw.run` event, then the row with the whole record embedded (`prepared`
 /// and the private part, as `to_json(record)` wrote it, without the checkpoint), then the
 /// visits and teams, in one transaction that binds the rows to the event.
-fn store_the_old_way(path: &Path, record: &DrawRecord, event: &shuangsuiji::domain::audit::AuditEvent) {
+fn store_the_old_way(
+    path: &Path,
+    record: &DrawRecord,
+    event: &shuangsuiji::domain::audit::AuditEvent,
+) {
     let mut old = record.clone();
     old.checkpoint = None;
     old.substitutions.clear();
@@ -71,15 +75,20 @@ fn prepared_is_stored_as_the_bytes_its_commitment_hashes() {
     for id in ["2026Q1-01", DRAW] {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let (text, c): (String, String) = conn
-            .query_row("SELECT prepared, commitment FROM draws WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT prepared, commitment FROM draws WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
         assert_eq!(hex::encode(Sha256::digest(text.as_bytes())), c);
         let prepared: Prepared = serde_json::from_str(&text).unwrap();
         // The writer's bytes are the tree's: the canonical form is unchanged.
         assert_eq!(canonical::by_tree(&prepared), text);
-        assert_eq!(canonical_with_commitment(&prepared), (text.clone(), c.clone()));
+        assert_eq!(
+            canonical_with_commitment(&prepared),
+            (text.clone(), c.clone())
+        );
         assert_eq!(commitment(&prepared), c);
         assert!(prepared.entities.len() > 10, "a real preparation");
     }
@@ -95,7 +104,14 @@ fn a_new_run_refers_to_prepared_and_prints_the_whole_record_as_before() {
     // By reference: the stored row holds the commitment, not a second copy.
     let row = stored(&path, "SELECT record FROM draw_runs WHERE draw_id = ?1");
     let prepared = stored(&path, "SELECT prepared FROM draws WHERE id = ?1");
-    assert!(row.contains(&format!(r#""prepared":{{"commitment":"{}"}}"#, record.commitment)), "{}", &row[..200]);
+    assert!(
+        row.contains(&format!(
+            r#""prepared":{{"commitment":"{}"}}"#,
+            record.commitment
+        )),
+        "{}",
+        &row[..200]
+    );
     assert!(!row.contains(r#""private""#));
     assert!(!row.contains(&prepared) && prepared.len() > 1000);
     // The record read back is the whole, self-contained record the run returned.
@@ -104,7 +120,10 @@ fn a_new_run_refers_to_prepared_and_prints_the_whole_record_as_before() {
     // `draw show --json` prints exactly what it printed when the record was embedded: the
     // pretty JSON of that whole record.
     let printed = show_json(&path);
-    assert_eq!(printed, format!("{}\n", serde_json::to_string_pretty(&record).unwrap()));
+    assert_eq!(
+        printed,
+        format!("{}\n", serde_json::to_string_pretty(&record).unwrap())
+    );
     assert_eq!(
         shuangsuiji::domain::draw::record::parse_record(&printed).unwrap(),
         record
@@ -143,7 +162,11 @@ fn a_record_stored_with_prepared_embedded_still_reads_prints_and_verifies() {
     assert_eq!(got.checkpoint.as_ref().unwrap().size, event.seq);
     got.checkpoint = record.checkpoint.clone();
     assert_eq!(got, record);
-    assert!(o.verify_draw(DRAW).unwrap().is_empty(), "{:?}", o.verify_draw(DRAW));
+    assert!(
+        o.verify_draw(DRAW).unwrap().is_empty(),
+        "{:?}",
+        o.verify_draw(DRAW)
+    );
     assert!(o.verify_audit(None).unwrap().is_ok());
     let rows = o.verify_rows().unwrap();
     assert_eq!(rows.total, 0, "{:?}", rows.problems);
@@ -151,13 +174,21 @@ fn a_record_stored_with_prepared_embedded_still_reads_prints_and_verifies() {
     let printed = show_json(&old);
     assert_eq!(
         printed,
-        format!("{}\n", serde_json::to_string_pretty(&o.draw_record(DRAW).unwrap()).unwrap())
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&o.draw_record(DRAW).unwrap()).unwrap()
+        )
     );
     assert_eq!(printed.replace(&head, &new_head), show_json(&new));
     for db in [&old, &new] {
         for args in [&["draw", "verify", DRAW][..], &["audit", "verify"]] {
             let out = run(db, &[&["--as", "lead.liu"][..], args].concat());
-            assert!(out.status.success(), "{args:?}: {}{}", stdout(&out), stderr(&out));
+            assert!(
+                out.status.success(),
+                "{args:?}: {}{}",
+                stdout(&out),
+                stderr(&out)
+            );
         }
     }
     drop((s, o));
@@ -172,7 +203,8 @@ fn a_reference_to_another_commitment_is_refused_with_a_message() {
     drop(s);
     // Beside the log (the triggers forbid it; a raw connection without them does not).
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TRIGGER draw_runs_no_update").unwrap();
+    conn.execute_batch("DROP TRIGGER draw_runs_no_update")
+        .unwrap();
     conn.execute(
         "UPDATE draw_runs SET record = replace(record, ?1, ?2) WHERE draw_id = ?3",
         rusqlite::params![
@@ -184,14 +216,20 @@ fn a_reference_to_another_commitment_is_refused_with_a_message() {
     .unwrap();
     drop(conn);
     let err = store::draws::run_record(Store::open(&path).unwrap().conn(), DRAW).unwrap_err();
-    assert!(err.to_string().contains("所引用的承诺值与记录中的承诺值不同"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("所引用的承诺值与记录中的承诺值不同"),
+        "{err}"
+    );
 }
 
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             prop::char::range('0', 'z'),
-            prop::sample::select(vec!['沁', '河', '镇', '"', '\\', '\n', '\u{1}', '\u{7f}', '９', '😀', ' ']),
+            prop::sample::select(vec![
+                '沁', '河', '镇', '"', '\\', '\n', '\u{1}', '\u{7f}', '９', '😀', ' '
+            ]),
         ],
         0..10,
     )

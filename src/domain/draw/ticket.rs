@@ -209,7 +209,15 @@ mod tests {
     #[test]
     fn low_digits_at_the_edges() {
         let mut cases = vec![[0u8; 32], [0xff; 32]];
-        for k in [1u64, TEN_19 - 1, TEN_19, TEN_19 + 1, FIVE_19, 1 << 19, u64::MAX] {
+        for k in [
+            1u64,
+            TEN_19 - 1,
+            TEN_19,
+            TEN_19 + 1,
+            FIVE_19,
+            1 << 19,
+            u64::MAX,
+        ] {
             let mut d = [0u8; 32];
             d[24..].copy_from_slice(&k.to_be_bytes());
             cases.push(d);
