@@ -258,7 +258,8 @@ impl Session {
                     });
                 }
             }
-            let entities = store::entities::all(tx)?;
+            // Any order: the preparation orders the entities by id itself.
+            let entities = store::entities::all_unordered(tx)?;
             let inspectors = store::inspectors::all(tx)?;
             let province_cap = settings::get(tx, settings::PROVINCE_CAP)?.and_then(|v| v.parse().ok());
             let mut declared: Vec<String> = if sources.is_empty() { default_sources() } else { sources.to_vec() };
