@@ -118,18 +118,86 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> CliResult {
 /// (U+0080–U+009F, which some terminals obey) are escaped here too, and so are invisible
 /// characters (`\u202e`): the value read back is the stored one, the text seen shows them.
 pub fn json<T: Serialize>(value: &T) -> CliResult {
-    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
-    let mut safe = String::with_capacity(text.len());
-    for c in text.chars() {
-        if ('\u{7f}'..='\u{9f}').contains(&c) || is_invisible(c) {
-            safe.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            safe.push(c);
+    let mut out = SafeJson::new(std::io::BufWriter::new(std::io::stdout().lock()));
+    // Streamed: a run record of a large county (tens of megabytes) is written as it is
+    // serialised, never held whole as text.
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
+    let mut inner = out.finish()?;
+    writeln!(inner)?;
+    Ok(inner.flush()?)
+}
+
+/// Writes JSON text through, with DEL, the C1 controls and invisible characters written as
+/// `\uXXXX` escapes (inside strings, where they can only be, that is the same text), so
+/// nothing printed can drive the terminal or hide in it.
+pub struct SafeJson<W: Write> {
+    inner: W,
+    /// The first bytes of a character whose rest is in the next write.
+    pending: Vec<u8>,
+}
+
+impl<W: Write> SafeJson<W> {
+    pub fn new(inner: W) -> Self {
+        SafeJson {
+            inner,
+            pending: Vec::new(),
         }
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "{safe}")?;
-    Ok(out.flush()?)
+
+    /// The writer, once everything written was whole characters.
+    pub fn finish(self) -> std::io::Result<W> {
+        if self.pending.is_empty() {
+            Ok(self.inner)
+        } else {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "JSON text ended inside a character",
+            ))
+        }
+    }
+
+    fn write_whole(&mut self, text: &str) -> std::io::Result<()> {
+        let mut from = 0;
+        for (i, c) in text.char_indices() {
+            if c.is_ascii() && c != '\u{7f}' {
+                continue;
+            }
+            if ('\u{7f}'..='\u{9f}').contains(&c) || is_invisible(c) {
+                self.inner.write_all(&text.as_bytes()[from..i])?;
+                write!(self.inner, "\\u{:04x}", c as u32)?;
+                from = i + c.len_utf8();
+            }
+        }
+        self.inner.write_all(&text.as_bytes()[from..])
+    }
+}
+
+impl<W: Write> Write for SafeJson<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let bytes = if self.pending.is_empty() {
+            buf
+        } else {
+            self.pending.extend_from_slice(buf);
+            joined = std::mem::take(&mut self.pending);
+            &joined[..]
+        };
+        let (whole, rest) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text, &[][..]),
+            Err(e) if e.error_len().is_none() => {
+                let (a, b) = bytes.split_at(e.valid_up_to());
+                (std::str::from_utf8(a).expect("valid up to here"), b)
+            }
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        self.write_whole(whole)?;
+        self.pending = rest.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Prints `label：value` lines, labels padded by display width.
@@ -195,6 +263,45 @@ mod tests {
     fn escape_sequences_are_neutralised() {
         assert_eq!(clean("甲\u{1b}[2J乙\r"), "甲\u{FFFD}[2J乙\u{FFFD}");
         assert_eq!(cell("a\nb"), "a b");
+    }
+
+    /// What `json` printed before it streamed: the whole pretty text, then escaped.
+    fn escaped_whole(text: &str) -> String {
+        let mut safe = String::new();
+        for c in text.chars() {
+            if ('\u{7f}'..='\u{9f}').contains(&c) || is_invisible(c) {
+                safe.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                safe.push(c);
+            }
+        }
+        safe
+    }
+
+    #[test]
+    fn streamed_json_is_escaped_as_the_whole_text_was() {
+        let value = serde_json::json!({
+            "名称": "沁河\u{7f}\u{85}\u{9f}\u{202E}甲\u{200B}乙\u{FEFF}😀",
+            "n": [1, 2, "\u{1b}[2J"],
+        });
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let expected = escaped_whole(&text);
+        // Written whole, and one byte at a time (characters split across writes).
+        let mut whole = SafeJson::new(Vec::new());
+        serde_json::to_writer_pretty(&mut whole, &value).unwrap();
+        assert_eq!(
+            String::from_utf8(whole.finish().unwrap()).unwrap(),
+            expected
+        );
+        let mut bytewise = SafeJson::new(Vec::new());
+        for b in text.as_bytes() {
+            bytewise.write_all(std::slice::from_ref(b)).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(bytewise.finish().unwrap()).unwrap(),
+            expected
+        );
+        assert!(expected.contains("\\u007f") && expected.contains("\\u202e"));
     }
 
     #[test]

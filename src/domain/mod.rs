@@ -3,6 +3,7 @@
 pub mod annual_report;
 pub mod audit;
 pub mod calendar;
+pub mod canonical;
 pub mod check_item;
 pub mod classification;
 pub mod draw;

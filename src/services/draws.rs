@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{Done, Result, ServiceError, Session};
 use crate::domain::audit::Checkpoint;
 use crate::domain::draw::Draw;
-use crate::domain::draw::commit::{commitment, normalise_part, seed, sha256_hex};
+use crate::domain::draw::commit::{canonical_with_commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
 use crate::domain::draw::quota::{History, PrepareInput, prepare};
 use crate::domain::draw::record::{
@@ -258,7 +258,8 @@ impl Session {
                     });
                 }
             }
-            let entities = store::entities::all(tx)?;
+            // Any order: the preparation orders the entities by id itself.
+            let entities = store::entities::all_unordered(tx)?;
             let inspectors = store::inspectors::all(tx)?;
             let province_cap = settings::get(tx, settings::PROVINCE_CAP)?.and_then(|v| v.parse().ok());
             let mut declared: Vec<String> = if sources.is_empty() { default_sources() } else { sources.to_vec() };
@@ -292,13 +293,14 @@ impl Session {
             // Issue 15 (departments as data): refuse before any commitment or log entry when
             // the bureau or a task's cooperating department has no eligible officer.
             super::departments::check_staffed(&prepared)?;
-            let c = commitment(&prepared);
+            // Serialised once: the commitment is the SHA-256 of the very bytes stored.
+            let (prepared_text, c) = canonical_with_commitment(&prepared);
             let quota: u32 = prepared.strata.iter().map(|s| s.quota).sum();
             let ev = actor.log(tx, "draw.prepare", &id, &json!({
                 "period": period.to_string(), "tasks": codes, "commitment": c,
                 "strata": prepared.strata.len(), "quota": quota, "excluded": prepared.excluded.len(),
             }))?;
-            store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared, &c, ev.seq)?;
+            store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared_text, &c, ev.seq)?;
             store::draws::insert_private(tx, &id, &private, &system)?;
             Ok(PreparedDraw { id, period: period.to_string(), tasks: codes, commitment: c, strata: prepared.strata.len(), quota, excluded: prepared.excluded.len(), audit_seq: ev.seq, notes })
         })
@@ -369,12 +371,16 @@ impl Session {
             if let Some(v) = &draw.void_request {
                 return Err(ServiceError::VoidPending { draw: id.to_string(), by: v.by.clone(), reason: v.reason.clone() });
             }
-            let prepared = store::draws::prepared(tx, id)?;
+            let mut prepared = store::draws::prepared(tx, id)?;
             let private = store::draws::private(tx, id)?.map(|(p, _)| p);
             let s = seed(&draw.commitment, &seed_parts);
             let strata = select(&prepared, &s);
             let planned = visits(&prepared, &strata);
-            let teams = match_teams(&prepared.merged(private.as_ref()), &s, &planned);
+            // The private part merged in place for the matching and taken out again: no
+            // second copy of the entity facts.
+            let filled = prepared.merge(private.as_ref());
+            let teams = match_teams(&prepared, &s, &planned);
+            prepared.unmerge(filled);
             let algorithm = prepared.algorithm.clone();
             let mut record = DrawRecord {
                 format: format_of(&algorithm).to_string(),
@@ -403,7 +409,13 @@ impl Session {
             }))?;
             // The record is stored without its checkpoint, which is the run event itself: the
             // event is sealed with the record's rows, and the checkpoint read back from the log.
-            store::draws::insert_run(tx, &record, ev.seq).map_err(|e| match e {
+            // Tens of thousands of visits and seats with their indexes: the page cache sized
+            // to the write (about 1 KiB a visit with its team and index entries) keeps them in
+            // memory until the commit instead of spilling into the WAL and dirtying pages twice.
+            let cache = store::entities::size_cache_for(tx, record.visits.len() as u64 * 512)?;
+            let inserted = store::draws::insert_run(tx, &record, ev.seq);
+            store::entities::restore_cache(tx, cache)?;
+            inserted.map_err(|e| match e {
                 store::StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     ServiceError::AlreadyRun { draw: id.to_string(), done: None }
                 }

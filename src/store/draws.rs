@@ -3,25 +3,29 @@
 use std::collections::HashSet;
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
 
 use super::{Result, from_json, to_json};
 use crate::domain::draw::record::{
-    DrawRecord, Ineligible, Prepared, PrivatePart, Seat, Substitution, Team, VisitResult,
+    DrawRecord, Ineligible, Prepared, PrivatePart, Seat, StratumResult, Substitution, Team,
+    VisitResult,
 };
 use crate::domain::draw::{Draw, RunInfo, VoidInfo};
 
+/// Stores a preparation: `prepared` is its canonical text, the very bytes `commitment` is the
+/// SHA-256 of (serialised once, by `commit::canonical_with_commitment`).
 pub fn insert(
     conn: &Connection,
     id: &str,
     period: &str,
     tasks: &[String],
-    prepared: &Prepared,
+    prepared: &str,
     commitment: &str,
     seq: u64,
 ) -> Result<()> {
     conn.execute(
         "INSERT INTO draws (id, period, tasks, prepared, commitment, prepared_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, period, to_json(&tasks), to_json(prepared), commitment, seq],
+        params![id, period, to_json(&tasks), prepared, commitment, seq],
     )?;
     Ok(())
 }
@@ -161,11 +165,97 @@ pub fn prepared(conn: &Connection, id: &str) -> Result<Prepared> {
     from_json(id, &text)
 }
 
-/// Stores a run: the record, and a visit with its team for every visit of it.
+/// `prepared` in a stored run record: by reference since issue 12 (the row of `draws` whose
+/// commitment this is), embedded in records stored before.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredPrepared {
+    Reference(PreparedRef),
+    Embedded(Box<Prepared>),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreparedRef {
+    commitment: String,
+}
+
+/// A run record as `draw_runs.record` keeps it: the record's own fields, with `prepared` by
+/// reference (`{"commitment": …}`) and the private part left in `draw_private`, where both
+/// were stored at preparation. Rows stored before embed both and read as they are.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredRecord {
+    format: String,
+    draw_id: String,
+    period: String,
+    algorithm: String,
+    prepared: StoredPrepared,
+    #[serde(default)]
+    private: Option<PrivatePart>,
+    commitment: String,
+    seed_parts: Vec<String>,
+    seed_sources: Vec<String>,
+    seed: String,
+    #[serde(default)]
+    run_on: String,
+    witnesses: Vec<String>,
+    strata: Vec<StratumResult>,
+    visits: Vec<VisitResult>,
+    #[serde(default)]
+    substitutions: Vec<Substitution>,
+    #[serde(default)]
+    checkpoint: Option<crate::domain::audit::Checkpoint>,
+}
+
+/// What a new row stores (see [`StoredRecord`]).
+#[derive(Serialize)]
+struct RunRow<'a> {
+    format: &'a str,
+    draw_id: &'a str,
+    period: &'a str,
+    algorithm: &'a str,
+    prepared: PreparedRef,
+    commitment: &'a str,
+    seed_parts: &'a [String],
+    seed_sources: &'a [String],
+    seed: &'a str,
+    run_on: &'a str,
+    witnesses: &'a [String],
+    strata: &'a [StratumResult],
+    visits: &'a [VisitResult],
+    substitutions: &'a [Substitution],
+}
+
+/// The stored text of a run record as new rows keep it: `prepared` by its commitment, no
+/// private part, no checkpoint (it is the run event, read back from the log).
+pub fn run_row_text(record: &DrawRecord) -> String {
+    to_json(&RunRow {
+        format: &record.format,
+        draw_id: &record.draw_id,
+        period: &record.period,
+        algorithm: &record.algorithm,
+        prepared: PreparedRef {
+            commitment: record.commitment.clone(),
+        },
+        commitment: &record.commitment,
+        seed_parts: &record.seed_parts,
+        seed_sources: &record.seed_sources,
+        seed: &record.seed,
+        run_on: &record.run_on,
+        witnesses: &record.witnesses,
+        strata: &record.strata,
+        visits: &record.visits,
+        substitutions: &record.substitutions,
+    })
+}
+
+/// Stores a run: the record (`prepared` by reference, see [`run_row_text`]), and a visit with
+/// its team for every visit of it.
 pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()> {
     conn.execute(
         "INSERT INTO draw_runs (draw_id, seed, run_on, record, run_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![record.draw_id, record.seed, record.run_on, to_json(record), seq],
+        params![record.draw_id, record.seed, record.run_on, run_row_text(record), seq],
     )?;
     // Prepared once: compiling an insert compiles the table's triggers too, which for tens of
     // thousands of rows costs more than the inserts.
@@ -209,7 +299,40 @@ pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
     let Some((text, seq)) = row else {
         return Ok(None);
     };
-    let mut record: DrawRecord = from_json(id, &text)?;
+    let stored: StoredRecord = from_json(id, &text)?;
+    drop(text);
+    let (prepared, private) = match stored.prepared {
+        StoredPrepared::Embedded(p) => (*p, stored.private),
+        // By reference: the preparation and private part stored with the draw (`draw verify`
+        // re-computes the commitment from them).
+        StoredPrepared::Reference(r) if r.commitment != stored.commitment => {
+            return Err(super::StoreError::Corrupt(format!(
+                "抽取 {id} 的运行记录所引用的承诺值与记录中的承诺值不同"
+            )));
+        }
+        StoredPrepared::Reference(_) => (
+            prepared(conn, id)?,
+            stored.private.or(private(conn, id)?.map(|(p, _)| p)),
+        ),
+    };
+    let mut record = DrawRecord {
+        format: stored.format,
+        draw_id: stored.draw_id,
+        period: stored.period,
+        algorithm: stored.algorithm,
+        prepared,
+        private,
+        commitment: stored.commitment,
+        seed_parts: stored.seed_parts,
+        seed_sources: stored.seed_sources,
+        seed: stored.seed,
+        run_on: stored.run_on,
+        witnesses: stored.witnesses,
+        strata: stored.strata,
+        visits: stored.visits,
+        substitutions: stored.substitutions,
+        checkpoint: stored.checkpoint,
+    };
     // The checkpoint is the run event; records stored since rows are bound to the log leave
     // it to the log (older ones carry it, and it is the same).
     if record.checkpoint.is_none()

@@ -434,9 +434,9 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) 
 }
 
 /// Encodes a value as canonical JSON (sorted keys, compact, UTF-8 unescaped).
+/// Written straight from the value, without a `serde_json::Value` tree (same bytes).
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let v = serde_json::to_value(value).expect("domain values always serialise");
-    value_json(&v)
+    crate::domain::canonical::to_string(value)
 }
 
 /// [`to_json`] of a JSON value, without first copying its tree (a value's objects keep their

@@ -8,15 +8,23 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// Canonical JSON: `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`.
+/// Written straight from the typed value ([`crate::domain::canonical`]): the bytes of
+/// serde_json's `Value` tree (keys in a `BTreeMap`, sorted by UTF-8 bytes, which is code point
+/// order; compact; non-ASCII as it is), without building the tree.
 pub fn canonical_json<T: Serialize>(value: &T) -> String {
-    // serde_json's Value keeps object keys in a BTreeMap (sorted by UTF-8 bytes, which is code
-    // point order), prints compactly and leaves non-ASCII text as it is.
-    let v = serde_json::to_value(value).expect("records serialise");
-    serde_json::to_string(&v).expect("a JSON value serialises")
+    crate::domain::canonical::to_string(value)
 }
 
 pub fn commitment<T: Serialize>(prepared: &T) -> String {
-    hex::encode(Sha256::digest(canonical_json(prepared).as_bytes()))
+    hex::encode(Sha256::digest(crate::domain::canonical::to_vec(prepared)))
+}
+
+/// Serialised once: the canonical text and the hex SHA-256 of those same bytes (what is
+/// stored, and its commitment).
+pub fn canonical_with_commitment<T: Serialize>(value: &T) -> (String, String) {
+    let text = canonical_json(value);
+    let digest = hex::encode(Sha256::digest(text.as_bytes()));
+    (text, digest)
 }
 
 /// Normalises a seed part: full-width digits to ASCII, spaces and separators removed. Anything

@@ -98,24 +98,63 @@ impl Prepared {
     /// matching reads. Never committed to.
     pub fn merged(&self, private: Option<&PrivatePart>) -> Prepared {
         let mut p = self.clone();
-        let Some(private) = private else {
-            return p;
-        };
-        for i in &mut p.inspectors {
-            if i.conflicts.is_none() {
-                i.conflicts = Some(private.conflicts_of(&i.id).to_vec());
-            }
-        }
-        for e in &mut p.entities {
-            if e.last_team.is_none() {
-                e.last_team = Some(private.last_team_of(&e.id).to_vec());
-            }
-        }
-        if p.ineligible.is_none() {
-            p.ineligible = Some(private.ineligible.clone());
-        }
+        p.merge(private);
         p
     }
+
+    /// [`Prepared::merged`] in place, without copying the entities: what it filled in is
+    /// returned for [`Prepared::unmerge`] to take out again.
+    pub fn merge(&mut self, private: Option<&PrivatePart>) -> Merged {
+        let mut filled = Merged::default();
+        let Some(private) = private else {
+            return filled;
+        };
+        for (n, i) in self.inspectors.iter_mut().enumerate() {
+            if i.conflicts.is_none() {
+                i.conflicts = Some(private.conflicts_of(&i.id).to_vec());
+                filled.inspectors.push(n);
+            }
+        }
+        // Looked up by id once, not searched for each of (up to a million) entities.
+        // The first entry of an entity, as `last_team_of` finds it.
+        let mut last: std::collections::HashMap<&str, &[String]> = std::collections::HashMap::new();
+        for t in &private.last_teams {
+            last.entry(t.entity.as_str())
+                .or_insert(t.inspectors.as_slice());
+        }
+        for (n, e) in self.entities.iter_mut().enumerate() {
+            if e.last_team.is_none() {
+                e.last_team = Some(last.get(e.id.as_str()).map_or(Vec::new(), |t| t.to_vec()));
+                filled.entities.push(n);
+            }
+        }
+        if self.ineligible.is_none() {
+            self.ineligible = Some(private.ineligible.clone());
+            filled.ineligible = true;
+        }
+        filled
+    }
+
+    /// Takes out what [`Prepared::merge`] filled in: the preparation is as it was committed.
+    pub fn unmerge(&mut self, filled: Merged) {
+        for n in filled.inspectors {
+            self.inspectors[n].conflicts = None;
+        }
+        for n in filled.entities {
+            self.entities[n].last_team = None;
+        }
+        if filled.ineligible {
+            self.ineligible = None;
+        }
+    }
+}
+
+/// What [`Prepared::merge`] filled in, by position.
+#[derive(Debug, Default)]
+pub struct Merged {
+    inspectors: Vec<usize>,
+    entities: Vec<usize>,
+    ineligible: bool,
 }
 
 /// A stratum's counts: what anyone may see of a preparation before the year's earlier visits

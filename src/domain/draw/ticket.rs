@@ -46,6 +46,39 @@ fn limbs(d: &[u8; 32]) -> [u64; 4] {
 }
 
 const TEN_19: u64 = 10_000_000_000_000_000_000;
+/// 10^19 = 2^19 · 5^19.
+const FIVE_19: u64 = 19_073_486_328_125;
+const LOW_19: u64 = (1 << 19) - 1;
+
+/// The inverse of an odd number modulo 2^64 (Newton's iteration; each step doubles the bits).
+const fn inverse_mod_2_64(a: u64) -> u64 {
+    let mut x = a; // right modulo 2^3 for any odd a
+    let mut i = 0;
+    while i < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        i += 1;
+    }
+    x
+}
+
+/// 5^-19 modulo 2^19.
+const FIVE_19_INV: u64 = inverse_mod_2_64(FIVE_19) & LOW_19;
+
+/// `d mod 10^19` of a big-endian 256-bit digest, without 128-bit division: `d mod 2^19` is its
+/// low bits, `d mod 5^19` is folded 16 bits at a time in `u64` (the remainder stays below
+/// 2^45, so `r · 2^16 + 16 bits` stays below 2^61, and the division by a constant compiles to
+/// a multiplication), and the two are joined by the Chinese remainder theorem. Equal to
+/// [`div_rem`]'s remainder by 10^19 (property-tested).
+fn low_19_digits(d: &[u8; 32]) -> u64 {
+    let mut r5 = 0u64;
+    for pair in d.chunks_exact(2) {
+        r5 = ((r5 << 16) | u64::from(u16::from_be_bytes([pair[0], pair[1]]))) % FIVE_19;
+    }
+    let r2 = u64::from(u32::from_be_bytes([d[28], d[29], d[30], d[31]])) & LOW_19;
+    // x = r5 + 5^19 · t with x ≡ r2 (mod 2^19): t = (r2 − r5) · 5^-19 (mod 2^19).
+    let t = r2.wrapping_sub(r5).wrapping_mul(FIVE_19_INV) & LOW_19;
+    r5 + FIVE_19 * t
+}
 
 /// The ticket text of a digest.
 fn ticket_text(d: &[u8; 32]) -> String {
@@ -90,8 +123,7 @@ pub struct TicketKey {
 impl TicketKey {
     pub fn new(s: &str, id: &str) -> TicketKey {
         let digest = digest(s, id);
-        let mut n = limbs(&digest);
-        let mut low = div_rem(&mut n, TEN_19);
+        let mut low = low_19_digits(&digest);
         let mut head = 0u64;
         for _ in 0..19 {
             head = head * 10 + low % 10;
@@ -160,6 +192,47 @@ mod tests {
         let a: Vec<&str> = by_key.iter().map(|x| x.1).collect();
         let b: Vec<&str> = by_text.iter().map(|x| x.1).collect();
         assert_eq!(a, b);
+    }
+
+    /// The remainder by 10^19 as it was computed before: 128-bit division of the limbs.
+    fn low_by_division(d: &[u8; 32]) -> u64 {
+        div_rem(&mut limbs(d), TEN_19)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn low_digits_equal_the_128_bit_division(d in proptest::array::uniform32(proptest::prelude::any::<u8>())) {
+            proptest::prop_assert_eq!(low_19_digits(&d), low_by_division(&d));
+        }
+    }
+
+    #[test]
+    fn low_digits_at_the_edges() {
+        let mut cases = vec![[0u8; 32], [0xff; 32]];
+        for k in [
+            1u64,
+            TEN_19 - 1,
+            TEN_19,
+            TEN_19 + 1,
+            FIVE_19,
+            1 << 19,
+            u64::MAX,
+        ] {
+            let mut d = [0u8; 32];
+            d[24..].copy_from_slice(&k.to_be_bytes());
+            cases.push(d);
+            let mut hi = d;
+            hi[0] = 0x80;
+            cases.push(hi);
+        }
+        for i in 0..2000u32 {
+            cases.push(Sha256::digest(i.to_le_bytes()).into());
+        }
+        for d in &cases {
+            assert_eq!(low_19_digits(d), low_by_division(d), "{}", hex::encode(d));
+        }
+        assert_eq!(FIVE_19 * (1 << 19), TEN_19);
+        assert_eq!((FIVE_19 * FIVE_19_INV) & LOW_19, 1);
     }
 
     #[test]

@@ -89,14 +89,18 @@ pub(super) fn lines_in_period(task: &Task, period: Period) -> Result<Vec<&Sampli
 
 /// The entities in the task's scope that are in its population this quarter; those left out
 /// go to `excluded` with the reason.
-pub(super) fn task_pool<'a>(
-    input: &PrepareInput<'a>,
+///
+/// `by_id` lists the entities' positions in id order: the pool is kept in that order, so that
+/// each stratum's population (sorted by id) comes out sorted without sorting again.
+pub(super) fn task_pool<'p>(
+    input: &'p PrepareInput<'_>,
     ctx: &Ctx<'_>,
-    classes: &[Classification],
+    classes: &'p [Classification],
+    by_id: &[usize],
     task: &Task,
     lines: &[&SamplingLine],
     excluded: &mut Vec<Exclusion>,
-) -> Pool<'a> {
+) -> Pool<'p> {
     let period = ctx.period;
     let scope = Scope {
         task,
@@ -118,7 +122,8 @@ pub(super) fn task_pool<'a>(
     // A full-coverage line is never starved by the cap: its units at the cap stay in.
     let all_full = lines.iter().all(|l| matches!(l.rule, SamplingRule::Full));
     let some_full = lines.iter().any(|l| matches!(l.rule, SamplingRule::Full));
-    for (e, c) in input.entities.iter().zip(classes) {
+    for &n in by_id {
+        let (e, c) = (&input.entities[n], &classes[n]);
         if !task.target_types.iter().any(|t| e.target_types.contains(t)) {
             continue;
         }
@@ -128,9 +133,9 @@ pub(super) fn task_pool<'a>(
             .then(|| cap_reason(e, c, input.history, input.province_cap))
             .flatten();
         match (reason, capped) {
-            (None, None) => pool.members.push((e, c.clone())),
+            (None, None) => pool.members.push((e, c)),
             (None, Some(why)) => {
-                pool.capped.push((e, c.clone()));
+                pool.capped.push((e, c));
                 if !all_full {
                     excluded.push(Exclusion {
                         id: e.id().to_string(),
@@ -145,7 +150,7 @@ pub(super) fn task_pool<'a>(
             }
             (Some(reason), _) => {
                 if ctx.drawn(&task.code, e.id()) {
-                    pool.drawn_out.push((e, c.clone()));
+                    pool.drawn_out.push((e, c));
                 }
                 excluded.push(Exclusion {
                     id: e.id().to_string(),
@@ -208,7 +213,7 @@ pub(super) fn entity_facts(
     classes: &[Classification],
     strata: &[StratumSpec],
 ) -> (Vec<EntityFacts>, Vec<LastTeam>) {
-    let mut in_population: BTreeSet<&str> = BTreeSet::new();
+    let mut in_population: HashSet<&str> = HashSet::new();
     for s in strata {
         in_population.extend(s.population.iter().map(String::as_str));
     }

@@ -22,7 +22,7 @@
 //! * fixed-ratio and full tasks count a unit drawn earlier in the year as drawn, whatever
 //!   happened to it since; a full task's check is pending until a visit of it started.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -179,12 +179,13 @@ fn cap_reason(e: &Entity, c: &Classification, h: &History, cap: Option<u32>) -> 
     }
 }
 
+/// A task's units, in id order (see `freeze::task_pool`).
 struct Pool<'a> {
-    members: Vec<(&'a Entity, Classification)>,
+    members: Vec<(&'a Entity, &'a Classification)>,
     /// Units of the scope kept out by the yearly cap only: the ratio still counts them.
-    capped: Vec<(&'a Entity, Classification)>,
+    capped: Vec<(&'a Entity, &'a Classification)>,
     /// Units of the scope kept out for another reason that this task drew earlier this year.
-    drawn_out: Vec<(&'a Entity, Classification)>,
+    drawn_out: Vec<(&'a Entity, &'a Classification)>,
 }
 
 impl<'a> Pool<'a> {
@@ -201,8 +202,10 @@ impl<'a> Pool<'a> {
     }
 }
 
+/// The ids kept, sorted (a pool in id order is sorted already, which the sort checks in one
+/// pass).
 fn sorted_ids(
-    v: &[(&Entity, Classification)],
+    v: &[(&Entity, &Classification)],
     keep: impl Fn(&Entity, &Classification) -> bool,
 ) -> Vec<String> {
     let mut ids: Vec<String> = v
@@ -279,12 +282,15 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<(Prepared, PrivatePart), Stri
         .map(|e| classify(e, input.prepared_on))
         .collect();
 
+    let mut by_id: Vec<usize> = (0..input.entities.len()).collect();
+    by_id.sort_unstable_by(|a, b| input.entities[*a].id().cmp(input.entities[*b].id()));
+
     let mut tasks = Vec::new();
     let mut strata = Vec::new();
     let mut excluded = Vec::new();
     for (plan, task) in &input.tasks {
         let lines = lines_in_period(task, period)?;
-        let pool = task_pool(input, &ctx, &classes, task, &lines, &mut excluded);
+        let pool = task_pool(input, &ctx, &classes, &by_id, task, &lines, &mut excluded);
         strata.extend(task_strata(&ctx, plan, task, &lines, &pool));
         tasks.push(task_spec(plan, task));
     }
