@@ -32,6 +32,11 @@ pub struct WideBackend<W: Write> {
     /// of blanks may then be erased across the cells the diff left out because they are
     /// blank in it too (the right halves of wide characters going away).
     next: Option<Buffer>,
+    /// The frame on the terminal now, when known (the last expected frame, drawn whole; not
+    /// after a clear). An erase never starts on the right half of a wide character of it, nor
+    /// ends on a left half: a terminal such as tmux erases half a character and leaves the
+    /// other half standing, a column out of place.
+    shown: Option<Buffer>,
     /// The cursor was hidden (and not shown since).
     hidden: bool,
 }
@@ -42,6 +47,7 @@ impl<W: Write> WideBackend<W> {
             writer,
             cursor: Position::ORIGIN,
             next: None,
+            shown: None,
             hidden: false,
         }
     }
@@ -119,6 +125,24 @@ fn blank_run(cells: &[(u16, u16, &Cell)], x: u16, y: u16, next: Option<&Buffer>)
     end - x
 }
 
+/// The part of a run of `run` columns from (`x`, `y`) that may be erased without cutting a
+/// wide character of the frame on the terminal (`shown`) in half: none when the cell before
+/// is a wide character (then `x` is its right half), one less when the run's last cell is the
+/// left half of one. Unknown, nothing is erased.
+fn whole_characters(shown: Option<&Buffer>, x: u16, y: u16, run: u16) -> u16 {
+    let Some(shown) = shown else {
+        return 0;
+    };
+    let wide = |cx: u16| {
+        let p = Position { x: cx, y };
+        shown.area.contains(p) && shown[p].symbol().width() > 1
+    };
+    if run == 0 || (x > 0 && wide(x - 1)) {
+        return 0;
+    }
+    if wide(x + run - 1) { run - 1 } else { run }
+}
+
 impl<W: Write> Backend for WideBackend<W> {
     type Error = io::Error;
 
@@ -163,6 +187,7 @@ impl<W: Write> Backend for WideBackend<W> {
             // `ESC[nX`, the cursor stays) instead of written over with spaces, when that is
             // shorter; the next cell is a relative move on.
             let run = blank_run(&content[i - 1..], x, y, next.as_ref());
+            let run = whole_characters(self.shown.as_ref(), x, y, run);
             if run >= MIN_ERASED {
                 write!(w, "\x1b[{run}X")?;
                 at = Some(Position { x, y });
@@ -180,6 +205,7 @@ impl<W: Write> Backend for WideBackend<W> {
         if let Some(p) = at {
             self.cursor = p;
         }
+        self.shown = next;
         // Back to the plain style the next frame starts from: one `ESC[0m` (it resets the
         // colours too), and nothing when the last cell was plain already.
         let plain = fg == Color::Reset
@@ -227,6 +253,7 @@ impl<W: Write> Backend for WideBackend<W> {
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         use ratatui::crossterm::terminal::ClearType as C;
+        self.shown = None;
         execute!(
             self.writer,
             Clear(match clear_type {
@@ -435,10 +462,17 @@ mod tests {
             })
             .unwrap();
         };
-        draw(
-            &mut t,
-            &["阳城县东升化工有限公司 东冶镇 重点 x", "abc", "short"],
-        );
+        let mut first = ratatui::buffer::Buffer::empty(area);
+        let first_lines = ["阳城县东升化工有限公司 东冶镇 重点 x", "abc", "short"];
+        Paragraph::new(
+            first_lines
+                .iter()
+                .map(|l| Line::from(*l))
+                .collect::<Vec<_>>(),
+        )
+        .render(area, &mut first);
+        t.backend_mut().expect(first);
+        draw(&mut t, &first_lines);
         let before = out.0.borrow().len();
         let mut next = ratatui::buffer::Buffer::empty(area);
         Paragraph::new(vec![
@@ -461,6 +495,31 @@ mod tests {
         // A short run stays spaces (cheaper than the erase and the move).
         let (_, raw) = bytes(WideBackend::new);
         assert!(!String::from_utf8_lossy(&raw).contains("X\x1b"));
+    }
+
+    #[test]
+    fn an_erase_never_cuts_a_wide_character_on_the_screen_in_half() {
+        // tmux erases from the right half of 中 and leaves 中 standing, a column out.
+        let area = Rect::new(0, 0, 40, 1);
+        let mut shown = ratatui::buffer::Buffer::empty(area);
+        shown.set_string(
+            0,
+            0,
+            "a中bcdefghijklmnopq文xyz",
+            ratatui::style::Style::new(),
+        );
+        assert_eq!(
+            whole_characters(Some(&shown), 2, 0, 15),
+            0,
+            "starts on 中's right half"
+        );
+        assert_eq!(whole_characters(Some(&shown), 3, 0, 15), 15);
+        // 文 is at columns 19 and 20: a run ending on 19 stops before it, one ending on 20
+        // takes it whole.
+        assert_eq!(whole_characters(Some(&shown), 4, 0, 16), 15);
+        assert_eq!(whole_characters(Some(&shown), 4, 0, 17), 17);
+        // After a clear, or before any frame was expected, nothing is erased.
+        assert_eq!(whole_characters(None, 3, 0, 15), 0);
     }
 
     #[test]
