@@ -13,176 +13,25 @@
 //! 5 interleaved runs (3 at 1M). `cargo bench --bench draw_scale` prints a markdown table;
 //! the figures are in docs/benchmarks.md, "Scale, the draw".
 
+#[path = "common/county.rs"]
+mod county;
+#[path = "common/draw_county.rs"]
+mod draw_county;
 #[path = "common/peak.rs"]
 mod peak;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::Datelike;
 use sha2::{Digest, Sha256};
 
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::ticket;
-use shuangsuiji::domain::inspector::BUREAU;
-use shuangsuiji::domain::role::Role;
-use shuangsuiji::domain::uscc;
-use shuangsuiji::services::users::UserChange;
-use shuangsuiji::services::{OpenOptions, Session, identity, init};
 
 const RUNS: usize = 5;
 const SEED_A: &str = "31415926535897932384";
 const SEED_B: &str = "27182818284590452353";
-
-const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const TOWNS: &[&str] = &[
-    "凤城镇",
-    "北留镇",
-    "润城镇",
-    "町店镇",
-    "芹池镇",
-    "次营镇",
-    "横河镇",
-];
-const PERMITS: &[&str] = &["重点管理", "简化管理", "登记管理", "", "", ""];
-const TIERS: &[&str] = &["低风险", "一般风险", "较高风险", "高风险", "", "低风险", ""];
-const EIA: &[&str] = &["报告表", "登记表", "报告书", "", "报告表、登记表"];
-
-/// A valid USCC for entity number `i` (as benches/draw.rs).
-fn code(i: usize) -> String {
-    let mut body = String::from("91140522");
-    let mut n = i;
-    for _ in 0..9 {
-        body.push(ALPHABET[n % 31] as char);
-        n /= 31;
-    }
-    uscc::complete(&body).expect("body is in the alphabet")
-}
-
-/// The county shape of benches/draw.rs (the 32,000 visits at 100k): mostly polluters,
-/// some with outfalls, solid-waste, radiation, sewage, vehicle-testing units and machines.
-fn kind(i: usize) -> (&'static str, &'static str) {
-    match i % 200 {
-        0..=9 => ("排污单位、设有入河排污口的单位", ["沁河", "芦苇河"][i % 2]),
-        10..=13 => ("排污单位、涉固体废物和危险废物单位", ""),
-        14 => ("核与辐射利用单位", ""),
-        15 if i % 1000 == 15 => ("城镇污水处理厂", ""),
-        16 if i % 1000 == 16 => ("机动车排放检验机构", ""),
-        17..=18 => ("非道路移动机械", ""),
-        _ => ("排污单位", ""),
-    }
-}
-
-fn write_entities(path: &Path, n: usize) -> Vec<String> {
-    let mut ids = Vec::with_capacity(n);
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    f.write_all("\u{feff}名称,统一社会信用代码,乡镇,地址,行业,检查对象类型,排污许可管理类别,信用风险等级,环评类别,重点排污单位名录,入河排污口河流\n".as_bytes())
-        .unwrap();
-    for i in 0..n {
-        let (types, river) = kind(i);
-        let town = TOWNS[i % TOWNS.len()];
-        let id = code(i);
-        writeln!(
-            f,
-            "阳城县第{i}号示例企业有限公司,{id},{town},阳城县{town}某村{}号,制造业,{types},{},{},{},{},{river}",
-            i % 500,
-            PERMITS[i % PERMITS.len()],
-            TIERS[i % TIERS.len()],
-            EIA[i % EIA.len()],
-            if i % 37 == 0 { "是" } else { "" },
-        )
-        .unwrap();
-        ids.push(id);
-    }
-    ids
-}
-
-/// 40 officers: 32 of the bureau, 4 of 水利局, 4 of 住建局 (as benches/draw.rs).
-fn write_inspectors(path: &Path) {
-    const FIELDS: &[&str] = &[
-        "大气、固废",
-        "水",
-        "固废、辐射",
-        "机动车、大气",
-        "辐射、水",
-        "综合",
-        "大气、水、机动车",
-        "固废",
-    ];
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    f.write_all(
-        "人员编号,姓名,执法证号,执法证有效期至,所属部门,股室/大队,专业,负责片区,在岗\n".as_bytes(),
-    )
-    .unwrap();
-    for n in 0..40 {
-        let (department, unit, fields) = match n {
-            0..32 => (BUREAU, "执法大队", FIELDS[n % FIELDS.len()]),
-            32..36 => ("水利局", "河道管理中心", "水"),
-            _ => ("住建局", "城建股", "水"),
-        };
-        let areas = format!(
-            "{}、{}",
-            TOWNS[n % TOWNS.len()],
-            TOWNS[(n + 3) % TOWNS.len()]
-        );
-        writeln!(
-            f,
-            "YC-{n:03},执法人员{n},140522{n:05},2035-12-31,{department},{unit},{fields},{areas},是"
-        )
-        .unwrap();
-    }
-}
-
-/// A production county of `n` entities and 40 inspectors with the year's seed plans; the
-/// operating-system user is its admin and lead. Returns the entity ids.
-fn template(dir: &Path, n: usize) -> (PathBuf, Vec<String>) {
-    let db = dir.join(format!("template-{n}.db"));
-    let me = identity::os_login().unwrap();
-    let today = shuangsuiji::services::china_today();
-    init::init_empty(&db, &me, today).unwrap();
-    let mut s = Session::open(&db, &OpenOptions::default()).unwrap();
-    s.change_user(&me, UserChange::Grant(Role::Lead)).unwrap();
-    let mut s = Session::open(&db, &OpenOptions::default()).unwrap();
-    if s.list_plans(Some(today.year())).unwrap().is_empty() {
-        s.create_seed_plans(today.year()).unwrap();
-    }
-    let csv = dir.join(format!("entities-{n}.csv"));
-    let ids = write_entities(&csv, n);
-    let added = s
-        .import_entities(&csv, false, &mut |_, _| {})
-        .unwrap()
-        .added;
-    assert_eq!(added, n);
-    std::fs::remove_file(&csv).ok();
-    let inspectors = dir.join("inspectors.csv");
-    write_inspectors(&inspectors);
-    assert_eq!(s.import_inspectors(&inspectors, false).unwrap().added, 40);
-    drop(s);
-    (db, ids)
-}
-
-fn copy_database(from: &Path, to: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut a = from.as_os_str().to_owned();
-        a.push(suffix);
-        let mut b = to.as_os_str().to_owned();
-        b.push(suffix);
-        let _ = std::fs::remove_file(&b);
-        if Path::new(&a).exists() {
-            std::fs::copy(&a, &b).unwrap();
-        }
-    }
-}
-
-fn remove_database(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(p);
-    }
-}
 
 struct DrawRun {
     prepare: Duration,
@@ -194,7 +43,7 @@ struct DrawRun {
 /// `draw prepare --period P` then `draw run P-01 --seed A --seed B` on a fresh copy of the
 /// template, each a child process of the release binary.
 fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
-    copy_database(template, db);
+    draw_county::copy_database(template, db);
     let bin = env!("CARGO_BIN_EXE_shuangsuiji");
     let prep = peak::run_child(
         Command::new(bin)
@@ -216,7 +65,7 @@ fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
         .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))
         .unwrap();
     drop(conn);
-    remove_database(db);
+    draw_county::remove_database(db);
     DrawRun {
         prepare: prep.wall,
         run: run.wall,
@@ -362,14 +211,14 @@ fn main() {
             format!("{}k", n / 1000)
         };
         let build = Instant::now();
-        let (template, ids) = template(dir.path(), n);
+        let (template, ids) = draw_county::template(dir.path(), n);
         eprintln!(
             "{label}: county built in {:.1} s",
             build.elapsed().as_secs_f64()
         );
         // `DRAW_KEEP=DIR` keeps a copy of each county there (for profiling by hand).
         if let Ok(keep) = std::env::var("DRAW_KEEP") {
-            copy_database(&template, &Path::new(&keep).join(format!("county-{n}.db")));
+            draw_county::copy_database(&template, &Path::new(&keep).join(format!("county-{n}.db")));
         }
         let ids_file = dir.path().join(format!("ids-{n}.txt"));
         std::fs::write(&ids_file, ids.join("\n")).unwrap();
@@ -402,7 +251,7 @@ fn main() {
             sel.push(selection(&refs));
             floor.push(hashing_floor(n));
         }
-        remove_database(&template);
+        draw_county::remove_database(&template);
         let peak = peaks.iter().max().copied().unwrap_or(0);
         let t = median(total.clone());
         totals.push((n, t));

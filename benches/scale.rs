@@ -38,15 +38,7 @@ use shuangsuiji::tui;
 /// Runs of each measurement (interleaved with its peer); the median is shown.
 const RUNS: usize = 5;
 
-const TOWNS: &[&str] = &[
-    "凤城镇",
-    "北留镇",
-    "润城镇",
-    "町店镇",
-    "芹池镇",
-    "次营镇",
-    "横河镇",
-];
+use county::TOWNS;
 const PERMITS: &[&str] = &["重点管理", "简化管理", "登记管理", "", "", ""];
 const TIERS: &[&str] = &["低风险", "一般风险", "较高风险", "高风险", "", "低风险", ""];
 const PRODUCTION: &[&str] = &["", "", "", "", "", "", "", "", "停产", "关闭"];
