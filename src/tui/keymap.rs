@@ -795,6 +795,51 @@ mod tests {
         }
     }
 
+    /// What each row of the result form's help (`strings::FORM_HELP`) describes, row by row.
+    const FORM_HELP_MSGS: &[&[Msg]] = &[
+        &[Msg::NextField, Msg::PrevField],
+        &[Msg::Move(Move::Down), Msg::Move(Move::Up)],
+        &[Msg::Toggle, Msg::ToggleBack],
+        &[Msg::Submit],
+        &[Msg::Correct],
+        &[Msg::CorrectFromDraft],
+        &[Msg::Back],
+    ];
+
+    #[test]
+    fn the_form_help_describes_every_message_of_the_form_tables_and_no_other() {
+        assert_eq!(form_help(true).len(), FORM_HELP_MSGS.len());
+        let described: Vec<Msg> = FORM_HELP_MSGS
+            .iter()
+            .flat_map(|r| r.iter().copied())
+            .collect();
+        let bound: Vec<Msg> = [
+            FORM,
+            FORM_CHOICE,
+            FORM_READ_ONLY,
+            FORM_ITEMS,
+            FORM_CATEGORIES,
+            FORM_SUBMIT,
+            FORM_LINE,
+        ]
+        .iter()
+        .flat_map(|t| t.iter().map(|b| b.msg))
+        .collect();
+        for msg in &bound {
+            // `?` opens this help; it is the screens' `?` row.
+            assert!(
+                *msg == Msg::Help || described.contains(msg),
+                "the form's help does not describe {msg:?}"
+            );
+        }
+        for msg in &described {
+            assert!(
+                bound.contains(msg),
+                "the form's help describes {msg:?}, bound nowhere"
+            );
+        }
+    }
+
     #[test]
     fn every_key_of_a_screen_table_becomes_its_message_there() {
         let viewer = crate::tui::model::Viewer {
