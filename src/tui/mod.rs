@@ -9,6 +9,7 @@ pub mod full;
 pub mod keymap;
 pub mod load;
 pub mod model;
+pub mod msg;
 pub mod record;
 pub mod search;
 pub mod select;

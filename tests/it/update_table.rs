@@ -2288,3 +2288,58 @@ fn help_and_key_bar_come_from_one_table_filtered_by_the_role() {
         }
     }
 }
+
+/// Every message a screen's key table names is acted on: fed to `update` on that screen (with
+/// the state it needs: an open record or detail for Back), it asks an effect, changes what is
+/// shown, or refuses with a reason on the status line, for every role.
+#[test]
+fn every_message_of_a_screen_table_is_handled() {
+    use shuangsuiji::tui::keymap;
+    use shuangsuiji::tui::msg::Msg;
+    use shuangsuiji::tui::update::update;
+    type Given = fn(&mut Model);
+    let screens: [(ScreenId, Given); 6] = [
+        (ScreenId::Overview, overview),
+        (ScreenId::Entities, entities_screen),
+        (ScreenId::Draws, draws_screen),
+        (ScreenId::Visits, visits_screen),
+        (ScreenId::Approvals, approvals_screen),
+        (ScreenId::Audit, audit_screen),
+    ];
+    let seen = |m: &Model| {
+        format!(
+            "{} {} {} {:?} {:?} {:?} {:?} {:?}",
+            state(m),
+            m.visits.searching,
+            m.audit.searching,
+            m.visits.search,
+            m.audit.search,
+            m.entities.tier,
+            m.entities.town,
+            m.entities.target,
+        )
+    };
+    for (screen, given) in screens {
+        for who in [Who::Lead, Who::Principal, Who::Observer, Who::Member] {
+            for k in keymap::keys(screen) {
+                let Some(msg) = k.msg else { continue };
+                let mut m = model(who);
+                given(&mut m);
+                m.screen = screen;
+                if msg == Msg::Back || msg == Msg::Targeted {
+                    m.draws.detail = Some(("2026Q1-01".into(), vec![]));
+                    m.entities.detail = true;
+                    m.visits.search = "对象".into();
+                    m.audit.search = "x".into();
+                }
+                let before = seen(&m);
+                let effects = update(&mut m, msg);
+                assert!(
+                    !effects.is_empty() || seen(&m) != before || m.status.is_some(),
+                    "{who:?} {screen:?} {} ({msg:?}) did nothing and said nothing",
+                    k.keys
+                );
+            }
+        }
+    }
+}

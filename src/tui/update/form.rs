@@ -7,14 +7,13 @@ use crate::services::results::ResultView;
 use crate::services::targeted::TargetedEntry;
 use crate::tui::model::{FormSubject, ReadOnly, ResultForm};
 
-pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+pub(super) fn form_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let Some(f) = m.form.as_mut() else {
         return vec![];
     };
-    // `q` goes back like Esc, except where it is a character typed.
-    let back = k.code == KeyCode::Esc || (k.code == KeyCode::Char('q') && !is_text(f.focus));
-    match k.code {
-        _ if back => {
+    // `q` goes back like Esc, except where it is a character typed (the keymap's `FORM_CHOICE`).
+    match msg {
+        Msg::Back => {
             // Esc never discards a visit's result: the draft is already saved. A targeted
             // check is stored only when submitted: Esc leaves it unrecorded, and says so.
             if f.visit().is_none() {
@@ -25,19 +24,17 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             m.form = None;
             return vec![Effect::Reload];
         }
-        KeyCode::Char('?') if !is_text(f.focus) => {
-            let help = match f.visit() {
-                Some(_) => s::FORM_HELP,
-                None => s::TARGETED_FORM_HELP,
-            };
+        Msg::Help => {
+            let help = keymap::form_help(f.visit().is_some());
             m.popup = Some(Popup::Help(help.to_vec()));
             return vec![];
         }
-        KeyCode::Tab => {
+        // Tab, and Enter in a one-line text field.
+        Msg::NextField => {
             f.focus = next(f.focus, 1);
             return vec![];
         }
-        KeyCode::BackTab => {
+        Msg::PrevField => {
             f.focus = next(f.focus, FormFocus::ORDER.len() - 1);
             return vec![];
         }
@@ -46,8 +43,8 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     if f.read_only {
         // A submitted result its team may correct: `e` makes the form a correction of it; `d`
         // one starting from the viewer's own draft (kept when a teammate submitted first).
-        let from_draft = k.code == KeyCode::Char('d') && f.own_draft.is_some();
-        if (k.code == KeyCode::Char('e') || from_draft) && f.may_correct {
+        let from_draft = msg == Msg::CorrectFromDraft && f.own_draft.is_some();
+        if (msg == Msg::Correct || from_draft) && f.may_correct {
             if from_draft && let Some(own) = f.own_draft.clone() {
                 let [findings, legal_basis, measure, other, remark] = fields_of(&own);
                 (f.findings, f.legal_basis, f.measure, f.other, f.remark) =
@@ -66,10 +63,10 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     let changed = match f.focus {
-        FormFocus::Items => item_key(f, k.code),
-        FormFocus::Categories => category_key(f, k.code),
+        FormFocus::Items => item_update(f, msg),
+        FormFocus::Categories => category_update(f, msg),
         FormFocus::Submit => {
-            if k.code == KeyCode::Enter && f.correcting {
+            if msg == Msg::Submit && f.correcting {
                 // A correction is filed with its reason; the principal decides.
                 if let Some(v) = f.visit() {
                     m.popup = Some(Popup::input(
@@ -79,7 +76,7 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                         InputPurpose::Correction(v.id),
                     ));
                 }
-            } else if k.code == KeyCode::Enter {
+            } else if msg == Msg::Submit {
                 let text = match f.visit() {
                     Some(v) => s::submit_confirm(v.id, &v.entity_name),
                     None => s::TARGETED_SUBMIT_CONFIRM.to_string(),
@@ -91,21 +88,9 @@ pub(super) fn form_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             false
         }
-        text => text_key(f, text, k),
+        text => text_update(f, text, msg),
     };
     if changed { save(f) } else { vec![] }
-}
-
-/// The text fields, where `?` is a character like any other.
-fn is_text(focus: FormFocus) -> bool {
-    matches!(
-        focus,
-        FormFocus::Findings
-            | FormFocus::LegalBasis
-            | FormFocus::Measure
-            | FormFocus::Other
-            | FormFocus::Remark
-    )
 }
 
 /// The part `by` steps after `focus`, round the form.
@@ -116,19 +101,19 @@ fn next(focus: FormFocus, by: usize) -> FormFocus {
 }
 
 /// The check items: the arrows move, space and left/right turn the outcome. True if changed.
-fn item_key(f: &mut ResultForm, code: KeyCode) -> bool {
-    match code {
-        KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
-            step(&mut f.item_cursor, f.result.items.len(), code);
+fn item_update(f: &mut ResultForm, msg: Msg) -> bool {
+    match msg {
+        Msg::Move(_) => {
+            step(&mut f.item_cursor, f.result.items.len(), msg);
             false
         }
-        KeyCode::Char(' ') | KeyCode::Right | KeyCode::Left => {
+        Msg::Toggle | Msg::ToggleBack => {
             let Some(item) = f.result.items.get_mut(f.item_cursor) else {
                 return false;
             };
             let all = Outcome::ALL;
             let pos = all.iter().position(|o| *o == item.outcome).unwrap_or(0);
-            let next = if code == KeyCode::Left {
+            let next = if msg == Msg::ToggleBack {
                 pos + all.len() - 1
             } else {
                 pos + 1
@@ -141,13 +126,13 @@ fn item_key(f: &mut ResultForm, code: KeyCode) -> bool {
 }
 
 /// The result categories: the arrows move, space and Enter tick. True if changed.
-fn category_key(f: &mut ResultForm, code: KeyCode) -> bool {
-    match code {
-        KeyCode::Up | KeyCode::Down | KeyCode::Char('j') | KeyCode::Char('k') => {
-            step(&mut f.category_cursor, Category::ALL.len(), code);
+fn category_update(f: &mut ResultForm, msg: Msg) -> bool {
+    match msg {
+        Msg::Move(_) => {
+            step(&mut f.category_cursor, Category::ALL.len(), msg);
             false
         }
-        KeyCode::Char(' ') | KeyCode::Enter => {
+        Msg::Toggle => {
             let c = Category::ALL[f.category_cursor];
             if !f.result.categories.remove(&c) {
                 f.result.categories.insert(c);
@@ -158,12 +143,12 @@ fn category_key(f: &mut ResultForm, code: KeyCode) -> bool {
     }
 }
 
-/// A text field takes the key; the one-line fields take Enter as "next field". True if changed.
-fn text_key(f: &mut ResultForm, focus: FormFocus, k: KeyEvent) -> bool {
-    if k.code == KeyCode::Enter && focus != FormFocus::Findings {
-        f.focus = next(focus, 1);
+/// A text field takes the editing key (Enter in a one-line field is `Msg::NextField`). True if
+/// changed.
+fn text_update(f: &mut ResultForm, focus: FormFocus, msg: Msg) -> bool {
+    let Msg::Edit(k) = msg else {
         return false;
-    }
+    };
     let area = match focus {
         FormFocus::Findings => &mut f.findings,
         FormFocus::LegalBasis => &mut f.legal_basis,

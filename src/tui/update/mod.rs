@@ -7,6 +7,7 @@ use super::full;
 use super::keymap;
 use super::load::{filter_entities, search_audit, search_entities, search_visits, towns};
 use super::model::{Effect, FormFocus, InputPurpose, Model, Popup, ScreenId, field, text_of};
+pub use super::msg::{Mode, Move, Msg};
 use super::strings as s;
 use crate::domain::draw::period::Period;
 use crate::domain::result::{Category, Outcome};
@@ -16,7 +17,7 @@ use crate::domain::vocab::{CreditTier, TargetType};
 
 mod form;
 
-use form::form_key;
+use form::form_update;
 pub use form::{fields_of, form_of, targeted_form};
 
 const PAGE: usize = 10;
@@ -70,74 +71,56 @@ pub fn paste(m: &mut Model, text: &str) -> Vec<Effect> {
     out
 }
 
-/// Handles one key; returns what needs the services.
+/// Handles one key; returns what needs the services: the mode decides the table, the table
+/// makes the key a message (`keymap::message`), `update` acts on it.
 pub fn key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
-    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+    let Some(msg) = keymap::message(Mode::of(m), m, k) else {
+        return vec![];
+    };
+    let out = update(m, msg);
+    if msg == Msg::CloseAndPass {
+        // Nothing to answer: the key closed the message and is not lost.
+        return key(m, k);
+    }
+    out
+}
+
+/// What a message changes, in the mode the model is in; returns what needs the services.
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    if msg == Msg::Quit {
         m.quit = true;
         return vec![];
     }
-    if m.too_small() {
+    match Mode::of(m) {
         // Nothing is visible: a key must not act on what the user cannot see.
-        if k.code == KeyCode::Char('q') {
-            m.quit = true;
-        }
-        return vec![];
-    }
-    if m.popup.is_some() {
-        return popup_key(m, k);
-    }
-    if m.form.is_some() {
-        return form_key(m, k);
-    }
-    if m.screen == ScreenId::Entities && m.entities.searching {
-        return search_key(m, k);
-    }
-    if (m.screen == ScreenId::Visits && m.visits.searching)
-        || (m.screen == ScreenId::Audit && m.audit.searching)
-    {
-        list_search_key(m, k);
-        return vec![];
-    }
-    if m.go_prefix {
-        m.go_prefix = false;
-        let to = match k.code {
-            KeyCode::Char('o') => Some(ScreenId::Overview),
-            KeyCode::Char('e') => Some(ScreenId::Entities),
-            KeyCode::Char('d') => Some(ScreenId::Draws),
-            KeyCode::Char('v') => Some(ScreenId::Visits),
-            KeyCode::Char('a') => Some(ScreenId::Approvals),
-            KeyCode::Char('l') => Some(ScreenId::Audit),
-            _ => None,
-        };
-        return to.map(|s| switch(m, s)).unwrap_or_default();
-    }
-    match k.code {
-        // `q` goes back from an opened record or detail; it quits only from a screen itself.
-        KeyCode::Char('q') if m.screen == ScreenId::Draws && m.draws.detail.is_some() => {
-            m.draws.detail = None;
-            m.draws.scroll = 0;
+        Mode::TooSmall => vec![],
+        Mode::Popup(_) => popup_update(m, msg),
+        Mode::Form => form_update(m, msg),
+        Mode::EntitySearch => search_update(m, msg),
+        Mode::ListSearch => {
+            list_search_update(m, msg);
             vec![]
         }
-        KeyCode::Char('q') if m.screen == ScreenId::Entities && m.entities.detail => {
-            m.entities.detail = false;
-            m.entities.history = None;
-            vec![]
+        Mode::Prefix => {
+            m.go_prefix = false;
+            match msg {
+                Msg::Switch(to) => switch(m, to),
+                _ => vec![],
+            }
         }
-        KeyCode::Char('q') => {
-            m.quit = true;
-            vec![]
-        }
-        KeyCode::Char('?') => {
-            let keys = keymap::help(m.screen, |action| m.may(action, Subject::Any));
-            m.popup = Some(Popup::Help(keys));
-            vec![]
-        }
-        KeyCode::Char('g') => {
-            m.go_prefix = true;
-            vec![]
-        }
-        KeyCode::Char(c @ '1'..='6') => switch(m, ScreenId::ALL[(c as u8 - b'1') as usize]),
-        _ => screen_key(m, k),
+        Mode::Screen(screen) => match msg {
+            Msg::Help => {
+                let keys = keymap::help(screen, |action| m.may(action, Subject::Any));
+                m.popup = Some(Popup::Help(keys));
+                vec![]
+            }
+            Msg::Prefix => {
+                m.go_prefix = true;
+                vec![]
+            }
+            Msg::Switch(to) => switch(m, to),
+            _ => screen_update(m, screen, msg),
+        },
     }
 }
 
@@ -151,19 +134,20 @@ fn switch(m: &mut Model, to: ScreenId) -> Vec<Effect> {
     }
 }
 
-/// Moves a cursor within `len` rows.
-fn step(sel: &mut usize, len: usize, k: KeyCode) -> bool {
-    let last = len.saturating_sub(1);
-    let new = match k {
-        KeyCode::Down | KeyCode::Char('j') => (*sel + 1).min(last),
-        KeyCode::Up | KeyCode::Char('k') => sel.saturating_sub(1),
-        KeyCode::PageDown => (*sel + PAGE).min(last),
-        KeyCode::PageUp => sel.saturating_sub(PAGE),
-        KeyCode::Home => 0,
-        KeyCode::End => last,
-        _ => return false,
+/// Moves a cursor within `len` rows, if `msg` is a move.
+fn step(sel: &mut usize, len: usize, msg: Msg) -> bool {
+    let Msg::Move(mv) = msg else {
+        return false;
     };
-    *sel = new;
+    let last = len.saturating_sub(1);
+    *sel = match mv {
+        Move::Down => (*sel + 1).min(last),
+        Move::Up => sel.saturating_sub(1),
+        Move::PageDown => (*sel + PAGE).min(last),
+        Move::PageUp => sel.saturating_sub(PAGE),
+        Move::Home => 0,
+        Move::End => last,
+    };
     true
 }
 
@@ -184,36 +168,36 @@ fn ask(m: &mut Model, title: String, labels: &[&'static str], purpose: InputPurp
     ));
 }
 
-fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn screen_update(m: &mut Model, screen: ScreenId, msg: Msg) -> Vec<Effect> {
     // A key the viewer's roles do not allow says why, from the role table, and does nothing.
-    if let Some(why) = keymap::refusal(m, m.screen, k.code) {
+    if let Some(why) = keymap::refusal(m, screen, msg) {
         m.status = Some((why, true));
         return vec![];
     }
-    match m.screen {
-        ScreenId::Overview => overview_key(m, k),
-        ScreenId::Entities => entities_key(m, k),
-        ScreenId::Draws => draws_key(m, k),
-        ScreenId::Visits => visits_key(m, k),
-        ScreenId::Approvals => approvals_key(m, k),
+    match screen {
+        ScreenId::Overview => overview_update(m, msg),
+        ScreenId::Entities => entities_update(m, msg),
+        ScreenId::Draws => draws_update(m, msg),
+        ScreenId::Visits => visits_update(m, msg),
+        ScreenId::Approvals => approvals_update(m, msg),
         ScreenId::Audit => {
-            if step(&mut m.audit.selected, m.audit.events.len(), k.code) {
+            if step(&mut m.audit.selected, m.audit.events.len(), msg) {
                 return vec![];
             }
-            match k.code {
-                KeyCode::Char('V') => vec![Effect::VerifyAudit],
-                KeyCode::Char('v') => {
+            match msg {
+                Msg::Verify => vec![Effect::VerifyAudit],
+                Msg::ShowFull => {
                     if let Some(e) = m.audit.events.get(m.audit.selected) {
                         let title = format!("{} {}", s::AUDIT_HEADERS[0], e.seq);
                         show_full(m, title, full::event(e));
                     }
                     vec![]
                 }
-                KeyCode::Char('/') => {
+                Msg::Search => {
                     m.audit.searching = true;
                     vec![]
                 }
-                KeyCode::Esc if !m.audit.search.is_empty() => {
+                Msg::Back if !m.audit.search.is_empty() => {
                     m.audit.search.clear();
                     search_audit(m);
                     vec![]
@@ -226,8 +210,8 @@ fn screen_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 
 /// 监管对象: class tabs, the tier, town and type filters, search, and the detail pane. While
 /// the detail is open, the history of the entity it shows is asked for when it is not loaded.
-fn entities_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
-    let mut out = entities_list_key(m, k);
+fn entities_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut out = entities_list_update(m, msg);
     let e = &mut m.entities;
     let selected = e.shown.get(e.selected).map(|&i| e.all[i].id.clone());
     match selected {
@@ -241,28 +225,25 @@ fn entities_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     out
 }
 
-fn entities_list_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
-    if k.code == KeyCode::Char('n')
-        && m.entities.detail
-        && m.may(Action::RecordTargeted, Subject::Any)
-    {
+fn entities_list_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    if msg == Msg::Targeted && m.entities.detail && m.may(Action::RecordTargeted, Subject::Any) {
         ask_targeted(m);
         return vec![];
     }
     let e = &mut m.entities;
-    if step(&mut e.selected, e.shown.len(), k.code) {
+    if step(&mut e.selected, e.shown.len(), msg) {
         return vec![];
     }
-    match k.code {
-        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+    match msg {
+        Msg::NextTab => {
             e.tab = (e.tab + 1) % s::CLASS_TABS.len();
             filter_entities(m);
         }
-        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+        Msg::PrevTab => {
             e.tab = (e.tab + s::CLASS_TABS.len() - 1) % s::CLASS_TABS.len();
             filter_entities(m);
         }
-        KeyCode::Char('t') => {
+        Msg::CycleTier => {
             // Unrated last.
             let tiers = [
                 Some(CreditTier::High),
@@ -274,26 +255,26 @@ fn entities_list_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             e.tier = next_filter(e.tier.as_ref(), &tiers);
             filter_entities(m);
         }
-        KeyCode::Char('z') => {
+        Msg::CycleTown => {
             let towns = towns(m);
             let e = &mut m.entities;
             e.town = next_filter(e.town.as_ref(), &towns);
             filter_entities(m);
         }
-        KeyCode::Char('y') => {
+        Msg::CycleTarget => {
             e.target = next_filter(e.target.as_ref(), TargetType::ALL);
             filter_entities(m);
         }
-        KeyCode::Char('/') => e.searching = true,
-        KeyCode::Char('v') => {
+        Msg::Search => e.searching = true,
+        Msg::ShowFull => {
             if let Some(c) = e.shown.get(e.selected).map(|&i| &e.all[i]) {
                 let (title, lines) = (c.entity.name.clone(), full::entity(c));
                 show_full(m, title, lines);
             }
         }
-        KeyCode::Enter => e.detail = true,
-        KeyCode::Esc if e.detail => e.detail = false,
-        KeyCode::Esc => {
+        Msg::Open => e.detail = true,
+        Msg::Back if e.detail => e.detail = false,
+        Msg::Back => {
             e.search.clear();
             filter_entities(m);
         }
@@ -344,21 +325,21 @@ fn next_filter<T: Clone + PartialEq>(current: Option<&T>, all: &[T]) -> Option<T
 /// Typing a search on 检查任务 or 日志: the list narrows with each key, the cursor kept on its
 /// row while it is still shown. Enter (or Down) keeps the search and goes back to the list;
 /// Esc drops it.
-fn list_search_key(m: &mut Model, k: KeyEvent) {
+fn list_search_update(m: &mut Model, msg: Msg) {
     let (search, searching) = match m.screen {
         ScreenId::Audit => (&mut m.audit.search, &mut m.audit.searching),
         _ => (&mut m.visits.search, &mut m.visits.searching),
     };
-    match k.code {
-        KeyCode::Enter | KeyCode::Down => *searching = false,
-        KeyCode::Esc => {
+    match msg {
+        Msg::Done => *searching = false,
+        Msg::Cancel => {
             *searching = false;
             search.clear();
         }
-        KeyCode::Backspace => {
+        Msg::Erase => {
             search.pop();
         }
-        KeyCode::Char(c) if !c.is_control() => search.push(c),
+        Msg::Type(c) => search.push(c),
         _ => return,
     }
     match m.screen {
@@ -367,18 +348,18 @@ fn list_search_key(m: &mut Model, k: KeyEvent) {
     }
 }
 
-fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn search_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let e = &mut m.entities;
-    match k.code {
-        KeyCode::Enter | KeyCode::Down => e.searching = false,
-        KeyCode::Esc => {
+    match msg {
+        Msg::Done => e.searching = false,
+        Msg::Cancel => {
             e.searching = false;
             e.search.clear();
         }
-        KeyCode::Backspace => {
+        Msg::Erase => {
             e.search.pop();
         }
-        KeyCode::Char(c) if !c.is_control() => e.search.push(c),
+        Msg::Type(c) => e.search.push(c),
         _ => return vec![],
     }
     search_entities(m);
@@ -386,13 +367,13 @@ fn search_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 }
 
 /// 总览: Tab moves between the deadlines and my visits, the arrows within, Enter opens one.
-fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn overview_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let Some(o) = m.overview.as_ref() else {
         return vec![];
     };
     let list = m.overview_pane.list(o);
-    match k.code {
-        KeyCode::Char('v') => {
+    match msg {
+        Msg::ShowFull => {
             // The reminders and the selected visit in full: nothing cut.
             let mut lines: Vec<String> = o
                 .alerts
@@ -415,22 +396,22 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             });
             vec![]
         }
-        KeyCode::Tab | KeyCode::BackTab => {
+        Msg::NextTab => {
             m.overview_pane = m.overview_pane.other();
             m.overview_selected = 0;
             vec![]
         }
-        KeyCode::Enter => {
+        Msg::Open => {
             let Some(v) = list.get(m.overview_selected) else {
                 return vec![];
             };
             // The form opens over the overview, so Esc comes back here.
             vec![Effect::OpenForm(v.id)]
         }
-        KeyCode::Char('n') if m.may(Action::EditPlans, Subject::Any) => {
+        Msg::WriteNotice if m.may(Action::EditPlans, Subject::Any) => {
             vec![Effect::WritePlanNotice]
         }
-        KeyCode::Char('N') if m.may(Action::EditPlans, Subject::Any) => {
+        Msg::NoticeSent if m.may(Action::EditPlans, Subject::Any) => {
             let today = m.today.to_string();
             ask(
                 m,
@@ -445,39 +426,39 @@ fn overview_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        code => {
+        msg => {
             let len = list.len();
-            step(&mut m.overview_selected, len, code);
+            step(&mut m.overview_selected, len, msg);
             vec![]
         }
     }
 }
 
-fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn draws_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let d = &mut m.draws;
     if let Some((id, lines)) = &d.detail {
         let len = lines.len();
-        if step(&mut d.scroll, len, k.code) {
+        if step(&mut d.scroll, len, msg) {
             return vec![];
         }
-        if k.code == KeyCode::Esc {
+        if msg == Msg::Back {
             d.detail = None;
             d.scroll = 0;
             return vec![];
         }
-        if k.code == KeyCode::Char('v') {
+        if msg == Msg::ShowFull {
             // The line under the cursor in full: a row as header：cell lines.
             let (title, lines) = (id.clone(), super::record::in_full(lines, d.scroll));
             show_full(m, title, lines);
             return vec![];
         }
-    } else if step(&mut d.selected, d.list.len(), k.code) {
+    } else if step(&mut d.selected, d.list.len(), msg) {
         return vec![];
     }
     let current = d.list.get(d.selected).map(|x| x.id.clone());
-    match (k.code, current) {
-        (KeyCode::Enter, Some(id)) => vec![Effect::OpenDraw(id)],
-        (KeyCode::Char('p'), _) if m.may(Action::PrepareDraw, Subject::Any) => {
+    match (msg, current) {
+        (Msg::Open, Some(id)) => vec![Effect::OpenDraw(id)],
+        (Msg::Prepare, _) if m.may(Action::PrepareDraw, Subject::Any) => {
             // The period field starts with this quarter.
             let mut period = TextArea::new(vec![Period::of(m.today).to_string()]);
             period.move_cursor(ratatui_textarea::CursorMove::End);
@@ -489,8 +470,8 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             ));
             vec![]
         }
-        (KeyCode::Char('w'), Some(id)) => vec![Effect::WriteRecord(id)],
-        (KeyCode::Char('r'), Some(id)) if m.may(Action::RunDraw, Subject::Any) => {
+        (Msg::WriteRecord, Some(id)) => vec![Effect::WriteRecord(id)],
+        (Msg::Run, Some(id)) if m.may(Action::RunDraw, Subject::Any) => {
             let labels = [s::SEED_1, s::SEED_2, s::WITNESSES];
             ask(
                 m,
@@ -500,19 +481,19 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             );
             vec![]
         }
-        (KeyCode::Char('V'), Some(id)) => vec![Effect::VerifyDraw(id)],
-        (KeyCode::Char('v'), Some(id)) => {
+        (Msg::Verify, Some(id)) => vec![Effect::VerifyDraw(id)],
+        (Msg::ShowFull, Some(id)) => {
             if let Some(d) = m.draws.list.get(m.draws.selected) {
                 show_full(m, id, full::draw(d));
             }
             vec![]
         }
-        (KeyCode::Char('x'), Some(id)) if m.may(Action::RequestVoid, Subject::Any) => {
+        (Msg::RequestVoid, Some(id)) if m.may(Action::RequestVoid, Subject::Any) => {
             let title = format!("{} {id}", s::VOID_TITLE);
             ask(m, title, &[s::VOID_TITLE], InputPurpose::VoidDraw(id));
             vec![]
         }
-        (KeyCode::Char('a'), Some(id)) if m.may(Action::ApproveVoid, Subject::Any) => {
+        (Msg::Approve, Some(id)) if m.may(Action::ApproveVoid, Subject::Any) => {
             confirm(m, &s::approve_void(&id), Effect::ApproveVoid(id));
             vec![]
         }
@@ -520,9 +501,9 @@ fn draws_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn visits_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let v = &mut m.visits;
-    if step(&mut v.selected, v.list.len(), k.code) {
+    if step(&mut v.selected, v.list.len(), msg) {
         return vec![];
     }
     let current = v.list.get(v.selected).map(|x| (x.id, x.state));
@@ -537,21 +518,21 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         !m.visits.marked.contains(&x.id)
             && m.may(Action::PublishResult, Subject::VisitPublication(&x.team))
     });
-    if let Some(why) = visit_refusal(m, k.code) {
+    if let Some(why) = visit_refusal(m, msg) {
         m.status = Some((why, true));
         return vec![];
     }
     let v = &mut m.visits;
-    match (k.code, current) {
-        (KeyCode::Char('m'), _) => {
+    match (msg, current) {
+        (Msg::Mine, _) => {
             v.mine = !v.mine;
             vec![Effect::Reload]
         }
-        (KeyCode::Char('/'), _) => {
+        (Msg::Search, _) => {
             v.searching = true;
             vec![]
         }
-        (KeyCode::Char('v'), Some((id, _))) => {
+        (Msg::ShowFull, Some((id, _))) => {
             let lines = m
                 .visits
                 .list
@@ -565,17 +546,17 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             });
             vec![]
         }
-        (KeyCode::Esc, _) if !v.search.is_empty() => {
+        (Msg::Back, _) if !v.search.is_empty() => {
             v.search.clear();
             search_visits(m);
             vec![]
         }
-        (KeyCode::Enter, Some((id, _))) => vec![Effect::OpenForm(id)],
-        (KeyCode::Char('s'), Some((id, VisitState::Assigned))) if may_record => {
+        (Msg::Open, Some((id, _))) => vec![Effect::OpenForm(id)],
+        (Msg::Start, Some((id, VisitState::Assigned))) if may_record => {
             ask_day(m, id, Step::Start);
             vec![]
         }
-        (KeyCode::Char('u'), Some((_, VisitState::Assigned)))
+        (Msg::Substitute, Some((_, VisitState::Assigned)))
             if m.may(Action::RunDraw, Subject::Any) =>
         {
             if let Some(x) = m.visits.list.get(m.visits.selected) {
@@ -594,7 +575,7 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        (KeyCode::Char('U'), Some((_, VisitState::Assigned)))
+        (Msg::RequestSubstitution, Some((_, VisitState::Assigned)))
             if m.may(Action::RunDraw, Subject::Any) =>
         {
             if let Some(x) = m.visits.list.get(m.visits.selected) {
@@ -613,7 +594,7 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        (KeyCode::Char('x'), Some((id, VisitState::Assigned)))
+        (Msg::Lapse, Some((id, VisitState::Assigned)))
             if m.may(Action::MarkLapsed, Subject::Any) =>
         {
             let entity = m
@@ -630,11 +611,11 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             );
             vec![]
         }
-        (KeyCode::Char('c'), Some((id, VisitState::Started))) if may_record => {
+        (Msg::Complete, Some((id, VisitState::Started))) if may_record => {
             ask_day(m, id, Step::Complete);
             vec![]
         }
-        (KeyCode::Char('p'), Some((id, VisitState::Entered))) if may_publish => {
+        (Msg::Publish, Some((id, VisitState::Entered))) if may_publish => {
             confirm(
                 m,
                 &s::publish_confirm(id, &selected_name(m)),
@@ -648,21 +629,21 @@ fn visits_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
 
 /// Why a key of screen 4 may not act on the selected visit: another team's visit (`may`), or a
 /// visit not in the state the step needs.
-fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
+fn visit_refusal(m: &Model, msg: Msg) -> Option<String> {
     use crate::domain::role::may;
     let x = m.visits.list.get(m.visits.selected)?;
-    let (action, subject, state) = match code {
-        KeyCode::Char('s') => (
+    let (action, subject, state) = match msg {
+        Msg::Start => (
             Action::EnterResult,
             Subject::VisitWork(&x.team),
             Some(VisitState::Assigned),
         ),
-        KeyCode::Char('c') => (
+        Msg::Complete => (
             Action::EnterResult,
             Subject::VisitWork(&x.team),
             Some(VisitState::Started),
         ),
-        KeyCode::Char('p') => (
+        Msg::Publish => (
             Action::PublishResult,
             Subject::VisitPublication(&x.team),
             Some(VisitState::Entered),
@@ -672,14 +653,14 @@ fn visit_refusal(m: &Model, code: KeyCode) -> Option<String> {
     if let Err(r) = may(&m.viewer, action, subject) {
         return Some(keymap::why(m, action, r, x.id));
     }
-    let what = match code {
-        KeyCode::Char('s') => s::STEP_START,
-        KeyCode::Char('c') => s::STEP_COMPLETE,
+    let what = match msg {
+        Msg::Start => s::STEP_START,
+        Msg::Complete => s::STEP_COMPLETE,
         _ => s::STEP_PUBLISH,
     };
     match state {
         Some(want) if x.state != want => Some(s::wrong_state(x.id, x.status_label(), what)),
-        _ if code == KeyCode::Char('p') && m.visits.marked.contains(&x.id) => {
+        _ if msg == Msg::Publish && m.visits.marked.contains(&x.id) => {
             Some(s::already_marked(x.id))
         }
         _ => None,
@@ -775,15 +756,15 @@ fn step_day(m: &Model, id: i64, step: Step, text: &str) -> Result<chrono::NaiveD
     Ok(day)
 }
 
-fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn approvals_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let a = &mut m.approvals;
     let n = a.corrections.len() + a.voids.len() + a.substitutions.len();
-    if step(&mut a.selected, n, k.code) {
+    if step(&mut a.selected, n, msg) {
         return vec![];
     }
     // Only those who may decide (a principal, never on their own request) are offered the
     // keys; others see the list.
-    if k.code == KeyCode::Char('v') {
+    if msg == Msg::ShowFull {
         if let Some((title, lines)) = full::approval(m) {
             show_full(m, title, lines);
         }
@@ -828,12 +809,12 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
         })
         .or_else(|| request.map(|r| r.requested_by == m.viewer.login))
         .unwrap_or(false);
-    if mine && matches!(k.code, KeyCode::Char('a') | KeyCode::Char('r')) {
+    if mine && matches!(msg, Msg::Approve | Msg::Reject) {
         m.status = Some((s::REFUSED_OWN_REQUEST.to_string(), true));
         return vec![];
     }
-    match (k.code, correction, void) {
-        (KeyCode::Char('a'), Some((id, visit)), _) => {
+    match (msg, correction, void) {
+        (Msg::Approve, Some((id, visit)), _) => {
             confirm(
                 m,
                 &s::approve_correction(id, visit),
@@ -845,16 +826,16 @@ fn approvals_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             );
             vec![]
         }
-        (KeyCode::Char('r'), Some((id, visit)), _) => {
+        (Msg::Reject, Some((id, visit)), _) => {
             let purpose = InputPurpose::RejectCorrection(id);
             ask(m, s::reject_title(id, visit), &[s::REJECT_LABEL], purpose);
             vec![]
         }
-        (KeyCode::Char('a'), None, Some(id)) => {
+        (Msg::Approve, None, Some(id)) => {
             confirm(m, &s::approve_void(&id), Effect::ApproveVoid(id));
             vec![]
         }
-        (KeyCode::Char('a'), None, None) => {
+        (Msg::Approve, None, None) => {
             if let Some((id, entity, out)) = substitution {
                 confirm(
                     m,
@@ -941,42 +922,38 @@ fn input_effect(purpose: InputPurpose, texts: Vec<String>) -> Effect {
     }
 }
 
-fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
+fn popup_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     let Some(popup) = m.popup.as_mut() else {
         return vec![];
     };
     match popup {
-        Popup::Confirm { effect, .. } => match k.code {
-            KeyCode::Enter | KeyCode::Char('y') => {
+        Popup::Confirm { effect, .. } => match msg {
+            Msg::Confirm => {
                 let e = effect.clone();
                 m.popup = None;
                 vec![e]
             }
-            KeyCode::Esc | KeyCode::Char('n') => {
+            Msg::Cancel => {
                 m.popup = None;
                 vec![]
             }
             _ => vec![],
         },
         Popup::Message { .. } | Popup::Help(_) => {
-            m.popup = None;
-            if matches!(
-                k.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('?')
-            ) {
-                vec![]
-            } else {
-                // Nothing to answer: the key closes it and is not lost.
-                key(m, k)
+            // Closed by any key: `key` gives a key that is not the message's own
+            // (`Msg::CloseAndPass`) to what is under it.
+            if matches!(msg, Msg::Close | Msg::CloseAndPass) {
+                m.popup = None;
             }
+            vec![]
         }
         Popup::Discard(_) => {
-            match k.code {
-                KeyCode::Enter | KeyCode::Char('y') => {
+            match msg {
+                Msg::Confirm => {
                     m.popup = None;
                     m.asked = None;
                 }
-                KeyCode::Esc | KeyCode::Char('n') => {
+                Msg::Cancel => {
                     if let Some(Popup::Discard(back)) = m.popup.take() {
                         m.popup = Some(*back);
                     }
@@ -992,8 +969,8 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
             error,
             typed,
             ..
-        } => match k.code {
-            KeyCode::Esc => {
+        } => match msg {
+            Msg::Cancel => {
                 let this = m.popup.take();
                 if matches!(
                     purpose_of(&this),
@@ -1008,15 +985,15 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                 }
                 vec![]
             }
-            KeyCode::Tab | KeyCode::Down => {
+            Msg::NextField => {
                 *focus = (*focus + 1) % fields.len();
                 vec![]
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            Msg::PrevField => {
                 *focus = (*focus + fields.len() - 1) % fields.len();
                 vec![]
             }
-            KeyCode::Enter => {
+            Msg::Confirm => {
                 let texts: Vec<String> = fields
                     .iter()
                     .map(|f| text_of(f).trim().to_string())
@@ -1094,12 +1071,13 @@ fn popup_key(m: &mut Model, k: KeyEvent) -> Vec<Effect> {
                     }
                 }
             }
-            _ => {
+            Msg::Edit(k) => {
                 if fields[*focus].input(k) {
                     *typed = true;
                 }
                 vec![]
             }
+            _ => vec![],
         },
     }
 }

@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::block;
 use crate::tui::model::{Model, Popup, text_of};
+use crate::tui::msg::PopupKind;
 use crate::tui::strings as s;
 use crate::tui::text::{truncate, wrap};
 
@@ -81,10 +82,18 @@ pub fn render(f: &mut Frame<'_>, m: &Model, p: &Popup, body: Rect) {
     }
 }
 
+/// How to answer or dismiss a kind of popup, from its key table.
+fn hint(kind: PopupKind) -> &'static str {
+    crate::tui::keymap::popup(kind).hint
+}
+
 fn confirm_lines(m: &Model, text: &str, inner: usize) -> Vec<Line<'static>> {
     let mut l: Vec<Line<'_>> = wrap(text, inner).into_iter().map(Line::from).collect();
     l.push(Line::from(""));
-    l.push(Line::from(Span::styled(s::CONFIRM_KEYS, m.theme.dim())));
+    l.push(Line::from(Span::styled(
+        hint(PopupKind::Confirm),
+        m.theme.dim(),
+    )));
     l
 }
 
@@ -116,7 +125,10 @@ fn help_lines(keys: &[(&str, &str)], inner: usize) -> Vec<Line<'static>> {
 /// A dialog with nothing to answer: how to close it, last (other keys close it and act).
 fn closable(m: &Model, mut lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(s::CLOSE_KEYS, m.theme.dim())));
+    lines.push(Line::from(Span::styled(
+        hint(PopupKind::Message),
+        m.theme.dim(),
+    )));
     lines
 }
 
@@ -126,7 +138,10 @@ fn discard_lines(m: &Model, inner: usize) -> Vec<Line<'static>> {
         .map(Line::from)
         .collect();
     l.push(Line::from(""));
-    l.push(Line::from(Span::styled(s::DISCARD_KEYS, m.theme.dim())));
+    l.push(Line::from(Span::styled(
+        hint(PopupKind::Discard),
+        m.theme.dim(),
+    )));
     l
 }
 
@@ -159,7 +174,10 @@ fn input_lines(
         }
     }
     l.push(Line::from(""));
-    l.push(Line::from(Span::styled(s::INPUT_KEYS, m.theme.dim())));
+    l.push(Line::from(Span::styled(
+        hint(PopupKind::Input),
+        m.theme.dim(),
+    )));
     l
 }
 
