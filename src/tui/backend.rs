@@ -127,9 +127,10 @@ fn blank_run(cells: &[(u16, u16, &Cell)], x: u16, y: u16, next: Option<&Buffer>)
 
 /// The part of a run of `run` columns from (`x`, `y`) that may be erased without cutting a
 /// wide character of the frame on the terminal (`shown`) in half: none when the cell before
-/// is a wide character (then `x` is its right half), one less when the run's last cell is the
-/// left half of one. Unknown, nothing is erased.
-fn whole_characters(shown: Option<&Buffer>, x: u16, y: u16, run: u16) -> u16 {
+/// is a wide character still standing (then `x` is its right half; not when
+/// `left_written`, that cell having just been written over), one less when the run's last
+/// cell is the left half of one. Unknown, nothing is erased.
+fn whole_characters(shown: Option<&Buffer>, x: u16, y: u16, run: u16, left_written: bool) -> u16 {
     let Some(shown) = shown else {
         return 0;
     };
@@ -137,7 +138,7 @@ fn whole_characters(shown: Option<&Buffer>, x: u16, y: u16, run: u16) -> u16 {
         let p = Position { x: cx, y };
         shown.area.contains(p) && shown[p].symbol().width() > 1
     };
-    if run == 0 || (x > 0 && wide(x - 1)) {
+    if run == 0 || (x > 0 && wide(x - 1) && !left_written) {
         return 0;
     }
     if wide(x + run - 1) { run - 1 } else { run }
@@ -187,7 +188,13 @@ impl<W: Write> Backend for WideBackend<W> {
             // `ESC[nX`, the cursor stays) instead of written over with spaces, when that is
             // shorter; the next cell is a relative move on.
             let run = blank_run(&content[i - 1..], x, y, next.as_ref());
-            let run = whole_characters(self.shown.as_ref(), x, y, run);
+            // The cell on the left written just now in this frame: a wide character there is
+            // gone already (printing over its left half clears it whole).
+            let left_written = i >= 2 && {
+                let (px, py, c) = content[i - 2];
+                py == y && px < x && px + c.symbol().width().max(1) as u16 >= x
+            };
+            let run = whole_characters(self.shown.as_ref(), x, y, run, left_written);
             if run >= MIN_ERASED {
                 write!(w, "\x1b[{run}X")?;
                 at = Some(Position { x, y });
@@ -509,17 +516,19 @@ mod tests {
             ratatui::style::Style::new(),
         );
         assert_eq!(
-            whole_characters(Some(&shown), 2, 0, 15),
+            whole_characters(Some(&shown), 2, 0, 15, false),
             0,
             "starts on 中's right half"
         );
-        assert_eq!(whole_characters(Some(&shown), 3, 0, 15), 15);
+        // 中 written over in this frame already: its right half is no longer there.
+        assert_eq!(whole_characters(Some(&shown), 2, 0, 15, true), 15);
+        assert_eq!(whole_characters(Some(&shown), 3, 0, 15, false), 15);
         // 文 is at columns 19 and 20: a run ending on 19 stops before it, one ending on 20
         // takes it whole.
-        assert_eq!(whole_characters(Some(&shown), 4, 0, 16), 15);
-        assert_eq!(whole_characters(Some(&shown), 4, 0, 17), 17);
+        assert_eq!(whole_characters(Some(&shown), 4, 0, 16, false), 15);
+        assert_eq!(whole_characters(Some(&shown), 4, 0, 17, false), 17);
         // After a clear, or before any frame was expected, nothing is erased.
-        assert_eq!(whole_characters(None, 3, 0, 15), 0);
+        assert_eq!(whole_characters(None, 3, 0, 15, false), 0);
     }
 
     #[test]
