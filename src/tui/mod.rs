@@ -64,13 +64,16 @@ pub fn handle_burst(
     let mut dirty = false;
     // A warning a key raised (a paste cut at the field's limit) outlives "草稿已保存".
     let mut warned = None;
+    // Keys queued with a resize were typed at the screen the user saw, not at the new size
+    // (which the order of a burst's events does not tell): the size changes after them.
+    let mut resized = None;
     for ev in events {
         let before = m.status.clone();
         let effects = match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => update::key(m, k),
             Event::Paste(text) => update::paste(m, &text),
             Event::Resize(width, height) => {
-                m.size = Some((width, height));
+                resized = Some((width, height));
                 dirty = true;
                 continue;
             }
@@ -97,6 +100,9 @@ pub fn handle_burst(
         }
     }
     effects::save_pending(session, m, &mut pending);
+    if resized.is_some() {
+        m.size = resized;
+    }
     if warned.is_some()
         && m.status
             .as_ref()

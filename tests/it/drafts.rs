@@ -449,6 +449,31 @@ fn a_burst_of_keys_saves_its_draft_once() {
 }
 
 #[test]
+fn keys_queued_with_a_resize_act_on_the_screen_the_user_saw() {
+    // Typed at "终端窗口太小" while the dashboard was busy, then the window grew: the key and
+    // the resize arrive in one burst, in either order, and the key stays blind.
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::demo_copy(&dir, "resize.db");
+    for order in [[0, 1], [1, 0]] {
+        let mut s = open(&db, "lead.liu");
+        let mut m = tui::model_for(&s, true);
+        m.size = Some((79, 24));
+        let events = [Event::Resize(100, 30), press(KeyCode::Char('4'))];
+        let burst: Vec<Event> = order.iter().map(|&i| events[i].clone()).collect();
+        assert!(tui::handle_burst(&mut s, &mut m, burst));
+        assert_eq!(m.size, Some((100, 30)), "{order:?}");
+        assert_eq!(
+            m.screen,
+            ScreenId::Overview,
+            "{order:?}: the blind `4` did nothing"
+        );
+        // The next key, typed at the new size, acts.
+        key(&mut s, &mut m, KeyCode::Char('4'));
+        assert_eq!(m.screen, ScreenId::Visits);
+    }
+}
+
+#[test]
 fn a_paste_outside_a_text_field_does_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let c = completed_visit(&dir, "nowhere.db", |_| true);
