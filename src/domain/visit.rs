@@ -129,6 +129,15 @@ impl Step {
         }
     }
 
+    /// Whether this step comes next for a visit in `state` (the order of the steps alone).
+    pub fn follows(self, state: VisitState) -> Result<(), StepError> {
+        if state == self.needs() {
+            Ok(())
+        } else {
+            Err(StepError::OutOfOrder { state, step: self })
+        }
+    }
+
     fn needs(self) -> VisitState {
         match self {
             Step::Start => VisitState::Assigned,
@@ -170,10 +179,7 @@ pub fn check_step(
     day: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), StepError> {
-    let state = dates.state();
-    if state != step.needs() {
-        return Err(StepError::OutOfOrder { state, step });
-    }
+    step.follows(dates.state())?;
     if day > today {
         return Err(StepError::InFuture { step, day, today });
     }
@@ -204,6 +210,31 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn each_step_follows_one_state_only() {
+        for (step, after) in [
+            (Step::Start, VisitState::Assigned),
+            (Step::Complete, VisitState::Started),
+            (Step::Enter, VisitState::Completed),
+            (Step::Publish, VisitState::Entered),
+        ] {
+            for state in VisitState::ALL {
+                assert_eq!(
+                    step.follows(state).is_ok(),
+                    state == after,
+                    "{step:?} {state:?}"
+                );
+            }
+            assert_eq!(
+                step.follows(VisitState::Assigned)
+                    .err()
+                    .map(|e| e.to_string()),
+                (after != VisitState::Assigned)
+                    .then(|| format!("检查任务当前为“待检查”，不能{}", step.label()))
+            );
+        }
     }
 
     #[test]

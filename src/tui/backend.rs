@@ -58,6 +58,12 @@ impl<W: Write> WideBackend<W> {
         self.next = Some(frame);
     }
 
+    /// The frame the terminal shows now, when known otherwise than by drawing it (to count
+    /// what drawing over it would cost).
+    pub fn showing(&mut self, frame: Buffer) {
+        self.shown = Some(frame);
+    }
+
     pub fn writer(&self) -> &W {
         &self.writer
     }

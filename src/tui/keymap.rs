@@ -228,13 +228,47 @@ pub const FORM_SUBMIT: &[Bind] = &[bind(&[Enter], Msg::Submit)];
 /// A one-line text field: Enter goes to the next; other keys edit the field (`Msg::Edit`).
 pub const FORM_LINE: &[Bind] = &[bind(&[Enter], Msg::NextField)];
 
-/// The help of the result form (of a visit's result, or of a targeted check's).
-pub fn form_help(visit: bool) -> &'static [(&'static str, &'static str)] {
-    if visit {
-        s::FORM_HELP
-    } else {
-        s::TARGETED_FORM_HELP
-    }
+/// A row of the result form's help: its keys and words, and the messages of the form's tables
+/// it describes.
+pub struct HelpRow {
+    pub text: (&'static str, &'static str),
+    pub msgs: &'static [Msg],
+}
+
+const fn row(text: (&'static str, &'static str), msgs: &'static [Msg]) -> HelpRow {
+    HelpRow { text, msgs }
+}
+
+/// The help of a visit's result form.
+pub const FORM_HELP: &[HelpRow] = &[
+    row(s::FORM_HELP_FIELDS, &[Msg::NextField, Msg::PrevField]),
+    row(
+        s::FORM_HELP_MOVE,
+        &[Msg::Move(Move::Down), Msg::Move(Move::Up)],
+    ),
+    row(s::FORM_HELP_TOGGLE, &[Msg::Toggle, Msg::ToggleBack]),
+    row(s::FORM_HELP_SUBMIT, &[Msg::Submit]),
+    row(s::FORM_HELP_CORRECT, &[Msg::Correct]),
+    row(s::FORM_HELP_FROM_DRAFT, &[Msg::CorrectFromDraft]),
+    row(s::FORM_HELP_BACK, &[Msg::Back]),
+];
+
+/// The help of a targeted check's result form (nothing is submitted yet: no corrections).
+pub const TARGETED_FORM_HELP: &[HelpRow] = &[
+    row(s::FORM_HELP_FIELDS, &[Msg::NextField, Msg::PrevField]),
+    row(
+        s::FORM_HELP_MOVE,
+        &[Msg::Move(Move::Down), Msg::Move(Move::Up)],
+    ),
+    row(s::FORM_HELP_TOGGLE, &[Msg::Toggle, Msg::ToggleBack]),
+    row(s::TARGETED_HELP_SUBMIT, &[Msg::Submit]),
+    row(s::TARGETED_HELP_BACK, &[Msg::Back]),
+];
+
+/// The help of the result form (of a visit's result, or of a targeted check's), as shown.
+pub fn form_help(visit: bool) -> Vec<(&'static str, &'static str)> {
+    let rows = if visit { FORM_HELP } else { TARGETED_FORM_HELP };
+    rows.iter().map(|r| r.text).collect()
 }
 
 fn find(table: &[Bind], code: KeyCode) -> Option<Msg> {
@@ -795,23 +829,11 @@ mod tests {
         }
     }
 
-    /// What each row of the result form's help (`strings::FORM_HELP`) describes, row by row.
-    const FORM_HELP_MSGS: &[&[Msg]] = &[
-        &[Msg::NextField, Msg::PrevField],
-        &[Msg::Move(Move::Down), Msg::Move(Move::Up)],
-        &[Msg::Toggle, Msg::ToggleBack],
-        &[Msg::Submit],
-        &[Msg::Correct],
-        &[Msg::CorrectFromDraft],
-        &[Msg::Back],
-    ];
-
     #[test]
     fn the_form_help_describes_every_message_of_the_form_tables_and_no_other() {
-        assert_eq!(form_help(true).len(), FORM_HELP_MSGS.len());
-        let described: Vec<Msg> = FORM_HELP_MSGS
+        let described: Vec<Msg> = FORM_HELP
             .iter()
-            .flat_map(|r| r.iter().copied())
+            .flat_map(|r| r.msgs.iter().copied())
             .collect();
         let bound: Vec<Msg> = [
             FORM,
@@ -837,6 +859,62 @@ mod tests {
                 bound.contains(msg),
                 "the form's help describes {msg:?}, bound nowhere"
             );
+        }
+        // A targeted check's form is never read only: the same, but the corrections.
+        let targeted: Vec<Msg> = TARGETED_FORM_HELP
+            .iter()
+            .flat_map(|r| r.msgs.iter().copied())
+            .collect();
+        let read_only: Vec<Msg> = FORM_READ_ONLY.iter().map(|b| b.msg).collect();
+        for msg in &bound {
+            assert_eq!(
+                *msg == Msg::Help || read_only.contains(msg),
+                !targeted.contains(msg),
+                "the targeted form's help and {msg:?}"
+            );
+        }
+    }
+
+    /// How a row of the form's help writes a key code.
+    fn named(code: KeyCode) -> String {
+        match code {
+            Tab => "Tab".into(),
+            BackTab => "Shift-Tab".into(),
+            Up | Down => "上下键".into(),
+            Left | Right => "左右键".into(),
+            Char(' ') => "空格".into(),
+            Enter => "Enter".into(),
+            Esc => "Esc".into(),
+            Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_row_of_the_form_help_names_a_key_bound_to_what_it_describes() {
+        let tables = [
+            FORM,
+            FORM_CHOICE,
+            FORM_READ_ONLY,
+            FORM_ITEMS,
+            FORM_CATEGORIES,
+            FORM_SUBMIT,
+            FORM_LINE,
+        ];
+        for r in FORM_HELP.iter().chain(TARGETED_FORM_HELP) {
+            for msg in r.msgs {
+                let codes: Vec<KeyCode> = tables
+                    .iter()
+                    .flat_map(|t| t.iter())
+                    .filter(|b| b.msg == *msg)
+                    .flat_map(|b| b.codes.iter().copied())
+                    .collect();
+                assert!(
+                    codes.iter().any(|c| r.text.0.contains(&named(*c))),
+                    "{:?} names none of {codes:?}, bound to {msg:?}",
+                    r.text
+                );
+            }
         }
     }
 

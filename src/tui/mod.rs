@@ -148,6 +148,8 @@ pub fn clear_pays(old: &Buffer, new: &Buffer) -> bool {
     }
     let cost = |from: &Buffer| {
         let mut b = backend::WideBackend::new(Counter(0));
+        // On the terminal: `from` (an erase may then run where it cuts no wide character).
+        b.showing(from.clone());
         b.expect(new.clone());
         let _ = b.draw(from.diff(new).into_iter());
         b.writer().0

@@ -610,16 +610,18 @@ pub fn already_marked(visit: i64) -> String {
 /// Why a key was refused on one's own request.
 pub const REFUSED_OWN_REQUEST: &str = "不能审批自己提出的申请，须由另一位主要负责人审批";
 
-/// The keys of the result form.
-pub const FORM_HELP: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab", "在栏目间移动"),
-    ("上下键", "选择事项或结果类别"),
-    ("空格 左右键", "切换事项结论、勾选类别"),
-    ("Enter", "在 [提交] 上确认提交"),
-    ("e", "提交更正（结果已提交时，本组人员）"),
-    ("d", "以我的草稿提交更正（同组他人已先提交时）"),
-    ("Esc", "返回（草稿已自动保存；更正未提交则不保存）"),
-];
+/// The result form's help, row by row: the keys and what they do (which messages each row
+/// describes: `keymap::form_help`).
+pub const FORM_HELP_FIELDS: (&str, &str) = ("Tab / Shift-Tab", "在栏目间移动");
+pub const FORM_HELP_MOVE: (&str, &str) = ("上下键", "选择事项或结果类别");
+pub const FORM_HELP_TOGGLE: (&str, &str) = ("空格 左右键", "切换事项结论、勾选类别");
+pub const FORM_HELP_SUBMIT: (&str, &str) = ("Enter", "在 [提交] 上确认提交");
+pub const FORM_HELP_CORRECT: (&str, &str) = ("e", "提交更正（结果已提交时，本组人员）");
+pub const FORM_HELP_FROM_DRAFT: (&str, &str) = ("d", "以我的草稿提交更正（同组他人已先提交时）");
+pub const FORM_HELP_BACK: (&str, &str) = ("Esc", "返回（草稿已自动保存；更正未提交则不保存）");
+/// A targeted check's form: submitting records it, and leaving records nothing.
+pub const TARGETED_HELP_SUBMIT: (&str, &str) = ("Enter", "在 [提交] 上确认提交（提交即记录）");
+pub const TARGETED_HELP_BACK: (&str, &str) = ("Esc", "放弃，不记录");
 
 /// An overview alert in words.
 pub fn alert(a: &crate::services::dashboard::Alert) -> String {
@@ -713,14 +715,6 @@ pub const TARGETED_DROPPED: &str = "个案检查未记录";
 pub fn targeted_recorded(id: i64, entity_name: &str) -> String {
     format!("已记录个案检查 {id}（{entity_name}），不计入随机抽查次数，计入重点监管对象覆盖")
 }
-/// The keys of a targeted check's result form.
-pub const TARGETED_FORM_HELP: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab", "在栏目间移动"),
-    ("上下键", "选择事项或结果类别"),
-    ("空格 左右键", "切换事项结论、勾选类别"),
-    ("Enter", "在 [提交] 上确认提交（提交即记录）"),
-    ("Esc", "放弃，不记录"),
-];
 
 /// What a long effect is doing, for the progress line ("准备抽取 2026Q3").
 pub fn busy_what(effect: &crate::tui::model::Effect) -> String {

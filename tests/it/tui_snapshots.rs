@@ -60,12 +60,12 @@ const KNOWN_AMBIGUOUS: &[(&str, char, &str)] = &[
     (
         "help_form",
         '“',
-        "src/tui/strings.rs FORM_HELP: 在“提交”上确认提交 (and item 1-1 under the popup)",
+        "src/tui/strings.rs FORM_HELP_SUBMIT: 在“提交”上确认提交 (and item 1-1 under the popup)",
     ),
     (
         "help_form",
         '”',
-        "src/tui/strings.rs FORM_HELP: 在“提交”上确认提交 (and item 1-1 under the popup)",
+        "src/tui/strings.rs FORM_HELP_SUBMIT: 在“提交”上确认提交 (and item 1-1 under the popup)",
     ),
 ];
 

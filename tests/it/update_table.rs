@@ -1977,7 +1977,11 @@ fn the_result_form_saves_every_change() {
             form,
             typed("?"),
             vec![],
-            |m| matches!(&m.popup, Some(Popup::Help(h)) if *h == strings::FORM_HELP.to_vec()),
+            |m| {
+                matches!(&m.popup, Some(Popup::Help(h))
+                    if h.contains(&strings::FORM_HELP_CORRECT)
+                        && h.contains(&strings::FORM_HELP_BACK))
+            },
         ),
         row(
             "Enter on Submit asks to confirm",

@@ -26,7 +26,7 @@ pub(super) fn form_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Help => {
             let help = keymap::form_help(f.visit().is_some());
-            m.popup = Some(Popup::Help(help.to_vec()));
+            m.popup = Some(Popup::Help(help));
             return vec![];
         }
         // Tab, and Enter in a one-line text field.

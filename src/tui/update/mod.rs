@@ -631,40 +631,38 @@ fn visits_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 /// visit not in the state the step needs.
 fn visit_refusal(m: &Model, msg: Msg) -> Option<String> {
     use crate::domain::role::may;
+    use crate::domain::visit::Step;
     let x = m.visits.list.get(m.visits.selected)?;
-    let (action, subject, state) = match msg {
+    let (action, subject, step) = match msg {
         Msg::Start => (
             Action::EnterResult,
             Subject::VisitWork(&x.team),
-            Some(VisitState::Assigned),
+            Step::Start,
         ),
         Msg::Complete => (
             Action::EnterResult,
             Subject::VisitWork(&x.team),
-            Some(VisitState::Started),
+            Step::Complete,
         ),
         Msg::Publish => (
             Action::PublishResult,
             Subject::VisitPublication(&x.team),
-            Some(VisitState::Entered),
+            Step::Publish,
         ),
         _ => return None,
     };
     if let Err(r) = may(&m.viewer, action, subject) {
         return Some(keymap::why(m, action, r, x.id));
     }
-    let what = match msg {
-        Msg::Start => s::STEP_START,
-        Msg::Complete => s::STEP_COMPLETE,
+    let what = match step {
+        Step::Start => s::STEP_START,
+        Step::Complete => s::STEP_COMPLETE,
         _ => s::STEP_PUBLISH,
     };
-    match state {
-        Some(want) if x.state != want => Some(s::wrong_state(x.id, x.status_label(), what)),
-        _ if msg == Msg::Publish && m.visits.marked.contains(&x.id) => {
-            Some(s::already_marked(x.id))
-        }
-        _ => None,
+    if step.follows(x.state).is_err() {
+        return Some(s::wrong_state(x.id, x.status_label(), what));
     }
+    (step == Step::Publish && m.visits.marked.contains(&x.id)).then(|| s::already_marked(x.id))
 }
 
 /// `v`: a row in full, in a popup.
@@ -797,20 +795,23 @@ fn approvals_update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             )
         })
         .map(|r| (r.id, r.entity.clone(), r.out.clone()));
-    let mine = a
+    // The selected request, as the role table sees it: who filed it and what deciding it is.
+    let selected = a
         .corrections
         .get(sel)
-        .map(|c| c.filed_by == m.viewer.login)
+        .map(|c| (Action::ApproveCorrection, c.filed_by.as_str()))
         .or_else(|| {
             sel.checked_sub(a.corrections.len())
                 .and_then(|i| a.voids.get(i))
                 .and_then(|d| d.void_request.as_ref())
-                .map(|r| r.by == m.viewer.login)
+                .map(|r| (Action::ApproveVoid, r.by.as_str()))
         })
-        .or_else(|| request.map(|r| r.requested_by == m.viewer.login))
-        .unwrap_or(false);
-    if mine && matches!(msg, Msg::Approve | Msg::Reject) {
-        m.status = Some((s::REFUSED_OWN_REQUEST.to_string(), true));
+        .or_else(|| request.map(|r| (Action::ApproveSubstitution, r.requested_by.as_str())));
+    if matches!(msg, Msg::Approve | Msg::Reject)
+        && let Some((action, by)) = selected
+        && let Err(r) = crate::domain::role::may(&m.viewer, action, Subject::RequestOf(by))
+    {
+        m.status = Some((keymap::why(m, action, r, 0), true));
         return vec![];
     }
     match (msg, correction, void) {
