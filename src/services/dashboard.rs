@@ -311,6 +311,30 @@ impl Session {
         Ok(coverage_of(keys, &covered))
     }
 
+    /// [`Session::key_coverage`] with at most the first `head` missing entities named (in the
+    /// same order), for a screen that shows a line of them: the counts are whole, and only the
+    /// names shown are read out.
+    pub fn key_coverage_head(&self, year: i32, head: usize) -> Result<KeyCoverage> {
+        self.require(Action::ViewRegistry)?;
+        let conn = self.store().conn();
+        let mut covered = crate::store::draws::started_entities_in(conn, year)?;
+        covered.extend(crate::store::targeted::inspected_in(conn, year)?);
+        let mut k = KeyCoverage {
+            covered: 0,
+            all: 0,
+            missing: Vec::new(),
+        };
+        crate::store::entities::key_in_scope_each(conn, |code, name| {
+            k.all += 1;
+            if covered.contains(code) {
+                k.covered += 1;
+            } else if k.missing.len() < head {
+                k.missing.push((code.to_string(), name.to_string()));
+            }
+        })?;
+        Ok(k)
+    }
+
     /// [`Session::key_coverage`] computed from every entity's classified record and the
     /// year's visits, as the dashboard did before the count moved into SQLite: the reference
     /// the fast path is tested against (and the "before" of `benches/scale.rs`).

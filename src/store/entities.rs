@@ -86,6 +86,15 @@ pub fn names(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
 /// `entities_key` (schema v12), without reading the records; the terms below are the index's
 /// own, word for word, so that SQLite uses it.
 pub fn key_in_scope(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    key_in_scope_each(conn, |code, name| {
+        out.push((code.to_string(), name.to_string()))
+    })?;
+    Ok(out)
+}
+
+/// [`key_in_scope`] one row at a time, borrowed: nothing is copied that `each` does not keep.
+pub fn key_in_scope_each(conn: &Connection, mut each: impl FnMut(&str, &str)) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT code, name FROM entities
          WHERE (json_extract(data, '$.key_polluter_list') = 1
@@ -94,8 +103,13 @@ pub fn key_in_scope(conn: &Connection) -> Result<Vec<(String, String)>> {
            AND json_extract(data, '$.production') IS NOT '关闭'
          ORDER BY town, name, code",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let code = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let name = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        each(code, name);
+    }
+    Ok(())
 }
 
 /// Name and town of the entities that have a visit, by id: what lists of visits show, read

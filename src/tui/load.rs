@@ -67,8 +67,12 @@ pub fn overview(session: &Session, m: &mut Model) -> Result<()> {
 }
 
 /// Key-entity coverage, counted in SQLite by the dashboard service; loaded after the first frame.
+/// The key entities not yet inspected that the overview names (a line of them: more than
+/// the widest terminal shows); the count is always whole.
+pub const KEY_MISSING_SHOWN: usize = 64;
+
 pub fn key_coverage(session: &Session, m: &mut Model) -> Result<()> {
-    m.key_coverage = Some(session.key_coverage(m.today.year())?);
+    m.key_coverage = Some(session.key_coverage_head(m.today.year(), KEY_MISSING_SHOWN)?);
     Ok(())
 }
 

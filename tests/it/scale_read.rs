@@ -11,6 +11,17 @@ fn same(s: &Session, year: i32) -> shuangsuiji::services::dashboard::KeyCoverage
     let fast = s.key_coverage(year).unwrap();
     let reference = s.key_coverage_by_records(year).unwrap();
     assert_eq!(fast, reference, "{year}, as of {}", s.today());
+    // What the dashboard reads: the same counts, and the first missing ones by name.
+    for head in [0, 1, 3, usize::MAX] {
+        let shown = s.key_coverage_head(year, head).unwrap();
+        assert_eq!(
+            (shown.covered, shown.all),
+            (fast.covered, fast.all),
+            "{head}"
+        );
+        let first: Vec<_> = fast.missing.iter().take(head).cloned().collect();
+        assert_eq!(shown.missing, first, "{head}");
+    }
     fast
 }
 
