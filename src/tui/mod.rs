@@ -348,4 +348,17 @@ mod tests {
             "drawing onto blank gains nothing"
         );
     }
+
+    #[test]
+    fn the_update_is_counted_with_the_erases_the_screen_allows() {
+        // Wide text that stays, and a long tail after it that goes: erased in place, the
+        // update is cheaper than a clear that writes the kept text again. Counted as if the
+        // screen were unknown (no erase), it looked dearer, and the switch back to the
+        // overview cleared (255 bytes more at 80x24).
+        let row = |tail: &str| format!("中文ab{tail}");
+        let tail = "x".repeat(34);
+        let old = buffer(&[&row(&tail); 6].map(|r| r.as_str()));
+        let new = buffer(&[&row(""); 6].map(|r| r.as_str()));
+        assert!(!clear_pays(&old, &new));
+    }
 }
