@@ -109,9 +109,13 @@ fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
             super::keymap::bar(m.screen, |a| m.may(a, Subject::Any), budget)
         }
     };
-    // The progress line is never cut (that it cannot be cancelled comes last).
+    // The progress line is never cut (that it cannot be cancelled comes last); a message is
+    // cut only past what is left beside a few columns of who (a refusal says why in full);
+    // the keys take at most half.
     let keep = if m.busy.is_some() {
         width(&left)
+    } else if m.status.is_some() {
+        width(&left).min(cols.saturating_sub(width(&demo) + 1 + WHO_AT_LEAST))
     } else {
         width(&left).min(cols / 2)
     };
@@ -131,6 +135,9 @@ fn render_status(f: &mut Frame<'_>, m: &Model, area: Rect) {
         area,
     );
 }
+
+/// The columns the status bar keeps for who is signed in and where, beside a long message.
+const WHO_AT_LEAST: usize = 8;
 
 /// A bordered block with a title.
 pub fn block<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
