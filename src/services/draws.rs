@@ -11,7 +11,7 @@ use crate::domain::audit::Checkpoint;
 use crate::domain::draw::Draw;
 use crate::domain::draw::commit::{canonical_with_commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
-use crate::domain::draw::quota::{History, PrepareInput, prepare};
+use crate::domain::draw::quota::{History, PrepareInput, prepare_units};
 use crate::domain::draw::record::{
     DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, SubstitutionApproval, format_of,
     person_source, record_digest, substitution_reason,
@@ -258,8 +258,10 @@ impl Session {
                     });
                 }
             }
-            // Any order: the preparation orders the entities by id itself.
-            let entities = store::entities::all_unordered(tx)?;
+            // Any order: the preparation orders the entities by id itself. Only what the
+            // preparation reads of each record is kept (issue 12).
+            let prepared_on = today.max(period.first_day()).min(period.last_day());
+            let units = super::draw_read::units(tx, prepared_on)?;
             let inspectors = store::inspectors::all(tx)?;
             let province_cap = settings::get(tx, settings::PROVINCE_CAP)?.and_then(|v| v.parse().ok());
             let mut declared: Vec<String> = if sources.is_empty() { default_sources() } else { sources.to_vec() };
@@ -271,11 +273,11 @@ impl Session {
             let prepared_at = now.clone();
             // Issue 15 (departments as data): the bureau is the database's own setting.
             let bureau = super::departments::bureau(tx)?;
-            let (prepared, private) = prepare(&PrepareInput {
+            let (prepared, private) = prepare_units(&PrepareInput {
                 period,
-                prepared_on: today.max(period.first_day()).min(period.last_day()),
+                prepared_on,
                 tasks: chosen,
-                entities: &entities,
+                entities: &[],
                 inspectors: &inspectors,
                 history: &h,
                 lead_department: &bureau,
@@ -287,7 +289,7 @@ impl Session {
                 prepared_by: actor.user.name.clone(),
                 prepared_at,
                 system_part_sha256: sha256_hex(&system),
-            })
+            }, &units)
             // Its only refusal is a task chosen by code whose window misses the period.
             .map_err(|reason| ServiceError::InvalidField { field: "task", reason })?;
             // Issue 15 (departments as data): refuse before any commitment or log entry when

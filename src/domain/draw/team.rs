@@ -19,11 +19,17 @@ use super::record::{
     EntityFacts, Ineligible, InspectorFacts, Prepared, Seat, Substitution, Team, VisitResult,
 };
 use super::select::PlannedVisit;
-use super::ticket::{TicketKey, seed_hash};
+use super::ticket::{Seeded, TicketKey, seed_hash};
 
 /// The seed text for ranking the officers of one visit.
 pub fn team_seed(seed: &str, entity: &str) -> String {
     format!("{seed}|team|{entity}")
+}
+
+/// The hash state every officer's ticket for one visit starts from: the seed hash of
+/// [`team_seed`], absorbed once for all the visit's rankings.
+fn visit_seed(seed: &str, entity: &str) -> Seeded {
+    Seeded::new(&seed_hash(&team_seed(seed, entity)))
 }
 
 struct Ranked<'a> {
@@ -33,16 +39,17 @@ struct Ranked<'a> {
 }
 
 /// Officers of `department` eligible for the entity, in ranking order (workload not applied).
+///
+/// `s` has absorbed the visit's seed hash, `seed_hash(team_seed(seed, entity))`.
 fn ranking<'a>(
     prepared: &'a Prepared,
     facts: Option<&EntityFacts>,
-    seed: &str,
+    s: &Seeded,
     entity: &str,
     department: &str,
 ) -> Vec<Ranked<'a>> {
     let town = facts.map(|f| f.town.as_str()).unwrap_or("");
     let last: &[String] = facts.and_then(|f| f.last_team.as_deref()).unwrap_or(&[]);
-    let s = seed_hash(&team_seed(seed, entity));
     let mut out: Vec<Ranked<'a>> = prepared
         .inspectors
         .iter()
@@ -51,7 +58,7 @@ fn ranking<'a>(
         .filter(|i| !last.contains(&i.id))
         .map(|i| Ranked {
             officer: i,
-            ticket: TicketKey::new(&s, &i.id),
+            ticket: TicketKey::seeded(s, &i.id),
             far: !i.areas.iter().any(|a| a == town),
         })
         .collect();
@@ -123,7 +130,8 @@ fn form_team(
 ) -> Result<Vec<Seat>, String> {
     let (expertise, departments) = needs(prepared, &v.tasks);
     let lead_department = &prepared.lead_department;
-    let bureau = ranking(prepared, entity, seed, &v.entity, lead_department);
+    let s = visit_seed(seed, &v.entity);
+    let bureau = ranking(prepared, entity, &s, &v.entity, lead_department);
     let mut team = Seating {
         cap: prepared.workload_cap,
         load,
@@ -159,7 +167,7 @@ fn form_team(
         }
     }
     for d in &departments {
-        let ranked = ranking(prepared, entity, seed, &v.entity, d);
+        let ranked = ranking(prepared, entity, &s, &v.entity, d);
         if !team.take(&ranked, false, |_| true) {
             return Err(format!("{d}没有可派的执法人员"));
         }
@@ -274,7 +282,8 @@ pub fn next_substitute(
     let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
     let mut skipped = Vec::new();
     let facts = prepared.entities.iter().find(|e| e.id == visit.entity);
-    for r in ranking(prepared, facts, seed, &visit.entity, &leaving.department) {
+    let s = visit_seed(seed, &visit.entity);
+    for r in ranking(prepared, facts, &s, &visit.entity, &leaving.department) {
         let id = r.officer.id.as_str();
         if team.includes(id) || gone.contains(&id) {
             continue;
