@@ -53,17 +53,18 @@ fn smallest(mut keyed: Vec<(bool, TicketKey, &str)>, take: usize) -> Vec<(bool, 
 }
 
 fn result_of(st: &StratumSpec, keyed: Vec<(bool, TicketKey, &str)>) -> StratumResult {
+    // Into a vector of its own size: collected in place, the selection would keep the whole
+    // population's keys' allocation for as long as the record lives.
+    let mut selected = Vec::with_capacity(keyed.len());
+    selected.extend(keyed.into_iter().map(|(_, k, id)| Selected {
+        id: id.to_string(),
+        ticket: k.text(),
+    }));
     StratumResult {
         task: st.task.clone(),
         label: st.label.clone(),
         quota: st.quota,
-        selected: keyed
-            .into_iter()
-            .map(|(_, k, id)| Selected {
-                id: id.to_string(),
-                ticket: k.text(),
-            })
-            .collect(),
+        selected,
     }
 }
 
