@@ -152,12 +152,11 @@ fn prepare(s: &mut Session, period: Period, tasks: &[String], sources: &[String]
 }
 
 fn run_draw(s: &mut Session, id: &str, seeds: &[String], witnesses: &[String]) -> CliResult {
-    let r = s.run_draw(id, seeds, witnesses)?;
-    let problems = r.visits.iter().filter(|v| v.problem.is_some()).count();
+    let r = s.run_draw_brief(id, seeds, witnesses)?;
+    let problems = r.problems;
     output::say(&format!(
         "抽取 {id} 已运行：种子 {}，检查任务 {} 项",
-        r.seed,
-        r.visits.len()
+        r.seed, r.visits
     ));
     if problems > 0 {
         output::say(&format!(

@@ -11,7 +11,7 @@ use crate::domain::audit::Checkpoint;
 use crate::domain::draw::Draw;
 use crate::domain::draw::commit::{canonical_with_commitment, normalise_part, seed, sha256_hex};
 use crate::domain::draw::period::Period;
-use crate::domain::draw::quota::{History, PrepareInput, prepare};
+use crate::domain::draw::quota::{History, PrepareInput, prepare_units};
 use crate::domain::draw::record::{
     DrawRecord, Prepared, PrivatePart, StratumCount, Substitution, SubstitutionApproval, format_of,
     person_source, record_digest, substitution_reason,
@@ -48,6 +48,25 @@ pub struct PreparedDraw {
     pub audit_seq: u64,
     /// Said of the day (a day off, outside the windows), never a refusal.
     pub notes: Vec<String>,
+}
+
+/// What `draw run` reports: the seed, how many visits were drawn and how many of them could
+/// not be given a team, and the audit checkpoint of the run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunBrief {
+    pub seed: String,
+    pub visits: usize,
+    pub problems: usize,
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// What a run keeps of the draw for its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The whole record, its preparation included.
+    Prepared,
+    /// The record without its preparation (see [`Session::run_draw_brief`]).
+    Outcome,
 }
 
 /// What a user may see of a draw.
@@ -241,14 +260,24 @@ impl Session {
                     }
                 }
             }
-            if let Some(missing) = tasks.iter().find(|c| !chosen.iter().any(|(_, t)| t.code.eq_ignore_ascii_case(c))) {
-                return Err(ServiceError::NotFound { what: "任务", key: missing.clone(), year: Some(period.year) });
+            if let Some(missing) = tasks
+                .iter()
+                .find(|c| !chosen.iter().any(|(_, t)| t.code.eq_ignore_ascii_case(c)))
+            {
+                return Err(ServiceError::NotFound {
+                    what: "任务",
+                    key: missing.clone(),
+                    year: Some(period.year),
+                });
             }
             if chosen.is_empty() {
                 return Err(ServiceError::NothingToDraw { period });
             }
             let codes: Vec<String> = chosen.iter().map(|(_, t)| t.code.clone()).collect();
-            for d in store::draws::all(tx)?.iter().filter(|d| d.period == period.to_string() && !d.is_void()) {
+            for d in store::draws::all(tx)?
+                .iter()
+                .filter(|d| d.period == period.to_string() && !d.is_void())
+            {
                 if let Some(t) = d.tasks.iter().find(|t| codes.contains(t)) {
                     return Err(ServiceError::TaskAlreadyDrawn {
                         period,
@@ -258,51 +287,96 @@ impl Session {
                     });
                 }
             }
-            // Any order: the preparation orders the entities by id itself.
-            let entities = store::entities::all_unordered(tx)?;
+            // Any order: the preparation orders the entities by id itself. Only what the
+            // preparation reads of each record is kept (issue 12).
+            let prepared_on = today.max(period.first_day()).min(period.last_day());
+            let units = super::draw_read::units(tx, prepared_on)?;
             let inspectors = store::inspectors::all(tx)?;
-            let province_cap = settings::get(tx, settings::PROVINCE_CAP)?.and_then(|v| v.parse().ok());
-            let mut declared: Vec<String> = if sources.is_empty() { default_sources() } else { sources.to_vec() };
+            let province_cap =
+                settings::get(tx, settings::PROVINCE_CAP)?.and_then(|v| v.parse().ok());
+            let mut declared: Vec<String> = if sources.is_empty() {
+                default_sources()
+            } else {
+                sources.to_vec()
+            };
             declared.push(SYSTEM_SOURCE.to_string());
             let h = history(tx, period, today)?;
-            let windows: Vec<crate::domain::plan::Window> = chosen.iter().flat_map(|(_, t)| t.lines.iter().map(|l| l.window)).collect();
+            let windows: Vec<crate::domain::plan::Window> = chosen
+                .iter()
+                .flat_map(|(_, t)| t.lines.iter().map(|l| l.window))
+                .collect();
             let notes = crate::domain::window::draw_day_notes(today, &windows, &calendar);
             let id = store::draws::next_id(tx, &period.to_string())?;
             let prepared_at = now.clone();
             // Issue 15 (departments as data): the bureau is the database's own setting.
             let bureau = super::departments::bureau(tx)?;
-            let (prepared, private) = prepare(&PrepareInput {
-                period,
-                prepared_on: today.max(period.first_day()).min(period.last_day()),
-                tasks: chosen,
-                entities: &entities,
-                inspectors: &inspectors,
-                history: &h,
-                lead_department: &bureau,
-                province_cap,
-                sources: declared,
-                draw_id: id.clone(),
-                // The preparer's name, not their login: the record goes public (一公开), and
-                // logins stay internal. The `draw.prepare` event names the login.
-                prepared_by: actor.user.name.clone(),
-                prepared_at,
-                system_part_sha256: sha256_hex(&system),
-            })
+            let (prepared, private) = prepare_units(
+                &PrepareInput {
+                    period,
+                    prepared_on,
+                    tasks: chosen,
+                    entities: &[],
+                    inspectors: &inspectors,
+                    history: &h,
+                    lead_department: &bureau,
+                    province_cap,
+                    sources: declared,
+                    draw_id: id.clone(),
+                    // The preparer's name, not their login: the record goes public (一公开), and
+                    // logins stay internal. The `draw.prepare` event names the login.
+                    prepared_by: actor.user.name.clone(),
+                    prepared_at,
+                    system_part_sha256: sha256_hex(&system),
+                },
+                &units,
+            )
             // Its only refusal is a task chosen by code whose window misses the period.
-            .map_err(|reason| ServiceError::InvalidField { field: "task", reason })?;
+            .map_err(|reason| ServiceError::InvalidField {
+                field: "task",
+                reason,
+            })?;
+            drop(units);
             // Issue 15 (departments as data): refuse before any commitment or log entry when
             // the bureau or a task's cooperating department has no eligible officer.
             super::departments::check_staffed(&prepared)?;
             // Serialised once: the commitment is the SHA-256 of the very bytes stored.
             let (prepared_text, c) = canonical_with_commitment(&prepared);
             let quota: u32 = prepared.strata.iter().map(|s| s.quota).sum();
-            let ev = actor.log(tx, "draw.prepare", &id, &json!({
-                "period": period.to_string(), "tasks": codes, "commitment": c,
-                "strata": prepared.strata.len(), "quota": quota, "excluded": prepared.excluded.len(),
-            }))?;
-            store::draws::insert(tx, &id, &period.to_string(), &codes, &prepared_text, &c, ev.seq)?;
+            let (strata, excluded) = (prepared.strata.len(), prepared.excluded.len());
+            // From here on the text is the preparation: the structures it was written from are
+            // let go before SQLite copies it (issue 12: the peak of a large county).
+            drop(prepared);
+            let ev = actor.log(
+                tx,
+                "draw.prepare",
+                &id,
+                &json!({
+                    "period": period.to_string(), "tasks": codes, "commitment": c,
+                    "strata": strata, "quota": quota, "excluded": excluded,
+                }),
+            )?;
+            store::draws::insert(
+                tx,
+                &id,
+                &period.to_string(),
+                &codes,
+                &prepared_text,
+                &c,
+                ev.seq,
+            )?;
+            drop(prepared_text);
             store::draws::insert_private(tx, &id, &private, &system)?;
-            Ok(PreparedDraw { id, period: period.to_string(), tasks: codes, commitment: c, strata: prepared.strata.len(), quota, excluded: prepared.excluded.len(), audit_seq: ev.seq, notes })
+            Ok(PreparedDraw {
+                id,
+                period: period.to_string(),
+                tasks: codes,
+                commitment: c,
+                strata,
+                quota,
+                excluded,
+                audit_seq: ev.seq,
+                notes,
+            })
         })
     }
 
@@ -323,7 +397,35 @@ impl Session {
             Some((_, s)) => s.clone(),
             None => v1_system,
         };
-        self.run_draw_with(id, parts, witnesses, system)
+        self.run_draw_with(id, parts, witnesses, system, Keep::Prepared)
+    }
+
+    /// [`Session::run_draw`] for those who only report what the run did (`draw run` on the
+    /// command line): the preparation, frozen and stored already, is let go as soon as the
+    /// teams are matched instead of being kept in a record to return (issue 12: the run's peak
+    /// on a large county).
+    pub fn run_draw_brief(
+        &mut self,
+        id: &str,
+        parts: &[String],
+        witnesses: &[String],
+    ) -> Result<RunBrief> {
+        self.require(Action::RunDraw)?;
+        let v1_system = system_part()?;
+        let conn = self.store().conn();
+        let private = store::draws::private(conn, id)?;
+        let system = match &private {
+            Some((_, s)) => s.clone(),
+            None => v1_system,
+        };
+        drop(private);
+        let r = self.run_draw_with(id, parts, witnesses, system, Keep::Outcome)?;
+        Ok(RunBrief {
+            problems: r.visits.iter().filter(|v| v.problem.is_some()).count(),
+            visits: r.visits.len(),
+            seed: r.seed,
+            checkpoint: r.checkpoint,
+        })
     }
 
     fn run_draw_with(
@@ -332,6 +434,7 @@ impl Session {
         parts: &[String],
         witnesses: &[String],
         system: String,
+        keep: Keep,
     ) -> Result<DrawRecord> {
         self.require(Action::RunDraw)?;
         let mut seed_parts = Vec::new();
@@ -381,7 +484,12 @@ impl Session {
             let filled = prepared.merge(private.as_ref());
             let teams = match_teams(&prepared, &s, &planned);
             prepared.unmerge(filled);
+            drop(planned);
             let algorithm = prepared.algorithm.clone();
+            if keep == Keep::Outcome {
+                // Stored at preparation, and not part of the run's row nor of its digest.
+                prepared = Prepared::default();
+            }
             let mut record = DrawRecord {
                 format: format_of(&algorithm).to_string(),
                 draw_id: id.to_string(),

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod dashboard;
 pub mod demo_history;
 pub mod departments;
+mod draw_read;
 pub mod draws;
 pub mod edits;
 mod error;

@@ -34,6 +34,7 @@ mod db_files;
 mod demo;
 mod drafts;
 mod draw_props;
+mod draw_slim;
 mod draw_storage;
 mod draw_v2;
 mod draw_verify;

@@ -22,7 +22,10 @@ pub fn commitment<T: Serialize>(prepared: &T) -> String {
 /// Serialised once: the canonical text and the hex SHA-256 of those same bytes (what is
 /// stored, and its commitment).
 pub fn canonical_with_commitment<T: Serialize>(value: &T) -> (String, String) {
-    let text = canonical_json(value);
+    let mut text = canonical_json(value);
+    // Written into a buffer that doubled as it grew: up to twice the text, for as long as the
+    // text is kept (tens of megabytes for a large county).
+    text.shrink_to_fit();
     let digest = hex::encode(Sha256::digest(text.as_bytes()));
     (text, digest)
 }

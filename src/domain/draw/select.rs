@@ -8,10 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::record::{OVER_CAP_NOTE, Prepared, Selected, StratumResult, StratumSpec};
-use super::ticket::{TicketKey, seed_hash};
+use super::ticket::{Seeded, TicketKey, seed_hash};
 
 pub fn select(prepared: &Prepared, seed: &str) -> Vec<StratumResult> {
-    let s = seed_hash(seed);
+    let s = Seeded::new(&seed_hash(seed));
     let mut results: Vec<StratumResult> = prepared
         .strata
         .iter()
@@ -27,7 +27,7 @@ pub fn select(prepared: &Prepared, seed: &str) -> Vec<StratumResult> {
                 .map(|id| {
                     (
                         !priority.contains(id.as_str()),
-                        TicketKey::new(&s, id),
+                        TicketKey::seeded(&s, id),
                         id.as_str(),
                     )
                 })
@@ -53,17 +53,18 @@ fn smallest(mut keyed: Vec<(bool, TicketKey, &str)>, take: usize) -> Vec<(bool, 
 }
 
 fn result_of(st: &StratumSpec, keyed: Vec<(bool, TicketKey, &str)>) -> StratumResult {
+    // Into a vector of its own size: collected in place, the selection would keep the whole
+    // population's keys' allocation for as long as the record lives.
+    let mut selected = Vec::with_capacity(keyed.len());
+    selected.extend(keyed.into_iter().map(|(_, k, id)| Selected {
+        id: id.to_string(),
+        ticket: k.text(),
+    }));
     StratumResult {
         task: st.task.clone(),
         label: st.label.clone(),
         quota: st.quota,
-        selected: keyed
-            .into_iter()
-            .map(|(_, k, id)| Selected {
-                id: id.to_string(),
-                ticket: k.text(),
-            })
-            .collect(),
+        selected,
     }
 }
 
@@ -71,7 +72,7 @@ fn result_of(st: &StratumSpec, keyed: Vec<(bool, TicketKey, &str)>) -> StratumRe
 /// stratum of another kind selected joins that visit; the rest of the quota is drawn by
 /// ticket; then every unit some full-coverage stratum drew joins the other full-coverage
 /// strata whose population holds it.
-fn join_full_coverage(prepared: &Prepared, s: &str, results: &mut [StratumResult]) {
+fn join_full_coverage(prepared: &Prepared, s: &Seeded, results: &mut [StratumResult]) {
     let random: HashSet<String> = results
         .iter()
         .flat_map(|r| r.selected.iter().map(|x| x.id.clone()))
@@ -83,7 +84,7 @@ fn join_full_coverage(prepared: &Prepared, s: &str, results: &mut [StratumResult
         let keyed = st
             .population
             .iter()
-            .map(|id| (!random.contains(id), TicketKey::new(s, id), id.as_str()))
+            .map(|id| (!random.contains(id), TicketKey::seeded(s, id), id.as_str()))
             .collect::<Vec<_>>();
         let joined = keyed.iter().filter(|k| !k.0).count();
         let picked = smallest(keyed, joined.max(st.quota as usize));
@@ -102,7 +103,7 @@ fn join_full_coverage(prepared: &Prepared, s: &str, results: &mut [StratumResult
             .population
             .iter()
             .filter(|id| visited.contains(*id))
-            .map(|id| (!visited.contains(id), TicketKey::new(s, id), id.as_str()))
+            .map(|id| (!visited.contains(id), TicketKey::seeded(s, id), id.as_str()))
             .collect();
         if keyed.len() > have.len() {
             keyed.sort();

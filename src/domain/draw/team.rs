@@ -19,44 +19,94 @@ use super::record::{
     EntityFacts, Ineligible, InspectorFacts, Prepared, Seat, Substitution, Team, VisitResult,
 };
 use super::select::PlannedVisit;
-use super::ticket::{TicketKey, seed_hash};
+use super::ticket::{Seeded, TicketKey, seed_hash};
 
 /// The seed text for ranking the officers of one visit.
 pub fn team_seed(seed: &str, entity: &str) -> String {
     format!("{seed}|team|{entity}")
 }
 
+/// The hash state every officer's ticket for one visit starts from: the seed hash of
+/// [`team_seed`], absorbed once for all the visit's rankings.
+fn visit_seed(seed: &str, entity: &str) -> Seeded {
+    Seeded::new(&seed_hash(&team_seed(seed, entity)))
+}
+
 struct Ranked<'a> {
     officer: &'a InspectorFacts,
     ticket: TicketKey,
-    far: bool,
 }
 
 /// Officers of `department` eligible for the entity, in ranking order (workload not applied).
+///
+/// `s` has absorbed the visit's seed hash, `seed_hash(team_seed(seed, entity))`.
 fn ranking<'a>(
     prepared: &'a Prepared,
     facts: Option<&EntityFacts>,
-    seed: &str,
+    s: &Seeded,
     entity: &str,
     department: &str,
 ) -> Vec<Ranked<'a>> {
-    let town = facts.map(|f| f.town.as_str()).unwrap_or("");
-    let last: &[String] = facts.and_then(|f| f.last_team.as_deref()).unwrap_or(&[]);
-    let s = seed_hash(&team_seed(seed, entity));
-    let mut out: Vec<Ranked<'a>> = prepared
-        .inspectors
-        .iter()
-        .filter(|i| i.department == department)
-        .filter(|i| !i.conflicts.iter().flatten().any(|c| c == entity))
-        .filter(|i| !last.contains(&i.id))
-        .map(|i| Ranked {
-            officer: i,
-            ticket: TicketKey::new(&s, &i.id),
-            far: !i.areas.iter().any(|a| a == town),
-        })
-        .collect();
-    out.sort_by(|a, b| (a.far, &a.ticket, &a.officer.id).cmp(&(b.far, &b.ticket, &b.officer.id)));
-    out
+    let mut r = Ranking::new(prepared, facts, s, entity, department);
+    r.rank_far(s);
+    r.ranked
+}
+
+/// [`ranking`] as far as the seating reads it. The officers whose areas include the entity's
+/// town come first; when one of them takes the seat, the tickets of the others (most of a
+/// county's officers) are never needed. They are ranked the first time the near ones will not
+/// do, so the order read is [`ranking`]'s own.
+struct Ranking<'a> {
+    /// In ranking order: the near officers, then the far ones once ranked.
+    ranked: Vec<Ranked<'a>>,
+    /// The eligible officers whose areas miss the entity's town, not ranked yet.
+    far: Vec<&'a InspectorFacts>,
+}
+
+impl<'a> Ranking<'a> {
+    fn new(
+        prepared: &'a Prepared,
+        facts: Option<&EntityFacts>,
+        s: &Seeded,
+        entity: &str,
+        department: &str,
+    ) -> Ranking<'a> {
+        let town = facts.map(|f| f.town.as_str()).unwrap_or("");
+        let last: &[String] = facts.and_then(|f| f.last_team.as_deref()).unwrap_or(&[]);
+        let mut near = Vec::new();
+        let mut far = Vec::new();
+        for i in prepared
+            .inspectors
+            .iter()
+            .filter(|i| i.department == department)
+            .filter(|i| !i.conflicts.iter().flatten().any(|c| c == entity))
+            .filter(|i| !last.contains(&i.id))
+        {
+            if i.areas.iter().any(|a| a == town) {
+                near.push(Ranked {
+                    officer: i,
+                    ticket: TicketKey::seeded(s, &i.id),
+                });
+            } else {
+                far.push(i);
+            }
+        }
+        near.sort_by(|a, b| (&a.ticket, &a.officer.id).cmp(&(&b.ticket, &b.officer.id)));
+        Ranking { ranked: near, far }
+    }
+
+    /// Ranks the far officers after the near ones (once).
+    fn rank_far(&mut self, s: &Seeded) {
+        let mut far: Vec<Ranked<'a>> = std::mem::take(&mut self.far)
+            .into_iter()
+            .map(|i| Ranked {
+                officer: i,
+                ticket: TicketKey::seeded(s, &i.id),
+            })
+            .collect();
+        far.sort_by(|a, b| (&a.ticket, &a.officer.id).cmp(&(&b.ticket, &b.officer.id)));
+        self.ranked.extend(far);
+    }
 }
 
 fn needs(prepared: &Prepared, tasks: &[String]) -> (Vec<Vec<String>>, Vec<String>) {
@@ -123,14 +173,16 @@ fn form_team(
 ) -> Result<Vec<Seat>, String> {
     let (expertise, departments) = needs(prepared, &v.tasks);
     let lead_department = &prepared.lead_department;
-    let bureau = ranking(prepared, entity, seed, &v.entity, lead_department);
+    let s = visit_seed(seed, &v.entity);
+    let mut bureau = Ranking::new(prepared, entity, &s, &v.entity, lead_department);
     let mut team = Seating {
         cap: prepared.workload_cap,
         load,
         seats: Vec::new(),
+        s: &s,
     };
     let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
-    if !team.take(&bureau, true, |o| {
+    if !team.take(&mut bureau, true, |o| {
         all_expertise.is_empty() || holds(o, &all_expertise)
     }) {
         return Err(format!(
@@ -145,7 +197,7 @@ fn form_team(
                 .iter()
                 .any(|o| o.id == s.inspector && holds(o, any_of))
         });
-        if !covered && !team.take(&bureau, false, |o| holds(o, any_of)) {
+        if !covered && !team.take(&mut bureau, false, |o| holds(o, any_of)) {
             return Err(format!(
                 "{lead_department}没有符合专业（{}）的执法人员",
                 any_of.join("、")
@@ -154,13 +206,13 @@ fn form_team(
     }
     let bureau_seats = 2usize.saturating_sub(departments.len()).max(1);
     while team.seats.len() < bureau_seats {
-        if !team.take(&bureau, false, |_| true) {
+        if !team.take(&mut bureau, false, |_| true) {
             return Err(format!("{lead_department}可派执法人员不足{bureau_seats}名"));
         }
     }
     for d in &departments {
-        let ranked = ranking(prepared, entity, seed, &v.entity, d);
-        if !team.take(&ranked, false, |_| true) {
+        let mut ranked = Ranking::new(prepared, entity, &s, &v.entity, d);
+        if !team.take(&mut ranked, false, |_| true) {
             return Err(format!("{d}没有可派的执法人员"));
         }
     }
@@ -172,14 +224,16 @@ struct Seating<'a> {
     cap: u32,
     load: &'a HashMap<&'a str, u32>,
     seats: Vec<Seat>,
+    /// The visit's hash state (see [`visit_seed`]), for ranking far officers when asked.
+    s: &'a Seeded,
 }
 
 impl Seating<'_> {
-    /// Seats the first officer in `ranked` who is not on the team yet, is under the workload
-    /// cap and `fits`; false when there is none.
+    /// Seats the first officer in the ranking who is not on the team yet, is under the
+    /// workload cap and `fits`; false when there is none.
     fn take(
         &mut self,
-        ranked: &[Ranked<'_>],
+        ranking: &mut Ranking<'_>,
         lead: bool,
         fits: impl Fn(&InspectorFacts) -> bool,
     ) -> bool {
@@ -187,7 +241,19 @@ impl Seating<'_> {
             !self.seats.iter().any(|s| s.inspector == r.officer.id)
                 && self.load.get(r.officer.id.as_str()).copied().unwrap_or(0) < self.cap
         };
-        let Some(r) = ranked.iter().find(|r| free(r) && fits(r.officer)) else {
+        let mut found = ranking
+            .ranked
+            .iter()
+            .position(|r| free(r) && fits(r.officer));
+        if found.is_none() && !ranking.far.is_empty() {
+            let from = ranking.ranked.len();
+            ranking.rank_far(self.s);
+            found = ranking.ranked[from..]
+                .iter()
+                .position(|r| free(r) && fits(r.officer))
+                .map(|n| from + n);
+        }
+        let Some(r) = found.map(|n| &ranking.ranked[n]) else {
             return false;
         };
         self.seats.push(Seat {
@@ -274,7 +340,8 @@ pub fn next_substitute(
     let all_expertise: Vec<String> = expertise.iter().flatten().cloned().collect();
     let mut skipped = Vec::new();
     let facts = prepared.entities.iter().find(|e| e.id == visit.entity);
-    for r in ranking(prepared, facts, seed, &visit.entity, &leaving.department) {
+    let s = visit_seed(seed, &visit.entity);
+    for r in ranking(prepared, facts, &s, &visit.entity, &leaving.department) {
         let id = r.officer.id.as_str();
         if team.includes(id) || gone.contains(&id) {
             continue;
@@ -300,4 +367,105 @@ pub fn next_substitute(
     Err(NoSubstitute::NoneLeft {
         department: leaving.department.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn officer(n: usize, department: &str, areas: u8, expertise: u8) -> InspectorFacts {
+        const TOWNS: [&str; 4] = ["凤城镇", "北留镇", "润城镇", "町店镇"];
+        const FIELDS: [&str; 3] = ["大气", "水", "固废"];
+        InspectorFacts {
+            id: format!("YC-{n:03}"),
+            name: format!("执法人员{n}"),
+            department: department.to_string(),
+            areas: (0..4)
+                .filter(|b| areas & (1 << b) != 0)
+                .map(|b| TOWNS[b].to_string())
+                .collect(),
+            expertise: (0..3)
+                .filter(|b| expertise & (1 << b) != 0)
+                .map(|b| FIELDS[b].to_string())
+                .collect(),
+            conflicts: None,
+        }
+    }
+
+    /// The seating over the whole ranking at once, as it was before the far officers were
+    /// ranked only when needed.
+    fn take_eager(
+        seats: &mut Vec<Seat>,
+        cap: u32,
+        load: &HashMap<&str, u32>,
+        ranked: &[Ranked<'_>],
+        fits: impl Fn(&InspectorFacts) -> bool,
+    ) -> bool {
+        let free = |r: &Ranked<'_>| {
+            !seats.iter().any(|s| s.inspector == r.officer.id)
+                && load.get(r.officer.id.as_str()).copied().unwrap_or(0) < cap
+        };
+        let Some(r) = ranked.iter().find(|r| free(r) && fits(r.officer)) else {
+            return false;
+        };
+        seats.push(Seat {
+            inspector: r.officer.id.clone(),
+            department: r.officer.department.clone(),
+            lead: false,
+            ticket: r.ticket.text(),
+        });
+        true
+    }
+
+    proptest! {
+        /// Seat after seat, with any officers, areas, expertise, loads and wishes, the lazy
+        /// ranking seats exactly whom the whole ranking seats.
+        #[test]
+        fn ranking_far_officers_when_needed_seats_the_same(
+            officers in proptest::collection::vec((0u8..16, 0u8..8, 0u32..3), 1..24),
+            town in 0usize..5,
+            wishes in proptest::collection::vec(0u8..8, 1..6),
+            seed in "[0-9]{20}",
+        ) {
+            let prepared = Prepared {
+                inspectors: officers
+                    .iter()
+                    .enumerate()
+                    .map(|(n, (areas, expertise, _))| officer(n, "局", *areas, *expertise))
+                    .collect(),
+                ..Default::default()
+            };
+            let load: HashMap<&str, u32> = prepared
+                .inspectors
+                .iter()
+                .zip(&officers)
+                .map(|(i, (_, _, l))| (i.id.as_str(), *l))
+                .collect();
+            let towns = ["凤城镇", "北留镇", "润城镇", "町店镇", "别处"];
+            let facts = EntityFacts {
+                id: "E1".into(),
+                name: "甲".into(),
+                town: towns[town].into(),
+                last_team: None,
+                class: None,
+            };
+            let s = visit_seed(&seed, "E1");
+            let eager = ranking(&prepared, Some(&facts), &s, "E1", "局");
+            let mut lazy = Ranking::new(&prepared, Some(&facts), &s, "E1", "局");
+            let mut team = Seating { cap: 2, load: &load, seats: Vec::new(), s: &s };
+            let mut seats = Vec::new();
+            for w in wishes {
+                let fits = |o: &InspectorFacts| {
+                    w == 0 || o.expertise.iter().any(|x| {
+                        ["大气", "水", "固废"].iter().enumerate().any(|(b, f)| w & (1 << b) != 0 && x == f)
+                    })
+                };
+                let a = team.take(&mut lazy, false, fits);
+                let b = take_eager(&mut seats, 2, &load, &eager, fits);
+                prop_assert_eq!(a, b);
+                prop_assert_eq!(&team.seats, &seats);
+            }
+        }
+    }
 }

@@ -19,14 +19,32 @@ pub fn seed_hash(seed: &str) -> String {
 }
 
 fn digest(s: &str, id: &str) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(s.as_bytes());
-    h.update(id.as_bytes());
-    h.finalize().into()
+    Seeded::new(s).digest(id)
+}
+
+/// SHA-256 with `S` already absorbed: every ticket under one seed hash starts with the same 64
+/// bytes `S`, exactly one block, so each id costs one compression of its own instead of two.
+#[derive(Clone)]
+pub struct Seeded(Sha256);
+
+impl Seeded {
+    pub fn new(s: &str) -> Seeded {
+        let mut h = Sha256::new();
+        h.update(s.as_bytes());
+        Seeded(h)
+    }
+
+    /// SHA-256 of `S + id`.
+    fn digest(&self, id: &str) -> [u8; 32] {
+        let mut h = self.0.clone();
+        h.update(id.as_bytes());
+        h.finalize().into()
+    }
 }
 
 /// Divides a big-endian 256-bit number (as four u64 limbs, most significant first) by `div`,
-/// in place; returns the remainder.
+/// in place; returns the remainder. The tests' reference for the arithmetic below.
+#[cfg(test)]
 fn div_rem(limbs: &mut [u64; 4], div: u64) -> u64 {
     let mut rem: u128 = 0;
     for limb in limbs.iter_mut() {
@@ -37,6 +55,7 @@ fn div_rem(limbs: &mut [u64; 4], div: u64) -> u64 {
     rem as u64
 }
 
+#[cfg(test)]
 fn limbs(d: &[u8; 32]) -> [u64; 4] {
     let mut out = [0u64; 4];
     for (i, chunk) in d.chunks_exact(8).enumerate() {
@@ -45,6 +64,7 @@ fn limbs(d: &[u8; 32]) -> [u64; 4] {
     out
 }
 
+#[cfg(test)]
 const TEN_19: u64 = 10_000_000_000_000_000_000;
 /// 10^19 = 2^19 · 5^19.
 const FIVE_19: u64 = 19_073_486_328_125;
@@ -80,18 +100,39 @@ fn low_19_digits(d: &[u8; 32]) -> u64 {
     r5 + FIVE_19 * t
 }
 
+const TEN_9: u64 = 1_000_000_000;
+
 /// The ticket text of a digest.
+///
+/// The digest is divided by 10^9 limb by limb in 32-bit limbs, so that every division is of a
+/// `u64` by a constant, which compiles to a multiplication (dividing 64-bit limbs by 10^19
+/// needs a 128-bit division, a library call: that made the text of a ticket cost more than
+/// hashing it).
 fn ticket_text(d: &[u8; 32]) -> String {
-    let mut n = limbs(d);
-    // Up to 78 decimal digits, least significant first, 19 at a time.
-    let mut digits = Vec::with_capacity(80);
+    let mut n = [0u32; 8];
+    for (limb, chunk) in n.iter_mut().zip(d.chunks_exact(4)) {
+        *limb = u32::from_be_bytes(chunk.try_into().expect("4 bytes"));
+    }
+    // The most significant limb not yet zero: the division skips the zeros above it.
+    let mut top = n.iter().position(|l| *l != 0).unwrap_or(n.len());
+    // Up to 78 decimal digits (81 with the last chunk's zeros), least significant first, 9 at
+    // a time.
+    let mut digits = Vec::with_capacity(82);
     loop {
-        let mut chunk = div_rem(&mut n, TEN_19);
-        for _ in 0..19 {
-            digits.push(b'0' + (chunk % 10) as u8);
-            chunk /= 10;
+        let mut rem = 0u64;
+        for limb in &mut n[top..] {
+            let cur = (rem << 32) | u64::from(*limb);
+            *limb = (cur / TEN_9) as u32;
+            rem = cur % TEN_9;
         }
-        if n == [0; 4] {
+        for _ in 0..9 {
+            digits.push(b'0' + (rem % 10) as u8);
+            rem /= 10;
+        }
+        while top < n.len() && n[top] == 0 {
+            top += 1;
+        }
+        if top == n.len() {
             break;
         }
     }
@@ -101,10 +142,10 @@ fn ticket_text(d: &[u8; 32]) -> String {
     while digits.len() > 64 && digits.last() == Some(&b'0') {
         digits.pop();
     }
-    let mut s = String::with_capacity(digits.len() + 2);
-    s.push_str("0.");
-    s.extend(digits.iter().map(|&b| b as char));
-    s
+    let mut text = Vec::with_capacity(digits.len() + 2);
+    text.extend_from_slice(b"0.");
+    text.extend_from_slice(&digits);
+    String::from_utf8(text).expect("ASCII digits")
 }
 
 /// The ticket of `id` under the seed hash `s`.
@@ -122,7 +163,15 @@ pub struct TicketKey {
 
 impl TicketKey {
     pub fn new(s: &str, id: &str) -> TicketKey {
-        let digest = digest(s, id);
+        TicketKey::of_digest(digest(s, id))
+    }
+
+    /// The key of `id` under the seed hash `S` that `seeded` has absorbed.
+    pub fn seeded(seeded: &Seeded, id: &str) -> TicketKey {
+        TicketKey::of_digest(seeded.digest(id))
+    }
+
+    fn of_digest(digest: [u8; 32]) -> TicketKey {
         let mut low = low_19_digits(&digest);
         let mut head = 0u64;
         for _ in 0..19 {
@@ -154,8 +203,11 @@ impl PartialOrd for TicketKey {
 
 /// The `take` ids with the smallest `(ticket, id)`, in that order, with their tickets.
 pub fn smallest<'a>(s: &str, ids: &[&'a str], take: usize) -> Vec<(String, &'a str)> {
-    let mut keyed: Vec<(TicketKey, &str)> =
-        ids.iter().map(|id| (TicketKey::new(s, id), *id)).collect();
+    let seeded = Seeded::new(s);
+    let mut keyed: Vec<(TicketKey, &str)> = ids
+        .iter()
+        .map(|id| (TicketKey::seeded(&seeded, id), *id))
+        .collect();
     let take = take.min(keyed.len());
     if take < keyed.len() && take > 0 {
         keyed.select_nth_unstable(take - 1);
@@ -233,6 +285,63 @@ mod tests {
         }
         assert_eq!(FIVE_19 * (1 << 19), TEN_19);
         assert_eq!((FIVE_19 * FIVE_19_INV) & LOW_19, 1);
+    }
+
+    /// The ticket text as it was computed before: 128-bit division of 64-bit limbs by 10^19.
+    fn text_by_division(d: &[u8; 32]) -> String {
+        let mut n = limbs(d);
+        let mut digits = Vec::with_capacity(80);
+        loop {
+            let mut chunk = div_rem(&mut n, TEN_19);
+            for _ in 0..19 {
+                digits.push(b'0' + (chunk % 10) as u8);
+                chunk /= 10;
+            }
+            if n == [0; 4] {
+                break;
+            }
+        }
+        digits.resize(digits.len().max(64), b'0');
+        while digits.len() > 64 && digits.last() == Some(&b'0') {
+            digits.pop();
+        }
+        format!("0.{}", String::from_utf8(digits).unwrap())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ticket_text_equals_the_128_bit_division(d in proptest::array::uniform32(proptest::prelude::any::<u8>())) {
+            proptest::prop_assert_eq!(ticket_text(&d), text_by_division(&d));
+        }
+
+        #[test]
+        fn seeded_digests_equal_hashing_the_whole_text(s in "[0-9a-f]{0,80}", id in "[A-Z0-9-]{0,40}") {
+            let whole: [u8; 32] = Sha256::digest(format!("{s}{id}").as_bytes()).into();
+            proptest::prop_assert_eq!(Seeded::new(&s).digest(&id), whole);
+            proptest::prop_assert_eq!(TicketKey::seeded(&Seeded::new(&s), &id), TicketKey::new(&s, &id));
+        }
+    }
+
+    #[test]
+    fn ticket_text_at_the_edges() {
+        let mut cases = vec![[0u8; 32], [0xff; 32]];
+        for at in 0..32 {
+            for b in [1u8, 0x3b, 0x80, 0xff] {
+                let mut d = [0u8; 32];
+                d[at] = b;
+                cases.push(d);
+                let mut ones = [0xffu8; 32];
+                ones[at] = 0;
+                cases.push(ones);
+            }
+        }
+        for i in 0..2000u32 {
+            cases.push(Sha256::digest(i.to_le_bytes()).into());
+        }
+        for d in &cases {
+            assert_eq!(ticket_text(d), text_by_division(d), "{}", hex::encode(d));
+        }
+        assert_eq!(ticket_text(&[0u8; 32]), format!("0.{}", "0".repeat(64)));
     }
 
     #[test]

@@ -93,9 +93,9 @@ pub(super) fn lines_in_period(task: &Task, period: Period) -> Result<Vec<&Sampli
 /// `by_id` lists the entities' positions in id order: the pool is kept in that order, so that
 /// each stratum's population (sorted by id) comes out sorted without sorting again.
 pub(super) fn task_pool<'p>(
-    input: &'p PrepareInput<'_>,
+    input: &PrepareInput<'_>,
     ctx: &Ctx<'_>,
-    classes: &'p [Classification],
+    units: &'p [Unit],
     by_id: &[usize],
     task: &Task,
     lines: &[&SamplingLine],
@@ -123,22 +123,22 @@ pub(super) fn task_pool<'p>(
     let all_full = lines.iter().all(|l| matches!(l.rule, SamplingRule::Full));
     let some_full = lines.iter().any(|l| matches!(l.rule, SamplingRule::Full));
     for &n in by_id {
-        let (e, c) = (&input.entities[n], &classes[n]);
-        if !task.target_types.iter().any(|t| e.target_types.contains(t)) {
+        let e = &units[n];
+        if !task.target_types.iter().any(|t| e.has_type(*t)) {
             continue;
         }
         let reason = exclusion_reason(e, &scope);
         let capped = reason
             .is_none()
-            .then(|| cap_reason(e, c, input.history, input.province_cap))
+            .then(|| cap_reason(e, input.history, input.province_cap))
             .flatten();
         match (reason, capped) {
-            (None, None) => pool.members.push((e, c)),
+            (None, None) => pool.members.push(e),
             (None, Some(why)) => {
-                pool.capped.push((e, c));
+                pool.capped.push(e);
                 if !all_full {
                     excluded.push(Exclusion {
-                        id: e.id().to_string(),
+                        id: e.id.clone(),
                         task: task.code.clone(),
                         reason: if some_full {
                             format!("{why}（全覆盖检查项仍纳入）")
@@ -149,11 +149,11 @@ pub(super) fn task_pool<'p>(
                 }
             }
             (Some(reason), _) => {
-                if ctx.drawn(&task.code, e.id()) {
-                    pool.drawn_out.push((e, c));
+                if ctx.drawn(&task.code, &e.id) {
+                    pool.drawn_out.push(e);
                 }
                 excluded.push(Exclusion {
-                    id: e.id().to_string(),
+                    id: e.id.clone(),
                     task: task.code.clone(),
                     reason,
                 });
@@ -208,39 +208,48 @@ pub(super) fn task_spec(plan: &Plan, task: &Task) -> TaskSpec {
 
 /// The facts frozen of every entity in some stratum's population, by id, and (for the private
 /// part) the previous team of those that had one.
+///
+/// `by_id` lists the units' positions in id order. Each population is sorted by id, so their
+/// ids, sorted together (a merge of sorted runs) and deduplicated, are walked beside the units
+/// in id order: no set of a hundred thousand ids is hashed, and the facts come out in id order.
 pub(super) fn entity_facts(
-    input: &PrepareInput<'_>,
-    classes: &[Classification],
+    history: &History,
+    units: &[Unit],
+    by_id: &[usize],
     strata: &[StratumSpec],
 ) -> (Vec<EntityFacts>, Vec<LastTeam>) {
-    let mut in_population: HashSet<&str> = HashSet::new();
-    for s in strata {
-        in_population.extend(s.population.iter().map(String::as_str));
-    }
-    let mut entities = Vec::new();
+    let mut in_population: Vec<&str> = strata
+        .iter()
+        .flat_map(|s| s.population.iter().map(String::as_str))
+        .collect();
+    in_population.sort();
+    in_population.dedup();
+    let mut entities = Vec::with_capacity(in_population.len());
     let mut last_teams = Vec::new();
-    for (e, c) in input.entities.iter().zip(classes) {
-        if !in_population.contains(e.id()) {
+    let mut wanted = in_population.iter().peekable();
+    for e in by_id.iter().map(|&n| &units[n]) {
+        // Ids of a population that no unit has cannot occur (populations are made of units);
+        // they are passed over all the same.
+        while wanted.next_if(|id| **id < e.id.as_str()).is_some() {}
+        if wanted.next_if(|id| **id == e.id.as_str()).is_none() {
             continue;
         }
         entities.push(EntityFacts {
-            id: e.id().to_string(),
+            id: e.id.clone(),
             name: e.name.clone(),
             town: e.town.clone(),
             last_team: None,
-            class: Some(c.class.short_label().to_string()),
+            class: Some(e.class.short_label().to_string()),
         });
-        if let Some(team) = input.history.last_team.get(e.id())
+        if let Some(team) = history.last_team.get(&e.id)
             && !team.is_empty()
         {
             last_teams.push(LastTeam {
-                entity: e.id().to_string(),
+                entity: e.id.clone(),
                 inspectors: team.clone(),
             });
         }
     }
-    entities.sort_by(|a, b| a.id.cmp(&b.id));
-    last_teams.sort_by(|a, b| a.entity.cmp(&b.entity));
     (entities, last_teams)
 }
 

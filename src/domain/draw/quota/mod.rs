@@ -31,7 +31,7 @@ use super::record::{
     ALGORITHM, Annual, EntityFacts, Exclusion, Ineligible, InspectorFacts, LastTeam,
     OfficerConflicts, Prepared, PrivatePart, StratumSpec, TaskSpec,
 };
-use crate::domain::classification::{Classification, SupervisionClass, classify};
+use crate::domain::classification::SupervisionClass;
 use crate::domain::entity::Entity;
 use crate::domain::inspector::Inspector;
 use crate::domain::plan::{Plan, SamplingLine, SamplingRule, Task, TierMultipliers, pct};
@@ -39,11 +39,13 @@ use crate::domain::vocab::{CreditTier, EiaClass, ProductionStatus, TargetType};
 
 mod freeze;
 mod strata;
+mod unit;
 use freeze::{
     certified_lead_officers, entity_facts, lines_in_period, private_part, sendable_inspectors,
     task_pool, task_spec, task_strata, workload_cap,
 };
 use strata::line_strata;
+pub use unit::Unit;
 
 /// The annual cap of random inspections of a unit of any class but special (plan section 三:
 /// "同一污染源……不超过2次，特殊监管对象不受该条款约束").
@@ -137,7 +139,7 @@ struct Scope<'a> {
 }
 
 /// Why an entity in a task's scope is not in its population this quarter, if it is not.
-fn exclusion_reason(e: &Entity, scope: &Scope<'_>) -> Option<String> {
+fn exclusion_reason(e: &Unit, scope: &Scope<'_>) -> Option<String> {
     let (task, period) = (scope.task, scope.period);
     if let Some(r) = &e.exclusion {
         return Some(format!("不参与双随机：{r}"));
@@ -151,7 +153,7 @@ fn exclusion_reason(e: &Entity, scope: &Scope<'_>) -> Option<String> {
         return Some(format!("季节性生产，{period}的检查月份内不生产"));
     }
     if !task.rivers.is_empty()
-        && e.target_types.contains(&TargetType::RiverOutfall)
+        && e.has_type(TargetType::RiverOutfall)
         && !task.rivers.iter().any(|r| e.outfall_rivers.contains(r))
     {
         return Some(format!("排污口不在{}", task.rivers.join("、")));
@@ -161,11 +163,11 @@ fn exclusion_reason(e: &Entity, scope: &Scope<'_>) -> Option<String> {
 
 /// Why the yearly caps keep a unit out, if they do: every class but special, at most
 /// [`ANNUAL_CAP`] random inspections a year, and the province's cap where set.
-fn cap_reason(e: &Entity, c: &Classification, h: &History, cap: Option<u32>) -> Option<String> {
-    if c.class == SupervisionClass::Special {
+fn cap_reason(e: &Unit, h: &History, cap: Option<u32>) -> Option<String> {
+    if e.class == SupervisionClass::Special {
         return None;
     }
-    let visits = h.random_visits.get(e.id()).copied().unwrap_or(0);
+    let visits = h.random_visits.get(&e.id).copied().unwrap_or(0);
     if visits >= ANNUAL_CAP {
         return Some(format!(
             "本年度已随机抽查{visits}次（年度上限{ANNUAL_CAP}次，特殊监管对象除外）"
@@ -181,38 +183,31 @@ fn cap_reason(e: &Entity, c: &Classification, h: &History, cap: Option<u32>) -> 
 
 /// A task's units, in id order (see `freeze::task_pool`).
 struct Pool<'a> {
-    members: Vec<(&'a Entity, &'a Classification)>,
+    members: Vec<&'a Unit>,
     /// Units of the scope kept out by the yearly cap only: the ratio still counts them.
-    capped: Vec<(&'a Entity, &'a Classification)>,
+    capped: Vec<&'a Unit>,
     /// Units of the scope kept out for another reason that this task drew earlier this year.
-    drawn_out: Vec<(&'a Entity, &'a Classification)>,
+    drawn_out: Vec<&'a Unit>,
 }
 
 impl<'a> Pool<'a> {
-    fn ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
+    fn ids(&self, keep: impl Fn(&Unit) -> bool) -> Vec<String> {
         sorted_ids(&self.members, keep)
     }
 
-    fn capped_ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
+    fn capped_ids(&self, keep: impl Fn(&Unit) -> bool) -> Vec<String> {
         sorted_ids(&self.capped, keep)
     }
 
-    fn drawn_out_ids(&self, keep: impl Fn(&Entity, &Classification) -> bool) -> Vec<String> {
+    fn drawn_out_ids(&self, keep: impl Fn(&Unit) -> bool) -> Vec<String> {
         sorted_ids(&self.drawn_out, keep)
     }
 }
 
 /// The ids kept, sorted (a pool in id order is sorted already, which the sort checks in one
 /// pass).
-fn sorted_ids(
-    v: &[(&Entity, &Classification)],
-    keep: impl Fn(&Entity, &Classification) -> bool,
-) -> Vec<String> {
-    let mut ids: Vec<String> = v
-        .iter()
-        .filter(|(e, c)| keep(e, c))
-        .map(|(e, _)| e.id().to_string())
-        .collect();
+fn sorted_ids(v: &[&Unit], keep: impl Fn(&Unit) -> bool) -> Vec<String> {
+    let mut ids: Vec<String> = v.iter().filter(|e| keep(e)).map(|e| e.id.clone()).collect();
     ids.sort();
     ids
 }
@@ -269,6 +264,20 @@ fn inspector_eligibility(i: &Inspector, period: Period) -> Option<String> {
 /// Freezes everything a draw needs before its seed exists: the public preparation (which the
 /// commitment hashes) and its private part (whose digest the preparation holds).
 pub fn prepare(input: &PrepareInput<'_>) -> Result<(Prepared, PrivatePart), String> {
+    let units: Vec<Unit> = input
+        .entities
+        .iter()
+        .map(|e| Unit::of(e, input.prepared_on))
+        .collect();
+    prepare_units(input, &units)
+}
+
+/// [`prepare`] with the entities read as [units](Unit) (classed as of `input.prepared_on`),
+/// as the draw's slim read of the library gives them: `input.entities` is not read.
+pub fn prepare_units(
+    input: &PrepareInput<'_>,
+    units: &[Unit],
+) -> Result<(Prepared, PrivatePart), String> {
     let period = input.period;
     let (inspectors, ineligible) = sendable_inspectors(input.inspectors, period);
     let ctx = Ctx {
@@ -276,25 +285,19 @@ pub fn prepare(input: &PrepareInput<'_>) -> Result<(Prepared, PrivatePart), Stri
         history: input.history,
         officers: certified_lead_officers(input),
     };
-    let classes: Vec<Classification> = input
-        .entities
-        .iter()
-        .map(|e| classify(e, input.prepared_on))
-        .collect();
-
-    let mut by_id: Vec<usize> = (0..input.entities.len()).collect();
-    by_id.sort_unstable_by(|a, b| input.entities[*a].id().cmp(input.entities[*b].id()));
+    let mut by_id: Vec<usize> = (0..units.len()).collect();
+    by_id.sort_unstable_by(|a, b| units[*a].id.cmp(&units[*b].id));
 
     let mut tasks = Vec::new();
     let mut strata = Vec::new();
     let mut excluded = Vec::new();
     for (plan, task) in &input.tasks {
         let lines = lines_in_period(task, period)?;
-        let pool = task_pool(input, &ctx, &classes, &by_id, task, &lines, &mut excluded);
+        let pool = task_pool(input, &ctx, units, &by_id, task, &lines, &mut excluded);
         strata.extend(task_strata(&ctx, plan, task, &lines, &pool));
         tasks.push(task_spec(plan, task));
     }
-    let (entities, last_teams) = entity_facts(input, &classes, &strata);
+    let (entities, last_teams) = entity_facts(input.history, units, &by_id, &strata);
     excluded.sort_by(|a, b| (&a.task, &a.id).cmp(&(&b.task, &b.id)));
     let workload_cap = workload_cap(&strata, &inspectors, input.lead_department);
     let private = private_part(input.inspectors, &inspectors, ineligible, last_teams);

@@ -164,8 +164,7 @@ impl Line<'_> {
     fn by_class(&self, class: SupervisionClass, base: u32, out: &mut Vec<StratumSpec>) {
         let (ctx, pool) = (self.ctx, self.pool);
         for tier in TIERS {
-            let in_stratum =
-                |e: &Entity, c: &Classification| c.class == class && e.credit_tier == tier;
+            let in_stratum = |e: &Unit| e.class == class && e.credit_tier == tier;
             let pop = pool.ids(in_stratum);
             let capped = pool.capped_ids(in_stratum).len();
             if pop.is_empty() && capped == 0 {
@@ -173,7 +172,7 @@ impl Line<'_> {
             }
             let coverage = matches!(class, SupervisionClass::Key | SupervisionClass::Special);
             let priority: Vec<String> = if coverage {
-                pool.ids(|e, c| in_stratum(e, c) && c.also_key && ctx.uncovered(e.id()))
+                pool.ids(|e| in_stratum(e) && e.also_key && ctx.uncovered(&e.id))
             } else {
                 vec![]
             };
@@ -199,7 +198,7 @@ impl Line<'_> {
     /// drawn yet; a unit drawn earlier counts as drawn whatever happened to it since.
     fn general_per_inspector(&self, units_per_inspector: u32, out: &mut Vec<StratumSpec>) {
         let (ctx, pool) = (self.ctx, self.pool);
-        let general = |_: &Entity, c: &Classification| c.class == SupervisionClass::General;
+        let general = |e: &Unit| e.class == SupervisionClass::General;
         let members = pool.ids(general);
         let others = [pool.capped_ids(general), pool.drawn_out_ids(general)].concat();
         let drawn = self.drawn_count(&members) + self.drawn_count(&others);
@@ -239,9 +238,7 @@ impl Line<'_> {
     /// One stratum per credit tier of the units holding an EIA class, a share per quarter.
     fn by_eia_class(&self, eia: EiaClass, base: u32, out: &mut Vec<StratumSpec>) {
         for tier in TIERS {
-            let in_stratum = |e: &Entity, _: &Classification| {
-                e.eia_classes.contains(&eia) && e.credit_tier == tier
-            };
+            let in_stratum = |e: &Unit| e.has_eia(eia) && e.credit_tier == tier;
             let pop = self.pool.ids(in_stratum);
             let capped = self.pool.capped_ids(in_stratum).len();
             if !pop.is_empty() || capped > 0 {
@@ -263,7 +260,7 @@ impl Line<'_> {
     /// units not drawn yet.
     fn fixed_ratio(&self, ratio_bp: u32, out: &mut Vec<StratumSpec>) {
         for tier in TIERS {
-            let in_tier = |e: &Entity, _: &Classification| e.credit_tier == tier;
+            let in_tier = |e: &Unit| e.credit_tier == tier;
             let members = self.pool.ids(in_tier);
             let others = [
                 self.pool.capped_ids(in_tier),
@@ -305,12 +302,8 @@ impl Line<'_> {
     /// is pending until a visit of this task started (or is pending this period). Spread over
     /// the quarters left; a pending unit another stratum draws joins that visit.
     fn full(&self, out: &mut Vec<StratumSpec>) {
-        let all = [
-            self.pool.ids(|_, _| true),
-            self.pool.capped_ids(|_, _| true),
-        ]
-        .concat();
-        let capped: HashSet<String> = self.pool.capped_ids(|_, _| true).into_iter().collect();
+        let all = [self.pool.ids(|_| true), self.pool.capped_ids(|_| true)].concat();
+        let capped: HashSet<String> = self.pool.capped_ids(|_| true).into_iter().collect();
         let mut pop: Vec<String> = all
             .iter()
             .filter(|id| !self.ctx.done(self.code, id))
