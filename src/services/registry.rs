@@ -476,6 +476,11 @@ impl Session {
             } else {
                 Some(actor.log(tx, action, subject, &json!({}))?)
             };
+            // Written in bulk, bound to the event without the capture triggers.
+            let mut writer = match &event {
+                Some(_) => Some(store::entities::Writer::new(tx)?),
+                None => None,
+            };
             let mut t = EntityTally::default();
             while let Some((row, parsed)) = feed.next_row()? {
                 t.rows += 1;
@@ -525,9 +530,12 @@ impl Session {
                     Some(_) => t.updated.push(e.id().to_string()),
                     None => t.added.push(e.id().to_string()),
                 }
-                if let Some(ev) = &event {
-                    store::entities::put_json(tx, &e, &json, ev.seq)?;
+                if let (Some(ev), Some(w)) = (&event, &mut writer) {
+                    w.put(&e, &json, ev.seq)?;
                 }
+            }
+            if let Some(w) = writer {
+                w.finish()?;
             }
             if !t.parsed.is_empty() {
                 return Err(ServiceError::Rejected(t.parsed));
