@@ -12,6 +12,16 @@
 //! are: every row must carry the digest its last event recorded, every row an event wrote and
 //! no later event removed must exist, and no row may exist that no event wrote.
 //!
+//! Bulk writes (issue 12): a batch of one table's rows (an import's entities, a draw's visits
+//! and seats) goes through [`Bulk`] instead. The table is *quiet* meanwhile (the triggers'
+//! `WHEN` clause skips it, via `temp.ssj_quiet`); `Bulk` writes each row itself, computes its
+//! digest in Rust from the values it bound (values the column's type affinity would convert
+//! are refused, so what is hashed is what is stored), and hands `temp.ssj_changed` the line
+//! the triggers would have left, a few thousand at a time in key order, merged the same way.
+//! The event's `bound` and its `audit_rows` are byte for byte those of the trigger path
+//! (tests compare both), so [`check`] and older databases are unaffected. A transaction that
+//! ends with a table still quiet is refused like one with unlogged rows.
+//!
 //! Row digest: `SHA-256("ssj-row-v1" ‖ table ‖ (name ‖ type ‖ value)…)` over the non-NULL
 //! columns in name order, with length prefixes. NULL columns are left out, so a column added
 //! later (NULL in old rows) changes no digest. Each stored digest is followed by an 8-byte
@@ -341,8 +351,15 @@ pub struct Bulk<'c> {
     stored: Option<rusqlite::Statement<'c>>,
     /// Hands a line to the capture table (`None`: this connection does not capture).
     line: Option<rusqlite::Statement<'c>>,
+    /// Lines not yet handed over, in write order: handed over [`CHUNK`] at a time in key
+    /// order, which the capture table's B-tree takes faster than the file's order.
+    lines: Vec<(String, Option<[u8; DIGEST]>, Vec<u8>)>,
     quiet: bool,
 }
+
+/// Lines a [`Bulk`] holds before it hands them over (bounded memory: about 1 MB); small in
+/// the unit tests, so that their batches span several.
+const CHUNK: usize = if cfg!(test) { 64 } else { 4096 };
 
 /// The upsert of a line, as the triggers' statements merge them: a key already captured in
 /// this event keeps its first `old` and takes the new `new`.
@@ -458,6 +475,7 @@ impl<'c> Bulk<'c> {
             write,
             stored,
             line,
+            lines: Vec::new(),
             quiet: capture,
         })
     }
@@ -504,9 +522,9 @@ impl<'c> Bulk<'c> {
             values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
         ))?;
         let rowid = self.conn.last_insert_rowid();
-        let Some(line) = &mut self.line else {
+        if self.line.is_none() {
             return Ok(rowid);
-        };
+        }
         let mut cols: Vec<(&str, ValueRef<'_>)> = self
             .cols
             .iter()
@@ -521,21 +539,41 @@ impl<'c> Bulk<'c> {
         let keys: Vec<ValueRef<'_>> = self.key.iter().map(|&i| cols[i].1).collect();
         let key = key_text(&keys);
         let blob = row_blob(&self.table, &mut cols);
-        line.execute(rusqlite::params![
-            self.table,
-            key,
-            old.as_ref().map(|d| &d[..]),
-            blob
-        ])?;
+        self.lines.push((key, old, blob));
+        if self.lines.len() >= CHUNK {
+            self.hand_over()?;
+        }
         Ok(rowid)
     }
 
-    /// Ends the batch: the table's writes are captured by its triggers again.
+    /// Hands the lines held to the capture table, in key order; a key written twice keeps
+    /// its writes' order (the sort is stable), so the lines merge as the triggers' would.
+    fn hand_over(&mut self) -> Result<()> {
+        let Some(line) = &mut self.line else {
+            return Ok(());
+        };
+        self.lines.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, old, blob) in self.lines.drain(..) {
+            line.execute(rusqlite::params![
+                self.table,
+                key,
+                old.as_ref().map(|d| &d[..]),
+                blob
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Ends the batch: the lines held are handed over and the table's writes are captured by
+    /// its triggers again.
     pub fn finish(mut self) -> Result<()> {
         self.loud()
     }
 
+    /// Hands over the lines held, then makes the table loud. A table whose lines could not
+    /// all be handed over stays quiet, so that its transaction is refused.
     fn loud(&mut self) -> Result<()> {
+        self.hand_over()?;
         if self.quiet {
             self.quiet = false;
             self.conn
@@ -549,7 +587,9 @@ impl<'c> Bulk<'c> {
 impl Drop for Bulk<'_> {
     fn drop(&mut self) {
         // An error here leaves the table quiet, which the end of the transaction refuses.
-        let _ = self.loud();
+        if self.lines.is_empty() {
+            let _ = self.loud();
+        }
     }
 }
 

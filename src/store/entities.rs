@@ -326,6 +326,18 @@ mod tests {
             })
             .unwrap_err();
         assert!(err.to_string().contains("entities"), "{err}");
+        // Dropped with a row whose line it still holds: the table stays quiet, refused.
+        let err = store
+            .write(|tx| {
+                let ev = audit::append(tx, "t", "li", "entities.import", "", "{}")?;
+                let mut w = super::Writer::new(tx)?;
+                let e = entity(2, 1);
+                w.put(&e, &to_json(&e), ev.seq)?;
+                drop(w);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("entities"), "{err}");
         let err = store
             .write(|tx| {
                 let w = super::Writer::new(tx)?;
