@@ -55,8 +55,18 @@ const COLS: &[&str] = &[
 pub struct Writer<'c>(super::binding::Bulk<'c>);
 
 impl<'c> Writer<'c> {
+    /// Upserts, as [`put_json`].
     pub fn new(conn: &'c Connection) -> Result<Self> {
         Ok(Writer(super::binding::Bulk::upsert(
+            conn, "entities", COLS,
+        )?))
+    }
+
+    /// Plain inserts, for ids known not to be stored (the first import into an empty
+    /// library, whose rows are each a new id): no look-up of a stored row per row. An id
+    /// that is stored after all is refused by the table's key, not overwritten.
+    pub fn new_rows(conn: &'c Connection) -> Result<Self> {
+        Ok(Writer(super::binding::Bulk::insert(
             conn, "entities", COLS,
         )?))
     }
@@ -123,6 +133,14 @@ pub fn all(conn: &Connection) -> Result<Vec<Entity>> {
 /// and name spilled SQLite's sorter to temporary files.
 pub fn all_unordered(conn: &Connection) -> Result<Vec<Entity>> {
     super::records::all(conn, "SELECT code, data FROM entities")
+}
+
+/// Whether the library holds no entity.
+pub fn is_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM entities LIMIT 1", [], |_| Ok(()))
+        .optional()?
+        .is_none())
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {
