@@ -311,13 +311,14 @@ fn affinity(declared: &str, strict: bool) -> Affinity {
 /// column would convert (an integer bound to a TEXT column, text to an INTEGER one, …) is
 /// refused instead of guessed at.
 fn stored_as_bound(affinity: Affinity, value: ValueRef<'_>) -> bool {
-    match (affinity, value) {
-        (_, ValueRef::Null | ValueRef::Blob(_)) | (Affinity::None, _) => true,
-        (Affinity::Text, ValueRef::Text(_)) => true,
-        (Affinity::Integer | Affinity::Numeric, ValueRef::Integer(_)) => true,
-        (Affinity::Real, ValueRef::Real(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (affinity, value),
+        (_, ValueRef::Null | ValueRef::Blob(_))
+            | (Affinity::None, _)
+            | (Affinity::Text, ValueRef::Text(_))
+            | (Affinity::Integer | Affinity::Numeric, ValueRef::Integer(_))
+            | (Affinity::Real, ValueRef::Real(_))
+    )
 }
 
 /// A batch of rows of one table written without the capture triggers (issue 12: an import of
@@ -1189,15 +1190,13 @@ mod tests {
         store
     }
 
+    /// One line of `audit_rows`: seq, table, key, old, new.
+    type Line5 = (u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>);
+
     /// Rows of two tables (a rowid key given as NULL, a composite key; columns of every
     /// affinity, NULLs) written by plain SQL through the triggers, or by [`Bulk`]: the same
     /// lines and the same `bound`, with a row written twice in one event and an upsert.
-    fn bulk_or_triggers(
-        bulk: bool,
-    ) -> (
-        Vec<(u64, String)>,
-        Vec<(u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>)>,
-    ) {
+    fn bulk_or_triggers(bulk: bool) -> (Vec<(u64, String)>, Vec<Line5>) {
         let mut store = Store::in_memory().unwrap();
         store
             .conn()

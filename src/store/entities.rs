@@ -226,12 +226,12 @@ mod tests {
             &format!("单位{i}"),
             &format!("9114{:014}", (i * 7919) % 100_003),
         );
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             e.registry_code = e.uscc.take().map(|c| format!("DJ{c}"));
         }
         e.town = ["凤城镇", "北留镇"][i % 2].to_string();
-        e.credit_tier = (i % 3 != 0).then_some(CreditTier::Low);
-        e.exclusion = (i % 4 == 0).then(|| "长期停产".to_string());
+        e.credit_tier = (!i.is_multiple_of(3)).then_some(CreditTier::Low);
+        e.exclusion = i.is_multiple_of(4).then(|| "长期停产".to_string());
         e.note = format!("v{version}");
         e
     }
