@@ -181,6 +181,11 @@ trait EntityFeed {
     fn digest(&mut self) -> Result<String>;
     /// How far along the feed is: (done, total), in the feed's own unit.
     fn done(&self) -> (usize, usize);
+    /// Whether the feed refuses a row whose id an earlier row has (a sheet's rows are
+    /// checked so; a JSON export's records are not).
+    fn unique_ids(&self) -> bool {
+        false
+    }
 }
 
 /// A CSV file streamed: rows parsed as they are decoded, the file hashed as it is read.
@@ -191,6 +196,10 @@ struct CsvFeed {
 }
 
 impl EntityFeed for CsvFeed {
+    fn unique_ids(&self) -> bool {
+        true
+    }
+
     fn next_row(&mut self) -> Result<Option<FedRow>> {
         Ok(self
             .stream
@@ -217,6 +226,10 @@ struct TableFeed {
 }
 
 impl EntityFeed for TableFeed {
+    fn unique_ids(&self) -> bool {
+        true
+    }
+
     fn next_row(&mut self) -> Result<Option<FedRow>> {
         self.at += 1;
         Ok(self
@@ -476,6 +489,15 @@ impl Session {
             } else {
                 Some(actor.log(tx, action, subject, &json!({}))?)
             };
+            // Written in bulk, bound to the event without the capture triggers. Into an
+            // empty library every row of a sheet is a new id (it repeats none): nothing to
+            // look up.
+            let empty = feed.unique_ids() && store::entities::is_empty(tx)?;
+            let mut writer = match &event {
+                Some(_) if empty => Some(store::entities::Writer::new_rows(tx)?),
+                Some(_) => Some(store::entities::Writer::new(tx)?),
+                None => None,
+            };
             let mut t = EntityTally::default();
             while let Some((row, parsed)) = feed.next_row()? {
                 t.rows += 1;
@@ -493,7 +515,11 @@ impl Session {
                 if !t.parsed.is_empty() {
                     continue;
                 }
-                let stored = store::entities::stored_one(tx, e.id())?;
+                let stored = if empty {
+                    None
+                } else {
+                    store::entities::stored_one(tx, e.id())?
+                };
                 match &stored {
                     None if !may_add => {
                         // A partial sheet (no 名称, 乡镇 or 检查对象类型) only updates.
@@ -525,9 +551,12 @@ impl Session {
                     Some(_) => t.updated.push(e.id().to_string()),
                     None => t.added.push(e.id().to_string()),
                 }
-                if let Some(ev) = &event {
-                    store::entities::put_json(tx, &e, &json, ev.seq)?;
+                if let (Some(ev), Some(w)) = (&event, &mut writer) {
+                    w.put(&e, &json, ev.seq)?;
                 }
+            }
+            if let Some(w) = writer {
+                w.finish()?;
             }
             if !t.parsed.is_empty() {
                 return Err(ServiceError::Rejected(t.parsed));

@@ -12,6 +12,16 @@
 //! are: every row must carry the digest its last event recorded, every row an event wrote and
 //! no later event removed must exist, and no row may exist that no event wrote.
 //!
+//! Bulk writes (issue 12): a batch of one table's rows (an import's entities, a draw's visits
+//! and seats) goes through [`Bulk`] instead. The table is *quiet* meanwhile (the triggers'
+//! `WHEN` clause skips it, via `temp.ssj_quiet`); `Bulk` writes each row itself, computes its
+//! digest in Rust from the values it bound (values the column's type affinity would convert
+//! are refused, so what is hashed is what is stored), and hands `temp.ssj_changed` the line
+//! the triggers would have left, a few thousand at a time in key order, merged the same way.
+//! The event's `bound` and its `audit_rows` are byte for byte those of the trigger path
+//! (tests compare both), so [`check`] and older databases are unaffected. A transaction that
+//! ends with a table still quiet is refused like one with unlogged rows.
+//!
 //! Row digest: `SHA-256("ssj-row-v1" ‖ table ‖ (name ‖ type ‖ value)…)` over the non-NULL
 //! columns in name order, with length prefixes. NULL columns are left out, so a column added
 //! later (NULL in old rows) changes no digest. Each stored digest is followed by an 8-byte
@@ -21,7 +31,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::ValueRef;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
@@ -232,7 +242,8 @@ pub fn install(conn: &Connection) -> Result<()> {
         "CREATE TEMP TABLE IF NOT EXISTS ssj_event (seq INTEGER NOT NULL, at TEXT NOT NULL, \
          actor TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL);\n\
          CREATE TEMP TABLE IF NOT EXISTS ssj_changed (tbl TEXT NOT NULL, key TEXT NOT NULL, \
-         old BLOB, new BLOB, PRIMARY KEY (tbl, key)) WITHOUT ROWID;\n",
+         old BLOB, new BLOB, PRIMARY KEY (tbl, key)) WITHOUT ROWID;\n\
+         CREATE TEMP TABLE IF NOT EXISTS ssj_quiet (tbl TEXT PRIMARY KEY) WITHOUT ROWID;\n",
     );
     let existing: Vec<String> = conn
         .prepare(
@@ -256,14 +267,331 @@ pub fn install(conn: &Connection) -> Result<()> {
             "INSERT INTO ssj_changed (tbl, key, old, new) VALUES ({t}, {new_key}, NULL, \
              {new_row}) ON CONFLICT (tbl, key) DO UPDATE SET new = excluded.new;"
         );
+        // A bulk write ([`Bulk`]) hands its lines over itself while its table is quiet.
+        let when = format!("WHEN NOT EXISTS (SELECT 1 FROM temp.ssj_quiet WHERE tbl = {t})");
         sql.push_str(&format!(
-            "CREATE TEMP TRIGGER ssj_bind_{n}_i AFTER INSERT ON {on} BEGIN {came} END;\n\
-             CREATE TEMP TRIGGER ssj_bind_{n}_u AFTER UPDATE ON {on} BEGIN {gone} {came} END;\n\
-             CREATE TEMP TRIGGER ssj_bind_{n}_d AFTER DELETE ON {on} BEGIN {gone} END;\n"
+            "CREATE TEMP TRIGGER ssj_bind_{n}_i AFTER INSERT ON {on} {when} BEGIN {came} END;\n\
+             CREATE TEMP TRIGGER ssj_bind_{n}_u AFTER UPDATE ON {on} {when} BEGIN {gone} {came} END;\n\
+             CREATE TEMP TRIGGER ssj_bind_{n}_d AFTER DELETE ON {on} {when} BEGIN {gone} END;\n"
         ));
     }
     conn.execute_batch(&sql)?;
     Ok(())
+}
+
+/// A column's type affinity (SQLite's rules on its declared type), for [`Bulk`]: what a
+/// value bound to the column becomes when it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Affinity {
+    Integer,
+    Text,
+    Real,
+    Numeric,
+    /// BLOB, no declared type, or `ANY` in a STRICT table: values are stored as bound.
+    None,
+}
+
+fn affinity(declared: &str, strict: bool) -> Affinity {
+    let t = declared.to_ascii_uppercase();
+    if t.contains("INT") {
+        Affinity::Integer
+    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+        Affinity::Text
+    } else if t.is_empty() || t.contains("BLOB") || (strict && t == "ANY") {
+        Affinity::None
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+        Affinity::Real
+    } else {
+        Affinity::Numeric
+    }
+}
+
+/// Whether a value bound to a column of this affinity is stored as it is (so that the digest
+/// [`Bulk`] computes from the bound value is the digest of the stored row). A value that the
+/// column would convert (an integer bound to a TEXT column, text to an INTEGER one, …) is
+/// refused instead of guessed at.
+fn stored_as_bound(affinity: Affinity, value: ValueRef<'_>) -> bool {
+    matches!(
+        (affinity, value),
+        (_, ValueRef::Null | ValueRef::Blob(_))
+            | (Affinity::None, _)
+            | (Affinity::Text, ValueRef::Text(_))
+            | (Affinity::Integer | Affinity::Numeric, ValueRef::Integer(_))
+            | (Affinity::Real, ValueRef::Real(_))
+    )
+}
+
+/// A batch of rows of one table written without the capture triggers (issue 12: an import of
+/// 100,000 entities, a draw's visits and seats).
+///
+/// While a `Bulk` is open its table is *quiet*: the triggers' `WHEN` clause skips it, and
+/// the `Bulk` itself writes each row and hands its line to `temp.ssj_changed`, with the
+/// digests computed in Rust from the values it bound (values the column would convert are
+/// refused, so what is hashed is what is stored). The line is the one the triggers would
+/// have left for the same write (an insert: no old digest; an upsert over a stored row: the
+/// stored row's digest, read first), merged the same way with the lines already captured, so
+/// the event's `bound` and its `audit_rows` are byte for byte those of the trigger path: no
+/// trigger program, SQL function or journal of a trigger's statements per row.
+///
+/// [`Bulk::finish`] makes the table loud again; a `Bulk` dropped without it does too (its
+/// transaction is then being abandoned), and a transaction that ends with a quiet table is
+/// refused like one with unlogged rows ([`unlogged`]). Every column of the table must be
+/// given, so that no default the row would take escapes the digest.
+pub struct Bulk<'c> {
+    conn: &'c Connection,
+    table: String,
+    cols: Vec<String>,
+    affinity: Vec<Affinity>,
+    /// Positions (in `cols`) of the key's columns, in key order.
+    key: Vec<usize>,
+    /// The position of an `INTEGER PRIMARY KEY` column (the rowid): a NULL bound to it is
+    /// stored as the new rowid.
+    rowid: Option<usize>,
+    write: rusqlite::Statement<'c>,
+    /// For an upsert: reads the stored row by key, every column, in `cols` order.
+    stored: Option<rusqlite::Statement<'c>>,
+    /// Hands a line to the capture table (`None`: this connection does not capture).
+    line: Option<rusqlite::Statement<'c>>,
+    /// Lines not yet handed over, in write order: handed over [`CHUNK`] at a time in key
+    /// order, which the capture table's B-tree takes faster than the file's order.
+    lines: Vec<(String, Option<[u8; DIGEST]>, Vec<u8>)>,
+    quiet: bool,
+}
+
+/// Lines a [`Bulk`] holds before it hands them over (bounded memory: about 1 MB); small in
+/// the unit tests, so that their batches span several.
+const CHUNK: usize = if cfg!(test) { 64 } else { 4096 };
+
+/// The upsert of a line, as the triggers' statements merge them: a key already captured in
+/// this event keeps its first `old` and takes the new `new`.
+const LINE: &str = "INSERT INTO temp.ssj_changed (tbl, key, old, new) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (tbl, key) DO UPDATE SET new = excluded.new";
+
+impl<'c> Bulk<'c> {
+    /// Plain inserts of new rows of `table`, with values for `cols` (every column).
+    pub fn insert(conn: &'c Connection, table: &str, cols: &[&str]) -> Result<Self> {
+        Self::open(conn, table, cols, false)
+    }
+
+    /// Inserts that update the stored row of the same key instead (`ON CONFLICT DO UPDATE`
+    /// of every other column), with values for `cols` (every column).
+    pub fn upsert(conn: &'c Connection, table: &str, cols: &[&str]) -> Result<Self> {
+        Self::open(conn, table, cols, true)
+    }
+
+    fn open(conn: &'c Connection, table: &str, cols: &[&str], upsert: bool) -> Result<Self> {
+        let wrong = |why: String| StoreError::Corrupt(format!("批量写入表 {table}：{why}"));
+        let strict: bool = conn
+            .query_row(
+                "SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| wrong("没有这张表".into()))?;
+        let mut info =
+            conn.prepare("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid")?;
+        let declared: Vec<(String, String, i64)> = info
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut given: Vec<&str> = cols.to_vec();
+        given.sort_unstable();
+        let mut all: Vec<&str> = declared.iter().map(|(n, _, _)| n.as_str()).collect();
+        all.sort_unstable();
+        if given != all {
+            return Err(wrong(format!("须给出每一列（表的列：{}）", all.join("、"))));
+        }
+        let at = |name: &str| cols.iter().position(|c| *c == name).unwrap_or(0);
+        let mut pk: Vec<(i64, usize)> = declared
+            .iter()
+            .filter(|(_, _, pk)| *pk > 0)
+            .map(|(n, _, pk)| (*pk, at(n)))
+            .collect();
+        pk.sort_unstable();
+        let key: Vec<usize> = pk.into_iter().map(|(_, i)| i).collect();
+        if key.is_empty() {
+            return Err(wrong("没有声明主键".into()));
+        }
+        let affinity: Vec<Affinity> = cols
+            .iter()
+            .map(|c| {
+                let (_, t, _) = declared.iter().find(|(n, _, _)| n == c).expect("checked");
+                affinity(t, strict)
+            })
+            .collect();
+        let rowid = match key[..] {
+            [k] if declared
+                .iter()
+                .any(|(n, t, _)| n == cols[k] && t.eq_ignore_ascii_case("INTEGER")) =>
+            {
+                Some(k)
+            }
+            _ => None,
+        };
+        let on = format!("main.{}", ident(table));
+        let names = cols.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ");
+        let marks = (1..=cols.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let key_names = key
+            .iter()
+            .map(|&i| ident(cols[i]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut sql = format!("INSERT INTO {on} ({names}) VALUES ({marks})");
+        let stored = if upsert {
+            let set = (0..cols.len())
+                .filter(|i| !key.contains(i))
+                .map(|i| format!("{c} = excluded.{c}", c = ident(cols[i])))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sql.push_str(&format!(" ON CONFLICT ({key_names}) DO UPDATE SET {set}"));
+            let by = key
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| format!("{} = ?{}", ident(cols[i]), n + 1))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            Some(conn.prepare(&format!("SELECT {names} FROM {on} WHERE {by}"))?)
+        } else {
+            None
+        };
+        let write = conn.prepare(&sql)?;
+        let capture = capturing(conn)?;
+        let line = if capture {
+            conn.prepare_cached("INSERT INTO temp.ssj_quiet (tbl) VALUES (?1)")?
+                .execute([table])?;
+            Some(conn.prepare(LINE)?)
+        } else {
+            None
+        };
+        Ok(Bulk {
+            conn,
+            table: table.to_string(),
+            cols: cols.iter().map(|c| c.to_string()).collect(),
+            affinity,
+            key,
+            rowid,
+            write,
+            stored,
+            line,
+            lines: Vec::new(),
+            quiet: capture,
+        })
+    }
+
+    /// Writes one row (`values` in the order of the columns given) and hands over its line;
+    /// returns the row's rowid (for an upsert that updated, the stored row's is not given).
+    pub fn row(&mut self, values: &[ValueRef<'_>]) -> Result<i64> {
+        if values.len() != self.cols.len() {
+            return Err(StoreError::Corrupt(format!(
+                "批量写入表 {}：每行须有 {} 个值",
+                self.table,
+                self.cols.len()
+            )));
+        }
+        for ((value, affinity), col) in values.iter().zip(&self.affinity).zip(&self.cols) {
+            if !stored_as_bound(*affinity, *value) {
+                return Err(StoreError::Corrupt(format!(
+                    "批量写入表 {}：列 {col} 的值类型（{:?}）与列的类型不符",
+                    self.table,
+                    value.data_type()
+                )));
+            }
+        }
+        let old = match (&mut self.stored, &self.line) {
+            (Some(stored), Some(_)) => {
+                let keys: Vec<ValueRef<'_>> = self.key.iter().map(|&i| values[i]).collect();
+                let mut rows = stored.query(rusqlite::params_from_iter(
+                    keys.into_iter().map(ToSqlOutput::Borrowed),
+                ))?;
+                match rows.next()? {
+                    Some(r) => {
+                        let mut cols: Vec<(&str, ValueRef<'_>)> = Vec::with_capacity(values.len());
+                        for (i, name) in self.cols.iter().enumerate() {
+                            cols.push((name.as_str(), r.get_ref(i)?));
+                        }
+                        Some(row_digest(&self.table, &mut cols))
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        self.write.execute(rusqlite::params_from_iter(
+            values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
+        ))?;
+        let rowid = self.conn.last_insert_rowid();
+        if self.line.is_none() {
+            return Ok(rowid);
+        }
+        let mut cols: Vec<(&str, ValueRef<'_>)> = self
+            .cols
+            .iter()
+            .map(String::as_str)
+            .zip(values.iter().copied())
+            .collect();
+        if let Some(i) = self.rowid
+            && matches!(cols[i].1, ValueRef::Null)
+        {
+            cols[i].1 = ValueRef::Integer(rowid);
+        }
+        let keys: Vec<ValueRef<'_>> = self.key.iter().map(|&i| cols[i].1).collect();
+        let key = key_text(&keys);
+        let blob = row_blob(&self.table, &mut cols);
+        self.lines.push((key, old, blob));
+        if self.lines.len() >= CHUNK {
+            self.hand_over()?;
+        }
+        Ok(rowid)
+    }
+
+    /// Hands the lines held to the capture table, in key order; a key written twice keeps
+    /// its writes' order (the sort is stable), so the lines merge as the triggers' would.
+    fn hand_over(&mut self) -> Result<()> {
+        let Some(line) = &mut self.line else {
+            return Ok(());
+        };
+        self.lines.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, old, blob) in self.lines.drain(..) {
+            line.execute(rusqlite::params![
+                self.table,
+                key,
+                old.as_ref().map(|d| &d[..]),
+                blob
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Ends the batch: the lines held are handed over and the table's writes are captured by
+    /// its triggers again.
+    pub fn finish(mut self) -> Result<()> {
+        self.loud()
+    }
+
+    /// Hands over the lines held, then makes the table loud. A table whose lines could not
+    /// all be handed over stays quiet, so that its transaction is refused.
+    fn loud(&mut self) -> Result<()> {
+        self.hand_over()?;
+        if self.quiet {
+            self.quiet = false;
+            self.conn
+                .prepare_cached("DELETE FROM temp.ssj_quiet WHERE tbl = ?1")?
+                .execute([&self.table])?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Bulk<'_> {
+    fn drop(&mut self) {
+        // An error here leaves the table quiet, which the end of the transaction refuses.
+        if self.lines.is_empty() {
+            let _ = self.loud();
+        }
+    }
 }
 
 /// What an event binds: how many rows, and the SHA-256 of their list.
@@ -367,13 +695,15 @@ pub fn settle(conn: &Connection, seq: u64, bound: bool) -> Result<()> {
     Ok(())
 }
 
-/// The tables of rows written since the last event (a transaction must not end with any).
+/// The tables of rows written since the last event (a transaction must not end with any),
+/// and those a bulk write left quiet (its rows would not all have been captured).
 pub fn unlogged(conn: &Connection) -> Result<Vec<String>> {
     if !capturing(conn)? {
         return Ok(Vec::new());
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT tbl FROM temp.ssj_changed WHERE old IS NOT substr(new, 1, 32) ORDER BY tbl",
+        "SELECT tbl FROM temp.ssj_changed WHERE old IS NOT substr(new, 1, 32) \
+         UNION SELECT tbl FROM temp.ssj_quiet ORDER BY tbl",
     )?;
     let tables = stmt.query_map([], |r| r.get(0))?;
     Ok(tables.collect::<rusqlite::Result<_>>()?)
@@ -858,6 +1188,106 @@ mod tests {
             })
             .unwrap();
         store
+    }
+
+    /// One line of `audit_rows`: seq, table, key, old, new.
+    type Line5 = (u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>);
+
+    /// Rows of two tables (a rowid key given as NULL, a composite key; columns of every
+    /// affinity, NULLs) written by plain SQL through the triggers, or by [`Bulk`]: the same
+    /// lines and the same `bound`, with a row written twice in one event and an upsert.
+    fn bulk_or_triggers(bulk: bool) -> (Vec<(u64, String)>, Vec<Line5>) {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TABLE t_visit (id INTEGER PRIMARY KEY, name TEXT NOT NULL, n INT, \
+                 x REAL, raw BLOB, any_of) ;\n\
+                 CREATE TABLE t_seat (visit INTEGER NOT NULL, who TEXT NOT NULL, lead INTEGER NOT NULL, \
+                 PRIMARY KEY (visit, who)) STRICT;",
+            )
+            .unwrap();
+        install(store.conn()).unwrap();
+        let visit_cols = ["id", "name", "n", "x", "raw", "any_of"];
+        store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "x.bulk", "", "{}")?;
+                let mut v = bulk.then(|| Bulk::insert(tx, "t_visit", &visit_cols)).transpose()?;
+                let mut s = bulk.then(|| Bulk::upsert(tx, "t_seat", &["who", "visit", "lead"])).transpose()?;
+                for i in 0..50i64 {
+                    let name = format!("v{}", (i * 37) % 50);
+                    let raw = [i as u8; 3];
+                    let row = [
+                        ValueRef::Null,
+                        ValueRef::Text(name.as_bytes()),
+                        if i % 3 == 0 { ValueRef::Null } else { ValueRef::Integer(i) },
+                        ValueRef::Real(i as f64 / 4.0),
+                        ValueRef::Blob(&raw),
+                        ValueRef::Text(b"12"),
+                    ];
+                    let id = match &mut v {
+                        Some(v) => v.row(&row)?,
+                        None => {
+                            tx.execute(
+                                "INSERT INTO t_visit (id, name, n, x, raw, any_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                rusqlite::params_from_iter(row.iter().map(|v| ToSqlOutput::Borrowed(*v))),
+                            )?;
+                            tx.last_insert_rowid()
+                        }
+                    };
+                    // Each seat twice: the second write of the key updates it.
+                    for lead in [0, i % 2] {
+                        let who = format!("p{}", i % 7);
+                        let seat = [ValueRef::Text(who.as_bytes()), ValueRef::Integer(id), ValueRef::Integer(lead)];
+                        match &mut s {
+                            Some(s) => {
+                                s.row(&seat)?;
+                            }
+                            None => {
+                                tx.execute(
+                                    "INSERT INTO t_seat (who, visit, lead) VALUES (?1, ?2, ?3) \
+                                     ON CONFLICT (visit, who) DO UPDATE SET lead = excluded.lead",
+                                    rusqlite::params_from_iter(seat.iter().map(|v| ToSqlOutput::Borrowed(*v))),
+                                )?;
+                            }
+                        }
+                    }
+                }
+                if let (Some(v), Some(s)) = (v, s) {
+                    v.finish()?;
+                    s.finish()?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let check = check(store.conn()).unwrap();
+        assert_eq!(check.total, 0, "{:?}", check.problems);
+        let conn = store.conn();
+        let events = conn
+            .prepare("SELECT seq, detail FROM audit_log ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let lines = conn
+            .prepare("SELECT seq, tbl, key, old, new FROM audit_rows ORDER BY seq, tbl, key")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (events, lines)
+    }
+
+    #[test]
+    fn bulk_rows_of_any_key_and_affinity_bind_as_the_triggers_do() {
+        let (a, b) = (bulk_or_triggers(false), bulk_or_triggers(true));
+        assert!(a.1.iter().filter(|l| l.1 == "t_visit").count() == 50);
+        assert!(a.1.iter().any(|l| l.1 == "t_seat" && l.2.starts_with('[')));
+        assert_eq!(a, b);
     }
 
     #[test]

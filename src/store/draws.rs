@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -257,33 +258,47 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
         "INSERT INTO draw_runs (draw_id, seed, run_on, record, run_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![record.draw_id, record.seed, record.run_on, run_row_text(record), seq],
     )?;
-    // Prepared once: compiling an insert compiles the table's triggers too, which for tens of
-    // thousands of rows costs more than the inserts.
-    let mut visit = conn.prepare(
-        "INSERT INTO visits (draw_id, entity, tasks, ticket, problem, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    // Written in bulk, bound to the run's event without the capture triggers (see
+    // `binding::Bulk`): tens of thousands of visits and seats.
+    let mut visit = super::binding::Bulk::insert(
+        conn,
+        "visits",
+        &[
+            "id", "draw_id", "entity", "tasks", "ticket", "problem", "note",
+        ],
     )?;
-    let mut seat = conn.prepare(
-        "INSERT INTO visit_team (visit_id, inspector, department, lead, ticket) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let mut seat = super::binding::Bulk::insert(
+        conn,
+        "visit_team",
+        &["visit_id", "inspector", "department", "lead", "ticket"],
     )?;
+    fn text(s: &Option<String>) -> ValueRef<'_> {
+        s.as_deref()
+            .map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
+    }
     for v in &record.visits {
-        let visit_id = visit.insert(params![
-            record.draw_id,
-            v.entity,
-            to_json(&v.tasks),
-            v.ticket,
-            v.problem,
-            v.note
+        let tasks = to_json(&v.tasks);
+        let visit_id = visit.row(&[
+            ValueRef::Null,
+            ValueRef::Text(record.draw_id.as_bytes()),
+            ValueRef::Text(v.entity.as_bytes()),
+            ValueRef::Text(tasks.as_bytes()),
+            ValueRef::Text(v.ticket.as_bytes()),
+            text(&v.problem),
+            text(&v.note),
         ])?;
         for s in &v.team {
-            seat.execute(params![
-                visit_id,
-                s.inspector,
-                s.department,
-                s.lead,
-                s.ticket
+            seat.row(&[
+                ValueRef::Integer(visit_id),
+                ValueRef::Text(s.inspector.as_bytes()),
+                ValueRef::Text(s.department.as_bytes()),
+                ValueRef::Integer(i64::from(s.lead)),
+                ValueRef::Text(s.ticket.as_bytes()),
             ])?;
         }
     }
+    visit.finish()?;
+    seat.finish()?;
     Ok(())
 }
 

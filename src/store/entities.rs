@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, to_json};
@@ -36,6 +37,71 @@ pub fn put_json(conn: &Connection, entity: &Entity, json: &str, changed_seq: u64
     Ok(())
 }
 
+/// The columns of `entities`, in the order [`Writer`] gives them.
+const COLS: &[&str] = &[
+    "code",
+    "uscc",
+    "registry_code",
+    "name",
+    "town",
+    "credit_tier",
+    "excluded",
+    "data",
+    "changed_seq",
+];
+
+/// Entities written in bulk (an import), bound to the log without the capture triggers
+/// (see [`super::binding::Bulk`]): the same upsert as [`put_json`], the same lines.
+pub struct Writer<'c>(super::binding::Bulk<'c>);
+
+impl<'c> Writer<'c> {
+    /// Upserts, as [`put_json`].
+    pub fn new(conn: &'c Connection) -> Result<Self> {
+        Ok(Writer(super::binding::Bulk::upsert(
+            conn, "entities", COLS,
+        )?))
+    }
+
+    /// Plain inserts, for ids known not to be stored (the first import into an empty
+    /// library, whose rows are each a new id): no look-up of a stored row per row. An id
+    /// that is stored after all is refused by the table's key, not overwritten.
+    pub fn new_rows(conn: &'c Connection) -> Result<Self> {
+        Ok(Writer(super::binding::Bulk::insert(
+            conn, "entities", COLS,
+        )?))
+    }
+
+    /// [`put_json`] in the batch.
+    pub fn put(&mut self, entity: &Entity, json: &str, changed_seq: u64) -> Result<()> {
+        fn text(s: &Option<String>) -> ValueRef<'_> {
+            s.as_deref()
+                .map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
+        }
+        let seq = i64::try_from(changed_seq)
+            .map_err(|_| super::StoreError::Corrupt(format!("审计事件序号 {changed_seq} 过大")))?;
+        self.0.row(&[
+            ValueRef::Text(entity.id().as_bytes()),
+            text(&entity.uscc),
+            text(&entity.registry_code),
+            ValueRef::Text(entity.name.as_bytes()),
+            ValueRef::Text(entity.town.as_bytes()),
+            match entity.credit_tier {
+                Some(t) => ValueRef::Text(t.key().as_bytes()),
+                None => ValueRef::Null,
+            },
+            ValueRef::Integer(i64::from(entity.exclusion.is_some())),
+            ValueRef::Text(json.as_bytes()),
+            ValueRef::Integer(seq),
+        ])?;
+        Ok(())
+    }
+
+    /// Ends the batch (see [`super::binding::Bulk::finish`]).
+    pub fn finish(self) -> Result<()> {
+        self.0.finish()
+    }
+}
+
 /// The stored JSON of every entity, by id (for comparing an import against the library).
 pub fn stored_json(conn: &Connection) -> Result<HashMap<String, String>> {
     super::records::json_by_code(conn, "SELECT code, data FROM entities")
@@ -67,6 +133,14 @@ pub fn all(conn: &Connection) -> Result<Vec<Entity>> {
 /// and name spilled SQLite's sorter to temporary files.
 pub fn all_unordered(conn: &Connection) -> Result<Vec<Entity>> {
     super::records::all(conn, "SELECT code, data FROM entities")
+}
+
+/// Whether the library holds no entity.
+pub fn is_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM entities LIMIT 1", [], |_| Ok(()))
+        .optional()?
+        .is_none())
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {
@@ -155,7 +229,188 @@ pub fn changed_seq(conn: &Connection, code: &str) -> Result<u64> {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::vocab::{PermitClass, ProductionStatus};
+    use crate::domain::entity::Entity;
+    use crate::domain::vocab::{CreditTier, PermitClass, ProductionStatus};
+    use crate::store::{Store, StoreError, audit, binding, to_json};
+
+    /// Entity `i` of a test registry, with every kind of column value: a USCC or only a
+    /// registry code (NULL uscc), a credit tier or NULL, an exclusion (1) or none (0).
+    fn entity(i: usize, version: usize) -> Entity {
+        let mut e = Entity::named(
+            &format!("单位{i}"),
+            &format!("9114{:014}", (i * 7919) % 100_003),
+        );
+        if i.is_multiple_of(5) {
+            e.registry_code = e.uscc.take().map(|c| format!("DJ{c}"));
+        }
+        e.town = ["凤城镇", "北留镇"][i % 2].to_string();
+        e.credit_tier = (!i.is_multiple_of(3)).then_some(CreditTier::Low);
+        e.exclusion = i.is_multiple_of(4).then(|| "长期停产".to_string());
+        e.note = format!("v{version}");
+        e
+    }
+
+    /// What one run leaves in the log: every event's action and detail, every row line.
+    type Logged = (
+        Vec<(u64, String, String)>,
+        Vec<(u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>)>,
+    );
+
+    fn logged(store: &Store) -> Logged {
+        let conn = store.conn();
+        let events = conn
+            .prepare("SELECT seq, action, detail FROM audit_log ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let lines = conn
+            .prepare("SELECT seq, tbl, key, old, new FROM audit_rows ORDER BY seq, tbl, key")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (events, lines)
+    }
+
+    /// The same writes through the capture triggers ([`super::put_json`]) or in bulk
+    /// ([`super::Writer`]): new rows in no key order, then in a second event updates,
+    /// unchanged rows and new ones, with a row the triggers captured earlier in the same
+    /// event written again in bulk, and a settings row beside them.
+    fn run(bulk: bool) -> Store {
+        let mut store = Store::in_memory().unwrap();
+        let first: Vec<Entity> = (0..300).map(|i| entity(i, 1)).collect();
+        let second: Vec<Entity> = (150..450)
+            .map(|i| entity(i, 1 + usize::from(i % 2 == 0)))
+            .collect();
+        for (n, batch) in [first, second].into_iter().enumerate() {
+            store
+                .write(|tx| {
+                    let ev = audit::append(
+                        tx,
+                        "2026-12-07T00:00:00+08:00",
+                        "li",
+                        "entities.import",
+                        "f.csv",
+                        "{}",
+                    )?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO settings (key, value) VALUES ('k', ?1)",
+                        [n.to_string()],
+                    )?;
+                    // Captured by the triggers before the batch, then written again by it.
+                    super::put(tx, &entity(160, 7), ev.seq)?;
+                    let mut w = bulk.then(|| super::Writer::new(tx)).transpose()?;
+                    for e in &batch {
+                        let json = to_json(e);
+                        match &mut w {
+                            Some(w) => w.put(e, &json, ev.seq)?,
+                            None => super::put_json(tx, e, &json, ev.seq)?,
+                        }
+                    }
+                    if let Some(w) = w {
+                        w.finish()?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+        }
+        store
+    }
+
+    /// The bulk path binds exactly what the triggers bind: the same lines (old and new
+    /// digests, fingerprints), the same count and SHA-256 in each event's detail, and the
+    /// check passes on both.
+    #[test]
+    fn bulk_writes_bind_byte_for_byte_as_the_triggers_do() {
+        let (by_triggers, in_bulk) = (run(false), run(true));
+        let (a, b) = (logged(&by_triggers), logged(&in_bulk));
+        assert!(a.1.len() > 450, "{}", a.1.len());
+        assert!(
+            a.1.iter().any(|l| l.3.is_some()),
+            "updates carry the old digest"
+        );
+        assert!(a.0.iter().any(|e| e.2.contains("\"bound\"")));
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+        for store in [&by_triggers, &in_bulk] {
+            let check = binding::check(store.conn()).unwrap();
+            assert_eq!(check.total, 0, "{:?}", check.problems);
+        }
+    }
+
+    /// While a bulk write is open its table is quiet; a transaction that ends so is refused
+    /// (a row written beside the bulk would not have been captured), and once the batch is
+    /// finished the triggers capture the table's writes again.
+    #[test]
+    fn a_table_left_quiet_is_refused_and_a_finished_batch_is_loud_again() {
+        let mut store = Store::in_memory().unwrap();
+        let err = store
+            .write(|tx| {
+                audit::append(tx, "t", "li", "entities.import", "", "{}")?;
+                let w = super::Writer::new(tx)?;
+                std::mem::forget(w);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("entities"), "{err}");
+        // Dropped with a row whose line it still holds: the table stays quiet, refused.
+        let err = store
+            .write(|tx| {
+                let ev = audit::append(tx, "t", "li", "entities.import", "", "{}")?;
+                let mut w = super::Writer::new(tx)?;
+                let e = entity(2, 1);
+                w.put(&e, &to_json(&e), ev.seq)?;
+                drop(w);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("entities"), "{err}");
+        let err = store
+            .write(|tx| {
+                let w = super::Writer::new(tx)?;
+                w.finish()?;
+                super::put(tx, &entity(1, 1), 1)?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("entities"), "{err}");
+        assert_eq!(super::count(store.conn()).unwrap(), 0);
+    }
+
+    /// A value the column would convert is refused, not hashed as bound.
+    #[test]
+    fn a_value_the_column_would_convert_is_refused() {
+        use rusqlite::types::ValueRef;
+        let mut store = Store::in_memory().unwrap();
+        let err = store
+            .write(|tx| {
+                audit::append(tx, "t", "li", "entities.import", "", "{}")?;
+                let mut b = binding::Bulk::upsert(tx, "entities", super::COLS)?;
+                b.row(&[
+                    ValueRef::Text(b"X1"),
+                    ValueRef::Null,
+                    ValueRef::Null,
+                    ValueRef::Text(b"n"),
+                    ValueRef::Text(b"t"),
+                    ValueRef::Null,
+                    ValueRef::Text(b"0"),
+                    ValueRef::Text(b"{}"),
+                    ValueRef::Integer(1),
+                ])?;
+                b.finish()
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("excluded"), "{err}");
+        let err = store
+            .write(|tx| binding::Bulk::insert(tx, "entities", &super::COLS[1..]).map(|_| ()))
+            .unwrap_err();
+        assert!(err.to_string().contains("每一列"), "{err}");
+    }
 
     /// A JSON value encodes to the same bytes with or without the copy `to_json` makes.
     #[test]
