@@ -390,14 +390,18 @@ impl Session {
         witnesses: &[String],
     ) -> Result<DrawRecord> {
         self.require(Action::RunDraw)?;
-        let v1_system = system_part()?;
-        let conn = self.store().conn();
-        let private = store::draws::private(conn, id)?;
-        let system = match &private {
-            Some((_, s)) => s.clone(),
-            None => v1_system,
-        };
+        let system = self.system_part_of(id)?;
         self.run_draw_with(id, parts, witnesses, system, Keep::Prepared)
+    }
+
+    /// The system's seed part of draw `id`: drawn at preparation (v2), or now (v1).
+    fn system_part_of(&self, id: &str) -> Result<String> {
+        let v1_system = system_part()?;
+        let private = store::draws::private(self.store().conn(), id)?;
+        Ok(match private {
+            Some((_, s)) => s,
+            None => v1_system,
+        })
     }
 
     /// [`Session::run_draw`] for those who only report what the run did (`draw run` on the
@@ -411,14 +415,7 @@ impl Session {
         witnesses: &[String],
     ) -> Result<RunBrief> {
         self.require(Action::RunDraw)?;
-        let v1_system = system_part()?;
-        let conn = self.store().conn();
-        let private = store::draws::private(conn, id)?;
-        let system = match &private {
-            Some((_, s)) => s.clone(),
-            None => v1_system,
-        };
-        drop(private);
+        let system = self.system_part_of(id)?;
         let r = self.run_draw_with(id, parts, witnesses, system, Keep::Outcome)?;
         Ok(RunBrief {
             problems: r.visits.iter().filter(|v| v.problem.is_some()).count(),

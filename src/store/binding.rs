@@ -1170,6 +1170,35 @@ pub fn unlogged_error(tables: &[String]) -> StoreError {
     ))
 }
 
+/// One line of `audit_rows`: seq, table, key, old, new.
+#[cfg(test)]
+pub(crate) type Line5 = (u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// What writes left in the log: every event's seq, action and detail, every row line.
+#[cfg(test)]
+pub(crate) type Logged = (Vec<(u64, String, String)>, Vec<Line5>);
+
+#[cfg(test)]
+pub(crate) fn logged(conn: &Connection) -> Logged {
+    let events = conn
+        .prepare("SELECT seq, action, detail FROM audit_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let lines = conn
+        .prepare("SELECT seq, tbl, key, old, new FROM audit_rows ORDER BY seq, tbl, key")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    (events, lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1190,13 +1219,10 @@ mod tests {
         store
     }
 
-    /// One line of `audit_rows`: seq, table, key, old, new.
-    type Line5 = (u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>);
-
     /// Rows of two tables (a rowid key given as NULL, a composite key; columns of every
     /// affinity, NULLs) written by plain SQL through the triggers, or by [`Bulk`]: the same
     /// lines and the same `bound`, with a row written twice in one event and an upsert.
-    fn bulk_or_triggers(bulk: bool) -> (Vec<(u64, String)>, Vec<Line5>) {
+    fn bulk_or_triggers(bulk: bool) -> Logged {
         let mut store = Store::in_memory().unwrap();
         store
             .conn()
@@ -1262,24 +1288,7 @@ mod tests {
             .unwrap();
         let check = check(store.conn()).unwrap();
         assert_eq!(check.total, 0, "{:?}", check.problems);
-        let conn = store.conn();
-        let events = conn
-            .prepare("SELECT seq, detail FROM audit_log ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let lines = conn
-            .prepare("SELECT seq, tbl, key, old, new FROM audit_rows ORDER BY seq, tbl, key")
-            .unwrap()
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        (events, lines)
+        logged(store.conn())
     }
 
     #[test]

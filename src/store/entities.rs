@@ -250,31 +250,10 @@ mod tests {
         e
     }
 
-    /// What one run leaves in the log: every event's action and detail, every row line.
-    type Logged = (
-        Vec<(u64, String, String)>,
-        Vec<(u64, String, String, Option<Vec<u8>>, Option<Vec<u8>>)>,
-    );
+    use crate::store::binding::Logged;
 
     fn logged(store: &Store) -> Logged {
-        let conn = store.conn();
-        let events = conn
-            .prepare("SELECT seq, action, detail FROM audit_log ORDER BY seq")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let lines = conn
-            .prepare("SELECT seq, tbl, key, old, new FROM audit_rows ORDER BY seq, tbl, key")
-            .unwrap()
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        (events, lines)
+        crate::store::binding::logged(store.conn())
     }
 
     /// The same writes through the capture triggers ([`super::put_json`]) or in bulk

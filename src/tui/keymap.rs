@@ -239,36 +239,39 @@ const fn row(text: (&'static str, &'static str), msgs: &'static [Msg]) -> HelpRo
     HelpRow { text, msgs }
 }
 
-/// The help of a visit's result form.
-pub const FORM_HELP: &[HelpRow] = &[
+/// The help of a result form's fields, a visit's or a targeted check's.
+const EDITING_HELP: &[HelpRow] = &[
     row(s::FORM_HELP_FIELDS, &[Msg::NextField, Msg::PrevField]),
     row(
         s::FORM_HELP_MOVE,
         &[Msg::Move(Move::Down), Msg::Move(Move::Up)],
     ),
     row(s::FORM_HELP_TOGGLE, &[Msg::Toggle, Msg::ToggleBack]),
+];
+
+/// Then a visit's result form: submitted once, corrected after.
+const VISIT_HELP: &[HelpRow] = &[
     row(s::FORM_HELP_SUBMIT, &[Msg::Submit]),
     row(s::FORM_HELP_CORRECT, &[Msg::Correct]),
     row(s::FORM_HELP_FROM_DRAFT, &[Msg::CorrectFromDraft]),
     row(s::FORM_HELP_BACK, &[Msg::Back]),
 ];
 
-/// The help of a targeted check's result form (nothing is submitted yet: no corrections).
-pub const TARGETED_FORM_HELP: &[HelpRow] = &[
-    row(s::FORM_HELP_FIELDS, &[Msg::NextField, Msg::PrevField]),
-    row(
-        s::FORM_HELP_MOVE,
-        &[Msg::Move(Move::Down), Msg::Move(Move::Up)],
-    ),
-    row(s::FORM_HELP_TOGGLE, &[Msg::Toggle, Msg::ToggleBack]),
+/// Then a targeted check's (nothing is submitted yet: no corrections).
+const TARGETED_HELP: &[HelpRow] = &[
     row(s::TARGETED_HELP_SUBMIT, &[Msg::Submit]),
     row(s::TARGETED_HELP_BACK, &[Msg::Back]),
 ];
 
-/// The help of the result form (of a visit's result, or of a targeted check's), as shown.
+/// The rows of the result form's help (of a visit's result, or of a targeted check's).
+pub fn form_help_rows(visit: bool) -> impl Iterator<Item = &'static HelpRow> {
+    let then = if visit { VISIT_HELP } else { TARGETED_HELP };
+    EDITING_HELP.iter().chain(then)
+}
+
+/// The help of the result form, as shown.
 pub fn form_help(visit: bool) -> Vec<(&'static str, &'static str)> {
-    let rows = if visit { FORM_HELP } else { TARGETED_FORM_HELP };
-    rows.iter().map(|r| r.text).collect()
+    form_help_rows(visit).map(|r| r.text).collect()
 }
 
 fn find(table: &[Bind], code: KeyCode) -> Option<Msg> {
@@ -831,8 +834,7 @@ mod tests {
 
     #[test]
     fn the_form_help_describes_every_message_of_the_form_tables_and_no_other() {
-        let described: Vec<Msg> = FORM_HELP
-            .iter()
+        let described: Vec<Msg> = form_help_rows(true)
             .flat_map(|r| r.msgs.iter().copied())
             .collect();
         let bound: Vec<Msg> = [
@@ -861,8 +863,7 @@ mod tests {
             );
         }
         // A targeted check's form is never read only: the same, but the corrections.
-        let targeted: Vec<Msg> = TARGETED_FORM_HELP
-            .iter()
+        let targeted: Vec<Msg> = form_help_rows(false)
             .flat_map(|r| r.msgs.iter().copied())
             .collect();
         let read_only: Vec<Msg> = FORM_READ_ONLY.iter().map(|b| b.msg).collect();
@@ -901,7 +902,7 @@ mod tests {
             FORM_SUBMIT,
             FORM_LINE,
         ];
-        for r in FORM_HELP.iter().chain(TARGETED_FORM_HELP) {
+        for r in form_help_rows(true).chain(form_help_rows(false)) {
             for msg in r.msgs {
                 let codes: Vec<KeyCode> = tables
                     .iter()

@@ -73,21 +73,7 @@ impl Unit {
 
     /// [`Unit::from_entity`] of a copy.
     pub fn of(e: &Entity, on: NaiveDate) -> Unit {
-        let c = classify(e, on);
-        Unit {
-            id: e.id().to_string(),
-            name: e.name.clone(),
-            town: e.town.clone(),
-            class: c.class,
-            also_key: c.also_key,
-            credit_tier: e.credit_tier,
-            target_types: e.target_types.iter().fold(0, |m, t| m | type_bit(*t)),
-            eia_classes: e.eia_classes.iter().fold(0, |m, c| m | eia_bit(*c)),
-            production: e.production,
-            production_months: e.production_months.iter().fold(0, |m, x| m | month_bit(*x)),
-            outfall_rivers: e.outfall_rivers.iter().cloned().collect(),
-            exclusion: e.exclusion.clone(),
-        }
+        Unit::from_entity(e.clone(), on)
     }
 
     pub fn has_type(&self, t: TargetType) -> bool {
