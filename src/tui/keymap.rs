@@ -832,23 +832,26 @@ mod tests {
         }
     }
 
+    /// Every table of the result form.
+    const FORM_TABLES: [&[Bind]; 7] = [
+        FORM,
+        FORM_CHOICE,
+        FORM_READ_ONLY,
+        FORM_ITEMS,
+        FORM_CATEGORIES,
+        FORM_SUBMIT,
+        FORM_LINE,
+    ];
+
     #[test]
     fn the_form_help_describes_every_message_of_the_form_tables_and_no_other() {
         let described: Vec<Msg> = form_help_rows(true)
             .flat_map(|r| r.msgs.iter().copied())
             .collect();
-        let bound: Vec<Msg> = [
-            FORM,
-            FORM_CHOICE,
-            FORM_READ_ONLY,
-            FORM_ITEMS,
-            FORM_CATEGORIES,
-            FORM_SUBMIT,
-            FORM_LINE,
-        ]
-        .iter()
-        .flat_map(|t| t.iter().map(|b| b.msg))
-        .collect();
+        let bound: Vec<Msg> = FORM_TABLES
+            .iter()
+            .flat_map(|t| t.iter().map(|b| b.msg))
+            .collect();
         for msg in &bound {
             // `?` opens this help; it is the screens' `?` row.
             assert!(
@@ -893,18 +896,9 @@ mod tests {
 
     #[test]
     fn each_row_of_the_form_help_names_a_key_bound_to_what_it_describes() {
-        let tables = [
-            FORM,
-            FORM_CHOICE,
-            FORM_READ_ONLY,
-            FORM_ITEMS,
-            FORM_CATEGORIES,
-            FORM_SUBMIT,
-            FORM_LINE,
-        ];
         for r in form_help_rows(true).chain(form_help_rows(false)) {
             for msg in r.msgs {
-                let codes: Vec<KeyCode> = tables
+                let codes: Vec<KeyCode> = FORM_TABLES
                     .iter()
                     .flat_map(|t| t.iter())
                     .filter(|b| b.msg == *msg)
