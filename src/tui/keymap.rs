@@ -154,12 +154,15 @@ pub struct PopupKeys {
     pub binds: &'static [Bind],
 }
 
+/// Yes or no: a confirmation, or whether to discard what was typed.
+const YES_NO: &[Bind] = &[
+    bind(&[Enter, Char('y')], Msg::Confirm),
+    bind(&[Esc, Char('n')], Msg::Cancel),
+];
+
 const CONFIRM: PopupKeys = PopupKeys {
     hint: s::CONFIRM_KEYS,
-    binds: &[
-        bind(&[Enter, Char('y')], Msg::Confirm),
-        bind(&[Esc, Char('n')], Msg::Cancel),
-    ],
+    binds: YES_NO,
 };
 
 /// A message or the help: these keys close it; any other closes it and acts.
@@ -170,10 +173,7 @@ const MESSAGE: PopupKeys = PopupKeys {
 
 const DISCARD: PopupKeys = PopupKeys {
     hint: s::DISCARD_KEYS,
-    binds: &[
-        bind(&[Enter, Char('y')], Msg::Confirm),
-        bind(&[Esc, Char('n')], Msg::Cancel),
-    ],
+    binds: YES_NO,
 };
 
 /// An input dialog: other keys edit the field with the focus (`Msg::Edit`).

@@ -2,8 +2,6 @@
 //! rejection of their correction with its reason, and files a new correction from the form
 //! (issue 11 items 6 and 7 of the list: "No way to correct from the TUI").
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::services::Session;
 use shuangsuiji::tui::model::{InputPurpose, Model, Popup, ReadOnly, ScreenId};
@@ -23,21 +21,7 @@ fn keys(s: &mut Session, m: &mut Model, text: &str) {
 
 /// The screen at 80x24, as lines of text.
 fn screen(m: &Model) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| tui::views::render(f, m)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..24 {
-        let mut x = 0;
-        while x < 80 {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            // The cell after a wide character holds nothing of its own.
-            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
+    crate::support::drawn(m, 80, 24)
 }
 
 #[test]

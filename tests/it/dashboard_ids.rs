@@ -250,21 +250,7 @@ fn a_refused_run_gives_the_dialog_back_with_its_input_and_the_field_named() {
 
 /// The text of the dashboard drawn at `w`x`h`.
 fn drawn(m: &Model, w: u16, h: u16) -> String {
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
-    t.draw(|f| shuangsuiji::tui::views::render(f, m)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut x = 0;
-        while x < w {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            // A wide character's second cell is drawn by the first.
-            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
+    crate::support::drawn(m, w, h)
 }
 
 #[test]

@@ -8,8 +8,6 @@
 //! terminal loop calls) and `tui::refresh` (what the loop calls when another process commits)
 //! over a real database.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::domain::calendar::short_time;
 use shuangsuiji::services::Session;
@@ -35,21 +33,7 @@ fn keys(s: &mut Session, m: &mut Model, text: &str) {
 
 /// The screen at 100x30, as lines of text.
 fn screen(m: &Model) -> String {
-    let (w, h) = (100, 30);
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| tui::views::render(f, m)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut x = 0;
-        while x < w {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
+    support::drawn(m, 100, 30)
 }
 
 /// The dashboard of `login` with visit `id`'s result form open, the focus on `field`.

@@ -11,8 +11,6 @@ use std::process::Output;
 
 use chrono::{Datelike, Days, NaiveDate};
 use proptest::prelude::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use shuangsuiji::domain::audit::Checkpoint;
 use shuangsuiji::domain::calendar::{self, china_time};
@@ -32,7 +30,7 @@ use shuangsuiji::domain::{parse_date, parse_day, parse_year, uscc};
 use shuangsuiji::services::ServiceError;
 use shuangsuiji::services::maintenance::{self, Finding};
 use shuangsuiji::sheets::{self, Row, Table};
-use shuangsuiji::tui::{self, views};
+use shuangsuiji::tui;
 
 use crate::support::{self, command, open, run, stderr, stdout};
 
@@ -591,21 +589,7 @@ fn stored_invisible_characters_are_shown_on_the_command_line() {
 
 /// The text of a rendered dashboard, 120 columns by 40 rows.
 fn screen_text(m: &shuangsuiji::tui::model::Model) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    t.draw(|f| views::render(f, m)).unwrap();
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut x = 0;
-        while x < buf.area.width {
-            // A wide character's second cell is skipped, so text reads as it was written.
-            let symbol = buf[(x, y)].symbol();
-            out.push_str(symbol);
-            x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap();
-        }
-        out.push('\n');
-    }
-    out
+    support::drawn(m, 120, 40)
 }
 
 #[test]

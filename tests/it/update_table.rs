@@ -2357,17 +2357,8 @@ fn a_refusal_is_shown_whole_on_an_80_column_status_bar() {
     key(&mut m, press(KeyCode::Char('s')));
     let (said, error) = m.status.clone().expect("the key says why");
     assert!(error && said.contains("#7"), "{said}");
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| shuangsuiji::tui::views::render(f, &m)).unwrap();
-    let buf = t.backend().buffer();
-    // The row as read: a wide character's second cell is no character of its own.
-    let mut last = String::new();
-    let mut x = 0;
-    while x < 80 {
-        let symbol = buf[(x, 23)].symbol();
-        last.push_str(symbol);
-        x += unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16;
-    }
+    let drawn = crate::support::drawn(&m, 80, 24);
+    let last = drawn.lines().nth(23).unwrap();
     assert!(last.contains(&said), "{last}");
     assert!(last.contains("[示例数据]"), "{last}");
 }
