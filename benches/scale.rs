@@ -252,6 +252,10 @@ fn county(dir: &Path, n: usize, rows: &mut Vec<Row>, demo: Duration) {
     };
     let csv = dir.join(format!("entities-{n}.csv"));
     write_entities(&csv, n);
+    // `SCALE_KEEP=DIR` keeps a copy of each CSV there (for profiling by hand).
+    if let Ok(keep) = std::env::var("SCALE_KEEP") {
+        std::fs::copy(&csv, Path::new(&keep).join(format!("entities-{n}.csv"))).unwrap();
+    }
     let mb = std::fs::metadata(&csv).unwrap().len() as f64 / 1e6;
     let db = dir.join(format!("county-{n}.db"));
     let peer_db = dir.join(format!("sqlite3-{n}.db"));

@@ -79,6 +79,16 @@ pub fn amend_held(conn: &Connection, seq: u64, detail: &str) -> Result<()> {
 /// Drops the event `seq` while it is still held, for a write that turned out to change
 /// nothing (no row may have been written since it was appended).
 pub fn drop_held(conn: &Connection, seq: u64) -> Result<()> {
+    // A bulk write files its rows' lines under the held event as it goes (`binding::Bulk`).
+    let filed = conn
+        .prepare_cached("SELECT 1 FROM audit_rows WHERE seq = ?1 LIMIT 1")?
+        .query_row([seq], |_| Ok(()))
+        .optional()?;
+    if filed.is_some() {
+        return Err(super::StoreError::Corrupt(format!(
+            "审计事件第{seq}条已写入记录行，不能撤下"
+        )));
+    }
     conn.prepare_cached("DELETE FROM temp.ssj_event WHERE seq = ?1")?
         .execute([seq])?;
     Ok(())
@@ -114,7 +124,7 @@ fn write_event(
     };
     // The rows written since the previous event are this event's: their list's digest goes
     // into the detail, so the chain covers them.
-    let bound = super::binding::pending(conn)?;
+    let bound = super::binding::pending(conn, seq)?;
     let detail = match &bound {
         Some(b) => super::binding::with_bound(detail, b),
         None => detail.to_string(),

@@ -13,14 +13,17 @@
 //! no later event removed must exist, and no row may exist that no event wrote.
 //!
 //! Bulk writes (issue 12): a batch of one table's rows (an import's entities, a draw's visits
-//! and seats) goes through [`Bulk`] instead. The table is *quiet* meanwhile (the triggers'
-//! `WHEN` clause skips it, via `temp.ssj_quiet`); `Bulk` writes each row itself, computes its
-//! digest in Rust from the values it bound (values the column's type affinity would convert
-//! are refused, so what is hashed is what is stored), and hands `temp.ssj_changed` the line
-//! the triggers would have left, a few thousand at a time in key order, merged the same way.
-//! The event's `bound` and its `audit_rows` are byte for byte those of the trigger path
-//! (tests compare both), so [`check`] and older databases are unaffected. A transaction that
-//! ends with a table still quiet is refused like one with unlogged rows.
+//! and seats) goes through [`Bulk`] instead. The table is *quiet* meanwhile (marked in
+//! `temp.ssj_quiet`, its capture triggers set aside until the batch ends); `Bulk` writes the
+//! rows itself (plain inserts 64 to a statement), computes each digest in Rust from the values
+//! it bound (values the column's type affinity would convert are refused, so what is hashed
+//! is what is stored), and hands over the line the triggers would have left, a few thousand
+//! at a time in key order. Plain inserts made under a held event file their lines straight
+//! in `audit_rows` under it ([`pending`] merges them with the captured ones, and refuses a
+//! row of both); other batches hand them to `temp.ssj_changed`, merged as the triggers'
+//! would be. The event's `bound` and its `audit_rows` are byte for byte those of the trigger
+//! path (tests compare both), so [`check`] and older databases are unaffected. A transaction
+//! that ends with a table still quiet is refused like one with unlogged rows.
 //!
 //! Row digest: `SHA-256("ssj-row-v1" ‖ table ‖ (name ‖ type ‖ value)…)` over the non-NULL
 //! columns in name order, with length prefixes. NULL columns are left out, so a column added
@@ -35,6 +38,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+use super::batch::Batch;
 use super::{Result, StoreError};
 
 /// Tables not bound: the log itself and drafts (a draft is work in progress, not a record).
@@ -267,12 +271,11 @@ pub fn install(conn: &Connection) -> Result<()> {
             "INSERT INTO ssj_changed (tbl, key, old, new) VALUES ({t}, {new_key}, NULL, \
              {new_row}) ON CONFLICT (tbl, key) DO UPDATE SET new = excluded.new;"
         );
-        // A bulk write ([`Bulk`]) hands its lines over itself while its table is quiet.
-        let when = format!("WHEN NOT EXISTS (SELECT 1 FROM temp.ssj_quiet WHERE tbl = {t})");
+        // A bulk write ([`Bulk`]) sets them aside while it hands its lines over itself.
         sql.push_str(&format!(
-            "CREATE TEMP TRIGGER ssj_bind_{n}_i AFTER INSERT ON {on} {when} BEGIN {came} END;\n\
-             CREATE TEMP TRIGGER ssj_bind_{n}_u AFTER UPDATE ON {on} {when} BEGIN {gone} {came} END;\n\
-             CREATE TEMP TRIGGER ssj_bind_{n}_d AFTER DELETE ON {on} {when} BEGIN {gone} END;\n"
+            "CREATE TEMP TRIGGER ssj_bind_{n}_i AFTER INSERT ON {on} BEGIN {came} END;\n\
+             CREATE TEMP TRIGGER ssj_bind_{n}_u AFTER UPDATE ON {on} BEGIN {gone} {came} END;\n\
+             CREATE TEMP TRIGGER ssj_bind_{n}_d AFTER DELETE ON {on} BEGIN {gone} END;\n"
         ));
     }
     conn.execute_batch(&sql)?;
@@ -324,14 +327,16 @@ fn stored_as_bound(affinity: Affinity, value: ValueRef<'_>) -> bool {
 /// A batch of rows of one table written without the capture triggers (issue 12: an import of
 /// 100,000 entities, a draw's visits and seats).
 ///
-/// While a `Bulk` is open its table is *quiet*: the triggers' `WHEN` clause skips it, and
-/// the `Bulk` itself writes each row and hands its line to `temp.ssj_changed`, with the
+/// While a `Bulk` is open its table is *quiet*: its capture triggers are set aside (dropped
+/// inside the transaction, so a rollback brings them back too, and created again when the
+/// batch ends), and the `Bulk` itself writes the rows and hands over their lines, with the
 /// digests computed in Rust from the values it bound (values the column would convert are
 /// refused, so what is hashed is what is stored). The line is the one the triggers would
 /// have left for the same write (an insert: no old digest; an upsert over a stored row: the
 /// stored row's digest, read first), merged the same way with the lines already captured, so
 /// the event's `bound` and its `audit_rows` are byte for byte those of the trigger path: no
-/// trigger program, SQL function or journal of a trigger's statements per row.
+/// trigger program, SQL function or journal of a trigger's statements per row. Plain inserts
+/// under a held event file their lines in `audit_rows` at once (see [`pending`]).
 ///
 /// [`Bulk::finish`] makes the table loud again; a `Bulk` dropped without it does too (its
 /// transaction is then being abandoned), and a transaction that ends with a quiet table is
@@ -347,15 +352,69 @@ pub struct Bulk<'c> {
     /// The position of an `INTEGER PRIMARY KEY` column (the rowid): a NULL bound to it is
     /// stored as the new rowid.
     rowid: Option<usize>,
-    write: rusqlite::Statement<'c>,
+    write: Write<'c>,
+    /// For plain inserts into a table keyed by its rowid: the rowid the next row given none
+    /// takes (SQLite's own choice, one past the largest; see [`next_rowid`]).
+    next_rowid: i64,
     /// For an upsert: reads the stored row by key, every column, in `cols` order.
     stored: Option<rusqlite::Statement<'c>>,
-    /// Hands a line to the capture table (`None`: this connection does not capture).
+    /// Hands a line to the capture table (`None`: this connection does not capture, or the
+    /// lines go straight to `audit_rows` in `filed`).
     line: Option<rusqlite::Statement<'c>>,
+    /// The lines filed straight in `audit_rows` under the held event (`direct`).
+    filed: Option<Batch<'c>>,
+    /// The held event whose `audit_rows` the lines go straight into: a batch of plain inserts
+    /// opened after its event was appended, into a table none of whose rows the event has
+    /// written yet (so no line needs merging with a captured one, see [`pending`]).
+    direct: Option<u64>,
     /// Lines not yet handed over, in write order: handed over [`CHUNK`] at a time in key
     /// order, which the capture table's B-tree takes faster than the file's order.
     lines: Vec<(String, Option<[u8; DIGEST]>, Vec<u8>)>,
     quiet: bool,
+    /// The table's capture triggers, set aside while the batch is written (their SQL).
+    triggers: Vec<String>,
+}
+
+/// How a [`Bulk`] writes its rows.
+enum Write<'c> {
+    /// Plain inserts, [`super::batch::ROWS`] rows to a statement.
+    Insert(Batch<'c>),
+    /// Upserts, one row to a statement (each reads the stored row first).
+    Upsert(rusqlite::Statement<'c>),
+}
+
+/// The rowid SQLite gives the next row inserted without one: one past the largest rowid of
+/// the table, or past the largest it ever gave for an `AUTOINCREMENT` table. A table whose
+/// largest rowid is already the largest integer (SQLite would then pick one at random) is
+/// refused.
+fn next_rowid(conn: &Connection, table: &str) -> Result<i64> {
+    let on = format!("main.{}", ident(table));
+    let mut largest: i64 = conn.query_row(
+        &format!("SELECT coalesce(max(rowid), 0) FROM {on}"),
+        [],
+        |r| r.get(0),
+    )?;
+    let sequence = conn
+        .query_row(
+            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if sequence {
+        let given: Option<i64> = conn
+            .query_row(
+                "SELECT seq FROM main.sqlite_sequence WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .optional()?;
+        largest = largest.max(given.unwrap_or(0));
+    }
+    largest
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Corrupt(format!("批量写入表 {table}：行号已用尽")))
 }
 
 /// Lines a [`Bulk`] holds before it hands them over (bounded memory: about 1 MB); small in
@@ -457,14 +516,60 @@ impl<'c> Bulk<'c> {
         } else {
             None
         };
-        let write = conn.prepare(&sql)?;
         let capture = capturing(conn)?;
-        let line = if capture {
+        let mut triggers = Vec::new();
+        if capture {
             conn.prepare_cached("INSERT INTO temp.ssj_quiet (tbl) VALUES (?1)")?
                 .execute([table])?;
-            Some(conn.prepare(LINE)?)
+            // The table's capture triggers are set aside while the batch is written (put back
+            // by `loud`; inside the transaction, so a rollback puts them back too): a row then
+            // runs no trigger program, and its insert needs no statement journal.
+            let mut stmt = conn.prepare(
+                "SELECT name, sql FROM temp.sqlite_master WHERE type = 'trigger' \
+                 AND tbl_name = ?1 AND name LIKE 'ssj_bind_%' ORDER BY name",
+            )?;
+            let found: Vec<(String, String)> = stmt
+                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            for (name, sql) in found {
+                conn.execute_batch(&format!("DROP TRIGGER temp.{};", ident(&name)))?;
+                // `temp.sqlite_master` keeps the statement without its `TEMP`.
+                let body = sql.strip_prefix("CREATE TRIGGER").unwrap_or(&sql);
+                triggers.push(format!("CREATE TEMP TRIGGER{body}"));
+            }
+        }
+        let write = if upsert {
+            Write::Upsert(conn.prepare(&sql)?)
         } else {
-            None
+            let marks = vec!["?"; cols.len()].join(", ");
+            Write::Insert(Batch::new(
+                conn,
+                format!("INSERT INTO {on} ({names}) VALUES"),
+                format!("({marks})"),
+                cols.len(),
+            ))
+        };
+        let next_rowid = match (upsert, rowid) {
+            (false, Some(_)) => next_rowid(conn, table)?,
+            _ => 0,
+        };
+        let direct = match (capture, upsert) {
+            (true, false) => direct_to(conn, table)?,
+            _ => None,
+        };
+        let (line, filed) = match (capture, direct) {
+            (false, _) => (None, None),
+            (true, None) => (Some(conn.prepare(LINE)?), None),
+            (true, Some(_)) => (
+                None,
+                Some(Batch::new(
+                    conn,
+                    "INSERT INTO audit_rows (seq, tbl, key, old, new) VALUES".into(),
+                    "(?, ?, ?, NULL, ?)".into(),
+                    4,
+                )),
+            ),
         };
         Ok(Bulk {
             conn,
@@ -474,15 +579,24 @@ impl<'c> Bulk<'c> {
             key,
             rowid,
             write,
+            next_rowid,
             stored,
             line,
+            filed,
             lines: Vec::new(),
             quiet: capture,
+            triggers,
+            direct,
         })
     }
 
     /// Writes one row (`values` in the order of the columns given) and hands over its line;
-    /// returns the row's rowid (for an upsert that updated, the stored row's is not given).
+    /// returns the row's rowid (for an upsert that updated, the stored row's is not given;
+    /// for plain inserts into a table not keyed by its rowid, 0).
+    ///
+    /// Plain inserts are written [`super::batch::ROWS`] at a time: a row refused by the
+    /// table (a key stored already) fails a later call or [`Bulk::finish`], and the
+    /// transaction with it.
     pub fn row(&mut self, values: &[ValueRef<'_>]) -> Result<i64> {
         if values.len() != self.cols.len() {
             return Err(StoreError::Corrupt(format!(
@@ -519,23 +633,50 @@ impl<'c> Bulk<'c> {
             }
             _ => None,
         };
-        self.write.execute(rusqlite::params_from_iter(
-            values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
-        ))?;
-        let rowid = self.conn.last_insert_rowid();
-        if self.line.is_none() {
-            return Ok(rowid);
-        }
         let mut cols: Vec<(&str, ValueRef<'_>)> = self
             .cols
             .iter()
             .map(String::as_str)
             .zip(values.iter().copied())
             .collect();
-        if let Some(i) = self.rowid
-            && matches!(cols[i].1, ValueRef::Null)
-        {
-            cols[i].1 = ValueRef::Integer(rowid);
+        let rowid = match &mut self.write {
+            Write::Upsert(write) => {
+                write.execute(rusqlite::params_from_iter(
+                    values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
+                ))?;
+                let rowid = self.conn.last_insert_rowid();
+                if let Some(i) = self.rowid
+                    && matches!(cols[i].1, ValueRef::Null)
+                {
+                    cols[i].1 = ValueRef::Integer(rowid);
+                }
+                rowid
+            }
+            Write::Insert(batch) => {
+                // The rowid is given here, as SQLite would choose it, since the row is
+                // written later.
+                let rowid = match self.rowid.map(|i| (i, cols[i].1)) {
+                    Some((i, ValueRef::Null)) => {
+                        let id = self.next_rowid;
+                        cols[i].1 = ValueRef::Integer(id);
+                        id
+                    }
+                    Some((_, ValueRef::Integer(id))) => id,
+                    _ => 0,
+                };
+                if self.rowid.is_some() {
+                    self.next_rowid =
+                        self.next_rowid.max(rowid).checked_add(1).ok_or_else(|| {
+                            StoreError::Corrupt(format!("批量写入表 {}：行号已用尽", self.table))
+                        })?;
+                }
+                let given: Vec<ValueRef<'_>> = cols.iter().map(|c| c.1).collect();
+                batch.push(&given)?;
+                rowid
+            }
+        };
+        if self.line.is_none() && self.filed.is_none() {
+            return Ok(rowid);
         }
         let keys: Vec<ValueRef<'_>> = self.key.iter().map(|&i| cols[i].1).collect();
         let key = key_text(&keys);
@@ -550,10 +691,30 @@ impl<'c> Bulk<'c> {
     /// Hands the lines held to the capture table, in key order; a key written twice keeps
     /// its writes' order (the sort is stable), so the lines merge as the triggers' would.
     fn hand_over(&mut self) -> Result<()> {
+        self.lines.sort_by(|a, b| a.0.cmp(&b.0));
+        if let (Some(seq), Some(filed)) = (self.direct, &mut self.filed) {
+            // The event must still be held: once sealed, its list is closed.
+            if held(self.conn)? != Some(seq) {
+                return Err(StoreError::Corrupt(format!(
+                    "批量写入表 {}：第{seq}条审计事件在这批记录行写完之前已封存（程序错误，请报告）",
+                    self.table
+                )));
+            }
+            let seq = i64::try_from(seq)
+                .map_err(|_| StoreError::Corrupt(format!("审计事件序号 {seq} 过大")))?;
+            for (key, _, blob) in self.lines.drain(..) {
+                filed.push(&[
+                    ValueRef::Integer(seq),
+                    ValueRef::Text(self.table.as_bytes()),
+                    ValueRef::Text(key.as_bytes()),
+                    ValueRef::Blob(&blob),
+                ])?;
+            }
+            return filed.flush();
+        }
         let Some(line) = &mut self.line else {
             return Ok(());
         };
-        self.lines.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, old, blob) in self.lines.drain(..) {
             line.execute(rusqlite::params![
                 self.table,
@@ -574,8 +735,14 @@ impl<'c> Bulk<'c> {
     /// Hands over the lines held, then makes the table loud. A table whose lines could not
     /// all be handed over stays quiet, so that its transaction is refused.
     fn loud(&mut self) -> Result<()> {
+        if let Write::Insert(batch) = &mut self.write {
+            batch.flush()?;
+        }
         self.hand_over()?;
         if self.quiet {
+            for sql in std::mem::take(&mut self.triggers) {
+                self.conn.execute_batch(&sql)?;
+            }
             self.quiet = false;
             self.conn
                 .prepare_cached("DELETE FROM temp.ssj_quiet WHERE tbl = ?1")?
@@ -588,10 +755,36 @@ impl<'c> Bulk<'c> {
 impl Drop for Bulk<'_> {
     fn drop(&mut self) {
         // An error here leaves the table quiet, which the end of the transaction refuses.
-        if self.lines.is_empty() {
+        let written = match &self.write {
+            Write::Insert(batch) => batch.held() == 0,
+            Write::Upsert(_) => true,
+        };
+        if self.lines.is_empty() && written {
             let _ = self.loud();
         }
     }
+}
+
+/// The event held on this connection (appended, not yet sealed), if any.
+pub(crate) fn held(conn: &Connection) -> Result<Option<u64>> {
+    Ok(conn
+        .prepare_cached("SELECT seq FROM temp.ssj_event")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
+/// Where a batch of plain inserts into `table` can file its lines straight away: under the
+/// held event, when one is held and none of its captured lines is of this table.
+fn direct_to(conn: &Connection, table: &str) -> Result<Option<u64>> {
+    let Some(seq) = held(conn)? else {
+        return Ok(None);
+    };
+    let captured = conn
+        .prepare_cached("SELECT 1 FROM temp.ssj_changed WHERE tbl = ?1 LIMIT 1")?
+        .query_row([table], |_| Ok(()))
+        .optional()?
+        .is_some();
+    Ok((!captured).then_some(seq))
 }
 
 /// What an event binds: how many rows, and the SHA-256 of their list.
@@ -659,17 +852,53 @@ fn capturing(conn: &Connection) -> Result<bool> {
         .is_some())
 }
 
-/// The rows captured since the last event, if any changed.
-pub fn pending(conn: &Connection) -> Result<Option<Bound>> {
+/// The rows of event `seq`, if any changed: those captured since the last event, and those
+/// a bulk write filed under it already ([`Bulk`]), merged in list order. A row in both (a
+/// bulk-written row written again by the same event) is refused: its filed line can no
+/// longer be merged.
+pub fn pending(conn: &Connection, seq: u64) -> Result<Option<Bound>> {
     if !capturing(conn)? {
         return Ok(None);
     }
-    let mut stmt = conn.prepare_cached(PENDING)?;
-    let mut rows = stmt.query([])?;
+    let mut filed = conn.prepare_cached(
+        "SELECT tbl, key, old, new FROM audit_rows WHERE seq = ?1 ORDER BY tbl, key",
+    )?;
+    let mut filed = filed.query([seq])?;
+    let mut captured = conn.prepare_cached(PENDING)?;
+    let mut captured = captured.query([])?;
+    let next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<Line>> {
+        Ok(rows.next()?.map(|r| line(r, 0)).transpose()?)
+    };
+    let (mut a, mut b) = (next(&mut filed)?, next(&mut captured)?);
     let mut h = list_hasher();
     let mut n = 0;
-    while let Some(r) = rows.next()? {
-        hash_line(&mut h, &line(r, 0)?);
+    loop {
+        let take_a = match (&a, &b) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(x), Some(y)) => {
+                match (x.tbl.as_bytes(), x.key.as_bytes())
+                    .cmp(&(y.tbl.as_bytes(), y.key.as_bytes()))
+                {
+                    std::cmp::Ordering::Less => true,
+                    std::cmp::Ordering::Greater => false,
+                    std::cmp::Ordering::Equal => {
+                        return Err(StoreError::Corrupt(format!(
+                            "表 {} 中批量写入的记录行在同一审计事件中又被改写（程序错误，请报告）",
+                            x.tbl
+                        )));
+                    }
+                }
+            }
+        };
+        if take_a {
+            hash_line(&mut h, a.as_ref().expect("matched"));
+            a = next(&mut filed)?;
+        } else {
+            hash_line(&mut h, b.as_ref().expect("matched"));
+            b = next(&mut captured)?;
+        }
         n += 1;
     }
     Ok((n > 0).then(|| Bound {
@@ -1297,6 +1526,145 @@ mod tests {
         assert!(a.1.iter().filter(|l| l.1 == "t_visit").count() == 50);
         assert!(a.1.iter().any(|l| l.1 == "t_seat" && l.2.starts_with('[')));
         assert_eq!(a, b);
+    }
+
+    fn capture_triggers(conn: &Connection) -> Vec<String> {
+        conn.prepare(
+            "SELECT sql FROM temp.sqlite_master WHERE name LIKE 'ssj_bind_%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    fn settings_bulk(tx: &Connection, keys: &[&str]) -> Result<()> {
+        let mut b = Bulk::insert(tx, "settings", &["key", "value"])?;
+        for k in keys {
+            b.row(&[ValueRef::Text(k.as_bytes()), ValueRef::Text(b"v")])?;
+        }
+        b.finish()
+    }
+
+    /// A bulk batch files its lines under the held event as it goes; whatever would leave
+    /// that event's list other than it is refused, and the transaction with it.
+    #[test]
+    fn lines_filed_in_bulk_cannot_be_left_outside_their_event() {
+        let mut store = store();
+        let before = logged(store.conn());
+        let triggers = capture_triggers(store.conn());
+        // A row written in bulk and written again by the same event.
+        let err = store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                settings_bulk(tx, &["k1", "k2"])?;
+                tx.execute("UPDATE settings SET value = 'w' WHERE key = 'k1'", [])?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("又被改写"), "{err}");
+        // The event sealed (by the next one) before the batch handed its lines over.
+        let err = store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                let mut b = Bulk::insert(tx, "settings", &["key", "value"])?;
+                b.row(&[ValueRef::Text(b"k3"), ValueRef::Text(b"v")])?;
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                b.finish()?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("已封存"), "{err}");
+        // The event dropped after its rows were filed.
+        let err = store
+            .write(|tx| {
+                let ev = crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                settings_bulk(tx, &["k4"])?;
+                crate::store::audit::drop_held(tx, ev.seq)?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("不能撤下"), "{err}");
+        // Nothing of the three was kept, and the capture triggers are as they were.
+        assert_eq!(logged(store.conn()), before);
+        assert_eq!(capture_triggers(store.conn()), triggers);
+        // A batch that finishes: its lines are the event's, the table is captured again
+        // (a later row in the same transaction is the next event's), and the check passes.
+        store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                settings_bulk(tx, &["k5", "k6"])?;
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                tx.execute("UPDATE settings SET value = 'w' WHERE key = 'k5'", [])?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(capture_triggers(store.conn()), triggers);
+        let (events, lines) = logged(store.conn());
+        let last = events.last().unwrap().0;
+        let keys = |seq: u64| -> Vec<&str> {
+            lines
+                .iter()
+                .filter(|l| l.0 == seq)
+                .map(|l| l.2.as_str())
+                .collect()
+        };
+        assert_eq!(keys(last - 1), ["k5", "k6"]);
+        assert_eq!(keys(last), ["k5"]);
+        assert_eq!(check(store.conn()).unwrap().total, 0);
+    }
+
+    /// Plain inserts into a table keyed by its rowid are given the rowid SQLite would
+    /// give, also past rows deleted from an `AUTOINCREMENT` table.
+    #[test]
+    fn bulk_rowids_are_those_sqlite_would_give() {
+        let rows = |bulk: bool| -> Logged {
+            let mut store = Store::in_memory().unwrap();
+            store
+                .conn()
+                .execute_batch(
+                    "CREATE TABLE t_auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL) STRICT;",
+                )
+                .unwrap();
+            install(store.conn()).unwrap();
+            store
+                .write(|tx| {
+                    crate::store::audit::append(tx, "t", "li", "x.seed", "", "{}")?;
+                    tx.execute_batch(
+                        "INSERT INTO t_auto (v) VALUES ('a'), ('b'), ('c'); \
+                         DELETE FROM t_auto WHERE id = 3;",
+                    )?;
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+            store
+                .write(|tx| {
+                    crate::store::audit::append(tx, "t", "li", "x.bulk", "", "{}")?;
+                    let mut ids = Vec::new();
+                    let mut b = bulk
+                        .then(|| Bulk::insert(tx, "t_auto", &["id", "v"]))
+                        .transpose()?;
+                    for v in ["d", "e", "f", "g"] {
+                        ids.push(match &mut b {
+                            Some(b) => b.row(&[ValueRef::Null, ValueRef::Text(v.as_bytes())])?,
+                            None => {
+                                tx.execute("INSERT INTO t_auto (id, v) VALUES (NULL, ?1)", [v])?;
+                                tx.last_insert_rowid()
+                            }
+                        });
+                    }
+                    if let Some(b) = b {
+                        b.finish()?;
+                    }
+                    assert_eq!(ids, [4, 5, 6, 7]);
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+            assert_eq!(check(store.conn()).unwrap().total, 0);
+            logged(store.conn())
+        };
+        assert_eq!(rows(false), rows(true));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! interleave half-written changes.
 
 pub mod audit;
+mod batch;
 pub mod binding;
 pub mod calendar;
 pub mod draws;

@@ -1,0 +1,212 @@
+//! Multi-row inserts (issue 12): rows buffered and written [`ROWS`] to a statement, so that
+//! SQLite starts a statement (and, on a table with triggers, a statement journal) once per
+//! batch instead of once per row. Used by [`super::binding::Bulk`] for plain inserts and for
+//! the lines it files in `audit_rows`.
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, Statement};
+
+use super::Result;
+
+/// Rows a full statement writes (unit tests use few, so that their batches span several).
+pub const ROWS: usize = if cfg!(test) { 3 } else { 64 };
+
+/// A row with more text than this is written at once rather than copied (a draw's record).
+const LARGE: usize = 64 * 1024;
+
+/// A value held until its row is written: text and blobs as ranges of the arena.
+#[derive(Clone, Copy)]
+enum Cell {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(usize, usize),
+    Blob(usize, usize),
+}
+
+/// Rows of one INSERT, held until [`ROWS`] of them are written together.
+pub struct Batch<'c> {
+    conn: &'c Connection,
+    /// `INSERT INTO t (…) VALUES`
+    head: String,
+    /// One row's values: `(?, ?, …)`, with `width` parameters.
+    row: String,
+    width: usize,
+    /// The statement of [`ROWS`] rows, prepared once.
+    full: Option<Statement<'c>>,
+    /// The statement of one row, for a [`LARGE`] row.
+    one: Option<Statement<'c>>,
+    cells: Vec<Cell>,
+    arena: Vec<u8>,
+}
+
+impl<'c> Batch<'c> {
+    /// `head` is `INSERT INTO t (cols) VALUES`; `row` one row's values with `width` `?`.
+    pub fn new(conn: &'c Connection, head: String, row: String, width: usize) -> Self {
+        Batch {
+            conn,
+            head,
+            row,
+            width,
+            full: None,
+            one: None,
+            cells: Vec::new(),
+            arena: Vec::new(),
+        }
+    }
+
+    /// Holds a row (`width` values); writes the batch once it is full.
+    pub fn push(&mut self, values: &[ValueRef<'_>]) -> Result<()> {
+        debug_assert_eq!(values.len(), self.width);
+        let bytes: usize = values
+            .iter()
+            .map(|v| match v {
+                ValueRef::Text(b) | ValueRef::Blob(b) => b.len(),
+                _ => 0,
+            })
+            .sum();
+        if bytes > LARGE {
+            self.flush()?;
+            if self.one.is_none() {
+                self.one = Some(self.conn.prepare(&self.sql(1))?);
+            }
+            let one = self.one.as_mut().expect("prepared above");
+            one.execute(rusqlite::params_from_iter(
+                values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
+            ))?;
+            return Ok(());
+        }
+        for v in values {
+            let cell = match *v {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(i) => Cell::Integer(i),
+                ValueRef::Real(f) => Cell::Real(f),
+                ValueRef::Text(t) => {
+                    self.arena.extend_from_slice(t);
+                    Cell::Text(self.arena.len() - t.len(), self.arena.len())
+                }
+                ValueRef::Blob(b) => {
+                    self.arena.extend_from_slice(b);
+                    Cell::Blob(self.arena.len() - b.len(), self.arena.len())
+                }
+            };
+            self.cells.push(cell);
+        }
+        if self.cells.len() >= ROWS * self.width {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn sql(&self, rows: usize) -> String {
+        let mut sql = self.head.clone();
+        for i in 0..rows {
+            sql.push_str(if i == 0 { " " } else { ", " });
+            sql.push_str(&self.row);
+        }
+        sql
+    }
+
+    /// Writes the rows held.
+    pub fn flush(&mut self) -> Result<()> {
+        let rows = self.cells.len() / self.width;
+        if rows == 0 {
+            return Ok(());
+        }
+        let arena = &self.arena;
+        let values = self.cells.iter().map(|c| {
+            ToSqlOutput::Borrowed(match *c {
+                Cell::Null => ValueRef::Null,
+                Cell::Integer(i) => ValueRef::Integer(i),
+                Cell::Real(f) => ValueRef::Real(f),
+                Cell::Text(a, b) => ValueRef::Text(&arena[a..b]),
+                Cell::Blob(a, b) => ValueRef::Blob(&arena[a..b]),
+            })
+        });
+        if rows == ROWS {
+            if self.full.is_none() {
+                self.full = Some(self.conn.prepare(&self.sql(ROWS))?);
+            }
+            let full = self.full.as_mut().expect("prepared above");
+            full.execute(rusqlite::params_from_iter(values))?;
+        } else {
+            self.conn
+                .prepare(&self.sql(rows))?
+                .execute(rusqlite::params_from_iter(values))?;
+        }
+        self.cells.clear();
+        self.arena.clear();
+        Ok(())
+    }
+
+    /// Rows held, not yet written.
+    pub fn held(&self) -> usize {
+        self.cells.len() / self.width
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_written_in_batches_and_the_rest_on_flush() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a INTEGER, b TEXT, c BLOB, d REAL, e)")
+            .unwrap();
+        let mut b = Batch::new(
+            &conn,
+            "INSERT INTO t (a, b, c, d, e) VALUES".into(),
+            "(?, ?, ?, ?, ?)".into(),
+            5,
+        );
+        let count = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        for i in 0..(2 * ROWS + 1) as i64 {
+            let text = format!("行{i}");
+            b.push(&[
+                ValueRef::Integer(i),
+                ValueRef::Text(text.as_bytes()),
+                ValueRef::Blob(&[i as u8, 0]),
+                ValueRef::Real(i as f64 / 2.0),
+                ValueRef::Null,
+            ])
+            .unwrap();
+        }
+        assert_eq!(count(&conn), 2 * ROWS as i64);
+        assert_eq!(b.held(), 1);
+        b.flush().unwrap();
+        assert_eq!(b.held(), 0);
+        let rows: Vec<(i64, String, Vec<u8>, f64, Option<i64>)> = conn
+            .prepare("SELECT a, b, c, d, e FROM t ORDER BY a")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows.len(), 2 * ROWS + 1);
+        // A large row is written at once, after the rows held before it.
+        let large = "长".repeat(LARGE);
+        b.push(&[
+            ValueRef::Integer(-1),
+            ValueRef::Text(large.as_bytes()),
+            ValueRef::Null,
+            ValueRef::Null,
+            ValueRef::Null,
+        ])
+        .unwrap();
+        assert_eq!(b.held(), 0);
+        assert_eq!(count(&conn), 2 * ROWS as i64 + 2);
+        for (i, (a, b, c, d, e)) in rows.into_iter().enumerate() {
+            assert_eq!(a, i as i64);
+            assert_eq!(b, format!("行{i}"));
+            assert_eq!(c, vec![i as u8, 0]);
+            assert_eq!(d, i as f64 / 2.0);
+            assert_eq!(e, None);
+        }
+    }
+}
