@@ -179,7 +179,8 @@ mod tests {
         assert_eq!(b.held(), 1);
         b.flush().unwrap();
         assert_eq!(b.held(), 0);
-        let rows: Vec<(i64, String, Vec<u8>, f64, Option<i64>)> = conn
+        type Stored = (i64, String, Vec<u8>, f64, Option<i64>);
+        let rows: Vec<Stored> = conn
             .prepare("SELECT a, b, c, d, e FROM t ORDER BY a")
             .unwrap()
             .query_map([], |r| {
