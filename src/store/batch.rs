@@ -12,9 +12,9 @@ use super::Result;
 pub const ROWS: usize = if cfg!(test) { 3 } else { 64 };
 
 /// A row with more text than this is written at once rather than copied (a draw's record).
-const LARGE: usize = 64 * 1024;
+pub const LARGE: usize = 64 * 1024;
 
-/// A value held until its row is written: text and blobs as ranges of the arena.
+/// A value held: text and blobs as ranges of the arena.
 #[derive(Clone, Copy)]
 enum Cell {
     Null,
@@ -24,58 +24,25 @@ enum Cell {
     Blob(usize, usize),
 }
 
-/// Rows of one INSERT, held until [`ROWS`] of them are written together.
-pub struct Batch<'c> {
-    conn: &'c Connection,
-    /// `INSERT INTO t (…) VALUES`
-    head: String,
-    /// One row's values: `(?, ?, …)`, with `width` parameters.
-    row: String,
+/// Rows of `width` values, copied into one arena (owned, so they can be handed to another
+/// thread).
+pub struct Rows {
     width: usize,
-    /// The statement of [`ROWS`] rows, prepared once.
-    full: Option<Statement<'c>>,
-    /// The statement of one row, for a [`LARGE`] row.
-    one: Option<Statement<'c>>,
     cells: Vec<Cell>,
     arena: Vec<u8>,
 }
 
-impl<'c> Batch<'c> {
-    /// `head` is `INSERT INTO t (cols) VALUES`; `row` one row's values with `width` `?`.
-    pub fn new(conn: &'c Connection, head: String, row: String, width: usize) -> Self {
-        Batch {
-            conn,
-            head,
-            row,
+impl Rows {
+    pub fn new(width: usize) -> Self {
+        Rows {
             width,
-            full: None,
-            one: None,
             cells: Vec::new(),
             arena: Vec::new(),
         }
     }
 
-    /// Holds a row (`width` values); writes the batch once it is full.
-    pub fn push(&mut self, values: &[ValueRef<'_>]) -> Result<()> {
+    pub fn push(&mut self, values: &[ValueRef<'_>]) {
         debug_assert_eq!(values.len(), self.width);
-        let bytes: usize = values
-            .iter()
-            .map(|v| match v {
-                ValueRef::Text(b) | ValueRef::Blob(b) => b.len(),
-                _ => 0,
-            })
-            .sum();
-        if bytes > LARGE {
-            self.flush()?;
-            if self.one.is_none() {
-                self.one = Some(self.conn.prepare(&self.sql(1))?);
-            }
-            let one = self.one.as_mut().expect("prepared above");
-            one.execute(rusqlite::params_from_iter(
-                values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
-            ))?;
-            return Ok(());
-        }
         for v in values {
             let cell = match *v {
                 ValueRef::Null => Cell::Null,
@@ -92,7 +59,101 @@ impl<'c> Batch<'c> {
             };
             self.cells.push(cell);
         }
-        if self.cells.len() >= ROWS * self.width {
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.cells.len() / self.width
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    fn value(&self, c: &Cell) -> ValueRef<'_> {
+        match *c {
+            Cell::Null => ValueRef::Null,
+            Cell::Integer(i) => ValueRef::Integer(i),
+            Cell::Real(f) => ValueRef::Real(f),
+            Cell::Text(a, b) => ValueRef::Text(&self.arena[a..b]),
+            Cell::Blob(a, b) => ValueRef::Blob(&self.arena[a..b]),
+        }
+    }
+
+    /// Every value, row after row.
+    pub fn values(&self) -> impl Iterator<Item = ValueRef<'_>> {
+        self.cells.iter().map(|c| self.value(c))
+    }
+
+    /// The values of row `i`.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = ValueRef<'_>> {
+        self.cells[i * self.width..(i + 1) * self.width]
+            .iter()
+            .map(|c| self.value(c))
+    }
+
+    pub fn clear(&mut self) {
+        self.cells.clear();
+        self.arena.clear();
+    }
+}
+
+/// The bytes of text and blobs in a row.
+pub fn bytes(values: &[ValueRef<'_>]) -> usize {
+    values
+        .iter()
+        .map(|v| match v {
+            ValueRef::Text(b) | ValueRef::Blob(b) => b.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Rows of one INSERT, held until [`ROWS`] of them are written together.
+pub struct Batch<'c> {
+    conn: &'c Connection,
+    /// `INSERT INTO t (…) VALUES`
+    head: String,
+    /// One row's values: `(?, ?, …)`, with `width` parameters.
+    row: String,
+    width: usize,
+    /// The statement of [`ROWS`] rows, prepared once.
+    full: Option<Statement<'c>>,
+    /// The statement of one row, for a [`LARGE`] row.
+    one: Option<Statement<'c>>,
+    rows: Rows,
+}
+
+impl<'c> Batch<'c> {
+    /// `head` is `INSERT INTO t (cols) VALUES`; `row` one row's values with `width` `?`.
+    pub fn new(conn: &'c Connection, head: String, row: String, width: usize) -> Self {
+        Batch {
+            conn,
+            head,
+            row,
+            width,
+            full: None,
+            one: None,
+            rows: Rows::new(width),
+        }
+    }
+
+    /// Holds a row (`width` values); writes the batch once it is full.
+    pub fn push(&mut self, values: &[ValueRef<'_>]) -> Result<()> {
+        debug_assert_eq!(values.len(), self.width);
+        if bytes(values) > LARGE {
+            self.flush()?;
+            if self.one.is_none() {
+                self.one = Some(self.conn.prepare(&self.sql(1))?);
+            }
+            let one = self.one.as_mut().expect("prepared above");
+            one.execute(rusqlite::params_from_iter(
+                values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
+            ))?;
+            return Ok(());
+        }
+        self.rows.push(values);
+        if self.rows.len() >= ROWS {
             self.flush()?;
         }
         Ok(())
@@ -109,20 +170,11 @@ impl<'c> Batch<'c> {
 
     /// Writes the rows held.
     pub fn flush(&mut self) -> Result<()> {
-        let rows = self.cells.len() / self.width;
+        let rows = self.rows.len();
         if rows == 0 {
             return Ok(());
         }
-        let arena = &self.arena;
-        let values = self.cells.iter().map(|c| {
-            ToSqlOutput::Borrowed(match *c {
-                Cell::Null => ValueRef::Null,
-                Cell::Integer(i) => ValueRef::Integer(i),
-                Cell::Real(f) => ValueRef::Real(f),
-                Cell::Text(a, b) => ValueRef::Text(&arena[a..b]),
-                Cell::Blob(a, b) => ValueRef::Blob(&arena[a..b]),
-            })
-        });
+        let values = self.rows.values().map(ToSqlOutput::Borrowed);
         if rows == ROWS {
             if self.full.is_none() {
                 self.full = Some(self.conn.prepare(&self.sql(ROWS))?);
@@ -134,14 +186,13 @@ impl<'c> Batch<'c> {
                 .prepare(&self.sql(rows))?
                 .execute(rusqlite::params_from_iter(values))?;
         }
-        self.cells.clear();
-        self.arena.clear();
+        self.rows.clear();
         Ok(())
     }
 
     /// Rows held, not yet written.
     pub fn held(&self) -> usize {
-        self.cells.len() / self.width
+        self.rows.len()
     }
 }
 

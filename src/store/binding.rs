@@ -38,7 +38,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use super::batch::Batch;
+use super::batch::{Batch, Rows};
 use super::{Result, StoreError};
 
 /// Tables not bound: the log itself and drafts (a draft is work in progress, not a record).
@@ -369,10 +369,126 @@ pub struct Bulk<'c> {
     direct: Option<u64>,
     /// Lines not yet handed over, in write order: handed over [`CHUNK`] at a time in key
     /// order, which the capture table's B-tree takes faster than the file's order.
-    lines: Vec<(String, Option<[u8; DIGEST]>, Vec<u8>)>,
+    lines: Vec<PendingLine>,
+    /// Rows written since the lines were last handed over.
+    written: usize,
+    /// Computes the lines on a helper thread (`None`: here, as when it could not start).
+    hasher: Option<Hasher>,
     quiet: bool,
     /// The table's capture triggers, set aside while the batch is written (their SQL).
     triggers: Vec<String>,
+}
+
+/// A line not yet handed over: the row's key, the digest of the row it replaced, the blob
+/// of the row it left.
+type PendingLine = (String, Option<[u8; DIGEST]>, Vec<u8>);
+
+/// A row's line, from its columns' names and values as bound.
+fn line_of(
+    table: &str,
+    cols: &mut [(&str, ValueRef<'_>)],
+    key: &[usize],
+    old: Option<[u8; DIGEST]>,
+) -> PendingLine {
+    let keys: Vec<ValueRef<'_>> = key.iter().map(|&i| cols[i].1).collect();
+    let key = key_text(&keys);
+    (key, old, row_blob(table, cols))
+}
+
+/// Rows a [`Hasher`] job holds.
+const JOB: usize = 256;
+
+/// The lines of a [`Bulk`]'s rows computed on a helper thread (issue 12): the key text and
+/// the SHA-256 of each row and each column are the helper's work while the writer's thread
+/// writes rows. The rows are handed over as copies of the values bound, and the lines come
+/// back in the order the rows were written.
+struct Hasher {
+    to: Option<std::sync::mpsc::SyncSender<(Rows, Vec<Option<[u8; DIGEST]>>)>>,
+    from: std::sync::mpsc::Receiver<Vec<PendingLine>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    width: usize,
+    job: Rows,
+    olds: Vec<Option<[u8; DIGEST]>>,
+    in_flight: usize,
+}
+
+impl Hasher {
+    /// `None` if the thread could not start (the lines are then computed on the writer's).
+    fn start(table: &str, cols: Vec<String>, key: Vec<usize>) -> Option<Hasher> {
+        let (to, jobs) = std::sync::mpsc::sync_channel::<(Rows, Vec<Option<[u8; DIGEST]>>)>(8);
+        let (done, from) = std::sync::mpsc::channel();
+        let table = table.to_string();
+        let width = cols.len();
+        let worker = std::thread::Builder::new()
+            .name("ssj-row-digests".into())
+            .spawn(move || {
+                for (rows, olds) in jobs {
+                    let mut out = Vec::with_capacity(olds.len());
+                    for (i, old) in olds.into_iter().enumerate() {
+                        let mut named: Vec<(&str, ValueRef<'_>)> =
+                            cols.iter().map(String::as_str).zip(rows.row(i)).collect();
+                        out.push(line_of(&table, &mut named, &key, old));
+                    }
+                    if done.send(out).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Hasher {
+            to: Some(to),
+            from,
+            worker: Some(worker),
+            width,
+            job: Rows::new(width),
+            olds: Vec::new(),
+            in_flight: 0,
+        })
+    }
+
+    fn gone() -> StoreError {
+        StoreError::Corrupt("计算记录行摘要的线程意外退出".into())
+    }
+
+    fn push(&mut self, values: &[ValueRef<'_>], old: Option<[u8; DIGEST]>) -> Result<()> {
+        self.job.push(values);
+        self.olds.push(old);
+        if self.olds.len() >= JOB {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        if self.job.is_empty() {
+            return Ok(());
+        }
+        let job = std::mem::replace(&mut self.job, Rows::new(self.width));
+        let olds = std::mem::take(&mut self.olds);
+        let to = self.to.as_ref().ok_or_else(Self::gone)?;
+        to.send((job, olds)).map_err(|_| Self::gone())?;
+        self.in_flight += 1;
+        Ok(())
+    }
+
+    /// Appends the lines of every row pushed so far, in the order they were pushed.
+    fn collect(&mut self, into: &mut Vec<PendingLine>) -> Result<()> {
+        self.send()?;
+        while self.in_flight > 0 {
+            into.extend(self.from.recv().map_err(|_| Self::gone())?);
+            self.in_flight -= 1;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Hasher {
+    fn drop(&mut self) {
+        self.to.take();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
 }
 
 /// How a [`Bulk`] writes its rows.
@@ -571,6 +687,15 @@ impl<'c> Bulk<'c> {
                 )),
             ),
         };
+        let hasher = if capture {
+            Hasher::start(
+                table,
+                cols.iter().map(|c| c.to_string()).collect(),
+                key.clone(),
+            )
+        } else {
+            None
+        };
         Ok(Bulk {
             conn,
             table: table.to_string(),
@@ -584,6 +709,8 @@ impl<'c> Bulk<'c> {
             line,
             filed,
             lines: Vec::new(),
+            written: 0,
+            hasher,
             quiet: capture,
             triggers,
             direct,
@@ -678,11 +805,23 @@ impl<'c> Bulk<'c> {
         if self.line.is_none() && self.filed.is_none() {
             return Ok(rowid);
         }
-        let keys: Vec<ValueRef<'_>> = self.key.iter().map(|&i| cols[i].1).collect();
-        let key = key_text(&keys);
-        let blob = row_blob(&self.table, &mut cols);
-        self.lines.push((key, old, blob));
-        if self.lines.len() >= CHUNK {
+        let given: Vec<ValueRef<'_>> = cols.iter().map(|c| c.1).collect();
+        match &mut self.hasher {
+            Some(hasher) if super::batch::bytes(&given) <= super::batch::LARGE => {
+                hasher.push(&given, old)?;
+            }
+            hasher => {
+                // A large row is hashed here rather than copied; the lines before it first,
+                // so that they stay in write order.
+                if let Some(hasher) = hasher {
+                    hasher.collect(&mut self.lines)?;
+                }
+                self.lines
+                    .push(line_of(&self.table, &mut cols, &self.key, old));
+            }
+        }
+        self.written += 1;
+        if self.written >= CHUNK {
             self.hand_over()?;
         }
         Ok(rowid)
@@ -691,6 +830,10 @@ impl<'c> Bulk<'c> {
     /// Hands the lines held to the capture table, in key order; a key written twice keeps
     /// its writes' order (the sort is stable), so the lines merge as the triggers' would.
     fn hand_over(&mut self) -> Result<()> {
+        if let Some(hasher) = &mut self.hasher {
+            hasher.collect(&mut self.lines)?;
+        }
+        self.written = 0;
         self.lines.sort_by(|a, b| a.0.cmp(&b.0));
         if let (Some(seq), Some(filed)) = (self.direct, &mut self.filed) {
             // The event must still be held: once sealed, its list is closed.
@@ -759,7 +902,7 @@ impl Drop for Bulk<'_> {
             Write::Insert(batch) => batch.held() == 0,
             Write::Upsert(_) => true,
         };
-        if self.lines.is_empty() && written {
+        if self.lines.is_empty() && self.written == 0 && written {
             let _ = self.loud();
         }
     }
@@ -1613,6 +1756,53 @@ mod tests {
         assert_eq!(keys(last - 1), ["k5", "k6"]);
         assert_eq!(keys(last), ["k5"]);
         assert_eq!(check(store.conn()).unwrap().total, 0);
+    }
+
+    /// A large row (hashed on the writer's thread, not copied to the helper) between rows
+    /// hashed on the helper keeps its place: the same key written small, large, small merges
+    /// as the triggers merge it.
+    #[test]
+    fn a_large_row_keeps_its_place_among_the_lines() {
+        let large = "大".repeat(crate::store::batch::LARGE);
+        let rows = |bulk: bool| -> Logged {
+            let mut store = Store::in_memory().unwrap();
+            store
+                .write(|tx| {
+                    crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                    let values = ["a", large.as_str(), "b", large.as_str(), "c"];
+                    let mut b = bulk
+                        .then(|| Bulk::upsert(tx, "settings", &["key", "value"]))
+                        .transpose()?;
+                    for (i, v) in values.iter().enumerate() {
+                        let key = format!("k{}", i % 2);
+                        match &mut b {
+                            Some(b) => {
+                                b.row(&[
+                                    ValueRef::Text(key.as_bytes()),
+                                    ValueRef::Text(v.as_bytes()),
+                                ])?;
+                            }
+                            None => {
+                                tx.execute(
+                                    "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                    [key.as_str(), v],
+                                )?;
+                            }
+                        }
+                    }
+                    if let Some(b) = b {
+                        b.finish()?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+            assert_eq!(check(store.conn()).unwrap().total, 0);
+            logged(store.conn())
+        };
+        let (plain, bulk) = (rows(false), rows(true));
+        assert!(plain.1.iter().any(|l| l.2 == "k0"));
+        assert_eq!(plain, bulk);
     }
 
     /// Plain inserts into a table keyed by its rowid are given the rowid SQLite would
