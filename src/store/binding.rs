@@ -398,12 +398,15 @@ fn line_of(
 /// Rows a [`Hasher`] job holds.
 const JOB: usize = 256;
 
+/// A [`Hasher`] job: rows, and for each the digest of the row it replaced.
+type Job = (Rows, Vec<Option<[u8; DIGEST]>>);
+
 /// The lines of a [`Bulk`]'s rows computed on a helper thread (issue 12): the key text and
 /// the SHA-256 of each row and each column are the helper's work while the writer's thread
 /// writes rows. The rows are handed over as copies of the values bound, and the lines come
 /// back in the order the rows were written.
 struct Hasher {
-    to: Option<std::sync::mpsc::SyncSender<(Rows, Vec<Option<[u8; DIGEST]>>)>>,
+    to: Option<std::sync::mpsc::SyncSender<Job>>,
     from: std::sync::mpsc::Receiver<Vec<PendingLine>>,
     worker: Option<std::thread::JoinHandle<()>>,
     width: usize,
@@ -415,7 +418,7 @@ struct Hasher {
 impl Hasher {
     /// `None` if the thread could not start (the lines are then computed on the writer's).
     fn start(table: &str, cols: Vec<String>, key: Vec<usize>) -> Option<Hasher> {
-        let (to, jobs) = std::sync::mpsc::sync_channel::<(Rows, Vec<Option<[u8; DIGEST]>>)>(8);
+        let (to, jobs) = std::sync::mpsc::sync_channel::<Job>(8);
         let (done, from) = std::sync::mpsc::channel();
         let table = table.to_string();
         let width = cols.len();
