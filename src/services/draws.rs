@@ -360,11 +360,10 @@ impl Session {
                 &id,
                 &period.to_string(),
                 &codes,
-                &prepared_text,
+                prepared_text,
                 &c,
                 ev.seq,
             )?;
-            drop(prepared_text);
             store::draws::insert_private(tx, &id, &private, &system)?;
             Ok(PreparedDraw {
                 id,

@@ -168,6 +168,24 @@ impl<'c> Batch<'c> {
         sql
     }
 
+    /// Writes the rows held, then this row on its own, letting its values go as soon as
+    /// SQLite has copied them (so that a long text is not held twice while it is written).
+    pub fn write_owned(&mut self, values: Vec<rusqlite::types::Value>) -> Result<()> {
+        debug_assert_eq!(values.len(), self.width);
+        self.flush()?;
+        if self.one.is_none() {
+            self.one = Some(self.conn.prepare(&self.sql(1))?);
+        }
+        let one = self.one.as_mut().expect("prepared above");
+        for (i, v) in values.iter().enumerate() {
+            one.raw_bind_parameter(i + 1, v)?;
+        }
+        drop(values);
+        one.raw_execute()?;
+        one.clear_bindings();
+        Ok(())
+    }
+
     /// Writes the rows held.
     pub fn flush(&mut self) -> Result<()> {
         let rows = self.rows.len();

@@ -720,14 +720,8 @@ impl<'c> Bulk<'c> {
         })
     }
 
-    /// Writes one row (`values` in the order of the columns given) and hands over its line;
-    /// returns the row's rowid (for an upsert that updated, the stored row's is not given;
-    /// for plain inserts into a table not keyed by its rowid, 0).
-    ///
-    /// Plain inserts are written [`super::batch::ROWS`] at a time: a row refused by the
-    /// table (a key stored already) fails a later call or [`Bulk::finish`], and the
-    /// transaction with it.
-    pub fn row(&mut self, values: &[ValueRef<'_>]) -> Result<i64> {
+    /// Refuses a row of the wrong width or with a value its column would convert.
+    fn admit(&self, values: &[ValueRef<'_>]) -> Result<()> {
         if values.len() != self.cols.len() {
             return Err(StoreError::Corrupt(format!(
                 "批量写入表 {}：每行须有 {} 个值",
@@ -744,6 +738,55 @@ impl<'c> Bulk<'c> {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// [`Bulk::row`] for a plain insert into a table not keyed by its rowid, whose values are
+    /// let go as soon as SQLite has copied them: a draw's preparation or record, tens of
+    /// megabytes in a large county, is then not held twice while it is written.
+    pub fn row_owned(&mut self, values: Vec<rusqlite::types::Value>) -> Result<()> {
+        let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
+        self.admit(&refs)?;
+        if !matches!(self.write, Write::Insert(_)) || self.rowid.is_some() {
+            return Err(StoreError::Corrupt(format!(
+                "批量写入表 {}：整行交出的写入只用于不以行号为主键的插入",
+                self.table
+            )));
+        }
+        if self.line.is_some() || self.filed.is_some() {
+            // The line from the values as they will be bound, after the lines before it.
+            if let Some(hasher) = &mut self.hasher {
+                hasher.collect(&mut self.lines)?;
+            }
+            let mut cols: Vec<(&str, ValueRef<'_>)> = self
+                .cols
+                .iter()
+                .map(String::as_str)
+                .zip(refs.iter().copied())
+                .collect();
+            self.lines
+                .push(line_of(&self.table, &mut cols, &self.key, None));
+            self.written += 1;
+        }
+        drop(refs);
+        if let Write::Insert(batch) = &mut self.write {
+            batch.write_owned(values)?;
+        }
+        if self.written >= CHUNK {
+            self.hand_over()?;
+        }
+        Ok(())
+    }
+
+    /// Writes one row (`values` in the order of the columns given) and hands over its line;
+    /// returns the row's rowid (for an upsert that updated, the stored row's is not given;
+    /// for plain inserts into a table not keyed by its rowid, 0).
+    ///
+    /// Plain inserts are written [`super::batch::ROWS`] at a time: a row refused by the
+    /// table (a key stored already) fails a later call or [`Bulk::finish`], and the
+    /// transaction with it.
+    pub fn row(&mut self, values: &[ValueRef<'_>]) -> Result<i64> {
+        self.admit(values)?;
         let old = match (&mut self.stored, &self.line) {
             (Some(stored), Some(_)) => {
                 let keys: Vec<ValueRef<'_>> = self.key.iter().map(|&i| values[i]).collect();
@@ -1806,6 +1849,64 @@ mod tests {
         let (plain, bulk) = (rows(false), rows(true));
         assert!(plain.1.iter().any(|l| l.2 == "k0"));
         assert_eq!(plain, bulk);
+    }
+
+    /// A row handed over whole (its values let go once SQLite has copied them) binds as the
+    /// triggers bind it, in its place among the batch's other rows; it is only for plain
+    /// inserts into a table not keyed by its rowid.
+    #[test]
+    fn a_row_handed_over_whole_binds_as_the_triggers_do() {
+        use rusqlite::types::Value;
+        let large = "长".repeat(crate::store::batch::LARGE);
+        let rows = |bulk: bool| -> Logged {
+            let mut store = Store::in_memory().unwrap();
+            store
+                .write(|tx| {
+                    crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                    let mut b = bulk
+                        .then(|| Bulk::insert(tx, "settings", &["key", "value"]))
+                        .transpose()?;
+                    for (k, v) in [("k1", "a"), ("k2", large.as_str()), ("k3", "c")] {
+                        match &mut b {
+                            Some(b) if k == "k2" => {
+                                b.row_owned(vec![Value::Text(k.into()), Value::Text(v.into())])?;
+                            }
+                            Some(b) => {
+                                b.row(&[
+                                    ValueRef::Text(k.as_bytes()),
+                                    ValueRef::Text(v.as_bytes()),
+                                ])?;
+                            }
+                            None => {
+                                tx.execute(
+                                    "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                                    [k, v],
+                                )?;
+                            }
+                        }
+                    }
+                    if let Some(b) = b {
+                        b.finish()?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+            assert_eq!(check(store.conn()).unwrap().total, 0);
+            logged(store.conn())
+        };
+        let (plain, bulk) = (rows(false), rows(true));
+        assert!(plain.1.iter().any(|l| l.2 == "k2"));
+        assert_eq!(plain, bulk);
+        let mut store = Store::in_memory().unwrap();
+        let err = store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "x", "", "{}")?;
+                let mut b = Bulk::upsert(tx, "settings", &["key", "value"])?;
+                b.row_owned(vec![Value::Text("k".into()), Value::Text("v".into())])?;
+                b.finish()
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("只用于"), "{err}");
     }
 
     /// Plain inserts into a table keyed by its rowid are given the rowid SQLite would

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -14,13 +14,14 @@ use crate::domain::draw::record::{
 use crate::domain::draw::{Draw, RunInfo, VoidInfo};
 
 /// Stores a preparation: `prepared` is its canonical text, the very bytes `commitment` is the
-/// SHA-256 of (serialised once, by `commit::canonical_with_commitment`).
+/// SHA-256 of (serialised once, by `commit::canonical_with_commitment`). The text is let go
+/// as soon as SQLite has its copy.
 pub fn insert(
     conn: &Connection,
     id: &str,
     period: &str,
     tasks: &[String],
-    prepared: &str,
+    prepared: String,
     commitment: &str,
     seq: u64,
 ) -> Result<()> {
@@ -37,22 +38,23 @@ pub fn insert(
             "commitment",
             "prepared_seq",
         ],
-        &[
-            ValueRef::Text(id.as_bytes()),
-            ValueRef::Text(period.as_bytes()),
-            ValueRef::Text(tasks.as_bytes()),
-            ValueRef::Text(prepared.as_bytes()),
-            ValueRef::Text(commitment.as_bytes()),
-            ValueRef::Integer(seq as i64),
+        vec![
+            Value::Text(id.to_string()),
+            Value::Text(period.to_string()),
+            Value::Text(tasks),
+            Value::Text(prepared),
+            Value::Text(commitment.to_string()),
+            Value::Integer(seq as i64),
         ],
     )
 }
 
 /// One row written through [`super::binding::Bulk`]: its digest is computed from the values
-/// as bound, so SQLite never hands a copy of a long text to the capture trigger.
-fn one_row(conn: &Connection, table: &str, cols: &[&str], values: &[ValueRef<'_>]) -> Result<()> {
+/// as bound, so SQLite never hands a copy of a long text to the capture trigger, and the
+/// values are let go once SQLite has its copy (see [`super::binding::Bulk::row_owned`]).
+fn one_row(conn: &Connection, table: &str, cols: &[&str], values: Vec<Value>) -> Result<()> {
     let mut row = super::binding::Bulk::insert(conn, table, cols)?;
-    row.row(values)?;
+    row.row_owned(values)?;
     row.finish()
 }
 
@@ -279,20 +281,18 @@ pub fn run_row_text(record: &DrawRecord) -> String {
 /// Stores a run: the record (`prepared` by reference, see [`run_row_text`]), and a visit with
 /// its team for every visit of it.
 pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()> {
-    let row_text = run_row_text(record);
     one_row(
         conn,
         "draw_runs",
         &["draw_id", "seed", "run_on", "record", "run_seq"],
-        &[
-            ValueRef::Text(record.draw_id.as_bytes()),
-            ValueRef::Text(record.seed.as_bytes()),
-            ValueRef::Text(record.run_on.as_bytes()),
-            ValueRef::Text(row_text.as_bytes()),
-            ValueRef::Integer(seq as i64),
+        vec![
+            Value::Text(record.draw_id.clone()),
+            Value::Text(record.seed.clone()),
+            Value::Text(record.run_on.clone()),
+            Value::Text(run_row_text(record)),
+            Value::Integer(seq as i64),
         ],
     )?;
-    drop(row_text);
     // Written in bulk, bound to the run's event without the capture triggers (see
     // `binding::Bulk`): tens of thousands of visits and seats.
     let mut visit = super::binding::Bulk::insert(
