@@ -186,6 +186,9 @@ trait EntityFeed {
     fn unique_ids(&self) -> bool {
         false
     }
+    /// Lets go of what checking the rows needed (once every row is read and the report
+    /// made): the ids seen, a million of them in a large county.
+    fn release(&mut self) {}
 }
 
 /// A CSV file streamed: rows parsed as they are decoded, the file hashed as it is read.
@@ -209,6 +212,10 @@ impl EntityFeed for CsvFeed {
 
     fn digest(&mut self) -> Result<String> {
         Ok(self.stream.digest()?)
+    }
+
+    fn release(&mut self) {
+        self.rows.forget_ids();
     }
 
     fn done(&self) -> (usize, usize) {
@@ -244,6 +251,10 @@ impl EntityFeed for TableFeed {
 
     fn done(&self) -> (usize, usize) {
         (self.at.min(self.total), self.total)
+    }
+
+    fn release(&mut self) {
+        self.parser.forget_ids();
     }
 }
 
@@ -572,6 +583,7 @@ impl Session {
             let sha256 = feed.digest()?;
             let (done, total) = feed.done();
             progress(done, total);
+            feed.release();
             let mut report = ImportReport {
                 file: file.to_string(),
                 sha256: sha256.clone(),

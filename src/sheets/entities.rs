@@ -267,6 +267,11 @@ impl EntityRows {
         self.0.present()
     }
 
+    /// Forgets the ids seen (once every row is read).
+    pub fn forget_ids(&mut self) {
+        self.0.forget_ids();
+    }
+
     /// One row: its entity, or every problem found in it (a repeated code on a later row
     /// than its first).
     pub fn parse(&mut self, row: &Row) -> Result<Entity, Vec<Problem>> {
