@@ -88,16 +88,12 @@ fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
 /// computes anything here: it is the least the storage of those rows costs, whatever writes
 /// them.
 fn write_floor(prepared: &Path, ran: &Path) -> Duration {
-    let conn = rusqlite::Connection::open(prepared).unwrap();
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS ran", [ran.display().to_string()])
-        .unwrap();
-    let visits: i64 = conn
-        .query_row("SELECT count(*) FROM ran.visits", [], |r| r.get(0))
+    let visits: i64 = rusqlite::Connection::open(ran)
+        .unwrap()
+        .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))
         .unwrap();
     let cache_kib = (visits * 512 / 1024).clamp(2048, 16 * 1024);
-    conn.pragma_update(None, "cache_size", -cache_kib).unwrap();
+    let conn = county::floor_connection(prepared, ran, "ran", cache_kib);
     let start = Instant::now();
     conn.execute_batch(
         "BEGIN IMMEDIATE;

@@ -131,18 +131,9 @@ fn import_cli(db: &Path, csv: &Path) -> peak::ChildRun {
 fn import_floor(imported: &Path, csv: &Path, floor_db: &Path) -> Duration {
     remove_db(floor_db);
     empty_county(floor_db);
-    let conn = rusqlite::Connection::open(floor_db).unwrap();
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .unwrap();
-    conn.execute(
-        "ATTACH DATABASE ?1 AS imported",
-        [imported.display().to_string()],
-    )
-    .unwrap();
-    let bytes = std::fs::metadata(csv).unwrap().len();
+    let bytes = std::fs::metadata(csv).unwrap().len() as i64;
     let cache_kib = (bytes * 2 / 1024).clamp(2048, 16 * 1024);
-    conn.pragma_update(None, "cache_size", -(cache_kib as i64))
-        .unwrap();
+    let conn = county::floor_connection(floor_db, imported, "imported", cache_kib);
     let start = Instant::now();
     conn.execute_batch(
         "BEGIN IMMEDIATE;

@@ -50,3 +50,24 @@ pub fn write_csv(path: &Path, n: usize) {
         .unwrap();
     }
 }
+
+/// A connection for measuring SQLite's floor for a write: `db` with the program's journal
+/// mode and durability (WAL, `synchronous = NORMAL`), `other` attached as `alias` to copy rows
+/// from, and a page cache of `cache_kib` KiB (the one the program gives the same write).
+pub fn floor_connection(
+    db: &Path,
+    other: &Path,
+    alias: &str,
+    cache_kib: i64,
+) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        .unwrap();
+    conn.execute(
+        &format!("ATTACH DATABASE ?1 AS {alias}"),
+        [other.display().to_string()],
+    )
+    .unwrap();
+    conn.pragma_update(None, "cache_size", -cache_kib).unwrap();
+    conn
+}

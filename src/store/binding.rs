@@ -1804,51 +1804,76 @@ mod tests {
         assert_eq!(check(store.conn()).unwrap().total, 0);
     }
 
+    /// How a settings row is written in [`settings_written`].
+    #[derive(Clone, Copy, PartialEq)]
+    enum Way {
+        /// `Bulk::row`.
+        Row,
+        /// `Bulk::row_owned`.
+        Whole,
+    }
+
+    /// Settings rows written in one event by plain SQL through the triggers (`bulk` false),
+    /// or by one `Bulk` (an upsert, or plain inserts), each row its own way: what the log
+    /// keeps, with the check clean.
+    fn settings_written(bulk: bool, upsert: bool, rows: &[(&str, &str, Way)]) -> Logged {
+        use rusqlite::types::Value;
+        let mut store = Store::in_memory().unwrap();
+        store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                let cols = ["key", "value"];
+                let mut b = match (bulk, upsert) {
+                    (false, _) => None,
+                    (true, true) => Some(Bulk::upsert(tx, "settings", &cols)?),
+                    (true, false) => Some(Bulk::insert(tx, "settings", &cols)?),
+                };
+                let sql = if upsert {
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                } else {
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+                };
+                for &(k, v, way) in rows {
+                    match &mut b {
+                        Some(b) if way == Way::Whole => {
+                            b.row_owned(vec![Value::Text(k.into()), Value::Text(v.into())])?;
+                        }
+                        Some(b) => {
+                            b.row(&[ValueRef::Text(k.as_bytes()), ValueRef::Text(v.as_bytes())])?;
+                        }
+                        None => {
+                            tx.execute(sql, [k, v])?;
+                        }
+                    }
+                }
+                if let Some(b) = b {
+                    b.finish()?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(check(store.conn()).unwrap().total, 0);
+        logged(store.conn())
+    }
+
     /// A large row (hashed on the writer's thread, not copied to the helper) between rows
     /// hashed on the helper keeps its place: the same key written small, large, small merges
     /// as the triggers merge it.
     #[test]
     fn a_large_row_keeps_its_place_among_the_lines() {
         let large = "大".repeat(crate::store::batch::LARGE);
-        let rows = |bulk: bool| -> Logged {
-            let mut store = Store::in_memory().unwrap();
-            store
-                .write(|tx| {
-                    crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
-                    let values = ["a", large.as_str(), "b", large.as_str(), "c"];
-                    let mut b = bulk
-                        .then(|| Bulk::upsert(tx, "settings", &["key", "value"]))
-                        .transpose()?;
-                    for (i, v) in values.iter().enumerate() {
-                        let key = format!("k{}", i % 2);
-                        match &mut b {
-                            Some(b) => {
-                                b.row(&[
-                                    ValueRef::Text(key.as_bytes()),
-                                    ValueRef::Text(v.as_bytes()),
-                                ])?;
-                            }
-                            None => {
-                                tx.execute(
-                                    "INSERT INTO settings (key, value) VALUES (?1, ?2) \
-                                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                    [key.as_str(), v],
-                                )?;
-                            }
-                        }
-                    }
-                    if let Some(b) = b {
-                        b.finish()?;
-                    }
-                    Ok::<_, StoreError>(())
-                })
-                .unwrap();
-            assert_eq!(check(store.conn()).unwrap().total, 0);
-            logged(store.conn())
-        };
-        let (plain, bulk) = (rows(false), rows(true));
+        // k0's lines merge into one only if they stay in write order: the large one first
+        // would give the merged line the small row's digest as its old one.
+        let rows = [
+            ("k0", "a", Way::Row),
+            ("k0", large.as_str(), Way::Row),
+            ("k1", "b", Way::Row),
+            ("k0", "c", Way::Row),
+        ];
+        let plain = settings_written(false, true, &rows);
         assert!(plain.1.iter().any(|l| l.2 == "k0"));
-        assert_eq!(plain, bulk);
+        assert_eq!(plain, settings_written(true, true, &rows));
     }
 
     /// A row handed over whole (its values let go once SQLite has copied them) binds as the
@@ -1858,45 +1883,14 @@ mod tests {
     fn a_row_handed_over_whole_binds_as_the_triggers_do() {
         use rusqlite::types::Value;
         let large = "长".repeat(crate::store::batch::LARGE);
-        let rows = |bulk: bool| -> Logged {
-            let mut store = Store::in_memory().unwrap();
-            store
-                .write(|tx| {
-                    crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
-                    let mut b = bulk
-                        .then(|| Bulk::insert(tx, "settings", &["key", "value"]))
-                        .transpose()?;
-                    for (k, v) in [("k1", "a"), ("k2", large.as_str()), ("k3", "c")] {
-                        match &mut b {
-                            Some(b) if k == "k2" => {
-                                b.row_owned(vec![Value::Text(k.into()), Value::Text(v.into())])?;
-                            }
-                            Some(b) => {
-                                b.row(&[
-                                    ValueRef::Text(k.as_bytes()),
-                                    ValueRef::Text(v.as_bytes()),
-                                ])?;
-                            }
-                            None => {
-                                tx.execute(
-                                    "INSERT INTO settings (key, value) VALUES (?1, ?2)",
-                                    [k, v],
-                                )?;
-                            }
-                        }
-                    }
-                    if let Some(b) = b {
-                        b.finish()?;
-                    }
-                    Ok::<_, StoreError>(())
-                })
-                .unwrap();
-            assert_eq!(check(store.conn()).unwrap().total, 0);
-            logged(store.conn())
-        };
-        let (plain, bulk) = (rows(false), rows(true));
+        let rows = [
+            ("k1", "a", Way::Row),
+            ("k2", large.as_str(), Way::Whole),
+            ("k3", "c", Way::Row),
+        ];
+        let plain = settings_written(false, false, &rows);
         assert!(plain.1.iter().any(|l| l.2 == "k2"));
-        assert_eq!(plain, bulk);
+        assert_eq!(plain, settings_written(true, false, &rows));
         let mut store = Store::in_memory().unwrap();
         let err = store
             .write(|tx| {
