@@ -92,6 +92,11 @@ impl Rows {
             .map(|c| self.value(c))
     }
 
+    /// The rows held, leaving none (of the same width).
+    pub fn take(&mut self) -> Rows {
+        std::mem::replace(self, Rows::new(self.width))
+    }
+
     pub fn clear(&mut self) {
         self.cells.clear();
         self.arena.clear();
@@ -114,9 +119,8 @@ pub struct Batch<'c> {
     conn: &'c Connection,
     /// `INSERT INTO t (…) VALUES`
     head: String,
-    /// One row's values: `(?, ?, …)`, with `width` parameters.
+    /// One row's values: `(?, ?, …)`, a parameter a column.
     row: String,
-    width: usize,
     /// The statement of [`ROWS`] rows, prepared once.
     full: Option<Statement<'c>>,
     /// The statement of one row, for a [`LARGE`] row.
@@ -131,7 +135,6 @@ impl<'c> Batch<'c> {
             conn,
             head,
             row,
-            width,
             full: None,
             one: None,
             rows: Rows::new(width),
@@ -140,14 +143,9 @@ impl<'c> Batch<'c> {
 
     /// Holds a row (`width` values); writes the batch once it is full.
     pub fn push(&mut self, values: &[ValueRef<'_>]) -> Result<()> {
-        debug_assert_eq!(values.len(), self.width);
         if bytes(values) > LARGE {
             self.flush()?;
-            if self.one.is_none() {
-                self.one = Some(self.conn.prepare(&self.sql(1))?);
-            }
-            let one = self.one.as_mut().expect("prepared above");
-            one.execute(rusqlite::params_from_iter(
+            self.one()?.execute(rusqlite::params_from_iter(
                 values.iter().map(|v| ToSqlOutput::Borrowed(*v)),
             ))?;
             return Ok(());
@@ -168,15 +166,19 @@ impl<'c> Batch<'c> {
         sql
     }
 
-    /// Writes the rows held, then this row on its own, letting its values go as soon as
-    /// SQLite has copied them (so that a long text is not held twice while it is written).
-    pub fn write_owned(&mut self, values: Vec<rusqlite::types::Value>) -> Result<()> {
-        debug_assert_eq!(values.len(), self.width);
-        self.flush()?;
+    /// The statement of one row, prepared once.
+    fn one(&mut self) -> Result<&mut Statement<'c>> {
         if self.one.is_none() {
             self.one = Some(self.conn.prepare(&self.sql(1))?);
         }
-        let one = self.one.as_mut().expect("prepared above");
+        Ok(self.one.as_mut().expect("prepared above"))
+    }
+
+    /// Writes the rows held, then this row on its own, letting its values go as soon as
+    /// SQLite has copied them (so that a long text is not held twice while it is written).
+    pub fn write_owned(&mut self, values: Vec<rusqlite::types::Value>) -> Result<()> {
+        self.flush()?;
+        let one = self.one()?;
         for (i, v) in values.iter().enumerate() {
             one.raw_bind_parameter(i + 1, v)?;
         }

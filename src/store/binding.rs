@@ -359,16 +359,15 @@ pub struct Bulk<'c> {
     /// For an upsert: reads the stored row by key, every column, in `cols` order.
     stored: Option<rusqlite::Statement<'c>>,
     /// Hands a line to the capture table (`None`: this connection does not capture, or the
-    /// lines go straight to `audit_rows` in `filed`).
+    /// lines are `filed`).
     line: Option<rusqlite::Statement<'c>>,
-    /// The lines filed straight in `audit_rows` under the held event (`direct`).
-    filed: Option<Batch<'c>>,
-    /// The held event whose `audit_rows` the lines go straight into: a batch of plain inserts
-    /// opened after its event was appended, into a table none of whose rows the event has
-    /// written yet (so no line needs merging with a captured one, see [`pending`]).
-    direct: Option<u64>,
-    /// Lines not yet handed over, in write order: handed over [`CHUNK`] at a time in key
-    /// order, which the capture table's B-tree takes faster than the file's order.
+    /// The held event whose `audit_rows` the lines go straight into, and their inserts: a
+    /// batch of plain inserts opened after its event was appended, into a table none of whose
+    /// rows the event has written yet (so no line needs merging with a captured one, see
+    /// [`pending`]).
+    filed: Option<(u64, Batch<'c>)>,
+    /// Lines not yet handed over, in write order: handed over a run at a time in key order
+    /// ([`Bulk::chunk`]), which a B-tree takes faster than the file's order.
     lines: Vec<PendingLine>,
     /// Rows written since the lines were last handed over.
     written: usize,
@@ -411,7 +410,6 @@ struct Hasher {
     to: Option<std::sync::mpsc::SyncSender<Job>>,
     from: std::sync::mpsc::Receiver<Vec<PendingLine>>,
     worker: Option<std::thread::JoinHandle<()>>,
-    width: usize,
     job: Rows,
     olds: Vec<Option<[u8; DIGEST]>>,
     in_flight: usize,
@@ -423,7 +421,7 @@ impl Hasher {
         let (to, jobs) = std::sync::mpsc::sync_channel::<Job>(8);
         let (done, from) = std::sync::mpsc::channel();
         let table = table.to_string();
-        let width = cols.len();
+        let job = Rows::new(cols.len());
         let worker = std::thread::Builder::new()
             .name("ssj-row-digests".into())
             .spawn(move || {
@@ -444,8 +442,7 @@ impl Hasher {
             to: Some(to),
             from,
             worker: Some(worker),
-            width,
-            job: Rows::new(width),
+            job,
             olds: Vec::new(),
             in_flight: 0,
         })
@@ -468,7 +465,7 @@ impl Hasher {
         if self.job.is_empty() {
             return Ok(());
         }
-        let job = std::mem::replace(&mut self.job, Rows::new(self.width));
+        let job = self.job.take();
         let olds = std::mem::take(&mut self.olds);
         let to = self.to.as_ref().ok_or_else(Self::gone)?;
         to.send((job, olds)).map_err(|_| Self::gone())?;
@@ -494,6 +491,12 @@ impl Drop for Hasher {
             let _ = worker.join();
         }
     }
+}
+
+/// An optional text column's value, as [`Bulk::row`] takes it.
+pub fn optional_text(s: &Option<String>) -> ValueRef<'_> {
+    s.as_deref()
+        .map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
 }
 
 /// How a [`Bulk`] writes its rows.
@@ -538,7 +541,7 @@ fn next_rowid(conn: &Connection, table: &str) -> Result<i64> {
         .ok_or_else(|| StoreError::Corrupt(format!("批量写入表 {table}：行号已用尽")))
 }
 
-/// Lines a [`Bulk`] holds before it hands them over (bounded memory: about 1 MB); small in
+/// Lines a [`Bulk`] holds at least before it hands them over (see [`Bulk::chunk`]); small in
 /// the unit tests, so that their batches span several.
 const CHUNK: usize = if cfg!(test) { 64 } else { 4096 };
 
@@ -682,13 +685,16 @@ impl<'c> Bulk<'c> {
         let (line, filed) = match (capture, direct) {
             (false, _) => (None, None),
             (true, None) => (Some(conn.prepare(LINE)?), None),
-            (true, Some(_)) => (
+            (true, Some(seq)) => (
                 None,
-                Some(Batch::new(
-                    conn,
-                    "INSERT INTO audit_rows (seq, tbl, key, old, new) VALUES".into(),
-                    "(?, ?, ?, NULL, ?)".into(),
-                    4,
+                Some((
+                    seq,
+                    Batch::new(
+                        conn,
+                        "INSERT INTO audit_rows (seq, tbl, key, old, new) VALUES".into(),
+                        "(?, ?, ?, NULL, ?)".into(),
+                        4,
+                    ),
                 )),
             ),
         };
@@ -719,7 +725,6 @@ impl<'c> Bulk<'c> {
             hasher,
             quiet: capture,
             triggers,
-            direct,
         })
     }
 
@@ -756,29 +761,13 @@ impl<'c> Bulk<'c> {
                 self.table
             )));
         }
-        if self.line.is_some() || self.filed.is_some() {
-            // The line from the values as they will be bound, after the lines before it.
-            if let Some(hasher) = &mut self.hasher {
-                hasher.collect(&mut self.lines)?;
-            }
-            let mut cols: Vec<(&str, ValueRef<'_>)> = self
-                .cols
-                .iter()
-                .map(String::as_str)
-                .zip(refs.iter().copied())
-                .collect();
-            self.lines
-                .push(line_of(&self.table, &mut cols, &self.key, None));
-            self.written += 1;
-        }
+        // The line from the values as they will be bound (hashed here, not copied).
+        self.add_line(&refs, None, true)?;
         drop(refs);
         if let Write::Insert(batch) = &mut self.write {
             batch.write_owned(values)?;
         }
-        if self.written >= self.chunk() {
-            self.hand_over()?;
-        }
-        Ok(())
+        self.after_row()
     }
 
     /// Writes one row (`values` in the order of the columns given) and hands over its line;
@@ -828,7 +817,7 @@ impl<'c> Bulk<'c> {
                 }
                 rowid
             }
-            Write::Insert(batch) => {
+            Write::Insert(_) => {
                 // The rowid is given here, as SQLite would choose it, since the row is
                 // written later.
                 let rowid = match self.rowid.map(|i| (i, cols[i].1)) {
@@ -846,34 +835,66 @@ impl<'c> Bulk<'c> {
                             StoreError::Corrupt(format!("批量写入表 {}：行号已用尽", self.table))
                         })?;
                 }
-                let given: Vec<ValueRef<'_>> = cols.iter().map(|c| c.1).collect();
-                batch.push(&given)?;
                 rowid
             }
         };
-        if self.line.is_none() && self.filed.is_none() {
-            return Ok(rowid);
-        }
+        // The values as stored: the rowid given in place of a NULL.
         let given: Vec<ValueRef<'_>> = cols.iter().map(|c| c.1).collect();
+        if let Write::Insert(batch) = &mut self.write {
+            batch.push(&given)?;
+        }
+        self.add_line(
+            &given,
+            old,
+            super::batch::bytes(&given) > super::batch::LARGE,
+        )?;
+        self.after_row()?;
+        Ok(rowid)
+    }
+
+    /// Whether the rows' lines are handed over (this connection captures).
+    fn binds(&self) -> bool {
+        self.line.is_some() || self.filed.is_some()
+    }
+
+    /// The line of a row written with `values` (as stored): computed on the helper thread,
+    /// or here for a row not worth copying (`here`), after the lines before it so that they
+    /// stay in write order.
+    fn add_line(
+        &mut self,
+        values: &[ValueRef<'_>],
+        old: Option<[u8; DIGEST]>,
+        here: bool,
+    ) -> Result<()> {
+        if !self.binds() {
+            return Ok(());
+        }
         match &mut self.hasher {
-            Some(hasher) if super::batch::bytes(&given) <= super::batch::LARGE => {
-                hasher.push(&given, old)?;
-            }
+            Some(hasher) if !here => hasher.push(values, old)?,
             hasher => {
-                // A large row is hashed here rather than copied; the lines before it first,
-                // so that they stay in write order.
                 if let Some(hasher) = hasher {
                     hasher.collect(&mut self.lines)?;
                 }
+                let mut cols: Vec<(&str, ValueRef<'_>)> = self
+                    .cols
+                    .iter()
+                    .map(String::as_str)
+                    .zip(values.iter().copied())
+                    .collect();
                 self.lines
                     .push(line_of(&self.table, &mut cols, &self.key, old));
             }
         }
         self.written += 1;
+        Ok(())
+    }
+
+    /// Hands the lines over once a run of them is complete (see [`Bulk::chunk`]).
+    fn after_row(&mut self) -> Result<()> {
         if self.written >= self.chunk() {
             self.hand_over()?;
         }
-        Ok(rowid)
+        Ok(())
     }
 
     /// How many rows' lines are handed over at a time: [`CHUNK`], and a sixteenth of the rows
@@ -893,7 +914,8 @@ impl<'c> Bulk<'c> {
         self.total += self.written;
         self.written = 0;
         self.lines.sort_by(|a, b| a.0.cmp(&b.0));
-        if let (Some(seq), Some(filed)) = (self.direct, &mut self.filed) {
+        if let Some((seq, filed)) = &mut self.filed {
+            let seq = *seq;
             // The event must still be held: once sealed, its list is closed.
             if held(self.conn)? != Some(seq) {
                 return Err(StoreError::Corrupt(format!(
@@ -956,11 +978,11 @@ impl<'c> Bulk<'c> {
 impl Drop for Bulk<'_> {
     fn drop(&mut self) {
         // An error here leaves the table quiet, which the end of the transaction refuses.
-        let written = match &self.write {
+        let rows_written = match &self.write {
             Write::Insert(batch) => batch.held() == 0,
             Write::Upsert(_) => true,
         };
-        if self.lines.is_empty() && self.written == 0 && written {
+        if self.lines.is_empty() && self.written == 0 && rows_written {
             let _ = self.loud();
         }
     }
@@ -1061,12 +1083,12 @@ pub fn pending(conn: &Connection, seq: u64) -> Result<Option<Bound>> {
     if !capturing(conn)? {
         return Ok(None);
     }
-    let mut filed = conn.prepare_cached(
+    let mut filed_stmt = conn.prepare_cached(
         "SELECT tbl, key, old, new FROM audit_rows WHERE seq = ?1 ORDER BY tbl, key",
     )?;
-    let mut filed = filed.query([seq])?;
-    let mut captured = conn.prepare_cached(PENDING)?;
-    let mut captured = captured.query([])?;
+    let mut captured_stmt = conn.prepare_cached(PENDING)?;
+    let mut filed = filed_stmt.query([seq])?;
+    let mut captured = captured_stmt.query([])?;
     let next = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<Line>> {
         Ok(rows.next()?.map(|r| line(r, 0)).transpose()?)
     };
@@ -1074,32 +1096,25 @@ pub fn pending(conn: &Connection, seq: u64) -> Result<Option<Bound>> {
     let mut h = list_hasher();
     let mut n = 0;
     loop {
-        let take_a = match (&a, &b) {
+        // The one of the two next lines that comes first in list order (table, key).
+        let filed_first = match (&a, &b) {
             (None, None) => break,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (Some(x), Some(y)) => {
-                match (x.tbl.as_bytes(), x.key.as_bytes())
-                    .cmp(&(y.tbl.as_bytes(), y.key.as_bytes()))
-                {
-                    std::cmp::Ordering::Less => true,
-                    std::cmp::Ordering::Greater => false,
-                    std::cmp::Ordering::Equal => {
-                        return Err(StoreError::Corrupt(format!(
-                            "表 {} 中批量写入的记录行在同一审计事件中又被改写（程序错误，请报告）",
-                            x.tbl
-                        )));
-                    }
-                }
+            (Some(x), Some(y)) if (&x.tbl, &x.key) == (&y.tbl, &y.key) => {
+                return Err(StoreError::Corrupt(format!(
+                    "表 {} 中批量写入的记录行在同一审计事件中又被改写（程序错误，请报告）",
+                    x.tbl
+                )));
             }
+            (Some(x), Some(y)) => (&x.tbl, &x.key) < (&y.tbl, &y.key),
+            (x, _) => x.is_some(),
         };
-        if take_a {
-            hash_line(&mut h, a.as_ref().expect("matched"));
-            a = next(&mut filed)?;
+        let (line, rows) = if filed_first {
+            (&mut a, &mut filed)
         } else {
-            hash_line(&mut h, b.as_ref().expect("matched"));
-            b = next(&mut captured)?;
-        }
+            (&mut b, &mut captured)
+        };
+        hash_line(&mut h, line.as_ref().expect("matched above"));
+        *line = next(rows)?;
         n += 1;
     }
     Ok((n > 0).then(|| Bound {

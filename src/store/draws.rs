@@ -4,8 +4,10 @@ use std::collections::HashSet;
 
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
+
 use serde::{Deserialize, Serialize};
 
+use super::binding::optional_text;
 use super::{Result, from_json, to_json};
 use crate::domain::draw::record::{
     DrawRecord, Ineligible, Prepared, PrivatePart, Seat, StratumResult, Substitution, Team,
@@ -307,10 +309,6 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
         "visit_team",
         &["visit_id", "inspector", "department", "lead", "ticket"],
     )?;
-    fn text(s: &Option<String>) -> ValueRef<'_> {
-        s.as_deref()
-            .map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
-    }
     for v in &record.visits {
         let tasks = to_json(&v.tasks);
         let visit_id = visit.row(&[
@@ -319,8 +317,8 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
             ValueRef::Text(v.entity.as_bytes()),
             ValueRef::Text(tasks.as_bytes()),
             ValueRef::Text(v.ticket.as_bytes()),
-            text(&v.problem),
-            text(&v.note),
+            optional_text(&v.problem),
+            optional_text(&v.note),
         ])?;
         for s in &v.team {
             seat.row(&[

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::binding::optional_text;
 use super::{Result, to_json};
 use crate::domain::entity::Entity;
 
@@ -73,22 +74,17 @@ impl<'c> Writer<'c> {
 
     /// [`put_json`] in the batch.
     pub fn put(&mut self, entity: &Entity, json: &str, changed_seq: u64) -> Result<()> {
-        fn text(s: &Option<String>) -> ValueRef<'_> {
-            s.as_deref()
-                .map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()))
-        }
         let seq = i64::try_from(changed_seq)
             .map_err(|_| super::StoreError::Corrupt(format!("审计事件序号 {changed_seq} 过大")))?;
         self.0.row(&[
             ValueRef::Text(entity.id().as_bytes()),
-            text(&entity.uscc),
-            text(&entity.registry_code),
+            optional_text(&entity.uscc),
+            optional_text(&entity.registry_code),
             ValueRef::Text(entity.name.as_bytes()),
             ValueRef::Text(entity.town.as_bytes()),
-            match entity.credit_tier {
-                Some(t) => ValueRef::Text(t.key().as_bytes()),
-                None => ValueRef::Null,
-            },
+            entity
+                .credit_tier
+                .map_or(ValueRef::Null, |t| ValueRef::Text(t.key().as_bytes())),
             ValueRef::Integer(i64::from(entity.exclusion.is_some())),
             ValueRef::Text(json.as_bytes()),
             ValueRef::Integer(seq),
