@@ -378,6 +378,10 @@ pub struct Bulk<'c> {
     quiet: bool,
     /// The table's capture triggers, set aside while the batch is written (their SQL).
     triggers: Vec<String>,
+    /// For `filed` lines: the SQL of `audit_rows_no_replace`, set aside while a run of lines
+    /// is filed (see [`Bulk::file`]), and whether it is set aside now.
+    guard: Option<String>,
+    guard_down: bool,
 }
 
 /// A line not yet handed over: the row's key, the digest of the row it replaced, the blob
@@ -545,6 +549,12 @@ fn next_rowid(conn: &Connection, table: &str) -> Result<i64> {
 /// the unit tests, so that their batches span several.
 const CHUNK: usize = if cfg!(test) { 64 } else { 4096 };
 
+/// The `BEFORE INSERT` trigger that refuses a line written over a stored one (schema v10).
+/// Lines filed in bulk are written by plain `INSERT`s, which a stored line's key already
+/// refuses, so it is set aside while a run of them is filed: its check of every line was a
+/// third of what storing an import's lines cost (measured: see docs/benchmarks.md).
+const GUARD: &str = "audit_rows_no_replace";
+
 /// The upsert of a line, as the triggers' statements merge them: a key already captured in
 /// this event keeps its first `old` and takes the new `new`.
 const LINE: &str = "INSERT INTO temp.ssj_changed (tbl, key, old, new) VALUES (?1, ?2, ?3, ?4) \
@@ -698,6 +708,16 @@ impl<'c> Bulk<'c> {
                 )),
             ),
         };
+        let guard: Option<String> = match &filed {
+            Some(_) => conn
+                .query_row(
+                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
+                    [GUARD],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => None,
+        };
         let hasher = if capture {
             Hasher::start(
                 table,
@@ -725,6 +745,8 @@ impl<'c> Bulk<'c> {
             hasher,
             quiet: capture,
             triggers,
+            guard,
+            guard_down: false,
         })
     }
 
@@ -925,15 +947,26 @@ impl<'c> Bulk<'c> {
             }
             let seq = i64::try_from(seq)
                 .map_err(|_| StoreError::Corrupt(format!("审计事件序号 {seq} 过大")))?;
-            for (key, _, blob) in self.lines.drain(..) {
+            if self.lines.is_empty() {
+                return Ok(());
+            }
+            if self.guard.is_some() {
+                self.conn
+                    .execute_batch(&format!("DROP TRIGGER main.{GUARD};"))?;
+                self.guard_down = true;
+            }
+            let table = self.table.as_bytes();
+            let filing = self.lines.drain(..).try_for_each(|(key, _, blob)| {
                 filed.push(&[
                     ValueRef::Integer(seq),
-                    ValueRef::Text(self.table.as_bytes()),
+                    ValueRef::Text(table),
                     ValueRef::Text(key.as_bytes()),
                     ValueRef::Blob(&blob),
-                ])?;
-            }
-            return filed.flush();
+                ])
+            });
+            let filing = filing.and_then(|()| filed.flush());
+            let restored = self.raise_guard();
+            return filing.and(restored);
         }
         let Some(line) = &mut self.line else {
             return Ok(());
@@ -945,6 +978,15 @@ impl<'c> Bulk<'c> {
                 old.as_ref().map(|d| &d[..]),
                 blob
             ])?;
+        }
+        Ok(())
+    }
+
+    /// Puts `audit_rows_no_replace` back if it is set aside.
+    fn raise_guard(&mut self) -> Result<()> {
+        if let (true, Some(sql)) = (self.guard_down, &self.guard) {
+            self.conn.execute_batch(sql)?;
+            self.guard_down = false;
         }
         Ok(())
     }
@@ -962,6 +1004,8 @@ impl<'c> Bulk<'c> {
             batch.flush()?;
         }
         self.hand_over()?;
+        // A guard left down by a failed run of lines keeps the table quiet (refused).
+        self.raise_guard()?;
         if self.quiet {
             for sql in std::mem::take(&mut self.triggers) {
                 self.conn.execute_batch(&sql)?;
@@ -1829,6 +1873,72 @@ mod tests {
         assert_eq!(keys(last - 1), ["k5", "k6"]);
         assert_eq!(keys(last), ["k5"]);
         assert_eq!(check(store.conn()).unwrap().total, 0);
+    }
+
+    fn guard_sql(conn: &Connection) -> Option<String> {
+        conn.query_row(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
+            [GUARD],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap()
+    }
+
+    /// `audit_rows_no_replace` is set aside only while a run of lines is filed by plain
+    /// inserts: it is back after every run, after a run that failed too, and still refuses
+    /// a line written over a stored one by a connection without recursive triggers.
+    #[test]
+    fn the_no_replace_guard_is_back_after_lines_are_filed() {
+        let mut store = store();
+        let guard = guard_sql(store.conn()).expect("schema v10 has the guard");
+        // Several runs (CHUNK lines each in tests), then the rest.
+        let keys: Vec<String> = (0..2 * CHUNK + 5).map(|i| format!("k{i}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        store
+            .write(|tx| {
+                crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                settings_bulk(tx, &keys)?;
+                assert_eq!(guard_sql(tx).as_ref(), Some(&guard));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(guard_sql(store.conn()).as_ref(), Some(&guard));
+        let (events, lines) = logged(store.conn());
+        let seq = events.last().unwrap().0;
+        assert_eq!(lines.iter().filter(|l| l.0 == seq).count(), keys.len());
+        assert_eq!(check(store.conn()).unwrap().total, 0);
+        // A run that fails (a line of the event already stored under its key): the guard is
+        // back before the error reaches the caller, and nothing is kept.
+        let before = logged(store.conn());
+        let err = store
+            .write(|tx| {
+                let ev = crate::store::audit::append(tx, "t", "li", "settings.set", "", "{}")?;
+                tx.execute(
+                    "INSERT INTO audit_rows (seq, tbl, key, old, new) \
+                     VALUES (?1, 'settings', 'late', NULL, x'00')",
+                    [ev.seq as i64],
+                )?;
+                let failed = settings_bulk(tx, &["early", "late"]);
+                assert_eq!(guard_sql(tx).as_ref(), Some(&guard));
+                failed
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("UNIQUE"), "{err}");
+        assert_eq!(logged(store.conn()), before);
+        assert_eq!(guard_sql(store.conn()).as_ref(), Some(&guard));
+        // And it guards: a line replaced from a connection without recursive triggers.
+        let conn = store.conn();
+        conn.pragma_update(None, "recursive_triggers", false)
+            .unwrap();
+        let err = conn
+            .execute(
+                "INSERT OR REPLACE INTO audit_rows (seq, tbl, key, old, new) \
+                 VALUES (?1, 'settings', 'k0', NULL, x'00')",
+                [seq as i64],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("审计日志不能改写"), "{err}");
     }
 
     /// How a settings row is written in [`settings_written`].
