@@ -84,7 +84,9 @@ fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
 /// SQLite's floor for what `draw run` writes: the rows the run left (its `draw_runs` row,
 /// visits, seats, its event and that event's `audit_rows` lines) copied into the database as
 /// it was prepared by one `INSERT … SELECT` per table, in one transaction, through the
-/// schema's own indexes and triggers, with the same page cache as the run. No program
+/// schema's own indexes and the triggers the run keeps (the `…_no_replace` guards of the
+/// tables it writes by plain inserts are set aside, as the run sets them aside), with the
+/// same page cache as the run. No program
 /// computes anything here: it is the least the storage of those rows costs, whatever writes
 /// them.
 fn write_floor(prepared: &Path, ran: &Path) -> Duration {
@@ -94,9 +96,14 @@ fn write_floor(prepared: &Path, ran: &Path) -> Duration {
         .unwrap();
     let cache_kib = (visits * 512 / 1024).clamp(2048, 16 * 1024);
     let conn = county::floor_connection(prepared, ran, "ran", cache_kib);
+    // The guards the run sets aside while it writes these tables by plain inserts.
+    let (set_aside, put_back) =
+        county::guards_set_aside(&conn, &["audit_rows", "draw_runs", "visits", "visit_team"]);
+    assert_eq!(set_aside.lines().count(), 4, "{set_aside}");
     let start = Instant::now();
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "BEGIN IMMEDIATE;
+         {set_aside}
          INSERT INTO main.audit_log SELECT * FROM ran.audit_log
              WHERE seq = (SELECT run_seq FROM ran.draw_runs);
          INSERT INTO main.audit_rows SELECT * FROM ran.audit_rows
@@ -104,8 +111,9 @@ fn write_floor(prepared: &Path, ran: &Path) -> Duration {
          INSERT INTO main.draw_runs SELECT * FROM ran.draw_runs;
          INSERT INTO main.visits SELECT * FROM ran.visits;
          INSERT INTO main.visit_team SELECT * FROM ran.visit_team;
-         COMMIT;",
-    )
+         {put_back}
+         COMMIT;"
+    ))
     .unwrap();
     let took = start.elapsed();
     let copied: i64 = conn

@@ -71,3 +71,27 @@ pub fn floor_connection(
     conn.pragma_update(None, "cache_size", -cache_kib).unwrap();
     conn
 }
+
+/// The `<table>_no_replace` guards of `tables` (those the program's bulk writes set aside
+/// while they write those tables by plain inserts, see `store::binding::Bulk`): the SQL that
+/// drops them and the SQL that creates them again, for a floor that keeps the same triggers
+/// as the program's own write.
+pub fn guards_set_aside(conn: &rusqlite::Connection, tables: &[&str]) -> (String, String) {
+    let (mut drop, mut create) = (String::new(), String::new());
+    for t in tables {
+        let name = format!("{t}_no_replace");
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?1",
+                [&name],
+                |r| r.get(0),
+            )
+            .ok();
+        if let Some(sql) = sql {
+            drop.push_str(&format!("DROP TRIGGER main.{name};\n"));
+            create.push_str(&sql);
+            create.push_str(";\n");
+        }
+    }
+    (drop, create)
+}

@@ -48,6 +48,62 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
     String::from_utf8(to_vec(value)).expect("JSON text is UTF-8")
 }
 
+/// The canonical bytes of an object handed over member by member (to a hasher), for a value
+/// too large to hold whole: each member's value is written by [`to_vec`], and a sequence
+/// element by element ([`Members::seq`]), so only one member or element is held at a time.
+/// The bytes are those of [`to_vec`] of the whole object. The members must be given in
+/// canonical order, keys sorted by their UTF-8 bytes: one out of order is a programming error
+/// and panics (the bytes would not be canonical).
+pub struct Members<'a> {
+    out: &'a mut dyn FnMut(&[u8]),
+    last: Option<&'a str>,
+}
+
+impl<'a> Members<'a> {
+    /// Opens the object.
+    pub fn new(out: &'a mut dyn FnMut(&[u8])) -> Self {
+        out(b"{");
+        Members { out, last: None }
+    }
+
+    fn key(&mut self, key: &'a str) {
+        if let Some(last) = self.last {
+            assert!(
+                last.as_bytes() < key.as_bytes(),
+                "canonical members out of order: {last:?} before {key:?}"
+            );
+            (self.out)(b",");
+        }
+        (self.out)(&to_vec(key));
+        (self.out)(b":");
+        self.last = Some(key);
+    }
+
+    /// `"key":value`.
+    pub fn member<T: Serialize + ?Sized>(&mut self, key: &'a str, value: &T) {
+        self.key(key);
+        (self.out)(&to_vec(value));
+    }
+
+    /// `"key":[item,…]`, an item at a time.
+    pub fn seq<T: Serialize>(&mut self, key: &'a str, items: &[T]) {
+        self.key(key);
+        (self.out)(b"[");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                (self.out)(b",");
+            }
+            (self.out)(&to_vec(item));
+        }
+        (self.out)(b"]");
+    }
+
+    /// Closes the object.
+    pub fn end(self) {
+        (self.out)(b"}");
+    }
+}
+
 /// The reference: through `serde_json::Value` (whose objects are `BTreeMap`s).
 pub fn by_tree<T: Serialize + ?Sized>(value: &T) -> String {
     let v = serde_json::to_value(value).expect("values serialise");
@@ -675,6 +731,42 @@ mod tests {
             let direct = try_to_vec(&v).expect("the writer takes these types");
             prop_assert_eq!(String::from_utf8(direct).unwrap(), by_tree(&v));
         }
+    }
+
+    /// `Outer` handed over member by member, in canonical order.
+    fn by_members(v: &Outer) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut out = |b: &[u8]| bytes.extend_from_slice(b);
+        let mut m = Members::new(&mut out);
+        m.member("algorithm", &v.algorithm);
+        m.member("c", &v.c);
+        m.member("f", &v.f);
+        m.member("g", &v.g);
+        m.seq("inner", &v.inner);
+        m.seq("kinds", &v.kinds);
+        m.member("map", &v.map);
+        m.member("none", &v.none);
+        m.member("nums", &v.nums);
+        m.member("period", &v.period);
+        m.member("tuple", &v.tuple);
+        m.end();
+        bytes
+    }
+
+    proptest! {
+        #[test]
+        fn members_handed_over_give_the_whole_objects_bytes(v in outer()) {
+            prop_assert_eq!(String::from_utf8(by_members(&v)).unwrap(), to_string(&v));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "out of order")]
+    fn members_out_of_order_are_refused() {
+        let mut out = |_: &[u8]| {};
+        let mut m = Members::new(&mut out);
+        m.member("seed_parts", &1);
+        m.member("seed", &2);
     }
 
     #[test]

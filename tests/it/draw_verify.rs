@@ -496,3 +496,52 @@ fn the_printed_record_carries_every_ticket_in_full() {
     }
     assert!(!md.contains(".. |"));
 }
+
+/// The run event's digest, hashed member by member as the record is written, is the SHA-256
+/// of the whole canonical text of the record as run, computed here through the JSON tree:
+/// the record without `prepared`, `private`, `substitutions` and `checkpoint`. The event of a
+/// real run carries that digest.
+#[test]
+fn the_record_digest_is_that_of_the_whole_record_as_run() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = run_demo(&dir);
+    assert!(!r.visits.is_empty() && !r.strata.is_empty() && !r.witnesses.is_empty());
+    let mut tree = serde_json::to_value(&r).unwrap();
+    let obj = tree.as_object_mut().unwrap();
+    for gone in ["prepared", "private", "substitutions", "checkpoint"] {
+        obj.remove(gone);
+    }
+    assert_eq!(obj.len(), 12, "{:?}", obj.keys().collect::<Vec<_>>());
+    let whole = shuangsuiji::domain::canonical::by_tree(&tree);
+    let expected = hex::encode(Sha256::digest(whole.as_bytes()));
+    let streamed = shuangsuiji::domain::draw::record::record_digest(&r);
+    assert_eq!(streamed, expected);
+    // The stored row, written member by member too: the record with `prepared` by its
+    // commitment, without the private part and the checkpoint; the substitution made after
+    // the run is in it.
+    let mut row = serde_json::to_value(&r).unwrap();
+    let obj = row.as_object_mut().unwrap();
+    obj.remove("private");
+    obj.remove("checkpoint");
+    obj.insert(
+        "prepared".into(),
+        serde_json::json!({ "commitment": r.commitment }),
+    );
+    assert!(!r.substitutions.is_empty());
+    assert_eq!(
+        shuangsuiji::store::draws::run_row_text(&r),
+        shuangsuiji::domain::canonical::by_tree(&row)
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM audit_log WHERE seq = \
+             (SELECT run_seq FROM draw_runs WHERE draw_id = '2026Q2-01')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["record_digest"], Value::String(expected));
+}
