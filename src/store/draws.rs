@@ -239,35 +239,19 @@ struct StoredRecord {
 }
 
 /// The stored text of a run record as new rows keep it: `prepared` by its commitment, no
-/// private part, no checkpoint (it is the run event, read back from the log). The canonical
-/// object {algorithm, commitment, draw_id, format, period, prepared, run_on, seed, seed_parts,
-/// seed_sources, strata, substitutions, visits, witnesses}, written member by member: at a
-/// million entities the text is 230 MB, and writing it whole put all of it in order once more
-/// (a second copy) after it was written.
+/// private part, no checkpoint (it is the run event, read back from the log). Written member
+/// by member ([`crate::domain::draw::record::members_as_run`]): at a million entities the
+/// text is 230 MB, and writing it whole put all of it in order once more (a second copy)
+/// after it was written.
 pub fn run_row_text(record: &DrawRecord) -> String {
     let mut text = Vec::new();
     {
         let mut out = |b: &[u8]| text.extend_from_slice(b);
         let mut m = crate::domain::canonical::Members::new(&mut out);
-        m.member("algorithm", &record.algorithm);
-        m.member("commitment", &record.commitment);
-        m.member("draw_id", &record.draw_id);
-        m.member("format", &record.format);
-        m.member("period", &record.period);
-        m.member(
-            "prepared",
-            &PreparedRef {
-                commitment: record.commitment.clone(),
-            },
-        );
-        m.member("run_on", &record.run_on);
-        m.member("seed", &record.seed);
-        m.member("seed_parts", &record.seed_parts);
-        m.member("seed_sources", &record.seed_sources);
-        m.seq("strata", &record.strata);
-        m.seq("substitutions", &record.substitutions);
-        m.seq("visits", &record.visits);
-        m.member("witnesses", &record.witnesses);
+        let prepared = PreparedRef {
+            commitment: record.commitment.clone(),
+        };
+        crate::domain::draw::record::members_as_run(record, Some(&prepared), &mut m);
         m.end();
     }
     String::from_utf8(text).expect("JSON text is UTF-8")

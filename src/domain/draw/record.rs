@@ -676,25 +676,41 @@ pub fn parse_record(text: &str) -> Result<DrawRecord, String> {
 /// frozen population again cost a second per 100,000 entities and added nothing.
 pub fn record_digest(record: &DrawRecord) -> String {
     use sha2::{Digest, Sha256};
-    // The canonical object {algorithm, commitment, draw_id, format, period, run_on, seed,
-    // seed_parts, seed_sources, strata, visits, witnesses} of the record's fields, hashed as it
-    // is written, a visit at a time: at a million entities the whole text is 200 MB and was
-    // the run's peak of memory (issue 12).
+    // Hashed as it is written, a visit at a time: at a million entities the whole text is
+    // 200 MB and was the run's peak of memory (issue 12).
     let mut h = Sha256::new();
     let mut out = |b: &[u8]| h.update(b);
     let mut m = crate::domain::canonical::Members::new(&mut out);
+    members_as_run(record, None::<&()>, &mut m);
+    m.end();
+    hex::encode(h.finalize())
+}
+
+/// The members of a record as run, in canonical order: {algorithm, commitment, draw_id,
+/// format, period, run_on, seed, seed_parts, seed_sources, strata, visits, witnesses} (what
+/// [`record_digest`] hashes), and with `stored` (the row's `prepared`, by reference) also
+/// `prepared` and `substitutions` (what a run row stores).
+pub fn members_as_run<'k, P: Serialize>(
+    record: &DrawRecord,
+    stored: Option<&P>,
+    m: &mut crate::domain::canonical::Members<'k>,
+) {
     m.member("algorithm", &record.algorithm);
     m.member("commitment", &record.commitment);
     m.member("draw_id", &record.draw_id);
     m.member("format", &record.format);
     m.member("period", &record.period);
+    if let Some(prepared) = stored {
+        m.member("prepared", prepared);
+    }
     m.member("run_on", &record.run_on);
     m.member("seed", &record.seed);
     m.member("seed_parts", &record.seed_parts);
     m.member("seed_sources", &record.seed_sources);
     m.seq("strata", &record.strata);
+    if stored.is_some() {
+        m.seq("substitutions", &record.substitutions);
+    }
     m.seq("visits", &record.visits);
     m.member("witnesses", &record.witnesses);
-    m.end();
-    hex::encode(h.finalize())
 }
