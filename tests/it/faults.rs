@@ -316,6 +316,20 @@ fn assert_whole(db: &Path, what: &str) {
     );
 }
 
+/// Every table, index and trigger with its SQL.
+fn schema(db: &Path) -> shuangsuiji::store::files::SchemaObjects {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let objects = shuangsuiji::store::files::schema_objects(&conn).unwrap();
+    assert!(
+        objects
+            .keys()
+            .any(|(kind, name)| kind == "trigger" && name == "visits_no_replace"),
+        "{}",
+        db.display()
+    );
+    objects
+}
+
 #[derive(Debug, Default, Clone)]
 struct KillStats {
     kills: usize,
@@ -342,6 +356,7 @@ fn kill_runs(op: Op, n: usize, seed: u64) -> KillStats {
     let full = t.elapsed();
     assert!(o.status.success(), "{op:?}: {}", text(&o.stderr));
     assert!(presence(op, &db), "{op:?} present after");
+    assert_eq!(schema(&db), schema(op.template()), "{op:?}: schema after");
     let mut st = KillStats {
         full_ms: full.as_millis(),
         ..Default::default()
@@ -369,6 +384,8 @@ fn kill_runs(op: Op, n: usize, seed: u64) -> KillStats {
         let what = format!("{op:?} kill {k} after {delay:?}");
         let present = presence(op, &db);
         assert_whole(&db, &what);
+        // The guards an import or a draw run sets aside inside its transaction are all there.
+        assert_eq!(schema(&db), schema(op.template()), "{what}: schema");
         if present {
             st.present += 1;
         } else {
