@@ -241,16 +241,36 @@ impl Compound<'_> {
             {
                 return Err(Unsupported("a key twice in one object".into()));
             }
+            // The largest member is moved once within `out`; only the others wait in
+            // `scratch` (issue 12: at a million entities a preparation's `entities` are 80 MB
+            // of its 155, and a copy of the whole object was the preparation's peak). The
+            // members keep their lengths and commas, so the object keeps its length.
+            let len = |m: &Member| m.end - m.start;
+            let largest = (0..members.len())
+                .max_by_key(|&i| len(&members[i]))
+                .unwrap_or(0);
             w.scratch.clear();
-            w.scratch.extend_from_slice(&w.out[self.start..]);
-            w.out.truncate(self.start);
+            for (i, m) in members.iter().enumerate() {
+                if i != largest {
+                    w.scratch.extend_from_slice(&w.out[m.start..m.end]);
+                }
+            }
+            let before: usize = members[..largest].iter().map(|m| len(m) + 1).sum();
+            let big = &members[largest];
+            w.out.copy_within(big.start..big.end, self.start + before);
+            let (mut at, mut from) = (self.start, 0);
             for (i, m) in members.iter().enumerate() {
                 if i > 0 {
-                    w.out.push(b',');
+                    w.out[at] = b',';
+                    at += 1;
                 }
-                w.out
-                    .extend_from_slice(&w.scratch[m.start - self.start..m.end - self.start]);
+                if i != largest {
+                    w.out[at..at + len(m)].copy_from_slice(&w.scratch[from..from + len(m)]);
+                    from += len(m);
+                }
+                at += len(m);
             }
+            debug_assert_eq!(at, w.out.len());
         }
         w.members.truncate(self.base);
         w.out.extend_from_slice(self.close);
@@ -723,6 +743,46 @@ mod tests {
                     c,
                 },
             )
+    }
+
+    /// An object written out of order, as a map in the order given.
+    struct Pairs(Vec<(&'static str, String)>);
+
+    impl Serialize for Pairs {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        }
+    }
+
+    /// The largest member, moved within the text while the others wait aside, lands in its
+    /// place wherever it stood in the written order and falls in the sorted one.
+    #[test]
+    fn the_largest_member_lands_in_its_place_wherever_it_was() {
+        for big in 0..4 {
+            for written in [
+                ["d", "b", "a", "c"],
+                ["c", "a", "d", "b"],
+                ["b", "d", "c", "a"],
+            ] {
+                let pairs = Pairs(
+                    written
+                        .iter()
+                        .enumerate()
+                        .map(|(i, k)| {
+                            let n = if i == big { 50 } else { 1 + i };
+                            (*k, k.repeat(n))
+                        })
+                        .collect(),
+                );
+                let direct = String::from_utf8(try_to_vec(&pairs).unwrap()).unwrap();
+                assert_eq!(
+                    direct,
+                    by_tree(&pairs),
+                    "largest written {big}th of {written:?}"
+                );
+                assert!(direct.starts_with(r#"{"a":"#) && direct.ends_with("\"}"));
+            }
+        }
     }
 
     proptest! {

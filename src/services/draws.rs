@@ -336,6 +336,8 @@ impl Session {
                 reason,
             })?;
             drop(units);
+            // The records read are freed blocks the text's large buffers would not reuse.
+            super::memory::give_back();
             // Issue 15 (departments as data): refuse before any commitment or log entry when
             // the bureau or a task's cooperating department has no eligible officer.
             super::departments::check_staffed(&prepared)?;
@@ -346,6 +348,7 @@ impl Session {
             // From here on the text is the preparation: the structures it was written from are
             // let go before SQLite copies it (issue 12: the peak of a large county).
             drop(prepared);
+            super::memory::give_back();
             let ev = actor.log(
                 tx,
                 "draw.prepare",
@@ -475,6 +478,12 @@ impl Session {
             let s = seed(&draw.commitment, &seed_parts);
             let strata = select(&prepared, &s);
             let planned = visits(&prepared, &strata);
+            if keep == Keep::Outcome {
+                // Let go before the teams are formed: what the matching does not read.
+                let drawn: std::collections::HashSet<&str> =
+                    planned.iter().map(|v| v.entity.as_str()).collect();
+                prepared.narrow_to_drawn(&drawn);
+            }
             // The private part merged in place for the matching and taken out again: no
             // second copy of the entity facts.
             let filled = prepared.merge(private.as_ref());

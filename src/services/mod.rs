@@ -14,6 +14,7 @@ mod error;
 pub mod identity;
 pub mod init;
 pub mod maintenance;
+mod memory;
 pub mod plans;
 pub mod publicity;
 pub mod registry;

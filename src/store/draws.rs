@@ -210,6 +210,50 @@ struct PreparedRef {
     commitment: String,
 }
 
+/// `visits` in a stored run record: by their count since the run row stopped repeating the
+/// rows of `visits` and `visit_team` (issue 12), embedded in records stored before.
+enum StoredVisits {
+    Rows(VisitsRef),
+    Embedded(Vec<VisitResult>),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VisitsRef {
+    /// How many visits the run drew: the rows of `visits` with this draw's id.
+    rows: u64,
+}
+
+/// An object is the reference, an array the visits themselves. Told apart by the first
+/// token rather than by trying each form (serde's untagged enums buffer the whole value
+/// first, which for an embedded list of a large run is a second copy of it).
+impl<'de> Deserialize<'de> for StoredVisits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = StoredVisits;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of visits or {\"rows\": N}")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<StoredVisits, A::Error> {
+                Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(StoredVisits::Embedded)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<StoredVisits, A::Error> {
+                VisitsRef::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(StoredVisits::Rows)
+            }
+        }
+        d.deserialize_any(Either)
+    }
+}
+
 /// A run record as `draw_runs.record` keeps it: the record's own fields, with `prepared` by
 /// reference (`{"commitment": …}`) and the private part left in `draw_private`, where both
 /// were stored at preparation. Rows stored before embed both and read as they are.
@@ -231,18 +275,18 @@ struct StoredRecord {
     run_on: String,
     witnesses: Vec<String>,
     strata: Vec<StratumResult>,
-    visits: Vec<VisitResult>,
+    visits: StoredVisits,
     #[serde(default)]
     substitutions: Vec<Substitution>,
     #[serde(default)]
     checkpoint: Option<crate::domain::audit::Checkpoint>,
 }
 
-/// The stored text of a run record as new rows keep it: `prepared` by its commitment, no
-/// private part, no checkpoint (it is the run event, read back from the log). Written member
-/// by member ([`crate::domain::draw::record::members_as_run`]): at a million entities the
-/// text is 230 MB, and writing it whole put all of it in order once more (a second copy)
-/// after it was written.
+/// The stored text of a run record as new rows keep it: `prepared` by its commitment and
+/// `visits` by their count (the rows of `visits` and `visit_team`, written with it), no
+/// private part, no checkpoint (it is the run event, read back from the log). Each fact is
+/// stored once: at a million entities the visits were 230 MB of text beside their rows.
+/// Written member by member ([`crate::domain::draw::record::members_as_run`]).
 pub fn run_row_text(record: &DrawRecord) -> String {
     let mut text = Vec::new();
     {
@@ -251,14 +295,24 @@ pub fn run_row_text(record: &DrawRecord) -> String {
         let prepared = PreparedRef {
             commitment: record.commitment.clone(),
         };
-        crate::domain::draw::record::members_as_run(record, Some(&prepared), &mut m);
+        let visits = VisitsRef {
+            rows: record.visits.len() as u64,
+        };
+        crate::domain::draw::record::members_as_run(
+            record,
+            Some(crate::domain::draw::record::RowParts {
+                prepared: &prepared,
+                visits: &visits,
+            }),
+            &mut m,
+        );
         m.end();
     }
     String::from_utf8(text).expect("JSON text is UTF-8")
 }
 
-/// Stores a run: the record (`prepared` by reference, see [`run_row_text`]), and a visit with
-/// its team for every visit of it.
+/// Stores a run: the record (`prepared` and `visits` by reference, see [`run_row_text`]), and
+/// a visit with its team for every visit of it.
 pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()> {
     one_row(
         conn,
@@ -340,6 +394,20 @@ pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
             stored.private.or(private(conn, id)?.map(|(p, _)| p)),
         ),
     };
+    let visits = match stored.visits {
+        StoredVisits::Embedded(v) => v,
+        StoredVisits::Rows(r) => {
+            let v = visit_results(conn, id)?;
+            if v.len() as u64 != r.rows {
+                return Err(super::StoreError::Corrupt(format!(
+                    "抽取 {id} 的运行记录登记了{}个检查任务，检查任务表中有{}个",
+                    r.rows,
+                    v.len()
+                )));
+            }
+            v
+        }
+    };
     let mut record = DrawRecord {
         format: stored.format,
         draw_id: stored.draw_id,
@@ -354,7 +422,7 @@ pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
         run_on: stored.run_on,
         witnesses: stored.witnesses,
         strata: stored.strata,
-        visits: stored.visits,
+        visits,
         substitutions: stored.substitutions,
         checkpoint: stored.checkpoint,
     };

@@ -1,6 +1,7 @@
 //! Issue 12, the draw's storage: `prepared` serialised once (the stored bytes are the ones
-//! the commitment hashes), the run record stored with `prepared` by reference, and records
-//! stored before (with `prepared` and the private part embedded) still read, print and verify.
+//! the commitment hashes), the run record stored with `prepared` and `visits` by reference,
+//! and records stored before (with `prepared` and the private part embedded, or the visits
+//! embedded) still read, print and verify.
 
 use std::path::Path;
 
@@ -32,15 +33,28 @@ fn show_json(path: &Path) -> String {
 /// run: the same `draw.run` event, then the row with the whole record embedded (`prepared`
 /// and the private part, as `to_json(record)` wrote it, without the checkpoint), then the
 /// visits and teams, in one transaction that binds the rows to the event.
+///
+/// With `prepared_by_reference`, as the builds between issue 12's two storage changes stored
+/// it: `prepared` by its commitment and no private part, the visits still embedded.
 fn store_the_old_way(
     path: &Path,
     record: &DrawRecord,
     event: &shuangsuiji::domain::audit::AuditEvent,
+    prepared_by_reference: bool,
 ) {
     let mut old = record.clone();
     old.checkpoint = None;
     old.substitutions.clear();
-    let text = serde_json::to_string(&serde_json::to_value(&old).unwrap()).unwrap();
+    let mut tree = serde_json::to_value(&old).unwrap();
+    if prepared_by_reference {
+        let obj = tree.as_object_mut().unwrap();
+        obj.remove("private");
+        obj.insert(
+            "prepared".into(),
+            serde_json::json!({ "commitment": old.commitment }),
+        );
+    }
+    let text = canonical::by_tree(&tree);
     let mut st = Store::open(path).unwrap();
     st.write(|tx| -> Result<(), store::StoreError> {
         let ev = store::audit::append(tx, &event.at, &event.actor, &event.action, &event.subject, &event.detail)?;
@@ -114,6 +128,22 @@ fn a_new_run_refers_to_prepared_and_prints_the_whole_record_as_before() {
     );
     assert!(!row.contains(r#""private""#));
     assert!(!row.contains(&prepared) && prepared.len() > 1000);
+    // The visits by their count: they are the rows of `visits` and `visit_team`, once.
+    assert!(record.visits.len() > 10, "a real draw");
+    assert!(
+        row.contains(&format!(r#""visits":{{"rows":{}}}"#, record.visits.len())),
+        "{}",
+        &row[row.len() - 200..]
+    );
+    for v in &record.visits {
+        assert!(!row.contains(&format!(r#""entity":"{}""#, v.entity)));
+        for seat in &v.team {
+            assert!(
+                !row.contains(&seat.ticket),
+                "a seat's ticket is in its row only"
+            );
+        }
+    }
     // The record read back is the whole, self-contained record the run returned.
     assert_eq!(s.draw_record(DRAW).unwrap(), record);
     assert!(s.verify_draw(DRAW).unwrap().is_empty());
@@ -134,7 +164,13 @@ fn a_new_run_refers_to_prepared_and_prints_the_whole_record_as_before() {
 }
 
 #[test]
-fn a_record_stored_with_prepared_embedded_still_reads_prints_and_verifies() {
+fn records_stored_with_prepared_or_visits_embedded_still_read_print_and_verify() {
+    for prepared_by_reference in [false, true] {
+        stored_before_reads_prints_and_verifies(prepared_by_reference);
+    }
+}
+
+fn stored_before_reads_prints_and_verifies(prepared_by_reference: bool) {
     let dir = tempfile::tempdir().unwrap();
     let new = support::demo_copy(&dir, "new.db");
     let old = support::demo_copy(&dir, "old.db");
@@ -146,10 +182,15 @@ fn a_record_stored_with_prepared_embedded_still_reads_prints_and_verifies() {
         .into_iter()
         .find(|e| e.action == "draw.run" && e.subject == DRAW)
         .unwrap();
-    store_the_old_way(&old, &record, &event);
+    store_the_old_way(&old, &record, &event, prepared_by_reference);
     let row = stored(&old, "SELECT record FROM draw_runs WHERE draw_id = ?1");
-    assert!(row.contains(r#""prepared":{"algorithm""#), "embedded");
-    assert!(row.contains(r#""private":{"#), "embedded");
+    assert_eq!(
+        row.contains(r#""prepared":{"algorithm""#),
+        !prepared_by_reference,
+        "embedded"
+    );
+    assert_eq!(row.contains(r#""private":{"#), !prepared_by_reference);
+    assert!(row.contains(r#""visits":[{"entity":"#), "embedded");
 
     let o = open(&old, None);
     // The same record; only the log's hash at the run differs (the run event binds the rows
@@ -221,6 +262,35 @@ fn a_reference_to_another_commitment_is_refused_with_a_message() {
             .contains("所引用的承诺值与记录中的承诺值不同"),
         "{err}"
     );
+}
+
+/// The run row counts its visits: one taken out of the tables beside the log is not read as
+/// a shorter record, and `draw verify` says so.
+#[test]
+fn a_visit_taken_out_of_the_tables_is_not_read_as_a_shorter_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = support::demo_copy(&dir, "d.db");
+    let mut s = open(&path, None);
+    let record = s.run_draw(DRAW, &seeds(), &[]).unwrap();
+    drop(s);
+    let n = record.visits.len();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER visit_team_no_delete; DROP TRIGGER visits_no_delete;
+         DELETE FROM visit_team WHERE visit_id = (SELECT max(id) FROM visits);
+         DELETE FROM visits WHERE id = (SELECT max(id) FROM visits);",
+    )
+    .unwrap();
+    drop(conn);
+    let want = format!(
+        "抽取 {DRAW} 的运行记录登记了{n}个检查任务，检查任务表中有{}个",
+        n - 1
+    );
+    let err = store::draws::run_record(Store::open(&path).unwrap().conn(), DRAW).unwrap_err();
+    assert!(err.to_string().contains(&want), "{err}");
+    let o = run(&path, &["--as", "lead.liu", "draw", "verify", DRAW]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains(&want), "{}{}", stdout(&o), stderr(&o));
 }
 
 fn text() -> impl Strategy<Value = String> {

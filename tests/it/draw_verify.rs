@@ -266,7 +266,8 @@ fn a_stored_record_edited_in_sqlite_is_noticed() {
     let d = open(&path, None).verify_draw("2026Q2-01").unwrap();
     assert!(has(&d, "字段 witnesses 与审计事件 draw.run"), "{d:?}");
     assert!(has(&d, "摘要"), "{d:?}");
-    // The visit tables too.
+    // The visit tables too: the run row keeps its visits there (by their count), so an edit
+    // of a team is an edit of the record, which the re-computation and the digest notice.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TRIGGER visit_team_no_update;
@@ -275,7 +276,14 @@ fn a_stored_record_edited_in_sqlite_is_noticed() {
     .unwrap();
     drop(conn);
     let d = open(&path, None).verify_draw("2026Q2-01").unwrap();
-    assert!(has(&d, "检查任务表"), "{d:?}");
+    assert!(has(&d, "的组长标记（lead）不符"), "{d:?}");
+    assert!(
+        d.iter()
+            .filter(|x| x.contains("摘要") && x.contains("记录在运行后被改动"))
+            .count()
+            == 1,
+        "{d:?}"
+    );
 }
 
 /// A draw.run event written before the digest existed: the event is rewritten without
@@ -518,8 +526,8 @@ fn the_record_digest_is_that_of_the_whole_record_as_run() {
     let streamed = shuangsuiji::domain::draw::record::record_digest(&r);
     assert_eq!(streamed, expected);
     // The stored row, written member by member too: the record with `prepared` by its
-    // commitment, without the private part and the checkpoint; the substitution made after
-    // the run is in it.
+    // commitment and `visits` by their count, without the private part and the checkpoint;
+    // the substitution made after the run is in it.
     let mut row = serde_json::to_value(&r).unwrap();
     let obj = row.as_object_mut().unwrap();
     obj.remove("private");
@@ -527,6 +535,10 @@ fn the_record_digest_is_that_of_the_whole_record_as_run() {
     obj.insert(
         "prepared".into(),
         serde_json::json!({ "commitment": r.commitment }),
+    );
+    obj.insert(
+        "visits".into(),
+        serde_json::json!({ "rows": r.visits.len() }),
     );
     assert!(!r.substitutions.is_empty());
     assert_eq!(

@@ -185,6 +185,24 @@ impl Prepared {
             .collect()
     }
 
+    /// What the team matching reads of the preparation once the visits are planned, and no
+    /// more: the strata's populations, priority lists and cap exclusions let go, the exclusions
+    /// dropped, and the facts of entities kept only for those `drawn`. The matching looks an
+    /// entity up only for its own visit ([`super::team::match_teams`]), so the teams are the
+    /// same; the preparation no longer is, and its commitment no longer matches. For a run
+    /// that does not hand its preparation back (issue 12: a million-entity county's run
+    /// held every entity's facts while it formed the teams).
+    pub fn narrow_to_drawn(&mut self, drawn: &std::collections::HashSet<&str>) {
+        for s in &mut self.strata {
+            s.population = Vec::new();
+            s.priority = Vec::new();
+            s.over_cap = Vec::new();
+        }
+        self.excluded = Vec::new();
+        self.entities.retain(|e| drawn.contains(e.id.as_str()));
+        self.entities.shrink_to_fit();
+    }
+
     /// The preparation without what reveals earlier draws (populations shrunk by them,
     /// priority lists, cap exclusions, the entities drawn from): what an observer sees until
     /// every visit of the year's earlier draws has started or is 未实施. Its commitment no
@@ -681,18 +699,25 @@ pub fn record_digest(record: &DrawRecord) -> String {
     let mut h = Sha256::new();
     let mut out = |b: &[u8]| h.update(b);
     let mut m = crate::domain::canonical::Members::new(&mut out);
-    members_as_run(record, None::<&()>, &mut m);
+    members_as_run(record, None::<RowParts<'_, (), ()>>, &mut m);
     m.end();
     hex::encode(h.finalize())
 }
 
+/// What a run row keeps in place of the parts stored elsewhere: `prepared` (by its
+/// commitment) and `visits` (by their count: the rows of `visits` and `visit_team`).
+pub struct RowParts<'a, P, V> {
+    pub prepared: &'a P,
+    pub visits: &'a V,
+}
+
 /// The members of a record as run, in canonical order: {algorithm, commitment, draw_id,
 /// format, period, run_on, seed, seed_parts, seed_sources, strata, visits, witnesses} (what
-/// [`record_digest`] hashes), and with `stored` (the row's `prepared`, by reference) also
-/// `prepared` and `substitutions` (what a run row stores).
-pub fn members_as_run<'k, P: Serialize>(
+/// [`record_digest`] hashes), and with `stored` (what a run row stores) also `prepared` and
+/// `substitutions`, with `prepared` and `visits` as `stored` has them.
+pub fn members_as_run<'k, P: Serialize, V: Serialize>(
     record: &DrawRecord,
-    stored: Option<&P>,
+    stored: Option<RowParts<'_, P, V>>,
     m: &mut crate::domain::canonical::Members<'k>,
 ) {
     m.member("algorithm", &record.algorithm);
@@ -700,17 +725,20 @@ pub fn members_as_run<'k, P: Serialize>(
     m.member("draw_id", &record.draw_id);
     m.member("format", &record.format);
     m.member("period", &record.period);
-    if let Some(prepared) = stored {
-        m.member("prepared", prepared);
+    if let Some(stored) = &stored {
+        m.member("prepared", stored.prepared);
     }
     m.member("run_on", &record.run_on);
     m.member("seed", &record.seed);
     m.member("seed_parts", &record.seed_parts);
     m.member("seed_sources", &record.seed_sources);
     m.seq("strata", &record.strata);
-    if stored.is_some() {
-        m.seq("substitutions", &record.substitutions);
+    match &stored {
+        Some(stored) => {
+            m.seq("substitutions", &record.substitutions);
+            m.member("visits", stored.visits);
+        }
+        None => m.seq("visits", &record.visits),
     }
-    m.seq("visits", &record.visits);
     m.member("witnesses", &record.witnesses);
 }
