@@ -189,10 +189,21 @@ pub fn all(conn: &Connection) -> Result<Vec<Draw>> {
 }
 
 pub fn prepared(conn: &Connection, id: &str) -> Result<Prepared> {
-    let text: String = conn.query_row("SELECT prepared FROM draws WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?;
-    from_json(id, &text)
+    prepared_from(id, &prepared_text(conn, id)?)
+}
+
+/// The stored text of draw `id`'s preparation: the bytes its commitment hashes.
+pub fn prepared_text(conn: &Connection, id: &str) -> Result<String> {
+    Ok(
+        conn.query_row("SELECT prepared FROM draws WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// A preparation read from its stored text ([`prepared_text`]).
+pub fn prepared_from(id: &str, text: &str) -> Result<Prepared> {
+    from_json(id, text)
 }
 
 /// `prepared` in a stored run record: by reference since issue 12 (the row of `draws` whose

@@ -557,3 +557,41 @@ fn the_record_digest_is_that_of_the_whole_record_as_run() {
     let detail: Value = serde_json::from_str(&detail).unwrap();
     assert_eq!(detail["record_digest"], Value::String(expected));
 }
+
+/// A priority id outside its stratum's population is named (looked up in a set since a
+/// million-entity county's priority lists are as long as their populations).
+#[test]
+fn a_priority_id_outside_its_population_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, r) = run_demo(&dir);
+    assert!(!has(&verify(&r), "不在总体中"));
+    let mut bad = r.clone();
+    let st = bad
+        .prepared
+        .strata
+        .iter_mut()
+        .find(|s| !s.population.is_empty())
+        .unwrap();
+    st.priority.push("91140522NOTINPOP0X".to_string());
+    let d = verify(&bad);
+    assert!(has(&d, "的优先对象91140522NOTINPOP0X不在总体中"), "{d:?}");
+}
+
+/// `draw verify --file` against the database: a record whose `prepared` or visits differ
+/// from what the database froze and drew is named field by field (the stored bytes and the
+/// visits are compared first as they are, and only a difference is parsed and laid out).
+#[test]
+fn a_record_differing_from_the_frozen_preparation_or_the_visit_tables_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, r) = run_demo(&dir);
+    let s = open(&path, None);
+    assert!(s.check_record(&r).unwrap().diffs.is_empty());
+    let mut bad = r.clone();
+    bad.prepared.workload_cap += 1;
+    let lead = &mut bad.visits[0].team[0].lead;
+    *lead = !*lead;
+    let d = s.check_record(&bad).unwrap().diffs;
+    assert!(has(&d, "记录的承诺内容与准备时冻结的内容不同"), "{d:?}");
+    assert!(has(&d, "workload_cap"), "{d:?}");
+    assert!(has(&d, "检查任务表"), "{d:?}");
+}

@@ -94,6 +94,44 @@ impl Prepared {
         }
     }
 
+    /// What the team matching reads of the preparation for the visits to `drawn`, with the
+    /// private part put back ([`Prepared::merged`]), copied without the strata's populations,
+    /// the exclusions and the facts of other entities ([`Prepared::narrow_to_drawn`]): a
+    /// re-computation or a substitution at a million entities copied all of them. Never
+    /// committed to.
+    pub fn merged_for(
+        &self,
+        drawn: &std::collections::HashSet<&str>,
+        private: Option<&PrivatePart>,
+    ) -> Prepared {
+        let mut p = Prepared {
+            period: self.period.clone(),
+            algorithm: self.algorithm.clone(),
+            prepared_on: self.prepared_on.clone(),
+            sources: self.sources.clone(),
+            tasks: self.tasks.clone(),
+            strata: Vec::new(),
+            excluded: Vec::new(),
+            entities: self
+                .entities
+                .iter()
+                .filter(|e| drawn.contains(e.id.as_str()))
+                .cloned()
+                .collect(),
+            inspectors: self.inspectors.clone(),
+            ineligible: self.ineligible.clone(),
+            lead_department: self.lead_department.clone(),
+            workload_cap: self.workload_cap,
+            draw_id: self.draw_id.clone(),
+            prepared_by: self.prepared_by.clone(),
+            prepared_at: self.prepared_at.clone(),
+            system_part_sha256: self.system_part_sha256.clone(),
+            private_sha256: self.private_sha256.clone(),
+        };
+        p.merge(private);
+        p
+    }
+
     /// The preparation with the private part put back where v1 kept it: what the team
     /// matching reads. Never committed to.
     pub fn merged(&self, private: Option<&PrivatePart>) -> Prepared {
