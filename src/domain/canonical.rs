@@ -250,6 +250,8 @@ impl Compound<'_> {
                 .max_by_key(|&i| len(&members[i]))
                 .unwrap_or(0);
             w.scratch.clear();
+            w.scratch
+                .reserve(w.out.len() - self.start - len(&members[largest]));
             for (i, m) in members.iter().enumerate() {
                 if i != largest {
                     w.scratch.extend_from_slice(&w.out[m.start..m.end]);
