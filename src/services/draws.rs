@@ -618,11 +618,19 @@ impl Session {
     }
 
     fn full_record(&self, id: &str) -> Result<Option<DrawRecord>> {
+        Ok(self.full_record_as_stored(id)?.map(|(r, _)| r))
+    }
+
+    /// [`Session::full_record`], and what its row embeds ([`store::draws::Embeds`]).
+    fn full_record_as_stored(
+        &self,
+        id: &str,
+    ) -> Result<Option<(DrawRecord, store::draws::Embeds)>> {
         let conn = self.store().conn();
-        Ok(match store::draws::run_record(conn, id)? {
-            Some(mut r) => {
+        Ok(match store::draws::run_record_as_stored(conn, id)? {
+            Some((mut r, embeds)) => {
                 r.substitutions = store::substitution_requests::substitutions(conn, id)?;
-                Some(r)
+                Some((r, embeds))
             }
             None => None,
         })
@@ -704,12 +712,12 @@ impl Session {
         let conn = self.store().conn();
         let draw =
             store::draws::get(conn, id)?.ok_or_else(|| ServiceError::not_found("抽取", id))?;
-        let record = self.full_record(id)?.ok_or_else(|| not_run(id))?;
+        let (record, embeds) = self.full_record_as_stored(id)?.ok_or_else(|| not_run(id))?;
         let mut check = DrawCheck {
             diffs: verify(&record),
             notes: notes(&record),
         };
-        self.against_store(&draw, &record, &mut check)?;
+        self.against_store(&draw, &record, embeds, &mut check)?;
         Ok(check)
     }
 
@@ -749,17 +757,29 @@ impl Session {
                 )
             }
         }
-        self.against_store(&draw, record, &mut check)?;
+        // A record from a file holds its own preparation and visits.
+        let own = store::draws::Embeds {
+            prepared: true,
+            visits: true,
+        };
+        self.against_store(&draw, record, own, &mut check)?;
         Ok(check)
     }
 
     /// The record checked against what the database holds of the draw: what was frozen at
     /// preparation, the visit tables, the `draw.run` event and its checkpoint, and the
-    /// `draw.substitute` events.
-    fn against_store(&self, draw: &Draw, record: &DrawRecord, check: &mut DrawCheck) -> Result<()> {
+    /// `draw.substitute` events. `own`: what the record holds itself rather than read from
+    /// the rows it is checked against (a stored row's references are those very rows).
+    fn against_store(
+        &self,
+        draw: &Draw,
+        record: &DrawRecord,
+        own: store::draws::Embeds,
+        check: &mut DrawCheck,
+    ) -> Result<()> {
         let conn = self.store().conn();
         let id = draw.id.as_str();
-        self.against_preparation(draw, record, &mut check.diffs)?;
+        self.against_preparation(draw, record, own, &mut check.diffs)?;
         let mut events = store::audit::list(
             conn,
             &crate::domain::audit::EventFilter {
@@ -786,11 +806,12 @@ impl Session {
     }
 
     /// The record's commitment and `prepared` against those registered at preparation, and
-    /// its visits against the visit tables.
+    /// its visits against the visit tables: each where the record holds its own (`own`).
     fn against_preparation(
         &self,
         draw: &Draw,
         record: &DrawRecord,
+        own: store::draws::Embeds,
         diffs: &mut Vec<String>,
     ) -> Result<()> {
         let conn = self.store().conn();
@@ -801,26 +822,8 @@ impl Session {
                 record.commitment, draw.commitment
             ));
         }
-        // Compared as the stored bytes first: parsing them again to compare the values held
-        // a second preparation (450 MB at a million entities). The same canonical bytes are
-        // the same values; only a difference is parsed, to be named field by field.
-        let frozen_text = store::draws::prepared_text(conn, id)?;
-        let same = crate::domain::canonical::to_vec(&record.prepared) == frozen_text.as_bytes();
-        let frozen = if same {
-            None
-        } else {
-            Some(store::draws::prepared_from(id, &frozen_text)?)
-        };
-        drop(frozen_text);
-        if let Some(frozen) = frozen.filter(|f| *f != record.prepared) {
-            diffs.push("记录的承诺内容与准备时冻结的内容不同：".to_string());
-            field_diffs(
-                "prepared",
-                &serde_json::to_value(&record.prepared).expect("records serialise"),
-                &serde_json::to_value(&frozen).expect("records serialise"),
-                ("记录", "准备时冻结的内容"),
-                diffs,
-            );
+        if own.prepared {
+            Self::against_frozen(conn, id, record, diffs)?;
         }
         if let Some((private, system)) = store::draws::private(conn, id)? {
             if record.seed_parts.last() != Some(&system) {
@@ -830,15 +833,46 @@ impl Session {
                 diffs.push("记录的保密部分（private）与准备时保存的不一致".to_string());
             }
         }
-        // Trees (a third of a gigabyte each for a million-entity county's visits) only for
-        // a difference, to name it.
-        let tables = store::draws::visit_results(conn, id)?;
-        if tables != record.visits {
+        if own.visits {
+            // JSON trees of every visit only for a difference, to name it.
+            let tables = store::draws::visit_results(conn, id)?;
+            if tables != record.visits {
+                field_diffs(
+                    "visits",
+                    &serde_json::to_value(&record.visits).expect("records serialise"),
+                    &serde_json::to_value(&tables).expect("records serialise"),
+                    ("记录", "检查任务表"),
+                    diffs,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The record's `prepared` against the text frozen at preparation. Compared as the
+    /// stored bytes first: parsing them again to compare the values held a second
+    /// preparation (the resident set grows by 450 MB while a million-entity one is read). The
+    /// same canonical bytes are the same values; only a difference is parsed, to be named
+    /// field by field.
+    fn against_frozen(
+        conn: &rusqlite::Connection,
+        id: &str,
+        record: &DrawRecord,
+        diffs: &mut Vec<String>,
+    ) -> Result<()> {
+        let frozen_text = store::draws::prepared_text(conn, id)?;
+        if crate::domain::canonical::to_vec(&record.prepared) == frozen_text.as_bytes() {
+            return Ok(());
+        }
+        let frozen = store::draws::prepared_from(id, &frozen_text)?;
+        drop(frozen_text);
+        if frozen != record.prepared {
+            diffs.push("记录的承诺内容与准备时冻结的内容不同：".to_string());
             field_diffs(
-                "visits",
-                &serde_json::to_value(&record.visits).expect("records serialise"),
-                &serde_json::to_value(&tables).expect("records serialise"),
-                ("记录", "检查任务表"),
+                "prepared",
+                &serde_json::to_value(&record.prepared).expect("records serialise"),
+                &serde_json::to_value(&frozen).expect("records serialise"),
+                ("记录", "准备时冻结的内容"),
                 diffs,
             );
         }

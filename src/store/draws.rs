@@ -379,6 +379,21 @@ pub fn insert_run(conn: &Connection, record: &DrawRecord, seq: u64) -> Result<()
 
 /// The record as run (without later substitutions).
 pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
+    Ok(run_record_as_stored(conn, id)?.map(|(record, _)| record))
+}
+
+/// What a run row holds itself rather than by reference to the rows it shares with the
+/// draw: a row stored before issue 12 embeds its preparation, one stored before the visits
+/// were kept once embeds its visits. What a row refers to is read from those very rows, so
+/// only what it embeds is worth comparing with them (`draw verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Embeds {
+    pub prepared: bool,
+    pub visits: bool,
+}
+
+/// [`run_record`], and what its row embeds.
+pub fn run_record_as_stored(conn: &Connection, id: &str) -> Result<Option<(DrawRecord, Embeds)>> {
     let row: Option<(String, u64)> = conn
         .query_row(
             "SELECT record, run_seq FROM draw_runs WHERE draw_id = ?1",
@@ -391,6 +406,10 @@ pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
     };
     let stored: StoredRecord = from_json(id, &text)?;
     drop(text);
+    let embeds = Embeds {
+        prepared: matches!(stored.prepared, StoredPrepared::Embedded(_)),
+        visits: matches!(stored.visits, StoredVisits::Embedded(_)),
+    };
     let (prepared, private) = match stored.prepared {
         StoredPrepared::Embedded(p) => (*p, stored.private),
         // By reference: the preparation and private part stored with the draw (`draw verify`
@@ -444,7 +463,7 @@ pub fn run_record(conn: &Connection, id: &str) -> Result<Option<DrawRecord>> {
     {
         record.checkpoint = Some(crate::domain::audit::Checkpoint { size: seq, head });
     }
-    Ok(Some(record))
+    Ok(Some((record, embeds)))
 }
 
 pub fn request_void(conn: &Connection, id: &str, reason: &str, seq: u64) -> Result<()> {

@@ -254,7 +254,7 @@ fn check_v2_quotas(p: &Prepared, diffs: &mut Vec<String>) {
 
 /// The first of `ids` not in `population`. Looked up in a set: a million-entity county's
 /// strata hold priority lists as long as their populations (50,000 ids), and a search of the
-/// list for each was most of `draw verify` (issue 12).
+/// list for each was half of `draw verify` at a million entities (issue 12).
 fn first_outside<'a>(ids: &'a [String], population: &[String]) -> Option<&'a String> {
     if ids.is_empty() {
         return None;
