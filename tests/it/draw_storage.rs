@@ -235,13 +235,7 @@ fn stored_before_reads_prints_and_verifies(prepared_by_reference: bool) {
     drop((s, o));
     // The embedded visits are the record's own: a team edited in the tables beside the log
     // is a difference between the two, named as such.
-    let conn = rusqlite::Connection::open(&old).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER visit_team_no_update;
-         UPDATE visit_team SET lead = 1 - lead WHERE rowid = (SELECT max(rowid) FROM visit_team);",
-    )
-    .unwrap();
-    drop(conn);
+    support::flip_last_seat_lead(&old);
     let d = open(&old, None).verify_draw(DRAW).unwrap();
     assert!(d.iter().any(|x| x.contains("检查任务表")), "{d:?}");
 }

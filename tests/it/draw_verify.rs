@@ -268,13 +268,7 @@ fn a_stored_record_edited_in_sqlite_is_noticed() {
     assert!(has(&d, "摘要"), "{d:?}");
     // The visit tables too: the run row keeps its visits there (by their count), so an edit
     // of a team is an edit of the record, which the re-computation and the digest notice.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "DROP TRIGGER visit_team_no_update;
-         UPDATE visit_team SET lead = 1 - lead WHERE rowid = (SELECT max(rowid) FROM visit_team);",
-    )
-    .unwrap();
-    drop(conn);
+    support::flip_last_seat_lead(&path);
     let d = open(&path, None).verify_draw("2026Q2-01").unwrap();
     assert!(has(&d, "的组长标记（lead）不符"), "{d:?}");
     // Not also as a difference from the tables: the record's visits are read from them.

@@ -65,6 +65,17 @@ pub fn demo_copy_at(dir: &tempfile::TempDir, name: &str, date: NaiveDate) -> Pat
     path
 }
 
+/// An insider with the database file: the lead flag of the last seat written turned over,
+/// its trigger dropped (outside the program and its log).
+pub fn flip_last_seat_lead(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER visit_team_no_update;
+         UPDATE visit_team SET lead = 1 - lead WHERE rowid = (SELECT max(rowid) FROM visit_team);",
+    )
+    .unwrap();
+}
+
 /// A fresh copy of the demo database (as of [`DEMO_DAY`]) in `dir`.
 pub fn demo_copy(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     demo_copy_at(dir, name, demo_day())
