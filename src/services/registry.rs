@@ -170,7 +170,23 @@ fn merge_stored<T: serde::de::DeserializeOwned>(
 }
 
 /// A row of an import: its number and its entity, or the problems found in it.
-type FedRow = (usize, std::result::Result<Entity, Vec<Problem>>);
+struct FedRow {
+    row: usize,
+    parsed: std::result::Result<Entity, Vec<Problem>>,
+    /// The entity's text as parsed, when the feed wrote it already: the text stored unless
+    /// stored fields are merged into it (a partial sheet's update).
+    json: Option<String>,
+}
+
+impl FedRow {
+    fn new(row: usize, parsed: std::result::Result<Entity, Vec<Problem>>) -> FedRow {
+        FedRow {
+            row,
+            parsed,
+            json: None,
+        }
+    }
+}
 
 /// The entity rows of an import, one at a time: from a CSV file as it is read, or from rows
 /// already in memory (a workbook's sheet, a JSON export, `entities set`).
@@ -191,11 +207,94 @@ trait EntityFeed {
     fn release(&mut self) {}
 }
 
-/// A CSV file streamed: rows parsed as they are decoded, the file hashed as it is read.
+/// A CSV file streamed: rows decoded, parsed and written out as stored text on a helper
+/// thread while the caller writes the rows before them, the file hashed as it is read. The
+/// rows come in order, a batch at a time, through a bounded channel (a few batches held, not
+/// the file).
 struct CsvFeed {
-    stream: sheets::CsvStream<std::fs::File>,
-    rows: sheets::EntityRows,
+    batches:
+        Option<std::sync::mpsc::Receiver<std::result::Result<Vec<FedRow>, sheets::SheetError>>>,
+    batch: std::vec::IntoIter<FedRow>,
+    /// The helper: it returns the file's digest once every row is read.
+    /// `None` from it: it stopped before the end (a failure it handed over, or the import
+    /// stopped reading).
+    reader:
+        Option<std::thread::JoinHandle<Option<std::result::Result<String, sheets::SheetError>>>>,
+    /// Bytes of the file read so far (for the progress shown).
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
     bytes: u64,
+}
+
+/// Rows a batch of [`CsvFeed`] carries, and how many batches may wait.
+const FEED_BATCH: usize = 256;
+const FEED_AHEAD: usize = 8;
+
+impl CsvFeed {
+    /// Starts the helper thread on `stream`.
+    fn start(
+        mut stream: sheets::CsvStream<std::fs::File>,
+        mut rows: sheets::EntityRows,
+        bytes: u64,
+    ) -> Result<CsvFeed> {
+        use std::sync::atomic::Ordering;
+        let (send, batches) = std::sync::mpsc::sync_channel(FEED_AHEAD);
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let progress = read.clone();
+        let reader = std::thread::Builder::new()
+            .name("ssj-csv-rows".into())
+            .spawn(
+                move || -> Option<std::result::Result<String, sheets::SheetError>> {
+                    loop {
+                        let mut batch = Vec::with_capacity(FEED_BATCH);
+                        let mut failed = None;
+                        while batch.len() < FEED_BATCH {
+                            match stream.next_row() {
+                                Ok(Some(row)) => {
+                                    let parsed = rows.parse(&row);
+                                    let json = parsed.as_ref().ok().map(to_json);
+                                    batch.push(FedRow {
+                                        row: row.number,
+                                        parsed,
+                                        json,
+                                    });
+                                }
+                                Ok(None) => break,
+                                Err(e) => {
+                                    failed = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                        progress.store(stream.bytes_read(), Ordering::Relaxed);
+                        let end = batch.len() < FEED_BATCH;
+                        // The rows before a failure first, then the failure, as a row at a
+                        // time would have met them; a closed channel: the import stopped.
+                        if !batch.is_empty() && send.send(Ok(batch)).is_err() {
+                            return None;
+                        }
+                        if let Some(e) = failed {
+                            let _ = send.send(Err(e));
+                            return None;
+                        }
+                        if end {
+                            return Some(stream.digest());
+                        }
+                    }
+                },
+            )
+            .map_err(|e| {
+                ServiceError::Sheet(sheets::SheetError::Io(format!(
+                    "无法启动读取文件的线程：{e}"
+                )))
+            })?;
+        Ok(CsvFeed {
+            batches: Some(batches),
+            batch: Vec::new().into_iter(),
+            reader: Some(reader),
+            read,
+            bytes,
+        })
+    }
 }
 
 impl EntityFeed for CsvFeed {
@@ -204,22 +303,53 @@ impl EntityFeed for CsvFeed {
     }
 
     fn next_row(&mut self) -> Result<Option<FedRow>> {
-        Ok(self
-            .stream
-            .next_row()?
-            .map(|row| (row.number, self.rows.parse(&row))))
+        loop {
+            if let Some(row) = self.batch.next() {
+                return Ok(Some(row));
+            }
+            let Some(batches) = &self.batches else {
+                return Ok(None);
+            };
+            match batches.recv() {
+                Ok(Ok(batch)) => self.batch = batch.into_iter(),
+                Ok(Err(e)) => {
+                    self.batches = None;
+                    return Err(e.into());
+                }
+                // The helper is done: every row was handed over.
+                Err(_) => {
+                    self.batches = None;
+                    return Ok(None);
+                }
+            }
+        }
     }
 
     fn digest(&mut self) -> Result<String> {
-        Ok(self.stream.digest()?)
-    }
-
-    fn release(&mut self) {
-        self.rows.forget_ids();
+        self.batches = None;
+        let done = self.reader.take().and_then(|r| r.join().ok().flatten());
+        match done {
+            Some(digest) => Ok(digest?),
+            None => Err(ServiceError::Sheet(sheets::SheetError::Io(
+                "读取文件的线程未能读完文件".into(),
+            ))),
+        }
     }
 
     fn done(&self) -> (usize, usize) {
-        (self.stream.bytes_read() as usize, self.bytes as usize)
+        let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
+        (read as usize, self.bytes as usize)
+    }
+}
+
+impl Drop for CsvFeed {
+    /// A feed let go before its end (the import failed) closes the channel, so the helper
+    /// stops at its next batch, and waits for it.
+    fn drop(&mut self) {
+        self.batches = None;
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
     }
 }
 
@@ -242,7 +372,7 @@ impl EntityFeed for TableFeed {
         Ok(self
             .rows
             .next()
-            .map(|row| (row.number, self.parser.parse(&row))))
+            .map(|row| FedRow::new(row.number, self.parser.parse(&row))))
     }
 
     fn digest(&mut self) -> Result<String> {
@@ -280,7 +410,7 @@ impl RecordFeed {
 impl EntityFeed for RecordFeed {
     fn next_row(&mut self) -> Result<Option<FedRow>> {
         self.at += 1;
-        Ok(self.rows.next().map(|(row, e)| (row, Ok(e))))
+        Ok(self.rows.next().map(|(row, e)| FedRow::new(row, Ok(e))))
     }
 
     fn digest(&mut self) -> Result<String> {
@@ -354,11 +484,7 @@ impl Session {
                 .map_err(ServiceError::Rejected)?;
             let (present, header_row) = (rows.present(), stream.header_row());
             (
-                Box::new(CsvFeed {
-                    stream,
-                    rows,
-                    bytes,
-                }),
+                Box::new(CsvFeed::start(stream, rows, bytes)?),
                 present,
                 header_row,
             )
@@ -510,7 +636,7 @@ impl Session {
                 None => None,
             };
             let mut t = EntityTally::default();
-            while let Some((row, parsed)) = feed.next_row()? {
+            while let Some(FedRow { row, parsed, json }) = feed.next_row()? {
                 t.rows += 1;
                 if t.rows % 1000 == 0 {
                     let (done, total) = feed.done();
@@ -531,6 +657,7 @@ impl Session {
                 } else {
                     store::entities::stored_one(tx, e.id())?
                 };
+                let mut merged = false;
                 match &stored {
                     None if !may_add => {
                         // A partial sheet (no 名称, 乡镇 or 检查对象类型) only updates.
@@ -542,6 +669,7 @@ impl Session {
                     Some((json, _)) if !present.is_all() => {
                         let old: Entity = store::from_json(e.id(), json)?;
                         sheets::keep_absent_entity_fields(&present, &mut e, &old);
+                        merged = true;
                     }
                     _ => {}
                 }
@@ -553,7 +681,11 @@ impl Session {
                 if t.refused() {
                     continue;
                 }
-                let json = to_json(&e);
+                // The feed's text is that of the row as parsed, which a merge changed.
+                let json = match json {
+                    Some(json) if !merged => json,
+                    _ => to_json(&e),
+                };
                 match &stored {
                     Some((old, _)) if *old == json => {
                         t.unchanged += 1;

@@ -90,6 +90,41 @@ fn a_refused_row_near_the_end_of_a_big_file_writes_nothing() {
 }
 
 #[test]
+fn a_row_the_file_cannot_hold_after_thousands_of_rows_written_rolls_them_back() {
+    // The rows are read ahead of the writes: thousands are written, and more read and
+    // waiting, when the reader meets a row wider than a sheet may be.
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "demo.db");
+    let mut s = open(&db, None);
+    let (entities, audit) = (
+        s.stats().unwrap().entities,
+        s.audit_checkpoint().unwrap().size,
+    );
+    let wide = |_: usize| format!("{}\n", ["宽"; 300].join(","));
+    let csv = dir.path().join("wide.csv");
+    std::fs::write(&csv, big_csv(12_000, Some((10_800, &wide)))).unwrap();
+    let mut ticks = 0;
+    let err = s
+        .import_entities(&csv, false, &mut |_, _| ticks += 1)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ServiceError::Sheet(shuangsuiji::sheets::SheetError::Limit(_))
+        ),
+        "{err:?}"
+    );
+    // Row 10,802: the header is row 1 and entity 0 row 2.
+    assert!(err.to_string().contains("第10802行有 300 列"), "{err}");
+    assert_eq!(ticks, 10, "the rows before it were written");
+    nothing_changed(&s, entities, audit);
+    // The same file without that row imports whole.
+    std::fs::write(&csv, big_csv(12_000, None)).unwrap();
+    let r = s.import_entities(&csv, false, &mut |_, _| {}).unwrap();
+    assert_eq!((r.rows, r.added), (12_000, 12_000));
+}
+
+#[test]
 fn a_town_off_the_list_after_thousands_of_rows_written_rolls_them_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(&dir, "demo.db");
