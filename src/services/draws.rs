@@ -513,27 +513,47 @@ impl Session {
                 substitutions: vec![],
                 checkpoint: None,
             };
-            let ev = actor.log(tx, "draw.run", id, &json!({
+            let mut detail = json!({
                 "commitment": draw.commitment, "seed_parts": seed_parts, "seed_sources": seed_sources, "seed": s,
                 "witnesses": witnesses, "run_on": record.run_on,
                 "visits": record.visits.iter().map(|v| &v.entity).collect::<Vec<_>>(),
                 "team_problems": record.visits.iter().filter(|v| v.problem.is_some()).count(),
-                "record_digest": record_digest(&record),
-            }))?;
-            // The record is stored without its checkpoint, which is the run event itself: the
-            // event is sealed with the record's rows, and the checkpoint read back from the log.
-            // Tens of thousands of visits and seats with their indexes: the page cache sized
-            // to the write (about 1 KiB a visit with its team and index entries) keeps them in
-            // memory until the commit instead of spilling into the WAL and dirtying pages twice.
-            let cache = store::entities::size_cache_for(tx, record.visits.len() as u64 * 512)?;
-            let inserted = store::draws::insert_run(tx, &record, ev.seq);
-            store::entities::restore_cache(tx, cache)?;
+            });
+            // The record's digest is hashed on a helper thread while its rows are written (the
+            // event is held until the seal, and its detail completed before it).
+            let (inserted, digest) = std::thread::scope(|scope| {
+                let digest = std::thread::Builder::new()
+                    .name("ssj-record-digest".into())
+                    .spawn_scoped(scope, || record_digest(&record))
+                    .ok();
+                let ev = actor.log(tx, "draw.run", id, &detail)?;
+                // The record is stored without its checkpoint, which is the run event itself:
+                // the event is sealed with the record's rows, and the checkpoint read back from
+                // the log. Tens of thousands of visits and seats with their indexes: the page
+                // cache sized to the write (about 1 KiB a visit with its team and index
+                // entries) keeps them in memory until the commit instead of spilling into the
+                // WAL and dirtying pages twice.
+                let cache = store::entities::size_cache_for(tx, record.visits.len() as u64 * 512)?;
+                let inserted = store::draws::insert_run(tx, &record, ev.seq);
+                store::entities::restore_cache(tx, cache)?;
+                let digest = match digest.map(|h| h.join()) {
+                    Some(Ok(digest)) => digest,
+                    // No helper to be had, or it failed: hashed here.
+                    _ => record_digest(&record),
+                };
+                Ok::<_, ServiceError>(((ev, inserted), digest))
+            })?;
+            let (ev, inserted) = inserted;
             inserted.map_err(|e| match e {
                 store::StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     ServiceError::AlreadyRun { draw: id.to_string(), done: None }
                 }
                 other => other.into(),
             })?;
+            if let Some(d) = detail.as_object_mut() {
+                d.insert("record_digest".into(), digest.into());
+            }
+            actor.amend_log(tx, &ev, detail)?;
             let sealed = store::audit::seal(tx)?.filter(|e| e.seq == ev.seq);
             record.checkpoint = sealed.map(|e| Checkpoint { size: e.seq, head: e.hash });
             Ok(record)

@@ -131,6 +131,17 @@ const TIERS: [Option<CreditTier>; 5] = [
     None,
 ];
 
+/// The position of a credit tier in [`TIERS`] (every tier has one: the match is exhaustive).
+fn tier_index(t: Option<CreditTier>) -> usize {
+    match t {
+        Some(CreditTier::High) => 0,
+        Some(CreditTier::Elevated) => 1,
+        Some(CreditTier::Normal) => 2,
+        Some(CreditTier::Low) => 3,
+        None => 4,
+    }
+}
+
 /// The task and the months of the quarter inside some active window of it.
 struct Scope<'a> {
     task: &'a Task,
@@ -201,6 +212,45 @@ impl<'a> Pool<'a> {
 
     fn drawn_out_ids(&self, keep: impl Fn(&Unit) -> bool) -> Vec<String> {
         sorted_ids(&self.drawn_out, keep)
+    }
+
+    /// The units `keep` holds, split by credit tier in one pass over each list (a stratum a
+    /// tier would otherwise pass over the whole pool once for each of the five tiers).
+    fn tiered(&self, keep: impl Fn(&Unit) -> bool) -> Tiered<'a> {
+        let split = |v: &[&'a Unit]| {
+            let mut out: [Vec<&'a Unit>; 5] = Default::default();
+            for e in v.iter().filter(|e| keep(e)) {
+                out[tier_index(e.credit_tier)].push(e);
+            }
+            out
+        };
+        Tiered {
+            members: split(&self.members),
+            capped: split(&self.capped),
+            drawn_out: split(&self.drawn_out),
+        }
+    }
+}
+
+/// A pool's units of one kind by credit tier, indexed as [`TIERS`] (see [`Pool::tiered`]).
+struct Tiered<'a> {
+    members: [Vec<&'a Unit>; 5],
+    capped: [Vec<&'a Unit>; 5],
+    drawn_out: [Vec<&'a Unit>; 5],
+}
+
+impl Tiered<'_> {
+    /// As [`Pool::ids`], within tier `t` (a position in [`TIERS`]).
+    fn ids(&self, t: usize, keep: impl Fn(&Unit) -> bool) -> Vec<String> {
+        sorted_ids(&self.members[t], keep)
+    }
+
+    fn capped_ids(&self, t: usize) -> Vec<String> {
+        sorted_ids(&self.capped[t], |_| true)
+    }
+
+    fn drawn_out_ids(&self, t: usize) -> Vec<String> {
+        sorted_ids(&self.drawn_out[t], |_| true)
     }
 }
 
@@ -326,6 +376,14 @@ pub fn prepare_units(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_tier_has_its_own_place_in_the_tier_order() {
+        for (at, tier) in TIERS.into_iter().enumerate() {
+            assert_eq!(tier_index(tier), at, "{tier:?}");
+        }
+        assert_eq!(TIERS.len(), CreditTier::ALL.len() + 1, "a tier and 未评级");
+    }
 
     #[test]
     fn shares_round_up_and_never_exceed_the_population() {

@@ -163,16 +163,16 @@ impl Line<'_> {
     /// strata put the key entities not yet inspected this year first.
     fn by_class(&self, class: SupervisionClass, base: u32, out: &mut Vec<StratumSpec>) {
         let (ctx, pool) = (self.ctx, self.pool);
-        for tier in TIERS {
-            let in_stratum = |e: &Unit| e.class == class && e.credit_tier == tier;
-            let pop = pool.ids(in_stratum);
-            let capped = pool.capped_ids(in_stratum).len();
+        let tiered = pool.tiered(|e| e.class == class);
+        for (t, tier) in TIERS.into_iter().enumerate() {
+            let pop = tiered.ids(t, |_| true);
+            let capped = tiered.capped[t].len();
             if pop.is_empty() && capped == 0 {
                 continue;
             }
             let coverage = matches!(class, SupervisionClass::Key | SupervisionClass::Special);
             let priority: Vec<String> = if coverage {
-                pool.ids(|e| in_stratum(e) && e.also_key && ctx.uncovered(&e.id))
+                tiered.ids(t, |e| e.also_key && ctx.uncovered(&e.id))
             } else {
                 vec![]
             };
@@ -237,10 +237,10 @@ impl Line<'_> {
 
     /// One stratum per credit tier of the units holding an EIA class, a share per quarter.
     fn by_eia_class(&self, eia: EiaClass, base: u32, out: &mut Vec<StratumSpec>) {
-        for tier in TIERS {
-            let in_stratum = |e: &Unit| e.has_eia(eia) && e.credit_tier == tier;
-            let pop = self.pool.ids(in_stratum);
-            let capped = self.pool.capped_ids(in_stratum).len();
+        let tiered = self.pool.tiered(|e| e.has_eia(eia));
+        for (t, tier) in TIERS.into_iter().enumerate() {
+            let pop = tiered.ids(t, |_| true);
+            let capped = tiered.capped[t].len();
             if !pop.is_empty() || capped > 0 {
                 let label = format!("{}{}/{}", self.prefix, eia.label(), tier_label(tier));
                 out.push(per_quarter(
@@ -259,14 +259,10 @@ impl Line<'_> {
     /// cap, or drawn earlier and out now) spread over the quarters left among the eligible
     /// units not drawn yet.
     fn fixed_ratio(&self, ratio_bp: u32, out: &mut Vec<StratumSpec>) {
-        for tier in TIERS {
-            let in_tier = |e: &Unit| e.credit_tier == tier;
-            let members = self.pool.ids(in_tier);
-            let others = [
-                self.pool.capped_ids(in_tier),
-                self.pool.drawn_out_ids(in_tier),
-            ]
-            .concat();
+        let tiered = self.pool.tiered(|_| true);
+        for (t, tier) in TIERS.into_iter().enumerate() {
+            let members = tiered.ids(t, |_| true);
+            let others = [tiered.capped_ids(t), tiered.drawn_out_ids(t)].concat();
             let whole = members.len() + others.len();
             if whole == 0 {
                 continue;
