@@ -46,6 +46,16 @@ fn big_csv(n: usize, bad: Option<(usize, &dyn Fn(usize) -> String)>) -> String {
     text
 }
 
+/// A session on a fresh demo copy in `dir`, with its entity count and log size before.
+fn demo_with_counts(dir: &tempfile::TempDir) -> (Session, usize, u64) {
+    let s = open(&demo_copy(dir, "demo.db"), None);
+    let (entities, audit) = (
+        s.stats().unwrap().entities,
+        s.audit_checkpoint().unwrap().size,
+    );
+    (s, entities, audit)
+}
+
 fn nothing_changed(s: &Session, entities: usize, audit: u64) {
     assert_eq!(s.stats().unwrap().entities, entities, "no entity written");
     assert_eq!(
@@ -65,12 +75,7 @@ fn problems(err: ServiceError) -> Vec<(usize, String, String)> {
 #[test]
 fn a_refused_row_near_the_end_of_a_big_file_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_copy(&dir, "demo.db");
-    let mut s = open(&db, None);
-    let (entities, audit) = (
-        s.stats().unwrap().entities,
-        s.audit_checkpoint().unwrap().size,
-    );
+    let (mut s, entities, audit) = demo_with_counts(&dir);
     // Entity 19,990 of 20,000 (row 19,992 under the header) has a tier that does not exist.
     let bad = |i: usize| {
         format!(
@@ -94,12 +99,7 @@ fn a_row_the_file_cannot_hold_after_thousands_of_rows_written_rolls_them_back() 
     // The rows are read ahead of the writes: thousands are written, and more read and
     // waiting, when the reader meets a row wider than a sheet may be.
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_copy(&dir, "demo.db");
-    let mut s = open(&db, None);
-    let (entities, audit) = (
-        s.stats().unwrap().entities,
-        s.audit_checkpoint().unwrap().size,
-    );
+    let (mut s, entities, audit) = demo_with_counts(&dir);
     let wide = |_: usize| format!("{}\n", ["宽"; 300].join(","));
     let csv = dir.path().join("wide.csv");
     std::fs::write(&csv, big_csv(12_000, Some((10_800, &wide)))).unwrap();
@@ -127,12 +127,7 @@ fn a_row_the_file_cannot_hold_after_thousands_of_rows_written_rolls_them_back() 
 #[test]
 fn a_town_off_the_list_after_thousands_of_rows_written_rolls_them_back() {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_copy(&dir, "demo.db");
-    let mut s = open(&db, None);
-    let (entities, audit) = (
-        s.stats().unwrap().entities,
-        s.audit_checkpoint().unwrap().size,
-    );
+    let (mut s, entities, audit) = demo_with_counts(&dir);
     // The town is checked against the list once the row is merged, after 14,999 rows were
     // written in the transaction: they must all go.
     let bad = |i: usize| format!("流式导入第{i}号公司,{},凤成镇,某村,排污单位,\n", code(i));
@@ -160,12 +155,7 @@ fn a_town_off_the_list_after_thousands_of_rows_written_rolls_them_back() {
 #[test]
 fn a_dry_run_counts_every_row_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_copy(&dir, "demo.db");
-    let mut s = open(&db, None);
-    let (entities, audit) = (
-        s.stats().unwrap().entities,
-        s.audit_checkpoint().unwrap().size,
-    );
+    let (mut s, entities, audit) = demo_with_counts(&dir);
     let csv = dir.path().join("dry.csv");
     let text = big_csv(5_000, None);
     std::fs::write(&csv, &text).unwrap();
@@ -291,12 +281,7 @@ fn a_reimport_keeps_absent_columns_and_binds_what_it_changed() {
 #[test]
 fn a_partial_sheet_with_a_new_code_names_the_new_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_copy(&dir, "demo.db");
-    let mut s = open(&db, None);
-    let (entities, audit) = (
-        s.stats().unwrap().entities,
-        s.audit_checkpoint().unwrap().size,
-    );
+    let (mut s, entities, audit) = demo_with_counts(&dir);
     let mut text = String::from("统一社会信用代码,信用风险等级\n");
     for i in 0..8 {
         writeln!(text, "{},高风险", code(i)).unwrap();
