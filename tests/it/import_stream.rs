@@ -125,6 +125,57 @@ fn a_row_the_file_cannot_hold_after_thousands_of_rows_written_rolls_them_back() 
 }
 
 #[test]
+fn an_import_that_stops_early_lets_the_reader_ahead_of_it_go() {
+    // An administrator with the file broke a stored record. A partial sheet updating it stops
+    // at its first row, while the reader is thousands of rows ahead and waiting to hand them
+    // over: the import returns the damage, writes nothing, and the reader is let go (a reader
+    // left waiting would hang the import here).
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "demo.db");
+    let count = || -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row("SELECT count(*) FROM entities", [], |r| r.get(0))
+            .unwrap()
+    };
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let broken: String = conn
+        .query_row(
+            "SELECT code FROM entities WHERE uscc IS NOT NULL ORDER BY code LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE entities SET data = '{\"name\":1}' WHERE code = ?1",
+        [&broken],
+    )
+    .unwrap();
+    drop(conn);
+    let mut s = open(&db, None);
+    let (entities, audit) = (count(), s.audit_checkpoint().unwrap().size);
+    let mut text = format!("统一社会信用代码,信用风险等级\n{broken},高风险\n");
+    for i in 0..12_000 {
+        writeln!(text, "{},高风险", code(i)).unwrap();
+    }
+    let csv = dir.path().join("stops.csv");
+    std::fs::write(&csv, text).unwrap();
+    let mut ticks = 0;
+    let err = s
+        .import_entities(&csv, false, &mut |_, _| ticks += 1)
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Store(_)), "{err:?}");
+    assert!(err.to_string().contains(&broken), "{err}");
+    assert_eq!(ticks, 0, "it stopped at the first row");
+    // `nothing_changed` reads the statistics, which the broken record stops.
+    assert_eq!(count(), entities, "no entity written");
+    assert_eq!(
+        s.audit_checkpoint().unwrap().size,
+        audit,
+        "no event written"
+    );
+}
+
+#[test]
 fn a_town_off_the_list_after_thousands_of_rows_written_rolls_them_back() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, entities, audit) = demo_with_counts(&dir);
