@@ -28,6 +28,8 @@ use sha2::{Digest, Sha256};
 
 use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::draw::ticket;
+use shuangsuiji::services::{OpenOptions, Session};
+use shuangsuiji::tui;
 
 const RUNS: usize = 5;
 const SEED_A: &str = "31415926535897932384";
@@ -44,7 +46,9 @@ struct DrawRun {
 
 /// `draw prepare --period P` then `draw run P-01 --seed A --seed B` on a fresh copy of the
 /// template, each a child process of the release binary.
-fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
+/// One prepare and run on a fresh copy of `template` at `db`; the drawn database is left at
+/// `db` when `keep` (for the first screen below), removed otherwise.
+fn cli_draw(template: &Path, db: &Path, period: &str, keep: bool) -> DrawRun {
     draw_county::copy_database(template, db);
     let bin = env!("CARGO_BIN_EXE_shuangsuiji");
     let prep = peak::run_child(
@@ -71,7 +75,9 @@ fn cli_draw(template: &Path, db: &Path, period: &str) -> DrawRun {
     drop(conn);
     let floor = write_floor(&prepared, db);
     draw_county::remove_database(&prepared);
-    draw_county::remove_database(db);
+    if !keep {
+        draw_county::remove_database(db);
+    }
     DrawRun {
         prepare: prep.wall,
         run: run.wall,
@@ -209,6 +215,30 @@ fn hashing_floor(n: usize) -> Duration {
     took
 }
 
+/// The dashboard's full first screen (overview and key coverage, as `benches/scale.rs` times
+/// it on a county with no draw) on the county just drawn: its year now has a run draw with
+/// its visits, which the key coverage goes through to find the ones started.
+fn first_screen(db: &Path, runs: usize) -> [Vec<Duration>; 3] {
+    let session = Session::open(db, &OpenOptions::default()).unwrap();
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for i in 0..=runs {
+        let mut m = tui::model_for(&session, false);
+        let start = Instant::now();
+        tui::load::overview(&session, &mut m).unwrap();
+        let overview = start.elapsed();
+        tui::load::key_coverage(&session, &mut m).unwrap();
+        let took = start.elapsed();
+        assert!(m.key_coverage.is_some());
+        // The first is a warm-up.
+        if i > 0 {
+            times[0].push(took);
+            times[1].push(overview);
+            times[2].push(took - overview);
+        }
+    }
+    times
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -282,7 +312,7 @@ fn main() {
         let (mut peer_t, mut sel, mut floor) = (vec![], vec![], vec![]);
         let mut visits = 0;
         for i in 0..runs {
-            let d = cli_draw(&template, &db, &period);
+            let d = cli_draw(&template, &db, &period, i + 1 == runs);
             eprintln!(
                 "{label} run {i}: prepare {} + run {}, peak {}, {} visits",
                 secs(d.prepare),
@@ -303,6 +333,8 @@ fn main() {
             floor.push(hashing_floor(n));
         }
         draw_county::remove_database(&template);
+        let [screen, overview, key] = first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
+        draw_county::remove_database(&db);
         let peak = peaks.iter().max().copied().unwrap_or(0);
         let t = median(total.clone());
         totals.push((n, t));
@@ -325,6 +357,19 @@ fn main() {
             spread(&run),
             format!("SQLite floor {}", spread(&floors)),
             ratio(median(run.clone()), median(floors.clone())),
+        ]);
+        rows.push([
+            format!(
+                "dashboard first screen (overview + key coverage) after the run ({visits} visits)"
+            ),
+            label.clone(),
+            spread(&screen),
+            format!(
+                "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}",
+                secs(median(overview)),
+                secs(median(key))
+            ),
+            String::new(),
         ]);
         rows.push([
             "selection alone (`ticket::smallest`, 5 %)".into(),

@@ -303,36 +303,25 @@ impl Session {
     /// with the registry. [`Session::key_coverage_by_records`] is the same figure from the
     /// classified records, which tests compare this with.
     pub fn key_coverage(&self, year: i32) -> Result<KeyCoverage> {
-        self.require(Action::ViewRegistry)?;
-        let conn = self.store().conn();
-        let mut covered = crate::store::draws::started_entities_in(conn, year)?;
-        covered.extend(crate::store::targeted::inspected_in(conn, year)?);
-        let keys = crate::store::entities::key_in_scope(conn)?;
-        Ok(coverage_of(keys, &covered))
+        self.key_coverage_up_to(year, None)
     }
 
     /// [`Session::key_coverage`] with at most the first `head` missing entities named (in the
     /// same order), for a screen that shows a line of them: the counts are whole, and only the
     /// names shown are read out.
     pub fn key_coverage_head(&self, year: i32, head: usize) -> Result<KeyCoverage> {
+        self.key_coverage_up_to(year, Some(head))
+    }
+
+    fn key_coverage_up_to(&self, year: i32, head: Option<usize>) -> Result<KeyCoverage> {
         self.require(Action::ViewRegistry)?;
-        let conn = self.store().conn();
-        let mut covered = crate::store::draws::started_entities_in(conn, year)?;
-        covered.extend(crate::store::targeted::inspected_in(conn, year)?);
-        let mut k = KeyCoverage {
-            covered: 0,
-            all: 0,
-            missing: Vec::new(),
-        };
-        crate::store::entities::key_in_scope_each(conn, |code, name| {
-            k.all += 1;
-            if covered.contains(code) {
-                k.covered += 1;
-            } else if k.missing.len() < head {
-                k.missing.push((code.to_string(), name.to_string()));
-            }
-        })?;
-        Ok(k)
+        let k = crate::store::entities::key_coverage_in(self.store().conn(), year, head)?;
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        Ok(KeyCoverage {
+            covered: count(k.covered),
+            all: count(k.all),
+            missing: k.missing,
+        })
     }
 
     /// [`Session::key_coverage`] computed from every entity's classified record and the

@@ -226,7 +226,7 @@ impl Session {
             .filter(|c| c.decision.is_none())
             .map(|c| c.visit_id)
             .collect();
-        let names = store::entities::names_of_visited(conn)?;
+        let names = store::entities::names_of_visited(conn, only)?;
         let mut out: Vec<VisitView> = summarise(
             rows,
             &VisitFacts {

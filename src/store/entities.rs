@@ -150,45 +150,105 @@ pub fn names(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The key entities counted by the year's key coverage, as (id, name), ordered by town, name
-/// and id: on the 重点排污单位名录 or under 排污许可重点管理 (the key inputs, which do not depend
-/// on the date), not excluded from draws, not closed. Read from the partial index
-/// `entities_key` (schema v12), without reading the records; the terms below are the index's
-/// own, word for word, so that SQLite uses it.
-pub fn key_in_scope(conn: &Connection) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    key_in_scope_each(conn, |code, name| {
-        out.push((code.to_string(), name.to_string()))
-    })?;
-    Ok(out)
-}
+/// The key entities counted by the year's key coverage: on the 重点排污单位名录 or under
+/// 排污许可重点管理 (the key inputs, which do not depend on the date), not excluded from draws,
+/// not closed. The terms are the partial index `entities_key`'s own (schema v12), word for
+/// word, so that SQLite reads them from the index without reading the records.
+const KEY_IN_SCOPE: &str = "(json_extract(data, '$.key_polluter_list') = 1
+            OR json_extract(data, '$.permit_class') = '重点管理')
+       AND excluded = 0
+       AND json_extract(data, '$.production') IS NOT '关闭'";
 
-/// [`key_in_scope`] one row at a time, borrowed: nothing is copied that `each` does not keep.
-pub fn key_in_scope_each(conn: &Connection, mut each: impl FnMut(&str, &str)) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, name FROM entities
-         WHERE (json_extract(data, '$.key_polluter_list') = 1
-                OR json_extract(data, '$.permit_class') = '重点管理')
-           AND excluded = 0
-           AND json_extract(data, '$.production') IS NOT '关闭'
-         ORDER BY town, name, code",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let code = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let name = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        each(code, name);
+/// The year's key coverage counted in SQLite: how many key entities there are
+/// ([`KEY_IN_SCOPE`]), how many of them were inspected in `year` (a random visit started,
+/// [`super::draws::STARTED_ENTITIES_IN_YEAR`], or a targeted check,
+/// [`super::targeted::INSPECTED_IN_YEAR`]), and the first `head` of those not inspected as
+/// (id, name), ordered by town, name and id (all of them with `None`).
+///
+/// The counts are taken inside SQLite over the index: no key entity crosses into the
+/// program to be counted, and only the names asked for are read out, so a screen that shows
+/// a line of them does not grow with the registry. One read transaction, so the counts and
+/// the names are of the same moment (or the caller's, when one is open).
+pub fn key_coverage_in(conn: &Connection, year: i32, head: Option<usize>) -> Result<KeyCounts> {
+    let read = match conn.is_autocommit() {
+        true => Some(conn.unchecked_transaction()?),
+        false => None,
+    };
+    let (all, covered) = conn
+        .prepare_cached(&key_counts_sql())?
+        .query_row([year], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, u64>(1)?)))?;
+    // SQLite reads a negative limit as none.
+    let limit = head.map_or(-1, |h| i64::try_from(h).unwrap_or(-1));
+    let mut missing = Vec::new();
+    if limit != 0 {
+        let mut stmt = conn.prepare_cached(&key_missing_sql())?;
+        let rows = stmt.query_map(rusqlite::params![year, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        missing = rows.collect::<rusqlite::Result<_>>()?;
     }
-    Ok(())
+    if let Some(read) = read {
+        read.finish()?;
+    }
+    Ok(KeyCounts {
+        all,
+        covered,
+        missing,
+    })
 }
 
-/// Name and town of the entities that have a visit, by id: what lists of visits show, read
-/// without going through the whole registry (the overview's visits on a county of 100,000).
-pub fn names_of_visited(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
+/// What [`key_coverage_in`] counts.
+#[derive(Debug)]
+pub struct KeyCounts {
+    /// The key entities in scope.
+    pub all: u64,
+    /// Those inspected in the year.
+    pub covered: u64,
+    /// The first of those not inspected, as (id, name), in the index's order.
+    pub missing: Vec<(String, String)>,
+}
+
+/// The entities inspected in the year `?1`, by a random visit or a targeted check.
+fn inspected_sql() -> String {
+    format!(
+        "SELECT entity FROM ({} UNION {})",
+        super::draws::STARTED_ENTITIES_IN_YEAR,
+        super::targeted::INSPECTED_IN_YEAR
+    )
+}
+
+/// How many key entities there are, and how many were inspected in the year `?1`.
+fn key_counts_sql() -> String {
+    format!(
+        "SELECT count(*), coalesce(sum(code IN ({})), 0) FROM entities WHERE {KEY_IN_SCOPE}",
+        inspected_sql()
+    )
+}
+
+/// The first `?2` key entities not inspected in the year `?1`, in the index's order.
+fn key_missing_sql() -> String {
+    format!(
+        "SELECT code, name FROM entities
+         WHERE {KEY_IN_SCOPE} AND code NOT IN ({})
+         ORDER BY town, name, code LIMIT ?2",
+        inspected_sql()
+    )
+}
+
+/// Name and town of the entities that have a visit (or only visit `only`'s), by id: what
+/// lists of visits show, read without going through the whole registry (the overview's
+/// visits on a county of 100,000), and for one visit without reading every visited one's.
+pub fn names_of_visited(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<HashMap<String, (String, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT code, name, town FROM entities WHERE code IN (SELECT entity FROM visits)",
+        "SELECT code, name, town FROM entities
+         WHERE code IN (SELECT entity FROM visits WHERE id BETWEEN ?1 AND ?2)",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    let rows = stmt.query_map(super::id_range(only), |r| {
+        Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -399,7 +459,35 @@ mod tests {
         assert!(crate::store::value_json(&v).starts_with("{\"Beta\""));
     }
 
-    /// The labels that `key_in_scope` and the index `entities_key` spell out in SQL.
+    /// Both of the key coverage's statements read the key entities from the partial index,
+    /// in its order (no sort of their own), so the first screen reads no record.
+    #[test]
+    fn the_key_coverage_reads_the_partial_index_in_its_order() {
+        let store = Store::in_memory().unwrap();
+        for sql in [super::key_counts_sql(), super::key_missing_sql()] {
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let args = [2026, 64];
+            let args = &args[..stmt.parameter_count()];
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains("SEARCH entities USING INDEX entities_key")
+                    || plan.contains("SEARCH entities USING COVERING INDEX entities_key"),
+                "{plan}"
+            );
+            assert!(!plan.contains("SCAN entities"), "{plan}");
+            assert!(!plan.contains("FOR ORDER BY"), "no sort: {plan}");
+        }
+    }
+
+    /// The labels that `KEY_IN_SCOPE` and the index `entities_key` spell out in SQL.
     #[test]
     fn the_key_query_spells_the_stored_labels() {
         assert_eq!(PermitClass::Key.label(), "重点管理");

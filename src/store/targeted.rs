@@ -112,11 +112,15 @@ pub fn list(
     Ok(out)
 }
 
-/// The entities a targeted check inspected in `year` (by its start date).
+/// The entities a targeted check inspected in the year `?1` (by its start date): one column,
+/// `entity`, as often as they were checked; read by [`inspected_in`] and by the key coverage's
+/// count in SQLite ([`super::entities::key_coverage_in`]).
+pub(crate) const INSPECTED_IN_YEAR: &str =
+    "SELECT entity FROM targeted_checks WHERE substr(started, 1, 4) = CAST(?1 AS TEXT)";
+
+/// [`INSPECTED_IN_YEAR`] for `year`.
 pub fn inspected_in(conn: &Connection, year: i32) -> Result<HashSet<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT entity FROM targeted_checks WHERE substr(started, 1, 4) = CAST(?1 AS TEXT)",
-    )?;
+    let mut stmt = conn.prepare_cached(INSPECTED_IN_YEAR)?;
     let rows = stmt.query_map([year], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

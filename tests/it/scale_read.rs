@@ -116,27 +116,38 @@ fn a_started_visit_to_a_key_entity_counts_and_the_key_inputs_move_it() {
     assert_eq!(same(&s, 2026).all, after.all);
 }
 
+/// A visit read alone (what starting, completing or entering it reads) is the visit as the
+/// whole list shows it: its entity's name, its team with a substitution applied. The list
+/// reads every visit's seats and substitutions in one pass, and one visit reads only its own
+/// entity's name.
 #[test]
-fn the_key_query_reads_the_partial_index() {
+fn a_visit_read_alone_is_the_visit_as_the_list_shows_it() {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_copy(&dir, "d.db");
-    drop(open(&db, "lead.liu"));
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let plan: Vec<String> = conn
-        .prepare(
-            "EXPLAIN QUERY PLAN SELECT code, name FROM entities
-             WHERE (json_extract(data, '$.key_polluter_list') = 1
-                    OR json_extract(data, '$.permit_class') = '重点管理')
-               AND excluded = 0
-               AND json_extract(data, '$.production') IS NOT '关闭'
-             ORDER BY town, name, code",
-        )
-        .unwrap()
-        .query_map([], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
+    let db = support::drawn_copy(&dir, "d.db");
+    let mut s = open(&db, "lead.liu");
+    let all = s.list_visits(&Default::default()).unwrap();
+    let first = all
+        .iter()
+        .find(|v| v.draw_id == "2026Q2-01" && v.problem.is_none())
+        .expect("the demo's second quarter has a visit with a team")
+        .clone();
+    let out = first.team.0[0].inspector.clone();
+    let sub = s
+        .substitute("2026Q2-01", &first.entity, &out, "病假")
         .unwrap();
-    let plan = plan.join("\n");
-    assert!(plan.contains("entities_key"), "{plan}");
-    assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+    let all = s.list_visits(&Default::default()).unwrap();
+    assert!(all.len() > 10, "{}", all.len());
+    let moved = all.iter().find(|v| v.id == first.id).unwrap();
+    assert!(moved.team.includes(&sub.replacement));
+    assert!(!moved.team.includes(&out));
+    for v in &all {
+        assert!(!v.entity_name.is_empty(), "#{} has its entity's name", v.id);
+        let alone = s.visit(v.id).unwrap();
+        assert_eq!(
+            serde_json::to_value(&alone).unwrap(),
+            serde_json::to_value(v).unwrap(),
+            "#{}",
+            v.id
+        );
+    }
 }
