@@ -9,6 +9,10 @@
 //! - **the SHA-256 floor**: hashing as many 64-byte inputs with `sha2`, against the selection
 //!   alone (`ticket::smallest` over the same ids at 5 %), in process.
 //!
+//! - **the dashboard's first screen** on the county the last run has just drawn
+//!   (`tui::load::overview` + `tui::load::key_coverage`, in process, as `benches/scale.rs`
+//!   times it on a county that has drawn nothing), against the goal of 100 ms.
+//!
 //! Each child is timed by its wall clock and its own peak resident set (`wait4`). Medians of
 //! 5 interleaved runs (3 at 1M). `cargo bench --bench draw_scale` prints a markdown table;
 //! the figures are in docs/benchmarks.md, "Scale, the draw".
