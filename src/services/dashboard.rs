@@ -145,22 +145,30 @@ impl Session {
     pub fn overview(&self) -> Result<Overview> {
         self.require(Action::ViewRegistry)?;
         let year = self.today().year();
-        let visits = self.list_visits(&VisitFilter::default())?;
-        let tasks = self.task_progress(year, &visits)?;
-        let mut deadlines: Vec<VisitView> = visits
-            .iter()
-            .filter(|v| v.days_left.is_some())
-            .cloned()
-            .collect();
-        deadlines.sort_by_key(|v| (v.days_left, v.id));
-        let mine: Vec<VisitView> = match &self.user().inspector {
-            Some(code) => visits
-                .iter()
-                .filter(|v| v.state < VisitState::Entered && v.team.includes(code))
-                .cloned()
-                .collect(),
-            None => vec![],
+        let calendar = self.calendar()?;
+        let today = self.today();
+        // What the overview lists of the visits; every visit is counted in the tasks'
+        // progress, and only these are named.
+        let is_deadline = |v: &VisitView| v.days_left.is_some();
+        let is_mine = |v: &VisitView| {
+            self.user()
+                .inspector
+                .as_ref()
+                .is_some_and(|code| v.state < VisitState::Entered && v.team.includes(code))
         };
+        let is_unpublished = |v: &VisitView| v.dates.publication_overdue(&calendar, today);
+        let is_closing = |v: &VisitView| v.closing_unstarted(today, &calendar);
+        let mut visits = self.list_visits_unnamed(&VisitFilter::default())?;
+        self.name_visits(
+            visits
+                .iter_mut()
+                .filter(|v| is_deadline(v) || is_mine(v) || is_unpublished(v) || is_closing(v)),
+        )?;
+        let tasks = self.task_progress(year, &visits)?;
+        let mut deadlines: Vec<VisitView> =
+            visits.iter().filter(|v| is_deadline(v)).cloned().collect();
+        deadlines.sort_by_key(|v| (v.days_left, v.id));
+        let mine: Vec<VisitView> = visits.iter().filter(|v| is_mine(v)).cloned().collect();
         let draws = self.list_draws()?;
         let mut alerts = Vec::new();
         for d in &draws {
@@ -186,11 +194,9 @@ impl Session {
         if !overdue.is_empty() {
             alerts.push(Alert::Overdue(overdue));
         }
-        let calendar = self.calendar()?;
-        let today = self.today();
         let unpublished: Vec<(i64, String)> = visits
             .iter()
-            .filter(|v| v.dates.publication_overdue(&calendar, today))
+            .filter(|v| is_unpublished(v))
             .map(|v| (v.id, v.entity_name.clone()))
             .collect();
         if !unpublished.is_empty() {
@@ -220,7 +226,7 @@ impl Session {
         }
         let closing: Vec<(i64, String, NaiveDate)> = visits
             .iter()
-            .filter(|v| v.closing_unstarted(today, &calendar))
+            .filter(|v| is_closing(v))
             .filter_map(|v| Some((v.id, v.entity_name.clone(), v.window_closes()?)))
             .collect();
         if !closing.is_empty() {

@@ -99,6 +99,13 @@ pub(crate) fn task_windows(
     Ok(out)
 }
 
+/// Whether a list of visits reads its entities' names and towns.
+#[derive(Debug, Clone, Copy)]
+enum Names {
+    All,
+    None,
+}
+
 /// Filters for `visit list`.
 #[derive(Debug, Clone, Default)]
 pub struct VisitFilter {
@@ -208,10 +215,43 @@ impl Session {
     /// `visit list`: visits the user may see (a visit not yet started is confidential to leads,
     /// principals and its team), most urgent first.
     pub fn list_visits(&self, filter: &VisitFilter) -> Result<Vec<VisitView>> {
-        self.visits_where(filter, None)
+        self.visits_where(filter, None, Names::All)
     }
 
-    fn visits_where(&self, filter: &VisitFilter, only: Option<i64>) -> Result<Vec<VisitView>> {
+    /// [`Session::list_visits`] without the entities' names and towns (left empty): for a
+    /// screen that counts every visit and lists a few, which it names with
+    /// [`Session::name_visits`].
+    pub(crate) fn list_visits_unnamed(&self, filter: &VisitFilter) -> Result<Vec<VisitView>> {
+        self.visits_where(filter, None, Names::None)
+    }
+
+    /// Puts the entity's name and town in each of `visits`, read for those entities alone.
+    pub(crate) fn name_visits<'a>(
+        &self,
+        visits: impl IntoIterator<Item = &'a mut VisitView>,
+    ) -> Result<()> {
+        let conn = self.store().conn();
+        let mut names: HashMap<String, (String, String)> = HashMap::new();
+        for v in visits {
+            if !names.contains_key(&v.entity)
+                && let Some(found) = store::entities::name_of(conn, &v.entity)?
+            {
+                names.insert(v.entity.clone(), found);
+            }
+            if let Some((name, town)) = names.get(&v.entity) {
+                v.entity_name.clone_from(name);
+                v.town.clone_from(town);
+            }
+        }
+        Ok(())
+    }
+
+    fn visits_where(
+        &self,
+        filter: &VisitFilter,
+        only: Option<i64>,
+        named: Names,
+    ) -> Result<Vec<VisitView>> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
         let cal = self.calendar()?;
@@ -226,7 +266,10 @@ impl Session {
             .filter(|c| c.decision.is_none())
             .map(|c| c.visit_id)
             .collect();
-        let names = store::entities::names_of_visited(conn, only)?;
+        let names = match named {
+            Names::All => store::entities::names_of_visited(conn, only)?,
+            Names::None => HashMap::new(),
+        };
         let mut out: Vec<VisitView> = summarise(
             rows,
             &VisitFacts {
@@ -255,7 +298,7 @@ impl Session {
 
     /// One visit, if the user may see it.
     pub fn visit(&self, id: i64) -> Result<VisitView> {
-        let all = self.visits_where(&VisitFilter::default(), Some(id))?;
+        let all = self.visits_where(&VisitFilter::default(), Some(id), Names::All)?;
         all.into_iter()
             .find(|v| v.id == id)
             .ok_or_else(|| ServiceError::not_found("检查任务", id))

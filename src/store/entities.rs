@@ -235,6 +235,14 @@ fn key_missing_sql() -> String {
     )
 }
 
+/// The name and town of one entity, if it is in the registry.
+pub fn name_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT name, town FROM entities WHERE code = ?1")?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// Name and town of the entities that have a visit (or only visit `only`'s), by id: what
 /// lists of visits show, read without going through the whole registry (the overview's
 /// visits on a county of 100,000), and for one visit without reading every visited one's.

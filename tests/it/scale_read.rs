@@ -151,3 +151,72 @@ fn a_visit_read_alone_is_the_visit_as_the_list_shows_it() {
         );
     }
 }
+
+/// The overview reads every visit unnamed and names only those it lists (the deadlines, the
+/// viewer's own, the alerts'), each as the list of visits names it.
+#[test]
+fn the_overview_names_what_it_lists_as_the_visit_list_does() {
+    use shuangsuiji::services::dashboard::Alert;
+    let dir = tempfile::tempdir().unwrap();
+    let late = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let db = support::demo_copy_at(&dir, "late.db", late);
+    // An inspector with a visit of the late demo's still to be entered: the overview lists it
+    // as theirs.
+    let lead = open_on(&db, "lead.liu", late);
+    let inspector = lead
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.inspector.is_some())
+        .map(|u| u.login)
+        .find(|login| {
+            !open_on(&db, login.as_str(), late)
+                .overview()
+                .unwrap()
+                .mine
+                .is_empty()
+        })
+        .expect("an inspector of the late demo has a visit to enter");
+    drop(lead);
+    for (login, today) in [
+        ("lead.liu", late),
+        (inspector.as_str(), late),
+        (inspector.as_str(), day("2026-12-28")),
+    ] {
+        let s = open_on(&db, login, today);
+        let named: std::collections::HashMap<i64, (String, String)> = s
+            .list_visits(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.id, (v.entity_name, v.town)))
+            .collect();
+        let o = s.overview().unwrap();
+        let mut listed = vec![o.deadlines.len(), o.mine.len()];
+        for v in o.deadlines.iter().chain(&o.mine) {
+            assert!(!v.entity_name.is_empty());
+            assert_eq!(
+                (&v.entity_name, &v.town),
+                (&named[&v.id].0, &named[&v.id].1)
+            );
+        }
+        for a in &o.alerts {
+            let shown: Vec<(i64, &String)> = match a {
+                Alert::Overdue(l) | Alert::Unpublished(l) => {
+                    l.iter().map(|(id, name)| (*id, name)).collect()
+                }
+                Alert::WindowClosing(l) => l.iter().map(|(id, name, _)| (*id, name)).collect(),
+                _ => continue,
+            };
+            listed.push(shown.len());
+            for (id, name) in shown {
+                assert!(!name.is_empty());
+                assert_eq!(name, &named[&id].0, "#{id}");
+            }
+        }
+        eprintln!("{login} {today}: {listed:?}");
+        assert!(
+            listed.iter().sum::<usize>() > 0,
+            "{login} {today}: {listed:?}"
+        );
+    }
+}
