@@ -159,16 +159,34 @@ impl Session {
         let is_unpublished = |v: &VisitView| v.dates.publication_overdue(&calendar, today);
         let is_closing = |v: &VisitView| v.closing_unstarted(today, &calendar);
         let mut visits = self.list_visits_unnamed(&VisitFilter::default())?;
+        // Each visit's place in the lists, decided once (the closing window is a count of
+        // working days).
+        const DEADLINE: usize = 0;
+        const MINE: usize = 1;
+        const UNPUBLISHED: usize = 2;
+        const CLOSING: usize = 3;
+        let listed: Vec<[bool; 4]> = visits
+            .iter()
+            .map(|v| [is_deadline(v), is_mine(v), is_unpublished(v), is_closing(v)])
+            .collect();
         self.name_visits(
             visits
                 .iter_mut()
-                .filter(|v| is_deadline(v) || is_mine(v) || is_unpublished(v) || is_closing(v)),
+                .zip(&listed)
+                .filter(|(_, l)| l.contains(&true))
+                .map(|(v, _)| v),
         )?;
+        let on = |list: usize| {
+            visits
+                .iter()
+                .zip(&listed)
+                .filter(move |(_, l)| l[list])
+                .map(|(v, _)| v)
+        };
         let tasks = self.task_progress(year, &visits)?;
-        let mut deadlines: Vec<VisitView> =
-            visits.iter().filter(|v| is_deadline(v)).cloned().collect();
+        let mut deadlines: Vec<VisitView> = on(DEADLINE).cloned().collect();
         deadlines.sort_by_key(|v| (v.days_left, v.id));
-        let mine: Vec<VisitView> = visits.iter().filter(|v| is_mine(v)).cloned().collect();
+        let mine: Vec<VisitView> = on(MINE).cloned().collect();
         let draws = self.list_draws()?;
         let mut alerts = Vec::new();
         for d in &draws {
@@ -194,9 +212,7 @@ impl Session {
         if !overdue.is_empty() {
             alerts.push(Alert::Overdue(overdue));
         }
-        let unpublished: Vec<(i64, String)> = visits
-            .iter()
-            .filter(|v| is_unpublished(v))
+        let unpublished: Vec<(i64, String)> = on(UNPUBLISHED)
             .map(|v| (v.id, v.entity_name.clone()))
             .collect();
         if !unpublished.is_empty() {
@@ -224,9 +240,7 @@ impl Session {
         if !calendar.known(year + 1) {
             alerts.push(Alert::NextYearCalendar(year + 1));
         }
-        let closing: Vec<(i64, String, NaiveDate)> = visits
-            .iter()
-            .filter(|v| is_closing(v))
+        let closing: Vec<(i64, String, NaiveDate)> = on(CLOSING)
             .filter_map(|v| Some((v.id, v.entity_name.clone(), v.window_closes()?)))
             .collect();
         if !closing.is_empty() {
