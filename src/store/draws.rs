@@ -1,6 +1,6 @@
 //! Draws, runs, voids, visits, teams and substitutions: insert and read, never update.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -565,21 +565,13 @@ pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>
 
 /// The entities of the year `?1`'s visits whose draw was run and not voided and that were
 /// started (a start recorded): what the key coverage counts as inspected by a random visit.
-/// One column, `entity` (an entity visited twice is there twice); read by
-/// [`started_entities_in`] and by the key coverage's count in SQLite
-/// ([`super::entities::key_coverage_in`]).
+/// One column, `entity` (an entity visited twice is there twice); read by the key
+/// coverage's count in SQLite ([`super::entities::key_coverage_in`]).
 pub(crate) const STARTED_ENTITIES_IN_YEAR: &str = "SELECT v.entity AS entity
      FROM visits v JOIN draws d ON d.id = v.draw_id JOIN draw_runs r ON r.draw_id = v.draw_id
      WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = v.draw_id)
        AND substr(d.period, 1, 4) = CAST(?1 AS TEXT)
        AND EXISTS (SELECT 1 FROM visit_events e WHERE e.visit_id = v.id AND e.kind = 'start')";
-
-/// [`STARTED_ENTITIES_IN_YEAR`] for `year`, without building the visits.
-pub fn started_entities_in(conn: &Connection, year: i32) -> Result<HashSet<String>> {
-    let mut stmt = conn.prepare_cached(STARTED_ENTITIES_IN_YEAR)?;
-    let rows = stmt.query_map([year], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
 
 /// One visit, if its draw was run and not voided.
 pub fn live_visit(conn: &Connection, id: i64) -> Result<Option<VisitRow>> {
