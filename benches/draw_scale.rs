@@ -222,9 +222,13 @@ fn hashing_floor(n: usize) -> Duration {
 /// The dashboard's full first screen (overview and key coverage, as `benches/scale.rs` times
 /// it on a county with no draw) on the county just drawn: its year now has a run draw with
 /// its visits, which the key coverage goes through to find the ones started.
-fn first_screen(db: &Path, runs: usize) -> [Vec<Duration>; 3] {
+///
+/// The fourth list times the overview's reference, which builds every visit whole
+/// ([`Session::overview_by_visits`], the overview before it counted from marks), in turn
+/// with the rest.
+fn first_screen(db: &Path, runs: usize) -> [Vec<Duration>; 4] {
     let session = Session::open(db, &OpenOptions::default()).unwrap();
-    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut times: [Vec<Duration>; 4] = Default::default();
     for i in 0..=runs {
         let mut m = tui::model_for(&session, false);
         let start = Instant::now();
@@ -233,11 +237,25 @@ fn first_screen(db: &Path, runs: usize) -> [Vec<Duration>; 3] {
         tui::load::key_coverage(&session, &mut m).unwrap();
         let took = start.elapsed();
         assert!(m.key_coverage.is_some());
+        let start = Instant::now();
+        let before = session.overview_by_visits().unwrap();
+        let by_visits = start.elapsed();
+        let now = m.overview.as_ref().unwrap();
+        assert_eq!(
+            (&now.tasks, &now.alerts, now.deadlines.len(), now.mine.len()),
+            (
+                &before.tasks,
+                &before.alerts,
+                before.deadlines.len(),
+                before.mine.len()
+            )
+        );
         // The first is a warm-up.
         if i > 0 {
             times[0].push(took);
             times[1].push(overview);
             times[2].push(took - overview);
+            times[3].push(by_visits);
         }
     }
     times
@@ -299,7 +317,8 @@ fn main() {
             "{label}: county built in {:.1} s",
             build.elapsed().as_secs_f64()
         );
-        // `DRAW_KEEP=DIR` keeps a copy of each county there (for profiling by hand).
+        // `DRAW_KEEP=DIR` keeps a copy of each county there, before and after its last draw
+        // (`county-N.db`, `drawn-N.db`; for profiling by hand).
         if let Ok(keep) = std::env::var("DRAW_KEEP") {
             draw_county::copy_database(&template, &Path::new(&keep).join(format!("county-{n}.db")));
         }
@@ -337,7 +356,11 @@ fn main() {
             floor.push(hashing_floor(n));
         }
         draw_county::remove_database(&template);
-        let [screen, overview, key] = first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
+        let [screen, overview, key, by_visits] =
+            first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
+        if let Ok(keep) = std::env::var("DRAW_KEEP") {
+            draw_county::copy_database(&db, &Path::new(&keep).join(format!("drawn-{n}.db")));
+        }
         draw_county::remove_database(&db);
         let peak = peaks.iter().max().copied().unwrap_or(0);
         let t = median(total.clone());
@@ -369,11 +392,16 @@ fn main() {
             label.clone(),
             spread(&screen),
             format!(
-                "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}",
-                secs(median(overview)),
-                secs(median(key))
+                "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}; \
+                 the overview building every visit (before) {}",
+                secs(median(overview.clone())),
+                secs(median(key)),
+                spread(&by_visits)
             ),
-            String::new(),
+            format!(
+                "overview {} of before",
+                ratio(median(overview), median(by_visits))
+            ),
         ]);
         rows.push([
             "selection alone (`ticket::smallest`, 5 %)".into(),

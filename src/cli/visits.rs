@@ -108,6 +108,9 @@ pub struct ListArgs {
     /// 只列该年抽取的任务（默认全部）
     #[arg(long, value_name = "YYYY", value_parser = super::year)]
     year: Option<i32>,
+    /// 只列尚未开始、检查时间即将截止（或已截止）的任务：总览与 doctor “检查时间”提醒的全部任务
+    #[arg(long)]
+    closing: bool,
     #[command(flatten)]
     json: output::JsonFlag,
 }
@@ -119,6 +122,7 @@ impl ListArgs {
             due_within: self.due_within,
             state: None,
             year: self.year,
+            closing: self.closing,
         }
     }
 }

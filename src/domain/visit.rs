@@ -95,6 +95,13 @@ impl VisitDates {
         }
     }
 
+    /// Whether the visit belongs in the alert of windows closing: not started, not marked
+    /// 未实施, drawn with a team (`has_team`), and `closing` (its earliest window closes soon:
+    /// [`crate::domain::window::closing_soon`], asked only when the rest holds).
+    pub fn closing_unstarted(&self, has_team: bool, closing: impl FnOnce() -> bool) -> bool {
+        self.state() == VisitState::Assigned && self.lapsed.is_none() && has_team && closing()
+    }
+
     pub fn state(&self) -> VisitState {
         if self.published.is_some() {
             VisitState::Published

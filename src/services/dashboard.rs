@@ -1,19 +1,25 @@
 //! 总览 (the overview): this year's progress per task, the deadlines, my visits and what needs
 //! attention. The dashboard's first screen and `doctor` both read it, so they cannot disagree.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::visits::{VisitFilter, VisitView};
+use super::visits::{VisitFilter, VisitView, task_windows};
 use super::{Result, Session};
 use crate::domain::annual_report;
+use crate::domain::calendar::WorkingCalendar;
 use crate::domain::draw::DrawStatus;
 use crate::domain::draw::period::Period;
+use crate::domain::draw::record::Team;
 use crate::domain::inspector::CertAlert;
 use crate::domain::role::Action;
+use crate::domain::role::Subject;
+use crate::domain::visit::VisitDates;
 use crate::domain::visit::VisitState;
+use crate::domain::window::{self, TaskWindow};
 use crate::services::registry::EntityFilter;
+use crate::store::{self, Visits};
 
 /// One task's visits this year, by how far they have come.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,9 +65,14 @@ pub enum Alert {
     /// Next year's holiday notice is not loaded: deadlines across the year end are provisional.
     NextYearCalendar(i32),
     /// Visits still unstarted with their earliest window closing within
-    /// [`crate::domain::window::CLOSING_WARNING_DAYS`] working days (or closed): (visit,
-    /// entity name, the day it closes).
-    WindowClosing(Vec<(i64, String, NaiveDate)>),
+    /// [`crate::domain::window::CLOSING_WARNING_DAYS`] working days (or closed): how many,
+    /// and the first [`CLOSING_NAMED`] by id as (visit, entity name, the day it closes). At
+    /// the end of a window it is every unstarted visit of the task (6,024 on the 100,000
+    /// county of the benches); `visit list --closing` lists them all.
+    WindowClosing {
+        count: usize,
+        first: Vec<(i64, String, NaiveDate)>,
+    },
     /// No draw for the quarter by the fifth working day of its part inside the window.
     DrawDue { period: Period, since: NaiveDate },
 }
@@ -77,9 +88,9 @@ impl Alert {
             Alert::DrawDue { .. } => true,
             Alert::AnnualReport { late, .. } => *late,
             Alert::Certificate { alert, .. } => matches!(alert, CertAlert::Expired(_)),
-            Alert::DrawWaiting { .. } | Alert::NextYearCalendar(_) | Alert::WindowClosing(_) => {
-                false
-            }
+            Alert::DrawWaiting { .. }
+            | Alert::NextYearCalendar(_)
+            | Alert::WindowClosing { .. } => false,
         }
     }
 }
@@ -136,57 +147,244 @@ impl Overview {
     }
 }
 
-fn in_year(v: &VisitView, year: i32) -> bool {
-    v.period.parse::<Period>().is_ok_and(|p| p.year == year)
+/// How many of the visits in the alert of windows closing the overview names.
+pub const CLOSING_NAMED: usize = 10;
+
+fn year_of(period: &str) -> Option<i32> {
+    period.parse::<Period>().ok().map(|p| p.year)
+}
+
+/// What the overview shows of the visits: the tasks' progress counted over every visit the
+/// viewer may see, and the few visits it lists.
+struct VisitLists {
+    tasks: Vec<TaskProgress>,
+    /// Most urgent first.
+    deadlines: Vec<VisitView>,
+    mine: Vec<VisitView>,
+    unpublished: Vec<(i64, String)>,
+    closing: usize,
+    closing_first: Vec<(i64, String, NaiveDate)>,
+}
+
+/// Which of the overview's lists a visit is on, each decided once a visit (the closing
+/// window is a count of working days).
+#[derive(Debug, Clone, Copy, Default)]
+struct Listed {
+    deadline: bool,
+    mine: bool,
+    unpublished: bool,
+    closing: bool,
+}
+
+impl Listed {
+    fn any(self) -> bool {
+        self.deadline || self.mine || self.unpublished || self.closing
+    }
 }
 
 impl Session {
     /// The overview for today, as the user may see it.
+    ///
+    /// The visits are read as [`VisitMark`]s, one narrow row each, and counted; only the
+    /// visits the overview lists are read whole and named. [`Session::overview_by_visits`]
+    /// builds every visit instead, as the overview did before: the reference tests compare
+    /// this with.
     pub fn overview(&self) -> Result<Overview> {
         self.require(Action::ViewRegistry)?;
-        let year = self.today().year();
-        let calendar = self.calendar()?;
+        let lists = self.visit_lists()?;
+        self.overview_with(lists)
+    }
+
+    /// [`Session::overview`] from every visit the viewer may see, each built whole: the
+    /// reference the overview is tested against (and the "before" of `benches/draw_scale.rs`).
+    pub fn overview_by_visits(&self) -> Result<Overview> {
+        self.require(Action::ViewRegistry)?;
+        let lists = self.visit_lists_by_visits()?;
+        self.overview_with(lists)
+    }
+
+    /// Which lists a visit the viewer may see is on.
+    fn listed(&self, v: &VisitView, cal: &WorkingCalendar) -> Listed {
         let today = self.today();
-        // What the overview lists of the visits; every visit is counted in the tasks'
-        // progress, and only these are named.
-        let is_deadline = |v: &VisitView| v.days_left.is_some();
-        let is_mine = |v: &VisitView| {
-            self.user()
+        Listed {
+            deadline: v.days_left.is_some(),
+            mine: self
+                .user()
                 .inspector
                 .as_ref()
-                .is_some_and(|code| v.state < VisitState::Entered && v.team.includes(code))
-        };
-        let is_unpublished = |v: &VisitView| v.dates.publication_overdue(&calendar, today);
-        let is_closing = |v: &VisitView| v.closing_unstarted(today, &calendar);
+                .is_some_and(|code| v.state < VisitState::Entered && v.team.includes(code)),
+            unpublished: v.dates.publication_overdue(cal, today),
+            closing: v.closing_unstarted(today, cal),
+        }
+    }
+
+    /// The overview's lists from `visits`, in the order of the list of visits: all of them
+    /// whole for [`Session::overview_by_visits`], only the listed ones for the overview.
+    /// Every closing visit of `visits` is named, and the progress is left to the caller.
+    fn lists_of(&self, visits: Vec<VisitView>, cal: &WorkingCalendar) -> VisitLists {
+        let (mut deadlines, mut mine, mut unpublished, mut closing) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for v in visits {
+            let l = self.listed(&v, cal);
+            if l.unpublished {
+                unpublished.push((v.id, v.entity_name.clone()));
+            }
+            if l.closing
+                && let Some(close) = v.window_closes()
+            {
+                closing.push((v.id, v.entity_name.clone(), close));
+            }
+            match (l.deadline, l.mine) {
+                (true, true) => {
+                    mine.push(v.clone());
+                    deadlines.push(v);
+                }
+                (true, false) => deadlines.push(v),
+                (false, true) => mine.push(v),
+                (false, false) => {}
+            }
+        }
+        deadlines.sort_by_key(|v| (v.days_left, v.id));
+        VisitLists {
+            tasks: Vec::new(),
+            deadlines,
+            mine,
+            unpublished,
+            closing: closing.len(),
+            closing_first: closing,
+        }
+    }
+
+    /// The overview's visits from every visit built whole and the listed ones named (the
+    /// reference).
+    fn visit_lists_by_visits(&self) -> Result<VisitLists> {
+        let year = self.today().year();
+        let cal = self.calendar()?;
         let mut visits = self.list_visits_unnamed(&VisitFilter::default())?;
-        // Each visit's place in the lists, decided once (the closing window is a count of
-        // working days).
-        const DEADLINE: usize = 0;
-        const MINE: usize = 1;
-        const UNPUBLISHED: usize = 2;
-        const CLOSING: usize = 3;
-        let listed: Vec<[bool; 4]> = visits
-            .iter()
-            .map(|v| [is_deadline(v), is_mine(v), is_unpublished(v), is_closing(v)])
-            .collect();
+        let listed: Vec<Listed> = visits.iter().map(|v| self.listed(v, &cal)).collect();
         self.name_visits(
             visits
                 .iter_mut()
                 .zip(&listed)
-                .filter(|(_, l)| l.contains(&true))
+                .filter(|(_, l)| l.any())
                 .map(|(v, _)| v),
         )?;
-        let on = |list: usize| {
+        let tasks = self.task_progress(
+            year,
             visits
                 .iter()
-                .zip(&listed)
-                .filter(move |(_, l)| l[list])
-                .map(|(v, _)| v)
+                .filter(|v| year_of(&v.period) == Some(year))
+                .map(|v| (v.tasks.as_slice(), v.state, 1)),
+        )?;
+        let listed: Vec<VisitView> = visits
+            .into_iter()
+            .zip(listed)
+            .filter(|(_, l)| l.any())
+            .map(|(v, _)| v)
+            .collect();
+        let mut lists = self.lists_of(listed, &cal);
+        lists.tasks = tasks;
+        lists.closing_first.truncate(CLOSING_NAMED);
+        Ok(lists)
+    }
+
+    /// The overview's visits from every visit's mark and dates: each visit's place in the
+    /// lists is decided from them as [`Session::listed`] decides it from the visit built
+    /// whole (the same rules: [`VisitDates::state`], [`VisitDates::publication_overdue`],
+    /// [`VisitDates::closing_unstarted`], the role table's [`Subject::DrawnVisit`]), and only
+    /// the visits listed are then read whole, by id. The closing window is decided once a
+    /// year and task list.
+    fn visit_lists(&self) -> Result<VisitLists> {
+        let year = self.today().year();
+        let today = self.today();
+        let cal = self.calendar()?;
+        let conn = self.store().conn();
+        let marks = store::draws::live_visit_marks(conn)?;
+        let dates = store::results::events_of(conn, Visits::All)?;
+        let windows = task_windows(conn)?;
+        // The viewer's own visits, with their teams; every other visit's team does not hold
+        // the viewer, which is all the role table asks of it.
+        let mine: HashMap<i64, Team> = match &self.user().inspector {
+            Some(code) => store::draws::teams_with(conn, code)?
+                .into_iter()
+                .filter(|(_, team)| team.includes(code))
+                .collect(),
+            None => HashMap::new(),
         };
-        let tasks = self.task_progress(year, &visits)?;
-        let mut deadlines: Vec<VisitView> = on(DEADLINE).cloned().collect();
-        deadlines.sort_by_key(|v| (v.days_left, v.id));
-        let mine: Vec<VisitView> = on(MINE).cloned().collect();
+        let nobody = Team::default();
+        let years: Vec<Option<i32>> = marks.periods.iter().map(|p| year_of(p)).collect();
+        let undated = VisitDates::default();
+        let mut closing_soon: HashMap<(Option<i32>, usize), bool> = HashMap::new();
+        let mut progress: HashMap<(usize, VisitState), usize> = HashMap::new();
+        let (mut read, mut closing) = (Vec::new(), Vec::new());
+        for m in &marks.visits {
+            let d = dates.get(&m.id).unwrap_or(&undated);
+            let state = d.state();
+            let team = mine.get(&m.id);
+            let subject = Subject::DrawnVisit {
+                team: team.unwrap_or(&nobody),
+                started: state != VisitState::Assigned,
+            };
+            if !self.may(Action::ViewDrawResults, subject) {
+                continue;
+            }
+            let y = years[m.period];
+            if y == Some(year) {
+                *progress.entry((m.tasks, state)).or_default() += 1;
+            }
+            let l = Listed {
+                deadline: state == VisitState::Completed,
+                mine: team.is_some() && state < VisitState::Entered,
+                unpublished: d.publication_overdue(&cal, today),
+                closing: d.closing_unstarted(!m.problem, || {
+                    *closing_soon.entry((y, m.tasks)).or_insert_with(|| {
+                        let of_tasks: Vec<TaskWindow> = marks.tasks[m.tasks]
+                            .iter()
+                            .filter_map(|t| windows.get(&(y.unwrap_or(0), t.clone())).cloned())
+                            .collect();
+                        window::closing_soon(&of_tasks, today, &cal)
+                    })
+                }),
+            };
+            if l.closing {
+                closing.push(m.id);
+            }
+            if l.deadline || l.mine || l.unpublished {
+                read.push(m.id);
+            }
+        }
+        let tasks = self.task_progress(
+            year,
+            progress
+                .iter()
+                .map(|(&(tasks, state), &n)| (marks.tasks[tasks].as_slice(), state, n)),
+        )?;
+        closing.sort_unstable();
+        let count = closing.len();
+        read.extend(closing.iter().take(CLOSING_NAMED));
+        let mut lists = self.lists_of(self.list_visits_of(&read)?, &cal);
+        // A visit of the viewer's own that is closing is read whole whether or not it is
+        // among the first named.
+        let named: HashSet<i64> = closing.iter().take(CLOSING_NAMED).copied().collect();
+        lists.closing_first.retain(|(id, _, _)| named.contains(id));
+        lists.closing = count;
+        lists.tasks = tasks;
+        Ok(lists)
+    }
+
+    /// The overview around its lists of visits.
+    fn overview_with(&self, lists: VisitLists) -> Result<Overview> {
+        let year = self.today().year();
+        let calendar = self.calendar()?;
+        let today = self.today();
+        let VisitLists {
+            tasks,
+            deadlines,
+            mine,
+            unpublished,
+            closing,
+            closing_first,
+        } = lists;
         let draws = self.list_draws()?;
         let mut alerts = Vec::new();
         for d in &draws {
@@ -212,9 +410,6 @@ impl Session {
         if !overdue.is_empty() {
             alerts.push(Alert::Overdue(overdue));
         }
-        let unpublished: Vec<(i64, String)> = on(UNPUBLISHED)
-            .map(|v| (v.id, v.entity_name.clone()))
-            .collect();
         if !unpublished.is_empty() {
             alerts.push(Alert::Unpublished(unpublished));
         }
@@ -240,11 +435,11 @@ impl Session {
         if !calendar.known(year + 1) {
             alerts.push(Alert::NextYearCalendar(year + 1));
         }
-        let closing: Vec<(i64, String, NaiveDate)> = on(CLOSING)
-            .filter_map(|v| Some((v.id, v.entity_name.clone(), v.window_closes()?)))
-            .collect();
-        if !closing.is_empty() {
-            alerts.push(Alert::WindowClosing(closing));
+        if closing > 0 {
+            alerts.push(Alert::WindowClosing {
+                count: closing,
+                first: closing_first,
+            });
         }
         if let Some(due) = self.draw_due(&draws, today, &calendar)? {
             alerts.push(due);
@@ -289,7 +484,12 @@ impl Session {
         )
     }
 
-    fn task_progress(&self, year: i32, visits: &[VisitView]) -> Result<Vec<TaskProgress>> {
+    /// The progress of the year's tasks from (task list, state, how many visits) counts.
+    fn task_progress<'a>(
+        &self,
+        year: i32,
+        counts: impl Iterator<Item = (&'a [String], VisitState, usize)>,
+    ) -> Result<Vec<TaskProgress>> {
         let mut tasks: Vec<TaskProgress> = Vec::new();
         for p in self.list_plans(Some(year))? {
             for t in &p.plan.tasks {
@@ -300,13 +500,13 @@ impl Session {
                 });
             }
         }
-        for v in visits.iter().filter(|v| in_year(v, year)) {
-            for code in &v.tasks {
+        for (codes, state, n) in counts {
+            for code in codes {
                 if let Some(t) = tasks.iter_mut().find(|t| &t.code == code) {
-                    t.drawn += 1;
-                    t.inspected += usize::from(v.state >= VisitState::Completed);
-                    t.entered += usize::from(v.state >= VisitState::Entered);
-                    t.published += usize::from(v.state == VisitState::Published);
+                    t.drawn += n;
+                    t.inspected += if state >= VisitState::Completed { n } else { 0 };
+                    t.entered += if state >= VisitState::Entered { n } else { 0 };
+                    t.published += if state == VisitState::Published { n } else { 0 };
                 }
             }
         }

@@ -913,30 +913,35 @@ fn overview_findings(o: &Overview) -> Vec<Finding> {
     out.push(visits_finding(
         "录入期限",
         o.overdue(),
+        None,
         "没有逾期未录入的结果".to_string(),
         "逾期未录入".to_string(),
     ));
     out.push(visits_finding(
         "公示",
         o.unpublished(),
+        None,
         format!("没有录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示的结果"),
         format!("录入满 {PUBLISH_WORKING_DAYS} 个工作日仍未公示"),
     ));
-    let closing: Vec<(i64, String)> = o
+    let (count, closing): (usize, Vec<(i64, String)>) = o
         .alerts
         .iter()
         .find_map(|a| match a {
-            Alert::WindowClosing(v) => Some(
-                v.iter()
+            Alert::WindowClosing { count, first } => Some((
+                *count,
+                first
+                    .iter()
                     .map(|(id, name, close)| (*id, format!("{name}（{close}截止）")))
                     .collect(),
-            ),
+            )),
             _ => None,
         })
         .unwrap_or_default();
     out.push(visits_finding(
         "检查时间",
         &closing,
+        Some((count, "visit list --closing")),
         format!("没有检查时间 {CLOSING_WARNING_DAYS} 个工作日内截止仍未开始的检查任务"),
         format!("未开始，检查时间 {CLOSING_WARNING_DAYS} 个工作日内截止"),
     ));
@@ -999,30 +1004,40 @@ fn alert_lines(o: &Overview) -> (Vec<String>, Vec<String>, Vec<String>) {
             | Alert::Unpublished(_)
             | Alert::AnnualReport { .. }
             | Alert::NextYearCalendar(_)
-            | Alert::WindowClosing(_) => {}
+            | Alert::WindowClosing { .. } => {}
         }
     }
     (certs, draws, corrections)
 }
 
 /// One line naming the visits (`id 名称`, …) of a check, or its "ok" line when there are none.
+/// `of` is how many there are when `visits` names only the first of them, with the command
+/// that lists them all.
 fn visits_finding(
     check: &'static str,
     visits: &[(i64, String)],
+    of: Option<(usize, &str)>,
     none: String,
     what: String,
 ) -> Finding {
-    if visits.is_empty() {
+    let count = of.map_or(visits.len(), |(n, _)| n.max(visits.len()));
+    if count == 0 {
         return finding("ok", check, none);
     }
     let names: Vec<String> = visits
         .iter()
         .map(|(id, name)| format!("{id} {name}"))
         .collect();
+    let more = match of {
+        Some((_, all)) if count > visits.len() => {
+            format!(" 等（前 {} 项；全部：{all}）", visits.len())
+        }
+        _ => String::new(),
+    };
     finding(
         "warn",
         check,
-        format!("{} 项{what}：{}", names.len(), names.join("、")),
+        format!("{count} 项{what}：{}{more}", names.join("、")),
     )
 }
 

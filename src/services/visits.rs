@@ -13,7 +13,7 @@ use crate::domain::draw::record::Team;
 use crate::domain::role::{Action, Subject};
 use crate::domain::visit::{Step, VisitDates, VisitState, check_step};
 use crate::domain::window::{self, TaskWindow};
-use crate::store::{self, draws::VisitRow};
+use crate::store::{self, Visits, draws::VisitRow};
 
 /// Working days to enter a result after the inspection (政府信息公开条例 Art. 26; plan 六).
 pub use crate::domain::calendar::RESULT_DEADLINE_DAYS as RESULT_WORKING_DAYS;
@@ -67,10 +67,9 @@ impl VisitView {
     /// Not started, not 未实施, and its earliest window closes within
     /// [`window::CLOSING_WARNING_DAYS`] working days of `today` (or has closed).
     pub fn closing_unstarted(&self, today: NaiveDate, cal: &WorkingCalendar) -> bool {
-        self.state == VisitState::Assigned
-            && self.dates.lapsed.is_none()
-            && self.problem.is_none()
-            && window::closing_soon(&self.windows, today, cal)
+        self.dates.closing_unstarted(self.problem.is_none(), || {
+            window::closing_soon(&self.windows, today, cal)
+        })
     }
 
     /// The state as lists show it (未实施 for a lapsed visit).
@@ -115,6 +114,9 @@ pub struct VisitFilter {
     pub due_within: Option<i64>,
     pub state: Option<VisitState>,
     pub year: Option<i32>,
+    /// Only visits not started whose window closes within
+    /// [`window::CLOSING_WARNING_DAYS`] working days, or has closed (the overview's alert).
+    pub closing: bool,
 }
 
 /// What the visit tables do not hold and a visit's view reads: its dates, result, waiting
@@ -215,14 +217,20 @@ impl Session {
     /// `visit list`: visits the user may see (a visit not yet started is confidential to leads,
     /// principals and its team), most urgent first.
     pub fn list_visits(&self, filter: &VisitFilter) -> Result<Vec<VisitView>> {
-        self.visits_where(filter, None, Names::All)
+        self.visits_where(filter, Visits::All, Names::All)
+    }
+
+    /// [`Session::list_visits`] of the visits with the given ids only (those the user may
+    /// see), read by id: for a screen that lists a few of many.
+    pub(crate) fn list_visits_of(&self, ids: &[i64]) -> Result<Vec<VisitView>> {
+        self.visits_where(&VisitFilter::default(), Visits::These(ids), Names::All)
     }
 
     /// [`Session::list_visits`] without the entities' names and towns (left empty): for a
     /// screen that counts every visit and lists a few, which it names with
     /// [`Session::name_visits`].
     pub(crate) fn list_visits_unnamed(&self, filter: &VisitFilter) -> Result<Vec<VisitView>> {
-        self.visits_where(filter, None, Names::None)
+        self.visits_where(filter, Visits::All, Names::None)
     }
 
     /// Puts the entity's name and town in each of `visits`, read for those entities alone.
@@ -249,25 +257,19 @@ impl Session {
     fn visits_where(
         &self,
         filter: &VisitFilter,
-        only: Option<i64>,
+        which: Visits<'_>,
         named: Names,
     ) -> Result<Vec<VisitView>> {
         self.require(Action::ViewRegistry)?;
         let conn = self.store().conn();
         let cal = self.calendar()?;
-        let rows = match only {
-            None => store::draws::live_visits(conn, filter.year)?,
-            Some(id) => store::draws::live_visit(conn, id)?.into_iter().collect(),
-        };
-        let events = store::results::events_of(conn, only)?;
-        let results = store::results::results_of(conn, only)?;
-        let pending: Vec<i64> = store::results::corrections(conn, None)?
-            .into_iter()
-            .filter(|c| c.decision.is_none())
-            .map(|c| c.visit_id)
-            .collect();
+        let today = self.today();
+        let rows = store::draws::live_visits_where(conn, filter.year, which)?;
+        let events = store::results::events_of(conn, which)?;
+        let results = store::results::results_of(conn, which)?;
+        let pending = store::results::pending_correction_visits(conn)?;
         let names = match named {
-            Names::All => store::entities::names_of_visited(conn, only)?,
+            Names::All => store::entities::names_of_visited(conn, which)?,
             Names::None => HashMap::new(),
         };
         let mut out: Vec<VisitView> = summarise(
@@ -280,7 +282,7 @@ impl Session {
                 windows: &task_windows(conn)?,
             },
             &cal,
-            self.today(),
+            today,
         )
         .into_iter()
         .filter(|v| self.may_see(v))
@@ -291,6 +293,7 @@ impl Session {
                 .due_within
                 .is_none_or(|n| v.days_left.is_some_and(|left| left <= n))
         })
+        .filter(|v| !filter.closing || v.closing_unstarted(today, &cal))
         .collect();
         out.sort_by_key(|v| (v.days_left.unwrap_or(i64::MAX), v.state, v.id));
         Ok(out)
@@ -298,7 +301,7 @@ impl Session {
 
     /// One visit, if the user may see it.
     pub fn visit(&self, id: i64) -> Result<VisitView> {
-        let all = self.visits_where(&VisitFilter::default(), Some(id), Names::All)?;
+        let all = self.visits_where(&VisitFilter::default(), Visits::One(id), Names::All)?;
         all.into_iter()
             .find(|v| v.id == id)
             .ok_or_else(|| ServiceError::not_found("检查任务", id))

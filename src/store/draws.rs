@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::binding::optional_text;
-use super::{Result, from_json, to_json};
+use super::{Result, Visits, from_json, to_json};
 use crate::domain::draw::record::{
     DrawRecord, Ineligible, Prepared, PrivatePart, Seat, StratumResult, Substitution, Team,
     VisitResult,
@@ -560,7 +560,7 @@ pub struct VisitRow {
 
 /// Every visit of every run, not voided draw (optionally of one year), oldest draw first.
 pub fn live_visits(conn: &Connection, year: Option<i32>) -> Result<Vec<VisitRow>> {
-    live_visits_where(conn, year, None)
+    live_visits_where(conn, year, Visits::All)
 }
 
 /// The entities of the year `?1`'s visits whose draw was run and not voided and that were
@@ -575,88 +575,69 @@ pub(crate) const STARTED_ENTITIES_IN_YEAR: &str = "SELECT v.entity AS entity
 
 /// One visit, if its draw was run and not voided.
 pub fn live_visit(conn: &Connection, id: i64) -> Result<Option<VisitRow>> {
-    Ok(live_visits_where(conn, None, Some(id))?.pop())
+    Ok(live_visits_where(conn, None, Visits::One(id))?.pop())
 }
 
-fn live_visits_where(
+/// The draws run and not voided (of the year `year`, or all): id → (period, prepared_seq,
+/// the day it was run). Few, each read once, rather than joined to every visit (32,000 a
+/// quarter at 100,000 entities).
+fn live_draws(
     conn: &Connection,
     year: Option<i32>,
-    only: Option<i64>,
-) -> Result<Vec<VisitRow>> {
-    // The draws run and not voided (of the year): few, each read once, rather than joined
-    // to every visit (32,000 a quarter at 100,000 entities).
+) -> Result<HashMap<String, (String, i64, String)>> {
     let mut stmt = conn.prepare(
         "SELECT d.id, d.period, d.prepared_seq, r.run_on
          FROM draws d JOIN draw_runs r ON r.draw_id = d.id
          WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = d.id)
            AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))",
     )?;
-    let live: HashMap<String, (String, i64, String)> = stmt
+    let live = stmt
         .query_map([year], |r| {
             Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let [low, high] = super::id_range(only);
+    Ok(live)
+}
+
+/// The live visits (of the year `year`, or all) among those `which` covers, oldest draw
+/// first, then by ticket (as SQLite orders text: by its bytes), then by id.
+pub fn live_visits_where(
+    conn: &Connection,
+    year: Option<i32>,
+    which: Visits<'_>,
+) -> Result<Vec<VisitRow>> {
+    let live = live_draws(conn, year)?;
+    let ranges = which.ranges();
     let mut stmt = conn.prepare(
         "SELECT id, draw_id, entity, tasks, ticket, problem, note FROM visits
          WHERE id BETWEEN ?1 AND ?2",
     )?;
     let mut rows = Vec::new();
-    let mut read = stmt.query([low, high])?;
-    while let Some(r) = read.next()? {
-        let draw_id = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        let Some((period, prepared_seq, drawn_on)) = live.get(draw_id) else {
-            continue;
-        };
-        rows.push((
-            *prepared_seq,
-            r.get::<_, String>(4)?,
-            r.get::<_, i64>(0)?,
-            draw_id.to_string(),
-            period.clone(),
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, Option<String>>(5)?,
-            drawn_on.clone(),
-            r.get::<_, Option<String>>(6)?,
-        ));
+    for range in &ranges {
+        let mut read = stmt.query(*range)?;
+        while let Some(r) = read.next()? {
+            let draw_id = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let Some((period, prepared_seq, drawn_on)) = live.get(draw_id) else {
+                continue;
+            };
+            rows.push((
+                *prepared_seq,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(0)?,
+                draw_id.to_string(),
+                period.clone(),
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(5)?,
+                drawn_on.clone(),
+                r.get::<_, Option<String>>(6)?,
+            ));
+        }
     }
-    // Oldest draw first, then by ticket (as SQLite orders text: by its bytes), then by id.
     rows.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    // The seats and substitutions of the same visits, each read in one pass (not one query a
-    // visit: a county of 100,000 has 32,000 visits a quarter), lead first, then as stored.
-    let mut seats: HashMap<i64, Vec<Seat>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT visit_id, inspector, department, lead, ticket FROM visit_team
-         WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY visit_id, lead DESC, rowid",
-    )?;
-    let mut rows_of = stmt.query([low, high])?;
-    while let Some(r) = rows_of.next()? {
-        let seat = Seat {
-            inspector: r.get(1)?,
-            department: r.get(2)?,
-            lead: r.get(3)?,
-            ticket: r.get(4)?,
-        };
-        seats.entry(r.get(0)?).or_default().push(seat);
-    }
-    let mut subs: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT visit_id, out, replacement FROM substitutions
-         WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY id",
-    )?;
-    let mut rows_of = stmt.query([low, high])?;
-    while let Some(r) = rows_of.next()? {
-        subs.entry(r.get(0)?)
-            .or_default()
-            .push((r.get(1)?, r.get(2)?));
-    }
+    let mut teams = teams_in(conn, &ranges)?;
     let mut out = Vec::with_capacity(rows.len());
     for (_, ticket, id, draw_id, period, entity, tasks, problem, drawn_on, note) in rows {
-        let mut team = Team(seats.remove(&id).unwrap_or_default());
-        for (o, n) in subs.remove(&id).unwrap_or_default() {
-            team.replace(&o, &n);
-        }
         out.push(VisitRow {
             id,
             draw_id,
@@ -666,8 +647,124 @@ fn live_visits_where(
             ticket,
             problem,
             note,
-            team,
+            team: teams.remove(&id).unwrap_or_default(),
             drawn_on,
+        });
+    }
+    Ok(out)
+}
+
+/// The current teams (substitutions applied) of the visits in `ranges`: their seats and
+/// substitutions each read in one pass a range (not one query a visit: a county of 100,000
+/// has 32,000 visits a quarter), lead first, then as stored.
+fn teams_in(conn: &Connection, ranges: &[[i64; 2]]) -> Result<HashMap<i64, Team>> {
+    let mut seats: HashMap<i64, Team> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT visit_id, inspector, department, lead, ticket FROM visit_team
+         WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY visit_id, lead DESC, rowid",
+    )?;
+    for range in ranges {
+        let mut rows_of = stmt.query(*range)?;
+        while let Some(r) = rows_of.next()? {
+            let seat = Seat {
+                inspector: r.get(1)?,
+                department: r.get(2)?,
+                lead: r.get(3)?,
+                ticket: r.get(4)?,
+            };
+            seats.entry(r.get(0)?).or_default().0.push(seat);
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT visit_id, out, replacement FROM substitutions
+         WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY id",
+    )?;
+    for range in ranges {
+        let mut rows_of = stmt.query(*range)?;
+        while let Some(r) = rows_of.next()? {
+            let id: i64 = r.get(0)?;
+            let out = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let replacement = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            seats.entry(id).or_default().replace(out, replacement);
+        }
+    }
+    Ok(seats)
+}
+
+/// The current teams of the visits an officer sits on or was substituted into or out of:
+/// the candidates for "my visits", read without reading every visit's team. Whether the
+/// officer is on a team now is the team's to say ([`Team::includes`]).
+pub fn teams_with(conn: &Connection, inspector: &str) -> Result<HashMap<i64, Team>> {
+    let mut stmt = conn.prepare(
+        "SELECT visit_id FROM visit_team WHERE inspector = ?1
+         UNION SELECT visit_id FROM substitutions WHERE replacement = ?1 OR out = ?1",
+    )?;
+    let ids: Vec<i64> = stmt
+        .query_map([inspector], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    teams_in(conn, &Visits::These(&ids).ranges())
+}
+
+/// A live visit as a screen that counts every visit reads it: no team, entity, ticket or
+/// note ([`live_visit_marks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitMark {
+    pub id: i64,
+    /// Its draw's period: an index into [`VisitMarks::periods`].
+    pub period: usize,
+    /// Its tasks: an index into [`VisitMarks::tasks`].
+    pub tasks: usize,
+    /// Drawn without a team ([`VisitRow::problem`] is set).
+    pub problem: bool,
+}
+
+/// Every live visit, marked ([`live_visit_marks`]), with the periods (one per live draw) and
+/// the distinct task lists they refer to.
+#[derive(Debug, Clone, Default)]
+pub struct VisitMarks {
+    pub periods: Vec<String>,
+    pub tasks: Vec<Vec<String>>,
+    pub visits: Vec<VisitMark>,
+}
+
+/// Every visit of every run, not voided draw, by id, in one pass over the visits table:
+/// each visit's period and task list are read as an index into the few distinct ones, so
+/// that the overview counts 32,000 visits without building a string for each.
+pub fn live_visit_marks(conn: &Connection) -> Result<VisitMarks> {
+    let live = live_draws(conn, None)?;
+    let mut out = VisitMarks::default();
+    // By draw id: the index of its period.
+    let mut periods: HashMap<&str, usize> = HashMap::new();
+    let mut task_lists: HashMap<String, usize> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT id, draw_id, tasks, problem IS NOT NULL FROM visits")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let draw_id = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let Some((draw, (period, _, _))) = live.get_key_value(draw_id) else {
+            continue;
+        };
+        let period = match periods.get(draw.as_str()) {
+            Some(&i) => i,
+            None => {
+                out.periods.push(period.clone());
+                periods.insert(draw.as_str(), out.periods.len() - 1);
+                out.periods.len() - 1
+            }
+        };
+        let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        let tasks = match task_lists.get(text) {
+            Some(&i) => i,
+            None => {
+                out.tasks.push(from_json("visits.tasks", text)?);
+                task_lists.insert(text.to_string(), out.tasks.len() - 1);
+                out.tasks.len() - 1
+            }
+        };
+        out.visits.push(VisitMark {
+            id: r.get(0)?,
+            period,
+            tasks,
+            problem: r.get(3)?,
         });
     }
     Ok(out)

@@ -243,21 +243,25 @@ pub fn name_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>
         .optional()?)
 }
 
-/// Name and town of the entities that have a visit (or only visit `only`'s), by id: what
-/// lists of visits show, read without going through the whole registry (the overview's
-/// visits on a county of 100,000), and for one visit without reading every visited one's.
+/// Name and town of the entities of the visits `which` covers, by code: what lists of
+/// visits show, read without going through the whole registry (the overview's visits on a
+/// county of 100,000), and for one visit without reading every visited one's.
 pub fn names_of_visited(
     conn: &Connection,
-    only: Option<i64>,
+    which: super::Visits<'_>,
 ) -> Result<HashMap<String, (String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT code, name, town FROM entities
          WHERE code IN (SELECT entity FROM visits WHERE id BETWEEN ?1 AND ?2)",
     )?;
-    let rows = stmt.query_map(super::id_range(only), |r| {
-        Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut out = HashMap::new();
+    for range in which.ranges() {
+        for row in stmt.query_map(range, |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))? {
+            let (code, named) = row?;
+            out.insert(code, named);
+        }
+    }
+    Ok(out)
 }
 
 /// The largest page cache a bulk write is given, in KiB: past it the transaction's pages

@@ -326,6 +326,39 @@ pub(crate) fn id_range(only: Option<i64>) -> [i64; 2] {
     only.map_or([i64::MIN, i64::MAX], |id| [id, id])
 }
 
+/// Which visits a read of the visit tables covers: every one, one, or those of the given
+/// ids (in any order). Each is read as runs of consecutive ids, one `BETWEEN ?a AND ?b` a run,
+/// so a screen that lists a few hundred visits of 32,000 reads only theirs.
+#[derive(Debug, Clone, Copy)]
+pub enum Visits<'a> {
+    All,
+    One(i64),
+    These(&'a [i64]),
+}
+
+impl Visits<'_> {
+    /// The id ranges to read, each `[low, high]` for `BETWEEN ?1 AND ?2`.
+    pub(crate) fn ranges(self) -> Vec<[i64; 2]> {
+        match self {
+            Visits::All => vec![id_range(None)],
+            Visits::One(id) => vec![id_range(Some(id))],
+            Visits::These(ids) => {
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                let mut out: Vec<[i64; 2]> = Vec::new();
+                for id in ids {
+                    match out.last_mut() {
+                        Some(run) if run[1].checked_add(1) == Some(id) => run[1] = id,
+                        _ => out.push([id, id]),
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
 /// The device and inode of the file at `path`, if there is one.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;

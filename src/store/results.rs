@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, StoreError, from_json, id_range, to_json};
+use super::{Result, StoreError, Visits, from_json, id_range, to_json};
 use crate::domain::result::InspectionResult;
 use crate::domain::result_records::{Correction, Decision, Draft, FollowUp, Submitted};
 use crate::domain::visit::VisitDates;
@@ -17,56 +17,48 @@ fn date(s: &str) -> Result<NaiveDate> {
 
 /// The events of every visit: (visit id → kind → day).
 pub fn events(conn: &Connection) -> Result<HashMap<i64, VisitDates>> {
-    events_of(conn, None)
+    events_of(conn, Visits::All)
 }
 
 /// The dates of one visit (none yet for a visit just drawn).
 pub fn dates_of(conn: &Connection, id: i64) -> Result<VisitDates> {
-    Ok(events_of(conn, Some(id))?.remove(&id).unwrap_or_default())
+    Ok(events_of(conn, Visits::One(id))?
+        .remove(&id)
+        .unwrap_or_default())
 }
 
-/// The events of one visit (`Some(id)`) or of every visit (`None`).
-pub fn events_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, VisitDates>> {
-    let mut stmt = conn.prepare(
+/// The dates of the visits `which` covers: their events, 未实施 marks and the day each
+/// result was entered (visit id → dates; a visit with none is absent).
+pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, VisitDates>> {
+    let mut out: HashMap<i64, VisitDates> = HashMap::new();
+    let mut events = conn.prepare(
         "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map(id_range(only), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
-    let mut out: HashMap<i64, VisitDates> = HashMap::new();
-    for row in rows {
-        let (id, kind, day, reason) = row?;
-        let d = date(&day)?;
-        let v = out.entry(id).or_default();
-        match kind.as_str() {
-            "start" => (v.started, v.start_reason) = (Some(d), reason),
-            "complete" => (v.completed, v.complete_reason) = (Some(d), reason),
-            "publish" => v.published = Some(d),
-            _ => {}
-        }
-    }
-    let mut stmt =
+    let mut lapses =
         conn.prepare("SELECT visit_id, reason FROM visit_lapses WHERE visit_id BETWEEN ?1 AND ?2")?;
-    let rows = stmt.query_map(id_range(only), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    for row in rows {
-        let (id, reason) = row?;
-        out.entry(id).or_default().lapsed = Some(reason);
-    }
-    let mut stmt = conn
+    let mut entered = conn
         .prepare("SELECT visit_id, submitted_on FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
-    let rows = stmt.query_map(id_range(only), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    for row in rows {
-        let (id, day) = row?;
-        out.entry(id).or_default().entered = Some(date(&day)?);
+    for range in which.ranges() {
+        let mut rows = events.query(range)?;
+        while let Some(r) = rows.next()? {
+            let d = date(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+            let v = out.entry(r.get(0)?).or_default();
+            match r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? {
+                "start" => (v.started, v.start_reason) = (Some(d), r.get(3)?),
+                "complete" => (v.completed, v.complete_reason) = (Some(d), r.get(3)?),
+                "publish" => v.published = Some(d),
+                _ => {}
+            }
+        }
+        let mut rows = lapses.query(range)?;
+        while let Some(r) = rows.next()? {
+            out.entry(r.get(0)?).or_default().lapsed = Some(r.get(1)?);
+        }
+        let mut rows = entered.query(range)?;
+        while let Some(r) = rows.next()? {
+            let d = date(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+            out.entry(r.get(0)?).or_default().entered = Some(d);
+        }
     }
     Ok(out)
 }
@@ -203,23 +195,36 @@ pub fn result(conn: &Connection, visit_id: i64) -> Result<Option<Submitted>> {
 }
 
 pub fn all_results(conn: &Connection) -> Result<HashMap<i64, Submitted>> {
-    results_of(conn, None)
+    results_of(conn, Visits::All)
 }
 
-/// The submitted result of one visit (`Some(id)`) or of every visit (`None`).
-pub fn results_of(conn: &Connection, only: Option<i64>) -> Result<HashMap<i64, Submitted>> {
+/// The submitted results of the visits `which` covers.
+pub fn results_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, Submitted>> {
     let mut stmt = conn.prepare(
         "SELECT visit_id, data, submitted_by, submitted_on, due, late, seq FROM results
          WHERE visit_id BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map(id_range(only), row_to_submitted)?;
     let mut out = HashMap::new();
-    for row in rows {
-        let (mut s, data) = row?;
-        s.result = from_json("results", &data)?;
-        out.insert(s.visit_id, s);
+    for range in which.ranges() {
+        for row in stmt.query_map(range, row_to_submitted)? {
+            let (mut s, data) = row?;
+            s.result = from_json("results", &data)?;
+            out.insert(s.visit_id, s);
+        }
     }
     Ok(out)
+}
+
+/// The visits with a correction waiting for the principal's decision (a visit twice if two
+/// wait), as [`corrections`] lists them undecided, without reading the corrections.
+pub fn pending_correction_visits(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.visit_id FROM corrections c JOIN audit_log a ON a.seq = c.seq
+         WHERE NOT EXISTS (SELECT 1 FROM correction_decisions d WHERE d.correction_id = c.id)
+         ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn insert_correction(

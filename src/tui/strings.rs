@@ -648,7 +648,7 @@ pub fn alert(a: &crate::services::dashboard::Alert) -> String {
             format!("{code} {name} {ALERT_CERT_EXPIRING}（{d}）")
         }
         Alert::NextYearCalendar(y) => format!("{y}{ALERT_NEXT_YEAR}"),
-        Alert::WindowClosing(v) => format!("{} 项{ALERT_WINDOW_CLOSING}", v.len()),
+        Alert::WindowClosing { count, .. } => format!("{count} 项{ALERT_WINDOW_CLOSING}"),
         Alert::DrawDue { period, since } => format!("{period}{ALERT_DRAW_DUE}（{since}起）"),
         Alert::Unpublished(v) => format!("{} 项{ALERT_UNPUBLISHED}", v.len()),
         Alert::AnnualReport { year, due, late } => format!(

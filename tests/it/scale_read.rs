@@ -4,6 +4,9 @@
 use chrono::NaiveDate;
 use shuangsuiji::services::Session;
 
+use shuangsuiji::services::dashboard::Overview;
+use shuangsuiji::services::visits::VisitView;
+
 use crate::support::{self, completed_visit, day, demo_copy, open, open_on};
 
 /// The fast path and the reference, for `year`, on one session.
@@ -204,7 +207,9 @@ fn the_overview_names_what_it_lists_as_the_visit_list_does() {
                 Alert::Overdue(l) | Alert::Unpublished(l) => {
                     l.iter().map(|(id, name)| (*id, name)).collect()
                 }
-                Alert::WindowClosing(l) => l.iter().map(|(id, name, _)| (*id, name)).collect(),
+                Alert::WindowClosing { first, .. } => {
+                    first.iter().map(|(id, name, _)| (*id, name)).collect()
+                }
                 _ => continue,
             };
             listed.push(shown.len());
@@ -219,4 +224,155 @@ fn the_overview_names_what_it_lists_as_the_visit_list_does() {
             "{login} {today}: {listed:?}"
         );
     }
+}
+
+/// The overview and its reference agree in everything they show.
+fn same_overview(fast: &Overview, reference: &Overview, what: &str) {
+    let json = |l: &[VisitView]| serde_json::to_value(l).unwrap();
+    assert_eq!(fast.tasks, reference.tasks, "{what}: progress");
+    assert_eq!(
+        json(&fast.deadlines),
+        json(&reference.deadlines),
+        "{what}: deadlines"
+    );
+    assert_eq!(json(&fast.mine), json(&reference.mine), "{what}: mine");
+    assert_eq!(fast.alerts, reference.alerts, "{what}: alerts");
+    assert_eq!(
+        (
+            fast.year,
+            fast.on_duty,
+            fast.draws,
+            fast.annual_report_generated
+        ),
+        (
+            reference.year,
+            reference.on_duty,
+            reference.draws,
+            reference.annual_report_generated
+        ),
+        "{what}"
+    );
+}
+
+/// The overview counts every visit from a narrow mark and its dates and reads whole only
+/// the visits it lists; building every visit whole (the reference, as the overview did
+/// before) gives the same overview for every user of the demo on days across the year:
+/// the progress counted over the visits each may see, the deadlines, their own visits, and
+/// each alert with the visits it names. The days and the changes made cover every list:
+/// a substitution (the officer substituted in has the visit as theirs, the one out no
+/// longer), visits marked 未实施, and the alert of windows closing longer than it names.
+#[test]
+fn the_overview_from_marks_is_the_overview_from_every_visit() {
+    use shuangsuiji::services::dashboard::{Alert, CLOSING_NAMED};
+    use shuangsuiji::services::visits::VisitFilter;
+    let dir = tempfile::tempdir().unwrap();
+    // A drawn second quarter with a substitution and the first quarter's unstarted visits
+    // marked 未实施.
+    let drawn = support::drawn_copy(&dir, "drawn.db");
+    let mut lead = open(&drawn, "lead.liu");
+    let visits = lead.list_visits(&VisitFilter::default()).unwrap();
+    let moved = visits
+        .iter()
+        .find(|v| v.draw_id == "2026Q2-01" && v.problem.is_none())
+        .unwrap()
+        .clone();
+    let out = moved.team.0[0].inspector.clone();
+    let sub = lead
+        .substitute("2026Q2-01", &moved.entity, &out, "病假")
+        .unwrap();
+    let mut lapsed = 0;
+    for v in visits
+        .iter()
+        .filter(|v| {
+            v.period == "2026Q1" && v.state == shuangsuiji::domain::visit::VisitState::Assigned
+        })
+        .take(3)
+    {
+        lead.lapse_visit(v.id, "企业停产，未实施").unwrap();
+        lapsed += 1;
+    }
+    assert!(lapsed > 0);
+    let drawn_day = support::demo_day();
+    drop(lead);
+    let late = day("2026-11-20");
+    let cases = [
+        (drawn, drawn_day),
+        (
+            support::demo_copy_at(&dir, "oct.db", day("2026-10-20")),
+            day("2026-10-20"),
+        ),
+        (support::demo_copy_at(&dir, "late.db", late), late),
+        (
+            support::demo_copy_at(&dir, "late2.db", late),
+            day("2026-12-28"),
+        ),
+    ];
+    // What the cases covered, so that a list left empty everywhere fails the test.
+    let (mut deadlines, mut mine, mut unpublished, mut overdue, mut closing_long) = (0, 0, 0, 0, 0);
+    let mut hidden = 0;
+    let mut substituted_in = false;
+    for (db, today) in &cases {
+        let logins: Vec<String> = open_on(db, "lead.liu", *today)
+            .list_users()
+            .unwrap()
+            .into_iter()
+            .map(|u| u.login)
+            .collect();
+        let all_drawn = open_on(db, "lead.liu", *today)
+            .overview()
+            .unwrap()
+            .tasks
+            .iter()
+            .map(|t| t.drawn)
+            .sum::<usize>();
+        for login in &logins {
+            let Ok(s) = support::try_open_on(db, login.as_str(), *today) else {
+                continue;
+            };
+            let Ok(fast) = s.overview() else {
+                continue;
+            };
+            let reference = s.overview_by_visits().unwrap();
+            let what = format!("{login} on {today}");
+            same_overview(&fast, &reference, &what);
+            deadlines += fast.deadlines.len();
+            mine += fast.mine.len();
+            unpublished += fast.unpublished().len();
+            overdue += fast.overdue().len();
+            if fast.tasks.iter().map(|t| t.drawn).sum::<usize>() < all_drawn {
+                hidden += 1;
+            }
+            if fast.mine.iter().any(|v| v.id == moved.id) {
+                assert!(
+                    s.user().inspector.as_deref() != Some(out.as_str()),
+                    "{what}"
+                );
+                substituted_in |= s.user().inspector.as_deref() == Some(sub.replacement.as_str());
+            }
+            for a in &fast.alerts {
+                if let Alert::WindowClosing { count, first } = a {
+                    assert_eq!(first.len(), (*count).min(CLOSING_NAMED), "{what}");
+                    closing_long += usize::from(*count > CLOSING_NAMED);
+                }
+            }
+        }
+    }
+    eprintln!(
+        "deadlines {deadlines}, mine {mine}, unpublished {unpublished}, overdue {overdue}, \
+         closing alerts longer than named {closing_long}, viewers counting fewer {hidden}"
+    );
+    for (what, n) in [
+        ("deadlines", deadlines),
+        ("mine", mine),
+        ("unpublished", unpublished),
+        ("overdue", overdue),
+        ("a closing alert longer than it names", closing_long),
+        ("a viewer who may not see every visit", hidden),
+    ] {
+        assert!(n > 0, "no case had {what}");
+    }
+    assert!(
+        substituted_in,
+        "the officer substituted in has the visit as theirs"
+    );
 }

@@ -8,7 +8,7 @@ use shuangsuiji::domain::draw::period::Period;
 use shuangsuiji::domain::role::Role;
 use shuangsuiji::domain::visit::VisitState;
 use shuangsuiji::services::ServiceError;
-use shuangsuiji::services::dashboard::Alert;
+use shuangsuiji::services::dashboard::{self, Alert};
 use shuangsuiji::services::visits::{VisitFilter, VisitView};
 
 use crate::support::{self, day, login_of, open_on, run, stdout};
@@ -154,11 +154,11 @@ fn unstarted_visits_are_flagged_ten_working_days_before_their_window_closes() {
     let path = support::demo_at(today);
     let lead = open_on(path, "lead.liu", today);
     let o = lead.overview().unwrap();
-    let closing = o
+    let (count, closing) = o
         .alerts
         .iter()
         .find_map(|a| match a {
-            Alert::WindowClosing(v) => Some(v.clone()),
+            Alert::WindowClosing { count, first } => Some((*count, first.clone())),
             _ => None,
         })
         .expect("unstarted visits with a window closing");
@@ -169,21 +169,58 @@ fn unstarted_visits_are_flagged_ten_working_days_before_their_window_closes() {
         assert_eq!(v.window_closes(), Some(*close));
         assert!(*close <= day("2026-11-03"), "{close}");
     }
-    let unstarted_closing = visits
+    let mut unstarted_closing: Vec<i64> = visits
         .iter()
         .filter(|v| {
             v.state == VisitState::Assigned
                 && v.problem.is_none()
                 && v.window_closes() == Some(day("2026-10-31"))
         })
-        .count();
-    assert_eq!(closing.len(), unstarted_closing);
+        .map(|v| v.id)
+        .collect();
+    unstarted_closing.sort_unstable();
+    assert_eq!(count, unstarted_closing.len());
+    // The alert names the first by id, and `visit list --closing` lists them all.
+    let named: Vec<i64> = closing.iter().map(|(id, _, _)| *id).collect();
+    let first: Vec<i64> = unstarted_closing
+        .iter()
+        .take(dashboard::CLOSING_NAMED)
+        .copied()
+        .collect();
+    assert_eq!(named, first);
+    let mut listed: Vec<i64> = lead
+        .list_visits(&VisitFilter {
+            closing: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(listed, unstarted_closing);
     let doctor = lead.doctor().unwrap();
+    let line = doctor
+        .iter()
+        .find(|f| f.check == "检查时间" && f.level == "warn")
+        .unwrap_or_else(|| panic!("{doctor:?}"));
     assert!(
-        doctor
-            .iter()
-            .any(|f| f.check == "检查时间" && f.level == "warn"),
-        "{doctor:?}"
+        line.detail.starts_with(&format!("{count} 项未开始")),
+        "{}",
+        line.detail
+    );
+    for (id, name, _) in &closing {
+        assert!(
+            line.detail.contains(&format!("{id} {name}")),
+            "{}",
+            line.detail
+        );
+    }
+    assert_eq!(
+        line.detail.contains("全部：visit list --closing"),
+        count > dashboard::CLOSING_NAMED,
+        "{}",
+        line.detail
     );
     // On 2026-08-20 nothing closes within ten working days.
     let lead = open_on(
@@ -195,7 +232,7 @@ fn unstarted_visits_are_flagged_ten_working_days_before_their_window_closes() {
     assert!(
         !o.alerts
             .iter()
-            .any(|a| matches!(a, Alert::WindowClosing(_)))
+            .any(|a| matches!(a, Alert::WindowClosing { .. }))
     );
 }
 
