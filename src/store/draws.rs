@@ -96,7 +96,10 @@ pub fn next_id(conn: &Connection, period: &str) -> Result<String> {
     Ok(format!("{period}-{:02}", n + 1))
 }
 
-/// The columns of a draw with its run and void, as a literal for `concat!`.
+/// The columns of a draw with its run and void, as a literal for `concat!`. Read from the
+/// covering indexes of schema v14 (`draws_listed`, `draw_runs_listed`), never from the rows,
+/// whose preparation and record lie before their audit numbers (SQLite would walk every page
+/// of those texts); `INDEXED BY`, because SQLite would otherwise take the run's primary key.
 macro_rules! select_draw {
     () => {
         "
@@ -104,9 +107,9 @@ macro_rules! select_draw {
            r.run_seq, ra.actor, ra.at,
            v.seq, va.actor, va.at, v.reason,
            ap.seq, apa.actor, apa.at
-    FROM draws d
+    FROM draws d INDEXED BY draws_listed
     JOIN audit_log pa ON pa.seq = d.prepared_seq
-    LEFT JOIN draw_runs r ON r.draw_id = d.id
+    LEFT JOIN draw_runs r INDEXED BY draw_runs_listed ON r.draw_id = d.id
     LEFT JOIN audit_log ra ON ra.seq = r.run_seq
     LEFT JOIN draw_void_requests v ON v.draw_id = d.id
     LEFT JOIN audit_log va ON va.seq = v.seq
@@ -578,6 +581,14 @@ pub fn live_visit(conn: &Connection, id: i64) -> Result<Option<VisitRow>> {
     Ok(live_visits_where(conn, None, Visits::One(id))?.pop())
 }
 
+/// [`live_draws`]' query, answered from the covering indexes of schema v14 (as
+/// [`select_draw`]).
+const LIVE_DRAWS: &str = "SELECT d.id, d.period, d.prepared_seq, r.run_on
+     FROM draws d INDEXED BY draws_listed
+     JOIN draw_runs r INDEXED BY draw_runs_listed ON r.draw_id = d.id
+     WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = d.id)
+       AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))";
+
 /// The draws run and not voided (of the year `year`, or all): id → (period, prepared_seq,
 /// the day it was run). Few, each read once, rather than joined to every visit (32,000 a
 /// quarter at 100,000 entities).
@@ -585,12 +596,7 @@ fn live_draws(
     conn: &Connection,
     year: Option<i32>,
 ) -> Result<HashMap<String, (String, i64, String)>> {
-    let mut stmt = conn.prepare(
-        "SELECT d.id, d.period, d.prepared_seq, r.run_on
-         FROM draws d JOIN draw_runs r ON r.draw_id = d.id
-         WHERE NOT EXISTS (SELECT 1 FROM draw_void_approvals a WHERE a.draw_id = d.id)
-           AND (?1 IS NULL OR substr(d.period, 1, 4) = CAST(?1 AS TEXT))",
-    )?;
+    let mut stmt = conn.prepare(LIVE_DRAWS)?;
     let live = stmt
         .query_map([year], |r| {
             Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -815,4 +821,50 @@ fn seat(r: &rusqlite::Row<'_>) -> rusqlite::Result<Seat> {
         lead: r.get(2)?,
         ticket: r.get(3)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    /// The lists of draws read no column of the draw tables' rows, whose preparation and
+    /// record come before the columns read: every access to `draws` and `draw_runs` is by a
+    /// covering index of schema v14.
+    #[test]
+    fn the_lists_of_draws_read_only_the_covering_indexes() {
+        let store = Store::in_memory().unwrap();
+        for sql in [
+            concat!(select_draw!(), " ORDER BY d.prepared_seq"),
+            concat!(select_draw!(), " WHERE d.id = ?1"),
+            super::LIVE_DRAWS,
+        ] {
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let args: Vec<rusqlite::types::Value> =
+                vec![rusqlite::types::Value::Null; stmt.parameter_count()];
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            for (table, index) in [("d", "draws_listed"), ("r", "draw_runs_listed")] {
+                assert!(
+                    plan.lines()
+                        .any(|l| l.contains(&format!(" {table} USING COVERING INDEX {index}"))),
+                    "{table}: {plan}"
+                );
+                assert!(
+                    !plan
+                        .lines()
+                        .any(|l| l.contains(&format!(" {table} USING INDEX"))
+                            || l.contains(&format!("SCAN {table}\n"))
+                            || l.ends_with(&format!("SCAN {table}"))),
+                    "{table}: {plan}"
+                );
+            }
+        }
+    }
 }

@@ -478,3 +478,23 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
 pub fn value_json(value: &serde_json::Value) -> String {
     serde_json::to_string(value).expect("a JSON value always serialises")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Visits;
+
+    #[test]
+    fn visits_are_read_as_runs_of_ids() {
+        assert_eq!(Visits::All.ranges(), [[i64::MIN, i64::MAX]]);
+        assert_eq!(Visits::One(7).ranges(), [[7, 7]]);
+        assert_eq!(
+            Visits::These(&[9, 3, 4, 5, 9, 12, 11, 1]).ranges(),
+            [[1, 1], [3, 5], [9, 9], [11, 12]]
+        );
+        assert!(Visits::These(&[]).ranges().is_empty());
+        assert_eq!(
+            Visits::These(&[i64::MAX, i64::MAX - 1]).ranges(),
+            [[i64::MAX - 1, i64::MAX]]
+        );
+    }
+}

@@ -112,9 +112,9 @@ fn an_upgrade_keeps_reporting_a_row_changed_beside_the_log_before_it() {
     let s = open(&db, None);
     assert_eq!(s.verify_rows().unwrap().total, 0);
     drop(s);
-    // Someone edits an entity with sqlite3, then makes the program believe the last three
-    // migrations have yet to run (v11 re-creates the town list; v12's index is kept; v13
-    // copies the drafts into a table of the same shape).
+    // Someone edits an entity with sqlite3, then makes the program believe the last four
+    // migrations have yet to run (v11 re-creates the town list; v12's and v14's indexes are
+    // kept; v13 copies the drafts into a table of the same shape).
     let conn = rusqlite::Connection::open(&db).unwrap();
     let code: String = conn
         .query_row("SELECT min(code) FROM entities", [], |r| r.get(0))
@@ -128,7 +128,7 @@ fn an_upgrade_keeps_reporting_a_row_changed_beside_the_log_before_it() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     conn.execute_batch("DROP TABLE towns").unwrap();
-    conn.pragma_update(None, "user_version", version - 3)
+    conn.pragma_update(None, "user_version", version - 4)
         .unwrap();
     drop(conn);
     let s = open(&db, None);
