@@ -123,7 +123,8 @@ pub struct VisitFilter {
 /// correction, entity's name and town, and its tasks' windows.
 pub(crate) struct VisitFacts<'a> {
     pub events: &'a HashMap<i64, VisitDates>,
-    pub results: &'a HashMap<i64, crate::domain::result_records::Submitted>,
+    /// Whether each submitted result was late.
+    pub late: &'a HashMap<i64, bool>,
     pub pending: &'a [i64],
     pub names: &'a HashMap<String, (String, String)>,
     pub windows: &'a HashMap<(i32, String), TaskWindow>,
@@ -137,7 +138,7 @@ pub(crate) fn summarise(
 ) -> Vec<VisitView> {
     let VisitFacts {
         events,
-        results,
+        late,
         pending,
         names,
         windows,
@@ -163,8 +164,8 @@ pub(crate) fn summarise(
                 }
                 _ => (None, None),
             };
-            let late = match (results.get(&row.id), &due) {
-                (Some(r), _) => r.late,
+            let late = match (late.get(&row.id), &due) {
+                (Some(late), _) => *late,
                 (None, Some(d)) => today > d.date,
                 _ => false,
             };
@@ -266,7 +267,7 @@ impl Session {
         let today = self.today();
         let rows = store::draws::live_visits_where(conn, filter.year, which)?;
         let events = store::results::events_of(conn, which)?;
-        let results = store::results::results_of(conn, which)?;
+        let late = store::results::late_of(conn, which)?;
         let pending = store::results::pending_correction_visits(conn)?;
         let names = match named {
             Names::All => store::entities::names_of_visited(conn, which)?,
@@ -276,7 +277,7 @@ impl Session {
             rows,
             &VisitFacts {
                 events: &events,
-                results: &results,
+                late: &late,
                 pending: &pending,
                 names: &names,
                 windows: &task_windows(conn)?,

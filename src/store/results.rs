@@ -31,9 +31,17 @@ pub fn dates_of(conn: &Connection, id: i64) -> Result<VisitDates> {
 /// result was entered (visit id → dates; a visit with none is absent).
 pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, VisitDates>> {
     let mut out: HashMap<i64, VisitDates> = HashMap::new();
-    let mut events = conn.prepare(
-        "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2",
-    )?;
+    // Every visit's: the table in one pass (`+visit_id` keeps SQLite off the index of
+    // (visit_id, kind), which would cost a look-up of the row for each of 100,000 events).
+    let mut events = conn.prepare(match which {
+        Visits::All => {
+            "SELECT visit_id, kind, day, reason FROM visit_events
+             WHERE +visit_id BETWEEN ?1 AND ?2"
+        }
+        Visits::One(_) | Visits::These(_) => {
+            "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2"
+        }
+    })?;
     let mut lapses =
         conn.prepare("SELECT visit_id, reason FROM visit_lapses WHERE visit_id BETWEEN ?1 AND ?2")?;
     let mut entered = conn
@@ -210,6 +218,21 @@ pub fn results_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, S
             let (mut s, data) = row?;
             s.result = from_json("results", &data)?;
             out.insert(s.visit_id, s);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether each submitted result of the visits `which` covers was late (visit id → late):
+/// all a list of visits shows of a result, read without parsing the results.
+pub fn late_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, bool>> {
+    let mut stmt =
+        conn.prepare("SELECT visit_id, late FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let mut out = HashMap::new();
+    for range in which.ranges() {
+        for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (id, late) = row?;
+            out.insert(id, late);
         }
     }
     Ok(out)

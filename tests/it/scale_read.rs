@@ -376,3 +376,40 @@ fn the_overview_from_marks_is_the_overview_from_every_visit() {
         "the officer substituted in has the visit as theirs"
     );
 }
+
+/// A read of some visits by id brings exactly those, as the read of every visit has them,
+/// though ids close together are read as one run (with the visits between) and ids far apart
+/// as runs of their own.
+#[test]
+fn a_read_of_some_visits_brings_exactly_those() {
+    use shuangsuiji::store::{Visits, draws};
+    let dir = tempfile::tempdir().unwrap();
+    let db = support::drawn_copy(&dir, "d.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let all = draws::live_visits(&conn, None).unwrap();
+    assert!(all.len() > 40, "{}", all.len());
+    let mut ids: Vec<i64> = all.iter().map(|v| v.id).collect();
+    ids.sort_unstable();
+    // Every third visit (runs with visits between), and the last one alone.
+    let mut picked: Vec<i64> = ids.iter().step_by(3).copied().collect();
+    picked.push(*ids.last().unwrap());
+    picked.reverse();
+    let got = draws::live_visits_where(&conn, None, Visits::These(&picked)).unwrap();
+    let mut got_ids: Vec<i64> = got.iter().map(|v| v.id).collect();
+    got_ids.sort_unstable();
+    let mut want = picked.clone();
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(got_ids, want);
+    for v in &got {
+        let whole = all.iter().find(|w| w.id == v.id).unwrap();
+        assert_eq!(format!("{v:?}"), format!("{whole:?}"), "#{}", v.id);
+    }
+    // In the order of the whole list.
+    let order: Vec<i64> = all
+        .iter()
+        .filter(|v| want.contains(&v.id))
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(got.iter().map(|v| v.id).collect::<Vec<_>>(), order);
+}
