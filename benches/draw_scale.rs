@@ -11,7 +11,10 @@
 //!
 //! - **the dashboard's first screen** on the county the last run has just drawn
 //!   (`tui::load::overview` + `tui::load::key_coverage`, in process, as `benches/scale.rs`
-//!   times it on a county that has drawn nothing), against the goal of 100 ms.
+//!   times it on a county that has drawn nothing), against the goal of 100 ms; then the same
+//!   county at the year's end, simulated in SQL (every visit started and completed, 59 in 60
+//!   results entered, most published), and beside each the overview's reference, which builds
+//!   every visit whole (`Session::overview_by_visits`, the overview before it counted marks).
 //!
 //! Each child is timed by its wall clock and its own peak resident set (`wait4`). Medians of
 //! 5 interleaved runs (3 at 1M). `cargo bench --bench draw_scale` prints a markdown table;
@@ -219,6 +222,52 @@ fn hashing_floor(n: usize) -> Duration {
     took
 }
 
+/// The county just drawn as it stands at the year's end, simulated in SQL beside the program
+/// (the bench only reads it afterwards; nothing is logged): every visit started and completed
+/// on the day of the draw, the results of 59 in 60 entered that day (the rest still within
+/// their 20 working days), and 49 in 50 of those published.
+fn simulate_year_end(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let day: String = conn
+        .query_row(
+            "SELECT run_on FROM draw_runs ORDER BY run_seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let seq: i64 = conn
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    let data =
+        serde_json::to_string(&shuangsuiji::domain::result::InspectionResult::default()).unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for (sql, args) in [
+        (
+            "INSERT INTO visit_events (visit_id, kind, day, seq)
+             SELECT id, 'start', ?1, ?2 FROM visits",
+            vec![day.clone(), seq.to_string()],
+        ),
+        (
+            "INSERT INTO visit_events (visit_id, kind, day, seq)
+             SELECT id, 'complete', ?1, ?2 FROM visits",
+            vec![day.clone(), seq.to_string()],
+        ),
+        (
+            "INSERT INTO results (visit_id, data, submitted_by, submitted_on, due, late, seq)
+             SELECT id, ?3, 'bench', ?1, ?1, 0, ?2 FROM visits WHERE id % 60 != 0",
+            vec![day.clone(), seq.to_string(), data.clone()],
+        ),
+        (
+            "INSERT INTO visit_events (visit_id, kind, day, seq)
+             SELECT id, 'publish', ?1, ?2 FROM visits WHERE id % 60 != 0 AND id % 50 != 0",
+            vec![day.clone(), seq.to_string()],
+        ),
+    ] {
+        tx.execute(sql, rusqlite::params_from_iter(args)).unwrap();
+    }
+    tx.commit().unwrap();
+}
+
 /// The dashboard's full first screen (overview and key coverage, as `benches/scale.rs` times
 /// it on a county with no draw) on the county just drawn: its year now has a run draw with
 /// its visits, which the key coverage goes through to find the ones started.
@@ -361,6 +410,9 @@ fn main() {
         if let Ok(keep) = std::env::var("DRAW_KEEP") {
             draw_county::copy_database(&db, &Path::new(&keep).join(format!("drawn-{n}.db")));
         }
+        simulate_year_end(&db);
+        let [late_screen, late_overview, late_key, late_by_visits] =
+            first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
         draw_county::remove_database(&db);
         let peak = peaks.iter().max().copied().unwrap_or(0);
         let t = median(total.clone());
@@ -401,6 +453,26 @@ fn main() {
             format!(
                 "overview {} of before",
                 ratio(median(overview), median(by_visits))
+            ),
+        ]);
+        rows.push([
+            format!(
+                "— the same at the year's end (simulated: every visit started and completed, \
+                 59 in 60 entered, 49 in 50 of those published; {} waiting for their result)",
+                visits / 60
+            ),
+            label.clone(),
+            spread(&late_screen),
+            format!(
+                "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}; \
+                 the overview building every visit (before) {}",
+                secs(median(late_overview.clone())),
+                secs(median(late_key)),
+                spread(&late_by_visits)
+            ),
+            format!(
+                "overview {} of before",
+                ratio(median(late_overview), median(late_by_visits))
             ),
         ]);
         rows.push([
