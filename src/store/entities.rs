@@ -211,7 +211,7 @@ pub struct KeyCounts {
 /// The entities inspected in the year `?1`, by a random visit or a targeted check.
 fn inspected_sql() -> String {
     format!(
-        "SELECT entity FROM ({} UNION {})",
+        "SELECT entity FROM ({} UNION ALL {})",
         super::draws::STARTED_ENTITIES_IN_YEAR,
         super::targeted::INSPECTED_IN_YEAR
     )
