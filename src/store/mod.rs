@@ -343,9 +343,10 @@ pub enum Visits<'a> {
 /// statement more.
 pub const RUN_GAP: i64 = 32;
 /// More runs than this are read as one, from the first id to the last: a run costs a few
-/// statements (8 for a list of visits, about 25 µs), and a pass over every visit of a county
-/// of 100,000 about 60 ms.
-pub const MAX_RUNS: usize = 2048;
+/// statements (8 for a list of visits, about 30 µs), and a pass over every visit's rows about
+/// 0.3 s at 100,000 entities and 3 s at a million (measured by `benches/draw_scale.rs` at the
+/// year's end, where 5,356 visits wait for their result at a million).
+pub const MAX_RUNS: usize = 8192;
 
 impl Visits<'_> {
     /// The id ranges to read, each `[low, high]` for `BETWEEN ?1 AND ?2`.

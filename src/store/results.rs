@@ -44,26 +44,30 @@ pub fn dates_of(conn: &Connection, id: i64) -> Result<VisitDates> {
         .unwrap_or_default())
 }
 
+/// Ranges of visit ids wider than this are read by a pass over the events (see [`events_of`]).
+const WIDE: i64 = 65_536;
+
 /// The dates of the visits `which` covers: their events, 未实施 marks and the day each
 /// result was entered (visit id → dates; a visit with none is absent).
 pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, VisitDates>> {
     let mut out: HashMap<i64, VisitDates> = HashMap::new();
-    // Every visit's: the table in one pass (`+visit_id` keeps SQLite off the index of
-    // (visit_id, kind), which would cost a look-up of the row for each of 100,000 events).
-    let mut events = conn.prepare(match which {
-        Visits::All => {
-            "SELECT visit_id, kind, day, reason FROM visit_events
-             WHERE +visit_id BETWEEN ?1 AND ?2"
-        }
-        Visits::One(_) | Visits::These(_) => {
-            "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2"
-        }
-    })?;
+    // A wide range (every visit's, or a span of many): the table in one pass (`+visit_id`
+    // keeps SQLite off the index of (visit_id, kind), which costs a look-up of the row for
+    // each event: 1,000,000 at the year's end of a county of a million). A narrow one: the
+    // index.
+    let mut scan = conn.prepare(
+        "SELECT visit_id, kind, day, reason FROM visit_events WHERE +visit_id BETWEEN ?1 AND ?2",
+    )?;
+    let mut by_index = conn.prepare(
+        "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2",
+    )?;
     let mut lapses =
         conn.prepare("SELECT visit_id, reason FROM visit_lapses WHERE visit_id BETWEEN ?1 AND ?2")?;
     let mut entered = conn
         .prepare("SELECT visit_id, submitted_on FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
     for range in which.ranges() {
+        let wide = range[1].saturating_sub(range[0]) > WIDE;
+        let events = if wide { &mut scan } else { &mut by_index };
         let mut rows = events.query(range)?;
         while let Some(r) = rows.next()? {
             let d = date(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
