@@ -222,6 +222,29 @@ fn unstarted_visits_are_flagged_ten_working_days_before_their_window_closes() {
         "{}",
         line.detail
     );
+    // The observer who wants the drawn list early: the closing visits are unstarted, so
+    // neither the list nor the alert nor doctor shows him one.
+    let observer = open_on(path, "observer.chen", today);
+    assert!(
+        observer
+            .list_visits(&VisitFilter {
+                closing: true,
+                ..Default::default()
+            })
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !observer
+            .overview()
+            .unwrap()
+            .alerts
+            .iter()
+            .any(|a| matches!(a, Alert::WindowClosing { .. }))
+    );
+    let doctor = observer.doctor().unwrap();
+    let line = doctor.iter().find(|f| f.check == "检查时间").unwrap();
+    assert_eq!(line.level, "ok", "{}", line.detail);
     // On 2026-08-20 nothing closes within ten working days.
     let lead = open_on(
         support::demo_at(day("2026-08-20")),
