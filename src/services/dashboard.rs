@@ -304,12 +304,12 @@ impl Session {
         let windows = task_windows(conn)?;
         // The viewer's own visits, with their teams; every other visit's team does not hold
         // the viewer, which is all the role table asks of it.
-        let mine: HashMap<i64, Team> = match &self.user().inspector {
+        let mine: store::ById<Team> = match &self.user().inspector {
             Some(code) => store::draws::teams_with(conn, code)?
                 .into_iter()
                 .filter(|(_, team)| team.includes(code))
                 .collect(),
-            None => HashMap::new(),
+            None => store::ById::default(),
         };
         let nobody = Team::default();
         let years: Vec<Option<i32>> = marks.periods.iter().map(|p| year_of(p)).collect();

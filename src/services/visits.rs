@@ -122,9 +122,9 @@ pub struct VisitFilter {
 /// What the visit tables do not hold and a visit's view reads: its dates, result, waiting
 /// correction, entity's name and town, and its tasks' windows.
 pub(crate) struct VisitFacts<'a> {
-    pub events: &'a HashMap<i64, VisitDates>,
+    pub events: &'a store::ById<VisitDates>,
     /// Whether each submitted result was late.
-    pub late: &'a HashMap<i64, bool>,
+    pub late: &'a store::ById<bool>,
     pub pending: &'a [i64],
     pub names: &'a HashMap<String, (String, String)>,
     pub windows: &'a HashMap<(i32, String), TaskWindow>,

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::binding::optional_text;
-use super::{Result, Visits, from_json, to_json};
+use super::{ById, Result, Visits, from_json, to_json};
 use crate::domain::draw::record::{
     DrawRecord, Ineligible, Prepared, PrivatePart, Seat, StratumResult, Substitution, Team,
     VisitResult,
@@ -684,8 +684,8 @@ pub fn live_visits_where(
 /// The current teams (substitutions applied) of the visits in `ranges`: their seats and
 /// substitutions each read in one pass a range (not one query a visit: a county of 100,000
 /// has 32,000 visits a quarter), lead first, then as stored.
-fn teams_in(conn: &Connection, ranges: &[[i64; 2]]) -> Result<HashMap<i64, Team>> {
-    let mut seats: HashMap<i64, Team> = HashMap::new();
+fn teams_in(conn: &Connection, ranges: &[[i64; 2]]) -> Result<ById<Team>> {
+    let mut seats: ById<Team> = ById::default();
     let mut stmt = conn.prepare(
         "SELECT visit_id, inspector, department, lead, ticket FROM visit_team
          WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY visit_id, lead DESC, rowid",
@@ -721,7 +721,7 @@ fn teams_in(conn: &Connection, ranges: &[[i64; 2]]) -> Result<HashMap<i64, Team>
 /// The current teams of the visits an officer sits on or was substituted into or out of:
 /// the candidates for "my visits", read without reading every visit's team. Whether the
 /// officer is on a team now is the team's to say ([`Team::includes`]).
-pub fn teams_with(conn: &Connection, inspector: &str) -> Result<HashMap<i64, Team>> {
+pub fn teams_with(conn: &Connection, inspector: &str) -> Result<ById<Team>> {
     let mut stmt = conn.prepare(
         "SELECT visit_id FROM visit_team WHERE inspector = ?1
          UNION SELECT visit_id FROM substitutions WHERE replacement = ?1 OR out = ?1",

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, StoreError, Visits, from_json, id_range, to_json};
+use super::{ById, Result, StoreError, Visits, from_json, id_range, to_json};
 use crate::domain::result::InspectionResult;
 use crate::domain::result_records::{Correction, Decision, Draft, FollowUp, Submitted};
 use crate::domain::visit::VisitDates;
@@ -33,7 +33,7 @@ fn date(s: &str) -> Result<NaiveDate> {
 }
 
 /// The events of every visit: (visit id → kind → day).
-pub fn events(conn: &Connection) -> Result<HashMap<i64, VisitDates>> {
+pub fn events(conn: &Connection) -> Result<ById<VisitDates>> {
     events_of(conn, Visits::All)
 }
 
@@ -49,8 +49,8 @@ const WIDE: i64 = 65_536;
 
 /// The dates of the visits `which` covers: their events, 未实施 marks and the day each
 /// result was entered (visit id → dates; a visit with none is absent).
-pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, VisitDates>> {
-    let mut out: HashMap<i64, VisitDates> = HashMap::new();
+pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<ById<VisitDates>> {
+    let mut out: ById<VisitDates> = ById::default();
     // A wide range (every visit's, or a span of many): the table in one pass (`+visit_id`
     // keeps SQLite off the index of (visit_id, kind), which costs a look-up of the row for
     // each event: 1,000,000 at the year's end of a county of a million). A narrow one: the
@@ -246,10 +246,10 @@ pub fn results_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, S
 
 /// Whether each submitted result of the visits `which` covers was late (visit id → late):
 /// all a list of visits shows of a result, read without parsing the results.
-pub fn late_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, bool>> {
+pub fn late_of(conn: &Connection, which: Visits<'_>) -> Result<ById<bool>> {
     let mut stmt =
         conn.prepare("SELECT visit_id, late FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
-    let mut out = HashMap::new();
+    let mut out = ById::default();
     for range in which.ranges() {
         for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
             let (id, late) = row?;
