@@ -310,6 +310,28 @@ fn first_screen(db: &Path, runs: usize) -> [Vec<Duration>; 4] {
     times
 }
 
+/// A row of the table for [`first_screen`]'s times: the screen, its parts, and the overview
+/// against its reference.
+fn screen_row(work: String, label: &str, times: [Vec<Duration>; 4]) -> [String; 5] {
+    let [screen, overview, key, by_visits] = times;
+    [
+        work,
+        label.to_string(),
+        spread(&screen),
+        format!(
+            "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}; \
+             the overview building every visit (before) {}",
+            secs(median(overview.clone())),
+            secs(median(key)),
+            spread(&by_visits)
+        ),
+        format!(
+            "overview {} of before",
+            ratio(median(overview), median(by_visits))
+        ),
+    ]
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -405,14 +427,12 @@ fn main() {
             floor.push(hashing_floor(n));
         }
         draw_county::remove_database(&template);
-        let [screen, overview, key, by_visits] =
-            first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
+        let screen = first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
         if let Ok(keep) = std::env::var("DRAW_KEEP") {
             draw_county::copy_database(&db, &Path::new(&keep).join(format!("drawn-{n}.db")));
         }
         simulate_year_end(&db);
-        let [late_screen, late_overview, late_key, late_by_visits] =
-            first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
+        let late_screen = first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
         draw_county::remove_database(&db);
         let peak = peaks.iter().max().copied().unwrap_or(0);
         let t = median(total.clone());
@@ -437,44 +457,22 @@ fn main() {
             format!("SQLite floor {}", spread(&floors)),
             ratio(median(run.clone()), median(floors.clone())),
         ]);
-        rows.push([
+        rows.push(screen_row(
             format!(
                 "dashboard first screen (overview + key coverage) after the run ({visits} visits)"
             ),
-            label.clone(),
-            spread(&screen),
-            format!(
-                "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}; \
-                 the overview building every visit (before) {}",
-                secs(median(overview.clone())),
-                secs(median(key)),
-                spread(&by_visits)
-            ),
-            format!(
-                "overview {} of before",
-                ratio(median(overview), median(by_visits))
-            ),
-        ]);
-        rows.push([
+            &label,
+            screen,
+        ));
+        rows.push(screen_row(
             format!(
                 "— the same at the year's end (simulated: every visit started and completed, \
                  59 in 60 entered, 49 in 50 of those published; {} waiting for their result)",
                 visits / 60
             ),
-            label.clone(),
-            spread(&late_screen),
-            format!(
-                "goal ≤ 100 ms; of which `load::overview` {} / `load::key_coverage` {}; \
-                 the overview building every visit (before) {}",
-                secs(median(late_overview.clone())),
-                secs(median(late_key)),
-                spread(&late_by_visits)
-            ),
-            format!(
-                "overview {} of before",
-                ratio(median(late_overview), median(late_by_visits))
-            ),
-        ]);
+            &label,
+            late_screen,
+        ));
         rows.push([
             "selection alone (`ticket::smallest`, 5 %)".into(),
             label.clone(),

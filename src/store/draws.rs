@@ -859,18 +859,11 @@ mod tests {
             concat!(select_draw!(), " WHERE d.id = ?1"),
             super::LIVE_DRAWS,
         ] {
-            let mut stmt = store
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap();
-            let args: Vec<rusqlite::types::Value> =
-                vec![rusqlite::types::Value::Null; stmt.parameter_count()];
-            let plan: Vec<String> = stmt
-                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            let plan = plan.join("\n");
+            let plan = crate::store::query_plan(
+                store.conn(),
+                sql,
+                &[rusqlite::types::Value::Null, rusqlite::types::Value::Null],
+            );
             for (table, index) in [("d", "draws_listed"), ("r", "draw_runs_listed")] {
                 assert!(
                     plan.lines()

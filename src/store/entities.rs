@@ -477,18 +477,14 @@ mod tests {
     fn the_key_coverage_reads_the_partial_index_in_its_order() {
         let store = Store::in_memory().unwrap();
         for sql in [super::key_counts_sql(), super::key_missing_sql()] {
-            let mut stmt = store
-                .conn()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap();
-            let args = [2026, 64];
-            let args = &args[..stmt.parameter_count()];
-            let plan: Vec<String> = stmt
-                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            let plan = plan.join("\n");
+            let plan = crate::store::query_plan(
+                store.conn(),
+                &sql,
+                &[
+                    rusqlite::types::Value::Integer(2026),
+                    rusqlite::types::Value::Integer(64),
+                ],
+            );
             assert!(
                 plan.contains("SEARCH entities USING INDEX entities_key")
                     || plan.contains("SEARCH entities USING COVERING INDEX entities_key"),

@@ -498,6 +498,20 @@ pub fn value_json(value: &serde_json::Value) -> String {
     serde_json::to_string(value).expect("a JSON value always serialises")
 }
 
+/// SQLite's query plan for `sql` with `args` (as many as it takes), one step a line: what the
+/// store's tests check their queries' use of indexes against.
+#[cfg(test)]
+pub(crate) fn query_plan(conn: &Connection, sql: &str, args: &[rusqlite::types::Value]) -> String {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let args = &args[..stmt.parameter_count()];
+    let plan: Vec<String> = stmt
+        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    plan.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::{MAX_RUNS, RUN_GAP, Visits};
