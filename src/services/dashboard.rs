@@ -185,10 +185,10 @@ impl Listed {
 impl Session {
     /// The overview for today, as the user may see it.
     ///
-    /// The visits are read as [`VisitMark`]s, one narrow row each, and counted; only the
-    /// visits the overview lists are read whole and named. [`Session::overview_by_visits`]
-    /// builds every visit instead, as the overview did before: the reference tests compare
-    /// this with.
+    /// The visits are read as [`store::draws::VisitMark`]s, one narrow row each, and
+    /// counted; only the visits the overview lists are read whole and named.
+    /// [`Session::overview_by_visits`] builds every visit instead, as the overview did
+    /// before: the reference tests compare this with.
     pub fn overview(&self) -> Result<Overview> {
         self.require(Action::ViewRegistry)?;
         let lists = self.visit_lists()?;
