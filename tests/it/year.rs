@@ -199,6 +199,23 @@ fn unstarted_visits_are_flagged_ten_working_days_before_their_window_closes() {
         .collect();
     listed.sort_unstable();
     assert_eq!(listed, unstarted_closing);
+    let out = support::command(
+        path,
+        &["--as", "lead.liu", "visit", "list", "--closing", "--json"],
+    )
+    .env("SHUANGSUIJI_TODAY", today.to_string())
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut cli: Vec<i64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_i64().unwrap())
+        .collect();
+    cli.sort_unstable();
+    assert_eq!(cli, unstarted_closing, "visit list --closing");
     let doctor = lead.doctor().unwrap();
     let line = doctor
         .iter()
