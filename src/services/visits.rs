@@ -269,9 +269,15 @@ impl Session {
         let events = store::results::events_of(conn, which)?;
         let late = store::results::late_of(conn, which)?;
         let pending = store::results::pending_correction_visits(conn)?;
-        let names = match named {
-            Names::All => store::entities::names_of_visited(conn, which)?,
-            Names::None => HashMap::new(),
+        let names = match (named, which) {
+            (Names::None, _) => HashMap::new(),
+            // A few visits of many: their entities alone (a run of ids brings others).
+            (Names::All, Visits::These(_)) => {
+                store::entities::names_of(conn, rows.iter().map(|r| r.entity.as_str()))?
+            }
+            (Names::All, Visits::All | Visits::One(_)) => {
+                store::entities::names_of_visited(conn, which)?
+            }
         };
         let mut out: Vec<VisitView> = summarise(
             rows,

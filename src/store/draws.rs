@@ -626,11 +626,7 @@ pub fn live_visits_where(
 ) -> Result<Vec<VisitRow>> {
     let live = live_draws(conn, year)?;
     let ranges = which.ranges();
-    // The ids asked for, when a run may bring others.
-    let asked: Option<std::collections::HashSet<i64>> = match which {
-        Visits::These(ids) => Some(ids.iter().copied().collect()),
-        Visits::All | Visits::One(_) => None,
-    };
+    let asked = which.asked();
     let mut stmt = conn.prepare(
         "SELECT id, draw_id, entity, tasks, ticket, problem, note FROM visits
          WHERE id BETWEEN ?1 AND ?2",
@@ -662,7 +658,7 @@ pub fn live_visits_where(
         }
     }
     rows.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    let mut teams = teams_in(conn, &ranges)?;
+    let mut teams = teams_in(conn, which)?;
     let mut out = Vec::with_capacity(rows.len());
     for (_, ticket, id, draw_id, period, entity, tasks, problem, drawn_on, note) in rows {
         out.push(VisitRow {
@@ -684,32 +680,51 @@ pub fn live_visits_where(
 /// The current teams (substitutions applied) of the visits in `ranges`: their seats and
 /// substitutions each read in one pass a range (not one query a visit: a county of 100,000
 /// has 32,000 visits a quarter), lead first, then as stored.
-fn teams_in(conn: &Connection, ranges: &[[i64; 2]]) -> Result<ById<Team>> {
-    let mut seats: ById<Team> = ById::default();
+fn teams_in(conn: &Connection, which: Visits<'_>) -> Result<ById<Team>> {
+    let ranges = which.ranges();
+    let asked = which.asked();
+    let kept = |id: &i64| asked.as_ref().is_none_or(|asked| asked.contains(id));
+    // Each team put in order here (lead first, then as stored), not by SQLite: a sort in
+    // SQLite is a sorter set up for each run of ids, and a list of an officer's own visits
+    // is 2,000 runs on the benches' county.
+    let mut stored: ById<Vec<(i64, Seat)>> = ById::default();
     let mut stmt = conn.prepare(
-        "SELECT visit_id, inspector, department, lead, ticket FROM visit_team
-         WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY visit_id, lead DESC, rowid",
+        "SELECT visit_id, inspector, department, lead, ticket, rowid FROM visit_team
+         WHERE visit_id BETWEEN ?1 AND ?2",
     )?;
-    for range in ranges {
+    for range in &ranges {
         let mut rows_of = stmt.query(*range)?;
         while let Some(r) = rows_of.next()? {
+            let id: i64 = r.get(0)?;
+            if !kept(&id) {
+                continue;
+            }
             let seat = Seat {
                 inspector: r.get(1)?,
                 department: r.get(2)?,
                 lead: r.get(3)?,
                 ticket: r.get(4)?,
             };
-            seats.entry(r.get(0)?).or_default().0.push(seat);
+            stored.entry(id).or_default().push((r.get(5)?, seat));
         }
+    }
+    let mut seats: ById<Team> = ById::default();
+    seats.reserve(stored.len());
+    for (id, mut team) in stored {
+        team.sort_unstable_by_key(|(rowid, seat)| (!seat.lead, *rowid));
+        seats.insert(id, Team(team.into_iter().map(|(_, seat)| seat).collect()));
     }
     let mut stmt = conn.prepare(
         "SELECT visit_id, out, replacement FROM substitutions
          WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY id",
     )?;
-    for range in ranges {
+    for range in &ranges {
         let mut rows_of = stmt.query(*range)?;
         while let Some(r) = rows_of.next()? {
             let id: i64 = r.get(0)?;
+            if !kept(&id) {
+                continue;
+            }
             let out = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
             let replacement = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
             seats.entry(id).or_default().replace(out, replacement);
@@ -729,7 +744,7 @@ pub fn teams_with(conn: &Connection, inspector: &str) -> Result<ById<Team>> {
     let ids: Vec<i64> = stmt
         .query_map([inspector], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    teams_in(conn, &Visits::These(&ids).ranges())
+    teams_in(conn, Visits::These(&ids))
 }
 
 /// A live visit as a screen that counts every visit reads it: no team, entity, ticket or

@@ -243,6 +243,23 @@ pub fn name_of(conn: &Connection, code: &str) -> Result<Option<(String, String)>
         .optional()?)
 }
 
+/// Name and town of the entities with these codes, by code (those in the registry), one
+/// look-up each: for a few visits of many, whose ids lie apart.
+pub fn names_of<'a>(
+    conn: &Connection,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, (String, String)>> {
+    let mut out = HashMap::new();
+    for code in codes {
+        if !out.contains_key(code)
+            && let Some(found) = name_of(conn, code)?
+        {
+            out.insert(code.to_string(), found);
+        }
+    }
+    Ok(out)
+}
+
 /// Name and town of the entities of the visits `which` covers, by code: what lists of
 /// visits show, read without going through the whole registry (the overview's visits on a
 /// county of 100,000), and for one visit without reading every visited one's.
@@ -250,9 +267,10 @@ pub fn names_of_visited(
     conn: &Connection,
     which: super::Visits<'_>,
 ) -> Result<HashMap<String, (String, String)>> {
+    // A join, not `code IN (…)`: an IN list is a table SQLite builds for each run of ids.
     let mut stmt = conn.prepare_cached(
-        "SELECT code, name, town FROM entities
-         WHERE code IN (SELECT entity FROM visits WHERE id BETWEEN ?1 AND ?2)",
+        "SELECT e.code, e.name, e.town FROM visits v JOIN entities e ON e.code = v.entity
+         WHERE v.id BETWEEN ?1 AND ?2",
     )?;
     let mut out = HashMap::new();
     for range in which.ranges() {

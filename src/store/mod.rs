@@ -334,8 +334,8 @@ pub type ById<V> = std::collections::HashMap<i64, V, foldhash::fast::RandomState
 /// ids (in any order). Each is read as runs of ids, one `BETWEEN ?a AND ?b` a run, so a
 /// screen that lists a few hundred visits of 32,000 reads only theirs. Ids less than
 /// [`RUN_GAP`] apart share a run, and more than [`MAX_RUNS`] runs are read as one: a read
-/// of `These` may bring visits beside those asked for, which the reader of the visits
-/// themselves ([`draws::live_visits_where`]) leaves out, and maps keyed by visit may keep.
+/// of `These` may bring visits beside those asked for, which the readers leave out
+/// ([`Visits::asked`]).
 #[derive(Debug, Clone, Copy)]
 pub enum Visits<'a> {
     All,
@@ -352,7 +352,19 @@ pub const RUN_GAP: i64 = 32;
 /// year's end, where 5,356 visits wait for their result at a million).
 pub const MAX_RUNS: usize = 8192;
 
+/// A set of visit ids, hashed as [`ById`].
+pub type IdSet = std::collections::HashSet<i64, foldhash::fast::RandomState>;
+
 impl Visits<'_> {
+    /// The ids asked for when a run may bring others ([`Visits::These`]): the readers leave
+    /// the others out as they read, before building anything of them.
+    pub(crate) fn asked(self) -> Option<IdSet> {
+        match self {
+            Visits::These(ids) => Some(ids.iter().copied().collect()),
+            Visits::All | Visits::One(_) => None,
+        }
+    }
+
     /// The id ranges to read, each `[low, high]` for `BETWEEN ?1 AND ?2`.
     pub(crate) fn ranges(self) -> Vec<[i64; 2]> {
         match self {

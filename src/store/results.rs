@@ -65,13 +65,19 @@ pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<ById<VisitDates
         conn.prepare("SELECT visit_id, reason FROM visit_lapses WHERE visit_id BETWEEN ?1 AND ?2")?;
     let mut entered = conn
         .prepare("SELECT visit_id, submitted_on FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let asked = which.asked();
+    let kept = |id: &i64| asked.as_ref().is_none_or(|asked| asked.contains(id));
     for range in which.ranges() {
         let wide = range[1].saturating_sub(range[0]) > WIDE;
         let events = if wide { &mut scan } else { &mut by_index };
         let mut rows = events.query(range)?;
         while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if !kept(&id) {
+                continue;
+            }
             let d = date(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
-            let v = out.entry(r.get(0)?).or_default();
+            let v = out.entry(id).or_default();
             match r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? {
                 "start" => (v.started, v.start_reason) = (Some(d), r.get(3)?),
                 "complete" => (v.completed, v.complete_reason) = (Some(d), r.get(3)?),
@@ -81,12 +87,18 @@ pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<ById<VisitDates
         }
         let mut rows = lapses.query(range)?;
         while let Some(r) = rows.next()? {
-            out.entry(r.get(0)?).or_default().lapsed = Some(r.get(1)?);
+            let id: i64 = r.get(0)?;
+            if kept(&id) {
+                out.entry(id).or_default().lapsed = Some(r.get(1)?);
+            }
         }
         let mut rows = entered.query(range)?;
         while let Some(r) = rows.next()? {
-            let d = date(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
-            out.entry(r.get(0)?).or_default().entered = Some(d);
+            let id: i64 = r.get(0)?;
+            if kept(&id) {
+                let d = date(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+                out.entry(id).or_default().entered = Some(d);
+            }
         }
     }
     Ok(out)
@@ -249,11 +261,14 @@ pub fn results_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, S
 pub fn late_of(conn: &Connection, which: Visits<'_>) -> Result<ById<bool>> {
     let mut stmt =
         conn.prepare("SELECT visit_id, late FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
+    let asked = which.asked();
     let mut out = ById::default();
     for range in which.ranges() {
         for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
             let (id, late) = row?;
-            out.insert(id, late);
+            if asked.as_ref().is_none_or(|asked| asked.contains(&id)) {
+                out.insert(id, late);
+            }
         }
     }
     Ok(out)
