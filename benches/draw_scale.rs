@@ -12,7 +12,8 @@
 //! - **the dashboard's first screen** on the county the last run has just drawn
 //!   (`tui::load::overview` + `tui::load::key_coverage`, in process, as `benches/scale.rs`
 //!   times it on a county that has drawn nothing), against the goal of 100 ms; then the same
-//!   county at the year's end, simulated in SQL (every visit started and completed, 59 in 60
+//!   county seen by an officer of the draw (his own visits listed whole), and at the year's
+//!   end, simulated in SQL (every visit started and completed, 59 in 60
 //!   results entered, most published), and beside each the overview's reference, which builds
 //!   every visit whole (`Session::overview_by_visits`, the overview before it counted marks).
 //!
@@ -220,6 +221,29 @@ fn hashing_floor(n: usize) -> Duration {
     let took = start.elapsed();
     std::hint::black_box(acc);
     took
+}
+
+/// Makes the county's users (the one who created it, running the bench) an officer of the
+/// draw: given the code of the officer in the first seat drawn, whose visits the overview
+/// then lists as "my visits" (in SQL beside the program; the bench only reads it
+/// afterwards). Returns how many visits that officer sits on.
+fn make_viewer_an_officer(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let code: String = conn
+        .query_row(
+            "SELECT inspector FROM visit_team ORDER BY rowid LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute("UPDATE users SET inspector = ?1", [&code])
+        .unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM visit_team WHERE inspector = ?1",
+        [&code],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 /// The county just drawn as it stands at the year's end, simulated in SQL beside the program
@@ -431,6 +455,8 @@ fn main() {
         if let Ok(keep) = std::env::var("DRAW_KEEP") {
             draw_county::copy_database(&db, &Path::new(&keep).join(format!("drawn-{n}.db")));
         }
+        let own = make_viewer_an_officer(&db);
+        let officer_screen = first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
         simulate_year_end(&db);
         let late_screen = first_screen(&db, if n >= 1_000_000 { 3 } else { RUNS * 2 });
         draw_county::remove_database(&db);
@@ -465,9 +491,15 @@ fn main() {
             screen,
         ));
         rows.push(screen_row(
+            format!("— the same, seen by an officer with {own} visits of his own"),
+            &label,
+            officer_screen,
+        ));
+        rows.push(screen_row(
             format!(
                 "— the same at the year's end (simulated: every visit started and completed, \
-                 59 in 60 entered, 49 in 50 of those published; {} waiting for their result)",
+                 59 in 60 entered, 49 in 50 of those published; {} waiting for their result; \
+                 seen by the officer)",
                 visits / 60
             ),
             &label,
