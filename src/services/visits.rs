@@ -239,14 +239,12 @@ impl Session {
         &self,
         visits: impl IntoIterator<Item = &'a mut VisitView>,
     ) -> Result<()> {
-        let conn = self.store().conn();
-        let mut names: HashMap<String, (String, String)> = HashMap::new();
-        for v in visits {
-            if !names.contains_key(&v.entity)
-                && let Some(found) = store::entities::name_of(conn, &v.entity)?
-            {
-                names.insert(v.entity.clone(), found);
-            }
+        let mut visits: Vec<&mut VisitView> = visits.into_iter().collect();
+        let names = store::entities::names_of(
+            self.store().conn(),
+            visits.iter().map(|v| v.entity.as_str()),
+        )?;
+        for v in &mut visits {
             if let Some((name, town)) = names.get(&v.entity) {
                 v.entity_name.clone_from(name);
                 v.town.clone_from(town);

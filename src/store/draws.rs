@@ -681,9 +681,6 @@ pub fn live_visits_where(
 /// substitutions each read in one pass a range (not one query a visit: a county of 100,000
 /// has 32,000 visits a quarter), lead first, then as stored.
 fn teams_in(conn: &Connection, which: Visits<'_>) -> Result<ById<Team>> {
-    let ranges = which.ranges();
-    let asked = which.asked();
-    let kept = |id: &i64| asked.as_ref().is_none_or(|asked| asked.contains(id));
     // Each team put in order here (lead first, then as stored), not by SQLite: a sort in
     // SQLite is a sorter set up for each run of ids, and a list of an officer's own visits
     // is 2,000 runs on the benches' county.
@@ -692,22 +689,16 @@ fn teams_in(conn: &Connection, which: Visits<'_>) -> Result<ById<Team>> {
         "SELECT visit_id, inspector, department, lead, ticket, rowid FROM visit_team
          WHERE visit_id BETWEEN ?1 AND ?2",
     )?;
-    for range in &ranges {
-        let mut rows_of = stmt.query(*range)?;
-        while let Some(r) = rows_of.next()? {
-            let id: i64 = r.get(0)?;
-            if !kept(&id) {
-                continue;
-            }
-            let seat = Seat {
-                inspector: r.get(1)?,
-                department: r.get(2)?,
-                lead: r.get(3)?,
-                ticket: r.get(4)?,
-            };
-            stored.entry(id).or_default().push((r.get(5)?, seat));
-        }
-    }
+    super::each_visit_row(&mut stmt, which, |id, r| {
+        let seat = Seat {
+            inspector: r.get(1)?,
+            department: r.get(2)?,
+            lead: r.get(3)?,
+            ticket: r.get(4)?,
+        };
+        stored.entry(id).or_default().push((r.get(5)?, seat));
+        Ok(())
+    })?;
     let mut seats: ById<Team> = ById::default();
     seats.reserve(stored.len());
     for (id, mut team) in stored {
@@ -718,18 +709,12 @@ fn teams_in(conn: &Connection, which: Visits<'_>) -> Result<ById<Team>> {
         "SELECT visit_id, out, replacement FROM substitutions
          WHERE visit_id BETWEEN ?1 AND ?2 ORDER BY id",
     )?;
-    for range in &ranges {
-        let mut rows_of = stmt.query(*range)?;
-        while let Some(r) = rows_of.next()? {
-            let id: i64 = r.get(0)?;
-            if !kept(&id) {
-                continue;
-            }
-            let out = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            let replacement = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-            seats.entry(id).or_default().replace(out, replacement);
-        }
-    }
+    super::each_visit_row(&mut stmt, which, |id, r| {
+        let out = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let replacement = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        seats.entry(id).or_default().replace(out, replacement);
+        Ok(())
+    })?;
     Ok(seats)
 }
 

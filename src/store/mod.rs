@@ -390,6 +390,27 @@ impl Visits<'_> {
     }
 }
 
+/// Runs `stmt` (`… WHERE visit_id BETWEEN ?1 AND ?2`, the visit id its first column) over
+/// each range of `which`, and calls `each` with every row of a visit asked for
+/// ([`Visits::asked`]): the others of a run are left before anything is built of them.
+pub(crate) fn each_visit_row(
+    stmt: &mut rusqlite::Statement<'_>,
+    which: Visits<'_>,
+    mut each: impl FnMut(i64, &rusqlite::Row<'_>) -> Result<()>,
+) -> Result<()> {
+    let asked = which.asked();
+    for range in which.ranges() {
+        let mut rows = stmt.query(range)?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if asked.as_ref().is_none_or(|asked| asked.contains(&id)) {
+                each(id, r)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The device and inode of the file at `path`, if there is one.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{ById, Result, StoreError, Visits, from_json, id_range, to_json};
+use super::{ById, Result, StoreError, Visits, each_visit_row, from_json, id_range, to_json};
 use crate::domain::result::InspectionResult;
 use crate::domain::result_records::{Correction, Decision, Draft, FollowUp, Submitted};
 use crate::domain::visit::VisitDates;
@@ -53,54 +53,41 @@ pub fn events_of(conn: &Connection, which: Visits<'_>) -> Result<ById<VisitDates
     let mut out: ById<VisitDates> = ById::default();
     // A wide range (every visit's, or a span of many): the table in one pass (`+visit_id`
     // keeps SQLite off the index of (visit_id, kind), which costs a look-up of the row for
-    // each event: 1,000,000 at the year's end of a county of a million). A narrow one: the
+    // each event: 1,000,000 at the year's end of a county of a million). Narrow ones: the
     // index.
-    let mut scan = conn.prepare(
-        "SELECT visit_id, kind, day, reason FROM visit_events WHERE +visit_id BETWEEN ?1 AND ?2",
-    )?;
-    let mut by_index = conn.prepare(
-        "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2",
-    )?;
+    let wide = which
+        .ranges()
+        .iter()
+        .any(|[low, high]| high.saturating_sub(*low) > WIDE);
+    let mut events = conn.prepare(if wide {
+        "SELECT visit_id, kind, day, reason FROM visit_events WHERE +visit_id BETWEEN ?1 AND ?2"
+    } else {
+        "SELECT visit_id, kind, day, reason FROM visit_events WHERE visit_id BETWEEN ?1 AND ?2"
+    })?;
+    each_visit_row(&mut events, which, |id, r| {
+        let d = date(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
+        let v = out.entry(id).or_default();
+        match r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? {
+            "start" => (v.started, v.start_reason) = (Some(d), r.get(3)?),
+            "complete" => (v.completed, v.complete_reason) = (Some(d), r.get(3)?),
+            "publish" => v.published = Some(d),
+            _ => {}
+        }
+        Ok(())
+    })?;
     let mut lapses =
         conn.prepare("SELECT visit_id, reason FROM visit_lapses WHERE visit_id BETWEEN ?1 AND ?2")?;
+    each_visit_row(&mut lapses, which, |id, r| {
+        out.entry(id).or_default().lapsed = Some(r.get(1)?);
+        Ok(())
+    })?;
     let mut entered = conn
         .prepare("SELECT visit_id, submitted_on FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
-    let asked = which.asked();
-    let kept = |id: &i64| asked.as_ref().is_none_or(|asked| asked.contains(id));
-    for range in which.ranges() {
-        let wide = range[1].saturating_sub(range[0]) > WIDE;
-        let events = if wide { &mut scan } else { &mut by_index };
-        let mut rows = events.query(range)?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if !kept(&id) {
-                continue;
-            }
-            let d = date(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)?;
-            let v = out.entry(id).or_default();
-            match r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? {
-                "start" => (v.started, v.start_reason) = (Some(d), r.get(3)?),
-                "complete" => (v.completed, v.complete_reason) = (Some(d), r.get(3)?),
-                "publish" => v.published = Some(d),
-                _ => {}
-            }
-        }
-        let mut rows = lapses.query(range)?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if kept(&id) {
-                out.entry(id).or_default().lapsed = Some(r.get(1)?);
-            }
-        }
-        let mut rows = entered.query(range)?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if kept(&id) {
-                let d = date(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
-                out.entry(id).or_default().entered = Some(d);
-            }
-        }
-    }
+    each_visit_row(&mut entered, which, |id, r| {
+        let d = date(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+        out.entry(id).or_default().entered = Some(d);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -261,16 +248,11 @@ pub fn results_of(conn: &Connection, which: Visits<'_>) -> Result<HashMap<i64, S
 pub fn late_of(conn: &Connection, which: Visits<'_>) -> Result<ById<bool>> {
     let mut stmt =
         conn.prepare("SELECT visit_id, late FROM results WHERE visit_id BETWEEN ?1 AND ?2")?;
-    let asked = which.asked();
     let mut out = ById::default();
-    for range in which.ranges() {
-        for row in stmt.query_map(range, |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (id, late) = row?;
-            if asked.as_ref().is_none_or(|asked| asked.contains(&id)) {
-                out.insert(id, late);
-            }
-        }
-    }
+    each_visit_row(&mut stmt, which, |id, r| {
+        out.insert(id, r.get(1)?);
+        Ok(())
+    })?;
     Ok(out)
 }
 
