@@ -25,6 +25,16 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
+/// The indexes that queries name with `INDEXED BY` (schema v14's, see `store::draws`), and
+/// the SQL that makes them. A query naming a missing index fails, so an index dropped beside
+/// the program (an administrator with the file and sqlite3) would stop every list of draws,
+/// `doctor` included: each open makes a missing one again. An index holds no record, so
+/// nothing is logged.
+const NAMED_INDEXES: (&[&str], &str) = (
+    &["draws_listed", "draw_runs_listed"],
+    include_str!("schema_v14.sql"),
+);
+
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > LATEST {
@@ -54,6 +64,25 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         }
         tx.commit()?;
     }
+    restore_named_indexes(conn)
+}
+
+/// Makes again any of [`NAMED_INDEXES`] that is missing (one read when none is).
+fn restore_named_indexes(conn: &mut Connection) -> Result<()> {
+    let (names, sql) = NAMED_INDEXES;
+    let mut missing = false;
+    for name in names {
+        missing |= !conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1)",
+            [name],
+            |r| r.get::<_, bool>(0),
+        )?;
+    }
+    if missing {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.commit()?;
+    }
     Ok(())
 }
 
@@ -78,6 +107,31 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 1);
+    }
+
+    /// An index the queries name, dropped beside the program, is there again after the
+    /// next open, and only the missing one is made.
+    #[test]
+    fn a_named_index_dropped_by_hand_is_made_again() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch("DROP INDEX draw_runs_listed").unwrap();
+        let count = |conn: &Connection| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master
+                 WHERE type = 'index' AND name IN ('draws_listed', 'draw_runs_listed')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(count(&conn), 1);
+        migrate(&mut conn).unwrap();
+        assert_eq!(count(&conn), 2);
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, LATEST);
     }
 
     #[test]

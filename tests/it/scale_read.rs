@@ -413,3 +413,34 @@ fn a_read_of_some_visits_brings_exactly_those() {
         .collect();
     assert_eq!(got.iter().map(|v| v.id).collect::<Vec<_>>(), order);
 }
+
+/// An administrator with the file drops the indexes the lists of draws read (schema v14)
+/// with sqlite3: the next open makes them again, and the draws, the overview and `doctor`
+/// read as before, where every list of draws failed with "no such index".
+#[test]
+fn the_draw_lists_survive_their_indexes_dropped_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(&dir, "d.db");
+    let before = open(&db, "lead.liu").list_draws().unwrap();
+    assert!(!before.is_empty());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP INDEX draws_listed; DROP INDEX draw_runs_listed;")
+        .unwrap();
+    drop(conn);
+    let s = open(&db, "lead.liu");
+    let after = s.list_draws().unwrap();
+    assert_eq!(
+        after
+            .iter()
+            .map(|d| (&d.id, d.status()))
+            .collect::<Vec<_>>(),
+        before
+            .iter()
+            .map(|d| (&d.id, d.status()))
+            .collect::<Vec<_>>()
+    );
+    s.overview().unwrap();
+    assert!(!s.doctor().unwrap().is_empty());
+    let out = support::run(&db, &["--as", "lead.liu", "draw", "list"]);
+    assert!(out.status.success(), "{}", support::text(&out.stderr));
+}
