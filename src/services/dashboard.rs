@@ -177,6 +177,27 @@ struct Listed {
 }
 
 impl Listed {
+    /// The lists a visit the viewer may see is on, from its dates: the deadlines (completed,
+    /// its result not entered), the viewer's own (`own`: on its current team; not yet
+    /// entered), the unpublished, and the closing (`window_closing`: its earliest window
+    /// closes soon, asked only of a visit not started, not 未实施, with a team). The overview
+    /// asks it of each visit's mark, its reference of each visit built whole.
+    fn of(
+        dates: &VisitDates,
+        own: bool,
+        has_team: bool,
+        (cal, today): (&WorkingCalendar, NaiveDate),
+        window_closing: impl FnOnce() -> bool,
+    ) -> Listed {
+        let state = dates.state();
+        Listed {
+            deadline: state == VisitState::Completed,
+            mine: own && state < VisitState::Entered,
+            unpublished: dates.publication_overdue(cal, today),
+            closing: dates.closing_unstarted(has_team, window_closing),
+        }
+    }
+
     fn any(self) -> bool {
         self.deadline || self.mine || self.unpublished || self.closing
     }
@@ -203,19 +224,16 @@ impl Session {
         self.overview_with(lists)
     }
 
-    /// Which lists a visit the viewer may see is on.
+    /// Which lists a visit the viewer may see, built whole, is on.
     fn listed(&self, v: &VisitView, cal: &WorkingCalendar) -> Listed {
         let today = self.today();
-        Listed {
-            deadline: v.days_left.is_some(),
-            mine: self
-                .user()
-                .inspector
-                .as_ref()
-                .is_some_and(|code| v.state < VisitState::Entered && v.team.includes(code)),
-            unpublished: v.dates.publication_overdue(cal, today),
-            closing: v.closing_unstarted(today, cal),
-        }
+        Listed::of(
+            &v.dates,
+            self.on_team(&v.team),
+            v.problem.is_none(),
+            (cal, today),
+            || window::closing_soon(&v.windows, today, cal),
+        )
     }
 
     /// The overview's lists from `visits`, in the order of the list of visits: all of them
@@ -289,11 +307,10 @@ impl Session {
     }
 
     /// The overview's visits from every visit's mark and dates: each visit's place in the
-    /// lists is decided from them as [`Session::listed`] decides it from the visit built
-    /// whole (the same rules: [`VisitDates::state`], [`VisitDates::publication_overdue`],
-    /// [`VisitDates::closing_unstarted`], the role table's [`Subject::DrawnVisit`]), and only
-    /// the visits listed are then read whole, by id. The closing window is decided once a
-    /// year and task list.
+    /// lists is decided from them by [`Listed::of`], as [`Session::listed`] decides it from
+    /// the visit built whole, and whether the viewer may see it by the role table's
+    /// [`Subject::DrawnVisit`]; only the visits listed are then read whole, by id. The
+    /// closing window is decided once a year and task list.
     fn visit_lists(&self) -> Result<VisitLists> {
         let year = self.today().year();
         let today = self.today();
@@ -332,20 +349,15 @@ impl Session {
             if y == Some(year) {
                 *progress.entry((m.tasks, state)).or_default() += 1;
             }
-            let l = Listed {
-                deadline: state == VisitState::Completed,
-                mine: team.is_some() && state < VisitState::Entered,
-                unpublished: d.publication_overdue(&cal, today),
-                closing: d.closing_unstarted(!m.problem, || {
-                    *closing_soon.entry((y, m.tasks)).or_insert_with(|| {
-                        let of_tasks: Vec<TaskWindow> = marks.tasks[m.tasks]
-                            .iter()
-                            .filter_map(|t| windows.get(&(y.unwrap_or(0), t.clone())).cloned())
-                            .collect();
-                        window::closing_soon(&of_tasks, today, &cal)
-                    })
-                }),
-            };
+            let l = Listed::of(d, team.is_some(), !m.problem, (&cal, today), || {
+                *closing_soon.entry((y, m.tasks)).or_insert_with(|| {
+                    let of_tasks: Vec<TaskWindow> = marks.tasks[m.tasks]
+                        .iter()
+                        .filter_map(|t| windows.get(&(y.unwrap_or(0), t.clone())).cloned())
+                        .collect();
+                    window::closing_soon(&of_tasks, today, &cal)
+                })
+            });
             if l.closing {
                 closing.push(m.id);
             }
