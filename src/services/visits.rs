@@ -269,12 +269,10 @@ impl Session {
         let pending = store::results::pending_correction_visits(conn)?;
         let names = match (named, which) {
             (Names::None, _) => HashMap::new(),
-            // A few visits of many: their entities alone (a run of ids brings others).
-            (Names::All, Visits::These(_)) => {
+            (Names::All, Visits::All) => store::entities::names_of_visited(conn)?,
+            // One visit, or a few of many: their entities alone.
+            (Names::All, Visits::One(_) | Visits::These(_)) => {
                 store::entities::names_of(conn, rows.iter().map(|r| r.entity.as_str()))?
-            }
-            (Names::All, Visits::All | Visits::One(_)) => {
-                store::entities::names_of_visited(conn, which)?
             }
         };
         let mut out: Vec<VisitView> = summarise(

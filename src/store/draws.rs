@@ -625,24 +625,14 @@ pub fn live_visits_where(
     which: Visits<'_>,
 ) -> Result<Vec<VisitRow>> {
     let live = live_draws(conn, year)?;
-    let ranges = which.ranges();
-    let asked = which.asked();
     let mut stmt = conn.prepare(
         "SELECT id, draw_id, entity, tasks, ticket, problem, note FROM visits
          WHERE id BETWEEN ?1 AND ?2",
     )?;
     let mut rows = Vec::new();
-    for range in &ranges {
-        let mut read = stmt.query(*range)?;
-        while let Some(r) = read.next()? {
-            let draw_id = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            let Some((period, prepared_seq, drawn_on)) = live.get(draw_id) else {
-                continue;
-            };
-            let id: i64 = r.get(0)?;
-            if asked.as_ref().is_some_and(|asked| !asked.contains(&id)) {
-                continue;
-            }
+    super::each_visit_row(&mut stmt, which, |id, r| {
+        let draw_id = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        if let Some((period, prepared_seq, drawn_on)) = live.get(draw_id) {
             rows.push((
                 *prepared_seq,
                 r.get::<_, String>(4)?,
@@ -656,7 +646,8 @@ pub fn live_visits_where(
                 r.get::<_, Option<String>>(6)?,
             ));
         }
-    }
+        Ok(())
+    })?;
     rows.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
     let mut teams = teams_in(conn, which)?;
     let mut out = Vec::with_capacity(rows.len());

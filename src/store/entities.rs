@@ -260,26 +260,15 @@ pub fn names_of<'a>(
     Ok(out)
 }
 
-/// Name and town of the entities of the visits `which` covers, by code: what lists of
-/// visits show, read without going through the whole registry (the overview's visits on a
-/// county of 100,000), and for one visit without reading every visited one's.
-pub fn names_of_visited(
-    conn: &Connection,
-    which: super::Visits<'_>,
-) -> Result<HashMap<String, (String, String)>> {
-    // A join, not `code IN (…)`: an IN list is a table SQLite builds for each run of ids.
+/// Name and town of every entity that has a visit, by code: what a list of every visit
+/// shows, read without going through the whole registry (the overview's reference on a
+/// county of 100,000). A list of a few visits names them by [`names_of`].
+pub fn names_of_visited(conn: &Connection) -> Result<HashMap<String, (String, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.code, e.name, e.town FROM visits v JOIN entities e ON e.code = v.entity
-         WHERE v.id BETWEEN ?1 AND ?2",
+        "SELECT code, name, town FROM entities WHERE code IN (SELECT entity FROM visits)",
     )?;
-    let mut out = HashMap::new();
-    for range in which.ranges() {
-        for row in stmt.query_map(range, |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))? {
-            let (code, named) = row?;
-            out.insert(code, named);
-        }
-    }
-    Ok(out)
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The largest page cache a bulk write is given, in KiB: past it the transaction's pages
