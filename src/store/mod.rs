@@ -346,10 +346,12 @@ pub enum Visits<'a> {
 /// Ids closer than this are read in one run (the rows between read and left): cheaper than a
 /// statement more.
 pub const RUN_GAP: i64 = 32;
-/// More runs than this are read as one, from the first id to the last: a run costs a few
-/// statements (8 for a list of visits, about 30 µs), and a pass over every visit's rows about
-/// 0.3 s at 100,000 entities and 3 s at a million (measured by `benches/draw_scale.rs` at the
-/// year's end, where 5,356 visits wait for their result at a million).
+/// More runs than this are read as one, from the first id to the last. A run costs a
+/// statement for each table read (8 for a list of visits); a pass over every visit's rows
+/// is what the overview's reference does, 0.23–0.33 s at 100,000 entities and 2.1–3.4 s at
+/// a million (`benches/draw_scale.rs`). At the year's end of the million 5,349 visits wait
+/// for their result: read as one span (past 2,048 runs) the first screen took 8.06 s, as
+/// runs 1.81 s.
 pub const MAX_RUNS: usize = 8192;
 
 /// A set of visit ids, hashed as [`ById`].
