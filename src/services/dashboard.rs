@@ -410,7 +410,8 @@ impl Session {
                 DrawStatus::Run | DrawStatus::Void => {}
             }
         }
-        let pending = self.pending_corrections()?.len();
+        // Counted without reading the corrections themselves.
+        let pending = store::results::pending_correction_visits(self.store().conn())?.len();
         if pending > 0 {
             alerts.push(Alert::CorrectionsWaiting(pending));
         }

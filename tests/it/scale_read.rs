@@ -444,3 +444,33 @@ fn the_draw_lists_survive_their_indexes_dropped_by_hand() {
     let out = support::run(&db, &["--as", "lead.liu", "draw", "list"]);
     assert!(out.status.success(), "{}", support::text(&out.stderr));
 }
+
+/// The overview counts the corrections waiting for the principal without reading them: the
+/// same number as the list of them, on a demo that has one waiting, and none once it is
+/// decided.
+#[test]
+fn the_corrections_waiting_are_counted_as_listed() {
+    use shuangsuiji::services::dashboard::Alert;
+    let dir = tempfile::tempdir().unwrap();
+    let today = day("2026-12-28");
+    let db = support::demo_copy_at(&dir, "late.db", today);
+    let waiting = |s: &Session| {
+        s.overview()
+            .unwrap()
+            .alerts
+            .iter()
+            .find_map(|a| match a {
+                Alert::CorrectionsWaiting(n) => Some(*n),
+                _ => None,
+            })
+            .unwrap_or(0)
+    };
+    let mut principal = open_on(&db, "principal.wang", today);
+    let listed = principal.pending_corrections().unwrap();
+    assert!(!listed.is_empty(), "the late demo has a correction waiting");
+    assert_eq!(waiting(&principal), listed.len());
+    for c in &listed {
+        principal.decide_correction(c.id, true, "同意").unwrap();
+    }
+    assert_eq!(waiting(&principal), 0);
+}
